@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Runs a single-node Apache Kafka (KRaft, broker + controller in one JVM) from the official
+# Maven Central artifacts, for machines without Docker. Java 17+ and Maven are required.
+#
+#   deploy/kafka.sh start    resolve jars, format storage once, start in background, wait until it answers
+#   deploy/kafka.sh stop     stop the broker this script started (by its pid file)
+#   deploy/kafka.sh status   say whether it runs
+#
+# KAFKA_BROKERS set: another cluster is used instead; `start` only checks that it answers.
+# KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_DATA_DIR (<repo>/.data/kafka) override.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+KAFKA_DIR="$HERE/kafka"
+LIB_DIR="$KAFKA_DIR/lib"
+PORT="${KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+DATA_DIR="${KAFKA_DATA_DIR:-$ROOT/.data/kafka}"
+PID_FILE="$DATA_DIR/kafka.pid"
+LOG_FILE="$DATA_DIR/server.log"
+CONFIG="$DATA_DIR/server.properties"
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
+
+log() { echo "[kafka] $*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+running_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid; pid="$(cat "$PID_FILE")"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+resolve_jars() {
+  local stamp="$LIB_DIR/.pom.sha256" want
+  want="$(sha256sum "$KAFKA_DIR/pom.xml" | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then return 0; fi
+  command -v mvn >/dev/null || { log "Maven (mvn) is required to fetch Kafka; or set KAFKA_BROKERS"; exit 1; }
+  command -v java >/dev/null || { log "Java 17+ is required to run Kafka; or set KAFKA_BROKERS"; exit 1; }
+  log "resolving Apache Kafka artifacts from Maven Central..."
+  rm -rf "$LIB_DIR"
+  mvn -q -B -f "$KAFKA_DIR/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$LIB_DIR" -DincludeScope=runtime >&2
+  echo "$want" > "$stamp"
+}
+
+tool() {
+  java -Xmx256m -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" -Dkafka.logs.file="$DATA_DIR/tools.log" \
+    -cp "$LIB_DIR/*" "$@"
+}
+
+configure_and_format() {
+  mkdir -p "$DATA_DIR"
+  sed -e "s#@PORT@#$PORT#g" -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" -e "s#@DATA_DIR@#$DATA_DIR#g" \
+    "$KAFKA_DIR/server.properties.template" > "$CONFIG"
+  if [[ ! -f "$DATA_DIR/logs/meta.properties" ]]; then
+    local cluster_id; cluster_id="$(tool kafka.tools.StorageTool random-uuid | tail -1)"
+    log "formatting KRaft storage in $DATA_DIR/logs (cluster $cluster_id)"
+    tool kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" --standalone >&2
+  fi
+}
+
+wait_until_ready() {
+  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
+  while (( SECONDS < deadline )); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "broker exited during start-up; last log lines:"; tail -n 30 "$LOG_FILE" >&2 || true; return 1
+    fi
+    if port_open 127.0.0.1 "$PORT" && grep -q "Kafka Server started" "$LOG_FILE" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  log "broker did not answer within ${START_TIMEOUT}s; see $LOG_FILE"; return 1
+}
+
+start() {
+  if [[ -n "${KAFKA_BROKERS:-}" ]]; then
+    local first="${KAFKA_BROKERS%%,*}"
+    if port_open "${first%:*}" "${first##*:}"; then log "using KAFKA_BROKERS=$KAFKA_BROKERS"; return 0; fi
+    log "KAFKA_BROKERS=$KAFKA_BROKERS does not answer"; return 1
+  fi
+  local pid
+  if pid="$(running_pid)"; then log "already running (pid $pid) on 127.0.0.1:$PORT"; return 0; fi
+  if port_open 127.0.0.1 "$PORT"; then log "something already listens on 127.0.0.1:$PORT; using it"; return 0; fi
+  resolve_jars
+  configure_and_format
+  : > "$LOG_FILE"
+  log "starting broker on 127.0.0.1:$PORT (log: $LOG_FILE)"
+  # setsid: the broker outlives the shell that started it, and stop() signals only its pid.
+  setsid java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" -Dkafka.logs.file="$LOG_FILE" \
+    -cp "$LIB_DIR/*" kafka.Kafka "$CONFIG" > "$DATA_DIR/stdout.log" 2>&1 < /dev/null &
+  pid=$!
+  echo "$pid" > "$PID_FILE"
+  wait_until_ready "$pid"
+  log "ready (pid $pid)"
+}
+
+stop() {
+  local pid
+  if ! pid="$(running_pid)"; then log "not running"; rm -f "$PID_FILE"; return 0; fi
+  log "stopping pid $pid"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then log "still alive after 30s; killing"; kill -9 "$pid" || true; fi
+  rm -f "$PID_FILE"
+  log "stopped"
+}
+
+status() {
+  local pid
+  if pid="$(running_pid)"; then echo "running (pid $pid) on 127.0.0.1:$PORT"; else echo "not running"; return 1; fi
+}
+
+case "${1:-start}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,52 @@
+import { DataSource, MigrationInterface } from 'typeorm';
+import { assertIdentifier } from './migrations';
+
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export interface DatabaseOptions {
+  url?: string;
+  /** The app's own schema; every table it owns lives there. */
+  schema: string;
+  migrations: (new () => MigrationInterface)[];
+  poolSize?: number;
+  applicationName?: string;
+}
+
+/**
+ * Opens a DataSource on the app's schema, creates the schema if needed and runs its
+ * migrations (never `synchronize`). Schema creation is guarded by an advisory lock so that
+ * two instances starting together do not race.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
+  const schema = assertIdentifier(options.schema);
+  const url = options.url ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    schema,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    applicationName: options.applicationName ?? `dealledger-${schema}`,
+    extra: { max: options.poolSize ?? Number(process.env.DATABASE_POOL_SIZE ?? 20) },
+  });
+  await dataSource.initialize();
+  try {
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`migrate:${schema}`]);
+      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`migrate:${schema}`]).catch(() => undefined);
+      await runner.release();
+    }
+  } catch (err) {
+    await dataSource.destroy().catch(() => undefined);
+    throw err;
+  }
+  return dataSource;
+}

@@ -1,0 +1,120 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+export function assertIdentifier(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`not a valid schema name: ${name}`);
+  return name;
+}
+
+/** The schema the migration runs in: every app's DataSource names its own. */
+export function schemaOf(queryRunner: QueryRunner): string {
+  return assertIdentifier((queryRunner.connection.options as { schema?: string }).schema ?? 'public');
+}
+
+/**
+ * The event store: one table that is both the log and the outbox.
+ * - `transaction_id` (xid8) with `position` gives the commit order the relay follows.
+ * - `append_events` appends one stream's events atomically in one round trip: it serialises
+ *   writers of that stream with a transaction-scoped advisory lock *before* its first write,
+ *   so a later writer of the same stream always gets a higher transaction id (per-stream
+ *   order survives the relay's transaction-id ordering); it is a no-op when every event id
+ *   is already stored; it checks the expected version; it chains the hashes.
+ */
+export class EventStore1732700000000 implements MigrationInterface {
+  name = 'EventStore1732700000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(queryRunner)}"`;
+    await queryRunner.query(`
+      CREATE TABLE ${s}.events (
+        position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        transaction_id  xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        event_id        uuid NOT NULL,
+        stream_id       text NOT NULL,
+        stream_type     text NOT NULL,
+        stream_version  integer NOT NULL CHECK (stream_version > 0),
+        type            text NOT NULL,
+        schema_version  integer NOT NULL,
+        data            jsonb NOT NULL,
+        occurred_at     timestamptz NOT NULL,
+        recorded_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+        parties         text[] NOT NULL DEFAULT '{}',
+        actor           jsonb,
+        correlation_id  text NOT NULL,
+        causation_id    text,
+        hash            bytea NOT NULL,
+        CONSTRAINT events_event_id_key UNIQUE (event_id),
+        CONSTRAINT events_stream_version_key UNIQUE (stream_id, stream_version)
+      )`);
+    await queryRunner.query(`CREATE INDEX events_commit_order_idx ON ${s}.events (transaction_id, position)`);
+    await queryRunner.query(`
+      CREATE TABLE ${s}.outbox_checkpoints (
+        name            text PRIMARY KEY,
+        transaction_id  xid8 NOT NULL,
+        position        bigint NOT NULL,
+        updated_at      timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE FUNCTION ${s}.append_events(p_stream_id text, p_stream_type text, p_expected_version integer, p_events jsonb)
+      RETURNS TABLE (positions bigint[], last_version integer, noop boolean)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_count    integer := jsonb_array_length(p_events);
+        v_ids      uuid[];
+        v_existing integer;
+        v_version  integer;
+        v_hash     bytea;
+        v_pos      bigint;
+        v_positions bigint[] := '{}';
+        e          jsonb;
+        i          integer := 0;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(hashtextextended(${`'${schemaOf(queryRunner)}:'`} || p_stream_id, 0));
+
+        SELECT array_agg((x->>'id')::uuid) INTO v_ids FROM jsonb_array_elements(p_events) x;
+        SELECT count(*) INTO v_existing FROM ${s}.events WHERE stream_id = p_stream_id AND event_id = ANY(v_ids);
+        IF v_existing > 0 THEN
+          IF v_existing = v_count THEN
+            RETURN QUERY SELECT array_agg(ev.position ORDER BY ev.position), max(ev.stream_version), true
+              FROM ${s}.events ev WHERE ev.stream_id = p_stream_id AND ev.event_id = ANY(v_ids);
+            RETURN;
+          END IF;
+          RAISE EXCEPTION 'some but not all event ids of this append are already stored in %', p_stream_id
+            USING ERRCODE = 'DL002';
+        END IF;
+
+        SELECT ev.stream_version, ev.hash INTO v_version, v_hash
+          FROM ${s}.events ev WHERE ev.stream_id = p_stream_id ORDER BY ev.stream_version DESC LIMIT 1;
+        v_version := coalesce(v_version, 0);
+        IF v_version <> p_expected_version THEN
+          RAISE EXCEPTION 'wrong expected version for %', p_stream_id
+            USING ERRCODE = 'DL001', DETAIL = v_version::text;
+        END IF;
+
+        FOR e IN SELECT value FROM jsonb_array_elements(p_events) LOOP
+          i := i + 1;
+          v_hash := sha256(coalesce(v_hash, ''::bytea) || convert_to(e->>'canonical', 'UTF8'));
+          INSERT INTO ${s}.events (event_id, stream_id, stream_type, stream_version, type, schema_version, data,
+                                   occurred_at, parties, actor, correlation_id, causation_id, hash)
+          VALUES ((e->>'id')::uuid, p_stream_id, p_stream_type, v_version + i, e->>'type', (e->>'schemaVersion')::integer,
+                  e->'data', (e->>'occurredAt')::timestamptz, ARRAY(SELECT jsonb_array_elements_text(e->'parties')),
+                  CASE WHEN jsonb_typeof(e->'actor') = 'object' THEN e->'actor' END,
+                  e->>'correlationId', e->>'causationId', v_hash)
+          RETURNING position INTO v_pos;
+          v_positions := v_positions || v_pos;
+        END LOOP;
+        RETURN QUERY SELECT v_positions, v_version + v_count, false;
+      END
+      $fn$`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(queryRunner)}"`;
+    await queryRunner.query(`DROP FUNCTION ${s}.append_events(text, text, integer, jsonb)`);
+    await queryRunner.query(`DROP TABLE ${s}.outbox_checkpoints`);
+    await queryRunner.query(`DROP TABLE ${s}.events`);
+  }
+}
+
+export const EVENT_STORE_MIGRATIONS = [EventStore1732700000000];

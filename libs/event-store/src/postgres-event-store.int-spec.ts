@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { dropSchema, openTestDatabase, uniqueName } from '@dealledger/testing';
+import { DuplicateEventError, NewEvent, PostgresEventStore, START, WrongExpectedVersionError } from '@dealledger/event-store';
+
+const company = randomUUID();
+const streamOf = (type = 'thing') => `${type}-${randomUUID()}`;
+const ev = (type: string, data: Record<string, unknown> = {}): NewEvent => ({
+  id: randomUUID(),
+  type,
+  schemaVersion: 1,
+  data,
+  metadata: { occurredAt: new Date('2026-03-01T10:00:00.000Z'), parties: [company], actor: { companyId: company, personId: null }, correlationId: randomUUID() },
+});
+
+/** Reads the version, appends one event; on a conflict reads again. Returns attempts used. */
+async function appendWithRetry(store: PostgresEventStore, streamId: string, type: string): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const version = (await store.readStream(streamId)).length;
+    try {
+      await store.append(streamId, version, [ev(type)]);
+      return attempt;
+    } catch (err) {
+      if (!(err instanceof WrongExpectedVersionError)) throw err;
+    }
+  }
+}
+
+describe('PostgresEventStore (real PostgreSQL)', () => {
+  const schema = uniqueName('es');
+  let db: DataSource;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(schema);
+    store = new PostgresEventStore(db, schema);
+  });
+  afterAll(() => dropSchema(db, schema));
+
+  describe('append and read', () => {
+    it('appends atomically with versions 1..n and reads a stream back from a version', async () => {
+      const s = streamOf('offer');
+      const first = await store.append(s, 0, [ev('A', { n: 1 }), ev('B', { n: 2 })]);
+      const second = await store.append(s, 2, [ev('C', { nested: { z: 1, a: [1, 'x'] } })]);
+      expect(first.nextExpectedVersion).toBe(2);
+      expect(second.nextExpectedVersion).toBe(3);
+      const all = await store.readStream(s);
+      expect(all.map((e) => [e.type, e.streamVersion, e.streamType])).toEqual([
+        ['A', 1, 'offer'],
+        ['B', 2, 'offer'],
+        ['C', 3, 'offer'],
+      ]);
+      expect(all[2].data).toEqual({ nested: { z: 1, a: [1, 'x'] } });
+      expect(all[0].parties).toEqual([company]);
+      expect((await store.readStream(s, 3)).map((e) => e.type)).toEqual(['C']);
+    });
+
+    it('refuses a stale expected version with a typed conflict, writing nothing', async () => {
+      const s = streamOf();
+      await store.append(s, 0, [ev('A')]);
+      await expect(store.append(s, 0, [ev('B')])).rejects.toBeInstanceOf(WrongExpectedVersionError);
+      await expect(store.append(s, 5, [ev('B')])).rejects.toMatchObject({ expectedVersion: 5, actualVersion: 1, kind: 'conflict' });
+      expect(await store.readStream(s)).toHaveLength(1);
+    });
+
+    it('treats re-appending stored event ids as a no-op, even with a now-stale version', async () => {
+      const s = streamOf();
+      const events = [ev('A'), ev('B')];
+      const first = await store.append(s, 0, events);
+      const again = await store.append(s, 0, events);
+      expect(again).toMatchObject({ noop: true, nextExpectedVersion: 2, positions: first.positions });
+      expect(await store.readStream(s)).toHaveLength(2);
+    });
+
+    it('refuses an append in which only some event ids are already stored', async () => {
+      const s = streamOf();
+      const a = ev('A');
+      await store.append(s, 0, [a]);
+      await expect(store.append(s, 1, [a, ev('B')])).rejects.toBeInstanceOf(DuplicateEventError);
+      expect(await store.readStream(s)).toHaveLength(1);
+    });
+
+    it('rejects malformed stream ids', async () => {
+      await expect(store.append('no-uuid-here', 0, [ev('A')])).rejects.toThrow(/stream id/);
+    });
+  });
+
+  describe('under concurrency', () => {
+    it('gives exactly one of many racing creators the new stream', async () => {
+      const s = streamOf();
+      const results = await Promise.allSettled(Array.from({ length: 30 }, () => store.append(s, 0, [ev('Created')])));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(rejected.every((r) => r.reason instanceof WrongExpectedVersionError)).toBe(true);
+      expect(await store.readStream(s)).toHaveLength(1);
+    });
+
+    it('never gaps or repeats versions with dozens of writers on one stream', async () => {
+      const s = streamOf();
+      const writers = 40;
+      const attempts = await Promise.all(Array.from({ length: writers }, () => appendWithRetry(store, s, 'Tick')));
+      const versions = (await store.readStream(s)).map((e) => e.streamVersion);
+      expect(versions).toEqual(Array.from({ length: writers }, (_, i) => i + 1));
+      expect(attempts.some((n) => n > 1)).toBe(true); // they really did collide
+    });
+
+    it('never gaps or repeats versions with dozens of writers over many streams', async () => {
+      const streams = Array.from({ length: 8 }, () => streamOf());
+      await Promise.all(Array.from({ length: 48 }, (_, i) => appendWithRetry(store, streams[i % streams.length], 'Tick')));
+      for (const s of streams) {
+        expect((await store.readStream(s)).map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5, 6]);
+      }
+      expect((await store.verify()).ok).toBe(true);
+    });
+  });
+
+  describe('readAll in commit order', () => {
+    it('holds back events of later transactions until an earlier, slower one commits', async () => {
+      const before = await store.readAll(START, 100000);
+      const slow = streamOf('slow');
+      const fast = streamOf('fast');
+      const runner = db.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        await store.append(slow, 0, [ev('Slow')], { queryRunner: runner });
+        await store.append(fast, 0, [ev('Fast')]);
+        const fastPosition = (await store.readStream(fast))[0].position;
+        const slowPosition = Number((await runner.query(`SELECT position FROM "${schema}".events WHERE stream_id = $1`, [slow]))[0].position);
+        // The premise: the lower position commits later.
+        expect(slowPosition).toBeLessThan(fastPosition);
+        // The fast one is committed, but an older transaction is still open: nothing past it is read.
+        const during = await store.readAll(before.checkpoint, 1000);
+        expect(during.events.map((e) => e.streamId)).not.toContain(fast);
+        await runner.commitTransaction();
+      } finally {
+        await runner.release();
+      }
+      const after = await store.readAll(before.checkpoint, 1000);
+      const ids = after.events.map((e) => e.streamId);
+      expect(ids).toContain(slow);
+      expect(ids).toContain(fast);
+      expect(ids.indexOf(slow)).toBeLessThan(ids.indexOf(fast));
+      const nothingMore = await store.readAll(after.checkpoint, 1000);
+      expect(nothingMore.events).toHaveLength(0);
+    });
+
+    it('pages through the log without repeating or skipping', async () => {
+      const s = streamOf();
+      await store.append(s, 0, Array.from({ length: 25 }, (_, i) => ev('Page', { i })));
+      const seen: number[] = [];
+      let cp = START;
+      for (;;) {
+        const page = await store.readAll(cp, 7);
+        if (page.events.length === 0) break;
+        seen.push(...page.events.map((e) => e.position));
+        cp = page.checkpoint;
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+      const total = Number((await db.query(`SELECT count(*) AS n FROM "${schema}".events`))[0].n);
+      expect(seen).toHaveLength(total);
+    });
+  });
+
+  describe('hash chain', () => {
+    it('verifies an untouched log', async () => {
+      const report = await store.verify();
+      expect(report).toMatchObject({ ok: true, broken: [] });
+      expect(report.events).toBeGreaterThan(0);
+    });
+
+    it('names the event whose data was altered by SQL', async () => {
+      const s = streamOf('contract');
+      await store.append(s, 0, [ev('Drafted', { price: 100 }), ev('Signed', { by: 'a' }), ev('Signed', { by: 'b' })]);
+      const victim = (await store.readStream(s))[1];
+      await db.query(`UPDATE "${schema}".events SET data = '{"by":"mallory"}' WHERE event_id = $1`, [victim.id]);
+      const report = await store.verify();
+      expect(report.ok).toBe(false);
+      expect(report.broken).toEqual([expect.objectContaining({ streamId: s, streamVersion: 2, eventId: victim.id, reason: expect.stringMatching(/hash mismatch/) })]);
+      await db.query(`UPDATE "${schema}".events SET data = '{"by":"a"}' WHERE event_id = $1`, [victim.id]);
+      expect((await store.verify()).ok).toBe(true);
+    });
+
+    it('notices an event rewritten together with its hash', async () => {
+      const s = streamOf('contract');
+      await store.append(s, 0, [ev('A'), ev('B'), ev('C')]);
+      const b = (await store.readStream(s))[1];
+      await db.query(`UPDATE "${schema}".events SET occurred_at = occurred_at + interval '1 day', hash = sha256(hash) WHERE event_id = $1`, [b.id]);
+      const report = await store.verify();
+      expect(report.broken.find((x) => x.streamId === s)).toMatchObject({ streamVersion: 2, eventId: b.id });
+    });
+
+    it('notices a deleted event', async () => {
+      const s = streamOf('contract');
+      await store.append(s, 0, [ev('A'), ev('B'), ev('C')]);
+      await db.query(`DELETE FROM "${schema}".events WHERE stream_id = $1 AND stream_version = 2`, [s]);
+      const report = await store.verify();
+      expect(report.broken.find((x) => x.streamId === s)).toMatchObject({ streamVersion: 3, reason: expect.stringMatching(/version 2 is missing/) });
+    });
+  });
+});

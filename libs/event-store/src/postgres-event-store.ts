@@ -1,0 +1,213 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import { DuplicateEventError, WrongExpectedVersionError } from './errors';
+import { canonicalEvent, chainHash } from './hash-chain';
+import { assertIdentifier } from './migrations';
+import { AppendResult, BrokenLink, Checkpoint, NewEvent, RecordedEvent, START, VerifyReport } from './types';
+
+const STREAM_ID = /^[a-z][a-z0-9-]*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** `contract-<uuid>` -> `contract`. */
+export function streamTypeOf(streamId: string): string {
+  return streamId.slice(0, streamId.length - 37);
+}
+
+export interface AppendOptions {
+  /** Append inside the caller's open transaction (call it before other writes; see migrations). */
+  queryRunner?: QueryRunner;
+}
+
+type Row = Record<string, any>;
+
+const COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_type, stream_version, type,
+  schema_version, data, occurred_at, recorded_at, parties, actor, correlation_id, causation_id, hash`;
+
+/**
+ * PostgreSQL event store of one bounded context (one schema). Appends are atomic per stream
+ * with an expected version; events are hash-chained per stream; the same table is the outbox.
+ */
+export class PostgresEventStore {
+  private readonly s: string;
+  private readonly appendListeners = new Set<() => void>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    readonly schema: string,
+  ) {
+    this.s = `"${assertIdentifier(schema)}"`;
+  }
+
+  /**
+   * Appends `events` to `streamId` if the stream is at `expectedVersion` (0: it must not exist).
+   * Throws WrongExpectedVersionError otherwise. Re-appending already stored event ids is a no-op.
+   */
+  async append(streamId: string, expectedVersion: number, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (!STREAM_ID.test(streamId)) throw new Error(`stream id must look like <type>-<uuid>: ${streamId}`);
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new Error(`expected version must be an integer >= 0`);
+    if (events.length === 0) return { streamId, nextExpectedVersion: expectedVersion, positions: [], noop: true };
+
+    const payload = events.map((e, i) => {
+      const occurredAt = new Date(e.metadata.occurredAt).toISOString();
+      const fields = {
+        id: e.id,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        streamId,
+        streamVersion: expectedVersion + i + 1,
+        occurredAt,
+        parties: e.metadata.parties,
+        actor: e.metadata.actor ?? null,
+        correlationId: e.metadata.correlationId,
+        causationId: e.metadata.causationId ?? null,
+        data: e.data,
+      };
+      return { ...fields, canonical: canonicalEvent(fields) };
+    });
+
+    const run = options.queryRunner ?? this.dataSource;
+    try {
+      const rows: Row[] = await run.query(`SELECT positions, last_version, noop FROM ${this.s}.append_events($1, $2, $3, $4)`, [
+        streamId,
+        streamTypeOf(streamId),
+        expectedVersion,
+        JSON.stringify(payload),
+      ]);
+      const row = rows[0];
+      const result = { streamId, nextExpectedVersion: row.last_version, positions: row.positions.map(Number), noop: row.noop };
+      if (!result.noop && !options.queryRunner) this.notifyAppended();
+      return result;
+    } catch (err) {
+      throw this.translate(err, streamId, expectedVersion);
+    }
+  }
+
+  async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
+      [streamId, fromVersion],
+    );
+    return rows.map(toRecorded);
+  }
+
+  /**
+   * Events after `after`, in commit order (transaction id, then position), up to `limit`.
+   * Only transactions older than every one still in flight are read, so an event whose
+   * transaction commits later can never be overtaken and skipped.
+   */
+  async readAll(after: Checkpoint = START, limit = 1000): Promise<{ events: RecordedEvent[]; checkpoint: Checkpoint }> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM ${this.s}.events
+        WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, position
+        LIMIT $3`,
+      [after.transactionId, after.position, limit],
+    );
+    const events = rows.map(toRecorded);
+    const last = events[events.length - 1];
+    return { events, checkpoint: last ? { transactionId: last.transactionId, position: last.position } : after };
+  }
+
+  async readCheckpoint(name: string): Promise<Checkpoint> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT transaction_id::text AS transaction_id, position FROM ${this.s}.outbox_checkpoints WHERE name = $1`,
+      [name],
+    );
+    return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : START;
+  }
+
+  async saveCheckpoint(name: string, checkpoint: Checkpoint): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO ${this.s}.outbox_checkpoints (name, transaction_id, position, updated_at) VALUES ($1, $2::xid8, $3, now())
+       ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position, updated_at = now()`,
+      [name, checkpoint.transactionId, checkpoint.position],
+    );
+  }
+
+  /** Recomputes every stream's hash chain; reports the first broken link of each damaged stream. */
+  async verify(batchSize = 5000): Promise<VerifyReport> {
+    const broken: BrokenLink[] = [];
+    let streams = 0;
+    let events = 0;
+    let current: { streamId: string; version: number; hash: Buffer | null; damaged: boolean } | null = null;
+    let after: [string, number] = ['', 0];
+    for (;;) {
+      const rows: Row[] = await this.dataSource.query(
+        `SELECT ${COLUMNS} FROM ${this.s}.events WHERE (stream_id, stream_version) > ($1, $2)
+          ORDER BY stream_id, stream_version LIMIT $3`,
+        [after[0], after[1], batchSize],
+      );
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const e = toRecorded(row);
+        events += 1;
+        if (!current || current.streamId !== e.streamId) {
+          streams += 1;
+          current = { streamId: e.streamId, version: 0, hash: null, damaged: false };
+        }
+        if (!current.damaged) {
+          const link = (reason: string) => {
+            broken.push({ streamId: e.streamId, streamVersion: e.streamVersion, eventId: e.id, position: e.position, reason });
+            current!.damaged = true;
+          };
+          if (e.streamVersion !== current.version + 1) {
+            link(`version ${current.version + 1} is missing: the stream jumps from ${current.version} to ${e.streamVersion}`);
+          } else {
+            const expected = chainHash(current.hash, canonicalEvent(e));
+            if (!expected.equals(Buffer.from(e.hash, 'hex'))) {
+              link('hash mismatch: the event is not what was recorded, or its predecessor was rewritten together with its hash');
+            }
+          }
+        }
+        current.version = e.streamVersion;
+        current.hash = Buffer.from(e.hash, 'hex');
+      }
+      const last = rows[rows.length - 1];
+      after = [last.stream_id, last.stream_version];
+    }
+    return { ok: broken.length === 0, streams, events, broken };
+  }
+
+  /** Called after each append committed here; lets an in-process relay publish at once. */
+  onAppended(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  notifyAppended(): void {
+    for (const l of this.appendListeners) l();
+  }
+
+  private translate(err: unknown, streamId: string, expectedVersion: number): unknown {
+    const e = err as { code?: string; detail?: string; constraint?: string; driverError?: { code?: string; detail?: string; constraint?: string } };
+    const code = e.code ?? e.driverError?.code;
+    const detail = e.detail ?? e.driverError?.detail;
+    const constraint = e.constraint ?? e.driverError?.constraint;
+    if (code === 'DL001') return new WrongExpectedVersionError(streamId, expectedVersion, Number(detail));
+    if (code === 'DL002') return new DuplicateEventError(streamId, `some but not all event ids of this append are already stored in ${streamId}`);
+    if (code === '23505' && constraint === 'events_event_id_key') {
+      return new DuplicateEventError(streamId, `an event id of this append is already stored in another stream`);
+    }
+    return err;
+  }
+}
+
+function toRecorded(row: Row): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    streamId: row.stream_id,
+    streamType: row.stream_type,
+    streamVersion: row.stream_version,
+    position: Number(row.position),
+    transactionId: row.transaction_id,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+    recordedAt: new Date(row.recorded_at).toISOString(),
+    parties: row.parties,
+    actor: row.actor ?? null,
+    correlationId: row.correlation_id,
+    causationId: row.causation_id ?? null,
+    hash: Buffer.from(row.hash).toString('hex'),
+    data: row.data,
+  };
+}

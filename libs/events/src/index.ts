@@ -1,0 +1,10 @@
+import { EventCatalog } from './catalog';
+import { DIRECTORY_EVENTS } from './directory/directory.events';
+
+export * from './catalog';
+export * from './envelope';
+export * from './topics';
+export * from './directory/directory.events';
+
+/** The catalog of every published event type; contexts add theirs here as they land. */
+export const eventCatalog = new EventCatalog().register(...DIRECTORY_EVENTS);

@@ -1,0 +1,168 @@
+import { Logger } from '@nestjs/common';
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { DomainError, isUuid } from '@dealledger/domain';
+import { deadLetterTopic, EventCatalog, EventEnvelope, Headers } from '@dealledger/events';
+import { assertIdentifier } from '@dealledger/event-store';
+import { ensureTopics } from './topics';
+
+/** Handles one event; its writes go through `tx` so they commit together with the inbox record. */
+export type EventHandler = (event: EventEnvelope<any>, tx: EntityManager) => Promise<void>;
+
+/** Thrown by a handler for a message that can never succeed: it goes to the dead-letter topic. */
+export class PoisonMessageError extends Error {}
+
+export interface IdempotentConsumerOptions {
+  kafka: Kafka;
+  dataSource: DataSource;
+  /** The schema holding this consumer's inbox (and, usually, the tables its handlers write). */
+  schema: string;
+  groupId: string;
+  topics: string[];
+  /** Handlers by event type; events of other types are skipped. */
+  handlers: Record<string, EventHandler>;
+  catalog: EventCatalog;
+  /** Shared producer for dead letters. */
+  producer: Producer;
+  fromBeginning?: boolean;
+  /** Inbox name; defaults to the group id. */
+  name?: string;
+}
+
+export type Outcome = 'handled' | 'duplicate' | 'skipped' | 'dead-lettered';
+
+/**
+ * Consumes events exactly once in effect: per message, the handler's writes and the inbox
+ * record of the event id commit in one transaction, so a redelivered message changes nothing.
+ * A message that cannot be parsed, fails its schema, or is refused by the domain goes to
+ * `<topic>.dlq` with the reason in its headers, and consumption goes on. Any other error is
+ * retried (the offset is not committed), so nothing is lost while the database is away.
+ */
+export class IdempotentConsumer {
+  private readonly logger: Logger;
+  private readonly name: string;
+  private readonly inbox: string;
+  private consumer: Consumer | null = null;
+  readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, skipped: 0, 'dead-lettered': 0 };
+
+  constructor(private readonly options: IdempotentConsumerOptions) {
+    this.name = options.name ?? options.groupId;
+    this.inbox = `"${assertIdentifier(options.schema)}".inbox`;
+    this.logger = new Logger(`Consumer(${this.name})`);
+  }
+
+  async start(): Promise<void> {
+    const { kafka, topics } = this.options;
+    await ensureTopics(kafka, [...topics, ...topics.map(deadLetterTopic)].map((topic) => ({ topic })));
+    const consumer = kafka.consumer({ groupId: this.options.groupId, allowAutoTopicCreation: false });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      partitionsConsumedConcurrently: 1,
+      eachMessage: async ({ topic, partition, message }) => {
+        const outcome = await this.process(topic, partition, message);
+        this.counts[outcome] += 1;
+      },
+    });
+    this.consumer = consumer;
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = null;
+    await consumer?.disconnect();
+  }
+
+  /** Exposed for tests and tools: the whole per-message procedure. */
+  async process(topic: string, partition: number, message: KafkaMessage): Promise<Outcome> {
+    const parsed = this.parse(message);
+    if ('reason' in parsed) return this.deadLetter(topic, partition, message, parsed.reason);
+    const envelope = parsed.envelope;
+    const handler = this.options.handlers[envelope.type];
+    if (!handler) return 'skipped';
+
+    const { catalog } = this.options;
+    if (!catalog.get(envelope.type, envelope.schemaVersion)) {
+      return this.deadLetter(topic, partition, message, `unknown schema version: ${envelope.type} v${envelope.schemaVersion}`);
+    }
+    const problems = catalog.validate(envelope.type, envelope.schemaVersion, envelope.data);
+    if (problems.length > 0) {
+      return this.deadLetter(topic, partition, message, `schema: ${envelope.type} v${envelope.schemaVersion}: ${problems.join('; ')}`);
+    }
+    const upcast = catalog.upcast(envelope.type, envelope.schemaVersion, envelope.data as Record<string, unknown>);
+    const event = { ...envelope, schemaVersion: upcast.schemaVersion, data: upcast.data };
+
+    try {
+      return await this.options.dataSource.transaction(async (tx) => {
+        const inserted = await tx.query(
+          `INSERT INTO ${this.inbox} (consumer, event_id, outcome) VALUES ($1, $2, 'handled') ON CONFLICT DO NOTHING RETURNING event_id`,
+          [this.name, event.id],
+        );
+        if (inserted.length === 0) return 'duplicate' as const;
+        await handler(event, tx);
+        return 'handled' as const;
+      });
+    } catch (err) {
+      if (err instanceof PoisonMessageError || err instanceof DomainError) {
+        return this.deadLetter(topic, partition, message, `refused: ${err.message}`, event.id);
+      }
+      this.logger.warn(`${event.type} ${event.id} failed, will be retried: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  private parse(message: KafkaMessage): { envelope: EventEnvelope } | { reason: string } {
+    if (!message.value) return { reason: 'unparseable: empty value' };
+    let value: unknown;
+    try {
+      value = JSON.parse(message.value.toString('utf8'));
+    } catch (err) {
+      return { reason: `unparseable: ${(err as Error).message}` };
+    }
+    const e = value as Partial<EventEnvelope>;
+    const missing: string[] = [];
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'envelope: not a JSON object' };
+    if (!isUuid(e.id)) missing.push('id (UUID)');
+    if (typeof e.type !== 'string' || !e.type) missing.push('type');
+    if (!Number.isInteger(e.schemaVersion)) missing.push('schemaVersion (integer)');
+    if (typeof e.streamId !== 'string') missing.push('streamId');
+    if (!Number.isInteger(e.streamVersion)) missing.push('streamVersion (integer)');
+    if (typeof e.occurredAt !== 'string' || Number.isNaN(Date.parse(e.occurredAt))) missing.push('occurredAt (ISO time)');
+    if (!Array.isArray(e.parties)) missing.push('parties (array)');
+    if (typeof e.data !== 'object' || e.data === null) missing.push('data (object)');
+    if (missing.length > 0) return { reason: `envelope: missing or invalid ${missing.join(', ')}` };
+    return { envelope: e as EventEnvelope };
+  }
+
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, eventId?: string): Promise<Outcome> {
+    this.logger.warn(`dead-lettering ${topic}[${partition}]@${message.offset}: ${reason}`);
+    await this.options.producer.send({
+      topic: deadLetterTopic(topic),
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            [Headers.dlqReason]: reason.slice(0, 2000),
+            [Headers.dlqOriginalTopic]: topic,
+            [Headers.dlqOriginalPartition]: String(partition),
+            [Headers.dlqOriginalOffset]: message.offset,
+            [Headers.dlqConsumerGroup]: this.options.groupId,
+            [Headers.dlqFailedAt]: new Date().toISOString(),
+          },
+        },
+      ],
+    });
+    // Remember refused events too, so a redelivery does not dead-letter them a second time.
+    const id = eventId;
+    if (id) {
+      await this.options.dataSource.query(
+        `INSERT INTO ${this.inbox} (consumer, event_id, outcome) VALUES ($1, $2, 'dead-lettered') ON CONFLICT DO NOTHING`,
+        [this.name, id],
+      );
+    }
+    return 'dead-lettered';
+  }
+}

@@ -1,0 +1,168 @@
+import { Logger } from '@nestjs/common';
+import type { Producer } from 'kafkajs';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { PostgresEventStore } from '@dealledger/event-store';
+import { toEnvelope, toKafkaMessage } from './envelope';
+
+export interface OutboxRelayOptions {
+  context: string;
+  topic: string;
+  /** Checkpoint name; one per relay of a store. */
+  name?: string;
+  batchSize?: number;
+  /** How often to look for events written by other processes (in-process appends wake it at once). */
+  pollIntervalMs?: number;
+  /** How often a standby instance tries to become the active relay. */
+  standbyRetryMs?: number;
+}
+
+/**
+ * Publishes committed events from the event store to Kafka, in commit order, keyed by stream
+ * id, and checkpoints after the broker acknowledged them. At least once: after a crash between
+ * publish and checkpoint the batch is sent again, and consumers deduplicate by event id.
+ * One active relay per store: a session advisory lock elects it; other instances stand by.
+ */
+export class OutboxRelay {
+  private readonly logger: Logger;
+  private readonly name: string;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private pendingWake = false;
+  private lockRunner: QueryRunner | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private published = 0;
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: PostgresEventStore,
+    private readonly producer: Producer,
+    private readonly options: OutboxRelayOptions,
+  ) {
+    this.name = options.name ?? `relay:${options.topic}`;
+    this.logger = new Logger(`OutboxRelay(${options.context})`);
+  }
+
+  get publishedCount(): number {
+    return this.published;
+  }
+
+  get status(): { active: boolean; lastError: string | null } {
+    return { active: this.lockRunner !== null, lastError: this.lastError };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.store.onAppended(() => this.wake());
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.wake();
+    await this.loop;
+    this.loop = null;
+    await this.releaseLock();
+  }
+
+  wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
+  }
+
+  /** Publishes everything committed so far; returns how many events it sent. */
+  async publishPending(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const n = await this.publishBatch();
+      sent += n;
+      if (n === 0) return sent;
+    }
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      try {
+        if (!(await this.acquireLock())) {
+          await this.sleep(this.options.standbyRetryMs ?? 2000);
+          continue;
+        }
+        this.pendingWake = false;
+        const n = await this.publishBatch();
+        this.lastError = null;
+        backoff = 100;
+        if (n === 0) await this.sleep(this.options.pollIntervalMs ?? 100);
+      } catch (err) {
+        this.lastError = (err as Error).message;
+        this.logger.warn(`publishing failed, retrying in ${backoff} ms: ${this.lastError}`);
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, 5000);
+        if (this.lockRunner && !(await this.lockAlive())) await this.releaseLock();
+      }
+    }
+  }
+
+  private async publishBatch(): Promise<number> {
+    const checkpoint = await this.store.readCheckpoint(this.name);
+    const { events, checkpoint: next } = await this.store.readAll(checkpoint, this.options.batchSize ?? 500);
+    if (events.length === 0) return 0;
+    await this.producer.send({
+      topic: this.options.topic,
+      acks: -1,
+      messages: events.map((e) => toKafkaMessage(toEnvelope(e, this.options.context))),
+    });
+    await this.store.saveCheckpoint(this.name, next);
+    this.published += events.length;
+    return events.length;
+  }
+
+  private async acquireLock(): Promise<boolean> {
+    if (this.lockRunner) return true;
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const rows = await runner.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`${this.store.schema}:${this.name}`]);
+    if (rows[0].locked) {
+      this.lockRunner = runner;
+      this.logger.log(`active: publishing ${this.store.schema}.events to ${this.options.topic}`);
+      return true;
+    }
+    await runner.release();
+    return false;
+  }
+
+  private async lockAlive(): Promise<boolean> {
+    try {
+      await this.lockRunner!.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async releaseLock(): Promise<void> {
+    const runner = this.lockRunner;
+    this.lockRunner = null;
+    if (!runner) return;
+    await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`${this.store.schema}:${this.name}`]).catch(() => undefined);
+    await runner.release().catch(() => undefined);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.pendingWake || !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+}
