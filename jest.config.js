@@ -6,7 +6,13 @@ const { compilerOptions } = require('./tsconfig.json');
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
+  // NestJS 12 ships ES modules only; Jest on Node 20 cannot require() them, so they are
+  // compiled to CommonJS like our own sources (Node itself loads them natively at run time).
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+    '/node_modules/@nestjs/.+\\.js$': '<rootDir>/test/setup/esm-to-cjs.transformer.js',
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   setupFiles: ['reflect-metadata'],

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { EventEnvelope, Headers } from '@dealledger/events';
+import { NewEvent, PostgresEventStore, WrongExpectedVersionError } from '@dealledger/event-store';
+import { Collected, collectFromTopic, dropSchema, openTestDatabase, uniqueName } from '@dealledger/testing';
+import { connectProducer, createKafka, ensureTopics, headerString, OutboxRelay } from '@dealledger/messaging';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ev = (type: string): NewEvent => ({
+  id: randomUUID(),
+  type,
+  schemaVersion: 1,
+  data: { at: Date.now() },
+  metadata: { occurredAt: new Date(), parties: ['p'], actor: null, correlationId: randomUUID() },
+});
+
+describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
+  const schema = uniqueName('relay');
+  const topic = `${uniqueName('t')}.relay.events`;
+  let db: DataSource;
+  let store: PostgresEventStore;
+  let kafka: Kafka;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(schema);
+    store = new PostgresEventStore(db, schema);
+    kafka = createKafka('relay-test');
+    await ensureTopics(kafka, [{ topic, partitions: 3 }]);
+    producer = await connectProducer(kafka);
+  });
+  afterAll(async () => {
+    await producer.disconnect();
+    await dropSchema(db, schema);
+  });
+
+  /** A writer that keeps its transaction open for a while after appending: its lower positions commit late. */
+  async function slowAppend(streamId: string, holdMs: number): Promise<void> {
+    for (;;) {
+      const version = (await store.readStream(streamId)).length;
+      const runner = db.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        await store.append(streamId, version, [ev('Slow')], { queryRunner: runner });
+        await sleep(holdMs);
+        await runner.commitTransaction();
+        store.notifyAppended();
+        return;
+      } catch (err) {
+        await runner.rollbackTransaction();
+        if (!(err instanceof WrongExpectedVersionError)) throw err;
+      } finally {
+        await runner.release();
+      }
+    }
+  }
+
+  async function fastAppend(streamId: string): Promise<void> {
+    for (;;) {
+      const version = (await store.readStream(streamId)).length;
+      try {
+        await store.append(streamId, version, [ev('Fast'), ev('Fast')]);
+        return;
+      } catch (err) {
+        if (!(err instanceof WrongExpectedVersionError)) throw err;
+      }
+    }
+  }
+
+  const keyOf = (c: Collected) => {
+    const e = JSON.parse(c.message.value!.toString()) as EventEnvelope;
+    return `${e.streamId}#${e.streamVersion}`;
+  };
+
+  it('publishes every event exactly once, in per-stream order, despite slow concurrent transactions and a restart', async () => {
+    const relay = new OutboxRelay(db, store, producer, { context: 'test', topic, pollIntervalMs: 20 });
+    relay.start();
+
+    const streams = Array.from({ length: 10 }, () => `deal-${randomUUID()}`);
+    const writers: Promise<void>[] = [];
+    for (let i = 0; i < 60; i++) {
+      const s = streams[i % streams.length];
+      writers.push(i % 3 === 0 ? slowAppend(s, 50 + ((i * 37) % 250)) : fastAppend(s));
+    }
+    await Promise.all(writers);
+    const firstWave = Number((await db.query(`SELECT count(*) AS n FROM "${schema}".events`))[0].n);
+
+    // Restart: a new relay instance resumes from the checkpoint, not from the beginning.
+    await sleep(300);
+    await relay.stop();
+    await Promise.all(streams.map((s) => fastAppend(s)));
+    const restarted = new OutboxRelay(db, store, producer, { context: 'test', topic, pollIntervalMs: 20 });
+    restarted.start();
+
+    const total = Number((await db.query(`SELECT count(*) AS n FROM "${schema}".events`))[0].n);
+    expect(total).toBe(firstWave + streams.length * 2);
+    const seen = await collectFromTopic(kafka, topic, (s) => new Set(s.map(keyOf)).size >= total);
+    await sleep(500); // give a duplicate, if any, time to show up
+    await restarted.stop();
+    const more = await collectFromTopic(kafka, topic, (s) => s.length >= seen.length, 10000);
+
+    // Exactly once per stream version.
+    const keys = more.map(keyOf);
+    expect(keys).toHaveLength(total);
+    expect(new Set(keys).size).toBe(total);
+
+    // Per-stream order: versions 1..n, each stream entirely in one partition.
+    for (const s of streams) {
+      const mine = more.filter((c) => c.message.key!.toString() === s);
+      expect(new Set(mine.map((c) => c.partition)).size).toBe(1);
+      const versions = mine
+        .sort((a, b) => Number(a.message.offset) - Number(b.message.offset))
+        .map((c) => (JSON.parse(c.message.value!.toString()) as EventEnvelope).streamVersion);
+      expect(versions).toEqual(Array.from({ length: versions.length }, (_, i) => i + 1));
+    }
+  });
+
+  it('sends the envelope and routing headers', async () => {
+    const relay = new OutboxRelay(db, store, producer, { context: 'test', topic, pollIntervalMs: 20 });
+    const streamId = `deal-${randomUUID()}`;
+    const e = ev('Checked');
+    await store.append(streamId, 0, [e]);
+    await relay.publishPending();
+    const [found] = (await collectFromTopic(kafka, topic, (s) => s.some((c) => c.message.key?.toString() === streamId))).filter(
+      (c) => c.message.key?.toString() === streamId,
+    );
+    const envelope = JSON.parse(found.message.value!.toString()) as EventEnvelope;
+    expect(envelope).toMatchObject({
+      id: e.id,
+      type: 'Checked',
+      schemaVersion: 1,
+      context: 'test',
+      streamId,
+      streamType: 'deal',
+      streamVersion: 1,
+      parties: ['p'],
+      correlationId: e.metadata.correlationId,
+      causationId: null,
+      data: e.data,
+    });
+    expect(envelope.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(headerString(found.message.headers, Headers.eventType)).toBe('Checked');
+    expect(headerString(found.message.headers, Headers.eventId)).toBe(e.id);
+    expect(headerString(found.message.headers, Headers.streamId)).toBe(streamId);
+    expect(headerString(found.message.headers, Headers.traceparent)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
+  it('lets only one of two relays on the same store publish', async () => {
+    const a = new OutboxRelay(db, store, producer, { context: 'test', topic, pollIntervalMs: 20, standbyRetryMs: 50 });
+    const b = new OutboxRelay(db, store, producer, { context: 'test', topic, pollIntervalMs: 20, standbyRetryMs: 50 });
+    a.start();
+    await sleep(200);
+    b.start();
+    await sleep(200);
+    expect([a.status.active, b.status.active]).toEqual([true, false]);
+    await a.stop();
+    await sleep(300);
+    expect(b.status.active).toBe(true);
+    await b.stop();
+  });
+});
