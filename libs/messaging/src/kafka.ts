@@ -21,6 +21,8 @@ export async function connectProducer(kafka: Kafka): Promise<Producer> {
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
+    // Idempotence needs unbounded retries; a send waits for the broker rather than give up.
+    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10000 },
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();

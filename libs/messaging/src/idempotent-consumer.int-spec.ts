@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { IsString, MaxLength } from 'class-validator';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { deadLetterTopic, EventCatalog, EventEnvelope, Headers } from '@dealledger/events';
+import { EVENT_STORE_MIGRATIONS } from '@dealledger/event-store';
+import { collectFromTopic, dropSchema, eventually, openTestDatabase, uniqueName } from '@dealledger/testing';
+import { connectProducer, createKafka, ensureTopics, headerString, IdempotentConsumer, Inbox1732700000001, PoisonMessageError } from '@dealledger/messaging';
+
+class ThingHappenedV1 {
+  @IsString() @MaxLength(20) name: string;
+}
+
+const catalog = new EventCatalog().register({ type: 'ThingHappened', schemaVersion: 1, context: 'test', schema: ThingHappenedV1, description: 'test' });
+
+const STREAM = `thing-${randomUUID()}`;
+function envelope(name: unknown, overrides: Partial<EventEnvelope> = {}): EventEnvelope {
+  return {
+    id: randomUUID(),
+    type: 'ThingHappened',
+    schemaVersion: 1,
+    context: 'test',
+    streamId: STREAM,
+    streamType: 'thing',
+    streamVersion: 1,
+    position: 1,
+    occurredAt: new Date().toISOString(),
+    recordedAt: new Date().toISOString(),
+    parties: ['a'],
+    actor: null,
+    correlationId: randomUUID(),
+    causationId: null,
+    hash: '00',
+    data: { name },
+    ...overrides,
+  };
+}
+const message = (value: string | EventEnvelope): Message => ({ key: STREAM, value: typeof value === 'string' ? value : JSON.stringify(value) });
+
+describe('IdempotentConsumer (real PostgreSQL and Kafka)', () => {
+  const schema = uniqueName('consumer');
+  const topic = `${uniqueName('t')}.things.events`;
+  let db: DataSource;
+  let kafka: Kafka;
+  let producer: Producer;
+  let consumer: IdempotentConsumer;
+  let failNextFor: string | null = null;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(schema, [...EVENT_STORE_MIGRATIONS, Inbox1732700000001]);
+    await db.query(`CREATE TABLE "${schema}".things (event_id text PRIMARY KEY, name text NOT NULL)`);
+    await db.query(`CREATE TABLE "${schema}".counter (n integer NOT NULL)`);
+    await db.query(`INSERT INTO "${schema}".counter VALUES (0)`);
+    kafka = createKafka('consumer-test');
+    await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+    producer = await connectProducer(kafka);
+    consumer = new IdempotentConsumer({
+      kafka,
+      dataSource: db,
+      schema,
+      groupId: uniqueName('things'),
+      topics: [topic],
+      catalog,
+      producer,
+      handlers: {
+        ThingHappened: async (event, tx) => {
+          // A deliberately non-idempotent effect: only the inbox stops a second increment.
+          await tx.query(`UPDATE "${schema}".counter SET n = n + 1`);
+          await tx.query(`INSERT INTO "${schema}".things (event_id, name) VALUES ($1, $2)`, [event.id, event.data.name]);
+          if (event.data.name === 'refuse-me') throw new PoisonMessageError('this thing is not allowed');
+          if (failNextFor === event.id) {
+            failNextFor = null;
+            throw new Error('database hiccup'); // transient: rolled back, retried
+          }
+        },
+      },
+    });
+    await consumer.start();
+  });
+
+  afterAll(async () => {
+    await consumer.stop();
+    await producer.disconnect();
+    await dropSchema(db, schema);
+  });
+
+  const counter = async () => Number((await db.query(`SELECT n FROM "${schema}".counter`))[0].n);
+  const things = async () => Number((await db.query(`SELECT count(*) AS n FROM "${schema}".things`))[0].n);
+
+  it('handles each event once, even when every message is delivered twice', async () => {
+    const good = Array.from({ length: 10 }, (_, i) => envelope(`thing ${i}`));
+    await producer.send({ topic, messages: good.map(message) });
+    await eventually(counter, (n) => n === 10);
+    await producer.send({ topic, messages: good.map(message) });
+    await eventually(async () => consumer.counts.duplicate, (n) => n >= 10);
+    expect(await counter()).toBe(10);
+    expect(await things()).toBe(10);
+  });
+
+  it('rolls back a failed attempt with its inbox record and applies the retry once', async () => {
+    const e = envelope('flaky');
+    failNextFor = e.id;
+    await producer.send({ topic, messages: [message(e)] });
+    await eventually(counter, (n) => n === 11);
+    expect(failNextFor).toBeNull();
+    expect(await things()).toBe(11);
+  });
+
+  it('dead-letters poison messages with the reason, and goes on', async () => {
+    const before = await counter();
+    const unknownVersion = envelope('v9', { schemaVersion: 9 });
+    const refused = envelope('refuse-me');
+    const after = envelope('after the poison');
+    await producer.send({
+      topic,
+      messages: [
+        message('{not json'),
+        message(JSON.stringify({ hello: 'world' })),
+        message(envelope(12345)),
+        message(envelope('a name far longer than twenty characters')),
+        message(unknownVersion),
+        message(refused),
+        message(envelope('ignored', { type: 'SomethingElse' })),
+        message(after),
+      ],
+    });
+    await eventually(counter, (n) => n === before + 1);
+    expect(Number((await db.query(`SELECT count(*) AS n FROM "${schema}".things WHERE event_id = $1`, [after.id]))[0].n)).toBe(1);
+    // The refused event's writes were rolled back with its transaction.
+    expect(Number((await db.query(`SELECT count(*) AS n FROM "${schema}".things WHERE event_id = $1`, [refused.id]))[0].n)).toBe(0);
+
+    const dead = await collectFromTopic(kafka, deadLetterTopic(topic), (s) => s.length >= 6);
+    const reasons = dead.map((d) => headerString(d.message.headers, Headers.dlqReason));
+    expect(reasons).toEqual([
+      expect.stringMatching(/^unparseable/),
+      expect.stringMatching(/^envelope: missing or invalid id/),
+      expect.stringMatching(/^schema: ThingHappened v1: .*name must be a string/),
+      expect.stringMatching(/^schema: .*shorter than or equal to 20/),
+      expect.stringMatching(/^unknown schema version: ThingHappened v9/),
+      expect.stringMatching(/^refused: this thing is not allowed/),
+    ]);
+    expect(dead[0].message.value!.toString()).toBe('{not json');
+    expect(headerString(dead[5].message.headers, Headers.dlqOriginalTopic)).toBe(topic);
+    expect(headerString(dead[5].message.headers, Headers.dlqOriginalOffset)).toMatch(/^\d+$/);
+    expect(consumer.counts.skipped).toBeGreaterThanOrEqual(1);
+  });
+});
