@@ -17,14 +17,18 @@ export function createKafka(clientId: string, brokers: string[] = kafkaBrokers()
  * Idempotent producer (the broker drops a retried duplicate within a session) that waits for
  * all in-sync replicas; one request in flight keeps per-partition order across retries.
  */
-export async function connectProducer(kafka: Kafka): Promise<Producer> {
-  const producer = kafka.producer({
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     // Idempotence needs unbounded retries; a send waits for the broker rather than give up.
     retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10000 },
     createPartitioner: Partitioners.DefaultPartitioner,
   });
+}
+
+export async function connectProducer(kafka: Kafka): Promise<Producer> {
+  const producer = createProducer(kafka);
   await producer.connect();
   return producer;
 }

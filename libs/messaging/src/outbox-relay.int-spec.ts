@@ -75,7 +75,7 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
   };
 
   it('publishes every event exactly once, in per-stream order, despite slow concurrent transactions and a restart', async () => {
-    const relay = new OutboxRelay(db, store, producer, { context: 'test', topic, pollIntervalMs: 20 });
+    const relay = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic, pollIntervalMs: 20 });
     relay.start();
 
     const streams = Array.from({ length: 10 }, () => `deal-${randomUUID()}`);
@@ -91,7 +91,7 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     await sleep(300);
     await relay.stop();
     await Promise.all(streams.map((s) => fastAppend(s)));
-    const restarted = new OutboxRelay(db, store, producer, { context: 'test', topic, pollIntervalMs: 20 });
+    const restarted = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic, pollIntervalMs: 20 });
     restarted.start();
 
     const total = Number((await db.query(`SELECT count(*) AS n FROM "${schema}".events`))[0].n);
@@ -118,7 +118,7 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
   });
 
   it('sends the envelope and routing headers', async () => {
-    const relay = new OutboxRelay(db, store, producer, { context: 'test', topic, pollIntervalMs: 20 });
+    const relay = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic, pollIntervalMs: 20 });
     const streamId = `deal-${randomUUID()}`;
     const e = ev('Checked');
     await store.append(streamId, 0, [e]);
@@ -148,8 +148,8 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
   });
 
   it('lets only one of two relays on the same store publish', async () => {
-    const a = new OutboxRelay(db, store, producer, { context: 'test', topic, pollIntervalMs: 20, standbyRetryMs: 50 });
-    const b = new OutboxRelay(db, store, producer, { context: 'test', topic, pollIntervalMs: 20, standbyRetryMs: 50 });
+    const a = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic, pollIntervalMs: 20, standbyRetryMs: 50 });
+    const b = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic, pollIntervalMs: 20, standbyRetryMs: 50 });
     a.start();
     await sleep(200);
     b.start();

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { PostgresEventStore } from '@dealledger/event-store';
 import { toEnvelope, toKafkaMessage } from './envelope';
+import { ensureTopics } from './topics';
 
 export interface OutboxRelayOptions {
   context: string;
@@ -32,12 +33,14 @@ export class OutboxRelay {
   private lockRunner: QueryRunner | null = null;
   private unsubscribe: (() => void) | null = null;
   private published = 0;
+  private ready = false;
   private lastError: string | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: PostgresEventStore,
     private readonly producer: Producer,
+    private readonly kafka: Kafka,
     private readonly options: OutboxRelayOptions,
   ) {
     this.name = options.name ?? `relay:${options.topic}`;
@@ -48,8 +51,8 @@ export class OutboxRelay {
     return this.published;
   }
 
-  get status(): { active: boolean; lastError: string | null } {
-    return { active: this.lockRunner !== null, lastError: this.lastError };
+  get status(): { active: boolean; lastError: string | null; published: number } {
+    return { active: this.lockRunner !== null, lastError: this.lastError, published: this.published };
   }
 
   start(): void {
@@ -90,6 +93,12 @@ export class OutboxRelay {
         if (!(await this.acquireLock())) {
           await this.sleep(this.options.standbyRetryMs ?? 2000);
           continue;
+        }
+        if (!this.ready) {
+          // Kafka may be away when the app starts: commands are still accepted and wait here.
+          await this.producer.connect();
+          await ensureTopics(this.kafka, [{ topic: this.options.topic }]);
+          this.ready = true;
         }
         this.pendingWake = false;
         const n = await this.publishBatch();

@@ -33,6 +33,7 @@ export async function collectFromTopic(
   until: (seen: Collected[]) => boolean,
   timeoutMs = 30000,
 ): Promise<Collected[]> {
+  await waitForTopic(kafka, topic, timeoutMs);
   const consumer = kafka.consumer({ groupId: uniqueName('collector'), allowAutoTopicCreation: false });
   const seen: Collected[] = [];
   await consumer.connect();
@@ -58,6 +59,21 @@ export async function collectFromTopic(
   return seen;
 }
 
+/** Topics are created by the relay that first publishes to them: wait until it has. */
+export async function waitForTopic(kafka: Kafka, topic: string, timeoutMs = 30000): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await admin.listTopics()).includes(topic)) {
+      if (Date.now() > deadline) throw new Error(`topic ${topic} did not appear within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -66,4 +82,15 @@ export async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => b
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** Starts a Nest app in this process on a free loopback port, configured as in production. */
+export async function startTestApp(module: unknown, about: { context: string; title: string; description: string }): Promise<{ app: import('@nestjs/common').INestApplication; url: string }> {
+  const { NestFactory } = await import('@nestjs/core');
+  const { configureApp } = await import('@dealledger/platform');
+  const app = await NestFactory.create(module as never, { logger: ['warn', 'error'] });
+  configureApp(app, about);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, url: `http://127.0.0.1:${address.port}` };
 }

@@ -1,0 +1,128 @@
+import { DomainError, fold } from '@dealledger/domain';
+import type { AddPerson, CompanyCommand, RegisterCompany } from './company.commands';
+import { authenticate, companyDecider, CompanyState } from './company.decider';
+import type { CompanyEvent } from './company.events';
+
+const companyId = '11111111-1111-4111-8111-111111111111';
+const personId = '22222222-2222-4222-8222-222222222222';
+const hash = (c: string) => c.repeat(64);
+
+const register: RegisterCompany = {
+  type: 'RegisterCompany',
+  companyId,
+  name: 'Acme Steel',
+  registrationNumber: 'HRB 1234',
+  country: 'DE',
+  roles: ['supplier'],
+  apiKey: { keyId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', secretHash: hash('a') },
+};
+const registered: CompanyEvent[] = [
+  { type: 'CompanyRegistered', data: { companyId, name: 'Acme Steel', registrationNumber: 'HRB 1234', country: 'DE', roles: ['supplier'] } },
+  { type: 'ApiKeyIssued', data: { companyId, keyId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', personId: null, secretHash: hash('a') } },
+];
+const companyKey = { companyId, personId: null, roles: [] };
+const addPerson = (overrides: Partial<AddPerson> = {}): AddPerson => ({
+  type: 'AddPerson',
+  companyId,
+  personId,
+  name: 'Ada Buyer',
+  email: 'Ada@Acme.example',
+  position: 'Head of procurement',
+  signingRoles: ['procurement', 'executive'],
+  apiKey: { keyId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', secretHash: hash('b') },
+  requester: companyKey,
+  ...overrides,
+});
+const personAdded: CompanyEvent[] = [
+  { type: 'PersonAdded', data: { companyId, personId, name: 'Ada Buyer', email: 'ada@acme.example', position: 'Head of procurement', signingRoles: ['procurement', 'executive'] } },
+  { type: 'ApiKeyIssued', data: { companyId, keyId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', personId, secretHash: hash('b') } },
+];
+
+/** given events, when command: the new events, or the refusal's code. */
+function given(events: CompanyEvent[]) {
+  const state = fold(companyDecider, events);
+  return {
+    when(command: CompanyCommand) {
+      try {
+        return { events: companyDecider.decide(command, state), error: null };
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return { events: [], error: { code: err.code, kind: err.kind } };
+      }
+    },
+  };
+}
+
+describe('company decider', () => {
+  describe('when no company is registered', () => {
+    it('registers the company and issues its first API key', () => {
+      expect(given([]).when(register)).toEqual({ events: registered, error: null });
+    });
+    it('refuses a company without roles', () => {
+      expect(given([]).when({ ...register, roles: [] }).error).toEqual({ code: 'company.roles_required', kind: 'invalid' });
+    });
+    it('refuses to add a person', () => {
+      expect(given([]).when(addPerson()).error).toEqual({ code: 'company.not_found', kind: 'not_found' });
+    });
+  });
+
+  describe('when the company is registered', () => {
+    it('refuses to register it again', () => {
+      expect(given(registered).when(register).error).toEqual({ code: 'company.already_registered', kind: 'conflict' });
+    });
+    it("adds a person with the company's key, lower-casing the email, and issues the person's key", () => {
+      expect(given(registered).when(addPerson())).toEqual({ events: personAdded, error: null });
+    });
+    it('lets an executive of the company add people', () => {
+      const result = given([...registered, ...personAdded]).when(
+        addPerson({
+          personId: '33333333-3333-4333-8333-333333333333',
+          email: 'lee@acme.example',
+          apiKey: { keyId: 'cccccccc-cccc-4ccc-8ccc-cccccccccccc', secretHash: hash('c') },
+          requester: { companyId, personId, roles: ['executive'] },
+        }),
+      );
+      expect(result.events.map((e) => e.type)).toEqual(['PersonAdded', 'ApiKeyIssued']);
+    });
+    it('refuses a person who is not an executive', () => {
+      expect(given(registered).when(addPerson({ requester: { companyId, personId, roles: ['procurement'] } })).error).toEqual({
+        code: 'company.cannot_add_people',
+        kind: 'forbidden',
+      });
+    });
+    it('refuses another company', () => {
+      const other = { companyId: '99999999-9999-4999-8999-999999999999', personId: null, roles: [] };
+      expect(given(registered).when(addPerson({ requester: other })).error).toEqual({ code: 'company.not_yours', kind: 'forbidden' });
+    });
+    it('refuses an email already used in the company, whatever its case', () => {
+      const again = addPerson({ personId: '33333333-3333-4333-8333-333333333333', email: 'ADA@acme.example' });
+      expect(given([...registered, ...personAdded]).when(again).error).toEqual({ code: 'person.email_taken', kind: 'conflict' });
+    });
+    it('refuses the same person twice', () => {
+      expect(given([...registered, ...personAdded]).when(addPerson({ email: 'x@acme.example' })).error?.code).toBe('person.already_added');
+    });
+    it('refuses the government role outside a public body', () => {
+      expect(given(registered).when(addPerson({ signingRoles: ['government'] })).error?.code).toBe('person.government_role_needs_public_body');
+    });
+    it('accepts the government role in a public body', () => {
+      const publicBody = [{ ...registered[0], data: { ...registered[0].data, roles: ['buyer', 'public_body'] } } as CompanyEvent, registered[1]];
+      expect(given(publicBody).when(addPerson({ signingRoles: ['government'] })).error).toBeNull();
+    });
+  });
+
+  describe('authenticate', () => {
+    const state: CompanyState = fold(companyDecider, [...registered, ...personAdded]);
+    const eq = (a: string, b: string) => a === b;
+    it("speaks for the company with the company's key", () => {
+      expect(authenticate(state, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', hash('a'), eq)).toEqual({ companyId, personId: null, roles: [] });
+    });
+    it("speaks for a person, with the person's signing roles", () => {
+      expect(authenticate(state, 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', hash('b'), eq)).toEqual({ companyId, personId, roles: ['procurement', 'executive'] });
+    });
+    it('refuses a wrong secret or an unknown key', () => {
+      expect(() => authenticate(state, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', hash('b'), eq)).toThrow(/not valid/);
+      expect(() => authenticate(state, 'dddddddd-dddd-4ddd-8ddd-dddddddddddd', hash('a'), eq)).toThrow(/not valid/);
+      expect(() => authenticate({ status: 'unregistered' }, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', hash('a'), eq)).toThrow(/not valid/);
+    });
+  });
+});

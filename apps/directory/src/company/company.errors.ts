@@ -1,0 +1,18 @@
+import { conflict, forbidden, invalid, notFound } from '@dealledger/domain';
+
+/** The directory's refusals, with stable codes. */
+export const CompanyErrors = {
+  alreadyRegistered: (companyId: string) =>
+    conflict('company.already_registered', `a company with this country and registration number is already registered (${companyId})`, { companyId }),
+  rolesRequired: () => invalid('company.roles_required', 'a company needs at least one role: supplier, buyer, intermediary or public_body'),
+  notFound: (companyId: string) => notFound('company.not_found', `no company ${companyId}`),
+  notYours: (companyId: string) => forbidden('company.not_yours', `you do not act for company ${companyId}`),
+  notAllowedToAddPeople: () =>
+    forbidden('company.cannot_add_people', "only the company's own key or one of its executives can add people"),
+  emailTaken: (email: string) => conflict('person.email_taken', `${email} already belongs to a person of this company`),
+  personExists: (personId: string) => conflict('person.already_added', `person ${personId} is already recorded`),
+  governmentRoleNeedsPublicBody: () =>
+    invalid('person.government_role_needs_public_body', 'only people of a public body can hold the government signing role'),
+  keyExists: (keyId: string) => conflict('api_key.already_issued', `API key ${keyId} already exists`),
+  invalidKey: () => invalid('auth.invalid_api_key', 'the API key is not valid'),
+};

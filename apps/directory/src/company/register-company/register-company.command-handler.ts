@@ -1,0 +1,45 @@
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandMetadata, handleCommand, PostgresEventStore } from '@dealledger/event-store';
+import { generateApiKey } from '../api-key';
+import { companyDecider, partiesOf } from '../company.decider';
+import { companyIdFor, companyStreamId, schemaVersionOf } from '../company.stream';
+import type { RegisterCompanyRequest, RegisteredCompanyResponse } from './register-company.request.dto';
+
+export class RegisterCompanyCommand extends Command<RegisteredCompanyResponse> {
+  constructor(
+    readonly request: RegisterCompanyRequest,
+    readonly metadata: CommandMetadata,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(RegisterCompanyCommand)
+export class RegisterCompanyCommandHandler implements ICommandHandler<RegisterCompanyCommand> {
+  constructor(private readonly store: PostgresEventStore) {}
+
+  async execute({ request, metadata }: RegisterCompanyCommand): Promise<RegisteredCompanyResponse> {
+    const companyId = companyIdFor(request.country, request.registrationNumber);
+    const apiKey = generateApiKey(companyId);
+    const result = await handleCommand({
+      store: this.store,
+      streamId: companyStreamId(companyId),
+      decider: companyDecider,
+      command: { type: 'RegisterCompany', companyId, ...request, roles: request.roles, apiKey: { keyId: apiKey.keyId, secretHash: apiKey.secretHash } },
+      metadata: { ...metadata, actor: { companyId, personId: null } },
+      parties: partiesOf,
+      schemaVersion: schemaVersionOf,
+    });
+    const state = result.state;
+    if (state.status !== 'registered') throw new Error('company not registered after RegisterCompany');
+    const issued = result.events.find((e) => e.type === 'ApiKeyIssued');
+    return {
+      companyId,
+      name: state.name,
+      registrationNumber: state.registrationNumber,
+      country: state.country,
+      roles: state.roles,
+      apiKey: { keyId: issued?.type === 'ApiKeyIssued' ? issued.data.keyId : apiKey.keyId, key: result.replayed ? null : apiKey.key },
+    };
+  }
+}

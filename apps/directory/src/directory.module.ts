@@ -1,0 +1,39 @@
+import { Logger, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { loadSigningKeys } from '@dealledger/auth';
+import { LedgerModule } from '@dealledger/platform';
+import { IssueTokenHttpController } from './auth/issue-token/issue-token.http.controller';
+import { IssueTokenQueryHandler, TOKEN_SIGNING_KEY } from './auth/issue-token/issue-token.query-handler';
+import { AddPersonCommandHandler } from './company/add-person/add-person.command-handler';
+import { AddPersonHttpController } from './company/add-person/add-person.http.controller';
+import { GetCompanyHttpController } from './company/get-company/get-company.http.controller';
+import { GetCompanyQueryHandler } from './company/get-company/get-company.query-handler';
+import { RegisterCompanyCommandHandler } from './company/register-company/register-company.command-handler';
+import { RegisterCompanyHttpController } from './company/register-company/register-company.http.controller';
+
+export const DIRECTORY = {
+  context: 'directory',
+  title: 'Deal Ledger — directory',
+  description: 'Companies, their decision makers and signing roles, API keys, and the tokens every other app verifies.',
+};
+
+@Module({
+  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: DIRECTORY.context })],
+  controllers: [RegisterCompanyHttpController, AddPersonHttpController, GetCompanyHttpController, IssueTokenHttpController],
+  providers: [
+    RegisterCompanyCommandHandler,
+    AddPersonCommandHandler,
+    GetCompanyQueryHandler,
+    IssueTokenQueryHandler,
+    {
+      provide: TOKEN_SIGNING_KEY,
+      useFactory: () => {
+        const keys = loadSigningKeys();
+        if (!keys.privateKey) throw new Error('the directory needs AUTH_PRIVATE_KEY to sign tokens');
+        if (keys.development) new Logger('Auth').warn('AUTH_PRIVATE_KEY is not set: signing with the development key (never in production)');
+        return keys.privateKey;
+      },
+    },
+  ],
+})
+export class DirectoryModule {}

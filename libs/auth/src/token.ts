@@ -1,0 +1,86 @@
+import { createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
+import { createHash } from 'node:crypto';
+
+/** What a token says about its bearer. */
+export interface Principal {
+  companyId: string;
+  /** Null when the bearer is the company itself (a company API key). */
+  personId: string | null;
+  /** Signing roles of the person (procurement, legal, ...); empty for a company key. */
+  roles: string[];
+}
+
+interface Claims {
+  iss: string;
+  sub: string;
+  cid: string;
+  pid: string | null;
+  roles: string[];
+  iat: number;
+  exp: number;
+}
+
+export const TOKEN_ISSUER = 'dealledger-directory';
+
+const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+
+/** A compact JWS (EdDSA / Ed25519): the directory signs with its private key, every app verifies with the public key. */
+export function signToken(principal: Principal, privateKey: KeyObject, now: Date, ttlSeconds: number): string {
+  const iat = Math.floor(now.getTime() / 1000);
+  const claims: Claims = {
+    iss: TOKEN_ISSUER,
+    sub: principal.personId ?? principal.companyId,
+    cid: principal.companyId,
+    pid: principal.personId,
+    roles: principal.roles,
+    iat,
+    exp: iat + ttlSeconds,
+  };
+  const input = `${b64url(JSON.stringify({ alg: 'EdDSA', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}`;
+  return `${input}.${b64url(sign(null, Buffer.from(input), privateKey))}`;
+}
+
+export class InvalidTokenError extends Error {}
+
+export function verifyToken(token: string, publicKey: KeyObject, now: Date = new Date()): Principal {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new InvalidTokenError('malformed token');
+  const [header, payload, signature] = parts;
+  let alg: unknown;
+  try {
+    alg = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')).alg;
+  } catch {
+    throw new InvalidTokenError('malformed token header');
+  }
+  if (alg !== 'EdDSA') throw new InvalidTokenError('unsupported token algorithm');
+  if (!verify(null, Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'))) {
+    throw new InvalidTokenError('bad token signature');
+  }
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Claims;
+  if (claims.iss !== TOKEN_ISSUER) throw new InvalidTokenError('token from another issuer');
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now.getTime()) throw new InvalidTokenError('token expired');
+  return { companyId: claims.cid, personId: claims.pid ?? null, roles: Array.isArray(claims.roles) ? claims.roles : [] };
+}
+
+// An Ed25519 private key is its 32-byte seed behind this fixed PKCS#8 prefix.
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * AUTH_PRIVATE_KEY (directory) and AUTH_PUBLIC_KEY (everyone) as PEM. Without them, outside
+ * production, a development key pair derived from a fixed seed is used so that a fresh
+ * checkout runs; production refuses to start without real keys.
+ */
+export function loadSigningKeys(env: NodeJS.ProcessEnv = process.env): { privateKey: KeyObject | null; publicKey: KeyObject; development: boolean } {
+  const pem = (v: string) => v.replace(/\\n/g, '\n');
+  if (env.AUTH_PRIVATE_KEY || env.AUTH_PUBLIC_KEY) {
+    const privateKey = env.AUTH_PRIVATE_KEY ? createPrivateKey(pem(env.AUTH_PRIVATE_KEY)) : null;
+    const publicKey = env.AUTH_PUBLIC_KEY ? createPublicKey(pem(env.AUTH_PUBLIC_KEY)) : createPublicKey(privateKey!);
+    return { privateKey, publicKey, development: false };
+  }
+  if (env.NODE_ENV === 'production') {
+    throw new Error('AUTH_PUBLIC_KEY (and, for the directory, AUTH_PRIVATE_KEY) must be set in production');
+  }
+  const seed = createHash('sha256').update('deal-ledger development signing key - not for production').digest();
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  return { privateKey, publicKey: createPublicKey(privateKey), development: true };
+}

@@ -1,0 +1,44 @@
+import { INestApplication, Logger, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { HttpMetricsMiddleware, initMetrics } from './metrics';
+import { ProblemDetailsFilter } from './problem-details.filter';
+import { correlationMiddleware } from './request-context';
+
+export interface AppDescription {
+  context: string;
+  title: string;
+  description: string;
+}
+
+/** Validation, problem+json errors, correlation ids, metrics and OpenAPI at /docs. */
+export function configureApp(app: INestApplication, about: AppDescription): INestApplication {
+  initMetrics();
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  const metrics = new HttpMetricsMiddleware();
+  app.use(correlationMiddleware);
+  app.use(metrics.use.bind(metrics));
+  app.enableShutdownHooks();
+  const config = new DocumentBuilder()
+    .setTitle(about.title)
+    .setDescription(about.description)
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT (EdDSA)', description: 'from POST /auth/token on the directory' })
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}
+
+/** Starts an app on HOST (127.0.0.1) and `<CONTEXT>_PORT` or PORT, else its default port. */
+export async function runApp(module: unknown, about: AppDescription, defaultPort: number): Promise<INestApplication> {
+  const app = await NestFactory.create(module as never, { logger: ['log', 'warn', 'error'] });
+  configureApp(app, about);
+  const envName = `${about.context.toUpperCase().replace(/-/g, '_')}_PORT`;
+  const port = Number(process.env[envName] ?? process.env.PORT ?? defaultPort);
+  const host = process.env.HOST ?? '127.0.0.1';
+  await app.listen(port, host);
+  new Logger(about.title).log(`listening on http://${host}:${port} (docs: /docs)`);
+  return app;
+}

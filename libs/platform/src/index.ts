@@ -1,0 +1,5 @@
+export * from './problem-details.filter';
+export * from './metrics';
+export * from './request-context';
+export * from './ledger.module';
+export * from './bootstrap';

@@ -1,0 +1,34 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Principal } from '@dealledger/auth';
+import type { CommandMetadata } from '@dealledger/event-store';
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+/** Every request gets a correlation id (the caller's, if it sent one), echoed in the response. */
+export function correlationMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const given = req.header(CORRELATION_HEADER);
+  const id = given && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
+  (req as Request & { correlationId: string }).correlationId = id;
+  res.setHeader(CORRELATION_HEADER, id);
+  next();
+}
+
+/**
+ * Command metadata from the HTTP request: the clock reading, the verified caller, the
+ * correlation id, and the command id (the `Idempotency-Key` header when given, so a retried
+ * request has no second effect).
+ */
+export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandMetadata => {
+  const req = ctx.switchToHttp().getRequest<Request & { correlationId?: string; principal?: Principal }>();
+  const key = req.header(IDEMPOTENCY_HEADER);
+  const principal = req.principal;
+  return {
+    commandId: key && key.length <= 200 ? `${principal?.companyId ?? 'anonymous'}:${key}` : randomUUID(),
+    now: new Date(),
+    actor: principal ? { companyId: principal.companyId, personId: principal.personId } : null,
+    correlationId: req.correlationId ?? randomUUID(),
+  };
+});
