@@ -18,8 +18,9 @@ export function schemaOf(queryRunner: QueryRunner): string {
  * - `append_events` appends one stream's events atomically in one round trip: it serialises
  *   writers of that stream with a transaction-scoped advisory lock *before* its first write,
  *   so a later writer of the same stream always gets a higher transaction id (per-stream
- *   order survives the relay's transaction-id ordering); it is a no-op when every event id
- *   is already stored; it checks the expected version; it chains the hashes.
+ *   order survives the relay's transaction-id ordering); it checks the expected version; on a
+ *   mismatch it is a no-op when every event id is already stored (a retried append); it
+ *   chains the hashes. An event id stored elsewhere fails on the unique index.
  */
 export class EventStore1732700000000 implements MigrationInterface {
   name = 'EventStore1732700000000';
@@ -72,22 +73,23 @@ export class EventStore1732700000000 implements MigrationInterface {
       BEGIN
         PERFORM pg_advisory_xact_lock(hashtextextended(${`'${schemaOf(queryRunner)}:'`} || p_stream_id, 0));
 
-        SELECT array_agg((x->>'id')::uuid) INTO v_ids FROM jsonb_array_elements(p_events) x;
-        SELECT count(*) INTO v_existing FROM ${s}.events WHERE stream_id = p_stream_id AND event_id = ANY(v_ids);
-        IF v_existing > 0 THEN
+        SELECT ev.stream_version, ev.hash INTO v_version, v_hash
+          FROM ${s}.events ev WHERE ev.stream_id = p_stream_id ORDER BY ev.stream_version DESC LIMIT 1;
+        v_version := coalesce(v_version, 0);
+
+        IF v_version <> p_expected_version THEN
+          -- A retry of an append that was stored finds the stream moved on by its own events:
+          -- answer as the first time, write nothing. (Checked only here, off the hot path.)
+          SELECT array_agg((x->>'id')::uuid) INTO v_ids FROM jsonb_array_elements(p_events) x;
+          SELECT count(*) INTO v_existing FROM ${s}.events WHERE stream_id = p_stream_id AND event_id = ANY(v_ids);
           IF v_existing = v_count THEN
             RETURN QUERY SELECT array_agg(ev.position ORDER BY ev.position), max(ev.stream_version), true
               FROM ${s}.events ev WHERE ev.stream_id = p_stream_id AND ev.event_id = ANY(v_ids);
             RETURN;
+          ELSIF v_existing > 0 THEN
+            RAISE EXCEPTION 'some but not all event ids of this append are already stored in %', p_stream_id
+              USING ERRCODE = 'DL002';
           END IF;
-          RAISE EXCEPTION 'some but not all event ids of this append are already stored in %', p_stream_id
-            USING ERRCODE = 'DL002';
-        END IF;
-
-        SELECT ev.stream_version, ev.hash INTO v_version, v_hash
-          FROM ${s}.events ev WHERE ev.stream_id = p_stream_id ORDER BY ev.stream_version DESC LIMIT 1;
-        v_version := coalesce(v_version, 0);
-        IF v_version <> p_expected_version THEN
           RAISE EXCEPTION 'wrong expected version for %', p_stream_id
             USING ERRCODE = 'DL001', DETAIL = v_version::text;
         END IF;

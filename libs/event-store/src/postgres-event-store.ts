@@ -17,6 +17,7 @@ export interface AppendOptions {
 }
 
 type Row = Record<string, any>;
+type PostgresDriverPool = { query(sql: string, params: unknown[]): Promise<{ rows: Row[] }> };
 
 const COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_type, stream_version, type,
   schema_version, data, occurred_at, recorded_at, parties, actor, correlation_id, causation_id, hash`;
@@ -29,11 +30,14 @@ export class PostgresEventStore {
   private readonly s: string;
   private readonly appendListeners = new Set<() => void>();
 
+  private readonly pool: { query(sql: string, params: unknown[]): Promise<{ rows: Row[] }> };
+
   constructor(
     private readonly dataSource: DataSource,
     readonly schema: string,
   ) {
     this.s = `"${assertIdentifier(schema)}"`;
+    this.pool = (dataSource.driver as unknown as { master: PostgresDriverPool }).master;
   }
 
   /**
@@ -63,14 +67,11 @@ export class PostgresEventStore {
       return { ...fields, canonical: canonicalEvent(fields) };
     });
 
-    const run = options.queryRunner ?? this.dataSource;
+    const sql = `SELECT positions, last_version, noop FROM ${this.s}.append_events($1, $2, $3, $4)`;
+    const params = [streamId, streamTypeOf(streamId), expectedVersion, JSON.stringify(payload)];
     try {
-      const rows: Row[] = await run.query(`SELECT positions, last_version, noop FROM ${this.s}.append_events($1, $2, $3, $4)`, [
-        streamId,
-        streamTypeOf(streamId),
-        expectedVersion,
-        JSON.stringify(payload),
-      ]);
+      // The hot path goes straight to the driver's pool: one round trip, no ORM bookkeeping.
+      const rows: Row[] = options.queryRunner ? await options.queryRunner.query(sql, params) : (await this.pool.query(sql, params)).rows;
       const row = rows[0];
       const result = { streamId, nextExpectedVersion: row.last_version, positions: row.positions.map(Number), noop: row.noop };
       if (!result.noop && !options.queryRunner) this.notifyAppended();
@@ -185,7 +186,7 @@ export class PostgresEventStore {
     if (code === 'DL001') return new WrongExpectedVersionError(streamId, expectedVersion, Number(detail));
     if (code === 'DL002') return new DuplicateEventError(streamId, `some but not all event ids of this append are already stored in ${streamId}`);
     if (code === '23505' && constraint === 'events_event_id_key') {
-      return new DuplicateEventError(streamId, `an event id of this append is already stored in another stream`);
+      return new DuplicateEventError(streamId, `an event id of this append is already stored`);
     }
     return err;
   }

@@ -1,0 +1,85 @@
+// Helpers shared by `npm start` and `npm test`. Node built-ins only: they run before
+// dependencies are installed.
+const { spawnSync, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const KAFKA_SCRIPT = path.join(ROOT, 'deploy', 'kafka.sh');
+
+function log(msg) {
+  console.log(`[ledger] ${msg}`);
+}
+
+/** `npm ci` when node_modules is missing or older than package-lock.json. */
+function ensureDependencies() {
+  const lock = path.join(ROOT, 'package-lock.json');
+  const installed = path.join(ROOT, 'node_modules', '.package-lock.json');
+  const stale = !fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs;
+  if (!stale) return;
+  log('installing dependencies (npm ci)...');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm ci failed');
+}
+
+function portOpen(host, port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function databaseUrl() {
+  return process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+}
+
+/**
+ * The local PostgreSQL must answer; if it is the machine's own cluster and it is down, start
+ * it with pg_ctlcluster (Debian); otherwise say what is missing.
+ */
+async function ensurePostgres() {
+  const url = new URL(databaseUrl());
+  const host = url.hostname || '127.0.0.1';
+  const port = Number(url.port || 5432);
+  if (await portOpen(host, port)) return;
+  const local = ['127.0.0.1', 'localhost'].includes(host);
+  if (local && fs.existsSync('/etc/postgresql')) {
+    for (const version of fs.readdirSync('/etc/postgresql')) {
+      log(`PostgreSQL is down; starting cluster ${version}/main`);
+      spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+    }
+    for (let i = 0; i < 30; i++) {
+      if (await portOpen(host, port)) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  throw new Error(`PostgreSQL does not answer at ${host}:${port}; start it or set DATABASE_URL`);
+}
+
+function kafkaRunning() {
+  return spawnSync('bash', [KAFKA_SCRIPT, 'status'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Starts the project's own Kafka unless KAFKA_BROKERS names another cluster. Returns whether it started one. */
+function ensureKafka() {
+  if (process.env.KAFKA_BROKERS) {
+    execFileSync('bash', [KAFKA_SCRIPT, 'start'], { stdio: 'inherit' });
+    return false;
+  }
+  const wasRunning = kafkaRunning();
+  execFileSync('bash', [KAFKA_SCRIPT, 'start'], { stdio: 'inherit' });
+  return !wasRunning;
+}
+
+function stopKafka() {
+  spawnSync('bash', [KAFKA_SCRIPT, 'stop'], { stdio: 'inherit' });
+}
+
+module.exports = { ROOT, log, ensureDependencies, ensurePostgres, ensureKafka, stopKafka, kafkaRunning, portOpen, databaseUrl };

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// `npm start`: installs what is missing, starts Kafka (KRaft, from Maven Central) and checks
+// PostgreSQL, builds and starts every app as its own process with prefixed logs, loads the
+// demo scenario on an empty ledger, prints where to look. Ctrl-C stops all it started.
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { ROOT, ensureDependencies, ensurePostgres, ensureKafka, stopKafka, log } = require('./lib');
+
+/** Every app under apps/ with its default port (DESIGN.md); `<APP>_PORT` overrides. */
+const DEFAULT_PORTS = { directory: 3001, offers: 3002, contracts: 3003, resale: 3004, 'service-desk': 3005, relationships: 3006 };
+
+function applications() {
+  const cli = JSON.parse(fs.readFileSync(path.join(ROOT, 'nest-cli.json'), 'utf8'));
+  return Object.entries(cli.projects)
+    .filter(([, p]) => p.type === 'application')
+    .map(([name]) => ({ name, port: Number(process.env[`${name.toUpperCase().replace(/-/g, '_')}_PORT`] ?? DEFAULT_PORTS[name]) }));
+}
+
+const COLORS = [36, 33, 35, 32, 34, 31];
+const children = [];
+let startedKafka = false;
+let stopping = false;
+
+function startApp(app, index) {
+  const main = path.join(ROOT, 'dist', 'apps', app.name, 'apps', app.name, 'src', 'main.js');
+  const child = spawn(process.execPath, ['--enable-source-maps', main], {
+    cwd: ROOT,
+    env: { ...process.env, [`${app.name.toUpperCase().replace(/-/g, '_')}_PORT`]: String(app.port), FORCE_COLOR: '0', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = `\x1b[${COLORS[index % COLORS.length]}m[${app.name.padEnd(13)}]\x1b[0m `;
+  const pipe = (stream, out) => {
+    let buffer = '';
+    stream.on('data', (chunk) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop();
+      for (const line of lines) out.write(prefix + line + '\n');
+    });
+  };
+  pipe(child.stdout, process.stdout);
+  pipe(child.stderr, process.stderr);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      log(`${app.name} exited (${signal ?? code}); stopping everything`);
+      shutdown(1);
+    }
+  });
+  children.push(child);
+}
+
+async function waitHealthy(app, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${app.port}/health`);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${app.name} did not become healthy on port ${app.port}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping apps...');
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+  if (startedKafka) stopKafka();
+  process.exit(code);
+}
+
+async function main() {
+  process.on('SIGINT', () => shutdown(0));
+  process.on('SIGTERM', () => shutdown(0));
+  ensureDependencies();
+  await ensurePostgres();
+  startedKafka = ensureKafka();
+  log('building apps...');
+  const build = spawnSync('npx', ['nest', 'build', '--all'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+  const apps = applications();
+  apps.forEach(startApp);
+  await Promise.all(apps.map((a) => waitHealthy(a)));
+  log(`all ${apps.length} apps are healthy`);
+  const { runDemo } = require('./demo');
+  await runDemo(apps);
+  console.log('\nOpenAPI docs:');
+  for (const a of apps) console.log(`  ${a.name.padEnd(14)} http://127.0.0.1:${a.port}/docs`);
+  console.log('\nPress Ctrl-C to stop everything started here.\n');
+}
+
+main().catch((err) => {
+  console.error(`[ledger] ${err.message}`);
+  shutdown(1);
+});

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `npm test`: installs dependencies, makes sure PostgreSQL answers, runs every unit and
+// integration test against the real PostgreSQL and Kafka (Jest's global setup starts Kafka),
+// stops the Kafka it started, and ends with one summary line.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { ROOT, ensureDependencies, ensurePostgres, kafkaRunning, stopKafka, log } = require('./lib');
+
+async function main() {
+  ensureDependencies();
+  await ensurePostgres();
+  const kafkaWasRunning = process.env.KAFKA_BROKERS ? true : kafkaRunning();
+  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dealledger-test-')), 'results.json');
+  const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest', { paths: [ROOT] }), '--json', `--outputFile=${report}`, ...process.argv.slice(2)], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+  });
+  if (!kafkaWasRunning && kafkaRunning()) stopKafka();
+  let summary = null;
+  try {
+    summary = JSON.parse(fs.readFileSync(report, 'utf8'));
+  } catch {
+    /* jest did not get as far as writing results */
+  }
+  if (summary) {
+    const skipped = summary.numPendingTests + summary.numTodoTests;
+    console.log(`tests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+    if (summary.numTotalTests === 0) {
+      log('no test ran');
+      process.exit(1);
+    }
+  }
+  process.exit(jest.status ?? 1);
+}
+
+main().catch((err) => {
+  console.error(`[ledger] ${err.message}`);
+  process.exit(1);
+});
