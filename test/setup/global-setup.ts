@@ -17,7 +17,7 @@ export default async function globalSetup(): Promise<void> {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const { KafkaContainer } = await import('@testcontainers/kafka');
     const pg = await new PostgreSqlContainer('postgres:16-alpine').start();
-    const kafka = await new KafkaContainer('confluentinc/cp-kafka:7.9.0').withKraft().withExposedPorts(9093).start();
+    const kafka = await new KafkaContainer('confluentinc/cp-kafka:7.9.0').withKraft().start();
     g.__containers.push(pg, kafka);
     process.env.DATABASE_URL = pg.getConnectionUri();
     process.env.KAFKA_BROKERS = `${kafka.getHost()}:${kafka.getMappedPort(9093)}`;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs a TypeScript benchmark under bench/ after making sure dependencies and PostgreSQL are there.
+// Runs a TypeScript script (benchmarks, tools) after making sure dependencies and PostgreSQL are there.
 const { spawnSync } = require('node:child_process');
 const { ROOT, ensureDependencies, ensurePostgres } = require('./lib');
 

@@ -1,0 +1,20 @@
+# One image for every app; APP picks which one runs (directory, offers, ...).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npx nest build --all && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production HOST=0.0.0.0
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+ARG APP=directory
+ENV APP=${APP}
+USER node
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
+  CMD node -e "const p=process.env[process.env.APP.toUpperCase().replace(/-/g,'_')+'_PORT']||process.env.PORT;fetch('http://127.0.0.1:'+p+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["sh", "-c", "exec node --enable-source-maps dist/apps/$APP/apps/$APP/src/main.js"]
