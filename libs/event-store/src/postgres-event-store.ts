@@ -17,7 +17,13 @@ export interface AppendOptions {
 }
 
 type Row = Record<string, any>;
-type PostgresDriverPool = { query(sql: string, params: unknown[]): Promise<{ rows: Row[] }> };
+interface PoolClient {
+  query(sql: string, params: unknown[]): Promise<{ rows: Row[] }>;
+  release(err?: Error): void;
+}
+interface PostgresDriverPool {
+  connect(): Promise<PoolClient>;
+}
 
 const COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_type, stream_version, type,
   schema_version, data, occurred_at, recorded_at, parties, actor, correlation_id, causation_id, hash`;
@@ -30,7 +36,7 @@ export class PostgresEventStore {
   private readonly s: string;
   private readonly appendListeners = new Set<() => void>();
 
-  private readonly pool: { query(sql: string, params: unknown[]): Promise<{ rows: Row[] }> };
+  private readonly pool: PostgresDriverPool;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -70,14 +76,32 @@ export class PostgresEventStore {
     const sql = `SELECT positions, last_version, noop FROM ${this.s}.append_events($1, $2, $3, $4)`;
     const params = [streamId, streamTypeOf(streamId), expectedVersion, JSON.stringify(payload)];
     try {
-      // The hot path goes straight to the driver's pool: one round trip, no ORM bookkeeping.
-      const rows: Row[] = options.queryRunner ? await options.queryRunner.query(sql, params) : (await this.pool.query(sql, params)).rows;
+      const rows: Row[] = options.queryRunner ? await options.queryRunner.query(sql, params) : await this.queryPooled(sql, params);
       const row = rows[0];
       const result = { streamId, nextExpectedVersion: row.last_version, positions: row.positions.map(Number), noop: row.noop };
       if (!result.noop && !options.queryRunner) this.notifyAppended();
       return result;
     } catch (err) {
       throw this.translate(err, streamId, expectedVersion);
+    }
+  }
+
+  /**
+   * The hot path goes straight to the driver's pool: one round trip, no ORM bookkeeping.
+   * (Not `pool.query`: it closes the connection after any error, and a version conflict is
+   * an ordinary answer that must not cost a reconnect.)
+   */
+  private async queryPooled(sql: string, params: unknown[]): Promise<Row[]> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      return (await client.query(sql, params)).rows;
+    } catch (err) {
+      // An error the server answered with leaves the connection usable; anything else may not.
+      if (!(err as { severity?: string }).severity) broken = err as Error;
+      throw err;
+    } finally {
+      client.release(broken);
     }
   }
 
