@@ -1,10 +1,12 @@
 import { EventCatalog } from './catalog';
 import { DIRECTORY_EVENTS } from './directory/directory.events';
+import { OFFERS_EVENTS } from './offers/offers.events';
 
 export * from './catalog';
 export * from './envelope';
 export * from './topics';
 export * from './directory/directory.events';
+export * from './offers/offers.events';
 
 /** The catalog of every published event type; contexts add theirs here as they land. */
-export const eventCatalog = new EventCatalog().register(...DIRECTORY_EVENTS);
+export const eventCatalog = new EventCatalog().register(...DIRECTORY_EVENTS, ...OFFERS_EVENTS);

@@ -1,0 +1,27 @@
+import type { CounterProposal, OfferItem } from '@dealledger/events';
+import type { Requester } from '../requester';
+
+interface Base {
+  offerId: string;
+  requester: Requester;
+  now: Date;
+}
+
+export interface OfferTerms {
+  items: OfferItem[];
+  validUntil: string;
+  paymentTerms: string;
+  deliveryTerms: string;
+}
+
+export type DraftOffer = Base & OfferTerms & { type: 'DraftOffer'; supplierId: string; buyerId: string };
+export type SubmitOffer = Base & { type: 'SubmitOffer' };
+export type CounterOffer = Base & { type: 'CounterOffer'; proposals: CounterProposal[]; note: string };
+export type ReviseOffer = Base & OfferTerms & { type: 'ReviseOffer'; note: string };
+export type AcceptOffer = Base & { type: 'AcceptOffer'; quantities: { sku: string; quantity: number }[] };
+export type RejectOffer = Base & { type: 'RejectOffer'; reason: string };
+export type WithdrawOffer = Base & { type: 'WithdrawOffer'; reason: string };
+/** Issued by the offers app's own validity check, not by a person. */
+export type ExpireOffer = { type: 'ExpireOffer'; offerId: string; now: Date };
+
+export type OfferCommand = DraftOffer | SubmitOffer | CounterOffer | ReviseOffer | AcceptOffer | RejectOffer | WithdrawOffer | ExpireOffer;

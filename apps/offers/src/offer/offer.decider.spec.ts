@@ -1,0 +1,236 @@
+import { DomainError, fold } from '@dealledger/domain';
+import type { OfferEvent, OfferItem } from '@dealledger/events';
+import type { OfferCommand } from './offer.commands';
+import { offerDecider, quote } from './offer.decider';
+import type { Requester } from '../requester';
+
+const offerId = '0f0f0f0f-0000-4000-8000-000000000001';
+const supplier = '5a5a5a5a-0000-4000-8000-000000000002';
+const buyer = 'b0b0b0b0-0000-4000-8000-000000000003';
+const stranger = 'cccccccc-0000-4000-8000-000000000004';
+const now = new Date('2027-01-10T09:00:00Z');
+const later = new Date('2027-03-01T00:00:00Z');
+const validUntil = '2027-02-01T00:00:00.000Z';
+
+const supplierRep = { companyId: supplier, personId: 'aaaaaaaa-0000-4000-8000-00000000000a', roles: ['executive'] };
+const buyerProcurement = { companyId: buyer, personId: 'bbbbbbbb-0000-4000-8000-00000000000b', roles: ['procurement'] };
+const buyerEngineer = { companyId: buyer, personId: 'dddddddd-0000-4000-8000-00000000000d', roles: ['technical'] };
+const buyerCompanyKey = { companyId: buyer, personId: null, roles: [] };
+const strangerRep = { companyId: stranger, personId: 'eeeeeeee-0000-4000-8000-00000000000e', roles: ['procurement'] };
+
+const tyres: OfferItem = {
+  sku: 'TYRE-205-55-R16',
+  kind: 'component',
+  description: 'Summer tyre 205/55 R16 91V',
+  unit: 'piece',
+  currency: 'EUR',
+  tiers: [
+    { minQuantity: 100, unitPrice: '52.00' },
+    { minQuantity: 1000, unitPrice: '47.50' },
+    { minQuantity: 10000, unitPrice: '41.70' },
+  ],
+};
+const valves: OfferItem = { sku: 'VALVE', kind: 'component', description: 'TPMS valve', unit: 'piece', currency: 'EUR', tiers: [{ minQuantity: 1, unitPrice: '3.10' }] };
+const terms = { items: [tyres, valves], validUntil, paymentTerms: '60 days net', deliveryTerms: 'DAP Ingolstadt' };
+
+const drafted: OfferEvent = { type: 'OfferDrafted', data: { offerId, supplierId: supplier, buyerId: buyer, ...terms } };
+const submitted: OfferEvent = { type: 'OfferSubmitted', data: { offerId, supplierId: supplier, buyerId: buyer, revision: 0 } };
+const countered: OfferEvent = {
+  type: 'OfferCountered',
+  data: { offerId, supplierId: supplier, buyerId: buyer, revision: 0, proposals: [{ sku: 'TYRE-205-55-R16', unitPrice: '45.00' }], note: 'competitor quotes 45' },
+};
+const revised: OfferEvent = {
+  type: 'OfferRevised',
+  data: { offerId, supplierId: supplier, buyerId: buyer, revision: 1, ...terms, items: [{ ...tyres, tiers: [{ minQuantity: 100, unitPrice: '51.00' }, { minQuantity: 1000, unitPrice: '46.00' }] }, valves], note: 'best we can do' },
+};
+
+function given(events: OfferEvent[]) {
+  const state = fold(offerDecider, events);
+  return {
+    state,
+    when(command: OfferCommand): { events: OfferEvent[]; error: string | null } {
+      try {
+        return { events: offerDecider.decide(command, state), error: null };
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return { events: [], error: `${err.kind}:${err.code}` };
+      }
+    },
+  };
+}
+
+const draft = (over: Partial<Extract<OfferCommand, { type: 'DraftOffer' }>> = {}): OfferCommand => ({
+  type: 'DraftOffer', offerId, supplierId: supplier, buyerId: buyer, ...terms, requester: supplierRep, now, ...over,
+});
+const accept = (quantities: { sku: string; quantity: number }[], requester: Requester = buyerProcurement, at = now): OfferCommand => ({ type: 'AcceptOffer', offerId, quantities, requester, now: at });
+
+describe('offer decider', () => {
+  describe('with no offer yet', () => {
+    it('drafts an offer with volume price tiers', () => {
+      expect(given([]).when(draft())).toEqual({ events: [drafted], error: null });
+    });
+    it('refuses a draft by anyone but the supplier', () => {
+      expect(given([]).when(draft({ requester: buyerProcurement })).error).toBe('forbidden:offer.not_supplier');
+    });
+    it('refuses the supplier as its own buyer', () => {
+      expect(given([]).when(draft({ buyerId: supplier })).error).toBe('invalid:offer.buyer_is_supplier');
+    });
+    it('refuses a validity in the past', () => {
+      expect(given([]).when(draft({ validUntil: '2027-01-01T00:00:00Z' })).error).toBe('invalid:offer.validity_in_past');
+    });
+    it('refuses the same item twice', () => {
+      expect(given([]).when(draft({ items: [tyres, tyres] })).error).toBe('invalid:offer.duplicate_sku');
+    });
+    it('refuses mixed currencies', () => {
+      expect(given([]).when(draft({ items: [tyres, { ...valves, currency: 'USD' }] })).error).toBe('invalid:offer.mixed_currencies');
+    });
+    it('refuses tiers that are not ascending', () => {
+      const bad = { ...tyres, tiers: [{ minQuantity: 1000, unitPrice: '47.50' }, { minQuantity: 100, unitPrice: '52.00' }] };
+      expect(given([]).when(draft({ items: [bad] })).error).toBe('invalid:offer.tiers_not_ascending');
+    });
+    it('refuses a zero price', () => {
+      expect(given([]).when(draft({ items: [{ ...valves, tiers: [{ minQuantity: 1, unitPrice: '0.00' }] }] })).error).toBe('invalid:offer.price_not_positive');
+    });
+    it('knows no offer to act on', () => {
+      expect(given([]).when({ type: 'SubmitOffer', offerId, requester: supplierRep, now }).error).toBe('not_found:offer.not_found');
+    });
+  });
+
+  describe('as a draft', () => {
+    it('refuses a second draft with the same id', () => {
+      expect(given([drafted]).when(draft()).error).toBe('conflict:offer.already_exists');
+    });
+    it('is submitted by the supplier', () => {
+      expect(given([drafted]).when({ type: 'SubmitOffer', offerId, requester: supplierRep, now }).events).toEqual([submitted]);
+    });
+    it('is not submitted by the buyer', () => {
+      expect(given([drafted]).when({ type: 'SubmitOffer', offerId, requester: buyerProcurement, now }).error).toBe('forbidden:offer.supplier_only');
+    });
+    it('is invisible to other companies', () => {
+      expect(given([drafted]).when({ type: 'SubmitOffer', offerId, requester: strangerRep, now }).error).toBe('not_found:offer.not_found');
+    });
+    it('cannot be accepted before it is submitted', () => {
+      expect(given([drafted]).when(accept([{ sku: 'VALVE', quantity: 10 }])).error).toBe('conflict:offer.invalid_transition');
+    });
+    it('can be withdrawn', () => {
+      expect(given([drafted]).when({ type: 'WithdrawOffer', offerId, reason: 'capacity', requester: supplierRep, now }).events[0].type).toBe('OfferWithdrawn');
+    });
+  });
+
+  describe('as submitted', () => {
+    const s = [drafted, submitted];
+    it('is countered by the buyer', () => {
+      expect(given(s).when({ type: 'CounterOffer', offerId, proposals: countered.data.proposals, note: 'competitor quotes 45', requester: buyerEngineer, now } as OfferCommand).events).toEqual([countered]);
+    });
+    it('refuses a counter from the supplier', () => {
+      expect(given(s).when({ type: 'CounterOffer', offerId, proposals: [], note: '', requester: supplierRep, now }).error).toBe('forbidden:offer.buyer_only');
+    });
+    it('refuses a counter on an unknown item', () => {
+      expect(given(s).when({ type: 'CounterOffer', offerId, proposals: [{ sku: 'X' }], note: '', requester: buyerProcurement, now }).error).toBe('invalid:offer.unknown_sku');
+    });
+    it('is accepted at the tier price that applies to each accepted quantity', () => {
+      const { events } = given(s).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 12000 }, { sku: 'VALVE', quantity: 48000 }]));
+      expect(events).toHaveLength(1);
+      const e = events[0] as Extract<OfferEvent, { type: 'OfferAccepted' }>;
+      expect(e.data.items.map((i) => [i.sku, i.quantity, i.tierMinQuantity, i.unitPrice, i.lineTotal])).toEqual([
+        ['TYRE-205-55-R16', 12000, 10000, '41.70', '500400.00'],
+        ['VALVE', 48000, 1, '3.10', '148800.00'],
+      ]);
+      expect(e.data).toMatchObject({ total: '649200.00', currency: 'EUR', acceptedBy: buyerProcurement.personId, revision: 0, paymentTerms: '60 days net' });
+      expect(e.data.items[0].tiers).toEqual(tyres.tiers);
+    });
+    it('applies the middle tier between breakpoints', () => {
+      const e = given(s).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 9999 }])).events[0] as Extract<OfferEvent, { type: 'OfferAccepted' }>;
+      expect(e.data.items[0].unitPrice).toBe('47.50');
+    });
+    it('refuses acceptance without the procurement role', () => {
+      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerEngineer)).error).toBe('forbidden:offer.procurement_role_required');
+      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerCompanyKey)).error).toBe('forbidden:offer.procurement_role_required');
+    });
+    it('refuses acceptance by the supplier', () => {
+      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], { ...supplierRep, roles: ['procurement'] })).error).toBe('forbidden:offer.buyer_only');
+    });
+    it('refuses a quantity below the first tier', () => {
+      expect(given(s).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 99 }])).error).toBe('invalid:offer.quantity_below_minimum');
+    });
+    it('refuses acceptance of nothing or of an unknown item', () => {
+      expect(given(s).when(accept([])).error).toBe('invalid:offer.nothing_accepted');
+      expect(given(s).when(accept([{ sku: 'NOPE', quantity: 5 }])).error).toBe('invalid:offer.unknown_sku');
+    });
+    it('refuses acceptance after its validity, even before the expiry check ran', () => {
+      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerProcurement, later)).error).toBe('conflict:offer.expired');
+    });
+    it('is rejected by the buyer with a reason', () => {
+      expect(given(s).when({ type: 'RejectOffer', offerId, reason: 'too expensive', requester: buyerProcurement, now }).events[0]).toMatchObject({ type: 'OfferRejected', data: { reason: 'too expensive' } });
+      expect(given(s).when({ type: 'RejectOffer', offerId, reason: ' ', requester: buyerProcurement, now }).error).toBe('invalid:offer.reason_required');
+    });
+    it('cannot be submitted twice', () => {
+      expect(given(s).when({ type: 'SubmitOffer', offerId, requester: supplierRep, now }).error).toBe('conflict:offer.invalid_transition');
+    });
+  });
+
+  describe('as countered', () => {
+    const s = [drafted, submitted, countered];
+    it('is revised by the supplier into revision 1, keeping revision 0 in the history', () => {
+      const r = revised.data as Extract<OfferEvent, { type: 'OfferRevised' }>['data'];
+      const { events } = given(s).when({ type: 'ReviseOffer', offerId, items: r.items, validUntil, paymentTerms: r.paymentTerms, deliveryTerms: r.deliveryTerms, note: r.note, requester: supplierRep, now });
+      expect(events).toEqual([revised]);
+      const after = given([...s, revised]).state;
+      expect(after).toMatchObject({ status: 'submitted', revision: 1, history: [{ revision: 0, terms: { items: [tyres, valves] } }] });
+    });
+    it('must be revised before it can be accepted', () => {
+      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 1 }])).error).toBe('conflict:offer.invalid_transition');
+    });
+    it('is accepted at the revised prices after a revision, over several rounds', () => {
+      const again = { ...countered, data: { ...countered.data, revision: 1 } } as OfferEvent;
+      const revised2 = { ...revised, data: { ...revised.data, revision: 2 } } as OfferEvent;
+      const state = given([...s, revised, again, revised2]).state;
+      expect(state).toMatchObject({ revision: 2, counters: [{ revision: 0 }, { revision: 1 }] });
+      const e = given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }])).events[0] as Extract<OfferEvent, { type: 'OfferAccepted' }>;
+      expect(e.data).toMatchObject({ revision: 1, items: [{ unitPrice: '46.00', lineTotal: '230000.00' }] });
+    });
+    it('refuses a revision by the buyer', () => {
+      expect(given(s).when({ type: 'ReviseOffer', offerId, ...terms, note: '', requester: buyerProcurement, now }).error).toBe('forbidden:offer.supplier_only');
+    });
+    it('can still be rejected or withdrawn', () => {
+      expect(given(s).when({ type: 'RejectOffer', offerId, reason: 'no', requester: buyerProcurement, now }).error).toBeNull();
+      expect(given(s).when({ type: 'WithdrawOffer', offerId, reason: 'no', requester: supplierRep, now }).error).toBeNull();
+    });
+  });
+
+  describe('expiry', () => {
+    it('expires an open offer once its validity has passed', () => {
+      expect(given([drafted, submitted]).when({ type: 'ExpireOffer', offerId, now: later }).events[0]).toMatchObject({ type: 'OfferExpired', data: { validUntil } });
+    });
+    it('does not expire an offer before its time', () => {
+      expect(given([drafted, submitted]).when({ type: 'ExpireOffer', offerId, now }).error).toBe('conflict:offer.not_due');
+    });
+    it('does not expire a closed offer, and an expired offer cannot be accepted', () => {
+      const expired: OfferEvent = { type: 'OfferExpired', data: { offerId, supplierId: supplier, buyerId: buyer, validUntil } };
+      expect(given([drafted, submitted, expired]).when({ type: 'ExpireOffer', offerId, now: later }).error).toBe('conflict:offer.invalid_transition');
+      expect(given([drafted, submitted, expired]).when(accept([{ sku: 'VALVE', quantity: 1 }])).error).toBe('conflict:offer.invalid_transition');
+    });
+  });
+
+  describe('when closed', () => {
+    const accepted = given([drafted, submitted]).when(accept([{ sku: 'VALVE', quantity: 10 }])).events;
+    it('refuses every further change', () => {
+      const s = [drafted, submitted, ...accepted];
+      expect(given(s).when({ type: 'WithdrawOffer', offerId, reason: 'x', requester: supplierRep, now }).error).toBe('conflict:offer.invalid_transition');
+      expect(given(s).when({ type: 'RejectOffer', offerId, reason: 'x', requester: buyerProcurement, now }).error).toBe('conflict:offer.invalid_transition');
+      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 10 }])).error).toBe('conflict:offer.invalid_transition');
+    });
+  });
+
+  describe('quote', () => {
+    const state = given([drafted]).state;
+    it('answers the tier, unit price and total for a quantity', () => {
+      expect(quote(state, 2500, 'TYRE-205-55-R16')).toEqual([{ sku: 'TYRE-205-55-R16', quantity: 2500, currency: 'EUR', tierMinQuantity: 1000, unitPrice: '47.50', total: '118750.00' }]);
+      expect(quote(state, 10000).map((q) => q.unitPrice)).toEqual(['41.70', '3.10']);
+    });
+    it('refuses a quantity below the first tier and an unknown item', () => {
+      expect(() => quote(state, 50, 'TYRE-205-55-R16')).toThrow(/from 100/);
+      expect(() => quote(state, 50, 'NOPE')).toThrow(/no item/);
+    });
+  });
+});

@@ -1,0 +1,30 @@
+import type { BidPrice, CriteriaScores, CriteriaWeights, SealedContent, TenderItem } from '@dealledger/events';
+import type { Requester } from '../requester';
+
+interface Base {
+  tenderId: string;
+  requester: Requester;
+  now: Date;
+}
+
+export type OpenTender = Base & {
+  type: 'OpenTender';
+  buyerId: string;
+  title: string;
+  items: TenderItem[];
+  submissionDeadline: string;
+  weights: CriteriaWeights;
+  publicProcurement: boolean;
+  currency: string;
+};
+export type InviteSuppliers = Base & { type: 'InviteSuppliers'; supplierIds: string[] };
+/** `prices` are checked against the tender; only `sealed` and `contentHash` are recorded. */
+export type SubmitBid = Base & { type: 'SubmitBid'; bidId: string; prices: BidPrice[]; sealed: SealedContent; contentHash: string };
+export type WithdrawBid = Base & { type: 'WithdrawBid' };
+/** The handler unseals the current bids; the decider checks each against its recorded hash. */
+export type CloseTender = Base & { type: 'CloseTender'; openedBids: { supplierId: string; bidId: string; contentHash: string; prices: BidPrice[] }[] };
+export type EvaluateBid = Base & { type: 'EvaluateBid'; supplierId: string; scores: CriteriaScores };
+export type AwardTender = Base & { type: 'AwardTender'; supplierId: string };
+export type CancelTender = Base & { type: 'CancelTender'; reason: string };
+
+export type TenderCommand = OpenTender | InviteSuppliers | SubmitBid | WithdrawBid | CloseTender | EvaluateBid | AwardTender | CancelTender;

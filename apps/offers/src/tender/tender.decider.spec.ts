@@ -1,0 +1,247 @@
+import { DomainError, fold } from '@dealledger/domain';
+import type { BidPrice, TenderEvent } from '@dealledger/events';
+import type { Requester } from '../requester';
+import type { TenderCommand } from './tender.commands';
+import { priceScores, rank, tenderDecider, TenderState } from './tender.decider';
+
+const tenderId = '7e7e7e7e-0000-4000-8000-000000000001';
+const buyer = 'b0b0b0b0-0000-4000-8000-000000000002';
+const s1 = '51515151-0000-4000-8000-000000000003';
+const s2 = '52525252-0000-4000-8000-000000000004';
+const s3 = '53535353-0000-4000-8000-000000000005';
+const outsider = '99999999-0000-4000-8000-000000000006';
+const before = new Date('2027-04-01T10:00:00Z');
+const deadline = '2027-04-15T12:00:00.000Z';
+const after = new Date('2027-04-16T08:00:00Z');
+
+const person = (companyId: string, n: number, roles: string[]): Requester => ({ companyId, personId: `00000000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`, roles });
+const procurement = person(buyer, 10, ['procurement']);
+const engineer = person(buyer, 11, ['technical']);
+const official = person(buyer, 12, ['government']);
+const rep = (supplier: string) => person(supplier, supplier === s1 ? 21 : supplier === s2 ? 22 : 23, ['executive']);
+
+const items = [
+  { itemId: 'lot-1', description: 'All-season tyre 225/45 R17', quantity: 20000, unit: 'piece', specification: 'EU label B/B/70dB' },
+  { itemId: 'lot-2', description: 'Winter tyre 225/45 R17', quantity: 8000, unit: 'piece', specification: '3PMSF' },
+];
+const weights = { price: 40, quality: 25, reputation: 10, service: 15, partnership: 10 };
+const opened: TenderEvent = { type: 'TenderOpened', data: { tenderId, buyerId: buyer, title: 'Tyres 2028', items, submissionDeadline: deadline, weights, publicProcurement: false, currency: 'EUR' } };
+const invited: TenderEvent = { type: 'SuppliersInvited', data: { tenderId, buyerId: buyer, supplierIds: [s1, s2, s3] } };
+const sealed = { ciphertext: 'x', iv: 'y', tag: 'z' };
+const hash = (n: number) => String(n).repeat(64).slice(0, 64);
+const bidId = (n: number) => `bbbbbbbb-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`;
+const bid = (supplierId: string, n: number): TenderEvent => ({ type: 'BidSubmitted', data: { tenderId, buyerId: buyer, supplierId, bidId: bidId(n), sealed, contentHash: hash(n) } });
+const prices = (a: string, b: string): BidPrice[] => [{ itemId: 'lot-1', unitPrice: a }, { itemId: 'lot-2', unitPrice: b }];
+
+function given(events: TenderEvent[]) {
+  const state = fold(tenderDecider, events);
+  return {
+    state,
+    when(command: TenderCommand): { events: TenderEvent[]; error: string | null } {
+      try {
+        return { events: tenderDecider.decide(command, state), error: null };
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return { events: [], error: `${err.kind}:${err.code}` };
+      }
+    },
+  };
+}
+
+const openCmd = (over: Partial<Extract<TenderCommand, { type: 'OpenTender' }>> = {}): TenderCommand => ({
+  type: 'OpenTender', tenderId, buyerId: buyer, title: 'Tyres 2028', items, submissionDeadline: deadline, weights, publicProcurement: false, currency: 'EUR', requester: procurement, now: before, ...over,
+});
+const submit = (supplier: string, n: number, p = prices('50.00', '60.00'), at = before): TenderCommand => ({
+  type: 'SubmitBid', tenderId, bidId: bidId(n), prices: p, sealed, contentHash: hash(n), requester: rep(supplier), now: at,
+});
+const closeCmd = (opened: { supplierId: string; n: number; p: BidPrice[] }[], at = after): TenderCommand => ({
+  type: 'CloseTender', tenderId, openedBids: opened.map((o) => ({ supplierId: o.supplierId, bidId: bidId(o.n), contentHash: hash(o.n), prices: o.p })), requester: procurement, now: at,
+});
+const evaluateCmd = (supplierId: string, by: Requester, score: number): TenderCommand => ({
+  type: 'EvaluateBid', tenderId, supplierId, scores: { quality: score, reputation: score, service: score, partnership: score }, requester: by, now: after,
+});
+
+// Three bids: s1 the cheapest, s2 the dearest, s3 in between.
+const bids = [bid(s1, 1), bid(s2, 2), bid(s3, 3)];
+const closing = [
+  { supplierId: s1, n: 1, p: prices('50.00', '60.00') }, // 1,000,000 + 480,000 = 1,480,000
+  { supplierId: s2, n: 2, p: prices('60.00', '70.00') }, // 1,200,000 + 560,000 = 1,760,000
+  { supplierId: s3, n: 3, p: prices('55.00', '62.00') }, // 1,100,000 + 496,000 = 1,596,000
+];
+const closedEvents = (): TenderEvent[] => {
+  const g = given([opened, invited, ...bids]);
+  return [opened, invited, ...bids, ...g.when(closeCmd(closing)).events];
+};
+
+describe('tender decider', () => {
+  describe('opening', () => {
+    it('opens a tender with criteria weights that sum to 100', () => {
+      expect(given([]).when(openCmd()).events).toEqual([opened]);
+    });
+    it('refuses weights that do not sum to 100', () => {
+      expect(given([]).when(openCmd({ weights: { ...weights, price: 50 } })).error).toBe('invalid:tender.weights_must_sum_to_100');
+    });
+    it('refuses a deadline in the past', () => {
+      expect(given([]).when(openCmd({ submissionDeadline: '2027-03-01T00:00:00Z' })).error).toBe('invalid:tender.deadline_in_past');
+    });
+    it('refuses a tender for another buyer', () => {
+      expect(given([]).when(openCmd({ requester: rep(s1) })).error).toBe('forbidden:tender.buyer_only');
+    });
+    it('refuses duplicate items', () => {
+      expect(given([]).when(openCmd({ items: [items[0], items[0]] })).error).toBe('invalid:tender.duplicate_item');
+    });
+    it('refuses a second tender with the same id', () => {
+      expect(given([opened]).when(openCmd()).error).toBe('conflict:tender.already_exists');
+    });
+  });
+
+  describe('while open', () => {
+    it('invites suppliers, each once', () => {
+      expect(given([opened]).when({ type: 'InviteSuppliers', tenderId, supplierIds: [s1, s2, s3, s1], requester: procurement, now: before }).events).toEqual([invited]);
+      expect(given([opened, invited]).when({ type: 'InviteSuppliers', tenderId, supplierIds: [s1], requester: procurement, now: before }).error).toBe('conflict:tender.already_invited');
+    });
+    it('does not invite the buyer itself, nor take invitations from others', () => {
+      expect(given([opened]).when({ type: 'InviteSuppliers', tenderId, supplierIds: [buyer], requester: procurement, now: before }).error).toBe('invalid:tender.buyer_cannot_bid');
+      expect(given([opened, invited]).when({ type: 'InviteSuppliers', tenderId, supplierIds: [outsider], requester: rep(s1), now: before }).error).toBe('forbidden:tender.buyer_only');
+    });
+    it('records a sealed bid from an invited supplier, without its prices', () => {
+      const { events } = given([opened, invited]).when(submit(s1, 1));
+      expect(events).toEqual([bid(s1, 1)]);
+      expect(JSON.stringify(events)).not.toContain('50.00');
+    });
+    it('hides the tender from uninvited companies', () => {
+      expect(given([opened, invited]).when({ ...submit(s1, 1), requester: person(outsider, 30, []) } as TenderCommand).error).toBe('not_found:tender.not_found');
+    });
+    it('refuses a bid after the deadline', () => {
+      expect(given([opened, invited]).when(submit(s1, 1, prices('1.00', '1.00'), after)).error).toBe('conflict:tender.deadline_passed');
+    });
+    it('refuses a bid that leaves an item unpriced, prices an unknown item or prices at zero', () => {
+      expect(given([opened, invited]).when(submit(s1, 1, [{ itemId: 'lot-1', unitPrice: '1.00' }])).error).toBe('invalid:tender.item_not_priced');
+      expect(given([opened, invited]).when(submit(s1, 1, [...prices('1.00', '1.00'), { itemId: 'lot-9', unitPrice: '1.00' }])).error).toBe('invalid:tender.unknown_item');
+      expect(given([opened, invited]).when(submit(s1, 1, prices('0.00', '1.00'))).error).toBe('invalid:tender.price_not_positive');
+    });
+    it('replaces a bid on resubmission', () => {
+      const state = given([opened, invited, bid(s1, 1), bid(s1, 4)]).state as Extract<TenderState, { status: 'open' }>;
+      expect(state.bids[s1].bidId).toBe(bidId(4));
+      expect(Object.keys(state.bids)).toEqual([s1]);
+    });
+    it('lets a bidder withdraw before the deadline, not after', () => {
+      expect(given([opened, invited, bid(s1, 1)]).when({ type: 'WithdrawBid', tenderId, requester: rep(s1), now: before }).events[0].type).toBe('BidWithdrawn');
+      expect(given([opened, invited, bid(s1, 1)]).when({ type: 'WithdrawBid', tenderId, requester: rep(s1), now: after }).error).toBe('conflict:tender.deadline_passed');
+      expect(given([opened, invited]).when({ type: 'WithdrawBid', tenderId, requester: rep(s2), now: before }).error).toBe('conflict:tender.no_bid');
+    });
+    it('does not close before the deadline', () => {
+      expect(given([opened, invited, ...bids]).when(closeCmd(closing, before)).error).toBe('conflict:tender.deadline_not_reached');
+    });
+    it('cannot be evaluated or awarded before it closes', () => {
+      expect(given([opened, invited, ...bids]).when(evaluateCmd(s1, engineer, 8)).error).toBe('conflict:tender.invalid_transition');
+      expect(given([opened, invited, ...bids]).when({ type: 'AwardTender', tenderId, supplierId: s1, requester: procurement, now: after }).error).toBe('conflict:tender.invalid_transition');
+    });
+  });
+
+  describe('closing', () => {
+    it('opens every current bid and scores price: the lowest total gets 10, others in proportion', () => {
+      const { events } = given([opened, invited, ...bids]).when(closeCmd(closing));
+      const closed = events[0] as Extract<TenderEvent, { type: 'TenderClosed' }>;
+      expect(closed.data.bids.map((b) => [b.supplierId, b.total, b.priceScore])).toEqual([
+        [s1, '1480000.00', 10],
+        [s2, '1760000.00', 8.41],
+        [s3, '1596000.00', 9.27],
+      ]);
+    });
+    it('refuses opened content that does not match the sealed hash', () => {
+      const forged = [{ ...closing[0], n: 1 }, closing[1], closing[2]].map((o) => ({ ...o }));
+      const cmd = closeCmd(forged) as Extract<TenderCommand, { type: 'CloseTender' }>;
+      cmd.openedBids[0].contentHash = hash(7);
+      expect(given([opened, invited, ...bids]).when(cmd).error).toBe('conflict:tender.bid_content_mismatch');
+    });
+    it('is closed by the buyer only', () => {
+      expect(given([opened, invited, ...bids]).when({ ...closeCmd(closing), requester: rep(s1) } as TenderCommand).error).toBe('forbidden:tender.buyer_only');
+    });
+  });
+
+  describe('evaluation and award', () => {
+    it('averages several evaluators and ranks by the weighted total', () => {
+      const evaluations = [
+        ...given(closedEvents()).when(evaluateCmd(s1, engineer, 6)).events,
+        ...given(closedEvents()).when(evaluateCmd(s1, procurement, 8)).events,
+        ...given(closedEvents()).when(evaluateCmd(s3, engineer, 9)).events,
+      ];
+      const state = given([...closedEvents(), ...evaluations]).state as Extract<TenderState, { status: 'closed' }>;
+      const ranking = rank(state);
+      // s1: 10*0.40 + 7*0.60 = 8.2 ; s3: 9.27*0.40 + 9*0.60 = 9.11 ; s2 unevaluated.
+      expect(ranking.map((r) => [r.supplierId, r.rank, r.weightedScore])).toEqual([
+        [s3, 1, 9.11],
+        [s1, 2, 8.2],
+        [s2, 3, null],
+      ]);
+      expect(ranking[1].averages).toEqual({ quality: 7, reputation: 7, service: 7, partnership: 7 });
+    });
+    it("replaces an evaluator's earlier scores for the same bid", () => {
+      const first = given(closedEvents()).when(evaluateCmd(s1, engineer, 2)).events;
+      const second = given([...closedEvents(), ...first]).when(evaluateCmd(s1, engineer, 9)).events;
+      const state = given([...closedEvents(), ...first, ...second]).state as Extract<TenderState, { status: 'closed' }>;
+      expect(state.evaluations).toHaveLength(1);
+      expect(state.evaluations[0].scores.quality).toBe(9);
+    });
+    it('takes evaluations only from people of the buyer, for bids that exist', () => {
+      expect(given(closedEvents()).when(evaluateCmd(s1, rep(s1), 10)).error).toBe('forbidden:tender.evaluator_not_buyer');
+      expect(given(closedEvents()).when(evaluateCmd(s1, { companyId: buyer, personId: null, roles: [] }, 10)).error).toBe('forbidden:tender.evaluator_not_buyer');
+      expect(given(closedEvents()).when(evaluateCmd(outsider, engineer, 10)).error).toBe('conflict:tender.no_bid');
+    });
+    it('awards an evaluated bid with its items, prices and the ranking', () => {
+      const ev = given(closedEvents()).when(evaluateCmd(s3, engineer, 9)).events;
+      const { events, error } = given([...closedEvents(), ...ev]).when({ type: 'AwardTender', tenderId, supplierId: s3, requester: procurement, now: after });
+      expect(error).toBeNull();
+      const awarded = events[0] as Extract<TenderEvent, { type: 'TenderAwarded' }>;
+      expect(awarded.data).toMatchObject({
+        supplierId: s3,
+        bidId: bidId(3),
+        awardedBy: procurement.personId,
+        currency: 'EUR',
+        total: '1596000.00',
+        weightedScore: 9.11,
+        items: [
+          { itemId: 'lot-1', quantity: 20000, unitPrice: '55.00', lineTotal: '1100000.00' },
+          { itemId: 'lot-2', quantity: 8000, unitPrice: '62.00', lineTotal: '496000.00' },
+        ],
+      });
+      expect(awarded.data.ranking[0].supplierId).toBe(s3);
+    });
+    it('refuses to award an unevaluated bid', () => {
+      expect(given(closedEvents()).when({ type: 'AwardTender', tenderId, supplierId: s2, requester: procurement, now: after }).error).toBe('conflict:tender.bid_not_evaluated');
+    });
+    it('refuses an award without the procurement role', () => {
+      const ev = given(closedEvents()).when(evaluateCmd(s3, engineer, 9)).events;
+      expect(given([...closedEvents(), ...ev]).when({ type: 'AwardTender', tenderId, supplierId: s3, requester: engineer, now: after }).error).toBe('forbidden:tender.procurement_role_required');
+    });
+    it('needs a government evaluator before a public procurement is awarded', () => {
+      const publicOpened = { ...opened, data: { ...opened.data, publicProcurement: true } } as TenderEvent;
+      const base = [publicOpened, invited, ...bids];
+      const closed = [...base, ...given(base).when(closeCmd(closing)).events];
+      const byEngineer = given(closed).when(evaluateCmd(s3, engineer, 9)).events;
+      const award: TenderCommand = { type: 'AwardTender', tenderId, supplierId: s3, requester: procurement, now: after };
+      expect(given([...closed, ...byEngineer]).when(award).error).toBe('conflict:tender.government_evaluator_required');
+      const byOfficial = given([...closed, ...byEngineer]).when(evaluateCmd(s1, official, 7)).events;
+      expect(given([...closed, ...byEngineer, ...byOfficial]).when(award).error).toBeNull();
+    });
+    it('cannot be awarded twice', () => {
+      const ev = given(closedEvents()).when(evaluateCmd(s3, engineer, 9)).events;
+      const aw = given([...closedEvents(), ...ev]).when({ type: 'AwardTender', tenderId, supplierId: s3, requester: procurement, now: after }).events;
+      expect(given([...closedEvents(), ...ev, ...aw]).when({ type: 'AwardTender', tenderId, supplierId: s1, requester: procurement, now: after }).error).toBe('conflict:tender.invalid_transition');
+    });
+  });
+
+  describe('cancelling', () => {
+    it('is done by the buyer with a reason, while open or closed', () => {
+      expect(given([opened, invited]).when({ type: 'CancelTender', tenderId, reason: 'budget cut', requester: procurement, now: before }).events[0].type).toBe('TenderCancelled');
+      expect(given(closedEvents()).when({ type: 'CancelTender', tenderId, reason: 'budget cut', requester: procurement, now: after }).error).toBeNull();
+      expect(given([opened]).when({ type: 'CancelTender', tenderId, reason: '', requester: procurement, now: before }).error).toBe('invalid:tender.reason_required');
+      expect(given([opened, invited]).when({ type: 'CancelTender', tenderId, reason: 'x', requester: rep(s1), now: before }).error).toBe('forbidden:tender.buyer_only');
+    });
+  });
+
+  it('scores prices in proportion to the lowest total', () => {
+    expect(priceScores(['100.00', '200.00', '125.00'])).toEqual([10, 5, 8]);
+  });
+});

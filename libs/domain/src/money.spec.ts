@@ -1,0 +1,25 @@
+import { compareAmounts, fromUnits, lineTotal, ratio, sum, toUnits } from './money';
+
+describe('money', () => {
+  it('parses and formats decimals exactly', () => {
+    expect(toUnits('41.70')).toBe(417000n);
+    expect(fromUnits(417000n)).toBe('41.70');
+    expect(fromUnits(42n)).toBe('0.0042');
+    expect(fromUnits(toUnits('7'))).toBe('7.00');
+  });
+  it('multiplies large volumes without float error', () => {
+    expect(lineTotal(1200, '41.70')).toBe('50040.00');
+    expect(lineTotal(3, '0.1')).toBe('0.30');
+    expect(lineTotal(999_999_999, '999999.9999')).toBe('999999998900000.0001');
+  });
+  it('sums, compares and divides', () => {
+    expect(sum(['0.10', '0.20'])).toBe('0.30');
+    expect(compareAmounts('10.00', '9.9999')).toBe(1);
+    expect(ratio('50', '100')).toBe(0.5);
+  });
+  it('refuses what is not a decimal amount', () => {
+    expect(() => toUnits('1e3')).toThrow();
+    expect(() => toUnits('-1')).toThrow();
+    expect(() => toUnits('1.23456')).toThrow();
+  });
+});

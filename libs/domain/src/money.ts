@@ -1,0 +1,46 @@
+/**
+ * Decimal amounts as strings ("41.70", "0.0042") so that no consumer sees a binary float.
+ * Arithmetic runs on integers of 1/10,000 of the currency unit (bigint), exact for any volume.
+ */
+const SCALE = 10_000n;
+const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
+
+export function isDecimal(value: unknown): value is string {
+  return typeof value === 'string' && DECIMAL.test(value);
+}
+
+export function toUnits(amount: string): bigint {
+  if (!isDecimal(amount)) throw new Error(`not a decimal amount: ${amount}`);
+  const [whole, frac = ''] = amount.split('.');
+  return BigInt(whole) * SCALE + BigInt(frac.padEnd(4, '0'));
+}
+
+/** Formats with at least two decimals: 417000 -> "41.70", 42 -> "0.0042". */
+export function fromUnits(units: bigint): string {
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  const whole = abs / SCALE;
+  let frac = (abs % SCALE).toString().padStart(4, '0').replace(/0{1,2}$/, '');
+  if (frac.length < 2) frac = frac.padEnd(2, '0');
+  return `${negative ? '-' : ''}${whole}.${frac}`;
+}
+
+export function lineTotal(quantity: number, unitPrice: string): string {
+  return fromUnits(BigInt(quantity) * toUnits(unitPrice));
+}
+
+export function sum(amounts: string[]): string {
+  return fromUnits(amounts.reduce((acc, a) => acc + toUnits(a), 0n));
+}
+
+export function compareAmounts(a: string, b: string): number {
+  const d = toUnits(a) - toUnits(b);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+/** a / b as a JavaScript number (for scores, never for money). */
+export function ratio(a: string, b: string): number {
+  const bu = toUnits(b);
+  if (bu === 0n) return 0;
+  return Number((toUnits(a) * 1_000_000n) / bu) / 1_000_000;
+}

@@ -1,0 +1,268 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateNested,
+} from 'class-validator';
+import type { EventDefinition } from '../catalog';
+
+const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
+const CURRENCY = /^[A-Z]{3}$/;
+
+export const ITEM_KINDS = ['component', 'raw_material', 'service'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+export const CRITERIA = ['price', 'quality', 'reputation', 'service', 'partnership'] as const;
+export type Criterion = (typeof CRITERIA)[number];
+
+/** Unit price from `minQuantity` upwards (decimal string in the item's currency). */
+export class PriceTier {
+  @IsInt() @Min(1) minQuantity: number;
+  @Matches(DECIMAL) unitPrice: string;
+}
+
+export class OfferItem {
+  @IsString() sku: string;
+  @IsIn(ITEM_KINDS) kind: ItemKind;
+  @IsString() description: string;
+  @IsString() unit: string;
+  @Matches(CURRENCY) currency: string;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => PriceTier) tiers: PriceTier[];
+}
+
+class OfferRef {
+  @IsUUID() offerId: string;
+  @IsUUID() supplierId: string;
+  @IsUUID() buyerId: string;
+}
+
+export class OfferDraftedV1 extends OfferRef {
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => OfferItem) items: OfferItem[];
+  @IsISO8601() validUntil: string;
+  @IsString() paymentTerms: string;
+  @IsString() deliveryTerms: string;
+}
+
+export class OfferSubmittedV1 extends OfferRef {
+  @IsInt() @Min(0) revision: number;
+}
+
+export class CounterProposal {
+  @IsString() sku: string;
+  @IsOptional() @Matches(DECIMAL) unitPrice?: string;
+  @IsOptional() @IsInt() @Min(1) quantity?: number;
+}
+
+export class OfferCounteredV1 extends OfferRef {
+  @IsInt() @Min(0) revision: number;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => CounterProposal) proposals: CounterProposal[];
+  @IsString() note: string;
+}
+
+export class OfferRevisedV1 extends OfferDraftedV1 {
+  @IsInt() @Min(1) revision: number;
+  @IsString() note: string;
+}
+
+export class AcceptedItem {
+  @IsString() sku: string;
+  @IsIn(ITEM_KINDS) kind: ItemKind;
+  @IsString() description: string;
+  @IsString() unit: string;
+  @IsInt() @Min(1) quantity: number;
+  /** The tier price that applies at the accepted quantity. */
+  @Matches(DECIMAL) unitPrice: string;
+  @IsInt() @Min(1) tierMinQuantity: number;
+  @Matches(DECIMAL) lineTotal: string;
+  /** All tiers, so that later volumes (call-offs) can be priced as agreed. */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => PriceTier) tiers: PriceTier[];
+}
+
+export class OfferAcceptedV1 extends OfferRef {
+  @IsInt() @Min(0) revision: number;
+  @IsUUID() acceptedBy: string;
+  @Matches(CURRENCY) currency: string;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => AcceptedItem) items: AcceptedItem[];
+  @Matches(DECIMAL) total: string;
+  @IsString() paymentTerms: string;
+  @IsString() deliveryTerms: string;
+  @IsISO8601() validUntil: string;
+}
+
+export class OfferRejectedV1 extends OfferRef {
+  @IsString() reason: string;
+}
+
+export class OfferWithdrawnV1 extends OfferRef {
+  @IsString() reason: string;
+}
+
+export class OfferExpiredV1 extends OfferRef {
+  @IsISO8601() validUntil: string;
+}
+
+// ---- tenders ----
+
+export class TenderItem {
+  @IsString() itemId: string;
+  @IsString() description: string;
+  @IsInt() @Min(1) quantity: number;
+  @IsString() unit: string;
+  @IsString() specification: string;
+}
+
+/** Percentages over the five criteria buyers weigh; they sum to 100. */
+export class CriteriaWeights {
+  @IsInt() @Min(0) @Max(100) price: number;
+  @IsInt() @Min(0) @Max(100) quality: number;
+  @IsInt() @Min(0) @Max(100) reputation: number;
+  @IsInt() @Min(0) @Max(100) service: number;
+  @IsInt() @Min(0) @Max(100) partnership: number;
+}
+
+class TenderRef {
+  @IsUUID() tenderId: string;
+  @IsUUID() buyerId: string;
+}
+
+export class TenderOpenedV1 extends TenderRef {
+  @IsString() title: string;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => TenderItem) items: TenderItem[];
+  @IsISO8601() submissionDeadline: string;
+  @ValidateNested() @Type(() => CriteriaWeights) weights: CriteriaWeights;
+  @IsBoolean() publicProcurement: boolean;
+  @Matches(CURRENCY) currency: string;
+}
+
+export class SuppliersInvitedV1 extends TenderRef {
+  @IsArray() @ArrayNotEmpty() @IsUUID(undefined, { each: true }) supplierIds: string[];
+}
+
+/** AES-256-GCM sealed bid content: nobody reads it before the tender closes. */
+export class SealedContent {
+  @IsString() ciphertext: string;
+  @IsString() iv: string;
+  @IsString() tag: string;
+}
+
+export class BidSubmittedV1 extends TenderRef {
+  @IsUUID() supplierId: string;
+  @IsUUID() bidId: string;
+  @ValidateNested() @Type(() => SealedContent) sealed: SealedContent;
+  /** sha256 of the canonical content (with a random nonce): the opened bid must match it. */
+  @Matches(/^[0-9a-f]{64}$/) contentHash: string;
+}
+
+export class BidWithdrawnV1 extends TenderRef {
+  @IsUUID() supplierId: string;
+  @IsUUID() bidId: string;
+}
+
+export class BidPrice {
+  @IsString() itemId: string;
+  @Matches(DECIMAL) unitPrice: string;
+}
+
+export class OpenedBid {
+  @IsUUID() supplierId: string;
+  @IsUUID() bidId: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => BidPrice) prices: BidPrice[];
+  @Matches(DECIMAL) total: string;
+  /** 0-10: the lowest total gets 10, others in proportion (10 x lowest / total). */
+  @IsNumber() priceScore: number;
+}
+
+export class TenderClosedV1 extends TenderRef {
+  @IsISO8601() closedAt: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => OpenedBid) bids: OpenedBid[];
+}
+
+export class CriteriaScores {
+  @IsNumber() @Min(0) @Max(10) quality: number;
+  @IsNumber() @Min(0) @Max(10) reputation: number;
+  @IsNumber() @Min(0) @Max(10) service: number;
+  @IsNumber() @Min(0) @Max(10) partnership: number;
+}
+
+export class BidEvaluatedV1 extends TenderRef {
+  @IsUUID() supplierId: string;
+  @IsUUID() bidId: string;
+  @IsUUID() evaluatorId: string;
+  @IsArray() @IsString({ each: true }) evaluatorRoles: string[];
+  @ValidateNested() @Type(() => CriteriaScores) scores: CriteriaScores;
+}
+
+export class RankedBid {
+  @IsUUID() supplierId: string;
+  @IsUUID() bidId: string;
+  @IsInt() @Min(1) rank: number;
+  @Matches(DECIMAL) total: string;
+  @IsNumber() priceScore: number;
+  @IsOptional() @ValidateNested() @Type(() => CriteriaScores) averages: CriteriaScores | null;
+  @IsOptional() @IsNumber() weightedScore: number | null;
+}
+
+export class AwardedItem {
+  @IsString() itemId: string;
+  @IsString() description: string;
+  @IsInt() @Min(1) quantity: number;
+  @IsString() unit: string;
+  @IsString() specification: string;
+  @Matches(DECIMAL) unitPrice: string;
+  @Matches(DECIMAL) lineTotal: string;
+}
+
+export class TenderAwardedV1 extends TenderRef {
+  @IsString() title: string;
+  @IsUUID() supplierId: string;
+  @IsUUID() bidId: string;
+  @IsUUID() awardedBy: string;
+  @IsBoolean() publicProcurement: boolean;
+  @Matches(CURRENCY) currency: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => AwardedItem) items: AwardedItem[];
+  @Matches(DECIMAL) total: string;
+  @IsNumber() weightedScore: number;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => RankedBid) ranking: RankedBid[];
+}
+
+export class TenderCancelledV1 extends TenderRef {
+  @IsString() reason: string;
+}
+
+type E<T extends string, D> = { type: T; data: D };
+export type OfferEvent =
+  | E<'OfferDrafted', OfferDraftedV1>
+  | E<'OfferSubmitted', OfferSubmittedV1>
+  | E<'OfferCountered', OfferCounteredV1>
+  | E<'OfferRevised', OfferRevisedV1>
+  | E<'OfferAccepted', OfferAcceptedV1>
+  | E<'OfferRejected', OfferRejectedV1>
+  | E<'OfferWithdrawn', OfferWithdrawnV1>
+  | E<'OfferExpired', OfferExpiredV1>;
+export type TenderEvent =
+  | E<'TenderOpened', TenderOpenedV1>
+  | E<'SuppliersInvited', SuppliersInvitedV1>
+  | E<'BidSubmitted', BidSubmittedV1>
+  | E<'BidWithdrawn', BidWithdrawnV1>
+  | E<'TenderClosed', TenderClosedV1>
+  | E<'BidEvaluated', BidEvaluatedV1>
+  | E<'TenderAwarded', TenderAwardedV1>
+  | E<'TenderCancelled', TenderCancelledV1>;
+
+const def = (type: string, schema: new () => object, description: string): EventDefinition => ({ type, schemaVersion: 1, context: 'offers', schema, description });
+
+export const OFFERS_EVENTS: EventDefinition[] = [
+  def('OfferDrafted', OfferDraftedV1, 'A supplier drafted an offer to a buyer: items with volume price tiers, validity, terms.'),
+  def('OfferSubmitted', OfferSubmittedV1, 'The supplier submitted the offer (or its current revision) to the buyer.'),
+  def('OfferCountered', OfferCounteredV1, 'The buyer proposed other prices or quantities.'),
+  def('OfferRevised', OfferRevisedV1, 'The supplier issued a numbered revision; earlier ones stay in the history.'),
+  def('OfferAccepted', OfferAcceptedV1, 'The buyer accepted quantities; the tier prices at those volumes apply.'),
+  def('OfferRejected', OfferRejectedV1, 'The buyer rejected the offer, with a reason.'),
+  def('OfferWithdrawn', OfferWithdrawnV1, 'The supplier withdrew the offer.'),
+  def('OfferExpired', OfferExpiredV1, 'The offer passed its validity without acceptance.'),
+  def('TenderOpened', TenderOpenedV1, 'A buyer opened a tender: items, deadline, criteria weights, public procurement or not.'),
+  def('SuppliersInvited', SuppliersInvitedV1, 'The buyer invited suppliers to bid.'),
+  def('BidSubmitted', BidSubmittedV1, 'An invited supplier submitted a sealed bid (replacing its earlier one).'),
+  def('BidWithdrawn', BidWithdrawnV1, 'A supplier withdrew its bid before the deadline.'),
+  def('TenderClosed', TenderClosedV1, 'The tender closed; the sealed bids were opened and price-scored.'),
+  def('BidEvaluated', BidEvaluatedV1, "An evaluator of the buyer scored a bid's quality, reputation, service and partnership."),
+  def('TenderAwarded', TenderAwardedV1, 'The buyer awarded the tender to one evaluated bid.'),
+  def('TenderCancelled', TenderCancelledV1, 'The buyer cancelled the tender, with a reason.'),
+];
