@@ -5,3 +5,4 @@ export * from './migrations';
 export * from './database';
 export * from './postgres-event-store';
 export * from './command-handling';
+export * from './local-projector';

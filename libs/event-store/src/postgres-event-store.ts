@@ -140,8 +140,9 @@ export class PostgresEventStore {
     return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : START;
   }
 
-  async saveCheckpoint(name: string, checkpoint: Checkpoint): Promise<void> {
-    await this.dataSource.query(
+  /** `tx`: save inside the caller's transaction (projections checkpoint with their writes). */
+  async saveCheckpoint(name: string, checkpoint: Checkpoint, tx?: { query(sql: string, params: unknown[]): Promise<unknown> }): Promise<void> {
+    await (tx ?? this.dataSource).query(
       `INSERT INTO ${this.s}.outbox_checkpoints (name, transaction_id, position, updated_at) VALUES ($1, $2::xid8, $3, now())
        ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position, updated_at = now()`,
       [name, checkpoint.transactionId, checkpoint.position],

@@ -85,12 +85,37 @@ export async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => b
 }
 
 /** Starts a Nest app in this process on a free loopback port, configured as in production. */
-export async function startTestApp(module: unknown, about: { context: string; title: string; description: string }): Promise<{ app: import('@nestjs/common').INestApplication; url: string }> {
-  const { NestFactory } = await import('@nestjs/core');
+export async function startTestApp(
+  module: unknown,
+  about: { context: string; title: string; description: string },
+  overrides: [token: unknown, value: unknown][] = [],
+): Promise<{ app: import('@nestjs/common').INestApplication; url: string }> {
+  const { Test } = await import('@nestjs/testing');
   const { configureApp } = await import('@dealledger/platform');
-  const app = await NestFactory.create(module as never, { logger: ['warn', 'error'] });
+  let builder = Test.createTestingModule({ imports: [module as never] });
+  for (const [token, value] of overrides) builder = builder.overrideProvider(token as never).useValue(value);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication({ logger: ['warn', 'error'] });
   configureApp(app, about);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${address.port}` };
+}
+
+/** A signed token as the directory would issue it (development key), for tests of other apps. */
+export function tokenFor(principal: { companyId: string; personId: string | null; roles: string[] }): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadSigningKeys, signToken } = require('@dealledger/auth') as typeof import('@dealledger/auth');
+  return signToken(principal, loadSigningKeys({}).privateKey!, new Date(), 3600);
+}
+
+/** fetch with JSON in and out; `body` null when empty. */
+export async function http(base: string, method: string, path: string, body?: unknown, token?: string) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : null) as any };
 }

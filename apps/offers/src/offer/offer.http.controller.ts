@@ -1,0 +1,106 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal, Principal } from '@dealledger/auth';
+import { uuidV5 } from '@dealledger/domain';
+import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
+import { CommandMeta } from '@dealledger/platform';
+import { ReasonRequest } from '../common.dto';
+import { ExecuteOfferCommand } from './offer.command-handler';
+import type { OfferCommand } from './offer.commands';
+import { quote } from './offer.decider';
+import { AcceptOfferRequest, CounterOfferRequest, DraftOfferRequest, QuoteQuery, ReviseOfferRequest } from './offer.requests.dto';
+import { loadOffer, offerView } from './offer.stream';
+
+const uuid = new ParseUUIDPipe({ version: undefined });
+
+/**
+ * Supplier offers: draft, submit, negotiate over numbered revisions, accept at the volume tier
+ * price, reject, withdraw. Only the two parties see an offer; others get 404.
+ */
+@ApiTags('offers')
+@ApiBearerAuth()
+@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried command with the same key has no second effect' })
+@ApiNotFoundResponse({ description: 'No such offer that you are a party to (problem+json)' })
+@Controller('offers')
+export class OfferHttpController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly store: PostgresEventStore,
+  ) {}
+
+  private run(command: OfferCommand, metadata: CommandMetadata) {
+    return this.commands.execute(new ExecuteOfferCommand(command, metadata));
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Draft an offer to a buyer (as the supplier): items with volume price tiers, validity, terms' })
+  async draft(@Body() body: DraftOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata, @Res({ passthrough: true }) res: Response) {
+    // Derived from the command id, so a retried request (same Idempotency-Key) finds the same offer.
+    const offerId = uuidV5(`offer:${m.commandId}`);
+    const state = await this.run({ type: 'DraftOffer', offerId, supplierId: p.companyId, ...body, requester: p, now: m.now }, m);
+    const id = state.status === 'none' ? offerId : state.offerId;
+    res.location(`/offers/${id}`);
+    return state;
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The offer: status, current revision, earlier revisions, counters, outcome' })
+  async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+    const { state, version, updatedAt } = await loadOffer(this.store, id);
+    return { ...offerView(state, p, id), version, updatedAt };
+  }
+
+  @Get(':id/quote')
+  @ApiOperation({ summary: 'Which tier applies at a quantity, its unit price and the total' })
+  async quote(@Param('id', uuid) id: string, @Query() q: QuoteQuery, @CurrentPrincipal() p: Principal) {
+    const { state } = await loadOffer(this.store, id);
+    return { offerId: id, quotes: quote(offerView(state, p, id), q.quantity, q.sku) };
+  }
+
+  @Post(':id/submit')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Submit the draft to the buyer (supplier)' })
+  @ApiConflictResponse({ description: 'Not a draft, or past its validity' })
+  submit(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'SubmitOffer', offerId: id, requester: p, now: m.now }, m);
+  }
+
+  @Post(':id/counter')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Propose other prices or quantities (buyer)' })
+  counter(@Param('id', uuid) id: string, @Body() body: CounterOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'CounterOffer', offerId: id, ...body, requester: p, now: m.now }, m);
+  }
+
+  @Post(':id/revise')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Issue the next numbered revision (supplier); earlier revisions stay in the history' })
+  revise(@Param('id', uuid) id: string, @Body() body: ReviseOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'ReviseOffer', offerId: id, ...body, requester: p, now: m.now }, m);
+  }
+
+  @Post(':id/accept')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Accept quantities at the tier prices that apply (a buyer person with the procurement role)' })
+  @ApiForbiddenResponse({ description: 'Not the buyer, or no procurement role' })
+  accept(@Param('id', uuid) id: string, @Body() body: AcceptOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'AcceptOffer', offerId: id, quantities: body.quantities, requester: p, now: m.now }, m);
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reject with a reason (buyer)' })
+  reject(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'RejectOffer', offerId: id, reason: body.reason, requester: p, now: m.now }, m);
+  }
+
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Withdraw the offer (supplier)' })
+  withdraw(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'WithdrawOffer', offerId: id, reason: body.reason, requester: p, now: m.now }, m);
+  }
+}

@@ -1,0 +1,98 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested,
+} from 'class-validator';
+import { ITEM_KINDS, ItemKind } from '@dealledger/events';
+import { DECIMAL, DECIMAL_MESSAGE } from '../common.dto';
+
+export class PriceTierDto {
+  @ApiProperty({ example: 1000, description: 'This unit price applies from this quantity upwards' })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  minQuantity: number;
+
+  @ApiProperty({ example: '47.50' })
+  @Matches(DECIMAL, DECIMAL_MESSAGE('unitPrice'))
+  unitPrice: string;
+}
+
+export class OfferItemDto {
+  @ApiProperty({ example: 'TYRE-205-55-R16' }) @IsString() @IsNotEmpty() @MaxLength(64) sku: string;
+  @ApiProperty({ enum: ITEM_KINDS }) @IsIn(ITEM_KINDS) kind: ItemKind;
+  @ApiProperty({ example: 'Summer tyre 205/55 R16 91V' }) @IsString() @IsNotEmpty() @MaxLength(500) description: string;
+  @ApiProperty({ example: 'piece' }) @IsString() @IsNotEmpty() @MaxLength(32) unit: string;
+  @ApiProperty({ example: 'EUR' }) @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string;
+
+  @ApiProperty({ type: PriceTierDto, isArray: true, description: 'Volume price tiers, ascending by minimum quantity' })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => PriceTierDto)
+  tiers: PriceTierDto[];
+}
+
+export class OfferTermsDto {
+  @ApiProperty({ type: OfferItemDto, isArray: true })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => OfferItemDto)
+  items: OfferItemDto[];
+
+  @ApiProperty({ example: '2027-06-30T23:59:59Z' }) @IsISO8601({ strict: true }) validUntil: string;
+  @ApiProperty({ example: '60 days net' }) @IsString() @MaxLength(1000) paymentTerms: string;
+  @ApiProperty({ example: 'DAP Ingolstadt, Incoterms 2020' }) @IsString() @MaxLength(1000) deliveryTerms: string;
+}
+
+export class DraftOfferRequest extends OfferTermsDto {
+  @ApiProperty({ description: 'The buyer company the offer is made to' })
+  @IsUUID()
+  buyerId: string;
+}
+
+export class ReviseOfferRequest extends OfferTermsDto {
+  @ApiProperty({ example: 'Tier 3 lowered after your counter' })
+  @IsString()
+  @MaxLength(2000)
+  note: string;
+}
+
+export class CounterProposalDto {
+  @ApiProperty() @IsString() @IsNotEmpty() sku: string;
+  @ApiPropertyOptional({ example: '45.00' }) @IsOptional() @Matches(DECIMAL, DECIMAL_MESSAGE('unitPrice')) unitPrice?: string;
+  @ApiPropertyOptional({ example: 15000 }) @IsOptional() @IsInt() @Min(1) quantity?: number;
+}
+
+export class CounterOfferRequest {
+  @ApiProperty({ type: CounterProposalDto, isArray: true })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ValidateNested({ each: true })
+  @Type(() => CounterProposalDto)
+  proposals: CounterProposalDto[];
+
+  @ApiProperty({ example: 'Another supplier quotes 45.00 at this volume' }) @IsString() @MaxLength(2000) note: string;
+}
+
+export class AcceptedQuantityDto {
+  @ApiProperty() @IsString() @IsNotEmpty() sku: string;
+  @ApiProperty({ example: 12000 }) @IsInt() @Min(1) @Max(1_000_000_000) quantity: number;
+}
+
+export class AcceptOfferRequest {
+  @ApiProperty({ type: AcceptedQuantityDto, isArray: true, description: 'The quantities accepted; the tier price at each applies' })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ValidateNested({ each: true })
+  @Type(() => AcceptedQuantityDto)
+  quantities: AcceptedQuantityDto[];
+}
+
+export class QuoteQuery {
+  @ApiProperty({ example: 2500 }) @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000_000) quantity: number;
+  @ApiPropertyOptional({ description: 'One item; all items when omitted' }) @IsOptional() @IsString() sku?: string;
+}

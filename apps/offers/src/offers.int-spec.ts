@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
+import { createKafka, headerString } from '@dealledger/messaging';
+import { collectFromTopic, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { ExpireOffersScheduler, EXPIRY_CLOCK } from './offer/expiry/expire-offers.scheduler';
+import { OFFERS, OffersModule } from './offers.module';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const supplier = randomUUID();
+const supplier2 = randomUUID();
+const supplier3 = randomUUID();
+const buyer = randomUUID();
+const stranger = randomUUID();
+const person = (companyId: string, roles: string[]) => tokenFor({ companyId, personId: randomUUID(), roles });
+
+const tiers = [
+  { minQuantity: 100, unitPrice: '52.00' },
+  { minQuantity: 1000, unitPrice: '47.50' },
+  { minQuantity: 10000, unitPrice: '41.70' },
+];
+const offerBody = (validUntil = new Date(Date.now() + 86400000).toISOString()) => ({
+  buyerId: buyer,
+  items: [{ sku: 'TYRE-205-55-R16', kind: 'component', description: 'Summer tyre 205/55 R16', unit: 'piece', currency: 'EUR', tiers }],
+  validUntil,
+  paymentTerms: '60 days net',
+  deliveryTerms: 'DAP Ingolstadt',
+});
+
+describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Kafka)', () => {
+  const schema = uniqueName('offers');
+  const prefix = uniqueName('dl');
+  let app: INestApplication;
+  let url: string;
+  let kafka: Kafka;
+  let db: DataSource;
+  let clock = () => new Date();
+
+  const supplierRep = person(supplier, ['executive']);
+  const buyerProcurement = person(buyer, ['procurement']);
+  const buyerEngineer = person(buyer, ['technical']);
+  const buyerOfficial = person(buyer, ['government']);
+
+  beforeAll(async () => {
+    process.env.DB_SCHEMA = schema;
+    process.env.TOPIC_PREFIX = prefix;
+    ({ app, url } = await startTestApp(OffersModule, OFFERS, [[EXPIRY_CLOCK, () => clock()]]));
+    kafka = createKafka('offers-test');
+    db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+    await db.initialize();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+    delete process.env.DB_SCHEMA;
+    delete process.env.TOPIC_PREFIX;
+  });
+
+  const envelopesOf = async (type: string, count = 1) => {
+    const seen = await collectFromTopic(kafka, eventsTopic('offers', prefix), (s) => s.filter((m) => headerString(m.message.headers, Headers.eventType) === type).length >= count);
+    return seen.filter((m) => headerString(m.message.headers, Headers.eventType) === type).map((m) => JSON.parse(m.message.value!.toString()) as EventEnvelope<any>);
+  };
+
+  it('negotiates an offer over revisions and publishes OfferAccepted with what contracts need', async () => {
+    const drafted = await http(url, 'POST', '/offers', offerBody(), supplierRep);
+    expect(drafted.status).toBe(201);
+    const id = drafted.body.offerId;
+    expect((await http(url, 'POST', `/offers/${id}/submit`, {}, supplierRep)).body.status).toBe('submitted');
+    const countered = await http(url, 'POST', `/offers/${id}/counter`, { proposals: [{ sku: 'TYRE-205-55-R16', unitPrice: '40.00', quantity: 15000 }], note: 'target 40.00' }, buyerEngineer);
+    expect(countered.body.status).toBe('countered');
+    const revisedTiers = [tiers[0], tiers[1], { minQuantity: 10000, unitPrice: '40.90' }];
+    const { buyerId: _, ...terms } = offerBody();
+    const revised = await http(url, 'POST', `/offers/${id}/revise`, { ...terms, items: [{ ...offerBody().items[0], tiers: revisedTiers }], note: 'tier 3 at 40.90' }, supplierRep);
+    expect(revised.body).toMatchObject({ status: 'submitted', revision: 1, history: [{ revision: 0 }] });
+
+    const quote = await http(url, 'GET', `/offers/${id}/quote?quantity=12000`, undefined, buyerEngineer);
+    expect(quote.body.quotes).toEqual([{ sku: 'TYRE-205-55-R16', quantity: 12000, currency: 'EUR', tierMinQuantity: 10000, unitPrice: '40.90', total: '490800.00' }]);
+
+    const refused = await http(url, 'POST', `/offers/${id}/accept`, { quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerEngineer);
+    expect(refused).toMatchObject({ status: 403, body: { code: 'offer.procurement_role_required' } });
+    const accepted = await http(url, 'POST', `/offers/${id}/accept`, { quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerProcurement);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({ status: 'accepted', accepted: { total: '490800.00', currency: 'EUR' } });
+
+    const [event] = (await envelopesOf('OfferAccepted')).filter((e) => e.data.offerId === id);
+    expect(event).toMatchObject({
+      type: 'OfferAccepted',
+      context: 'offers',
+      streamId: `offer-${id}`,
+      parties: [supplier, buyer],
+      data: {
+        offerId: id,
+        supplierId: supplier,
+        buyerId: buyer,
+        revision: 1,
+        currency: 'EUR',
+        total: '490800.00',
+        paymentTerms: '60 days net',
+        items: [{ sku: 'TYRE-205-55-R16', quantity: 12000, unitPrice: '40.90', tierMinQuantity: 10000, lineTotal: '490800.00', tiers: revisedTiers }],
+      },
+    });
+  });
+
+  it('keeps offers to their parties and answers bad input with problem+json', async () => {
+    const { body } = await http(url, 'POST', '/offers', offerBody(), supplierRep);
+    expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, person(stranger, ['procurement']))).body).toMatchObject({ status: 404, code: 'offer.not_found' });
+    expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, buyerEngineer)).status).toBe(200);
+    expect((await http(url, 'GET', `/offers/${body.offerId}`)).status).toBe(401);
+    const bad = await http(url, 'POST', '/offers', { ...offerBody(), items: [{ ...offerBody().items[0], tiers: [{ minQuantity: 0, unitPrice: '4,20' }] }] }, supplierRep);
+    expect(bad.status).toBe(400);
+    expect(bad.type).toContain('application/problem+json');
+    expect(bad.body.errors).toEqual(expect.arrayContaining([expect.stringContaining('minQuantity must not be less than 1'), expect.stringContaining('unitPrice must be a decimal amount')]));
+    const asBuyer = await http(url, 'POST', '/offers', offerBody(), buyerProcurement);
+    expect(asBuyer.body).toMatchObject({ status: 400, code: 'offer.buyer_is_supplier' });
+    expect((await http(url, 'GET', `/offers/${body.offerId}/quote?quantity=5`, undefined, buyerEngineer)).body).toMatchObject({ status: 400, code: 'offer.quantity_below_minimum' });
+  });
+
+  it('expires offers past their validity with a durable scheduled check, once', async () => {
+    const { body } = await http(url, 'POST', '/offers', offerBody(new Date(Date.now() + 3600_000).toISOString()), supplierRep);
+    await http(url, 'POST', `/offers/${body.offerId}/submit`, {}, supplierRep);
+    const scheduler = app.get(ExpireOffersScheduler);
+    expect(await scheduler.runOnce()).toBe(0); // not due yet
+    clock = () => new Date(Date.now() + 2 * 3600_000);
+    expect(await scheduler.runOnce()).toBeGreaterThanOrEqual(1);
+    expect(await scheduler.runOnce()).toBe(0);
+    clock = () => new Date();
+    expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, buyerEngineer)).body.status).toBe('expired');
+    const late = await http(url, 'POST', `/offers/${body.offerId}/accept`, { quantities: [{ sku: 'TYRE-205-55-R16', quantity: 500 }] }, buyerProcurement);
+    expect(late.body).toMatchObject({ status: 409, code: 'offer.invalid_transition' });
+    const expired = await db.query(`SELECT count(*) AS n FROM "${schema}".events WHERE stream_id = $1 AND type = 'OfferExpired'`, [`offer-${body.offerId}`]);
+    expect(Number(expired[0].n)).toBe(1);
+  });
+
+  it('runs a public-procurement tender with sealed bids to an award published as TenderAwarded', async () => {
+    const deadline = new Date(Date.now() + 2500).toISOString();
+    const opened = await http(
+      url,
+      'POST',
+      '/tenders',
+      {
+        title: 'City buses: tyres 2028',
+        items: [
+          { itemId: 'lot-1', description: 'Bus tyre 275/70 R22.5', quantity: 2000, unit: 'piece', specification: 'M+S, regroovable' },
+          { itemId: 'lot-2', description: 'Retreading service', quantity: 500, unit: 'job', specification: 'within 10 days' },
+        ],
+        submissionDeadline: deadline,
+        weights: { price: 50, quality: 20, reputation: 10, service: 15, partnership: 5 },
+        publicProcurement: true,
+        currency: 'EUR',
+      },
+      buyerProcurement,
+    );
+    expect(opened.status).toBe(201);
+    const id = opened.body.tenderId;
+    expect((await http(url, 'POST', `/tenders/${id}/invitations`, { supplierIds: [supplier, supplier2, supplier3] }, buyerProcurement)).body.invited).toHaveLength(3);
+
+    const bid = (token: string, a: string, b: string) => http(url, 'POST', `/tenders/${id}/bids`, { prices: [{ itemId: 'lot-1', unitPrice: a }, { itemId: 'lot-2', unitPrice: b }] }, token);
+    const s2 = person(supplier2, ['executive']);
+    const s3 = person(supplier3, ['executive']);
+    expect((await bid(supplierRep, '410.00', '95.00')).status).toBe(200);
+    expect((await bid(s2, '395.00', '120.00')).status).toBe(200);
+    expect((await bid(s3, '450.00', '80.00')).status).toBe(200);
+    expect((await bid(s3, '430.00', '80.00')).status).toBe(200); // replaces the first
+    expect((await bid(person(stranger, ['executive']), '1.00', '1.00')).body).toMatchObject({ status: 404 });
+
+    // Sealed: no price is visible anywhere before close, not even in the event log.
+    const before = await http(url, 'GET', `/tenders/${id}`, undefined, buyerProcurement);
+    expect(before.body.bids).toHaveLength(3);
+    expect(JSON.stringify(before.body)).not.toMatch(/395\.00|410\.00|430\.00/);
+    expect((await http(url, 'GET', `/tenders/${id}`, undefined, s2)).body.bids).toEqual([expect.objectContaining({ supplierId: supplier2 })]);
+    const log = await db.query(`SELECT data::text AS d FROM "${schema}".events WHERE stream_id = $1`, [`tender-${id}`]);
+    expect(log.map((r: { d: string }) => r.d).join()).not.toMatch(/395\.00|410\.00|430\.00/);
+    expect((await http(url, 'POST', `/tenders/${id}/close`, {}, buyerProcurement)).body).toMatchObject({ status: 409, code: 'tender.deadline_not_reached' });
+
+    await sleep(Math.max(0, Date.parse(deadline) - Date.now()) + 100);
+    expect((await bid(s2, '1.00', '1.00')).body).toMatchObject({ status: 409, code: 'tender.deadline_passed' });
+    const closed = await http(url, 'POST', `/tenders/${id}/close`, {}, buyerProcurement);
+    expect(closed.body.status).toBe('closed');
+    // totals: s1 820,000+47,500=867,500; s2 790,000+60,000=850,000; s3 860,000+40,000=900,000
+    expect(closed.body.opened.map((b: any) => [b.supplierId, b.total, b.priceScore])).toEqual([
+      [supplier, '867500.00', 9.8],
+      [supplier2, '850000.00', 10],
+      [supplier3, '900000.00', 9.44],
+    ]);
+
+    const evaluate = (token: string, supplierId: string, score: number) =>
+      http(url, 'POST', `/tenders/${id}/evaluations`, { supplierId, scores: { quality: score, reputation: score, service: score, partnership: score } }, token);
+    await evaluate(buyerEngineer, supplier, 9);
+    await evaluate(buyerEngineer, supplier2, 6);
+    const award = { supplierId: supplier };
+    expect((await http(url, 'POST', `/tenders/${id}/award`, award, buyerProcurement)).body).toMatchObject({ status: 409, code: 'tender.government_evaluator_required' });
+    await evaluate(buyerOfficial, supplier, 8);
+    const ranked = await http(url, 'GET', `/tenders/${id}`, undefined, s2);
+    expect(ranked.body.ranking.map((r: any) => [r.supplierId, r.rank])).toEqual([
+      [supplier, 1],
+      [supplier2, 2],
+      [supplier3, 3],
+    ]);
+    expect(ranked.body.opened).toHaveLength(1); // a bidder sees its own opened bid only
+    const awarded = await http(url, 'POST', `/tenders/${id}/award`, award, buyerProcurement);
+    expect(awarded.body.status).toBe('awarded');
+
+    const [event] = (await envelopesOf('TenderAwarded')).filter((e) => e.data.tenderId === id);
+    expect(event.parties).toEqual([buyer, supplier, supplier2, supplier3]);
+    expect(event.data).toMatchObject({
+      tenderId: id,
+      buyerId: buyer,
+      supplierId: supplier,
+      publicProcurement: true,
+      currency: 'EUR',
+      total: '867500.00',
+      items: [
+        { itemId: 'lot-1', quantity: 2000, unitPrice: '410.00', lineTotal: '820000.00' },
+        { itemId: 'lot-2', quantity: 500, unitPrice: '95.00', lineTotal: '47500.00' },
+      ],
+    });
+    expect(event.data.ranking).toHaveLength(3);
+  });
+});

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { LedgerModule } from '@dealledger/platform';
+import { ExpireOffersScheduler, EXPIRY_CLOCK } from './offer/expiry/expire-offers.scheduler';
+import { OfferValidity1732800000000 } from './offer/expiry/offer-validity.projection';
+import { OfferCommandHandler } from './offer/offer.command-handler';
+import { OfferHttpController } from './offer/offer.http.controller';
+import { loadSealKey } from './tender/bid-seal';
+import { TenderCommandHandler } from './tender/tender.command-handler';
+import { BID_SEAL_KEY, TenderHttpController } from './tender/tender.http.controller';
+
+export const OFFERS = {
+  context: 'offers',
+  title: 'Deal Ledger — offers and tenders',
+  description:
+    'Supplier offers with volume price tiers, negotiated over numbered revisions; procurement tenders with sealed bids, ' +
+    'weighted evaluation on price, quality, reputation, service and partnership, and award. Events go to dealledger.offers.events.',
+};
+
+@Module({
+  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: OFFERS.context, migrations: [OfferValidity1732800000000] })],
+  controllers: [OfferHttpController, TenderHttpController],
+  providers: [
+    OfferCommandHandler,
+    TenderCommandHandler,
+    ExpireOffersScheduler,
+    { provide: EXPIRY_CLOCK, useValue: () => new Date() },
+    { provide: BID_SEAL_KEY, useFactory: () => loadSealKey() },
+  ],
+})
+export class OffersModule {}

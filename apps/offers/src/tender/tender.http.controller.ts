@@ -1,0 +1,117 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal, Principal } from '@dealledger/auth';
+import { uuidV5 } from '@dealledger/domain';
+import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
+import { CommandMeta } from '@dealledger/platform';
+import { ReasonRequest } from '../common.dto';
+import { sealBid, unsealBid, contentHash } from './bid-seal';
+import { ExecuteTenderCommand } from './tender.command-handler';
+import type { TenderCommand } from './tender.commands';
+import { AwardTenderRequest, EvaluateBidRequest, InviteSuppliersRequest, OpenTenderRequest, SubmitBidRequest } from './tender.requests.dto';
+import { loadTender, tenderView } from './tender.stream';
+
+export const BID_SEAL_KEY = Symbol('BID_SEAL_KEY');
+const uuid = new ParseUUIDPipe({ version: undefined });
+
+/**
+ * Procurement tenders: open with weighted criteria, invite, sealed bids, close (bids opened
+ * and price-scored), evaluate, award or cancel. Visible to the buyer and invited suppliers.
+ */
+@ApiTags('tenders')
+@ApiBearerAuth()
+@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried command with the same key has no second effect' })
+@ApiNotFoundResponse({ description: 'No such tender that you are a party to (problem+json)' })
+@Controller('tenders')
+export class TenderHttpController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly store: PostgresEventStore,
+    @Inject(BID_SEAL_KEY) private readonly sealKey: Buffer,
+  ) {}
+
+  private async run(command: TenderCommand, metadata: CommandMetadata, viewer: Principal) {
+    const state = await this.commands.execute(new ExecuteTenderCommand(command, metadata));
+    return tenderView(state, viewer, command.tenderId);
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Open a tender (buyer): items, submission deadline, criteria weights summing to 100, public procurement or not' })
+  async open(@Body() body: OpenTenderRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata, @Res({ passthrough: true }) res: Response) {
+    const tenderId = uuidV5(`tender:${m.commandId}`);
+    res.location(`/tenders/${tenderId}`);
+    return this.run({ type: 'OpenTender', tenderId, buyerId: p.companyId, ...body, requester: p, now: m.now }, m, p);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The tender; bids stay sealed until it closes, then the ranking by weighted total is shown' })
+  async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+    const { state, version } = await loadTender(this.store, id);
+    return { ...tenderView(state, p, id), version };
+  }
+
+  @Post(':id/invitations')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Invite suppliers (buyer); only invited suppliers can bid' })
+  invite(@Param('id', uuid) id: string, @Body() body: InviteSuppliersRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'InviteSuppliers', tenderId: id, supplierIds: body.supplierIds, requester: p, now: m.now }, m, p);
+  }
+
+  @Post(':id/bids')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Submit (or replace) the caller's sealed bid before the deadline" })
+  async bid(@Param('id', uuid) id: string, @Body() body: SubmitBidRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    const { sealed, contentHash: hash } = sealBid(body.prices, body.note ?? '', this.sealKey);
+    const bidId = uuidV5(`bid:${m.commandId}`);
+    await this.commands.execute(
+      new ExecuteTenderCommand({ type: 'SubmitBid', tenderId: id, bidId, prices: body.prices, sealed, contentHash: hash, requester: p, now: m.now }, m),
+    );
+    return { tenderId: id, supplierId: p.companyId, bidId, contentHash: hash, sealed: true };
+  }
+
+  @Post(':id/bids/withdraw')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Withdraw the caller's bid before the deadline" })
+  withdrawBid(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'WithdrawBid', tenderId: id, requester: p, now: m.now }, m, p);
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Close at or after the deadline (buyer): every bid is opened, checked against its seal, and price-scored' })
+  async close(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    const { state } = await loadTender(this.store, id);
+    const openedBids =
+      state.status === 'open' && p.companyId === state.buyerId
+        ? Object.entries(state.bids).map(([supplierId, b]) => {
+            const content = unsealBid(b.sealed, this.sealKey);
+            return { supplierId, bidId: b.bidId, contentHash: contentHash(content), prices: content.prices };
+          })
+        : [];
+    return this.run({ type: 'CloseTender', tenderId: id, openedBids, requester: p, now: m.now }, m, p);
+  }
+
+  @Post(':id/evaluations')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Score a bid's quality, reputation, service and partnership 0-10 (a person of the buyer); several evaluators are averaged" })
+  evaluate(@Param('id', uuid) id: string, @Body() body: EvaluateBidRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'EvaluateBid', tenderId: id, supplierId: body.supplierId, scores: body.scores, requester: p, now: m.now }, m, p);
+  }
+
+  @Post(':id/award')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Award one evaluated bid (a buyer person with the procurement role)' })
+  award(@Param('id', uuid) id: string, @Body() body: AwardTenderRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'AwardTender', tenderId: id, supplierId: body.supplierId, requester: p, now: m.now }, m, p);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel with a reason (buyer)' })
+  cancel(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'CancelTender', tenderId: id, reason: body.reason, requester: p, now: m.now }, m, p);
+  }
+}

@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested,
+} from 'class-validator';
+import { DECIMAL, DECIMAL_MESSAGE } from '../common.dto';
+
+export class TenderItemDto {
+  @ApiProperty({ example: 'lot-1' }) @IsString() @IsNotEmpty() @MaxLength(64) itemId: string;
+  @ApiProperty({ example: 'All-season tyre 225/45 R17' }) @IsString() @IsNotEmpty() @MaxLength(500) description: string;
+  @ApiProperty({ example: 20000 }) @IsInt() @Min(1) @Max(1_000_000_000) quantity: number;
+  @ApiProperty({ example: 'piece' }) @IsString() @IsNotEmpty() @MaxLength(32) unit: string;
+  @ApiProperty({ example: 'EU tyre label B/B/70 dB' }) @IsString() @MaxLength(4000) specification: string;
+}
+
+export class CriteriaWeightsDto {
+  @ApiProperty({ example: 40 }) @IsInt() @Min(0) @Max(100) price: number;
+  @ApiProperty({ example: 25 }) @IsInt() @Min(0) @Max(100) quality: number;
+  @ApiProperty({ example: 10 }) @IsInt() @Min(0) @Max(100) reputation: number;
+  @ApiProperty({ example: 15 }) @IsInt() @Min(0) @Max(100) service: number;
+  @ApiProperty({ example: 10 }) @IsInt() @Min(0) @Max(100) partnership: number;
+}
+
+export class OpenTenderRequest {
+  @ApiProperty({ example: 'Tyres for the 2028 model year' }) @IsString() @IsNotEmpty() @MaxLength(300) title: string;
+
+  @ApiProperty({ type: TenderItemDto, isArray: true })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => TenderItemDto)
+  items: TenderItemDto[];
+
+  @ApiProperty({ example: '2027-04-15T12:00:00Z' }) @IsISO8601({ strict: true }) submissionDeadline: string;
+
+  @ApiProperty({ type: CriteriaWeightsDto, description: 'Percentages that sum to 100' })
+  @ValidateNested()
+  @Type(() => CriteriaWeightsDto)
+  weights: CriteriaWeightsDto;
+
+  @ApiProperty({ description: 'A public procurement needs a government evaluator before award' }) @IsBoolean() publicProcurement: boolean;
+  @ApiProperty({ example: 'EUR' }) @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string;
+}
+
+export class InviteSuppliersRequest {
+  @ApiProperty({ type: String, isArray: true }) @IsArray() @ArrayNotEmpty() @ArrayMaxSize(100) @IsUUID(undefined, { each: true }) supplierIds: string[];
+}
+
+export class BidPriceDto {
+  @ApiProperty({ example: 'lot-1' }) @IsString() @IsNotEmpty() itemId: string;
+  @ApiProperty({ example: '55.00' }) @Matches(DECIMAL, DECIMAL_MESSAGE('unitPrice')) unitPrice: string;
+}
+
+export class SubmitBidRequest {
+  @ApiProperty({ type: BidPriceDto, isArray: true, description: 'A unit price for every item of the tender' })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ValidateNested({ each: true })
+  @Type(() => BidPriceDto)
+  prices: BidPriceDto[];
+
+  @ApiPropertyOptional({ example: 'Prices include mounting and balancing' }) @IsOptional() @IsString() @MaxLength(4000) note?: string;
+}
+
+export class CriteriaScoresDto {
+  @ApiProperty({ minimum: 0, maximum: 10 }) @IsNumber() @Min(0) @Max(10) quality: number;
+  @ApiProperty({ minimum: 0, maximum: 10 }) @IsNumber() @Min(0) @Max(10) reputation: number;
+  @ApiProperty({ minimum: 0, maximum: 10 }) @IsNumber() @Min(0) @Max(10) service: number;
+  @ApiProperty({ minimum: 0, maximum: 10 }) @IsNumber() @Min(0) @Max(10) partnership: number;
+}
+
+export class EvaluateBidRequest {
+  @ApiProperty() @IsUUID() supplierId: string;
+  @ApiProperty({ type: CriteriaScoresDto }) @ValidateNested() @Type(() => CriteriaScoresDto) scores: CriteriaScoresDto;
+}
+
+export class AwardTenderRequest {
+  @ApiProperty() @IsUUID() supplierId: string;
+}

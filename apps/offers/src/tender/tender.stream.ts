@@ -1,0 +1,36 @@
+import { fold } from '@dealledger/domain';
+import { TenderEvent } from '@dealledger/events';
+import type { PostgresEventStore } from '@dealledger/event-store';
+import type { Requester } from '../requester';
+import { rank, tenderDecider, TenderState } from './tender.decider';
+import { TenderErrors } from './tender.errors';
+
+export const tenderStreamId = (tenderId: string) => `tender-${tenderId}`;
+
+export async function loadTender(store: PostgresEventStore, tenderId: string): Promise<{ state: TenderState; version: number }> {
+  const recorded = await store.readStream(tenderStreamId(tenderId));
+  return { state: fold(tenderDecider, recorded.map((r) => ({ type: r.type, data: r.data }) as TenderEvent)), version: recorded.length };
+}
+
+/**
+ * What a party sees. Before close: the buyer sees who has bid, a bidder its own bid id; no
+ * one sees a price. After close: the opened bids (the buyer all of them, a bidder its own),
+ * the evaluations (buyer) and the ranking by weighted total (every party).
+ */
+export function tenderView(state: TenderState, viewer: Requester, tenderId: string) {
+  if (state.status === 'none' || (viewer.companyId !== state.buyerId && !state.invited.includes(viewer.companyId))) throw TenderErrors.notFound(tenderId);
+  const isBuyer = viewer.companyId === state.buyerId;
+  const { bids, ...facts } = state;
+  const sealedBids = Object.entries(bids)
+    .filter(([supplierId]) => isBuyer || supplierId === viewer.companyId)
+    .map(([supplierId, b]) => ({ supplierId, bidId: b.bidId, contentHash: b.contentHash }));
+  const view = { ...facts, invited: isBuyer ? state.invited : [viewer.companyId] };
+  if (!('opened' in state) || !state.opened) return { ...view, bids: sealedBids };
+  const evaluations = state.evaluations ?? [];
+  return {
+    ...view,
+    opened: isBuyer ? state.opened : state.opened.filter((b) => b.supplierId === viewer.companyId),
+    evaluations: isBuyer ? evaluations : undefined,
+    ranking: rank({ opened: state.opened, evaluations, weights: state.weights }),
+  };
+}
