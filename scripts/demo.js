@@ -10,6 +10,9 @@ const COMPANIES = [
   { key: 'steel', name: 'Nordstahl AG', registrationNumber: 'HRB 86123', country: 'DE', roles: ['supplier'] },
   { key: 'tyres', name: 'Pneus Lyonnais SA', registrationNumber: 'RCS 552 100 554', country: 'FR', roles: ['supplier'] },
   { key: 'batteries', name: 'Volta Cells AB', registrationNumber: '556677-8899', country: 'SE', roles: ['supplier'] },
+  { key: 'tyres2', name: 'Gummiwerk Nord GmbH', registrationNumber: 'HRB 55120', country: 'DE', roles: ['supplier'] },
+  { key: 'tyres3', name: 'Rubbera S.p.A.', registrationNumber: 'MI-1874521', country: 'IT', roles: ['supplier'] },
+  { key: 'audio', name: 'SonoTech Audio GmbH', registrationNumber: 'HRB 90210', country: 'AT', roles: ['supplier'] },
   { key: 'distributor', name: 'EuroParts Distribution BV', registrationNumber: 'KVK 33445566', country: 'NL', roles: ['intermediary', 'buyer'] },
   { key: 'city', name: 'City of Graz — Public Transport', registrationNumber: 'GKZ 60101', country: 'AT', roles: ['buyer', 'public_body'] },
 ];
@@ -19,10 +22,14 @@ const PEOPLE = {
     { name: 'Katrin Vogel', email: 'k.vogel@autowerk.example', position: 'Head of Purchasing', signingRoles: ['procurement'] },
     { name: 'Dr. Jonas Weber', email: 'j.weber@autowerk.example', position: 'General Counsel', signingRoles: ['legal'] },
     { name: 'Miriam Koch', email: 'm.koch@autowerk.example', position: 'CFO', signingRoles: ['finance', 'executive'] },
+    { name: 'Tobias Brandt', email: 't.brandt@autowerk.example', position: 'Lead Engineer, Chassis', signingRoles: ['technical'] },
   ],
   steel: [{ name: 'Greta Lindqvist', email: 'g.lindqvist@nordstahl.example', position: 'CEO', signingRoles: ['executive'] }],
   tyres: [{ name: 'Luc Moreau', email: 'l.moreau@pneus.example', position: 'Directeur commercial', signingRoles: ['executive'] }],
   batteries: [{ name: 'Sara Ek', email: 's.ek@voltacells.example', position: 'VP Sales', signingRoles: ['executive', 'technical'] }],
+  tyres2: [{ name: 'Henrik Paulsen', email: 'h.paulsen@gummiwerk.example', position: 'Key Account Manager', signingRoles: ['executive'] }],
+  tyres3: [{ name: 'Giulia Rossi', email: 'g.rossi@rubbera.example', position: 'Sales Director', signingRoles: ['executive'] }],
+  audio: [{ name: 'Lukas Bauer', email: 'l.bauer@sonotech.example', position: 'Geschäftsführer', signingRoles: ['executive'] }],
   distributor: [{ name: 'Pieter de Vries', email: 'p.devries@europarts.example', position: 'Managing Director', signingRoles: ['executive', 'procurement'] }],
   city: [
     { name: 'Anna Huber', email: 'a.huber@graz.example', position: 'Procurement Officer', signingRoles: ['procurement', 'legal'] },
@@ -53,6 +60,104 @@ async function post(base, path, body, token) {
   return json;
 }
 
+async function get(base, path, token) {
+  const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${json.detail ?? JSON.stringify(json)}`);
+  return json;
+}
+
+const inDays = (d) => new Date(Date.now() + d * 86400000).toISOString();
+const tier = (minQuantity, unitPrice) => ({ minQuantity, unitPrice });
+
+/** Offers negotiated and accepted, and two tenders (one public) evaluated and awarded. */
+async function loadDeals(offersUrl, c) {
+  const lines = [];
+  const offer = async (supplier, buyerKey, items, rounds, quantities, acceptBy) => {
+    const o = await post(offersUrl, '/offers', { buyerId: c[buyerKey].companyId, items, validUntil: inDays(30), paymentTerms: '60 days net', deliveryTerms: 'DAP buyer plant, Incoterms 2020' }, supplier.person);
+    await post(offersUrl, `/offers/${o.offerId}/submit`, {}, supplier.person);
+    for (const round of rounds) {
+      await post(offersUrl, `/offers/${o.offerId}/counter`, { proposals: round.counter, note: round.note }, c[buyerKey].persons.engineer ?? acceptBy);
+      await post(offersUrl, `/offers/${o.offerId}/revise`, { items: round.items, validUntil: inDays(30), paymentTerms: '60 days net', deliveryTerms: 'DAP buyer plant, Incoterms 2020', note: round.reply }, supplier.person);
+    }
+    const accepted = await post(offersUrl, `/offers/${o.offerId}/accept`, { quantities }, acceptBy);
+    lines.push(`  offer  ${supplier.name} -> ${c[buyerKey].name}: ${accepted.accepted.items.map((i) => `${i.quantity} ${i.unit} ${i.sku} @ ${i.unitPrice}`).join(', ')} = ${accepted.accepted.total} ${accepted.accepted.currency} (revision ${accepted.revision})`);
+    return accepted;
+  };
+  const carmaker = c.carmaker;
+  const katrin = carmaker.persons.procurement;
+  const steelItems = [{ sku: 'DC04-COIL-1.2', kind: 'raw_material', description: 'Cold-rolled steel coil DC04, 1.2 mm', unit: 't', currency: 'EUR', tiers: [tier(50, '912.00'), tier(500, '874.00'), tier(2000, '851.00')] }];
+  await offer(c.steel, 'carmaker', steelItems, [{ counter: [{ sku: 'DC04-COIL-1.2', unitPrice: '830.00' }], note: 'market index fell 4%', reply: 'index-linked, 2000 t tier lowered', items: [{ ...steelItems[0], tiers: [tier(50, '905.00'), tier(500, '868.00'), tier(2000, '839.00')] }] }], [{ sku: 'DC04-COIL-1.2', quantity: 2400 }], katrin);
+  const tyreItems = [{ sku: 'TYRE-205-55-R16', kind: 'component', description: 'Summer tyre 205/55 R16 91V', unit: 'piece', currency: 'EUR', tiers: [tier(100, '52.00'), tier(1000, '47.50'), tier(10000, '41.70')] }];
+  await offer(c.tyres, 'carmaker', tyreItems, [], [{ sku: 'TYRE-205-55-R16', quantity: 12000 }], katrin);
+  const batteryItems = [{ sku: 'NMC-MOD-48V', kind: 'component', description: '48 V NMC battery module', unit: 'piece', currency: 'EUR', tiers: [tier(10, '1180.00'), tier(500, '1095.00'), tier(5000, '990.00')] }];
+  await offer(c.batteries, 'carmaker', batteryItems, [], [{ sku: 'NMC-MOD-48V', quantity: 6000 }], katrin);
+  await offer(c.batteries, 'distributor', batteryItems, [], [{ sku: 'NMC-MOD-48V', quantity: 800 }], c.distributor.persons.procurement);
+  const audioItems = [
+    { sku: 'HU-10IN', kind: 'component', description: '10" infotainment head unit', unit: 'piece', currency: 'EUR', tiers: [tier(100, '388.00'), tier(5000, '352.00')] },
+    { sku: 'SPK-SET-8', kind: 'component', description: '8-speaker premium audio set', unit: 'set', currency: 'EUR', tiers: [tier(100, '214.00'), tier(5000, '189.00')] },
+    { sku: 'AUDIO-SVC', kind: 'service', description: 'Acoustic tuning per vehicle line', unit: 'line', currency: 'EUR', tiers: [tier(1, '48000.00')] },
+  ];
+  await offer(c.audio, 'carmaker', audioItems, [{ counter: [{ sku: 'HU-10IN', unitPrice: '340.00' }], note: 'target cost 340', reply: 'meet at 345 from 5000', items: [{ ...audioItems[0], tiers: [tier(100, '388.00'), tier(5000, '345.00')] }, audioItems[1], audioItems[2]] }], [{ sku: 'HU-10IN', quantity: 8000 }, { sku: 'SPK-SET-8', quantity: 8000 }, { sku: 'AUDIO-SVC', quantity: 2 }], katrin);
+
+  // Two tenders, closing a few seconds from now so the demo can evaluate and award them.
+  const deadline = new Date(Date.now() + 6000).toISOString();
+  const tyreTender = await post(offersUrl, '/tenders', {
+    title: 'Winter tyres, model year 2028',
+    items: [{ itemId: 'lot-1', description: 'Winter tyre 225/45 R17 94V XL', quantity: 40000, unit: 'piece', specification: '3PMSF, EU label C/B/71 dB' }],
+    submissionDeadline: deadline,
+    weights: { price: 40, quality: 25, reputation: 10, service: 15, partnership: 10 },
+    publicProcurement: false,
+    currency: 'EUR',
+  }, katrin);
+  await post(offersUrl, `/tenders/${tyreTender.tenderId}/invitations`, { supplierIds: [c.tyres.companyId, c.tyres2.companyId, c.tyres3.companyId] }, katrin);
+  const tyreBids = [[c.tyres, '58.40'], [c.tyres2, '61.10'], [c.tyres3, '56.90']];
+  for (const [s, price] of tyreBids) await post(offersUrl, `/tenders/${tyreTender.tenderId}/bids`, { prices: [{ itemId: 'lot-1', unitPrice: price }] }, s.person);
+
+  const city = c.city;
+  const busTender = await post(offersUrl, '/tenders', {
+    title: 'Traction batteries for 24 city buses',
+    items: [{ itemId: 'lot-1', description: 'Traction battery pack 350 kWh', quantity: 24, unit: 'pack', specification: 'LFP, 8-year warranty, EN 50604' }],
+    submissionDeadline: deadline,
+    weights: { price: 50, quality: 20, reputation: 10, service: 15, partnership: 5 },
+    publicProcurement: true,
+    currency: 'EUR',
+  }, city.persons.procurement);
+  await post(offersUrl, `/tenders/${busTender.tenderId}/invitations`, { supplierIds: [c.batteries.companyId, c.distributor.companyId] }, city.persons.procurement);
+  await post(offersUrl, `/tenders/${busTender.tenderId}/bids`, { prices: [{ itemId: 'lot-1', unitPrice: '118500.00' }] }, c.batteries.person);
+  await post(offersUrl, `/tenders/${busTender.tenderId}/bids`, { prices: [{ itemId: 'lot-1', unitPrice: '112900.00' }] }, c.distributor.person);
+
+  log('waiting for the tender deadline to pass...');
+  await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(deadline) - Date.now()) + 300));
+  const score = (q, r, s, p) => ({ quality: q, reputation: r, service: s, partnership: p });
+
+  await post(offersUrl, `/tenders/${tyreTender.tenderId}/close`, {}, katrin);
+  const committee = [
+    [carmaker.persons.engineer, [[c.tyres, score(9, 8, 9, 8)], [c.tyres2, score(8, 9, 7, 7)], [c.tyres3, score(6, 6, 6, 5)]]],
+    [katrin, [[c.tyres, score(8, 8, 9, 9)], [c.tyres2, score(8, 8, 8, 6)], [c.tyres3, score(7, 6, 5, 5)]]],
+  ];
+  for (const [evaluator, scores] of committee) {
+    for (const [s, sc] of scores) await post(offersUrl, `/tenders/${tyreTender.tenderId}/evaluations`, { supplierId: s.companyId, scores: sc }, evaluator);
+  }
+  const tyreView = await get(offersUrl, `/tenders/${tyreTender.tenderId}`, katrin);
+  const tyreWinner = tyreView.ranking[0];
+  const tyreAward = await post(offersUrl, `/tenders/${tyreTender.tenderId}/award`, { supplierId: tyreWinner.supplierId }, katrin);
+  const nameOf = (id) => Object.values(c).find((x) => x.companyId === id).name;
+  lines.push(`  tender "${tyreAward.title}": ${tyreView.ranking.map((r) => `${r.rank}. ${nameOf(r.supplierId)} (total ${r.total}, weighted ${r.weightedScore})`).join('; ')} -> awarded to ${nameOf(tyreWinner.supplierId)}`);
+
+  await post(offersUrl, `/tenders/${busTender.tenderId}/close`, {}, city.persons.procurement);
+  for (const [evaluator, scores] of [
+    [city.persons.procurement, [[c.batteries, score(9, 9, 8, 8)], [c.distributor, score(7, 7, 6, 6)]]],
+    [city.persons.government, [[c.batteries, score(9, 8, 8, 7)], [c.distributor, score(7, 8, 6, 6)]]],
+  ]) {
+    for (const [s, sc] of scores) await post(offersUrl, `/tenders/${busTender.tenderId}/evaluations`, { supplierId: s.companyId, scores: sc }, evaluator);
+  }
+  const busView = await get(offersUrl, `/tenders/${busTender.tenderId}`, city.persons.procurement);
+  const busAward = await post(offersUrl, `/tenders/${busTender.tenderId}/award`, { supplierId: busView.ranking[0].supplierId }, city.persons.procurement);
+  lines.push(`  public tender "${busAward.title}": ${busView.ranking.map((r) => `${r.rank}. ${nameOf(r.supplierId)} (total ${r.total}, weighted ${r.weightedScore})`).join('; ')} -> awarded to ${nameOf(busView.ranking[0].supplierId)}, with a government evaluator`);
+  return lines;
+}
+
 async function runDemo(apps) {
   const directory = `http://127.0.0.1:${apps.find((a) => a.name === 'directory').port}`;
   if (!(await ledgerIsEmpty())) {
@@ -65,15 +170,25 @@ async function runDemo(apps) {
     const { key, ...body } = c;
     const registered = await post(directory, '/companies', body);
     const token = (await post(directory, '/auth/token', { apiKey: registered.apiKey.key })).accessToken;
-    companies[key] = { ...registered, token, people: [] };
+    companies[key] = { ...registered, token, people: [], persons: {} };
     for (const person of PEOPLE[key] ?? []) {
-      companies[key].people.push(await post(directory, `/companies/${registered.companyId}/people`, person, token));
+      const added = await post(directory, `/companies/${registered.companyId}/people`, person, token);
+      companies[key].people.push(added);
+      const personToken = (await post(directory, '/auth/token', { apiKey: added.apiKey.key })).accessToken;
+      for (const role of added.signingRoles) companies[key].persons[role === 'technical' ? 'engineer' : role] ??= personToken;
+      companies[key].person ??= personToken;
     }
   }
   console.log('\nDemo ledger:');
   for (const c of Object.values(companies)) {
     console.log(`  ${c.name} (${c.roles.join(', ')}) ${c.companyId}`);
     for (const p of c.people) console.log(`      ${p.name} — ${p.position} [${p.signingRoles.join(', ')}]`);
+  }
+  const offersApp = apps.find((a) => a.name === 'offers');
+  if (offersApp) {
+    const deals = await loadDeals(`http://127.0.0.1:${offersApp.port}`, companies);
+    console.log('\nDeals:');
+    for (const line of deals) console.log(line);
   }
   // Keys are shown once by the API; keep the demo's where a later session can find them.
   const keysFile = path.join(ROOT, '.data', 'demo-keys.json');

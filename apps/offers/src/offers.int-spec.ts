@@ -220,4 +220,15 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     });
     expect(event.data.ranking).toHaveLength(3);
   });
+
+  it('serves /health and OpenAPI for every route', async () => {
+    expect((await http(url, 'GET', '/health')).body).toMatchObject({ status: 'up', context: 'offers' });
+    const paths = Object.keys((await http(url, 'GET', '/docs/openapi.json')).body.paths);
+    for (const route of ['/offers', '/offers/{id}', '/offers/{id}/quote', '/offers/{id}/accept', '/offers/{id}/counter', '/offers/{id}/revise', '/offers/{id}/reject', '/offers/{id}/withdraw', '/offers/{id}/submit']) {
+      expect(paths).toContain(route);
+    }
+    for (const route of ['/tenders', '/tenders/{id}', '/tenders/{id}/invitations', '/tenders/{id}/bids', '/tenders/{id}/close', '/tenders/{id}/evaluations', '/tenders/{id}/award', '/tenders/{id}/cancel']) {
+      expect(paths).toContain(route);
+    }
+  });
 });
