@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { LedgerModule } from '@dealledger/platform';
 import { ExpireOffersScheduler, EXPIRY_CLOCK } from './offer/expiry/expire-offers.scheduler';
-import { OfferValidity1732800000000 } from './offer/expiry/offer-validity.projection';
+import { Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
 import { OfferCommandHandler } from './offer/offer.command-handler';
 import { OfferHttpController } from './offer/offer.http.controller';
 import { loadSealKey } from './tender/bid-seal';
@@ -18,7 +17,7 @@ export const OFFERS = {
 };
 
 @Module({
-  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: OFFERS.context, migrations: [OfferValidity1732800000000] })],
+  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: OFFERS.context, migrations: [Deadlines1732800000000] })],
   controllers: [OfferHttpController, TenderHttpController],
   providers: [
     OfferCommandHandler,

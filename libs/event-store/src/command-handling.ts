@@ -23,6 +23,8 @@ export interface HandleCommandOptions<State, Command, Event extends DomainEvent>
   /** Company ids each event concerns. */
   parties: (event: Event, state: State) => string[];
   schemaVersion: (type: string) => number;
+  /** Append inside this open transaction (e.g. a consumer's, with its inbox record). */
+  queryRunner?: import('typeorm').QueryRunner;
   /** Upcasts/validates recorded events into the decider's event type. */
   toDomain?: (recorded: RecordedEvent) => Event;
 }
@@ -73,10 +75,11 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
           },
         };
       });
-      const result = await store.append(streamId, version, newEvents);
+      const result = await store.append(streamId, version, newEvents, { queryRunner: options.queryRunner });
       return { state: s, events, version: result.nextExpectedVersion, replayed: result.noop };
     } catch (err) {
-      if (err instanceof WrongExpectedVersionError && attempt === 0) continue;
+      // Inside a caller's transaction a failed statement aborts it: the caller retries instead.
+      if (err instanceof WrongExpectedVersionError && attempt === 0 && !options.queryRunner) continue;
       throw err;
     }
   }

@@ -94,12 +94,14 @@ export class IdempotentConsumer {
 
     try {
       return await this.options.dataSource.transaction(async (tx) => {
-        const inserted = await tx.query(
-          `INSERT INTO ${this.inbox} (consumer, event_id, outcome) VALUES ($1, $2, 'handled') ON CONFLICT DO NOTHING RETURNING event_id`,
-          [this.name, event.id],
-        );
-        if (inserted.length === 0) return 'duplicate' as const;
+        // Check first, record last: a handler that appends to an event store must make the
+        // append its transaction's first write (see the event store's per-stream ordering).
+        const seen = await tx.query(`SELECT 1 FROM ${this.inbox} WHERE consumer = $1 AND event_id = $2`, [this.name, event.id]);
+        if (seen.length > 0) return 'duplicate' as const;
         await handler(event, tx);
+        // A concurrent duplicate that got here first makes this insert fail: the whole
+        // transaction, handler writes included, rolls back and the redelivery finds it recorded.
+        await tx.query(`INSERT INTO ${this.inbox} (consumer, event_id, outcome) VALUES ($1, $2, 'handled')`, [this.name, event.id]);
         return 'handled' as const;
       });
     } catch (err) {

@@ -3,3 +3,4 @@ export * from './metrics';
 export * from './request-context';
 export * from './ledger.module';
 export * from './bootstrap';
+export * from './deadlines';

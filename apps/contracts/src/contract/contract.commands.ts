@@ -1,0 +1,32 @@
+import type { ContractOrigin, ContractTerms, SlaTerm } from '@dealledger/events';
+import type { Requester } from '../requester';
+
+interface Base {
+  contractId: string;
+  requester: Requester;
+  now: Date;
+}
+
+/** What either party may change while the contract is being signed. */
+export interface TermsChanges {
+  startDate?: string;
+  endDate?: string;
+  sla?: SlaTerm[];
+  governingLaw?: string;
+  paymentTerms?: string;
+  deliveryTerms?: string;
+  intermediaryId?: string | null;
+  ceilings?: { sku: string; ceiling: number | null }[];
+}
+
+/** Issued by the process manager from OfferAccepted / TenderAwarded. */
+export type DraftContract = { type: 'DraftContract'; contractId: string; origin: ContractOrigin; terms: ContractTerms };
+export type AmendContract = Base & { type: 'AmendContract'; changes: TermsChanges; note: string };
+export type SignContract = Base & { type: 'SignContract'; role: string; termsHash: string; companyId?: string };
+export type PlaceCallOff = Base & { type: 'PlaceCallOff'; callOffId: string; lines: { sku: string; quantity: number }[] };
+export type ProposeRenewal = Base & { type: 'ProposeRenewal'; newEndDate: string };
+export type TerminateContract = Base & { type: 'TerminateContract'; reason: string };
+/** Issued by the contracts app's own end-date check. */
+export type ExpireContract = { type: 'ExpireContract'; contractId: string; now: Date };
+
+export type ContractCommand = DraftContract | AmendContract | SignContract | PlaceCallOff | ProposeRenewal | TerminateContract | ExpireContract;

@@ -1,0 +1,264 @@
+import { DomainError, fold } from '@dealledger/domain';
+import type { ContractEvent } from '@dealledger/events';
+import type { Requester } from '../requester';
+import type { ContractCommand } from './contract.commands';
+import { contractDecider, ContractState, termsHashOf } from './contract.decider';
+import { contractIdFor, draftFromOfferAccepted, draftFromTenderAwarded } from './drafting';
+
+const buyer = 'b0b0b0b0-0000-4000-8000-000000000001';
+const supplier = '5a5a5a5a-0000-4000-8000-000000000002';
+const stranger = '99999999-0000-4000-8000-000000000003';
+const offerId = '0f0f0f0f-0000-4000-8000-000000000004';
+const eventId = 'e0e0e0e0-0000-4000-8000-000000000005';
+const p = (companyId: string, n: number, roles: string[]): Requester => ({ companyId, personId: `00000000-0000-4000-8000-0000000000${n}`, roles });
+const katrin = p(buyer, 10, ['procurement']);
+const jonas = p(buyer, 11, ['legal']);
+const miriam = p(buyer, 12, ['finance', 'executive']);
+const greta = p(supplier, 20, ['executive']);
+const lars = p(supplier, 21, ['technical']);
+const official = p(buyer, 13, ['government']);
+
+const signedOn = new Date('2027-01-05T09:00:00Z');
+const midYear = new Date('2027-06-01T09:00:00Z');
+
+const draftCmd = draftFromOfferAccepted({
+  id: eventId,
+  occurredAt: '2027-01-04T10:00:00.000Z',
+  data: {
+    offerId,
+    supplierId: supplier,
+    buyerId: buyer,
+    revision: 1,
+    acceptedBy: katrin.personId!,
+    currency: 'EUR',
+    total: '500400.00',
+    paymentTerms: '60 days net',
+    deliveryTerms: 'DAP Ingolstadt',
+    validUntil: '2027-02-01T00:00:00.000Z',
+    items: [
+      {
+        sku: 'TYRE',
+        kind: 'component',
+        description: 'Summer tyre',
+        unit: 'piece',
+        quantity: 12000,
+        unitPrice: '41.70',
+        tierMinQuantity: 10000,
+        lineTotal: '500400.00',
+        tiers: [
+          { minQuantity: 100, unitPrice: '52.00' },
+          { minQuantity: 1000, unitPrice: '47.50' },
+          { minQuantity: 10000, unitPrice: '41.70' },
+        ],
+      },
+    ],
+  },
+});
+const contractId = draftCmd.contractId;
+
+function given(events: ContractEvent[]) {
+  const state = fold(contractDecider, events);
+  return {
+    state,
+    when(command: ContractCommand): { events: ContractEvent[]; error: string | null } {
+      try {
+        return { events: contractDecider.decide(command, state), error: null };
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return { events: [], error: `${err.kind}:${err.code}` };
+      }
+    },
+  };
+}
+/** Runs commands in order, each on the events so far; fails loudly on a refusal. */
+function history(...commands: ContractCommand[]): ContractEvent[] {
+  const events: ContractEvent[] = [];
+  for (const c of commands) {
+    const r = given(events).when(c);
+    if (r.error) throw new Error(`${c.type}: ${r.error}`);
+    events.push(...r.events);
+  }
+  return events;
+}
+const hashNow = (events: ContractEvent[]) => (given(events).state as Extract<ContractState, { status: 'drafting' }>).termsHash;
+const sign = (events: ContractEvent[], who: Requester, role: string, at = signedOn): ContractCommand => ({ type: 'SignContract', contractId, role, termsHash: hashNow(events), requester: who, now: at });
+const drafted = history(draftCmd);
+function executed(): ContractEvent[] {
+  let e = drafted;
+  for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) e = [...e, ...given(e).when(sign(e, who, role)).events];
+  return e;
+}
+const callOff = (callOffId: string, quantity: number, at = midYear, who: Requester = katrin): ContractCommand => ({
+  type: 'PlaceCallOff', contractId, callOffId, lines: [{ sku: 'TYRE', quantity }], requester: who, now: at,
+});
+
+describe('contract decider', () => {
+  describe('drafting from a deal', () => {
+    it('drafts from OfferAccepted with a deterministic id, the tiers, committed volume and default signatories', () => {
+      expect(contractId).toBe(contractIdFor('offer', offerId));
+      const [e] = drafted as Extract<ContractEvent, { type: 'ContractDrafted' }>[];
+      expect(e.data).toMatchObject({ contractId, origin: { kind: 'offer', id: offerId, eventId }, termsVersion: 1, termsHash: termsHashOf(draftCmd.terms) });
+      expect(e.data.terms.items[0]).toMatchObject({ committedVolume: 12000, ceiling: null });
+      expect(e.data.terms.requiredSignatures).toEqual([
+        { companyId: buyer, role: 'procurement' },
+        { companyId: buyer, role: 'legal' },
+        { companyId: supplier, role: 'executive' },
+      ]);
+      expect(e.data.terms).toMatchObject({ startDate: '2027-01-04T10:00:00.000Z', endDate: '2028-01-04T10:00:00.000Z' });
+    });
+    it('requires a government signatory for a public procurement', () => {
+      const cmd = draftFromTenderAwarded({
+        id: eventId,
+        occurredAt: '2027-01-04T10:00:00.000Z',
+        data: { tenderId: offerId, buyerId: buyer, supplierId: supplier, title: 't', bidId: eventId, awardedBy: katrin.personId!, publicProcurement: true, currency: 'EUR', items: [{ itemId: 'lot-1', description: 'd', quantity: 24, unit: 'pack', specification: 's', unitPrice: '118500.00', lineTotal: '2844000.00' }], total: '2844000.00', weightedScore: 9, ranking: [] },
+      });
+      expect(cmd.terms.requiredSignatures).toContainEqual({ companyId: buyer, role: 'government' });
+      expect(cmd.terms.items[0].tiers).toEqual([{ minQuantity: 1, unitPrice: '118500.00' }]);
+    });
+    it('never drafts the same contract twice', () => {
+      expect(given(drafted).when(draftCmd).error).toBe('conflict:contract.already_drafted');
+    });
+  });
+
+  describe('signing', () => {
+    it('records person, role, time and the hash of the terms signed', () => {
+      expect(given(drafted).when(sign(drafted, katrin, 'procurement')).events).toEqual([
+        { type: 'ContractSigned', data: { contractId, buyerId: buyer, supplierId: supplier, companyId: buyer, personId: katrin.personId, role: 'procurement', termsVersion: 1, termsHash: hashNow(drafted), signedAt: signedOn.toISOString() } },
+      ]);
+    });
+    it('executes once, when the last required signature is on the current terms', () => {
+      const e = executed();
+      expect(e.map((x) => x.type)).toEqual(['ContractDrafted', 'ContractSigned', 'ContractSigned', 'ContractSigned', 'ContractExecuted']);
+      const exec = e[4] as Extract<ContractEvent, { type: 'ContractExecuted' }>;
+      expect(exec.data).toMatchObject({ contractValue: '500400.00', termsVersion: 1, signatures: [{ role: 'procurement' }, { role: 'legal' }, { role: 'executive' }] });
+      expect(given(e).state.status).toBe('executed');
+    });
+    it('refuses signing twice for the same role', () => {
+      const once = [...drafted, ...given(drafted).when(sign(drafted, katrin, 'procurement')).events];
+      expect(given(once).when(sign(once, katrin, 'procurement')).error).toBe('conflict:contract.already_signed');
+    });
+    it('refuses a role the signer does not hold', () => {
+      expect(given(drafted).when(sign(drafted, katrin, 'legal')).error).toBe('forbidden:contract.role_not_held');
+    });
+    it('refuses signing for another company', () => {
+      expect(given(drafted).when({ ...sign(drafted, greta, 'executive'), companyId: buyer } as ContractCommand).error).toBe('forbidden:contract.not_your_company');
+    });
+    it('refuses a role that is not required of the signer’s company', () => {
+      expect(given(drafted).when(sign(drafted, miriam, 'executive')).error).toBe('forbidden:contract.signature_not_required');
+      expect(given(drafted).when(sign(drafted, lars, 'technical')).error).toBe('forbidden:contract.signature_not_required');
+    });
+    it('refuses a company key and outsiders', () => {
+      expect(given(drafted).when(sign(drafted, { companyId: buyer, personId: null, roles: [] }, 'procurement')).error).toBe('forbidden:contract.person_required');
+      expect(given(drafted).when(sign(drafted, p(stranger, 30, ['executive']), 'executive')).error).toBe('not_found:contract.not_found');
+    });
+    it('refuses a signature on terms that are no longer current', () => {
+      expect(given(drafted).when({ ...sign(drafted, katrin, 'procurement'), termsHash: '0'.repeat(64) } as ContractCommand).error).toBe('conflict:contract.terms_changed');
+    });
+    it('needs the government role too for a public procurement', () => {
+      const pub = draftFromTenderAwarded({ id: eventId, occurredAt: '2027-01-04T10:00:00.000Z', data: { tenderId: offerId, buyerId: buyer, supplierId: supplier, title: 't', bidId: eventId, awardedBy: katrin.personId!, publicProcurement: true, currency: 'EUR', items: [{ itemId: 'lot-1', description: 'd', quantity: 24, unit: 'pack', specification: 's', unitPrice: '100.00', lineTotal: '2400.00' }], total: '2400.00', weightedScore: 9, ranking: [] } });
+      const cid = pub.contractId;
+      let e = given([]).when(pub).events;
+      for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) {
+        e = [...e, ...given(e).when({ type: 'SignContract', contractId: cid, role, termsHash: (given(e).state as any).termsHash, requester: who, now: signedOn }).events];
+      }
+      expect(given(e).state.status).toBe('drafting');
+      e = [...e, ...given(e).when({ type: 'SignContract', contractId: cid, role: 'government', termsHash: (given(e).state as any).termsHash, requester: official, now: signedOn }).events];
+      expect(given(e).state.status).toBe('executed');
+    });
+  });
+
+  describe('amendments', () => {
+    it('void earlier signatures: the terms hash changes and everyone signs again', () => {
+      const signed = [...drafted, ...given(drafted).when(sign(drafted, katrin, 'procurement')).events];
+      const amendment: ContractCommand = { type: 'AmendContract', contractId, changes: { ceilings: [{ sku: 'TYRE', ceiling: 20000 }], governingLaw: 'German law' }, note: 'cap volume', requester: greta, now: signedOn };
+      const { events } = given(signed).when(amendment);
+      const a = events[0] as Extract<ContractEvent, { type: 'ContractAmended' }>;
+      expect(a.data).toMatchObject({ termsVersion: 2, changed: ['governingLaw', 'ceiling:TYRE'], voidedSignatures: [{ companyId: buyer, role: 'procurement' }] });
+      expect(a.data.termsHash).not.toBe(hashNow(signed));
+      const after = [...signed, ...events];
+      expect((given(after).state as any).signatures).toEqual([]);
+      // A signature on the old terms is refused; on the new ones it counts.
+      expect(given(after).when({ ...sign(signed, jonas, 'legal') } as ContractCommand).error).toBe('conflict:contract.terms_changed');
+      expect(given(after).when(sign(after, katrin, 'procurement')).error).toBeNull();
+    });
+    it('refuse an amendment that changes nothing, breaks the period or caps below the commitment', () => {
+      const base = { type: 'AmendContract', contractId, note: '', requester: katrin, now: signedOn } as const;
+      expect(given(drafted).when({ ...base, changes: { governingLaw: draftCmd.terms.governingLaw } }).error).toBe('invalid:contract.nothing_changed');
+      expect(given(drafted).when({ ...base, changes: { endDate: '2026-01-01T00:00:00Z' } }).error).toBe('invalid:contract.end_before_start');
+      expect(given(drafted).when({ ...base, changes: { ceilings: [{ sku: 'TYRE', ceiling: 5000 }] } }).error).toBe('invalid:contract.ceiling_below_commitment');
+      expect(given(drafted).when({ ...base, changes: { ceilings: [{ sku: 'NOPE', ceiling: 5000 }] } }).error).toBe('invalid:contract.unknown_item');
+    });
+    it('are not possible once executed', () => {
+      expect(given(executed()).when({ type: 'AmendContract', contractId, changes: { governingLaw: 'x' }, note: '', requester: katrin, now: signedOn }).error).toBe('conflict:contract.invalid_transition');
+    });
+  });
+
+  describe('call-offs', () => {
+    it('price each call-off at the tier of the cumulative volume: the more is bought, the lower the price', () => {
+      let e = executed();
+      const placed: string[][] = [];
+      for (const [id, qty] of [['c1', 600], ['c2', 600], ['c3', 9000]] as const) {
+        const r = given(e).when(callOff(`00000000-0000-4000-8000-0000000000${id.slice(1).padStart(2, '0')}`, qty));
+        expect(r.error).toBeNull();
+        const line = (r.events[0] as Extract<ContractEvent, { type: 'CallOffPlaced' }>).data.lines[0];
+        placed.push([String(line.cumulativeQuantity), line.unitPrice, line.lineTotal]);
+        e = [...e, ...r.events];
+      }
+      expect(placed).toEqual([
+        ['600', '52.00', '31200.00'],
+        ['1200', '47.50', '28500.00'],
+        ['10200', '41.70', '375300.00'],
+      ]);
+    });
+    it('refuse a call-off beyond the ceiling', () => {
+      let e = drafted;
+      e = [...e, ...given(e).when({ type: 'AmendContract', contractId, changes: { ceilings: [{ sku: 'TYRE', ceiling: 12000 }] }, note: '', requester: katrin, now: signedOn }).events];
+      for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) e = [...e, ...given(e).when(sign(e, who, role)).events];
+      e = [...e, ...given(e).when(callOff('00000000-0000-4000-8000-000000000001', 11000)).events];
+      expect(given(e).when(callOff('00000000-0000-4000-8000-000000000002', 1001)).error).toBe('conflict:contract.ceiling_exceeded');
+      expect(given(e).when(callOff('00000000-0000-4000-8000-000000000002', 1000)).error).toBeNull();
+    });
+    it('refuse a call-off outside the contract period', () => {
+      expect(given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2028-02-01T00:00:00Z'))).error).toBe('conflict:contract.outside_period');
+      expect(given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2026-12-01T00:00:00Z'))).error).toBe('conflict:contract.outside_period');
+    });
+    it('are placed by the buyer’s procurement only, on executed contracts, once per id', () => {
+      expect(given(drafted).when(callOff('00000000-0000-4000-8000-000000000001', 10)).error).toBe('conflict:contract.invalid_transition');
+      expect(given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, midYear, greta)).error).toBe('forbidden:contract.buyer_only');
+      expect(given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, midYear, jonas)).error).toBe('forbidden:contract.procurement_role_required');
+      const e = [...executed(), ...given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10)).events];
+      expect(given(e).when(callOff('00000000-0000-4000-8000-000000000001', 10)).error).toBe('conflict:contract.duplicate_call_off');
+    });
+  });
+
+  describe('renewal, termination, expiry', () => {
+    const newEnd = '2029-01-04T10:00:00.000Z';
+    it('renews once the same roles sign the new end date again', () => {
+      let e = executed();
+      e = [...e, ...given(e).when({ type: 'ProposeRenewal', contractId, newEndDate: newEnd, requester: katrin, now: midYear }).events];
+      const renewalHash = (given(e).state as any).renewal.termsHash;
+      expect(given(e).when({ type: 'ProposeRenewal', contractId, newEndDate: newEnd, requester: katrin, now: midYear }).error).toBe('conflict:contract.renewal_pending');
+      for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) {
+        e = [...e, ...given(e).when({ type: 'SignContract', contractId, role, termsHash: renewalHash, requester: who, now: midYear }).events];
+      }
+      expect(e[e.length - 1]).toMatchObject({ type: 'ContractRenewed', data: { endDate: newEnd, termsVersion: 2 } });
+      expect(given(e).state).toMatchObject({ status: 'executed', terms: { endDate: newEnd }, renewal: null });
+      expect(given(e).when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2028-06-01T00:00:00Z'))).error).toBeNull();
+    });
+    it('refuses a renewal that does not extend the contract', () => {
+      expect(given(executed()).when({ type: 'ProposeRenewal', contractId, newEndDate: '2027-12-01T00:00:00Z', requester: katrin, now: midYear }).error).toBe('invalid:contract.renewal_not_later');
+    });
+    it("is terminated by a party's executive with a reason", () => {
+      expect(given(executed()).when({ type: 'TerminateContract', contractId, reason: 'quality failures', requester: greta, now: midYear }).events[0].type).toBe('ContractTerminated');
+      expect(given(executed()).when({ type: 'TerminateContract', contractId, reason: 'x', requester: katrin, now: midYear }).error).toBe('forbidden:contract.executive_required');
+      expect(given(executed()).when({ type: 'TerminateContract', contractId, reason: ' ', requester: miriam, now: midYear }).error).toBe('invalid:contract.reason_required');
+      expect(given(drafted).when({ type: 'TerminateContract', contractId, reason: 'x', requester: miriam, now: midYear }).error).toBe('conflict:contract.invalid_transition');
+    });
+    it('expires at its end date, not before', () => {
+      expect(given(executed()).when({ type: 'ExpireContract', contractId, now: midYear }).error).toBe('conflict:contract.not_due');
+      const e = [...executed(), ...given(executed()).when({ type: 'ExpireContract', contractId, now: new Date('2028-01-05T00:00:00Z') }).events];
+      expect(e[e.length - 1].type).toBe('ContractExpired');
+      expect(given(e).when(callOff('00000000-0000-4000-8000-000000000001', 1)).error).toBe('conflict:contract.invalid_transition');
+    });
+  });
+});

@@ -1,0 +1,28 @@
+import { conflict, forbidden, invalid, notFound } from '@dealledger/domain';
+
+export const ContractErrors = {
+  notFound: (id: string) => notFound('contract.not_found', `no contract ${id} that you are a party to`),
+  alreadyDrafted: (id: string) => conflict('contract.already_drafted', `contract ${id} is already drafted`),
+  invalidTransition: (action: string, status: string) => conflict('contract.invalid_transition', `cannot ${action} a contract that is ${status}`),
+  personRequired: () => forbidden('contract.person_required', 'this needs a person, not a company key'),
+  notYourCompany: () => forbidden('contract.not_your_company', 'you can only sign for your own company'),
+  roleNotHeld: (role: string) => forbidden('contract.role_not_held', `you do not hold the ${role} signing role`),
+  signatureNotRequired: (role: string) => forbidden('contract.signature_not_required', `no ${role} signature of your company is required on this contract`),
+  termsChanged: () => conflict('contract.terms_changed', 'the terms changed since you read them: read the contract again and sign its current terms'),
+  alreadySigned: (role: string) => conflict('contract.already_signed', `the ${role} signature of your company is already on these terms`),
+  nothingChanged: () => invalid('contract.nothing_changed', 'the amendment changes nothing'),
+  endBeforeStart: () => invalid('contract.end_before_start', 'the end date must be after the start date'),
+  duplicateSeverity: () => invalid('contract.duplicate_sla_severity', 'each severity may have one SLA term'),
+  unknownSku: (sku: string) => invalid('contract.unknown_item', `the contract has no item ${sku}`),
+  ceilingBelowCommitment: (sku: string) => invalid('contract.ceiling_below_commitment', `the ceiling of ${sku} is below its committed volume`),
+  buyerOnly: () => forbidden('contract.buyer_only', 'only the buyer places call-offs'),
+  procurementRoleRequired: () => forbidden('contract.procurement_role_required', 'call-offs need a person of the buyer with the procurement role'),
+  outsidePeriod: (start: string, end: string) => conflict('contract.outside_period', `the contract runs from ${start} to ${end}`),
+  ceilingExceeded: (sku: string, ceiling: number) => conflict('contract.ceiling_exceeded', `the call-offs of ${sku} would exceed the ceiling of ${ceiling}`),
+  duplicateCallOff: () => conflict('contract.duplicate_call_off', 'this call-off is already placed'),
+  renewalPending: () => conflict('contract.renewal_pending', 'a renewal is already awaiting signatures'),
+  renewalNotLater: () => invalid('contract.renewal_not_later', 'the new end date must be after the current one'),
+  executiveRequired: () => forbidden('contract.executive_required', "termination needs a party's executive"),
+  reasonRequired: () => invalid('contract.reason_required', 'a reason is required'),
+  notDue: (end: string) => conflict('contract.not_due', `the contract runs until ${end}`),
+};

@@ -1,0 +1,178 @@
+import { Type } from 'class-transformer';
+import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
+import type { EventDefinition } from '../catalog';
+import { PriceTier } from '../offers/offers.events';
+
+const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
+const HASH = /^[0-9a-f]{64}$/;
+
+export const SEVERITIES = ['critical', 'major', 'minor'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export class ContractItem {
+  @IsString() sku: string;
+  @IsString() description: string;
+  @IsString() unit: string;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => PriceTier) tiers: PriceTier[];
+  /** Volume the buyer committed to (the accepted or awarded quantity). */
+  @IsInt() @Min(0) committedVolume: number;
+  /** Most that may be called off under the contract; null: no ceiling. */
+  @IsOptional() @IsInt() @Min(1) ceiling: number | null;
+}
+
+export class SlaTerm {
+  @IsIn(SEVERITIES) severity: Severity;
+  @IsInt() @Min(1) responseHours: number;
+  @IsInt() @Min(1) resolutionHours: number;
+}
+
+export class RequiredSignature {
+  @IsUUID() companyId: string;
+  @IsString() role: string;
+}
+
+/** Everything the signatures bind to; `termsHash` is the sha256 of its canonical JSON. */
+export class ContractTerms {
+  @IsUUID() buyerId: string;
+  @IsUUID() supplierId: string;
+  @IsOptional() @IsUUID() intermediaryId: string | null;
+  @Matches(/^[A-Z]{3}$/) currency: string;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => ContractItem) items: ContractItem[];
+  @IsISO8601() startDate: string;
+  @IsISO8601() endDate: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => SlaTerm) sla: SlaTerm[];
+  @IsString() governingLaw: string;
+  @IsString() paymentTerms: string;
+  @IsString() deliveryTerms: string;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => RequiredSignature) requiredSignatures: RequiredSignature[];
+}
+
+export class ContractOrigin {
+  @IsIn(['offer', 'tender']) kind: 'offer' | 'tender';
+  @IsUUID() id: string;
+  /** The origin event (OfferAccepted / TenderAwarded) the contract was drafted from. */
+  @IsUUID() eventId: string;
+}
+
+class ContractRef {
+  @IsUUID() contractId: string;
+  @IsUUID() buyerId: string;
+  @IsUUID() supplierId: string;
+}
+
+export class ContractDraftedV1 extends ContractRef {
+  @ValidateNested() @Type(() => ContractOrigin) origin: ContractOrigin;
+  @ValidateNested() @Type(() => ContractTerms) terms: ContractTerms;
+  @IsInt() @Min(1) termsVersion: number;
+  @Matches(HASH) termsHash: string;
+}
+
+export class ContractAmendedV1 extends ContractRef {
+  @IsUUID() amendedByCompany: string;
+  @IsOptional() @IsUUID() amendedBy: string | null;
+  @IsString() note: string;
+  /** Names of the terms that changed. */
+  @IsArray() @IsString({ each: true }) changed: string[];
+  @ValidateNested() @Type(() => ContractTerms) terms: ContractTerms;
+  @IsInt() @Min(1) termsVersion: number;
+  @Matches(HASH) termsHash: string;
+  /** Signatures on the earlier terms, no longer valid. */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => RequiredSignature) voidedSignatures: RequiredSignature[];
+}
+
+export class ContractSignedV1 extends ContractRef {
+  @IsUUID() companyId: string;
+  @IsUUID() personId: string;
+  @IsString() role: string;
+  @IsInt() @Min(1) termsVersion: number;
+  @Matches(HASH) termsHash: string;
+  @IsISO8601() signedAt: string;
+}
+
+export class Signature {
+  @IsUUID() companyId: string;
+  @IsUUID() personId: string;
+  @IsString() role: string;
+  @IsISO8601() signedAt: string;
+}
+
+export class ContractExecutedV1 extends ContractRef {
+  @IsOptional() @IsUUID() intermediaryId: string | null;
+  @ValidateNested() @Type(() => ContractOrigin) origin: ContractOrigin;
+  @ValidateNested() @Type(() => ContractTerms) terms: ContractTerms;
+  @IsInt() @Min(1) termsVersion: number;
+  @Matches(HASH) termsHash: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => Signature) signatures: Signature[];
+  /** Sum of committed volume at the committed tier prices. */
+  @Matches(DECIMAL) contractValue: string;
+  @IsISO8601() executedAt: string;
+}
+
+export class CallOffLine {
+  @IsString() sku: string;
+  @IsInt() @Min(1) quantity: number;
+  /** Tier price at the cumulative volume called off including this call-off. */
+  @Matches(DECIMAL) unitPrice: string;
+  @IsInt() @Min(1) tierMinQuantity: number;
+  @Matches(DECIMAL) lineTotal: string;
+  @IsInt() @Min(1) cumulativeQuantity: number;
+}
+
+export class CallOffPlacedV1 extends ContractRef {
+  @IsUUID() callOffId: string;
+  @IsOptional() @IsUUID() placedBy: string | null;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => CallOffLine) lines: CallOffLine[];
+  @Matches(DECIMAL) total: string;
+  @Matches(/^[A-Z]{3}$/) currency: string;
+  @IsISO8601() placedAt: string;
+}
+
+export class ContractRenewalProposedV1 extends ContractRef {
+  @IsISO8601() newEndDate: string;
+  @IsInt() @Min(1) termsVersion: number;
+  @Matches(HASH) termsHash: string;
+  @IsUUID() proposedByCompany: string;
+}
+
+export class ContractRenewedV1 extends ContractRef {
+  @IsISO8601() endDate: string;
+  @IsInt() @Min(1) termsVersion: number;
+  @Matches(HASH) termsHash: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => Signature) signatures: Signature[];
+}
+
+export class ContractTerminatedV1 extends ContractRef {
+  @IsUUID() terminatedByCompany: string;
+  @IsUUID() terminatedBy: string;
+  @IsString() reason: string;
+}
+
+export class ContractExpiredV1 extends ContractRef {
+  @IsISO8601() endDate: string;
+}
+
+type E<T extends string, D> = { type: T; data: D };
+export type ContractEvent =
+  | E<'ContractDrafted', ContractDraftedV1>
+  | E<'ContractAmended', ContractAmendedV1>
+  | E<'ContractSigned', ContractSignedV1>
+  | E<'ContractExecuted', ContractExecutedV1>
+  | E<'CallOffPlaced', CallOffPlacedV1>
+  | E<'ContractRenewalProposed', ContractRenewalProposedV1>
+  | E<'ContractRenewed', ContractRenewedV1>
+  | E<'ContractTerminated', ContractTerminatedV1>
+  | E<'ContractExpired', ContractExpiredV1>;
+
+const def = (type: string, schema: new () => object, description: string): EventDefinition => ({ type, schemaVersion: 1, context: 'contracts', schema, description });
+
+export const CONTRACTS_EVENTS: EventDefinition[] = [
+  def('ContractDrafted', ContractDraftedV1, 'A contract was drafted from an accepted offer or an awarded tender.'),
+  def('ContractAmended', ContractAmendedV1, 'A party amended the draft terms; earlier signatures are void.'),
+  def('ContractSigned', ContractSignedV1, 'A person holding a required role signed the current terms (by hash).'),
+  def('ContractExecuted', ContractExecutedV1, 'Every required signature is on the current terms: the contract is in force.'),
+  def('CallOffPlaced', CallOffPlacedV1, 'The buyer ordered quantities; each priced at the tier of the cumulative volume.'),
+  def('ContractRenewalProposed', ContractRenewalProposedV1, 'A party proposed a new end date, to be signed again by the same roles.'),
+  def('ContractRenewed', ContractRenewedV1, 'Every required role signed the renewal: the contract runs to its new end date.'),
+  def('ContractTerminated', ContractTerminatedV1, "A party's executive terminated the contract, with a reason."),
+  def('ContractExpired', ContractExpiredV1, 'The contract reached its end date.'),
+];
