@@ -43,6 +43,8 @@ export class IdempotentConsumer {
   private readonly name: string;
   private readonly inbox: string;
   private consumer: Consumer | null = null;
+  private stopped = false;
+  private starting: Promise<void> | null = null;
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, skipped: 0, 'dead-lettered': 0 };
 
   constructor(private readonly options: IdempotentConsumerOptions) {
@@ -67,7 +69,29 @@ export class IdempotentConsumer {
     this.consumer = consumer;
   }
 
+  /**
+   * Starts without holding up the app: if Kafka is away, keeps trying with backoff (events
+   * wait in the topic meanwhile).
+   */
+  startInBackground(): void {
+    this.stopped = false;
+    const attempt = async (delay: number): Promise<void> => {
+      if (this.stopped) return;
+      try {
+        await this.options.producer.connect();
+        await this.start();
+      } catch (err) {
+        this.logger.warn(`cannot start yet (${(err as Error).message}); retrying in ${delay} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+        return attempt(Math.min(delay * 2, 10000));
+      }
+    };
+    this.starting = attempt(500);
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.starting?.catch(() => undefined);
     const consumer = this.consumer;
     this.consumer = null;
     await consumer?.disconnect();
@@ -105,7 +129,9 @@ export class IdempotentConsumer {
         return 'handled' as const;
       });
     } catch (err) {
-      if (err instanceof PoisonMessageError || err instanceof DomainError) {
+      // A refusal is final: dead-letter it. A concurrency conflict is not: retry.
+      const conflict = err instanceof DomainError && err.code === 'stream.wrong_expected_version';
+      if (err instanceof PoisonMessageError || (err instanceof DomainError && !conflict)) {
         return this.deadLetter(topic, partition, message, `refused: ${err.message}`, event.id);
       }
       this.logger.warn(`${event.type} ${event.id} failed, will be retried: ${(err as Error).message}`);

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { deadLetterTopic, EventEnvelope, eventsTopic, Headers, OfferAcceptedV1, TenderAwardedV1 } from '@dealledger/events';
+import { connectProducer, createKafka, ensureTopics, headerString, toKafkaMessage } from '@dealledger/messaging';
+import { collectFromTopic, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { CONTRACTS, ContractsModule } from './contracts.module';
+import { contractIdFor } from './contract/drafting';
+
+const buyer = randomUUID();
+const supplier = randomUUID();
+const stranger = randomUUID();
+const person = (companyId: string, roles: string[]) => ({ companyId, personId: randomUUID(), roles });
+const katrin = person(buyer, ['procurement']);
+const jonas = person(buyer, ['legal']);
+const official = person(buyer, ['government']);
+const greta = person(supplier, ['executive']);
+const t = (p: ReturnType<typeof person>) => tokenFor(p);
+
+function offerAccepted(offerId: string): EventEnvelope<OfferAcceptedV1> {
+  const id = randomUUID();
+  return {
+    id,
+    type: 'OfferAccepted',
+    schemaVersion: 1,
+    context: 'offers',
+    streamId: `offer-${offerId}`,
+    streamType: 'offer',
+    streamVersion: 5,
+    position: 42,
+    occurredAt: new Date(Date.now() - 86400000).toISOString(),
+    recordedAt: new Date().toISOString(),
+    parties: [supplier, buyer],
+    actor: { companyId: buyer, personId: katrin.personId },
+    correlationId: randomUUID(),
+    causationId: null,
+    hash: 'ab'.repeat(32),
+    data: {
+      offerId,
+      supplierId: supplier,
+      buyerId: buyer,
+      revision: 1,
+      acceptedBy: katrin.personId,
+      currency: 'EUR',
+      total: '500400.00',
+      paymentTerms: '60 days net',
+      deliveryTerms: 'DAP Ingolstadt',
+      validUntil: new Date(Date.now() + 86400000).toISOString(),
+      items: [
+        {
+          sku: 'TYRE-205-55-R16',
+          kind: 'component',
+          description: 'Summer tyre 205/55 R16',
+          unit: 'piece',
+          quantity: 12000,
+          unitPrice: '41.70',
+          tierMinQuantity: 10000,
+          lineTotal: '500400.00',
+          tiers: [
+            { minQuantity: 100, unitPrice: '52.00' },
+            { minQuantity: 1000, unitPrice: '47.50' },
+            { minQuantity: 10000, unitPrice: '41.70' },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+describe('contracts app: drafted from Kafka, signed and called off over HTTP (real PostgreSQL and Kafka)', () => {
+  const schema = uniqueName('contracts');
+  const prefix = uniqueName('dl');
+  let app: INestApplication;
+  let url: string;
+  let kafka: Kafka;
+  let producer: Producer;
+  let db: DataSource;
+  const offersTopic = () => eventsTopic('offers', prefix);
+
+  beforeAll(async () => {
+    process.env.DB_SCHEMA = schema;
+    process.env.TOPIC_PREFIX = prefix;
+    kafka = createKafka('contracts-test');
+    await ensureTopics(kafka, [{ topic: eventsTopic('offers', prefix) }]);
+    ({ app, url } = await startTestApp(ContractsModule, CONTRACTS));
+    producer = await connectProducer(kafka);
+    db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+    await db.initialize();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await producer.disconnect();
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+    delete process.env.DB_SCHEMA;
+    delete process.env.TOPIC_PREFIX;
+  });
+
+  const streamEvents = async (contractId: string) =>
+    (await db.query(`SELECT type FROM "${schema}".events WHERE stream_id = $1 ORDER BY stream_version`, [`contract-${contractId}`])).map((r: { type: string }) => r.type);
+
+  const offerId = randomUUID();
+  const contractId = contractIdFor('offer', offerId);
+
+  it('drafts exactly one contract when the same OfferAccepted arrives twice through Kafka', async () => {
+    const event = offerAccepted(offerId);
+    await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(event), toKafkaMessage(event)] });
+    await eventually(() => streamEvents(contractId), (types) => types.length >= 1);
+    // And once more, later: a redelivery after it was handled.
+    await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(event)] });
+    const found = await eventually(
+      () => http(url, 'GET', `/contracts?origin=offer:${offerId}`, undefined, t(katrin)),
+      (r) => r.body.length === 1,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await streamEvents(contractId)).toEqual(['ContractDrafted']);
+    expect(found.body[0]).toMatchObject({
+      contractId,
+      status: 'drafting',
+      origin: { kind: 'offer', id: offerId, eventId: event.id },
+      terms: { buyerId: buyer, supplierId: supplier, currency: 'EUR', items: [{ sku: 'TYRE-205-55-R16', committedVolume: 12000 }] },
+      awaitingSignatures: [
+        { companyId: buyer, role: 'procurement' },
+        { companyId: buyer, role: 'legal' },
+        { companyId: supplier, role: 'executive' },
+      ],
+    });
+    expect((await http(url, 'GET', `/contracts?origin=offer:${offerId}`, undefined, t(person(stranger, [])))).body).toEqual([]);
+    expect((await http(url, 'GET', `/contracts/${contractId}`, undefined, t(person(stranger, [])))).body).toMatchObject({ status: 404, code: 'contract.not_found' });
+    expect((await http(url, 'GET', '/contracts?origin=nonsense', undefined, t(katrin))).status).toBe(400);
+  });
+
+  it('binds signatures to the exact terms: an amendment voids them, execution follows the last one', async () => {
+    const get = async () => (await http(url, 'GET', `/contracts/${contractId}`, undefined, t(katrin))).body;
+    const sign = (who: ReturnType<typeof person>, role: string, termsHash: string) => http(url, 'POST', `/contracts/${contractId}/signatures`, { role, termsHash }, t(who));
+
+    const v1 = (await get()).termsHash;
+    expect((await sign(katrin, 'procurement', v1)).status).toBe(200);
+    expect((await sign(katrin, 'procurement', v1)).body).toMatchObject({ status: 409, code: 'contract.already_signed' });
+    expect((await sign(katrin, 'legal', v1)).body).toMatchObject({ status: 403, code: 'contract.role_not_held' });
+    expect((await http(url, 'POST', `/contracts/${contractId}/signatures`, { role: 'executive', termsHash: v1, companyId: buyer }, t(greta))).body).toMatchObject({ status: 403, code: 'contract.not_your_company' });
+
+    const amended = await http(url, 'POST', `/contracts/${contractId}/amendments`, { ceilings: [{ sku: 'TYRE-205-55-R16', ceiling: 20000 }], note: 'cap at 20k' }, t(greta));
+    expect(amended.body).toMatchObject({ status: 'drafting', termsVersion: 2, signatures: [] });
+    const v2 = amended.body.termsHash;
+    expect(v2).not.toBe(v1);
+    expect((await sign(jonas, 'legal', v1)).body).toMatchObject({ status: 409, code: 'contract.terms_changed' });
+
+    await sign(katrin, 'procurement', v2);
+    await sign(jonas, 'legal', v2);
+    const last = await sign(greta, 'executive', v2);
+    expect(last.body).toMatchObject({ status: 'executed', termsVersion: 2 });
+
+    const seen = await collectFromTopic(kafka, eventsTopic('contracts', prefix), (s) => s.some((m) => headerString(m.message.headers, Headers.eventType) === 'ContractExecuted'));
+    const executed = seen.filter((m) => headerString(m.message.headers, Headers.eventType) === 'ContractExecuted').map((m) => JSON.parse(m.message.value!.toString()));
+    expect(executed).toHaveLength(1);
+    expect(executed[0]).toMatchObject({ parties: [buyer, supplier], data: { contractId, termsHash: v2, contractValue: '500400.00', signatures: [{ role: 'procurement' }, { role: 'legal' }, { role: 'executive' }] } });
+    expect(await streamEvents(contractId)).toEqual(['ContractDrafted', 'ContractSigned', 'ContractAmended', 'ContractSigned', 'ContractSigned', 'ContractSigned', 'ContractExecuted']);
+  });
+
+  it('prices a call-off sequence at the tier of the cumulative volume, up to the ceiling', async () => {
+    const callOff = (quantity: number) => http(url, 'POST', `/contracts/${contractId}/call-offs`, { lines: [{ sku: 'TYRE-205-55-R16', quantity }] }, t(katrin));
+    const prices: string[][] = [];
+    for (const q of [600, 600, 9000]) {
+      const r = await callOff(q);
+      expect(r.status).toBe(201);
+      prices.push([r.body.lines[0].cumulativeQuantity, r.body.lines[0].unitPrice, r.body.lines[0].lineTotal].map(String));
+    }
+    expect(prices).toEqual([
+      ['600', '52.00', '31200.00'],
+      ['1200', '47.50', '28500.00'],
+      ['10200', '41.70', '375300.00'],
+    ]);
+    expect((await callOff(9801)).body).toMatchObject({ status: 409, code: 'contract.ceiling_exceeded' });
+    expect((await http(url, 'POST', `/contracts/${contractId}/call-offs`, { lines: [{ sku: 'TYRE-205-55-R16', quantity: 10 }] }, t(jonas))).body.code).toBe('contract.procurement_role_required');
+    expect((await http(url, 'POST', `/contracts/${contractId}/call-offs`, { lines: [{ sku: 'TYRE-205-55-R16', quantity: -3 }] }, t(katrin))).status).toBe(400);
+  });
+
+  it('requires a government signatory on a contract from a public tender', async () => {
+    const tenderId = randomUUID();
+    const awarded: EventEnvelope<TenderAwardedV1> = {
+      ...offerAccepted(tenderId),
+      id: randomUUID(),
+      type: 'TenderAwarded',
+      streamId: `tender-${tenderId}`,
+      streamType: 'tender',
+      data: {
+        tenderId,
+        buyerId: buyer,
+        supplierId: supplier,
+        title: 'Bus batteries',
+        bidId: randomUUID(),
+        awardedBy: katrin.personId,
+        publicProcurement: true,
+        currency: 'EUR',
+        items: [{ itemId: 'lot-1', description: 'Battery pack', quantity: 24, unit: 'pack', specification: 'LFP', unitPrice: '118500.00', lineTotal: '2844000.00' }],
+        total: '2844000.00',
+        weightedScore: 8.99,
+        ranking: [],
+      },
+    };
+    await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(awarded)] });
+    const id = contractIdFor('tender', tenderId);
+    const c = await eventually(() => http(url, 'GET', `/contracts/${id}`, undefined, t(official)), (r) => r.status === 200);
+    expect(c.body.awaitingSignatures).toContainEqual({ companyId: buyer, role: 'government' });
+    for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) {
+      await http(url, 'POST', `/contracts/${id}/signatures`, { role, termsHash: c.body.termsHash }, t(who));
+    }
+    expect((await http(url, 'GET', `/contracts/${id}`, undefined, t(official))).body.status).toBe('drafting');
+    const last = await http(url, 'POST', `/contracts/${id}/signatures`, { role: 'government', termsHash: c.body.termsHash }, t(official));
+    expect(last.body.status).toBe('executed');
+  });
+
+  it('dead-letters an OfferAccepted that fails its schema, and goes on', async () => {
+    const bad = offerAccepted(randomUUID());
+    (bad.data as any).items[0].unitPrice = 'forty-one';
+    const good = offerAccepted(randomUUID());
+    await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(bad), toKafkaMessage(good)] });
+    await eventually(() => streamEvents(contractIdFor('offer', good.data.offerId)), (types) => types.length === 1);
+    const dead = await collectFromTopic(kafka, deadLetterTopic(offersTopic()), (s) => s.length >= 1);
+    expect(headerString(dead[0].message.headers, Headers.dlqReason)).toMatch(/^schema: OfferAccepted v1: .*unitPrice/);
+    expect(await streamEvents(contractIdFor('offer', bad.data.offerId))).toEqual([]);
+  });
+});

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
+import { ContractCommandHandler } from './contract/contract.command-handler';
+import { ContractHttpController } from './contract/contract.http.controller';
+import { CONTRACTS_CLOCK, ExpireContractsScheduler } from './contract/expiry/expire-contracts.scheduler';
+import { ContractsInbound } from './inbound/contracts-inbound';
+import { DraftContractWhenOfferAccepted } from './inbound/draft-contract-when-offer-accepted.kafka-handler';
+import { DraftContractWhenTenderAwarded } from './inbound/draft-contract-when-tender-awarded.kafka-handler';
+
+export const CONTRACTS = {
+  context: 'contracts',
+  title: 'Deal Ledger — contracts',
+  description:
+    'Contracts drafted from accepted offers and awarded tenders (learnt from dealledger.offers.events), signed by the required roles on the exact terms, ' +
+    'amended, called off at volume tier prices, renewed, terminated. Events go to dealledger.contracts.events.',
+};
+
+@Module({
+  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: CONTRACTS.context, migrations: [Deadlines1732800000000] })],
+  controllers: [ContractHttpController],
+  providers: [
+    ContractCommandHandler,
+    DraftContractWhenOfferAccepted,
+    DraftContractWhenTenderAwarded,
+    ContractsInbound,
+    ExpireContractsScheduler,
+    { provide: CONTRACTS_CLOCK, useValue: () => new Date() },
+  ],
+})
+export class ContractsModule {}
