@@ -87,18 +87,19 @@ async function loadDeals(offersUrl, c) {
   const carmaker = c.carmaker;
   const katrin = carmaker.persons.procurement;
   const steelItems = [{ sku: 'DC04-COIL-1.2', kind: 'raw_material', description: 'Cold-rolled steel coil DC04, 1.2 mm', unit: 't', currency: 'EUR', tiers: [tier(50, '912.00'), tier(500, '874.00'), tier(2000, '851.00')] }];
-  await offer(c.steel, 'carmaker', steelItems, [{ counter: [{ sku: 'DC04-COIL-1.2', unitPrice: '830.00' }], note: 'market index fell 4%', reply: 'index-linked, 2000 t tier lowered', items: [{ ...steelItems[0], tiers: [tier(50, '905.00'), tier(500, '868.00'), tier(2000, '839.00')] }] }], [{ sku: 'DC04-COIL-1.2', quantity: 2400 }], katrin);
+  const deals = { offers: {}, tenders: {} };
+  deals.offers.steel = await offer(c.steel, 'carmaker', steelItems, [{ counter: [{ sku: 'DC04-COIL-1.2', unitPrice: '830.00' }], note: 'market index fell 4%', reply: 'index-linked, 2000 t tier lowered', items: [{ ...steelItems[0], tiers: [tier(50, '905.00'), tier(500, '868.00'), tier(2000, '839.00')] }] }], [{ sku: 'DC04-COIL-1.2', quantity: 2400 }], katrin);
   const tyreItems = [{ sku: 'TYRE-205-55-R16', kind: 'component', description: 'Summer tyre 205/55 R16 91V', unit: 'piece', currency: 'EUR', tiers: [tier(100, '52.00'), tier(1000, '47.50'), tier(10000, '41.70')] }];
-  await offer(c.tyres, 'carmaker', tyreItems, [], [{ sku: 'TYRE-205-55-R16', quantity: 12000 }], katrin);
+  deals.offers.tyres = await offer(c.tyres, 'carmaker', tyreItems, [], [{ sku: 'TYRE-205-55-R16', quantity: 12000 }], katrin);
   const batteryItems = [{ sku: 'NMC-MOD-48V', kind: 'component', description: '48 V NMC battery module', unit: 'piece', currency: 'EUR', tiers: [tier(10, '1180.00'), tier(500, '1095.00'), tier(5000, '990.00')] }];
-  await offer(c.batteries, 'carmaker', batteryItems, [], [{ sku: 'NMC-MOD-48V', quantity: 6000 }], katrin);
-  await offer(c.batteries, 'distributor', batteryItems, [], [{ sku: 'NMC-MOD-48V', quantity: 800 }], c.distributor.persons.procurement);
+  deals.offers.batteries = await offer(c.batteries, 'carmaker', batteryItems, [], [{ sku: 'NMC-MOD-48V', quantity: 6000 }], katrin);
+  deals.offers.distributorBatteries = await offer(c.batteries, 'distributor', batteryItems, [], [{ sku: 'NMC-MOD-48V', quantity: 800 }], c.distributor.persons.procurement);
   const audioItems = [
     { sku: 'HU-10IN', kind: 'component', description: '10" infotainment head unit', unit: 'piece', currency: 'EUR', tiers: [tier(100, '388.00'), tier(5000, '352.00')] },
     { sku: 'SPK-SET-8', kind: 'component', description: '8-speaker premium audio set', unit: 'set', currency: 'EUR', tiers: [tier(100, '214.00'), tier(5000, '189.00')] },
     { sku: 'AUDIO-SVC', kind: 'service', description: 'Acoustic tuning per vehicle line', unit: 'line', currency: 'EUR', tiers: [tier(1, '48000.00')] },
   ];
-  await offer(c.audio, 'carmaker', audioItems, [{ counter: [{ sku: 'HU-10IN', unitPrice: '340.00' }], note: 'target cost 340', reply: 'meet at 345 from 5000', items: [{ ...audioItems[0], tiers: [tier(100, '388.00'), tier(5000, '345.00')] }, audioItems[1], audioItems[2]] }], [{ sku: 'HU-10IN', quantity: 8000 }, { sku: 'SPK-SET-8', quantity: 8000 }, { sku: 'AUDIO-SVC', quantity: 2 }], katrin);
+  deals.offers.audio = await offer(c.audio, 'carmaker', audioItems, [{ counter: [{ sku: 'HU-10IN', unitPrice: '340.00' }], note: 'target cost 340', reply: 'meet at 345 from 5000', items: [{ ...audioItems[0], tiers: [tier(100, '388.00'), tier(5000, '345.00')] }, audioItems[1], audioItems[2]] }], [{ sku: 'HU-10IN', quantity: 8000 }, { sku: 'SPK-SET-8', quantity: 8000 }, { sku: 'AUDIO-SVC', quantity: 2 }], katrin);
 
   // Two tenders, closing a few seconds from now so the demo can evaluate and award them.
   const deadline = new Date(Date.now() + 6000).toISOString();
@@ -143,6 +144,7 @@ async function loadDeals(offersUrl, c) {
   const tyreWinner = tyreView.ranking[0];
   const tyreAward = await post(offersUrl, `/tenders/${tyreTender.tenderId}/award`, { supplierId: tyreWinner.supplierId }, katrin);
   const nameOf = (id) => Object.values(c).find((x) => x.companyId === id).name;
+  deals.tenders.tyres = { ...tyreAward, winner: tyreWinner.supplierId };
   lines.push(`  tender "${tyreAward.title}": ${tyreView.ranking.map((r) => `${r.rank}. ${nameOf(r.supplierId)} (total ${r.total}, weighted ${r.weightedScore})`).join('; ')} -> awarded to ${nameOf(tyreWinner.supplierId)}`);
 
   await post(offersUrl, `/tenders/${busTender.tenderId}/close`, {}, city.persons.procurement);
@@ -154,7 +156,78 @@ async function loadDeals(offersUrl, c) {
   }
   const busView = await get(offersUrl, `/tenders/${busTender.tenderId}`, city.persons.procurement);
   const busAward = await post(offersUrl, `/tenders/${busTender.tenderId}/award`, { supplierId: busView.ranking[0].supplierId }, city.persons.procurement);
+  deals.tenders.bus = { ...busAward, winner: busView.ranking[0].supplierId };
   lines.push(`  public tender "${busAward.title}": ${busView.ranking.map((r) => `${r.rank}. ${nameOf(r.supplierId)} (total ${r.total}, weighted ${r.weightedScore})`).join('; ')} -> awarded to ${nameOf(busView.ranking[0].supplierId)}, with a government evaluator`);
+  return { lines, deals };
+}
+
+/** Waits for the contracts app to draft the contract of a deal from Kafka. */
+async function contractFor(contractsUrl, origin, token) {
+  for (let i = 0; i < 100; i++) {
+    const found = await get(contractsUrl, `/contracts?origin=${origin}`, token);
+    if (found.length) return found[0];
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no contract drafted for ${origin}`);
+}
+
+/** Signing by teams on both sides (one after an amendment that voids the first signatures), and call-offs across tiers. */
+async function loadContracts(contractsUrl, c, deals) {
+  const lines = [];
+  const carmaker = c.carmaker;
+  const buyerSigners = { procurement: carmaker.persons.procurement, legal: carmaker.persons.legal };
+  const signAll = async (contract, signers) => {
+    let current = contract;
+    for (const [role, token] of signers) current = await post(contractsUrl, `/contracts/${contract.contractId}/signatures`, { role, termsHash: current.termsHash }, token);
+    return current;
+  };
+  const carmakerDeal = async (label, origin, supplier) => {
+    const contract = await contractFor(contractsUrl, origin, carmaker.persons.procurement);
+    return { label, contract, signers: [['procurement', buyerSigners.procurement], ['legal', buyerSigners.legal], ['executive', supplier.persons.executive]] };
+  };
+
+  // Steel: the buyer signs, then the supplier amends the SLA: the signature is void, everyone signs the new terms.
+  const steel = await carmakerDeal('steel', `offer:${deals.offers.steel.offerId}`, c.steel);
+  await post(contractsUrl, `/contracts/${steel.contract.contractId}/signatures`, { role: 'procurement', termsHash: steel.contract.termsHash }, buyerSigners.procurement);
+  const amended = await post(
+    contractsUrl,
+    `/contracts/${steel.contract.contractId}/amendments`,
+    { sla: [{ severity: 'critical', responseHours: 2, resolutionHours: 12 }, { severity: 'major', responseHours: 8, resolutionHours: 48 }, { severity: 'minor', responseHours: 24, resolutionHours: 120 }], note: 'Tighter SLA for the press line' },
+    c.steel.persons.executive,
+  );
+  const steelExecuted = await signAll(amended, steel.signers);
+  lines.push(`  contract steel: amended after the first signature (terms v${amended.termsVersion}, earlier signatures void), re-signed by 3 roles -> ${steelExecuted.status}`);
+
+  const executedContracts = {};
+  for (const [label, origin, supplier] of [
+    ['tyres', `offer:${deals.offers.tyres.offerId}`, c.tyres],
+    ['batteries', `offer:${deals.offers.batteries.offerId}`, c.batteries],
+    ['audio', `offer:${deals.offers.audio.offerId}`, c.audio],
+    ['winter tyres (tender)', `tender:${deals.tenders.tyres.tenderId}`, Object.values(c).find((x) => x.companyId === deals.tenders.tyres.winner)],
+  ]) {
+    const deal = await carmakerDeal(label, origin, supplier);
+    executedContracts[label] = await signAll(deal.contract, deal.signers);
+    lines.push(`  contract ${label}: signed by procurement, legal and the supplier's executive -> ${executedContracts[label].status}`);
+  }
+
+  // The distributor has no one with the legal role yet: its contract stays awaiting that signature.
+  const dist = await contractFor(contractsUrl, `offer:${deals.offers.distributorBatteries.offerId}`, c.distributor.persons.procurement);
+  const distSigned = await signAll(dist, [['procurement', c.distributor.persons.procurement], ['executive', c.batteries.persons.executive]]);
+  lines.push(`  contract distributor batteries: awaiting ${distSigned.awaitingSignatures.map((s) => s.role).join(', ')} from the distributor (no legal signatory yet)`);
+
+  // The public body's contract needs a government signatory as well.
+  const city = c.city;
+  const bus = await contractFor(contractsUrl, `tender:${deals.tenders.bus.tenderId}`, city.persons.procurement);
+  const busExecuted = await signAll(bus, [['procurement', city.persons.procurement], ['legal', city.persons.procurement], ['government', city.persons.government], ['executive', c.batteries.persons.executive]]);
+  lines.push(`  contract city buses (public procurement): signed by procurement, legal, government and the supplier -> ${busExecuted.status}`);
+
+  // Call-offs against the tyre contract cross the volume tiers: the more is bought, the lower the price.
+  const tyres = executedContracts.tyres;
+  for (const quantity of [600, 600, 9000]) {
+    const callOff = await post(contractsUrl, `/contracts/${tyres.contractId}/call-offs`, { lines: [{ sku: 'TYRE-205-55-R16', quantity }] }, carmaker.persons.procurement);
+    const l = callOff.lines[0];
+    lines.push(`  call-off tyres: ${l.quantity} pieces (cumulative ${l.cumulativeQuantity}) @ ${l.unitPrice} = ${l.lineTotal} EUR`);
+  }
   return lines;
 }
 
@@ -186,9 +259,14 @@ async function runDemo(apps) {
   }
   const offersApp = apps.find((a) => a.name === 'offers');
   if (offersApp) {
-    const deals = await loadDeals(`http://127.0.0.1:${offersApp.port}`, companies);
+    const { lines, deals } = await loadDeals(`http://127.0.0.1:${offersApp.port}`, companies);
     console.log('\nDeals:');
-    for (const line of deals) console.log(line);
+    for (const line of lines) console.log(line);
+    const contractsApp = apps.find((a) => a.name === 'contracts');
+    if (contractsApp) {
+      console.log('\nContracts (drafted by the contracts app from the deals on Kafka):');
+      for (const line of await loadContracts(`http://127.0.0.1:${contractsApp.port}`, companies, deals)) console.log(line);
+    }
   }
   // Keys are shown once by the API; keep the demo's where a later session can find them.
   const keysFile = path.join(ROOT, '.data', 'demo-keys.json');
