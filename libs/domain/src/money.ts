@@ -44,3 +44,7 @@ export function ratio(a: string, b: string): number {
   if (bu === 0n) return 0;
   return Number((toUnits(a) * 1_000_000n) / bu) / 1_000_000;
 }
+
+export function difference(a: string, b: string): string {
+  return fromUnits(toUnits(a) - toUnits(b));
+}

@@ -2,6 +2,7 @@ import { EventCatalog } from './catalog';
 import { DIRECTORY_EVENTS } from './directory/directory.events';
 import { OFFERS_EVENTS } from './offers/offers.events';
 import { CONTRACTS_EVENTS } from './contracts/contracts.events';
+import { RESALE_EVENTS } from './resale/resale.events';
 
 export * from './catalog';
 export * from './envelope';
@@ -9,6 +10,7 @@ export * from './topics';
 export * from './directory/directory.events';
 export * from './offers/offers.events';
 export * from './contracts/contracts.events';
+export * from './resale/resale.events';
 
 /** The catalog of every published event type; contexts add theirs here as they land. */
-export const eventCatalog = new EventCatalog().register(...DIRECTORY_EVENTS, ...OFFERS_EVENTS, ...CONTRACTS_EVENTS);
+export const eventCatalog = new EventCatalog().register(...DIRECTORY_EVENTS, ...OFFERS_EVENTS, ...CONTRACTS_EVENTS, ...RESALE_EVENTS);

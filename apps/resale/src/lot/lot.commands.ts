@@ -1,0 +1,56 @@
+import type { Requester } from '../requester';
+
+/** A contract as the resale app learnt it from dealledger.contracts.events. */
+export interface KnownContract {
+  contractId: string;
+  buyerId: string;
+  supplierId: string;
+  status: string;
+  currency: string;
+  skus: { sku: string; description: string }[];
+  callOffIds: string[];
+}
+
+/** A resale as recorded in the upstream lot. */
+export interface KnownResale {
+  resaleId: string;
+  upstreamLotId: string;
+  sellerId: string;
+  buyerId: string;
+  originSupplierId: string;
+  sku: string;
+  description: string;
+  quantity: number;
+  unitPrice: string;
+  currency: string;
+}
+
+/** The source as the handler found it (null: nothing of that name is known). */
+export type ResolvedSource =
+  | { kind: 'contract'; contractId: string; callOffId: string | null; contract: KnownContract | null }
+  | { kind: 'resale'; resaleId: string; resale: KnownResale | null };
+
+export interface RecordLot {
+  type: 'RecordLot';
+  lotId: string;
+  source: ResolvedSource;
+  /** For a contract source; a resale source carries its own. */
+  sku?: string;
+  quantity?: number;
+  unitCost?: string;
+  currency?: string;
+  requester: Requester;
+}
+
+export interface ResellFromLot {
+  type: 'ResellFromLot';
+  lotId: string;
+  resaleId: string;
+  buyerId: string;
+  quantity: number;
+  unitPrice: string;
+  downstreamContractId: string | null;
+  requester: Requester;
+}
+
+export type LotCommand = RecordLot | ResellFromLot;

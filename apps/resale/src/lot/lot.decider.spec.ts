@@ -1,0 +1,128 @@
+import { DomainError, fold } from '@dealledger/domain';
+import type { LotEvent } from '@dealledger/events';
+import type { KnownContract, KnownResale, LotCommand } from './lot.commands';
+import { LotState, lotDecider } from './lot.decider';
+import { provenance } from './provenance';
+
+const maker = '11111111-0000-4000-8000-000000000001';
+const distA = 'aaaaaaaa-0000-4000-8000-000000000002';
+const distB = 'bbbbbbbb-0000-4000-8000-000000000003';
+const manufacturer = 'cccccccc-0000-4000-8000-000000000004';
+const contractId = 'c0c0c0c0-0000-4000-8000-000000000005';
+const callOffId = 'c1c1c1c1-0000-4000-8000-000000000006';
+const lotA = 'a1a1a1a1-0000-4000-8000-000000000007';
+const lotB = 'b1b1b1b1-0000-4000-8000-000000000008';
+const resale1 = 'e1e1e1e1-0000-4000-8000-000000000009';
+const rep = (companyId: string) => ({ companyId, personId: '00000000-0000-4000-8000-000000000099', roles: ['procurement'] });
+
+const contract: KnownContract = { contractId, buyerId: distA, supplierId: maker, status: 'executed', currency: 'EUR', skus: [{ sku: 'NMC-MOD-48V', description: '48 V module' }], callOffIds: [callOffId] };
+const recordFromContract = (over: Partial<Extract<LotCommand, { type: 'RecordLot' }>> = {}, c: KnownContract | null = contract): LotCommand => ({
+  type: 'RecordLot', lotId: lotA, source: { kind: 'contract', contractId, callOffId, contract: c }, sku: 'NMC-MOD-48V', quantity: 800, unitCost: '1095.00', currency: 'EUR', requester: rep(distA), ...over,
+});
+const recordedA: LotEvent = {
+  type: 'LotRecorded',
+  data: { lotId: lotA, ownerId: distA, sellerId: maker, originSupplierId: maker, source: { kind: 'contract', contractId, callOffId, upstreamLotId: null, resaleId: null }, sku: 'NMC-MOD-48V', description: '48 V module', quantity: 800, unitCost: '1095.00', currency: 'EUR' },
+};
+const resell = (quantity: number, buyerId = distB, unitPrice = '1240.00', requester = rep(distA)): LotCommand => ({
+  type: 'ResellFromLot', lotId: lotA, resaleId: resale1, buyerId, quantity, unitPrice, downstreamContractId: null, requester,
+});
+
+function given(events: LotEvent[]) {
+  const state = fold(lotDecider, events);
+  return {
+    state,
+    when(command: LotCommand): { events: LotEvent[]; error: string | null } {
+      try {
+        return { events: lotDecider.decide(command, state), error: null };
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return { events: [], error: `${err.kind}:${err.code}` };
+      }
+    },
+  };
+}
+
+describe('lot decider', () => {
+  describe('recording a lot under a contract', () => {
+    it('records what the intermediary received from the supplier', () => {
+      expect(given([]).when(recordFromContract()).events).toEqual([recordedA]);
+    });
+    it('refuses an unknown contract', () => {
+      expect(given([]).when(recordFromContract({}, null)).error).toBe('not_found:lot.source_not_found');
+    });
+    it('refuses a company that is not the contract’s buyer', () => {
+      expect(given([]).when(recordFromContract({ requester: rep(distB) })).error).toBe('forbidden:lot.not_contract_buyer');
+    });
+    it('refuses a contract not in force', () => {
+      expect(given([]).when(recordFromContract({}, { ...contract, status: 'drafting' })).error).toBe('conflict:lot.contract_not_in_force');
+    });
+    it('refuses an item the contract does not cover, a foreign call-off, another currency', () => {
+      expect(given([]).when(recordFromContract({ sku: 'OTHER' })).error).toBe('invalid:lot.sku_not_in_contract');
+      expect(given([]).when({ ...recordFromContract(), source: { kind: 'contract', contractId, callOffId: resale1, contract } } as LotCommand).error).toBe('not_found:lot.call_off_not_found');
+      expect(given([]).when(recordFromContract({ currency: 'USD' })).error).toBe('invalid:lot.currency_mismatch');
+    });
+    it('refuses recording the same lot twice', () => {
+      expect(given([recordedA]).when(recordFromContract()).error).toBe('conflict:lot.already_recorded');
+    });
+  });
+
+  describe('recording a lot from another intermediary’s resale', () => {
+    const resale: KnownResale = { resaleId: resale1, upstreamLotId: lotA, sellerId: distA, buyerId: distB, originSupplierId: maker, sku: 'NMC-MOD-48V', description: '48 V module', quantity: 300, unitPrice: '1240.00', currency: 'EUR' };
+    const cmd = (requester = rep(distB), r: KnownResale | null = resale): LotCommand => ({ type: 'RecordLot', lotId: lotB, source: { kind: 'resale', resaleId: resale1, resale: r }, requester });
+    it('takes quantity, cost and origin from the resale', () => {
+      expect(given([]).when(cmd()).events[0].data).toMatchObject({ ownerId: distB, sellerId: distA, originSupplierId: maker, quantity: 300, unitCost: '1240.00', source: { kind: 'resale', upstreamLotId: lotA, resaleId: resale1 } });
+    });
+    it('refuses a resale that does not exist or was made to someone else', () => {
+      expect(given([]).when(cmd(rep(distB), null)).error).toBe('not_found:lot.source_not_found');
+      expect(given([]).when(cmd(rep(manufacturer))).error).toBe('forbidden:lot.not_resale_buyer');
+    });
+  });
+
+  describe('reselling', () => {
+    it('derives the margin and what is left', () => {
+      const { events } = given([recordedA]).when(resell(300));
+      expect(events[0].data).toMatchObject({ quantity: 300, unitPrice: '1240.00', unitCost: '1095.00', margin: '43500.00', remaining: 500, buyerId: distB, originSupplierId: maker });
+      expect(given([recordedA, ...events]).state).toMatchObject({ remaining: 500 });
+    });
+    it('records a loss as a negative margin', () => {
+      expect(given([recordedA]).when(resell(10, distB, '1000.00')).events[0].data).toMatchObject({ margin: '-950.00' });
+    });
+    it('never resells more than the lot has left', () => {
+      const first = given([recordedA]).when(resell(700)).events;
+      expect(given([recordedA, ...first]).when(resell(101)).error).toBe('conflict:lot.insufficient_quantity');
+      expect(given([recordedA, ...first]).when(resell(100)).error).toBeNull();
+    });
+    it('refuses a sale to the owner, a zero price, and anyone but the owner', () => {
+      expect(given([recordedA]).when(resell(1, distA)).error).toBe('invalid:lot.buyer_is_owner');
+      expect(given([recordedA]).when(resell(1, distB, '0.00')).error).toBe('invalid:lot.price_not_positive');
+      expect(given([recordedA]).when(resell(1, manufacturer, '1.00', rep(distB))).error).toBe('not_found:lot.not_found');
+    });
+  });
+
+  describe('provenance', () => {
+    const lotBEvent: LotEvent = {
+      type: 'LotRecorded',
+      data: { lotId: lotB, ownerId: distB, sellerId: distA, originSupplierId: maker, source: { kind: 'resale', contractId: null, callOffId: null, upstreamLotId: lotA, resaleId: resale1 }, sku: 'NMC-MOD-48V', description: '48 V module', quantity: 300, unitCost: '1240.00', currency: 'EUR' },
+    };
+    const sale: LotEvent = { type: 'LotResold', data: { lotId: lotB, ownerId: distB, originSupplierId: maker, resaleId: '5a5a5a5a-0000-4000-8000-000000000010', buyerId: manufacturer, sku: 'NMC-MOD-48V', quantity: 50, unitPrice: '1390.00', unitCost: '1240.00', margin: '7500.00', currency: 'EUR', remaining: 250, downstreamContractId: null } };
+    const chain = [fold(lotDecider, [lotBEvent, sale]), fold(lotDecider, [recordedA])] as Extract<LotState, { status: 'recorded' }>[];
+    it('leads back to the original supplier and contract', () => {
+      const p = provenance(chain, distB)!;
+      expect(p).toMatchObject({ originSupplierId: maker, contractId });
+      expect(p.hops.map((h) => [h.sellerId, h.buyerId, h.via])).toEqual([
+        [maker, distA, 'contract'],
+        [distA, distB, 'resale'],
+        [distB, manufacturer, 'resale'],
+      ]);
+    });
+    it('shows each hop’s prices only to its seller and buyer', () => {
+      const seenByManufacturer = provenance(chain, manufacturer)!;
+      expect(seenByManufacturer.hops.map((h) => h.unitPrice)).toEqual([undefined, undefined, '1390.00']);
+      const seenByMaker = provenance(chain, maker)!;
+      expect(seenByMaker.hops.map((h) => h.unitPrice)).toEqual(['1095.00', undefined]);
+    });
+    it('is refused to companies outside the chain', () => {
+      expect(provenance(chain, '99999999-0000-4000-8000-000000000000')).toBeNull();
+    });
+  });
+});

@@ -1,0 +1,121 @@
+import { Decider, difference, lineTotal, toUnits } from '@dealledger/domain';
+import type { LotEvent, LotRecordedV1, LotResoldV1 } from '@dealledger/events';
+import type { LotCommand, RecordLot, ResellFromLot } from './lot.commands';
+import { LotErrors } from './lot.errors';
+
+export type LotState = { status: 'none' } | (LotRecordedV1 & { status: 'recorded'; remaining: number; resales: LotResoldV1[] });
+
+export const initialState: LotState = { status: 'none' };
+
+export function evolve(state: LotState, event: LotEvent): LotState {
+  switch (event.type) {
+    case 'LotRecorded':
+      return { status: 'recorded', ...event.data, remaining: event.data.quantity, resales: [] };
+    case 'LotResold':
+      if (state.status !== 'recorded') return state;
+      return { ...state, remaining: event.data.remaining, resales: [...state.resales, event.data] };
+  }
+}
+
+function record(c: RecordLot, state: LotState): LotEvent[] {
+  // The source is checked first: a company that may not record the lot learns nothing about it.
+  const events = recordFromSource(c);
+  if (state.status !== 'none') throw LotErrors.alreadyRecorded(c.lotId);
+  return events;
+}
+
+function recordFromSource(c: RecordLot): LotEvent[] {
+  const owner = c.requester.companyId;
+  if (c.source.kind === 'contract') {
+    const { contract, contractId, callOffId } = c.source;
+    if (!contract) throw LotErrors.sourceNotFound(`contract ${contractId}`);
+    if (contract.buyerId !== owner) throw LotErrors.notContractBuyer();
+    if (contract.status !== 'executed') throw LotErrors.contractNotInForce(contractId);
+    const item = contract.skus.find((s) => s.sku === c.sku);
+    if (!item) throw LotErrors.skuNotInContract(c.sku ?? '');
+    if (callOffId && !contract.callOffIds.includes(callOffId)) throw LotErrors.callOffNotFound(callOffId);
+    if (c.currency !== contract.currency) throw LotErrors.currencyMismatch(contract.currency);
+    return [
+      {
+        type: 'LotRecorded',
+        data: {
+          lotId: c.lotId,
+          ownerId: owner,
+          sellerId: contract.supplierId,
+          originSupplierId: contract.supplierId,
+          source: { kind: 'contract', contractId, callOffId, upstreamLotId: null, resaleId: null },
+          sku: item.sku,
+          description: item.description,
+          quantity: c.quantity!,
+          unitCost: c.unitCost!,
+          currency: contract.currency,
+        },
+      },
+    ];
+  }
+  const { resale, resaleId } = c.source;
+  if (!resale) throw LotErrors.sourceNotFound(`resale ${resaleId}`);
+  if (resale.buyerId !== owner) throw LotErrors.notResaleBuyer();
+  return [
+    {
+      type: 'LotRecorded',
+      data: {
+        lotId: c.lotId,
+        ownerId: owner,
+        sellerId: resale.sellerId,
+        originSupplierId: resale.originSupplierId,
+        source: { kind: 'resale', contractId: null, callOffId: null, upstreamLotId: resale.upstreamLotId, resaleId },
+        sku: resale.sku,
+        description: resale.description,
+        quantity: resale.quantity,
+        unitCost: resale.unitPrice,
+        currency: resale.currency,
+      },
+    },
+  ];
+}
+
+function resell(c: ResellFromLot, state: LotState): LotEvent[] {
+  if (state.status === 'none' || state.ownerId !== c.requester.companyId) throw LotErrors.notFound(c.lotId);
+  if (c.buyerId === state.ownerId) throw LotErrors.buyerIsOwner();
+  if (toUnits(c.unitPrice) <= 0n) throw LotErrors.priceNotPositive();
+  if (c.quantity > state.remaining) throw LotErrors.insufficientQuantity(state.remaining);
+  return [
+    {
+      type: 'LotResold',
+      data: {
+        lotId: state.lotId,
+        ownerId: state.ownerId,
+        originSupplierId: state.originSupplierId,
+        resaleId: c.resaleId,
+        buyerId: c.buyerId,
+        sku: state.sku,
+        quantity: c.quantity,
+        unitPrice: c.unitPrice,
+        unitCost: state.unitCost,
+        margin: difference(lineTotal(c.quantity, c.unitPrice), lineTotal(c.quantity, state.unitCost)),
+        currency: state.currency,
+        remaining: state.remaining - c.quantity,
+        downstreamContractId: c.downstreamContractId,
+      },
+    },
+  ];
+}
+
+export function decide(command: LotCommand, state: LotState): LotEvent[] {
+  switch (command.type) {
+    case 'RecordLot':
+      return record(command, state);
+    case 'ResellFromLot':
+      return resell(command, state);
+  }
+}
+
+export const lotDecider: Decider<LotState, LotCommand, LotEvent> = { initialState, evolve, decide };
+
+/** A lot concerns its owner, its seller and the maker; a resale, the owner, the buyer and the maker. */
+export function partiesOf(event: LotEvent): string[] {
+  const d = event.data;
+  const parties = event.type === 'LotRecorded' ? [d.ownerId, event.data.sellerId, d.originSupplierId] : [d.ownerId, event.data.buyerId, d.originSupplierId];
+  return [...new Set(parties)];
+}

@@ -1,0 +1,16 @@
+import { conflict, forbidden, invalid, notFound } from '@dealledger/domain';
+
+export const LotErrors = {
+  notFound: (lotId: string) => notFound('lot.not_found', `no lot ${lotId} that you can see`),
+  alreadyRecorded: (lotId: string) => conflict('lot.already_recorded', `lot ${lotId} is already recorded`),
+  sourceNotFound: (what: string) => notFound('lot.source_not_found', `${what} is not known to the ledger`),
+  contractNotInForce: (contractId: string) => conflict('lot.contract_not_in_force', `contract ${contractId} is not in force`),
+  notContractBuyer: () => forbidden('lot.not_contract_buyer', 'a lot under a contract is recorded by the contract’s buyer'),
+  skuNotInContract: (sku: string) => invalid('lot.sku_not_in_contract', `the contract has no item ${sku}`),
+  callOffNotFound: (callOffId: string) => notFound('lot.call_off_not_found', `call-off ${callOffId} is not part of that contract`),
+  currencyMismatch: (currency: string) => invalid('lot.currency_mismatch', `the contract is in ${currency}`),
+  notResaleBuyer: () => forbidden('lot.not_resale_buyer', 'a lot from a resale is recorded by the company it was sold to'),
+  buyerIsOwner: () => invalid('lot.buyer_is_owner', 'a lot cannot be resold to its owner'),
+  insufficientQuantity: (remaining: number) => conflict('lot.insufficient_quantity', `only ${remaining} units are left in this lot`),
+  priceNotPositive: () => invalid('lot.price_not_positive', 'the unit price must be above zero'),
+};

@@ -1,0 +1,96 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiConflictResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { CurrentPrincipal, Principal } from '@dealledger/auth';
+import { uuidV5 } from '@dealledger/domain';
+import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
+import { CommandMeta, DATA_SOURCE } from '@dealledger/platform';
+import { ExecuteLotCommand } from './lot.command-handler';
+import type { ResolvedSource } from './lot.commands';
+import type { LotState } from './lot.decider';
+import { LotErrors } from './lot.errors';
+import { RecordLotRequest, ResellRequest } from './lot.requests.dto';
+import { findContract, findResale, loadLot } from './lot.stream';
+import { provenance } from './provenance';
+
+const uuid = new ParseUUIDPipe({ version: undefined });
+const MAX_HOPS = 50;
+
+/** The lot as its owner sees it; others get 404. */
+function lotView(state: LotState, viewer: Principal, lotId: string) {
+  if (state.status !== 'recorded' || state.ownerId !== viewer.companyId) throw LotErrors.notFound(lotId);
+  return state;
+}
+
+@ApiTags('resale')
+@ApiBearerAuth()
+@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried command with the same key has no second effect' })
+@Controller()
+export class LotHttpController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly store: PostgresEventStore,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+  ) {}
+
+  @Post('lots')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Record a stock lot received under an executed contract you are the buyer of, or from a resale made to you' })
+  @ApiNotFoundResponse({ description: 'The named source (contract, call-off, resale) is not known' })
+  async record(@Body() body: RecordLotRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata, @Res({ passthrough: true }) res: Response) {
+    let source: ResolvedSource;
+    let lotId: string;
+    if (body.source.kind === 'contract') {
+      const contractId = body.source.contractId!;
+      source = { kind: 'contract', contractId, callOffId: body.source.callOffId ?? null, contract: await findContract(this.db, this.store.schema, contractId) };
+      lotId = uuidV5(`lot:${m.commandId}`);
+    } else {
+      const resaleId = body.source.resaleId!;
+      source = { kind: 'resale', resaleId, resale: await findResale(this.store, body.source.upstreamLotId!, resaleId) };
+      // One lot per resale: recording it twice is a conflict, not a second lot.
+      lotId = uuidV5(`lot:resale:${resaleId}`);
+    }
+    const state = await this.commands.execute(
+      new ExecuteLotCommand({ type: 'RecordLot', lotId, source, sku: body.sku, quantity: body.quantity, unitCost: body.unitCost, currency: body.currency, requester: p }, m),
+    );
+    res.location(`/lots/${lotId}`);
+    return lotView(state, p, lotId);
+  }
+
+  @Get('lots/:id')
+  @ApiOperation({ summary: 'A lot: source, quantity, cost, what is left, its resales with margins (owner only)' })
+  async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+    return lotView(await loadLot(this.store, id), p, id);
+  }
+
+  @Post('lots/:id/resales')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Resell part of a lot to a downstream buyer; never more than is left (concurrent sales of the last units: one wins, the rest get 409)' })
+  @ApiConflictResponse({ description: 'Not enough left in the lot' })
+  async resell(@Param('id', uuid) id: string, @Body() body: ResellRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    const resaleId = uuidV5(`resale:${m.commandId}`);
+    const state = await this.commands.execute(
+      new ExecuteLotCommand({ type: 'ResellFromLot', lotId: id, resaleId, buyerId: body.buyerId, quantity: body.quantity, unitPrice: body.unitPrice, downstreamContractId: body.downstreamContractId ?? null, requester: p }, m),
+    );
+    const lot = lotView(state, p, id);
+    return { ...lot.resales.find((r) => r.resaleId === resaleId)!, remaining: lot.remaining };
+  }
+
+  @Get('provenance/:lotId')
+  @ApiOperation({ summary: 'The chain of a lot back to the original supplier and contract; each hop’s prices only to its own parties' })
+  async provenance(@Param('lotId', uuid) lotId: string, @CurrentPrincipal() p: Principal) {
+    const lots = [];
+    let next: string | null = lotId;
+    while (next && lots.length < MAX_HOPS) {
+      const lot = await loadLot(this.store, next);
+      if (lot.status !== 'recorded') break;
+      lots.push(lot);
+      next = lot.source.upstreamLotId;
+    }
+    const chain = lots.length ? provenance(lots, p.companyId) : null;
+    if (!chain) throw LotErrors.notFound(lotId);
+    return { lotId, ...chain };
+  }
+}

@@ -1,0 +1,36 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+
+const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
+
+export class LotSourceDto {
+  @ApiProperty({ enum: ['contract', 'resale'] }) @IsIn(['contract', 'resale']) kind: 'contract' | 'resale';
+  @ApiPropertyOptional({ description: 'kind contract: the executed contract the intermediary bought under' })
+  @ValidateIf((o) => o.kind === 'contract')
+  @IsUUID()
+  contractId?: string;
+  @ApiPropertyOptional({ description: 'kind contract: optionally, the call-off that delivered the goods' }) @IsOptional() @IsUUID() callOffId?: string;
+  @ApiPropertyOptional({ description: "kind resale: the seller's lot" }) @ValidateIf((o) => o.kind === 'resale') @IsUUID() upstreamLotId?: string;
+  @ApiPropertyOptional({ description: 'kind resale: the resale made to you' }) @ValidateIf((o) => o.kind === 'resale') @IsUUID() resaleId?: string;
+}
+
+export class RecordLotRequest {
+  @ApiProperty({ type: LotSourceDto }) @ValidateNested() @Type(() => LotSourceDto) source: LotSourceDto;
+  @ApiPropertyOptional({ example: 'NMC-MOD-48V', description: 'kind contract: the contract item (a resale brings its own)' })
+  @ValidateIf((o) => o.source?.kind === 'contract')
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  sku?: string;
+  @ApiPropertyOptional({ example: 800 }) @ValidateIf((o) => o.source?.kind === 'contract') @IsInt() @Min(1) @Max(1_000_000_000) quantity?: number;
+  @ApiPropertyOptional({ example: '1095.00' }) @ValidateIf((o) => o.source?.kind === 'contract') @Matches(DECIMAL, { message: 'unitCost must be a decimal amount such as 1095.00' }) unitCost?: string;
+  @ApiPropertyOptional({ example: 'EUR' }) @ValidateIf((o) => o.source?.kind === 'contract') @Matches(/^[A-Z]{3}$/) currency?: string;
+}
+
+export class ResellRequest {
+  @ApiProperty({ description: 'The downstream buyer company' }) @IsUUID() buyerId: string;
+  @ApiProperty({ example: 300 }) @IsInt() @Min(1) @Max(1_000_000_000) quantity: number;
+  @ApiProperty({ example: '1240.00' }) @Matches(DECIMAL, { message: 'unitPrice must be a decimal amount such as 1240.00' }) unitPrice: string;
+  @ApiPropertyOptional({ description: 'A downstream contract, when there is one' }) @IsOptional() @IsUUID() downstreamContractId?: string;
+}

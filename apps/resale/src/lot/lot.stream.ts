@@ -1,0 +1,41 @@
+import { fold } from '@dealledger/domain';
+import { eventCatalog, LotEvent } from '@dealledger/events';
+import type { PostgresEventStore } from '@dealledger/event-store';
+import type { DataSource } from 'typeorm';
+import type { KnownContract, KnownResale } from './lot.commands';
+import { lotDecider, LotState } from './lot.decider';
+
+export const lotStreamId = (lotId: string) => `lot-${lotId}`;
+export const schemaVersionOf = (type: string) => eventCatalog.latestVersion(type);
+
+export async function loadLot(store: PostgresEventStore, lotId: string): Promise<LotState> {
+  const recorded = await store.readStream(lotStreamId(lotId));
+  return fold(lotDecider, recorded.map((r) => ({ type: r.type, data: r.data }) as LotEvent));
+}
+
+export async function findContract(db: DataSource, schema: string, contractId: string): Promise<KnownContract | null> {
+  const rows = await db.query(`SELECT * FROM "${schema}".supply_contracts WHERE contract_id = $1`, [contractId]);
+  if (!rows[0]) return null;
+  const callOffs = await db.query(`SELECT call_off_id FROM "${schema}".supply_call_offs WHERE contract_id = $1`, [contractId]);
+  const r = rows[0];
+  return { contractId, buyerId: r.buyer_id, supplierId: r.supplier_id, status: r.status, currency: r.currency, skus: r.items, callOffIds: callOffs.map((c: { call_off_id: string }) => c.call_off_id) };
+}
+
+export async function findResale(store: PostgresEventStore, upstreamLotId: string, resaleId: string): Promise<KnownResale | null> {
+  const lot = await loadLot(store, upstreamLotId);
+  if (lot.status !== 'recorded') return null;
+  const r = lot.resales.find((x) => x.resaleId === resaleId);
+  if (!r) return null;
+  return {
+    resaleId,
+    upstreamLotId,
+    sellerId: lot.ownerId,
+    buyerId: r.buyerId,
+    originSupplierId: lot.originSupplierId,
+    sku: lot.sku,
+    description: lot.description,
+    quantity: r.quantity,
+    unitPrice: r.unitPrice,
+    currency: r.currency,
+  };
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
+import { connectProducer, createKafka, ensureTopics, headerString, toKafkaMessage } from '@dealledger/messaging';
+import { collectFromTopic, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { RESALE, ResaleModule } from './resale.module';
+
+const maker = randomUUID();
+const distA = randomUUID();
+const distB = randomUUID();
+const distC = randomUUID();
+const manufacturer = randomUUID();
+const contractId = randomUUID();
+const callOffId = randomUUID();
+const t = (companyId: string) => tokenFor({ companyId, personId: randomUUID(), roles: ['procurement'] });
+
+function envelope<T>(type: string, streamId: string, data: T): EventEnvelope<T> {
+  return {
+    id: randomUUID(), type, schemaVersion: 1, context: 'contracts', streamId, streamType: 'contract', streamVersion: 1, position: 1,
+    occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(), parties: [distA, maker], actor: null,
+    correlationId: randomUUID(), causationId: null, hash: 'cd'.repeat(32), data,
+  };
+}
+const terms = {
+  buyerId: distA, supplierId: maker, intermediaryId: null, currency: 'EUR',
+  items: [{ sku: 'NMC-MOD-48V', description: '48 V battery module', unit: 'piece', tiers: [{ minQuantity: 1, unitPrice: '1095.00' }], committedVolume: 800, ceiling: null }],
+  startDate: new Date(Date.now() - 86400000).toISOString(), endDate: new Date(Date.now() + 300 * 86400000).toISOString(),
+  sla: [], governingLaw: 'x', paymentTerms: 'x', deliveryTerms: 'x', requiredSignatures: [{ companyId: distA, role: 'procurement' }],
+};
+
+describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)', () => {
+  const schema = uniqueName('resale');
+  const prefix = uniqueName('dl');
+  let app: INestApplication;
+  let url: string;
+  let kafka: Kafka;
+  let producer: Producer;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    process.env.DB_SCHEMA = schema;
+    process.env.TOPIC_PREFIX = prefix;
+    kafka = createKafka('resale-test');
+    await ensureTopics(kafka, [{ topic: eventsTopic('contracts', prefix) }]);
+    ({ app, url } = await startTestApp(ResaleModule, RESALE));
+    producer = await connectProducer(kafka);
+    db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+    await db.initialize();
+    const stream = `contract-${contractId}`;
+    await producer.send({
+      topic: eventsTopic('contracts', prefix),
+      messages: [
+        toKafkaMessage(envelope('ContractExecuted', stream, { contractId, buyerId: distA, supplierId: maker, intermediaryId: null, origin: { kind: 'offer', id: randomUUID(), eventId: randomUUID() }, terms, termsVersion: 1, termsHash: 'ef'.repeat(32), signatures: [], contractValue: '876000.00', executedAt: new Date().toISOString() })),
+        toKafkaMessage(envelope('CallOffPlaced', stream, { contractId, buyerId: distA, supplierId: maker, callOffId, placedBy: null, lines: [{ sku: 'NMC-MOD-48V', quantity: 800, unitPrice: '1095.00', tierMinQuantity: 1, lineTotal: '876000.00', cumulativeQuantity: 800 }], total: '876000.00', currency: 'EUR', placedAt: new Date().toISOString() })),
+      ],
+    });
+    await eventually(async () => (await db.query(`SELECT count(*) AS n FROM "${schema}".supply_call_offs`).catch(() => [{ n: 0 }]))[0].n, (n) => Number(n) === 1);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await producer.disconnect();
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+    delete process.env.DB_SCHEMA;
+    delete process.env.TOPIC_PREFIX;
+  });
+
+  const lotBody = (over: Record<string, unknown> = {}) => ({ source: { kind: 'contract', contractId, callOffId }, sku: 'NMC-MOD-48V', quantity: 800, unitCost: '1095.00', currency: 'EUR', ...over });
+  let lotA: string;
+
+  it('records a lot only from a known source it is the buyer of', async () => {
+    expect((await http(url, 'POST', '/lots', lotBody({ source: { kind: 'contract', contractId: randomUUID() } }), t(distA))).body).toMatchObject({ status: 404, code: 'lot.source_not_found' });
+    expect((await http(url, 'POST', '/lots', lotBody(), t(distB))).body).toMatchObject({ status: 403, code: 'lot.not_contract_buyer' });
+    expect((await http(url, 'POST', '/lots', lotBody({ source: { kind: 'contract', contractId, callOffId: randomUUID() } }), t(distA))).body.code).toBe('lot.call_off_not_found');
+    expect((await http(url, 'POST', '/lots', { source: { kind: 'resale' } }, t(distA))).status).toBe(400);
+    const recorded = await http(url, 'POST', '/lots', lotBody(), t(distA));
+    expect(recorded.status).toBe(201);
+    expect(recorded.body).toMatchObject({ ownerId: distA, sellerId: maker, originSupplierId: maker, quantity: 800, remaining: 800 });
+    lotA = recorded.body.lotId;
+    expect((await http(url, 'GET', `/lots/${lotA}`, undefined, t(distB))).status).toBe(404);
+  });
+
+  it('follows goods through three intermediaries back to the maker, showing each hop’s prices only to its parties', async () => {
+    const r1 = await http(url, 'POST', `/lots/${lotA}/resales`, { buyerId: distB, quantity: 300, unitPrice: '1240.00' }, t(distA));
+    expect(r1.body).toMatchObject({ quantity: 300, margin: '43500.00', remaining: 500 });
+    const lotB = await http(url, 'POST', '/lots', { source: { kind: 'resale', upstreamLotId: lotA, resaleId: r1.body.resaleId } }, t(distB));
+    expect(lotB.body).toMatchObject({ quantity: 300, unitCost: '1240.00', sellerId: distA, originSupplierId: maker });
+    expect((await http(url, 'POST', '/lots', { source: { kind: 'resale', upstreamLotId: lotA, resaleId: r1.body.resaleId } }, t(distB))).body.code).toBe('lot.already_recorded');
+    expect((await http(url, 'POST', '/lots', { source: { kind: 'resale', upstreamLotId: lotA, resaleId: r1.body.resaleId } }, t(distC))).body.code).toBe('lot.not_resale_buyer');
+
+    const r2 = await http(url, 'POST', `/lots/${lotB.body.lotId}/resales`, { buyerId: distC, quantity: 200, unitPrice: '1310.00' }, t(distB));
+    const lotC = await http(url, 'POST', '/lots', { source: { kind: 'resale', upstreamLotId: lotB.body.lotId, resaleId: r2.body.resaleId } }, t(distC));
+    await http(url, 'POST', `/lots/${lotC.body.lotId}/resales`, { buyerId: manufacturer, quantity: 50, unitPrice: '1390.00' }, t(distC));
+
+    const byManufacturer = await http(url, 'GET', `/provenance/${lotC.body.lotId}`, undefined, t(manufacturer));
+    expect(byManufacturer.body).toMatchObject({ originSupplierId: maker, contractId });
+    expect(byManufacturer.body.hops.map((h: any) => [h.sellerId, h.buyerId, h.via, h.unitPrice ?? null])).toEqual([
+      [maker, distA, 'contract', null],
+      [distA, distB, 'resale', null],
+      [distB, distC, 'resale', null],
+      [distC, manufacturer, 'resale', '1390.00'],
+    ]);
+    const byMaker = await http(url, 'GET', `/provenance/${lotC.body.lotId}`, undefined, t(maker));
+    expect(byMaker.body.hops.map((h: any) => h.unitPrice ?? null)).toEqual(['1095.00', null, null]);
+    const byC = await http(url, 'GET', `/provenance/${lotC.body.lotId}`, undefined, t(distC));
+    expect(byC.body.hops.map((h: any) => h.unitPrice ?? null)).toEqual([null, null, '1310.00', '1390.00']);
+    expect((await http(url, 'GET', `/provenance/${lotC.body.lotId}`, undefined, t(randomUUID()))).status).toBe(404);
+
+    const seen = await collectFromTopic(kafka, eventsTopic('resale', prefix), (s) => s.filter((m) => headerString(m.message.headers, Headers.eventType) === 'LotResold').length >= 3);
+    const last = seen.filter((m) => headerString(m.message.headers, Headers.eventType) === 'LotResold').map((m) => JSON.parse(m.message.value!.toString())).find((e) => e.data.buyerId === manufacturer);
+    expect(last.parties).toEqual([distC, manufacturer, maker]);
+  });
+
+  it('lets exactly one of several concurrent resales of the last units succeed; the rest get 409', async () => {
+    const lot = await http(url, 'GET', `/lots/${lotA}`, undefined, t(distA));
+    const leave = 10;
+    await http(url, 'POST', `/lots/${lotA}/resales`, { buyerId: manufacturer, quantity: lot.body.remaining - leave, unitPrice: '1200.00' }, t(distA));
+    const attempts = await Promise.all(Array.from({ length: 8 }, () => http(url, 'POST', `/lots/${lotA}/resales`, { buyerId: manufacturer, quantity: leave, unitPrice: '1250.00' }, t(distA))));
+    const statuses = attempts.map((a) => a.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(7);
+    expect(attempts.every((a) => a.status === 201 || a.type.includes('application/problem+json'))).toBe(true);
+    const after = await http(url, 'GET', `/lots/${lotA}`, undefined, t(distA));
+    expect(after.body.remaining).toBe(0);
+    const sold = after.body.resales.reduce((n: number, r: any) => n + r.quantity, 0);
+    expect(sold).toBe(800);
+  });
+});

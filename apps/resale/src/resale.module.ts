@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { LedgerModule } from '@dealledger/platform';
+import { ResaleInbound } from './inbound/resale-inbound';
+import { LotCommandHandler } from './lot/lot.command-handler';
+import { LotHttpController } from './lot/lot.http.controller';
+import { SupplyLines1732900000000 } from './projections/supply-lines.migration';
+
+export const RESALE = {
+  context: 'resale',
+  title: 'Deal Ledger — resale',
+  description:
+    "Intermediaries' stock lots (from executed contracts learnt on dealledger.contracts.events, or from another intermediary's resale), " +
+    'resales with derived margins, and provenance chains back to the original supplier. Events go to dealledger.resale.events.',
+};
+
+@Module({
+  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: RESALE.context, migrations: [SupplyLines1732900000000] })],
+  controllers: [LotHttpController],
+  providers: [LotCommandHandler, ResaleInbound],
+})
+export class ResaleModule {}
