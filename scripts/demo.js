@@ -14,6 +14,7 @@ const COMPANIES = [
   { key: 'tyres3', name: 'Rubbera S.p.A.', registrationNumber: 'MI-1874521', country: 'IT', roles: ['supplier'] },
   { key: 'audio', name: 'SonoTech Audio GmbH', registrationNumber: 'HRB 90210', country: 'AT', roles: ['supplier'] },
   { key: 'distributor', name: 'EuroParts Distribution BV', registrationNumber: 'KVK 33445566', country: 'NL', roles: ['intermediary', 'buyer'] },
+  { key: 'evmaker', name: 'Fjord Electric Vehicles AS', registrationNumber: '923 456 789', country: 'NO', roles: ['buyer'] },
   { key: 'city', name: 'City of Graz — Public Transport', registrationNumber: 'GKZ 60101', country: 'AT', roles: ['buyer', 'public_body'] },
 ];
 
@@ -30,7 +31,11 @@ const PEOPLE = {
   tyres2: [{ name: 'Henrik Paulsen', email: 'h.paulsen@gummiwerk.example', position: 'Key Account Manager', signingRoles: ['executive'] }],
   tyres3: [{ name: 'Giulia Rossi', email: 'g.rossi@rubbera.example', position: 'Sales Director', signingRoles: ['executive'] }],
   audio: [{ name: 'Lukas Bauer', email: 'l.bauer@sonotech.example', position: 'Geschäftsführer', signingRoles: ['executive'] }],
-  distributor: [{ name: 'Pieter de Vries', email: 'p.devries@europarts.example', position: 'Managing Director', signingRoles: ['executive', 'procurement'] }],
+  distributor: [
+    { name: 'Pieter de Vries', email: 'p.devries@europarts.example', position: 'Managing Director', signingRoles: ['executive', 'procurement'] },
+    { name: 'Sanne Bakker', email: 's.bakker@europarts.example', position: 'Legal Counsel', signingRoles: ['legal'] },
+  ],
+  evmaker: [{ name: 'Ingrid Solberg', email: 'i.solberg@fjord-ev.example', position: 'Purchasing Manager', signingRoles: ['procurement'] }],
   city: [
     { name: 'Anna Huber', email: 'a.huber@graz.example', position: 'Procurement Officer', signingRoles: ['procurement', 'legal'] },
     { name: 'Franz Gruber', email: 'f.gruber@graz.example', position: 'Federal Procurement Representative', signingRoles: ['government'] },
@@ -210,10 +215,9 @@ async function loadContracts(contractsUrl, c, deals) {
     lines.push(`  contract ${label}: signed by procurement, legal and the supplier's executive -> ${executedContracts[label].status}`);
   }
 
-  // The distributor has no one with the legal role yet: its contract stays awaiting that signature.
   const dist = await contractFor(contractsUrl, `offer:${deals.offers.distributorBatteries.offerId}`, c.distributor.persons.procurement);
-  const distSigned = await signAll(dist, [['procurement', c.distributor.persons.procurement], ['executive', c.batteries.persons.executive]]);
-  lines.push(`  contract distributor batteries: awaiting ${distSigned.awaitingSignatures.map((s) => s.role).join(', ')} from the distributor (no legal signatory yet)`);
+  executedContracts.distributor = await signAll(dist, [['procurement', c.distributor.persons.procurement], ['legal', c.distributor.persons.legal], ['executive', c.batteries.persons.executive]]);
+  lines.push(`  contract distributor batteries: signed by the distributor's procurement and legal and the supplier -> ${executedContracts.distributor.status}`);
 
   // The public body's contract needs a government signatory as well.
   const city = c.city;
@@ -228,6 +232,33 @@ async function loadContracts(contractsUrl, c, deals) {
     const l = callOff.lines[0];
     lines.push(`  call-off tyres: ${l.quantity} pieces (cumulative ${l.cumulativeQuantity}) @ ${l.unitPrice} = ${l.lineTotal} EUR`);
   }
+  const distCallOff = await post(contractsUrl, `/contracts/${executedContracts.distributor.contractId}/call-offs`, { lines: [{ sku: 'NMC-MOD-48V', quantity: 800 }] }, c.distributor.persons.procurement);
+  return { lines, contracts: executedContracts, distributorCallOff: distCallOff };
+}
+
+/** The distributor records the batteries it received and resells part to a second manufacturer. */
+async function loadResale(resaleUrl, c, contracts) {
+  const lines = [];
+  const dist = c.distributor;
+  const contract = contracts.contracts.distributor;
+  let lot;
+  for (let i = 0; i < 100 && !lot; i++) {
+    // The resale app learns the executed contract and its call-off from Kafka; wait for it.
+    const res = await fetch(`${resaleUrl}/lots`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${dist.persons.procurement}` },
+      body: JSON.stringify({ source: { kind: 'contract', contractId: contract.contractId, callOffId: contracts.distributorCallOff.callOffId }, sku: 'NMC-MOD-48V', quantity: 800, unitCost: contracts.distributorCallOff.lines[0].unitPrice, currency: 'EUR' }),
+    });
+    if (res.ok) lot = await res.json();
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!lot) throw new Error('the resale app did not learn the distributor contract');
+  lines.push(`  lot: ${dist.name} received ${lot.quantity} x ${lot.sku} from ${c.batteries.name} @ ${lot.unitCost}`);
+  const sale = await post(resaleUrl, `/lots/${lot.lotId}/resales`, { buyerId: c.evmaker.companyId, quantity: 300, unitPrice: '1240.00' }, dist.persons.procurement);
+  lines.push(`  resale: 300 to ${c.evmaker.name} @ ${sale.unitPrice}, margin ${sale.margin} EUR, ${sale.remaining} left`);
+  const chain = await get(resaleUrl, `/provenance/${lot.lotId}`, c.evmaker.person);
+  const nameOf = (id) => Object.values(c).find((x) => x.companyId === id)?.name ?? id;
+  lines.push(`  provenance seen by ${c.evmaker.name}: ${chain.hops.map((h) => `${nameOf(h.sellerId)} -> ${nameOf(h.buyerId)}${h.unitPrice ? ` @ ${h.unitPrice}` : ' (price not shown)'}`).join('; ')}`);
   return lines;
 }
 
@@ -265,7 +296,13 @@ async function runDemo(apps) {
     const contractsApp = apps.find((a) => a.name === 'contracts');
     if (contractsApp) {
       console.log('\nContracts (drafted by the contracts app from the deals on Kafka):');
-      for (const line of await loadContracts(`http://127.0.0.1:${contractsApp.port}`, companies, deals)) console.log(line);
+      const contracts = await loadContracts(`http://127.0.0.1:${contractsApp.port}`, companies, deals);
+      for (const line of contracts.lines) console.log(line);
+      const resaleApp = apps.find((a) => a.name === 'resale');
+      if (resaleApp) {
+        console.log('\nResale through an intermediary:');
+        for (const line of await loadResale(`http://127.0.0.1:${resaleApp.port}`, companies, contracts)) console.log(line);
+      }
     }
   }
   // Keys are shown once by the API; keep the demo's where a later session can find them.
