@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
+import { connectProducer, createKafka, ensureTopics, headerString, toKafkaMessage } from '@dealledger/messaging';
+import { collectFromTopic, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { SERVICE_DESK, ServiceDeskModule } from './service-desk.module';
+import { SLA_CLOCK, SlaClockScheduler } from './ticket/sla/sla-clock.scheduler';
+
+const buyer = randomUUID();
+const supplier = randomUUID();
+const contractId = randomUUID();
+const hours = (h: number) => h * 3600_000;
+const engineer = tokenFor({ companyId: buyer, personId: randomUUID(), roles: ['technical'] });
+const technician = tokenFor({ companyId: supplier, personId: randomUUID(), roles: ['technical'] });
+
+describe('service desk: tickets and SLA clocks that survive restarts (real PostgreSQL and Kafka)', () => {
+  const schema = uniqueName('desk');
+  const prefix = uniqueName('dl');
+  let app: INestApplication;
+  let url: string;
+  let kafka: Kafka;
+  let producer: Producer;
+  let db: DataSource;
+  let offset = 0;
+  const clock = () => new Date(Date.now() + offset);
+
+  const start = async () => ({ app, url } = await startTestApp(ServiceDeskModule, SERVICE_DESK, [[SLA_CLOCK, clock]]));
+  const restart = async () => {
+    await app.close();
+    await start();
+  };
+  const breaches = async (ticketId: string) =>
+    (await db.query(`SELECT data->>'kind' AS kind FROM "${schema}".events WHERE stream_id = $1 AND type = 'SlaBreached' ORDER BY stream_version`, [`ticket-${ticketId}`])).map((r: { kind: string }) => r.kind);
+
+  beforeAll(async () => {
+    process.env.DB_SCHEMA = schema;
+    process.env.TOPIC_PREFIX = prefix;
+    kafka = createKafka('desk-test');
+    await ensureTopics(kafka, [{ topic: eventsTopic('contracts', prefix) }]);
+    await start();
+    producer = await connectProducer(kafka);
+    db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+    await db.initialize();
+    const executed: EventEnvelope = {
+      id: randomUUID(), type: 'ContractExecuted', schemaVersion: 1, context: 'contracts', streamId: `contract-${contractId}`, streamType: 'contract', streamVersion: 4, position: 9,
+      occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(), parties: [buyer, supplier], actor: null, correlationId: randomUUID(), causationId: null, hash: '00'.repeat(32),
+      data: {
+        contractId, buyerId: buyer, supplierId: supplier, intermediaryId: null, origin: { kind: 'offer', id: randomUUID(), eventId: randomUUID() },
+        terms: {
+          buyerId: buyer, supplierId: supplier, intermediaryId: null, currency: 'EUR',
+          items: [{ sku: 'HU-10IN', description: 'Head unit', unit: 'piece', tiers: [{ minQuantity: 1, unitPrice: '345.00' }], committedVolume: 8000, ceiling: null }],
+          startDate: new Date(Date.now() - hours(24)).toISOString(), endDate: new Date(Date.now() + hours(24 * 365)).toISOString(),
+          sla: [{ severity: 'critical', responseHours: 4, resolutionHours: 24 }, { severity: 'minor', responseHours: 24, resolutionHours: 240 }],
+          governingLaw: 'x', paymentTerms: 'x', deliveryTerms: 'x', requiredSignatures: [{ companyId: buyer, role: 'procurement' }],
+        },
+        termsVersion: 1, termsHash: '11'.repeat(32), signatures: [], contractValue: '2760000.00', executedAt: new Date().toISOString(),
+      },
+    };
+    await producer.send({ topic: eventsTopic('contracts', prefix), messages: [toKafkaMessage(executed)] });
+    await eventually(async () => (await db.query(`SELECT count(*) AS n FROM "${schema}".service_contracts`).catch(() => [{ n: 0 }]))[0].n, (n) => Number(n) === 1);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await producer.disconnect();
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+    delete process.env.DB_SCHEMA;
+    delete process.env.TOPIC_PREFIX;
+  });
+
+  const open = (token = engineer, severity = 'critical') => http(url, 'POST', '/tickets', { contractId, sku: 'HU-10IN', severity, description: 'Reboots on cold start' }, token);
+
+  it('opens tickets for the buyer with deadlines from the contract’s SLA, and refuses the wrong side', async () => {
+    const t = await open();
+    expect(t.status).toBe(201);
+    expect(Date.parse(t.body.responseDueAt) - Date.parse(t.body.openedAt)).toBe(hours(4));
+    expect(Date.parse(t.body.resolutionDueAt) - Date.parse(t.body.openedAt)).toBe(hours(24));
+    expect((await open(technician)).body).toMatchObject({ status: 403, code: 'ticket.buyer_only' });
+    expect((await http(url, 'POST', '/tickets', { contractId: randomUUID(), sku: 'HU-10IN', severity: 'critical', description: 'x' }, engineer)).body).toMatchObject({ status: 404, code: 'ticket.contract_not_found' });
+    expect((await open(engineer, 'major')).body.code).toBe('ticket.no_sla_for_severity');
+    expect((await http(url, 'POST', `/tickets/${t.body.ticketId}/acknowledge`, {}, engineer)).body).toMatchObject({ status: 403, code: 'ticket.supplier_only' });
+    expect((await http(url, 'POST', `/tickets/${t.body.ticketId}/resolve`, { resolution: 'x' }, technician)).body).toMatchObject({ status: 409, code: 'ticket.invalid_transition' });
+    expect((await http(url, 'GET', `/tickets/${t.body.ticketId}`, undefined, tokenFor({ companyId: randomUUID(), personId: randomUUID(), roles: [] }))).status).toBe(404);
+    await http(url, 'POST', `/tickets/${t.body.ticketId}/acknowledge`, {}, technician);
+    await http(url, 'POST', `/tickets/${t.body.ticketId}/resolve`, { resolution: 'firmware 2.3.1' }, technician);
+    expect((await http(url, 'POST', `/tickets/${t.body.ticketId}/close`, { satisfaction: 6 }, engineer)).status).toBe(400);
+    const closed = await http(url, 'POST', `/tickets/${t.body.ticketId}/close`, { satisfaction: 4, comment: 'fast' }, engineer);
+    expect(closed.body).toMatchObject({ status: 'closed', satisfaction: 4 });
+  });
+
+  it('records a breach once, across restarts, and none for a ticket resolved in time', async () => {
+    const late = (await open()).body.ticketId;
+    const onTime = (await open()).body.ticketId;
+    await http(url, 'POST', `/tickets/${onTime}/acknowledge`, {}, technician);
+    await http(url, 'POST', `/tickets/${onTime}/resolve`, { resolution: 'replaced unit' }, technician);
+
+    // The app goes down before the response deadline and comes back after it.
+    await app.close();
+    offset = hours(5);
+    await start();
+    expect(await app.get(SlaClockScheduler).runOnce()).toBeGreaterThanOrEqual(1);
+    expect(await breaches(late)).toEqual(['response']);
+    expect(await app.get(SlaClockScheduler).runOnce()).toBe(0);
+    await restart();
+    expect(await app.get(SlaClockScheduler).runOnce()).toBe(0);
+    expect(await breaches(late)).toEqual(['response']);
+
+    offset = hours(25);
+    await restart();
+    await app.get(SlaClockScheduler).runOnce();
+    await app.get(SlaClockScheduler).runOnce();
+    expect(await breaches(late)).toEqual(['response', 'resolution']);
+    expect(await breaches(onTime)).toEqual([]);
+    const view = await http(url, 'GET', `/tickets/${late}`, undefined, engineer);
+    expect(view.body.slaBreaches.map((b: { kind: string }) => b.kind)).toEqual(['response', 'resolution']);
+
+    const seen = await collectFromTopic(kafka, eventsTopic('service-desk', prefix), (s) => s.filter((m) => headerString(m.message.headers, Headers.eventType) === 'SlaBreached').length >= 2);
+    const published = seen.filter((m) => headerString(m.message.headers, Headers.eventType) === 'SlaBreached').map((m) => JSON.parse(m.message.value!.toString()));
+    expect(published.map((e) => [e.data.ticketId, e.data.kind])).toEqual([
+      [late, 'response'],
+      [late, 'resolution'],
+    ]);
+    expect(published[0].parties).toEqual([buyer, supplier]);
+  });
+});

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
+import { ServiceDeskInbound } from './inbound/service-desk-inbound';
+import { ServiceContracts1732900000001 } from './projections/service-contracts.migration';
+import { SLA_CLOCK, SlaClockScheduler } from './ticket/sla/sla-clock.scheduler';
+import { TicketCommandHandler } from './ticket/ticket.command-handler';
+import { TicketHttpController } from './ticket/ticket.http.controller';
+
+export const SERVICE_DESK = {
+  context: 'service-desk',
+  title: 'Deal Ledger — service desk',
+  description:
+    "Technical service tickets under executed contracts (learnt from dealledger.contracts.events), with SLA clocks from each contract's terms " +
+    'that survive restarts. Events go to dealledger.service-desk.events.',
+};
+
+@Module({
+  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: SERVICE_DESK.context, migrations: [Deadlines1732800000000, ServiceContracts1732900000001] })],
+  controllers: [TicketHttpController],
+  providers: [TicketCommandHandler, ServiceDeskInbound, SlaClockScheduler, { provide: SLA_CLOCK, useValue: () => new Date() }],
+})
+export class ServiceDeskModule {}

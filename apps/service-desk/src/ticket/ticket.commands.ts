@@ -1,0 +1,29 @@
+import type { Severity, SlaKind } from '@dealledger/events';
+import type { Requester } from '../requester';
+
+/** A contract as the service desk learnt it from dealledger.contracts.events. */
+export interface KnownContract {
+  contractId: string;
+  buyerId: string;
+  supplierId: string;
+  status: string;
+  skus: string[];
+  sla: { severity: Severity; responseHours: number; resolutionHours: number }[];
+}
+
+interface Base {
+  ticketId: string;
+  requester: Requester;
+  now: Date;
+}
+
+export type OpenTicket = Base & { type: 'OpenTicket'; contractId: string; contract: KnownContract | null; sku: string; severity: Severity; description: string };
+export type AcknowledgeTicket = Base & { type: 'AcknowledgeTicket' };
+export type EscalateTicket = Base & { type: 'EscalateTicket'; note: string };
+export type ResolveTicket = Base & { type: 'ResolveTicket'; resolution: string };
+export type ReopenTicket = Base & { type: 'ReopenTicket'; reason: string };
+export type CloseTicket = Base & { type: 'CloseTicket'; satisfaction: number; comment: string | null };
+/** Issued by the SLA clock when a deadline is due. */
+export type RecordSlaBreach = { type: 'RecordSlaBreach'; ticketId: string; kind: SlaKind; now: Date };
+
+export type TicketCommand = OpenTicket | AcknowledgeTicket | EscalateTicket | ResolveTicket | ReopenTicket | CloseTicket | RecordSlaBreach;

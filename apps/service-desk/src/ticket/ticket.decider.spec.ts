@@ -1,0 +1,134 @@
+import { DomainError, fold } from '@dealledger/domain';
+import type { TicketEvent } from '@dealledger/events';
+import type { Requester } from '../requester';
+import { resolutionClock, responseClock } from './sla/sla-clock.rules';
+import type { KnownContract, TicketCommand } from './ticket.commands';
+import { ticketDecider } from './ticket.decider';
+
+const buyer = 'b0b0b0b0-0000-4000-8000-000000000001';
+const supplier = '5a5a5a5a-0000-4000-8000-000000000002';
+const contractId = 'c0c0c0c0-0000-4000-8000-000000000003';
+const ticketId = '7a7a7a7a-0000-4000-8000-000000000004';
+const p = (companyId: string, n: number): Requester => ({ companyId, personId: `00000000-0000-4000-8000-0000000000${n}`, roles: [] });
+const engineer = p(buyer, 10);
+const technician = p(supplier, 20);
+const contract: KnownContract = {
+  contractId, buyerId: buyer, supplierId: supplier, status: 'executed', skus: ['HU-10IN'],
+  sla: [{ severity: 'critical', responseHours: 4, resolutionHours: 24 }, { severity: 'minor', responseHours: 24, resolutionHours: 240 }],
+};
+const t0 = new Date('2027-05-03T08:00:00Z');
+const at = (hours: number) => new Date(t0.getTime() + hours * 3600000);
+const openCmd = (over: Partial<Extract<TicketCommand, { type: 'OpenTicket' }>> = {}): TicketCommand => ({
+  type: 'OpenTicket', ticketId, contractId, contract, sku: 'HU-10IN', severity: 'critical', description: 'Head unit reboots on cold start', requester: engineer, now: t0, ...over,
+});
+
+function given(events: TicketEvent[]) {
+  const state = fold(ticketDecider, events);
+  return {
+    state,
+    when(command: TicketCommand): { events: TicketEvent[]; error: string | null } {
+      try {
+        return { events: ticketDecider.decide(command, state), error: null };
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return { events: [], error: `${err.kind}:${err.code}` };
+      }
+    },
+  };
+}
+function history(...commands: TicketCommand[]): TicketEvent[] {
+  const events: TicketEvent[] = [];
+  for (const c of commands) {
+    const r = given(events).when(c);
+    if (r.error) throw new Error(`${c.type}: ${r.error}`);
+    events.push(...r.events);
+  }
+  return events;
+}
+const ack = (h: number, who = technician): TicketCommand => ({ type: 'AcknowledgeTicket', ticketId, requester: who, now: at(h) });
+const resolve = (h: number, who = technician): TicketCommand => ({ type: 'ResolveTicket', ticketId, resolution: 'firmware 2.3.1', requester: who, now: at(h) });
+const breach = (kind: 'response' | 'resolution', h: number): TicketCommand => ({ type: 'RecordSlaBreach', ticketId, kind, now: at(h) });
+const opened = history(openCmd());
+
+describe('ticket decider', () => {
+  describe('opening', () => {
+    it('opens under an executed contract with deadlines from its SLA for the severity', () => {
+      expect(opened[0].data).toMatchObject({ contractId, buyerId: buyer, supplierId: supplier, severity: 'critical', openedAt: t0.toISOString(), responseDueAt: at(4).toISOString(), resolutionDueAt: at(24).toISOString() });
+    });
+    it('is done by the buyer’s people only', () => {
+      expect(given([]).when(openCmd({ requester: technician })).error).toBe('forbidden:ticket.buyer_only');
+      expect(given([]).when(openCmd({ requester: { companyId: buyer, personId: null, roles: [] } })).error).toBe('forbidden:ticket.person_required');
+    });
+    it('refuses an unknown contract, one not in force, an unknown item, a severity without SLA', () => {
+      expect(given([]).when(openCmd({ contract: null })).error).toBe('not_found:ticket.contract_not_found');
+      expect(given([]).when(openCmd({ contract: { ...contract, status: 'terminated' } })).error).toBe('conflict:ticket.contract_not_in_force');
+      expect(given([]).when(openCmd({ sku: 'X' })).error).toBe('invalid:ticket.unknown_item');
+      expect(given([]).when(openCmd({ severity: 'major' })).error).toBe('invalid:ticket.no_sla_for_severity');
+    });
+  });
+
+  describe('the supplier’s side', () => {
+    it('acknowledges (first response), noting whether it came within the SLA', () => {
+      expect(given(opened).when(ack(3)).events[0].data).toMatchObject({ withinSla: true });
+      expect(given(opened).when(ack(5)).events[0].data).toMatchObject({ withinSla: false });
+    });
+    it('escalates and resolves', () => {
+      const e = history(openCmd(), ack(1), { type: 'EscalateTicket', ticketId, note: 'needs R&D', requester: technician, now: at(2) }, resolve(20));
+      expect(e.map((x) => x.type)).toEqual(['TicketOpened', 'TicketAcknowledged', 'TicketEscalated', 'TicketResolved']);
+      expect(e[3].data).toMatchObject({ withinSla: true });
+    });
+    it('cannot be done by the buyer', () => {
+      expect(given(opened).when(ack(1, engineer)).error).toBe('forbidden:ticket.supplier_only');
+    });
+    it('must respond before resolving', () => {
+      expect(given(opened).when(resolve(1)).error).toBe('conflict:ticket.invalid_transition');
+    });
+  });
+
+  describe('the buyer’s side', () => {
+    const resolved = history(openCmd(), ack(1), resolve(5));
+    it('closes with a satisfaction score from 1 to 5', () => {
+      expect(given(resolved).when({ type: 'CloseTicket', ticketId, satisfaction: 4, comment: null, requester: engineer, now: at(6) }).events[0].data).toMatchObject({ satisfaction: 4 });
+      expect(given(resolved).when({ type: 'CloseTicket', ticketId, satisfaction: 6, comment: null, requester: engineer, now: at(6) }).error).toBe('invalid:ticket.satisfaction_out_of_range');
+    });
+    it('reopens, and a new resolution deadline runs', () => {
+      const r = given(resolved).when({ type: 'ReopenTicket', ticketId, reason: 'back again', requester: engineer, now: at(30) });
+      expect(r.events[0].data).toMatchObject({ resolutionDueAt: at(54).toISOString() });
+    });
+    it('cannot close an unresolved ticket, nor act for the supplier', () => {
+      expect(given(opened).when({ type: 'CloseTicket', ticketId, satisfaction: 3, comment: null, requester: engineer, now: at(1) }).error).toBe('conflict:ticket.invalid_transition');
+      expect(given(resolved).when({ type: 'CloseTicket', ticketId, satisfaction: 3, comment: null, requester: technician, now: at(6) }).error).toBe('forbidden:ticket.buyer_only');
+    });
+    it('hides the ticket from other companies', () => {
+      expect(given(opened).when(ack(1, p('99999999-0000-4000-8000-000000000009', 30))).error).toBe('not_found:ticket.not_found');
+    });
+  });
+
+  describe('SLA clocks', () => {
+    it('breach the response deadline once when no response came', () => {
+      const first = given(opened).when(breach('response', 5));
+      expect(first.events[0]).toMatchObject({ type: 'SlaBreached', data: { kind: 'response', dueAt: at(4).toISOString(), detectedAt: at(5).toISOString() } });
+      expect(given([...opened, ...first.events]).when(breach('response', 6)).error).toBe('conflict:ticket.sla_already_breached');
+    });
+    it('do not breach before the deadline, nor when the response came in time', () => {
+      expect(given(opened).when(breach('response', 3)).error).toBe('conflict:ticket.sla_not_due');
+      expect(given(history(openCmd(), ack(3))).when(breach('response', 5)).error).toBe('conflict:ticket.sla_met');
+    });
+    it('breach the resolution deadline when the ticket is still unresolved, and again after a reopening', () => {
+      const e = history(openCmd(), ack(1), breach('resolution', 25));
+      expect(e[2]).toMatchObject({ data: { kind: 'resolution' } });
+      const reopened = history(openCmd(), ack(1), resolve(5), { type: 'ReopenTicket', ticketId, reason: 'again', requester: engineer, now: at(30) });
+      expect(given(reopened).when(breach('resolution', 55)).events[0].data).toMatchObject({ dueAt: at(54).toISOString() });
+    });
+    it('emit no breach for a ticket resolved in time', () => {
+      expect(given(history(openCmd(), ack(1), resolve(5))).when(breach('resolution', 30)).error).toBe('conflict:ticket.sla_met');
+    });
+    it('run from opening to the matching event', () => {
+      expect(responseClock(opened[0])).toEqual({ due: at(4).toISOString() });
+      expect(resolutionClock(opened[0])).toEqual({ due: at(24).toISOString() });
+      const [, acked] = history(openCmd(), ack(1));
+      expect(responseClock(acked)).toBe('clear');
+      expect(resolutionClock(acked)).toBe('keep');
+    });
+  });
+});

@@ -1,0 +1,85 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { CurrentPrincipal, Principal } from '@dealledger/auth';
+import { uuidV5 } from '@dealledger/domain';
+import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
+import { CommandMeta, DATA_SOURCE } from '@dealledger/platform';
+import { ExecuteTicketCommand } from './ticket.command-handler';
+import type { TicketCommand } from './ticket.commands';
+import { CloseRequest, NoteRequest, OpenTicketRequest, ReopenRequest, ResolveRequest } from './ticket.requests.dto';
+import { findContract, loadTicket, ticketView } from './ticket.stream';
+
+const uuid = new ParseUUIDPipe({ version: undefined });
+
+/** Technical service under contracts: the buyer opens and closes, the supplier responds and resolves; SLA clocks run. */
+@ApiTags('tickets')
+@ApiBearerAuth()
+@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried command with the same key has no second effect' })
+@ApiNotFoundResponse({ description: 'No such ticket that you are a party to (problem+json)' })
+@Controller('tickets')
+export class TicketHttpController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly store: PostgresEventStore,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+  ) {}
+
+  private async run(command: TicketCommand & { ticketId: string }, m: CommandMetadata, p: Principal) {
+    return ticketView(await this.commands.execute(new ExecuteTicketCommand(command, m)), p, command.ticketId);
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: "Open a ticket under an executed contract (a person of the buyer); response and resolution deadlines come from the contract's SLA" })
+  async open(@Body() body: OpenTicketRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata, @Res({ passthrough: true }) res: Response) {
+    const ticketId = uuidV5(`ticket:${m.commandId}`);
+    const contract = await findContract(this.db, this.store.schema, body.contractId);
+    res.location(`/tickets/${ticketId}`);
+    return this.run({ type: 'OpenTicket', ticketId, contractId: body.contractId, contract, sku: body.sku, severity: body.severity, description: body.description, requester: p, now: m.now }, m, p);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The ticket, its deadlines and any SLA breaches' })
+  async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+    const { state, version } = await loadTicket(this.store, id);
+    return { ...ticketView(state, p, id), version };
+  }
+
+  @Post(':id/acknowledge')
+  @HttpCode(200)
+  @ApiOperation({ summary: "First response (a person of the supplier)" })
+  acknowledge(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'AcknowledgeTicket', ticketId: id, requester: p, now: m.now }, m, p);
+  }
+
+  @Post(':id/escalate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Escalate (supplier)' })
+  escalate(@Param('id', uuid) id: string, @Body() body: NoteRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'EscalateTicket', ticketId: id, note: body.note, requester: p, now: m.now }, m, p);
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resolve (supplier, after the first response)' })
+  resolve(@Param('id', uuid) id: string, @Body() body: ResolveRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'ResolveTicket', ticketId: id, resolution: body.resolution, requester: p, now: m.now }, m, p);
+  }
+
+  @Post(':id/reopen')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reopen a resolved ticket (buyer); the resolution clock runs again' })
+  reopen(@Param('id', uuid) id: string, @Body() body: ReopenRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'ReopenTicket', ticketId: id, reason: body.reason, requester: p, now: m.now }, m, p);
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Close a resolved ticket with a satisfaction score 1-5 (buyer)' })
+  close(@Param('id', uuid) id: string, @Body() body: CloseRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'CloseTicket', ticketId: id, satisfaction: body.satisfaction, comment: body.comment ?? null, requester: p, now: m.now }, m, p);
+  }
+}
