@@ -197,7 +197,8 @@ async function loadContracts(contractsUrl, c, deals) {
   const amended = await post(
     contractsUrl,
     `/contracts/${steel.contract.contractId}/amendments`,
-    { sla: [{ severity: 'critical', responseHours: 2, resolutionHours: 12 }, { severity: 'major', responseHours: 8, resolutionHours: 48 }, { severity: 'minor', responseHours: 24, resolutionHours: 120 }], note: 'Tighter SLA for the press line' },
+    // A critical response within 9 seconds (0.0025 h): short enough for the demo to show a breach.
+    { sla: [{ severity: 'critical', responseHours: 0.0025, resolutionHours: 12 }, { severity: 'major', responseHours: 8, resolutionHours: 48 }, { severity: 'minor', responseHours: 24, resolutionHours: 120 }], note: 'Tighter SLA for the press line' },
     c.steel.persons.executive,
   );
   const steelExecuted = await signAll(amended, steel.signers);
@@ -232,6 +233,7 @@ async function loadContracts(contractsUrl, c, deals) {
     const l = callOff.lines[0];
     lines.push(`  call-off tyres: ${l.quantity} pieces (cumulative ${l.cumulativeQuantity}) @ ${l.unitPrice} = ${l.lineTotal} EUR`);
   }
+  executedContracts.steel = steelExecuted;
   const distCallOff = await post(contractsUrl, `/contracts/${executedContracts.distributor.contractId}/call-offs`, { lines: [{ sku: 'NMC-MOD-48V', quantity: 800 }] }, c.distributor.persons.procurement);
   return { lines, contracts: executedContracts, distributorCallOff: distCallOff };
 }
@@ -259,6 +261,42 @@ async function loadResale(resaleUrl, c, contracts) {
   const chain = await get(resaleUrl, `/provenance/${lot.lotId}`, c.evmaker.person);
   const nameOf = (id) => Object.values(c).find((x) => x.companyId === id)?.name ?? id;
   lines.push(`  provenance seen by ${c.evmaker.name}: ${chain.hops.map((h) => `${nameOf(h.sellerId)} -> ${nameOf(h.buyerId)}${h.unitPrice ? ` @ ${h.unitPrice}` : ' (price not shown)'}`).join('; ')}`);
+  return lines;
+}
+
+/** Service tickets: one answered and resolved in time and rated, one left unanswered until its SLA breaches. */
+async function loadTickets(deskUrl, c, contracts) {
+  const lines = [];
+  const carmaker = c.carmaker;
+  const engineer = carmaker.persons.engineer;
+  const openTicket = async (contract, sku, severity, description) => {
+    for (let i = 0; i < 100; i++) {
+      // The service desk learns executed contracts from Kafka; wait for it.
+      const res = await fetch(`${deskUrl}/tickets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${engineer}` },
+        body: JSON.stringify({ contractId: contract.contractId, sku, severity, description }),
+      });
+      if (res.ok) return res.json();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('the service desk did not learn the contract');
+  };
+  const audio = await openTicket(contracts.contracts.audio, 'HU-10IN', 'minor', 'Bluetooth pairing drops after firmware 2.3.0');
+  await post(deskUrl, `/tickets/${audio.ticketId}/acknowledge`, {}, c.audio.persons.executive);
+  await post(deskUrl, `/tickets/${audio.ticketId}/resolve`, { resolution: 'Firmware 2.3.1 rolled out to the line' }, c.audio.persons.executive);
+  const closed = await post(deskUrl, `/tickets/${audio.ticketId}/close`, { satisfaction: 5, comment: 'Fixed within a day' }, engineer);
+  lines.push(`  ticket audio (minor): answered and resolved in time, closed with satisfaction ${closed.satisfaction}/5`);
+  const steel = await openTicket(contracts.contracts.steel, 'DC04-COIL-1.2', 'critical', 'Coil batch 4471 cracks in the deep-drawing press');
+  log(`waiting for the steel ticket's 9-second response SLA to run out...`);
+  let view;
+  for (let i = 0; i < 40; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    view = await get(deskUrl, `/tickets/${steel.ticketId}`, engineer);
+    if (view.slaBreaches.length) break;
+  }
+  lines.push(`  ticket steel (critical): no response by ${view.responseDueAt} -> SLA breached (${view.slaBreaches.map((b) => b.kind).join(', ') || 'not yet'})`);
+  await post(deskUrl, `/tickets/${steel.ticketId}/acknowledge`, {}, c.steel.persons.executive);
   return lines;
 }
 
@@ -302,6 +340,11 @@ async function runDemo(apps) {
       if (resaleApp) {
         console.log('\nResale through an intermediary:');
         for (const line of await loadResale(`http://127.0.0.1:${resaleApp.port}`, companies, contracts)) console.log(line);
+      }
+      const deskApp = apps.find((a) => a.name === 'service-desk');
+      if (deskApp) {
+        console.log('\nService tickets:');
+        for (const line of await loadTickets(`http://127.0.0.1:${deskApp.port}`, companies, contracts)) console.log(line);
       }
     }
   }

@@ -26,7 +26,8 @@ function startApp(app, index) {
   const main = path.join(ROOT, 'dist', 'apps', app.name, 'apps', app.name, 'src', 'main.js');
   const child = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: ROOT,
-    env: { ...process.env, [`${app.name.toUpperCase().replace(/-/g, '_')}_PORT`]: String(app.port), FORCE_COLOR: '0', NO_COLOR: '1' },
+    // The demo's SLA clock checks every 2 s so that its breach shows while you watch.
+    env: { SLA_CHECK_INTERVAL_MS: '2000', ...process.env, [`${app.name.toUpperCase().replace(/-/g, '_')}_PORT`]: String(app.port), FORCE_COLOR: '0', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `\x1b[${COLORS[index % COLORS.length]}m[${app.name.padEnd(13)}]\x1b[0m `;

@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { SEVERITIES, Severity, SIGNING_ROLES } from '@dealledger/events';
 
 export class SlaTermDto {
   @ApiProperty({ enum: SEVERITIES }) @IsIn(SEVERITIES) severity: Severity;
-  @ApiProperty({ example: 4 }) @IsInt() @Min(1) @Max(8760) responseHours: number;
-  @ApiProperty({ example: 24 }) @IsInt() @Min(1) @Max(8760) resolutionHours: number;
+  @ApiProperty({ example: 4, description: 'Hours; fractions allowed (0.5 = 30 minutes)' }) @IsNumber() @Min(0.001) @Max(8760) responseHours: number;
+  @ApiProperty({ example: 24 }) @IsNumber() @Min(0.001) @Max(8760) resolutionHours: number;
 }
 
 export class CeilingDto {

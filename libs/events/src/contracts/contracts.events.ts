@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import type { EventDefinition } from '../catalog';
 import { PriceTier } from '../offers/offers.events';
 
@@ -20,10 +20,11 @@ export class ContractItem {
   @IsOptional() @IsInt() @Min(1) ceiling: number | null;
 }
 
+/** Hours may be fractional (0.5 = 30 minutes). */
 export class SlaTerm {
   @IsIn(SEVERITIES) severity: Severity;
-  @IsInt() @Min(1) responseHours: number;
-  @IsInt() @Min(1) resolutionHours: number;
+  @IsNumber() @Min(0.001) responseHours: number;
+  @IsNumber() @Min(0.001) resolutionHours: number;
 }
 
 export class RequiredSignature {
