@@ -1,0 +1,81 @@
+import type { TimelineEvent } from './timeline-event';
+
+/** A one-line, human summary of an event; `name` turns company ids into names where known. */
+export function describe(e: TimelineEvent, name: (id: string) => string): string {
+  const d = e.data;
+  const items = (xs: { quantity: number; sku?: string; itemId?: string; unitPrice: string }[]) => xs.map((i) => `${i.quantity} × ${i.sku ?? i.itemId} @ ${i.unitPrice}`).join(', ');
+  switch (e.type) {
+    case 'CompanyRegistered':
+      return `${d.name} joined the ledger (${d.roles.join(', ')})`;
+    case 'OfferDrafted':
+      return `${name(d.supplierId)} drafted an offer to ${name(d.buyerId)} (${d.items.length} item(s), valid until ${d.validUntil.slice(0, 10)})`;
+    case 'OfferSubmitted':
+      return `${name(d.supplierId)} submitted offer revision ${d.revision} to ${name(d.buyerId)}`;
+    case 'OfferCountered':
+      return `${name(d.buyerId)} countered revision ${d.revision}: ${d.note || `${d.proposals.length} proposal(s)`}`;
+    case 'OfferRevised':
+      return `${name(d.supplierId)} revised the offer (revision ${d.revision}): ${d.note}`;
+    case 'OfferAccepted':
+      return `${name(d.buyerId)} accepted ${items(d.items)} — ${d.total} ${d.currency}`;
+    case 'OfferRejected':
+      return `${name(d.buyerId)} rejected the offer: ${d.reason}`;
+    case 'OfferWithdrawn':
+      return `${name(d.supplierId)} withdrew the offer: ${d.reason}`;
+    case 'OfferExpired':
+      return `The offer expired unaccepted (valid until ${d.validUntil.slice(0, 10)})`;
+    case 'TenderOpened':
+      return `${name(d.buyerId)} opened tender “${d.title}”${d.publicProcurement ? ' (public procurement)' : ''}`;
+    case 'SuppliersInvited':
+      return `${name(d.buyerId)} invited ${d.supplierIds.map(name).join(', ')} to tender`;
+    case 'BidSubmitted':
+      return `${name(d.supplierId)} submitted a sealed bid`;
+    case 'BidWithdrawn':
+      return `${name(d.supplierId)} withdrew its bid`;
+    case 'TenderClosed':
+      return `Tender closed with ${d.bids.length} bid(s) opened`;
+    case 'BidEvaluated':
+      return `An evaluator of ${name(d.buyerId)} scored the bid of ${name(d.supplierId)}`;
+    case 'TenderAwarded':
+      return `${name(d.buyerId)} awarded “${d.title}” to ${name(d.supplierId)} — ${d.total} ${d.currency}`;
+    case 'TenderCancelled':
+      return `${name(d.buyerId)} cancelled the tender: ${d.reason}`;
+    case 'ContractDrafted':
+      return `Contract drafted from ${d.origin.kind} ${d.origin.id.slice(0, 8)}`;
+    case 'ContractAmended':
+      return `${name(d.amendedByCompany)} amended the contract (${d.changed.join(', ')}); ${d.voidedSignatures.length} signature(s) void`;
+    case 'ContractSigned':
+      return `${name(d.companyId)} signed as ${d.role} (terms v${d.termsVersion})`;
+    case 'ContractExecuted':
+      return `Contract in force: ${d.contractValue} ${d.terms.currency}, ${d.signatures.length} signatures`;
+    case 'CallOffPlaced':
+      return `Call-off: ${items(d.lines)} — ${d.total} ${d.currency}`;
+    case 'ContractRenewalProposed':
+      return `${name(d.proposedByCompany)} proposed renewal to ${d.newEndDate.slice(0, 10)}`;
+    case 'ContractRenewed':
+      return `Contract renewed to ${d.endDate.slice(0, 10)}`;
+    case 'ContractTerminated':
+      return `${name(d.terminatedByCompany)} terminated the contract: ${d.reason}`;
+    case 'ContractExpired':
+      return `Contract expired on ${d.endDate.slice(0, 10)}`;
+    case 'LotRecorded':
+      return `${name(d.ownerId)} received ${d.quantity} × ${d.sku} from ${name(d.sellerId)}`;
+    case 'LotResold':
+      return `${name(d.ownerId)} resold ${d.quantity} × ${d.sku} (made by ${name(d.originSupplierId)}) to ${name(d.buyerId)}`;
+    case 'TicketOpened':
+      return `${name(d.buyerId)} opened a ${d.severity} ticket on ${d.sku}: ${d.description}`;
+    case 'TicketAcknowledged':
+      return `${name(d.supplierId)} responded${d.withinSla ? ' within' : ' outside'} the SLA`;
+    case 'TicketEscalated':
+      return `${name(d.supplierId)} escalated the ticket (level ${d.level})`;
+    case 'TicketResolved':
+      return `${name(d.supplierId)} resolved the ticket${d.withinSla ? ' within' : ' outside'} the SLA: ${d.resolution}`;
+    case 'TicketReopened':
+      return `${name(d.buyerId)} reopened the ticket: ${d.reason}`;
+    case 'TicketClosed':
+      return `${name(d.buyerId)} closed the ticket, satisfaction ${d.satisfaction}/5`;
+    case 'SlaBreached':
+      return `SLA breached: no ${d.kind} by ${d.dueAt}`;
+    default:
+      return e.type;
+  }
+}

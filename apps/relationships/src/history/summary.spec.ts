@@ -1,0 +1,113 @@
+import { describe as line } from './describe';
+import { pairsOf } from './pairs';
+import { summarize } from './summary';
+import type { TimelineEvent } from './timeline-event';
+import { scorecard } from '../scorecard/scorecard';
+
+const B = 'b0000000-0000-4000-8000-000000000001'; // buyer
+const S = 's0000000-0000-4000-8000-000000000002'.replace('s', 'a'); // supplier
+const S2 = 'c0000000-0000-4000-8000-000000000003'; // competitor
+const I = 'd0000000-0000-4000-8000-000000000004'; // intermediary
+let n = 0;
+const ev = (type: string, data: any, parties: string[] = [S, B], day = n): TimelineEvent => ({
+  eventId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+  context: 'test',
+  type,
+  streamId: 'x',
+  occurredAt: new Date(Date.UTC(2026, 0, 1 + day)).toISOString(),
+  recordedAt: new Date(Date.UTC(2026, 0, 1 + day)).toISOString(),
+  position: n,
+  parties,
+  data,
+});
+
+const ref = { supplierId: S, buyerId: B };
+const history: TimelineEvent[] = [
+  ev('OfferSubmitted', { ...ref, offerId: 'o1', revision: 0 }),
+  ev('OfferSubmitted', { ...ref, offerId: 'o1', revision: 1 }),
+  ev('OfferAccepted', { ...ref, offerId: 'o1', items: [], total: '1000.00', currency: 'EUR' }),
+  ev('OfferSubmitted', { ...ref, offerId: 'o2', revision: 0 }),
+  ev('OfferRejected', { ...ref, offerId: 'o2', reason: 'price' }),
+  ev('SuppliersInvited', { buyerId: B, tenderId: 't1', supplierIds: [S, S2] }, [B, S, S2]),
+  ev('BidSubmitted', { buyerId: B, tenderId: 't1', supplierId: S }, [B, S]),
+  ev('TenderClosed', { buyerId: B, tenderId: 't1', bids: [{ supplierId: S, priceScore: 8 }, { supplierId: S2, priceScore: 10 }] }, [B, S, S2]),
+  ev('TenderAwarded', { buyerId: B, tenderId: 't1', supplierId: S2, title: 't', total: '1', currency: 'EUR', ranking: [{ supplierId: S2 }, { supplierId: S }] }, [B, S, S2]),
+  ev('ContractExecuted', { ...ref, contractId: 'c1', terms: { currency: 'EUR' }, contractValue: '500400.00', signatures: [] }),
+  ev('ContractExecuted', { ...ref, contractId: 'c2', terms: { currency: 'EUR' }, contractValue: '99.60', signatures: [] }),
+  ev('CallOffPlaced', { ...ref, contractId: 'c1', lines: [{ quantity: 600 }, { quantity: 400 }], total: '50000.00', currency: 'EUR' }),
+  ev('TicketOpened', { ...ref, ticketId: 'k1', resolutionDueAt: '2026-02-01T00:00:00.000Z' }),
+  ev('SlaBreached', { ...ref, ticketId: 'k1', kind: 'response', dueAt: '2026-01-20T00:00:00.000Z' }),
+  ev('TicketAcknowledged', { ...ref, ticketId: 'k1', withinSla: false }),
+  ev('TicketResolved', { ...ref, ticketId: 'k1', withinSla: true }),
+  ev('TicketClosed', { ...ref, ticketId: 'k1', satisfaction: 3 }),
+  ev('TicketOpened', { ...ref, ticketId: 'k2', resolutionDueAt: '2026-02-01T00:00:00.000Z' }),
+  ev('TicketAcknowledged', { ...ref, ticketId: 'k2', withinSla: true }),
+  ev('TicketResolved', { ...ref, ticketId: 'k2', withinSla: true }),
+  ev('TicketClosed', { ...ref, ticketId: 'k2', satisfaction: 5 }),
+  ev('LotResold', { ownerId: I, buyerId: B, originSupplierId: S, quantity: 300, sku: 'x' }, [I, B, S]),
+];
+
+describe('pairs', () => {
+  it('links all three companies of a resale through an intermediary', () => {
+    expect(pairsOf(history[history.length - 1]).map((p) => p.join('+')).sort()).toEqual([[I, B].sort().join('+'), [I, S].sort().join('+'), [S, B].sort().join('+')].sort());
+  });
+  it('pairs tender suppliers with the buyer only, not with each other', () => {
+    const pairs = pairsOf(history[5]).map((p) => p.join('+'));
+    expect(pairs).toHaveLength(2);
+    expect(pairs).not.toContain([S, S2].sort().join('+'));
+  });
+});
+
+describe('summary', () => {
+  const s = summarize(history, [S, B]);
+  it('counts offers, tenders, contracts, call-offs and resales', () => {
+    expect(s.offers).toEqual({ made: 2, accepted: 1, rejected: 1, withdrawn: 0, expired: 0 });
+    expect(s.tenders).toEqual({ invited: 1, bid: 1, won: 0, lost: 1 });
+    expect(s.contracts).toEqual({ executed: 2, value: { EUR: '500499.60' }, renewals: 0, terminated: 0 });
+    expect(s.callOffs).toEqual({ count: 1, volume: 1000, value: { EUR: '50000.00' } });
+    expect(s.resales).toEqual({ count: 1, volume: 300, throughIntermediaries: 1 });
+  });
+  it('counts each SLA deadline once: a breached response stays breached when the answer comes late', () => {
+    expect(s.sla).toEqual({ met: 3, breached: 1, compliancePercent: 75 });
+    expect(s.tickets).toEqual({ opened: 2, resolved: 2, closed: 2 });
+    expect(s.satisfaction).toEqual({ ratings: 2, average: 4 });
+  });
+  it('answers as of a past time by folding only what had happened by then', () => {
+    const asOf = summarize(history.filter((e) => e.occurredAt <= history[4].occurredAt), [S, B]);
+    expect(asOf.offers).toMatchObject({ made: 2, accepted: 1, rejected: 1 });
+    expect(asOf.contracts.executed).toBe(0);
+    expect(asOf.since).toBe(history[0].occurredAt);
+  });
+});
+
+describe('scorecard', () => {
+  const now = new Date('2028-01-01T00:00:00Z');
+  const card = scorecard(history, S, B, now);
+  it('scores price from the bids’ price scores', () => {
+    expect(card.criteria.price).toEqual({ score: 8, basis: { closedTendersBid: 1 } });
+  });
+  it('scores quality from tickets per contract', () => {
+    expect(card.criteria.quality).toEqual({ score: 8, basis: { ticketsPerContract: 1, contracts: 2 } });
+  });
+  it('scores service from SLA compliance and satisfaction', () => {
+    expect(card.criteria.service.score).toBe(7.75); // mean(75/10, 4*2)
+  });
+  it('scores reputation from the win rate and satisfaction across buyers', () => {
+    expect(card.criteria.reputation).toMatchObject({ score: 4, basis: { winRate: 0, tendersWon: 0, tendersLost: 1 } }); // mean(0, 8)
+  });
+  it('scores partnership from tenure, repeat contracts and renewals', () => {
+    // ~2 years -> min(10, 4) * 0.4 = 1.6ish; 1 repeat contract -> 2.5 * 0.4 = 1; no renewals
+    expect(card.criteria.partnership.basis).toMatchObject({ repeatContracts: 1, renewals: 0 });
+    expect(card.criteria.partnership.score).toBeCloseTo(0.4 * 2 * (card.criteria.partnership.basis.tenureYears as number) + 1, 1);
+  });
+  it('leaves a criterion empty when there is nothing to judge it by', () => {
+    expect(scorecard([], S, null, now).criteria.price.score).toBeNull();
+  });
+});
+
+describe('describe', () => {
+  it('writes one line per event with company names', () => {
+    const names: Record<string, string> = { [S]: 'Nordstahl', [B]: 'Autowerk', [I]: 'EuroParts' };
+    expect(line(history[history.length - 1], (id) => names[id] ?? id)).toBe('EuroParts resold 300 × x (made by Nordstahl) to Autowerk');
+  });
+});
