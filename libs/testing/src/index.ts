@@ -119,3 +119,4 @@ export async function http(base: string, method: string, path: string, body?: un
   const text = await res.text();
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : null) as any };
 }
+export * from './sample-events';

@@ -1,0 +1,143 @@
+import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import { schemaOf } from '@dealledger/event-store';
+import type { EventEnvelope } from '@dealledger/events';
+import { pairsOf } from '../history/pairs';
+
+/**
+ * The read tables come in generations: `timeline_g<N>` and `companies_g<N>`. Queries read the
+ * active one; a rebuild fills a new one from offset 0 while the live consumer keeps writing to
+ * every generation that is building or active, then swaps. Every write is idempotent (keyed by
+ * pair and event id), so it does not matter which of the two wrote an event first.
+ */
+type Db = Pick<DataSource | EntityManager, 'query'>;
+
+export async function createGenerationTables(db: Db, schema: string, gen: number): Promise<void> {
+  const s = `"${schema}"`;
+  await db.query(`
+    CREATE TABLE IF NOT EXISTS ${s}.timeline_g${gen} (
+      company_a   text NOT NULL,
+      company_b   text NOT NULL,
+      event_id    text NOT NULL,
+      context     text NOT NULL,
+      type        text NOT NULL,
+      stream_id   text NOT NULL,
+      position    bigint NOT NULL,
+      occurred_at text NOT NULL,
+      recorded_at text NOT NULL,
+      parties     jsonb NOT NULL,
+      data        jsonb NOT NULL,
+      PRIMARY KEY (company_a, company_b, event_id)
+    )`);
+  await db.query(`CREATE INDEX IF NOT EXISTS timeline_g${gen}_b_idx ON ${s}.timeline_g${gen} (company_b)`);
+  await db.query(`CREATE TABLE IF NOT EXISTS ${s}.companies_g${gen} (company_id text PRIMARY KEY, name text NOT NULL, data jsonb NOT NULL)`);
+}
+
+export async function dropGenerationTables(db: Db, schema: string, gen: number): Promise<void> {
+  await db.query(`DROP TABLE IF EXISTS "${schema}".timeline_g${gen}, "${schema}".companies_g${gen}`);
+}
+
+export async function activeGeneration(db: Db, schema: string): Promise<number> {
+  const rows = await db.query(`SELECT generation FROM "${schema}".generations WHERE status = 'active'`);
+  if (!rows[0]) throw new Error('no active relationships generation');
+  return rows[0].generation;
+}
+
+export async function writableGenerations(db: Db, schema: string): Promise<number[]> {
+  const rows = await db.query(`SELECT generation FROM "${schema}".generations WHERE status IN ('active', 'building') ORDER BY generation`);
+  return rows.map((r: { generation: number }) => r.generation);
+}
+
+export interface Row {
+  a: string;
+  b: string;
+  eventId: string;
+  context: string;
+  type: string;
+  streamId: string;
+  position: number;
+  occurredAt: string;
+  recordedAt: string;
+  parties: string;
+  data: string;
+}
+
+/** The rows an event adds: one per pair of companies it concerns. */
+export function rowsOf(e: EventEnvelope): Row[] {
+  const parties = JSON.stringify(e.parties);
+  const data = JSON.stringify(e.data);
+  return pairsOf(e).map(([a, b]) => ({
+    a,
+    b,
+    eventId: e.id,
+    context: e.context,
+    type: e.type,
+    streamId: e.streamId,
+    position: e.position,
+    occurredAt: new Date(e.occurredAt).toISOString(),
+    recordedAt: new Date(e.recordedAt).toISOString(),
+    parties,
+    data,
+  }));
+}
+
+/** Writes many events into one generation in two statements (the rebuild's path). */
+export async function writeEvents(db: Db, schema: string, gen: number, events: EventEnvelope[]): Promise<void> {
+  const rows = events.flatMap(rowsOf);
+  if (rows.length) {
+    const col = <K extends keyof Row>(k: K) => rows.map((r) => r[k]);
+    await db.query(
+      `INSERT INTO "${schema}".timeline_g${gen} (company_a, company_b, event_id, context, type, stream_id, position, occurred_at, recorded_at, parties, data)
+       SELECT a, b, id, ctx, t, sid, pos, occ, rec, p::jsonb, d::jsonb
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[])
+           AS x(a, b, id, ctx, t, sid, pos, occ, rec, p, d)
+       ON CONFLICT DO NOTHING`,
+      [col('a'), col('b'), col('eventId'), col('context'), col('type'), col('streamId'), col('position'), col('occurredAt'), col('recordedAt'), col('parties'), col('data')],
+    );
+  }
+  const companies = events.filter((e) => e.type === 'CompanyRegistered');
+  if (companies.length) {
+    await db.query(
+      `INSERT INTO "${schema}".companies_g${gen} (company_id, name, data)
+       SELECT id, n, d::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS x(id, n, d)
+       ON CONFLICT (company_id) DO NOTHING`,
+      [companies.map((e) => (e.data as { companyId: string }).companyId), companies.map((e) => (e.data as { name: string }).name), companies.map((e) => JSON.stringify(e.data))],
+    );
+  }
+}
+
+/** sha256 over every row of a generation, in key order: equal tables, equal digests. */
+export async function digestOf(db: Db, schema: string, gen: number): Promise<{ digest: string; rows: number; companies: number }> {
+  const [t] = await db.query(
+    `SELECT count(*)::int AS n, encode(sha256(convert_to(coalesce(string_agg(company_a || '|' || company_b || '|' || event_id || '|' || type || '|' || occurred_at || '|' || data::text, E'\\n' ORDER BY company_a, company_b, event_id), ''), 'UTF8')), 'hex') AS digest
+       FROM "${schema}".timeline_g${gen}`,
+  );
+  const [c] = await db.query(
+    `SELECT count(*)::int AS n, encode(sha256(convert_to(coalesce(string_agg(company_id || '|' || name || '|' || data::text, E'\\n' ORDER BY company_id), ''), 'UTF8')), 'hex') AS digest
+       FROM "${schema}".companies_g${gen}`,
+  );
+  return { digest: `${t.digest}:${c.digest}`, rows: t.n, companies: c.n };
+}
+
+export class Generations1733000000000 implements MigrationInterface {
+  name = 'Generations1733000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    await q.query(`
+      CREATE TABLE "${schema}".generations (
+        generation   int PRIMARY KEY,
+        status       text NOT NULL CHECK (status IN ('building', 'active', 'retired')),
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        activated_at timestamptz
+      )`);
+    await createGenerationTables(q, schema, 1);
+    await q.query(`INSERT INTO "${schema}".generations (generation, status, activated_at) VALUES (1, 'active', now())`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    const gens = await q.query(`SELECT generation FROM "${schema}".generations`);
+    for (const g of gens) await dropGenerationTables(q, schema, g.generation);
+    await q.query(`DROP TABLE "${schema}".generations`);
+  }
+}
