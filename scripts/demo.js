@@ -300,6 +300,32 @@ async function loadTickets(deskUrl, c, contracts) {
   return lines;
 }
 
+/** A short summary of two relationships and a scorecard, once the read side has caught up. */
+async function printRelationships(relUrl, c) {
+  const pairs = [
+    [c.carmaker, c.tyres],
+    [c.carmaker, c.steel],
+  ];
+  const fmt = (v) => Object.entries(v).map(([cur, amt]) => `${amt} ${cur}`).join(', ') || '0';
+  console.log('\nRelationships (read side, built from the Kafka log):');
+  for (const [buyer, supplier] of pairs) {
+    let r;
+    for (let i = 0; i < 100; i++) {
+      r = await get(relUrl, `/relationships/${buyer.companyId}/${supplier.companyId}`, buyer.person);
+      const s = r.summary;
+      if (supplier === c.tyres ? s.callOffs.count >= 3 && s.tenders.won >= 1 : s.sla.breached >= 1) break;
+      await new Promise((res) => setTimeout(res, 300));
+    }
+    const s = r.summary;
+    console.log(`  ${buyer.name} <-> ${supplier.name}: since ${s.since?.slice(0, 10)}; offers ${s.offers.made} made / ${s.offers.accepted} accepted; tenders ${s.tenders.won} won / ${s.tenders.lost} lost; ` +
+      `contracts ${s.contracts.executed} (${fmt(s.contracts.value)}); called off ${s.callOffs.volume} (${fmt(s.callOffs.value)}); tickets ${s.tickets.opened}; ` +
+      `SLA ${s.sla.compliancePercent ?? '-'}%; satisfaction ${s.satisfaction.average ?? '-'}`);
+  }
+  const card = await get(relUrl, `/scorecards/${c.tyres.companyId}?buyer=${c.carmaker.companyId}`, c.carmaker.person);
+  console.log(`  scorecard ${c.tyres.name} for ${c.carmaker.name}: ${Object.entries(card.criteria).map(([k, v]) => `${k} ${v.score ?? '-'}`).join(', ')}`);
+  console.log(`  timeline: GET ${relUrl}/relationships/${c.carmaker.companyId}/${c.tyres.companyId}/timeline (with a token of either company)`);
+}
+
 async function runDemo(apps) {
   const directory = `http://127.0.0.1:${apps.find((a) => a.name === 'directory').port}`;
   if (!(await ledgerIsEmpty())) {
@@ -348,6 +374,8 @@ async function runDemo(apps) {
       }
     }
   }
+  const relApp = apps.find((a) => a.name === 'relationships');
+  if (relApp && offersApp) await printRelationships(`http://127.0.0.1:${relApp.port}`, companies);
   // Keys are shown once by the API; keep the demo's where a later session can find them.
   const keysFile = path.join(ROOT, '.data', 'demo-keys.json');
   fs.mkdirSync(path.dirname(keysFile), { recursive: true });
