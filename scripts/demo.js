@@ -326,9 +326,16 @@ async function printRelationships(relUrl, c) {
   console.log(`  timeline: GET ${relUrl}/relationships/${c.carmaker.companyId}/${c.tyres.companyId}/timeline (with a token of either company)`);
 }
 
-async function runDemo(apps) {
+/**
+ * Loads the scenario through the public HTTP APIs of `apps` ([{name, port}]).
+ * options.checkEmpty: skip when the ledger already holds events (npm start);
+ * options.saveKeys: write the demo's API keys under .data/;
+ * options.onStep(name): awaited between stages (the end-to-end test kills an app there).
+ */
+async function runDemo(apps, options = {}) {
+  const { checkEmpty = true, saveKeys = true, onStep = async () => undefined } = options;
   const directory = `http://127.0.0.1:${apps.find((a) => a.name === 'directory').port}`;
-  if (!(await ledgerIsEmpty())) {
+  if (checkEmpty && !(await ledgerIsEmpty())) {
     log('the ledger already holds events: demo scenario not loaded again');
     return;
   }
@@ -352,9 +359,11 @@ async function runDemo(apps) {
     console.log(`  ${c.name} (${c.roles.join(', ')}) ${c.companyId}`);
     for (const p of c.people) console.log(`      ${p.name} — ${p.position} [${p.signingRoles.join(', ')}]`);
   }
+  await onStep('companies');
   const offersApp = apps.find((a) => a.name === 'offers');
   if (offersApp) {
     const { lines, deals } = await loadDeals(`http://127.0.0.1:${offersApp.port}`, companies);
+    await onStep('deals');
     console.log('\nDeals:');
     for (const line of lines) console.log(line);
     const contractsApp = apps.find((a) => a.name === 'contracts');
@@ -362,6 +371,7 @@ async function runDemo(apps) {
       console.log('\nContracts (drafted by the contracts app from the deals on Kafka):');
       const contracts = await loadContracts(`http://127.0.0.1:${contractsApp.port}`, companies, deals);
       for (const line of contracts.lines) console.log(line);
+      await onStep('contracts');
       const resaleApp = apps.find((a) => a.name === 'resale');
       if (resaleApp) {
         console.log('\nResale through an intermediary:');
@@ -376,6 +386,7 @@ async function runDemo(apps) {
   }
   const relApp = apps.find((a) => a.name === 'relationships');
   if (relApp && offersApp) await printRelationships(`http://127.0.0.1:${relApp.port}`, companies);
+  if (!saveKeys) return companies;
   // Keys are shown once by the API; keep the demo's where a later session can find them.
   const keysFile = path.join(ROOT, '.data', 'demo-keys.json');
   fs.mkdirSync(path.dirname(keysFile), { recursive: true });
@@ -387,6 +398,7 @@ async function runDemo(apps) {
   const carmaker = companies.carmaker;
   console.log(`\nTry it: the car maker's company key is\n  ${carmaker.apiKey.key}`);
   console.log(`  curl -s -XPOST ${directory}/auth/token -H 'content-type: application/json' -d '{"apiKey":"${carmaker.apiKey.key}"}'`);
+  return companies;
 }
 
-module.exports = { runDemo };
+module.exports = { runDemo, COMPANIES };

@@ -7,14 +7,13 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT, ensureDependencies, ensurePostgres, ensureKafka, stopKafka, log } = require('./lib');
 
-/** Every app under apps/ with its default port (DESIGN.md); `<APP>_PORT` overrides. */
-const DEFAULT_PORTS = { directory: 3001, offers: 3002, contracts: 3003, resale: 3004, 'service-desk': 3005, relationships: 3006 };
+const { DEFAULT_PORTS, portVariable } = require('./apps');
 
 function applications() {
   const cli = JSON.parse(fs.readFileSync(path.join(ROOT, 'nest-cli.json'), 'utf8'));
   return Object.entries(cli.projects)
     .filter(([, p]) => p.type === 'application')
-    .map(([name]) => ({ name, port: Number(process.env[`${name.toUpperCase().replace(/-/g, '_')}_PORT`] ?? DEFAULT_PORTS[name]) }));
+    .map(([name]) => ({ name, port: Number(process.env[portVariable(name)] ?? DEFAULT_PORTS[name]) }));
 }
 
 const COLORS = [36, 33, 35, 32, 34, 31];
@@ -27,7 +26,7 @@ function startApp(app, index) {
   const child = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: ROOT,
     // The demo's SLA clock checks every 2 s so that its breach shows while you watch.
-    env: { SLA_CHECK_INTERVAL_MS: '2000', ...process.env, [`${app.name.toUpperCase().replace(/-/g, '_')}_PORT`]: String(app.port), FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { SLA_CHECK_INTERVAL_MS: '2000', ...process.env, [portVariable(app.name)]: String(app.port), FORCE_COLOR: '0', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `\x1b[${COLORS[index % COLORS.length]}m[${app.name.padEnd(13)}]\x1b[0m `;

@@ -1,0 +1,41 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+// No Docker engine runs here, so the compose file is checked against the apps as they are.
+const root = join(__dirname, '..');
+const { DEFAULT_PORTS, portVariable } = require('../scripts/apps');
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
+const apps = readdirSync(join(root, 'apps'));
+
+describe('docker-compose.yml', () => {
+  it('runs Kafka in KRaft mode and PostgreSQL, with health checks', () => {
+    expect(compose.services.kafka.environment.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+    expect(compose.services.kafka.image).toMatch(/^apache\/kafka:4\./);
+    expect(compose.services.kafka.healthcheck).toBeDefined();
+    expect(compose.services.postgres.healthcheck).toBeDefined();
+  });
+
+  it.each(apps)('runs %s from the Dockerfile with the same port and variables as the local run', (app) => {
+    const service = compose.services[app];
+    expect(service).toBeDefined();
+    expect(service.build.args.APP).toBe(app);
+    const port = DEFAULT_PORTS[app];
+    // The app's own default port is the one compose publishes.
+    expect(readFileSync(join(root, 'apps', app, 'src', 'main.ts'), 'utf8')).toMatch(new RegExp(`runApp\\([^)]*, ${port}\\);`));
+    expect(service.environment[portVariable(app)]).toBe(String(port));
+    expect(service.ports).toEqual([`127.0.0.1:${port}:${port}`]);
+    expect(service.environment).toMatchObject({ DATABASE_URL: expect.stringMatching(/^postgresql:\/\/.+@postgres:5432\//), KAFKA_BROKERS: 'kafka:9092', HOST: '0.0.0.0' });
+    expect(service.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
+  });
+
+  it('names no service that is not an app or infrastructure', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([...apps, 'kafka', 'postgres'].sort());
+  });
+
+  it('builds every app with a Dockerfile that has a health check', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('HEALTHCHECK');
+    expect(dockerfile).toContain('ARG APP');
+  });
+});
