@@ -168,7 +168,7 @@ async function loadDeals(offersUrl, c) {
 
 /** Waits for the contracts app to draft the contract of a deal from Kafka. */
 async function contractFor(contractsUrl, origin, token) {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     const found = await get(contractsUrl, `/contracts?origin=${origin}`, token);
     if (found.length) return found[0];
     await new Promise((r) => setTimeout(r, 200));
@@ -244,7 +244,7 @@ async function loadResale(resaleUrl, c, contracts) {
   const dist = c.distributor;
   const contract = contracts.contracts.distributor;
   let lot;
-  for (let i = 0; i < 100 && !lot; i++) {
+  for (let i = 0; i < 300 && !lot; i++) {
     // The resale app learns the executed contract and its call-off from Kafka; wait for it.
     const res = await fetch(`${resaleUrl}/lots`, {
       method: 'POST',
@@ -270,7 +270,7 @@ async function loadTickets(deskUrl, c, contracts) {
   const carmaker = c.carmaker;
   const engineer = carmaker.persons.engineer;
   const openTicket = async (contract, sku, severity, description) => {
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 300; i++) {
       // The service desk learns executed contracts from Kafka; wait for it.
       const res = await fetch(`${deskUrl}/tickets`, {
         method: 'POST',
@@ -310,7 +310,7 @@ async function printRelationships(relUrl, c) {
   console.log('\nRelationships (read side, built from the Kafka log):');
   for (const [buyer, supplier] of pairs) {
     let r;
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 200; i++) {
       r = await get(relUrl, `/relationships/${buyer.companyId}/${supplier.companyId}`, buyer.person);
       const s = r.summary;
       if (supplier === c.tyres ? s.callOffs.count >= 3 && s.tenders.won >= 1 : s.sla.breached >= 1) break;

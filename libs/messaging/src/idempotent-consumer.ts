@@ -56,7 +56,16 @@ export class IdempotentConsumer {
   async start(): Promise<void> {
     const { kafka, topics } = this.options;
     await ensureTopics(kafka, [...topics, ...topics.map(deadLetterTopic)].map((topic) => ({ topic })));
-    const consumer = kafka.consumer({ groupId: this.options.groupId, allowAutoTopicCreation: false });
+    // A member that died without leaving (kill -9) holds its partitions until its session times
+    // out; a short session lets a restarted instance take them back within seconds.
+    const sessionTimeout = Number(process.env.KAFKA_SESSION_TIMEOUT_MS ?? 10000);
+    const consumer = kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout,
+      rebalanceTimeout: sessionTimeout,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
+    });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({

@@ -1,0 +1,111 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+export const APPS = ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'relationships'] as const;
+export type AppName = (typeof APPS)[number];
+
+/** Builds every app once (the end-to-end suite runs the compiled apps, as `npm start` does). */
+export function buildApps(): void {
+  const r = spawnSync('npx', ['nest', 'build', '--all'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('build failed');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/**
+ * Every app as its own OS process, on its own schema and free port, sharing only Kafka
+ * (under a prefix of its own) — the apps talk to each other through Kafka alone.
+ */
+export class Cluster {
+  readonly ports = new Map<AppName, number>();
+  private readonly processes = new Map<AppName, ChildProcess>();
+  readonly logDir: string;
+
+  constructor(readonly prefix: string) {
+    this.logDir = join(tmpdir(), `dealledger-e2e-${prefix}`);
+    mkdirSync(this.logDir, { recursive: true });
+  }
+
+  schemaOf(app: AppName): string {
+    return `${this.prefix}_${app.replace(/-/g, '_')}`;
+  }
+
+  url(app: AppName): string {
+    return `http://127.0.0.1:${this.ports.get(app)}`;
+  }
+
+  async startAll(): Promise<void> {
+    for (const app of APPS) this.ports.set(app, await freePort());
+    await Promise.all(APPS.map((a) => this.start(a)));
+  }
+
+  async start(app: AppName): Promise<void> {
+    const port = this.ports.get(app)!;
+    const main = join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+    const log = createWriteStream(join(this.logDir, `${app}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, [main], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DB_SCHEMA: this.schemaOf(app),
+        TOPIC_PREFIX: this.prefix,
+        [`${app.toUpperCase().replace(/-/g, '_')}_PORT`]: String(port),
+        SLA_CHECK_INTERVAL_MS: '1000',
+        NO_COLOR: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    this.processes.set(app, child);
+    const deadline = Date.now() + 60000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}; see ${this.logDir}/${app}.log`);
+      try {
+        if ((await fetch(`${this.url(app)}/health`)).ok) return;
+      } catch {
+        /* not up yet */
+      }
+      if (Date.now() > deadline) throw new Error(`${app} did not become healthy; see ${this.logDir}/${app}.log`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** kill -9: no shutdown hooks, no flushing; whatever was in flight is cut off. */
+  async kill9(app: AppName): Promise<void> {
+    const child = this.processes.get(app)!;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(
+      [...this.processes.values()].map((c) =>
+        c.exitCode !== null
+          ? null
+          : new Promise((r) => {
+              c.once('exit', r);
+              c.kill('SIGTERM');
+            }),
+      ),
+    );
+  }
+
+  apps(): { name: AppName; port: number }[] {
+    return APPS.map((name) => ({ name, port: this.ports.get(name)! }));
+  }
+}

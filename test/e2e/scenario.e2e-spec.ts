@@ -1,0 +1,149 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { tokenFor, uniqueName } from '@dealledger/testing';
+import { APPS, buildApps, Cluster } from './cluster';
+
+// The demo scenario, driven through the public HTTP APIs of six separate processes.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runDemo } = require('../../scripts/demo');
+
+type Json = Record<string, any>;
+const ADMIN = { 'x-admin-key': 'dev-admin-key' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kafka)', () => {
+  let db: DataSource;
+  const clusters: Cluster[] = [];
+
+  beforeAll(async () => {
+    buildApps();
+    db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+    await db.initialize();
+  }, 300000);
+
+  afterAll(async () => {
+    for (const c of clusters) {
+      await c.stopAll();
+      for (const app of APPS) await db.query(`DROP SCHEMA IF EXISTS "${c.schemaOf(app)}" CASCADE`);
+    }
+    await db.destroy();
+  });
+
+  /** Waits until every relay has published everything and the read side has stopped changing. */
+  async function settle(cluster: Cluster): Promise<void> {
+    let last = '';
+    let stable = 0;
+    for (let i = 0; i < 120 && stable < 3; i++) {
+      const pending = await Promise.all(
+        APPS.map(async (app) => {
+          const s = `"${cluster.schemaOf(app)}"`;
+          const [r] = await db.query(`SELECT (SELECT coalesce(max(position), 0) FROM ${s}.events) - coalesce((SELECT max(position) FROM ${s}.outbox_checkpoints WHERE name LIKE 'relay:%'), 0) AS behind`);
+          return Number(r.behind) > 0;
+        }),
+      );
+      const digest = JSON.stringify(await (await fetch(`${cluster.url('relationships')}/admin/digest`, { headers: ADMIN })).json());
+      stable = !pending.some(Boolean) && digest === last ? stable + 1 : 0;
+      last = digest;
+      await sleep(1000);
+    }
+  }
+
+  /**
+   * What the scenario left, independent of the ids and times a run makes up: every store's
+   * events counted by type, and every relationship summary between the demo's companies.
+   */
+  async function outcome(cluster: Cluster, companies: Json): Promise<{ digest: string; stores: Json; summaries: Json }> {
+    const stores: Json = {};
+    for (const app of APPS) {
+      const rows = await db.query(`SELECT type, count(*)::int AS n FROM "${cluster.schemaOf(app)}".events GROUP BY type ORDER BY type`);
+      stores[app] = Object.fromEntries(rows.map((r: Json) => [r.type, r.n]));
+    }
+    const list = Object.values(companies) as Json[];
+    const summaries: Json = {};
+    for (let i = 0; i < list.length; i++) {
+      for (let j = i + 1; j < list.length; j++) {
+        const [a, b] = [list[i], list[j]];
+        const res = await fetch(`${cluster.url('relationships')}/relationships/${a.companyId}/${b.companyId}`, { headers: { authorization: `Bearer ${tokenFor({ companyId: a.companyId, personId: null, roles: [] })}` } });
+        const { summary } = (await res.json()) as Json;
+        if (summary.events === 0) continue;
+        const { since: _s, lastActivity: _l, ...rest } = summary;
+        summaries[`${a.name} | ${b.name}`] = rest;
+      }
+    }
+    const digest = createHash('sha256').update(JSON.stringify({ stores, summaries })).digest('hex');
+    return { digest, stores, summaries };
+  }
+
+  async function run(onStep?: (step: string, cluster: Cluster) => Promise<void>) {
+    const cluster = new Cluster(uniqueName('e2e'));
+    clusters.push(cluster);
+    await cluster.startAll();
+    const log = console.log;
+    console.log = () => undefined; // the demo narrates; the test asserts
+    let companies: Json;
+    try {
+      companies = await runDemo(cluster.apps(), { checkEmpty: false, saveKeys: false, onStep: (step: string) => onStep?.(step, cluster) });
+    } finally {
+      console.log = log;
+    }
+    await settle(cluster);
+    return { cluster, companies: companies!, result: await outcome(cluster, companies!) };
+  }
+
+  let uninterrupted: Awaited<ReturnType<typeof run>>;
+
+  it('runs the scenario end to end and the read side tells its story', async () => {
+    uninterrupted = await run();
+    const { summaries, stores } = uninterrupted.result;
+    const { cluster, companies } = uninterrupted;
+    const pair = (a: string, b: string) => summaries[`${companies[a].name} | ${companies[b].name}`] ?? summaries[`${companies[b].name} | ${companies[a].name}`];
+
+    // Car maker and tyre maker: an offer, a won tender, two contracts, call-offs across two tiers.
+    expect(pair('carmaker', 'tyres')).toMatchObject({
+      offers: { made: 1, accepted: 1 },
+      tenders: { invited: 1, bid: 1, won: 1, lost: 0 },
+      contracts: { executed: 2 },
+      callOffs: { count: 3, volume: 10200, value: { EUR: '435000.00' } },
+    });
+    // The losing bidders lost to it.
+    expect(pair('carmaker', 'tyres2').tenders).toMatchObject({ invited: 1, bid: 1, won: 0, lost: 1 });
+    // Steel: amended contract, a critical ticket whose response SLA breached.
+    expect(pair('carmaker', 'steel')).toMatchObject({ contracts: { executed: 1 }, tickets: { opened: 1 }, sla: { breached: 1 } });
+    // Audio: a ticket answered in time, rated 5.
+    expect(pair('carmaker', 'audio')).toMatchObject({ tickets: { opened: 1, resolved: 1, closed: 1 }, sla: { met: 2, breached: 0, compliancePercent: 100 }, satisfaction: { average: 5 } });
+    // The public tender: the city and the battery maker, under a contract signed with a government signatory.
+    expect(pair('city', 'batteries')).toMatchObject({ tenders: { won: 1 }, contracts: { executed: 1 } });
+    // The resale through the distributor links the battery maker and the second manufacturer.
+    expect(pair('batteries', 'evmaker')).toMatchObject({ resales: { count: 1, volume: 300, throughIntermediaries: 1 } });
+    expect(stores.contracts).toMatchObject({ ContractExecuted: 7, ContractAmended: 1, CallOffPlaced: 4 });
+    expect(stores['service-desk']).toMatchObject({ SlaBreached: 1, TicketClosed: 1 });
+
+    const token = tokenFor({ companyId: companies.carmaker.companyId, personId: randomUUID(), roles: ['procurement'] });
+    const timeline = await (await fetch(`${cluster.url('relationships')}/relationships/${companies.carmaker.companyId}/${companies.steel.companyId}/timeline`, { headers: { authorization: `Bearer ${token}` } })).json() as Json;
+    const types = timeline.items.map((i: Json) => i.type);
+    expect(types.indexOf('OfferAccepted')).toBeLessThan(types.indexOf('ContractDrafted'));
+    expect(types.indexOf('ContractAmended')).toBeLessThan(types.indexOf('ContractExecuted'));
+    expect(types).toContain('SlaBreached');
+    const card = await (await fetch(`${cluster.url('relationships')}/scorecards/${companies.tyres.companyId}?buyer=${companies.carmaker.companyId}`, { headers: { authorization: `Bearer ${token}` } })).json() as Json;
+    expect(card.criteria.price.score).toBeGreaterThan(9);
+    expect(card.criteria.reputation.basis).toMatchObject({ tendersWon: 1, tendersLost: 0 });
+  });
+
+  it('loses and doubles nothing when an app is killed with -9 mid-scenario and restarted', async () => {
+    const interrupted = await run(async (step, cluster) => {
+      if (step === 'deals') {
+        // The contracts app is drafting contracts from the accepted offers right now.
+        await cluster.kill9('contracts');
+        await cluster.start('contracts');
+      }
+      if (step === 'contracts') {
+        // The read side is mid-projection too.
+        await cluster.kill9('relationships');
+        await cluster.start('relationships');
+      }
+    });
+    expect(interrupted.result.stores).toEqual(uninterrupted.result.stores);
+    expect(interrupted.result.summaries).toEqual(uninterrupted.result.summaries);
+    expect(interrupted.result.digest).toBe(uninterrupted.result.digest);
+  });
+});
