@@ -1,17 +1,38 @@
 /**
- * Event store append benchmark (prints figures; not a test).
+ * Event store append benchmark (prints figures; not a test), side by side with Emmett's
+ * PostgreSQL event store (@event-driven-io/emmett-postgresql) on the same PostgreSQL.
  *
  *   npm run bench:append              (RUNS=3 SECONDS=5 WRITERS=16 by default)
  *
- * Scenarios, each run RUNS times on a fresh schema of the configured PostgreSQL, median reported:
- *   single   one event per append, many streams, WRITERS concurrent writers, hash chain on
+ * Scenarios, each run RUNS times on a fresh database/schema, median reported, for both stores:
+ *   single   one event per append, many streams, WRITERS concurrent writers (ours: hash chain on)
  *   batch10  ten events per append, same
  *   hot      WRITERS writers on one stream: read version, append, retry on conflict
- *   raw      peer: a plain single-row INSERT of the same payload into an indexed table
+ * and, as the floor, a raw single-row INSERT of the same payload into an indexed table.
  */
 import { randomUUID } from 'node:crypto';
+import { Client, Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { EVENT_STORE_MIGRATIONS, NewEvent, openDatabase, PostgresEventStore, WrongExpectedVersionError } from '@dealledger/event-store';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { getPostgreSQLEventStore } = require('@event-driven-io/emmett-postgresql');
+
+const SERVER = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const urlOf = (database: string) => {
+  const u = new URL(SERVER);
+  u.pathname = `/${database}`;
+  return u.toString();
+};
+
+/** A fresh database per run, so neither store benefits from the other's warm tables. */
+async function freshDatabase(name: string): Promise<string> {
+  const admin = new Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return urlOf(name);
+}
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const SECONDS = Number(process.env.SECONDS ?? 5);
@@ -69,14 +90,67 @@ async function drive(work: (writer: number) => Promise<{ events: number; conflic
 }
 
 async function fresh(): Promise<{ db: DataSource; store: PostgresEventStore; schema: string }> {
-  const schema = `bench_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
-  const db = await openDatabase({ schema, migrations: EVENT_STORE_MIGRATIONS, poolSize: WRITERS + 4 });
+  const url = await freshDatabase('dl_bench_ours');
+  const schema = 'ledger';
+  const db = await openDatabase({ url, schema, migrations: EVENT_STORE_MIGRATIONS, poolSize: WRITERS + 4 });
   return { db, store: new PostgresEventStore(db, schema), schema };
 }
 
-async function dispose(db: DataSource, schema: string) {
-  await db.query(`DROP SCHEMA "${schema}" CASCADE`);
+async function dispose(db: DataSource, _schema: string) {
   await db.destroy();
+}
+
+interface EmmettStore {
+  appendToStream(stream: string, events: { type: string; data: unknown }[], options: { expectedStreamVersion: bigint }): Promise<{ nextExpectedStreamVersion: bigint }>;
+  readStream(stream: string): Promise<{ currentStreamVersion: bigint }>;
+  close(): Promise<void>;
+}
+
+async function freshEmmett(): Promise<{ store: EmmettStore; pool: Pool }> {
+  const url = await freshDatabase('dl_bench_emmett');
+  const pool = new Pool({ connectionString: url, max: WRITERS + 4 });
+  const store: EmmettStore = getPostgreSQLEventStore(url, { connectionOptions: { pooled: true, pool } });
+  // Let it create its schema before the clock starts.
+  await store.appendToStream(`warmup-${randomUUID()}`, [{ type: 'Warmup', data: {} }], { expectedStreamVersion: 0n });
+  return { store, pool };
+}
+
+const emmettEvent = (i: number) => {
+  const e = event(i);
+  return { type: e.type, data: e.data, metadata: { ...e.metadata, occurredAt: new Date().toISOString() } };
+};
+
+async function emmettManyStreams(eventsPerAppend: number): Promise<Figures> {
+  const { store, pool } = await freshEmmett();
+  const streams = Array.from({ length: WRITERS }, () => Array.from({ length: STREAMS_PER_WRITER }, () => ({ id: `contract-${randomUUID()}`, version: 0n })));
+  const next = Array(WRITERS).fill(0);
+  const figures = await drive(async (w) => {
+    const s = streams[w][next[w]++ % STREAMS_PER_WRITER];
+    const r = await store.appendToStream(s.id, Array.from({ length: eventsPerAppend }, (_, i) => emmettEvent(i)) as never, { expectedStreamVersion: s.version });
+    s.version = r.nextExpectedStreamVersion;
+    return { events: eventsPerAppend };
+  });
+  await store.close();
+  await pool.end().catch(() => undefined);
+  return figures;
+}
+
+async function emmettHotStream(): Promise<Figures> {
+  const { store, pool } = await freshEmmett();
+  const streamId = `contract-${randomUUID()}`;
+  const figures = await drive(async () => {
+    try {
+      const { currentStreamVersion } = await store.readStream(streamId);
+      await store.appendToStream(streamId, [emmettEvent(0)] as never, { expectedStreamVersion: currentStreamVersion });
+      return { events: 1 };
+    } catch (err) {
+      if ((err as Error).constructor.name.includes('ExpectedVersionConflict')) return { events: 0, conflict: true };
+      throw err;
+    }
+  });
+  await store.close();
+  await pool.end().catch(() => undefined);
+  return figures;
 }
 
 async function manyStreams(eventsPerAppend: number): Promise<Figures> {
@@ -126,12 +200,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main() {
   const scenarios: [string, () => Promise<Figures>][] = [
-    ['single (1 event/append, many streams)', () => manyStreams(1)],
-    ['batch10 (10 events/append)', () => manyStreams(10)],
-    ['hot (1 stream, conflicting writers)', hotStream],
-    ['raw single-row INSERT (peer)', rawInsert],
+    ['ours   single (1 event/append)', () => manyStreams(1)],
+    ['emmett single (1 event/append)', () => emmettManyStreams(1)],
+    ['ours   batch10 (10 events/append)', () => manyStreams(10)],
+    ['emmett batch10 (10 events/append)', () => emmettManyStreams(10)],
+    ['ours   hot (1 stream, conflicts)', hotStream],
+    ['emmett hot (1 stream, conflicts)', emmettHotStream],
+    ['raw single-row INSERT (floor)', rawInsert],
   ];
-  console.log(`append benchmark: ${WRITERS} writers, ${SECONDS}s per run, median of ${RUNS} runs, node ${process.version}`);
+  console.log(`append benchmark: ${WRITERS} writers, ${SECONDS}s per run, median of ${RUNS} runs, node ${process.version}, ${new URL(SERVER).host}`);
   const results: Record<string, Figures> = {};
   for (const [name, run] of scenarios) {
     const runs: Figures[] = [];
@@ -147,13 +224,13 @@ async function main() {
     console.log(
       `${name.padEnd(40)} ${m.appendsPerSec.toFixed(0).padStart(7)} appends/s ${m.eventsPerSec.toFixed(0).padStart(7)} events/s` +
         `  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms` +
-        (name.startsWith('hot') ? `  conflicts ${m.conflicts}/run` : '') +
+        (name.includes('hot') ? `  conflicts ${m.conflicts}/run` : '') +
         `   runs: ${runs.map((r) => r.appendsPerSec.toFixed(0)).join(', ')}`,
     );
   }
-  const single = results['single (1 event/append, many streams)'].appendsPerSec;
-  const raw = results['raw single-row INSERT (peer)'].appendsPerSec;
-  console.log(`ratio single-event appends / raw INSERT: ${(single / raw).toFixed(2)}`);
+  const ratio = (kind: string) => results[`ours   ${kind}`].appendsPerSec / results[`emmett ${kind}`].appendsPerSec;
+  console.log(`ours/emmett appends/s: single ${ratio('single (1 event/append)').toFixed(2)}x, batch10 ${ratio('batch10 (10 events/append)').toFixed(2)}x, hot ${ratio('hot (1 stream, conflicts)').toFixed(2)}x`);
+  console.log(`ours single / raw INSERT: ${(results['ours   single (1 event/append)'].appendsPerSec / results['raw single-row INSERT (floor)'].appendsPerSec).toFixed(2)}`);
 }
 
 main().catch((err) => {
