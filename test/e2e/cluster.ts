@@ -105,6 +105,10 @@ export class Cluster {
     );
   }
 
+  pid(app: AppName): number | undefined {
+    return this.processes.get(app)?.pid;
+  }
+
   apps(): { name: AppName; port: number }[] {
     return APPS.map((name) => ({ name, port: this.ports.get(name)! }));
   }

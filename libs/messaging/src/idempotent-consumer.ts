@@ -69,7 +69,8 @@ export class IdempotentConsumer {
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
-      partitionsConsumedConcurrently: 1,
+      // Partitions are independent (order matters within one): work on several at once.
+      partitionsConsumedConcurrently: Number(process.env.KAFKA_PARTITIONS_CONCURRENCY ?? 3),
       eachMessage: async ({ topic, partition, message }) => {
         const outcome = await this.process(topic, partition, message);
         this.counts[outcome] += 1;

@@ -26,6 +26,8 @@ export async function createGenerationTables(db: Db, schema: string, gen: number
       recorded_at text NOT NULL,
       parties     jsonb NOT NULL,
       data        jsonb NOT NULL,
+      -- When the row became visible (for latency measurements; not part of the digest).
+      projected_at timestamptz NOT NULL DEFAULT clock_timestamp(),
       PRIMARY KEY (company_a, company_b, event_id)
     )`);
   await db.query(`CREATE INDEX IF NOT EXISTS timeline_g${gen}_b_idx ON ${s}.timeline_g${gen} (company_b)`);

@@ -1,0 +1,78 @@
+/**
+ * Relationships rebuild benchmark (prints figures; not a test): fills the topics of a fresh
+ * prefix with a realistic mix of events (offers, tenders, contracts, call-offs, tickets,
+ * resales), then rebuilds the read tables from offset 0, RUNS times, median reported.
+ *
+ *   npm run bench:rebuild                 (EVENTS=100000,1000000 RUNS=3 by default)
+ */
+import { randomUUID } from 'node:crypto';
+import { CONTEXTS, eventsTopic } from '@dealledger/events';
+import { EVENT_STORE_MIGRATIONS, openDatabase } from '@dealledger/event-store';
+import { createKafka, ensureTopics, connectProducer, Inbox1732700000001, toKafkaMessage } from '@dealledger/messaging';
+import { sampleHistory } from '@dealledger/testing';
+import { Generations1733000000000 } from '../../apps/relationships/src/projection/generations';
+import { RelationshipsRebuild } from '../../apps/relationships/src/rebuild/rebuild';
+
+const SIZES = (process.env.EVENTS ?? '100000,1000000').split(',').map(Number);
+const RUNS = Number(process.env.RUNS ?? 3);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function fill(prefix: string, total: number): Promise<number> {
+  const kafka = createKafka('bench-rebuild-fill');
+  await ensureTopics(kafka, CONTEXTS.map((c) => ({ topic: eventsTopic(c, prefix) })));
+  const producer = await connectProducer(kafka);
+  let sent = 0;
+  const started = Date.now();
+  while (sent < total) {
+    const batch = [];
+    while (batch.length < 5000 && sent + batch.length < total) batch.push(...sampleHistory(randomUUID(), randomUUID(), randomUUID(), new Date('2025-01-01T00:00:00Z')));
+    const events = batch.slice(0, total - sent);
+    const byTopic = new Map<string, ReturnType<typeof toKafkaMessage>[]>();
+    for (const e of events) {
+      const topic = eventsTopic(e.context, prefix);
+      if (!byTopic.has(topic)) byTopic.set(topic, []);
+      byTopic.get(topic)!.push(toKafkaMessage(e));
+    }
+    await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+    sent += events.length;
+  }
+  await producer.disconnect();
+  return Math.round(sent / ((Date.now() - started) / 1000));
+}
+
+async function main() {
+  console.log(`rebuild benchmark: node ${process.version}, ${RUNS} runs per size, median reported`);
+  for (const size of SIZES) {
+    const prefix = `bench${Date.now().toString(36)}`;
+    const fillRate = await fill(prefix, size);
+    const schema = `${prefix}_relationships`;
+    const db = await openDatabase({ schema, migrations: [...EVENT_STORE_MIGRATIONS, Inbox1732700000001, Generations1733000000000] });
+    const topics = () => CONTEXTS.filter((c) => c !== 'relationships').map((c) => eventsTopic(c, prefix));
+    const rebuild = new RelationshipsRebuild(db, createKafka('bench-rebuild'), schema, topics, prefix);
+    const rates: number[] = [];
+    const replayRates: number[] = [];
+    const secs: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const report = await rebuild.run();
+      rates.push(report.eventsPerSecond);
+      replayRates.push(report.replayEventsPerSecond);
+      secs.push(report.durationMs / 1000);
+      if (report.events !== size) throw new Error(`rebuilt ${report.events} events, expected ${size}`);
+    }
+    console.log(
+      `${String(size).padStart(8)} events: ${median(rates)} events/s overall, ${median(secs).toFixed(1)} s; replay alone ${median(replayRates)} events/s ` +
+        `(runs: ${rates.join(', ')} overall; ${replayRates.join(', ')} replay; topics filled at ${fillRate} events/s)`,
+    );
+    await db.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await db.destroy();
+    const admin = createKafka('bench-rebuild-cleanup').admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: topics() }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
