@@ -14,15 +14,22 @@ export function buildApps(): void {
   if (r.status !== 0) throw new Error('build failed');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
+/** `n` distinct free ports: all are held until every one is chosen, so none is handed out twice. */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const srv = createServer();
+          srv.listen(0, '127.0.0.1', () => resolve(srv));
+          srv.on('error', reject);
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 /**
@@ -48,11 +55,26 @@ export class Cluster {
   }
 
   async startAll(): Promise<void> {
-    for (const app of APPS) this.ports.set(app, await freePort());
+    const ports = await freePorts(APPS.length);
+    APPS.forEach((app, i) => this.ports.set(app, ports[i]));
     await Promise.all(APPS.map((a) => this.start(a)));
   }
 
-  async start(app: AppName): Promise<void> {
+  /**
+   * Starts the app and waits until it answers. Other test files start servers on random ports
+   * in parallel: if one took this app's port meanwhile, the app exits and gets another port.
+   */
+  async start(app: AppName, attempts = 3): Promise<void> {
+    try {
+      await this.startOnce(app);
+    } catch (err) {
+      if (attempts <= 1 || !(err as Error).message.includes('exited')) throw err;
+      this.ports.set(app, (await freePorts(1))[0]);
+      await this.start(app, attempts - 1);
+    }
+  }
+
+  private async startOnce(app: AppName): Promise<void> {
     const port = this.ports.get(app)!;
     const main = join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
     const log = createWriteStream(join(this.logDir, `${app}.log`), { flags: 'a' });
@@ -75,7 +97,9 @@ export class Cluster {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}; see ${this.logDir}/${app}.log`);
       try {
-        if ((await fetch(`${this.url(app)}/health`)).ok) return;
+        // The right app must answer: another process on the port would fool a bare status check.
+        const res = await fetch(`${this.url(app)}/health`);
+        if (res.ok && ((await res.json()) as { context?: string }).context === app) return;
       } catch {
         /* not up yet */
       }
