@@ -133,7 +133,14 @@ export class Cluster {
     return this.processes.get(app)?.pid;
   }
 
+  /** The apps as the demo takes them; `port` is read live, as a restart may move an app. */
   apps(): { name: AppName; port: number }[] {
-    return APPS.map((name) => ({ name, port: this.ports.get(name)! }));
+    const ports = this.ports;
+    return APPS.map((name) => ({
+      name,
+      get port() {
+        return ports.get(name)!;
+      },
+    }));
   }
 }
