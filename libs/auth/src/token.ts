@@ -1,14 +1,8 @@
-import { createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
+import type { Requester } from '@dealledger/domain';
 
-/** What a token says about its bearer. */
-export interface Principal {
-  companyId: string;
-  /** Null when the bearer is the company itself (a company API key). */
-  personId: string | null;
-  /** Signing roles of the person (procurement, legal, ...); empty for a company key. */
-  roles: string[];
-}
+/** What a token says about its bearer: the requester of the commands it sends. */
+export type Principal = Requester;
 
 interface Claims {
   iss: string;

@@ -3,3 +3,4 @@ export * from './domain-error';
 export * from './ids';
 export * from './money';
 export * from './canonical';
+export * from './requester';

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { DomainError } from '@dealledger/domain';
 import { LocalProjector, PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
@@ -97,6 +97,26 @@ export class DeadlineScheduler {
         }
       }
     }
+  }
+}
+
+/**
+ * The Nest face of a DeadlineScheduler: started with the app, stopped with it, `runOnce` for
+ * tests and tools. Each context extends it with its rules and what to do when one is due.
+ */
+export abstract class ScheduledDeadlines implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(private readonly scheduler: DeadlineScheduler) {}
+
+  onApplicationBootstrap(): void {
+    this.scheduler.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.scheduler.stop();
+  }
+
+  runOnce(): Promise<number> {
+    return this.scheduler.runOnce();
   }
 }
 

@@ -4,3 +4,4 @@ export * from './request-context';
 export * from './ledger.module';
 export * from './bootstrap';
 export * from './deadlines';
+export * from './aggregate-commands';

@@ -1,5 +1,5 @@
 import type { ContractOrigin, ContractTerms, SlaTerm } from '@dealledger/events';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 
 interface Base {
   contractId: string;

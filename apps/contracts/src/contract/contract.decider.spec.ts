@@ -1,6 +1,6 @@
 import { DomainError, fold } from '@dealledger/domain';
 import type { ContractEvent } from '@dealledger/events';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 import type { ContractCommand } from './contract.commands';
 import { contractDecider, ContractState, termsHashOf } from './contract.decider';
 import { contractIdFor, draftFromOfferAccepted, draftFromTenderAwarded } from './drafting';

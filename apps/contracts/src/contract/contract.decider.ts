@@ -1,6 +1,6 @@
 import { Decider, hashOf, lineTotal, sum } from '@dealledger/domain';
 import type { CallOffLine, ContractEvent, ContractItem, ContractOrigin, ContractTerms, PriceTier, Signature } from '@dealledger/events';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 import type { AmendContract, ContractCommand, DraftContract, ExpireContract, PlaceCallOff, ProposeRenewal, SignContract, TermsChanges, TerminateContract } from './contract.commands';
 import { ContractErrors } from './contract.errors';
 

@@ -1,12 +1,11 @@
 import { fold } from '@dealledger/domain';
-import { ContractEvent, eventCatalog } from '@dealledger/events';
+import type { ContractEvent } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 import { contractDecider, ContractState } from './contract.decider';
 import { ContractErrors } from './contract.errors';
 
 export const contractStreamId = (contractId: string) => `contract-${contractId}`;
-export const schemaVersionOf = (type: string) => eventCatalog.latestVersion(type);
 
 export async function loadContract(store: PostgresEventStore, contractId: string): Promise<{ state: ContractState; version: number }> {
   const recorded = await store.readStream(contractStreamId(contractId));
@@ -18,7 +17,6 @@ export function contractView(state: ContractState, viewer: Requester, contractId
   if (state.status === 'none') throw ContractErrors.notFound(contractId);
   const { buyerId, supplierId, intermediaryId } = state.terms;
   if (![buyerId, supplierId, intermediaryId].includes(viewer.companyId)) throw ContractErrors.notFound(contractId);
-  const signed = state.status === 'drafting' ? state.signatures : state.signatures;
-  const awaiting = state.terms.requiredSignatures.filter((r) => !signed.some((s) => s.companyId === r.companyId && s.role === r.role));
+  const awaiting = state.terms.requiredSignatures.filter((r) => !state.signatures.some((s) => s.companyId === r.companyId && s.role === r.role));
   return { ...state, awaitingSignatures: state.status === 'drafting' ? awaiting : [] };
 }

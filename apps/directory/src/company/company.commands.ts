@@ -1,3 +1,4 @@
+import type { Requester } from '@dealledger/domain';
 import type { CompanyRole, SigningRole } from '@dealledger/events';
 
 /** A new API key: the handler makes the secret; the decider only ever sees its hash. */
@@ -6,12 +7,6 @@ export interface NewApiKey {
   secretHash: string;
 }
 
-/** Who is asking, as their verified token says. */
-export interface Requester {
-  companyId: string;
-  personId: string | null;
-  roles: string[];
-}
 
 export interface RegisterCompany {
   type: 'RegisterCompany';

@@ -1,5 +1,5 @@
 import type { CounterProposal, OfferItem } from '@dealledger/events';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 
 interface Base {
   offerId: string;

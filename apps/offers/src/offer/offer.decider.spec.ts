@@ -2,7 +2,7 @@ import { DomainError, fold } from '@dealledger/domain';
 import type { OfferEvent, OfferItem } from '@dealledger/events';
 import type { OfferCommand } from './offer.commands';
 import { offerDecider, quote } from './offer.decider';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 
 const offerId = '0f0f0f0f-0000-4000-8000-000000000001';
 const supplier = '5a5a5a5a-0000-4000-8000-000000000002';

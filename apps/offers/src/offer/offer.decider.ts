@@ -1,6 +1,6 @@
 import { Decider, lineTotal, sum, toUnits } from '@dealledger/domain';
 import type { AcceptedItem, CounterProposal, OfferEvent, OfferItem, PriceTier } from '@dealledger/events';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 import type { AcceptOffer, CounterOffer, DraftOffer, ExpireOffer, OfferCommand, OfferTerms, RejectOffer, ReviseOffer, SubmitOffer, WithdrawOffer } from './offer.commands';
 import { OfferErrors } from './offer.errors';
 

@@ -1,12 +1,11 @@
 import { fold } from '@dealledger/domain';
-import { eventCatalog, OfferEvent } from '@dealledger/events';
+import type { OfferEvent } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 import { offerDecider, OfferState } from './offer.decider';
 import { OfferErrors } from './offer.errors';
 
 export const offerStreamId = (offerId: string) => `offer-${offerId}`;
-export const schemaVersionOf = (type: string) => eventCatalog.latestVersion(type);
 
 export async function loadOffer(store: PostgresEventStore, offerId: string): Promise<{ state: OfferState; version: number; updatedAt: string | null }> {
   const recorded = await store.readStream(offerStreamId(offerId));

@@ -1,5 +1,5 @@
 import type { BidPrice, CriteriaScores, CriteriaWeights, SealedContent, TenderItem } from '@dealledger/events';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 
 interface Base {
   tenderId: string;

@@ -1,6 +1,6 @@
 import { DomainError, fold } from '@dealledger/domain';
 import type { BidPrice, TenderEvent } from '@dealledger/events';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 import type { TenderCommand } from './tender.commands';
 import { priceScores, rank, tenderDecider, TenderState } from './tender.decider';
 

@@ -1,6 +1,6 @@
 import { Decider, lineTotal, ratio, sum, toUnits } from '@dealledger/domain';
 import type { BidEvaluatedV1, BidPrice, CriteriaScores, CriteriaWeights, OpenedBid, RankedBid, SealedContent, TenderEvent, TenderItem } from '@dealledger/events';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 import type { AwardTender, CancelTender, CloseTender, EvaluateBid, InviteSuppliers, OpenTender, SubmitBid, TenderCommand, WithdrawBid } from './tender.commands';
 import { TenderErrors } from './tender.errors';
 

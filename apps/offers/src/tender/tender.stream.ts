@@ -1,7 +1,7 @@
 import { fold } from '@dealledger/domain';
 import { TenderEvent } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 import { rank, tenderDecider, TenderState } from './tender.decider';
 import { TenderErrors } from './tender.errors';
 

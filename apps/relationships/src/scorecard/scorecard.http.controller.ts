@@ -1,8 +1,7 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { isUuid, notFound } from '@dealledger/domain';
-import { BadRequestException } from '@nestjs/common';
 import { parseAsOf } from '../history/relationship.http.controller';
 import { RelationshipQueries } from '../history/relationship.queries';
 import { scorecard, SCORECARD_FORMULAS } from './scorecard';

@@ -1,4 +1,4 @@
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 
 /** A contract as the resale app learnt it from dealledger.contracts.events. */
 export interface KnownContract {

@@ -1,12 +1,11 @@
 import { fold } from '@dealledger/domain';
-import { eventCatalog, LotEvent } from '@dealledger/events';
+import type { LotEvent } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
 import type { DataSource } from 'typeorm';
 import type { KnownContract, KnownResale } from './lot.commands';
 import { lotDecider, LotState } from './lot.decider';
 
 export const lotStreamId = (lotId: string) => `lot-${lotId}`;
-export const schemaVersionOf = (type: string) => eventCatalog.latestVersion(type);
 
 export async function loadLot(store: PostgresEventStore, lotId: string): Promise<LotState> {
   const recorded = await store.readStream(lotStreamId(lotId));

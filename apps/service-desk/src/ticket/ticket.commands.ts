@@ -1,5 +1,5 @@
 import type { Severity, SlaKind } from '@dealledger/events';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 
 /** A contract as the service desk learnt it from dealledger.contracts.events. */
 export interface KnownContract {

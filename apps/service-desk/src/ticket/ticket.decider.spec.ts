@@ -1,6 +1,6 @@
 import { DomainError, fold } from '@dealledger/domain';
 import type { TicketEvent } from '@dealledger/events';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 import { resolutionClock, responseClock } from './sla/sla-clock.rules';
 import type { KnownContract, TicketCommand } from './ticket.commands';
 import { ticketDecider } from './ticket.decider';

@@ -1,6 +1,6 @@
 import type { Decider } from '@dealledger/domain';
 import type { SlaKind, TicketEvent, TicketOpenedV1 } from '@dealledger/events';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 import type { AcknowledgeTicket, CloseTicket, EscalateTicket, OpenTicket, RecordSlaBreach, ReopenTicket, ResolveTicket, TicketCommand } from './ticket.commands';
 import { TicketErrors } from './ticket.errors';
 

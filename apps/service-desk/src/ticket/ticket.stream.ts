@@ -1,14 +1,13 @@
 import { fold } from '@dealledger/domain';
-import { eventCatalog, TicketEvent } from '@dealledger/events';
+import type { TicketEvent } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
 import type { DataSource } from 'typeorm';
-import type { Requester } from '../requester';
+import type { Requester } from '@dealledger/domain';
 import type { KnownContract } from './ticket.commands';
 import { ticketDecider, TicketState } from './ticket.decider';
 import { TicketErrors } from './ticket.errors';
 
 export const ticketStreamId = (ticketId: string) => `ticket-${ticketId}`;
-export const schemaVersionOf = (type: string) => eventCatalog.latestVersion(type);
 
 export async function loadTicket(store: PostgresEventStore, ticketId: string): Promise<{ state: TicketState; version: number }> {
   const recorded = await store.readStream(ticketStreamId(ticketId));

@@ -1,8 +1,8 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import { PostgresEventStore } from '@dealledger/event-store';
-import { Clock, DATA_SOURCE, DeadlineScheduler } from '@dealledger/platform';
+import { Clock, DATA_SOURCE, DeadlineScheduler, ScheduledDeadlines } from '@dealledger/platform';
 import { ExecuteOfferCommand } from '../offer.command-handler';
 import { OFFER_VALIDITY } from './offer-validity.rule';
 
@@ -14,30 +14,18 @@ export const EXPIRY_CLOCK = Symbol('EXPIRY_CLOCK');
  * per offer, so a check that runs twice (or after a restart) expires once.
  */
 @Injectable()
-export class ExpireOffersScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly scheduler: DeadlineScheduler;
-
+export class ExpireOffersScheduler extends ScheduledDeadlines {
   constructor(@Inject(DATA_SOURCE) dataSource: DataSource, store: PostgresEventStore, commands: CommandBus, @Inject(EXPIRY_CLOCK) clock: Clock) {
-    this.scheduler = new DeadlineScheduler(dataSource, store, {
-      rules: [OFFER_VALIDITY],
-      clock,
-      intervalMs: Number(process.env.OFFER_EXPIRY_INTERVAL_MS ?? 30000),
-      onDue: async (_kind, streamId, _due, now) => {
-        const offerId = streamId.slice('offer-'.length);
-        await commands.execute(new ExecuteOfferCommand({ type: 'ExpireOffer', offerId, now }, { commandId: `expire-offer:${offerId}`, now, actor: null, correlationId: offerId }));
-      },
-    });
-  }
-
-  onApplicationBootstrap(): void {
-    this.scheduler.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.scheduler.stop();
-  }
-
-  runOnce(): Promise<number> {
-    return this.scheduler.runOnce();
+    super(
+      new DeadlineScheduler(dataSource, store, {
+        rules: [OFFER_VALIDITY],
+        clock,
+        intervalMs: Number(process.env.OFFER_EXPIRY_INTERVAL_MS ?? 30000),
+        onDue: async (_kind, streamId, _due, now) => {
+          const offerId = streamId.slice('offer-'.length);
+          await commands.execute(new ExecuteOfferCommand({ type: 'ExpireOffer', offerId, now }, { commandId: `expire-offer:${offerId}`, now, actor: null, correlationId: offerId }));
+        },
+      }),
+    );
   }
 }

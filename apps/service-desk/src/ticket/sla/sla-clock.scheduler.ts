@@ -1,9 +1,9 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import type { SlaKind } from '@dealledger/events';
 import { PostgresEventStore } from '@dealledger/event-store';
-import { Clock, DATA_SOURCE, DeadlineScheduler } from '@dealledger/platform';
+import { Clock, DATA_SOURCE, DeadlineScheduler, ScheduledDeadlines } from '@dealledger/platform';
 import { ExecuteTicketCommand } from '../ticket.command-handler';
 import { RESOLUTION_CLOCK, RESPONSE_CLOCK } from './sla-clock.rules';
 
@@ -15,32 +15,20 @@ export const SLA_CLOCK = Symbol('SLA_CLOCK');
  * breach is recorded once however often (or after however many restarts) the check runs.
  */
 @Injectable()
-export class SlaClockScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly scheduler: DeadlineScheduler;
-
+export class SlaClockScheduler extends ScheduledDeadlines {
   constructor(@Inject(DATA_SOURCE) dataSource: DataSource, store: PostgresEventStore, commands: CommandBus, @Inject(SLA_CLOCK) clock: Clock) {
-    this.scheduler = new DeadlineScheduler(dataSource, store, {
-      rules: [RESPONSE_CLOCK, RESOLUTION_CLOCK],
-      clock,
-      intervalMs: Number(process.env.SLA_CHECK_INTERVAL_MS ?? 15000),
-      onDue: async (kind, streamId, due, now) => {
-        const ticketId = streamId.slice('ticket-'.length);
-        await commands.execute(
-          new ExecuteTicketCommand({ type: 'RecordSlaBreach', ticketId, kind: kind as SlaKind, now }, { commandId: `sla-breach:${ticketId}:${kind}:${due}`, now, actor: null, correlationId: ticketId }),
-        );
-      },
-    });
-  }
-
-  onApplicationBootstrap(): void {
-    this.scheduler.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.scheduler.stop();
-  }
-
-  runOnce(): Promise<number> {
-    return this.scheduler.runOnce();
+    super(
+      new DeadlineScheduler(dataSource, store, {
+        rules: [RESPONSE_CLOCK, RESOLUTION_CLOCK],
+        clock,
+        intervalMs: Number(process.env.SLA_CHECK_INTERVAL_MS ?? 15000),
+        onDue: async (kind, streamId, due, now) => {
+          const ticketId = streamId.slice('ticket-'.length);
+          await commands.execute(
+            new ExecuteTicketCommand({ type: 'RecordSlaBreach', ticketId, kind: kind as SlaKind, now }, { commandId: `sla-breach:${ticketId}:${kind}:${due}`, now, actor: null, correlationId: ticketId }),
+          );
+        },
+      }),
+    );
   }
 }
