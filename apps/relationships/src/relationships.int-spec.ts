@@ -5,7 +5,9 @@ import { DataSource } from 'typeorm';
 import { CONTEXTS, eventsTopic } from '@dealledger/events';
 import { connectProducer, createKafka, ensureTopics, toKafkaMessage } from '@dealledger/messaging';
 import { eventually, http, sampleHistory, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
-import { RelationshipsInbound } from './projection/relationships-inbound';
+import { DATA_SOURCE } from '@dealledger/platform';
+import { RelationshipsInbound, sourceTopics } from './projection/relationships-inbound';
+import { rebuildOptions, RelationshipsRebuild } from './rebuild/rebuild';
 import { RELATIONSHIPS, RelationshipsModule } from './relationships.module';
 
 const ADMIN = { 'x-admin-key': 'dev-admin-key' };
@@ -134,6 +136,15 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     expect((await http(url, 'GET', `/relationships/${buyer}/${supplier}`, undefined, asBuyer)).body.summary.offers.accepted).toBe(1);
     expect((await admin(url, 'POST', '/admin/rebuild')).body.equal).toBe(true);
     expect((await fetch(`${url}/admin/rebuild`, { method: 'POST' })).status).toBe(401);
+  });
+
+  it('rebuilds in worker threads, each replaying its own shard of the partitions, to the same digest', async () => {
+    const before = await digest(url);
+    const rebuild = new RelationshipsRebuild(app.get(DATA_SOURCE), kafka, schema, sourceTopics, `${prefix}.relationships`, rebuildOptions({ workers: 2 }));
+    const report = await rebuild.run();
+    expect(report).toMatchObject({ previousGeneration: before.generation, generation: before.generation + 1, equal: true, digest: before.digest, rows: 19 });
+    expect(report.events).toBeGreaterThanOrEqual(history.length);
+    expect(await digest(url)).toEqual({ ...before, generation: before.generation + 1 });
   });
 
   it('builds the same state with two instances sharing one consumer group as with one', async () => {

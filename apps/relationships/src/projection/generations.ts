@@ -1,7 +1,9 @@
-import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { schemaOf } from '@dealledger/event-store';
-import type { EventEnvelope } from '@dealledger/events';
-import { pairsOf } from '../history/pairs';
+import type { Db } from './rows';
+
+export { rowsOf, writeEvents } from './rows';
+export type { Row } from './rows';
 
 /**
  * The read tables come in generations: `timeline_g<N>` and `companies_g<N>`. Queries read the
@@ -9,7 +11,6 @@ import { pairsOf } from '../history/pairs';
  * every generation that is building or active, then swaps. Every write is idempotent (keyed by
  * pair and event id), so it does not matter which of the two wrote an event first.
  */
-type Db = Pick<DataSource | EntityManager, 'query'>;
 
 export async function createGenerationTables(db: Db, schema: string, gen: number): Promise<void> {
   const s = `"${schema}"`;
@@ -47,64 +48,6 @@ export async function activeGeneration(db: Db, schema: string): Promise<number> 
 export async function writableGenerations(db: Db, schema: string): Promise<number[]> {
   const rows = await db.query(`SELECT generation FROM "${schema}".generations WHERE status IN ('active', 'building') ORDER BY generation`);
   return rows.map((r: { generation: number }) => r.generation);
-}
-
-export interface Row {
-  a: string;
-  b: string;
-  eventId: string;
-  context: string;
-  type: string;
-  streamId: string;
-  position: number;
-  occurredAt: string;
-  recordedAt: string;
-  parties: string;
-  data: string;
-}
-
-/** The rows an event adds: one per pair of companies it concerns. */
-export function rowsOf(e: EventEnvelope): Row[] {
-  const parties = JSON.stringify(e.parties);
-  const data = JSON.stringify(e.data);
-  return pairsOf(e).map(([a, b]) => ({
-    a,
-    b,
-    eventId: e.id,
-    context: e.context,
-    type: e.type,
-    streamId: e.streamId,
-    position: e.position,
-    occurredAt: new Date(e.occurredAt).toISOString(),
-    recordedAt: new Date(e.recordedAt).toISOString(),
-    parties,
-    data,
-  }));
-}
-
-/** Writes many events into one generation in two statements (the rebuild's path). */
-export async function writeEvents(db: Db, schema: string, gen: number, events: EventEnvelope[]): Promise<void> {
-  const rows = events.flatMap(rowsOf);
-  if (rows.length) {
-    const col = <K extends keyof Row>(k: K) => rows.map((r) => r[k]);
-    await db.query(
-      `INSERT INTO "${schema}".timeline_g${gen} (company_a, company_b, event_id, context, type, stream_id, position, occurred_at, recorded_at, parties, data)
-       SELECT a, b, id, ctx, t, sid, pos, occ, rec, p::jsonb, d::jsonb
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[])
-           AS x(a, b, id, ctx, t, sid, pos, occ, rec, p, d)
-       ON CONFLICT DO NOTHING`,
-      [col('a'), col('b'), col('eventId'), col('context'), col('type'), col('streamId'), col('position'), col('occurredAt'), col('recordedAt'), col('parties'), col('data')],
-    );
-  }
-  const companies = events.filter((e) => e.type === 'CompanyRegistered');
-  if (companies.length) {
-    await db.query(
-      `INSERT INTO "${schema}".companies_g${gen} (company_id, name, data)
-       SELECT id, n, d::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS x(id, n, d)
-       ON CONFLICT (company_id) DO NOTHING`,
-      [companies.map((e) => (e.data as { companyId: string }).companyId), companies.map((e) => (e.data as { name: string }).name), companies.map((e) => JSON.stringify(e.data))],
-    );
-  }
 }
 
 /**
