@@ -78,7 +78,9 @@ export class Cluster {
     const port = this.ports.get(app)!;
     const main = join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
     const log = createWriteStream(join(this.logDir, `${app}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [main], {
+    // APP_NODE_ARGS passes flags to every app's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile under load.
+    const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, main], {
       cwd: root,
       env: {
         ...process.env,

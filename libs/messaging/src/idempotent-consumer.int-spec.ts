@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { deadLetterTopic, EventCatalog, EventEnvelope, Headers } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS } from '@dealledger/event-store';
 import { collectFromTopic, dropSchema, eventually, openTestDatabase, uniqueName } from '@dealledger/testing';
-import { connectProducer, createKafka, ensureTopics, headerString, IdempotentConsumer, Inbox1732700000001, PoisonMessageError } from '@dealledger/messaging';
+import { connectProducer, createKafka, ensureTopics, EventBatchHandler, headerString, IdempotentConsumer, Inbox1732700000001, PoisonMessageError } from '@dealledger/messaging';
 
 class ThingHappenedV1 {
   @IsString() @MaxLength(20) name: string;
@@ -143,5 +143,84 @@ describe('IdempotentConsumer (real PostgreSQL and Kafka)', () => {
     expect(headerString(dead[5].message.headers, Headers.dlqOriginalTopic)).toBe(topic);
     expect(headerString(dead[5].message.headers, Headers.dlqOriginalOffset)).toMatch(/^\d+$/);
     expect(consumer.counts.skipped).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('IdempotentConsumer with a batch handler (real PostgreSQL and Kafka)', () => {
+  const schema = uniqueName('batch');
+  const topic = `${uniqueName('t')}.things.events`;
+  let db: DataSource;
+  let kafka: Kafka;
+  let producer: Producer;
+  let consumer: IdempotentConsumer;
+  const batchSizes: number[] = [];
+  let failOnce = false;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(schema, [...EVENT_STORE_MIGRATIONS, Inbox1732700000001]);
+    await db.query(`CREATE TABLE "${schema}".things (event_id text PRIMARY KEY, name text NOT NULL)`);
+    kafka = createKafka('batch-consumer-test');
+    await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+    producer = await connectProducer(kafka);
+    const handleBatch: EventBatchHandler = async (events, tx) => {
+      batchSizes.push(events.length);
+      // A plain INSERT: a second write of one event id would fail, so only the inbox keeps it once.
+      await tx.query(`INSERT INTO "${schema}".things (event_id, name) SELECT unnest($1::text[]), unnest($2::text[])`, [events.map((e) => e.id), events.map((e) => e.data.name)]);
+      if (events.some((e) => e.data.name === 'refuse-me')) throw new PoisonMessageError('this thing is not allowed');
+      if (failOnce) {
+        failOnce = false;
+        throw new Error('database hiccup');
+      }
+    };
+    consumer = new IdempotentConsumer({
+      kafka,
+      dataSource: db,
+      schema,
+      groupId: uniqueName('batch'),
+      topics: [topic],
+      catalog,
+      producer,
+      handlers: { ThingHappened: (event, tx) => handleBatch([event], tx) },
+      handleBatch,
+    });
+    await consumer.start();
+  });
+
+  afterAll(async () => {
+    await consumer.stop();
+    await producer.disconnect();
+    await dropSchema(db, schema);
+  });
+
+  const names = async () => (await db.query(`SELECT name FROM "${schema}".things ORDER BY name`)).map((r: { name: string }) => r.name);
+
+  it('handles a fetched batch in one transaction, each event once, duplicates within and across batches included', async () => {
+    const good = Array.from({ length: 20 }, (_, i) => envelope(`thing ${String(i).padStart(2, '0')}`));
+    await producer.send({ topic, messages: [...good, good[0]].map(message) });
+    await eventually(names, (n) => n.length === 20);
+    expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+    await producer.send({ topic, messages: good.map(message) });
+    await eventually(async () => consumer.counts.duplicate, (n) => n >= 21);
+    expect(await names()).toEqual(good.map((e) => (e.data as { name: string }).name));
+    expect(consumer.counts.handled).toBe(20);
+  });
+
+  it('retries a batch whose transaction failed, and applies it once', async () => {
+    failOnce = true;
+    const more = [envelope('retried a'), envelope('retried b')];
+    await producer.send({ topic, messages: more.map(message) });
+    await eventually(names, (n) => n.includes('retried a') && n.includes('retried b'));
+    expect(failOnce).toBe(false);
+    expect((await names()).filter((n: string) => n.startsWith('retried'))).toEqual(['retried a', 'retried b']);
+  });
+
+  it('dead-letters only the refused event of a batch and handles the rest', async () => {
+    const around = [envelope('before refusal'), envelope('refuse-me'), envelope('after refusal')];
+    await producer.send({ topic, messages: [...around.map(message), message('{not json')] });
+    await eventually(names, (n) => n.includes('after refusal'));
+    expect(await names()).toEqual(expect.arrayContaining(['before refusal', 'after refusal']));
+    expect(await names()).not.toContain('refuse-me');
+    const dead = await collectFromTopic(kafka, deadLetterTopic(topic), (s) => s.length >= 2);
+    expect(dead.map((d) => headerString(d.message.headers, Headers.dlqReason)).sort()).toEqual([expect.stringMatching(/^refused: this thing is not allowed/), expect.stringMatching(/^unparseable/)]);
   });
 });

@@ -9,6 +9,9 @@ import { ensureTopics } from './topics';
 /** Handles one event; its writes go through `tx` so they commit together with the inbox record. */
 export type EventHandler = (event: EventEnvelope<any>, tx: EntityManager) => Promise<void>;
 
+/** Handles several events in one transaction (a projection's bulk write); see `handleBatch`. */
+export type EventBatchHandler = (events: EventEnvelope<any>[], tx: EntityManager) => Promise<void>;
+
 /** Thrown by a handler for a message that can never succeed: it goes to the dead-letter topic. */
 export class PoisonMessageError extends Error {}
 
@@ -21,6 +24,14 @@ export interface IdempotentConsumerOptions {
   topics: string[];
   /** Handlers by event type; events of other types are skipped. */
   handlers: Record<string, EventHandler>;
+  /**
+   * Handles the events of a fetched batch (those with a handler) in one transaction with one
+   * inbox check and one inbox insert, instead of a transaction per message. Only for handlers
+   * that write read tables: one that appends to an event store must keep the append first in
+   * its own transaction. If the batch is refused, its messages are handled one at a time, so
+   * only the refused one is dead-lettered.
+   */
+  handleBatch?: EventBatchHandler;
   catalog: EventCatalog;
   /** Shared producer for dead letters. */
   producer: Producer;
@@ -71,10 +82,14 @@ export class IdempotentConsumer {
     await consumer.run({
       // Partitions are independent (order matters within one): work on several at once.
       partitionsConsumedConcurrently: Number(process.env.KAFKA_PARTITIONS_CONCURRENCY ?? 3),
-      eachMessage: async ({ topic, partition, message }) => {
-        const outcome = await this.process(topic, partition, message);
-        this.counts[outcome] += 1;
-      },
+      ...(this.options.handleBatch
+        ? { eachBatch: async ({ batch }) => this.processBatch(batch.topic, batch.partition, batch.messages) }
+        : {
+            eachMessage: async ({ topic, partition, message }) => {
+              const outcome = await this.process(topic, partition, message);
+              this.counts[outcome] += 1;
+            },
+          }),
     });
     this.consumer = consumer;
   }
@@ -109,11 +124,51 @@ export class IdempotentConsumer {
 
   /** Exposed for tests and tools: the whole per-message procedure. */
   async process(topic: string, partition: number, message: KafkaMessage): Promise<Outcome> {
+    const prepared = await this.prepare(topic, partition, message);
+    return typeof prepared === 'string' ? prepared : this.handleOne(topic, partition, message, prepared);
+  }
+
+  /** A fetched batch in one transaction (see `handleBatch`); kafkajs resolves its offsets after. */
+  async processBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+    const ready: { message: KafkaMessage; event: EventEnvelope }[] = [];
+    for (const message of messages) {
+      const prepared = await this.prepare(topic, partition, message);
+      if (typeof prepared === 'string') this.counts[prepared] += 1;
+      else ready.push({ message, event: prepared });
+    }
+    if (ready.length === 0) return;
+    try {
+      const handled = await this.options.dataSource.transaction(async (tx) => {
+        const ids = ready.map((r) => r.event.id);
+        const seen = new Set<string>(
+          (await tx.query(`SELECT event_id FROM ${this.inbox} WHERE consumer = $1 AND event_id = ANY($2::text[])`, [this.name, ids])).map((r: { event_id: string }) => r.event_id),
+        );
+        const fresh = new Map<string, EventEnvelope>();
+        for (const { event } of ready) if (!seen.has(event.id) && !fresh.has(event.id)) fresh.set(event.id, event);
+        if (fresh.size > 0) {
+          await this.options.handleBatch!([...fresh.values()], tx);
+          await tx.query(`INSERT INTO ${this.inbox} (consumer, event_id, outcome) SELECT $1, unnest($2::text[]), 'handled'`, [this.name, [...fresh.keys()]]);
+        }
+        return fresh.size;
+      });
+      this.counts.handled += handled;
+      this.counts.duplicate += ready.length - handled;
+    } catch (err) {
+      if (!this.isRefusal(err)) {
+        this.logger.warn(`batch of ${ready.length} from ${topic}[${partition}] failed, will be retried: ${(err as Error).message}`);
+        throw err;
+      }
+      // Something in the batch was refused: one at a time, so only that message is dead-lettered.
+      for (const { message, event } of ready) this.counts[await this.handleOne(topic, partition, message, event)] += 1;
+    }
+  }
+
+  /** Parses, checks and upcasts a message; dead-letters or skips it, or returns the event to handle. */
+  private async prepare(topic: string, partition: number, message: KafkaMessage): Promise<EventEnvelope | Outcome> {
     const parsed = this.parse(message);
     if ('reason' in parsed) return this.deadLetter(topic, partition, message, parsed.reason);
     const envelope = parsed.envelope;
-    const handler = this.options.handlers[envelope.type];
-    if (!handler) return 'skipped';
+    if (!this.options.handlers[envelope.type]) return 'skipped';
 
     const { catalog } = this.options;
     if (!catalog.get(envelope.type, envelope.schemaVersion)) {
@@ -124,8 +179,11 @@ export class IdempotentConsumer {
       return this.deadLetter(topic, partition, message, `schema: ${envelope.type} v${envelope.schemaVersion}: ${problems.join('; ')}`);
     }
     const upcast = catalog.upcast(envelope.type, envelope.schemaVersion, envelope.data as Record<string, unknown>);
-    const event = { ...envelope, schemaVersion: upcast.schemaVersion, data: upcast.data };
+    return { ...envelope, schemaVersion: upcast.schemaVersion, data: upcast.data };
+  }
 
+  private async handleOne(topic: string, partition: number, message: KafkaMessage, event: EventEnvelope): Promise<Outcome> {
+    const handler = this.options.handlers[event.type];
     try {
       return await this.options.dataSource.transaction(async (tx) => {
         // Check first, record last: a handler that appends to an event store must make the
@@ -139,14 +197,16 @@ export class IdempotentConsumer {
         return 'handled' as const;
       });
     } catch (err) {
-      // A refusal is final: dead-letter it. A concurrency conflict is not: retry.
-      const conflict = err instanceof DomainError && err.code === 'stream.wrong_expected_version';
-      if (err instanceof PoisonMessageError || (err instanceof DomainError && !conflict)) {
-        return this.deadLetter(topic, partition, message, `refused: ${err.message}`, event.id);
-      }
+      if (this.isRefusal(err)) return this.deadLetter(topic, partition, message, `refused: ${(err as Error).message}`, event.id);
       this.logger.warn(`${event.type} ${event.id} failed, will be retried: ${(err as Error).message}`);
       throw err;
     }
+  }
+
+  /** A refusal is final (dead-letter it); a concurrency conflict or any other error is retried. */
+  private isRefusal(err: unknown): boolean {
+    const conflict = err instanceof DomainError && err.code === 'stream.wrong_expected_version';
+    return err instanceof PoisonMessageError || (err instanceof DomainError && !conflict);
   }
 
   private parse(message: KafkaMessage): { envelope: EventEnvelope } | { reason: string } {

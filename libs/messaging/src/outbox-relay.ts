@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { PostgresEventStore } from '@dealledger/event-store';
+import type { Checkpoint, PostgresEventStore } from '@dealledger/event-store';
 import { toEnvelope, toKafkaMessage } from './envelope';
 import { ensureTopics } from './topics';
 
@@ -35,6 +35,8 @@ export class OutboxRelay {
   private published = 0;
   private ready = false;
   private lastError: string | null = null;
+  /** Where publishing stands; read once on becoming the active relay, then kept here (only the active relay writes it). */
+  private checkpoint: Checkpoint | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -104,7 +106,8 @@ export class OutboxRelay {
         const n = await this.publishBatch();
         this.lastError = null;
         backoff = 100;
-        if (n === 0) await this.sleep(this.options.pollIntervalMs ?? 100);
+        // A short batch means everything visible is out: wait for the next append (or poll).
+        if (n < this.batchSize) await this.sleep(this.options.pollIntervalMs ?? 100);
       } catch (err) {
         this.lastError = (err as Error).message;
         this.logger.warn(`publishing failed, retrying in ${backoff} ms: ${this.lastError}`);
@@ -115,9 +118,15 @@ export class OutboxRelay {
     }
   }
 
+  private get batchSize(): number {
+    return this.options.batchSize ?? 500;
+  }
+
   private async publishBatch(): Promise<number> {
-    const checkpoint = await this.store.readCheckpoint(this.name);
-    const { events, checkpoint: next } = await this.store.readAll(checkpoint, this.options.batchSize ?? 500);
+    // Without the lock (publishPending from a tool or test) another relay may have moved it: read it.
+    const checkpoint = (this.lockRunner && this.checkpoint) || (await this.store.readCheckpoint(this.name));
+    if (this.lockRunner) this.checkpoint = checkpoint;
+    const { events, checkpoint: next } = await this.store.readAll(checkpoint, this.batchSize);
     if (events.length === 0) return 0;
     await this.producer.send({
       topic: this.options.topic,
@@ -125,6 +134,7 @@ export class OutboxRelay {
       messages: events.map((e) => toKafkaMessage(toEnvelope(e, this.options.context))),
     });
     await this.store.saveCheckpoint(this.name, next);
+    if (this.lockRunner) this.checkpoint = next;
     this.published += events.length;
     return events.length;
   }
@@ -155,6 +165,7 @@ export class OutboxRelay {
   private async releaseLock(): Promise<void> {
     const runner = this.lockRunner;
     this.lockRunner = null;
+    this.checkpoint = null;
     if (!runner) return;
     await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`${this.store.schema}:${this.name}`]).catch(() => undefined);
     await runner.release().catch(() => undefined);

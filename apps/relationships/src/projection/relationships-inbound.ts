@@ -3,7 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { CONTEXTS, eventCatalog, eventsTopic } from '@dealledger/events';
 import { PostgresEventStore } from '@dealledger/event-store';
-import { EventHandler, IdempotentConsumer } from '@dealledger/messaging';
+import { EventBatchHandler, EventHandler, IdempotentConsumer } from '@dealledger/messaging';
 import { DATA_SOURCE, KAFKA, PRODUCER } from '@dealledger/platform';
 import { writableGenerations, writeEvents } from './generations';
 
@@ -22,9 +22,11 @@ export class RelationshipsInbound implements OnApplicationBootstrap, OnApplicati
   readonly consumer: IdempotentConsumer;
 
   constructor(@Inject(DATA_SOURCE) dataSource: DataSource, @Inject(KAFKA) kafka: Kafka, @Inject(PRODUCER) producer: Producer, store: PostgresEventStore) {
-    const project: EventHandler = async (event, tx) => {
-      for (const gen of await writableGenerations(tx, store.schema)) await writeEvents(tx, store.schema, gen, [event]);
+    // A fetched batch is written in one transaction: a few statements for many events.
+    const projectBatch: EventBatchHandler = async (events, tx) => {
+      for (const gen of await writableGenerations(tx, store.schema)) await writeEvents(tx, store.schema, gen, events);
     };
+    const project: EventHandler = (event, tx) => projectBatch([event], tx);
     const handlers = Object.fromEntries([...new Set(eventCatalog.list().map((d) => d.type))].map((type) => [type, project]));
     this.consumer = new IdempotentConsumer({
       kafka,
@@ -35,6 +37,7 @@ export class RelationshipsInbound implements OnApplicationBootstrap, OnApplicati
       catalog: eventCatalog,
       producer,
       handlers,
+      handleBatch: projectBatch,
     });
   }
 
