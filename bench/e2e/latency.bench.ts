@@ -31,7 +31,9 @@ function rssMb(pid: number): number {
 
 // node:http with kept-alive connections costs the load generator far less CPU than fetch(),
 // and it shares the machine with what it measures.
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+// Idle sockets are dropped after 2 s, before the server's 5 s keep-alive timeout can close one
+// just as a request is written to it.
+const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 2000 });
 function post(url: string, token: string, body: string): Promise<{ status: number; json: { offerId?: string } }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } }, (res) => {
@@ -80,6 +82,7 @@ async function main() {
     const sent = new Map<string, number>(); // offerId -> send time (ms since epoch)
     const httpMs: number[] = [];
     let failures = 0;
+    const reasons = new Set<string>();
     const inflight: Promise<void>[] = [];
     const started = Date.now();
     for (let i = 0; i < rate * seconds; i++) {
@@ -94,7 +97,10 @@ async function main() {
             sent.set(json.offerId, t0);
             httpMs.push(Date.now() - t0);
           })
-          .catch(() => void failures++),
+          .catch((err: Error) => {
+            failures++;
+            reasons.add(err.message);
+          }),
       );
     }
     await Promise.all(inflight);
@@ -107,6 +113,7 @@ async function main() {
       if (rows.length >= sent.size) break;
       await sleep(500);
     }
+    if (reasons.size) console.log(`  failures: ${[...reasons].join('; ')}`);
     return { sent, httpMs, failures, offeredSeconds, rows };
   };
 
