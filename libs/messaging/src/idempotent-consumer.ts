@@ -83,7 +83,7 @@ export class IdempotentConsumer {
       // Partitions are independent (order matters within one): work on several at once.
       partitionsConsumedConcurrently: Number(process.env.KAFKA_PARTITIONS_CONCURRENCY ?? 3),
       ...(this.options.handleBatch
-        ? { eachBatch: async ({ batch }) => this.processBatch(batch.topic, batch.partition, batch.messages) }
+        ? { eachBatch: async ({ batch, heartbeat }) => this.processBatch(batch.topic, batch.partition, batch.messages, heartbeat) }
         : {
             eachMessage: async ({ topic, partition, message }) => {
               const outcome = await this.process(topic, partition, message);
@@ -129,7 +129,7 @@ export class IdempotentConsumer {
   }
 
   /** A fetched batch in one transaction (see `handleBatch`); kafkajs resolves its offsets after. */
-  async processBatch(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+  async processBatch(topic: string, partition: number, messages: KafkaMessage[], heartbeat?: () => Promise<void>): Promise<void> {
     const ready: { message: KafkaMessage; event: EventEnvelope }[] = [];
     for (const message of messages) {
       const prepared = await this.prepare(topic, partition, message);
@@ -137,6 +137,8 @@ export class IdempotentConsumer {
       else ready.push({ message, event: prepared });
     }
     if (ready.length === 0) return;
+    // A large batch (catching up after downtime) takes a while: keep the group membership alive.
+    await heartbeat?.();
     try {
       const handled = await this.options.dataSource.transaction(async (tx) => {
         const ids = ready.map((r) => r.event.id);
