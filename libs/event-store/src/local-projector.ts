@@ -82,7 +82,7 @@ export class LocalProjector {
         /* transient (database away): try again after the pause */
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollIntervalMs ?? 200);
+        const timer = setTimeout(resolve, this.options.pollIntervalMs ?? pollIntervalMs());
         this.wakeUp = () => {
           clearTimeout(timer);
           this.wakeUp = null;
@@ -91,4 +91,12 @@ export class LocalProjector {
       });
     }
   }
+}
+
+/**
+ * How often relays and local projectors look for events appended by other processes; appends
+ * in the same process wake them at once. Every poll is a query, in every app, idle or not.
+ */
+export function pollIntervalMs(): number {
+  return Number(process.env.LEDGER_POLL_INTERVAL_MS ?? 500);
 }

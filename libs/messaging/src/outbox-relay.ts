@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { Checkpoint, PostgresEventStore } from '@dealledger/event-store';
+import { type Checkpoint, pollIntervalMs, type PostgresEventStore } from '@dealledger/event-store';
 import { toEnvelope, toKafkaMessage } from './envelope';
 import { ensureTopics } from './topics';
 
@@ -107,7 +107,7 @@ export class OutboxRelay {
         this.lastError = null;
         backoff = 100;
         // A short batch means everything visible is out: wait for the next append (or poll).
-        if (n < this.batchSize) await this.sleep(this.options.pollIntervalMs ?? 100);
+        if (n < this.batchSize) await this.sleep(this.options.pollIntervalMs ?? pollIntervalMs());
       } catch (err) {
         this.lastError = (err as Error).message;
         this.logger.warn(`publishing failed, retrying in ${backoff} ms: ${this.lastError}`);
