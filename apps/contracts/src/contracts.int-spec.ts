@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { deadLetterTopic, EventEnvelope, eventsTopic, Headers, OfferAcceptedV1, TenderAwardedV1 } from '@dealledger/events';
-import { connectProducer, createKafka, ensureTopics, headerString, toKafkaMessage } from '@dealledger/messaging';
-import { collectFromTopic, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { headerString, toKafkaMessage } from '@dealledger/messaging';
+import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { CONTRACTS, ContractsModule } from './contracts.module';
 import { contractIdFor } from './contract/drafting';
 
@@ -76,26 +76,18 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
   let kafka: Kafka;
   let producer: Producer;
   let db: DataSource;
+  let env: ContextEnvironment;
   const offersTopic = () => eventsTopic('offers', prefix);
 
   beforeAll(async () => {
-    process.env.DB_SCHEMA = schema;
-    process.env.TOPIC_PREFIX = prefix;
-    kafka = createKafka('contracts-test');
-    await ensureTopics(kafka, [{ topic: eventsTopic('offers', prefix) }]);
+    env = await contextEnvironment({ schema, prefix, clientId: 'contracts-test', consumes: ['offers'] });
+    ({ kafka, producer, db } = env);
     ({ app, url } = await startTestApp(ContractsModule, CONTRACTS));
-    producer = await connectProducer(kafka);
-    db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
-    await db.initialize();
   });
 
   afterAll(async () => {
     await app.close();
-    await producer.disconnect();
-    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await db.destroy();
-    delete process.env.DB_SCHEMA;
-    delete process.env.TOPIC_PREFIX;
+    await env.close();
   });
 
   const streamEvents = async (contractId: string) =>

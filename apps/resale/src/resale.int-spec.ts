@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
-import { connectProducer, createKafka, ensureTopics, headerString, toKafkaMessage } from '@dealledger/messaging';
-import { collectFromTopic, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { headerString, toKafkaMessage } from '@dealledger/messaging';
+import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { RESALE, ResaleModule } from './resale.module';
 
 const maker = randomUUID();
@@ -38,16 +38,12 @@ describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)',
   let kafka: Kafka;
   let producer: Producer;
   let db: DataSource;
+  let env: ContextEnvironment;
 
   beforeAll(async () => {
-    process.env.DB_SCHEMA = schema;
-    process.env.TOPIC_PREFIX = prefix;
-    kafka = createKafka('resale-test');
-    await ensureTopics(kafka, [{ topic: eventsTopic('contracts', prefix) }]);
+    env = await contextEnvironment({ schema, prefix, clientId: 'resale-test', consumes: ['contracts'] });
+    ({ kafka, producer, db } = env);
     ({ app, url } = await startTestApp(ResaleModule, RESALE));
-    producer = await connectProducer(kafka);
-    db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
-    await db.initialize();
     const stream = `contract-${contractId}`;
     await producer.send({
       topic: eventsTopic('contracts', prefix),
@@ -61,11 +57,7 @@ describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)',
 
   afterAll(async () => {
     await app.close();
-    await producer.disconnect();
-    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await db.destroy();
-    delete process.env.DB_SCHEMA;
-    delete process.env.TOPIC_PREFIX;
+    await env.close();
   });
 
   const lotBody = (over: Record<string, unknown> = {}) => ({ source: { kind: 'contract', contractId, callOffId }, sku: 'NMC-MOD-48V', quantity: 800, unitCost: '1095.00', currency: 'EUR', ...over });

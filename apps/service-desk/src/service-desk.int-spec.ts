@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
-import { connectProducer, createKafka, ensureTopics, headerString, toKafkaMessage } from '@dealledger/messaging';
-import { collectFromTopic, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { headerString, toKafkaMessage } from '@dealledger/messaging';
+import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { SERVICE_DESK, ServiceDeskModule } from './service-desk.module';
 import { SLA_CLOCK, SlaClockScheduler } from './ticket/sla/sla-clock.scheduler';
 
@@ -23,6 +23,7 @@ describe('service desk: tickets and SLA clocks that survive restarts (real Postg
   let kafka: Kafka;
   let producer: Producer;
   let db: DataSource;
+  let env: ContextEnvironment;
   let offset = 0;
   const clock = () => new Date(Date.now() + offset);
 
@@ -35,14 +36,9 @@ describe('service desk: tickets and SLA clocks that survive restarts (real Postg
     (await db.query(`SELECT data->>'kind' AS kind FROM "${schema}".events WHERE stream_id = $1 AND type = 'SlaBreached' ORDER BY stream_version`, [`ticket-${ticketId}`])).map((r: { kind: string }) => r.kind);
 
   beforeAll(async () => {
-    process.env.DB_SCHEMA = schema;
-    process.env.TOPIC_PREFIX = prefix;
-    kafka = createKafka('desk-test');
-    await ensureTopics(kafka, [{ topic: eventsTopic('contracts', prefix) }]);
+    env = await contextEnvironment({ schema, prefix, clientId: 'desk-test', consumes: ['contracts'] });
+    ({ kafka, producer, db } = env);
     await start();
-    producer = await connectProducer(kafka);
-    db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
-    await db.initialize();
     const executed: EventEnvelope = {
       id: randomUUID(), type: 'ContractExecuted', schemaVersion: 1, context: 'contracts', streamId: `contract-${contractId}`, streamType: 'contract', streamVersion: 4, position: 9,
       occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(), parties: [buyer, supplier], actor: null, correlationId: randomUUID(), causationId: null, hash: '00'.repeat(32),
@@ -64,11 +60,7 @@ describe('service desk: tickets and SLA clocks that survive restarts (real Postg
 
   afterAll(async () => {
     await app.close();
-    await producer.disconnect();
-    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await db.destroy();
-    delete process.env.DB_SCHEMA;
-    delete process.env.TOPIC_PREFIX;
+    await env.close();
   });
 
   const open = (token = engineer, severity = 'critical') => http(url, 'POST', '/tickets', { contractId, sku: 'HU-10IN', severity, description: 'Reboots on cold start' }, token);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DataSource, MigrationInterface } from 'typeorm';
 import { EVENT_STORE_MIGRATIONS, openDatabase } from '@dealledger/event-store';
 
@@ -100,6 +100,45 @@ export async function startTestApp(
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${address.port}` };
+}
+
+export interface ContextEnvironment {
+  kafka: Kafka;
+  /** Sends to the topics the context consumes. */
+  producer: Producer;
+  /** A plain connection, to look into the context's tables. */
+  db: DataSource;
+  /** Disconnects, drops the schema and clears the variables; close the app first. */
+  close(): Promise<void>;
+}
+
+/**
+ * What an integration test of one context needs around its app: `DB_SCHEMA` and `TOPIC_PREFIX`
+ * set to fresh names (so the app started next uses them), the topics it consumes, a producer
+ * for them, and a connection to its database.
+ */
+export async function contextEnvironment(options: { schema: string; prefix: string; clientId: string; consumes: string[] }): Promise<ContextEnvironment> {
+  const { connectProducer, createKafka, ensureTopics } = await import('@dealledger/messaging');
+  const { eventsTopic } = await import('@dealledger/events');
+  process.env.DB_SCHEMA = options.schema;
+  process.env.TOPIC_PREFIX = options.prefix;
+  const kafka = createKafka(options.clientId);
+  await ensureTopics(kafka, options.consumes.map((context) => ({ topic: eventsTopic(context, options.prefix) })));
+  const producer = await connectProducer(kafka);
+  const db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+  await db.initialize();
+  return {
+    kafka,
+    producer,
+    db,
+    async close() {
+      await producer.disconnect();
+      await db.query(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
+      await db.destroy();
+      delete process.env.DB_SCHEMA;
+      delete process.env.TOPIC_PREFIX;
+    },
+  };
 }
 
 /** A signed token as the directory would issue it (development key), for tests of other apps. */
