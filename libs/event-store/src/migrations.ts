@@ -13,51 +13,18 @@ export function schemaOf(queryRunner: QueryRunner): string {
 }
 
 /**
- * The event store: one table that is both the log and the outbox.
- * - `transaction_id` (xid8) with `position` gives the commit order the relay follows.
- * - `append_events` appends one stream's events atomically in one round trip: it serialises
- *   writers of that stream with a transaction-scoped advisory lock *before* its first write,
- *   so a later writer of the same stream always gets a higher transaction id (per-stream
- *   order survives the relay's transaction-id ordering); it checks the expected version; on a
- *   mismatch it is a no-op when every event id is already stored (a retried append); it
- *   chains the hashes. An event id stored elsewhere fails on the unique index.
+ * `append_events` appends one stream's events atomically in one round trip: it serialises
+ * writers of that stream with a transaction-scoped advisory lock *before* its first write,
+ * so a later writer of the same stream always gets a higher transaction id (per-stream
+ * order survives the relay's transaction-id ordering); it checks the expected version; on a
+ * mismatch it is a no-op when every event id is already stored (a retried append); it
+ * chains the hashes. An event id stored elsewhere fails on the unique index.
+ * `onlyAsFirstWrite` (since the second migration) refuses a transaction that wrote elsewhere first.
  */
-export class EventStore1732700000000 implements MigrationInterface {
-  name = 'EventStore1732700000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    const s = `"${schemaOf(queryRunner)}"`;
-    await queryRunner.query(`
-      CREATE TABLE ${s}.events (
-        position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        transaction_id  xid8 NOT NULL DEFAULT pg_current_xact_id(),
-        event_id        uuid NOT NULL,
-        stream_id       text NOT NULL,
-        stream_type     text NOT NULL,
-        stream_version  integer NOT NULL CHECK (stream_version > 0),
-        type            text NOT NULL,
-        schema_version  integer NOT NULL,
-        data            jsonb NOT NULL,
-        occurred_at     timestamptz NOT NULL,
-        recorded_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
-        parties         text[] NOT NULL DEFAULT '{}',
-        actor           jsonb,
-        correlation_id  text NOT NULL,
-        causation_id    text,
-        hash            bytea NOT NULL,
-        CONSTRAINT events_event_id_key UNIQUE (event_id),
-        CONSTRAINT events_stream_version_key UNIQUE (stream_id, stream_version)
-      )`);
-    await queryRunner.query(`CREATE INDEX events_commit_order_idx ON ${s}.events (transaction_id, position)`);
-    await queryRunner.query(`
-      CREATE TABLE ${s}.outbox_checkpoints (
-        name            text PRIMARY KEY,
-        transaction_id  xid8 NOT NULL,
-        position        bigint NOT NULL,
-        updated_at      timestamptz NOT NULL DEFAULT now()
-      )`);
-    await queryRunner.query(`
-      CREATE FUNCTION ${s}.append_events(p_stream_id text, p_stream_type text, p_expected_version integer, p_events jsonb)
+function appendEventsFunction(queryRunner: QueryRunner, opts: { onlyAsFirstWrite: boolean }): string {
+  const s = `"${schemaOf(queryRunner)}"`;
+  return `
+      CREATE OR REPLACE FUNCTION ${s}.append_events(p_stream_id text, p_stream_type text, p_expected_version integer, p_events jsonb)
       RETURNS TABLE (positions bigint[], last_version integer, noop boolean)
       LANGUAGE plpgsql AS $fn$
       DECLARE
@@ -70,7 +37,19 @@ export class EventStore1732700000000 implements MigrationInterface {
         v_positions bigint[] := '{}';
         e          jsonb;
         i          integer := 0;
-      BEGIN
+      BEGIN${
+        opts.onlyAsFirstWrite
+          ? `
+        -- The relay passes over running transactions that do not hold a write lock on this table
+        -- (see readAll): so one that already has a transaction id must not start appending now.
+        IF pg_current_xact_id_if_assigned() IS NOT NULL AND NOT EXISTS (
+             SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'relation'
+                AND relation = '${s}.events'::regclass AND mode = 'RowExclusiveLock') THEN
+          RAISE EXCEPTION 'append to % after other writes in the same transaction', p_stream_id
+            USING ERRCODE = 'DL003', HINT = 'append before any other write of the transaction';
+        END IF;`
+          : ''
+      }
         PERFORM pg_advisory_xact_lock(hashtextextended(${`'${schemaOf(queryRunner)}:'`} || p_stream_id, 0));
 
         SELECT ev.stream_version, ev.hash INTO v_version, v_hash
@@ -108,7 +87,49 @@ export class EventStore1732700000000 implements MigrationInterface {
         END LOOP;
         RETURN QUERY SELECT v_positions, v_version + v_count, false;
       END
-      $fn$`);
+      $fn$`;
+}
+
+/**
+ * The event store: one table that is both the log and the outbox.
+ * - `transaction_id` (xid8) with `position` gives the commit order the relay follows.
+ * - `append_events`: see appendEventsFunction.
+ */
+export class EventStore1732700000000 implements MigrationInterface {
+  name = 'EventStore1732700000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(queryRunner)}"`;
+    await queryRunner.query(`
+      CREATE TABLE ${s}.events (
+        position        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        transaction_id  xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        event_id        uuid NOT NULL,
+        stream_id       text NOT NULL,
+        stream_type     text NOT NULL,
+        stream_version  integer NOT NULL CHECK (stream_version > 0),
+        type            text NOT NULL,
+        schema_version  integer NOT NULL,
+        data            jsonb NOT NULL,
+        occurred_at     timestamptz NOT NULL,
+        recorded_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+        parties         text[] NOT NULL DEFAULT '{}',
+        actor           jsonb,
+        correlation_id  text NOT NULL,
+        causation_id    text,
+        hash            bytea NOT NULL,
+        CONSTRAINT events_event_id_key UNIQUE (event_id),
+        CONSTRAINT events_stream_version_key UNIQUE (stream_id, stream_version)
+      )`);
+    await queryRunner.query(`CREATE INDEX events_commit_order_idx ON ${s}.events (transaction_id, position)`);
+    await queryRunner.query(`
+      CREATE TABLE ${s}.outbox_checkpoints (
+        name            text PRIMARY KEY,
+        transaction_id  xid8 NOT NULL,
+        position        bigint NOT NULL,
+        updated_at      timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(appendEventsFunction(queryRunner, { onlyAsFirstWrite: false }));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -119,4 +140,20 @@ export class EventStore1732700000000 implements MigrationInterface {
   }
 }
 
-export const EVENT_STORE_MIGRATIONS = [EventStore1732700000000];
+/**
+ * append_events refuses to start appending in a transaction that already wrote elsewhere, so
+ * that the relay's horizon may pass over transactions that do not write the events table.
+ */
+export class AppendFirst1735000000000 implements MigrationInterface {
+  name = 'AppendFirst1735000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(appendEventsFunction(queryRunner, { onlyAsFirstWrite: true }));
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(appendEventsFunction(queryRunner, { onlyAsFirstWrite: false }));
+  }
+}
+
+export const EVENT_STORE_MIGRATIONS = [EventStore1732700000000, AppendFirst1735000000000];

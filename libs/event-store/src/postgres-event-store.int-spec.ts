@@ -145,6 +145,49 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       expect(nothingMore.events).toHaveLength(0);
     });
 
+    it('does not wait for a running transaction that writes only elsewhere', async () => {
+      await db.query(`CREATE TABLE IF NOT EXISTS "${schema}".elsewhere (n integer)`);
+      const before = await store.readAll(START, 100000);
+      const runner = db.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        await runner.query(`INSERT INTO "${schema}".elsewhere VALUES (1)`);
+        const s = streamOf('meanwhile');
+        await store.append(s, 0, [ev('Meanwhile')]);
+        // The other transaction is older and still open, yet it holds no write lock on the events table.
+        const during = await store.readAll(before.checkpoint, 1000);
+        expect(during.events.map((e) => e.streamId)).toContain(s);
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    });
+
+    it('refuses to start appending in a transaction that already wrote elsewhere, and allows further appends after a first', async () => {
+      await db.query(`CREATE TABLE IF NOT EXISTS "${schema}".elsewhere (n integer)`);
+      const late = streamOf('late');
+      const runner = db.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        await runner.query(`INSERT INTO "${schema}".elsewhere VALUES (1)`);
+        await expect(store.append(late, 0, [ev('Late')], { queryRunner: runner })).rejects.toThrow(/after other writes in the same transaction/);
+        await runner.rollbackTransaction();
+
+        const first = streamOf('first');
+        await runner.startTransaction();
+        await store.append(first, 0, [ev('First')], { queryRunner: runner });
+        await runner.query(`INSERT INTO "${schema}".elsewhere VALUES (2)`);
+        await store.append(late, 0, [ev('Late')], { queryRunner: runner });
+        await runner.commitTransaction();
+        expect(await store.readStream(first)).toHaveLength(1);
+        expect(await store.readStream(late)).toHaveLength(1);
+      } finally {
+        await runner.release();
+      }
+    });
+
     it('pages through the log without repeating or skipping', async () => {
       const s = streamOf();
       await store.append(s, 0, Array.from({ length: 25 }, (_, i) => ev('Page', { i })));

@@ -115,14 +115,32 @@ export class PostgresEventStore {
 
   /**
    * Events after `after`, in commit order (transaction id, then position), up to `limit`.
-   * Only transactions older than every one still in flight are read, so an event whose
-   * transaction commits later can never be overtaken and skipped.
+   * Only events below the horizon are read, so an event whose transaction commits later can
+   * never be overtaken and skipped. The horizon is the oldest transaction still running that
+   * may write this table: one holding a write lock on it, or one that ended after this
+   * statement's snapshot (invisible to it, so counted as a writer). Running transactions that
+   * hold no write lock on it are passed over: they never will write it, as append_events
+   * refuses to start in a transaction that already has a transaction id (see migrations).
+   * Without that, one long transaction anywhere in the database holds every relay back.
    */
   async readAll(after: Checkpoint = START, limit = 1000): Promise<{ events: RecordedEvent[]; checkpoint: Checkpoint }> {
     const rows: Row[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM ${this.s}.events
+      `WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
+       locks AS MATERIALIZED (
+         SELECT locktype, virtualtransaction, transactionid FROM pg_locks
+          WHERE granted AND (locktype = 'transactionid' AND mode = 'ExclusiveLock'
+             OR locktype = 'relation' AND relation = '${this.s}.events'::regclass AND mode <> 'AccessShareLock')),
+       bystanders AS (
+         SELECT t.transactionid::text::bigint AS xid FROM locks t
+          WHERE t.locktype = 'transactionid'
+            AND NOT EXISTS (SELECT 1 FROM locks r WHERE r.locktype = 'relation' AND r.virtualtransaction = t.virtualtransaction)),
+       horizon AS (
+         SELECT least(pg_snapshot_xmax(s), (SELECT min(x) FROM pg_snapshot_xip(s) x
+                                              WHERE (x::text::bigint & 4294967295) NOT IN (SELECT xid FROM bystanders))) AS h
+           FROM snap)
+       SELECT ${COLUMNS} FROM ${this.s}.events
         WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND transaction_id < (SELECT h FROM horizon)
         ORDER BY transaction_id, position
         LIMIT $3`,
       [after.transactionId, after.position, limit],
