@@ -114,7 +114,24 @@ async function main() {
       await sleep(500);
     }
     if (reasons.size) console.log(`  failures: ${[...reasons].join('; ')}`);
+    if (rows.length < sent.size) await explainMissing([...sent.keys()].filter((id) => !rows.some((r) => r.id === id)));
     return { sent, httpMs, failures, offeredSeconds, rows };
+  };
+
+  /** Where each accepted command that never became visible stopped: store, relay, consumer. */
+  const explainMissing = async (ids: string[]) => {
+    const offersStore = `"${cluster.schemaOf('offers')}"`;
+    const inbox = `"${cluster.schemaOf('relationships')}".inbox`;
+    const relay = (await db.query(`SELECT name, transaction_id::text AS xid, position FROM ${offersStore}.outbox_checkpoints`)) as unknown[];
+    console.log(`  NOT VISIBLE: ${ids.length}; offers relay checkpoints: ${JSON.stringify(relay)}`);
+    for (const id of ids.slice(0, 10)) {
+      const stored = await db.query(
+        `SELECT event_id, position, transaction_id::text AS xid, recorded_at FROM ${offersStore}.events WHERE type = 'OfferDrafted' AND data->>'offerId' = $1`,
+        [id],
+      );
+      const handled = stored.length ? await db.query(`SELECT consumer, outcome FROM ${inbox} WHERE event_id = $1`, [stored[0].event_id]) : [];
+      console.log(`  ${id}: in the offers store ${JSON.stringify(stored)}; relationships inbox ${JSON.stringify(handled)}`);
+    }
   };
 
   if (WARMUP > 0) {

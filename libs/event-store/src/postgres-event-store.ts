@@ -116,24 +116,28 @@ export class PostgresEventStore {
   /**
    * Events after `after`, in commit order (transaction id, then position), up to `limit`.
    * Only events below the horizon are read, so an event whose transaction commits later can
-   * never be overtaken and skipped. The horizon is the oldest transaction still running that
-   * may write this table: one holding a write lock on it, or one that ended after this
-   * statement's snapshot (invisible to it, so counted as a writer). Running transactions that
-   * hold no write lock on it are passed over: they never will write it, as append_events
+   * never be overtaken and skipped. The horizon is the oldest transaction running at this
+   * statement's snapshot that may write this table. Passed over ("bystanders") are only those
+   * that, when the locks are read just after the snapshot, still run (a transaction that is
+   * ending shows its virtual transaction as `n/0` while it releases its locks) and whose
+   * backend holds no write lock on the table: they never will write it, because append_events
    * refuses to start in a transaction that already has a transaction id (see migrations).
-   * Without that, one long transaction anywhere in the database holds every relay back.
+   * Locks are matched by backend pid, not virtual transaction id: pg_locks reads fast-path
+   * locks before the shared lock table, and an ending transaction's id changes in between.
+   * Without bystanders, any long transaction anywhere in the database holds every relay back.
    */
   async readAll(after: Checkpoint = START, limit = 1000): Promise<{ events: RecordedEvent[]; checkpoint: Checkpoint }> {
     const rows: Row[] = await this.dataSource.query(
       `WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
        locks AS MATERIALIZED (
-         SELECT locktype, virtualtransaction, transactionid FROM pg_locks
+         SELECT locktype, pid, virtualtransaction, transactionid FROM pg_locks
           WHERE granted AND (locktype = 'transactionid' AND mode = 'ExclusiveLock'
              OR locktype = 'relation' AND relation = '${this.s}.events'::regclass AND mode <> 'AccessShareLock')),
        bystanders AS (
          SELECT t.transactionid::text::bigint AS xid FROM locks t
-          WHERE t.locktype = 'transactionid'
-            AND NOT EXISTS (SELECT 1 FROM locks r WHERE r.locktype = 'relation' AND r.virtualtransaction = t.virtualtransaction)),
+          WHERE t.locktype = 'transactionid' AND t.pid IS NOT NULL
+            AND split_part(t.virtualtransaction, '/', 2) <> '0'
+            AND NOT EXISTS (SELECT 1 FROM locks r WHERE r.locktype = 'relation' AND r.pid = t.pid)),
        horizon AS (
          SELECT least(pg_snapshot_xmax(s), (SELECT min(x) FROM pg_snapshot_xip(s) x
                                               WHERE (x::text::bigint & 4294967295) NOT IN (SELECT xid FROM bystanders))) AS h
