@@ -51,18 +51,21 @@ export async function writableGenerations(db: Db, schema: string): Promise<numbe
 }
 
 /**
- * A digest of every row of a generation: the sum (as a number, no overflow) of the first 64 bits
- * of each row's md5, with the row count. Independent of row order and computed without
- * building one huge string, so it stays cheap at millions of rows; equal tables, equal digests.
+ * A digest of every row of a generation: the sum (as a number, no overflow) of a 64-bit hash of
+ * each row, with the row count. Independent of row order and computed without building one huge
+ * string, so it stays cheap at millions of rows; equal tables, equal digests. It detects drift
+ * between two generations, not tampering (the event store's hash chain does that): so a fast
+ * non-cryptographic hash (PostgreSQL's own, the JSON hashed as a value, not as text) is enough,
+ * about four times cheaper than md5 over the text.
  */
 export async function digestOf(db: Db, schema: string, gen: number): Promise<{ digest: string; rows: number; companies: number }> {
-  const rowHash = (expr: string) => `('x' || substr(md5(${expr}), 1, 16))::bit(64)::bigint::numeric`;
+  const rowHash = (text: string, json: string) => `hashtextextended(${text}, jsonb_hash_extended(${json}, 0))`;
   const [t] = await db.query(
-    `SELECT count(*)::int AS n, coalesce(sum(${rowHash(`company_a || '|' || company_b || '|' || event_id || '|' || type || '|' || occurred_at || '|' || data::text`)}), 0)::text AS h
+    `SELECT count(*)::int AS n, coalesce(sum(${rowHash(`company_a || '|' || company_b || '|' || event_id || '|' || type || '|' || occurred_at`, 'data')}), 0)::text AS h
        FROM "${schema}".timeline_g${gen}`,
   );
   const [c] = await db.query(
-    `SELECT count(*)::int AS n, coalesce(sum(${rowHash(`company_id || '|' || name || '|' || data::text`)}), 0)::text AS h FROM "${schema}".companies_g${gen}`,
+    `SELECT count(*)::int AS n, coalesce(sum(${rowHash(`company_id || '|' || name`, 'data')}), 0)::text AS h FROM "${schema}".companies_g${gen}`,
   );
   return { digest: `${t.n}:${t.h}:${c.n}:${c.h}`, rows: t.n, companies: c.n };
 }
