@@ -3,8 +3,10 @@
  * PostgreSQL event store (@event-driven-io/emmett-postgresql) on the same PostgreSQL.
  *
  *   npm run bench:append              (RUNS=3 SECONDS=5 WRITERS=16 by default)
+ *   SCENARIOS=single,raw npm run bench:append     (only the scenarios whose names contain these)
  *
- * Scenarios, each run RUNS times on a fresh database/schema, median reported, for both stores:
+ * Scenarios, each run RUNS times on a fresh database/schema, median reported, for both stores
+ * (their runs alternate):
  *   single   one event per append, many streams, WRITERS concurrent writers (ours: hash chain on)
  *   batch10  ten events per append, same
  *   hot      WRITERS writers on one stream: read version, append, retry on conflict
@@ -208,29 +210,44 @@ async function main() {
     ['emmett hot (1 stream, conflicts)', emmettHotStream],
     ['raw single-row INSERT (floor)', rawInsert],
   ];
+  const only = process.env.SCENARIOS?.split(',');
+  const chosen = scenarios.filter(([name]) => !only || only.some((o) => name.includes(o)));
   console.log(`append benchmark: ${WRITERS} writers, ${SECONDS}s per run, median of ${RUNS} runs, node ${process.version}, ${new URL(SERVER).host}`);
-  const results: Record<string, Figures> = {};
-  for (const [name, run] of scenarios) {
-    const runs: Figures[] = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await run());
-    const m: Figures = {
-      appendsPerSec: median(runs.map((r) => r.appendsPerSec)),
-      eventsPerSec: median(runs.map((r) => r.eventsPerSec)),
-      p50: median(runs.map((r) => r.p50)),
-      p99: median(runs.map((r) => r.p99)),
-      conflicts: median(runs.map((r) => r.conflicts ?? 0)),
-    };
-    results[name] = m;
-    console.log(
-      `${name.padEnd(40)} ${m.appendsPerSec.toFixed(0).padStart(7)} appends/s ${m.eventsPerSec.toFixed(0).padStart(7)} events/s` +
-        `  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms` +
-        (name.includes('hot') ? `  conflicts ${m.conflicts}/run` : '') +
-        `   runs: ${runs.map((r) => r.appendsPerSec.toFixed(0)).join(', ')}`,
-    );
+  // Runs alternate between the scenarios of a group (ours, Emmett's), so drift over time
+  // (checkpoints, autovacuum, a neighbour on the host) does not favour one side.
+  const groups = new Map<string, [string, () => Promise<Figures>][]>();
+  for (const sc of chosen) {
+    const kind = sc[0].replace(/^(ours|emmett)\s+/, '');
+    groups.set(kind, [...(groups.get(kind) ?? []), sc]);
   }
-  const ratio = (kind: string) => results[`ours   ${kind}`].appendsPerSec / results[`emmett ${kind}`].appendsPerSec;
-  console.log(`ours/emmett appends/s: single ${ratio('single (1 event/append)').toFixed(2)}x, batch10 ${ratio('batch10 (10 events/append)').toFixed(2)}x, hot ${ratio('hot (1 stream, conflicts)').toFixed(2)}x`);
-  console.log(`ours single / raw INSERT: ${(results['ours   single (1 event/append)'].appendsPerSec / results['raw single-row INSERT (floor)'].appendsPerSec).toFixed(2)}`);
+  const results: Record<string, Figures> = {};
+  for (const group of groups.values()) {
+    const runs = new Map<string, Figures[]>(group.map(([name]) => [name, []]));
+    for (let i = 0; i < RUNS; i++) for (const [name, run] of group) runs.get(name)!.push(await run());
+    for (const [name, rs] of runs) {
+      const m: Figures = {
+        appendsPerSec: median(rs.map((r) => r.appendsPerSec)),
+        eventsPerSec: median(rs.map((r) => r.eventsPerSec)),
+        p50: median(rs.map((r) => r.p50)),
+        p99: median(rs.map((r) => r.p99)),
+        conflicts: median(rs.map((r) => r.conflicts ?? 0)),
+      };
+      results[name] = m;
+      console.log(
+        `${name.padEnd(40)} ${m.appendsPerSec.toFixed(0).padStart(7)} appends/s ${m.eventsPerSec.toFixed(0).padStart(7)} events/s` +
+          `  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms` +
+          (name.includes('hot') ? `  conflicts ${m.conflicts}/run` : '') +
+          `   runs: ${rs.map((r) => r.appendsPerSec.toFixed(0)).join(', ')}`,
+      );
+    }
+  }
+  const ratio = (kind: string) => {
+    const [ours, emmett] = [results[`ours   ${kind}`], results[`emmett ${kind}`]];
+    return ours && emmett ? `${(ours.appendsPerSec / emmett.appendsPerSec).toFixed(2)}x` : '-';
+  };
+  console.log(`ours/emmett appends/s: single ${ratio('single (1 event/append)')}, batch10 ${ratio('batch10 (10 events/append)')}, hot ${ratio('hot (1 stream, conflicts)')}`);
+  const [single, raw] = [results['ours   single (1 event/append)'], results['raw single-row INSERT (floor)']];
+  if (single && raw) console.log(`ours single / raw INSERT: ${(single.appendsPerSec / raw.appendsPerSec).toFixed(2)}`);
 }
 
 main().catch((err) => {

@@ -18,7 +18,7 @@ export interface AppendOptions {
 
 type Row = Record<string, any>;
 interface PoolClient {
-  query(sql: string, params: unknown[]): Promise<{ rows: Row[] }>;
+  query(query: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
   release(err?: Error): void;
 }
 interface PostgresDriverPool {
@@ -76,7 +76,7 @@ export class PostgresEventStore {
     const sql = `SELECT positions, last_version, noop FROM ${this.s}.append_events($1, $2, $3, $4)`;
     const params = [streamId, streamTypeOf(streamId), expectedVersion, JSON.stringify(payload)];
     try {
-      const rows: Row[] = options.queryRunner ? await options.queryRunner.query(sql, params) : await this.queryPooled(sql, params);
+      const rows: Row[] = options.queryRunner ? await options.queryRunner.query(sql, params) : await this.queryPooled(sql, params, `dl_append_${this.schema}`);
       const row = rows[0];
       const result = { streamId, nextExpectedVersion: row.last_version, positions: row.positions.map(Number), noop: row.noop };
       if (!result.noop && !options.queryRunner) this.notifyAppended();
@@ -91,11 +91,12 @@ export class PostgresEventStore {
    * (Not `pool.query`: it closes the connection after any error, and a version conflict is
    * an ordinary answer that must not cost a reconnect.)
    */
-  private async queryPooled(sql: string, params: unknown[]): Promise<Row[]> {
+  private async queryPooled(sql: string, params: unknown[], name?: string): Promise<Row[]> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      return (await client.query(sql, params)).rows;
+      // Named: parsed and planned once per connection, then only bound and executed.
+      return (await client.query({ name, text: sql, values: params })).rows;
     } catch (err) {
       // An error the server answered with leaves the connection usable; anything else may not.
       if (!(err as { severity?: string }).severity) broken = err as Error;
@@ -106,9 +107,11 @@ export class PostgresEventStore {
   }
 
   async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
-    const rows: Row[] = await this.dataSource.query(
+    // Every command reads its stream first: the same fast path as the append.
+    const rows = await this.queryPooled(
       `SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
       [streamId, fromVersion],
+      `dl_read_stream_${this.schema}`,
     );
     return rows.map(toRecorded);
   }
