@@ -20,6 +20,12 @@ const SECONDS = Number(process.env.SECONDS ?? 20);
 /** Seconds of load at the lowest rate before measuring, so every process has compiled its hot paths. */
 const WARMUP = Number(process.env.WARMUP ?? 20);
 const RUNS = Number(process.env.RUNS ?? 1);
+/**
+ * LONG_TX_MS=2000: meanwhile, one transaction after another that holds a transaction id for that
+ * long without touching any event store (as a report, a migration or a bulk load elsewhere in the
+ * same database would): shows whether publishing waits for transactions that are not its own.
+ */
+const LONG_TX_MS = Number(process.env.LONG_TX_MS ?? 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
@@ -134,6 +140,23 @@ async function main() {
     }
   };
 
+  let longTx: Promise<void> | null = null;
+  let measuring = true;
+  if (LONG_TX_MS > 0) {
+    await db.query(`CREATE TABLE IF NOT EXISTS public.bench_bystander (n integer)`);
+    const runner = db.createQueryRunner();
+    longTx = (async () => {
+      while (measuring) {
+        await runner.startTransaction();
+        await runner.query(`INSERT INTO public.bench_bystander VALUES (1)`);
+        await runner.query(`SELECT pg_sleep($1)`, [LONG_TX_MS / 1000]);
+        await runner.rollbackTransaction();
+      }
+      await runner.release();
+    })();
+    console.log(`meanwhile: a transaction holding a transaction id for ${LONG_TX_MS} ms, one after another`);
+  }
+
   if (WARMUP > 0) {
     const warm = await run(Math.min(...RATES), WARMUP);
     console.log(`warm-up: ${warm.sent.size} commands at ${Math.min(...RATES)}/s over ${WARMUP} s (not measured)`);
@@ -163,6 +186,9 @@ async function main() {
       console.log(`${String(rate).padStart(4)} cmd/s median of ${RUNS} runs: end-to-end p50 ${m('p50')} ms, p95 ${m('p95')} ms, p99 ${m('p99')} ms; HTTP p99 ${m('http99')} ms; lag growth ${m('growth')} ms`);
     }
   }
+  measuring = false;
+  await longTx;
+  if (longTx) await db.query(`DROP TABLE IF EXISTS public.bench_bystander`);
   console.log('resident memory (MB), idle -> under the highest rate:');
   for (const a of APPS) console.log(`  ${a.padEnd(14)} ${idle[a]} -> ${loaded[a]}`);
   await cluster.stopAll();
