@@ -3,7 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EventEnvelope, Headers } from '@dealledger/events';
 import { NewEvent, PostgresEventStore, WrongExpectedVersionError } from '@dealledger/event-store';
-import { Collected, collectFromTopic, dropSchema, openTestDatabase, uniqueName } from '@dealledger/testing';
+import { Collected, collectFromTopic, dropSchema, eventually, openTestDatabase, uniqueName } from '@dealledger/testing';
 import { connectProducer, createKafka, ensureTopics, headerString, OutboxRelay } from '@dealledger/messaging';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -145,6 +145,24 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     expect(headerString(found.message.headers, Headers.eventId)).toBe(e.id);
     expect(headerString(found.message.headers, Headers.streamId)).toBe(streamId);
     expect(headerString(found.message.headers, Headers.traceparent)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
+  it('saves its position at most every checkpointSaveIntervalMs while active, and when it stops', async () => {
+    await fastAppend(`deal-${randomUUID()}`);
+    const name = `relay:${uniqueName('cp')}`;
+    const lazy = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic, name, pollIntervalMs: 20, checkpointSaveIntervalMs: 60000 });
+    lazy.start();
+    // The first save is due at once; the next not for a minute.
+    const saved = await eventually(() => store.readCheckpoint(name), (c) => c.position > 0, 10000);
+    const published = lazy.publishedCount;
+    const s = `deal-${randomUUID()}`;
+    await fastAppend(s);
+    const last = (await store.readStream(s))[1].position;
+    await eventually(async () => lazy.publishedCount, (n) => n >= published + 2, 10000);
+    await sleep(200);
+    expect(await store.readCheckpoint(name)).toEqual(saved);
+    await lazy.stop();
+    expect((await store.readCheckpoint(name)).position).toBeGreaterThanOrEqual(last);
   });
 
   it('lets only one of two relays on the same store publish', async () => {

@@ -15,12 +15,19 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** How often a standby instance tries to become the active relay. */
   standbyRetryMs?: number;
+  /**
+   * The active relay keeps its position in memory and writes it to the database at most this
+   * often (and when it stops): a commit per published batch would cost more than the publish.
+   * After a crash, what was published since the last save is sent again (consumers deduplicate).
+   */
+  checkpointSaveIntervalMs?: number;
 }
 
 /**
  * Publishes committed events from the event store to Kafka, in commit order, keyed by stream
- * id, and checkpoints after the broker acknowledged them. At least once: after a crash between
- * publish and checkpoint the batch is sent again, and consumers deduplicate by event id.
+ * id, and moves its checkpoint after the broker acknowledged them (saved every
+ * `checkpointSaveIntervalMs` and on stop). At least once: after a crash, what was published
+ * since the last saved checkpoint is sent again, and consumers deduplicate by event id.
  * One active relay per store: a session advisory lock elects it; other instances stand by.
  */
 export class OutboxRelay {
@@ -37,6 +44,9 @@ export class OutboxRelay {
   private lastError: string | null = null;
   /** Where publishing stands; read once on becoming the active relay, then kept here (only the active relay writes it). */
   private checkpoint: Checkpoint | null = null;
+  /** Published past the saved checkpoint, and when it was last saved. */
+  private unsaved = false;
+  private savedAt = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -70,6 +80,8 @@ export class OutboxRelay {
     this.wake();
     await this.loop;
     this.loop = null;
+    // Still the active relay: leave the position for the next one.
+    await this.saveCheckpoint(true).catch((err) => this.logger.warn(`could not save the checkpoint: ${(err as Error).message}`));
     await this.releaseLock();
   }
 
@@ -104,10 +116,13 @@ export class OutboxRelay {
         }
         this.pendingWake = false;
         const n = await this.publishBatch();
+        await this.saveCheckpoint(false);
         this.lastError = null;
         backoff = 100;
-        // A short batch means everything visible is out: wait for the next append (or poll).
-        if (n < this.batchSize) await this.sleep(this.options.pollIntervalMs ?? pollIntervalMs());
+        // A short batch means everything visible is out: wait for the next append (or poll),
+        // but not past when the checkpoint is due to be saved.
+        const poll = this.options.pollIntervalMs ?? pollIntervalMs();
+        if (n < this.batchSize) await this.sleep(this.unsaved ? Math.min(poll, this.saveIntervalMs) : poll);
       } catch (err) {
         this.lastError = (err as Error).message;
         this.logger.warn(`publishing failed, retrying in ${backoff} ms: ${this.lastError}`);
@@ -122,6 +137,19 @@ export class OutboxRelay {
     return this.options.batchSize ?? 500;
   }
 
+  private get saveIntervalMs(): number {
+    return this.options.checkpointSaveIntervalMs ?? 250;
+  }
+
+  /** Writes the in-memory checkpoint of the active relay if it moved and (unless forced) is due. */
+  private async saveCheckpoint(force: boolean): Promise<void> {
+    if (!this.unsaved || !this.lockRunner || !this.checkpoint) return;
+    if (!force && Date.now() - this.savedAt < this.saveIntervalMs) return;
+    await this.store.saveCheckpoint(this.name, this.checkpoint);
+    this.unsaved = false;
+    this.savedAt = Date.now();
+  }
+
   private async publishBatch(): Promise<number> {
     // Without the lock (publishPending from a tool or test) another relay may have moved it: read it.
     const checkpoint = (this.lockRunner && this.checkpoint) || (await this.store.readCheckpoint(this.name));
@@ -133,8 +161,12 @@ export class OutboxRelay {
       acks: -1,
       messages: events.map((e) => toKafkaMessage(toEnvelope(e, this.options.context))),
     });
-    await this.store.saveCheckpoint(this.name, next);
-    if (this.lockRunner) this.checkpoint = next;
+    if (this.lockRunner) {
+      this.checkpoint = next;
+      this.unsaved = true;
+    } else {
+      await this.store.saveCheckpoint(this.name, next);
+    }
     this.published += events.length;
     return events.length;
   }
@@ -166,6 +198,7 @@ export class OutboxRelay {
     const runner = this.lockRunner;
     this.lockRunner = null;
     this.checkpoint = null;
+    this.unsaved = false;
     if (!runner) return;
     await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`${this.store.schema}:${this.name}`]).catch(() => undefined);
     await runner.release().catch(() => undefined);
