@@ -34,6 +34,8 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
   beforeAll(async () => {
     db = await openTestDatabase(schema);
     store = new PostgresEventStore(db, schema);
+    // A table outside the event store, for transactions that write elsewhere.
+    await db.query(`CREATE TABLE "${schema}".elsewhere (n integer)`);
   });
   afterAll(() => dropSchema(db, schema));
 
@@ -146,7 +148,6 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
     });
 
     it('does not wait for a running transaction that writes only elsewhere', async () => {
-      await db.query(`CREATE TABLE IF NOT EXISTS "${schema}".elsewhere (n integer)`);
       const before = await store.readAll(START, 100000);
       const runner = db.createQueryRunner();
       await runner.connect();
@@ -165,7 +166,6 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
     });
 
     it('refuses to start appending in a transaction that already wrote elsewhere, and allows further appends after a first', async () => {
-      await db.query(`CREATE TABLE IF NOT EXISTS "${schema}".elsewhere (n integer)`);
       const late = streamOf('late');
       const runner = db.createQueryRunner();
       await runner.connect();
@@ -189,7 +189,6 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
     });
 
     it('never skips or repeats an event while appenders, slow appending transactions, rollbacks and bystanders race a reader', async () => {
-      await db.query(`CREATE TABLE IF NOT EXISTS "${schema}".elsewhere (n integer)`);
       const start = await store.readAll(START, 1000000);
       const until = Date.now() + 5000;
       const committed = new Set<number>();
