@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { dropSchema, openTestDatabase, uniqueName } from '@dealledger/testing';
+import { collectFromTopic, dropSchema, openTestDatabase, uniqueName } from '@dealledger/testing';
+import { connectProducer, createKafka, ensureTopics, OutboxRelay } from '@dealledger/messaging';
 import { DuplicateEventError, NewEvent, PostgresEventStore, START, WrongExpectedVersionError } from '@dealledger/event-store';
 
 const company = randomUUID();
@@ -270,6 +271,80 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       expect((await store.readAll(cp, 7)).events).toHaveLength(0);
       expect(seen).toHaveLength(total);
     });
+  });
+
+  describe('commit order across transaction ids of different lengths', () => {
+    // Events written with explicit transaction ids that straddle powers of ten: compared as
+    // text, "1000" sorts before "999" and a page out of order moves the checkpoint past events
+    // not yet read. Needs no luck: the ids are chosen, not waited for.
+    const schema2 = uniqueName('es_order');
+    let db2: DataSource;
+    let store2: PostgresEventStore;
+    let expected: number[];
+
+    beforeAll(async () => {
+      db2 = await openTestDatabase(schema2);
+      store2 = new PostgresEventStore(db2, schema2);
+      // Every chosen id must be below the server's counter (and so below the reader's horizon).
+      while (BigInt((await db2.query(`SELECT pg_current_xact_id()::text AS x`))[0].x) < 10100n) {
+        await db2.query(`DO $$ BEGIN FOR i IN 1..500 LOOP BEGIN PERFORM pg_current_xact_id(); CREATE TEMP TABLE IF NOT EXISTS burn (n int); INSERT INTO burn VALUES (1); EXCEPTION WHEN others THEN NULL; END; END LOOP; END $$`);
+        await db2.query(`SELECT pg_current_xact_id()`);
+      }
+      const xids = [8, 9, 10, 11, 98, 99, 100, 100, 101, 998, 999, 1000, 1001, 9998, 9999, 10000, 10001];
+      // Inserted in a scrambled order, so positions do not follow transaction ids.
+      const order = xids.map((x, i) => ({ x, i })).sort((a, b) => ((a.i * 7) % xids.length) - ((b.i * 7) % xids.length));
+      const streams = new Map<number, string>();
+      for (const { x, i } of order) {
+        const s = streamOf('order');
+        streams.set(i, s);
+        await db2.query(
+          `INSERT INTO "${schema2}".events (transaction_id, event_id, stream_id, stream_type, stream_version, type, schema_version, data, occurred_at, parties, correlation_id, hash)
+           VALUES ($1::xid8, $2, $3, 'order', 1, 'Ordered', 1, $4, now(), '{}', 'c', '\\x00')`,
+          [String(x), randomUUID(), s, JSON.stringify({ xid: x, i })],
+        );
+      }
+      expected = (await db2.query(`SELECT position FROM "${schema2}".events ORDER BY transaction_id, position`)).map((r: { position: string }) => Number(r.position));
+      // The premise: in commit order, positions are not ascending.
+      expect([...expected].sort((a, b) => a - b)).not.toEqual(expected);
+    });
+    afterAll(() => dropSchema(db2, schema2));
+
+    it('reads every event exactly once and in commit order, in pages of every size', async () => {
+      for (let size = 1; size <= expected.length + 1; size++) {
+        const seen: number[] = [];
+        let cp = START;
+        for (let pages = 0; pages <= expected.length + 1; pages++) {
+          const page = await store2.readAll(cp, size);
+          if (page.events.length === 0) break;
+          seen.push(...page.events.map((e) => e.position));
+          cp = page.checkpoint;
+        }
+        expect({ size, seen }).toEqual({ size, seen: expected });
+      }
+    });
+
+    it('publishes every event exactly once and in commit order through the outbox relay, in batches of several sizes', async () => {
+      const kafka = createKafka('order-test');
+      const producer = await connectProducer(kafka);
+      try {
+        for (const batchSize of [1, 2, 3, 7]) {
+          const topic = `${uniqueName('t')}.order.events`;
+          // One partition: the order on the topic is the order of publishing.
+          await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+          const relay = new OutboxRelay(db2, store2, producer, kafka, { context: 'test', topic, batchSize });
+          await relay.publishPending();
+          const got = await collectFromTopic(kafka, topic, (seen) => seen.length >= expected.length, 20000);
+          await new Promise((r) => setTimeout(r, 300));
+          const all = await collectFromTopic(kafka, topic, (seen) => seen.length >= got.length, 10000);
+          expect({ batchSize, positions: all.map((c) => (JSON.parse(c.message.value!.toString()) as { position: number }).position) }).toEqual({
+            batchSize,
+            positions: expected,
+          });
+        }
+      } finally {
+        await producer.disconnect();
+      }
+    }, 120000);
   });
 
   describe('hash chain', () => {

@@ -25,7 +25,9 @@ interface PostgresDriverPool {
   connect(): Promise<PoolClient>;
 }
 
-const COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_type, stream_version, type,
+// The transaction id is read as text under a name of its own: a bare `transaction_id` in an
+// ORDER BY would name this text column, not the table's xid8, and sort "100000" before "99998".
+const COLUMNS = `position, transaction_id::text AS transaction_id_text, event_id, stream_id, stream_type, stream_version, type,
   schema_version, data, occurred_at, recorded_at, parties, actor, correlation_id, causation_id, hash`;
 
 /**
@@ -148,7 +150,7 @@ export class PostgresEventStore {
        SELECT ${COLUMNS} FROM ${this.s}.events
         WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
           AND transaction_id < (SELECT h FROM horizon)
-        ORDER BY transaction_id, position
+        ORDER BY events.transaction_id, events.position
         LIMIT $3`,
       [after.transactionId, after.position, limit],
     );
@@ -251,7 +253,7 @@ function toRecorded(row: Row): RecordedEvent {
     streamType: row.stream_type,
     streamVersion: row.stream_version,
     position: Number(row.position),
-    transactionId: row.transaction_id,
+    transactionId: row.transaction_id_text,
     occurredAt: new Date(row.occurred_at).toISOString(),
     recordedAt: new Date(row.recorded_at).toISOString(),
     parties: row.parties,
