@@ -6,13 +6,20 @@ export class WrongExpectedVersionError extends DomainError {
     readonly streamId: string,
     readonly expectedVersion: number,
     readonly actualVersion: number,
+    message = `${streamId} is at version ${actualVersion}, not ${expectedVersion}: it changed since it was read; reload and retry`,
   ) {
-    super(
-      'stream.wrong_expected_version',
-      'conflict',
-      `${streamId} is at version ${actualVersion}, not ${expectedVersion}: it changed since it was read; reload and retry`,
-      { streamId, expectedVersion, actualVersion },
-    );
+    super('stream.wrong_expected_version', 'conflict', message, { streamId, expectedVersion, actualVersion });
+  }
+}
+
+/**
+ * The stream's last event was written by a transaction younger than the appending one (which
+ * had already written elsewhere): appending now would put the stream's events out of commit
+ * order. A conflict like any other: retried in a new transaction, it succeeds.
+ */
+export class StreamOrderConflictError extends WrongExpectedVersionError {
+  constructor(streamId: string, version: number) {
+    super(streamId, version, version, `${streamId} was appended to by a newer transaction since this one began writing; retry in a new transaction`);
   }
 }
 

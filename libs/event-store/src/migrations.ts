@@ -20,8 +20,18 @@ export function schemaOf(queryRunner: QueryRunner): string {
  * mismatch it is a no-op when every event id is already stored (a retried append); it
  * chains the hashes. An event id stored elsewhere fails on the unique index.
  * `onlyAsFirstWrite` (since the second migration) refuses a transaction that wrote elsewhere first.
+ * `streamOrder` (since the third) closes the one gap in that ordering: a transaction that
+ * already appended to another stream got its id before it took this stream's lock, so a
+ * younger transaction may have appended to this stream and committed meanwhile; its events
+ * would then come *after* ours in commit order although they precede them in the stream.
  */
-function appendEventsFunction(queryRunner: QueryRunner, opts: { onlyAsFirstWrite: boolean }): string {
+interface AppendRules {
+  onlyAsFirstWrite: boolean;
+  /** Since the third migration: refuse to append after a newer transaction appended to the stream. */
+  streamOrder?: boolean;
+}
+
+function appendEventsFunction(queryRunner: QueryRunner, opts: AppendRules): string {
   const s = `"${schemaOf(queryRunner)}"`;
   return `
       CREATE OR REPLACE FUNCTION ${s}.append_events(p_stream_id text, p_stream_type text, p_expected_version integer, p_events jsonb)
@@ -33,6 +43,7 @@ function appendEventsFunction(queryRunner: QueryRunner, opts: { onlyAsFirstWrite
         v_existing integer;
         v_version  integer;
         v_hash     bytea;
+        v_last_xid xid8;
         v_pos      bigint;
         v_positions bigint[] := '{}';
         e          jsonb;
@@ -52,7 +63,7 @@ function appendEventsFunction(queryRunner: QueryRunner, opts: { onlyAsFirstWrite
       }
         PERFORM pg_advisory_xact_lock(hashtextextended(${`'${schemaOf(queryRunner)}:'`} || p_stream_id, 0));
 
-        SELECT ev.stream_version, ev.hash INTO v_version, v_hash
+        SELECT ev.stream_version, ev.hash, ev.transaction_id INTO v_version, v_hash, v_last_xid
           FROM ${s}.events ev WHERE ev.stream_id = p_stream_id ORDER BY ev.stream_version DESC LIMIT 1;
         v_version := coalesce(v_version, 0);
 
@@ -71,7 +82,15 @@ function appendEventsFunction(queryRunner: QueryRunner, opts: { onlyAsFirstWrite
           END IF;
           RAISE EXCEPTION 'wrong expected version for %', p_stream_id
             USING ERRCODE = 'DL001', DETAIL = v_version::text;
-        END IF;
+        END IF;${
+          opts.streamOrder
+            ? `
+        IF v_last_xid > pg_current_xact_id() THEN
+          RAISE EXCEPTION 'a newer transaction appended to % since this one began writing', p_stream_id
+            USING ERRCODE = 'DL004', DETAIL = v_version::text, HINT = 'retry in a new transaction';
+        END IF;`
+            : ''
+        }
 
         FOR e IN SELECT value FROM jsonb_array_elements(p_events) LOOP
           i := i + 1;
@@ -156,4 +175,20 @@ export class AppendFirst1735000000000 implements MigrationInterface {
   }
 }
 
-export const EVENT_STORE_MIGRATIONS = [EventStore1732700000000, AppendFirst1735000000000];
+/**
+ * append_events refuses to append to a stream whose last event a newer transaction wrote (DL004,
+ * a retryable conflict), so a stream's events are in commit order in version order too.
+ */
+export class StreamOrder1736000000000 implements MigrationInterface {
+  name = 'StreamOrder1736000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(appendEventsFunction(queryRunner, { onlyAsFirstWrite: true, streamOrder: true }));
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(appendEventsFunction(queryRunner, { onlyAsFirstWrite: true }));
+  }
+}
+
+export const EVENT_STORE_MIGRATIONS = [EventStore1732700000000, AppendFirst1735000000000, StreamOrder1736000000000];

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { collectFromTopic, dropSchema, openTestDatabase, uniqueName } from '@dealledger/testing';
 import { connectProducer, createKafka, ensureTopics, OutboxRelay } from '@dealledger/messaging';
-import { DuplicateEventError, NewEvent, PostgresEventStore, START, WrongExpectedVersionError } from '@dealledger/event-store';
+import { DuplicateEventError, NewEvent, PostgresEventStore, START, StreamOrderConflictError, WrongExpectedVersionError } from '@dealledger/event-store';
 
 const company = randomUUID();
 const streamOf = (type = 'thing') => `${type}-${randomUUID()}`;
@@ -187,6 +187,33 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       } finally {
         await runner.release();
       }
+    });
+
+    it('refuses to append to a stream after a newer transaction appended to it (a retryable conflict), so a stream is never out of commit order', async () => {
+      const other = streamOf('other');
+      const shared = streamOf('shared');
+      const before = await store.readAll(START, 1000000);
+      const runner = db.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        // T1 appends elsewhere first: it has its transaction id from now on.
+        await store.append(other, 0, [ev('Other')], { queryRunner: runner });
+        // T2, younger, appends the shared stream's first event and commits.
+        await store.append(shared, 0, [ev('First')]);
+        // T1 now sees version 1 and would append version 2 with an older transaction id.
+        await expect(store.append(shared, 1, [ev('Second')], { queryRunner: runner })).rejects.toBeInstanceOf(StreamOrderConflictError);
+        await runner.rollbackTransaction();
+      } finally {
+        await runner.release();
+      }
+      // Retried in a new transaction, it goes through, and commit order agrees with version order.
+      await store.append(shared, 1, [ev('Second')]);
+      const after = await store.readAll(before.checkpoint, 1000000);
+      expect(after.events.filter((e) => e.streamId === shared).map((e) => e.streamVersion)).toEqual([1, 2]);
+      const err = new StreamOrderConflictError(shared, 1);
+      expect(err).toBeInstanceOf(WrongExpectedVersionError);
+      expect(err.code).toBe('stream.wrong_expected_version');
     });
 
     it('never skips or repeats an event while appenders, slow appending transactions, rollbacks and bystanders race a reader', async () => {

@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { DuplicateEventError, WrongExpectedVersionError } from './errors';
+import { DuplicateEventError, StreamOrderConflictError, WrongExpectedVersionError } from './errors';
 import { canonicalEvent, chainHash } from './hash-chain';
 import { assertIdentifier } from './migrations';
 import { AppendResult, BrokenLink, Checkpoint, NewEvent, RecordedEvent, START, VerifyReport } from './types';
@@ -130,6 +130,10 @@ export class PostgresEventStore {
    * Locks are matched by backend pid, not virtual transaction id: pg_locks reads fast-path
    * locks before the shared lock table, and an ending transaction's id changes in between.
    * Without bystanders, any long transaction anywhere in the database holds every relay back.
+   * Sound only while every write to `events` goes through append_events: its first-write rule
+   * (DL003) is what makes a bystander's future writes impossible, and its stream-order rule
+   * (DL004) keeps a stream's versions in commit order. A hand-written INSERT into `events` in a
+   * transaction that wrote elsewhere first could be passed over and skipped for good.
    */
   async readAll(after: Checkpoint = START, limit = 1000): Promise<{ events: RecordedEvent[]; checkpoint: Checkpoint }> {
     const rows: Row[] = await this.dataSource.query(
@@ -236,6 +240,7 @@ export class PostgresEventStore {
     const detail = e.detail ?? e.driverError?.detail;
     const constraint = e.constraint ?? e.driverError?.constraint;
     if (code === 'DL001') return new WrongExpectedVersionError(streamId, expectedVersion, Number(detail));
+    if (code === 'DL004') return new StreamOrderConflictError(streamId, Number(detail));
     if (code === 'DL002') return new DuplicateEventError(streamId, `some but not all event ids of this append are already stored in ${streamId}`);
     if (code === '23505' && constraint === 'events_event_id_key') {
       return new DuplicateEventError(streamId, `an event id of this append is already stored`);
