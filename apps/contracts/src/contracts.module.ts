@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
+import { DeadlineParking1736100000000, Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
 import { ContractCommandHandler } from './contract/contract.command-handler';
 import { ContractHttpController } from './contract/contract.http.controller';
 import { CONTRACTS_CLOCK, ExpireContractsScheduler } from './contract/expiry/expire-contracts.scheduler';
@@ -17,7 +17,7 @@ export const CONTRACTS = {
 };
 
 @Module({
-  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: CONTRACTS.context, migrations: [Deadlines1732800000000] })],
+  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: CONTRACTS.context, migrations: [Deadlines1732800000000, DeadlineParking1736100000000] })],
   controllers: [ContractHttpController],
   providers: [
     ContractCommandHandler,

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ExpireOffersScheduler, EXPIRY_CLOCK } from './offer/expiry/expire-offers.scheduler';
-import { Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
+import { DeadlineParking1736100000000, Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
 import { OfferCommandHandler } from './offer/offer.command-handler';
 import { OfferHttpController } from './offer/offer.http.controller';
 import { loadSealKey } from './tender/bid-seal';
@@ -17,7 +17,7 @@ export const OFFERS = {
 };
 
 @Module({
-  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: OFFERS.context, migrations: [Deadlines1732800000000] })],
+  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: OFFERS.context, migrations: [Deadlines1732800000000, DeadlineParking1736100000000] })],
   controllers: [OfferHttpController, TenderHttpController],
   providers: [
     OfferCommandHandler,

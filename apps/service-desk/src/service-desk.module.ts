@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
+import { DeadlineParking1736100000000, Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
 import { ServiceDeskInbound } from './inbound/service-desk-inbound';
 import { ServiceContracts1732900000001 } from './projections/service-contracts.migration';
 import { SLA_CLOCK, SlaClockScheduler } from './ticket/sla/sla-clock.scheduler';
@@ -16,7 +16,7 @@ export const SERVICE_DESK = {
 };
 
 @Module({
-  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: SERVICE_DESK.context, migrations: [Deadlines1732800000000, ServiceContracts1732900000001] })],
+  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: SERVICE_DESK.context, migrations: [Deadlines1732800000000, DeadlineParking1736100000000, ServiceContracts1732900000001] })],
   controllers: [TicketHttpController],
   providers: [TicketCommandHandler, ServiceDeskInbound, SlaClockScheduler, { provide: SLA_CLOCK, useValue: () => new Date() }],
 })

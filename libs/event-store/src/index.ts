@@ -6,3 +6,4 @@ export * from './database';
 export * from './postgres-event-store';
 export * from './command-handling';
 export * from './local-projector';
+export * from './infrastructure-errors';

@@ -1,6 +1,8 @@
+import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+import { databaseAnswers, errorMessage, isInfrastructureError } from './infrastructure-errors';
 import type { PostgresEventStore } from './postgres-event-store';
-import type { RecordedEvent } from './types';
+import type { Checkpoint, RecordedEvent } from './types';
 
 export interface LocalProjectorOptions {
   /** Checkpoint name, e.g. `projection:offer_validity`. */
@@ -15,11 +17,21 @@ export interface LocalProjectorOptions {
  * Keeps one of an app's own read tables up to date from its own event store, in commit order.
  * Each batch and its checkpoint commit in one transaction, so a crash replays nothing twice
  * and loses nothing; dropping the table and the checkpoint rebuilds it from the log.
+ *
+ * Poison events: when a batch fails, its events are applied one at a time. One that fails
+ * alone while the database answers (and not with an infrastructure error, see
+ * isInfrastructureError) is parked: a row in `<schema>.projection_parked_events` (projection,
+ * event_id, position, stream_id, type, error, parked_at), written in one transaction with
+ * the checkpoint moving past it, and logged at error level. The projection goes on without it;
+ * to apply it after a fix, rebuild the projection.
  */
 export class LocalProjector {
+  private readonly logger: Logger;
   private running = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  /** An append seen while a step ran: the loop must look again before sleeping. */
+  private pendingWake = false;
   private unsubscribe: (() => void) | null = null;
   private initialised = false;
 
@@ -27,23 +39,26 @@ export class LocalProjector {
     private readonly dataSource: DataSource,
     private readonly store: PostgresEventStore,
     private readonly options: LocalProjectorOptions,
-  ) {}
+  ) {
+    this.logger = new Logger(`LocalProjector(${options.name})`);
+  }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = this.store.onAppended(() => this.wakeUp?.());
+    this.unsubscribe = this.store.onAppended(() => this.wake());
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
-    this.wakeUp?.();
+    this.wake();
     await this.loop;
+    this.loop = null;
   }
 
-  /** Applies everything committed so far; returns how many events. */
+  /** Applies everything committed so far; returns how many events (parked ones included). */
   async catchUp(): Promise<number> {
     let total = 0;
     for (;;) {
@@ -51,6 +66,11 @@ export class LocalProjector {
       total += n;
       if (n === 0) return total;
     }
+  }
+
+  private wake(): void {
+    this.pendingWake = true;
+    this.wakeUp?.();
   }
 
   private async step(): Promise<number> {
@@ -64,32 +84,88 @@ export class LocalProjector {
     const from = await this.store.readCheckpoint(this.options.name);
     const { events, checkpoint } = await this.store.readAll(from, this.options.batchSize ?? 500);
     if (events.length === 0) return 0;
-    await this.dataSource.transaction(async (tx) => {
-      // Lock the checkpoint row so that two instances never apply the same batch.
-      const current = await tx.query(`SELECT transaction_id::text AS t, position FROM "${this.store.schema}".outbox_checkpoints WHERE name = $1 FOR UPDATE`, [this.options.name]);
-      if (current[0].t !== from.transactionId || Number(current[0].position) !== from.position) return;
-      await this.options.apply(events, tx);
-      await this.store.saveCheckpoint(this.options.name, checkpoint, tx);
-    });
+    try {
+      await this.commitFrom(from, checkpoint, (tx) => this.options.apply(events, tx));
+      return events.length;
+    } catch (err) {
+      if (isInfrastructureError(err)) throw err;
+      this.logger.warn(`a batch of ${events.length} events after position ${from.position} failed, applying them one at a time: ${errorMessage(err)}`);
+    }
+    // One at a time, to tell the event that fails from those that only shared its batch.
+    let at = from;
+    for (const event of events) {
+      const next = { transactionId: event.transactionId, position: event.position };
+      let moved: boolean;
+      try {
+        moved = await this.commitFrom(at, next, (tx) => this.options.apply([event], tx));
+      } catch (err) {
+        if (isInfrastructureError(err) || !(await databaseAnswers(this.dataSource))) throw err;
+        moved = await this.commitFrom(at, next, (tx) => this.park(event, err, tx));
+        if (moved) {
+          this.logger.error(
+            `parked event ${event.id} (${event.type}, stream ${event.streamId}, position ${event.position}): it fails on its own, the projection goes on without it: ${errorMessage(err)}`,
+            (err as Error)?.stack,
+          );
+        }
+      }
+      // Another instance moved the checkpoint: it carries on from there.
+      if (!moved) break;
+      at = next;
+    }
     return events.length;
+  }
+
+  /** Runs `work` and moves the checkpoint from `from` to `to` in one transaction; false if the checkpoint was not at `from`. */
+  private commitFrom(from: Checkpoint, to: Checkpoint, work: (tx: EntityManager) => Promise<void>): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      // Lock the checkpoint row so that two instances never apply the same events.
+      const current = await tx.query(`SELECT transaction_id::text AS t, position FROM "${this.store.schema}".outbox_checkpoints WHERE name = $1 FOR UPDATE`, [this.options.name]);
+      if (current[0].t !== from.transactionId || Number(current[0].position) !== from.position) return false;
+      await work(tx);
+      await this.store.saveCheckpoint(this.options.name, to, tx);
+      return true;
+    });
+  }
+
+  private async park(event: RecordedEvent, err: unknown, tx: EntityManager): Promise<void> {
+    await tx.query(
+      `INSERT INTO "${this.store.schema}".projection_parked_events (projection, event_id, position, transaction_id, stream_id, type, error)
+       VALUES ($1, $2, $3, $4::xid8, $5, $6, $7)
+       ON CONFLICT (projection, event_id) DO UPDATE SET error = EXCLUDED.error, parked_at = now()`,
+      [this.options.name, event.id, event.position, event.transactionId, event.streamId, event.type, errorMessage(err)],
+    );
   }
 
   private async run(): Promise<void> {
     while (this.running) {
+      // Cleared before the step: an append from here on makes the sleep below return at once.
+      this.pendingWake = false;
       try {
         if ((await this.step()) > 0) continue;
-      } catch {
-        /* transient (database away): try again after the pause */
+      } catch (err) {
+        this.logger.warn(`projecting failed, retrying in ${this.pollMs} ms: ${errorMessage(err)}`);
+        // A failing database gets the pause, whatever was appended meanwhile.
+        this.pendingWake = false;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollIntervalMs ?? pollIntervalMs());
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          this.wakeUp = null;
-          resolve();
-        };
-      });
+      await this.sleep(this.pollMs);
     }
+  }
+
+  private get pollMs(): number {
+    return this.options.pollIntervalMs ?? pollIntervalMs();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.pendingWake || !this.running) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
   }
 }
 

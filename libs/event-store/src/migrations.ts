@@ -191,4 +191,32 @@ export class StreamOrder1736000000000 implements MigrationInterface {
   }
 }
 
-export const EVENT_STORE_MIGRATIONS = [EventStore1732700000000, AppendFirst1735000000000, StreamOrder1736000000000];
+/**
+ * Events a LocalProjector passed over because applying them failed on their own (poison
+ * events), one row per projection and event; see LocalProjector. Operators look here.
+ */
+export class ProjectionParkedEvents1736200000000 implements MigrationInterface {
+  name = 'ProjectionParkedEvents1736200000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(q)}"`;
+    await q.query(`
+      CREATE TABLE ${s}.projection_parked_events (
+        projection      text NOT NULL,
+        event_id        uuid NOT NULL,
+        position        bigint NOT NULL,
+        transaction_id  xid8 NOT NULL,
+        stream_id       text NOT NULL,
+        type            text NOT NULL,
+        error           text NOT NULL,
+        parked_at       timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (projection, event_id)
+      )`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "${schemaOf(q)}".projection_parked_events`);
+  }
+}
+
+export const EVENT_STORE_MIGRATIONS = [EventStore1732700000000, AppendFirst1735000000000, StreamOrder1736000000000, ProjectionParkedEvents1736200000000];

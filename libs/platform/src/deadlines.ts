@@ -1,7 +1,7 @@
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { DomainError } from '@dealledger/domain';
-import { LocalProjector, PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
+import { errorMessage, isInfrastructureError, LocalProjector, PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
 
 /** What an event does to its stream's deadline: set it, clear it, or leave it. */
 export type DeadlineChange = { due: string } | 'clear' | 'keep';
@@ -22,12 +22,30 @@ export interface DeadlineSchedulerOptions {
   onDue: (kind: string, streamId: string, dueAt: string, now: Date) => Promise<void>;
   clock: Clock;
   intervalMs: number;
+  /** Failed checks after which a deadline is parked (default 5); see DeadlineScheduler. */
+  maxAttempts?: number;
+}
+
+export interface ParkedDeadline {
+  kind: string;
+  streamId: string;
+  dueAt: string;
+  attempts: number;
+  lastError: string | null;
+  parkedAt: string;
 }
 
 /**
  * Durable scheduling: deadlines live in a table kept from the app's own log by a projector,
  * not in timers, so a restart loses none; a periodic check acts on those that are due.
  * `onDue` must be idempotent (deterministic command ids): a check may run twice.
+ *
+ * One failing deadline does not hold up the others. A failure other than a DomainError is
+ * logged and counted in the row (`attempts`, `last_error`); after `maxAttempts` failures in a
+ * row the deadline is parked (`parked_at`, logged at error level) and no longer tried, but stays
+ * in the table. An event that sets the deadline again, or `unpark`, puts it back. Failures that
+ * say nothing about the deadline (the database away, see isInfrastructureError) are not
+ * counted: when the failure cannot be recorded, the check stops and the next one retries.
  */
 export class DeadlineScheduler {
   private readonly logger = new Logger('Deadlines');
@@ -60,28 +78,92 @@ export class DeadlineScheduler {
     return this.running;
   }
 
+  /** Puts a parked deadline back into the checks, with its attempts reset; false if there was none. */
+  async unpark(kind: string, streamId: string): Promise<boolean> {
+    const rows = await this.dataSource.query(
+      `WITH u AS (UPDATE ${this.table} SET attempts = 0, last_error = NULL, parked_at = NULL WHERE kind = $1 AND stream_id = $2 AND parked_at IS NOT NULL RETURNING 1) SELECT count(*)::int AS n FROM u`,
+      [kind, streamId],
+    );
+    return rows[0].n > 0;
+  }
+
+  async parked(): Promise<ParkedDeadline[]> {
+    const rows = await this.dataSource.query(
+      `SELECT kind, stream_id, due_at, attempts, last_error, parked_at FROM ${this.table} WHERE parked_at IS NOT NULL ORDER BY parked_at`,
+    );
+    return rows.map((r: any) => ({
+      kind: r.kind,
+      streamId: r.stream_id,
+      dueAt: new Date(r.due_at).toISOString(),
+      attempts: r.attempts,
+      lastError: r.last_error,
+      parkedAt: new Date(r.parked_at).toISOString(),
+    }));
+  }
+
+  private get table(): string {
+    return `"${this.store.schema}".deadlines`;
+  }
+
   private async check(): Promise<number> {
     await this.projector.catchUp();
     const now = this.options.clock();
-    const due: { kind: string; stream_id: string; due_at: Date }[] = await this.dataSource.query(
-      `SELECT kind, stream_id, due_at FROM "${this.store.schema}".deadlines WHERE due_at <= $1 ORDER BY due_at LIMIT 500`,
+    // due_raw: the stored value exactly (a Date keeps only milliseconds), to find the row again.
+    const due: DueRow[] = await this.dataSource.query(
+      `SELECT kind, stream_id, due_at, due_at::text AS due_raw, attempts FROM ${this.table} WHERE due_at <= $1 AND parked_at IS NULL ORDER BY due_at LIMIT 500`,
       [now],
     );
     let acted = 0;
     for (const d of due) {
       try {
         await this.options.onDue(d.kind, d.stream_id, new Date(d.due_at).toISOString(), now);
-        acted += 1;
       } catch (err) {
-        if (!(err instanceof DomainError)) throw err;
+        if (!(err instanceof DomainError)) await this.recordFailure(d, err);
+        continue;
       }
+      acted += 1;
+      // Attempts count failures in a row.
+      if (d.attempts > 0) await this.dataSource.query(`UPDATE ${this.table} SET attempts = 0, last_error = NULL WHERE kind = $1 AND stream_id = $2 AND due_at = $3::timestamptz`, [d.kind, d.stream_id, d.due_raw]);
     }
     await this.projector.catchUp();
     return acted;
   }
 
+  /** Counts a failed attempt against the deadline, parking it at `maxAttempts`; throws when the database does not answer. */
+  private async recordFailure(d: DueRow, err: unknown): Promise<void> {
+    const what = `${d.kind} deadline of ${d.stream_id} (due ${new Date(d.due_at).toISOString()})`;
+    if (isInfrastructureError(err)) {
+      this.logger.warn(`${what} failed, not counted (infrastructure): ${errorMessage(err)}`);
+      return;
+    }
+    const max = this.options.maxAttempts ?? 5;
+    let rows: { attempts: number; parked: boolean }[];
+    try {
+      // Only if the deadline is still this one: an event may have moved or cleared it meanwhile.
+      rows = await this.dataSource.query(
+        `WITH u AS (
+           UPDATE ${this.table} SET attempts = attempts + 1, last_error = $4, parked_at = CASE WHEN attempts + 1 >= $5 THEN now() END
+            WHERE kind = $1 AND stream_id = $2 AND due_at = $3::timestamptz AND parked_at IS NULL
+           RETURNING attempts, parked_at IS NOT NULL AS parked)
+         SELECT * FROM u`,
+        [d.kind, d.stream_id, d.due_raw, errorMessage(err), max],
+      );
+    } catch (recordErr) {
+      // The database does not answer: the failure may be its absence, not the deadline's fault.
+      this.logger.warn(`${what} failed, not counted (recording it failed: ${errorMessage(recordErr)}); the check stops here: ${errorMessage(err)}`);
+      throw err;
+    }
+    if (rows.length === 0) {
+      this.logger.warn(`${what} failed, not counted (the deadline changed meanwhile): ${errorMessage(err)}`);
+    } else if (rows[0].parked) {
+      this.logger.error(`${what} parked after ${rows[0].attempts} failed attempts, no longer tried until set again or unparked: ${errorMessage(err)}`, (err as Error)?.stack);
+    } else {
+      this.logger.warn(`${what} failed (attempt ${rows[0].attempts} of ${max}): ${errorMessage(err)}`);
+    }
+  }
+
   private async project(events: RecordedEvent[], tx: EntityManager): Promise<void> {
-    const table = `"${this.store.schema}".deadlines`;
+    const table = this.table;
     for (const e of events) {
       for (const rule of this.options.rules) {
         if (rule.streamType !== e.streamType) continue;
@@ -91,7 +173,7 @@ export class DeadlineScheduler {
           await tx.query(`DELETE FROM ${table} WHERE kind = $1 AND stream_id = $2`, [rule.kind, e.streamId]);
         } else {
           await tx.query(
-            `INSERT INTO ${table} (kind, stream_id, due_at) VALUES ($1, $2, $3) ON CONFLICT (kind, stream_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
+            `INSERT INTO ${table} (kind, stream_id, due_at) VALUES ($1, $2, $3) ON CONFLICT (kind, stream_id) DO UPDATE SET due_at = EXCLUDED.due_at, attempts = 0, last_error = NULL, parked_at = NULL`,
             [rule.kind, e.streamId, change.due],
           );
         }
@@ -118,6 +200,22 @@ export abstract class ScheduledDeadlines implements OnApplicationBootstrap, OnAp
   runOnce(): Promise<number> {
     return this.scheduler.runOnce();
   }
+
+  unpark(kind: string, streamId: string): Promise<boolean> {
+    return this.scheduler.unpark(kind, streamId);
+  }
+
+  parked(): Promise<ParkedDeadline[]> {
+    return this.scheduler.parked();
+  }
+}
+
+interface DueRow {
+  kind: string;
+  stream_id: string;
+  due_at: Date;
+  due_raw: string;
+  attempts: number;
 }
 
 export class Deadlines1732800000000 implements MigrationInterface {
@@ -131,5 +229,23 @@ export class Deadlines1732800000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE "${schemaOf(q)}".deadlines`);
+  }
+}
+
+/**
+ * Parking of deadlines that keep failing (see DeadlineScheduler). To put one back by hand:
+ * UPDATE <schema>.deadlines SET attempts = 0, last_error = NULL, parked_at = NULL WHERE kind = $1 AND stream_id = $2;
+ */
+export class DeadlineParking1736100000000 implements MigrationInterface {
+  name = 'DeadlineParking1736100000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(
+      `ALTER TABLE "${schemaOf(q)}".deadlines ADD COLUMN attempts integer NOT NULL DEFAULT 0, ADD COLUMN last_error text, ADD COLUMN parked_at timestamptz`,
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE "${schemaOf(q)}".deadlines DROP COLUMN attempts, DROP COLUMN last_error, DROP COLUMN parked_at`);
   }
 }
