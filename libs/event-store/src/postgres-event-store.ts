@@ -11,6 +11,12 @@ export function streamTypeOf(streamId: string): string {
   return streamId.slice(0, streamId.length - 37);
 }
 
+/** Anything that runs a query: the DataSource, an EntityManager, a QueryRunner. */
+export interface Queryable {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  query(sql: string, params?: unknown[]): Promise<any>;
+}
+
 export interface AppendOptions {
   /** Append inside the caller's open transaction (call it before other writes; see migrations). */
   queryRunner?: QueryRunner;
@@ -37,6 +43,8 @@ const COLUMNS = `position, transaction_id::text AS transaction_id_text, event_id
 export class PostgresEventStore {
   private readonly s: string;
   private readonly appendListeners = new Set<() => void>();
+  /** Open transactions (of callers) that appended here: their commit wakes the listeners. */
+  private readonly appendedIn = new WeakSet<QueryRunner>();
 
   private readonly pool: PostgresDriverPool;
 
@@ -46,6 +54,16 @@ export class PostgresEventStore {
   ) {
     this.s = `"${assertIdentifier(schema)}"`;
     this.pool = (dataSource.driver as unknown as { master: PostgresDriverPool }).master;
+    // An append inside a caller's transaction (a consumer drafting a contract) is visible only
+    // once that transaction commits: wake the relay then, not at its next poll.
+    dataSource.subscribers.push({
+      afterTransactionCommit: ({ queryRunner }) => {
+        if (!queryRunner.isTransactionActive && this.appendedIn.delete(queryRunner)) this.notifyAppended();
+      },
+      afterTransactionRollback: ({ queryRunner }) => {
+        if (!queryRunner.isTransactionActive) this.appendedIn.delete(queryRunner);
+      },
+    });
   }
 
   /**
@@ -81,7 +99,8 @@ export class PostgresEventStore {
       const rows: Row[] = options.queryRunner ? await options.queryRunner.query(sql, params) : await this.queryPooled(sql, params, `dl_append_${this.schema}`);
       const row = rows[0];
       const result = { streamId, nextExpectedVersion: row.last_version, positions: row.positions.map(Number), noop: row.noop };
-      if (!result.noop && !options.queryRunner) this.notifyAppended();
+      if (!result.noop && options.queryRunner) this.appendedIn.add(options.queryRunner);
+      else if (!result.noop) this.notifyAppended();
       return result;
     } catch (err) {
       throw this.translate(err, streamId, expectedVersion);
@@ -135,8 +154,8 @@ export class PostgresEventStore {
    * (DL004) keeps a stream's versions in commit order. A hand-written INSERT into `events` in a
    * transaction that wrote elsewhere first could be passed over and skipped for good.
    */
-  async readAll(after: Checkpoint = START, limit = 1000): Promise<{ events: RecordedEvent[]; checkpoint: Checkpoint }> {
-    const rows: Row[] = await this.dataSource.query(
+  async readAll(after: Checkpoint = START, limit = 1000, on: Queryable = this.dataSource): Promise<{ events: RecordedEvent[]; checkpoint: Checkpoint }> {
+    const rows: Row[] = await on.query(
       `WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
        locks AS MATERIALIZED (
          SELECT locktype, pid, virtualtransaction, transactionid FROM pg_locks
@@ -171,11 +190,16 @@ export class PostgresEventStore {
     return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : START;
   }
 
-  /** `tx`: save inside the caller's transaction (projections checkpoint with their writes). */
-  async saveCheckpoint(name: string, checkpoint: Checkpoint, tx?: { query(sql: string, params: unknown[]): Promise<unknown> }): Promise<void> {
-    await (tx ?? this.dataSource).query(
-      `INSERT INTO ${this.s}.outbox_checkpoints (name, transaction_id, position, updated_at) VALUES ($1, $2::xid8, $3, now())
-       ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position, updated_at = now()`,
+  /**
+   * `on`: save inside the caller's transaction (projections checkpoint with their writes) or
+   * session. A checkpoint only moves forward: a writer that lags (a relay that lost its
+   * leadership without noticing yet) cannot move it back over what another already passed.
+   */
+  async saveCheckpoint(name: string, checkpoint: Checkpoint, on: Queryable = this.dataSource): Promise<void> {
+    await on.query(
+      `INSERT INTO ${this.s}.outbox_checkpoints AS cp (name, transaction_id, position, updated_at) VALUES ($1, $2::xid8, $3, now())
+       ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position, updated_at = now()
+        WHERE (cp.transaction_id, cp.position) < (EXCLUDED.transaction_id, EXCLUDED.position)`,
       [name, checkpoint.transactionId, checkpoint.position],
     );
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EventEnvelope, Headers } from '@dealledger/events';
-import { NewEvent, PostgresEventStore, WrongExpectedVersionError } from '@dealledger/event-store';
+import { NewEvent, PostgresEventStore, START, WrongExpectedVersionError } from '@dealledger/event-store';
 import { Collected, collectFromTopic, dropSchema, eventually, openTestDatabase, uniqueName } from '@dealledger/testing';
 import { connectProducer, createKafka, ensureTopics, headerString, OutboxRelay } from '@dealledger/messaging';
 
@@ -164,6 +164,91 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     await lazy.stop();
     expect((await store.readCheckpoint(name)).position).toBeGreaterThanOrEqual(last);
   });
+
+  /** The backend holding a relay's session advisory lock (key as in OutboxRelay.acquireLock). */
+  const lockHolder = async (name: string): Promise<number | null> => {
+    const rows = await db.query(
+      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
+          AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`,
+      [`${schema}:${name}`],
+    );
+    return rows[0]?.pid ?? null;
+  };
+
+  it('stops publishing as soon as it has lost its lock, so a standby that took over is the only one to publish', async () => {
+    const name = `relay:${uniqueName('lead')}`;
+    const t = `${uniqueName('t')}.lead.events`;
+    await ensureTopics(kafka, [{ topic: t, partitions: 1 }]);
+    // Both start after everything stored so far, so only what is appended below is published.
+    await store.saveCheckpoint(name, (await store.readAll(START, 1000000)).checkpoint);
+    const a = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic: t, name, pollIntervalMs: 20, standbyRetryMs: 50 });
+    const b = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic: t, name, pollIntervalMs: 20, standbyRetryMs: 50 });
+    a.start();
+    await eventually(async () => a.status.active, (x) => x, 10000);
+    b.start();
+    await sleep(200);
+    expect(b.status.active).toBe(false);
+    // The leader's lock session dies (a network cut, an operator's pg_terminate_backend).
+    const pid = await lockHolder(name);
+    expect(pid).not.toBeNull();
+    await db.query(`SELECT pg_terminate_backend($1)`, [pid]);
+    await eventually(async () => b.status.active, (x) => x, 10000);
+    const streams = Array.from({ length: 5 }, () => `deal-${randomUUID()}`);
+    for (const s of streams) await fastAppend(s);
+    const seen = await collectFromTopic(kafka, t, (x) => x.length >= 10, 20000);
+    await sleep(1000); // time for a second copy, if a stale leader were still publishing
+    const all = await collectFromTopic(kafka, t, (x) => x.length >= seen.length, 10000);
+    const admin = kafka.admin();
+    await admin.connect();
+    const [{ high }] = await admin.fetchTopicOffsets(t);
+    await admin.disconnect();
+    expect(Number(high)).toBe(10);
+    expect(new Set(all.map(keyOf)).size).toBe(10);
+    expect(a.status.active).toBe(false);
+    await a.stop();
+    await b.stop();
+  });
+
+  it('never moves a saved checkpoint backwards', async () => {
+    const name = `relay:${uniqueName('fwd')}`;
+    await store.saveCheckpoint(name, { transactionId: '5000', position: 40 });
+    await store.saveCheckpoint(name, { transactionId: '4999', position: 900 });
+    expect(await store.readCheckpoint(name)).toEqual({ transactionId: '5000', position: 40 });
+    await store.saveCheckpoint(name, { transactionId: '5000', position: 41 });
+    expect(await store.readCheckpoint(name)).toEqual({ transactionId: '5000', position: 41 });
+  });
+
+  it('publishes an append made inside a caller\'s transaction as soon as it commits, not at the next poll', async () => {
+    const t = `${uniqueName('t')}.wake.events`;
+    await ensureTopics(kafka, [{ topic: t, partitions: 1 }]);
+    const name = `relay:${uniqueName('wake')}`;
+    await store.saveCheckpoint(name, (await store.readAll(START, 1000000)).checkpoint);
+    const relay = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic: t, name, pollIntervalMs: 60000 });
+    relay.start();
+    await eventually(async () => relay.status.active, (x) => x, 10000);
+    await sleep(300); // the relay has looked once and now waits
+    const streamId = `deal-${randomUUID()}`;
+    // As a consumer's handler does: the append is the transaction's first write, then its other writes.
+    await db.transaction(async (tx) => {
+      await store.append(streamId, 0, [ev('Drafted')], { queryRunner: tx.queryRunner });
+    });
+    const t0 = Date.now();
+    await collectFromTopic(kafka, t, (x) => x.some((c) => c.message.key?.toString() === streamId), 15000);
+    expect(relay.publishedCount).toBe(1);
+    await relay.stop();
+  });
+
+  it('stops within seconds while a publish waits for a broker that does not answer', async () => {
+    // As the idempotent producer does while Kafka is away: a send that retries without end.
+    const stuck = { connect: async () => undefined, disconnect: async () => undefined, send: () => new Promise(() => undefined) } as unknown as Producer;
+    const relay = new OutboxRelay(db, store, stuck, kafka, { context: 'test', topic, name: `relay:${uniqueName('away')}`, pollIntervalMs: 20, stopTimeoutMs: 2000 });
+    await fastAppend(`deal-${randomUUID()}`);
+    relay.start();
+    await sleep(500);
+    const t0 = Date.now();
+    await relay.stop();
+    expect(Date.now() - t0).toBeLessThan(6000);
+  }, 30000);
 
   it('lets only one of two relays on the same store publish', async () => {
     const a = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic, pollIntervalMs: 20, standbyRetryMs: 50 });

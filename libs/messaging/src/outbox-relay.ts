@@ -21,6 +21,8 @@ export interface OutboxRelayOptions {
    * After a crash, what was published since the last save is sent again (consumers deduplicate).
    */
   checkpointSaveIntervalMs?: number;
+  /** How long `stop` waits for a publish in progress (Kafka may be unreachable). */
+  stopTimeoutMs?: number;
 }
 
 /**
@@ -78,7 +80,10 @@ export class OutboxRelay {
     this.running = false;
     this.unsubscribe?.();
     this.wake();
-    await this.loop;
+    // With Kafka away, a send waits for the broker indefinitely: do not let that hold up the
+    // app's shutdown. What was not acknowledged is not in the checkpoint and is sent again.
+    const stopped = await Promise.race([this.loop?.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), this.options.stopTimeoutMs ?? 5000).unref())]);
+    if (!stopped) this.logger.warn(`a publish was still waiting for Kafka after ${this.options.stopTimeoutMs ?? 5000} ms; stopping without it`);
     this.loop = null;
     // Still the active relay: leave the position for the next one.
     await this.saveCheckpoint(true).catch((err) => this.logger.warn(`could not save the checkpoint: ${(err as Error).message}`));
@@ -145,7 +150,7 @@ export class OutboxRelay {
   private async saveCheckpoint(force: boolean): Promise<void> {
     if (!this.unsaved || !this.lockRunner || !this.checkpoint) return;
     if (!force && Date.now() - this.savedAt < this.saveIntervalMs) return;
-    await this.store.saveCheckpoint(this.name, this.checkpoint);
+    await this.store.saveCheckpoint(this.name, this.checkpoint, this.lockRunner);
     this.unsaved = false;
     this.savedAt = Date.now();
   }
@@ -154,7 +159,10 @@ export class OutboxRelay {
     // Without the lock (publishPending from a tool or test) another relay may have moved it: read it.
     const checkpoint = (this.lockRunner && this.checkpoint) || (await this.store.readCheckpoint(this.name));
     if (this.lockRunner) this.checkpoint = checkpoint;
-    const { events, checkpoint: next } = await this.store.readAll(checkpoint, this.batchSize);
+    // The active relay reads through the session that holds its lock: if that session is gone
+    // (and with it the lock, which a standby may hold by now), the read fails before anything
+    // is published. So leadership is checked on every cycle at no extra round trip.
+    const { events, checkpoint: next } = await this.store.readAll(checkpoint, this.batchSize, this.lockRunner ?? undefined);
     if (events.length === 0) return 0;
     await this.producer.send({
       topic: this.options.topic,

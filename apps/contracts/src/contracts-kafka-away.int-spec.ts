@@ -1,0 +1,33 @@
+import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { startTestApp, uniqueName } from '@dealledger/testing';
+import { CONTRACTS, ContractsModule } from './contracts.module';
+
+describe('contracts app while Kafka cannot be reached (real PostgreSQL)', () => {
+  const schema = uniqueName('contracts_away');
+  const brokers = process.env.KAFKA_BROKERS;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    process.env.DB_SCHEMA = schema;
+    process.env.KAFKA_BROKERS = '127.0.0.1:1';
+    ({ app } = await startTestApp(ContractsModule, CONTRACTS));
+  });
+
+  afterAll(async () => {
+    process.env.KAFKA_BROKERS = brokers;
+    delete process.env.DB_SCHEMA;
+    const db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+    await db.initialize();
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+  });
+
+  it('starts, and shuts down within seconds although its consumer and relay are still waiting for the broker', async () => {
+    // Long enough for the consumer to be connecting and the relay to be waiting on the broker.
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = Date.now();
+    await app.close();
+    expect(Date.now() - t0).toBeLessThan(15000);
+  }, 60000);
+});
