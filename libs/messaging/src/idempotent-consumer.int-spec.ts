@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { deadLetterTopic, EventCatalog, EventEnvelope, Headers } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS } from '@dealledger/event-store';
 import { collectFromTopic, dropSchema, eventually, openTestDatabase, uniqueName } from '@dealledger/testing';
-import { connectProducer, createKafka, ensureTopics, EventBatchHandler, headerString, IdempotentConsumer, Inbox1732700000001, PoisonMessageError } from '@dealledger/messaging';
+import { connectProducer, createKafka, createProducer, ensureTopics, EventBatchHandler, headerString, IdempotentConsumer, Inbox1732700000001, PoisonMessageError } from '@dealledger/messaging';
 
 class ThingHappenedV1 {
   @IsString() @MaxLength(20) name: string;
@@ -144,6 +144,104 @@ describe('IdempotentConsumer (real PostgreSQL and Kafka)', () => {
     expect(headerString(dead[5].message.headers, Headers.dlqOriginalOffset)).toMatch(/^\d+$/);
     expect(consumer.counts.skipped).toBeGreaterThanOrEqual(1);
   });
+});
+
+describe('IdempotentConsumer: dead letters, inbox pruning and stopping (real PostgreSQL and Kafka)', () => {
+  const schema = uniqueName('dlq');
+  const topic = `${uniqueName('t')}.things.events`;
+  let db: DataSource;
+  let kafka: Kafka;
+  let producer: Producer;
+  let consumer: IdempotentConsumer;
+  let failBatches = 0;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(schema, [...EVENT_STORE_MIGRATIONS, Inbox1732700000001]);
+    await db.query(`CREATE TABLE "${schema}".things (event_id text PRIMARY KEY, name text NOT NULL)`);
+    kafka = createKafka('dlq-consumer-test');
+    // The consumer is never started (which would create its dead-letter topic): create it here.
+    await ensureTopics(kafka, [{ topic, partitions: 1 }, { topic: deadLetterTopic(topic), partitions: 1 }]);
+    producer = await connectProducer(kafka);
+    const handleBatch: EventBatchHandler = async (events, tx) => {
+      await tx.query(`INSERT INTO "${schema}".things (event_id, name) SELECT unnest($1::text[]), unnest($2::text[])`, [events.map((e) => e.id), events.map((e) => e.data.name)]);
+      if (failBatches > 0) {
+        failBatches -= 1;
+        throw new Error('database hiccup');
+      }
+    };
+    // Not started: messages are handed to it directly, as kafkajs would (again) on a redelivery.
+    consumer = new IdempotentConsumer({
+      kafka,
+      dataSource: db,
+      schema,
+      groupId: uniqueName('dlq'),
+      topics: [topic],
+      catalog,
+      producer,
+      handlers: { ThingHappened: (event, tx) => handleBatch([event], tx) },
+      handleBatch,
+    });
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await dropSchema(db, schema);
+  });
+
+  const kafkaMessage = (value: string, offset: string) => ({ key: Buffer.from(STREAM), value: Buffer.from(value), offset, timestamp: String(Date.now()), attributes: 0, headers: {} });
+  /** Every dead letter of this topic whose value contains `marker`: the whole topic, read to its end. */
+  const deadLettersWith = async (marker: string) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const total = (await admin.fetchTopicOffsets(deadLetterTopic(topic))).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    await admin.disconnect();
+    const all = await collectFromTopic(kafka, deadLetterTopic(topic), (s) => s.length >= total, 10000);
+    return all.filter((c) => c.message.value!.toString().includes(marker));
+  };
+
+  it('dead-letters an unparseable or schema-invalid message once, however often it is delivered', async () => {
+    const marker = randomUUID();
+    const invalid = JSON.stringify(envelope(`${marker} is a name far too long for the schema`));
+    const garbage = `{not json ${marker}`;
+    expect(await consumer.process(topic, 0, kafkaMessage(invalid, '100'))).toBe('dead-lettered');
+    expect(await consumer.process(topic, 0, kafkaMessage(garbage, '101'))).toBe('dead-lettered');
+    expect(await consumer.process(topic, 0, kafkaMessage(invalid, '100'))).toBe('duplicate');
+    expect(await consumer.process(topic, 0, kafkaMessage(garbage, '101'))).toBe('duplicate');
+    expect(await deadLettersWith(marker)).toHaveLength(2);
+  });
+
+  it('does not dead-letter a message of a batch a second time when the batch is retried', async () => {
+    const marker = randomUUID();
+    const bad = JSON.stringify(envelope(`${marker} is a name far too long for the schema`));
+    const good = envelope(`ok ${marker.slice(0, 8)}`);
+    const batch = [kafkaMessage(bad, '200'), kafkaMessage(JSON.stringify(good), '201')];
+    failBatches = 1;
+    await expect(consumer.processBatch(topic, 0, batch)).rejects.toThrow('database hiccup');
+    // kafkajs hands the same batch over again.
+    await consumer.processBatch(topic, 0, batch);
+    expect((await db.query(`SELECT count(*)::int AS n FROM "${schema}".things WHERE event_id = $1`, [good.id]))[0].n).toBe(1);
+    expect(await deadLettersWith(marker)).toHaveLength(1);
+  });
+
+  it('prunes inbox records older than the retention, and only this consumer\'s', async () => {
+    const inbox = `"${schema}".inbox`;
+    const name = (consumer as unknown as { name: string }).name;
+    await db.query(`INSERT INTO ${inbox} (consumer, event_id, outcome, processed_at) VALUES ($1, 'old-1', 'handled', now() - interval '40 days'), ($1, 'old-2', 'handled', now() - interval '31 days'), ($1, 'recent', 'handled', now() - interval '29 days'), ('someone-else', 'old-3', 'handled', now() - interval '40 days')`, [name]);
+    expect(await consumer.pruneInbox(30)).toBe(2);
+    const left = (await db.query(`SELECT consumer, event_id FROM ${inbox} WHERE event_id IN ('old-1', 'old-2', 'recent', 'old-3') ORDER BY event_id`)) as { event_id: string }[];
+    expect(left.map((r) => r.event_id)).toEqual(['old-3', 'recent']);
+    expect(await consumer.pruneInbox(0)).toBe(0);
+  });
+
+  it('stops within seconds while Kafka cannot be reached', async () => {
+    const away = createKafka('unreachable', ['127.0.0.1:1']);
+    const lonely = new IdempotentConsumer({ kafka: away, dataSource: db, schema, groupId: uniqueName('away'), topics: [topic], catalog, producer: createProducer(away), handlers: {} });
+    lonely.startInBackground();
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = Date.now();
+    await lonely.stop();
+    expect(Date.now() - t0).toBeLessThan(8000);
+  }, 30000);
 });
 
 describe('IdempotentConsumer with a batch handler (real PostgreSQL and Kafka)', () => {

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { DomainError, isUuid } from '@dealledger/domain';
+import { DomainError } from '@dealledger/domain';
 import { deadLetterTopic, EventCatalog, EventEnvelope, Headers } from '@dealledger/events';
 import { assertIdentifier } from '@dealledger/event-store';
+import { checkEnvelope, parseEnvelope } from './event-check';
 import { ensureTopics } from './topics';
 
 /** Handles one event; its writes go through `tx` so they commit together with the inbox record. */
@@ -40,6 +41,9 @@ export interface IdempotentConsumerOptions {
   name?: string;
 }
 
+const STOP_TIMEOUT_MS = 5000;
+const inboxRetentionDays = () => Number(process.env.INBOX_RETENTION_DAYS ?? 30);
+
 export type Outcome = 'handled' | 'duplicate' | 'skipped' | 'dead-lettered';
 
 /**
@@ -55,6 +59,7 @@ export class IdempotentConsumer {
   private readonly inbox: string;
   private consumer: Consumer | null = null;
   private stopped = false;
+  private pruneTimer: NodeJS.Timeout | null = null;
   private starting: Promise<void> | null = null;
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, skipped: 0, 'dead-lettered': 0 };
 
@@ -92,6 +97,10 @@ export class IdempotentConsumer {
           }),
     });
     this.consumer = consumer;
+    if (!this.pruneTimer) {
+      this.pruneTimer = setInterval(() => void this.pruneInbox().catch((err) => this.logger.warn(`pruning the inbox failed: ${(err as Error).message}`)), 3600000);
+      this.pruneTimer.unref();
+    }
   }
 
   /**
@@ -116,10 +125,37 @@ export class IdempotentConsumer {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.starting?.catch(() => undefined);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    // With Kafka away, connecting waits for the broker indefinitely: do not hold up shutdown.
+    const within = <T>(p: Promise<T> | null | undefined, what: string) =>
+      Promise.race([
+        Promise.resolve(p).then(() => undefined, () => undefined),
+        new Promise<void>((r) => setTimeout(() => (this.logger.warn(`${what} still waiting for Kafka after ${STOP_TIMEOUT_MS} ms; stopping without it`), r()), STOP_TIMEOUT_MS).unref()),
+      ]);
+    await within(this.starting, 'start-up');
     const consumer = this.consumer;
     this.consumer = null;
-    await consumer?.disconnect();
+    await within(consumer?.disconnect(), 'disconnecting');
+  }
+
+  /**
+   * Deletes inbox records older than the retention (`INBOX_RETENTION_DAYS`, 30; 0 keeps them).
+   * Kafka redelivers only what the group has not committed, within seconds or minutes; an event
+   * reaches the group again after that only when an operator resets its offsets, and a reset to
+   * before the retention would apply those older events again: rebuild the tables instead.
+   */
+  async pruneInbox(olderThanDays = inboxRetentionDays()): Promise<number> {
+    if (!(olderThanDays > 0)) return 0;
+    let deleted = 0;
+    for (;;) {
+      // In slices, so no long transaction or lock holds up the consumer.
+      const [, n] = await this.options.dataSource.query(
+        `DELETE FROM ${this.inbox} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${this.inbox} WHERE consumer = $1 AND processed_at < now() - $2::float8 * interval '1 day' LIMIT 5000))`,
+        [this.name, olderThanDays],
+      );
+      deleted += Number(n ?? 0);
+      if (!(Number(n) >= 5000)) return deleted;
+    }
   }
 
   /** Exposed for tests and tools: the whole per-message procedure. */
@@ -167,21 +203,13 @@ export class IdempotentConsumer {
 
   /** Parses, checks and upcasts a message; dead-letters or skips it, or returns the event to handle. */
   private async prepare(topic: string, partition: number, message: KafkaMessage): Promise<EventEnvelope | Outcome> {
-    const parsed = this.parse(message);
-    if ('reason' in parsed) return this.deadLetter(topic, partition, message, parsed.reason);
-    const envelope = parsed.envelope;
-    if (!this.options.handlers[envelope.type]) return 'skipped';
-
-    const { catalog } = this.options;
-    if (!catalog.get(envelope.type, envelope.schemaVersion)) {
-      return this.deadLetter(topic, partition, message, `unknown schema version: ${envelope.type} v${envelope.schemaVersion}`);
-    }
-    const problems = catalog.validate(envelope.type, envelope.schemaVersion, envelope.data);
-    if (problems.length > 0) {
-      return this.deadLetter(topic, partition, message, `schema: ${envelope.type} v${envelope.schemaVersion}: ${problems.join('; ')}`);
-    }
-    const upcast = catalog.upcast(envelope.type, envelope.schemaVersion, envelope.data as Record<string, unknown>);
-    return { ...envelope, schemaVersion: upcast.schemaVersion, data: upcast.data };
+    const parsed = parseEnvelope(message.value);
+    // Without an event id, the message's place in the log names it for the inbox.
+    if ('reason' in parsed) return this.deadLetter(topic, partition, message, parsed.reason, `offset:${topic}:${partition}:${message.offset}`);
+    if (!this.options.handlers[parsed.envelope.type]) return 'skipped';
+    const checked = checkEnvelope(parsed.envelope, this.options.catalog);
+    if ('reason' in checked) return this.deadLetter(topic, partition, message, checked.reason, parsed.envelope.id);
+    return checked.envelope;
   }
 
   private async handleOne(topic: string, partition: number, message: KafkaMessage, event: EventEnvelope): Promise<Outcome> {
@@ -199,7 +227,7 @@ export class IdempotentConsumer {
         return 'handled' as const;
       });
     } catch (err) {
-      if (this.isRefusal(err)) return this.deadLetter(topic, partition, message, `refused: ${(err as Error).message}`, event.id);
+      if (this.isRefusal(err)) return this.deadLetter(topic, partition, message, `refused: ${(err as Error).message}`, event.id, true);
       this.logger.warn(`${event.type} ${event.id} failed, will be retried: ${(err as Error).message}`);
       throw err;
     }
@@ -211,30 +239,17 @@ export class IdempotentConsumer {
     return err instanceof PoisonMessageError || (err instanceof DomainError && !conflict);
   }
 
-  private parse(message: KafkaMessage): { envelope: EventEnvelope } | { reason: string } {
-    if (!message.value) return { reason: 'unparseable: empty value' };
-    let value: unknown;
-    try {
-      value = JSON.parse(message.value.toString('utf8'));
-    } catch (err) {
-      return { reason: `unparseable: ${(err as Error).message}` };
+  /**
+   * Sends a message to `<topic>.dlq` once: the inbox remembers it under `key` (its event id, or
+   * its offset when it has none), so a redelivery, a retried batch or a rebalance does not send
+   * it again. `checked`: the caller has just looked the key up in the inbox.
+   * Sent before it is recorded: a crash in between sends it twice rather than never.
+   */
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, key: string, checked = false): Promise<Outcome> {
+    if (!checked) {
+      const seen = await this.options.dataSource.query(`SELECT 1 FROM ${this.inbox} WHERE consumer = $1 AND event_id = $2`, [this.name, key]);
+      if (seen.length > 0) return 'duplicate';
     }
-    const e = value as Partial<EventEnvelope>;
-    const missing: string[] = [];
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'envelope: not a JSON object' };
-    if (!isUuid(e.id)) missing.push('id (UUID)');
-    if (typeof e.type !== 'string' || !e.type) missing.push('type');
-    if (!Number.isInteger(e.schemaVersion)) missing.push('schemaVersion (integer)');
-    if (typeof e.streamId !== 'string') missing.push('streamId');
-    if (!Number.isInteger(e.streamVersion)) missing.push('streamVersion (integer)');
-    if (typeof e.occurredAt !== 'string' || Number.isNaN(Date.parse(e.occurredAt))) missing.push('occurredAt (ISO time)');
-    if (!Array.isArray(e.parties)) missing.push('parties (array)');
-    if (typeof e.data !== 'object' || e.data === null) missing.push('data (object)');
-    if (missing.length > 0) return { reason: `envelope: missing or invalid ${missing.join(', ')}` };
-    return { envelope: e as EventEnvelope };
-  }
-
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string, eventId?: string): Promise<Outcome> {
     this.logger.warn(`dead-lettering ${topic}[${partition}]@${message.offset}: ${reason}`);
     await this.options.producer.send({
       topic: deadLetterTopic(topic),
@@ -255,14 +270,10 @@ export class IdempotentConsumer {
         },
       ],
     });
-    // Remember refused events too, so a redelivery does not dead-letter them a second time.
-    const id = eventId;
-    if (id) {
-      await this.options.dataSource.query(
-        `INSERT INTO ${this.inbox} (consumer, event_id, outcome) VALUES ($1, $2, 'dead-lettered') ON CONFLICT DO NOTHING`,
-        [this.name, id],
-      );
-    }
+    await this.options.dataSource.query(
+      `INSERT INTO ${this.inbox} (consumer, event_id, outcome) VALUES ($1, $2, 'dead-lettered') ON CONFLICT DO NOTHING`,
+      [this.name, key],
+    );
     return 'dead-lettered';
   }
 }
