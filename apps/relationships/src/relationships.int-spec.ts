@@ -4,10 +4,11 @@ import type { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CONTEXTS, eventsTopic } from '@dealledger/events';
 import { connectProducer, createKafka, ensureTopics, toKafkaMessage } from '@dealledger/messaging';
-import { eventually, http, sampleHistory, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { eventually, http, sampleEvent, sampleHistory, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { DATA_SOURCE } from '@dealledger/platform';
+import { digestOf } from './projection/generations';
 import { RelationshipsInbound, sourceTopics } from './projection/relationships-inbound';
-import { rebuildOptions, RelationshipsRebuild } from './rebuild/rebuild';
+import { RebuildOptions, rebuildOptions, RebuildReport, RelationshipsRebuild } from './rebuild/rebuild';
 import { RELATIONSHIPS, RelationshipsModule } from './relationships.module';
 
 const ADMIN = { 'x-admin-key': 'dev-admin-key' };
@@ -39,6 +40,13 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     return startTestApp(RelationshipsModule, RELATIONSHIPS);
   };
   const digest = async (base: string) => (await admin(base, 'GET', '/admin/digest')).body;
+  const generations = async (): Promise<{ generation: number; status: string }[]> =>
+    db.query(`SELECT generation, status FROM "${schema}".generations ORDER BY generation`);
+  const tableExists = async (table: string) => (await db.query(`SELECT to_regclass($1) AS t`, [`"${schema}".${table}`]))[0].t !== null;
+  const rebuilder = (options: Partial<RebuildOptions> = {}) =>
+    new RelationshipsRebuild(app.get(DATA_SOURCE), kafka, schema, sourceTopics, `${prefix}.relationships`, rebuildOptions(options));
+  const within = <T>(promise: Promise<T>, ms: number) =>
+    Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
 
   beforeAll(async () => {
     process.env.TOPIC_PREFIX = prefix;
@@ -126,21 +134,47 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     expect(await digest(url)).toEqual(before);
   });
 
-  it('has a digest that changes when any row changes, and not with row order', async () => {
+  it('has a digest over every column that comes from events, which changes when any of them does, and not with row order', async () => {
     const before = await digest(url);
-    const table = `"${schema}".timeline_g${before.generation}`;
-    const [row] = await db.query(`SELECT company_a, company_b, event_id, data FROM ${table} ORDER BY event_id LIMIT 1`);
-    const key = [row.company_a, row.company_b, row.event_id];
-    const where = `company_a = $1 AND company_b = $2 AND event_id = $3`;
-    try {
-      await db.query(`UPDATE ${table} SET data = data || '{"tampered": 1}' WHERE ${where}`, key);
-      expect((await digest(url)).digest).not.toBe(before.digest);
-      await db.query(`UPDATE ${table} SET data = $4, type = type || 'x' WHERE ${where}`, [...key, row.data]);
-      expect((await digest(url)).digest).not.toBe(before.digest);
-    } finally {
-      await db.query(`UPDATE ${table} SET data = $4, type = left(type, -1) WHERE ${where}`, [...key, row.data]);
+    const gen = before.generation;
+    const timeline = `"${schema}".timeline_g${gen}`;
+    const companies = `"${schema}".companies_g${gen}`;
+    // Each change is made in a transaction that is rolled back, the digest read inside it.
+    const digestWith = async (change: string) => {
+      const runner = db.createQueryRunner();
+      await runner.startTransaction();
+      try {
+        await runner.query(change);
+        return (await digestOf(runner, schema, gen)).digest;
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    };
+    const oneRow = (table: string, order: string) => `ctid = (SELECT ctid FROM ${table} ORDER BY ${order} LIMIT 1)`;
+    const changes: [string, string, string][] = [
+      ...['company_a', 'company_b', 'event_id', 'context', 'type', 'stream_id', 'occurred_at', 'recorded_at'].map((c): [string, string, string] => [timeline, c, `${c} || 'x'`]),
+      [timeline, 'position', 'position + 1'],
+      [timeline, 'parties', `parties || '["x"]'`],
+      [timeline, 'data', `data || '{"x": 1}'`],
+      [companies, 'company_id', `company_id || 'x'`],
+      [companies, 'name', `name || 'x'`],
+      [companies, 'data', `data || '{"x": 1}'`],
+    ];
+    for (const [table, column, value] of changes) {
+      const order = table === timeline ? 'event_id, company_a, company_b' : 'company_id';
+      const changed = await digestWith(`UPDATE ${table} SET ${column} = ${value} WHERE ${oneRow(table, order)}`);
+      expect({ column, changed: changed !== before.digest }).toEqual({ column, changed: true });
     }
+    expect(await digestWith(`UPDATE ${timeline} SET projected_at = projected_at + interval '1 day'`)).toBe(before.digest);
+
+    // The same scalars, bracketed differently: jsonb_hash_extended hashes both alike.
+    const withData = (json: string) => digestWith(`UPDATE ${timeline} SET data = '${json}' WHERE ${oneRow(timeline, 'event_id, company_a, company_b')}`);
+    expect(await withData('{"lines":[{"sku":"s1"}],"total":"9"}')).not.toBe(await withData('{"lines":[{"sku":"s1","total":"9"}]}'));
+
     // Updated rows move within the table: the same content in another physical order.
+    await db.query(`UPDATE ${timeline} SET position = position WHERE ${oneRow(timeline, 'event_id, company_a, company_b')}`);
+    await db.query(`UPDATE ${companies} SET name = name WHERE ${oneRow(companies, 'company_id')}`);
     expect(await digest(url)).toEqual(before);
   });
 
@@ -148,21 +182,109 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     const before = await digest(url);
     const report = await admin(url, 'POST', '/admin/rebuild');
     expect(report.status).toBe(200);
-    expect(report.body).toMatchObject({ previousGeneration: before.generation, generation: before.generation + 1, equal: true, digest: before.digest, rows: 19 });
+    expect(report.body).toMatchObject({
+      previousGeneration: before.generation, generation: before.generation + 1, equal: true, swapped: true, forced: false, digest: before.digest, rows: 19, skipped: 0,
+    });
     expect(report.body.events).toBeGreaterThanOrEqual(history.length);
     expect(await digest(url)).toEqual({ ...before, generation: before.generation + 1 });
     expect((await http(url, 'GET', `/relationships/${buyer}/${supplier}`, undefined, asBuyer)).body.summary.offers.accepted).toBe(1);
-    expect((await admin(url, 'POST', '/admin/rebuild')).body.equal).toBe(true);
+    expect((await admin(url, 'POST', '/admin/rebuild')).body).toMatchObject({ equal: true, swapped: true });
     expect((await fetch(`${url}/admin/rebuild`, { method: 'POST' })).status).toBe(401);
+  });
+
+  it('keeps the replaced tables for the queries that picked them just before the swap, and drops them at a later rebuild', async () => {
+    const picked = (await digest(url)).generation; // what a query reads the active generation to be
+    const report = await rebuilder().run();
+    expect(report).toMatchObject({ previousGeneration: picked, swapped: true });
+    // The query goes on with the name it picked: the tables are still there, with every row.
+    expect(await db.query(`SELECT count(*)::int AS n FROM "${schema}".timeline_g${picked}`)).toEqual([{ n: 19 }]);
+    expect(await generations()).toContainEqual({ generation: picked, status: 'retired' });
+    // Within the grace period even the next rebuild leaves them; after it, it drops them.
+    await rebuilder().run();
+    expect(await tableExists(`timeline_g${picked}`)).toBe(true);
+    const later = await rebuilder({ retiredGraceMs: 0 }).run();
+    expect(await generations()).toEqual([
+      { generation: later.previousGeneration, status: 'retired' },
+      { generation: later.generation, status: 'active' },
+    ]);
+    expect(await tableExists(`timeline_g${picked}`)).toBe(false);
+    expect(await tableExists(`companies_g${picked}`)).toBe(false);
+  });
+
+  it('refuses to swap in a generation whose digest differs from the live one, keeps it for inspection, and swaps it when forced', async () => {
+    const live = await digest(url);
+    const table = `"${schema}".timeline_g${live.generation}`;
+    // The live tables drift: a row that no event made.
+    await db.query(
+      `INSERT INTO ${table} (company_a, company_b, event_id, context, type, stream_id, position, occurred_at, recorded_at, parties, data)
+       SELECT company_a, company_b, 'made-up', context, type, stream_id, position, occurred_at, recorded_at, parties, data FROM ${table} LIMIT 1`,
+    );
+    const drifted = await digest(url);
+
+    const refused = await fetch(`${url}/admin/rebuild`, { method: 'POST', headers: ADMIN });
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await refused.json()) as any;
+    expect(problem).toMatchObject({
+      status: 409,
+      code: 'rebuild.digest_mismatch',
+      details: { report: { previousGeneration: live.generation, equal: false, swapped: false, digest: live.digest, previousDigest: drifted.digest } },
+    });
+    expect(problem.detail).toContain(live.digest);
+    expect(problem.detail).toContain(drifted.digest);
+    const rejected: number = problem.details.report.generation;
+    // The live generation stays; the rejected one is kept as it was built, and no longer written to.
+    expect(await digest(url)).toEqual(drifted);
+    expect(await generations()).toContainEqual({ generation: rejected, status: 'rejected' });
+    expect((await digestOf(db, schema, rejected)).digest).toBe(live.digest);
+    expect((await fetch(`${url}/admin/rebuild?force=maybe`, { method: 'POST', headers: ADMIN })).status).toBe(400);
+
+    const forced = await admin(url, 'POST', '/admin/rebuild?force=true');
+    expect(forced.status).toBe(200);
+    expect(forced.body).toMatchObject({ previousGeneration: live.generation, equal: false, swapped: true, forced: true, digest: live.digest, previousDigest: drifted.digest });
+    expect(forced.body.generation).toBeGreaterThan(rejected);
+    expect(await digest(url)).toEqual({ ...live, generation: forced.body.generation });
+    // That rebuild dropped the rejected generation first.
+    expect((await generations()).map((g) => g.generation)).not.toContain(rejected);
+    expect(await tableExists(`timeline_g${rejected}`)).toBe(false);
+  });
+
+  it('leaves out what the live consumer dead-letters, as the live consumer does, so the digests agree', async () => {
+    const inbound = app.get(RelationshipsInbound);
+    const deadLettered = inbound.consumer.counts['dead-lettered'];
+    // A valid envelope whose data fails its schema (a negative revision), and a value that is not JSON.
+    const invalid = sampleEvent('OfferSubmitted', { offerId: randomUUID(), supplierId: supplier, buyerId: buyer, revision: -1 }, [supplier, buyer], start);
+    await producer.send({ topic: eventsTopic('offers', prefix), messages: [toKafkaMessage(invalid), { key: 'junk', value: 'not json' }] });
+    await eventually(async () => inbound.consumer.counts['dead-lettered'], (n) => n >= deadLettered + 2, 60000);
+    const before = await digest(url);
+    expect(before.rows).toBe(19);
+    const report = await rebuilder({ workers: 0 }).run();
+    expect(report).toMatchObject({ previousGeneration: before.generation, equal: true, swapped: true, skipped: 2, digest: before.digest, rows: 19 });
   });
 
   it('rebuilds in worker threads, each replaying its own shard of the partitions, to the same digest', async () => {
     const before = await digest(url);
-    const rebuild = new RelationshipsRebuild(app.get(DATA_SOURCE), kafka, schema, sourceTopics, `${prefix}.relationships`, rebuildOptions({ workers: 2 }));
-    const report = await rebuild.run();
-    expect(report).toMatchObject({ previousGeneration: before.generation, generation: before.generation + 1, equal: true, digest: before.digest, rows: 19 });
+    const report = await rebuilder({ workers: 2 }).run();
+    // The worker threads check messages against the catalog too: the topics hold two the live consumer dead-lettered.
+    expect(report).toMatchObject({ previousGeneration: before.generation, generation: before.generation + 1, equal: true, swapped: true, digest: before.digest, rows: 19, skipped: 2 });
     expect(report.events).toBeGreaterThanOrEqual(history.length);
     expect(await digest(url)).toEqual({ ...before, generation: before.generation + 1 });
+  });
+
+  it('fails a rebuild at once when its replay fails, in this thread or a worker, keeps the live generation, and runs the next one', async () => {
+    for (const workers of [0, 2]) {
+      const live = await digest(url);
+      const [{ next }] = await db.query(`SELECT max(generation) + 1 AS next FROM "${schema}".generations`);
+      // The new generation's table made to refuse every row: each write of the replay fails.
+      await db.query(`CREATE TABLE "${schema}".timeline_g${next} (LIKE "${schema}".timeline_g${live.generation} INCLUDING ALL)`);
+      await db.query(`ALTER TABLE "${schema}".timeline_g${next} ADD CONSTRAINT refuse_rows CHECK (false)`);
+      await expect(within(rebuilder({ workers }).run(), 15000)).rejects.toThrow('refuse_rows');
+      expect(await digest(url)).toEqual(live);
+      expect((await generations()).map((g) => g.generation)).not.toContain(next);
+      expect(await tableExists(`timeline_g${next}`)).toBe(false);
+    }
+    // The lock was released: a rebuild runs again.
+    expect(await within(rebuilder().run(), 15000)).toMatchObject({ equal: true, swapped: true });
   });
 
   it('builds the same state with two instances sharing one consumer group as with one', async () => {
@@ -192,5 +314,22 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
       await b.app.close();
       await db.query(`DROP SCHEMA IF EXISTS "${shared}" CASCADE`);
     }
+  });
+
+  it('compares the generations only once the live consumer has caught up with what the replay read', async () => {
+    const inbound = app.get(RelationshipsInbound);
+    const before = await digest(url);
+    await inbound.consumer.stop();
+    let running: Promise<RebuildReport>;
+    try {
+      await send(sampleHistory(randomUUID(), randomUUID(), randomUUID(), start));
+      running = rebuilder({ workers: 0 }).run();
+      running.catch(() => undefined);
+      // Time enough for the replay to finish: until the live consumer runs again, the live tables lack the new events.
+      await new Promise((r) => setTimeout(r, 2000));
+    } finally {
+      inbound.consumer.startInBackground();
+    }
+    expect(await running).toMatchObject({ previousGeneration: before.generation, equal: true, swapped: true, rows: before.rows + 19 });
   });
 });

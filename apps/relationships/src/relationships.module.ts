@@ -3,7 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LedgerModule } from '@dealledger/platform';
 import { RelationshipHttpController } from './history/relationship.http.controller';
 import { RelationshipQueries } from './history/relationship.queries';
-import { Generations1733000000000 } from './projection/generations';
+import { GENERATION_MIGRATIONS } from './projection/generations';
 import { RelationshipsInbound } from './projection/relationships-inbound';
 import { AdminHttpController, RebuildService } from './rebuild/admin.http.controller';
 import { ScorecardHttpController } from './scorecard/scorecard.http.controller';
@@ -17,7 +17,7 @@ export const RELATIONSHIPS = {
 };
 
 @Module({
-  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: RELATIONSHIPS.context, migrations: [Generations1733000000000] })],
+  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: RELATIONSHIPS.context, migrations: GENERATION_MIGRATIONS })],
   controllers: [RelationshipHttpController, ScorecardHttpController, AdminHttpController],
   providers: [RelationshipQueries, RelationshipsInbound, RebuildService],
 })

@@ -10,6 +10,10 @@ export type { Row } from './rows';
  * active one; a rebuild fills a new one from offset 0 while the live consumer keeps writing to
  * every generation that is building or active, then swaps. Every write is idempotent (keyed by
  * pair and event id), so it does not matter which of the two wrote an event first.
+ *
+ * Statuses: `building` (being filled), `active` (read by queries), `retired` (replaced; kept a
+ * while for the queries that picked it just before the swap), `rejected` (built, but its digest
+ * differed from the live one: kept for inspection). Later rebuilds drop the last two.
  */
 
 export async function createGenerationTables(db: Db, schema: string, gen: number): Promise<void> {
@@ -54,18 +58,25 @@ export async function writableGenerations(db: Db, schema: string): Promise<numbe
  * A digest of every row of a generation: the sum (as a number, no overflow) of a 64-bit hash of
  * each row, with the row count. Independent of row order and computed without building one huge
  * string, so it stays cheap at millions of rows; equal tables, equal digests. It detects drift
- * between two generations, not tampering (the event store's hash chain does that): so a fast
- * non-cryptographic hash (PostgreSQL's own, the JSON hashed as a value, not as text) is enough,
- * about four times cheaper than md5 over the text.
+ * between two generations, not tampering (the event store's hash chain does that), so
+ * PostgreSQL's own fast hash is enough.
+ *
+ * A row's hash covers every column that comes from events (all but `projected_at`), each as
+ * text, jsonb as its canonical text (keys sorted, whitespace normalised). The columns are hashed
+ * one by one, each hash seeding the next: no separator to confuse with the content, and about
+ * half the cost of hashing a JSON array of the row. (`jsonb_hash_extended` would be cheaper
+ * still, but it hashes the scalars without the structure: `{"a":[{"x":1}],"b":2}` and
+ * `{"a":[{"x":1,"b":2}]}` hash alike.)
  */
 export async function digestOf(db: Db, schema: string, gen: number): Promise<{ digest: string; rows: number; companies: number }> {
-  const rowHash = (text: string, json: string) => `hashtextextended(${text}, jsonb_hash_extended(${json}, 0))`;
+  const rowHash = (columns: string[]) => columns.reduce((seed, column) => `hashtextextended(${column}, ${seed})`, '0');
   const [t] = await db.query(
-    `SELECT count(*)::int AS n, coalesce(sum(${rowHash(`company_a || '|' || company_b || '|' || event_id || '|' || type || '|' || occurred_at`, 'data')}), 0)::text AS h
+    `SELECT count(*)::int AS n,
+            coalesce(sum(${rowHash(['company_a', 'company_b', 'event_id', 'context', 'type', 'stream_id', 'position::text', 'occurred_at', 'recorded_at', 'parties::text', 'data::text'])}), 0)::text AS h
        FROM "${schema}".timeline_g${gen}`,
   );
   const [c] = await db.query(
-    `SELECT count(*)::int AS n, coalesce(sum(${rowHash(`company_id || '|' || name`, 'data')}), 0)::text AS h FROM "${schema}".companies_g${gen}`,
+    `SELECT count(*)::int AS n, coalesce(sum(${rowHash(['company_id', 'name', 'data::text'])}), 0)::text AS h FROM "${schema}".companies_g${gen}`,
   );
   return { digest: `${t.n}:${t.h}:${c.n}:${c.h}`, rows: t.n, companies: c.n };
 }
@@ -93,3 +104,31 @@ export class Generations1733000000000 implements MigrationInterface {
     await q.query(`DROP TABLE "${schema}".generations`);
   }
 }
+
+/** Adds `rejected` (a rebuild refused to swap it in) and when a generation was retired. */
+export class GenerationRetirement1733000000001 implements MigrationInterface {
+  name = 'GenerationRetirement1733000000001';
+
+  async up(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    await q.query(`
+      ALTER TABLE "${schema}".generations
+        DROP CONSTRAINT generations_status_check,
+        ADD CONSTRAINT generations_status_check CHECK (status IN ('building', 'active', 'retired', 'rejected')),
+        ADD COLUMN retired_at timestamptz`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    for (const g of await q.query(`SELECT generation FROM "${schema}".generations WHERE status = 'rejected'`)) await dropGenerationTables(q, schema, g.generation);
+    await q.query(`DELETE FROM "${schema}".generations WHERE status = 'rejected'`);
+    await q.query(`
+      ALTER TABLE "${schema}".generations
+        DROP COLUMN retired_at,
+        DROP CONSTRAINT generations_status_check,
+        ADD CONSTRAINT generations_status_check CHECK (status IN ('building', 'active', 'retired'))`);
+  }
+}
+
+/** The relationships app's read-model migrations, in order. */
+export const GENERATION_MIGRATIONS = [Generations1733000000000, GenerationRetirement1733000000001];

@@ -1,9 +1,10 @@
-import { Controller, Get, Headers, HttpCode, Inject, Injectable, Logger, Post, UnauthorizedException } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, HttpCode, Inject, Injectable, Logger, Post, Query, UnauthorizedException } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { timingSafeEqual } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { Public } from '@dealledger/auth';
+import { invalid } from '@dealledger/domain';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { DATA_SOURCE, KAFKA } from '@dealledger/platform';
 import { activeGeneration, digestOf } from '../projection/generations';
@@ -46,15 +47,26 @@ export class AdminHttpController {
   @Public()
   @Post('rebuild')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Replay every topic from offset 0 into fresh tables while queries answer from the live ones, then swap; reports both digests' })
-  rebuild(@Headers('x-admin-key') key?: string): Promise<RebuildReport> {
+  @ApiOperation({
+    summary:
+      'Replay every topic from offset 0 into fresh tables while queries answer from the live ones, then swap if both digests are equal; ' +
+      '409 with both digests if they differ (the new tables are kept as rejected for inspection)',
+  })
+  @ApiQuery({ name: 'force', required: false, enum: ['true', 'false'], description: 'swap even when the digests differ' })
+  rebuild(@Headers('x-admin-key') key?: string, @Query('force') force?: string): Promise<RebuildReport> {
     this.check(key);
-    return this.service.rebuild.run();
+    // Read as text: the global pipe would turn any word but "true" into false, and a typo must not run a rebuild.
+    if (force !== undefined && force !== 'true' && force !== 'false') throw invalid('rebuild.invalid_force', `force must be true or false, not "${force}"`);
+    return this.service.rebuild.run({ force: force === 'true' });
   }
 
   @Public()
   @Get('digest')
-  @ApiOperation({ summary: 'sha256 over every row of the live read tables' })
+  @ApiOperation({
+    summary:
+      'Row counts and an order-independent sum of 64-bit hashes (PostgreSQL hashtextextended) of every row of the live read tables, ' +
+      'over every column that comes from events, jsonb as canonical text',
+  })
   async digest(@Headers('x-admin-key') key?: string) {
     this.check(key);
     const gen = await activeGeneration(this.service.db, this.service.store.schema);

@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { conflict } from '@dealledger/domain';
+import { eventCatalog } from '@dealledger/events';
 import { kafkaBrokers } from '@dealledger/messaging';
 import { createGenerationTables, digestOf, dropGenerationTables, writeEvents } from '../projection/generations';
-import { PartitionRange, replayShard, shardPartitions } from './replay';
+import { PartitionRange, replayShard, ShardResult, shardPartitions } from './replay';
 import type { ShardJob } from './replay-worker';
 
 export interface RebuildReport {
@@ -23,7 +24,12 @@ export interface RebuildReport {
   digest: string;
   previousDigest: string;
   equal: boolean;
+  /** Whether the new generation is now the active one: only when the digests are equal, or forced. */
+  swapped: boolean;
+  forced: boolean;
   rows: number;
+  /** Messages the live consumer dead-letters (unparseable, unknown version, invalid data), left out here too. */
+  skipped: number;
 }
 
 export interface RebuildOptions {
@@ -37,6 +43,13 @@ export interface RebuildOptions {
    */
   concurrency: number;
   brokers: string[];
+  /**
+   * How long a replaced generation stays before a later rebuild drops it: a query that picked
+   * it just before the swap is still reading it.
+   */
+  retiredGraceMs: number;
+  /** How long to wait for the live consumer to reach the replay's target offsets before comparing. */
+  catchUpTimeoutMs: number;
 }
 
 export const rebuildOptions = (overrides: Partial<RebuildOptions> = {}): RebuildOptions => ({
@@ -44,14 +57,26 @@ export const rebuildOptions = (overrides: Partial<RebuildOptions> = {}): Rebuild
   workerThreshold: 20000,
   concurrency: 1,
   brokers: kafkaBrokers(),
+  retiredGraceMs: 60000,
+  catchUpTimeoutMs: 30000,
   ...overrides,
 });
 
+export interface RunOptions {
+  /** Swap even when the digests differ (the live generation is known to be wrong, or empty). */
+  force?: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
  * Replays the topics from offset 0 into a fresh generation of tables while queries keep
- * answering from the live one, then swaps. The target is every partition's end offset when
- * the rebuild starts; events after that reach the new generation through the live consumer,
- * which writes to building generations too (see generations.ts).
+ * answering from the live one. The target is every partition's end offset when the rebuild
+ * starts; events after that reach the new generation through the live consumer, which writes to
+ * building generations too (see generations.ts). Once the live consumer has reached the target
+ * as well, both generations must hold the same rows: the new one is swapped in only if their
+ * digests are equal (or when forced). Otherwise it is kept as `rejected` and the rebuild fails
+ * with a conflict naming both digests.
  */
 export class RelationshipsRebuild {
   private readonly logger = new Logger('Rebuild');
@@ -61,18 +86,19 @@ export class RelationshipsRebuild {
     private readonly kafka: Kafka,
     private readonly schema: string,
     private readonly topics: () => string[],
-    private readonly groupPrefix: string,
+    /** The live consumer's group: the rebuild waits for it, and names its own groups after it. */
+    private readonly liveGroupId: string,
     private readonly options: RebuildOptions = rebuildOptions(),
   ) {}
 
-  async run(): Promise<RebuildReport> {
+  async run({ force = false }: RunOptions = {}): Promise<RebuildReport> {
     const lock = this.db.createQueryRunner();
     await lock.connect();
     try {
       const [{ locked }] = await lock.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`${this.schema}:rebuild`]);
       if (!locked) throw conflict('rebuild.running', 'a rebuild is already running');
       try {
-        return await this.rebuild();
+        return await this.rebuild(force);
       } finally {
         await lock.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`${this.schema}:rebuild`]);
       }
@@ -81,34 +107,58 @@ export class RelationshipsRebuild {
     }
   }
 
-  private async rebuild(): Promise<RebuildReport> {
+  private get s() {
+    return `"${this.schema}"`;
+  }
+
+  private async rebuild(force: boolean): Promise<RebuildReport> {
     const started = Date.now();
-    const s = `"${this.schema}"`;
-    // Abandoned building generations (a crash mid-rebuild) go first.
-    for (const g of await this.db.query(`SELECT generation FROM ${s}.generations WHERE status = 'building'`)) {
-      await dropGenerationTables(this.db, this.schema, g.generation);
-      await this.db.query(`DELETE FROM ${s}.generations WHERE generation = $1`, [g.generation]);
-    }
+    const s = this.s;
+    // Numbered before the stale generations go, so that no number comes back.
     const [{ previous, next }] = await this.db.query(
       `SELECT (SELECT generation FROM ${s}.generations WHERE status = 'active') AS previous, coalesce(max(generation), 0) + 1 AS next FROM ${s}.generations`,
     );
+    await this.dropStale();
     await createGenerationTables(this.db, this.schema, next);
     // Registered before the target offsets are read: from here on the live consumer writes here too.
     await this.db.query(`INSERT INTO ${s}.generations (generation, status) VALUES ($1, 'building')`, [next]);
 
-    const replayStarted = Date.now();
-    const events = await this.replay(next);
-    const replayMs = Date.now() - replayStarted;
-    // Compared before the swap, while the live consumer still writes to both generations.
-    const [fresh, old] = await Promise.all([digestOf(this.db, this.schema, next), digestOf(this.db, this.schema, previous)]);
+    let replayed: ShardResult;
+    let replayMs: number;
+    let fresh: Awaited<ReturnType<typeof digestOf>>;
+    let old: Awaited<ReturnType<typeof digestOf>>;
+    try {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      try {
+        const ranges = await this.targets(admin);
+        const replayStarted = Date.now();
+        replayed = await this.replay(admin, next, ranges);
+        replayMs = Date.now() - replayStarted;
+        await this.waitForLiveConsumer(admin, ranges);
+      } finally {
+        await admin.disconnect();
+      }
+      [fresh, old] = await this.digests(next, previous);
+    } catch (err) {
+      // A failed replay leaves a partial generation: nothing to inspect, and the live one stays.
+      await this.drop(next).catch((e) => this.logger.error(`dropping the unfinished generation ${next} failed: ${(e as Error).message}`));
+      throw err;
+    }
 
-    await this.db.transaction(async (tx) => {
-      await tx.query(`UPDATE ${s}.generations SET status = 'retired' WHERE generation = $1`, [previous]);
-      await tx.query(`UPDATE ${s}.generations SET status = 'active', activated_at = now() WHERE generation = $1`, [next]);
-    });
-    await dropGenerationTables(this.db, this.schema, previous);
+    const equal = fresh.digest === old.digest;
+    const swapped = equal || force;
+    if (swapped) {
+      await this.db.transaction(async (tx) => {
+        await tx.query(`UPDATE ${s}.generations SET status = 'retired', retired_at = now() WHERE generation = $1`, [previous]);
+        await tx.query(`UPDATE ${s}.generations SET status = 'active', activated_at = now() WHERE generation = $1`, [next]);
+      });
+    } else {
+      await this.db.query(`UPDATE ${s}.generations SET status = 'rejected' WHERE generation = $1`, [next]);
+    }
     const durationMs = Date.now() - started;
-    const report = {
+    const { written: events, skipped } = replayed;
+    const report: RebuildReport = {
       generation: next,
       previousGeneration: previous,
       events,
@@ -118,67 +168,139 @@ export class RelationshipsRebuild {
       replayEventsPerSecond: Math.round(events / Math.max(replayMs / 1000, 0.001)),
       digest: fresh.digest,
       previousDigest: old.digest,
-      equal: fresh.digest === old.digest,
+      equal,
+      swapped,
+      forced: force,
       rows: fresh.rows,
+      skipped,
     };
-    this.logger.log(`generation ${next} replaced ${previous}: ${events} events in ${durationMs} ms (${report.eventsPerSecond}/s; replay ${replayMs} ms, ${report.replayEventsPerSecond}/s), digests ${report.equal ? 'equal' : 'differ'}`);
+    const figures = `${events} events (${skipped} skipped) in ${durationMs} ms (${report.eventsPerSecond}/s; replay ${replayMs} ms, ${report.replayEventsPerSecond}/s)`;
+    if (!swapped) {
+      const detail =
+        `generation ${next} was not swapped in: its digest ${fresh.digest} differs from the live generation ${previous}'s ${old.digest}; ` +
+        `it is kept as 'rejected' for inspection until the next rebuild; force=true swaps anyway`;
+      this.logger.warn(`${detail} (${figures})`);
+      throw conflict('rebuild.digest_mismatch', detail, { report });
+    }
+    this.logger.log(`generation ${next} replaced ${previous}: ${figures}, digests ${equal ? 'equal' : 'differ (forced)'}`);
     return report;
   }
 
+  /** Drops what earlier rebuilds left: abandoned (a crash mid-rebuild), rejected, and retired for longer than the grace period. */
+  private async dropStale(): Promise<void> {
+    const stale = await this.db.query(
+      `SELECT generation FROM ${this.s}.generations
+        WHERE status IN ('building', 'rejected') OR (status = 'retired' AND (retired_at IS NULL OR retired_at < now() - $1 * interval '1 millisecond'))`,
+      [this.options.retiredGraceMs],
+    );
+    for (const g of stale) await this.drop(g.generation);
+  }
+
+  private async drop(gen: number): Promise<void> {
+    // Unregistered first, so the live consumer stops writing to it (a write in flight fails and is retried).
+    await this.db.query(`DELETE FROM ${this.s}.generations WHERE generation = $1`, [gen]);
+    await dropGenerationTables(this.db, this.schema, gen);
+  }
+
+  /** Every partition's end offset now, where it holds anything. */
+  private async targets(admin: Admin): Promise<PartitionRange[]> {
+    const existing = new Set(await admin.listTopics());
+    const ranges: PartitionRange[] = [];
+    for (const topic of this.topics().filter((t) => existing.has(t))) {
+      for (const p of await admin.fetchTopicOffsets(topic)) {
+        const count = Number(p.high) - Number(p.low);
+        if (count > 0) ranges.push({ topic, partition: p.partition, end: Number(p.high), count });
+      }
+    }
+    return ranges;
+  }
+
   /**
-   * Consumes every topic from offset 0 to the end offsets read now; returns how many events it
-   * wrote. Large replays are split into shards of partitions, each in a worker thread of its
-   * own; small ones run here, where starting threads would cost more than it saves.
+   * Consumes the target ranges into generation `gen`. Large replays are split into shards of
+   * partitions, each in a worker thread of its own; small ones run here, where starting threads
+   * would cost more than it saves.
    */
-  private async replay(gen: number): Promise<number> {
-    const admin = this.kafka.admin();
-    await admin.connect();
+  private async replay(admin: Admin, gen: number, ranges: PartitionRange[]): Promise<ShardResult> {
+    const total = ranges.reduce((n, r) => n + r.count, 0);
+    const url = (this.db.options as { url?: string }).url;
+    const workers = url ? this.options.workers ?? (total >= this.options.workerThreshold ? defaultWorkers() : 0) : 0;
+    const groupBase = `${this.liveGroupId}.rebuild.${gen}.${randomBytes(3).toString('hex')}`;
+    const shards = shardPartitions(ranges, Math.max(1, workers));
+    const groups = shards.map((_, i) => `${groupBase}.${i}`);
     try {
-      const existing = new Set(await admin.listTopics());
-      const ranges: PartitionRange[] = [];
-      for (const topic of this.topics().filter((t) => existing.has(t))) {
-        for (const p of await admin.fetchTopicOffsets(topic)) {
-          const count = Number(p.high) - Number(p.low);
-          if (count > 0) ranges.push({ topic, partition: p.partition, end: Number(p.high), count });
-        }
+      if (workers === 0) {
+        return await replayShard({
+          kafka: this.kafka,
+          groupId: groups[0] ?? groupBase,
+          ranges,
+          catalog: eventCatalog,
+          write: (events) =>
+            this.db.transaction(async (tx) => {
+              // A rebuild can always be run again: its batches need not wait for the WAL flush.
+              await tx.query('SET LOCAL synchronous_commit = off');
+              await writeEvents(tx, this.schema, gen, events);
+            }),
+        });
       }
-      const total = ranges.reduce((n, r) => n + r.count, 0);
-      const url = (this.db.options as { url?: string }).url;
-      const workers = url ? this.options.workers ?? (total >= this.options.workerThreshold ? defaultWorkers() : 0) : 0;
-      const groupBase = `${this.groupPrefix}.rebuild.${gen}.${randomBytes(3).toString('hex')}`;
-      const shards = shardPartitions(ranges, Math.max(1, workers));
-      const groups = shards.map((_, i) => `${groupBase}.${i}`);
-      try {
-        if (workers === 0) {
-          return await replayShard({
-            kafka: this.kafka,
-            groupId: groups[0] ?? groupBase,
-            ranges,
-            write: (events) =>
-              this.db.transaction(async (tx) => {
-                // A rebuild can always be run again: its batches need not wait for the WAL flush.
-                await tx.query('SET LOCAL synchronous_commit = off');
-                await writeEvents(tx, this.schema, gen, events);
-              }),
-          });
-        }
-        const jobs: ShardJob[] = shards.map((shard, i) => ({
-          brokers: this.options.brokers,
-          databaseUrl: url!,
-          schema: this.schema,
-          generation: gen,
-          groupId: groups[i],
-          ranges: shard,
-          concurrency: this.options.concurrency,
-        }));
-        this.logger.log(`replaying ${total} events from ${ranges.length} partitions in ${jobs.length} worker threads`);
-        const counts = await runWorkers(jobs);
-        return counts.reduce((a, b) => a + b, 0);
-      } finally {
-        await admin.deleteGroups(groups).catch(() => undefined);
-      }
+      const jobs: ShardJob[] = shards.map((shard, i) => ({
+        brokers: this.options.brokers,
+        databaseUrl: url!,
+        schema: this.schema,
+        generation: gen,
+        groupId: groups[i],
+        ranges: shard,
+        concurrency: this.options.concurrency,
+      }));
+      this.logger.log(`replaying ${total} events from ${ranges.length} partitions in ${jobs.length} worker threads`);
+      const results = await runWorkers(jobs);
+      return { written: results.reduce((n, r) => n + r.written, 0), skipped: results.reduce((n, r) => n + r.skipped, 0) };
     } finally {
-      await admin.disconnect();
+      await admin.deleteGroups(groups).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Waits until the live consumer has committed the target offsets, so that it has written what
+   * the replay wrote (it commits after its transaction). A group without any offsets means no
+   * live consumer runs against these tables (a benchmark, a copy): then there is nothing to wait for.
+   */
+  private async waitForLiveConsumer(admin: Admin, ranges: PartitionRange[]): Promise<void> {
+    if (ranges.length === 0) return;
+    const topics = [...new Set(ranges.map((r) => r.topic))];
+    const deadline = Date.now() + this.options.catchUpTimeoutMs;
+    for (;;) {
+      const committed = new Map<string, number>();
+      for (const t of await admin.fetchOffsets({ groupId: this.liveGroupId, topics })) {
+        for (const p of t.partitions) committed.set(`${t.topic}:${p.partition}`, Number(p.offset));
+      }
+      if (![...committed.values()].some((offset) => offset >= 0)) return;
+      const behind = ranges.filter((r) => (committed.get(`${r.topic}:${r.partition}`) ?? -1) < r.end);
+      if (behind.length === 0) return;
+      if (Date.now() >= deadline) {
+        this.logger.warn(`the live consumer is still behind on ${behind.length} partitions after ${this.options.catchUpTimeoutMs} ms; comparing anyway`);
+        return;
+      }
+      await sleep(200);
+    }
+  }
+
+  /**
+   * Both digests side by side, from one snapshot: the live consumer writes to both generations
+   * in one transaction, so two snapshots could each hold a different part of its writes.
+   */
+  private async digests(a: number, b: number) {
+    const [first, second] = [this.db.createQueryRunner(), this.db.createQueryRunner()];
+    try {
+      await first.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const [{ snapshot }] = await first.query('SELECT pg_export_snapshot() AS snapshot');
+      await second.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await second.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
+      return await Promise.all([digestOf(first, this.schema, a), digestOf(second, this.schema, b)]);
+    } finally {
+      for (const runner of [second, first]) {
+        await runner.query('ROLLBACK').catch(() => undefined);
+        await runner.release();
+      }
     }
   }
 }
@@ -188,11 +310,16 @@ function defaultWorkers(): number {
   return Math.min(availableParallelism(), 4);
 }
 
-/** Runs each job in its own worker thread; if one fails, the others are stopped and the replay fails. */
-async function runWorkers(jobs: ShardJob[]): Promise<number[]> {
-  // Compiled, the worker is a .js file; under ts-node or Jest it is the .ts source.
+/** Runs each job in its own worker thread; if one fails or exits early, the others are stopped and the replay fails. */
+async function runWorkers(jobs: ShardJob[]): Promise<ShardResult[]> {
+  // Compiled, the worker is a .js file (its @dealledger/* imports made relative by the build);
+  // under ts-node or Jest it is the .ts source, which needs the compiler and the path aliases.
   const file = join(__dirname, `replay-worker${extname(__filename)}`);
-  const preload = file.endsWith('.ts') ? `require('ts-node/register/transpile-only');` : '';
+  const preload = file.endsWith('.ts')
+    ? `const paths = require('tsconfig-paths'); const config = paths.loadConfig(${JSON.stringify(__dirname)});
+       require('ts-node').register({ transpileOnly: true, project: config.configFileAbsolutePath });
+       paths.register({ baseUrl: config.absoluteBaseUrl, paths: config.paths });`
+    : '';
   const workers = jobs.map((job) => new Worker(`${preload}require(${JSON.stringify(file)});`, {
     eval: true,
     workerData: job,
@@ -203,9 +330,9 @@ async function runWorkers(jobs: ShardJob[]): Promise<number[]> {
     return await Promise.all(
       workers.map(
         (worker, i) =>
-          new Promise<number>((resolve, reject) => {
-            worker.once('message', (m: { written?: number; error?: string }) =>
-              m.error === undefined ? resolve(m.written!) : reject(new Error(`rebuild worker ${i}: ${m.error}`)),
+          new Promise<ShardResult>((resolve, reject) => {
+            worker.once('message', (m: ShardResult & { error?: string }) =>
+              m.error === undefined ? resolve(m) : reject(new Error(`rebuild worker ${i}: ${m.error}`)),
             );
             worker.once('error', reject);
             worker.once('exit', (code) => reject(new Error(`rebuild worker ${i} exited with code ${code}`)));

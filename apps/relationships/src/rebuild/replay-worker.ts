@@ -1,12 +1,14 @@
+// The event catalog's schemas are decorated classes: their metadata needs this in every thread.
+import 'reflect-metadata';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { EventEnvelope } from '@dealledger/events';
+import { eventCatalog, EventEnvelope } from '@dealledger/events';
 import { rowsOf, writeEvents } from '../projection/rows';
-import { PartitionRange, replayShard } from './replay';
+import { PartitionRange, replayShard, ShardResult } from './replay';
 
 /** What the rebuild hands each worker thread: one shard of the partitions and where to write it. */
 export interface ShardJob {
@@ -23,7 +25,7 @@ export interface ShardJob {
  * One shard of a rebuild, in its own thread: decoding Kafka batches and building rows is
  * JavaScript work, and a single thread cannot use the machine's other cores.
  */
-async function run(job: ShardJob): Promise<number> {
+async function run(job: ShardJob): Promise<ShardResult> {
   // A rebuild can always be run again: its writes need not wait for the WAL flush.
   const pool = new Pool({ connectionString: job.databaseUrl, max: job.concurrency, options: '-c synchronous_commit=off', application_name: 'dealledger-rebuild' });
   const kafka = new Kafka({ clientId: 'dealledger-rebuild', brokers: job.brokers, logLevel: logLevel.WARN, retry: { initialRetryTime: 100, retries: 8 } });
@@ -32,6 +34,7 @@ async function run(job: ShardJob): Promise<number> {
       kafka,
       groupId: job.groupId,
       ranges: job.ranges,
+      catalog: eventCatalog,
       concurrency: job.concurrency,
       write: (events) => copyEvents(pool, job.schema, job.generation, events),
     });
@@ -84,6 +87,6 @@ async function copyEvents(pool: Pool, schema: string, gen: number, events: Event
 }
 
 run(workerData as ShardJob).then(
-  (written) => parentPort!.postMessage({ written }),
+  (result) => parentPort!.postMessage(result),
   (err: Error) => parentPort!.postMessage({ error: err.message ?? String(err) }),
 );

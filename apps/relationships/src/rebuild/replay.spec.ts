@@ -1,4 +1,8 @@
-import { PartitionRange, shardPartitions } from './replay';
+import { randomUUID } from 'node:crypto';
+import { IsInt, Max, Min } from 'class-validator';
+import type { Kafka } from 'kafkajs';
+import { EventCatalog, EventEnvelope } from '@dealledger/events';
+import { PartitionRange, replayShard, shardPartitions } from './replay';
 
 const range = (topic: string, partition: number, count: number): PartitionRange => ({ topic, partition, end: count, count });
 
@@ -17,4 +21,133 @@ describe('shardPartitions', () => {
     expect(shardPartitions([range('a', 0, 10)], 4)).toEqual([[range('a', 0, 10)]]);
     expect(shardPartitions([], 2)).toEqual([]);
   });
+});
+
+/**
+ * A stand-in for a kafkajs consumer: `run` starts delivering `batches` one after another, as
+ * kafkajs does; a batch whose handler throws is dropped (kafkajs would retry it, then crash and
+ * restart the consumer, for as long as the handler keeps failing).
+ */
+function fakeKafka(script: { batches?: Batch[]; run?: () => Promise<void>; crashAfterRun?: Error }) {
+  const listeners = new Map<string, (e: unknown) => void>();
+  const state = { disconnected: false, paused: [] as string[], config: undefined as unknown };
+  const consumer = {
+    events: { CRASH: 'consumer.crash' },
+    on: (name: string, listener: (e: unknown) => void) => {
+      listeners.set(name, listener);
+      return () => listeners.delete(name);
+    },
+    connect: async () => undefined,
+    subscribe: async () => undefined,
+    pause: (tps: { topic: string; partitions: number[] }[]) => state.paused.push(...tps.map((tp) => `${tp.topic}:${tp.partitions}`)),
+    disconnect: async () => {
+      state.disconnected = true;
+    },
+    run: async ({ eachBatch }: { eachBatch: (p: { batch: Batch }) => Promise<void> }) => {
+      await script.run?.();
+      setImmediate(async () => {
+        for (const batch of script.batches ?? []) await eachBatch({ batch }).catch(() => undefined);
+        if (script.crashAfterRun) listeners.get('consumer.crash')?.({ payload: { error: script.crashAfterRun, groupId: 'g', restart: false } });
+      });
+    },
+  };
+  const kafka = {
+    consumer: (config: unknown) => {
+      state.config = config;
+      return consumer;
+    },
+  } as unknown as Kafka;
+  return { kafka, state };
+}
+
+interface Batch {
+  topic: string;
+  partition: number;
+  messages: { offset: string; value: Buffer | null }[];
+}
+
+class RatedV1 {
+  @IsInt() @Min(1) @Max(5) stars: number;
+}
+class RatedV2 {
+  @IsInt() @Min(1) @Max(10) score: number;
+}
+const catalog = new EventCatalog()
+  .register(
+    { type: 'Rated', schemaVersion: 1, context: 'service-desk', schema: RatedV1, description: 'v1' },
+    { type: 'Rated', schemaVersion: 2, context: 'service-desk', schema: RatedV2, description: 'v2' },
+  )
+  .registerUpcaster({ type: 'Rated', fromVersion: 1, upcast: ({ stars }) => ({ score: Number(stars) * 2 }) });
+
+const rated = (schemaVersion: number, data: Record<string, unknown>): EventEnvelope => ({
+  id: randomUUID(),
+  type: 'Rated',
+  schemaVersion,
+  context: 'service-desk',
+  streamId: `ticket-${randomUUID()}`,
+  streamType: 'ticket',
+  streamVersion: 1,
+  position: 1,
+  occurredAt: '2026-01-05T09:00:00.000Z',
+  recordedAt: '2026-01-05T09:00:00.000Z',
+  parties: [randomUUID(), randomUUID()],
+  actor: null,
+  correlationId: randomUUID(),
+  causationId: null,
+  hash: 'ab'.repeat(32),
+  data,
+});
+const message = (offset: number, value: unknown) => ({ offset: String(offset), value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)) });
+const shard = (end: number) => [{ topic: 't', partition: 0, end, count: end }];
+
+describe('replayShard', () => {
+  // Before, a failure left the replay waiting forever: each test must end well within this.
+  const promptly = 5000;
+
+  it('writes what the live consumer would handle, upcast, and counts what it would dead-letter as skipped', async () => {
+    const old = rated(1, { stars: 4 });
+    const current = rated(2, { score: 7 });
+    const { kafka, state } = fakeKafka({
+      batches: [
+        {
+          topic: 't',
+          partition: 0,
+          messages: [message(0, old), message(1, rated(2, { score: 99 })), message(2, 'not json'), message(3, null), message(4, current), message(5, rated(2, { score: 1 }))],
+        },
+      ],
+    });
+    const written: EventEnvelope[] = [];
+    const result = await replayShard({ kafka, groupId: 'g', ranges: shard(5), catalog, write: async (events) => void written.push(...events) });
+    expect(result).toEqual({ written: 2, skipped: 3 });
+    expect(written).toEqual([{ ...old, schemaVersion: 2, data: { score: 8 } }, current]);
+    expect(state.paused).toEqual(['t:0']);
+    expect(state.disconnected).toBe(true);
+  });
+
+  it('fails at once when a batch cannot be written, instead of leaving kafkajs to retry it', async () => {
+    const { kafka, state } = fakeKafka({ batches: [{ topic: 't', partition: 0, messages: [message(0, rated(2, { score: 3 }))] }] });
+    const write = async () => {
+      throw new Error('violates check constraint');
+    };
+    await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, write })).rejects.toThrow('violates check constraint');
+    expect(state.disconnected).toBe(true);
+  }, promptly);
+
+  it('fails when the consumer crashes after it started, and does not let kafkajs restart it', async () => {
+    const { kafka, state } = fakeKafka({ crashAfterRun: new Error('KafkaJSNumberOfRetriesExceeded') });
+    await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, write: async () => undefined })).rejects.toThrow('KafkaJSNumberOfRetriesExceeded');
+    expect(state.disconnected).toBe(true);
+    expect(state.config).toMatchObject({ retry: { restartOnFailure: expect.any(Function) } });
+    expect(await (state.config as { retry: { restartOnFailure: (e: Error) => Promise<boolean> } }).retry.restartOnFailure(new Error('x'))).toBe(false);
+  }, promptly);
+
+  it('fails when the consumer cannot start', async () => {
+    const { kafka, state } = fakeKafka({
+      run: async () => {
+        throw new Error('group coordinator not available');
+      },
+    });
+    await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, write: async () => undefined })).rejects.toThrow('group coordinator not available');
+    expect(state.disconnected).toBe(true);
+  }, promptly);
 });

@@ -1,5 +1,8 @@
 import { AssignerProtocol, Kafka, PartitionAssigner } from 'kafkajs';
-import type { EventEnvelope } from '@dealledger/events';
+import type { EventCatalog, EventEnvelope } from '@dealledger/events';
+// By its path, not through @dealledger/messaging: the worker threads load this file, and the
+// library's index would bring NestJS, TypeORM and the consumer into each of them.
+import { checkMessage } from '../../../../libs/messaging/src/event-check';
 
 /** One partition to replay: offsets from its start up to (not including) `end`. */
 export interface PartitionRange {
@@ -50,57 +53,91 @@ export interface ShardReplay {
   kafka: Kafka;
   groupId: string;
   ranges: PartitionRange[];
+  /** The live consumer's catalog: the replay accepts, refuses and upcasts exactly as it does. */
+  catalog: EventCatalog;
   /** Writes one fetched batch of envelopes (idempotently: the order between partitions is free). */
   write: (events: EventEnvelope[]) => Promise<void>;
   /** Partitions worked on at once. */
   concurrency?: number;
 }
 
-/** Consumes the shard's partitions from offset 0 to their end offsets; returns how many events it wrote. */
-export async function replayShard({ kafka, groupId, ranges, write, concurrency = 4 }: ShardReplay): Promise<number> {
+export interface ShardResult {
+  /** Events written. */
+  written: number;
+  /** Messages the live consumer dead-letters (unparseable, unknown version, invalid data): not written. */
+  skipped: number;
+}
+
+/**
+ * Consumes the shard's partitions from offset 0 to their end offsets. Fails as soon as a write
+ * fails or the consumer crashes: left to kafkajs, a failing batch is retried and the consumer
+ * restarted over and over, and the rebuild would wait forever holding its lock.
+ */
+export async function replayShard({ kafka, groupId, ranges, catalog, write, concurrency = 4 }: ShardReplay): Promise<ShardResult> {
   const remaining = new Map(ranges.map((r) => [`${r.topic}:${r.partition}`, r.end]));
   const assignment: Record<string, number[]> = {};
   for (const r of ranges) (assignment[r.topic] ??= []).push(r.partition);
-  if (remaining.size === 0) return 0;
+  const result: ShardResult = { written: 0, skipped: 0 };
+  if (remaining.size === 0) return result;
 
-  let written = 0;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024, partitionAssigners: [fixedAssigner(assignment)] });
-  await consumer.connect();
+  let failed: Error | undefined;
+  let finish!: () => void;
+  let fail!: (err: Error) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = (err) => {
+      failed ??= err;
+      reject(err);
+    };
+  });
+  done.catch(() => undefined); // awaited below; a crash may come before that
+
+  const consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    partitionAssigners: [fixedAssigner(assignment)],
+    // kafkajs's default for consumers, without its restart after a crash: the replay fails instead.
+    retry: { retries: 5, restartOnFailure: async () => false },
+  });
+  const stopListening = consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
   try {
+    await consumer.connect();
     await consumer.subscribe({ topics: Object.keys(assignment), fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      consumer
-        .run({
-          autoCommit: false,
-          partitionsConsumedConcurrently: concurrency,
-          eachBatch: async ({ batch }) => {
-            const key = `${batch.topic}:${batch.partition}`;
-            const end = remaining.get(key);
-            if (end === undefined) return;
+    consumer
+      .run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: concurrency,
+        eachBatch: async ({ batch }) => {
+          const key = `${batch.topic}:${batch.partition}`;
+          const end = remaining.get(key);
+          if (end === undefined || failed) return;
+          try {
             const envelopes: EventEnvelope[] = [];
             for (const m of batch.messages) {
               if (Number(m.offset) >= end) break;
-              try {
-                const envelope = JSON.parse(m.value!.toString('utf8')) as EventEnvelope;
-                if (envelope && typeof envelope.id === 'string' && Array.isArray(envelope.parties)) envelopes.push(envelope);
-              } catch {
-                /* unparseable: the live consumer dead-letters it; a rebuild skips it */
-              }
+              const checked = checkMessage(m.value, catalog);
+              if ('envelope' in checked) envelopes.push(checked.envelope);
+              else result.skipped += 1;
             }
             await write(envelopes);
-            written += envelopes.length;
-            const last = batch.messages[batch.messages.length - 1];
-            if (last && Number(last.offset) + 1 >= end) {
-              remaining.delete(key);
-              consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
-              if (remaining.size === 0) resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
+            result.written += envelopes.length;
+          } catch (err) {
+            return fail(err as Error);
+          }
+          const last = batch.messages[batch.messages.length - 1];
+          if (last && Number(last.offset) + 1 >= end) {
+            remaining.delete(key);
+            consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+            if (remaining.size === 0) finish();
+          }
+        },
+      })
+      .catch(fail);
+    await done;
   } finally {
+    stopListening();
     await consumer.disconnect();
   }
-  return written;
+  return result;
 }
