@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { collectFromTopic, dropSchema, openTestDatabase, uniqueName } from '@dealledger/testing';
+import { collectFromTopic, dropSchema, openTestDatabase, raceStoreReader, uniqueName } from '@dealledger/testing';
 import { connectProducer, createKafka, ensureTopics, OutboxRelay } from '@dealledger/messaging';
 import { DuplicateEventError, NewEvent, PostgresEventStore, START, StreamOrderConflictError, WrongExpectedVersionError } from '@dealledger/event-store';
 
@@ -216,65 +216,12 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       expect(err.code).toBe('stream.wrong_expected_version');
     });
 
-    it('never skips or repeats an event while appenders, slow appending transactions, rollbacks and bystanders race a reader', async () => {
-      const start = await store.readAll(START, 1000000);
-      const until = Date.now() + 5000;
-      const committed = new Set<number>();
-      const seen = new Map<number, number>();
-      let cp = start.checkpoint;
-      let writing = true;
-      const reader = (async () => {
-        for (;;) {
-          const done = !writing;
-          const page = await store.readAll(cp, 100);
-          for (const e of page.events) seen.set(e.position, (seen.get(e.position) ?? 0) + 1);
-          cp = page.checkpoint;
-          if (page.events.length === 0 && done) return;
-          if (page.events.length === 0) await new Promise((r) => setTimeout(r, 1));
-        }
-      })();
-      const inTransaction = async (work: (runner: import('typeorm').QueryRunner) => Promise<void>, commit: boolean) => {
-        const runner = db.createQueryRunner();
-        await runner.connect();
-        await runner.startTransaction();
-        try {
-          await work(runner);
-          await (commit ? runner.commitTransaction() : runner.rollbackTransaction());
-        } finally {
-          await runner.release();
-        }
-      };
-      const pause = (ms: number) => new Promise((r) => setTimeout(r, Math.random() * ms));
-      const writer = async (kind: number) => {
-        while (Date.now() < until) {
-          if (kind === 0) {
-            (await store.append(streamOf('quick'), 0, [ev('Quick')])).positions.forEach((p) => committed.add(p));
-          } else if (kind < 3) {
-            // Appends, then lingers and writes elsewhere; one in five rolls back.
-            const commit = Math.random() >= 0.2;
-            let positions: number[] = [];
-            await inTransaction(async (runner) => {
-              positions = (await store.append(streamOf('slow'), 0, [ev('Slow'), ev('Slow')], { queryRunner: runner })).positions;
-              await pause(5);
-              await runner.query(`INSERT INTO "${schema}".elsewhere VALUES (1)`);
-            }, commit);
-            if (commit) positions.forEach((p) => committed.add(p));
-          } else {
-            // A bystander: writes only elsewhere, for a while.
-            await inTransaction(async (runner) => {
-              await runner.query(`INSERT INTO "${schema}".elsewhere VALUES (2)`);
-              await pause(50);
-            }, true);
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: 16 }, (_, i) => writer(i % 4)));
-      writing = false;
-      await reader;
-      expect(committed.size).toBeGreaterThan(1000);
-      expect([...committed].filter((p) => !seen.has(p))).toEqual([]);
-      expect([...seen.entries()].filter(([, n]) => n > 1)).toEqual([]);
-      expect(seen.size).toBe(committed.size);
+    it('never skips, repeats or inverts an event while appenders, slow appending transactions, rollbacks, bystanders and multi-stream transactions race a reader', async () => {
+      // The same race runs many times over with `npm run stress:store`.
+      const result = await raceStoreReader(db, store, { ms: 5000 });
+      expect(result.committed).toBeGreaterThan(1000);
+      expect({ missed: result.missed, repeated: result.repeated, inverted: result.inverted }).toEqual({ missed: [], repeated: [], inverted: [] });
+      expect(result.read).toBe(result.committed);
     }, 30000);
 
     it('pages through the log without repeating or skipping', async () => {

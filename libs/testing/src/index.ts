@@ -159,3 +159,4 @@ export async function http(base: string, method: string, path: string, body?: un
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : null) as any };
 }
 export * from './sample-events';
+export * from './store-race';
