@@ -85,7 +85,11 @@ function appendEventsFunction(queryRunner: QueryRunner, opts: AppendRules): stri
         END IF;${
           opts.streamOrder
             ? `
-        IF v_last_xid > pg_current_xact_id() THEN
+        -- _if_assigned: asking for an id would assign one here, before the INSERT takes the write
+        -- lock, and a reader would pass this transaction over as a bystander in between. An
+        -- unassigned id will be newer than any committed one; an assigned one came with an
+        -- earlier append of this transaction, which holds the write lock (see onlyAsFirstWrite).
+        IF v_last_xid > pg_current_xact_id_if_assigned() THEN
           RAISE EXCEPTION 'a newer transaction appended to % since this one began writing', p_stream_id
             USING ERRCODE = 'DL004', DETAIL = v_version::text, HINT = 'retry in a new transaction';
         END IF;`

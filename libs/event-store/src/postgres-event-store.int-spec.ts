@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { collectFromTopic, dropSchema, openTestDatabase, raceStoreReader, uniqueName } from '@dealledger/testing';
 import { connectProducer, createKafka, ensureTopics, OutboxRelay } from '@dealledger/messaging';
@@ -214,6 +215,41 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       const err = new StreamOrderConflictError(shared, 1);
       expect(err).toBeInstanceOf(WrongExpectedVersionError);
       expect(err.code).toBe('stream.wrong_expected_version');
+    });
+
+    it('takes no transaction id before its INSERT holds the write lock, so a reader never passes an appender over as a bystander', async () => {
+      // The reader treats a running transaction with an id but no write lock on events as a
+      // bystander. A SHARE lock held elsewhere stops the append's INSERT at its lock request,
+      // just after the stream-order check: the appender must not have an id yet at that point.
+      const s = streamOf('unassigned');
+      await store.append(s, 0, [ev('First')]);
+      const blocker = db.createQueryRunner();
+      const appender = db.createQueryRunner();
+      await blocker.connect();
+      await appender.connect();
+      try {
+        await blocker.startTransaction();
+        await blocker.query(`LOCK TABLE "${schema}".events IN SHARE MODE`);
+        const [{ pid }] = await appender.query('SELECT pg_backend_pid() AS pid');
+        const appending = store.append(s, 1, [ev('Second')], { queryRunner: appender });
+        let waiting: Array<{ xid: string | null }> = [];
+        for (let i = 0; i < 200 && waiting.length === 0; i++) {
+          waiting = await db.query(
+            `SELECT a.backend_xid::text AS xid FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+              WHERE l.pid = $1 AND l.relation = '"${schema}".events'::regclass AND l.mode = 'RowExclusiveLock' AND NOT l.granted`,
+            [pid],
+          );
+          if (waiting.length === 0) await sleep(10);
+        }
+        expect(waiting).toEqual([{ xid: null }]);
+        await blocker.commitTransaction();
+        await appending;
+        expect((await store.readStream(s)).map((e) => e.streamVersion)).toEqual([1, 2]);
+      } finally {
+        if (blocker.isTransactionActive) await blocker.rollbackTransaction();
+        await blocker.release();
+        await appender.release();
+      }
     });
 
     it('never skips, repeats or inverts an event while appenders, slow appending transactions, rollbacks, bystanders and multi-stream transactions race a reader', async () => {
