@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
-import { collectFromTopic, dropSchema, openTestDatabase, raceStoreReader, uniqueName } from '@dealledger/testing';
+import { dropSchema, openTestDatabase, raceStoreReader, readWholeTopic, uniqueName } from '@dealledger/testing';
 import { connectProducer, createKafka, ensureTopics, OutboxRelay } from '@dealledger/messaging';
 import { DuplicateEventError, NewEvent, PostgresEventStore, START, StreamOrderConflictError, WrongExpectedVersionError } from '@dealledger/event-store';
 
@@ -343,9 +343,8 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
           await ensureTopics(kafka, [{ topic, partitions: 1 }]);
           const relay = new OutboxRelay(db2, store2, producer, kafka, { context: 'test', topic, batchSize });
           await relay.publishPending();
-          const got = await collectFromTopic(kafka, topic, (seen) => seen.length >= expected.length, 20000);
-          await new Promise((r) => setTimeout(r, 300));
-          const all = await collectFromTopic(kafka, topic, (seen) => seen.length >= got.length, 10000);
+          // publishPending returns once Kafka acknowledged every event: the topic holds all it will.
+          const all = await readWholeTopic(kafka, topic, 20000);
           expect({ batchSize, positions: all.map((c) => (JSON.parse(c.message.value!.toString()) as { position: number }).position) }).toEqual({
             batchSize,
             positions: expected,

@@ -4,7 +4,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { deadLetterTopic, EventCatalog, EventEnvelope, Headers } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS } from '@dealledger/event-store';
-import { collectFromTopic, dropSchema, eventually, openTestDatabase, uniqueName } from '@dealledger/testing';
+import { collectFromTopic, dropSchema, eventually, openTestDatabase, readWholeTopic, uniqueName } from '@dealledger/testing';
 import { connectProducer, createKafka, createProducer, ensureTopics, EventBatchHandler, headerString, IdempotentConsumer, Inbox1732700000001, PoisonMessageError } from '@dealledger/messaging';
 
 class ThingHappenedV1 {
@@ -191,11 +191,7 @@ describe('IdempotentConsumer: dead letters, inbox pruning and stopping (real Pos
   const kafkaMessage = (value: string, offset: string) => ({ key: Buffer.from(STREAM), value: Buffer.from(value), offset, timestamp: String(Date.now()), attributes: 0, headers: {} });
   /** Every dead letter of this topic whose value contains `marker`: the whole topic, read to its end. */
   const deadLettersWith = async (marker: string) => {
-    const admin = kafka.admin();
-    await admin.connect();
-    const total = (await admin.fetchTopicOffsets(deadLetterTopic(topic))).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-    await admin.disconnect();
-    const all = await collectFromTopic(kafka, deadLetterTopic(topic), (s) => s.length >= total, 10000);
+    const all = await readWholeTopic(kafka, deadLetterTopic(topic));
     return all.filter((c) => c.message.value!.toString().includes(marker));
   };
 

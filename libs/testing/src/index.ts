@@ -59,6 +59,22 @@ export async function collectFromTopic(
   return seen;
 }
 
+/**
+ * Everything on a topic now: as many messages as its partitions' offsets span, so a copy
+ * published after the first ones is not missed by stopping early.
+ */
+export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 10000): Promise<Collected[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let total: number;
+  try {
+    total = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+  return collectFromTopic(kafka, topic, (seen) => seen.length >= total, timeoutMs);
+}
+
 /** Topics are created by the relay that first publishes to them: wait until it has. */
 export async function waitForTopic(kafka: Kafka, topic: string, timeoutMs = 30000): Promise<void> {
   const admin = kafka.admin();

@@ -63,6 +63,7 @@ export async function raceStoreReader(db: DataSource, store: PostgresEventStore,
   const maxPage = options.maxPage ?? 200;
 
   const reader = (async () => {
+    let drainUntil = 0;
     for (;;) {
       const done = !writing;
       const page = await store.readAll(cp, 1 + Math.floor(Math.random() * maxPage));
@@ -73,7 +74,15 @@ export async function raceStoreReader(db: DataSource, store: PostgresEventStore,
         lastVersion.set(e.streamId, Math.max(last, e.streamVersion));
       }
       cp = page.checkpoint;
-      if (page.events.length === 0 && done) return;
+      if (page.events.length === 0 && done) {
+        // An empty page can come while an unrelated session still holds back the horizon (on a
+        // busy database): keep reading for a while until every committed event was seen, so a
+        // late event is not reported as missed. A missed one stays missed after the deadline.
+        if (drainUntil === 0) drainUntil = Date.now() + 10000;
+        if ([...committed].every((p) => seen.has(p)) || Date.now() > drainUntil) return;
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
       if (page.events.length === 0) await new Promise((r) => setTimeout(r, 1));
     }
   })();
