@@ -99,7 +99,8 @@ export class PostgresEventStore {
       const rows: Row[] = options.queryRunner ? await options.queryRunner.query(sql, params) : await this.queryPooled(sql, params, `dl_append_${this.schema}`);
       const row = rows[0];
       const result = { streamId, nextExpectedVersion: row.last_version, positions: row.positions.map(Number), noop: row.noop };
-      if (!result.noop && options.queryRunner) this.appendedIn.add(options.queryRunner);
+      // A runner outside a transaction committed already: wake now (no commit hook will fire).
+      if (!result.noop && options.queryRunner?.isTransactionActive) this.appendedIn.add(options.queryRunner);
       else if (!result.noop) this.notifyAppended();
       return result;
     } catch (err) {

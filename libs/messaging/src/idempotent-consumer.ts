@@ -96,6 +96,11 @@ export class IdempotentConsumer {
             },
           }),
     });
+    if (this.stopped) {
+      // stop() gave up waiting for this start-up (Kafka was slow): do not leave a member running.
+      await consumer.disconnect();
+      return;
+    }
     this.consumer = consumer;
     if (!this.pruneTimer) {
       this.pruneTimer = setInterval(() => void this.pruneInbox().catch((err) => this.logger.warn(`pruning the inbox failed: ${(err as Error).message}`)), 3600000);
@@ -126,6 +131,7 @@ export class IdempotentConsumer {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = null;
     // With Kafka away, connecting waits for the broker indefinitely: do not hold up shutdown.
     const within = <T>(p: Promise<T> | null | undefined, what: string) =>
       Promise.race([

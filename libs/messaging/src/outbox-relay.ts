@@ -37,6 +37,8 @@ export class OutboxRelay {
   private readonly name: string;
   private running = false;
   private loop: Promise<void> | null = null;
+  /** Bumped by stop(): a loop stopped while stuck in a send must not run on beside a restarted one. */
+  private generation = 0;
   private wakeUp: (() => void) | null = null;
   private pendingWake = false;
   private lockRunner: QueryRunner | null = null;
@@ -73,16 +75,17 @@ export class OutboxRelay {
     if (this.running) return;
     this.running = true;
     this.unsubscribe = this.store.onAppended(() => this.wake());
-    this.loop = this.run();
+    this.loop = this.run(this.generation);
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.generation += 1;
     this.unsubscribe?.();
     this.wake();
     // With Kafka away, a send waits for the broker indefinitely: do not let that hold up the
     // app's shutdown. What was not acknowledged is not in the checkpoint and is sent again.
-    const stopped = await Promise.race([this.loop?.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), this.options.stopTimeoutMs ?? 5000).unref())]);
+    const stopped = await Promise.race([(this.loop ?? Promise.resolve()).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), this.options.stopTimeoutMs ?? 5000).unref())]);
     if (!stopped) this.logger.warn(`a publish was still waiting for Kafka after ${this.options.stopTimeoutMs ?? 5000} ms; stopping without it`);
     this.loop = null;
     // Still the active relay: leave the position for the next one.
@@ -105,9 +108,9 @@ export class OutboxRelay {
     }
   }
 
-  private async run(): Promise<void> {
+  private async run(generation: number): Promise<void> {
     let backoff = 100;
-    while (this.running) {
+    while (this.running && generation === this.generation) {
       try {
         if (!(await this.acquireLock())) {
           await this.sleep(this.options.standbyRetryMs ?? 2000);
