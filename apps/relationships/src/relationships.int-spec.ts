@@ -249,6 +249,45 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     expect(await tableExists(`timeline_g${rejected}`)).toBe(false);
   });
 
+  it('swaps nothing when its lock session died or another rebuild changed the generations meanwhile, and drops what it built', async () => {
+    const lockHolder = async () =>
+      (
+        await db.query(
+          `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND (classid::bigint << 32 | objid::bigint) = (SELECT hashtextextended($1, 0))`,
+          [`${schema}:rebuild`],
+        )
+      )[0]?.pid as number | undefined;
+    // Just before the swap, as a rebuild is when its session is cut or another rebuild overtakes it.
+    const interrupted = (meanwhile: () => Promise<unknown>) => {
+      const r = rebuilder({ workers: 0 });
+      const digests = (r as any).digests.bind(r);
+      (r as any).digests = async (...args: unknown[]) => {
+        const result = await digests(...args);
+        await meanwhile();
+        return result;
+      };
+      return r;
+    };
+    const before = await digest(url);
+
+    // 1. The lock session dies (an operator's pg_terminate_backend, a network cut): the lock is free for another rebuild.
+    await expect(interrupted(async () => db.query(`SELECT pg_terminate_backend($1)`, [await lockHolder()])).run()).rejects.toThrow(/terminat|connection|released/i);
+    expect(await digest(url)).toEqual(before);
+
+    // 2. Another rebuild retired the generation this one began from.
+    const failed = interrupted(() => db.query(`UPDATE "${schema}".generations SET status = 'retired', retired_at = now() WHERE generation = $1`, [before.generation]));
+    await expect(failed.run()).rejects.toMatchObject({ code: 'rebuild.superseded' });
+    const gens = await generations();
+    expect(gens.filter((g) => g.status === 'active')).toEqual([]);
+    // Neither failed rebuild left a generation behind (the second dropped the first's on starting, then its own).
+    expect(gens.filter((g) => g.generation > before.generation)).toEqual([]);
+    // Put the live one back; a second active generation is refused by the database itself.
+    await db.query(`UPDATE "${schema}".generations SET status = 'active', retired_at = NULL WHERE generation = $1`, [before.generation]);
+    await expect(db.query(`INSERT INTO "${schema}".generations (generation, status) VALUES (999999, 'active')`)).rejects.toThrow(/generations_one_active/);
+    const report = await rebuilder({ workers: 0 }).run();
+    expect(report).toMatchObject({ previousGeneration: before.generation, equal: true, swapped: true, digest: before.digest });
+  });
+
   it('leaves out what the live consumer dead-letters, as the live consumer does, so the digests agree', async () => {
     const inbound = app.get(RelationshipsInbound);
     const deadLettered = inbound.consumer.counts['dead-lettered'];

@@ -116,11 +116,14 @@ export class GenerationRetirement1733000000001 implements MigrationInterface {
         DROP CONSTRAINT generations_status_check,
         ADD CONSTRAINT generations_status_check CHECK (status IN ('building', 'active', 'retired', 'rejected')),
         ADD COLUMN retired_at timestamptz`);
+    // A swap retires before it activates: never two active generations, whatever runs at once.
+    await q.query(`CREATE UNIQUE INDEX generations_one_active ON "${schema}".generations ((true)) WHERE status = 'active'`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     const schema = schemaOf(q);
     for (const g of await q.query(`SELECT generation FROM "${schema}".generations WHERE status = 'rejected'`)) await dropGenerationTables(q, schema, g.generation);
+    await q.query(`DROP INDEX "${schema}".generations_one_active`);
     await q.query(`DELETE FROM "${schema}".generations WHERE status = 'rejected'`);
     await q.query(`
       ALTER TABLE "${schema}".generations

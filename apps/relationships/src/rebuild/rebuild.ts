@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Admin, Kafka } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { conflict } from '@dealledger/domain';
 import { eventCatalog } from '@dealledger/events';
 import { kafkaBrokers } from '@dealledger/messaging';
@@ -98,9 +98,10 @@ export class RelationshipsRebuild {
       const [{ locked }] = await lock.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`${this.schema}:rebuild`]);
       if (!locked) throw conflict('rebuild.running', 'a rebuild is already running');
       try {
-        return await this.rebuild(force);
+        return await this.rebuild(force, lock);
       } finally {
-        await lock.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`${this.schema}:rebuild`]);
+        // A session that died took its lock with it: do not hide the rebuild's own error behind this one.
+        await lock.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`${this.schema}:rebuild`]).catch(() => undefined);
       }
     } finally {
       await lock.release();
@@ -111,14 +112,19 @@ export class RelationshipsRebuild {
     return `"${this.schema}"`;
   }
 
-  private async rebuild(force: boolean): Promise<RebuildReport> {
+  /**
+   * `lock` is the session holding the rebuild lock: the generations are dropped and swapped
+   * through it, so a rebuild whose session died (and with it the lock, which another rebuild
+   * may hold by now) fails there instead of changing what the other one relies on.
+   */
+  private async rebuild(force: boolean, lock: QueryRunner): Promise<RebuildReport> {
     const started = Date.now();
     const s = this.s;
     // Numbered before the stale generations go, so that no number comes back.
     const [{ previous, next }] = await this.db.query(
       `SELECT (SELECT generation FROM ${s}.generations WHERE status = 'active') AS previous, coalesce(max(generation), 0) + 1 AS next FROM ${s}.generations`,
     );
-    await this.dropStale();
+    await this.dropStale(lock);
     await createGenerationTables(this.db, this.schema, next);
     // Registered before the target offsets are read: from here on the live consumer writes here too.
     await this.db.query(`INSERT INTO ${s}.generations (generation, status) VALUES ($1, 'building')`, [next]);
@@ -142,19 +148,19 @@ export class RelationshipsRebuild {
       [fresh, old] = await this.digests(next, previous);
     } catch (err) {
       // A failed replay leaves a partial generation: nothing to inspect, and the live one stays.
-      await this.drop(next).catch((e) => this.logger.error(`dropping the unfinished generation ${next} failed: ${(e as Error).message}`));
+      await this.drop(lock, next).catch((e) => this.logger.error(`dropping the unfinished generation ${next} failed: ${(e as Error).message}`));
       throw err;
     }
 
     const equal = fresh.digest === old.digest;
     const swapped = equal || force;
     if (swapped) {
-      await this.db.transaction(async (tx) => {
-        await tx.query(`UPDATE ${s}.generations SET status = 'retired', retired_at = now() WHERE generation = $1`, [previous]);
-        await tx.query(`UPDATE ${s}.generations SET status = 'active', activated_at = now() WHERE generation = $1`, [next]);
+      await this.swap(lock, previous, next).catch(async (err) => {
+        await this.drop(lock, next).catch((e) => this.logger.error(`dropping generation ${next} failed: ${(e as Error).message}`));
+        throw err;
       });
     } else {
-      await this.db.query(`UPDATE ${s}.generations SET status = 'rejected' WHERE generation = $1`, [next]);
+      await lock.query(`UPDATE ${s}.generations SET status = 'rejected' WHERE generation = $1`, [next]);
     }
     const durationMs = Date.now() - started;
     const { written: events, skipped } = replayed;
@@ -187,19 +193,43 @@ export class RelationshipsRebuild {
   }
 
   /** Drops what earlier rebuilds left: abandoned (a crash mid-rebuild), rejected, and retired for longer than the grace period. */
-  private async dropStale(): Promise<void> {
-    const stale = await this.db.query(
+  private async dropStale(lock: QueryRunner): Promise<void> {
+    const stale = await lock.query(
       `SELECT generation FROM ${this.s}.generations
         WHERE status IN ('building', 'rejected') OR (status = 'retired' AND (retired_at IS NULL OR retired_at < now() - $1 * interval '1 millisecond'))`,
       [this.options.retiredGraceMs],
     );
-    for (const g of stale) await this.drop(g.generation);
+    for (const g of stale) await this.drop(lock, g.generation);
   }
 
-  private async drop(gen: number): Promise<void> {
+  private async drop(lock: QueryRunner, gen: number): Promise<void> {
     // Unregistered first, so the live consumer stops writing to it (a write in flight fails and is retried).
-    await this.db.query(`DELETE FROM ${this.s}.generations WHERE generation = $1`, [gen]);
-    await dropGenerationTables(this.db, this.schema, gen);
+    await lock.query(`DELETE FROM ${this.s}.generations WHERE generation = $1`, [gen]);
+    await dropGenerationTables(lock, this.schema, gen);
+  }
+
+  /**
+   * Retires the generation that was active when this rebuild began and activates the new one,
+   * in one transaction, or neither: if either is no longer in the state this rebuild left it in
+   * (another rebuild swapped or dropped it meanwhile), nothing changes and the rebuild fails.
+   */
+  private async swap(lock: QueryRunner, previous: number, next: number): Promise<void> {
+    const s = this.s;
+    const moved = async (sql: string, gen: number) =>
+      (await lock.query(`WITH moved AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM moved`, [gen]))[0].n as number;
+    await lock.startTransaction();
+    try {
+      // Retired first: at most one generation is active at any moment (a unique index says so).
+      const retired = await moved(`UPDATE ${s}.generations SET status = 'retired', retired_at = now() WHERE generation = $1 AND status = 'active'`, previous);
+      const activated = await moved(`UPDATE ${s}.generations SET status = 'active', activated_at = now() WHERE generation = $1 AND status = 'building'`, next);
+      if (retired !== 1 || activated !== 1) {
+        throw conflict('rebuild.superseded', `generation ${previous} is no longer active or ${next} no longer building: another rebuild changed them; nothing was swapped`);
+      }
+      await lock.commitTransaction();
+    } catch (err) {
+      if (lock.isTransactionActive) await lock.rollbackTransaction().catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Every partition's end offset now, where it holds anything. */
