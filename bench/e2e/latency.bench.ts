@@ -7,6 +7,7 @@
  * Also prints each app's resident memory idle and under the highest load.
  *
  *   npm run bench:e2e                      (RATES=50,200,500 SECONDS=20 by default)
+ *   RATES= WARMUP=0 DRAFTING=100 npm run bench:e2e      (only the drafting path)
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,14 @@ import { DataSource } from 'typeorm';
 import { tokenFor } from '@dealledger/testing';
 import { APPS, buildApps, Cluster } from '../../test/e2e/cluster';
 
-const RATES = (process.env.RATES ?? '50,200,500').split(',').map(Number);
+const RATES = (process.env.RATES ?? '50,200,500').split(',').filter(Boolean).map(Number);
+/**
+ * DRAFTING=100: also that many offers accepted one after another (DRAFTING_RATE a second), each
+ * timed from the acceptance request to the contract drafted from it (by the contracts app, over
+ * Kafka) being visible in relationships: the path of a deal through two relays and two consumers.
+ */
+const DRAFTING = Number(process.env.DRAFTING ?? 0);
+const DRAFTING_RATE = Number(process.env.DRAFTING_RATE ?? 5);
 const SECONDS = Number(process.env.SECONDS ?? 20);
 /** Seconds of load at the lowest rate before measuring, so every process has compiled its hot paths. */
 const WARMUP = Number(process.env.WARMUP ?? 20);
@@ -140,6 +148,55 @@ async function main() {
     }
   };
 
+  /** Accepted offer -> OfferAccepted on Kafka -> contracts drafts -> ContractDrafted on Kafka -> relationships row. */
+  async function drafting() {
+    const buyerToken = tokenFor({ companyId: buyer, personId: randomUUID(), roles: ['procurement'] });
+    const ids: string[] = [];
+    for (let i = 0; i < DRAFTING; i++) {
+      const { json } = await post(`${offers}/offers`, token, body);
+      await post(`${offers}/offers/${json.offerId}/submit`, token, '{}');
+      ids.push(json.offerId!);
+    }
+    const accepted = new Map<string, number>();
+    const started = Date.now();
+    const accept = JSON.stringify({ quantities: [{ sku: 'TYRE', quantity: 100 }] });
+    const inflight: Promise<void>[] = [];
+    for (const [i, id] of ids.entries()) {
+      const wait = started + (i * 1000) / DRAFTING_RATE - Date.now();
+      if (wait > 0) await sleep(wait);
+      const t0 = Date.now();
+      inflight.push(
+        post(`${offers}/offers/${id}/accept`, buyerToken, accept).then(({ status }) => {
+          if (status < 300) accepted.set(id, t0);
+        }),
+      );
+    }
+    await Promise.all(inflight);
+    const deadline = Date.now() + 60000;
+    let rows: { id: string; at: Date; recorded: string }[] = [];
+    while (Date.now() < deadline) {
+      rows = await db.query(
+        `SELECT data->'origin'->>'id' AS id, projected_at AS at, recorded_at AS recorded FROM ${table} WHERE type = 'ContractDrafted' AND data->'origin'->>'id' = ANY($1)`,
+        [[...accepted.keys()]],
+      );
+      if (rows.length >= accepted.size) break;
+      await sleep(200);
+    }
+    const contracts = `"${cluster.schemaOf('contracts')}".events`;
+    const drafted = new Map<string, number>(
+      (await db.query(`SELECT data->'origin'->>'id' AS id, recorded_at AS at FROM ${contracts} WHERE type = 'ContractDrafted' AND data->'origin'->>'id' = ANY($1)`, [[...accepted.keys()]])).map(
+        (r: { id: string; at: Date }) => [r.id, new Date(r.at).getTime()],
+      ),
+    );
+    const visible = rows.map((r) => new Date(r.at).getTime() - accepted.get(r.id)!).sort((a, b) => a - b);
+    const draftedMs = [...drafted].map(([id, at]) => at - accepted.get(id)!).sort((a, b) => a - b);
+    const published = rows.map((r) => new Date(r.at).getTime() - drafted.get(r.id)!).sort((a, b) => a - b);
+    console.log(
+      `drafting: ${accepted.size} offers accepted at ${DRAFTING_RATE}/s; accept -> contract visible in relationships p50 ${pct(visible, 50)} ms, p95 ${pct(visible, 95)} ms, p99 ${pct(visible, 99)} ms ` +
+        `(accept -> drafted in the contracts store p50 ${pct(draftedMs, 50)} ms, p99 ${pct(draftedMs, 99)} ms; drafted -> visible p50 ${pct(published, 50)} ms, p99 ${pct(published, 99)} ms); visible ${rows.length}/${accepted.size}`,
+    );
+  }
+
   let longTx: Promise<void> | null = null;
   let measuring = true;
   if (LONG_TX_MS > 0) {
@@ -157,7 +214,7 @@ async function main() {
     console.log(`meanwhile: a transaction holding a transaction id for ${LONG_TX_MS} ms, one after another`);
   }
 
-  if (WARMUP > 0) {
+  if (WARMUP > 0 && RATES.length > 0) {
     const warm = await run(Math.min(...RATES), WARMUP);
     console.log(`warm-up: ${warm.sent.size} commands at ${Math.min(...RATES)}/s over ${WARMUP} s (not measured)`);
   }
@@ -186,11 +243,12 @@ async function main() {
       console.log(`${String(rate).padStart(4)} cmd/s median of ${RUNS} runs: end-to-end p50 ${m('p50')} ms, p95 ${m('p95')} ms, p99 ${m('p99')} ms; HTTP p99 ${m('http99')} ms; lag growth ${m('growth')} ms`);
     }
   }
+  if (DRAFTING > 0) await drafting();
   measuring = false;
   await longTx;
   if (longTx) await db.query(`DROP TABLE IF EXISTS public.bench_bystander`);
   console.log('resident memory (MB), idle -> under the highest rate:');
-  for (const a of APPS) console.log(`  ${a.padEnd(14)} ${idle[a]} -> ${loaded[a]}`);
+  for (const a of APPS) console.log(`  ${a.padEnd(14)} ${idle[a]} -> ${loaded[a] ?? '-'}`);
   await cluster.stopAll();
   for (const a of APPS) await db.query(`DROP SCHEMA IF EXISTS "${cluster.schemaOf(a)}" CASCADE`);
   await db.destroy();
