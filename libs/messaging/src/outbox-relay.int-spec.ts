@@ -258,6 +258,50 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     expect(Date.now() - t0).toBeLessThan(6000);
   }, 30000);
 
+  it('restarted after a stop that gave up on a stuck send, never lets the old loop move its position or publish beside it', async () => {
+    const t = `${uniqueName('t')}.stale.events`;
+    await ensureTopics(kafka, [{ topic: t, partitions: 1 }]);
+    const name = `relay:${uniqueName('stale')}`;
+    await store.saveCheckpoint(name, (await store.readAll(START, 1000000)).checkpoint);
+    // The first send hangs (a broker that does not answer) until released, and then sends nothing.
+    let release!: () => void;
+    let stuck!: () => void;
+    const sendStuck = new Promise<void>((r) => (stuck = r));
+    let first = true;
+    const flaky = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      send: (record: Parameters<Producer['send']>[0]) => {
+        if (!first) return producer.send(record);
+        first = false;
+        stuck();
+        return new Promise((r) => (release = () => r([])));
+      },
+    } as unknown as Producer;
+    const relay = new OutboxRelay(db, store, flaky, kafka, { context: 'test', topic: t, name, pollIntervalMs: 20, stopTimeoutMs: 300 });
+    relay.start();
+    const early = `deal-${randomUUID()}`;
+    await fastAppend(early);
+    await sendStuck;
+    await relay.stop(); // gives up on the send after 300 ms
+    relay.start();
+    await collectFromTopic(kafka, t, (x) => x.filter((c) => c.message.key?.toString() === early).length >= 2, 15000);
+    // The new loop moves on past another stream...
+    const middle = `deal-${randomUUID()}`;
+    await fastAppend(middle);
+    await collectFromTopic(kafka, t, (x) => x.filter((c) => c.message.key?.toString() === middle).length >= 2, 15000);
+    release(); // ...and only then does the old loop's send return: it must not set the position back to just after `early`.
+    await sleep(300);
+    const later = Array.from({ length: 3 }, () => `deal-${randomUUID()}`);
+    for (const s of later) await fastAppend(s);
+    await collectFromTopic(kafka, t, (x) => later.every((s) => x.some((c) => c.message.key?.toString() === s)), 15000);
+    await sleep(500); // time for a second copy, if the old loop were publishing too
+    await relay.stop();
+    const all = await readWholeTopic(kafka, t);
+    // Each event once: the old loop neither set the position back nor published beside the new one.
+    expect(all.map(keyOf).sort()).toEqual([early, middle, ...later].flatMap((s) => [`${s}#1`, `${s}#2`]).sort());
+  }, 60000);
+
   it('lets only one of two relays on the same store publish', async () => {
     const a = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic, pollIntervalMs: 20, standbyRetryMs: 50 });
     const b = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic, pollIntervalMs: 20, standbyRetryMs: 50 });

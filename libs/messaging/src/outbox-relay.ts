@@ -110,9 +110,12 @@ export class OutboxRelay {
 
   private async run(generation: number): Promise<void> {
     let backoff = 100;
-    while (this.running && generation === this.generation) {
+    // A loop that stop() gave up on (stuck in a send) may wake after a restart: from then on it
+    // touches nothing shared (lock, checkpoint, wake-up) and ends.
+    const stale = () => generation !== this.generation;
+    while (this.running && !stale()) {
       try {
-        if (!(await this.acquireLock())) {
+        if (!(await this.acquireLock(stale))) {
           await this.sleep(this.options.standbyRetryMs ?? 2000);
           continue;
         }
@@ -123,7 +126,8 @@ export class OutboxRelay {
           this.ready = true;
         }
         this.pendingWake = false;
-        const n = await this.publishBatch();
+        const n = await this.publishBatch(stale);
+        if (stale()) return;
         await this.saveCheckpoint(false);
         this.lastError = null;
         backoff = 100;
@@ -132,6 +136,7 @@ export class OutboxRelay {
         const poll = this.options.pollIntervalMs ?? pollIntervalMs();
         if (n < this.batchSize) await this.sleep(this.unsaved ? Math.min(poll, this.saveIntervalMs) : poll);
       } catch (err) {
+        if (stale()) return;
         this.lastError = (err as Error).message;
         this.logger.warn(`publishing failed, retrying in ${backoff} ms: ${this.lastError}`);
         await this.sleep(backoff);
@@ -158,7 +163,7 @@ export class OutboxRelay {
     this.savedAt = Date.now();
   }
 
-  private async publishBatch(): Promise<number> {
+  private async publishBatch(stale: () => boolean = () => false): Promise<number> {
     // Without the lock (publishPending from a tool or test) another relay may have moved it: read it.
     const checkpoint = (this.lockRunner && this.checkpoint) || (await this.store.readCheckpoint(this.name));
     if (this.lockRunner) this.checkpoint = checkpoint;
@@ -172,6 +177,8 @@ export class OutboxRelay {
       acks: -1,
       messages: events.map((e) => toKafkaMessage(toEnvelope(e, this.options.context))),
     });
+    // Sent, but this loop was stopped meanwhile: leave the position to the next one (it sends them again).
+    if (stale()) return 0;
     if (this.lockRunner) {
       this.checkpoint = next;
       this.unsaved = true;
@@ -182,16 +189,18 @@ export class OutboxRelay {
     return events.length;
   }
 
-  private async acquireLock(): Promise<boolean> {
+  private async acquireLock(stale: () => boolean): Promise<boolean> {
     if (this.lockRunner) return true;
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     const rows = await runner.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`${this.store.schema}:${this.name}`]);
-    if (rows[0].locked) {
+    if (rows[0].locked && !stale()) {
       this.lockRunner = runner;
       this.logger.log(`active: publishing ${this.store.schema}.events to ${this.options.topic}`);
       return true;
     }
+    // A session lock outlives the transaction: never hand the connection back to the pool holding it.
+    if (rows[0].locked) await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`${this.store.schema}:${this.name}`]);
     await runner.release();
     return false;
   }
