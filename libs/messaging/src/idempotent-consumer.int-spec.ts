@@ -219,13 +219,13 @@ describe('IdempotentConsumer: dead letters, inbox pruning and stopping (real Pos
     expect(await deadLettersWith(marker)).toHaveLength(1);
   });
 
-  it('prunes inbox records older than the retention, and only this consumer\'s', async () => {
+  it('prunes records of handled events older than the retention, only this consumer\'s, and keeps those of dead letters', async () => {
     const inbox = `"${schema}".inbox`;
     const name = (consumer as unknown as { name: string }).name;
-    await db.query(`INSERT INTO ${inbox} (consumer, event_id, outcome, processed_at) VALUES ($1, 'old-1', 'handled', now() - interval '40 days'), ($1, 'old-2', 'handled', now() - interval '31 days'), ($1, 'recent', 'handled', now() - interval '29 days'), ('someone-else', 'old-3', 'handled', now() - interval '40 days')`, [name]);
+    await db.query(`INSERT INTO ${inbox} (consumer, event_id, outcome, processed_at) VALUES ($1, 'old-1', 'handled', now() - interval '40 days'), ($1, 'old-2', 'handled', now() - interval '31 days'), ($1, 'recent', 'handled', now() - interval '29 days'), ('someone-else', 'old-3', 'handled', now() - interval '40 days'), ($1, 'old-dead', 'dead-lettered', now() - interval '40 days')`, [name]);
     expect(await consumer.pruneInbox(30)).toBe(2);
-    const left = (await db.query(`SELECT consumer, event_id FROM ${inbox} WHERE event_id IN ('old-1', 'old-2', 'recent', 'old-3') ORDER BY event_id`)) as { event_id: string }[];
-    expect(left.map((r) => r.event_id)).toEqual(['old-3', 'recent']);
+    const left = (await db.query(`SELECT consumer, event_id FROM ${inbox} WHERE event_id IN ('old-1', 'old-2', 'recent', 'old-3', 'old-dead') ORDER BY event_id`)) as { event_id: string }[];
+    expect(left.map((r) => r.event_id)).toEqual(['old-3', 'old-dead', 'recent']);
     expect(await consumer.pruneInbox(0)).toBe(0);
   });
 

@@ -61,6 +61,8 @@ export class IdempotentConsumer {
   private stopped = false;
   private pruneTimer: NodeJS.Timeout | null = null;
   private starting: Promise<void> | null = null;
+  /** Bumped by stop() and by each startInBackground(): a start-up from an earlier one must not stay running. */
+  private epoch = 0;
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, skipped: 0, 'dead-lettered': 0 };
 
   constructor(private readonly options: IdempotentConsumerOptions) {
@@ -70,6 +72,11 @@ export class IdempotentConsumer {
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
+    return this.startAs(++this.epoch);
+  }
+
+  private async startAs(epoch: number): Promise<void> {
     const { kafka, topics } = this.options;
     await ensureTopics(kafka, [...topics, ...topics.map(deadLetterTopic)].map((topic) => ({ topic })));
     // A member that died without leaving (kill -9) holds its partitions until its session times
@@ -82,9 +89,29 @@ export class IdempotentConsumer {
       rebalanceTimeout: sessionTimeout,
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
-    await consumer.run({
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+      await this.run(consumer);
+    } catch (err) {
+      // Each attempt makes a consumer of its own: a failed one must not linger.
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
+    if (epoch !== this.epoch) {
+      // stop() (or a newer start) gave up waiting for this start-up: do not leave a member running.
+      await consumer.disconnect();
+      return;
+    }
+    this.consumer = consumer;
+    if (!this.pruneTimer) {
+      this.pruneTimer = setInterval(() => void this.pruneInbox().catch((err) => this.logger.warn(`pruning the inbox failed: ${(err as Error).message}`)), 3600000);
+      this.pruneTimer.unref();
+    }
+  }
+
+  private run(consumer: Consumer): Promise<void> {
+    return consumer.run({
       // Partitions are independent (order matters within one): work on several at once.
       partitionsConsumedConcurrently: Number(process.env.KAFKA_PARTITIONS_CONCURRENCY ?? 3),
       ...(this.options.handleBatch
@@ -96,16 +123,6 @@ export class IdempotentConsumer {
             },
           }),
     });
-    if (this.stopped) {
-      // stop() gave up waiting for this start-up (Kafka was slow): do not leave a member running.
-      await consumer.disconnect();
-      return;
-    }
-    this.consumer = consumer;
-    if (!this.pruneTimer) {
-      this.pruneTimer = setInterval(() => void this.pruneInbox().catch((err) => this.logger.warn(`pruning the inbox failed: ${(err as Error).message}`)), 3600000);
-      this.pruneTimer.unref();
-    }
   }
 
   /**
@@ -114,11 +131,12 @@ export class IdempotentConsumer {
    */
   startInBackground(): void {
     this.stopped = false;
+    const epoch = ++this.epoch;
     const attempt = async (delay: number): Promise<void> => {
-      if (this.stopped) return;
+      if (this.stopped || epoch !== this.epoch) return;
       try {
         await this.options.producer.connect();
-        await this.start();
+        await this.startAs(epoch);
       } catch (err) {
         this.logger.warn(`cannot start yet (${(err as Error).message}); retrying in ${delay} ms`);
         await new Promise((r) => setTimeout(r, delay));
@@ -130,6 +148,7 @@ export class IdempotentConsumer {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.epoch += 1;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.pruneTimer = null;
     // With Kafka away, connecting waits for the broker indefinitely: do not hold up shutdown.
@@ -149,6 +168,7 @@ export class IdempotentConsumer {
    * Kafka redelivers only what the group has not committed, within seconds or minutes; an event
    * reaches the group again after that only when an operator resets its offsets, and a reset to
    * before the retention would apply those older events again: rebuild the tables instead.
+   * Dead-letter records are kept for good: they are few, and a rebuild leaves out what they name.
    */
   async pruneInbox(olderThanDays = inboxRetentionDays()): Promise<number> {
     if (!(olderThanDays > 0)) return 0;
@@ -156,7 +176,7 @@ export class IdempotentConsumer {
     for (;;) {
       // In slices, so no long transaction or lock holds up the consumer.
       const [, n] = await this.options.dataSource.query(
-        `DELETE FROM ${this.inbox} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${this.inbox} WHERE consumer = $1 AND processed_at < now() - $2::float8 * interval '1 day' LIMIT 5000))`,
+        `DELETE FROM ${this.inbox} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${this.inbox} WHERE consumer = $1 AND outcome = 'handled' AND processed_at < now() - $2::float8 * interval '1 day' LIMIT 5000))`,
         [this.name, olderThanDays],
       );
       deleted += Number(n ?? 0);
