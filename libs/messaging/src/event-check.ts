@@ -6,8 +6,8 @@ export type CheckedMessage = { envelope: EventEnvelope } | { reason: string };
 
 /**
  * The checks every consumer of the ledger's topics makes before handling a message, in one
- * pure place: the live consumers and the relationships rebuild must accept and refuse exactly
- * the same messages, or a rebuilt projection differs from the live one.
+ * pure place (the relationships rebuild parses with `parseEnvelope` and takes the rest of the
+ * live consumer's decisions from its inbox).
  */
 export function checkMessage(value: Buffer | string | null | undefined, catalog: EventCatalog): CheckedMessage {
   const parsed = parseEnvelope(value);

@@ -117,6 +117,10 @@ export class GenerationRetirement1733000000001 implements MigrationInterface {
         ADD CONSTRAINT generations_status_check CHECK (status IN ('building', 'active', 'retired', 'rejected')),
         ADD COLUMN retired_at timestamptz`);
     // A swap retires before it activates: never two active generations, whatever runs at once.
+    // (Two rebuilds at once could leave two before this: the newest stays.)
+    await q.query(`
+      UPDATE "${schema}".generations SET status = 'retired', retired_at = now()
+       WHERE status = 'active' AND generation < (SELECT max(generation) FROM "${schema}".generations WHERE status = 'active')`);
     await q.query(`CREATE UNIQUE INDEX generations_one_active ON "${schema}".generations ((true)) WHERE status = 'active'`);
   }
 

@@ -9,6 +9,7 @@ import { conflict } from '@dealledger/domain';
 import { eventCatalog } from '@dealledger/events';
 import { kafkaBrokers } from '@dealledger/messaging';
 import { createGenerationTables, digestOf, dropGenerationTables, writeEvents } from '../projection/generations';
+import type { Db } from '../projection/rows';
 import { PartitionRange, replayShard, ShardResult, shardPartitions } from './replay';
 import type { ShardJob } from './replay-worker';
 
@@ -28,7 +29,7 @@ export interface RebuildReport {
   swapped: boolean;
   forced: boolean;
   rows: number;
-  /** Messages the live consumer dead-letters (unparseable, unknown version, invalid data), left out here too. */
+  /** Messages the live consumer dead-lettered (its inbox), or unparseable or of an unknown version: left out. */
   skipped: number;
 }
 
@@ -124,6 +125,7 @@ export class RelationshipsRebuild {
     const [{ previous, next }] = await this.db.query(
       `SELECT (SELECT generation FROM ${s}.generations WHERE status = 'active') AS previous, coalesce(max(generation), 0) + 1 AS next FROM ${s}.generations`,
     );
+    if (previous === null) throw conflict('rebuild.no_active_generation', 'there is no active generation to rebuild and compare against');
     await this.dropStale(lock);
     await createGenerationTables(this.db, this.schema, next);
     // Registered before the target offsets are read: from here on the live consumer writes here too.
@@ -138,17 +140,20 @@ export class RelationshipsRebuild {
       await admin.connect();
       try {
         const ranges = await this.targets(admin);
-        const replayStarted = Date.now();
-        replayed = await this.replay(admin, next, ranges);
-        replayMs = Date.now() - replayStarted;
+        // First the live consumer passes the end offsets: its inbox then holds what it
+        // dead-lettered of everything the replay reads, and the replay leaves that out.
         await this.waitForLiveConsumer(admin, ranges);
+        const deadLettered = await this.deadLettered();
+        const replayStarted = Date.now();
+        replayed = await this.replay(admin, next, ranges, deadLettered);
+        replayMs = Date.now() - replayStarted;
       } finally {
         await admin.disconnect();
       }
       [fresh, old] = await this.digests(next, previous);
     } catch (err) {
       // A failed replay leaves a partial generation: nothing to inspect, and the live one stays.
-      await this.drop(lock, next).catch((e) => this.logger.error(`dropping the unfinished generation ${next} failed: ${(e as Error).message}`));
+      await this.dropOwn(lock, next);
       throw err;
     }
 
@@ -156,7 +161,7 @@ export class RelationshipsRebuild {
     const swapped = equal || force;
     if (swapped) {
       await this.swap(lock, previous, next).catch(async (err) => {
-        await this.drop(lock, next).catch((e) => this.logger.error(`dropping generation ${next} failed: ${(e as Error).message}`));
+        await this.dropOwn(lock, next);
         throw err;
       });
     } else {
@@ -202,7 +207,18 @@ export class RelationshipsRebuild {
     for (const g of stale) await this.drop(lock, g.generation);
   }
 
-  private async drop(lock: QueryRunner, gen: number): Promise<void> {
+  /**
+   * Drops this rebuild's own generation after a failure; through a fresh session if the lock's
+   * died (the generation is this rebuild's alone, and the live consumer would write to it until
+   * a later rebuild dropped it).
+   */
+  private async dropOwn(lock: QueryRunner, gen: number): Promise<void> {
+    await this.drop(lock, gen)
+      .catch(() => this.drop(this.db, gen))
+      .catch((e) => this.logger.error(`dropping generation ${gen} failed: ${(e as Error).message}`));
+  }
+
+  private async drop(lock: Db, gen: number): Promise<void> {
     // Unregistered first, so the live consumer stops writing to it (a write in flight fails and is retried).
     await lock.query(`DELETE FROM ${this.s}.generations WHERE generation = $1`, [gen]);
     await dropGenerationTables(lock, this.schema, gen);
@@ -250,7 +266,13 @@ export class RelationshipsRebuild {
    * partitions, each in a worker thread of its own; small ones run here, where starting threads
    * would cost more than it saves.
    */
-  private async replay(admin: Admin, gen: number, ranges: PartitionRange[]): Promise<ShardResult> {
+  /** What the live consumer dead-lettered (its inbox keeps those records for good). */
+  private async deadLettered(): Promise<string[]> {
+    const rows = await this.db.query(`SELECT event_id FROM ${this.s}.inbox WHERE consumer = $1 AND outcome = 'dead-lettered'`, [this.liveGroupId]);
+    return rows.map((r: { event_id: string }) => r.event_id);
+  }
+
+  private async replay(admin: Admin, gen: number, ranges: PartitionRange[], deadLettered: string[]): Promise<ShardResult> {
     const total = ranges.reduce((n, r) => n + r.count, 0);
     const url = (this.db.options as { url?: string }).url;
     const workers = url ? this.options.workers ?? (total >= this.options.workerThreshold ? defaultWorkers() : 0) : 0;
@@ -264,6 +286,7 @@ export class RelationshipsRebuild {
           groupId: groups[0] ?? groupBase,
           ranges,
           catalog: eventCatalog,
+          deadLettered: new Set(deadLettered),
           write: (events) =>
             this.db.transaction(async (tx) => {
               // A rebuild can always be run again: its batches need not wait for the WAL flush.
@@ -280,6 +303,7 @@ export class RelationshipsRebuild {
         groupId: groups[i],
         ranges: shard,
         concurrency: this.options.concurrency,
+        deadLettered,
       }));
       this.logger.log(`replaying ${total} events from ${ranges.length} partitions in ${jobs.length} worker threads`);
       const results = await runWorkers(jobs);

@@ -19,6 +19,8 @@ export interface ShardJob {
   groupId: string;
   ranges: PartitionRange[];
   concurrency: number;
+  /** Event ids the live consumer dead-lettered. */
+  deadLettered: string[];
 }
 
 /**
@@ -35,6 +37,7 @@ async function run(job: ShardJob): Promise<ShardResult> {
       groupId: job.groupId,
       ranges: job.ranges,
       catalog: eventCatalog,
+      deadLettered: new Set(job.deadLettered),
       concurrency: job.concurrency,
       write: (events) => copyEvents(pool, job.schema, job.generation, events),
     });

@@ -104,22 +104,34 @@ describe('replayShard', () => {
   // Before, a failure left the replay waiting forever: each test must end well within this.
   const promptly = 5000;
 
-  it('writes what the live consumer would handle, upcast, and counts what it would dead-letter as skipped', async () => {
+  it('writes what the live consumer handled, upcast, and skips what it dead-lettered, cannot parse or has no schema version for', async () => {
     const old = rated(1, { stars: 4 });
     const current = rated(2, { score: 7 });
+    const deadLettered = rated(2, { score: 99 });
+    // The live consumer handled it, so it passed the checks then: the replay does not validate again.
+    const handled = rated(2, { score: 11 });
     const { kafka, state } = fakeKafka({
       batches: [
         {
           topic: 't',
           partition: 0,
-          messages: [message(0, old), message(1, rated(2, { score: 99 })), message(2, 'not json'), message(3, null), message(4, current), message(5, rated(2, { score: 1 }))],
+          messages: [
+            message(0, old),
+            message(1, deadLettered),
+            message(2, 'not json'),
+            message(3, null),
+            message(4, rated(3, { score: 1 })),
+            message(5, current),
+            message(6, handled),
+            message(7, rated(2, { score: 1 })),
+          ],
         },
       ],
     });
     const written: EventEnvelope[] = [];
-    const result = await replayShard({ kafka, groupId: 'g', ranges: shard(5), catalog, write: async (events) => void written.push(...events) });
-    expect(result).toEqual({ written: 2, skipped: 3 });
-    expect(written).toEqual([{ ...old, schemaVersion: 2, data: { score: 8 } }, current]);
+    const result = await replayShard({ kafka, groupId: 'g', ranges: shard(7), catalog, deadLettered: new Set([deadLettered.id]), write: async (events) => void written.push(...events) });
+    expect(result).toEqual({ written: 3, skipped: 4 });
+    expect(written).toEqual([{ ...old, schemaVersion: 2, data: { score: 8 } }, current, handled]);
     expect(state.paused).toEqual(['t:0']);
     expect(state.disconnected).toBe(true);
   });
@@ -129,13 +141,13 @@ describe('replayShard', () => {
     const write = async () => {
       throw new Error('violates check constraint');
     };
-    await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, write })).rejects.toThrow('violates check constraint');
+    await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, deadLettered: new Set(), write })).rejects.toThrow('violates check constraint');
     expect(state.disconnected).toBe(true);
   }, promptly);
 
   it('fails when the consumer crashes after it started, and does not let kafkajs restart it', async () => {
     const { kafka, state } = fakeKafka({ crashAfterRun: new Error('KafkaJSNumberOfRetriesExceeded') });
-    await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, write: async () => undefined })).rejects.toThrow('KafkaJSNumberOfRetriesExceeded');
+    await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, deadLettered: new Set(), write: async () => undefined })).rejects.toThrow('KafkaJSNumberOfRetriesExceeded');
     expect(state.disconnected).toBe(true);
     expect(state.config).toMatchObject({ retry: { restartOnFailure: expect.any(Function) } });
     expect(await (state.config as { retry: { restartOnFailure: (e: Error) => Promise<boolean> } }).retry.restartOnFailure(new Error('x'))).toBe(false);
@@ -147,7 +159,7 @@ describe('replayShard', () => {
         throw new Error('group coordinator not available');
       },
     });
-    await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, write: async () => undefined })).rejects.toThrow('group coordinator not available');
+    await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, deadLettered: new Set(), write: async () => undefined })).rejects.toThrow('group coordinator not available');
     expect(state.disconnected).toBe(true);
   }, promptly);
 });
