@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // `npm start`: installs what is missing, starts Kafka (KRaft, from Maven Central) and checks
 // PostgreSQL, builds and starts every app as its own process with prefixed logs, loads the
-// demo scenario on an empty ledger, prints where to look. Ctrl-C stops all it started.
+// demo scenario on an empty ledger, prints where to look. An app that dies is restarted with
+// backoff while the others keep running (scripts/supervisor.js). Ctrl-C stops all it started.
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT, ensureDependencies, ensurePostgres, ensureKafka, stopKafka, log } = require('./lib');
 
 const { DEFAULT_PORTS, portVariable } = require('./apps');
+const { Supervisor } = require('./supervisor');
 
 function applications() {
   const cli = JSON.parse(fs.readFileSync(path.join(ROOT, 'nest-cli.json'), 'utf8'));
@@ -17,11 +19,11 @@ function applications() {
 }
 
 const COLORS = [36, 33, 35, 32, 34, 31];
-const children = [];
+const supervisor = new Supervisor({ log });
 let startedKafka = false;
 let stopping = false;
 
-function startApp(app, index) {
+function spawnApp(app, index) {
   const main = path.join(ROOT, 'dist', 'apps', app.name, 'apps', app.name, 'src', 'main.js');
   const child = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: ROOT,
@@ -41,13 +43,11 @@ function startApp(app, index) {
   };
   pipe(child.stdout, process.stdout);
   pipe(child.stderr, process.stderr);
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      log(`${app.name} exited (${signal ?? code}); stopping everything`);
-      shutdown(1);
-    }
-  });
-  children.push(child);
+  return child;
+}
+
+function startApp(app, index) {
+  supervisor.add(app.name, () => spawnApp(app, index));
 }
 
 async function waitHealthy(app, timeoutMs = 60000) {
@@ -68,8 +68,7 @@ async function shutdown(code) {
   if (stopping) return;
   stopping = true;
   log('stopping apps...');
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+  await supervisor.stop();
   if (startedKafka) stopKafka();
   process.exit(code);
 }
