@@ -1,17 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { startTestApp, uniqueName } from '@dealledger/testing';
+import { http, startTestApp, uniqueName } from '@dealledger/testing';
 import { CONTRACTS, ContractsModule } from './contracts.module';
 
 describe('contracts app while Kafka cannot be reached (real PostgreSQL)', () => {
   const schema = uniqueName('contracts_away');
   const brokers = process.env.KAFKA_BROKERS;
   let app: INestApplication;
+  let url: string;
 
   beforeAll(async () => {
     process.env.DB_SCHEMA = schema;
     process.env.KAFKA_BROKERS = '127.0.0.1:1';
-    ({ app } = await startTestApp(ContractsModule, CONTRACTS));
+    ({ app, url } = await startTestApp(ContractsModule, CONTRACTS));
   });
 
   afterAll(async () => {
@@ -21,6 +22,14 @@ describe('contracts app while Kafka cannot be reached (real PostgreSQL)', () => 
     await db.initialize();
     await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await db.destroy();
+  });
+
+  it('is live and answers from its database, but is not ready: no relay publishing, no consumer in its group', async () => {
+    expect((await http(url, 'GET', '/health/live')).status).toBe(200);
+    const ready = await http(url, 'GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'not ready', database: 'up', relay: { role: 'starting' } });
+    expect(ready.body.waiting).toEqual(['relay', expect.stringMatching(/^consumer .*\.contracts$/)]);
   });
 
   it('starts, and shuts down within seconds although its consumer and relay are still waiting for the broker', async () => {

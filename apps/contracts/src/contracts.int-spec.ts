@@ -96,6 +96,18 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
   const offerId = randomUUID();
   const contractId = contractIdFor('offer', offerId);
 
+  it('is live at once and ready once its relay publishes and its consumer has joined its group', async () => {
+    expect(await http(url, 'GET', '/health/live')).toMatchObject({ status: 200, body: { status: 'up', context: 'contracts' } });
+    const ready = await eventually(() => http(url, 'GET', '/health/ready'), (r) => r.status === 200, 60000);
+    expect(ready.body).toMatchObject({
+      status: 'ready',
+      waiting: [],
+      database: 'up',
+      relay: { active: true, role: 'active' },
+      consumers: [{ name: `${prefix}.contracts`, joined: true, lastError: null }],
+    });
+  });
+
   it('drafts exactly one contract when the same OfferAccepted arrives twice through Kafka', async () => {
     const event = offerAccepted(offerId);
     await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(event), toKafkaMessage(event)] });

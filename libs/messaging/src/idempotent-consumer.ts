@@ -63,6 +63,9 @@ export class IdempotentConsumer {
   private starting: Promise<void> | null = null;
   /** Bumped by stop() and by each startInBackground(): a start-up from an earlier one must not stay running. */
   private epoch = 0;
+  /** In the group with partitions assigned (kafkajs GROUP_JOIN), until a rebalance, crash or stop. */
+  private joined = false;
+  private lastError: string | null = null;
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, skipped: 0, 'dead-lettered': 0 };
 
   constructor(private readonly options: IdempotentConsumerOptions) {
@@ -89,6 +92,16 @@ export class IdempotentConsumer {
       rebalanceTimeout: sessionTimeout,
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
     });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+      this.lastError = null;
+    });
+    consumer.on(consumer.events.REBALANCING, () => (this.joined = false));
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.joined = false;
+      this.lastError = payload.error.message;
+    });
+    consumer.on(consumer.events.STOP, () => (this.joined = false));
     try {
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
@@ -138,6 +151,7 @@ export class IdempotentConsumer {
         await this.options.producer.connect();
         await this.startAs(epoch);
       } catch (err) {
+        this.lastError = (err as Error).message;
         this.logger.warn(`cannot start yet (${(err as Error).message}); retrying in ${delay} ms`);
         await new Promise((r) => setTimeout(r, delay));
         return attempt(Math.min(delay * 2, 10000));
@@ -146,7 +160,13 @@ export class IdempotentConsumer {
     this.starting = attempt(500);
   }
 
+  /** For readiness: a consumer that has not joined its group is not applying events. */
+  get status(): { name: string; joined: boolean; lastError: string | null } {
+    return { name: this.name, joined: this.joined, lastError: this.lastError };
+  }
+
   async stop(): Promise<void> {
+    this.joined = false;
     this.stopped = true;
     this.epoch += 1;
     if (this.pruneTimer) clearInterval(this.pruneTimer);

@@ -310,6 +310,7 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     b.start();
     await sleep(200);
     expect([a.status.active, b.status.active]).toEqual([true, false]);
+    expect([a.status.role, b.status.role]).toEqual(['active', 'standby']);
     await a.stop();
     await sleep(300);
     expect(b.status.active).toBe(true);

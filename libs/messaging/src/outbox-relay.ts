@@ -45,6 +45,7 @@ export class OutboxRelay {
   private unsubscribe: (() => void) | null = null;
   private published = 0;
   private ready = false;
+  private standingBy = false;
   private lastError: string | null = null;
   /** Where publishing stands; read once on becoming the active relay, then kept here (only the active relay writes it). */
   private checkpoint: Checkpoint | null = null;
@@ -67,8 +68,14 @@ export class OutboxRelay {
     return this.published;
   }
 
-  get status(): { active: boolean; lastError: string | null; published: number } {
-    return { active: this.lockRunner !== null, lastError: this.lastError, published: this.published };
+  /**
+   * `role`: `active` (holds the lock, producer connected), `standby` (another instance holds the
+   * lock) or `starting` (neither yet: the database or Kafka has not answered).
+   */
+  get status(): { active: boolean; role: 'active' | 'standby' | 'starting'; lastError: string | null; published: number } {
+    const active = this.lockRunner !== null;
+    const role = active && this.ready ? 'active' : !active && this.standingBy ? 'standby' : 'starting';
+    return { active, role, lastError: this.lastError, published: this.published };
   }
 
   start(): void {
@@ -80,6 +87,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.standingBy = false;
     this.generation += 1;
     this.unsubscribe?.();
     this.wake();
@@ -115,7 +123,9 @@ export class OutboxRelay {
     const stale = () => generation !== this.generation;
     while (this.running && !stale()) {
       try {
-        if (!(await this.acquireLock(stale))) {
+        const locked = await this.acquireLock(stale);
+        this.standingBy = !locked;
+        if (!locked) {
           await this.sleep(this.options.standbyRetryMs ?? 2000);
           continue;
         }

@@ -7,7 +7,7 @@ import type { DataSource, MigrationInterface } from 'typeorm';
 import { AuthGuard, Public } from '@dealledger/auth';
 import { eventsTopic } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS, openDatabase, PostgresEventStore } from '@dealledger/event-store';
-import { createKafka, createProducer, Inbox1732700000001, OutboxRelay } from '@dealledger/messaging';
+import { createKafka, createProducer, IdempotentConsumer, Inbox1732700000001, OutboxRelay } from '@dealledger/messaging';
 import { MetricsController } from './metrics';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
@@ -25,6 +25,20 @@ export interface LedgerOptions {
 /** DB_SCHEMA, else the context name (`service-desk` -> `service_desk`). */
 export function schemaFor(context: string): string {
   return process.env.DB_SCHEMA ?? context.replace(/-/g, '_');
+}
+
+/** The app's Kafka consumers, registered by its inbound adapters, for readiness. */
+@Injectable()
+export class ConsumerRegistry {
+  private readonly consumers: IdempotentConsumer[] = [];
+
+  add(consumer: IdempotentConsumer): void {
+    this.consumers.push(consumer);
+  }
+
+  get statuses() {
+    return this.consumers.map((c) => c.status);
+  }
 }
 
 @Injectable()
@@ -53,22 +67,51 @@ class HealthController {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(LEDGER_CONTEXT) private readonly context: string,
     private readonly relay: OutboxRelay,
+    private readonly consumers: ConsumerRegistry,
   ) {}
 
-  /** 200 while the database answers; the relay's state says whether Kafka is reachable. */
+  /** 200 while the database answers; the relay's and consumers' states say whether Kafka is reachable. */
   @Public()
   @Get()
   async health(@Res({ passthrough: true }) res: Response) {
+    const report = await this.report();
+    if (report.database === 'down') res.status(503);
+    return { ...report, status: report.database === 'down' ? 'down' : report.relay.lastError || report.consumers.some((c) => c.lastError) ? 'degraded' : 'up' };
+  }
+
+  /** Liveness: the process serves requests. Restart it only when this fails. */
+  @Public()
+  @Get('live')
+  live() {
+    return { status: 'up', context: this.context };
+  }
+
+  /**
+   * Readiness: 200 once the database answers, the outbox relay is publishing or standing by
+   * for another instance, and every consumer has joined its group; 503 with what is missing
+   * while the app is starting or has lost one of them.
+   */
+  @Public()
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) res: Response) {
+    const report = await this.report();
+    const waiting = [
+      ...(report.database === 'down' ? ['database'] : []),
+      ...(report.relay.role === 'starting' ? ['relay'] : []),
+      ...report.consumers.filter((c) => !c.joined).map((c) => `consumer ${c.name}`),
+    ];
+    if (waiting.length > 0) res.status(503);
+    return { ...report, status: waiting.length === 0 ? 'ready' : 'not ready', waiting };
+  }
+
+  private async report() {
     let database = 'up';
     try {
       await this.dataSource.query('SELECT 1');
     } catch {
       database = 'down';
     }
-    const relay = this.relay.status;
-    const status = database === 'down' ? 'down' : relay.lastError ? 'degraded' : 'up';
-    if (status === 'down') res.status(503);
-    return { status, context: this.context, database, relay };
+    return { context: this.context, database, relay: this.relay.status, consumers: this.consumers.statuses };
   }
 }
 
@@ -102,9 +145,10 @@ export class LedgerModule {
           inject: [DATA_SOURCE, PostgresEventStore, PRODUCER, KAFKA],
         },
         LedgerLifecycle,
+        ConsumerRegistry,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [DATA_SOURCE, PostgresEventStore, KAFKA, PRODUCER, OutboxRelay, LEDGER_CONTEXT],
+      exports: [DATA_SOURCE, PostgresEventStore, KAFKA, PRODUCER, OutboxRelay, LEDGER_CONTEXT, ConsumerRegistry],
     };
   }
 }

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { eventCatalog, eventsTopic } from '@dealledger/events';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { IdempotentConsumer } from '@dealledger/messaging';
-import { DATA_SOURCE, KAFKA, PRODUCER } from '@dealledger/platform';
+import { ConsumerRegistry, DATA_SOURCE, KAFKA, PRODUCER } from '@dealledger/platform';
 import { DraftContractWhenOfferAccepted } from './draft-contract-when-offer-accepted.kafka-handler';
 import { DraftContractWhenTenderAwarded } from './draft-contract-when-tender-awarded.kafka-handler';
 
@@ -14,6 +14,7 @@ export class ContractsInbound implements OnApplicationBootstrap, OnApplicationSh
   readonly consumer: IdempotentConsumer;
 
   constructor(
+    consumers: ConsumerRegistry,
     @Inject(DATA_SOURCE) dataSource: DataSource,
     @Inject(KAFKA) kafka: Kafka,
     @Inject(PRODUCER) producer: Producer,
@@ -34,6 +35,7 @@ export class ContractsInbound implements OnApplicationBootstrap, OnApplicationSh
         TenderAwarded: (e, tx) => tenderAwarded.handle(e, tx),
       },
     });
+    consumers.add(this.consumer);
   }
 
   onApplicationBootstrap(): void {

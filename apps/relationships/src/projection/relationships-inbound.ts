@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { CONTEXTS, eventCatalog, eventsTopic } from '@dealledger/events';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { EventBatchHandler, EventHandler, IdempotentConsumer } from '@dealledger/messaging';
-import { DATA_SOURCE, KAFKA, PRODUCER } from '@dealledger/platform';
+import { ConsumerRegistry, DATA_SOURCE, KAFKA, PRODUCER } from '@dealledger/platform';
 import { writableGenerations, writeEvents } from './generations';
 
 /** Every context's topic the ledger publishes (the read side publishes none of its own). */
@@ -21,7 +21,7 @@ export const relationshipsGroupId = () => process.env.RELATIONSHIPS_GROUP_ID ?? 
 export class RelationshipsInbound implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly consumer: IdempotentConsumer;
 
-  constructor(@Inject(DATA_SOURCE) dataSource: DataSource, @Inject(KAFKA) kafka: Kafka, @Inject(PRODUCER) producer: Producer, store: PostgresEventStore) {
+  constructor(consumers: ConsumerRegistry, @Inject(DATA_SOURCE) dataSource: DataSource, @Inject(KAFKA) kafka: Kafka, @Inject(PRODUCER) producer: Producer, store: PostgresEventStore) {
     // A fetched batch is written in one transaction: a few statements for many events.
     const projectBatch: EventBatchHandler = async (events, tx) => {
       for (const gen of await writableGenerations(tx, store.schema)) await writeEvents(tx, store.schema, gen, events);
@@ -39,6 +39,7 @@ export class RelationshipsInbound implements OnApplicationBootstrap, OnApplicati
       handlers,
       handleBatch: projectBatch,
     });
+    consumers.add(this.consumer);
   }
 
   onApplicationBootstrap(): void {

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { eventCatalog, eventsTopic } from '@dealledger/events';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { IdempotentConsumer } from '@dealledger/messaging';
-import { DATA_SOURCE, KAFKA, PRODUCER } from '@dealledger/platform';
+import { ConsumerRegistry, DATA_SOURCE, KAFKA, PRODUCER } from '@dealledger/platform';
 import { EndSupplyLineWhenContractEnded, LearnCallOffWhenCallOffPlaced, LearnSupplyLineWhenContractExecuted } from './supply-lines.kafka-handlers';
 
 /** The resale app learns supply lines only from dealledger.contracts.events. */
@@ -12,7 +12,7 @@ import { EndSupplyLineWhenContractEnded, LearnCallOffWhenCallOffPlaced, LearnSup
 export class ResaleInbound implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly consumer: IdempotentConsumer;
 
-  constructor(@Inject(DATA_SOURCE) dataSource: DataSource, @Inject(KAFKA) kafka: Kafka, @Inject(PRODUCER) producer: Producer, store: PostgresEventStore) {
+  constructor(consumers: ConsumerRegistry, @Inject(DATA_SOURCE) dataSource: DataSource, @Inject(KAFKA) kafka: Kafka, @Inject(PRODUCER) producer: Producer, store: PostgresEventStore) {
     const executed = new LearnSupplyLineWhenContractExecuted(store.schema);
     const callOff = new LearnCallOffWhenCallOffPlaced(store.schema);
     const ended = new EndSupplyLineWhenContractEnded(store.schema);
@@ -31,6 +31,7 @@ export class ResaleInbound implements OnApplicationBootstrap, OnApplicationShutd
         ContractExpired: (e, tx) => ended.handle(e, tx),
       },
     });
+    consumers.add(this.consumer);
   }
 
   onApplicationBootstrap(): void {

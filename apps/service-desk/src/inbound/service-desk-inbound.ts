@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { eventCatalog, eventsTopic } from '@dealledger/events';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { IdempotentConsumer } from '@dealledger/messaging';
-import { DATA_SOURCE, KAFKA, PRODUCER } from '@dealledger/platform';
+import { ConsumerRegistry, DATA_SOURCE, KAFKA, PRODUCER } from '@dealledger/platform';
 import { RegisterSlaTermsWhenContractExecuted, UpdateServiceContractWhenContractChanges } from './sla-terms.kafka-handlers';
 
 /** The service desk learns contracts and their SLA terms only from dealledger.contracts.events. */
@@ -12,7 +12,7 @@ import { RegisterSlaTermsWhenContractExecuted, UpdateServiceContractWhenContract
 export class ServiceDeskInbound implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly consumer: IdempotentConsumer;
 
-  constructor(@Inject(DATA_SOURCE) dataSource: DataSource, @Inject(KAFKA) kafka: Kafka, @Inject(PRODUCER) producer: Producer, store: PostgresEventStore) {
+  constructor(consumers: ConsumerRegistry, @Inject(DATA_SOURCE) dataSource: DataSource, @Inject(KAFKA) kafka: Kafka, @Inject(PRODUCER) producer: Producer, store: PostgresEventStore) {
     const executed = new RegisterSlaTermsWhenContractExecuted(store.schema);
     const changed = new UpdateServiceContractWhenContractChanges(store.schema);
     this.consumer = new IdempotentConsumer({
@@ -30,6 +30,7 @@ export class ServiceDeskInbound implements OnApplicationBootstrap, OnApplication
         ContractRenewed: (e, tx) => changed.handle(e, tx),
       },
     });
+    consumers.add(this.consumer);
   }
 
   onApplicationBootstrap(): void {
