@@ -17,6 +17,7 @@ class Supervisor {
 
   /** Starts `start()` now, and again whenever the process it returns exits while not stopping. */
   add(name, start) {
+    if (this.stopping) throw new Error(`cannot add ${name}: the supervisor is stopping`);
     const entry = { start, child: null, backoffMs: this.options.minBackoffMs, restarts: 0, timer: null };
     this.processes.set(name, entry);
     this.launch(name, entry);
@@ -50,8 +51,12 @@ class Supervisor {
     });
   }
 
-  /** Stops restarting, sends SIGTERM to every process and waits for them (SIGKILL after `killAfterMs`). */
-  async stop(killAfterMs = 10000) {
+  /**
+   * Stops restarting, sends SIGTERM to every process and waits for them; SIGKILL after
+   * `killAfterMs` (20 s: an app waits up to 5 s each for its consumer, its start-up and its relay
+   * when Kafka is away, and should still save its relay's position).
+   */
+  async stop(killAfterMs = 20000) {
     this.stopping = true;
     const running = [];
     for (const entry of this.processes.values()) {

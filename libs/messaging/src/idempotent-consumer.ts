@@ -92,16 +92,20 @@ export class IdempotentConsumer {
       rebalanceTimeout: sessionTimeout,
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
     });
+    // Only the current start-up speaks for the consumer's state (a superseded one stops later).
+    const current = () => epoch === this.epoch;
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (!current()) return;
       this.joined = true;
       this.lastError = null;
     });
-    consumer.on(consumer.events.REBALANCING, () => (this.joined = false));
+    consumer.on(consumer.events.REBALANCING, () => current() && (this.joined = false));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!current()) return;
       this.joined = false;
       this.lastError = payload.error.message;
     });
-    consumer.on(consumer.events.STOP, () => (this.joined = false));
+    consumer.on(consumer.events.STOP, () => current() && (this.joined = false));
     try {
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
@@ -116,7 +120,10 @@ export class IdempotentConsumer {
       await consumer.disconnect();
       return;
     }
+    // Started again without a stop: the earlier member leaves the group.
+    const previous = this.consumer;
     this.consumer = consumer;
+    if (previous) await previous.disconnect().catch(() => undefined);
     if (!this.pruneTimer) {
       this.pruneTimer = setInterval(() => void this.pruneInbox().catch((err) => this.logger.warn(`pruning the inbox failed: ${(err as Error).message}`)), 3600000);
       this.pruneTimer.unref();

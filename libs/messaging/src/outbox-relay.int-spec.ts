@@ -310,7 +310,7 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     b.start();
     await sleep(200);
     expect([a.status.active, b.status.active]).toEqual([true, false]);
-    expect([a.status.role, b.status.role]).toEqual(['active', 'standby']);
+    await eventually(async () => [a.status.role, b.status.role], (r) => r[0] === 'active' && r[1] === 'standby', 10000);
     await a.stop();
     await sleep(300);
     expect(b.status.active).toBe(true);

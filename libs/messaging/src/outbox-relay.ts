@@ -75,6 +75,7 @@ export class OutboxRelay {
   get status(): { active: boolean; role: 'active' | 'standby' | 'starting'; lastError: string | null; published: number } {
     const active = this.lockRunner !== null;
     const role = active && this.ready ? 'active' : !active && this.standingBy ? 'standby' : 'starting';
+    // (An active relay whose last batch failed keeps its role; readiness reads lastError too.)
     return { active, role, lastError: this.lastError, published: this.published };
   }
 
@@ -124,6 +125,7 @@ export class OutboxRelay {
     while (this.running && !stale()) {
       try {
         const locked = await this.acquireLock(stale);
+        if (stale()) return;
         this.standingBy = !locked;
         if (!locked) {
           await this.sleep(this.options.standbyRetryMs ?? 2000);
@@ -133,12 +135,14 @@ export class OutboxRelay {
           // Kafka may be away when the app starts: commands are still accepted and wait here.
           await this.producer.connect();
           await ensureTopics(this.kafka, [{ topic: this.options.topic }]);
+          if (stale()) return;
           this.ready = true;
         }
         this.pendingWake = false;
         const n = await this.publishBatch(stale);
         if (stale()) return;
         await this.saveCheckpoint(false);
+        if (stale()) return;
         this.lastError = null;
         backoff = 100;
         // A short batch means everything visible is out: wait for the next append (or poll),
@@ -176,12 +180,13 @@ export class OutboxRelay {
   private async publishBatch(stale: () => boolean = () => false): Promise<number> {
     // Without the lock (publishPending from a tool or test) another relay may have moved it: read it.
     const checkpoint = (this.lockRunner && this.checkpoint) || (await this.store.readCheckpoint(this.name));
+    if (stale()) return 0;
     if (this.lockRunner) this.checkpoint = checkpoint;
     // The active relay reads through the session that holds its lock: if that session is gone
     // (and with it the lock, which a standby may hold by now), the read fails before anything
     // is published. So leadership is checked on every cycle at no extra round trip.
     const { events, checkpoint: next } = await this.store.readAll(checkpoint, this.batchSize, this.lockRunner ?? undefined);
-    if (events.length === 0) return 0;
+    if (events.length === 0 || stale()) return 0;
     await this.producer.send({
       topic: this.options.topic,
       acks: -1,
@@ -230,8 +235,13 @@ export class OutboxRelay {
     this.checkpoint = null;
     this.unsaved = false;
     if (!runner) return;
-    await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`${this.store.schema}:${this.name}`]).catch(() => undefined);
-    await runner.release().catch(() => undefined);
+    try {
+      await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`${this.store.schema}:${this.name}`]);
+    } catch {
+      // The session is gone, and its lock with it.
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
   }
 
   private sleep(ms: number): Promise<void> {

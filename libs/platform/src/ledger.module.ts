@@ -87,8 +87,8 @@ class HealthController {
   }
 
   /**
-   * Readiness: 200 once the database answers, the outbox relay is publishing or standing by
-   * for another instance, and every consumer has joined its group; 503 with what is missing
+   * Readiness: 200 once the database answers, the outbox relay is publishing (its last batch
+   * went out) or standing by for another instance, and every consumer has joined its group; 503 with what is missing
    * while the app is starting or has lost one of them.
    */
   @Public()
@@ -97,7 +97,8 @@ class HealthController {
     const report = await this.report();
     const waiting = [
       ...(report.database === 'down' ? ['database'] : []),
-      ...(report.relay.role === 'starting' ? ['relay'] : []),
+      // Active but failing to publish (Kafka away): not ready either, though commands are still stored.
+      ...(report.relay.role === 'starting' || (report.relay.role === 'active' && report.relay.lastError) ? ['relay'] : []),
       ...report.consumers.filter((c) => !c.joined).map((c) => `consumer ${c.name}`),
     ];
     if (waiting.length > 0) res.status(503);
