@@ -4,6 +4,10 @@
  * resales), then rebuilds the read tables from offset 0, RUNS times, median reported.
  *
  *   npm run bench:rebuild                 (EVENTS=100000,1000000 RUNS=3 by default)
+ *
+ * As in a running system, the live consumer has passed the end offsets (its group's offsets are
+ * set there; it dead-lettered nothing), so the replay takes its decisions from its inbox.
+ * LIVE=none: no live consumer, and the replay checks every message in full (class-validator).
  */
 import { randomUUID } from 'node:crypto';
 import { CONTEXTS, eventsTopic } from '@dealledger/events';
@@ -15,6 +19,7 @@ import { rebuildOptions, RelationshipsRebuild } from '../../apps/relationships/s
 
 const SIZES = (process.env.EVENTS ?? '100000,1000000').split(',').map(Number);
 const RUNS = Number(process.env.RUNS ?? 3);
+const LIVE = process.env.LIVE ?? 'caught-up';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function fill(prefix: string, total: number): Promise<number> {
@@ -40,14 +45,29 @@ async function fill(prefix: string, total: number): Promise<number> {
   return Math.round(sent / ((Date.now() - started) / 1000));
 }
 
+/** Commits the live group's offsets at the end of every partition, as a caught-up live consumer would have. */
+async function catchUpLiveGroup(groupId: string, topics: string[]): Promise<void> {
+  const admin = createKafka('bench-rebuild-live').admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.high }));
+      await admin.setOffsets({ groupId, topic, partitions });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function main() {
-  console.log(`rebuild benchmark: node ${process.version}, ${RUNS} runs per size, median reported`);
+  console.log(`rebuild benchmark: node ${process.version}, ${RUNS} runs per size, median reported; live consumer: ${LIVE}`);
   for (const size of SIZES) {
     const prefix = `bench${Date.now().toString(36)}`;
     const fillRate = await fill(prefix, size);
     const schema = `${prefix}_relationships`;
     const db = await openDatabase({ schema, migrations: [...EVENT_STORE_MIGRATIONS, Inbox1732700000001, ...GENERATION_MIGRATIONS] });
     const topics = () => CONTEXTS.filter((c) => c !== 'relationships').map((c) => eventsTopic(c, prefix));
+    if (LIVE === 'caught-up') await catchUpLiveGroup(prefix, topics());
     // Nothing queries these tables: each run drops the generation the previous one replaced.
     const rebuild = new RelationshipsRebuild(db, createKafka('bench-rebuild'), schema, topics, prefix, rebuildOptions({ retiredGraceMs: 0 }));
     const rates: number[] = [];
@@ -70,6 +90,7 @@ async function main() {
     const admin = createKafka('bench-rebuild-cleanup').admin();
     await admin.connect();
     await admin.deleteTopics({ topics: topics() }).catch(() => undefined);
+    await admin.deleteGroups([prefix]).catch(() => undefined);
     await admin.disconnect();
   }
 }

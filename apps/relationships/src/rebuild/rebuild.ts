@@ -142,10 +142,10 @@ export class RelationshipsRebuild {
         const ranges = await this.targets(admin);
         // First the live consumer passes the end offsets: its inbox then holds what it
         // dead-lettered of everything the replay reads, and the replay leaves that out.
-        await this.waitForLiveConsumer(admin, ranges);
+        const decidedBelow = await this.waitForLiveConsumer(admin, ranges);
         const deadLettered = await this.deadLettered();
         const replayStarted = Date.now();
-        replayed = await this.replay(admin, next, ranges, deadLettered);
+        replayed = await this.replay(admin, next, ranges, { deadLettered, decidedBelow });
         replayMs = Date.now() - replayStarted;
       } finally {
         await admin.disconnect();
@@ -272,7 +272,8 @@ export class RelationshipsRebuild {
     return rows.map((r: { event_id: string }) => r.event_id);
   }
 
-  private async replay(admin: Admin, gen: number, ranges: PartitionRange[], deadLettered: string[]): Promise<ShardResult> {
+  private async replay(admin: Admin, gen: number, ranges: PartitionRange[], live: { deadLettered: string[]; decidedBelow: Record<string, number> }): Promise<ShardResult> {
+    const { deadLettered, decidedBelow } = live;
     const total = ranges.reduce((n, r) => n + r.count, 0);
     const url = (this.db.options as { url?: string }).url;
     const workers = url ? this.options.workers ?? (total >= this.options.workerThreshold ? defaultWorkers() : 0) : 0;
@@ -287,6 +288,7 @@ export class RelationshipsRebuild {
           ranges,
           catalog: eventCatalog,
           deadLettered: new Set(deadLettered),
+          decidedBelow,
           write: (events) =>
             this.db.transaction(async (tx) => {
               // A rebuild can always be run again: its batches need not wait for the WAL flush.
@@ -304,6 +306,7 @@ export class RelationshipsRebuild {
         ranges: shard,
         concurrency: this.options.concurrency,
         deadLettered,
+        decidedBelow,
       }));
       this.logger.log(`replaying ${total} events from ${ranges.length} partitions in ${jobs.length} worker threads`);
       const results = await runWorkers(jobs);
@@ -318,21 +321,25 @@ export class RelationshipsRebuild {
    * the replay wrote (it commits after its transaction). A group without any offsets means no
    * live consumer runs against these tables (a benchmark, a copy): then there is nothing to wait for.
    */
-  private async waitForLiveConsumer(admin: Admin, ranges: PartitionRange[]): Promise<void> {
-    if (ranges.length === 0) return;
+  /**
+   * Waits (catchUpTimeoutMs at most) for the live consumer to pass the end offsets; returns
+   * where it stands per partition (`topic:partition`): below that it has decided on every message.
+   */
+  private async waitForLiveConsumer(admin: Admin, ranges: PartitionRange[]): Promise<Record<string, number>> {
+    if (ranges.length === 0) return {};
     const topics = [...new Set(ranges.map((r) => r.topic))];
     const deadline = Date.now() + this.options.catchUpTimeoutMs;
     for (;;) {
-      const committed = new Map<string, number>();
+      const committed: Record<string, number> = {};
       for (const t of await admin.fetchOffsets({ groupId: this.liveGroupId, topics })) {
-        for (const p of t.partitions) committed.set(`${t.topic}:${p.partition}`, Number(p.offset));
+        for (const p of t.partitions) committed[`${t.topic}:${p.partition}`] = Number(p.offset);
       }
-      if (![...committed.values()].some((offset) => offset >= 0)) return;
-      const behind = ranges.filter((r) => (committed.get(`${r.topic}:${r.partition}`) ?? -1) < r.end);
-      if (behind.length === 0) return;
+      if (!Object.values(committed).some((offset) => offset >= 0)) return committed;
+      const behind = ranges.filter((r) => (committed[`${r.topic}:${r.partition}`] ?? -1) < r.end);
+      if (behind.length === 0) return committed;
       if (Date.now() >= deadline) {
-        this.logger.warn(`the live consumer is still behind on ${behind.length} partitions after ${this.options.catchUpTimeoutMs} ms; comparing anyway`);
-        return;
+        this.logger.warn(`the live consumer is still behind on ${behind.length} partitions after ${this.options.catchUpTimeoutMs} ms; checking what it has not decided on here`);
+        return committed;
       }
       await sleep(200);
     }

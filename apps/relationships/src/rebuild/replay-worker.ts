@@ -21,6 +21,8 @@ export interface ShardJob {
   concurrency: number;
   /** Event ids the live consumer dead-lettered. */
   deadLettered: string[];
+  /** Per `topic:partition`, the offset below which the live consumer has decided on every message. */
+  decidedBelow: Record<string, number>;
 }
 
 /**
@@ -38,6 +40,7 @@ async function run(job: ShardJob): Promise<ShardResult> {
       ranges: job.ranges,
       catalog: eventCatalog,
       deadLettered: new Set(job.deadLettered),
+      decidedBelow: job.decidedBelow,
       concurrency: job.concurrency,
       write: (events) => copyEvents(pool, job.schema, job.generation, events),
     });
