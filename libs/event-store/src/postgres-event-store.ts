@@ -33,7 +33,8 @@ interface PostgresDriverPool {
 
 // The transaction id is read as text under a name of its own: a bare `transaction_id` in an
 // ORDER BY would name this text column, not the table's xid8, and sort "100000" before "99998".
-const COLUMNS = `position, transaction_id::text AS transaction_id_text, event_id, stream_id, stream_type, stream_version, type,
+// Exported with toRecordedEvent for tools that select events themselves (republish).
+export const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id_text, event_id, stream_id, stream_type, stream_version, type,
   schema_version, data, occurred_at, recorded_at, parties, actor, correlation_id, causation_id, hash`;
 
 /**
@@ -131,11 +132,11 @@ export class PostgresEventStore {
   async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
     // Every command reads its stream first: the same fast path as the append.
     const rows = await this.queryPooled(
-      `SELECT ${COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
+      `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
       [streamId, fromVersion],
       `dl_read_stream_${this.schema}`,
     );
-    return rows.map(toRecorded);
+    return rows.map(toRecordedEvent);
   }
 
   /**
@@ -171,14 +172,14 @@ export class PostgresEventStore {
          SELECT least(pg_snapshot_xmax(s), (SELECT min(x) FROM pg_snapshot_xip(s) x
                                               WHERE (x::text::bigint & 4294967295) NOT IN (SELECT xid FROM bystanders))) AS h
            FROM snap)
-       SELECT ${COLUMNS} FROM ${this.s}.events
+       SELECT ${EVENT_COLUMNS} FROM ${this.s}.events
         WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
           AND transaction_id < (SELECT h FROM horizon)
         ORDER BY events.transaction_id, events.position
         LIMIT $3`,
       [after.transactionId, after.position, limit],
     );
-    const events = rows.map(toRecorded);
+    const events = rows.map(toRecordedEvent);
     const last = events[events.length - 1];
     return { events, checkpoint: last ? { transactionId: last.transactionId, position: last.position } : after };
   }
@@ -214,13 +215,13 @@ export class PostgresEventStore {
     let after: [string, number] = ['', 0];
     for (;;) {
       const rows: Row[] = await this.dataSource.query(
-        `SELECT ${COLUMNS} FROM ${this.s}.events WHERE (stream_id, stream_version) > ($1, $2)
+        `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events WHERE (stream_id, stream_version) > ($1, $2)
           ORDER BY stream_id, stream_version LIMIT $3`,
         [after[0], after[1], batchSize],
       );
       if (rows.length === 0) break;
       for (const row of rows) {
-        const e = toRecorded(row);
+        const e = toRecordedEvent(row);
         events += 1;
         if (!current || current.streamId !== e.streamId) {
           streams += 1;
@@ -274,7 +275,7 @@ export class PostgresEventStore {
   }
 }
 
-function toRecorded(row: Row): RecordedEvent {
+export function toRecordedEvent(row: Row): RecordedEvent {
   return {
     id: row.event_id,
     type: row.type,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { assertIdentifier, type Checkpoint, type RecordedEvent, START } from '@dealledger/event-store';
+import { assertIdentifier, type Checkpoint, EVENT_COLUMNS, type RecordedEvent, START, toRecordedEvent } from '@dealledger/event-store';
 import { Headers } from '@dealledger/events';
 import { headerString, toEnvelope, toKafkaMessage } from './envelope';
 import { ensureTopics } from './topics';
@@ -95,10 +95,10 @@ export async function findUnpublished(options: FindUnpublishedOptions): Promise<
   const missing: RecordedEvent[] = [];
   for (let i = 0; i < missingIds.length; i += 1000) {
     const rows = await dataSource.query(
-      `SELECT ${COLUMNS} FROM ${s}.events WHERE events.event_id = ANY($1::uuid[]) ORDER BY events.transaction_id, events.position`,
+      `SELECT ${EVENT_COLUMNS} FROM ${s}.events WHERE events.event_id = ANY($1::uuid[]) ORDER BY events.transaction_id, events.position`,
       [missingIds.slice(i, i + 1000)],
     );
-    missing.push(...rows.map(toRecorded));
+    missing.push(...rows.map(toRecordedEvent));
   }
 
   return {
@@ -246,30 +246,4 @@ async function deleteGroup(admin: Admin, groupId: string): Promise<void> {
       await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
     }
   }
-}
-
-// The store's own row mapping (postgres-event-store.ts), which it does not export.
-const COLUMNS = `events.position, events.transaction_id::text AS transaction_id, events.event_id, events.stream_id, events.stream_type,
-  events.stream_version, events.type, events.schema_version, events.data, events.occurred_at, events.recorded_at, events.parties,
-  events.actor, events.correlation_id, events.causation_id, events.hash`;
-
-function toRecorded(row: Record<string, any>): RecordedEvent {
-  return {
-    id: row.event_id,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    streamId: row.stream_id,
-    streamType: row.stream_type,
-    streamVersion: row.stream_version,
-    position: Number(row.position),
-    transactionId: row.transaction_id,
-    occurredAt: new Date(row.occurred_at).toISOString(),
-    recordedAt: new Date(row.recorded_at).toISOString(),
-    parties: row.parties,
-    actor: row.actor ?? null,
-    correlationId: row.correlation_id,
-    causationId: row.causation_id ?? null,
-    hash: Buffer.from(row.hash).toString('hex'),
-    data: row.data,
-  };
 }
