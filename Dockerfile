@@ -14,6 +14,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 ARG APP=directory
 ENV APP=${APP}
+# Development runs keep this installation's random keys here (a volume shared by the apps).
+RUN mkdir -p /dev-secrets && chown node:node /dev-secrets
 USER node
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
   CMD node -e "const p=process.env[process.env.APP.toUpperCase().replace(/-/g,'_')+'_PORT']||process.env.PORT;fetch('http://127.0.0.1:'+p+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

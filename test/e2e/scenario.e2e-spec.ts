@@ -2,13 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { tokenFor, uniqueName } from '@dealledger/testing';
 import { APPS, buildApps, Cluster } from './cluster';
+import { adminKey } from '../../apps/relationships/src/rebuild/admin.http.controller';
 
 // The demo scenario, driven through the public HTTP APIs of six separate processes.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runDemo } = require('../../scripts/demo');
 
 type Json = Record<string, any>;
-const ADMIN = { 'x-admin-key': 'dev-admin-key' };
+// The apps run without ADMIN_KEY: their admin routes take this installation's development key.
+const ADMIN = { 'x-admin-key': adminKey() };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kafka)', () => {

@@ -9,9 +9,11 @@ import { DATA_SOURCE } from '@dealledger/platform';
 import { digestOf } from './projection/generations';
 import { RelationshipsInbound, sourceTopics } from './projection/relationships-inbound';
 import { RebuildOptions, rebuildOptions, RebuildReport, RelationshipsRebuild } from './rebuild/rebuild';
+import { adminKey } from './rebuild/admin.http.controller';
 import { RELATIONSHIPS, RelationshipsModule } from './relationships.module';
 
-const ADMIN = { 'x-admin-key': 'dev-admin-key' };
+// No ADMIN_KEY in tests: the routes take this installation's development key.
+const ADMIN = { 'x-admin-key': adminKey() };
 const admin = async (url: string, method: string, path: string) => {
   const res = await fetch(`${url}${path}`, { method, headers: ADMIN });
   return { status: res.status, body: (await res.json()) as any };

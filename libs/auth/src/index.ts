@@ -1,2 +1,3 @@
 export * from './token';
 export * from './auth.guard';
+export * from './development-secret';

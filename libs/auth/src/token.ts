@@ -1,5 +1,6 @@
-import { createHash, createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
 import type { Requester } from '@dealledger/domain';
+import { developmentSecret } from './development-secret';
 
 /** What a token says about its bearer: the requester of the commands it sends. */
 export type Principal = Requester;
@@ -61,8 +62,8 @@ const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 
 /**
  * AUTH_PRIVATE_KEY (directory) and AUTH_PUBLIC_KEY (everyone) as PEM. Without them, outside
- * production, a development key pair derived from a fixed seed is used so that a fresh
- * checkout runs; production refuses to start without real keys.
+ * production, a development key pair from this installation's random seed (developmentSecret)
+ * is used so that a fresh checkout runs; production refuses to start without real keys.
  */
 export function loadSigningKeys(env: NodeJS.ProcessEnv = process.env): { privateKey: KeyObject | null; publicKey: KeyObject; development: boolean } {
   const pem = (v: string) => v.replace(/\\n/g, '\n');
@@ -74,7 +75,7 @@ export function loadSigningKeys(env: NodeJS.ProcessEnv = process.env): { private
   if (env.NODE_ENV === 'production') {
     throw new Error('AUTH_PUBLIC_KEY (and, for the directory, AUTH_PRIVATE_KEY) must be set in production');
   }
-  const seed = createHash('sha256').update('deal-ledger development signing key - not for production').digest();
+  const seed = developmentSecret('signing-key-seed');
   const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   return { privateKey, publicKey: createPublicKey(privateKey), development: true };
 }

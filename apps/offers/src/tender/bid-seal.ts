@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { Logger } from '@nestjs/common';
 import type { BidPrice, SealedContent } from '@dealledger/events';
 import { canonicalJson } from '@dealledger/event-store';
+import { developmentSecret } from '@dealledger/auth';
 
 /** What a bid says; sealed until the tender closes. The nonce makes the hash unguessable. */
 export interface BidContent {
@@ -15,7 +16,8 @@ export const contentHash = (content: BidContent) => createHash('sha256').update(
 /**
  * TENDER_SEAL_KEY (32 bytes, base64) encrypts bid contents with AES-256-GCM before they are
  * recorded, so neither the event log, Kafka, the buyer nor other bidders can read a bid
- * before the tender closes. Without it, outside production, a development key is used.
+ * before the tender closes. Without it, outside production, this installation's development
+ * key (developmentSecret) is used.
  */
 export function loadSealKey(env: NodeJS.ProcessEnv = process.env): Buffer {
   if (env.TENDER_SEAL_KEY) {
@@ -24,8 +26,8 @@ export function loadSealKey(env: NodeJS.ProcessEnv = process.env): Buffer {
     return key;
   }
   if (env.NODE_ENV === 'production') throw new Error('TENDER_SEAL_KEY must be set in production');
-  new Logger('BidSeal').warn('TENDER_SEAL_KEY is not set: sealing bids with the development key (never in production)');
-  return createHash('sha256').update('deal-ledger development bid seal key - not for production').digest();
+  new Logger('BidSeal').warn('TENDER_SEAL_KEY is not set: sealing bids with this installation\'s development key (never in production)');
+  return developmentSecret('bid-seal-key');
 }
 
 export function sealBid(prices: BidPrice[], note: string, key: Buffer): { content: BidContent; sealed: SealedContent; contentHash: string } {

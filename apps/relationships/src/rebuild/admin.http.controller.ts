@@ -3,7 +3,7 @@ import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { timingSafeEqual } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { Public } from '@dealledger/auth';
+import { developmentSecret, Public } from '@dealledger/auth';
 import { invalid } from '@dealledger/domain';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { DATA_SOURCE, KAFKA } from '@dealledger/platform';
@@ -11,11 +11,14 @@ import { activeGeneration, digestOf } from '../projection/generations';
 import { sourceTopics } from '../projection/relationships-inbound';
 import { RebuildReport, RelationshipsRebuild } from './rebuild';
 
-/** ADMIN_KEY guards the operator routes; without it, outside production, a development key. */
-function adminKey(): string {
+/**
+ * ADMIN_KEY guards the operator routes; without it, outside production, this installation's
+ * development key (`.data/dev-secrets/admin-key`, made on first use).
+ */
+export function adminKey(): string {
   if (process.env.ADMIN_KEY) return process.env.ADMIN_KEY;
   if (process.env.NODE_ENV === 'production') throw new Error('ADMIN_KEY must be set in production');
-  return 'dev-admin-key';
+  return developmentSecret('admin-key', 24).toString('base64url');
 }
 
 @Injectable()
