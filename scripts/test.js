@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: installs dependencies, makes sure PostgreSQL answers, runs every unit and
 // integration test against the real PostgreSQL and Kafka (Jest's global setup starts Kafka),
-// stops the Kafka it started, and ends with one summary line.
+// then the short chaos run, stops the Kafka it started, and ends with a summary.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -18,6 +18,18 @@ async function main() {
     stdio: 'inherit',
     env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
   });
+  // The short chaos run (a minute and a half, every fault kind at least once) after the suite,
+  // alone: it restarts PostgreSQL and the broker, which tests running beside it would not survive.
+  // Only for the whole suite: `npm test -- <filter>` runs just what it names.
+  let chaos = null;
+  if (process.argv.length <= 2 && process.env.CHAOS !== 'off') {
+    console.log('\n[ledger] short chaos run (npm run chaos for the long one)');
+    chaos = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run-ts.js'), 'test/chaos/run.ts'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { CHAOS_SECONDS: '90', CHAOS_RATE: '40', ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    });
+  }
   if (!kafkaWasRunning && kafkaRunning()) stopKafka();
   let summary = null;
   try {
@@ -33,7 +45,8 @@ async function main() {
       process.exit(1);
     }
   }
-  process.exit(jest.status ?? 1);
+  if (chaos) console.log(`chaos: ${chaos.status === 0 ? 'passed' : 'FAILED'}`);
+  process.exit(jest.status !== 0 ? (jest.status ?? 1) : chaos && chaos.status !== 0 ? 1 : 0);
 }
 
 main().catch((err) => {

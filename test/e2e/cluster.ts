@@ -15,7 +15,7 @@ export function buildApps(): void {
 }
 
 /** `n` distinct free ports: all are held until every one is chosen, so none is handed out twice. */
-async function freePorts(n: number): Promise<number[]> {
+export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
       { length: n },

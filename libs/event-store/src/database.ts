@@ -33,6 +33,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     extra: { max: options.poolSize ?? Number(process.env.DATABASE_POOL_SIZE ?? 20) },
   });
   await dataSource.initialize();
+  // A client whose server went away (a restart) says so with an 'error' event. TypeORM listens
+  // only while a query runner holds the client, and an 'error' without a listener ends the
+  // process; the queries on that client fail on their own and their callers retry them.
+  const pool = (dataSource.driver as unknown as { master?: import('node:events').EventEmitter }).master;
+  pool?.on('connect', (client: import('node:events').EventEmitter) => client.on('error', () => undefined));
   try {
     const runner = dataSource.createQueryRunner();
     await runner.connect();

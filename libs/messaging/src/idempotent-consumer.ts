@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '@dealledger/domain';
 import { deadLetterTopic, EventCatalog, EventEnvelope, Headers } from '@dealledger/events';
 import { assertIdentifier } from '@dealledger/event-store';
+import { faultPoint } from './fault-point';
 import { checkEnvelope, parseEnvelope } from './event-check';
 import { ensureTopics } from './topics';
 
@@ -139,6 +140,7 @@ export class IdempotentConsumer {
         : {
             eachMessage: async ({ topic, partition, message }) => {
               const outcome = await this.process(topic, partition, message);
+              faultPoint('consumer-committed');
               this.counts[outcome] += 1;
             },
           }),
@@ -238,10 +240,12 @@ export class IdempotentConsumer {
         for (const { event } of ready) if (!seen.has(event.id) && !fresh.has(event.id)) fresh.set(event.id, event);
         if (fresh.size > 0) {
           await this.options.handleBatch!([...fresh.values()], tx);
+          faultPoint('consumer-handled');
           await tx.query(`INSERT INTO ${this.inbox} (consumer, event_id, outcome) SELECT $1, unnest($2::text[]), 'handled'`, [this.name, [...fresh.keys()]]);
         }
         return fresh.size;
       });
+      faultPoint('consumer-committed');
       this.counts.handled += handled;
       this.counts.duplicate += ready.length - handled;
     } catch (err) {
@@ -274,6 +278,7 @@ export class IdempotentConsumer {
         const seen = await tx.query(`SELECT 1 FROM ${this.inbox} WHERE consumer = $1 AND event_id = $2`, [this.name, event.id]);
         if (seen.length > 0) return 'duplicate' as const;
         await handler(event, tx);
+        faultPoint('consumer-handled');
         // A concurrent duplicate that got here first makes this insert fail: the whole
         // transaction, handler writes included, rolls back and the redelivery finds it recorded.
         await tx.query(`INSERT INTO ${this.inbox} (consumer, event_id, outcome) VALUES ($1, $2, 'handled')`, [this.name, event.id]);

@@ -6,3 +6,4 @@ export * from './event-check';
 export * from './idempotent-consumer';
 export * from './inbox.migration';
 export * from './republish';
+export * from './fault-point';

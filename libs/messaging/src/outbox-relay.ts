@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { type Checkpoint, pollIntervalMs, type PostgresEventStore } from '@dealledger/event-store';
+import { faultPoint } from './fault-point';
 import { toEnvelope, toKafkaMessage } from './envelope';
 import { ensureTopics } from './topics';
 
@@ -192,6 +193,7 @@ export class OutboxRelay {
       acks: -1,
       messages: events.map((e) => toKafkaMessage(toEnvelope(e, this.options.context))),
     });
+    faultPoint('relay-acked');
     // Sent, but this loop was stopped meanwhile: leave the position to the next one (it sends them again).
     if (stale()) return 0;
     if (this.lockRunner) {

@@ -1,0 +1,225 @@
+/**
+ * `npm run chaos`: the six apps under a steady mixed load while processes, the broker and the
+ * database fail, then a check of the whole ledger (see docs/reliability.md). Prints a table and
+ * exits non-zero on any loss, duplicate or failed check.
+ *
+ *   npm run chaos                                   (300 s at 100 commands/s, a fault every 5 s)
+ *   CHAOS_SECONDS=90 CHAOS_RATE=40 npm run chaos    (the short run inside npm test)
+ *
+ * CHAOS_FAULT_EVERY (s, default 5): a random app is killed -9 every other time, and the other
+ * kinds take turns in between. CHAOS_KEEP=1 keeps the schemas for inspection.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { createKafka } from '@dealledger/messaging';
+import { tokenFor } from '@dealledger/testing';
+import { adminKey } from '../../apps/relationships/src/rebuild/admin.http.controller';
+import { APPS, AppName, buildApps, freePorts } from '../e2e/cluster';
+import { Api } from './api';
+import { checkLedger } from './check';
+import { SupervisedCluster } from './cluster';
+import { FAULT_KINDS, FaultKind, Faults, Injected } from './faults';
+import { companies, Load, Party } from './load';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureKafka, stopKafka } = require('../../scripts/lib');
+
+const SECONDS = Number(process.env.CHAOS_SECONDS ?? 300);
+const RATE = Number(process.env.CHAOS_RATE ?? 100);
+const FAULT_EVERY = Number(process.env.CHAOS_FAULT_EVERY ?? 5);
+const CONCURRENCY = Number(process.env.CHAOS_CONCURRENCY ?? Math.max(8, RATE));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const ADMIN = { 'x-admin-key': adminKey() };
+
+/** Paces commands to `rate` a second, without bursts after a stall. */
+function limiter(rate: number): () => Promise<void> {
+  let next = Date.now();
+  return async () => {
+    next = Math.max(next, Date.now()) + 1000 / rate;
+    const wait = next - Date.now();
+    if (wait > 0) await sleep(wait);
+  };
+}
+
+/** Messages the run's consumer groups have not committed yet, over the topics each has committed on. */
+async function consumerLag(kafka: Kafka, prefix: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${prefix}.`));
+    let lag = 0;
+    for (const groupId of groups) {
+      for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+        const high = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+        for (const p of partitions) lag += Math.max(0, (high.get(p.partition) ?? 0) - Math.max(0, Number(p.offset)));
+      }
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function main() {
+  process.env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const startedKafka = ensureKafka();
+  process.env.KAFKA_BROKERS ??= `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`;
+  if (process.env.CHAOS_BUILD !== '0') buildApps();
+
+  const prefix = `chaos${Date.now().toString(36)}`;
+  const free = await freePorts(APPS.length);
+  const ports = Object.fromEntries(APPS.map((a, i) => [a, free[i]])) as Record<AppName, number>;
+  const cluster = new SupervisedCluster(prefix, ports, mkdtempSync(join(tmpdir(), 'dealledger-faults-')), join(tmpdir(), `dealledger-${prefix}`));
+  const faults = new Faults(cluster);
+  const db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+  let exitCode = 1;
+  // Ctrl-C: stop the apps started here (and the broker, if started here) before leaving.
+  const interrupt = async () => {
+    await cluster.stop();
+    if (startedKafka) stopKafka();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    cluster.startAll();
+    await cluster.waitAllReady(120000);
+    console.log(`chaos: ${SECONDS} s at ${RATE} commands/s, a fault every ${FAULT_EVERY} s; apps on ${APPS.map((a) => `${a}:${ports[a]}`).join(' ')}; logs in ${cluster.logDir}`);
+
+    const api = new Api((app) => cluster.url(app), limiter(RATE));
+    const load = new Load(api);
+    const running = load.run(CONCURRENCY);
+
+    // Faults: a random app killed every other time; the other kinds take turns in between.
+    const others = FAULT_KINDS.filter((k) => k !== 'app killed (-9)' && !faults.unavailable(k));
+    const injected: Injected[] = [];
+    const catchUp = new Map<FaultKind, number[]>();
+    const probes: Promise<void>[] = [];
+    const neverCaughtUp: string[] = [];
+    const probeApi = new Api((app) => cluster.url(app), async () => undefined);
+    const supplier: Party = companies.suppliers[0];
+    const started = Date.now();
+    let turn = 0;
+    for (let i = 1; Date.now() - started < SECONDS * 1000; i++) {
+      await sleep(Math.max(0, Math.min(started + i * FAULT_EVERY * 1000, started + SECONDS * 1000) - Date.now()));
+      if (Date.now() - started >= SECONDS * 1000) break;
+      // A crash point that work did not reach in time is tried again (elsewhere) at the next turn.
+      const kind: FaultKind = i % 2 === 1 ? 'app killed (-9)' : others[turn % others.length];
+      const fault = await faults.inject(kind).catch((err: Error) => ({ kind, target: '-', at: Date.now(), done: false, note: err.message }) as Injected);
+      injected.push(fault);
+      if (kind !== 'app killed (-9)' && fault.done) turn += 1;
+      process.stdout.write(`  ${seconds(fault.at - started).padStart(7)} ${kind} ${fault.target}${fault.done ? '' : ` (${fault.note})`}\n`);
+      if (!fault.done) continue;
+      // Catch-up: from the fault until a command sent after it shows in the relationships read side.
+      probes.push(
+        (async () => {
+          const buyer = randomUUID();
+          const r = await probeApi.command('offers', 'probe offer', '/offers', { buyerId: buyer, items: [{ sku: 'PROBE', kind: 'service', description: 'probe', unit: 'piece', currency: 'EUR', tiers: [{ minQuantity: 1, unitPrice: '1.00' }] }], validUntil: new Date(Date.now() + 86400000).toISOString(), paymentTerms: 'net 30', deliveryTerms: 'EXW' }, supplier);
+          if (!r || r.status >= 300) return;
+          for (const deadline = Date.now() + 180000; Date.now() < deadline; await sleep(100)) {
+            const s = await probeApi.query('relationships', `/relationships/${supplier.companyId}/${buyer}`, supplier.token, 5000);
+            if (s && s.json.summary?.events >= 1) {
+              catchUp.set(kind, [...(catchUp.get(kind) ?? []), Date.now() - fault.at]);
+              return;
+            }
+          }
+          neverCaughtUp.push(`${kind} at ${seconds(fault.at - started)}`);
+        })(),
+      );
+    }
+    load.stop();
+    const stoppedAt = Date.now();
+    await running;
+    await Promise.all(probes);
+
+    // Settle: every app ready, every relay has published all, every consumer group has committed
+    // to the end of its topics, and nothing changes for 3 s.
+    const kafka = createKafka(`chaos-check-${prefix}`);
+    await cluster.waitAllReady(180000);
+    await db.initialize();
+    const snapshot = async () => {
+      const parts: unknown[] = [];
+      for (const app of APPS) {
+        const s = `"${cluster.schemaOf(app)}"`;
+        const [r] = await db.query(
+          `SELECT (SELECT count(*) FROM ${s}.events) AS events,
+                  (SELECT count(*) FROM ${s}.events e WHERE NOT EXISTS (SELECT 1 FROM ${s}.outbox_checkpoints c WHERE c.name LIKE 'relay:%' AND (c.transaction_id, c.position) >= (e.transaction_id, e.position))) AS unpublished,
+                  (SELECT count(*) FROM ${s}.inbox) AS inbox`,
+        );
+        parts.push(r);
+      }
+      parts.push(await (await fetch(`${cluster.url('relationships')}/admin/digest`, { headers: ADMIN })).json());
+      const lag = await consumerLag(kafka, prefix);
+      return { key: JSON.stringify(parts), lag, pending: lag > 0 || parts.slice(0, APPS.length).some((p) => Number((p as { unpublished: string }).unpublished) > 0) };
+    };
+    let last = '';
+    for (let stable = 0; stable < 3; ) {
+      const s = await snapshot();
+      stable = !s.pending && s.key === last ? stable + 1 : 0;
+      last = s.key;
+      if (Date.now() - stoppedAt > 300000) throw new Error(`the cluster did not settle within 5 minutes of the load stopping (consumer lag ${s.lag}, relays behind: ${s.pending})`);
+      await sleep(1000);
+    }
+    const settledAt = Date.now();
+
+    const pairs: [Party, Party][] = companies.suppliers.flatMap((s) => [...companies.buyers, ...companies.distributors].map((b) => [s, b] as [Party, Party]));
+    const verdict = await checkLedger({
+      db,
+      kafka,
+      prefix,
+      schemaOf: (a) => cluster.schemaOf(a),
+      commands: [...api.commands, ...probeApi.commands],
+      expect: load.expect,
+      pairs,
+      relationships: async (a, b) => (await api.query('relationships', `/relationships/${a.companyId}/${b.companyId}`, a.token))?.json ?? null,
+      rebuild: async () => (await (await fetch(`${cluster.url('relationships')}/admin/rebuild`, { method: 'POST', headers: ADMIN })).json()) as Record<string, unknown>,
+      settledAt,
+    });
+
+    // The table.
+    const count = (o: string) => api.commands.filter((c) => c.outcome === o).length;
+    const retried = api.commands.filter((c) => c.attempts > 1).length;
+    console.log(`\nfaults (${SECONDS} s of load at ${RATE} commands/s offered; apps restarted ${APPS.reduce((n, a) => n + cluster.restarts(a), 0)} times by the supervisor)`);
+    console.log(`  ${'kind'.padEnd(42)} ${'injected'.padStart(8)} ${'longest catch-up'.padStart(17)} ${'median'.padStart(8)}`);
+    for (const kind of FAULT_KINDS) {
+      const done = injected.filter((f) => f.kind === kind && f.done).length;
+      const times = (catchUp.get(kind) ?? []).sort((a, b) => a - b);
+      const why = faults.unavailable(kind);
+      console.log(`  ${kind.padEnd(42)} ${String(done).padStart(8)} ${(times.length ? seconds(times[times.length - 1]) : '-').padStart(17)} ${(times.length ? seconds(times[Math.floor(times.length / 2)]) : '-').padStart(8)}${why ? `  not injected: ${why}` : ''}`);
+    }
+    console.log(`\ncommands acknowledged (2xx)  ${count('ok')}  (${(count('ok') / SECONDS).toFixed(0)}/s; ${retried} needed more than one attempt, ${api.httpErrors} connection errors on the way)`);
+    console.log(`commands refused (4xx)       ${count('refused')}`);
+    console.log(`no definite answer           ${count('unknown')}`);
+    console.log(`deal flows                   ${load.flows.offer} offers, ${load.flows.tender} tenders; ${load.flows.abandoned} cut short`);
+    console.log(`lost                         ${verdict.lost}`);
+    console.log(`duplicated effects           ${verdict.duplicated}`);
+    console.log(`settled after the load       ${seconds(settledAt - stoppedAt)}`);
+    // Exits nobody caused: an app that ended itself (an outage it did not ride out) rather than being killed.
+    const selfExits = cluster.restartLog.filter((l) => !l.includes('SIGKILL'));
+    console.log(`apps that exited by themselves ${selfExits.length}${selfExits.length ? `: ${selfExits.map((l) => l.split(';')[0]).join('; ')}` : ''}`);
+    console.log('\nchecks');
+    for (const f of verdict.findings) console.log(`  ${f.ok ? 'ok  ' : 'FAIL'} ${f.check}: ${f.detail}`);
+    if (neverCaughtUp.length) console.log(`\nFAIL: a command sent after these faults never showed in the read side within 180 s: ${neverCaughtUp.join(', ')}`);
+    const missing = FAULT_KINDS.filter((k) => !faults.unavailable(k) && !injected.some((f) => f.kind === k && f.done));
+    if (missing.length) console.log(`\nFAIL: not injected even once: ${missing.join(', ')}`);
+    const failed = verdict.lost > 0 || verdict.duplicated > 0 || verdict.findings.some((f) => !f.ok) || missing.length > 0 || neverCaughtUp.length > 0 || count('ok') === 0;
+    console.log(`\nchaos: ${failed ? 'FAILED' : 'passed'}`);
+    exitCode = failed ? 1 : 0;
+  } finally {
+    await cluster.stop();
+    if (db.isInitialized && process.env.CHAOS_KEEP !== '1') for (const app of APPS) await db.query(`DROP SCHEMA IF EXISTS "${cluster.schemaOf(app)}" CASCADE`);
+    if (db.isInitialized) await db.destroy();
+    if (startedKafka) stopKafka();
+  }
+  process.exit(exitCode);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
