@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, DomainErrorKind } from '@dealledger/domain';
+import { isInfrastructureError } from '@dealledger/event-store';
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   invalid: HttpStatus.BAD_REQUEST,
@@ -47,7 +48,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = ctx.getRequest<Request>();
     const response = ctx.getResponse<Response>();
     const problem = this.toProblem(exception, request);
-    if (problem.status >= 500) this.logger.error(`${request.method} ${request.originalUrl}: ${(exception as Error)?.stack ?? exception}`);
+    if (problem.status === 503) this.logger.warn(`${request.method} ${request.originalUrl}: ${(exception as Error)?.message}`);
+    else if (problem.status >= 500) this.logger.error(`${request.method} ${request.originalUrl}: ${(exception as Error)?.stack ?? exception}`);
+    if (problem.status === 503) response.setHeader('retry-after', '1');
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 
@@ -86,6 +89,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (e?.type === 'entity.parse.failed') return make(400, 'request.malformed_json', `the request body is not valid JSON: ${e.message}`);
     if (e?.type === 'entity.too.large') return make(413, 'request.too_large', 'the request body is too large');
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return make(e.status, `http.${e.status}`, e.message ?? 'request refused');
+    // The database away (a restart, a failover, connections cut): nothing was written, and the
+    // same request, with the same Idempotency-Key, can be sent again shortly.
+    if (isInfrastructureError(exception) && !/^42/.test(String((exception as { code?: unknown }).code ?? ''))) {
+      return make(503, 'service.unavailable', 'the database is not available just now; send the request again (with the same Idempotency-Key) in a moment');
+    }
     return make(500, 'internal', 'an unexpected error occurred; it has been logged');
   }
 }
