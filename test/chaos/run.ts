@@ -198,7 +198,9 @@ async function main() {
       console.log(`  ${kind.padEnd(42)} ${String(done).padStart(8)} ${(times.length ? seconds(times[times.length - 1]) : '-').padStart(17)} ${(times.length ? seconds(times[Math.floor(times.length / 2)]) : '-').padStart(8)}${why ? `  not injected: ${why}` : ''}`);
     }
     console.log(`\ncommands acknowledged (2xx)  ${count('ok')}  (${(count('ok') / SECONDS).toFixed(0)}/s; ${retried} needed more than one attempt, ${api.httpErrors} connection errors on the way)`);
-    console.log(`commands refused (4xx)       ${count('refused')}`);
+    const refusals = new Map<string, number>();
+    for (const c of api.commands.filter((x) => x.outcome === 'refused')) refusals.set(`${c.route} ${c.status}`, (refusals.get(`${c.route} ${c.status}`) ?? 0) + 1);
+    console.log(`commands refused (4xx)       ${count('refused')}${refusals.size ? ` (${[...refusals].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}`);
     console.log(`no definite answer           ${count('unknown')}`);
     console.log(`deal flows                   ${load.flows.offer} offers, ${load.flows.tender} tenders; ${load.flows.abandoned} cut short`);
     console.log(`lost                         ${verdict.lost}`);

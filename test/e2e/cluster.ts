@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +8,30 @@ const root = join(__dirname, '..', '..');
 export const APPS = ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'relationships'] as const;
 export type AppName = (typeof APPS)[number];
 
-/** Builds every app once (the end-to-end suite runs the compiled apps, as `npm start` does). */
+/**
+ * Builds every app (the end-to-end suites run the compiled apps, as `npm start` does). Suites
+ * running at once take turns (a lock directory), so no app starts from a half-written file.
+ */
 export function buildApps(): void {
-  const r = spawnSync('npx', ['nest', 'build', '--all'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('build failed');
+  // Outside dist/, which the build deletes first.
+  const lock = join(root, '.data', 'build-lock');
+  mkdirSync(join(root, '.data'), { recursive: true });
+  const deadline = Date.now() + 600000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${lock} held for 10 minutes; remove it if no build runs`);
+      spawnSync('sleep', ['0.5']);
+    }
+  }
+  try {
+    const r = spawnSync('npx', ['nest', 'build', '--all'], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('build failed');
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** `n` distinct free ports: all are held until every one is chosen, so none is handed out twice. */

@@ -119,6 +119,20 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     expect((await http(url, 'GET', `/offers/${body.offerId}/quote?quantity=5`, undefined, buyerEngineer)).body).toMatchObject({ status: 400, code: 'offer.quantity_below_minimum' });
   });
 
+  it('refuses an acceptance whose event would not hold its total (10^12 and more) with 400, writing nothing', async () => {
+    const huge = { ...offerBody(), items: [{ ...offerBody().items[0], tiers: [{ minQuantity: 1, unitPrice: '999999999.00' }] }] };
+    const { body } = await http(url, 'POST', '/offers', huge, supplierRep);
+    await http(url, 'POST', `/offers/${body.offerId}/submit`, {}, supplierRep);
+    const before = await db.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE stream_id = $1`, [`offer-${body.offerId}`]);
+    const refused = await http(url, 'POST', `/offers/${body.offerId}/accept`, { quantities: [{ sku: 'TYRE-205-55-R16', quantity: 1_000_000 }] }, buyerProcurement);
+    expect(refused.status).toBe(400);
+    expect(refused.type).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({ code: 'command.out_of_range' });
+    expect(refused.body.detail).toContain('OfferAccepted');
+    expect(await db.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE stream_id = $1`, [`offer-${body.offerId}`])).toEqual(before);
+    expect((await http(url, 'POST', '/offers', { ...offerBody(), paymentTerms: '' }, supplierRep)).status).toBe(400);
+  });
+
   it('expires offers past their validity with a durable scheduled check, once', async () => {
     const { body } = await http(url, 'POST', '/offers', offerBody(new Date(Date.now() + 3600_000).toISOString()), supplierRep);
     await http(url, 'POST', `/offers/${body.offerId}/submit`, {}, supplierRep);

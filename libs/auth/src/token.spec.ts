@@ -3,11 +3,17 @@ import { InvalidTokenError, loadSigningKeys, signToken, verifyToken } from './to
 
 describe('tokens', () => {
   const { privateKey, publicKey } = loadSigningKeys({});
-  const principal = { companyId: 'c1', personId: 'p1', roles: ['procurement'] };
+  const principal = { companyId: 'c1c1c1c1-0000-4000-8000-000000000001', personId: 'p1p1p1p1-0000-4000-8000-000000000001'.replace(/p/g, 'a'), roles: ['procurement'] };
   const now = new Date('2026-05-01T12:00:00Z');
 
   it('round-trips a principal', () => {
     expect(verifyToken(signToken(principal, privateKey!, now, 60), publicKey, now)).toEqual(principal);
+  });
+
+  it('refuses a validly signed token whose company or person is not a UUID, or whose roles are not names', () => {
+    for (const bad of [{ ...principal, companyId: 'acme' }, { ...principal, personId: "x'; DROP" }, { ...principal, roles: [{ admin: true }] as unknown as string[] }]) {
+      expect(() => verifyToken(signToken(bad, privateKey!, now, 60), publicKey, now)).toThrow(InvalidTokenError);
+    }
   });
 
   it('refuses an expired token', () => {

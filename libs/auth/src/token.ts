@@ -54,8 +54,14 @@ export function verifyToken(token: string, publicKey: KeyObject, now: Date = new
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Claims;
   if (claims.iss !== TOKEN_ISSUER) throw new InvalidTokenError('token from another issuer');
   if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now.getTime()) throw new InvalidTokenError('token expired');
-  return { companyId: claims.cid, personId: claims.pid ?? null, roles: Array.isArray(claims.roles) ? claims.roles : [] };
+  // Ids go into events and their parties: a token naming anything but UUIDs is not one this ledger issued.
+  const pid = claims.pid ?? null;
+  if (typeof claims.cid !== 'string' || !UUID.test(claims.cid) || (pid !== null && (typeof pid !== 'string' || !UUID.test(pid)))) throw new InvalidTokenError('token names no valid company or person id');
+  if (claims.roles !== undefined && (!Array.isArray(claims.roles) || claims.roles.some((r) => typeof r !== 'string'))) throw new InvalidTokenError('token roles are not a list of names');
+  return { companyId: claims.cid, personId: pid, roles: claims.roles ?? [] };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // An Ed25519 private key is its 32-byte seed behind this fixed PKCS#8 prefix.
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');

@@ -17,6 +17,10 @@ describe('money', () => {
     expect(compareAmounts('10.00', '9.9999')).toBe(1);
     expect(ratio('50', '100')).toBe(0.5);
   });
+  it('sums totals beyond what the ledger records (the event schema refuses them later, not the arithmetic)', () => {
+    expect(sum([lineTotal(1_000_000, '999999999.00'), '1.00'])).toBe('999999999000001.00');
+    expect(() => toUnits('1'.repeat(31))).toThrow(/not a decimal amount/);
+  });
   it('refuses what is not a decimal amount', () => {
     expect(() => toUnits('1e3')).toThrow();
     expect(() => toUnits('-1')).toThrow();

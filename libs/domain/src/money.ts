@@ -1,16 +1,21 @@
+import { invalid } from './domain-error';
+
 /**
  * Decimal amounts as strings ("41.70", "0.0042") so that no consumer sees a binary float.
  * Arithmetic runs on integers of 1/10,000 of the currency unit (bigint), exact for any volume.
  */
 const SCALE = 10_000n;
+/** What the ledger records: up to 12 digits before the point (events and requests). */
 const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
+/** What arithmetic takes: results (a line total, a sum) may be larger than any recorded amount; the event's schema then refuses them. */
+const OPERAND = /^\d{1,30}(\.\d{1,4})?$/;
 
 export function isDecimal(value: unknown): value is string {
   return typeof value === 'string' && DECIMAL.test(value);
 }
 
 export function toUnits(amount: string): bigint {
-  if (!isDecimal(amount)) throw new Error(`not a decimal amount: ${amount}`);
+  if (typeof amount !== 'string' || !OPERAND.test(amount)) throw invalid('amount.invalid', `not a decimal amount: ${amount}`);
   const [whole, frac = ''] = amount.split('.');
   return BigInt(whole) * SCALE + BigInt(frac.padEnd(4, '0'));
 }

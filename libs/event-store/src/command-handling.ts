@@ -1,4 +1,4 @@
-import { Decider, DomainEvent, fold, uuidV5 } from '@dealledger/domain';
+import { Decider, DomainEvent, fold, invalid, uuidV5 } from '@dealledger/domain';
 import type { Actor } from '@dealledger/events';
 import { WrongExpectedVersionError } from './errors';
 import type { PostgresEventStore } from './postgres-event-store';
@@ -27,6 +27,11 @@ export interface HandleCommandOptions<State, Command, Event extends DomainEvent>
   queryRunner?: import('typeorm').QueryRunner;
   /** Upcasts/validates recorded events into the decider's event type. */
   toDomain?: (recorded: RecordedEvent) => Event;
+  /**
+   * The problems (none: valid) of an event as its readers will check it. A command whose events
+   * would not pass is refused (400) rather than stored and then dead-lettered by every reader.
+   */
+  validate?: (type: string, schemaVersion: number, data: unknown) => string[];
 }
 
 export interface HandledCommand<State, Event> {
@@ -57,6 +62,11 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
     const state = fold(decider, recorded.map(toDomain));
     const events = decider.decide(command, state);
     const version = recorded.length;
+    for (const event of events) {
+      // As readers will see it: through JSON, so dates are strings and undefined fields gone.
+      const problems = options.validate?.(event.type, options.schemaVersion(event.type), JSON.parse(JSON.stringify(event.data))) ?? [];
+      if (problems.length) throw invalid('command.out_of_range', `the ${event.type} this command would record is not valid: ${problems.join('; ')}`, { problems });
+    }
     try {
       let s = state;
       const newEvents = events.map((event, i) => {

@@ -54,6 +54,7 @@ export function aggregateCommands<State, Cmd, Event extends DomainEvent>(spec: A
         metadata,
         parties: spec.parties,
         schemaVersion: (type) => eventCatalog.latestVersion(type),
+        validate: (type, version, data) => eventCatalog.validate(type, version, data),
         queryRunner,
       });
       return result.state;

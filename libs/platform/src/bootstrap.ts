@@ -1,6 +1,7 @@
 import { INestApplication, Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { InputGuardPipe } from './input-guard.pipe';
 import { HttpMetricsMiddleware, initMetrics } from './metrics';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { correlationMiddleware } from './request-context';
@@ -14,7 +15,7 @@ export interface AppDescription {
 /** Validation, problem+json errors, correlation ids, metrics and OpenAPI at /docs. */
 export function configureApp(app: INestApplication, about: AppDescription): INestApplication {
   initMetrics();
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new InputGuardPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ProblemDetailsFilter());
   const metrics = new HttpMetricsMiddleware();
   app.use(correlationMiddleware);
@@ -38,7 +39,25 @@ export async function runApp(module: unknown, about: AppDescription, defaultPort
   const envName = `${about.context.toUpperCase().replace(/-/g, '_')}_PORT`;
   const port = Number(process.env[envName] ?? process.env.PORT ?? defaultPort);
   const host = process.env.HOST ?? '127.0.0.1';
+  answerClientErrorsAsProblems(app);
   await app.listen(port, host);
   new Logger(about.title).log(`listening on http://${host}:${port} (docs: /docs)`);
   return app;
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (headers too large, a malformed
+ * request line) are answered as problem+json too, like every other error.
+ */
+function answerClientErrorsAsProblems(app: INestApplication): void {
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, title, code] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'request.headers_too_large'] : [400, 'Bad Request', 'request.malformed'];
+    const body = JSON.stringify({ type: `urn:dealledger:problem:${code}`, title, status, detail: status === 431 ? 'the request headers are too large' : 'the request could not be parsed', code });
+    socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
 }

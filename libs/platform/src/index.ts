@@ -5,3 +5,4 @@ export * from './ledger.module';
 export * from './bootstrap';
 export * from './deadlines';
 export * from './aggregate-commands';
+export * from './input-guard.pipe';

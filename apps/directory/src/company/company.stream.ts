@@ -12,6 +12,7 @@ export function companyIdFor(country: string, registrationNumber: string): strin
 }
 
 export const schemaVersionOf = (type: string) => eventCatalog.latestVersion(type);
+export const validateEvent = (type: string, version: number, data: unknown) => eventCatalog.validate(type, version, data);
 
 export async function loadCompany(store: PostgresEventStore, companyId: string): Promise<{ state: CompanyState; version: number; registeredAt: string | null }> {
   const recorded = await store.readStream(companyStreamId(companyId));

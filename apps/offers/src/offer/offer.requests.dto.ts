@@ -44,8 +44,8 @@ export class OfferTermsDto {
   items: OfferItemDto[];
 
   @ApiProperty({ example: '2027-06-30T23:59:59Z' }) @IsISO8601({ strict: true }) validUntil: string;
-  @ApiProperty({ example: '60 days net' }) @IsString() @MaxLength(1000) paymentTerms: string;
-  @ApiProperty({ example: 'DAP Ingolstadt, Incoterms 2020' }) @IsString() @MaxLength(1000) deliveryTerms: string;
+  @ApiProperty({ example: '60 days net' }) @IsString() @IsNotEmpty() @MaxLength(1000) paymentTerms: string;
+  @ApiProperty({ example: 'DAP Ingolstadt, Incoterms 2020' }) @IsString() @IsNotEmpty() @MaxLength(1000) deliveryTerms: string;
 }
 
 export class DraftOfferRequest extends OfferTermsDto {

@@ -11,7 +11,10 @@ const uuid = new ParseUUIDPipe({ version: undefined });
 export function parseAsOf(asOf?: string): string | undefined {
   if (asOf === undefined) return undefined;
   const t = Date.parse(asOf);
-  if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}/.test(asOf)) throw new BadRequestException('asOf must be an ISO 8601 time such as 2027-03-01T00:00:00Z');
+  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(asOf);
+  // Date.parse rolls 2026-02-30 over into March: the calendar date must be the one written.
+  const real = date && !Number.isNaN(t) && new Date(Date.UTC(+date[1], +date[2] - 1, +date[3])).toISOString().startsWith(date[0]);
+  if (!real) throw new BadRequestException('asOf must be an ISO 8601 time such as 2027-03-01T00:00:00Z');
   return new Date(t).toISOString();
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 
 const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
 
@@ -16,7 +16,7 @@ export class LotSourceDto {
 }
 
 export class RecordLotRequest {
-  @ApiProperty({ type: LotSourceDto }) @ValidateNested() @Type(() => LotSourceDto) source: LotSourceDto;
+  @ApiProperty({ type: LotSourceDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => LotSourceDto) source: LotSourceDto;
   @ApiPropertyOptional({ example: 'NMC-MOD-48V', description: 'kind contract: the contract item (a resale brings its own)' })
   @ValidateIf((o) => o.source?.kind === 'contract')
   @IsString()

@@ -4,7 +4,7 @@ import type { Principal } from '@dealledger/auth';
 import { CommandMetadata, handleCommand, PostgresEventStore } from '@dealledger/event-store';
 import { generateApiKey } from '../api-key';
 import { companyDecider, partiesOf } from '../company.decider';
-import { companyStreamId, schemaVersionOf } from '../company.stream';
+import { companyStreamId, schemaVersionOf, validateEvent } from '../company.stream';
 import type { AddedPersonResponse, AddPersonRequest } from './add-person.request.dto';
 
 export class AddPersonCommand extends Command<AddedPersonResponse> {
@@ -33,6 +33,7 @@ export class AddPersonCommandHandler implements ICommandHandler<AddPersonCommand
       metadata,
       parties: partiesOf,
       schemaVersion: schemaVersionOf,
+      validate: validateEvent,
     });
     const added = result.events.find((e) => e.type === 'PersonAdded');
     const issued = result.events.find((e) => e.type === 'ApiKeyIssued');

@@ -2,7 +2,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandMetadata, handleCommand, PostgresEventStore } from '@dealledger/event-store';
 import { generateApiKey } from '../api-key';
 import { companyDecider, partiesOf } from '../company.decider';
-import { companyIdFor, companyStreamId, schemaVersionOf } from '../company.stream';
+import { companyIdFor, companyStreamId, schemaVersionOf, validateEvent } from '../company.stream';
 import type { RegisterCompanyRequest, RegisteredCompanyResponse } from './register-company.request.dto';
 
 export class RegisterCompanyCommand extends Command<RegisteredCompanyResponse> {
@@ -29,6 +29,7 @@ export class RegisterCompanyCommandHandler implements ICommandHandler<RegisterCo
       metadata: { ...metadata, actor: { companyId, personId: null } },
       parties: partiesOf,
       schemaVersion: schemaVersionOf,
+      validate: validateEvent,
     });
     const state = result.state;
     if (state.status !== 'registered') throw new Error('company not registered after RegisterCompany');

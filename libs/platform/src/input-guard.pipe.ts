@@ -1,0 +1,35 @@
+import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
+import { invalid } from '@dealledger/domain';
+
+/** Deeper than any request of the APIs needs; far below what would exhaust the stack later on. */
+export const MAX_DEPTH = 32;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// U+0000 (PostgreSQL text cannot hold it) and UTF-16 surrogates without their pair (not Unicode).
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Refuses, before validation, what no route accepts and what would otherwise fail deep inside
+ * (a 500): text PostgreSQL cannot store, JSON nested deeper than MAX_DEPTH, and the keys that
+ * reach object prototypes. Runs on every body, query and path parameter.
+ */
+@Injectable()
+export class InputGuardPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type !== 'custom') check(value, metadata.type, 0);
+    return value;
+  }
+}
+
+function check(value: unknown, where: string, depth: number): void {
+  if (typeof value === 'string') {
+    if (UNSTORABLE.test(value)) throw invalid('request.invalid_text', `the ${where} holds a NUL character or an unpaired UTF-16 surrogate, which no text field accepts`);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  if (depth >= MAX_DEPTH) throw invalid('request.too_deep', `the ${where} is nested deeper than ${MAX_DEPTH} levels`);
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) throw invalid('request.forbidden_key', `the ${where} has a key "${key}", which no request may use`);
+    check(key, where, depth + 1);
+    check((value as Record<string, unknown>)[key], where, depth + 1);
+  }
+}
