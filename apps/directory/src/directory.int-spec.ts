@@ -115,6 +115,20 @@ describe('directory app over HTTP, with its events on Kafka (real PostgreSQL and
     expect((await call('POST', '/auth/token', { apiKey: 'nonsense' })).body).toMatchObject({ status: 401, code: 'auth.unauthorized' });
   });
 
+  it('slows down guessing: after 10 tries for one key within a minute, 429 problem+json, even with the right secret', async () => {
+    const key = supplier.apiKey.key;
+    const guesses = Array.from({ length: 12 }, (_, i) => key.slice(0, -4) + String(1000 + i));
+    const statuses: number[] = [];
+    for (const guess of guesses) statuses.push((await call('POST', '/auth/token', { apiKey: guess })).status);
+    // The earlier test made two requests for this key already.
+    expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(7);
+    const limited = await call('POST', '/auth/token', { apiKey: key });
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ status: 429, code: 'request.rate_limited' });
+    // Another key from the same address is not held up by it.
+    expect((await call('POST', '/auth/token', { apiKey: 'dlk.someone.else.secret' })).status).toBe(401);
+  });
+
   it('records people with signing roles, guarded by company and role', async () => {
     const path = `/companies/${supplier.companyId}/people`;
     const ceo = { name: 'Greta Lindqvist', email: 'Greta@Nordstahl.example', position: 'CEO', signingRoles: ['executive'] };

@@ -1,8 +1,9 @@
 import { Logger, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { loadSigningKeys } from '@dealledger/auth';
 import { LedgerModule } from '@dealledger/platform';
-import { IssueTokenHttpController } from './auth/issue-token/issue-token.http.controller';
+import { IssueTokenHttpController, tokenThrottlers } from './auth/issue-token/issue-token.http.controller';
 import { IssueTokenQueryHandler, TOKEN_SIGNING_KEY } from './auth/issue-token/issue-token.query-handler';
 import { AddPersonCommandHandler } from './company/add-person/add-person.command-handler';
 import { AddPersonHttpController } from './company/add-person/add-person.http.controller';
@@ -18,7 +19,7 @@ export const DIRECTORY = {
 };
 
 @Module({
-  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: DIRECTORY.context })],
+  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: DIRECTORY.context }), ThrottlerModule.forRoot(tokenThrottlers())],
   controllers: [RegisterCompanyHttpController, AddPersonHttpController, GetCompanyHttpController, IssueTokenHttpController],
   providers: [
     RegisterCompanyCommandHandler,

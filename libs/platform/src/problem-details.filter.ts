@@ -19,6 +19,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -81,7 +82,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (status === 400 && Array.isArray((body as { message?: unknown }).message)) {
         return make(400, 'request.invalid', `the request is invalid: ${messages.join('; ')}`, { errors: messages });
       }
-      const code = status === 401 ? 'auth.unauthorized' : status === 404 ? 'route.not_found' : `http.${status}`;
+      const code = status === 401 ? 'auth.unauthorized' : status === 404 ? 'route.not_found' : status === 429 ? 'request.rate_limited' : `http.${status}`;
       return make(status, code, messages.join('; '));
     }
     // Errors raised by the HTTP layer itself (body-parser): malformed JSON, oversized bodies.

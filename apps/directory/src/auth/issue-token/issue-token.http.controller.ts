@@ -1,12 +1,37 @@
-import { Body, Controller, HttpCode, Post, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ThrottlerGuard, ThrottlerModuleOptions } from '@nestjs/throttler';
 import { Public } from '@dealledger/auth';
 import { DomainError } from '@dealledger/domain';
 import { IssueTokenQuery } from './issue-token.query-handler';
 import { IssueTokenRequest, TokenResponse } from './issue-token.request.dto';
 
+/**
+ * Guessing keys is slowed per address and per key (the key without its secret, so trying
+ * secrets of one key counts against that key from every address). Limits per minute.
+ */
+export function tokenThrottlers(): ThrottlerModuleOptions {
+  return {
+    errorMessage: 'too many token requests; wait a minute before trying again',
+    throttlers: [
+      { name: 'address', ttl: 60_000, limit: Number(process.env.TOKEN_RATE_PER_ADDRESS ?? 60) },
+      {
+        name: 'key',
+        ttl: 60_000,
+        limit: Number(process.env.TOKEN_RATE_PER_KEY ?? 10),
+        getTracker: (req: Record<string, any>) => {
+          const key = typeof req.body?.apiKey === 'string' ? req.body.apiKey : '';
+          return key.split('.').slice(0, 3).join('.').slice(0, 200);
+        },
+      },
+    ],
+  };
+}
+
 @ApiTags('auth')
+@UseGuards(ThrottlerGuard)
+@ApiTooManyRequestsResponse({ description: 'Too many token requests from this address or for this key (problem+json)' })
 @Controller('auth/token')
 export class IssueTokenHttpController {
   constructor(private readonly queries: QueryBus) {}
