@@ -108,6 +108,10 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
   it('keeps offers to their parties and answers bad input with problem+json', async () => {
     const { body } = await http(url, 'POST', '/offers', offerBody(), supplierRep);
     expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, person(stranger, ['procurement']))).body).toMatchObject({ status: 404, code: 'offer.not_found' });
+    // A draft is the supplier's alone until it is submitted.
+    expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, buyerEngineer)).body).toMatchObject({ status: 404, code: 'offer.not_found' });
+    expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, supplierRep)).status).toBe(200);
+    await http(url, 'POST', `/offers/${body.offerId}/submit`, {}, supplierRep);
     expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, buyerEngineer)).status).toBe(200);
     expect((await http(url, 'GET', `/offers/${body.offerId}`)).status).toBe(401);
     const bad = await http(url, 'POST', '/offers', { ...offerBody(), items: [{ ...offerBody().items[0], tiers: [{ minQuantity: 0, unitPrice: '4,20' }] }] }, supplierRep);

@@ -126,6 +126,7 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     expect(card.body.formulas.price).toContain('price score');
     expect((await http(url, 'GET', `/scorecards/${supplier}?buyer=${buyer}`, undefined, stranger)).status).toBe(404);
     expect((await http(url, 'GET', `/scorecards/${supplier}`, undefined, stranger)).status).toBe(200);
+    expect((await http(url, 'GET', `/scorecards/${randomUUID()}`, undefined, stranger)).body).toMatchObject({ status: 404, code: 'scorecard.not_found' });
   });
 
   it('changes nothing when every event is delivered again', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { contentHash, sealBid, unsealBid } from './bid-seal';
+import { contentHash, PAD_BYTES, sealBid, unsealBid } from './bid-seal';
 
 describe('bid seal', () => {
   const key = randomBytes(32);
@@ -23,5 +23,12 @@ describe('bid seal', () => {
     flipped[0] ^= 1;
     expect(() => unsealBid({ ...sealed, ciphertext: flipped.toString('base64') }, key)).toThrow();
     expect(() => unsealBid(sealed, randomBytes(32))).toThrow();
+  });
+  it('pads before sealing, so the ciphertext does not tell how many digits a price has', () => {
+    const short = sealBid([{ itemId: 'lot-1', unitPrice: '9.99' }], '', key).sealed.ciphertext;
+    const long = sealBid([{ itemId: 'lot-1', unitPrice: '1141.70' }], 'incl. mounting', key).sealed.ciphertext;
+    expect(Buffer.from(short, 'base64').length).toBe(Buffer.from(long, 'base64').length);
+    expect(Buffer.from(short, 'base64').length % PAD_BYTES).toBe(0);
+    expect(unsealBid(sealBid([{ itemId: 'lot-1', unitPrice: '9.99' }], 'x', key).sealed, key).prices).toEqual([{ itemId: 'lot-1', unitPrice: '9.99' }]);
   });
 });

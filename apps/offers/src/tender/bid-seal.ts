@@ -34,12 +34,23 @@ export function sealBid(prices: BidPrice[], note: string, key: Buffer): { conten
   const content: BidContent = { prices, note, nonce: randomBytes(16).toString('hex') };
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const ciphertext = Buffer.concat([cipher.update(canonicalJson(content), 'utf8'), cipher.final()]);
+  const ciphertext = Buffer.concat([cipher.update(padded(canonicalJson(content)), 'utf8'), cipher.final()]);
   return {
     content,
     sealed: { ciphertext: ciphertext.toString('base64'), iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64') },
     contentHash: contentHash(content),
   };
+}
+
+/**
+ * The ciphertext is as long as what it seals: without padding its length would tell every reader
+ * of the log how many digits the prices have. Spaces up to the next multiple of PAD_BYTES (JSON
+ * ignores them when the bid is opened, so bids sealed before padding open alike).
+ */
+export const PAD_BYTES = 512;
+function padded(json: string): string {
+  const length = Buffer.byteLength(json);
+  return json + ' '.repeat(Math.ceil((length + 1) / PAD_BYTES) * PAD_BYTES - length);
 }
 
 export function unsealBid(sealed: SealedContent, key: Buffer): BidContent {

@@ -29,6 +29,8 @@ export class ScorecardHttpController {
     const at = parseAsOf(asOf);
     const events = await this.queries.companyEvents(supplierId, at);
     const names = await this.queries.names([supplierId, ...(buyer ? [buyer] : [])]);
+    // An id the ledger has never heard of has no scorecard (rather than one of empty criteria).
+    if (events.length === 0 && !names.has(supplierId)) throw notFound('scorecard.not_found', `no company ${supplierId} is known to the ledger`);
     const card = scorecard(events, supplierId, buyer ?? null, at ? new Date(at) : new Date());
     return { ...card, supplierName: names.get(supplierId) ?? null, buyerName: buyer ? (names.get(buyer) ?? null) : null, asOf: at ?? null, formulas: SCORECARD_FORMULAS };
   }
