@@ -37,7 +37,8 @@ const PEOPLE = {
   ],
   evmaker: [{ name: 'Ingrid Solberg', email: 'i.solberg@fjord-ev.example', position: 'Purchasing Manager', signingRoles: ['procurement'] }],
   city: [
-    { name: 'Anna Huber', email: 'a.huber@graz.example', position: 'Procurement Officer', signingRoles: ['procurement', 'legal'] },
+    { name: 'Anna Huber', email: 'a.huber@graz.example', position: 'Procurement Officer', signingRoles: ['procurement'] },
+    { name: 'Lena Berger', email: 'l.berger@graz.example', position: 'Legal Counsel', signingRoles: ['legal'] },
     { name: 'Franz Gruber', email: 'f.gruber@graz.example', position: 'Federal Procurement Representative', signingRoles: ['government'] },
   ],
 };
@@ -223,7 +224,7 @@ async function loadContracts(contractsUrl, c, deals) {
   // The public body's contract needs a government signatory as well.
   const city = c.city;
   const bus = await contractFor(contractsUrl, `tender:${deals.tenders.bus.tenderId}`, city.persons.procurement);
-  const busExecuted = await signAll(bus, [['procurement', city.persons.procurement], ['legal', city.persons.procurement], ['government', city.persons.government], ['executive', c.batteries.persons.executive]]);
+  const busExecuted = await signAll(bus, [['procurement', city.persons.procurement], ['legal', city.persons.legal], ['government', city.persons.government], ['executive', c.batteries.persons.executive]]);
   lines.push(`  contract city buses (public procurement): signed by procurement, legal, government and the supplier -> ${busExecuted.status}`);
 
   // Call-offs against the tyre contract cross the volume tiers: the more is bought, the lower the price.

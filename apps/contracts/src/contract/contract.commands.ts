@@ -16,6 +16,7 @@ export interface TermsChanges {
   paymentTerms?: string;
   deliveryTerms?: string;
   intermediaryId?: string | null;
+  fourEyes?: boolean;
   ceilings?: { sku: string; ceiling: number | null }[];
 }
 

@@ -121,6 +121,17 @@ describe('contract decider', () => {
   });
 
   describe('signing', () => {
+    it('keeps four eyes: one person cannot fill two required roles of its company, unless the contract allows it', () => {
+      const both = p(buyer, 14, ['procurement', 'legal']);
+      const once = history(draftCmd, sign(drafted, both, 'procurement'));
+      expect(given(once).when(sign(once, both, 'legal')).error).toBe('conflict:contract.four_eyes');
+      // Another person of the company may; the first one may not sign the same role twice either.
+      expect(given(once).when(sign(once, jonas, 'legal')).events.map((e) => e.type)).toEqual(['ContractSigned']);
+      // Amended to allow one signer (the amendment voids the first signature): one person signs both.
+      const amended = history(draftCmd, { type: 'AmendContract', contractId, changes: { fourEyes: false }, note: 'sole trader', requester: katrin, now: signedOn });
+      const first = [...amended, ...given(amended).when(sign(amended, both, 'procurement')).events];
+      expect(given(first).when(sign(first, both, 'legal')).events.map((e) => e.type)).toEqual(['ContractSigned']);
+    });
     it('records person, role, time and the hash of the terms signed', () => {
       expect(given(drafted).when(sign(drafted, katrin, 'procurement')).events).toEqual([
         { type: 'ContractSigned', data: { contractId, buyerId: buyer, supplierId: supplier, companyId: buyer, personId: katrin.personId, role: 'procurement', termsVersion: 1, termsHash: hashNow(drafted), signedAt: signedOn.toISOString() } },

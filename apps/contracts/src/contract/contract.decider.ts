@@ -125,7 +125,7 @@ function draft(c: DraftContract, state: ContractState): ContractEvent[] {
 function applyChanges(terms: ContractTerms, changes: TermsChanges): { terms: ContractTerms; changed: string[] } {
   const next: ContractTerms = { ...terms };
   const changed: string[] = [];
-  for (const key of ['startDate', 'endDate', 'sla', 'governingLaw', 'paymentTerms', 'deliveryTerms', 'intermediaryId'] as const) {
+  for (const key of ['startDate', 'endDate', 'sla', 'governingLaw', 'paymentTerms', 'deliveryTerms', 'intermediaryId', 'fourEyes'] as const) {
     if (changes[key] !== undefined && hashOf(changes[key]) !== hashOf(terms[key])) {
       (next as unknown as Record<string, unknown>)[key] = changes[key];
       changed.push(key);
@@ -179,6 +179,10 @@ function sign(c: SignContract, state: ContractState): ContractEvent[] {
   if (!s.terms.requiredSignatures.some((r) => r.companyId === c.requester.companyId && r.role === c.role)) throw ContractErrors.signatureNotRequired(c.role);
   const signedAt = c.now.toISOString();
   const signature = { companyId: c.requester.companyId, personId, role: c.role, signedAt };
+  // Four-eyes: one person does not fill two of its company's required roles in one round of signing.
+  const round = s.status === 'drafting' ? s.signatures : (s.renewal?.signatures ?? []);
+  const own = round.find((x) => x.companyId === signature.companyId && x.personId === personId && x.role !== c.role);
+  if (own && s.terms.fourEyes !== false) throw ContractErrors.fourEyes(own.role, c.role);
 
   if (s.status === 'drafting') {
     if (c.termsHash !== s.termsHash) throw ContractErrors.termsChanged();

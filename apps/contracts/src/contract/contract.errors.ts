@@ -9,6 +9,8 @@ export const ContractErrors = {
   roleNotHeld: (role: string) => forbidden('contract.role_not_held', `you do not hold the ${role} signing role`),
   signatureNotRequired: (role: string) => forbidden('contract.signature_not_required', `no ${role} signature of your company is required on this contract`),
   termsChanged: () => conflict('contract.terms_changed', 'the terms changed since you read them: read the contract again and sign its current terms'),
+  fourEyes: (signed: string, role: string) =>
+    conflict('contract.four_eyes', `you signed as ${signed} already: the ${role} signature needs another person (four-eyes rule; an amendment with fourEyes: false allows one signer)`),
   alreadySigned: (role: string) => conflict('contract.already_signed', `the ${role} signature of your company is already on these terms`),
   nothingChanged: () => invalid('contract.nothing_changed', 'the amendment changes nothing'),
   endBeforeStart: () => invalid('contract.end_before_start', 'the end date must be after the start date'),

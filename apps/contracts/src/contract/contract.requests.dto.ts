@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { SEVERITIES, Severity, SIGNING_ROLES } from '@dealledger/events';
 
 export class SlaTermDto {
@@ -22,6 +22,7 @@ export class AmendContractRequest {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) paymentTerms?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) deliveryTerms?: string;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'An intermediary party, when the buyer resells' }) @IsOptional() @IsUUID() intermediaryId?: string | null;
+  @ApiPropertyOptional({ description: 'Four-eyes rule (default true): distinct people sign distinct required roles of one company' }) @IsOptional() @IsBoolean() fourEyes?: boolean;
   @ApiPropertyOptional({ type: CeilingDto, isArray: true }) @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => CeilingDto) ceilings?: CeilingDto[];
   @ApiProperty({ example: 'Volume ceiling agreed in the negotiation meeting' }) @IsString() @MaxLength(2000) note: string;
 }

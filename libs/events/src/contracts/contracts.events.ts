@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import type { EventDefinition } from '../catalog';
 import { PriceTier } from '../offers/offers.events';
 
@@ -46,6 +46,8 @@ export class ContractTerms {
   @IsString() paymentTerms: string;
   @IsString() deliveryTerms: string;
   @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => RequiredSignature) requiredSignatures: RequiredSignature[];
+  /** Four-eyes rule: distinct people for distinct required roles of one company. Absent means true. */
+  @IsOptional() @IsBoolean() fourEyes?: boolean;
 }
 
 export class ContractOrigin {
