@@ -1,3 +1,4 @@
 export * from './token';
 export * from './auth.guard';
 export * from './development-secret';
+export * from './known-keys';

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
 import type { Requester } from '@dealledger/domain';
+import { refuseKnownKey } from './known-keys';
 import { developmentSecret } from './development-secret';
 
 /** What a token says about its bearer: the requester of the commands it sends. */
@@ -76,6 +77,8 @@ export function loadSigningKeys(env: NodeJS.ProcessEnv = process.env): { private
   if (env.AUTH_PRIVATE_KEY || env.AUTH_PUBLIC_KEY) {
     const privateKey = env.AUTH_PRIVATE_KEY ? createPrivateKey(pem(env.AUTH_PRIVATE_KEY)) : null;
     const publicKey = env.AUTH_PUBLIC_KEY ? createPublicKey(pem(env.AUTH_PUBLIC_KEY)) : createPublicKey(privateKey!);
+    refuseKnownKey('AUTH_PUBLIC_KEY', publicKey);
+    if (privateKey) refuseKnownKey('AUTH_PRIVATE_KEY', createPublicKey(privateKey));
     return { privateKey, publicKey, development: false };
   }
   if (env.NODE_ENV === 'production') {

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { Logger } from '@nestjs/common';
 import type { BidPrice, SealedContent } from '@dealledger/events';
 import { canonicalJson } from '@dealledger/event-store';
-import { developmentSecret } from '@dealledger/auth';
+import { developmentSecret, refuseKnownKey } from '@dealledger/auth';
 
 /** What a bid says; sealed until the tender closes. The nonce makes the hash unguessable. */
 export interface BidContent {
@@ -23,6 +23,7 @@ export function loadSealKey(env: NodeJS.ProcessEnv = process.env): Buffer {
   if (env.TENDER_SEAL_KEY) {
     const key = Buffer.from(env.TENDER_SEAL_KEY, 'base64');
     if (key.length !== 32) throw new Error('TENDER_SEAL_KEY must be 32 bytes, base64-encoded');
+    refuseKnownKey('TENDER_SEAL_KEY', key);
     return key;
   }
   if (env.NODE_ENV === 'production') throw new Error('TENDER_SEAL_KEY must be set in production');

@@ -3,7 +3,7 @@ import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { timingSafeEqual } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { developmentSecret, Public } from '@dealledger/auth';
+import { developmentSecret, Public, refuseKnownKey } from '@dealledger/auth';
 import { invalid } from '@dealledger/domain';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { DATA_SOURCE, KAFKA } from '@dealledger/platform';
@@ -16,7 +16,10 @@ import { RebuildReport, RelationshipsRebuild } from './rebuild';
  * development key (`.data/dev-secrets/admin-key`, made on first use).
  */
 export function adminKey(): string {
-  if (process.env.ADMIN_KEY) return process.env.ADMIN_KEY;
+  if (process.env.ADMIN_KEY) {
+    refuseKnownKey('ADMIN_KEY', process.env.ADMIN_KEY);
+    return process.env.ADMIN_KEY;
+  }
   if (process.env.NODE_ENV === 'production') throw new Error('ADMIN_KEY must be set in production');
   return developmentSecret('admin-key', 24).toString('base64url');
 }
