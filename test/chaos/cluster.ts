@@ -85,11 +85,13 @@ export class SupervisedCluster {
     return false;
   }
 
-  async kill9(app: AppName): Promise<void> {
+  /** kill -9 of the app's process; false when none is running (it is being restarted). */
+  async kill9(app: AppName): Promise<boolean> {
     const pid = this.pid(app);
-    if (!pid) return;
+    if (!pid) return false;
     process.kill(pid, 'SIGKILL');
     await this.exited(app, pid, 10000);
+    return true;
   }
 
   async ready(app: AppName): Promise<boolean> {

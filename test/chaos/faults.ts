@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { FaultPointName } from '@dealledger/messaging';
@@ -40,14 +40,28 @@ export interface Injected {
 export class Faults {
   private readonly kafkaPidFile = join(process.env.KAFKA_DATA_DIR ?? join(root, '.data', 'kafka'), 'kafka.pid');
 
-  constructor(private readonly cluster: SupervisedCluster) {}
+  constructor(
+    private readonly cluster: SupervisedCluster,
+    /** KAFKA_BROKERS was set by the caller: a broker not under this run's control. */
+    private readonly externalKafka: boolean,
+  ) {}
+
+  /** The local cluster that serves DATABASE_URL's port: [version, name]. */
+  private async localCluster(): Promise<[string, string]> {
+    const port = new URL(process.env.DATABASE_URL ?? 'postgresql://127.0.0.1:5432/').port || '5432';
+    const { stdout } = await run('pg_lsclusters', ['--no-header']);
+    const line = stdout.split('\n').map((l) => l.trim().split(/\s+/)).find((cols) => cols[2] === port);
+    if (!line) throw new Error(`no local cluster listens on port ${port}`);
+    return [line[0], line[1]];
+  }
 
   /** Why a kind cannot be injected on this machine, or null. */
   unavailable(kind: FaultKind): string | null {
+    if (kind === 'Kafka killed (-9)' && this.externalKafka) return 'KAFKA_BROKERS names a broker this run did not start';
     if (kind === 'Kafka killed (-9)' && !existsSync(this.kafkaPidFile)) return 'not the project’s own broker (no pid file)';
     if (kind === 'PostgreSQL restarted (immediate)') {
       if (!/@(127\.0\.0\.1|localhost)[:/]/.test(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/')) return 'DATABASE_URL is not the local cluster';
-      if (!existsSync('/etc/postgresql')) return 'no local PostgreSQL cluster (pg_ctlcluster)';
+      if (!existsSync('/usr/bin/pg_ctlcluster') || !existsSync('/usr/bin/pg_lsclusters')) return 'no local PostgreSQL cluster (pg_ctlcluster)';
     }
     return null;
   }
@@ -57,13 +71,15 @@ export class Faults {
     switch (kind) {
       case 'app killed (-9)': {
         const app = pick(['directory', 'offers', 'contracts', 'resale', 'service-desk', 'relationships'] as AppName[]);
-        await this.cluster.kill9(app);
-        return { kind, target: app, at, done: true };
+        const killed = await this.cluster.kill9(app);
+        return { kind, target: app, at, done: killed, note: killed ? undefined : 'not running (being restarted)' };
       }
       case 'Kafka killed (-9)': {
         const pid = Number(readFileSync(this.kafkaPidFile, 'utf8').trim());
+        // Only the broker that pid file names, and only if it is one (pids are reused).
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka')) return { kind, target: `pid ${pid}`, at, done: false, note: 'the pid file names no broker' };
         process.kill(pid, 'SIGKILL');
-        while (alive(pid)) await sleep(50);
+        for (const deadline = Date.now() + 30000; alive(pid); await sleep(50)) if (Date.now() > deadline) throw new Error(`broker pid ${pid} still there 30 s after SIGKILL`);
         // Down for a moment, as a crashed broker restarted by its own supervisor would be.
         await sleep(1000);
         const env = { ...process.env };
@@ -72,9 +88,9 @@ export class Faults {
         return { kind, target: `broker pid ${pid}`, at, done: true };
       }
       case 'PostgreSQL restarted (immediate)': {
-        const version = readdirSync('/etc/postgresql')[0];
-        await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart', '-m', 'immediate']);
-        return { kind, target: `cluster ${version}/main`, at, done: true };
+        const [version, name] = await this.localCluster();
+        await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'restart', '-m', 'immediate']);
+        return { kind, target: `cluster ${version}/${name}`, at, done: true };
       }
       default: {
         // Arm a crash point in one process and wait for work to reach it.
@@ -85,14 +101,14 @@ export class Faults {
         const file = join(this.cluster.faultDir, `${pid}.${point}`);
         writeFileSync(file, '');
         const died = await this.cluster.exited(app, pid, 20000);
-        if (!died) {
-          try {
-            unlinkSync(file);
-          } catch {
-            /* claimed just now */
-          }
+        // Claimed means the process removed the file at the point (and died there).
+        const claimed = !existsSync(file);
+        try {
+          unlinkSync(file); // never leave it for a later process that gets the same pid
+        } catch {
+          /* claimed */
         }
-        return { kind, target: app, at, done: died || !existsSync(file), note: died ? undefined : 'not reached within 20 s' };
+        return { kind, target: app, at, done: died && claimed, note: died && claimed ? undefined : died ? 'died elsewhere' : 'not reached within 20 s' };
       }
     }
   }

@@ -1,5 +1,3 @@
-import { invalid } from './domain-error';
-
 /**
  * Decimal amounts as strings ("41.70", "0.0042") so that no consumer sees a binary float.
  * Arithmetic runs on integers of 1/10,000 of the currency unit (bigint), exact for any volume.
@@ -15,7 +13,8 @@ export function isDecimal(value: unknown): value is string {
 }
 
 export function toUnits(amount: string): bigint {
-  if (typeof amount !== 'string' || !OPERAND.test(amount)) throw invalid('amount.invalid', `not a decimal amount: ${amount}`);
+  // Requests are validated before they get here: a malformed amount is a fault of ours (a 500).
+  if (typeof amount !== 'string' || !OPERAND.test(amount)) throw new Error(`not a decimal amount: ${amount}`);
   const [whole, frac = ''] = amount.split('.');
   return BigInt(whole) * SCALE + BigInt(frac.padEnd(4, '0'));
 }

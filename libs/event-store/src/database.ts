@@ -36,8 +36,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   // A client whose server went away (a restart) says so with an 'error' event. TypeORM listens
   // only while a query runner holds the client, and an 'error' without a listener ends the
   // process; the queries on that client fail on their own and their callers retry them.
-  const pool = (dataSource.driver as unknown as { master?: import('node:events').EventEmitter }).master;
-  pool?.on('connect', (client: import('node:events').EventEmitter) => client.on('error', () => undefined));
+  const pool = (dataSource.driver as unknown as { master?: import('node:events').EventEmitter & { _clients?: import('node:events').EventEmitter[] } }).master;
+  const listen = (client: import('node:events').EventEmitter) => client.on('error', () => undefined);
+  // Clients opened during initialize() are there already; later ones are announced by 'connect'.
+  for (const client of pool?._clients ?? []) listen(client);
+  pool?.on('connect', listen);
   try {
     const runner = dataSource.createQueryRunner();
     await runner.connect();

@@ -21,6 +21,7 @@ export function configureApp(app: INestApplication, about: AppDescription): INes
   app.use(correlationMiddleware);
   app.use(metrics.use.bind(metrics));
   app.enableShutdownHooks();
+  answerClientErrorsAsProblems(app);
   const config = new DocumentBuilder()
     .setTitle(about.title)
     .setDescription(about.description)
@@ -39,7 +40,6 @@ export async function runApp(module: unknown, about: AppDescription, defaultPort
   const envName = `${about.context.toUpperCase().replace(/-/g, '_')}_PORT`;
   const port = Number(process.env[envName] ?? process.env.PORT ?? defaultPort);
   const host = process.env.HOST ?? '127.0.0.1';
-  answerClientErrorsAsProblems(app);
   await app.listen(port, host);
   new Logger(about.title).log(`listening on http://${host}:${port} (docs: /docs)`);
   return app;
@@ -51,13 +51,19 @@ export async function runApp(module: unknown, about: AppDescription, defaultPort
  */
 function answerClientErrorsAsProblems(app: INestApplication): void {
   const server = app.getHttpServer() as import('node:http').Server;
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex & { _httpMessage?: unknown }) => {
+    // As Node does: nothing to answer on a dead socket, nor in the middle of another response.
+    if (err.code === 'ECONNRESET' || !socket.writable || socket._httpMessage) {
       socket.destroy();
       return;
     }
-    const [status, title, code] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'request.headers_too_large'] : [400, 'Bad Request', 'request.malformed'];
-    const body = JSON.stringify({ type: `urn:dealledger:problem:${code}`, title, status, detail: status === 431 ? 'the request headers are too large' : 'the request could not be parsed', code });
+    const [status, title, code, detail] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'request.headers_too_large', 'the request headers are too large']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'request.timeout', 'the request did not arrive in time']
+          : [400, 'Bad Request', 'request.malformed', 'the request could not be parsed'];
+    const body = JSON.stringify({ type: `urn:dealledger:problem:${code}`, title, status, detail, code });
     socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
 }

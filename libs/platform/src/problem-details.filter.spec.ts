@@ -7,6 +7,7 @@ function answer(exception: unknown) {
   const sent: { status?: number; headers: Record<string, string>; body?: Record<string, unknown> } = { headers: {} };
   const response = {
     setHeader: (k: string, v: string) => (sent.headers[k] = v),
+    getHeader: (k: string) => sent.headers[k],
     status(s: number) {
       sent.status = s;
       return this;

@@ -52,6 +52,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status === 503) this.logger.warn(`${request.method} ${request.originalUrl}: ${(exception as Error)?.message}`);
     else if (problem.status >= 500) this.logger.error(`${request.method} ${request.originalUrl}: ${(exception as Error)?.stack ?? exception}`);
     if (problem.status === 503) response.setHeader('retry-after', '1');
+    if (problem.status === 429 && !response.getHeader?.('retry-after')) response.setHeader('retry-after', '60');
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 
@@ -90,10 +91,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (e?.type === 'entity.parse.failed') return make(400, 'request.malformed_json', `the request body is not valid JSON: ${e.message}`);
     if (e?.type === 'entity.too.large') return make(413, 'request.too_large', 'the request body is too large');
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return make(e.status, `http.${e.status}`, e.message ?? 'request refused');
-    // The database away (a restart, a failover, connections cut): nothing was written, and the
-    // same request, with the same Idempotency-Key, can be sent again shortly.
-    if (isInfrastructureError(exception) && !/^42/.test(String((exception as { code?: unknown }).code ?? ''))) {
-      return make(503, 'service.unavailable', 'the database is not available just now; send the request again (with the same Idempotency-Key) in a moment');
+    // The database away or busy (a restart, connections cut, a deadlock): a command may or may
+    // not have been stored (a connection can drop during COMMIT). Sent again with the same
+    // Idempotency-Key it is answered as stored, or carried out now; never twice.
+    const sqlState = String((exception as { code?: unknown; driverError?: { code?: unknown } })?.code ?? (exception as { driverError?: { code?: unknown } })?.driverError?.code ?? '');
+    if (isInfrastructureError(exception) && !sqlState.startsWith('42')) {
+      return make(503, 'service.unavailable', 'the database could not complete the request just now; send it again with the same Idempotency-Key in a moment');
     }
     return make(500, 'internal', 'an unexpected error occurred; it has been logged');
   }

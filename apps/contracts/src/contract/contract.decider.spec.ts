@@ -128,7 +128,10 @@ describe('contract decider', () => {
       // Another person of the company may; the first one may not sign the same role twice either.
       expect(given(once).when(sign(once, jonas, 'legal')).events.map((e) => e.type)).toEqual(['ContractSigned']);
       // Amended to allow one signer (the amendment voids the first signature): one person signs both.
-      const amended = history(draftCmd, { type: 'AmendContract', contractId, changes: { fourEyes: false }, note: 'sole trader', requester: katrin, now: signedOn });
+      const optOut = (who: Requester, fourEyes: boolean): ContractCommand => ({ type: 'AmendContract', contractId, changes: { fourEyes }, note: 'sole trader', requester: who, now: signedOn });
+      expect(given(drafted).when(optOut(katrin, false)).error).toBe('forbidden:contract.four_eyes_by_executive');
+      expect(given(drafted).when(optOut(miriam, true)).error).toBe('invalid:contract.nothing_changed');
+      const amended = history(draftCmd, optOut(miriam, false));
       const first = [...amended, ...given(amended).when(sign(amended, both, 'procurement')).events];
       expect(given(first).when(sign(first, both, 'legal')).events.map((e) => e.type)).toEqual(['ContractSigned']);
     });

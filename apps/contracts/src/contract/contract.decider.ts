@@ -125,8 +125,10 @@ function draft(c: DraftContract, state: ContractState): ContractEvent[] {
 function applyChanges(terms: ContractTerms, changes: TermsChanges): { terms: ContractTerms; changed: string[] } {
   const next: ContractTerms = { ...terms };
   const changed: string[] = [];
+  // Absent means true: setting it to true where it is absent changes nothing.
+  const current = (key: keyof TermsChanges) => (key === 'fourEyes' ? (terms.fourEyes ?? true) : terms[key as keyof ContractTerms]);
   for (const key of ['startDate', 'endDate', 'sla', 'governingLaw', 'paymentTerms', 'deliveryTerms', 'intermediaryId', 'fourEyes'] as const) {
-    if (changes[key] !== undefined && hashOf(changes[key]) !== hashOf(terms[key])) {
+    if (changes[key] !== undefined && hashOf(changes[key]) !== hashOf(current(key))) {
       (next as unknown as Record<string, unknown>)[key] = changes[key];
       changed.push(key);
     }
@@ -152,6 +154,8 @@ function amend(c: AmendContract, state: ContractState): ContractEvent[] {
   const by = personOf(c.requester);
   const { terms, changed } = applyChanges(s.terms, c.changes);
   if (changed.length === 0) throw ContractErrors.nothingChanged();
+  // Letting one person sign several roles is the company executive's decision, not a signer's.
+  if (changed.includes('fourEyes') && !c.requester.roles.includes('executive')) throw ContractErrors.fourEyesByExecutive();
   validateTerms(terms);
   return [
     {

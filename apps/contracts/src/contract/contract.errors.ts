@@ -24,6 +24,7 @@ export const ContractErrors = {
   duplicateCallOff: () => conflict('contract.duplicate_call_off', 'this call-off is already placed'),
   renewalPending: () => conflict('contract.renewal_pending', 'a renewal is already awaiting signatures'),
   renewalNotLater: () => invalid('contract.renewal_not_later', 'the new end date must be after the current one'),
+  fourEyesByExecutive: () => forbidden('contract.four_eyes_by_executive', 'only an executive of a party changes the four-eyes rule'),
   executiveRequired: () => forbidden('contract.executive_required', "termination needs a party's executive"),
   reasonRequired: () => invalid('contract.reason_required', 'a reason is required'),
   notDue: (end: string) => conflict('contract.not_due', `the contract runs until ${end}`),

@@ -103,14 +103,14 @@ describe('offer decider', () => {
     it('is submitted by the supplier', () => {
       expect(given([drafted]).when({ type: 'SubmitOffer', offerId, requester: supplierRep, now }).events).toEqual([submitted]);
     });
-    it('is not submitted by the buyer', () => {
-      expect(given([drafted]).when({ type: 'SubmitOffer', offerId, requester: buyerProcurement, now }).error).toBe('forbidden:offer.supplier_only');
+    it('is not submitted by the buyer, to whom it does not exist yet', () => {
+      expect(given([drafted]).when({ type: 'SubmitOffer', offerId, requester: buyerProcurement, now }).error).toBe('not_found:offer.not_found');
     });
     it('is invisible to other companies', () => {
       expect(given([drafted]).when({ type: 'SubmitOffer', offerId, requester: strangerRep, now }).error).toBe('not_found:offer.not_found');
     });
-    it('cannot be accepted before it is submitted', () => {
-      expect(given([drafted]).when(accept([{ sku: 'VALVE', quantity: 10 }])).error).toBe('conflict:offer.invalid_transition');
+    it('cannot be accepted, countered or rejected before it is submitted: the buyer does not see it yet', () => {
+      expect(given([drafted]).when(accept([{ sku: 'VALVE', quantity: 10 }])).error).toBe('not_found:offer.not_found');
     });
     it('can be withdrawn', () => {
       expect(given([drafted]).when({ type: 'WithdrawOffer', offerId, reason: 'capacity', requester: supplierRep, now }).events[0].type).toBe('OfferWithdrawn');

@@ -96,6 +96,8 @@ type Existing = Exclude<OfferState, { status: 'none' }>;
 /** Non-parties learn nothing, not even that the offer exists. */
 function visible(state: OfferState, offerId: string, requester: Requester): Existing {
   if (state.status === 'none' || (requester.companyId !== state.supplierId && requester.companyId !== state.buyerId)) throw OfferErrors.notFound(offerId);
+  // A draft is the supplier's alone until it is submitted.
+  if (state.status === 'draft' && requester.companyId !== state.supplierId) throw OfferErrors.notFound(offerId);
   return state;
 }
 

@@ -120,6 +120,11 @@ describe('tender decider', () => {
       expect(given([opened, invited]).when(submit(s1, 1, [...prices('1.00', '1.00'), { itemId: 'lot-9', unitPrice: '1.00' }])).error).toBe('invalid:tender.unknown_item');
       expect(given([opened, invited]).when(submit(s1, 1, prices('0.00', '1.00'))).error).toBe('invalid:tender.price_not_positive');
     });
+    it('refuses a bid whose total could not be recorded at the close (so no bidder can block it)', () => {
+      // 20,000 x 99,999,999.99 (+ 8,000 x 1.00) is beyond 10^12; 20,000 x 49,999,999.00 + 8,000 is not.
+      expect(given([opened, invited]).when(submit(s1, 1, prices('99999999.99', '1.00'))).error).toBe('invalid:tender.total_too_large');
+      expect(given([opened, invited]).when(submit(s1, 1, prices('49999999.00', '1.00'))).error).toBeNull();
+    });
     it('replaces a bid on resubmission', () => {
       const state = given([opened, invited, bid(s1, 1), bid(s1, 4)]).state as Extract<TenderState, { status: 'open' }>;
       expect(state.bids[s1].bidId).toBe(bidId(4));

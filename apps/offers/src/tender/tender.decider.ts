@@ -1,4 +1,4 @@
-import { Decider, lineTotal, ratio, sum, toUnits } from '@dealledger/domain';
+import { Decider, isDecimal, lineTotal, ratio, sum, toUnits } from '@dealledger/domain';
 import type { BidEvaluatedV1, BidPrice, CriteriaScores, CriteriaWeights, OpenedBid, RankedBid, SealedContent, TenderEvent, TenderItem } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type { AwardTender, CancelTender, CloseTender, EvaluateBid, InviteSuppliers, OpenTender, SubmitBid, TenderCommand, WithdrawBid } from './tender.commands';
@@ -163,6 +163,9 @@ function submitBid(c: SubmitBid, state: TenderState): TenderEvent[] {
     if (toUnits(p.unitPrice) <= 0n) throw TenderErrors.priceNotPositive(p.itemId);
   }
   for (const item of o.items) if (!c.prices.some((p) => p.itemId === item.itemId)) throw TenderErrors.unpricedItem(item.itemId);
+  // The total is recorded when the tender closes: one bid too large to record would block the close.
+  const total = bidTotal(o.items, c.prices);
+  if (!isDecimal(total)) throw TenderErrors.totalTooLarge(total);
   return [{ type: 'BidSubmitted', data: { ...ref(o), supplierId: c.requester.companyId, bidId: c.bidId, sealed: c.sealed, contentHash: c.contentHash } }];
 }
 

@@ -15,6 +15,7 @@ export const TenderErrors = {
   notInvited: () => forbidden('tender.not_invited', 'only invited suppliers can bid'),
   unpricedItem: (itemId: string) => invalid('tender.item_not_priced', `the bid must price item ${itemId}`),
   unknownItem: (itemId: string) => invalid('tender.unknown_item', `the tender has no item ${itemId}`),
+  totalTooLarge: (total: string) => invalid('tender.total_too_large', `the bid's total (${total}) is beyond what the ledger records (12 digits before the decimal point)`),
   priceNotPositive: (itemId: string) => invalid('tender.price_not_positive', `the price of ${itemId} must be above zero`),
   noBid: (supplierId: string) => conflict('tender.no_bid', `supplier ${supplierId} has no bid in this tender`),
   bidContentMismatch: (supplierId: string) => conflict('tender.bid_content_mismatch', `the opened bid of ${supplierId} does not match what was sealed`),

@@ -8,8 +8,9 @@ import { IssueTokenQuery } from './issue-token.query-handler';
 import { IssueTokenRequest, TokenResponse } from './issue-token.request.dto';
 
 /**
- * Guessing keys is slowed per address and per key (the key without its secret, so trying
- * secrets of one key counts against that key from every address). Limits per minute.
+ * Token requests are slowed per address, and per key from one address (the key without its
+ * secret: trying secrets of one key counts against that key). Not per key alone: key ids are
+ * public (ApiKeyIssued), and anyone could then lock a key's holder out. Limits per minute.
  */
 export function tokenThrottlers(): ThrottlerModuleOptions {
   return {
@@ -21,8 +22,8 @@ export function tokenThrottlers(): ThrottlerModuleOptions {
         ttl: 60_000,
         limit: Number(process.env.TOKEN_RATE_PER_KEY ?? 10),
         getTracker: (req: Record<string, any>) => {
-          const key = typeof req.body?.apiKey === 'string' ? req.body.apiKey : '';
-          return key.split('.').slice(0, 3).join('.').slice(0, 200);
+          const key = typeof req.body?.apiKey === 'string' ? req.body.apiKey.split('.').slice(0, 3).join('.').slice(0, 200) : '';
+          return `${req.ip}|${key}`;
         },
       },
     ],
