@@ -11,7 +11,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)];
 const root = join(__dirname, '..', '..');
 
-export const FAULT_KINDS = ['app killed (-9)', 'Kafka killed (-9)', 'PostgreSQL restarted (immediate)', 'relay killed after ack', 'consumer killed before its commit', 'consumer killed before its offset commit'] as const;
+// The crash points come first in the turns: a broker restart takes a while, and a short run must
+// still reach every kind.
+export const FAULT_KINDS = ['app killed (-9)', 'relay killed after ack', 'consumer killed before its commit', 'consumer killed before its offset commit', 'Kafka killed (-9)', 'PostgreSQL restarted (immediate)'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Apps whose relay publishes under the load, and apps that consume it. */
@@ -95,9 +97,13 @@ export class Faults {
       default: {
         // Arm a crash point in one process and wait for work to reach it.
         const [point, apps] = POINTS[kind]!;
-        const app = pick(apps);
+        // One that runs now (the app kill before may have hit one), waiting a little if none does.
+        let running = apps.filter((a) => this.cluster.pid(a));
+        for (const deadline = Date.now() + 10000; running.length === 0 && Date.now() < deadline; running = apps.filter((a) => this.cluster.pid(a))) await sleep(200);
+        if (running.length === 0) return { kind, target: apps.join('/'), at, done: false, note: 'not reached: none running' };
+        const app = pick(running);
         const pid = this.cluster.pid(app);
-        if (!pid) return { kind, target: app, at, done: false, note: 'not running' };
+        if (!pid) return { kind, target: app, at, done: false, note: 'not reached: restarted just now' };
         const file = join(this.cluster.faultDir, `${pid}.${point}`);
         writeFileSync(file, '');
         const died = await this.cluster.exited(app, pid, 20000);
@@ -108,7 +114,7 @@ export class Faults {
         } catch {
           /* claimed */
         }
-        return { kind, target: app, at, done: died && claimed, note: died && claimed ? undefined : died ? 'died elsewhere' : 'not reached within 20 s' };
+        return { kind, target: app, at, done: died && claimed, note: died && claimed ? undefined : died ? 'not reached: died elsewhere' : 'not reached within 20 s' };
       }
     }
   }
