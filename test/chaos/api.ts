@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { AppName } from '../e2e/cluster';
+import { sleep } from './util';
 
 type Json = Record<string, any>;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One command as the load generator saw it in the end (after its retries). */
 export interface CommandRecord {

@@ -2,12 +2,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPS, AppName } from '../e2e/cluster';
+import { sleep } from './util';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Supervisor } = require('../../scripts/supervisor');
 
 const root = join(__dirname, '..', '..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The six apps as processes under the same supervisor `npm start` uses: one that dies is

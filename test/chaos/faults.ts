@@ -5,10 +5,9 @@ import { promisify } from 'node:util';
 import type { FaultPointName } from '@dealledger/messaging';
 import type { AppName } from '../e2e/cluster';
 import type { SupervisedCluster } from './cluster';
+import { pick, sleep } from './util';
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)];
 const root = join(__dirname, '..', '..');
 
 // The crash points come first in the turns: a broker restart takes a while, and a short run must

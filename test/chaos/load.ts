@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { uuidV5 } from '@dealledger/domain';
 import { tokenFor } from '@dealledger/testing';
 import type { Api, Response } from './api';
+import { pick, sleep } from './util';
 
 type Json = Record<string, any>;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)];
 const chance = (p: number) => Math.random() < p;
 
 export interface Party {

@@ -25,6 +25,7 @@ import { checkLedger, CONSUMERS } from './check';
 import { SupervisedCluster } from './cluster';
 import { FAULT_KINDS, FaultKind, Faults, Injected } from './faults';
 import { companies, Load, Party } from './load';
+import { sleep } from './util';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureKafka, stopKafka } = require('../../scripts/lib');
@@ -33,7 +34,6 @@ const SECONDS = Number(process.env.CHAOS_SECONDS ?? 300);
 const RATE = Number(process.env.CHAOS_RATE ?? 100);
 const FAULT_EVERY = Number(process.env.CHAOS_FAULT_EVERY ?? 5);
 const CONCURRENCY = Number(process.env.CHAOS_CONCURRENCY ?? Math.max(8, RATE));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const ADMIN = { 'x-admin-key': adminKey() };
 
