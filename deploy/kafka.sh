@@ -6,6 +6,12 @@
 #   deploy/kafka.sh stop     stop the broker this script started (by its pid file)
 #   deploy/kafka.sh status   say whether it runs
 #
+# The broker authenticates every connection (SASL/SCRAM-SHA-512 for clients) and authorizes by
+# ACLs. On first start it makes a random password per principal under <data dir>/credentials/
+# (never in git): `broker` and `operator` are super users; one principal per app. The ACLs and
+# topics come from `npm run kafka:access` (libs/messaging/src/access.ts), which `npm start` and
+# `npm test` run after this script.
+#
 # KAFKA_BROKERS set: another cluster is used instead; `start` only checks that it answers.
 # KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_DATA_DIR (<repo>/.data/kafka) override.
 set -euo pipefail
@@ -20,6 +26,9 @@ DATA_DIR="${KAFKA_DATA_DIR:-$ROOT/.data/kafka}"
 PID_FILE="$DATA_DIR/kafka.pid"
 LOG_FILE="$DATA_DIR/server.log"
 CONFIG="$DATA_DIR/server.properties"
+CREDENTIALS_DIR="$DATA_DIR/credentials"
+# Kept in step with libs/messaging/src/access.ts (CONTEXTS plus the operator).
+SCRAM_PRINCIPALS=(operator directory offers contracts resale service-desk relationships)
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 
 log() { echo "[kafka] $*" >&2; }
@@ -50,14 +59,34 @@ tool() {
     -cp "$LIB_DIR/*" "$@"
 }
 
+# A random password per principal, made once: base64url, so it needs no quoting anywhere.
+password_of() {
+  local file="$CREDENTIALS_DIR/$1"
+  if [[ ! -s "$file" ]]; then
+    (umask 077; head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' > "$file")
+  fi
+  cat "$file"
+}
+
 configure_and_format() {
   mkdir -p "$DATA_DIR"
-  sed -e "s#@PORT@#$PORT#g" -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" -e "s#@DATA_DIR@#$DATA_DIR#g" \
-    "$KAFKA_DIR/server.properties.template" > "$CONFIG"
+  if [[ -f "$DATA_DIR/logs/meta.properties" && ! -s "$CREDENTIALS_DIR/broker" ]]; then
+    log "$DATA_DIR was formatted before the broker required authentication;"
+    log "remove it (rm -rf $DATA_DIR) and start again: the apps republish from their stores (npm run republish)"
+    exit 1
+  fi
+  (umask 077; mkdir -p "$CREDENTIALS_DIR")
+  local broker_password; broker_password="$(password_of broker)"
+  (umask 077; sed -e "s#@PORT@#$PORT#g" -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" -e "s#@DATA_DIR@#$DATA_DIR#g" \
+    -e "s#@BROKER_PASSWORD@#$broker_password#g" "$KAFKA_DIR/server.properties.template" > "$CONFIG")
   if [[ ! -f "$DATA_DIR/logs/meta.properties" ]]; then
     local cluster_id; cluster_id="$(tool kafka.tools.StorageTool random-uuid | tail -1)"
-    log "formatting KRaft storage in $DATA_DIR/logs (cluster $cluster_id)"
-    tool kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" --standalone >&2
+    local scram=() name
+    for name in "${SCRAM_PRINCIPALS[@]}"; do
+      scram+=(--add-scram "SCRAM-SHA-512=[name=$name,password=$(password_of "$name")]")
+    done
+    log "formatting KRaft storage in $DATA_DIR/logs (cluster $cluster_id, ${#SCRAM_PRINCIPALS[@]} SCRAM principals)"
+    tool kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" --standalone "${scram[@]}" >> "$DATA_DIR/tools.log"
   fi
 }
 

@@ -67,7 +67,11 @@ function kafkaRunning() {
   return spawnSync('bash', [KAFKA_SCRIPT, 'status'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Starts the project's own Kafka unless KAFKA_BROKERS names another cluster. Returns whether it started one. */
+/**
+ * Starts the project's own Kafka unless KAFKA_BROKERS names another cluster, and gives it the
+ * ledger's topics and ACLs (`npm run kafka:access`; a named cluster is its operators' to set
+ * up). Returns whether it started one.
+ */
 function ensureKafka() {
   if (process.env.KAFKA_BROKERS) {
     execFileSync('bash', [KAFKA_SCRIPT, 'start'], { stdio: 'inherit' });
@@ -75,6 +79,7 @@ function ensureKafka() {
   }
   const wasRunning = kafkaRunning();
   execFileSync('bash', [KAFKA_SCRIPT, 'start'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(__dirname, 'run-ts.js'), path.join(__dirname, 'kafka-access.ts')], { cwd: ROOT, stdio: 'inherit' });
   return !wasRunning;
 }
 

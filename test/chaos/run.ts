@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { eventsTopic } from '@dealledger/events';
-import { createKafka } from '@dealledger/messaging';
+import { applyLedgerAccess, createKafka } from '@dealledger/messaging';
 import { tokenFor } from '@dealledger/testing';
 import { adminKey } from '../../apps/relationships/src/rebuild/admin.http.controller';
 import { APPS, AppName, buildApps, freePorts } from '../e2e/cluster';
@@ -74,6 +74,8 @@ async function main() {
   if (process.env.CHAOS_BUILD !== '0') buildApps();
 
   const prefix = `chaos${Date.now().toString(36)}`;
+  // The apps sign in as themselves: their topics and grants under this run's prefix.
+  await applyLedgerAccess(createKafka(`chaos-access-${prefix}`), prefix);
   const free = await freePorts(APPS.length);
   const ports = Object.fromEntries(APPS.map((a, i) => [a, free[i]])) as Record<AppName, number>;
   const cluster = new SupervisedCluster(prefix, ports, mkdtempSync(join(tmpdir(), 'dealledger-faults-')), join(tmpdir(), `dealledger-${prefix}`));

@@ -28,6 +28,9 @@ export default async function globalSetup(): Promise<void> {
       process.env.KAFKA_BROKERS = `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`;
     }
     process.env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/postgres';
+    // Apps under test use random topic prefixes that have no ACLs: they sign in as the operator.
+    // The grants themselves are tested in libs/messaging/src/access.int-spec.ts and by chaos.
+    process.env.KAFKA_USERNAME ??= 'operator';
     console.log(`\n[tests] using local servers: ${process.env.DATABASE_URL} ${process.env.KAFKA_BROKERS}`);
   }
   await waitForPostgres(process.env.DATABASE_URL!);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import { Kafka, logLevel, Producer, SASLOptions } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { deadLetterTopic, EventEnvelope, eventsTopic, Headers, OfferAcceptedV1, TenderAwardedV1 } from '@dealledger/events';
-import { headerString, toKafkaMessage } from '@dealledger/messaging';
-import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { applyLedgerAccess, headerString, kafkaBrokers, kafkaSasl, toKafkaMessage } from '@dealledger/messaging';
+import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, sealed, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { CONTRACTS, ContractsModule } from './contracts.module';
 import { contractIdFor } from './contract/drafting';
 
@@ -20,7 +20,7 @@ const t = (p: ReturnType<typeof person>) => tokenFor(p);
 
 function offerAccepted(offerId: string): EventEnvelope<OfferAcceptedV1> {
   const id = randomUUID();
-  return {
+  return sealed({
     id,
     type: 'OfferAccepted',
     schemaVersion: 1,
@@ -35,7 +35,6 @@ function offerAccepted(offerId: string): EventEnvelope<OfferAcceptedV1> {
     actor: { companyId: buyer, personId: katrin.personId },
     correlationId: randomUUID(),
     causationId: null,
-    hash: 'ab'.repeat(32),
     data: {
       offerId,
       supplierId: supplier,
@@ -65,7 +64,7 @@ function offerAccepted(offerId: string): EventEnvelope<OfferAcceptedV1> {
         },
       ],
     },
-  };
+  });
 }
 
 describe('contracts app: drafted from Kafka, signed and called off over HTTP (real PostgreSQL and Kafka)', () => {
@@ -184,8 +183,9 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
 
   it('requires a government signatory on a contract from a public tender', async () => {
     const tenderId = randomUUID();
-    const awarded: EventEnvelope<TenderAwardedV1> = {
-      ...offerAccepted(tenderId),
+    const { hash: _h, previousHash: _p, ...base } = offerAccepted(tenderId);
+    const awarded: EventEnvelope<TenderAwardedV1> = sealed({
+      ...base,
       id: randomUUID(),
       type: 'TenderAwarded',
       streamId: `tender-${tenderId}`,
@@ -204,7 +204,7 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
         weightedScore: 8.99,
         ranking: [],
       },
-    };
+    });
     await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(awarded)] });
     const id = contractIdFor('tender', tenderId);
     const c = await eventually(() => http(url, 'GET', `/contracts/${id}`, undefined, t(official)), (r) => r.status === 200);
@@ -223,8 +223,47 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
     const good = offerAccepted(randomUUID());
     await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(bad), toKafkaMessage(good)] });
     await eventually(() => streamEvents(contractIdFor('offer', good.data.offerId)), (types) => types.length === 1);
-    const dead = await collectFromTopic(kafka, deadLetterTopic(offersTopic()), (s) => s.length >= 1);
-    expect(headerString(dead[0].message.headers, Headers.dlqReason)).toMatch(/^schema: OfferAccepted v1: .*unitPrice/);
+    const dead = await collectFromTopic(kafka, deadLetterTopic(offersTopic()), (s) => s.some((d) => headerString(d.message.headers, Headers.eventId) === bad.id));
+    expect(headerString(dead.find((d) => headerString(d.message.headers, Headers.eventId) === bad.id)!.message.headers, Headers.dlqReason)).toMatch(/^schema: OfferAccepted v1: .*unitPrice/);
     expect(await streamEvents(contractIdFor('offer', bad.data.offerId))).toEqual([]);
+  });
+
+  it('is not pre-empted by a forged acceptance of an open offer: the broker refuses its writer, a tampered copy is dead-lettered, the genuine one drafts', async () => {
+    await applyLedgerAccess(kafka, prefix);
+    const genuine = offerAccepted(randomUUID());
+    // The attack: the same offer accepted first on the forger's terms, 1,000,000 units at 0.01,
+    // even under the genuine event's id (as a replayed, altered copy would be).
+    const forgedItem = { ...genuine.data.items[0], quantity: 1000000, unitPrice: '0.01', tierMinQuantity: 100, lineTotal: '10000.00' };
+    const forged: EventEnvelope<OfferAcceptedV1> = { ...genuine, data: { ...genuine.data, total: '10000.00', items: [forgedItem] } };
+    const send = async (sasl: SASLOptions | undefined, event: EventEnvelope) => {
+      const client = new Kafka({ clientId: 'forger', brokers: kafkaBrokers(), sasl, logLevel: logLevel.NOTHING, retry: { retries: 1 } });
+      const forger = client.producer({ allowAutoTopicCreation: false, retry: { retries: 1 } });
+      try {
+        await forger.connect();
+        await forger.send({ topic: offersTopic(), acks: -1, messages: [toKafkaMessage(event)] });
+        return 'sent';
+      } catch (err) {
+        return (err as { type?: string; cause?: { type?: string }; name: string }).type ?? (err as { cause?: { type?: string } }).cause?.type ?? (err as Error).name;
+      } finally {
+        await forger.disconnect().catch(() => undefined);
+      }
+    };
+    // Without credentials, or as another app (here resale): the broker refuses the write.
+    expect(await send(undefined, forged)).not.toBe('sent');
+    expect(await send(kafkaSasl('resale'), forged)).toBe('TOPIC_AUTHORIZATION_FAILED');
+    // On the topic anyway (an operator's mistake, a replayed tampered copy): its hash is not its own.
+    await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(forged)] });
+    const isForged = (d: { message: { value: Buffer | null } }) => JSON.parse(d.message.value!.toString()).data.total === '10000.00';
+    const dead = await collectFromTopic(kafka, deadLetterTopic(offersTopic()), (seen) => seen.some(isForged));
+    expect(headerString(dead.find(isForged)!.message.headers, Headers.dlqReason)).toBe(
+      'chain: the hash is not that of this event and its previous hash (altered or forged)',
+    );
+    // The genuine acceptance, after the forged one, drafts the contract on the genuine terms.
+    await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(genuine)] });
+    const drafted = await eventually(
+      () => http(url, 'GET', `/contracts?origin=offer:${genuine.data.offerId}`, undefined, t(katrin)),
+      (r) => r.body.length === 1,
+    );
+    expect(drafted.body[0]).toMatchObject({ origin: { eventId: genuine.id }, terms: { items: [{ committedVolume: 12000, tiers: genuine.data.items[0].tiers }] } });
   });
 });

@@ -4,7 +4,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
 import { headerString, toKafkaMessage } from '@dealledger/messaging';
-import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, sealed, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { RESALE, ResaleModule } from './resale.module';
 
 const maker = randomUUID();
@@ -17,11 +17,11 @@ const callOffId = randomUUID();
 const t = (companyId: string) => tokenFor({ companyId, personId: randomUUID(), roles: ['procurement'] });
 
 function envelope<T>(type: string, streamId: string, data: T): EventEnvelope<T> {
-  return {
+  return sealed({
     id: randomUUID(), type, schemaVersion: 1, context: 'contracts', streamId, streamType: 'contract', streamVersion: 1, position: 1,
     occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(), parties: [distA, maker], actor: null,
-    correlationId: randomUUID(), causationId: null, hash: 'cd'.repeat(32), data,
-  };
+    correlationId: randomUUID(), causationId: null, data,
+  });
 }
 const terms = {
   buyerId: distA, supplierId: maker, intermediaryId: null, currency: 'EUR',

@@ -4,7 +4,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
 import { headerString, toKafkaMessage } from '@dealledger/messaging';
-import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, sealed, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { SERVICE_DESK, ServiceDeskModule } from './service-desk.module';
 import { SLA_CLOCK, SlaClockScheduler } from './ticket/sla/sla-clock.scheduler';
 
@@ -39,9 +39,9 @@ describe('service desk: tickets and SLA clocks that survive restarts (real Postg
     env = await contextEnvironment({ schema, prefix, clientId: 'desk-test', consumes: ['contracts'] });
     ({ kafka, producer, db } = env);
     await start();
-    const executed: EventEnvelope = {
+    const executed: EventEnvelope = sealed({
       id: randomUUID(), type: 'ContractExecuted', schemaVersion: 1, context: 'contracts', streamId: `contract-${contractId}`, streamType: 'contract', streamVersion: 4, position: 9,
-      occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(), parties: [buyer, supplier], actor: null, correlationId: randomUUID(), causationId: null, hash: '00'.repeat(32),
+      occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(), parties: [buyer, supplier], actor: null, correlationId: randomUUID(), causationId: null,
       data: {
         contractId, buyerId: buyer, supplierId: supplier, intermediaryId: null, origin: { kind: 'offer', id: randomUUID(), eventId: randomUUID() },
         terms: {
@@ -53,7 +53,7 @@ describe('service desk: tickets and SLA clocks that survive restarts (real Postg
         },
         termsVersion: 1, termsHash: '11'.repeat(32), signatures: [], contractValue: '2760000.00', executedAt: new Date().toISOString(),
       },
-    };
+    });
     await producer.send({ topic: eventsTopic('contracts', prefix), messages: [toKafkaMessage(executed)] });
     await eventually(async () => (await db.query(`SELECT count(*) AS n FROM "${schema}".service_contracts`).catch(() => [{ n: 0 }]))[0].n, (n) => Number(n) === 1);
   });

@@ -37,6 +37,11 @@ interface PostgresDriverPool {
 export const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id_text, event_id, stream_id, stream_type, stream_version, type,
   schema_version, data, occurred_at, recorded_at, parties, actor, correlation_id, causation_id, hash`;
 
+/** The previous event's hash in the stream, for envelopes (consumers check the link); `events` is the outer table. */
+export function previousHashColumn(schema: string): string {
+  return `(SELECT p.hash FROM ${schema}.events p WHERE p.stream_id = events.stream_id AND p.stream_version = events.stream_version - 1) AS previous_hash`;
+}
+
 /**
  * PostgreSQL event store of one bounded context (one schema). Appends are atomic per stream
  * with an expected version; events are hash-chained per stream; the same table is the outbox.
@@ -172,7 +177,7 @@ export class PostgresEventStore {
          SELECT least(pg_snapshot_xmax(s), (SELECT min(x) FROM pg_snapshot_xip(s) x
                                               WHERE (x::text::bigint & 4294967295) NOT IN (SELECT xid FROM bystanders))) AS h
            FROM snap)
-       SELECT ${EVENT_COLUMNS} FROM ${this.s}.events
+       SELECT ${EVENT_COLUMNS}, ${previousHashColumn(this.s)} FROM ${this.s}.events
         WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
           AND transaction_id < (SELECT h FROM horizon)
         ORDER BY events.transaction_id, events.position
@@ -292,6 +297,7 @@ export function toRecordedEvent(row: Row): RecordedEvent {
     correlationId: row.correlation_id,
     causationId: row.causation_id ?? null,
     hash: Buffer.from(row.hash).toString('hex'),
+    ...(row.previous_hash === undefined ? {} : { previousHash: row.previous_hash === null ? null : Buffer.from(row.previous_hash).toString('hex') }),
     data: row.data,
   };
 }

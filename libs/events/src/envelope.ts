@@ -30,6 +30,8 @@ export interface EventEnvelope<Data = unknown> {
   causationId: string | null;
   /** Hex sha256 over the previous event's hash and this event's canonical form (see event-store). */
   hash: string;
+  /** The hash of the stream's previous event (null for its first): consumers check the link. */
+  previousHash: string | null;
   data: Data;
 }
 

@@ -3,6 +3,8 @@ import { EventEnvelope, Headers, traceparentOf } from '@dealledger/events';
 import type { RecordedEvent } from '@dealledger/event-store';
 
 export function toEnvelope(event: RecordedEvent, context: string): EventEnvelope {
+  // Read with PREVIOUS_HASH_COLUMN: without it a consumer could not check the chain's link.
+  if (event.previousHash === undefined) throw new Error(`event ${event.id} was read without its previous hash`);
   return {
     id: event.id,
     type: event.type,
@@ -19,6 +21,7 @@ export function toEnvelope(event: RecordedEvent, context: string): EventEnvelope
     correlationId: event.correlationId,
     causationId: event.causationId,
     hash: event.hash,
+    previousHash: event.previousHash,
     data: event.data,
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IsInt, IsString, Min } from 'class-validator';
 import { EventCatalog, EventEnvelope } from '@dealledger/events';
+import { sealed } from '@dealledger/testing';
 import { checkMessage } from './event-check';
 
 class PricedV1 {
@@ -19,7 +20,7 @@ const catalog = new EventCatalog()
   )
   .registerUpcaster({ type: 'Priced', fromVersion: 1, upcast: ({ cents, ...rest }) => ({ ...rest, amount: (Number(cents) / 100).toFixed(2) }) });
 
-const envelope = (over: Partial<EventEnvelope> = {}): EventEnvelope => ({
+const envelope = (over: Partial<EventEnvelope> = {}): EventEnvelope => sealed({
   id: randomUUID(),
   type: 'Priced',
   schemaVersion: 2,
@@ -34,7 +35,6 @@ const envelope = (over: Partial<EventEnvelope> = {}): EventEnvelope => ({
   actor: null,
   correlationId: randomUUID(),
   causationId: null,
-  hash: 'ab'.repeat(32),
   data: { sku: 'TYRE', amount: '52.00' },
   ...over,
 });
@@ -89,6 +89,30 @@ describe('checkMessage', () => {
     it('upcasts an older version to the newest', () => {
       const e = envelope({ schemaVersion: 1, data: { sku: 'TYRE', cents: 5200 } });
       expect(checkMessage(value(e), catalog)).toEqual({ envelope: { ...e, schemaVersion: 2, data: { sku: 'TYRE', amount: '52.00' } } });
+    });
+
+    it('refuses an event of a type another context records, or on another context\'s topic', () => {
+      // Only the owner's app may write its topic (broker ACLs); what claims otherwise is forged.
+      expect(reasonOf(value(envelope({ context: 'resale' })))).toBe('owner: Priced is recorded by offers, not resale');
+      const e = envelope();
+      expect(checkMessage(value(e), catalog, 'dealledger.offers.events')).toEqual({ envelope: e });
+      expect(checkMessage(value(e), catalog, 'dealledger.resale.events')).toEqual({ reason: "owner: Priced belongs on offers's topic, not dealledger.resale.events" });
+    });
+
+    it('refuses an event whose hash is not its own chain link: altered data, altered parties, a made-up hash', () => {
+      const e = envelope();
+      const forged = 'chain: the hash is not that of this event and its previous hash (altered or forged)';
+      expect(reasonOf(value({ ...e, data: { sku: 'TYRE', amount: '0.01' } }))).toBe(forged);
+      expect(reasonOf(value({ ...e, parties: [randomUUID()] }))).toBe(forged);
+      expect(reasonOf(value({ ...e, hash: 'ab'.repeat(32) }))).toBe(forged);
+      expect(reasonOf(value({ ...e, previousHash: 'cd'.repeat(32) }))).toBe('chain: version 1 with a previous hash');
+      expect(reasonOf(value({ ...envelope({ streamVersion: 2 }), previousHash: null }))).toBe('chain: version 2 without a previous hash');
+      const { previousHash: _dropped, ...withoutLink } = e;
+      expect(reasonOf(value(withoutLink))).toBe('envelope: missing or invalid previousHash (hex sha256 or null)');
+      // A later event links to its predecessor's hash: the link is part of what is hashed.
+      const second = envelope({ streamVersion: 2, previousHash: e.hash });
+      expect(checkMessage(value(second), catalog)).toEqual({ envelope: second });
+      expect(reasonOf(value({ ...second, previousHash: 'ef'.repeat(32) }))).toBe(forged);
     });
 
     it('throws when an upcaster is missing: a fault of the deployment, not of the message', () => {

@@ -4,7 +4,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { deadLetterTopic, EventCatalog, EventEnvelope, Headers } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS } from '@dealledger/event-store';
-import { collectFromTopic, dropSchema, eventually, openTestDatabase, readWholeTopic, uniqueName } from '@dealledger/testing';
+import { collectFromTopic, dropSchema, eventually, openTestDatabase, readWholeTopic, sealed, uniqueName } from '@dealledger/testing';
 import { connectProducer, createKafka, createProducer, ensureTopics, EventBatchHandler, headerString, IdempotentConsumer, Inbox1732700000001, PoisonMessageError } from '@dealledger/messaging';
 
 class ThingHappenedV1 {
@@ -15,7 +15,7 @@ const catalog = new EventCatalog().register({ type: 'ThingHappened', schemaVersi
 
 const STREAM = `thing-${randomUUID()}`;
 function envelope(name: unknown, overrides: Partial<EventEnvelope> = {}): EventEnvelope {
-  return {
+  return sealed({
     id: randomUUID(),
     type: 'ThingHappened',
     schemaVersion: 1,
@@ -30,16 +30,15 @@ function envelope(name: unknown, overrides: Partial<EventEnvelope> = {}): EventE
     actor: null,
     correlationId: randomUUID(),
     causationId: null,
-    hash: '00',
     data: { name },
     ...overrides,
-  };
+  });
 }
 const message = (value: string | EventEnvelope): Message => ({ key: STREAM, value: typeof value === 'string' ? value : JSON.stringify(value) });
 
 describe('IdempotentConsumer (real PostgreSQL and Kafka)', () => {
   const schema = uniqueName('consumer');
-  const topic = `${uniqueName('t')}.things.events`;
+  const topic = `${uniqueName('t')}.test.events`;
   let db: DataSource;
   let kafka: Kafka;
   let producer: Producer;
@@ -148,7 +147,7 @@ describe('IdempotentConsumer (real PostgreSQL and Kafka)', () => {
 
 describe('IdempotentConsumer: dead letters, inbox pruning and stopping (real PostgreSQL and Kafka)', () => {
   const schema = uniqueName('dlq');
-  const topic = `${uniqueName('t')}.things.events`;
+  const topic = `${uniqueName('t')}.test.events`;
   let db: DataSource;
   let kafka: Kafka;
   let producer: Producer;
@@ -242,7 +241,7 @@ describe('IdempotentConsumer: dead letters, inbox pruning and stopping (real Pos
 
 describe('IdempotentConsumer with a batch handler (real PostgreSQL and Kafka)', () => {
   const schema = uniqueName('batch');
-  const topic = `${uniqueName('t')}.things.events`;
+  const topic = `${uniqueName('t')}.test.events`;
   let db: DataSource;
   let kafka: Kafka;
   let producer: Producer;

@@ -264,8 +264,11 @@ export class IdempotentConsumer {
     // Without an event id, the message's place in the log names it for the inbox.
     if ('reason' in parsed) return this.deadLetter(topic, partition, message, parsed.reason, `offset:${topic}:${partition}:${message.offset}`);
     if (!this.options.handlers[parsed.envelope.type]) return 'skipped';
-    const checked = checkEnvelope(parsed.envelope, this.options.catalog);
-    if ('reason' in checked) return this.deadLetter(topic, partition, message, checked.reason, parsed.envelope.id);
+    const checked = checkEnvelope(parsed.envelope, this.options.catalog, topic);
+    // A message that is not what its owner recorded must not take its event id's place in the
+    // inbox: the genuine event with that id, arriving later, would be skipped as a duplicate.
+    const forged = 'reason' in checked && /^(chain|owner):/.test(checked.reason);
+    if ('reason' in checked) return this.deadLetter(topic, partition, message, checked.reason, forged ? `offset:${topic}:${partition}:${message.offset}` : parsed.envelope.id);
     return checked.envelope;
   }
 

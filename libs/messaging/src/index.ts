@@ -7,3 +7,4 @@ export * from './idempotent-consumer';
 export * from './inbox.migration';
 export * from './republish';
 export * from './fault-point';
+export * from './access';

@@ -38,11 +38,12 @@ describe('republish (real PostgreSQL and Kafka)', () => {
   /** Appends one event to `streamId` and returns it as stored. */
   async function append(streamId: string, type: string): Promise<RecordedEvent> {
     for (;;) {
-      const version = (await store.readStream(streamId)).length;
+      const before = await store.readStream(streamId);
+      const version = before.length;
       try {
         await store.append(streamId, version, [ev(type)]);
         const stored = await store.readStream(streamId, version + 1);
-        return stored[0];
+        return { ...stored[0], previousHash: before[version - 1]?.hash ?? null };
       } catch (err) {
         if (!(err instanceof WrongExpectedVersionError)) throw err;
       }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { assertIdentifier, type Checkpoint, EVENT_COLUMNS, type RecordedEvent, START, toRecordedEvent } from '@dealledger/event-store';
+import { assertIdentifier, type Checkpoint, EVENT_COLUMNS, previousHashColumn, type RecordedEvent, START, toRecordedEvent } from '@dealledger/event-store';
 import { Headers } from '@dealledger/events';
 import { headerString, toEnvelope, toKafkaMessage } from './envelope';
 import { ensureTopics } from './topics';
@@ -95,7 +95,7 @@ export async function findUnpublished(options: FindUnpublishedOptions): Promise<
   const missing: RecordedEvent[] = [];
   for (let i = 0; i < missingIds.length; i += 1000) {
     const rows = await dataSource.query(
-      `SELECT ${EVENT_COLUMNS} FROM ${s}.events WHERE events.event_id = ANY($1::uuid[]) ORDER BY events.transaction_id, events.position`,
+      `SELECT ${EVENT_COLUMNS}, ${previousHashColumn(s)} FROM ${s}.events WHERE events.event_id = ANY($1::uuid[]) ORDER BY events.transaction_id, events.position`,
       [missingIds.slice(i, i + 1000)],
     );
     missing.push(...rows.map(toRecordedEvent));

@@ -7,7 +7,7 @@ import type { DataSource, MigrationInterface } from 'typeorm';
 import { AuthGuard, Public } from '@dealledger/auth';
 import { eventsTopic } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS, openDatabase, PostgresEventStore } from '@dealledger/event-store';
-import { createKafka, createProducer, IdempotentConsumer, Inbox1732700000001, OutboxRelay } from '@dealledger/messaging';
+import { createKafka, createProducer, IdempotentConsumer, Inbox1732700000001, kafkaBrokers, kafkaPrincipal, OutboxRelay } from '@dealledger/messaging';
 import { MetricsController } from './metrics';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
@@ -137,7 +137,7 @@ export class LedgerModule {
           useFactory: () => openDatabase({ schema: schema(), migrations: [...EVENT_STORE_MIGRATIONS, Inbox1732700000001, ...(options.migrations ?? [])] }),
         },
         { provide: PostgresEventStore, useFactory: (ds: DataSource) => new PostgresEventStore(ds, schema()), inject: [DATA_SOURCE] },
-        { provide: KAFKA, useFactory: () => createKafka(`dealledger-${options.context}`) },
+        { provide: KAFKA, useFactory: () => createKafka(`dealledger-${options.context}`, kafkaBrokers(), kafkaPrincipal(options.context)) },
         { provide: PRODUCER, useFactory: (kafka: Kafka) => createProducer(kafka), inject: [KAFKA] },
         {
           provide: OutboxRelay,

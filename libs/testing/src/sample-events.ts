@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@dealledger/events';
+import { sealEnvelope } from '@dealledger/messaging';
 
 /**
  * Valid envelopes of every context, for tests of consumers: the data passes the catalog's
@@ -11,7 +12,7 @@ export function sampleEvent(type: string, data: Record<string, unknown>, parties
   const streamType = streamTypeOf(type);
   const key = (data.offerId ?? data.tenderId ?? data.contractId ?? data.lotId ?? data.ticketId ?? data.companyId ?? randomUUID()) as string;
   const ticket = type.startsWith('Ticket') || type === 'SlaBreached';
-  return {
+  return sealed({
     id: randomUUID(),
     type,
     schemaVersion: 1,
@@ -26,9 +27,8 @@ export function sampleEvent(type: string, data: Record<string, unknown>, parties
     actor: null,
     correlationId: randomUUID(),
     causationId: null,
-    hash: 'ab'.repeat(32),
     data,
-  };
+  });
 }
 
 function contextOf(type: string): string {
@@ -102,4 +102,14 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
     }, [buyer, supplier, rival], day(51)),
     sampleEvent('LotResold', { lotId: randomUUID(), ownerId: intermediary, originSupplierId: supplier, resaleId: randomUUID(), buyerId: buyer, sku: 'TYRE', quantity: 300, unitPrice: '55.00', unitCost: '47.50', margin: '2250.00', currency: 'EUR', remaining: 0, downstreamContractId: null }, [intermediary, buyer, supplier], day(60)),
   ];
+}
+
+/**
+ * A made-up event with a valid chain link, as consumers require: the previous hash (for a
+ * stream's later events) is a stand-in, since the test has no earlier event to point at.
+ */
+export function sealed<T>(envelope: Omit<EventEnvelope<T>, 'hash' | 'previousHash'> & { hash?: string; previousHash?: string | null }): EventEnvelope<T> {
+  const { hash: _ignored, ...rest } = envelope;
+  const previousHash = envelope.previousHash !== undefined ? envelope.previousHash : envelope.streamVersion > 1 ? createHash('sha256').update(`${envelope.streamId}:${envelope.streamVersion - 1}`).digest('hex') : null;
+  return sealEnvelope({ ...rest, previousHash });
 }

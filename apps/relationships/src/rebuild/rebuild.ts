@@ -7,7 +7,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { conflict } from '@dealledger/domain';
 import { eventCatalog } from '@dealledger/events';
-import { kafkaBrokers } from '@dealledger/messaging';
+import { kafkaBrokers, kafkaPrincipal } from '@dealledger/messaging';
 import { createGenerationTables, digestOf, dropGenerationTables, writeEvents } from '../projection/generations';
 import type { Db } from '../projection/rows';
 import { PartitionRange, replayShard, ShardResult, shardPartitions } from './replay';
@@ -44,6 +44,8 @@ export interface RebuildOptions {
    */
   concurrency: number;
   brokers: string[];
+  /** The Kafka principal worker threads sign in as: the relationships app's. */
+  principal: string;
   /**
    * How long a replaced generation stays before a later rebuild drops it: a query that picked
    * it just before the swap is still reading it.
@@ -58,6 +60,7 @@ export const rebuildOptions = (overrides: Partial<RebuildOptions> = {}): Rebuild
   workerThreshold: 20000,
   concurrency: 1,
   brokers: kafkaBrokers(),
+  principal: kafkaPrincipal('relationships'),
   retiredGraceMs: 60000,
   catchUpTimeoutMs: 30000,
   ...overrides,
@@ -299,6 +302,7 @@ export class RelationshipsRebuild {
       }
       const jobs: ShardJob[] = shards.map((shard, i) => ({
         brokers: this.options.brokers,
+        principal: this.options.principal,
         databaseUrl: url!,
         schema: this.schema,
         generation: gen,

@@ -3,16 +3,18 @@ import 'reflect-metadata';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Kafka, logLevel } from 'kafkajs';
 import { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { eventCatalog, EventEnvelope } from '@dealledger/events';
+import { createKafka } from '@dealledger/messaging';
 import { rowsOf, writeEvents } from '../projection/rows';
 import { PartitionRange, replayShard, ShardResult } from './replay';
 
 /** What the rebuild hands each worker thread: one shard of the partitions and where to write it. */
 export interface ShardJob {
   brokers: string[];
+  /** The Kafka principal it signs in as (the relationships app's own). */
+  principal: string;
   databaseUrl: string;
   schema: string;
   generation: number;
@@ -32,7 +34,7 @@ export interface ShardJob {
 async function run(job: ShardJob): Promise<ShardResult> {
   // A rebuild can always be run again: its writes need not wait for the WAL flush.
   const pool = new Pool({ connectionString: job.databaseUrl, max: job.concurrency, options: '-c synchronous_commit=off', application_name: 'dealledger-rebuild' });
-  const kafka = new Kafka({ clientId: 'dealledger-rebuild', brokers: job.brokers, logLevel: logLevel.WARN, retry: { initialRetryTime: 100, retries: 8 } });
+  const kafka = createKafka('dealledger-rebuild', job.brokers, job.principal);
   try {
     return await replayShard({
       kafka,

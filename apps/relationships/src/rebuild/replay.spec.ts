@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IsInt, Max, Min } from 'class-validator';
 import type { Kafka } from 'kafkajs';
 import { EventCatalog, EventEnvelope } from '@dealledger/events';
+import { sealed } from '@dealledger/testing';
 import { PartitionRange, replayShard, shardPartitions } from './replay';
 
 const range = (topic: string, partition: number, count: number): PartitionRange => ({ topic, partition, end: count, count });
@@ -79,7 +80,7 @@ const catalog = new EventCatalog()
   )
   .registerUpcaster({ type: 'Rated', fromVersion: 1, upcast: ({ stars }) => ({ score: Number(stars) * 2 }) });
 
-const rated = (schemaVersion: number, data: Record<string, unknown>): EventEnvelope => ({
+const rated = (schemaVersion: number, data: Record<string, unknown>): EventEnvelope => sealed({
   id: randomUUID(),
   type: 'Rated',
   schemaVersion,
@@ -94,7 +95,6 @@ const rated = (schemaVersion: number, data: Record<string, unknown>): EventEnvel
   actor: null,
   correlationId: randomUUID(),
   causationId: null,
-  hash: 'ab'.repeat(32),
   data,
 });
 const message = (offset: number, value: unknown) => ({ offset: String(offset), value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)) });

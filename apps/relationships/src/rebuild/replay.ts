@@ -123,7 +123,7 @@ export async function replayShard({ kafka, groupId, ranges, catalog, deadLettere
             const envelopes: EventEnvelope[] = [];
             for (const m of batch.messages) {
               if (Number(m.offset) >= end) break;
-              const envelope = Number(m.offset) < (decidedBelow[key] ?? 0) ? replayable(m.value, catalog, deadLettered) : checked(m.value, catalog);
+              const envelope = Number(m.offset) < (decidedBelow[key] ?? 0) ? replayable(m.value, catalog, deadLettered) : checked(m.value, catalog, batch.topic);
               if (envelope) envelopes.push(envelope);
               else result.skipped += 1;
             }
@@ -167,7 +167,7 @@ export function replayable(value: Buffer | null, catalog: EventCatalog, deadLett
 }
 
 /** A message the live consumer has not decided on yet: checked in full, as it will check it. */
-function checked(value: Buffer | null, catalog: EventCatalog): EventEnvelope | null {
-  const result = checkMessage(value, catalog);
+function checked(value: Buffer | null, catalog: EventCatalog, topic: string): EventEnvelope | null {
+  const result = checkMessage(value, catalog, topic);
   return 'envelope' in result ? result.envelope : null;
 }

@@ -1,0 +1,79 @@
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes } from 'kafkajs';
+import { CONTEXTS, ContextName, deadLetterTopic, eventsTopic } from '@dealledger/events';
+import { defaultPartitions, ensureTopics } from './topics';
+
+/** Which contexts' topics each context consumes: the only reads its Kafka principal is given. */
+export const CONSUMES: Record<ContextName, ContextName[]> = {
+  directory: [],
+  offers: [],
+  contracts: ['offers'],
+  resale: ['contracts'],
+  'service-desk': ['contracts'],
+  relationships: ['directory', 'offers', 'contracts', 'resale', 'service-desk'],
+};
+
+export interface Grant {
+  principal: string;
+  resourceType: AclResourceTypes;
+  resourceName: string;
+  resourcePatternType: ResourcePatternTypes;
+  operation: AclOperationTypes;
+}
+
+/**
+ * Least privilege per app: it writes only its own topic (so every message on a topic comes
+ * from the app that owns it), reads only the topics it consumes, writes their dead letters and
+ * uses consumer groups named after itself. Anything not granted is refused by the broker.
+ */
+export function ledgerGrants(prefix = process.env.TOPIC_PREFIX || 'dealledger'): Grant[] {
+  const grants: Grant[] = [];
+  const grant = (principal: string, resourceType: AclResourceTypes, resourceName: string, operation: AclOperationTypes, prefixed = false) =>
+    grants.push({
+      principal,
+      resourceType,
+      resourceName,
+      resourcePatternType: prefixed ? ResourcePatternTypes.PREFIXED : ResourcePatternTypes.LITERAL,
+      operation,
+    });
+  for (const context of CONTEXTS) {
+    grant(context, AclResourceTypes.TOPIC, eventsTopic(context, prefix), AclOperationTypes.WRITE);
+    grant(context, AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.IDEMPOTENT_WRITE);
+    for (const source of CONSUMES[context]) {
+      grant(context, AclResourceTypes.TOPIC, eventsTopic(source, prefix), AclOperationTypes.READ);
+      grant(context, AclResourceTypes.TOPIC, deadLetterTopic(eventsTopic(source, prefix)), AclOperationTypes.WRITE);
+    }
+    if (CONSUMES[context].length > 0) {
+      // Its live group and the relationships rebuild's temporary ones (`<group>.rebuild.…`).
+      grant(context, AclResourceTypes.GROUP, `${prefix}.${context}`, AclOperationTypes.READ, true);
+      grant(context, AclResourceTypes.GROUP, `${prefix}.${context}`, AclOperationTypes.DELETE, true);
+    }
+  }
+  return grants;
+}
+
+/** Every topic the ledger uses under `prefix`: each context's events and their dead letters. */
+export function ledgerTopics(prefix = process.env.TOPIC_PREFIX || 'dealledger'): string[] {
+  const consumed = new Set(Object.values(CONSUMES).flat());
+  return CONTEXTS.flatMap((c) => [eventsTopic(c, prefix), ...(consumed.has(c) ? [deadLetterTopic(eventsTopic(c, prefix))] : [])]);
+}
+
+/**
+ * Creates the topics and grants the ACLs (both idempotent), signed in as a principal that may
+ * (the project's `operator`). An outside consumer gets its own principal and a READ grant by
+ * the same means (see README, "Kafka access").
+ */
+export async function applyLedgerAccess(kafka: Kafka, prefix = process.env.TOPIC_PREFIX || 'dealledger'): Promise<{ topics: number; grants: number }> {
+  const topics = ledgerTopics(prefix);
+  await ensureTopics(kafka, topics.map((topic) => ({ topic, partitions: defaultPartitions() })));
+  const grants = ledgerGrants(prefix);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createAcls({
+      acl: grants.map((g) => ({ ...g, principal: `User:${g.principal}`, host: '*', permissionType: AclPermissionTypes.ALLOW })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  return { topics: topics.length, grants: grants.length };
+}
