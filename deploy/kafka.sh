@@ -5,6 +5,9 @@
 #   deploy/kafka.sh start    resolve jars, format storage once, start in background, wait until it answers
 #   deploy/kafka.sh stop     stop the broker this script started (by its pid file)
 #   deploy/kafka.sh status   say whether it runs
+#   deploy/kafka.sh add-reader NAME TOPIC...
+#                            a principal for an outside consumer that may read only these topics
+#                            (consumer groups named NAME…); its password goes to credentials/NAME
 #
 # The broker authenticates every connection (SASL/SCRAM-SHA-512 for clients) and authorizes by
 # ACLs. On first start it makes a random password per principal under <data dir>/credentials/
@@ -143,9 +146,28 @@ status() {
   if pid="$(running_pid)"; then echo "running (pid $pid) on 127.0.0.1:$PORT"; else echo "not running"; return 1; fi
 }
 
+add_reader() {
+  local name="${1:-}"; shift || true
+  [[ "$name" =~ ^[a-z0-9][a-z0-9-]*$ && $# -gt 0 ]] || { echo "usage: $0 add-reader NAME TOPIC..." >&2; exit 2; }
+  running_pid > /dev/null || { log "the local broker is not running (deploy/kafka.sh start)"; exit 1; }
+  compgen -G "$LIB_DIR/kafka-tools-*.jar" > /dev/null || { log "the admin tools are not fetched yet: stop and start the broker once"; exit 1; }
+  local client="$DATA_DIR/operator.properties" topics=() t
+  (umask 077; printf 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="operator" password="%s";\n' \
+    "$(cat "$CREDENTIALS_DIR/operator")" > "$client")
+  tool org.apache.kafka.tools.ConfigCommand --bootstrap-server "127.0.0.1:$PORT" --command-config "$client" \
+    --alter --add-config "SCRAM-SHA-512=[password=$(password_of "$name")]" --entity-type users --entity-name "$name" >&2
+  for t in "$@"; do topics+=(--topic "$t"); done
+  tool org.apache.kafka.tools.AclCommand --bootstrap-server "127.0.0.1:$PORT" --command-config "$client" \
+    --add --allow-principal "User:$name" --operation Read "${topics[@]}" >&2
+  tool org.apache.kafka.tools.AclCommand --bootstrap-server "127.0.0.1:$PORT" --command-config "$client" \
+    --add --allow-principal "User:$name" --operation Read --group "$name" --resource-pattern-type prefixed >&2
+  log "principal $name may read $*; its password: $CREDENTIALS_DIR/$name"
+}
+
 case "${1:-start}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  add-reader) shift; add_reader "$@" ;;
+  *) echo "usage: $0 start|stop|status|add-reader NAME TOPIC..." >&2; exit 2 ;;
 esac

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { http, startTestApp, uniqueName } from '@dealledger/testing';
+import { http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { CONTRACTS, ContractsModule } from './contracts.module';
 
 describe('contracts app while Kafka cannot be reached (real PostgreSQL)', () => {
@@ -12,12 +12,14 @@ describe('contracts app while Kafka cannot be reached (real PostgreSQL)', () => 
   beforeAll(async () => {
     process.env.DB_SCHEMA = schema;
     process.env.KAFKA_BROKERS = '127.0.0.1:1';
+    process.env.TOKEN_REVOCATIONS_WAIT_MS = '500';
     ({ app, url } = await startTestApp(ContractsModule, CONTRACTS));
   });
 
   afterAll(async () => {
     process.env.KAFKA_BROKERS = brokers;
     delete process.env.DB_SCHEMA;
+    delete process.env.TOKEN_REVOCATIONS_WAIT_MS;
     const db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
     await db.initialize();
     await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -29,7 +31,13 @@ describe('contracts app while Kafka cannot be reached (real PostgreSQL)', () => 
     const ready = await http(url, 'GET', '/health/ready');
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ status: 'not ready', database: 'up', relay: { role: 'starting' } });
-    expect(ready.body.waiting).toEqual(['relay', expect.stringMatching(/^consumer .*\.contracts$/)]);
+    expect(ready.body.waiting).toEqual(['relay', expect.stringMatching(/^consumer .*\.contracts$/), 'token revocations']);
+  });
+
+  it('accepts no token until it has learned the revocations from the directory topic: 503, to be retried', async () => {
+    const token = tokenFor({ companyId: '11111111-1111-4111-8111-111111111111', personId: null, roles: [] });
+    const res = await http(url, 'GET', '/contracts?origin=offer:11111111-1111-4111-8111-111111111111', undefined, token);
+    expect(res).toMatchObject({ status: 503, body: { code: 'service.unavailable', detail: expect.stringContaining('revoked tokens') } });
   });
 
   it('starts, and shuts down within seconds although its consumer and relay are still waiting for the broker', async () => {

@@ -7,6 +7,8 @@ import { IssueTokenHttpController, tokenThrottlers } from './auth/issue-token/is
 import { IssueTokenQueryHandler, TOKEN_SIGNING_KEY } from './auth/issue-token/issue-token.query-handler';
 import { AddPersonCommandHandler } from './company/add-person/add-person.command-handler';
 import { AddPersonHttpController } from './company/add-person/add-person.http.controller';
+import { ManageAccessCommandHandler } from './company/manage-access/manage-access.command-handler';
+import { ManageAccessHttpController } from './company/manage-access/manage-access.http.controller';
 import { GetCompanyHttpController } from './company/get-company/get-company.http.controller';
 import { GetCompanyQueryHandler } from './company/get-company/get-company.query-handler';
 import { RegisterCompanyCommandHandler } from './company/register-company/register-company.command-handler';
@@ -20,10 +22,11 @@ export const DIRECTORY = {
 
 @Module({
   imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: DIRECTORY.context }), ThrottlerModule.forRoot(tokenThrottlers())],
-  controllers: [RegisterCompanyHttpController, AddPersonHttpController, GetCompanyHttpController, IssueTokenHttpController],
+  controllers: [RegisterCompanyHttpController, AddPersonHttpController, ManageAccessHttpController, GetCompanyHttpController, IssueTokenHttpController],
   providers: [
     RegisterCompanyCommandHandler,
     AddPersonCommandHandler,
+    ManageAccessCommandHandler,
     GetCompanyQueryHandler,
     IssueTokenQueryHandler,
     {

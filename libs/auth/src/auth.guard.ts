@@ -1,7 +1,8 @@
-import { CanActivate, createParamDecorator, ExecutionContext, Injectable, Logger, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable, Logger, Optional, ServiceUnavailableException, SetMetadata, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { KeyObject } from 'node:crypto';
-import { InvalidTokenError, loadSigningKeys, Principal, verifyToken } from './token';
+import { TokenRevocations } from './revocations';
+import { InvalidTokenError, loadSigningKeys, Principal, verifyTokenClaims } from './token';
 
 const PUBLIC = 'dealledger:public';
 /** Marks a route that needs no token (health, docs, registration, token exchange). */
@@ -14,32 +15,48 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
 
 export const AUTH_PUBLIC_KEY = Symbol('AUTH_PUBLIC_KEY');
 
+/** How long a request waits for a starting app to learn the revocations so far before a 503. */
+const revocationsWaitMs = () => Number(process.env.TOKEN_REVOCATIONS_WAIT_MS ?? 15000);
+
 /**
- * Verifies `Authorization: Bearer <token>` locally with the directory's public key; no call
- * to the directory is needed. Routes marked @Public() pass without a token.
+ * Verifies `Authorization: Bearer <token>` locally with the directory's public keys; no call
+ * to the directory is needed. A token of a revoked key, a removed person or an older roles
+ * version is refused (the app learns those from the directory's topic). Routes marked
+ * @Public() pass without a token.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly publicKey: KeyObject;
+  private readonly publicKeys: KeyObject[];
 
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    @Optional() private readonly revocations?: TokenRevocations,
+  ) {
     const keys = loadSigningKeys();
     if (keys.development) new Logger('Auth').warn('AUTH_PUBLIC_KEY is not set: using the development key pair (never in production)');
-    this.publicKey = keys.publicKey;
+    this.publicKeys = keys.publicKeys;
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest();
     const header: string | undefined = request.headers?.authorization;
     const match = header?.match(/^Bearer\s+(\S+)$/i);
     if (!match) throw new UnauthorizedException('a bearer token is required: get one from POST /auth/token on the directory');
+    let verified: ReturnType<typeof verifyTokenClaims>;
     try {
-      request.principal = verifyToken(match[1], this.publicKey);
-      return true;
+      verified = verifyTokenClaims(match[1], this.publicKeys);
     } catch (err) {
       if (err instanceof InvalidTokenError) throw new UnauthorizedException(`invalid token: ${err.message}`);
       throw new UnauthorizedException('invalid token');
     }
+    if (this.revocations) {
+      // A just-started app must not accept a token it would refuse a moment later.
+      if (!(await this.revocations.whenCaughtUp(revocationsWaitMs()))) throw new ServiceUnavailableException('this app is still learning revoked tokens from the directory; try again shortly');
+      const revoked = this.revocations.reason(verified.principal, verified.access);
+      if (revoked) throw new UnauthorizedException(`invalid token: ${revoked}`);
+    }
+    request.principal = verified.principal;
+    return true;
   }
 }

@@ -2,3 +2,4 @@ export * from './token';
 export * from './auth.guard';
 export * from './development-secret';
 export * from './known-keys';
+export * from './revocations';

@@ -42,11 +42,11 @@ export function ledgerGrants(prefix = process.env.TOPIC_PREFIX || 'dealledger'):
       grant(context, AclResourceTypes.TOPIC, eventsTopic(source, prefix), AclOperationTypes.READ);
       grant(context, AclResourceTypes.TOPIC, deadLetterTopic(eventsTopic(source, prefix)), AclOperationTypes.WRITE);
     }
-    if (CONSUMES[context].length > 0) {
-      // Its live group and the relationships rebuild's temporary ones (`<group>.rebuild.…`).
-      grant(context, AclResourceTypes.GROUP, `${prefix}.${context}`, AclOperationTypes.READ, true);
-      grant(context, AclResourceTypes.GROUP, `${prefix}.${context}`, AclOperationTypes.DELETE, true);
-    }
+    // Every app learns revoked tokens from the directory's topic (libs/platform RevocationFeed).
+    if (!CONSUMES[context].includes('directory')) grant(context, AclResourceTypes.TOPIC, eventsTopic('directory', prefix), AclOperationTypes.READ);
+    // Its live group, its token feed's (`<group>.tokens.…`) and the rebuild's (`<group>.rebuild.…`).
+    grant(context, AclResourceTypes.GROUP, `${prefix}.${context}`, AclOperationTypes.READ, true);
+    grant(context, AclResourceTypes.GROUP, `${prefix}.${context}`, AclOperationTypes.DELETE, true);
   }
   return grants;
 }

@@ -4,11 +4,12 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource, MigrationInterface } from 'typeorm';
-import { AuthGuard, Public } from '@dealledger/auth';
+import { AuthGuard, Public, TokenRevocations } from '@dealledger/auth';
 import { eventsTopic } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS, openDatabase, PostgresEventStore } from '@dealledger/event-store';
 import { createKafka, createProducer, IdempotentConsumer, Inbox1732700000001, kafkaBrokers, kafkaPrincipal, OutboxRelay } from '@dealledger/messaging';
 import { MetricsController } from './metrics';
+import { RevocationFeed } from './revocation-feed';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const KAFKA = Symbol('KAFKA');
@@ -68,6 +69,7 @@ class HealthController {
     @Inject(LEDGER_CONTEXT) private readonly context: string,
     private readonly relay: OutboxRelay,
     private readonly consumers: ConsumerRegistry,
+    private readonly tokens: RevocationFeed,
   ) {}
 
   /** 200 while the database answers; the relay's and consumers' states say whether Kafka is reachable. */
@@ -100,6 +102,7 @@ class HealthController {
       // Active but failing to publish (Kafka away): not ready either, though commands are still stored.
       ...(report.relay.role === 'starting' || (report.relay.role === 'active' && report.relay.lastError) ? ['relay'] : []),
       ...report.consumers.filter((c) => !c.joined).map((c) => `consumer ${c.name}`),
+      ...(report.tokens.caughtUp ? [] : ['token revocations']),
     ];
     if (waiting.length > 0) res.status(503);
     return { ...report, status: waiting.length === 0 ? 'ready' : 'not ready', waiting };
@@ -112,7 +115,7 @@ class HealthController {
     } catch {
       database = 'down';
     }
-    return { context: this.context, database, relay: this.relay.status, consumers: this.consumers.statuses };
+    return { context: this.context, database, relay: this.relay.status, consumers: this.consumers.statuses, tokens: this.tokens.status };
   }
 }
 
@@ -147,9 +150,11 @@ export class LedgerModule {
         },
         LedgerLifecycle,
         ConsumerRegistry,
+        TokenRevocations,
+        { provide: RevocationFeed, useFactory: (kafka: Kafka, revocations: TokenRevocations) => new RevocationFeed(kafka, options.context, revocations), inject: [KAFKA, TokenRevocations] },
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [DATA_SOURCE, PostgresEventStore, KAFKA, PRODUCER, OutboxRelay, LEDGER_CONTEXT, ConsumerRegistry],
+      exports: [DATA_SOURCE, PostgresEventStore, KAFKA, PRODUCER, OutboxRelay, LEDGER_CONTEXT, ConsumerRegistry, TokenRevocations],
     };
   }
 }

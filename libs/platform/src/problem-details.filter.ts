@@ -83,7 +83,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (status === 400 && Array.isArray((body as { message?: unknown }).message)) {
         return make(400, 'request.invalid', `the request is invalid: ${messages.join('; ')}`, { errors: messages });
       }
-      const code = status === 401 ? 'auth.unauthorized' : status === 404 ? 'route.not_found' : status === 429 ? 'request.rate_limited' : `http.${status}`;
+      const code = status === 401 ? 'auth.unauthorized' : status === 404 ? 'route.not_found' : status === 429 ? 'request.rate_limited' : status === 503 ? 'service.unavailable' : `http.${status}`;
       return make(status, code, messages.join('; '));
     }
     // Errors raised by the HTTP layer itself (body-parser): malformed JSON, oversized bodies.

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DataSource, MigrationInterface } from 'typeorm';
 import { EVENT_STORE_MIGRATIONS, openDatabase } from '@dealledger/event-store';
@@ -161,7 +161,8 @@ export async function contextEnvironment(options: { schema: string; prefix: stri
 export function tokenFor(principal: { companyId: string; personId: string | null; roles: string[] }): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadSigningKeys, signToken } = require('@dealledger/auth') as typeof import('@dealledger/auth');
-  return signToken(principal, loadSigningKeys({}).privateKey!, new Date(), 3600);
+  // A key id no directory issued: these tokens stand for people the test made up.
+  return signToken(principal, loadSigningKeys({}).privateKey!, new Date(), 3600, { keyId: randomUUID(), rolesVersion: 0 });
 }
 
 /** fetch with JSON in and out; `body` null when empty. */

@@ -30,4 +30,35 @@ export interface AddPerson {
   requester: Requester;
 }
 
-export type CompanyCommand = RegisterCompany | AddPerson;
+export interface IssueApiKey {
+  type: 'IssueApiKey';
+  companyId: string;
+  /** null: a key of the company itself. */
+  personId: string | null;
+  apiKey: NewApiKey;
+  requester: Requester;
+}
+
+export interface RevokeApiKey {
+  type: 'RevokeApiKey';
+  companyId: string;
+  keyId: string;
+  requester: Requester;
+}
+
+export interface RemovePerson {
+  type: 'RemovePerson';
+  companyId: string;
+  personId: string;
+  requester: Requester;
+}
+
+export interface ChangePersonRoles {
+  type: 'ChangePersonRoles';
+  companyId: string;
+  personId: string;
+  signingRoles: SigningRole[];
+  requester: Requester;
+}
+
+export type CompanyCommand = RegisterCompany | AddPerson | IssueApiKey | RevokeApiKey | RemovePerson | ChangePersonRoles;

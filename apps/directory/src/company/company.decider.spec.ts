@@ -114,15 +114,70 @@ describe('company decider', () => {
     const state: CompanyState = fold(companyDecider, [...registered, ...personAdded]);
     const eq = (a: string, b: string) => a === b;
     it("speaks for the company with the company's key", () => {
-      expect(authenticate(state, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', hash('a'), eq)).toEqual({ companyId, personId: null, roles: [] });
+      expect(authenticate(state, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', hash('a'), eq)).toEqual({ companyId, personId: null, roles: [], keyId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', rolesVersion: 0 });
     });
     it("speaks for a person, with the person's signing roles", () => {
-      expect(authenticate(state, 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', hash('b'), eq)).toEqual({ companyId, personId, roles: ['procurement', 'executive'] });
+      expect(authenticate(state, 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', hash('b'), eq)).toEqual({ companyId, personId, roles: ['procurement', 'executive'], keyId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', rolesVersion: 0 });
     });
     it('refuses a wrong secret or an unknown key', () => {
       expect(() => authenticate(state, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', hash('b'), eq)).toThrow(/not valid/);
       expect(() => authenticate(state, 'dddddddd-dddd-4ddd-8ddd-dddddddddddd', hash('a'), eq)).toThrow(/not valid/);
       expect(() => authenticate({ status: 'unregistered' }, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', hash('a'), eq)).toThrow(/not valid/);
+    });
+  });
+
+  describe('managing access: keys issued and revoked, people removed, roles changed', () => {
+    const annaKey = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
+    const newKey = { keyId: 'cccccccc-cccc-4ccc-8ccc-cccccccccccc', secretHash: hash('c') };
+    const ada = { companyId, personId, roles: ['procurement'] };
+    const executive = { companyId, personId: '33333333-3333-4333-8333-333333333333', roles: ['executive'] };
+    const stranger = { companyId: '44444444-4444-4444-8444-444444444444', personId: null, roles: [] };
+    const history = [...registered, ...personAdded];
+    const revoked: CompanyEvent = { type: 'ApiKeyRevoked', data: { companyId, keyId: annaKey, personId, reason: 'revoked' } };
+
+    it('issues a key to a person for the company, or to the person herself (rotation), never to another company', () => {
+      const issued = [{ type: 'ApiKeyIssued', data: { companyId, keyId: newKey.keyId, personId, secretHash: hash('c') } }];
+      expect(given(history).when({ type: 'IssueApiKey', companyId, personId, apiKey: newKey, requester: companyKey })).toEqual({ events: issued, error: null });
+      expect(given(history).when({ type: 'IssueApiKey', companyId, personId, apiKey: newKey, requester: ada })).toEqual({ events: issued, error: null });
+      expect(given(history).when({ type: 'IssueApiKey', companyId, personId: null, apiKey: newKey, requester: ada }).error?.code).toBe('company.cannot_manage_access');
+      expect(given(history).when({ type: 'IssueApiKey', companyId, personId, apiKey: newKey, requester: stranger }).error?.code).toBe('company.not_yours');
+    });
+
+    it('revokes a key by its holder or the company, once; the key then signs nobody in', () => {
+      expect(given(history).when({ type: 'RevokeApiKey', companyId, keyId: annaKey, requester: ada })).toEqual({ events: [revoked], error: null });
+      expect(given(history).when({ type: 'RevokeApiKey', companyId, keyId: annaKey, requester: executive })).toEqual({ events: [revoked], error: null });
+      expect(given(history).when({ type: 'RevokeApiKey', companyId, keyId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', requester: ada }).error?.code).toBe('company.cannot_manage_access');
+      expect(given([...history, revoked]).when({ type: 'RevokeApiKey', companyId, keyId: annaKey, requester: ada }).error).toEqual({ code: 'api_key.already_revoked', kind: 'conflict' });
+      expect(given(history).when({ type: 'RevokeApiKey', companyId, keyId: newKey.keyId, requester: companyKey }).error?.code).toBe('api_key.not_found');
+      expect(() => authenticate(fold(companyDecider, [...history, revoked]), annaKey, hash('b'), (a, b) => a === b)).toThrow(/not valid/);
+    });
+
+    it('removes a person with every key she still holds; she then signs nobody in and can be added again by e-mail', () => {
+      const second: CompanyEvent = { type: 'ApiKeyIssued', data: { companyId, keyId: newKey.keyId, personId, secretHash: hash('c') } };
+      const removal = given([...history, second, revoked]).when({ type: 'RemovePerson', companyId, personId, requester: companyKey });
+      expect(removal).toEqual({
+        events: [
+          { type: 'PersonRemoved', data: { companyId, personId } },
+          { type: 'ApiKeyRevoked', data: { companyId, keyId: newKey.keyId, personId, reason: 'person_removed' } },
+        ],
+        error: null,
+      });
+      const after = [...history, second, revoked, ...removal.events];
+      expect(() => authenticate(fold(companyDecider, after), newKey.keyId, hash('c'), (a, b) => a === b)).toThrow(/not valid/);
+      expect(given(after).when({ type: 'RemovePerson', companyId, personId, requester: companyKey }).error?.code).toBe('person.not_found');
+      expect(given(history).when({ type: 'RemovePerson', companyId, personId, requester: ada }).error?.code).toBe('company.cannot_manage_access');
+      const readd = addPerson({ personId: '55555555-5555-4555-8555-555555555555', apiKey: { keyId: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd', secretHash: hash('d') } });
+      expect(given(after).when(readd).error).toBeNull();
+    });
+
+    it('changes roles with a new roles version, which tokens carry; the same roles change nothing', () => {
+      const changed = given(history).when({ type: 'ChangePersonRoles', companyId, personId, signingRoles: ['legal'], requester: executive });
+      expect(changed).toEqual({ events: [{ type: 'PersonRolesChanged', data: { companyId, personId, signingRoles: ['legal'], rolesVersion: 1 } }], error: null });
+      const state = fold(companyDecider, [...history, ...changed.events]);
+      expect(authenticate(state, annaKey, hash('b'), (a, b) => a === b)).toMatchObject({ roles: ['legal'], rolesVersion: 1 });
+      expect(given([...history, ...changed.events]).when({ type: 'ChangePersonRoles', companyId, personId, signingRoles: ['legal'], requester: companyKey })).toEqual({ events: [], error: null });
+      expect(given(history).when({ type: 'ChangePersonRoles', companyId, personId, signingRoles: ['government'], requester: companyKey }).error?.code).toBe('person.government_role_needs_public_body');
+      expect(given(history).when({ type: 'ChangePersonRoles', companyId, personId, signingRoles: ['executive'], requester: ada }).error?.code).toBe('company.cannot_manage_access');
     });
   });
 });

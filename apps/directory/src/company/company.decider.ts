@@ -1,6 +1,6 @@
 import type { Decider } from '@dealledger/domain';
 import type { CompanyRole, SigningRole } from '@dealledger/events';
-import type { AddPerson, CompanyCommand, RegisterCompany } from './company.commands';
+import type { AddPerson, ChangePersonRoles, CompanyCommand, IssueApiKey, RegisterCompany, RemovePerson, RevokeApiKey } from './company.commands';
 import { CompanyErrors } from './company.errors';
 import type { CompanyEvent } from './company.events';
 
@@ -10,12 +10,16 @@ export interface Person {
   email: string;
   position: string;
   signingRoles: SigningRole[];
+  /** Counts role changes: a token issued at an older version is refused everywhere. */
+  rolesVersion: number;
+  removed: boolean;
 }
 
 export interface ApiKeyRecord {
   keyId: string;
   personId: string | null;
   secretHash: string;
+  revoked: boolean;
 }
 
 export type CompanyState =
@@ -40,12 +44,86 @@ export function evolve(state: CompanyState, event: CompanyEvent): CompanyState {
     case 'PersonAdded': {
       if (state.status !== 'registered') return state;
       const { companyId: _, ...person } = event.data;
-      return { ...state, people: [...state.people, person] };
+      return { ...state, people: [...state.people, { ...person, rolesVersion: 0, removed: false }] };
     }
     case 'ApiKeyIssued':
       if (state.status !== 'registered') return state;
-      return { ...state, apiKeys: [...state.apiKeys, { keyId: event.data.keyId, personId: event.data.personId, secretHash: event.data.secretHash }] };
+      return { ...state, apiKeys: [...state.apiKeys, { keyId: event.data.keyId, personId: event.data.personId, secretHash: event.data.secretHash, revoked: false }] };
+    case 'ApiKeyRevoked':
+      if (state.status !== 'registered') return state;
+      return { ...state, apiKeys: state.apiKeys.map((k) => (k.keyId === event.data.keyId ? { ...k, revoked: true } : k)) };
+    case 'PersonRemoved':
+      if (state.status !== 'registered') return state;
+      return { ...state, people: state.people.map((p) => (p.personId === event.data.personId ? { ...p, removed: true } : p)) };
+    case 'PersonRolesChanged': {
+      if (state.status !== 'registered') return state;
+      const { signingRoles, rolesVersion } = event.data;
+      return { ...state, people: state.people.map((p) => (p.personId === event.data.personId ? { ...p, signingRoles, rolesVersion } : p)) };
+    }
   }
+}
+
+type Registered = Extract<CompanyState, { status: 'registered' }>;
+
+/** The company's own key (no person) or one of its executives manages its people and keys. */
+function mayManage(state: Registered, requester: { companyId: string; personId: string | null; roles: string[] }): boolean {
+  return requester.companyId === state.companyId && (requester.personId === null || requester.roles.includes('executive'));
+}
+
+function registered(state: CompanyState, companyId: string, requester: { companyId: string }): Registered {
+  if (state.status !== 'registered') throw CompanyErrors.notFound(companyId);
+  if (requester.companyId !== state.companyId) throw CompanyErrors.notYours(state.companyId);
+  return state;
+}
+
+function activePerson(state: Registered, personId: string): Person {
+  const person = state.people.find((p) => p.personId === personId && !p.removed);
+  if (!person) throw CompanyErrors.personNotFound(personId);
+  return person;
+}
+
+/** A new key for the company or one of its people; a person may also rotate their own. */
+function issueApiKey(command: IssueApiKey, state: CompanyState): CompanyEvent[] {
+  const company = registered(state, command.companyId, command.requester);
+  const own = command.personId !== null && command.requester.personId === command.personId;
+  if (!own && !mayManage(company, command.requester)) throw CompanyErrors.notAllowedToManageAccess();
+  if (command.personId !== null) activePerson(company, command.personId);
+  if (company.apiKeys.some((k) => k.keyId === command.apiKey.keyId)) throw CompanyErrors.keyExists(command.apiKey.keyId);
+  return [{ type: 'ApiKeyIssued', data: { companyId: company.companyId, keyId: command.apiKey.keyId, personId: command.personId, secretHash: command.apiKey.secretHash } }];
+}
+
+/** Revoked by the company (its key or an executive) or by the key's own holder. */
+function revokeApiKey(command: RevokeApiKey, state: CompanyState): CompanyEvent[] {
+  const company = registered(state, command.companyId, command.requester);
+  const key = company.apiKeys.find((k) => k.keyId === command.keyId);
+  if (!key) throw CompanyErrors.keyNotFound(command.keyId);
+  const own = key.personId !== null && key.personId === command.requester.personId;
+  if (!own && !mayManage(company, command.requester)) throw CompanyErrors.notAllowedToManageAccess();
+  if (key.revoked) throw CompanyErrors.keyAlreadyRevoked(command.keyId);
+  return [{ type: 'ApiKeyRevoked', data: { companyId: company.companyId, keyId: key.keyId, personId: key.personId, reason: 'revoked' } }];
+}
+
+/** The person's keys are revoked with them: each an event, so every app learns each. */
+function removePerson(command: RemovePerson, state: CompanyState): CompanyEvent[] {
+  const company = registered(state, command.companyId, command.requester);
+  if (!mayManage(company, command.requester)) throw CompanyErrors.notAllowedToManageAccess();
+  const person = activePerson(company, command.personId);
+  return [
+    { type: 'PersonRemoved', data: { companyId: company.companyId, personId: person.personId } },
+    ...company.apiKeys
+      .filter((k) => k.personId === person.personId && !k.revoked)
+      .map((k): CompanyEvent => ({ type: 'ApiKeyRevoked', data: { companyId: company.companyId, keyId: k.keyId, personId: person.personId, reason: 'person_removed' } })),
+  ];
+}
+
+function changePersonRoles(command: ChangePersonRoles, state: CompanyState): CompanyEvent[] {
+  const company = registered(state, command.companyId, command.requester);
+  if (!mayManage(company, command.requester)) throw CompanyErrors.notAllowedToManageAccess();
+  const person = activePerson(company, command.personId);
+  if (command.signingRoles.includes('government') && !company.roles.includes('public_body')) throw CompanyErrors.governmentRoleNeedsPublicBody();
+  const same = person.signingRoles.length === command.signingRoles.length && command.signingRoles.every((r) => person.signingRoles.includes(r));
+  if (same) return [];
+  return [{ type: 'PersonRolesChanged', data: { companyId: company.companyId, personId: person.personId, signingRoles: command.signingRoles, rolesVersion: person.rolesVersion + 1 } }];
 }
 
 function registerCompany(command: RegisterCompany, state: CompanyState): CompanyEvent[] {
@@ -65,7 +143,7 @@ function addPerson(command: AddPerson, state: CompanyState): CompanyEvent[] {
   if (requester.personId !== null && !requester.roles.includes('executive')) throw CompanyErrors.notAllowedToAddPeople();
   if (state.people.some((p) => p.personId === command.personId)) throw CompanyErrors.personExists(command.personId);
   const email = command.email.toLowerCase();
-  if (state.people.some((p) => p.email === email)) throw CompanyErrors.emailTaken(email);
+  if (state.people.some((p) => p.email === email && !p.removed)) throw CompanyErrors.emailTaken(email);
   if (command.signingRoles.includes('government') && !state.roles.includes('public_body')) throw CompanyErrors.governmentRoleNeedsPublicBody();
   if (state.apiKeys.some((k) => k.keyId === command.apiKey.keyId)) throw CompanyErrors.keyExists(command.apiKey.keyId);
   const { companyId, personId, name, position, signingRoles } = command;
@@ -81,6 +159,14 @@ export function decide(command: CompanyCommand, state: CompanyState): CompanyEve
       return registerCompany(command, state);
     case 'AddPerson':
       return addPerson(command, state);
+    case 'IssueApiKey':
+      return issueApiKey(command, state);
+    case 'RevokeApiKey':
+      return revokeApiKey(command, state);
+    case 'RemovePerson':
+      return removePerson(command, state);
+    case 'ChangePersonRoles':
+      return changePersonRoles(command, state);
   }
 }
 
@@ -95,14 +181,14 @@ export function authenticate(
   keyId: string,
   secretHash: string,
   secretsMatch: (stored: string, presented: string) => boolean,
-): { companyId: string; personId: string | null; roles: SigningRole[] } {
+): { companyId: string; personId: string | null; roles: SigningRole[]; keyId: string; rolesVersion: number } {
   if (state.status !== 'registered') throw CompanyErrors.invalidKey();
   const key = state.apiKeys.find((k) => k.keyId === keyId);
-  if (!key || !secretsMatch(key.secretHash, secretHash)) throw CompanyErrors.invalidKey();
-  if (key.personId === null) return { companyId: state.companyId, personId: null, roles: [] };
-  const person = state.people.find((p) => p.personId === key.personId);
+  if (!key || key.revoked || !secretsMatch(key.secretHash, secretHash)) throw CompanyErrors.invalidKey();
+  if (key.personId === null) return { companyId: state.companyId, personId: null, roles: [], keyId, rolesVersion: 0 };
+  const person = state.people.find((p) => p.personId === key.personId && !p.removed);
   if (!person) throw CompanyErrors.invalidKey();
-  return { companyId: state.companyId, personId: person.personId, roles: person.signingRoles };
+  return { companyId: state.companyId, personId: person.personId, roles: person.signingRoles, keyId, rolesVersion: person.rolesVersion };
 }
 
 /** The parties each company event concerns: the company itself. */

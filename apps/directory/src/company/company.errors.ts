@@ -14,5 +14,10 @@ export const CompanyErrors = {
   governmentRoleNeedsPublicBody: () =>
     invalid('person.government_role_needs_public_body', 'only people of a public body can hold the government signing role'),
   keyExists: (keyId: string) => conflict('api_key.already_issued', `API key ${keyId} already exists`),
+  notAllowedToManageAccess: () =>
+    forbidden('company.cannot_manage_access', "only the company's own key or one of its executives can manage its people and keys (a person may rotate and revoke their own keys)"),
+  personNotFound: (personId: string) => notFound('person.not_found', `no current person ${personId} in this company`),
+  keyNotFound: (keyId: string) => notFound('api_key.not_found', `no API key ${keyId} in this company`),
+  keyAlreadyRevoked: (keyId: string) => conflict('api_key.already_revoked', `API key ${keyId} is already revoked`),
   invalidKey: () => invalid('auth.invalid_api_key', 'the API key is not valid'),
 };

@@ -1,4 +1,4 @@
-import { ArrayUnique, IsArray, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayUnique, IsArray, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, Min } from 'class-validator';
 import type { EventDefinition } from '../catalog';
 
 export const COMPANY_ROLES = ['supplier', 'buyer', 'intermediary', 'public_body'] as const;
@@ -38,13 +38,47 @@ export class ApiKeyIssuedV1 {
   @IsString() @Length(64, 64) @Matches(/^[0-9a-f]+$/) secretHash: string;
 }
 
+/**
+ * An API key stopped working: revoked by its company (or its holder), or because its person was
+ * removed. Every app learns it from this topic and refuses the tokens issued from that key.
+ */
+export class ApiKeyRevokedV1 {
+  @IsUUID() companyId: string;
+  @IsUUID() keyId: string;
+  @IsOptional() @IsUUID() personId: string | null;
+  @IsIn(['revoked', 'person_removed']) reason: 'revoked' | 'person_removed';
+}
+
+/** A person left the company: their tokens stop working in every app, their keys are revoked. */
+export class PersonRemovedV1 {
+  @IsUUID() companyId: string;
+  @IsUUID() personId: string;
+}
+
+/**
+ * A person's signing roles changed. `rolesVersion` counts the changes: tokens carry the version
+ * they were issued at, and every app refuses those older than the person's current one.
+ */
+export class PersonRolesChangedV1 {
+  @IsUUID() companyId: string;
+  @IsUUID() personId: string;
+  @IsArray() @ArrayUnique() @IsIn(SIGNING_ROLES, { each: true }) signingRoles: SigningRole[];
+  @IsInt() @Min(1) rolesVersion: number;
+}
+
 export type CompanyRegistered = { type: 'CompanyRegistered'; data: CompanyRegisteredV1 };
 export type PersonAdded = { type: 'PersonAdded'; data: PersonAddedV1 };
 export type ApiKeyIssued = { type: 'ApiKeyIssued'; data: ApiKeyIssuedV1 };
-export type DirectoryEvent = CompanyRegistered | PersonAdded | ApiKeyIssued;
+export type ApiKeyRevoked = { type: 'ApiKeyRevoked'; data: ApiKeyRevokedV1 };
+export type PersonRemoved = { type: 'PersonRemoved'; data: PersonRemovedV1 };
+export type PersonRolesChanged = { type: 'PersonRolesChanged'; data: PersonRolesChangedV1 };
+export type DirectoryEvent = CompanyRegistered | PersonAdded | ApiKeyIssued | ApiKeyRevoked | PersonRemoved | PersonRolesChanged;
 
 export const DIRECTORY_EVENTS: EventDefinition[] = [
   { type: 'CompanyRegistered', schemaVersion: 1, context: 'directory', schema: CompanyRegisteredV1, description: 'A company joined the ledger.' },
   { type: 'PersonAdded', schemaVersion: 1, context: 'directory', schema: PersonAddedV1, description: 'A person of a company, with signing roles, was recorded.' },
   { type: 'ApiKeyIssued', schemaVersion: 1, context: 'directory', schema: ApiKeyIssuedV1, description: 'An API key (hash only) was issued to a company or a person.' },
+  { type: 'ApiKeyRevoked', schemaVersion: 1, context: 'directory', schema: ApiKeyRevokedV1, description: 'An API key was revoked; tokens issued from it stop working.' },
+  { type: 'PersonRemoved', schemaVersion: 1, context: 'directory', schema: PersonRemovedV1, description: 'A person left the company; their tokens stop working.' },
+  { type: 'PersonRolesChanged', schemaVersion: 1, context: 'directory', schema: PersonRolesChangedV1, description: "A person's signing roles changed; tokens issued before stop working." },
 ];

@@ -34,10 +34,10 @@ export class IssueTokenQueryHandler implements IQueryHandler<IssueTokenQuery> {
     const parsed = parseApiKey(apiKey);
     if (!parsed) throw CompanyErrors.invalidKey();
     const { state } = await loadCompany(this.store, parsed.companyId);
-    const principal = authenticate(state, parsed.keyId, parsed.secretHash, secretsMatch);
+    const { keyId, rolesVersion, ...principal } = authenticate(state, parsed.keyId, parsed.secretHash, secretsMatch);
     const ttl = tokenTtlSeconds();
     return {
-      accessToken: signToken(principal, this.signingKey, now, ttl),
+      accessToken: signToken(principal, this.signingKey, now, ttl, { keyId, rolesVersion }),
       tokenType: 'Bearer',
       expiresIn: ttl,
       ...principal,

@@ -31,7 +31,7 @@ export class GetCompanyQueryHandler implements IQueryHandler<GetCompanyQuery> {
       roles: state.roles,
       registeredAt: registeredAt!,
       version,
-      people: state.people.map((p) => ({
+      people: state.people.filter((p) => !p.removed).map((p) => ({
         personId: p.personId,
         name: p.name,
         position: p.position,

@@ -1,0 +1,94 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import { TokenRevocations } from '@dealledger/auth';
+import { eventCatalog, eventsTopic } from '@dealledger/events';
+import { checkMessage, ensureTopics } from '@dealledger/messaging';
+
+const REVOKING = new Set(['ApiKeyRevoked', 'PersonRemoved', 'PersonRolesChanged']);
+
+/**
+ * Every app reads the directory's topic from the beginning (in a consumer group of its own
+ * process, so every replica sees every event) and keeps in memory which keys, people and roles
+ * versions no longer hold. It is caught up once it has read as far as the topic reached when
+ * it started; until then requests wait (AuthGuard) and readiness says so.
+ */
+@Injectable()
+export class RevocationFeed implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('RevocationFeed');
+  private consumer: Consumer | null = null;
+  private stopped = false;
+  lastError: string | null = null;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly context: string,
+    readonly revocations: TokenRevocations,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.startWithRetry();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  private async startWithRetry(): Promise<void> {
+    for (let delay = 200; !this.stopped; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await this.start();
+        this.lastError = null;
+        return;
+      } catch (err) {
+        this.lastError = (err as Error).message;
+        this.logger.warn(`cannot read the directory's topic yet, retrying: ${this.lastError}`);
+        await this.consumer?.disconnect().catch(() => undefined);
+        this.consumer = null;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private async start(): Promise<void> {
+    const topic = eventsTopic('directory');
+    await ensureTopics(this.kafka, [{ topic }]);
+    // Where the topic ends now: reaching it means every revocation before this start is known.
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const targets = new Map<number, number>();
+    try {
+      for (const p of await admin.fetchTopicOffsets(topic)) if (Number(p.high) > Number(p.low)) targets.set(p.partition, Number(p.high));
+    } finally {
+      await admin.disconnect();
+    }
+    if (targets.size === 0) this.revocations.markCaughtUp();
+    const prefix = process.env.TOPIC_PREFIX || 'dealledger';
+    const consumer = this.kafka.consumer({ groupId: `${prefix}.${this.context}.tokens.${process.pid}.${randomBytes(4).toString('hex')}`, allowAutoTopicCreation: false });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          const type = message.headers?.['dl-event-type']?.toString();
+          if (type !== undefined && !REVOKING.has(type)) continue;
+          // The same checks as every consumer: only the directory's own, intact events count.
+          const checked = checkMessage(message.value, eventCatalog, batch.topic);
+          if ('envelope' in checked && REVOKING.has(checked.envelope.type)) this.revocations.apply(checked.envelope.type, checked.envelope.data as Record<string, unknown>);
+        }
+        const target = targets.get(batch.partition);
+        if (target !== undefined && Number(batch.lastOffset()) + 1 >= target) {
+          targets.delete(batch.partition);
+          if (targets.size === 0) this.revocations.markCaughtUp();
+        }
+      },
+    });
+  }
+
+  get status() {
+    return { caughtUp: this.revocations.isCaughtUp, lastError: this.lastError };
+  }
+}
