@@ -151,7 +151,7 @@ interface TopicScan {
  * alone in a throwaway group (so it gets every partition and no rebalance moves them), deleted
  * afterwards. A missing topic reads as empty.
  */
-async function scanEventIds(kafka: Kafka, topic: string, idleTimeoutMs: number): Promise<TopicScan> {
+async function scanEventIds(kafka: Kafka, topic: string, idleTimeoutMs: number, onMessage?: (value: Buffer | null) => void): Promise<TopicScan> {
   const scan: TopicScan = { ids: new Set(), messages: 0, unreadable: 0 };
   const admin = kafka.admin();
   await admin.connect();
@@ -204,6 +204,7 @@ async function scanEventIds(kafka: Kafka, topic: string, idleTimeoutMs: number):
               for (const m of batch.messages) {
                 if (Number(m.offset) >= end) break;
                 scan.messages += 1;
+                onMessage?.(m.value);
                 const id = headerString(m.headers, Headers.eventId) ?? idFromValue(m.value);
                 if (id) scan.ids.add(id);
                 else scan.unreadable += 1;
@@ -247,3 +248,58 @@ async function deleteGroup(admin: Admin, groupId: string): Promise<void> {
     }
   }
 }
+
+export interface AnchorFinding {
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  reason: string;
+}
+
+export interface AnchorReport {
+  /** Distinct events read from the topic. */
+  onTopic: number;
+  /** Published events the store no longer holds, or holds otherwise than published. */
+  findings: AnchorFinding[];
+}
+
+/**
+ * The topic as the anchor of the store: every event the relay published was acknowledged with
+ * its hash, and the topic is retained for ever, in another system with other credentials. An
+ * event on the topic that the store lacks was deleted (a cut tail passes the store's own chain
+ * check: no link breaks); one the store holds with another hash was rewritten, with its
+ * successors, consistently. Only what was published is anchored: the seconds-old tail the relay
+ * has not sent yet is not.
+ */
+export async function verifyAgainstTopic(options: { kafka: Kafka; dataSource: DataSource; schema: string; topic: string; scanIdleTimeoutMs?: number }): Promise<AnchorReport> {
+  const s = `"${assertIdentifier(options.schema)}"`;
+  const published = new Map<string, { streamId: string; streamVersion: number; hash: string }>();
+  await scanEventIds(options.kafka, options.topic, options.scanIdleTimeoutMs ?? 60000, (value) => {
+    try {
+      const e = JSON.parse(value?.toString('utf8') ?? '');
+      if (typeof e?.id === 'string' && typeof e.hash === 'string') published.set(e.id, { streamId: String(e.streamId), streamVersion: Number(e.streamVersion), hash: e.hash });
+    } catch {
+      /* unreadable messages are the consumers' dead letters, not the store's */
+    }
+  });
+  const findings: AnchorFinding[] = [];
+  const ids = [...published.keys()];
+  for (let i = 0; i < ids.length; i += 5000) {
+    const batch = ids.slice(i, i + 5000);
+    const rows: { event_id: string; hash: string }[] = await options.dataSource.query(
+      `SELECT event_id, encode(hash, 'hex') AS hash FROM ${s}.events WHERE event_id = ANY($1::uuid[])`,
+      [batch],
+    );
+    const stored = new Map(rows.map((r) => [r.event_id, r.hash]));
+    for (const id of batch) {
+      const p = published.get(id)!;
+      const hash = stored.get(id);
+      if (hash === undefined) findings.push({ eventId: id, ...pick(p), reason: 'published, but no longer in the store (deleted, or the stream was cut back)' });
+      else if (hash !== p.hash) findings.push({ eventId: id, ...pick(p), reason: 'in the store with another hash than published (rewritten)' });
+    }
+  }
+  findings.sort((a, b) => a.streamId.localeCompare(b.streamId) || a.streamVersion - b.streamVersion);
+  return { onTopic: published.size, findings };
+}
+
+const pick = (p: { streamId: string; streamVersion: number }) => ({ streamId: p.streamId, streamVersion: p.streamVersion });
