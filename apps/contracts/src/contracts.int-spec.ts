@@ -4,7 +4,7 @@ import { Kafka, logLevel, Producer, SASLOptions } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { deadLetterTopic, EventEnvelope, eventsTopic, Headers, OfferAcceptedV1, TenderAwardedV1 } from '@dealledger/events';
 import { applyLedgerAccess, headerString, kafkaBrokers, kafkaSasl, toKafkaMessage } from '@dealledger/messaging';
-import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, sealed, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, sampleEvent, sealed, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { CONTRACTS, ContractsModule } from './contracts.module';
 import { contractIdFor } from './contract/drafting';
 
@@ -215,6 +215,22 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
     expect((await http(url, 'GET', `/contracts/${id}`, undefined, t(official))).body.status).toBe('drafting');
     const last = await http(url, 'POST', `/contracts/${id}/signatures`, { role: 'government', termsHash: c.body.termsHash }, t(official));
     expect(last.body.status).toBe('executed');
+  });
+
+  it('names as intermediary only a company registered in the directory (learned from its topic), which must then sign', async () => {
+    const accepted = offerAccepted(randomUUID());
+    await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(accepted)] });
+    const id = contractIdFor('offer', accepted.data.offerId);
+    await eventually(() => streamEvents(id), (types) => types.length === 1);
+    const dealer = randomUUID();
+    const amend = () => http(url, 'POST', `/contracts/${id}/amendments`, { intermediaryId: dealer, note: 'through a dealer' }, t(greta));
+    expect((await amend()).body).toMatchObject({ status: 400, code: 'contract.unknown_intermediary' });
+    await producer.send({
+      topic: eventsTopic('directory', prefix),
+      messages: [toKafkaMessage(sampleEvent('CompanyRegistered', { companyId: dealer, name: 'EuroParts BV', registrationNumber: 'KVK 1', country: 'NL', roles: ['intermediary'] }, [dealer]))],
+    });
+    const named = await eventually(amend, (r) => r.status === 200);
+    expect(named.body.awaitingSignatures).toContainEqual({ companyId: dealer, role: 'executive' });
   });
 
   it('dead-letters an OfferAccepted that fails its schema, and goes on', async () => {

@@ -6,3 +6,4 @@ export * from './bootstrap';
 export * from './deadlines';
 export * from './aggregate-commands';
 export * from './input-guard.pipe';
+export { KnownCompanies } from './directory-feed';

@@ -9,7 +9,7 @@ import { eventsTopic } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS, openDatabase, PostgresEventStore } from '@dealledger/event-store';
 import { createKafka, createProducer, IdempotentConsumer, Inbox1732700000001, kafkaBrokers, kafkaPrincipal, OutboxRelay } from '@dealledger/messaging';
 import { MetricsController } from './metrics';
-import { RevocationFeed } from './revocation-feed';
+import { DirectoryFeed, KnownCompanies } from './directory-feed';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const KAFKA = Symbol('KAFKA');
@@ -69,7 +69,7 @@ class HealthController {
     @Inject(LEDGER_CONTEXT) private readonly context: string,
     private readonly relay: OutboxRelay,
     private readonly consumers: ConsumerRegistry,
-    private readonly tokens: RevocationFeed,
+    private readonly tokens: DirectoryFeed,
   ) {}
 
   /** 200 while the database answers; the relay's and consumers' states say whether Kafka is reachable. */
@@ -151,10 +151,15 @@ export class LedgerModule {
         LedgerLifecycle,
         ConsumerRegistry,
         TokenRevocations,
-        { provide: RevocationFeed, useFactory: (kafka: Kafka, revocations: TokenRevocations) => new RevocationFeed(kafka, options.context, revocations), inject: [KAFKA, TokenRevocations] },
+        KnownCompanies,
+        {
+          provide: DirectoryFeed,
+          useFactory: (kafka: Kafka, revocations: TokenRevocations, companies: KnownCompanies) => new DirectoryFeed(kafka, options.context, revocations, companies),
+          inject: [KAFKA, TokenRevocations, KnownCompanies],
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [DATA_SOURCE, PostgresEventStore, KAFKA, PRODUCER, OutboxRelay, LEDGER_CONTEXT, ConsumerRegistry, TokenRevocations],
+      exports: [DATA_SOURCE, PostgresEventStore, KAFKA, PRODUCER, OutboxRelay, LEDGER_CONTEXT, ConsumerRegistry, TokenRevocations, KnownCompanies],
     };
   }
 }

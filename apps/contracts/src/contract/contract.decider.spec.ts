@@ -202,6 +202,24 @@ describe('contract decider', () => {
       expect(given(drafted).when({ ...base, changes: { ceilings: [{ sku: 'TYRE', ceiling: 5000 }] } }).error).toBe('invalid:contract.ceiling_below_commitment');
       expect(given(drafted).when({ ...base, changes: { ceilings: [{ sku: 'NOPE', ceiling: 5000 }] } }).error).toBe('invalid:contract.unknown_item');
     });
+    it('name an intermediary only with its consent: it owes a signature on the terms that name it, and the contract does not execute without it', () => {
+      const dealer = '1d1d1d1d-0000-4000-8000-000000000006';
+      const ines = p(dealer, 30, ['executive']);
+      const named = given(drafted).when({ type: 'AmendContract', contractId, changes: { intermediaryId: dealer }, note: 'through EuroParts', requester: katrin, now: signedOn });
+      const after = [...drafted, ...named.events];
+      expect((given(after).state as any).terms.requiredSignatures).toEqual([...draftCmd.terms.requiredSignatures, { companyId: dealer, role: 'executive' }]);
+      // It sees the draft and may sign it, but does not rewrite it.
+      expect(given(after).when({ type: 'AmendContract', contractId, changes: { governingLaw: 'Dutch law' }, note: '', requester: ines, now: signedOn }).error).toBe('forbidden:contract.principals_amend');
+      let e = after;
+      for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) e = [...e, ...given(e).when(sign(e, who, role)).events];
+      expect((given(e).state as any).status).toBe('drafting');
+      const accepted = given(e).when(sign(e, ines, 'executive'));
+      expect(accepted.events.map((x) => x.type)).toEqual(['ContractSigned', 'ContractExecuted']);
+      // Un-named before it signed: what it owed goes with it.
+      const unnamed = given(after).when({ type: 'AmendContract', contractId, changes: { intermediaryId: null }, note: 'direct after all', requester: greta, now: signedOn });
+      expect((given([...after, ...unnamed.events]).state as any).terms.requiredSignatures).toEqual(draftCmd.terms.requiredSignatures);
+      expect(given(drafted).when({ type: 'AmendContract', contractId, changes: { intermediaryId: buyer }, note: '', requester: greta, now: signedOn }).error).toBe('invalid:contract.intermediary_is_principal');
+    });
     it('are not possible once executed', () => {
       expect(given(executed()).when({ type: 'AmendContract', contractId, changes: { governingLaw: 'x' }, note: '', requester: katrin, now: signedOn }).error).toBe('conflict:contract.invalid_transition');
     });

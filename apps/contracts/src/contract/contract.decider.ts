@@ -148,11 +148,28 @@ function applyChanges(terms: ContractTerms, changes: TermsChanges): { terms: Con
   return { terms: next, changed };
 }
 
+/**
+ * An intermediary is a party by its own consent: naming one adds its signature (executive) to
+ * those required, so the contract executes only once it has signed the very terms that name it,
+ * as the buyer and supplier sign them again. Un-naming it drops what it owed.
+ */
+function withIntermediarySignature(before: ContractTerms, after: ContractTerms): ContractTerms {
+  if (before.intermediaryId === after.intermediaryId) return after;
+  const others = after.requiredSignatures.filter((r) => before.intermediaryId === null || r.companyId !== before.intermediaryId);
+  const owes = after.intermediaryId !== null && !others.some((r) => r.companyId === after.intermediaryId);
+  return { ...after, requiredSignatures: owes ? [...others, { companyId: after.intermediaryId!, role: 'executive' }] : others };
+}
+
 function amend(c: AmendContract, state: ContractState): ContractEvent[] {
   const s = visible(state, c.contractId, c.requester);
   if (s.status !== 'drafting') throw ContractErrors.invalidTransition('amend', s.status);
+  // The principals amend; a named intermediary accepts (signs) or not, but does not rewrite.
+  if (c.requester.companyId !== s.terms.buyerId && c.requester.companyId !== s.terms.supplierId) throw ContractErrors.principalsAmend();
   const by = personOf(c.requester);
-  const { terms, changed } = applyChanges(s.terms, c.changes);
+  if (c.changes.intermediaryId && [s.terms.buyerId, s.terms.supplierId].includes(c.changes.intermediaryId)) throw ContractErrors.intermediaryIsPrincipal();
+  const applied = applyChanges(s.terms, c.changes);
+  const changed = applied.changed;
+  const terms = withIntermediarySignature(s.terms, applied.terms);
   if (changed.length === 0) throw ContractErrors.nothingChanged();
   // Letting one person sign several roles is the company executive's decision, not a signer's.
   if (changed.includes('fourEyes') && !c.requester.roles.includes('executive')) throw ContractErrors.fourEyesByExecutive();

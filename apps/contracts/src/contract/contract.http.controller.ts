@@ -4,12 +4,13 @@ import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } 
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta } from '@dealledger/platform';
+import { CommandMeta, KnownCompanies } from '@dealledger/platform';
 import { ExecuteContractCommand } from './contract.command-handler';
 import type { ContractCommand } from './contract.commands';
 import { AmendContractRequest, OriginQuery, PlaceCallOffRequest, ReasonRequest, RenewContractRequest, SignContractRequest } from './contract.requests.dto';
 import { contractView, loadContract } from './contract.stream';
 import { contractIdFor } from './drafting';
+import { ContractErrors } from './contract.errors';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
 
@@ -26,6 +27,7 @@ export class ContractHttpController {
   constructor(
     private readonly commands: CommandBus,
     private readonly store: PostgresEventStore,
+    private readonly companies: KnownCompanies,
   ) {}
 
   private async run(command: ContractCommand & { contractId: string }, metadata: CommandMetadata, viewer: Principal) {
@@ -58,6 +60,8 @@ export class ContractHttpController {
   @ApiOperation({ summary: 'Amend the draft terms (a person of a party); every signature given so far is void' })
   amend(@Param('id', uuid) id: string, @Body() body: AmendContractRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     const { note, ...changes } = body;
+    // Known from the directory's topic: an id that names no registered company is refused.
+    if (changes.intermediaryId && !this.companies.isRegistered(changes.intermediaryId)) throw ContractErrors.unknownIntermediary(changes.intermediaryId);
     return this.run({ type: 'AmendContract', contractId: id, changes, note, requester: p, now: m.now }, m, p);
   }
 

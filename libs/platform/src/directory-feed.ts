@@ -6,16 +6,36 @@ import { eventCatalog, eventsTopic } from '@dealledger/events';
 import { checkMessage, ensureTopics } from '@dealledger/messaging';
 
 const REVOKING = new Set(['ApiKeyRevoked', 'PersonRemoved', 'PersonRolesChanged']);
+const COMPANIES = new Set(['CompanyRegistered', 'CompanyVerified']);
+
+/** The companies registered in the directory (and which an operator verified), as every app learns them. */
+export class KnownCompanies {
+  private readonly registered = new Set<string>();
+  private readonly verified = new Set<string>();
+
+  apply(type: string, data: Record<string, unknown>): void {
+    if (type === 'CompanyRegistered') this.registered.add(String(data.companyId));
+    else if (type === 'CompanyVerified') this.verified.add(String(data.companyId));
+  }
+
+  isRegistered(companyId: string): boolean {
+    return this.registered.has(companyId);
+  }
+
+  isVerified(companyId: string): boolean {
+    return this.verified.has(companyId);
+  }
+}
 
 /**
  * Every app reads the directory's topic from the beginning (in a consumer group of its own
  * process, so every replica sees every event) and keeps in memory which keys, people and roles
- * versions no longer hold. It is caught up once it has read as far as the topic reached when
+ * versions no longer hold, and which companies exist. It is caught up once it has read as far as the topic reached when
  * it started; until then requests wait (AuthGuard) and readiness says so.
  */
 @Injectable()
-export class RevocationFeed implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('RevocationFeed');
+export class DirectoryFeed implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('DirectoryFeed');
   private consumer: Consumer | null = null;
   private stopped = false;
   lastError: string | null = null;
@@ -24,6 +44,7 @@ export class RevocationFeed implements OnApplicationBootstrap, OnApplicationShut
     private readonly kafka: Kafka,
     private readonly context: string,
     readonly revocations: TokenRevocations,
+    readonly companies: KnownCompanies,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -74,10 +95,13 @@ export class RevocationFeed implements OnApplicationBootstrap, OnApplicationShut
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
           const type = message.headers?.['dl-event-type']?.toString();
-          if (type !== undefined && !REVOKING.has(type)) continue;
+          if (type !== undefined && !REVOKING.has(type) && !COMPANIES.has(type)) continue;
           // The same checks as every consumer: only the directory's own, intact events count.
           const checked = checkMessage(message.value, eventCatalog, batch.topic);
-          if ('envelope' in checked && REVOKING.has(checked.envelope.type)) this.revocations.apply(checked.envelope.type, checked.envelope.data as Record<string, unknown>);
+          if (!('envelope' in checked)) continue;
+          const { type: t, data } = checked.envelope;
+          if (REVOKING.has(t)) this.revocations.apply(t, data as Record<string, unknown>);
+          if (COMPANIES.has(t)) this.companies.apply(t, data as Record<string, unknown>);
         }
         const target = targets.get(batch.partition);
         if (target !== undefined && Number(batch.lastOffset()) + 1 >= target) {
