@@ -55,6 +55,16 @@ async function ledgerIsEmpty() {
   }
 }
 
+/**
+ * The operator's key, as the apps take it: ADMIN_KEY, else this installation's development key
+ * (made by the first app that started; DEV_SECRETS_DIR as for the apps).
+ */
+function operatorKey() {
+  if (process.env.ADMIN_KEY) return process.env.ADMIN_KEY;
+  const file = path.join(process.env.DEV_SECRETS_DIR ?? path.join(ROOT, '.data', 'dev-secrets'), 'admin-key');
+  return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64').toString('base64url');
+}
+
 async function post(base, path, body, token) {
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
@@ -347,6 +357,15 @@ async function runDemo(apps, options = {}) {
     const registered = await post(directory, '/companies', body);
     const token = (await post(directory, '/auth/token', { apiKey: registered.apiKey.key })).accessToken;
     companies[key] = { ...registered, token, people: [], persons: {} };
+    // An operator checks a public body's registration before its people may hold the government role.
+    if (body.roles.includes('public_body')) {
+      const res = await fetch(`${directory}/admin/companies/${registered.companyId}/verification`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-admin-key': operatorKey() },
+        body: JSON.stringify({ note: 'demo: checked against the register of public bodies' }),
+      });
+      if (!res.ok) throw new Error(`verifying ${body.name}: ${res.status} ${await res.text()}`);
+    }
     for (const person of PEOPLE[key] ?? []) {
       const added = await post(directory, `/companies/${registered.companyId}/people`, person, token);
       companies[key].people.push(added);

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
+import { adminKey } from '@dealledger/auth';
 import { createKafka, headerString } from '@dealledger/messaging';
 import { collectFromTopic, startTestApp, uniqueName } from '@dealledger/testing';
 import { DIRECTORY, DirectoryModule } from './directory.module';
@@ -172,6 +173,23 @@ describe('directory app over HTTP, with its events on Kafka (real PostgreSQL and
     expect((await call('GET', '/companies/00000000-0000-4000-8000-000000000000', undefined, bearer(buyerToken))).body).toMatchObject({ status: 404, code: 'company.not_found' });
     expect((await call('GET', '/companies/not-a-uuid', undefined, bearer(buyerToken))).status).toBe(400);
     expect((await call('GET', `/companies/${supplier.companyId}`, undefined, bearer(buyerToken + 'x'))).status).toBe(401);
+  });
+
+  it('keeps a public body pending until an operator verifies it: only then may its people hold the government role', async () => {
+    const city = await call('POST', '/companies', { name: 'City of Graz', registrationNumber: 'GKZ 60101', country: 'AT', roles: ['buyer', 'public_body'] });
+    const cityToken = await tokenFor(city.body.apiKey.key);
+    expect((await call('GET', `/companies/${city.body.companyId}`, undefined, bearer(cityToken))).body.verification).toBe('pending');
+    const official = { name: 'Franz Gruber', email: 'f@graz.example', position: 'Federal representative', signingRoles: ['government'] };
+    expect((await call('POST', `/companies/${city.body.companyId}/people`, official, bearer(cityToken))).body.code).toBe('person.government_role_needs_public_body');
+
+    // No company verifies itself: the operator's key, which no default provides, is required.
+    const verify = (headers: Record<string, string>) => call('POST', `/admin/companies/${city.body.companyId}/verification`, { note: 'register of public bodies checked' }, headers);
+    expect((await verify(bearer(cityToken))).body).toMatchObject({ status: 401, code: 'auth.unauthorized' });
+    expect((await verify({ 'x-admin-key': 'dev-admin-key' })).status).toBe(401);
+    expect((await verify({ 'x-admin-key': adminKey() })).body).toEqual({ companyId: city.body.companyId, verification: 'verified' });
+    expect((await verify({ 'x-admin-key': adminKey() })).body).toMatchObject({ status: 409, code: 'company.already_verified' });
+    expect((await call('GET', `/companies/${city.body.companyId}`, undefined, bearer(cityToken))).body.verification).toBe('verified');
+    expect((await call('POST', `/companies/${city.body.companyId}/people`, official, bearer(cityToken))).status).toBe(201);
   });
 
   it('gives a retried request with the same Idempotency-Key the same answer and no second effect', async () => {

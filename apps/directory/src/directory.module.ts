@@ -9,6 +9,8 @@ import { AddPersonCommandHandler } from './company/add-person/add-person.command
 import { AddPersonHttpController } from './company/add-person/add-person.http.controller';
 import { ManageAccessCommandHandler } from './company/manage-access/manage-access.command-handler';
 import { ManageAccessHttpController } from './company/manage-access/manage-access.http.controller';
+import { VerifyCompanyCommandHandler } from './company/verify-company/verify-company.command-handler';
+import { VerifyCompanyHttpController } from './company/verify-company/verify-company.http.controller';
 import { GetCompanyHttpController } from './company/get-company/get-company.http.controller';
 import { GetCompanyQueryHandler } from './company/get-company/get-company.query-handler';
 import { RegisterCompanyCommandHandler } from './company/register-company/register-company.command-handler';
@@ -22,11 +24,12 @@ export const DIRECTORY = {
 
 @Module({
   imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: DIRECTORY.context }), ThrottlerModule.forRoot(tokenThrottlers())],
-  controllers: [RegisterCompanyHttpController, AddPersonHttpController, ManageAccessHttpController, GetCompanyHttpController, IssueTokenHttpController],
+  controllers: [RegisterCompanyHttpController, AddPersonHttpController, ManageAccessHttpController, VerifyCompanyHttpController, GetCompanyHttpController, IssueTokenHttpController],
   providers: [
     RegisterCompanyCommandHandler,
     AddPersonCommandHandler,
     ManageAccessCommandHandler,
+    VerifyCompanyCommandHandler,
     GetCompanyQueryHandler,
     IssueTokenQueryHandler,
     {

@@ -61,4 +61,11 @@ export interface ChangePersonRoles {
   requester: Requester;
 }
 
-export type CompanyCommand = RegisterCompany | AddPerson | IssueApiKey | RevokeApiKey | RemovePerson | ChangePersonRoles;
+/** Issued by an operator (X-Admin-Key), not by a company. */
+export interface VerifyCompany {
+  type: 'VerifyCompany';
+  companyId: string;
+  note: string;
+}
+
+export type CompanyCommand = RegisterCompany | AddPerson | IssueApiKey | RevokeApiKey | RemovePerson | ChangePersonRoles | VerifyCompany;

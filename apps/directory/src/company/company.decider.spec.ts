@@ -104,9 +104,14 @@ describe('company decider', () => {
     it('refuses the government role outside a public body', () => {
       expect(given(registered).when(addPerson({ signingRoles: ['government'] })).error?.code).toBe('person.government_role_needs_public_body');
     });
-    it('accepts the government role in a public body', () => {
+    it('accepts the government role only in a public body an operator has verified', () => {
       const publicBody = [{ ...registered[0], data: { ...registered[0].data, roles: ['buyer', 'public_body'] } } as CompanyEvent, registered[1]];
-      expect(given(publicBody).when(addPerson({ signingRoles: ['government'] })).error).toBeNull();
+      expect(given(publicBody).when(addPerson({ signingRoles: ['government'] })).error?.code).toBe('person.government_role_needs_public_body');
+      const verified = given(publicBody).when({ type: 'VerifyCompany', companyId, note: 'register checked' });
+      expect(verified).toEqual({ events: [{ type: 'CompanyVerified', data: { companyId, note: 'register checked' } }], error: null });
+      expect(given([...publicBody, ...verified.events]).when(addPerson({ signingRoles: ['government'] })).error).toBeNull();
+      expect(given([...publicBody, ...verified.events]).when({ type: 'VerifyCompany', companyId, note: 'again' }).error).toEqual({ code: 'company.already_verified', kind: 'conflict' });
+      expect(given([]).when({ type: 'VerifyCompany', companyId, note: 'x' }).error?.code).toBe('company.not_found');
     });
   });
 

@@ -1,6 +1,6 @@
 import type { Decider } from '@dealledger/domain';
 import type { CompanyRole, SigningRole } from '@dealledger/events';
-import type { AddPerson, ChangePersonRoles, CompanyCommand, IssueApiKey, RegisterCompany, RemovePerson, RevokeApiKey } from './company.commands';
+import type { AddPerson, ChangePersonRoles, CompanyCommand, IssueApiKey, RegisterCompany, RemovePerson, RevokeApiKey, VerifyCompany } from './company.commands';
 import { CompanyErrors } from './company.errors';
 import type { CompanyEvent } from './company.events';
 
@@ -33,6 +33,8 @@ export type CompanyState =
       roles: CompanyRole[];
       people: Person[];
       apiKeys: ApiKeyRecord[];
+      /** Checked by an operator against the register; until then `public_body` grants nothing. */
+      verified: boolean;
     };
 
 export const initialState: CompanyState = { status: 'unregistered' };
@@ -40,7 +42,9 @@ export const initialState: CompanyState = { status: 'unregistered' };
 export function evolve(state: CompanyState, event: CompanyEvent): CompanyState {
   switch (event.type) {
     case 'CompanyRegistered':
-      return { status: 'registered', ...event.data, people: [], apiKeys: [] };
+      return { status: 'registered', ...event.data, people: [], apiKeys: [], verified: false };
+    case 'CompanyVerified':
+      return state.status === 'registered' ? { ...state, verified: true } : state;
     case 'PersonAdded': {
       if (state.status !== 'registered') return state;
       const { companyId: _, ...person } = event.data;
@@ -120,7 +124,7 @@ function changePersonRoles(command: ChangePersonRoles, state: CompanyState): Com
   const company = registered(state, command.companyId, command.requester);
   if (!mayManage(company, command.requester)) throw CompanyErrors.notAllowedToManageAccess();
   const person = activePerson(company, command.personId);
-  if (command.signingRoles.includes('government') && !company.roles.includes('public_body')) throw CompanyErrors.governmentRoleNeedsPublicBody();
+  if (command.signingRoles.includes('government') && !(company.roles.includes('public_body') && company.verified)) throw CompanyErrors.governmentRoleNeedsPublicBody();
   const same = person.signingRoles.length === command.signingRoles.length && command.signingRoles.every((r) => person.signingRoles.includes(r));
   if (same) return [];
   return [{ type: 'PersonRolesChanged', data: { companyId: company.companyId, personId: person.personId, signingRoles: command.signingRoles, rolesVersion: person.rolesVersion + 1 } }];
@@ -144,13 +148,20 @@ function addPerson(command: AddPerson, state: CompanyState): CompanyEvent[] {
   if (state.people.some((p) => p.personId === command.personId)) throw CompanyErrors.personExists(command.personId);
   const email = command.email.toLowerCase();
   if (state.people.some((p) => p.email === email && !p.removed)) throw CompanyErrors.emailTaken(email);
-  if (command.signingRoles.includes('government') && !state.roles.includes('public_body')) throw CompanyErrors.governmentRoleNeedsPublicBody();
+  if (command.signingRoles.includes('government') && !(state.roles.includes('public_body') && state.verified)) throw CompanyErrors.governmentRoleNeedsPublicBody();
   if (state.apiKeys.some((k) => k.keyId === command.apiKey.keyId)) throw CompanyErrors.keyExists(command.apiKey.keyId);
   const { companyId, personId, name, position, signingRoles } = command;
   return [
     { type: 'PersonAdded', data: { companyId, personId, name, email, position, signingRoles } },
     { type: 'ApiKeyIssued', data: { companyId, keyId: command.apiKey.keyId, personId, secretHash: command.apiKey.secretHash } },
   ];
+}
+
+/** The operator's check of the registration; once. */
+function verifyCompany(command: VerifyCompany, state: CompanyState): CompanyEvent[] {
+  if (state.status !== 'registered') throw CompanyErrors.notFound(command.companyId);
+  if (state.verified) throw CompanyErrors.alreadyVerified(state.companyId);
+  return [{ type: 'CompanyVerified', data: { companyId: state.companyId, note: command.note } }];
 }
 
 export function decide(command: CompanyCommand, state: CompanyState): CompanyEvent[] {
@@ -167,6 +178,8 @@ export function decide(command: CompanyCommand, state: CompanyState): CompanyEve
       return removePerson(command, state);
     case 'ChangePersonRoles':
       return changePersonRoles(command, state);
+    case 'VerifyCompany':
+      return verifyCompany(command, state);
   }
 }
 

@@ -12,7 +12,8 @@ export const CompanyErrors = {
   emailTaken: (email: string) => conflict('person.email_taken', `${email} already belongs to a person of this company`),
   personExists: (personId: string) => conflict('person.already_added', `person ${personId} is already recorded`),
   governmentRoleNeedsPublicBody: () =>
-    invalid('person.government_role_needs_public_body', 'only people of a public body can hold the government signing role'),
+    invalid('person.government_role_needs_public_body', 'only people of a public body, verified by an operator, can hold the government signing role'),
+  alreadyVerified: (companyId: string) => conflict('company.already_verified', `company ${companyId} is already verified`),
   keyExists: (keyId: string) => conflict('api_key.already_issued', `API key ${keyId} already exists`),
   notAllowedToManageAccess: () =>
     forbidden('company.cannot_manage_access', "only the company's own key or one of its executives can manage its people and keys (a person may rotate and revoke their own keys)"),

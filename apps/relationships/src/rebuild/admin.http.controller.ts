@@ -1,9 +1,8 @@
-import { Controller, Get, Headers, HttpCode, Inject, Injectable, Logger, Post, Query, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Inject, Injectable, Logger, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { timingSafeEqual } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { developmentSecret, Public, refuseKnownKey } from '@dealledger/auth';
+import { adminKey, checkAdminKey, Public } from '@dealledger/auth';
 import { invalid } from '@dealledger/domain';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { DATA_SOURCE, KAFKA } from '@dealledger/platform';
@@ -11,18 +10,7 @@ import { activeGeneration, digestOf } from '../projection/generations';
 import { sourceTopics } from '../projection/relationships-inbound';
 import { RebuildReport, RelationshipsRebuild } from './rebuild';
 
-/**
- * ADMIN_KEY guards the operator routes; without it, outside production, this installation's
- * development key (`.data/dev-secrets/admin-key`, made on first use).
- */
-export function adminKey(): string {
-  if (process.env.ADMIN_KEY) {
-    refuseKnownKey('ADMIN_KEY', process.env.ADMIN_KEY);
-    return process.env.ADMIN_KEY;
-  }
-  if (process.env.NODE_ENV === 'production') throw new Error('ADMIN_KEY must be set in production');
-  return developmentSecret('admin-key', 24).toString('base64url');
-}
+export { adminKey } from '@dealledger/auth';
 
 @Injectable()
 export class RebuildService {
@@ -45,9 +33,7 @@ export class AdminHttpController {
   }
 
   private check(given?: string) {
-    const a = Buffer.from(given ?? '');
-    const b = Buffer.from(this.key);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new UnauthorizedException('X-Admin-Key is missing or wrong');
+    checkAdminKey(given, this.key);
   }
 
   @Public()

@@ -66,13 +66,24 @@ export class PersonRolesChangedV1 {
   @IsInt() @Min(1) rolesVersion: number;
 }
 
+/**
+ * An operator checked the company's registration (number, country, and a public body's status)
+ * against the register. Until then it is `pending`: it may trade, and counterparties see that;
+ * but it is no public body for the ledger and its people cannot hold the government role.
+ */
+export class CompanyVerifiedV1 {
+  @IsUUID() companyId: string;
+  @IsString() @IsNotEmpty() @MaxLength(500) note: string;
+}
+
 export type CompanyRegistered = { type: 'CompanyRegistered'; data: CompanyRegisteredV1 };
 export type PersonAdded = { type: 'PersonAdded'; data: PersonAddedV1 };
 export type ApiKeyIssued = { type: 'ApiKeyIssued'; data: ApiKeyIssuedV1 };
 export type ApiKeyRevoked = { type: 'ApiKeyRevoked'; data: ApiKeyRevokedV1 };
 export type PersonRemoved = { type: 'PersonRemoved'; data: PersonRemovedV1 };
 export type PersonRolesChanged = { type: 'PersonRolesChanged'; data: PersonRolesChangedV1 };
-export type DirectoryEvent = CompanyRegistered | PersonAdded | ApiKeyIssued | ApiKeyRevoked | PersonRemoved | PersonRolesChanged;
+export type CompanyVerified = { type: 'CompanyVerified'; data: CompanyVerifiedV1 };
+export type DirectoryEvent = CompanyRegistered | PersonAdded | ApiKeyIssued | ApiKeyRevoked | PersonRemoved | PersonRolesChanged | CompanyVerified;
 
 export const DIRECTORY_EVENTS: EventDefinition[] = [
   { type: 'CompanyRegistered', schemaVersion: 1, context: 'directory', schema: CompanyRegisteredV1, description: 'A company joined the ledger.' },
@@ -80,5 +91,6 @@ export const DIRECTORY_EVENTS: EventDefinition[] = [
   { type: 'ApiKeyIssued', schemaVersion: 1, context: 'directory', schema: ApiKeyIssuedV1, description: 'An API key (hash only) was issued to a company or a person.' },
   { type: 'ApiKeyRevoked', schemaVersion: 1, context: 'directory', schema: ApiKeyRevokedV1, description: 'An API key was revoked; tokens issued from it stop working.' },
   { type: 'PersonRemoved', schemaVersion: 1, context: 'directory', schema: PersonRemovedV1, description: 'A person left the company; their tokens stop working.' },
+  { type: 'CompanyVerified', schemaVersion: 1, context: 'directory', schema: CompanyVerifiedV1, description: "An operator verified the company's registration (and public-body status)." },
   { type: 'PersonRolesChanged', schemaVersion: 1, context: 'directory', schema: PersonRolesChangedV1, description: "A person's signing roles changed; tokens issued before stop working." },
 ];

@@ -29,6 +29,7 @@ export class GetCompanyQueryHandler implements IQueryHandler<GetCompanyQuery> {
       registrationNumber: state.registrationNumber,
       country: state.country,
       roles: state.roles,
+      verification: state.verified ? 'verified' : 'pending',
       registeredAt: registeredAt!,
       version,
       people: state.people.filter((p) => !p.removed).map((p) => ({

@@ -15,6 +15,7 @@ export class CompanyResponse {
   @ApiProperty() registrationNumber: string;
   @ApiProperty() country: string;
   @ApiProperty({ enum: COMPANY_ROLES, isArray: true }) roles: CompanyRole[];
+  @ApiProperty({ enum: ['pending', 'verified'], description: "An operator's check of the registration; a public body's status counts only once verified" }) verification: 'pending' | 'verified';
   @ApiProperty() registeredAt: string;
   @ApiProperty({ description: 'Version of the company stream' }) version: number;
   @ApiProperty({ type: PersonView, isArray: true }) people: PersonView[];
