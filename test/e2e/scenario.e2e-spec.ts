@@ -115,8 +115,13 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     expect(pair('carmaker', 'audio')).toMatchObject({ tickets: { opened: 1, resolved: 1, closed: 1 }, sla: { met: 2, breached: 0, compliancePercent: 100 }, satisfaction: { average: 5 } });
     // The public tender: the city and the battery maker, under a contract signed with a government signatory.
     expect(pair('city', 'batteries')).toMatchObject({ tenders: { won: 1 }, contracts: { executed: 1 } });
-    // The resale through the distributor links the battery maker and the second manufacturer.
-    expect(pair('batteries', 'evmaker')).toMatchObject({ resales: { count: 1, volume: 300, throughIntermediaries: 1 } });
+    // The resale through the distributor links the battery maker and the second manufacturer; as
+    // the maker sees it, the resale happened, but how much moved is the distributor's and buyer's.
+    expect(pair('batteries', 'evmaker')).toMatchObject({ resales: { count: 1, volume: 0, throughIntermediaries: 1 } });
+    const asBuyer = await fetch(`${cluster.url('relationships')}/relationships/${companies.batteries.companyId}/${companies.evmaker.companyId}`, {
+      headers: { authorization: `Bearer ${tokenFor({ companyId: companies.evmaker.companyId, personId: null, roles: [] })}` },
+    });
+    expect(((await asBuyer.json()) as Json).summary.resales).toMatchObject({ count: 1, volume: 300 });
     expect(stores.contracts).toMatchObject({ ContractExecuted: 7, ContractAmended: 1, CallOffPlaced: 4 });
     expect(stores['service-desk']).toMatchObject({ SlaBreached: 1, TicketClosed: 1 });
 

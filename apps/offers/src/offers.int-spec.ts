@@ -212,15 +212,23 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     const award = { supplierId: supplier };
     expect((await http(url, 'POST', `/tenders/${id}/award`, award, buyerProcurement)).body).toMatchObject({ status: 409, code: 'tender.government_evaluator_required' });
     await evaluate(buyerOfficial, supplier, 8);
-    const ranked = await http(url, 'GET', `/tenders/${id}`, undefined, s2);
-    expect(ranked.body.ranking.map((r: any) => [r.supplierId, r.rank])).toEqual([
+    expect((await http(url, 'GET', `/tenders/${id}`, undefined, buyerProcurement)).body.ranking.map((r: any) => [r.supplierId, r.rank])).toEqual([
       [supplier, 1],
       [supplier2, 2],
       [supplier3, 3],
     ]);
-    expect(ranked.body.opened).toHaveLength(1); // a bidder sees its own opened bid only
+    // A bidder sees its own opened bid and rank: no rival's total, score or rank, no evaluation.
+    const ranked = await http(url, 'GET', `/tenders/${id}`, undefined, s2);
+    expect(ranked.body.ranking.map((r: any) => [r.supplierId, r.rank])).toEqual([[supplier2, 2]]);
+    expect(ranked.body.opened.map((b: any) => b.supplierId)).toEqual([supplier2]);
+    expect(ranked.body.evaluations).toBeUndefined();
+    expect(ranked.body.invited).toEqual([supplier2]);
     const awarded = await http(url, 'POST', `/tenders/${id}/award`, award, buyerProcurement);
     expect(awarded.body.status).toBe('awarded');
+    // A public award is published: the loser now sees the winner's entry beside its own.
+    const after = await http(url, 'GET', `/tenders/${id}`, undefined, s2);
+    expect(after.body.ranking.map((r: any) => [r.supplierId, r.rank])).toEqual([[supplier, 1], [supplier2, 2]]);
+    expect(after.body.award).toMatchObject({ supplierId: supplier, total: '867500.00' });
 
     const [event] = (await envelopesOf('TenderAwarded')).filter((e) => e.data.tenderId === id);
     expect(event.parties).toEqual([buyer, supplier, supplier2, supplier3]);

@@ -97,7 +97,10 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
       'OfferDrafted', 'OfferSubmitted', 'OfferAccepted', 'ContractExecuted', 'CallOffPlaced', 'TicketOpened', 'SlaBreached', 'TicketAcknowledged',
       'TicketResolved', 'TicketClosed', 'SuppliersInvited', 'TenderClosed', 'TenderAwarded', 'LotResold',
     ]);
-    expect(t.body.items[13].summary).toBe('EuroParts BV resold 300 × TYRE (made by Pneus Lyonnais SA) to Autowerk Süd GmbH');
+    // The maker learns that its tyres reached the buyer through EuroParts, not how many (nor at what price).
+    expect(t.body.items[13].summary).toBe('EuroParts BV resold TYRE (made by Pneus Lyonnais SA) to Autowerk Süd GmbH');
+    const asBuyerSees = await http(url, 'GET', `/relationships/${supplier}/${buyer}/timeline`, undefined, asBuyer);
+    expect(asBuyerSees.body.items[13].summary).toBe('EuroParts BV resold 300 × TYRE (made by Pneus Lyonnais SA) to Autowerk Süd GmbH');
     const asIntermediary = tokenFor({ companyId: intermediary, personId: randomUUID(), roles: [] });
     const viaI = await http(url, 'GET', `/relationships/${intermediary}/${supplier}/timeline`, undefined, asIntermediary);
     expect(viaI.body.items.map((i: any) => i.type)).toEqual(['LotResold']);

@@ -2,7 +2,7 @@ import { DomainError, fold } from '@dealledger/domain';
 import type { BidPrice, TenderEvent } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type { TenderCommand } from './tender.commands';
-import { priceScores, rank, tenderDecider, TenderState } from './tender.decider';
+import { partiesOf, priceScores, rank, tenderDecider, TenderState } from './tender.decider';
 
 const tenderId = '7e7e7e7e-0000-4000-8000-000000000001';
 const buyer = 'b0b0b0b0-0000-4000-8000-000000000002';
@@ -96,8 +96,10 @@ describe('tender decider', () => {
   });
 
   describe('while open', () => {
-    it('invites suppliers, each once', () => {
-      expect(given([opened]).when({ type: 'InviteSuppliers', tenderId, supplierIds: [s1, s2, s3, s1], requester: procurement, now: before }).events).toEqual([invited]);
+    it('invites suppliers, each once and each in an event of its own, to which only it and the buyer are party', () => {
+      const events = given([opened]).when({ type: 'InviteSuppliers', tenderId, supplierIds: [s1, s2, s3, s1], requester: procurement, now: before }).events;
+      expect(events).toEqual([s1, s2, s3].map((s) => ({ type: 'SuppliersInvited', data: { tenderId, buyerId: buyer, supplierIds: [s] } })));
+      expect(events.map((e) => partiesOf(e, fold(tenderDecider, [opened])))).toEqual([[buyer, s1], [buyer, s2], [buyer, s3]]);
       expect(given([opened, invited]).when({ type: 'InviteSuppliers', tenderId, supplierIds: [s1], requester: procurement, now: before }).error).toBe('conflict:tender.already_invited');
     });
     it('does not invite the buyer itself, nor take invitations from others', () => {

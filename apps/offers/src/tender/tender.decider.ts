@@ -150,7 +150,8 @@ function invite(c: InviteSuppliers, state: TenderState): TenderEvent[] {
   if (c.supplierIds.includes(o.buyerId)) throw TenderErrors.buyerCannotBid();
   const fresh = [...new Set(c.supplierIds)].filter((id) => !o.invited.includes(id));
   if (fresh.length === 0) throw TenderErrors.alreadyInvited();
-  return [{ type: 'SuppliersInvited', data: { ...ref(o), supplierIds: fresh } }];
+  // One event per supplier: each is a party to its own invitation only, and learns no rival's name.
+  return fresh.map((supplierId): TenderEvent => ({ type: 'SuppliersInvited', data: { ...ref(o), supplierIds: [supplierId] } }));
 }
 
 function submitBid(c: SubmitBid, state: TenderState): TenderEvent[] {
@@ -278,6 +279,7 @@ export const tenderDecider: Decider<TenderState, TenderCommand, TenderEvent> = {
 export function partiesOf(event: TenderEvent, state: TenderState): string[] {
   const d = event.data as { buyerId: string; supplierId?: string };
   if (event.type === 'BidSubmitted' || event.type === 'BidWithdrawn' || event.type === 'BidEvaluated') return [d.buyerId, d.supplierId!];
+  if (event.type === 'SuppliersInvited') return [d.buyerId, ...event.data.supplierIds];
   const invited = state.status === 'none' ? [] : state.invited;
   return [d.buyerId, ...invited];
 }

@@ -17,6 +17,16 @@ export async function loadTender(store: PostgresEventStore, tenderId: string): P
  * one sees a price. After close: the opened bids (the buyer all of them, a bidder its own),
  * the evaluations (buyer) and the ranking by weighted total (every party).
  */
+/**
+ * A bidder sees its own rank, not its rivals' totals and scores; once a public tender is
+ * awarded, also the winner's entry, as public procurement rules publish the award.
+ */
+function rankingFor<R extends { supplierId: string }>(state: TenderState, ranking: R[], isBuyer: boolean, viewer: string): R[] {
+  if (isBuyer) return ranking;
+  const winner = state.status === 'awarded' && state.publicProcurement ? state.award.supplierId : null;
+  return ranking.filter((r) => r.supplierId === viewer || r.supplierId === winner);
+}
+
 export function tenderView(state: TenderState, viewer: Requester, tenderId: string) {
   if (state.status === 'none' || (viewer.companyId !== state.buyerId && !state.invited.includes(viewer.companyId))) throw TenderErrors.notFound(tenderId);
   const isBuyer = viewer.companyId === state.buyerId;
@@ -24,13 +34,15 @@ export function tenderView(state: TenderState, viewer: Requester, tenderId: stri
   const sealedBids = Object.entries(bids)
     .filter(([supplierId]) => isBuyer || supplierId === viewer.companyId)
     .map(([supplierId, b]) => ({ supplierId, bidId: b.bidId, contentHash: b.contentHash }));
-  const view = { ...facts, invited: isBuyer ? state.invited : [viewer.companyId] };
+  // A private tender's award is the buyer's and the winner's business; a public one's is published.
+  const award = 'award' in facts && !isBuyer && !facts.publicProcurement && facts.award.supplierId !== viewer.companyId ? undefined : (facts as { award?: unknown }).award;
+  const view = { ...facts, award, invited: isBuyer ? state.invited : [viewer.companyId] };
   if (!('opened' in state) || !state.opened) return { ...view, bids: sealedBids };
   const evaluations = state.evaluations ?? [];
   return {
     ...view,
     opened: isBuyer ? state.opened : state.opened.filter((b) => b.supplierId === viewer.companyId),
     evaluations: isBuyer ? evaluations : undefined,
-    ranking: rank({ opened: state.opened, evaluations, weights: state.weights }),
+    ranking: rankingFor(state, rank({ opened: state.opened, evaluations, weights: state.weights }), isBuyer, viewer.companyId),
   };
 }

@@ -32,10 +32,12 @@ export function describe(e: TimelineEvent, name: (id: string) => string): string
     case 'BidWithdrawn':
       return `${name(d.supplierId)} withdrew its bid`;
     case 'TenderClosed':
-      return `Tender closed with ${d.bids.length} bid(s) opened`;
+      return d.ownBidOnly ? 'Tender closed and the bids were opened' : `Tender closed with ${d.bids.length} bid(s) opened`;
     case 'BidEvaluated':
       return `An evaluator of ${name(d.buyerId)} scored the bid of ${name(d.supplierId)}`;
     case 'TenderAwarded':
+      // A private tender's loser sees that it was awarded, not to whom nor for how much.
+      if (d.supplierId === undefined) return `${name(d.buyerId)} awarded “${d.title}” to another bidder`;
       return `${name(d.buyerId)} awarded “${d.title}” to ${name(d.supplierId)} — ${d.total} ${d.currency}`;
     case 'TenderCancelled':
       return `${name(d.buyerId)} cancelled the tender: ${d.reason}`;
@@ -58,9 +60,9 @@ export function describe(e: TimelineEvent, name: (id: string) => string): string
     case 'ContractExpired':
       return `Contract expired on ${d.endDate.slice(0, 10)}`;
     case 'LotRecorded':
-      return `${name(d.ownerId)} received ${d.quantity} × ${d.sku} from ${name(d.sellerId)}`;
+      return `${name(d.ownerId)} received ${d.quantity === undefined ? '' : `${d.quantity} × `}${d.sku} from ${name(d.sellerId)}`;
     case 'LotResold':
-      return `${name(d.ownerId)} resold ${d.quantity} × ${d.sku} (made by ${name(d.originSupplierId)}) to ${name(d.buyerId)}`;
+      return `${name(d.ownerId)} resold ${d.quantity === undefined ? '' : `${d.quantity} × `}${d.sku} (made by ${name(d.originSupplierId)}) to ${name(d.buyerId)}`;
     case 'TicketOpened':
       return `${name(d.buyerId)} opened a ${d.severity} ticket on ${d.sku}: ${d.description}`;
     case 'TicketAcknowledged':

@@ -5,6 +5,7 @@ import { notFound } from '@dealledger/domain';
 import { describe } from './describe';
 import { RelationshipQueries } from './relationship.queries';
 import { summarize } from './summary';
+import { asSeenBy } from './visibility';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
 
@@ -41,7 +42,7 @@ export class RelationshipHttpController {
   async summary(@Param('a', uuid) a: string, @Param('b', uuid) b: string, @Query('asOf') asOf: string | undefined, @CurrentPrincipal() p: Principal) {
     mustBeParty(p, a, b);
     const at = parseAsOf(asOf);
-    const events = await this.queries.pairEvents(a, b, at);
+    const events = asSeenBy(await this.queries.pairEvents(a, b, at), p.companyId);
     const names = await this.queries.names([a, b]);
     return {
       companies: [a, b].map((id) => ({ companyId: id, name: names.get(id) ?? null })),
@@ -55,7 +56,7 @@ export class RelationshipHttpController {
   @ApiQuery({ name: 'asOf', required: false })
   async timeline(@Param('a', uuid) a: string, @Param('b', uuid) b: string, @Query('asOf') asOf: string | undefined, @CurrentPrincipal() p: Principal) {
     mustBeParty(p, a, b);
-    const events = await this.queries.pairEvents(a, b, parseAsOf(asOf));
+    const events = asSeenBy(await this.queries.pairEvents(a, b, parseAsOf(asOf)), p.companyId);
     const names = await this.queries.names([...new Set(events.flatMap((e) => e.parties))]);
     const name = (id: string) => names.get(id) ?? id.slice(0, 8);
     return {

@@ -70,7 +70,8 @@ export function summarize(events: TimelineEvent[], pair?: [string, string]): Rel
         s.offers.expired += 1;
         break;
       case 'SuppliersInvited':
-        s.tenders.invited += 1;
+        // Once per invitation of the pair's supplier (older events named everyone invited so far).
+        if (!pair || d.supplierIds.some((id: string) => pair.includes(id))) s.tenders.invited += 1;
         break;
       case 'BidSubmitted':
         biddenTenders.add(d.tenderId);
@@ -101,7 +102,8 @@ export function summarize(events: TimelineEvent[], pair?: [string, string]): Rel
         break;
       case 'LotResold':
         s.resales.count += 1;
-        s.resales.volume += d.quantity;
+        // As the maker sees a resale between others: that it happened, not how much moved.
+        if (typeof d.quantity === 'number') s.resales.volume += d.quantity;
         if (d.ownerId !== d.originSupplierId) s.resales.throughIntermediaries += 1;
         break;
       case 'TicketOpened':

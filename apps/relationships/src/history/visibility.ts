@@ -1,0 +1,47 @@
+import type { TimelineEvent } from './timeline-event';
+
+const TENDER_TYPES = new Set(['TenderOpened', 'SuppliersInvited', 'BidSubmitted', 'BidWithdrawn', 'TenderClosed', 'BidEvaluated', 'TenderAwarded', 'TenderCancelled']);
+
+/**
+ * An event as `viewer` may see it. The read side keeps what every party's figures need (a
+ * supplier's price score comes from the tender's close, its losses from the award), but a
+ * bidder is shown only its own part of a tender: not who else was invited or bid, nor their
+ * prices, scores or rank; the buyer's evaluation of its bid stays the buyer's. A public tender's
+ * award is published as public procurement rules publish it (winner, items, value); a private
+ * one's only to the winner. A draft offer is the supplier's until submitted. A resale links the
+ * original maker with the buyer downstream (its goods reached them), but what each hop cost,
+ * fetched and earned, and how much moved, stays with the two sides of that hop.
+ */
+export function asSeenBy(events: TimelineEvent[], viewer: string): TimelineEvent[] {
+  const submitted = new Set(events.filter((e) => e.type === 'OfferSubmitted').map((e) => e.data.offerId));
+  return events.flatMap((e) => {
+    const d = e.data;
+    if (e.type === 'OfferDrafted' && d.supplierId !== viewer && !submitted.has(d.offerId)) return [];
+    if (e.type === 'LotRecorded' || e.type === 'LotResold') {
+      const sides = [d.ownerId, e.type === 'LotRecorded' ? d.sellerId : d.buyerId];
+      if (sides.includes(viewer)) return [e];
+      const { quantity: _q, unitCost: _c, unitPrice: _p, margin: _m, ...rest } = d;
+      return [{ ...e, data: rest }];
+    }
+    if (!TENDER_TYPES.has(e.type) || d.buyerId === viewer) return [e];
+    const parties = e.parties.filter((p) => p === d.buyerId || p === viewer);
+    switch (e.type) {
+      case 'SuppliersInvited':
+        return [{ ...e, parties, data: { ...d, supplierIds: d.supplierIds.filter((s: string) => s === viewer) } }];
+      case 'TenderClosed':
+        return [{ ...e, parties, data: { ...d, ownBidOnly: true, bids: d.bids.filter((b: { supplierId: string }) => b.supplierId === viewer) } }];
+      case 'BidEvaluated': {
+        const { scores: _s, evaluatorId: _e, evaluatorRoles: _r, ...rest } = d;
+        return [{ ...e, parties, data: rest }];
+      }
+      case 'TenderAwarded': {
+        const ranking = d.ranking.filter((r: { supplierId: string }) => r.supplierId === viewer || (d.publicProcurement && r.supplierId === d.supplierId));
+        if (d.publicProcurement || d.supplierId === viewer) return [{ ...e, parties: [...new Set([...parties, d.supplierId])], data: { ...d, ranking } }];
+        const { items: _i, total: _t, weightedScore: _w, supplierId: _winner, bidId: _b, ...rest } = d;
+        return [{ ...e, parties, data: { ...rest, ranking } }];
+      }
+      default:
+        return [{ ...e, parties }];
+    }
+  });
+}
