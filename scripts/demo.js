@@ -91,12 +91,13 @@ async function loadDeals(offersUrl, c) {
   const lines = [];
   const offer = async (supplier, buyerKey, items, rounds, quantities, acceptBy) => {
     const o = await post(offersUrl, '/offers', { buyerId: c[buyerKey].companyId, items, validUntil: inDays(30), paymentTerms: '60 days net', deliveryTerms: 'DAP buyer plant, Incoterms 2020' }, supplier.person);
-    await post(offersUrl, `/offers/${o.offerId}/submit`, {}, supplier.person);
+    let current = await post(offersUrl, `/offers/${o.offerId}/submit`, {}, supplier.person);
     for (const round of rounds) {
       await post(offersUrl, `/offers/${o.offerId}/counter`, { proposals: round.counter, note: round.note }, c[buyerKey].persons.engineer ?? acceptBy);
-      await post(offersUrl, `/offers/${o.offerId}/revise`, { items: round.items, validUntil: inDays(30), paymentTerms: '60 days net', deliveryTerms: 'DAP buyer plant, Incoterms 2020', note: round.reply }, supplier.person);
+      current = await post(offersUrl, `/offers/${o.offerId}/revise`, { items: round.items, validUntil: inDays(30), paymentTerms: '60 days net', deliveryTerms: 'DAP buyer plant, Incoterms 2020', note: round.reply }, supplier.person);
     }
-    const accepted = await post(offersUrl, `/offers/${o.offerId}/accept`, { quantities }, acceptBy);
+    // The buyer accepts the revision it read.
+    const accepted = await post(offersUrl, `/offers/${o.offerId}/accept`, { revision: current.revision, quantities }, acceptBy);
     lines.push(`  offer  ${supplier.name} -> ${c[buyerKey].name}: ${accepted.accepted.items.map((i) => `${i.quantity} ${i.unit} ${i.sku} @ ${i.unitPrice}`).join(', ')} = ${accepted.accepted.total} ${accepted.accepted.currency} (revision ${accepted.revision})`);
     return accepted;
   };

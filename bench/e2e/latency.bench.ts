@@ -159,7 +159,7 @@ async function main() {
     }
     const accepted = new Map<string, number>();
     const started = Date.now();
-    const accept = JSON.stringify({ quantities: [{ sku: 'TYRE', quantity: 100 }] });
+    const accept = JSON.stringify({ revision: 0, quantities: [{ sku: 'TYRE', quantity: 100 }] });
     const inflight: Promise<void>[] = [];
     for (const [i, id] of ids.entries()) {
       const wait = started + (i * 1000) / DRAFTING_RATE - Date.now();

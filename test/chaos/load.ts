@@ -113,16 +113,18 @@ export class Load {
     const offer = await this.must('offers', 'draft offer', '/offers', { buyerId: buyer.companyId, items: ITEMS, ...terms }, supplier);
     const id = offer.offerId;
     await this.must('offers', 'submit offer', `/offers/${id}/submit`, {}, supplier);
+    let revision = 0;
     if (chance(0.4)) {
       await this.must('offers', 'counter offer', `/offers/${id}/counter`, { proposals: [{ sku: ITEMS[0].sku, unitPrice: '33.00' }], note: 'index fell' }, buyer);
       const revised = [{ ...ITEMS[0], tiers: [tier(100, '37.00'), tier(2000, '33.90')] }, ITEMS[1]];
       await this.must('offers', 'revise offer', `/offers/${id}/revise`, { items: revised, ...terms, note: 'met halfway' }, supplier);
+      revision = 1;
     }
     if (chance(0.12)) {
       await this.must('offers', 'reject offer', `/offers/${id}/reject`, { reason: 'budget moved to next year' }, buyer);
       return;
     }
-    await this.must('offers', 'accept offer', `/offers/${id}/accept`, { quantities: [{ sku: ITEMS[0].sku, quantity: 3000 }, { sku: ITEMS[1].sku, quantity: 20000 }] }, buyer);
+    await this.must('offers', 'accept offer', `/offers/${id}/accept`, { revision, quantities: [{ sku: ITEMS[0].sku, quantity: 3000 }, { sku: ITEMS[1].sku, quantity: 20000 }] }, buyer);
     this.expect.acceptedOffers.add(id);
     let contract = await this.contractFor(`offer:${id}`, buyer);
     const withTicket = chance(0.3);
@@ -168,7 +170,7 @@ export class Load {
       'resale',
       'record lot',
       '/lots',
-      { source: { kind: 'contract', contractId: contract.contractId, callOffId: callOff.callOffId }, sku: line.sku, quantity: line.quantity, unitCost: '34.50', currency: 'EUR' },
+      { source: { kind: 'contract', contractId: contract.contractId, callOffId: callOff.callOffId }, sku: line.sku, quantity: line.quantity },
       distributor,
       notYet,
     );

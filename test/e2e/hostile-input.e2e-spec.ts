@@ -184,7 +184,7 @@ describe('hostile input on every route of every app (real PostgreSQL and Kafka)'
       { op: { app: 'offers', method: 'POST', path: '/offers', params: [] }, path: '/offers', body: offer, company: supplier },
       { op: { app: 'offers', method: 'POST', path: '/tenders', params: [] }, path: '/tenders', body: tender, company: buyer },
       { op: { app: 'offers', method: 'POST', path: '/offers/{id}/counter', params: [] }, path: `/offers/${submitted}/counter`, body: { proposals: [{ sku: 'TYRE', unitPrice: '50.00' }], note: 'lower' }, company: buyer },
-      { op: { app: 'offers', method: 'POST', path: '/offers/{id}/accept', params: [] }, path: `/offers/${submitted}/accept`, body: { quantities: [{ sku: 'TYRE', quantity: 1200 }] }, company: buyer },
+      { op: { app: 'offers', method: 'POST', path: '/offers/{id}/accept', params: [] }, path: `/offers/${submitted}/accept`, body: { revision: 0, quantities: [{ sku: 'TYRE', quantity: 1200 }] }, company: buyer },
       { op: { app: 'offers', method: 'POST', path: '/tenders/{id}/bids', params: [] }, path: `/tenders/${open}/bids`, body: { prices: [{ itemId: 'lot-1', unitPrice: '21.40' }], note: 'incl. delivery' }, company: supplier },
       { op: { app: 'resale', method: 'POST', path: '/lots', params: [] }, path: '/lots', body: { source: { kind: 'contract', contractId: randomUUID() }, sku: 'TYRE', quantity: 10, unitCost: '50.00', currency: 'EUR' }, company: buyer },
       { op: { app: 'service-desk', method: 'POST', path: '/tickets', params: [] }, path: '/tickets', body: { contractId: randomUUID(), sku: 'TYRE', severity: 'critical', description: 'broken' }, company: buyer },

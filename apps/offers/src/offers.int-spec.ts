@@ -80,9 +80,13 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     const quote = await http(url, 'GET', `/offers/${id}/quote?quantity=12000`, undefined, buyerEngineer);
     expect(quote.body.quotes).toEqual([{ sku: 'TYRE-205-55-R16', quantity: 12000, currency: 'EUR', tierMinQuantity: 10000, unitPrice: '40.90', total: '490800.00' }]);
 
-    const refused = await http(url, 'POST', `/offers/${id}/accept`, { quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerEngineer);
+    const refused = await http(url, 'POST', `/offers/${id}/accept`, { revision: 1, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerEngineer);
     expect(refused).toMatchObject({ status: 403, body: { code: 'offer.procurement_role_required' } });
-    const accepted = await http(url, 'POST', `/offers/${id}/accept`, { quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerProcurement);
+    // The revision the buyer read, or 409: a revision landing meanwhile is not accepted unseen.
+    const stale = await http(url, 'POST', `/offers/${id}/accept`, { revision: 0, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerProcurement);
+    expect(stale.body).toMatchObject({ status: 409, code: 'offer.revision_changed' });
+    expect((await http(url, 'POST', `/offers/${id}/accept`, { quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerProcurement)).status).toBe(400);
+    const accepted = await http(url, 'POST', `/offers/${id}/accept`, { revision: 1, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerProcurement);
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({ status: 'accepted', accepted: { total: '490800.00', currency: 'EUR' } });
 
@@ -123,12 +127,18 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     expect((await http(url, 'GET', `/offers/${body.offerId}/quote?quantity=5`, undefined, buyerEngineer)).body).toMatchObject({ status: 400, code: 'offer.quantity_below_minimum' });
   });
 
-  it('refuses an acceptance whose event would not hold its total (10^12 and more) with 400, writing nothing', async () => {
-    const huge = { ...offerBody(), items: [{ ...offerBody().items[0], tiers: [{ minQuantity: 1, unitPrice: '999999999.00' }] }] };
+  it('accepts a deal of 10^15 and refuses with 400, writing nothing, one whose total would pass 18 digits', async () => {
+    const big = { ...offerBody(), items: [{ ...offerBody().items[0], tiers: [{ minQuantity: 1, unitPrice: '1000000000.00' }] }] };
+    const ok = await http(url, 'POST', '/offers', big, supplierRep);
+    await http(url, 'POST', `/offers/${ok.body.offerId}/submit`, {}, supplierRep);
+    const deal = await http(url, 'POST', `/offers/${ok.body.offerId}/accept`, { revision: 0, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 1_000_000 }] }, buyerProcurement);
+    expect(deal.body).toMatchObject({ status: 'accepted', accepted: { total: '1000000000000000.00' } });
+
+    const huge = { ...offerBody(), items: [{ ...offerBody().items[0], tiers: [{ minQuantity: 1, unitPrice: '999999999999.00' }] }] };
     const { body } = await http(url, 'POST', '/offers', huge, supplierRep);
     await http(url, 'POST', `/offers/${body.offerId}/submit`, {}, supplierRep);
     const before = await db.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE stream_id = $1`, [`offer-${body.offerId}`]);
-    const refused = await http(url, 'POST', `/offers/${body.offerId}/accept`, { quantities: [{ sku: 'TYRE-205-55-R16', quantity: 1_000_000 }] }, buyerProcurement);
+    const refused = await http(url, 'POST', `/offers/${body.offerId}/accept`, { revision: 0, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 1_000_000_000 }] }, buyerProcurement);
     expect(refused.status).toBe(400);
     expect(refused.type).toContain('application/problem+json');
     expect(refused.body).toMatchObject({ code: 'command.out_of_range' });
@@ -147,7 +157,7 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     expect(await scheduler.runOnce()).toBe(0);
     clock = () => new Date();
     expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, buyerEngineer)).body.status).toBe('expired');
-    const late = await http(url, 'POST', `/offers/${body.offerId}/accept`, { quantities: [{ sku: 'TYRE-205-55-R16', quantity: 500 }] }, buyerProcurement);
+    const late = await http(url, 'POST', `/offers/${body.offerId}/accept`, { revision: 0, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 500 }] }, buyerProcurement);
     expect(late.body).toMatchObject({ status: 409, code: 'offer.invalid_transition' });
     const expired = await db.query(`SELECT count(*) AS n FROM "${schema}".events WHERE stream_id = $1 AND type = 'OfferExpired'`, [`offer-${body.offerId}`]);
     expect(Number(expired[0].n)).toBe(1);

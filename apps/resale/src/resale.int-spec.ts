@@ -68,10 +68,16 @@ describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)',
     expect((await http(url, 'POST', '/lots', lotBody(), t(distB))).body).toMatchObject({ status: 403, code: 'lot.not_contract_buyer' });
     expect((await http(url, 'POST', '/lots', lotBody({ source: { kind: 'contract', contractId, callOffId: randomUUID() } }), t(distA))).body.code).toBe('lot.call_off_not_found');
     expect((await http(url, 'POST', '/lots', { source: { kind: 'resale' } }, t(distA))).status).toBe(400);
+    // What the call-off delivered, at its price: not a billion units at 1.00.
+    expect((await http(url, 'POST', '/lots', lotBody({ quantity: 1_000_000_000, unitCost: '1.00' }), t(distA))).body).toMatchObject({ status: 400, code: 'lot.more_than_called_off' });
+    expect((await http(url, 'POST', '/lots', lotBody({ unitCost: '1.00' }), t(distA))).body).toMatchObject({ status: 400, code: 'lot.unit_cost_not_call_off_price' });
+    expect((await http(url, 'POST', '/lots', lotBody({ source: { kind: 'contract', contractId } }), t(distA))).body).toMatchObject({ status: 400, code: 'lot.call_off_required' });
     const recorded = await http(url, 'POST', '/lots', lotBody(), t(distA));
     expect(recorded.status).toBe(201);
     expect(recorded.body).toMatchObject({ ownerId: distA, sellerId: maker, originSupplierId: maker, quantity: 800, remaining: 800 });
     lotA = recorded.body.lotId;
+    // One call-off line becomes a lot once.
+    expect((await http(url, 'POST', '/lots', lotBody({ quantity: 1 }), t(distA))).body).toMatchObject({ status: 409, code: 'lot.already_recorded' });
     expect((await http(url, 'GET', `/lots/${lotA}`, undefined, t(distB))).status).toBe(404);
   });
 

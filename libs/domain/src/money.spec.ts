@@ -1,4 +1,4 @@
-import { compareAmounts, fromUnits, lineTotal, ratio, sum, toUnits } from './money';
+import { compareAmounts, difference, fromUnits, isDecimal, lineTotal, ratio, sum, toUnits } from './money';
 
 describe('money', () => {
   it('parses and formats decimals exactly', () => {
@@ -19,11 +19,23 @@ describe('money', () => {
   });
   it('sums totals beyond what the ledger records (the event schema refuses them later, not the arithmetic)', () => {
     expect(sum([lineTotal(1_000_000, '999999999.00'), '1.00'])).toBe('999999999000001.00');
-    expect(() => toUnits('1'.repeat(31))).toThrow(/not a decimal amount/);
+    expect(toUnits('1'.repeat(31))).toBe(BigInt('1'.repeat(31)) * 10_000n);
+    expect(() => toUnits('1'.repeat(41))).toThrow(/not a decimal amount/);
   });
   it('refuses what is not a decimal amount', () => {
     expect(() => toUnits('1e3')).toThrow();
-    expect(() => toUnits('-1')).toThrow();
+    expect(() => toUnits('--1')).toThrow();
     expect(() => toUnits('1.23456')).toThrow();
+  });
+  it('keeps the sign of a negative amount (a margin below cost) through its fraction', () => {
+    expect(toUnits('-5.50')).toBe(-55000n);
+    expect(difference('9.00', '12.50')).toBe('-3.50');
+    expect(sum(['-3.50', '1.25'])).toBe('-2.25');
+  });
+  it('records up to 18 digits before the point: a deal of 10^15 fits, 10^18 does not', () => {
+    expect(isDecimal('1000000000000000.00')).toBe(true);
+    expect(isDecimal('999999999999999999.9999')).toBe(true);
+    expect(isDecimal('1000000000000000000.00')).toBe(false);
+    expect(isDecimal(lineTotal(1_000_000, '2000000000.00'))).toBe(true);
   });
 });

@@ -3,10 +3,17 @@
  * Arithmetic runs on integers of 1/10,000 of the currency unit (bigint), exact for any volume.
  */
 const SCALE = 10_000n;
-/** What the ledger records: up to 12 digits before the point (events and requests). */
-const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
-/** What arithmetic takes: results (a line total, a sum) may be larger than any recorded amount; the event's schema then refuses them. */
-const OPERAND = /^\d{1,30}(\.\d{1,4})?$/;
+/**
+ * What the ledger records: up to 18 digits before the point and 4 after (events and requests).
+ * Room for a deal of 10^15 in any currency (totals of 10^12 are ordinary in VND, IDR, KRW) while
+ * a bigint of 1/10,000 units stays exact; larger amounts are refused at the edge, never stored.
+ */
+export const DECIMAL_PATTERN = /^\d{1,18}(\.\d{1,4})?$/;
+/** The same, signed (a resale's margin may be negative). */
+export const SIGNED_DECIMAL_PATTERN = /^-?\d{1,18}(\.\d{1,4})?$/;
+const DECIMAL = DECIMAL_PATTERN;
+/** What arithmetic takes: results (a line total, a sum of many) may be larger than any recorded amount; the event's schema then refuses them. */
+const OPERAND = /^-?\d{1,40}(\.\d{1,4})?$/;
 
 export function isDecimal(value: unknown): value is string {
   return typeof value === 'string' && DECIMAL.test(value);
@@ -15,8 +22,10 @@ export function isDecimal(value: unknown): value is string {
 export function toUnits(amount: string): bigint {
   // Requests are validated before they get here: a malformed amount is a fault of ours (a 500).
   if (typeof amount !== 'string' || !OPERAND.test(amount)) throw new Error(`not a decimal amount: ${amount}`);
-  const [whole, frac = ''] = amount.split('.');
-  return BigInt(whole) * SCALE + BigInt(frac.padEnd(4, '0'));
+  const negative = amount.startsWith('-');
+  const [whole, frac = ''] = (negative ? amount.slice(1) : amount).split('.');
+  const units = BigInt(whole) * SCALE + BigInt(frac.padEnd(4, '0'));
+  return negative ? -units : units;
 }
 
 /** Formats with at least two decimals: 417000 -> "41.70", 42 -> "0.0042". */

@@ -226,6 +226,10 @@ describe('contract decider', () => {
   });
 
   describe('call-offs', () => {
+    it('refuse a SKU in two lines of one call-off, which would each be priced and capped as if alone', () => {
+      const twice: ContractCommand = { type: 'PlaceCallOff', contractId, callOffId: '00000000-0000-4000-8000-000000000099', lines: [{ sku: 'TYRE', quantity: 1500 }, { sku: 'TYRE', quantity: 1500 }], requester: katrin, now: midYear };
+      expect(given(executed()).when(twice).error).toBe('invalid:contract.repeated_sku');
+    });
     it('price each call-off at the tier of the cumulative volume: the more is bought, the lower the price', () => {
       let e = executed();
       const placed: string[][] = [];

@@ -250,6 +250,10 @@ function placeCallOff(c: PlaceCallOff, state: ContractState): ContractEvent[] {
   const now = c.now.getTime();
   if (now < Date.parse(s.terms.startDate) || now >= Date.parse(s.terms.endDate)) throw ContractErrors.outsidePeriod(s.terms.startDate, s.terms.endDate);
   if (s.callOffs.some((x) => x.callOffId === c.callOffId)) throw ContractErrors.duplicateCallOff();
+  // One line per SKU: two lines of one SKU would each be priced and capped as if alone.
+  const skus = c.lines.map((l) => l.sku);
+  const repeated = skus.find((sku, i) => skus.indexOf(sku) !== i);
+  if (repeated !== undefined) throw ContractErrors.repeatedSku(repeated);
   const lines: CallOffLine[] = c.lines.map(({ sku, quantity }) => {
     const item = s.terms.items.find((i) => i.sku === sku);
     if (!item) throw ContractErrors.unknownSku(sku);

@@ -20,6 +20,7 @@ export const ContractErrors = {
   principalsAmend: () => forbidden('contract.principals_amend', 'only the buyer and the supplier amend the terms; an intermediary accepts them by signing'),
   intermediaryIsPrincipal: () => invalid('contract.intermediary_is_principal', 'the buyer or the supplier cannot also be the intermediary'),
   unknownIntermediary: (companyId: string) => invalid('contract.unknown_intermediary', `no registered company ${companyId} to name as intermediary`),
+  repeatedSku: (sku: string) => invalid('contract.repeated_sku', `${sku} appears in more than one line: order each SKU in one line`),
   buyerOnly: () => forbidden('contract.buyer_only', 'only the buyer places call-offs'),
   procurementRoleRequired: () => forbidden('contract.procurement_role_required', 'call-offs need a person of the buyer with the procurement role'),
   outsidePeriod: (start: string, end: string) => conflict('contract.outside_period', `the contract runs from ${start} to ${end}`),

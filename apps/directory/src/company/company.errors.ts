@@ -4,6 +4,8 @@ import { conflict, forbidden, invalid, notFound } from '@dealledger/domain';
 export const CompanyErrors = {
   alreadyRegistered: (companyId: string) =>
     conflict('company.already_registered', `a company with this country and registration number is already registered (${companyId})`, { companyId }),
+  ambiguousRegistrationNumber: (value: string) =>
+    invalid('company.registration_number_ambiguous', `registration number ${JSON.stringify(value)} must consist of the letters A–Z and digits (spaces, dashes and dots are ignored); other scripts and letters such as ß would make one company two`),
   rolesRequired: () => invalid('company.roles_required', 'a company needs at least one role: supplier, buyer, intermediary or public_body'),
   notFound: (companyId: string) => notFound('company.not_found', `no company ${companyId}`),
   notYours: (companyId: string) => forbidden('company.not_yours', `you do not act for company ${companyId}`),

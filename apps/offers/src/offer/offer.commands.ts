@@ -18,7 +18,8 @@ export type DraftOffer = Base & OfferTerms & { type: 'DraftOffer'; supplierId: s
 export type SubmitOffer = Base & { type: 'SubmitOffer' };
 export type CounterOffer = Base & { type: 'CounterOffer'; proposals: CounterProposal[]; note: string };
 export type ReviseOffer = Base & OfferTerms & { type: 'ReviseOffer'; note: string };
-export type AcceptOffer = Base & { type: 'AcceptOffer'; quantities: { sku: string; quantity: number }[] };
+/** `revision`: the one the buyer read and accepts; a later revision is not accepted unseen. */
+export type AcceptOffer = Base & { type: 'AcceptOffer'; revision: number; quantities: { sku: string; quantity: number }[] };
 export type RejectOffer = Base & { type: 'RejectOffer'; reason: string };
 export type WithdrawOffer = Base & { type: 'WithdrawOffer'; reason: string };
 /** Issued by the offers app's own validity check, not by a person. */

@@ -62,7 +62,7 @@ function given(events: OfferEvent[]) {
 const draft = (over: Partial<Extract<OfferCommand, { type: 'DraftOffer' }>> = {}): OfferCommand => ({
   type: 'DraftOffer', offerId, supplierId: supplier, buyerId: buyer, ...terms, requester: supplierRep, now, ...over,
 });
-const accept = (quantities: { sku: string; quantity: number }[], requester: Requester = buyerProcurement, at = now): OfferCommand => ({ type: 'AcceptOffer', offerId, quantities, requester, now: at });
+const accept = (quantities: { sku: string; quantity: number }[], requester: Requester = buyerProcurement, at = now, revision = 0): OfferCommand => ({ type: 'AcceptOffer', offerId, revision, quantities, requester, now: at });
 
 describe('offer decider', () => {
   describe('with no offer yet', () => {
@@ -156,6 +156,7 @@ describe('offer decider', () => {
     it('refuses acceptance of nothing or of an unknown item', () => {
       expect(given(s).when(accept([])).error).toBe('invalid:offer.nothing_accepted');
       expect(given(s).when(accept([{ sku: 'NOPE', quantity: 5 }])).error).toBe('invalid:offer.unknown_sku');
+      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 5 }, { sku: 'VALVE', quantity: 5 }])).error).toBe('invalid:offer.duplicate_sku');
     });
     it('refuses acceptance after its validity, even before the expiry check ran', () => {
       expect(given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerProcurement, later)).error).toBe('conflict:offer.expired');
@@ -186,8 +187,12 @@ describe('offer decider', () => {
       const revised2 = { ...revised, data: { ...revised.data, revision: 2 } } as OfferEvent;
       const state = given([...s, revised, again, revised2]).state;
       expect(state).toMatchObject({ revision: 2, counters: [{ revision: 0 }, { revision: 1 }] });
-      const e = given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }])).events[0] as Extract<OfferEvent, { type: 'OfferAccepted' }>;
+      const e = given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }], buyerProcurement, now, 1)).events[0] as Extract<OfferEvent, { type: 'OfferAccepted' }>;
       expect(e.data).toMatchObject({ revision: 1, items: [{ unitPrice: '46.00', lineTotal: '230000.00' }] });
+    });
+    it('accepts only the revision the buyer read: one revised meanwhile is refused, not accepted unseen', () => {
+      expect(given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }])).error).toBe('conflict:offer.revision_changed');
+      expect(given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }], buyerProcurement, now, 2)).error).toBe('conflict:offer.revision_changed');
     });
     it('refuses a revision by the buyer', () => {
       expect(given(s).when({ type: 'ReviseOffer', offerId, ...terms, note: '', requester: buyerProcurement, now }).error).toBe('forbidden:offer.supplier_only');

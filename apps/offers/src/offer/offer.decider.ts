@@ -158,7 +158,12 @@ function accept(c: AcceptOffer, state: OfferState): OfferEvent[] {
   if (c.requester.personId === null || !c.requester.roles.includes('procurement')) throw OfferErrors.procurementRoleRequired();
   const open = expect(s, 'accept', 'submitted');
   notExpired(open, c.now);
+  // The same rule as signatures on contracts: what is accepted is what was read.
+  if (c.revision !== open.revision) throw OfferErrors.revisionChanged(c.revision, open.revision);
   if (c.quantities.length === 0) throw OfferErrors.nothingAccepted();
+  const skus = c.quantities.map((q) => q.sku);
+  const repeated = skus.find((sku, i) => skus.indexOf(sku) !== i);
+  if (repeated !== undefined) throw OfferErrors.duplicateSku(repeated);
   const items: AcceptedItem[] = c.quantities.map(({ sku, quantity }) => {
     const item = open.terms.items.find((i) => i.sku === sku);
     if (!item) throw OfferErrors.unknownSku(sku);

@@ -6,6 +6,8 @@ export const OfferErrors = {
   notSupplier: () => forbidden('offer.not_supplier', 'an offer is drafted by the supplier company itself'),
   buyerIsSupplier: () => invalid('offer.buyer_is_supplier', 'the buyer must be another company'),
   validityInPast: () => invalid('offer.validity_in_past', 'validUntil must be in the future'),
+  revisionChanged: (read: number, current: number) =>
+    conflict('offer.revision_changed', `revision ${read} is no longer current (now ${current}): read the offer again before accepting`, { current }),
   duplicateSku: (sku: string) => invalid('offer.duplicate_sku', `item ${sku} appears twice`),
   mixedCurrencies: () => invalid('offer.mixed_currencies', 'all items of an offer must be priced in one currency'),
   tiersNotAscending: (sku: string) => invalid('offer.tiers_not_ascending', `the price tiers of ${sku} must start at distinct, ascending minimum quantities`),

@@ -87,7 +87,7 @@ export class OfferHttpController {
   @ApiOperation({ summary: 'Accept quantities at the tier prices that apply (a buyer person with the procurement role)' })
   @ApiForbiddenResponse({ description: 'Not the buyer, or no procurement role' })
   accept(@Param('id', uuid) id: string, @Body() body: AcceptOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'AcceptOffer', offerId: id, quantities: body.quantities, requester: p, now: m.now }, m);
+    return this.run({ type: 'AcceptOffer', offerId: id, revision: body.revision, quantities: body.quantities, requester: p, now: m.now }, m);
   }
 
   @Post(':id/reject')

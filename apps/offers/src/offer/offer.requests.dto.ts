@@ -84,6 +84,12 @@ export class AcceptedQuantityDto {
 }
 
 export class AcceptOfferRequest {
+  @ApiProperty({ example: 0, description: 'The revision read and accepted (GET /offers/:id); 409 offer.revision_changed when the supplier has revised since' })
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  revision: number;
+
   @ApiProperty({ type: AcceptedQuantityDto, isArray: true, description: 'The quantities accepted; the tier price at each applies' })
   @IsArray()
   @ArrayNotEmpty()

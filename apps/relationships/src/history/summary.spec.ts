@@ -95,6 +95,11 @@ describe('scorecard', () => {
   it('scores reputation from the win rate and satisfaction across buyers', () => {
     expect(card.criteria.reputation).toMatchObject({ score: 4, basis: { winRate: 0, tendersWon: 0, tendersLost: 1 } }); // mean(0, 8)
   });
+  it('keeps the win rate exact until the score is rounded: one win in three scores 3.33, not 3.3', () => {
+    const award = (winner: string) => ev('TenderAwarded', { tenderId: `t-${winner}-${n}`, buyerId: B, supplierId: winner, ranking: [{ supplierId: S }, { supplierId: S2 }] }, [B, S, S2]);
+    const card3 = scorecard([award(S), award(S2), award(S2)], S, B, now);
+    expect(card3.criteria.reputation).toMatchObject({ score: 3.33, basis: { winRate: 0.33, tendersWon: 1, tendersLost: 2 } });
+  });
   it('scores partnership from tenure, repeat contracts and renewals', () => {
     // ~2 years -> min(10, 4) * 0.4 = 1.6ish; 1 repeat contract -> 2.5 * 0.4 = 1; no renewals
     expect(card.criteria.partnership.basis).toMatchObject({ repeatContracts: 1, renewals: 0 });

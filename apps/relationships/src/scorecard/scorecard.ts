@@ -84,9 +84,11 @@ export function scorecard(events: TimelineEvent[], supplierId: string, buyerId: 
     if (e.data.supplierId === supplierId) won += 1;
     else lost += 1;
   }
-  const winRate = won + lost ? round2(won / (won + lost)) : null;
+  // Rounded for display only: the score keeps full precision until its own rounding (1/3 -> 3.33, not 3.3).
+  const rate = won + lost ? won / (won + lost) : null;
+  const winRate = rate === null ? null : round2(rate);
   const reputation: Criterion = {
-    score: mean([winRate === null ? null : winRate * 10, across.satisfaction.average === null ? null : across.satisfaction.average * 2]),
+    score: mean([rate === null ? null : rate * 10, across.satisfaction.average === null ? null : across.satisfaction.average * 2]),
     basis: { winRate, tendersWon: won, tendersLost: lost, satisfactionAcrossBuyers: across.satisfaction.average },
   };
 

@@ -8,7 +8,8 @@ export interface KnownContract {
   status: string;
   currency: string;
   skus: { sku: string; description: string }[];
-  callOffIds: string[];
+  /** Its call-offs with their lines as the contract priced them. */
+  callOffs: { callOffId: string; lines: { sku: string; quantity: number; unitPrice: string }[] }[];
 }
 
 /** A resale as recorded in the upstream lot. */
@@ -37,6 +38,7 @@ export interface RecordLot {
   /** For a contract source; a resale source carries its own. */
   sku?: string;
   quantity?: number;
+  /** Optional: a lot's cost is its call-off line's price; a different one is refused. */
   unitCost?: string;
   currency?: string;
   requester: Requester;

@@ -15,7 +15,7 @@ const lotB = 'b1b1b1b1-0000-4000-8000-000000000008';
 const resale1 = 'e1e1e1e1-0000-4000-8000-000000000009';
 const rep = (companyId: string) => ({ companyId, personId: '00000000-0000-4000-8000-000000000099', roles: ['procurement'] });
 
-const contract: KnownContract = { contractId, buyerId: distA, supplierId: maker, status: 'executed', currency: 'EUR', skus: [{ sku: 'NMC-MOD-48V', description: '48 V module' }], callOffIds: [callOffId] };
+const contract: KnownContract = { contractId, buyerId: distA, supplierId: maker, status: 'executed', currency: 'EUR', skus: [{ sku: 'NMC-MOD-48V', description: '48 V module' }], callOffs: [{ callOffId, lines: [{ sku: 'NMC-MOD-48V', quantity: 3000, unitPrice: '1095.00' }] }] };
 const recordFromContract = (over: Partial<Extract<LotCommand, { type: 'RecordLot' }>> = {}, c: KnownContract | null = contract): LotCommand => ({
   type: 'RecordLot', lotId: lotA, source: { kind: 'contract', contractId, callOffId, contract: c }, sku: 'NMC-MOD-48V', quantity: 800, unitCost: '1095.00', currency: 'EUR', requester: rep(distA), ...over,
 });
@@ -60,6 +60,17 @@ describe('lot decider', () => {
       expect(given([]).when(recordFromContract({ sku: 'OTHER' })).error).toBe('invalid:lot.sku_not_in_contract');
       expect(given([]).when({ ...recordFromContract(), source: { kind: 'contract', contractId, callOffId: resale1, contract } } as LotCommand).error).toBe('not_found:lot.call_off_not_found');
       expect(given([]).when(recordFromContract({ currency: 'USD' })).error).toBe('invalid:lot.currency_mismatch');
+    });
+    it('holds no more than the call-off line delivered, at its price, and needs a call-off to say so', () => {
+      // Reproduced: 3,000 called off, 1,000,000,000 recorded at 1.00 where the contract said 1095.00.
+      expect(given([]).when(recordFromContract({ quantity: 1_000_000_000 })).error).toBe('invalid:lot.more_than_called_off');
+      expect(given([]).when(recordFromContract({ quantity: 3001 })).error).toBe('invalid:lot.more_than_called_off');
+      expect(given([]).when(recordFromContract({ quantity: 3000 })).error).toBeNull();
+      expect(given([]).when(recordFromContract({ unitCost: '1.00' })).error).toBe('invalid:lot.unit_cost_not_call_off_price');
+      expect(given([]).when(recordFromContract({ unitCost: undefined })).events[0].data).toMatchObject({ unitCost: '1095.00' });
+      expect(given([]).when({ ...recordFromContract(), source: { kind: 'contract', contractId, callOffId: null, contract } } as LotCommand).error).toBe('invalid:lot.call_off_required');
+      const otherLine = { ...contract, skus: [...contract.skus, { sku: 'CABLE', description: 'cable' }] };
+      expect(given([]).when(recordFromContract({ sku: 'CABLE' }, otherLine)).error).toBe('invalid:lot.sku_not_in_call_off');
     });
     it('refuses recording the same lot twice', () => {
       expect(given([recordedA]).when(recordFromContract()).error).toBe('conflict:lot.already_recorded');

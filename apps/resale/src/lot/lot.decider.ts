@@ -1,4 +1,4 @@
-import { Decider, difference, lineTotal, toUnits } from '@dealledger/domain';
+import { compareAmounts, Decider, difference, lineTotal, toUnits } from '@dealledger/domain';
 import type { LotEvent, LotRecordedV1, LotResoldV1 } from '@dealledger/events';
 import type { LotCommand, RecordLot, ResellFromLot } from './lot.commands';
 import { LotErrors } from './lot.errors';
@@ -33,8 +33,15 @@ function recordFromSource(c: RecordLot): LotEvent[] {
     if (contract.status !== 'executed') throw LotErrors.contractNotInForce(contractId);
     const item = contract.skus.find((s) => s.sku === c.sku);
     if (!item) throw LotErrors.skuNotInContract(c.sku ?? '');
-    if (callOffId && !contract.callOffIds.includes(callOffId)) throw LotErrors.callOffNotFound(callOffId);
-    if (c.currency !== contract.currency) throw LotErrors.currencyMismatch(contract.currency);
+    // A lot is what a call-off delivered: never more than its line, at the price the contract set.
+    if (!callOffId) throw LotErrors.callOffRequired();
+    const callOff = contract.callOffs.find((x) => x.callOffId === callOffId);
+    if (!callOff) throw LotErrors.callOffNotFound(callOffId);
+    const line = callOff.lines.find((l) => l.sku === item.sku);
+    if (!line) throw LotErrors.skuNotInCallOff(item.sku);
+    if (c.quantity! > line.quantity) throw LotErrors.moreThanCalledOff(line.quantity);
+    if (c.unitCost !== undefined && compareAmounts(c.unitCost, line.unitPrice) !== 0) throw LotErrors.unitCostIsCallOffPrice(line.unitPrice);
+    if (c.currency !== undefined && c.currency !== contract.currency) throw LotErrors.currencyMismatch(contract.currency);
     return [
       {
         type: 'LotRecorded',
@@ -47,7 +54,7 @@ function recordFromSource(c: RecordLot): LotEvent[] {
           sku: item.sku,
           description: item.description,
           quantity: c.quantity!,
-          unitCost: c.unitCost!,
+          unitCost: line.unitPrice,
           currency: contract.currency,
         },
       },

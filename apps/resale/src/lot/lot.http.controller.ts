@@ -45,7 +45,8 @@ export class LotHttpController {
     if (body.source.kind === 'contract') {
       const contractId = body.source.contractId!;
       source = { kind: 'contract', contractId, callOffId: body.source.callOffId ?? null, contract: await findContract(this.db, this.store.schema, contractId) };
-      lotId = uuidV5(`lot:${m.commandId}`);
+      // One lot per call-off line: recording it twice is a conflict, not a second lot.
+      lotId = uuidV5(`lot:call-off:${body.source.callOffId ?? contractId}:${body.sku}`);
     } else {
       const resaleId = body.source.resaleId!;
       source = { kind: 'resale', resaleId, resale: await findResale(this.store, body.source.upstreamLotId!, resaleId) };

@@ -1,8 +1,9 @@
+import { DECIMAL_PATTERN } from '@dealledger/domain';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 
-const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
+const DECIMAL = DECIMAL_PATTERN;
 
 export class LotSourceDto {
   @ApiProperty({ enum: ['contract', 'resale'] }) @IsIn(['contract', 'resale']) kind: 'contract' | 'resale';
@@ -10,7 +11,7 @@ export class LotSourceDto {
   @ValidateIf((o) => o.kind === 'contract')
   @IsUUID()
   contractId?: string;
-  @ApiPropertyOptional({ description: 'kind contract: optionally, the call-off that delivered the goods' }) @IsOptional() @IsUUID() callOffId?: string;
+  @ApiPropertyOptional({ description: 'kind contract: the call-off that delivered the goods (required)' }) @IsOptional() @IsUUID() callOffId?: string;
   @ApiPropertyOptional({ description: "kind resale: the seller's lot" }) @ValidateIf((o) => o.kind === 'resale') @IsUUID() upstreamLotId?: string;
   @ApiPropertyOptional({ description: 'kind resale: the resale made to you' }) @ValidateIf((o) => o.kind === 'resale') @IsUUID() resaleId?: string;
 }
@@ -23,9 +24,9 @@ export class RecordLotRequest {
   @IsNotEmpty()
   @MaxLength(64)
   sku?: string;
-  @ApiPropertyOptional({ example: 800 }) @ValidateIf((o) => o.source?.kind === 'contract') @IsInt() @Min(1) @Max(1_000_000_000) quantity?: number;
-  @ApiPropertyOptional({ example: '1095.00' }) @ValidateIf((o) => o.source?.kind === 'contract') @Matches(DECIMAL, { message: 'unitCost must be a decimal amount such as 1095.00' }) unitCost?: string;
-  @ApiPropertyOptional({ example: 'EUR' }) @ValidateIf((o) => o.source?.kind === 'contract') @Matches(/^[A-Z]{3}$/) currency?: string;
+  @ApiPropertyOptional({ example: 800, description: "kind contract: at most the call-off line's quantity" }) @ValidateIf((o) => o.source?.kind === 'contract') @IsInt() @Min(1) @Max(1_000_000_000) quantity?: number;
+  @ApiPropertyOptional({ example: '1095.00', description: "Optional: the call-off line's price is the lot's cost; another is refused" }) @IsOptional() @Matches(DECIMAL, { message: 'unitCost must be a decimal amount such as 1095.00' }) unitCost?: string;
+  @ApiPropertyOptional({ example: 'EUR', description: "Optional: the contract's currency" }) @IsOptional() @Matches(/^[A-Z]{3}$/) currency?: string;
 }
 
 export class ResellRequest {

@@ -15,9 +15,17 @@ export async function loadLot(store: PostgresEventStore, lotId: string): Promise
 export async function findContract(db: DataSource, schema: string, contractId: string): Promise<KnownContract | null> {
   const rows = await db.query(`SELECT * FROM "${schema}".supply_contracts WHERE contract_id = $1`, [contractId]);
   if (!rows[0]) return null;
-  const callOffs = await db.query(`SELECT call_off_id FROM "${schema}".supply_call_offs WHERE contract_id = $1`, [contractId]);
+  const callOffs = await db.query(`SELECT call_off_id, lines FROM "${schema}".supply_call_offs WHERE contract_id = $1`, [contractId]);
   const r = rows[0];
-  return { contractId, buyerId: r.buyer_id, supplierId: r.supplier_id, status: r.status, currency: r.currency, skus: r.items, callOffIds: callOffs.map((c: { call_off_id: string }) => c.call_off_id) };
+  return {
+    contractId,
+    buyerId: r.buyer_id,
+    supplierId: r.supplier_id,
+    status: r.status,
+    currency: r.currency,
+    skus: r.items,
+    callOffs: callOffs.map((c: { call_off_id: string; lines: { sku: string; quantity: number; unitPrice: string }[] }) => ({ callOffId: c.call_off_id, lines: c.lines })),
+  };
 }
 
 export async function findResale(store: PostgresEventStore, upstreamLotId: string, resaleId: string): Promise<KnownResale | null> {

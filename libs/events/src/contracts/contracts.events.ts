@@ -1,9 +1,10 @@
+import { DECIMAL_PATTERN } from '@dealledger/domain';
 import { Type } from 'class-transformer';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import type { EventDefinition } from '../catalog';
 import { PriceTier } from '../offers/offers.events';
 
-const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
+const DECIMAL = DECIMAL_PATTERN;
 const HASH = /^[0-9a-f]{64}$/;
 
 export const SEVERITIES = ['critical', 'major', 'minor'] as const;

@@ -1,10 +1,11 @@
+import { DECIMAL_PATTERN } from '@dealledger/domain';
 import { Type } from 'class-transformer';
 import {
   ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateNested,
 } from 'class-validator';
 import type { EventDefinition } from '../catalog';
 
-const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
+const DECIMAL = DECIMAL_PATTERN;
 const CURRENCY = /^[A-Z]{3}$/;
 
 export const ITEM_KINDS = ['component', 'raw_material', 'service'] as const;

@@ -1,8 +1,9 @@
+import { SIGNED_DECIMAL_PATTERN } from '@dealledger/domain';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import type { EventDefinition } from '../catalog';
 
-const DECIMAL = /^-?\d{1,12}(\.\d{1,4})?$/;
+const DECIMAL = SIGNED_DECIMAL_PATTERN;
 
 /** Where a lot came from: a supplier under an executed contract, or another intermediary's resale. */
 export class LotSource {

@@ -2,7 +2,8 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandMetadata, handleCommand, PostgresEventStore } from '@dealledger/event-store';
 import { generateApiKey } from '../api-key';
 import { companyDecider, partiesOf } from '../company.decider';
-import { companyIdFor, companyStreamId, schemaVersionOf, validateEvent } from '../company.stream';
+import { CompanyErrors } from '../company.errors';
+import { companyIdFor, companyStreamId, registrationKey, schemaVersionOf, validateEvent } from '../company.stream';
 import type { RegisterCompanyRequest, RegisteredCompanyResponse } from './register-company.request.dto';
 
 export class RegisterCompanyCommand extends Command<RegisteredCompanyResponse> {
@@ -19,7 +20,9 @@ export class RegisterCompanyCommandHandler implements ICommandHandler<RegisterCo
   constructor(private readonly store: PostgresEventStore) {}
 
   async execute({ request, metadata }: RegisterCompanyCommand): Promise<RegisteredCompanyResponse> {
-    const companyId = companyIdFor(request.country, request.registrationNumber);
+    const key = registrationKey(request.registrationNumber);
+    if (key === null) throw CompanyErrors.ambiguousRegistrationNumber(request.registrationNumber);
+    const companyId = companyIdFor(request.country, key);
     const apiKey = generateApiKey(companyId);
     const result = await handleCommand({
       store: this.store,
