@@ -7,7 +7,7 @@
 #   deploy/kafka.sh status   say whether it runs
 #   deploy/kafka.sh add-reader NAME TOPIC...
 #                            a principal for an outside consumer that may read only these topics
-#                            (consumer groups named NAME…); its password goes to credentials/NAME
+#                            (in consumer groups named NAME.…); its password goes to credentials/NAME
 #
 # The broker authenticates every connection (SASL/SCRAM-SHA-512 for clients) and authorizes by
 # ACLs. On first start it makes a random password per principal under <data dir>/credentials/
@@ -149,6 +149,11 @@ status() {
 add_reader() {
   local name="${1:-}"; shift || true
   [[ "$name" =~ ^[a-z0-9][a-z0-9-]*$ && $# -gt 0 ]] || { echo "usage: $0 add-reader NAME TOPIC..." >&2; exit 2; }
+  # Its consumer groups are "NAME.…": a name that is a principal or the topic prefix would reach
+  # the apps' own groups ("dealledger.resale") and let it steal their partitions.
+  if [[ " broker ${SCRAM_PRINCIPALS[*]} " == *" $name "* || "$name" == "${TOPIC_PREFIX:-dealledger}" ]]; then
+    log "$name is a principal or the topic prefix; choose another name"; exit 2
+  fi
   running_pid > /dev/null || { log "the local broker is not running (deploy/kafka.sh start)"; exit 1; }
   compgen -G "$LIB_DIR/kafka-tools-*.jar" > /dev/null || { log "the admin tools are not fetched yet: stop and start the broker once"; exit 1; }
   local client="$DATA_DIR/operator.properties" topics=() t
@@ -160,8 +165,8 @@ add_reader() {
   tool org.apache.kafka.tools.AclCommand --bootstrap-server "127.0.0.1:$PORT" --command-config "$client" \
     --add --allow-principal "User:$name" --operation Read "${topics[@]}" >&2
   tool org.apache.kafka.tools.AclCommand --bootstrap-server "127.0.0.1:$PORT" --command-config "$client" \
-    --add --allow-principal "User:$name" --operation Read --group "$name" --resource-pattern-type prefixed >&2
-  log "principal $name may read $*; its password: $CREDENTIALS_DIR/$name"
+    --add --allow-principal "User:$name" --operation Read --group "$name." --resource-pattern-type prefixed >&2
+  log "principal $name may read $* in consumer groups named $name.…; its password: $CREDENTIALS_DIR/$name"
 }
 
 case "${1:-start}" in

@@ -192,6 +192,18 @@ describe('directory app over HTTP, with its events on Kafka (real PostgreSQL and
     expect((await call('POST', `/companies/${city.body.companyId}/people`, official, bearer(cityToken))).status).toBe(201);
   });
 
+  it('answers 409, not a wrong answer or a 500, when an Idempotency-Key is reused for another request', async () => {
+    const company = await call('POST', '/companies', { name: 'Keyreuse GmbH', registrationNumber: 'HRB 99001', country: 'DE', roles: ['supplier'] });
+    const token = await tokenFor(company.body.apiKey.key);
+    const key = { ...bearer(token), 'idempotency-key': 'reused-key-1' };
+    const spare = await call('POST', `/companies/${company.body.companyId}/api-keys`, {}, bearer(token));
+    expect((await call('DELETE', `/companies/${company.body.companyId}/api-keys/${spare.body.keyId}`, undefined, key)).body).toEqual({ keyId: spare.body.keyId, revoked: true });
+    const before = await eventCount();
+    expect((await call('POST', `/companies/${company.body.companyId}/api-keys`, {}, key)).body).toMatchObject({ status: 409, code: 'request.idempotency_key_reused' });
+    expect((await call('POST', `/companies/${company.body.companyId}/people`, { name: 'X', email: 'x@k.example', position: 'Y', signingRoles: [] }, key)).body).toMatchObject({ status: 409, code: 'request.idempotency_key_reused' });
+    expect(await eventCount()).toBe(before);
+  });
+
   it('gives a retried request with the same Idempotency-Key the same answer and no second effect', async () => {
     const body = { name: 'Reifen Nord', registrationNumber: 'HRB 777', country: 'DE', roles: ['supplier'] };
     const first = await call('POST', '/companies', body, { 'idempotency-key': 'register-reifen-nord' });

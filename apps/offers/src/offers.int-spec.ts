@@ -3,8 +3,9 @@ import type { INestApplication } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
-import { createKafka, headerString } from '@dealledger/messaging';
-import { collectFromTopic, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { connectProducer, createKafka, headerString, toKafkaMessage } from '@dealledger/messaging';
+import { KnownCompanies } from '@dealledger/platform';
+import { collectFromTopic, eventually, http, sealed, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { ExpireOffersScheduler, EXPIRY_CLOCK } from './offer/expiry/expire-offers.scheduler';
 import { OFFERS, OffersModule } from './offers.module';
 
@@ -164,12 +165,7 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
   });
 
   it('runs a public-procurement tender with sealed bids to an award published as TenderAwarded', async () => {
-    const deadline = new Date(Date.now() + 2500).toISOString();
-    const opened = await http(
-      url,
-      'POST',
-      '/tenders',
-      {
+    const publicTender = (deadline: string) => ({
         title: 'City buses: tyres 2028',
         items: [
           { itemId: 'lot-1', description: 'Bus tyre 275/70 R22.5', quantity: 2000, unit: 'piece', specification: 'M+S, regroovable' },
@@ -179,9 +175,23 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
         weights: { price: 50, quality: 20, reputation: 10, service: 15, partnership: 5 },
         publicProcurement: true,
         currency: 'EUR',
-      },
-      buyerProcurement,
-    );
+      });
+    // Only a public body an operator verified opens a public procurement: learnt from the directory topic.
+    expect((await http(url, 'POST', '/tenders', publicTender(new Date(Date.now() + 60000).toISOString()), buyerProcurement)).body).toMatchObject({ status: 403, code: 'tender.public_procurement_needs_public_body' });
+    const producer = await connectProducer(kafka);
+    const company = (type: string, version: number, data: Record<string, unknown>) =>
+      sealed({ id: randomUUID(), type, schemaVersion: 1, context: 'directory', streamId: `company-${buyer}`, streamType: 'company', streamVersion: version, position: version, occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(), parties: [buyer], actor: null, correlationId: randomUUID(), causationId: null, data });
+    await producer.send({
+      topic: eventsTopic('directory', prefix),
+      messages: [
+        toKafkaMessage(company('CompanyRegistered', 1, { companyId: buyer, name: 'City of Graz', registrationNumber: 'GKZ 60101', country: 'AT', roles: ['buyer', 'public_body'] })),
+        toKafkaMessage(company('CompanyVerified', 2, { companyId: buyer, note: 'register checked' })),
+      ],
+    });
+    await producer.disconnect();
+    await eventually(async () => app.get(KnownCompanies).isVerifiedPublicBody(buyer), (ok) => ok);
+    const deadline = new Date(Date.now() + 2500).toISOString();
+    const opened = await http(url, 'POST', '/tenders', publicTender(deadline), buyerProcurement);
     expect(opened.status).toBe(201);
     const id = opened.body.tenderId;
     expect((await http(url, 'POST', `/tenders/${id}/invitations`, { supplierIds: [supplier, supplier2, supplier3] }, buyerProcurement)).body.invited).toHaveLength(3);
@@ -193,6 +203,16 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     expect((await bid(s2, '395.00', '120.00')).status).toBe(200);
     expect((await bid(s3, '450.00', '80.00')).status).toBe(200);
     expect((await bid(s3, '430.00', '80.00')).status).toBe(200); // replaces the first
+    // A retried bid (same Idempotency-Key) answers with the recorded bid's hash, not a fresh one.
+    const retried = () =>
+      fetch(`${url}/tenders/${id}/bids`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${s2}`, 'idempotency-key': `bid-${id}` },
+        body: JSON.stringify({ prices: [{ itemId: 'lot-1', unitPrice: '395.00' }, { itemId: 'lot-2', unitPrice: '120.00' }] }),
+      }).then((r) => r.json() as Promise<{ bidId: string; contentHash: string }>);
+    const first = await retried();
+    const again = await retried();
+    expect(again).toEqual(first);
     expect((await bid(person(stranger, ['executive']), '1.00', '1.00')).body).toMatchObject({ status: 404 });
 
     // Sealed: no price is visible anywhere before close, not even in the event log.

@@ -17,6 +17,11 @@ export class TokenRevocations {
     return this.caughtUp;
   }
 
+  /** The feed starts over: requests wait again until it has caught up. */
+  markBehind(): void {
+    this.caughtUp = false;
+  }
+
   markCaughtUp(): void {
     this.caughtUp = true;
     for (const wake of this.waiting.splice(0)) wake();

@@ -25,3 +25,10 @@ export const forbidden = (code: string, message: string, details?: Record<string
   new DomainError(code, 'forbidden', message, details);
 export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
   new DomainError(code, 'conflict', message, details);
+
+/**
+ * A retried request (same Idempotency-Key) answers as the first time; a key reused for another
+ * request finds the first one's events instead of its own: a 409, not a wrong answer.
+ */
+export const idempotencyKeyReused = () =>
+  conflict('request.idempotency_key_reused', 'this Idempotency-Key was already used for another request: use a new key for a new request');

@@ -3,7 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { canonicalEvent, chainHash, NewEvent, PostgresEventStore } from '@dealledger/event-store';
 import { dropSchema, openTestDatabase, uniqueName } from '@dealledger/testing';
-import { connectProducer, createKafka, ensureTopics, OutboxRelay, verifyAgainstTopic } from '@dealledger/messaging';
+import { connectProducer, createKafka, ensureTopics, OutboxRelay, toEnvelope, toKafkaMessage, verifyAgainstTopic } from '@dealledger/messaging';
 
 const ev = (type: string, data: Record<string, unknown> = {}): NewEvent => ({
   id: randomUUID(),
@@ -58,6 +58,15 @@ describe('the topic anchors the store: a cut-off or consistently rewritten tail 
         { eventId: withdrawn.id, streamId: offer, streamVersion: 3, reason: expect.stringMatching(/no longer in the store/) },
         { eventId: priced.id, streamId: deal, streamVersion: 3, reason: expect.stringMatching(/another hash than published/) },
       ].sort((a, b) => a.streamId.localeCompare(b.streamId)),
+    );
+
+    // Publishing the rewritten event again (as its app could) does not re-anchor it.
+    await producer.send({ topic, acks: -1, messages: [toKafkaMessage(toEnvelope({ ...forged, hash: hash.toString('hex'), previousHash: signed.hash }, 'test'))] });
+    expect((await anchor()).findings).toEqual(
+      expect.arrayContaining([
+        { eventId: priced.id, streamId: deal, streamVersion: 3, reason: expect.stringMatching(/published again later with another hash/) },
+        { eventId: priced.id, streamId: deal, streamVersion: 3, reason: expect.stringMatching(/another hash than published/) },
+      ]),
     );
   });
 });

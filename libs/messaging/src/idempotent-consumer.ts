@@ -265,10 +265,10 @@ export class IdempotentConsumer {
     if ('reason' in parsed) return this.deadLetter(topic, partition, message, parsed.reason, `offset:${topic}:${partition}:${message.offset}`);
     if (!this.options.handlers[parsed.envelope.type]) return 'skipped';
     const checked = checkEnvelope(parsed.envelope, this.options.catalog, topic);
-    // A message that is not what its owner recorded must not take its event id's place in the
-    // inbox: the genuine event with that id, arriving later, would be skipped as a duplicate.
-    const forged = 'reason' in checked && /^(chain|owner):/.test(checked.reason);
-    if ('reason' in checked) return this.deadLetter(topic, partition, message, checked.reason, forged ? `offset:${topic}:${partition}:${message.offset}` : parsed.envelope.id);
+    // Refused before handling: recorded under its place in the log, never under its event id,
+    // so that a forged or broken copy cannot take the genuine event's id in the inbox (the
+    // genuine event, arriving later, would be skipped as a duplicate).
+    if ('reason' in checked) return this.deadLetter(topic, partition, message, checked.reason, `offset:${topic}:${partition}:${message.offset}`);
     return checked.envelope;
   }
 

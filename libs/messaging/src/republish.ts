@@ -273,16 +273,21 @@ export interface AnchorReport {
  */
 export async function verifyAgainstTopic(options: { kafka: Kafka; dataSource: DataSource; schema: string; topic: string; scanIdleTimeoutMs?: number }): Promise<AnchorReport> {
   const s = `"${assertIdentifier(options.schema)}"`;
+  // The first copy of each event anchors it: a relay re-send is identical, and a later copy with
+  // another hash (written by whoever holds the app's credentials, to cover a rewrite) is a finding.
   const published = new Map<string, { streamId: string; streamVersion: number; hash: string }>();
+  const findings: AnchorFinding[] = [];
   await scanEventIds(options.kafka, options.topic, options.scanIdleTimeoutMs ?? 60000, (value) => {
     try {
       const e = JSON.parse(value?.toString('utf8') ?? '');
-      if (typeof e?.id === 'string' && typeof e.hash === 'string') published.set(e.id, { streamId: String(e.streamId), streamVersion: Number(e.streamVersion), hash: e.hash });
+      if (typeof e?.id !== 'string' || typeof e.hash !== 'string') return;
+      const first = published.get(e.id);
+      if (!first) published.set(e.id, { streamId: String(e.streamId), streamVersion: Number(e.streamVersion), hash: e.hash });
+      else if (first.hash !== e.hash) findings.push({ eventId: e.id, ...pick(first), reason: 'published again later with another hash (the topic was written to after the fact)' });
     } catch {
       /* unreadable messages are the consumers' dead letters, not the store's */
     }
   });
-  const findings: AnchorFinding[] = [];
   const ids = [...published.keys()];
   for (let i = 0; i < ids.length; i += 5000) {
     const batch = ids.slice(i, i + 5000);

@@ -10,12 +10,17 @@ const COMPANIES = new Set(['CompanyRegistered', 'CompanyVerified']);
 
 /** The companies registered in the directory (and which an operator verified), as every app learns them. */
 export class KnownCompanies {
-  private readonly registered = new Set<string>();
+  private readonly registered = new Map<string, string[]>();
   private readonly verified = new Set<string>();
 
   apply(type: string, data: Record<string, unknown>): void {
-    if (type === 'CompanyRegistered') this.registered.add(String(data.companyId));
+    if (type === 'CompanyRegistered') this.registered.set(String(data.companyId), (data.roles as string[]) ?? []);
     else if (type === 'CompanyVerified') this.verified.add(String(data.companyId));
+  }
+
+  /** A public body whose registration an operator verified: only it runs a public procurement. */
+  isVerifiedPublicBody(companyId: string): boolean {
+    return this.verified.has(companyId) && (this.registered.get(companyId) ?? []).includes('public_body');
   }
 
   isRegistered(companyId: string): boolean {
@@ -88,6 +93,15 @@ export class DirectoryFeed implements OnApplicationBootstrap, OnApplicationShutd
     const prefix = process.env.TOPIC_PREFIX || 'dealledger';
     const consumer = this.kafka.consumer({ groupId: `${prefix}.${this.context}.tokens.${process.pid}.${randomBytes(4).toString('hex')}`, allowAutoTopicCreation: false });
     this.consumer = consumer;
+    // A crash kafkajs does not restart from would leave revocations unlearnt while the app serves:
+    // start over (from the beginning, in a new group), and hold requests until caught up again.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopped) return;
+      this.lastError = payload.error.message;
+      this.logger.warn(`reading the directory's topic stopped, starting over: ${payload.error.message}`);
+      this.revocations.markBehind();
+      void consumer.disconnect().catch(() => undefined).then(() => this.startWithRetry());
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -98,7 +112,10 @@ export class DirectoryFeed implements OnApplicationBootstrap, OnApplicationShutd
           if (type !== undefined && !REVOKING.has(type) && !COMPANIES.has(type)) continue;
           // The same checks as every consumer: only the directory's own, intact events count.
           const checked = checkMessage(message.value, eventCatalog, batch.topic);
-          if (!('envelope' in checked)) continue;
+          if (!('envelope' in checked)) {
+            this.logger.warn(`ignoring ${batch.topic}[${batch.partition}]@${message.offset}: ${checked.reason}`);
+            continue;
+          }
           const { type: t, data } = checked.envelope;
           if (REVOKING.has(t)) this.revocations.apply(t, data as Record<string, unknown>);
           if (COMPANIES.has(t)) this.companies.apply(t, data as Record<string, unknown>);

@@ -108,6 +108,7 @@ const missing = (required: ContractTerms['requiredSignatures'], signatures: Sign
 function validateTerms(t: ContractTerms): void {
   if (Date.parse(t.endDate) <= Date.parse(t.startDate)) throw ContractErrors.endBeforeStart();
   if (new Set(t.sla.map((s) => s.severity)).size !== t.sla.length) throw ContractErrors.duplicateSeverity();
+  for (const s of t.sla) if (s.resolutionHours < s.responseHours) throw ContractErrors.resolutionBeforeResponse(s.severity);
   for (const i of t.items) if (i.ceiling !== null && i.ceiling < i.committedVolume) throw ContractErrors.ceilingBelowCommitment(i.sku);
 }
 

@@ -21,6 +21,7 @@ export const ContractErrors = {
   intermediaryIsPrincipal: () => invalid('contract.intermediary_is_principal', 'the buyer or the supplier cannot also be the intermediary'),
   unknownIntermediary: (companyId: string) => invalid('contract.unknown_intermediary', `no registered company ${companyId} to name as intermediary`),
   repeatedSku: (sku: string) => invalid('contract.repeated_sku', `${sku} appears in more than one line: order each SKU in one line`),
+  resolutionBeforeResponse: (severity: string) => invalid('contract.resolution_before_response', `the ${severity} SLA resolves before it responds: resolution hours must be at least the response hours`),
   buyerOnly: () => forbidden('contract.buyer_only', 'only the buyer places call-offs'),
   procurementRoleRequired: () => forbidden('contract.procurement_role_required', 'call-offs need a person of the buyer with the procurement role'),
   outsidePeriod: (start: string, end: string) => conflict('contract.outside_period', `the contract runs from ${start} to ${end}`),

@@ -217,7 +217,8 @@ function award(c: AwardTender, state: TenderState): TenderEvent[] {
   const bid = closed.opened.find((b) => b.supplierId === c.supplierId);
   if (!bid) throw TenderErrors.noBid(c.supplierId);
   if (!closed.evaluations.some((e) => e.supplierId === c.supplierId)) throw TenderErrors.bidNotEvaluated(c.supplierId);
-  if (closed.publicProcurement && !closed.evaluations.some((e) => e.evaluatorRoles.includes('government'))) throw TenderErrors.governmentEvaluatorRequired();
+  // On the awarded bid itself: a government evaluator's scores on another bid do not vouch for this one.
+  if (closed.publicProcurement && !closed.evaluations.some((e) => e.supplierId === c.supplierId && e.evaluatorRoles.includes('government'))) throw TenderErrors.governmentEvaluatorRequired();
   const ranking = rank(closed);
   const winner = ranking.find((r) => r.supplierId === c.supplierId)!;
   const items = closed.items.map((item) => {

@@ -22,6 +22,7 @@ export const TenderErrors = {
   evaluatorNotBuyer: () => forbidden('tender.evaluator_not_buyer', "evaluators are people of the buying company"),
   procurementRoleRequired: () => forbidden('tender.procurement_role_required', 'awarding needs a person of the buyer with the procurement signing role'),
   bidNotEvaluated: (supplierId: string) => conflict('tender.bid_not_evaluated', `the bid of ${supplierId} has not been evaluated`),
-  governmentEvaluatorRequired: () => conflict('tender.government_evaluator_required', 'a public procurement needs at least one evaluator with the government role before award'),
+  publicProcurementNeedsPublicBody: () => forbidden('tender.public_procurement_needs_public_body', 'only a public body verified by an operator opens a public procurement'),
+  governmentEvaluatorRequired: () => conflict('tender.government_evaluator_required', 'a public procurement is awarded only to a bid that an evaluator with the government role has scored'),
   reasonRequired: () => invalid('tender.reason_required', 'a reason is required'),
 };

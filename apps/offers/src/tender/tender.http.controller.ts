@@ -5,13 +5,14 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta } from '@dealledger/platform';
+import { CommandMeta, KnownCompanies } from '@dealledger/platform';
 import { ReasonRequest } from '../common.dto';
 import { sealBid, unsealBid, contentHash } from './bid-seal';
 import { ExecuteTenderCommand } from './tender.command-handler';
 import type { TenderCommand } from './tender.commands';
 import { AwardTenderRequest, EvaluateBidRequest, InviteSuppliersRequest, OpenTenderRequest, SubmitBidRequest } from './tender.requests.dto';
 import { loadTender, tenderView } from './tender.stream';
+import { TenderErrors } from './tender.errors';
 
 export const BID_SEAL_KEY = Symbol('BID_SEAL_KEY');
 const uuid = new ParseUUIDPipe({ version: undefined });
@@ -30,6 +31,7 @@ export class TenderHttpController {
     private readonly commands: CommandBus,
     private readonly store: PostgresEventStore,
     @Inject(BID_SEAL_KEY) private readonly sealKey: Buffer,
+    private readonly companies: KnownCompanies,
   ) {}
 
   private async run(command: TenderCommand, metadata: CommandMetadata, viewer: Principal) {
@@ -41,6 +43,8 @@ export class TenderHttpController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Open a tender (buyer): items, submission deadline, criteria weights summing to 100, public procurement or not' })
   async open(@Body() body: OpenTenderRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata, @Res({ passthrough: true }) res: Response) {
+    // A public procurement binds a public body (government evaluator and signatory): a verified one.
+    if (body.publicProcurement && !this.companies.isVerifiedPublicBody(p.companyId)) throw TenderErrors.publicProcurementNeedsPublicBody();
     const tenderId = uuidV5(`tender:${m.commandId}`);
     res.location(`/tenders/${tenderId}`);
     return this.run({ type: 'OpenTender', tenderId, buyerId: p.companyId, ...body, requester: p, now: m.now }, m, p);
@@ -66,10 +70,13 @@ export class TenderHttpController {
   async bid(@Param('id', uuid) id: string, @Body() body: SubmitBidRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     const { sealed, contentHash: hash } = sealBid(body.prices, body.note ?? '', this.sealKey);
     const bidId = uuidV5(`bid:${m.commandId}`);
-    await this.commands.execute(
+    const state = await this.commands.execute(
       new ExecuteTenderCommand({ type: 'SubmitBid', tenderId: id, bidId, prices: body.prices, sealed, contentHash: hash, requester: p, now: m.now }, m),
     );
-    return { tenderId: id, supplierId: p.companyId, bidId, contentHash: hash, sealed: true };
+    // A retried request (same Idempotency-Key) answers with the bid recorded the first time, whose
+    // hash is not the one just computed (each sealing draws a fresh nonce).
+    const recorded = state.status === 'none' ? undefined : (state as { bids?: Record<string, { bidId: string; contentHash: string }> }).bids?.[p.companyId];
+    return { tenderId: id, supplierId: p.companyId, bidId, contentHash: recorded?.bidId === bidId ? recorded.contentHash : hash, sealed: true };
   }
 
   @Post(':id/bids/withdraw')

@@ -21,10 +21,11 @@ export async function loadTender(store: PostgresEventStore, tenderId: string): P
  * A bidder sees its own rank, not its rivals' totals and scores; once a public tender is
  * awarded, also the winner's entry, as public procurement rules publish the award.
  */
-function rankingFor<R extends { supplierId: string }>(state: TenderState, ranking: R[], isBuyer: boolean, viewer: string): R[] {
+function rankingFor<R extends { supplierId: string; total: string; rank: number }>(state: TenderState, ranking: R[], isBuyer: boolean, viewer: string) {
   if (isBuyer) return ranking;
   const winner = state.status === 'awarded' && state.publicProcurement ? state.award.supplierId : null;
-  return ranking.filter((r) => r.supplierId === viewer || r.supplierId === winner);
+  // Rank and total only: the scores behind them are the buyer's evaluation.
+  return ranking.filter((r) => r.supplierId === viewer || r.supplierId === winner).map(({ supplierId, total, rank }) => ({ supplierId, total, rank }));
 }
 
 export function tenderView(state: TenderState, viewer: Requester, tenderId: string) {
@@ -41,7 +42,8 @@ export function tenderView(state: TenderState, viewer: Requester, tenderId: stri
   const evaluations = state.evaluations ?? [];
   return {
     ...view,
-    opened: isBuyer ? state.opened : state.opened.filter((b) => b.supplierId === viewer.companyId),
+    // A bidder's own bid without its price score (10 × lowest / own total would tell the lowest total).
+    opened: isBuyer ? state.opened : state.opened.filter((b) => b.supplierId === viewer.companyId).map(({ priceScore: _p, ...b }) => b),
     evaluations: isBuyer ? evaluations : undefined,
     ranking: rankingFor(state, rank({ opened: state.opened, evaluations, weights: state.weights }), isBuyer, viewer.companyId),
   };

@@ -45,8 +45,9 @@ describe('what each party sees of the events between two companies', () => {
       'Buyer awarded “Brakes” to another bidder',
     ]);
     expect(seen[2].data.scores).toBeUndefined();
-    // Its own price score and its loss still count.
-    expect(seen[1].data.bids).toEqual([{ supplierId: S, total: '1000.00', priceScore: 9 }]);
+    // Its own bid, without the price score that would tell the lowest total; its loss still counts.
+    expect(seen[1].data.bids).toEqual([{ supplierId: S, total: '1000.00' }]);
+    expect(seen[3].data.ranking).toEqual([{ supplierId: S, total: '1000.00', rank: 2 }]);
     expect(summarize(seen, [B, S]).tenders).toMatchObject({ invited: 1, won: 0, lost: 1 });
   });
 

@@ -29,14 +29,20 @@ export function asSeenBy(events: TimelineEvent[], viewer: string): TimelineEvent
       case 'SuppliersInvited':
         return [{ ...e, parties, data: { ...d, supplierIds: d.supplierIds.filter((s: string) => s === viewer) } }];
       case 'TenderClosed':
-        return [{ ...e, parties, data: { ...d, ownBidOnly: true, bids: d.bids.filter((b: { supplierId: string }) => b.supplierId === viewer) } }];
+        // Its own bid without its price score: 10 × lowest / own total would tell the lowest total.
+        return [{ ...e, parties, data: { ...d, ownBidOnly: true, bids: d.bids.filter((b: { supplierId: string }) => b.supplierId === viewer).map(({ priceScore: _p, ...b }: { priceScore: number }) => b) } }];
       case 'BidEvaluated': {
         const { scores: _s, evaluatorId: _e, evaluatorRoles: _r, ...rest } = d;
         return [{ ...e, parties, data: rest }];
       }
       case 'TenderAwarded': {
-        const ranking = d.ranking.filter((r: { supplierId: string }) => r.supplierId === viewer || (d.publicProcurement && r.supplierId === d.supplierId));
-        if (d.publicProcurement || d.supplierId === viewer) return [{ ...e, parties: [...new Set([...parties, d.supplierId])], data: { ...d, ranking } }];
+        // Rank and total of its own entry (and a public award's winner), not the scores behind them.
+        const ranking = d.ranking
+          .filter((r: { supplierId: string }) => r.supplierId === viewer || (d.publicProcurement && r.supplierId === d.supplierId))
+          .map(({ supplierId, total, rank }: { supplierId: string; total: string; rank: number }) => ({ supplierId, total, rank }));
+        // The awarded score is the buyer's evaluation too.
+        const { weightedScore: _ws, ...published } = d;
+        if (d.publicProcurement || d.supplierId === viewer) return [{ ...e, parties: [...new Set([...parties, d.supplierId])], data: { ...published, ranking } }];
         const { items: _i, total: _t, weightedScore: _w, supplierId: _winner, bidId: _b, ...rest } = d;
         return [{ ...e, parties, data: { ...rest, ranking } }];
       }

@@ -123,7 +123,7 @@ export async function replayShard({ kafka, groupId, ranges, catalog, deadLettere
             const envelopes: EventEnvelope[] = [];
             for (const m of batch.messages) {
               if (Number(m.offset) >= end) break;
-              const envelope = Number(m.offset) < (decidedBelow[key] ?? 0) ? replayable(m.value, catalog, deadLettered) : checked(m.value, catalog, batch.topic);
+              const envelope = Number(m.offset) < (decidedBelow[key] ?? 0) ? replayable(m.value, catalog, deadLettered, `offset:${batch.topic}:${batch.partition}:${m.offset}`) : checked(m.value, catalog, batch.topic);
               if (envelope) envelopes.push(envelope);
               else result.skipped += 1;
             }
@@ -157,7 +157,10 @@ export async function replayShard({ kafka, groupId, ranges, catalog, deadLettere
  * 60 µs an event, class-validator, which would cut the rebuild's rate by more than half).
  * Unparseable messages and unknown versions have no id or no upcast and are left out as well.
  */
-export function replayable(value: Buffer | null, catalog: EventCatalog, deadLettered: ReadonlySet<string>): EventEnvelope | null {
+export function replayable(value: Buffer | null, catalog: EventCatalog, deadLettered: ReadonlySet<string>, place = ''): EventEnvelope | null {
+  // The live consumer records what it dead-letters before handling under the message's place
+  // (topic, partition, offset), so that a forged copy never takes a genuine event id's place.
+  if (deadLettered.has(place)) return null;
   const parsed = parseEnvelope(value);
   if ('reason' in parsed) return null;
   const envelope = parsed.envelope;

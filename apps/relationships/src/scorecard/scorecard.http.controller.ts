@@ -31,6 +31,10 @@ export class ScorecardHttpController {
     const names = await this.queries.names([supplierId, ...(buyer ? [buyer] : [])]);
     // An id the ledger has never heard of has no scorecard (rather than one of empty criteria).
     if (events.length === 0 && !names.has(supplierId)) throw notFound('scorecard.not_found', `no company ${supplierId} is known to the ledger`);
+    // Scorecard detail is for the supplier and its counterparties: a rival comparing cards before
+    // and after a tender it lost would otherwise learn what the card says of that tender.
+    const counterparty = p.companyId === supplierId || (await this.queries.pairEvents(supplierId, p.companyId)).length > 0;
+    if (!counterparty) throw notFound('scorecard.not_found', `no scorecard of ${supplierId} for a company that has not dealt with it`);
     const card = scorecard(events, supplierId, buyer ?? null, at ? new Date(at) : new Date());
     return { ...card, supplierName: names.get(supplierId) ?? null, buyerName: buyer ? (names.get(buyer) ?? null) : null, asOf: at ?? null, formulas: SCORECARD_FORMULAS };
   }

@@ -1,3 +1,4 @@
+import { idempotencyKeyReused } from '@dealledger/domain';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@dealledger/auth';
@@ -37,7 +38,7 @@ export class AddPersonCommandHandler implements ICommandHandler<AddPersonCommand
     });
     const added = result.events.find((e) => e.type === 'PersonAdded');
     const issued = result.events.find((e) => e.type === 'ApiKeyIssued');
-    if (added?.type !== 'PersonAdded' || issued?.type !== 'ApiKeyIssued') throw new Error('AddPerson recorded no person');
+    if (added?.type !== 'PersonAdded' || issued?.type !== 'ApiKeyIssued') throw idempotencyKeyReused();
     const { companyId: _, ...person } = added.data;
     return { ...person, companyId, apiKey: { keyId: issued.data.keyId, key: result.replayed ? null : apiKey.key } };
   }

@@ -1,3 +1,4 @@
+import { idempotencyKeyReused } from '@dealledger/domain';
 import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -35,7 +36,7 @@ export class ManageAccessHttpController {
   ): Promise<IssuedKeyResponse> {
     const { events, key } = await this.commands.execute(new ManageAccessCommand(companyId, { type: 'IssueApiKey', personId: body.personId ?? null }, principal, metadata));
     const issued = events.find((e) => e.type === 'ApiKeyIssued');
-    if (issued?.type !== 'ApiKeyIssued') throw new Error('IssueApiKey recorded no key');
+    if (issued?.type !== 'ApiKeyIssued') throw idempotencyKeyReused();
     return { keyId: issued.data.keyId, personId: issued.data.personId, key };
   }
 
@@ -49,7 +50,8 @@ export class ManageAccessHttpController {
     @CurrentPrincipal() principal: Principal,
     @CommandMeta() metadata: CommandMetadata,
   ): Promise<RevokedKeyResponse> {
-    await this.commands.execute(new ManageAccessCommand(companyId, { type: 'RevokeApiKey', keyId }, principal, metadata));
+    const { events } = await this.commands.execute(new ManageAccessCommand(companyId, { type: 'RevokeApiKey', keyId }, principal, metadata));
+    if (!events.some((e) => e.type === 'ApiKeyRevoked' && e.data.keyId === keyId)) throw idempotencyKeyReused();
     return { keyId, revoked: true };
   }
 
@@ -63,6 +65,7 @@ export class ManageAccessHttpController {
     @CommandMeta() metadata: CommandMetadata,
   ): Promise<RemovedPersonResponse> {
     const { events } = await this.commands.execute(new ManageAccessCommand(companyId, { type: 'RemovePerson', personId }, principal, metadata));
+    if (!events.some((e) => e.type === 'PersonRemoved' && e.data.personId === personId)) throw idempotencyKeyReused();
     return { personId, removed: true, revokedKeys: events.flatMap((e) => (e.type === 'ApiKeyRevoked' ? [e.data.keyId] : [])) };
   }
 
@@ -79,7 +82,7 @@ export class ManageAccessHttpController {
     // No event when the roles were already these: the person's version stays as it was.
     const { state } = await this.commands.execute(new ManageAccessCommand(companyId, { type: 'ChangePersonRoles', personId, signingRoles: body.signingRoles }, principal, metadata));
     const person = state.status === 'registered' ? state.people.find((p) => p.personId === personId) : undefined;
-    if (!person) throw new Error('ChangePersonRoles left no person');
+    if (!person) throw idempotencyKeyReused();
     return { personId, signingRoles: person.signingRoles, rolesVersion: person.rolesVersion };
   }
 }

@@ -1,3 +1,4 @@
+import { idempotencyKeyReused } from '@dealledger/domain';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandMetadata, handleCommand, PostgresEventStore } from '@dealledger/event-store';
 import { generateApiKey } from '../api-key';
@@ -35,7 +36,7 @@ export class RegisterCompanyCommandHandler implements ICommandHandler<RegisterCo
       validate: validateEvent,
     });
     const state = result.state;
-    if (state.status !== 'registered') throw new Error('company not registered after RegisterCompany');
+    if (state.status !== 'registered') throw idempotencyKeyReused();
     const issued = result.events.find((e) => e.type === 'ApiKeyIssued');
     return {
       companyId,
