@@ -128,7 +128,10 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     });
     expect(card.body.formulas.price).toContain('price score');
     expect((await http(url, 'GET', `/scorecards/${supplier}?buyer=${buyer}`, undefined, stranger)).status).toBe(404);
-    expect((await http(url, 'GET', `/scorecards/${supplier}`, undefined, stranger)).status).toBe(200);
+    // Scorecard detail is for the supplier and those who dealt with it, not for a rival or a stranger.
+    expect((await http(url, 'GET', `/scorecards/${supplier}`, undefined, stranger)).body).toMatchObject({ status: 404, code: 'scorecard.not_found' });
+    expect((await http(url, 'GET', `/scorecards/${supplier}`, undefined, asBuyer)).status).toBe(200);
+    expect((await http(url, 'GET', `/scorecards/${supplier}`, undefined, asSupplier)).status).toBe(200);
     expect((await http(url, 'GET', `/scorecards/${randomUUID()}`, undefined, stranger)).body).toMatchObject({ status: 404, code: 'scorecard.not_found' });
   });
 
