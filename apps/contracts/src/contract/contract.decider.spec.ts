@@ -1,5 +1,5 @@
 import { DomainError, fold } from '@dealledger/domain';
-import type { ContractEvent } from '@dealledger/events';
+import { ContractEvent, eventCatalog } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type { ContractCommand } from './contract.commands';
 import { contractDecider, ContractState, termsHashOf } from './contract.decider';
@@ -222,6 +222,23 @@ describe('contract decider', () => {
     });
     it('are not possible once executed', () => {
       expect(given(executed()).when({ type: 'AmendContract', contractId, changes: { governingLaw: 'x' }, note: '', requester: katrin, now: signedOn }).error).toBe('conflict:contract.invalid_transition');
+    });
+  });
+
+  describe('deals of 10^15', () => {
+    it('draft, execute and call off within what every event may hold', () => {
+      const bigDraft = draftFromOfferAccepted({
+        id: eventId,
+        occurredAt: '2027-01-04T10:00:00.000Z',
+        data: { ...draftCmd.terms, offerId, supplierId: supplier, buyerId: buyer, revision: 0, acceptedBy: katrin.personId!, currency: 'VND', total: '1000000000000000.00', paymentTerms: 'x', deliveryTerms: 'y', validUntil: '2027-02-01T00:00:00.000Z',
+          items: [{ sku: 'STEEL', kind: 'raw_material', description: 'coil', unit: 't', quantity: 1_000_000, unitPrice: '1000000000.00', tierMinQuantity: 1, lineTotal: '1000000000000000.00', tiers: [{ minQuantity: 1, unitPrice: '1000000000.00' }] }] } as never,
+      });
+      let e = given([]).when(bigDraft).events;
+      for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) e = [...e, ...given(e).when({ type: 'SignContract', contractId: bigDraft.contractId, role, termsHash: (given(e).state as any).termsHash, requester: who, now: signedOn }).events];
+      const executed = e.find((x) => x.type === 'ContractExecuted')!;
+      expect(executed.data).toMatchObject({ contractValue: '1000000000000000.00' });
+      const callOff = given(e).when({ type: 'PlaceCallOff', contractId: bigDraft.contractId, callOffId: '00000000-0000-4000-8000-000000000077', lines: [{ sku: 'STEEL', quantity: 400_000 }], requester: katrin, now: midYear }).events;
+      for (const x of [...e, ...callOff]) expect([x.type, eventCatalog.validate(x.type, 1, x.data)]).toEqual([x.type, []]);
     });
   });
 

@@ -95,6 +95,13 @@ describe('scorecard', () => {
   it('scores reputation from the win rate and satisfaction across buyers', () => {
     expect(card.criteria.reputation).toMatchObject({ score: 4, basis: { winRate: 0, tendersWon: 0, tendersLost: 1 } }); // mean(0, 8)
   });
+  it('sums deals of 10^15 per currency exactly, as VND or IDR deals run', () => {
+    const big = [
+      ev('ContractExecuted', { ...ref, contractId: 'v1', terms: { currency: 'VND' }, contractValue: '1000000000000000.00', signatures: [] }),
+      ev('ContractExecuted', { ...ref, contractId: 'v2', terms: { currency: 'VND' }, contractValue: '999999999999999.99', signatures: [] }),
+    ];
+    expect(summarize(big, [S, B]).contracts.value).toEqual({ VND: '1999999999999999.99' });
+  });
   it('keeps the win rate exact until the score is rounded: one win in three scores 3.33, not 3.3', () => {
     const award = (winner: string) => ev('TenderAwarded', { tenderId: `t-${winner}-${n}`, buyerId: B, supplierId: winner, ranking: [{ supplierId: S }, { supplierId: S2 }] }, [B, S, S2]);
     const card3 = scorecard([award(S), award(S2), award(S2)], S, B, now);
