@@ -115,7 +115,12 @@ start() {
   fi
   local pid
   if pid="$(running_pid)"; then log "already running (pid $pid) on 127.0.0.1:$PORT"; return 0; fi
-  if port_open 127.0.0.1 "$PORT"; then log "something already listens on 127.0.0.1:$PORT; using it"; return 0; fi
+  if port_open 127.0.0.1 "$PORT"; then
+    log "something already listens on 127.0.0.1:$PORT; using it"
+    # Another checkout's broker: its passwords are in its own data directory, not in this one.
+    [[ -s "$CREDENTIALS_DIR/operator" ]] || log "warning: $CREDENTIALS_DIR holds no passwords for it: stop it, or set KAFKA_USERNAME/KAFKA_PASSWORD (or KAFKA_CREDENTIALS_DIR)"
+    return 0
+  fi
   resolve_jars
   configure_and_format
   : > "$LOG_FILE"
