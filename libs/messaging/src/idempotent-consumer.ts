@@ -181,11 +181,18 @@ export class IdempotentConsumer {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.pruneTimer = null;
     // With Kafka away, connecting waits for the broker indefinitely: do not hold up shutdown.
-    const within = <T>(p: Promise<T> | null | undefined, what: string) =>
-      Promise.race([
+    const within = async <T>(p: Promise<T> | null | undefined, what: string) => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
         Promise.resolve(p).then(() => undefined, () => undefined),
-        new Promise<void>((r) => setTimeout(() => (this.logger.warn(`${what} still waiting for Kafka after ${STOP_TIMEOUT_MS} ms; stopping without it`), r()), STOP_TIMEOUT_MS).unref()),
+        new Promise<void>((r) => {
+          timer = setTimeout(() => (this.logger.warn(`${what} still waiting for Kafka after ${STOP_TIMEOUT_MS} ms; stopping without it`), r()), STOP_TIMEOUT_MS);
+          timer.unref();
+        }),
       ]);
+      // Done in time: no warning later (shutdown may go on longer than the timer).
+      clearTimeout(timer);
+    };
     await within(this.starting, 'start-up');
     const consumer = this.consumer;
     this.consumer = null;

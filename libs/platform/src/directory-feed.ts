@@ -91,7 +91,12 @@ export class DirectoryFeed implements OnApplicationBootstrap, OnApplicationShutd
     }
     if (targets.size === 0) this.revocations.markCaughtUp();
     const prefix = process.env.TOPIC_PREFIX || 'dealledger';
-    const consumer = this.kafka.consumer({ groupId: `${prefix}.${this.context}.tokens.${process.pid}.${randomBytes(4).toString('hex')}`, allowAutoTopicCreation: false });
+    const consumer = this.kafka.consumer({
+      groupId: `${prefix}.${this.context}.tokens.${process.pid}.${randomBytes(4).toString('hex')}`,
+      allowAutoTopicCreation: false,
+      // A short long-poll: leaving (shutdown) waits for the fetch in flight, 5 s by default.
+      maxWaitTimeInMs: 1000,
+    });
     this.consumer = consumer;
     // A crash kafkajs does not restart from would leave revocations unlearnt while the app serves:
     // start over (from the beginning, in a new group), and hold requests until caught up again.
