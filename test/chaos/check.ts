@@ -89,7 +89,9 @@ export async function checkLedger(opts: {
   const refusedButWritten = commands.filter((c) => c.outcome === 'refused' && (byCause.get(c.commandId) ?? []).length);
   const doubled = new Map<string, number>();
   for (const e of allEvents) {
-    const key = `${e.stream_id}|${e.causation_id}|${e.type}`;
+    // A command may write several events of one type (one SuppliersInvited per supplier): a
+    // double write repeats one with the same data.
+    const key = `${e.stream_id}|${e.causation_id}|${e.type}|${JSON.stringify(e.data)}`;
     doubled.set(key, (doubled.get(key) ?? 0) + 1);
   }
   const doubledKeys = [...doubled].filter(([, n]) => n > 1).map(([k]) => k);
