@@ -47,7 +47,8 @@ export function createKafka(clientId: string, brokers: string[] = kafkaBrokers()
     clientId,
     brokers,
     sasl: kafkaSasl(principal),
-    logLevel: logLevel.WARN,
+    // KAFKA_LOG_LEVEL: nothing, error, warn (default), info, debug.
+    logLevel: { nothing: logLevel.NOTHING, error: logLevel.ERROR, info: logLevel.INFO, debug: logLevel.DEBUG }[process.env.KAFKA_LOG_LEVEL ?? ''] ?? logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 8 },
   });
 }

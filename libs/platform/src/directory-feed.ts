@@ -52,12 +52,18 @@ export class DirectoryFeed implements OnApplicationBootstrap, OnApplicationShutd
     readonly companies: KnownCompanies,
   ) {}
 
+  private starting: Promise<void> | null = null;
+
   onApplicationBootstrap(): void {
-    void this.startWithRetry();
+    this.starting = this.startWithRetry();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    // An attempt in flight (Kafka away: retries with backoff) ends before the app is gone, at most 3 s.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.starting, new Promise((r) => (timer = setTimeout(r, 3000)))]);
+    clearTimeout(timer);
     await this.consumer?.disconnect().catch(() => undefined);
   }
 
@@ -79,16 +85,19 @@ export class DirectoryFeed implements OnApplicationBootstrap, OnApplicationShutd
 
   private async start(): Promise<void> {
     const topic = eventsTopic('directory');
-    await ensureTopics(this.kafka, [{ topic }]);
-    // Where the topic ends now: reaching it means every revocation before this start is known.
-    const admin = this.kafka.admin();
+    // Few retries: startWithRetry retries (and stops at shutdown) rather than kafkajs for long.
+    const admin = this.kafka.admin({ retry: { retries: 1 } });
     await admin.connect();
     const targets = new Map<number, number>();
     try {
+      if (!(await admin.listTopics()).includes(topic)) await ensureTopics(this.kafka, [{ topic }]);
+      if (this.stopped) return;
+      // Where the topic ends now: reaching it means every revocation before this start is known.
       for (const p of await admin.fetchTopicOffsets(topic)) if (Number(p.high) > Number(p.low)) targets.set(p.partition, Number(p.high));
     } finally {
       await admin.disconnect();
     }
+    if (this.stopped) return;
     if (targets.size === 0) this.revocations.markCaughtUp();
     const prefix = process.env.TOPIC_PREFIX || 'dealledger';
     const consumer = this.kafka.consumer({
