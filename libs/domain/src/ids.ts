@@ -22,3 +22,8 @@ export function uuidV5(name: string, namespace: string = DEAL_LEDGER_NAMESPACE):
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** The first value that appears a second time (one line per SKU, one entry per key), or undefined. */
+export function firstRepeated<T>(values: T[]): T | undefined {
+  return values.find((v, i) => values.indexOf(v) !== i);
+}

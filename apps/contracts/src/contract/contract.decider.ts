@@ -1,4 +1,4 @@
-import { Decider, hashOf, lineTotal, sum } from '@dealledger/domain';
+import { Decider, hashOf, lineTotal, sum, firstRepeated } from '@dealledger/domain';
 import type { CallOffLine, ContractEvent, ContractItem, ContractOrigin, ContractTerms, PriceTier, Signature } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type { AmendContract, ContractCommand, DraftContract, ExpireContract, PlaceCallOff, ProposeRenewal, SignContract, TermsChanges, TerminateContract } from './contract.commands';
@@ -252,8 +252,7 @@ function placeCallOff(c: PlaceCallOff, state: ContractState): ContractEvent[] {
   if (now < Date.parse(s.terms.startDate) || now >= Date.parse(s.terms.endDate)) throw ContractErrors.outsidePeriod(s.terms.startDate, s.terms.endDate);
   if (s.callOffs.some((x) => x.callOffId === c.callOffId)) throw ContractErrors.duplicateCallOff();
   // One line per SKU: two lines of one SKU would each be priced and capped as if alone.
-  const skus = c.lines.map((l) => l.sku);
-  const repeated = skus.find((sku, i) => skus.indexOf(sku) !== i);
+  const repeated = firstRepeated(c.lines.map((l) => l.sku));
   if (repeated !== undefined) throw ContractErrors.repeatedSku(repeated);
   const lines: CallOffLine[] = c.lines.map(({ sku, quantity }) => {
     const item = s.terms.items.find((i) => i.sku === sku);

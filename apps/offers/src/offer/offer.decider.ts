@@ -1,4 +1,4 @@
-import { Decider, lineTotal, sum, toUnits } from '@dealledger/domain';
+import { Decider, lineTotal, sum, toUnits, firstRepeated } from '@dealledger/domain';
 import type { AcceptedItem, CounterProposal, OfferEvent, OfferItem, PriceTier } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type { AcceptOffer, CounterOffer, DraftOffer, ExpireOffer, OfferCommand, OfferTerms, RejectOffer, ReviseOffer, SubmitOffer, WithdrawOffer } from './offer.commands';
@@ -161,8 +161,7 @@ function accept(c: AcceptOffer, state: OfferState): OfferEvent[] {
   // The same rule as signatures on contracts: what is accepted is what was read.
   if (c.revision !== open.revision) throw OfferErrors.revisionChanged(c.revision, open.revision);
   if (c.quantities.length === 0) throw OfferErrors.nothingAccepted();
-  const skus = c.quantities.map((q) => q.sku);
-  const repeated = skus.find((sku, i) => skus.indexOf(sku) !== i);
+  const repeated = firstRepeated(c.quantities.map((q) => q.sku));
   if (repeated !== undefined) throw OfferErrors.duplicateSku(repeated);
   const items: AcceptedItem[] = c.quantities.map(({ sku, quantity }) => {
     const item = open.terms.items.find((i) => i.sku === sku);
