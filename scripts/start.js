@@ -28,7 +28,15 @@ function spawnApp(app, index) {
   const child = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: ROOT,
     // The demo's SLA clock checks every 2 s so that its breach shows while you watch.
-    env: { SLA_CHECK_INTERVAL_MS: '2000', ...process.env, [portVariable(app.name)]: String(app.port), FORCE_COLOR: '0', NO_COLOR: '1' },
+    // Pretty log lines for a person at a terminal; JSON (the apps' default) when piped to a file or shipper.
+    env: {
+      SLA_CHECK_INTERVAL_MS: '2000',
+      ...(process.stdout.isTTY ? { LOG_FORMAT: 'pretty' } : {}),
+      ...process.env,
+      [portVariable(app.name)]: String(app.port),
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `\x1b[${COLORS[index % COLORS.length]}m[${app.name.padEnd(13)}]\x1b[0m `;

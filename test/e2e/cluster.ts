@@ -61,7 +61,11 @@ export class Cluster {
   private readonly processes = new Map<AppName, ChildProcess>();
   readonly logDir: string;
 
-  constructor(readonly prefix: string) {
+  /** `env`: more variables for every app (e.g. where to send traces). */
+  constructor(
+    readonly prefix: string,
+    private readonly env: Record<string, string> = {},
+  ) {
     this.logDir = join(tmpdir(), `dealledger-e2e-${prefix}`);
     mkdirSync(this.logDir, { recursive: true });
   }
@@ -109,6 +113,7 @@ export class Cluster {
         [`${app.toUpperCase().replace(/-/g, '_')}_PORT`]: String(port),
         SLA_CHECK_INTERVAL_MS: '1000',
         NO_COLOR: '1',
+        ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

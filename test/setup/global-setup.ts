@@ -33,6 +33,8 @@ export default async function globalSetup(): Promise<void> {
     process.env.KAFKA_USERNAME ??= 'operator';
     console.log(`\n[tests] using local servers: ${process.env.DATABASE_URL} ${process.env.KAFKA_BROKERS}`);
   }
+  // Apps under test log warnings and errors only (a test that reads log lines asks for more).
+  process.env.LOG_LEVEL ??= 'warn';
   await waitForPostgres(process.env.DATABASE_URL!);
 }
 

@@ -4,3 +4,4 @@ export * from './ids';
 export * from './money';
 export * from './canonical';
 export * from './requester';
+export * from './deadline';

@@ -1,14 +1,29 @@
-import { DomainError } from '@dealledger/domain';
+/**
+ * The store refused a write for reasons of its own (concurrency, repeated event ids), not a
+ * business rule: kept apart from DomainError so that no caller mistakes one for the other.
+ * `code` is stable like a domain code; `status` is the HTTP answer (409 for both below).
+ */
+export abstract class EventStoreError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
 
 /** Optimistic concurrency: the stream moved on since the writer read it. */
-export class WrongExpectedVersionError extends DomainError {
+export class WrongExpectedVersionError extends EventStoreError {
   constructor(
     readonly streamId: string,
     readonly expectedVersion: number,
     readonly actualVersion: number,
     message = `${streamId} is at version ${actualVersion}, not ${expectedVersion}: it changed since it was read; reload and retry`,
   ) {
-    super('stream.wrong_expected_version', 'conflict', message, { streamId, expectedVersion, actualVersion });
+    super('stream.wrong_expected_version', 409, message, { streamId, expectedVersion, actualVersion });
   }
 }
 
@@ -24,8 +39,8 @@ export class StreamOrderConflictError extends WrongExpectedVersionError {
 }
 
 /** Some, not all, of an append's event ids are already stored: not a retry, a mistake. */
-export class DuplicateEventError extends DomainError {
+export class DuplicateEventError extends EventStoreError {
   constructor(readonly streamId: string, message: string) {
-    super('stream.duplicate_event', 'conflict', message, { streamId });
+    super('stream.duplicate_event', 409, message, { streamId });
   }
 }

@@ -29,6 +29,8 @@ interface AppendRules {
   onlyAsFirstWrite: boolean;
   /** Since the third migration: refuse to append after a newer transaction appended to the stream. */
   streamOrder?: boolean;
+  /** Since the fifth: store each event's W3C trace context (outside the hash: operational, not ledger data). */
+  traceContext?: boolean;
 }
 
 function appendEventsFunction(queryRunner: QueryRunner, opts: AppendRules): string {
@@ -100,11 +102,11 @@ function appendEventsFunction(queryRunner: QueryRunner, opts: AppendRules): stri
           i := i + 1;
           v_hash := sha256(coalesce(v_hash, ''::bytea) || convert_to(e->>'canonical', 'UTF8'));
           INSERT INTO ${s}.events (event_id, stream_id, stream_type, stream_version, type, schema_version, data,
-                                   occurred_at, parties, actor, correlation_id, causation_id, hash)
+                                   occurred_at, parties, actor, correlation_id, causation_id, hash${opts.traceContext ? ', traceparent' : ''})
           VALUES ((e->>'id')::uuid, p_stream_id, p_stream_type, v_version + i, e->>'type', (e->>'schemaVersion')::integer,
                   e->'data', (e->>'occurredAt')::timestamptz, ARRAY(SELECT jsonb_array_elements_text(e->'parties')),
                   CASE WHEN jsonb_typeof(e->'actor') = 'object' THEN e->'actor' END,
-                  e->>'correlationId', e->>'causationId', v_hash)
+                  e->>'correlationId', e->>'causationId', v_hash${opts.traceContext ? ", e->>'traceparent'" : ''})
           RETURNING position INTO v_pos;
           v_positions := v_positions || v_pos;
         END LOOP;
@@ -223,4 +225,24 @@ export class ProjectionParkedEvents1736200000000 implements MigrationInterface {
   }
 }
 
-export const EVENT_STORE_MIGRATIONS = [EventStore1732700000000, AppendFirst1735000000000, StreamOrder1736000000000, ProjectionParkedEvents1736200000000];
+/**
+ * Each event keeps the W3C trace context of the operation that appended it, so the relay can
+ * continue that trace when it publishes the event, long after and in another loop (see
+ * libs/telemetry/src/tracing.ts). Outside the hash chain: it says how the event was processed,
+ * not what the ledger records.
+ */
+export class TraceContext1737000000000 implements MigrationInterface {
+  name = 'TraceContext1737000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE "${schemaOf(q)}".events ADD COLUMN traceparent text`);
+    await q.query(appendEventsFunction(q, { onlyAsFirstWrite: true, streamOrder: true, traceContext: true }));
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(appendEventsFunction(q, { onlyAsFirstWrite: true, streamOrder: true }));
+    await q.query(`ALTER TABLE "${schemaOf(q)}".events DROP COLUMN traceparent`);
+  }
+}
+
+export const EVENT_STORE_MIGRATIONS = [EventStore1732700000000, AppendFirst1735000000000, StreamOrder1736000000000, ProjectionParkedEvents1736200000000, TraceContext1737000000000];

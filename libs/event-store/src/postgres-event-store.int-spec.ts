@@ -63,7 +63,7 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       const s = streamOf();
       await store.append(s, 0, [ev('A')]);
       await expect(store.append(s, 0, [ev('B')])).rejects.toBeInstanceOf(WrongExpectedVersionError);
-      await expect(store.append(s, 5, [ev('B')])).rejects.toMatchObject({ expectedVersion: 5, actualVersion: 1, kind: 'conflict' });
+      await expect(store.append(s, 5, [ev('B')])).rejects.toMatchObject({ expectedVersion: 5, actualVersion: 1, code: 'stream.wrong_expected_version', status: 409 });
       expect(await store.readStream(s)).toHaveLength(1);
     });
 

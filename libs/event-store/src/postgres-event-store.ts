@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { appendConflicts, eventsAppended, inSpan, SpanKind, activeTraceparent } from '@dealledger/telemetry';
 import { DuplicateEventError, StreamOrderConflictError, WrongExpectedVersionError } from './errors';
 import { canonicalEvent, chainHash } from './hash-chain';
 import { assertIdentifier } from './migrations';
@@ -35,7 +36,7 @@ interface PostgresDriverPool {
 // ORDER BY would name this text column, not the table's xid8, and sort "100000" before "99998".
 // Exported with toRecordedEvent for tools that select events themselves (republish).
 export const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id_text, event_id, stream_id, stream_type, stream_version, type,
-  schema_version, data, occurred_at, recorded_at, parties, actor, correlation_id, causation_id, hash`;
+  schema_version, data, occurred_at, recorded_at, parties, actor, correlation_id, causation_id, hash, traceparent`;
 
 /** The previous event's hash in the stream, for envelopes (consumers check the link); `events` is the outer table. */
 export function previousHashColumn(schema: string): string {
@@ -80,7 +81,22 @@ export class PostgresEventStore {
     if (!STREAM_ID.test(streamId)) throw new Error(`stream id must look like <type>-<uuid>: ${streamId}`);
     if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new Error(`expected version must be an integer >= 0`);
     if (events.length === 0) return { streamId, nextExpectedVersion: expectedVersion, positions: [], noop: true };
+    const streamType = streamTypeOf(streamId);
+    return inSpan(`append ${streamType}`, { kind: SpanKind.INTERNAL, attributes: { 'dealledger.stream_id': streamId, 'dealledger.events': events.length } }, async () => {
+      try {
+        const result = await this.appendTraced(streamId, streamType, expectedVersion, events, options);
+        if (!result.noop) for (const e of events) eventsAppended.inc({ type: e.type });
+        return result;
+      } catch (err) {
+        if (err instanceof WrongExpectedVersionError || err instanceof StreamOrderConflictError) appendConflicts.inc({ stream_type: streamType });
+        throw err;
+      }
+    });
+  }
 
+  private async appendTraced(streamId: string, streamType: string, expectedVersion: number, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    // The append's own span: the relay's publish continues the trace from here.
+    const traceparent = activeTraceparent() ?? null;
     const payload = events.map((e, i) => {
       const occurredAt = new Date(e.metadata.occurredAt).toISOString();
       const fields = {
@@ -96,11 +112,11 @@ export class PostgresEventStore {
         causationId: e.metadata.causationId ?? null,
         data: e.data,
       };
-      return { ...fields, canonical: canonicalEvent(fields) };
+      return { ...fields, canonical: canonicalEvent(fields), traceparent };
     });
 
     const sql = `SELECT positions, last_version, noop FROM ${this.s}.append_events($1, $2, $3, $4)`;
-    const params = [streamId, streamTypeOf(streamId), expectedVersion, JSON.stringify(payload)];
+    const params = [streamId, streamType, expectedVersion, JSON.stringify(payload)];
     try {
       const rows: Row[] = options.queryRunner ? await options.queryRunner.query(sql, params) : await this.queryPooled(sql, params, `dl_append_${this.schema}`);
       const row = rows[0];
@@ -211,6 +227,19 @@ export class PostgresEventStore {
     );
   }
 
+  /**
+   * How far `checkpoint` is behind the store: committed events after it and the age of the
+   * oldest (for the relay-lag metrics). Counts at most 100000, so a scrape stays cheap.
+   */
+  async lagAfter(checkpoint: Checkpoint, on: Queryable = this.dataSource): Promise<{ events: number; seconds: number }> {
+    const rows: Row[] = await on.query(
+      `SELECT count(*)::int AS events, coalesce(extract(epoch FROM clock_timestamp() - min(recorded_at)), 0)::float8 AS seconds
+         FROM (SELECT recorded_at FROM ${this.s}.events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) LIMIT 100000) pending`,
+      [checkpoint.transactionId, checkpoint.position],
+    );
+    return { events: rows[0].events, seconds: rows[0].seconds };
+  }
+
   /** Recomputes every stream's hash chain; reports the first broken link of each damaged stream. */
   async verify(batchSize = 5000): Promise<VerifyReport> {
     const broken: BrokenLink[] = [];
@@ -297,6 +326,7 @@ export function toRecordedEvent(row: Row): RecordedEvent {
     correlationId: row.correlation_id,
     causationId: row.causation_id ?? null,
     hash: Buffer.from(row.hash).toString('hex'),
+    traceparent: row.traceparent ?? null,
     ...(row.previous_hash === undefined ? {} : { previousHash: row.previous_hash === null ? null : Buffer.from(row.previous_hash).toString('hex') }),
     data: row.data,
   };

@@ -34,6 +34,8 @@ export interface RecordedEvent<Data = unknown> {
   correlationId: string;
   causationId: string | null;
   hash: string;
+  /** W3C trace context of the operation that appended it (null when it was not traced); not hashed. */
+  traceparent?: string | null;
   /** The stream's previous event's hash (null for the first); read only where selected (PREVIOUS_HASH_COLUMN). */
   previousHash?: string | null;
   data: Data;

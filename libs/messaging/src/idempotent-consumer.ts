@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '@dealledger/domain';
 import { deadLetterTopic, EventCatalog, EventEnvelope, Headers } from '@dealledger/events';
-import { assertIdentifier } from '@dealledger/event-store';
+import { assertIdentifier, DuplicateEventError } from '@dealledger/event-store';
+import { consumerLag, consumerMessages, contextFrom, deadLettersSent, deadLetterTopicMessages, inSpan, type Span, SpanKind, SpanStatusCode, tracer, withLogFields } from '@dealledger/telemetry';
 import { faultPoint } from './fault-point';
+import { headerString } from './envelope';
 import { checkEnvelope, parseEnvelope } from './event-check';
 import { ensureTopics } from './topics';
 
@@ -68,6 +70,9 @@ export class IdempotentConsumer {
   private joined = false;
   private lastError: string | null = null;
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, skipped: 0, 'dead-lettered': 0 };
+  private admin: Admin | null = null;
+  private unreport: (() => void)[] = [];
+  private offsetsRead: { at: number; reading: Promise<{ lag: { topic: string; partition: number; value: number }[]; dlq: { topic: string; value: number }[] }> } | null = null;
 
   constructor(private readonly options: IdempotentConsumerOptions) {
     this.name = options.name ?? options.groupId;
@@ -125,6 +130,7 @@ export class IdempotentConsumer {
     const previous = this.consumer;
     this.consumer = consumer;
     if (previous) await previous.disconnect().catch(() => undefined);
+    if (this.unreport.length === 0) this.reportLag();
     if (!this.pruneTimer) {
       this.pruneTimer = setInterval(() => void this.pruneInbox().catch((err) => this.logger.warn(`pruning the inbox failed: ${(err as Error).message}`)), 3600000);
       this.pruneTimer.unref();
@@ -141,7 +147,7 @@ export class IdempotentConsumer {
             eachMessage: async ({ topic, partition, message }) => {
               const outcome = await this.process(topic, partition, message);
               faultPoint('consumer-committed');
-              this.counts[outcome] += 1;
+              this.count(outcome);
             },
           }),
     });
@@ -178,6 +184,11 @@ export class IdempotentConsumer {
     this.joined = false;
     this.stopped = true;
     this.epoch += 1;
+    for (const u of this.unreport) u();
+    this.unreport = [];
+    const admin = this.admin;
+    this.admin = null;
+    this.offsetsRead = null;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.pruneTimer = null;
     // With Kafka away, connecting waits for the broker indefinitely: do not hold up shutdown.
@@ -197,6 +208,85 @@ export class IdempotentConsumer {
     const consumer = this.consumer;
     this.consumer = null;
     await within(consumer?.disconnect(), 'disconnecting');
+    await within(admin?.disconnect(), 'disconnecting the admin client');
+  }
+
+  private count(outcome: Outcome, n = 1): void {
+    this.counts[outcome] += n;
+    if (n > 0) consumerMessages.inc({ group: this.options.groupId, outcome }, n);
+  }
+
+  /**
+   * Consumer lag per partition (the group's committed offsets against the end of each
+   * partition) and the size of the dead-letter topics, read from Kafka when scraped (at most
+   * every 5 s). Every replica of the group reports the same figures.
+   */
+  private reportLag(): void {
+    const { kafka, groupId, topics } = this.options;
+    const read = async () => {
+      if (!this.admin) {
+        const admin = kafka.admin();
+        await admin.connect();
+        if (this.stopped) {
+          await admin.disconnect();
+          throw new Error('stopped');
+        }
+        this.admin = admin;
+      }
+      const admin = this.admin;
+      const committed = await admin.fetchOffsets({ groupId, topics });
+      const lag: { topic: string; partition: number; value: number }[] = [];
+      for (const { topic, partitions } of committed) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        for (const end of ends) {
+          const at = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+          // Nothing committed yet: the group starts from the beginning of what is kept.
+          lag.push({ topic, partition: end.partition, value: Number(end.high) - (at >= 0 ? at : Number(end.low)) });
+        }
+      }
+      const dlq = await Promise.all(
+        topics.map(deadLetterTopic).map(async (topic) => ({ topic, value: (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0) })),
+      );
+      return { lag, dlq };
+    };
+    const offsets = () => {
+      if (!this.offsetsRead || Date.now() - this.offsetsRead.at > 5000) {
+        const reading = read();
+        // A failed read is not kept: the next scrape tries again.
+        reading.catch(() => this.offsetsRead?.reading === reading && (this.offsetsRead = null));
+        this.offsetsRead = { at: Date.now(), reading };
+      }
+      return this.offsetsRead.reading;
+    };
+    this.unreport = [
+      consumerLag.report(async () => (await offsets()).lag.map((l) => ({ labels: { group: groupId, topic: l.topic, partition: l.partition }, value: l.value }))),
+      deadLetterTopicMessages.report(async () => (await offsets()).dlq.map((d) => ({ labels: { topic: d.topic }, value: d.value }))),
+    ];
+  }
+
+  /**
+   * The consumer's span for a message: child of the producer span named by its `traceparent`
+   * header, so the trace goes on across the process boundary. Log lines inside carry the
+   * event's correlation id and acting company.
+   */
+  private traced<T>(topic: string, partition: number, message: KafkaMessage, fn: (span: Span) => Promise<T>): Promise<T> {
+    const parent = contextFrom(headerString(message.headers, Headers.traceparent));
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': topic,
+      'messaging.destination.partition.id': String(partition),
+      'messaging.kafka.offset': Number(message.offset),
+      'messaging.consumer.group.name': this.options.groupId,
+      'dealledger.event_type': headerString(message.headers, Headers.eventType) ?? 'unknown',
+    };
+    return withLogFields({ correlationId: headerString(message.headers, Headers.correlationId) }, () =>
+      inSpan(`${topic} process`, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
+        const result = await fn(span);
+        if (typeof result === 'string') span.setAttribute('dealledger.outcome', result);
+        return result;
+      }, parent),
+    );
   }
 
   /**
@@ -222,8 +312,10 @@ export class IdempotentConsumer {
 
   /** Exposed for tests and tools: the whole per-message procedure. */
   async process(topic: string, partition: number, message: KafkaMessage): Promise<Outcome> {
-    const prepared = await this.prepare(topic, partition, message);
-    return typeof prepared === 'string' ? prepared : this.handleOne(topic, partition, message, prepared);
+    return this.traced(topic, partition, message, async () => {
+      const prepared = await this.prepare(topic, partition, message);
+      return typeof prepared === 'string' ? prepared : this.handleOne(topic, partition, message, prepared);
+    });
   }
 
   /** A fetched batch in one transaction (see `handleBatch`); kafkajs resolves its offsets after. */
@@ -231,10 +323,32 @@ export class IdempotentConsumer {
     const ready: { message: KafkaMessage; event: EventEnvelope }[] = [];
     for (const message of messages) {
       const prepared = await this.prepare(topic, partition, message);
-      if (typeof prepared === 'string') this.counts[prepared] += 1;
+      if (typeof prepared === 'string') this.count(prepared);
       else ready.push({ message, event: prepared });
     }
     if (ready.length === 0) return;
+    // One transaction for the batch, but a span per message, each in its own trace.
+    const spans = ready.map(({ message }) =>
+      tracer().startSpan(
+        `${topic} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'process', 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.options.groupId, 'messaging.batch.message_count': ready.length },
+        },
+        contextFrom(headerString(message.headers, Headers.traceparent)),
+      ),
+    );
+    try {
+      await this.processReady(topic, partition, ready, heartbeat);
+    } catch (err) {
+      for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      for (const span of spans) span.end();
+    }
+  }
+
+  private async processReady(topic: string, partition: number, ready: { message: KafkaMessage; event: EventEnvelope }[], heartbeat?: () => Promise<void>): Promise<void> {
     // A large batch (catching up after downtime) takes a while: keep the group membership alive.
     await heartbeat?.();
     try {
@@ -253,15 +367,15 @@ export class IdempotentConsumer {
         return fresh.size;
       });
       faultPoint('consumer-committed');
-      this.counts.handled += handled;
-      this.counts.duplicate += ready.length - handled;
+      this.count('handled', handled);
+      this.count('duplicate', ready.length - handled);
     } catch (err) {
       if (!this.isRefusal(err)) {
         this.logger.warn(`batch of ${ready.length} from ${topic}[${partition}] failed, will be retried: ${(err as Error).message}`);
         throw err;
       }
       // Something in the batch was refused: one at a time, so only that message is dead-lettered.
-      for (const { message, event } of ready) this.counts[await this.handleOne(topic, partition, message, event)] += 1;
+      for (const { message, event } of ready) this.count(await this.handleOne(topic, partition, message, event));
     }
   }
 
@@ -303,8 +417,8 @@ export class IdempotentConsumer {
 
   /** A refusal is final (dead-letter it); a concurrency conflict or any other error is retried. */
   private isRefusal(err: unknown): boolean {
-    const conflict = err instanceof DomainError && err.code === 'stream.wrong_expected_version';
-    return err instanceof PoisonMessageError || (err instanceof DomainError && !conflict);
+    // A repeated event id is a mistake a retry repeats; a version conflict is retried.
+    return err instanceof PoisonMessageError || err instanceof DomainError || err instanceof DuplicateEventError;
   }
 
   /**
@@ -338,6 +452,7 @@ export class IdempotentConsumer {
         },
       ],
     });
+    deadLettersSent.inc({ group: this.options.groupId, topic: deadLetterTopic(topic) });
     await this.options.dataSource.query(
       `INSERT INTO ${this.inbox} (consumer, event_id, outcome) VALUES ($1, $2, 'dead-lettered') ON CONFLICT DO NOTHING`,
       [this.name, key],

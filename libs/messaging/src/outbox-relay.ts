@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { type Checkpoint, pollIntervalMs, type PostgresEventStore } from '@dealledger/event-store';
+import { type Checkpoint, pollIntervalMs, type PostgresEventStore, type RecordedEvent } from '@dealledger/event-store';
+import { activeTraceparent, contextFrom, relayLagEvents, relayLagSeconds, relayPublished, type Span, SpanKind, SpanStatusCode, trace, tracer } from '@dealledger/telemetry';
+import { Headers } from '@dealledger/events';
 import { faultPoint } from './fault-point';
 import { toEnvelope, toKafkaMessage } from './envelope';
 import { ensureTopics } from './topics';
@@ -53,6 +55,7 @@ export class OutboxRelay {
   /** Published past the saved checkpoint, and when it was last saved. */
   private unsaved = false;
   private savedAt = 0;
+  private unreport: (() => void)[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -85,6 +88,19 @@ export class OutboxRelay {
     this.running = true;
     this.unsubscribe = this.store.onAppended(() => this.wake());
     this.loop = this.run(this.generation);
+    // Only the active relay knows where publishing stands; a standby reports nothing.
+    const lag = () => (this.lockRunner && this.checkpoint ? this.store.lagAfter(this.checkpoint) : Promise.resolve(null));
+    const topic = this.options.topic;
+    this.unreport = [
+      relayLagEvents.report(async () => {
+        const l = await lag();
+        return l ? [{ labels: { topic }, value: l.events }] : [];
+      }),
+      relayLagSeconds.report(async () => {
+        const l = await lag();
+        return l ? [{ labels: { topic }, value: l.seconds }] : [];
+      }),
+    ];
   }
 
   async stop(): Promise<void> {
@@ -92,6 +108,8 @@ export class OutboxRelay {
     this.standingBy = false;
     this.generation += 1;
     this.unsubscribe?.();
+    for (const u of this.unreport) u();
+    this.unreport = [];
     this.wake();
     // With Kafka away, a send waits for the broker indefinitely: do not let that hold up the
     // app's shutdown. What was not acknowledged is not in the checkpoint and is sent again.
@@ -188,11 +206,26 @@ export class OutboxRelay {
     // is published. So leadership is checked on every cycle at no extra round trip.
     const { events, checkpoint: next } = await this.store.readAll(checkpoint, this.batchSize, this.lockRunner ?? undefined);
     if (events.length === 0 || stale()) return 0;
-    await this.producer.send({
-      topic: this.options.topic,
-      acks: -1,
-      messages: events.map((e) => toKafkaMessage(toEnvelope(e, this.options.context))),
-    });
+    const spans = events.map((e) => this.publishSpan(e));
+    try {
+      await this.producer.send({
+        topic: this.options.topic,
+        acks: -1,
+        messages: events.map((e, i) => {
+          const message = toKafkaMessage(toEnvelope(e, this.options.context));
+          // The consumer continues from the publish span (else from the derived context, see toKafkaMessage).
+          const traceparent = spans[i] && activeTraceparent(trace.setSpan(contextFrom(null), spans[i]!));
+          if (traceparent) message.headers![Headers.traceparent] = traceparent;
+          return message;
+        }),
+      });
+    } catch (err) {
+      for (const span of spans) span?.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      for (const span of spans) span?.end();
+    }
+    relayPublished.inc({ topic: this.options.topic }, events.length);
     faultPoint('relay-acked');
     // Sent, but this loop was stopped meanwhile: leave the position to the next one (it sends them again).
     if (stale()) return 0;
@@ -204,6 +237,29 @@ export class OutboxRelay {
     }
     this.published += events.length;
     return events.length;
+  }
+
+  /**
+   * A producer span per event, child of the span that appended it (its stored trace context):
+   * the message carries this span's context, and the consumer continues from it.
+   */
+  private publishSpan(event: RecordedEvent): Span | undefined {
+    if (!event.traceparent) return undefined;
+    return tracer().startSpan(
+      `${this.options.topic} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'publish',
+          'messaging.destination.name': this.options.topic,
+          'messaging.message.id': event.id,
+          'messaging.kafka.message.key': event.streamId,
+          'dealledger.event_type': event.type,
+        },
+      },
+      contextFrom(event.traceparent),
+    );
   }
 
   private async acquireLock(stale: () => boolean): Promise<boolean> {

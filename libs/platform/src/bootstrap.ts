@@ -2,7 +2,8 @@ import { INestApplication, Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { InputGuardPipe } from './input-guard.pipe';
-import { HttpMetricsMiddleware, initMetrics } from './metrics';
+import { initMetrics, PinoNestLogger, rootLogger, startTracing } from '@dealledger/telemetry';
+import { RequestTelemetryMiddleware } from './metrics';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { correlationMiddleware } from './request-context';
 
@@ -12,14 +13,14 @@ export interface AppDescription {
   description: string;
 }
 
-/** Validation, problem+json errors, correlation ids, metrics and OpenAPI at /docs. */
+/** Validation, problem+json errors, correlation ids, traces, metrics, access log and OpenAPI at /docs. */
 export function configureApp(app: INestApplication, about: AppDescription): INestApplication {
   initMetrics();
   app.useGlobalPipes(new InputGuardPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ProblemDetailsFilter());
-  const metrics = new HttpMetricsMiddleware();
+  const telemetry = new RequestTelemetryMiddleware();
   app.use(correlationMiddleware);
-  app.use(metrics.use.bind(metrics));
+  app.use(telemetry.use.bind(telemetry));
   app.enableShutdownHooks();
   answerClientErrorsAsProblems(app);
   const config = new DocumentBuilder()
@@ -35,7 +36,10 @@ export function configureApp(app: INestApplication, about: AppDescription): INes
 
 /** Starts an app on HOST (127.0.0.1) and `<CONTEXT>_PORT` or PORT, else its default port. */
 export async function runApp(module: unknown, about: AppDescription, defaultPort: number): Promise<INestApplication> {
-  const app = await NestFactory.create(module as never, { logger: ['log', 'warn', 'error'] });
+  // Before the app opens its database (the pg driver is instrumented as it loads).
+  startTracing(about.context);
+  const logger = new PinoNestLogger(rootLogger(process.env.OTEL_SERVICE_NAME ?? `dealledger-${about.context}`));
+  const app = await NestFactory.create(module as never, { logger });
   configureApp(app, about);
   const envName = `${about.context.toUpperCase().replace(/-/g, '_')}_PORT`;
   const port = Number(process.env[envName] ?? process.env.PORT ?? defaultPort);

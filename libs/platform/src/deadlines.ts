@@ -1,18 +1,11 @@
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
-import { DomainError } from '@dealledger/domain';
-import { errorMessage, isInfrastructureError, LocalProjector, PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
+import { DeadlineChange, DeadlineRule, DomainError } from '@dealledger/domain';
+import { schedulerLastRun, schedulerRuns } from '@dealledger/telemetry';
+import { errorMessage, EventStoreError, isInfrastructureError, LocalProjector, PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
 
-/** What an event does to its stream's deadline: set it, clear it, or leave it. */
-export type DeadlineChange = { due: string } | 'clear' | 'keep';
-
-export interface DeadlineRule {
-  /** Names the deadline kind (one row per stream and kind), e.g. `offer-validity`. */
-  kind: string;
-  streamType: string;
-  /** Pure: the change an event makes. */
-  change(event: { type: string; data: any }): DeadlineChange;
-}
+// The rules are pure and live with the domain; still exported here for the scheduler's users.
+export type { DeadlineChange, DeadlineRule };
 
 export type Clock = () => Date;
 
@@ -40,12 +33,13 @@ export interface ParkedDeadline {
  * not in timers, so a restart loses none; a periodic check acts on those that are due.
  * `onDue` must be idempotent (deterministic command ids): a check may run twice.
  *
- * One failing deadline does not hold up the others. A failure other than a DomainError is
- * logged and counted in the row (`attempts`, `last_error`); after `maxAttempts` failures in a
- * row the deadline is parked (`parked_at`, logged at error level) and no longer tried, but stays
- * in the table. An event that sets the deadline again, or `unpark`, puts it back. Failures that
- * say nothing about the deadline (the database away, see isInfrastructureError) are not
- * counted: when the failure cannot be recorded, the check stops and the next one retries.
+ * One failing deadline does not hold up the others. A failure other than a DomainError (or an
+ * event store conflict, tried again next time) is logged and counted in the row (`attempts`,
+ * `last_error`); after `maxAttempts` failures in a row the deadline is parked (`parked_at`,
+ * logged at error level) and no longer tried, but stays in the table. An event that sets the
+ * deadline again, or `unpark`, puts it back. Failures that say nothing about the deadline (the
+ * database away, see isInfrastructureError) are not counted: when the failure cannot be
+ * recorded, the check stops and the next one retries.
  */
 export class DeadlineScheduler {
   private readonly logger = new Logger('Deadlines');
@@ -74,7 +68,23 @@ export class DeadlineScheduler {
 
   /** Acts on every deadline due by the clock; returns how many it acted on. */
   runOnce(): Promise<number> {
-    if (!this.running) this.running = this.check().finally(() => (this.running = null));
+    if (!this.running) {
+      // Labelled by the app's schema: one scheduler per app (its context name in production).
+      const scheduler = this.store.schema;
+      this.running = this.check()
+        .then(
+          (n) => {
+            schedulerRuns.inc({ scheduler, outcome: 'ok' });
+            schedulerLastRun.set({ scheduler }, Date.now() / 1000);
+            return n;
+          },
+          (err) => {
+            schedulerRuns.inc({ scheduler, outcome: 'failed' });
+            throw err;
+          },
+        )
+        .finally(() => (this.running = null));
+    }
     return this.running;
   }
 
@@ -118,7 +128,8 @@ export class DeadlineScheduler {
       try {
         await this.options.onDue(d.kind, d.stream_id, new Date(d.due_at).toISOString(), now);
       } catch (err) {
-        if (!(err instanceof DomainError)) await this.recordFailure(d, err);
+        // A store conflict says nothing against the deadline either: the next check tries again.
+        if (!(err instanceof DomainError || err instanceof EventStoreError)) await this.recordFailure(d, err);
         continue;
       }
       acted += 1;

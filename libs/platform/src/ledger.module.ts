@@ -8,6 +8,7 @@ import { AuthGuard, Public, TokenRevocations } from '@dealledger/auth';
 import { eventsTopic } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS, openDatabase, PostgresEventStore } from '@dealledger/event-store';
 import { createKafka, createProducer, IdempotentConsumer, Inbox1732700000001, kafkaBrokers, kafkaPrincipal, OutboxRelay } from '@dealledger/messaging';
+import { stopTracing } from '@dealledger/telemetry';
 import { MetricsController } from './metrics';
 import { DirectoryFeed, KnownCompanies } from './directory-feed';
 
@@ -58,6 +59,8 @@ class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.relay.stop();
     await this.producer.disconnect().catch(() => undefined);
     await this.dataSource.destroy().catch(() => undefined);
+    // Last: the spans of the shutdown itself go out too.
+    await stopTracing();
   }
 }
 

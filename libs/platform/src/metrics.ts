@@ -1,40 +1,70 @@
-import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/common';
+import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
-import { Public } from '@dealledger/auth';
+import { type Principal, Public } from '@dealledger/auth';
+import { contextFrom, httpRequestDuration, metricsRegistry, rootLogger, SpanKind, SpanStatusCode, trace, traceContext, tracer, withLogFields } from '@dealledger/telemetry';
 
-let defaultsCollected = false;
-export function initMetrics(): void {
-  if (defaultsCollected) return;
-  defaultsCollected = true;
-  collectDefaultMetrics({ prefix: 'dealledger_' });
+type TracedRequest = Request & { correlationId?: string; principal?: Principal; traceId?: string };
+
+/**
+ * Per request: a server span (continuing the caller's `traceparent`, if any), the log fields
+ * (correlation id, and the caller's company once signed in), the duration histogram by route
+ * pattern, and one access-log line (not for probes and scrapes, which would drown the rest).
+ * Runs after the correlation middleware.
+ */
+@Injectable()
+export class RequestTelemetryMiddleware {
+  use(req: TracedRequest, res: Response, next: NextFunction): void {
+    const end = httpRequestDuration.startTimer();
+    const parent = contextFrom(req.header('traceparent'));
+    const span = tracer().startSpan(req.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } }, parent);
+    const ids = span.spanContext();
+    if (trace.isSpanContextValid(ids)) {
+      req.traceId = ids.traceId;
+      // So an operator can find the trace of a request a user reports.
+      res.setHeader('x-trace-id', ids.traceId);
+    }
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = routeOf(req);
+      end({ method: req.method, route, status: String(res.statusCode) });
+      if (!QUIET.test(req.path)) {
+        // A client's mistake (4xx) is the ledger working as documented: info, like a success.
+        rootLogger()[res.statusCode >= 500 ? 'error' : 'info'](
+          {
+            context: 'http',
+            correlationId: req.correlationId,
+            companyId: req.principal?.companyId,
+            ...(req.traceId ? { trace_id: req.traceId, span_id: ids.spanId } : {}),
+            req: { method: req.method, url: req.originalUrl, route },
+            res: { statusCode: res.statusCode },
+            responseTime: Number(process.hrtime.bigint() - started) / 1e6,
+          },
+          'request completed',
+        );
+      }
+      span.updateName(`${req.method} ${route}`);
+      span.setAttributes({ 'http.route': route, 'http.response.status_code': res.statusCode });
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    const fields = {
+      correlationId: req.correlationId,
+      // Read when a line is written: the auth guard signs the caller in after this runs.
+      get companyId() {
+        return req.principal?.companyId;
+      },
+    };
+    withLogFields(fields, () => traceContext.with(trace.setSpan(parent, span), next));
+  }
 }
 
-export const httpRequestDuration = new Histogram({
-  name: 'dealledger_http_request_duration_seconds',
-  help: 'HTTP request duration by method, route and status',
-  labelNames: ['method', 'route', 'status'],
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-});
+const QUIET = /^\/(health|metrics)(\/|$)/;
 
-export const eventsAppended = new Counter({
-  name: 'dealledger_events_appended_total',
-  help: 'Events appended to this context event store, by type',
-  labelNames: ['type'],
-});
-
-@Injectable()
-export class HttpMetricsMiddleware implements NestMiddleware {
-  use(req: Request, res: Response, next: NextFunction): void {
-    const end = httpRequestDuration.startTimer();
-    res.on('finish', () => {
-      // The matched route pattern, not the raw path, keeps label cardinality bounded.
-      const route = (req.route?.path as string | undefined) ?? 'unmatched';
-      end({ method: req.method, route: `${req.baseUrl ?? ''}${route}`, status: String(res.statusCode) });
-    });
-    next();
-  }
+/** The matched route pattern, not the raw path: label cardinality stays bounded. */
+function routeOf(req: Request): string {
+  const route = req.route?.path as string | undefined;
+  return route ? `${req.baseUrl ?? ''}${route}` : 'unmatched';
 }
 
 @ApiExcludeController()
@@ -42,8 +72,8 @@ export class HttpMetricsMiddleware implements NestMiddleware {
 export class MetricsController {
   @Public()
   @Get()
-  @Header('Content-Type', register.contentType)
+  @Header('Content-Type', metricsRegistry.contentType)
   async metrics(): Promise<string> {
-    return register.metrics();
+    return metricsRegistry.metrics();
   }
 }

@@ -1,5 +1,6 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import { DomainError } from '@dealledger/domain';
+import { DuplicateEventError, StreamOrderConflictError, WrongExpectedVersionError } from '@dealledger/event-store';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
 /** Runs the filter on `exception` and returns what the response got. */
@@ -39,5 +40,28 @@ describe('ProblemDetailsFilter', () => {
 
   it('maps domain refusals by kind', () => {
     expect(answer(new DomainError('offer.not_draft', 'conflict', 'not a draft')).body).toMatchObject({ status: 409, code: 'offer.not_draft' });
+  });
+
+  it('answers the event store’s conflicts, which are not domain refusals, as 409 with their details', () => {
+    const conflict = new WrongExpectedVersionError('offer-1', 2, 3);
+    expect(conflict).not.toBeInstanceOf(DomainError);
+    const r = answer(conflict);
+    expect(r.status).toBe(409);
+    expect(r.body).toEqual({
+      type: 'urn:dealledger:problem:stream.wrong_expected_version',
+      title: 'Conflict',
+      status: 409,
+      detail: conflict.message,
+      instance: '/offers',
+      code: 'stream.wrong_expected_version',
+      details: { streamId: 'offer-1', expectedVersion: 2, actualVersion: 3 },
+    });
+    expect(answer(new StreamOrderConflictError('offer-1', 3)).body).toMatchObject({ status: 409, code: 'stream.wrong_expected_version', details: { streamId: 'offer-1', expectedVersion: 3, actualVersion: 3 } });
+    expect(answer(new DuplicateEventError('offer-1', 'an event id of this append is already stored')).body).toMatchObject({
+      status: 409,
+      code: 'stream.duplicate_event',
+      detail: 'an event id of this append is already stored',
+      details: { streamId: 'offer-1' },
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, DomainErrorKind } from '@dealledger/domain';
-import { isInfrastructureError } from '@dealledger/event-store';
+import { EventStoreError, isInfrastructureError } from '@dealledger/event-store';
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   invalid: HttpStatus.BAD_REQUEST,
@@ -70,6 +70,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
     if (exception instanceof DomainError) {
       return make(STATUS_BY_KIND[exception.kind], exception.code, exception.message, exception.details ? { details: exception.details } : {});
+    }
+    // The store's own refusals (a concurrent write, a repeated event id) answer like domain conflicts.
+    if (exception instanceof EventStoreError) {
+      return make(exception.status, exception.code, exception.message, exception.details ? { details: exception.details } : {});
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

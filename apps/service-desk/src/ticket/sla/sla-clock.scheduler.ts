@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import type { SlaKind } from '@dealledger/events';
 import { PostgresEventStore } from '@dealledger/event-store';
+import { slaBreaches } from '@dealledger/telemetry';
 import { Clock, DATA_SOURCE, DeadlineScheduler, ScheduledDeadlines } from '@dealledger/platform';
 import { ExecuteTicketCommand } from '../ticket.command-handler';
 import { RESOLUTION_CLOCK, RESPONSE_CLOCK } from './sla-clock.rules';
@@ -24,9 +25,11 @@ export class SlaClockScheduler extends ScheduledDeadlines {
         intervalMs: Number(process.env.SLA_CHECK_INTERVAL_MS ?? 15000),
         onDue: async (kind, streamId, due, now) => {
           const ticketId = streamId.slice('ticket-'.length);
-          await commands.execute(
-            new ExecuteTicketCommand({ type: 'RecordSlaBreach', ticketId, kind: kind as SlaKind, now }, { commandId: `sla-breach:${ticketId}:${kind}:${due}`, now, actor: null, correlationId: ticketId }),
+          const recorded = await commands.execute(
+            new ExecuteTicketCommand({ type: 'RecordSlaBreach', ticketId, kind: kind as SlaKind }, { commandId: `sla-breach:${ticketId}:${kind}:${due}`, now, requester: null, correlationId: ticketId }),
           );
+          // Counted once: a check that runs again finds the breach recorded (replayed).
+          if (!recorded.replayed) for (const e of recorded.events) if (e.type === 'SlaBreached') slaBreaches.inc({ kind: e.data.kind });
         },
       }),
     );
