@@ -177,3 +177,4 @@ export async function http(base: string, method: string, path: string, body?: un
 }
 export * from './sample-events';
 export * from './store-race';
+export * from './decider-spec';

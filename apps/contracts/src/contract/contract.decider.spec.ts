@@ -1,9 +1,11 @@
-import { DomainError, fold } from '@dealledger/domain';
 import { ContractEvent, eventCatalog } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
+import { deciderSpec } from '@dealledger/testing';
 import type { ContractCommand } from './contract.commands';
 import { contractDecider, ContractState, termsHashOf } from './contract.decider';
 import { contractIdFor, draftFromOfferAccepted, draftFromTenderAwarded } from './drafting';
+
+const { given, history } = deciderSpec(contractDecider);
 
 const buyer = 'b0b0b0b0-0000-4000-8000-000000000001';
 const supplier = '5a5a5a5a-0000-4000-8000-000000000002';
@@ -55,31 +57,6 @@ const draftCmd = draftFromOfferAccepted({
   },
 });
 const contractId = draftCmd.contractId;
-
-function given(events: ContractEvent[]) {
-  const state = fold(contractDecider, events);
-  return {
-    state,
-    when(command: ContractCommand): { events: ContractEvent[]; error: string | null } {
-      try {
-        return { events: contractDecider.decide(command, state), error: null };
-      } catch (err) {
-        if (!(err instanceof DomainError)) throw err;
-        return { events: [], error: `${err.kind}:${err.code}` };
-      }
-    },
-  };
-}
-/** Runs commands in order, each on the events so far; fails loudly on a refusal. */
-function history(...commands: ContractCommand[]): ContractEvent[] {
-  const events: ContractEvent[] = [];
-  for (const c of commands) {
-    const r = given(events).when(c);
-    if (r.error) throw new Error(`${c.type}: ${r.error}`);
-    events.push(...r.events);
-  }
-  return events;
-}
 const hashNow = (events: ContractEvent[]) => (given(events).state as Extract<ContractState, { status: 'drafting' }>).termsHash;
 const sign = (events: ContractEvent[], who: Requester, role: string, at = signedOn): ContractCommand => ({ type: 'SignContract', contractId, role, termsHash: hashNow(events), requester: who, now: at });
 const drafted = history(draftCmd);
@@ -116,7 +93,7 @@ describe('contract decider', () => {
       expect(cmd.terms.items[0].tiers).toEqual([{ minQuantity: 1, unitPrice: '118500.00' }]);
     });
     it('never drafts the same contract twice', () => {
-      expect(given(drafted).when(draftCmd).error).toBe('conflict:contract.already_drafted');
+      given(drafted).when(draftCmd).thenThrows('conflict:contract.already_drafted');
     });
   });
 
@@ -124,20 +101,20 @@ describe('contract decider', () => {
     it('keeps four eyes: one person cannot fill two required roles of its company, unless the contract allows it', () => {
       const both = p(buyer, 14, ['procurement', 'legal']);
       const once = history(draftCmd, sign(drafted, both, 'procurement'));
-      expect(given(once).when(sign(once, both, 'legal')).error).toBe('conflict:contract.four_eyes');
+      given(once).when(sign(once, both, 'legal')).thenThrows('conflict:contract.four_eyes');
       // Another person of the company may; the first one may not sign the same role twice either.
       expect(given(once).when(sign(once, jonas, 'legal')).events.map((e) => e.type)).toEqual(['ContractSigned']);
       // Amended to allow one signer (the amendment voids the first signature): one person signs both.
       const optOut = (who: Requester, fourEyes: boolean): ContractCommand => ({ type: 'AmendContract', contractId, changes: { fourEyes }, note: 'sole trader', requester: who, now: signedOn });
-      expect(given(drafted).when(optOut(katrin, false)).error).toBe('forbidden:contract.four_eyes_by_executive');
-      expect(given(drafted).when(optOut(miriam, true)).error).toBe('invalid:contract.nothing_changed');
+      given(drafted).when(optOut(katrin, false)).thenThrows('forbidden:contract.four_eyes_by_executive');
+      given(drafted).when(optOut(miriam, true)).thenThrows('invalid:contract.nothing_changed');
       const amended = history(draftCmd, optOut(miriam, false));
       const first = [...amended, ...given(amended).when(sign(amended, both, 'procurement')).events];
       expect(given(first).when(sign(first, both, 'legal')).events.map((e) => e.type)).toEqual(['ContractSigned']);
     });
     it('records person, role, time and the hash of the terms signed', () => {
-      expect(given(drafted).when(sign(drafted, katrin, 'procurement')).events).toEqual([
-        { type: 'ContractSigned', data: { contractId, buyerId: buyer, supplierId: supplier, companyId: buyer, personId: katrin.personId, role: 'procurement', termsVersion: 1, termsHash: hashNow(drafted), signedAt: signedOn.toISOString() } },
+      given(drafted).when(sign(drafted, katrin, 'procurement')).then([
+        { type: 'ContractSigned', data: { contractId, buyerId: buyer, supplierId: supplier, companyId: buyer, personId: katrin.personId!, role: 'procurement', termsVersion: 1, termsHash: hashNow(drafted), signedAt: signedOn.toISOString() } },
       ]);
     });
     it('executes once, when the last required signature is on the current terms', () => {
@@ -149,24 +126,24 @@ describe('contract decider', () => {
     });
     it('refuses signing twice for the same role', () => {
       const once = [...drafted, ...given(drafted).when(sign(drafted, katrin, 'procurement')).events];
-      expect(given(once).when(sign(once, katrin, 'procurement')).error).toBe('conflict:contract.already_signed');
+      given(once).when(sign(once, katrin, 'procurement')).thenThrows('conflict:contract.already_signed');
     });
     it('refuses a role the signer does not hold', () => {
-      expect(given(drafted).when(sign(drafted, katrin, 'legal')).error).toBe('forbidden:contract.role_not_held');
+      given(drafted).when(sign(drafted, katrin, 'legal')).thenThrows('forbidden:contract.role_not_held');
     });
     it('refuses signing for another company', () => {
-      expect(given(drafted).when({ ...sign(drafted, greta, 'executive'), companyId: buyer } as ContractCommand).error).toBe('forbidden:contract.not_your_company');
+      given(drafted).when({ ...sign(drafted, greta, 'executive'), companyId: buyer } as ContractCommand).thenThrows('forbidden:contract.not_your_company');
     });
     it('refuses a role that is not required of the signer’s company', () => {
-      expect(given(drafted).when(sign(drafted, miriam, 'executive')).error).toBe('forbidden:contract.signature_not_required');
-      expect(given(drafted).when(sign(drafted, lars, 'technical')).error).toBe('forbidden:contract.signature_not_required');
+      given(drafted).when(sign(drafted, miriam, 'executive')).thenThrows('forbidden:contract.signature_not_required');
+      given(drafted).when(sign(drafted, lars, 'technical')).thenThrows('forbidden:contract.signature_not_required');
     });
     it('refuses a company key and outsiders', () => {
-      expect(given(drafted).when(sign(drafted, { companyId: buyer, personId: null, roles: [] }, 'procurement')).error).toBe('forbidden:contract.person_required');
-      expect(given(drafted).when(sign(drafted, p(stranger, 30, ['executive']), 'executive')).error).toBe('not_found:contract.not_found');
+      given(drafted).when(sign(drafted, { companyId: buyer, personId: null, roles: [] }, 'procurement')).thenThrows('forbidden:contract.person_required');
+      given(drafted).when(sign(drafted, p(stranger, 30, ['executive']), 'executive')).thenThrows('not_found:contract.not_found');
     });
     it('refuses a signature on terms that are no longer current', () => {
-      expect(given(drafted).when({ ...sign(drafted, katrin, 'procurement'), termsHash: '0'.repeat(64) } as ContractCommand).error).toBe('conflict:contract.terms_changed');
+      given(drafted).when({ ...sign(drafted, katrin, 'procurement'), termsHash: '0'.repeat(64) } as ContractCommand).thenThrows('conflict:contract.terms_changed');
     });
     it('needs the government role too for a public procurement', () => {
       const pub = draftFromTenderAwarded({ id: eventId, occurredAt: '2027-01-04T10:00:00.000Z', data: { tenderId: offerId, buyerId: buyer, supplierId: supplier, title: 't', bidId: eventId, awardedBy: katrin.personId!, publicProcurement: true, currency: 'EUR', items: [{ itemId: 'lot-1', description: 'd', quantity: 24, unit: 'pack', specification: 's', unitPrice: '100.00', lineTotal: '2400.00' }], total: '2400.00', weightedScore: 9, ranking: [] } });
@@ -192,15 +169,15 @@ describe('contract decider', () => {
       const after = [...signed, ...events];
       expect((given(after).state as any).signatures).toEqual([]);
       // A signature on the old terms is refused; on the new ones it counts.
-      expect(given(after).when({ ...sign(signed, jonas, 'legal') } as ContractCommand).error).toBe('conflict:contract.terms_changed');
+      given(after).when({ ...sign(signed, jonas, 'legal') } as ContractCommand).thenThrows('conflict:contract.terms_changed');
       expect(given(after).when(sign(after, katrin, 'procurement')).error).toBeNull();
     });
     it('refuse an amendment that changes nothing, breaks the period or caps below the commitment', () => {
       const base = { type: 'AmendContract', contractId, note: '', requester: katrin, now: signedOn } as const;
-      expect(given(drafted).when({ ...base, changes: { governingLaw: draftCmd.terms.governingLaw } }).error).toBe('invalid:contract.nothing_changed');
-      expect(given(drafted).when({ ...base, changes: { endDate: '2026-01-01T00:00:00Z' } }).error).toBe('invalid:contract.end_before_start');
-      expect(given(drafted).when({ ...base, changes: { ceilings: [{ sku: 'TYRE', ceiling: 5000 }] } }).error).toBe('invalid:contract.ceiling_below_commitment');
-      expect(given(drafted).when({ ...base, changes: { ceilings: [{ sku: 'NOPE', ceiling: 5000 }] } }).error).toBe('invalid:contract.unknown_item');
+      given(drafted).when({ ...base, changes: { governingLaw: draftCmd.terms.governingLaw } }).thenThrows('invalid:contract.nothing_changed');
+      given(drafted).when({ ...base, changes: { endDate: '2026-01-01T00:00:00Z' } }).thenThrows('invalid:contract.end_before_start');
+      given(drafted).when({ ...base, changes: { ceilings: [{ sku: 'TYRE', ceiling: 5000 }] } }).thenThrows('invalid:contract.ceiling_below_commitment');
+      given(drafted).when({ ...base, changes: { ceilings: [{ sku: 'NOPE', ceiling: 5000 }] } }).thenThrows('invalid:contract.unknown_item');
     });
     it('name an intermediary only with its consent: it owes a signature on the terms that name it, and the contract does not execute without it', () => {
       const dealer = '1d1d1d1d-0000-4000-8000-000000000006';
@@ -209,7 +186,7 @@ describe('contract decider', () => {
       const after = [...drafted, ...named.events];
       expect((given(after).state as any).terms.requiredSignatures).toEqual([...draftCmd.terms.requiredSignatures, { companyId: dealer, role: 'executive' }]);
       // It sees the draft and may sign it, but does not rewrite it.
-      expect(given(after).when({ type: 'AmendContract', contractId, changes: { governingLaw: 'Dutch law' }, note: '', requester: ines, now: signedOn }).error).toBe('forbidden:contract.principals_amend');
+      given(after).when({ type: 'AmendContract', contractId, changes: { governingLaw: 'Dutch law' }, note: '', requester: ines, now: signedOn }).thenThrows('forbidden:contract.principals_amend');
       let e = after;
       for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) e = [...e, ...given(e).when(sign(e, who, role)).events];
       expect((given(e).state as any).status).toBe('drafting');
@@ -218,10 +195,10 @@ describe('contract decider', () => {
       // Un-named before it signed: what it owed goes with it.
       const unnamed = given(after).when({ type: 'AmendContract', contractId, changes: { intermediaryId: null }, note: 'direct after all', requester: greta, now: signedOn });
       expect((given([...after, ...unnamed.events]).state as any).terms.requiredSignatures).toEqual(draftCmd.terms.requiredSignatures);
-      expect(given(drafted).when({ type: 'AmendContract', contractId, changes: { intermediaryId: buyer }, note: '', requester: greta, now: signedOn }).error).toBe('invalid:contract.intermediary_is_principal');
+      given(drafted).when({ type: 'AmendContract', contractId, changes: { intermediaryId: buyer }, note: '', requester: greta, now: signedOn }).thenThrows('invalid:contract.intermediary_is_principal');
     });
     it('are not possible once executed', () => {
-      expect(given(executed()).when({ type: 'AmendContract', contractId, changes: { governingLaw: 'x' }, note: '', requester: katrin, now: signedOn }).error).toBe('conflict:contract.invalid_transition');
+      given(executed()).when({ type: 'AmendContract', contractId, changes: { governingLaw: 'x' }, note: '', requester: katrin, now: signedOn }).thenThrows('conflict:contract.invalid_transition');
     });
   });
 
@@ -245,7 +222,7 @@ describe('contract decider', () => {
   describe('call-offs', () => {
     it('refuse a SKU in two lines of one call-off, which would each be priced and capped as if alone', () => {
       const twice: ContractCommand = { type: 'PlaceCallOff', contractId, callOffId: '00000000-0000-4000-8000-000000000099', lines: [{ sku: 'TYRE', quantity: 1500 }, { sku: 'TYRE', quantity: 1500 }], requester: katrin, now: midYear };
-      expect(given(executed()).when(twice).error).toBe('invalid:contract.repeated_sku');
+      given(executed()).when(twice).thenThrows('invalid:contract.repeated_sku');
     });
     it('price each call-off at the tier of the cumulative volume: the more is bought, the lower the price', () => {
       let e = executed();
@@ -268,19 +245,19 @@ describe('contract decider', () => {
       e = [...e, ...given(e).when({ type: 'AmendContract', contractId, changes: { ceilings: [{ sku: 'TYRE', ceiling: 12000 }] }, note: '', requester: katrin, now: signedOn }).events];
       for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) e = [...e, ...given(e).when(sign(e, who, role)).events];
       e = [...e, ...given(e).when(callOff('00000000-0000-4000-8000-000000000001', 11000)).events];
-      expect(given(e).when(callOff('00000000-0000-4000-8000-000000000002', 1001)).error).toBe('conflict:contract.ceiling_exceeded');
+      given(e).when(callOff('00000000-0000-4000-8000-000000000002', 1001)).thenThrows('conflict:contract.ceiling_exceeded');
       expect(given(e).when(callOff('00000000-0000-4000-8000-000000000002', 1000)).error).toBeNull();
     });
     it('refuse a call-off outside the contract period', () => {
-      expect(given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2028-02-01T00:00:00Z'))).error).toBe('conflict:contract.outside_period');
-      expect(given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2026-12-01T00:00:00Z'))).error).toBe('conflict:contract.outside_period');
+      given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2028-02-01T00:00:00Z'))).thenThrows('conflict:contract.outside_period');
+      given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2026-12-01T00:00:00Z'))).thenThrows('conflict:contract.outside_period');
     });
     it('are placed by the buyer’s procurement only, on executed contracts, once per id', () => {
-      expect(given(drafted).when(callOff('00000000-0000-4000-8000-000000000001', 10)).error).toBe('conflict:contract.invalid_transition');
-      expect(given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, midYear, greta)).error).toBe('forbidden:contract.buyer_only');
-      expect(given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, midYear, jonas)).error).toBe('forbidden:contract.procurement_role_required');
+      given(drafted).when(callOff('00000000-0000-4000-8000-000000000001', 10)).thenThrows('conflict:contract.invalid_transition');
+      given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, midYear, greta)).thenThrows('forbidden:contract.buyer_only');
+      given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, midYear, jonas)).thenThrows('forbidden:contract.procurement_role_required');
       const e = [...executed(), ...given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10)).events];
-      expect(given(e).when(callOff('00000000-0000-4000-8000-000000000001', 10)).error).toBe('conflict:contract.duplicate_call_off');
+      given(e).when(callOff('00000000-0000-4000-8000-000000000001', 10)).thenThrows('conflict:contract.duplicate_call_off');
     });
   });
 
@@ -290,7 +267,7 @@ describe('contract decider', () => {
       let e = executed();
       e = [...e, ...given(e).when({ type: 'ProposeRenewal', contractId, newEndDate: newEnd, requester: katrin, now: midYear }).events];
       const renewalHash = (given(e).state as any).renewal.termsHash;
-      expect(given(e).when({ type: 'ProposeRenewal', contractId, newEndDate: newEnd, requester: katrin, now: midYear }).error).toBe('conflict:contract.renewal_pending');
+      given(e).when({ type: 'ProposeRenewal', contractId, newEndDate: newEnd, requester: katrin, now: midYear }).thenThrows('conflict:contract.renewal_pending');
       for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) {
         e = [...e, ...given(e).when({ type: 'SignContract', contractId, role, termsHash: renewalHash, requester: who, now: midYear }).events];
       }
@@ -299,19 +276,19 @@ describe('contract decider', () => {
       expect(given(e).when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2028-06-01T00:00:00Z'))).error).toBeNull();
     });
     it('refuses a renewal that does not extend the contract', () => {
-      expect(given(executed()).when({ type: 'ProposeRenewal', contractId, newEndDate: '2027-12-01T00:00:00Z', requester: katrin, now: midYear }).error).toBe('invalid:contract.renewal_not_later');
+      given(executed()).when({ type: 'ProposeRenewal', contractId, newEndDate: '2027-12-01T00:00:00Z', requester: katrin, now: midYear }).thenThrows('invalid:contract.renewal_not_later');
     });
     it("is terminated by a party's executive with a reason", () => {
       expect(given(executed()).when({ type: 'TerminateContract', contractId, reason: 'quality failures', requester: greta, now: midYear }).events[0].type).toBe('ContractTerminated');
-      expect(given(executed()).when({ type: 'TerminateContract', contractId, reason: 'x', requester: katrin, now: midYear }).error).toBe('forbidden:contract.executive_required');
-      expect(given(executed()).when({ type: 'TerminateContract', contractId, reason: ' ', requester: miriam, now: midYear }).error).toBe('invalid:contract.reason_required');
-      expect(given(drafted).when({ type: 'TerminateContract', contractId, reason: 'x', requester: miriam, now: midYear }).error).toBe('conflict:contract.invalid_transition');
+      given(executed()).when({ type: 'TerminateContract', contractId, reason: 'x', requester: katrin, now: midYear }).thenThrows('forbidden:contract.executive_required');
+      given(executed()).when({ type: 'TerminateContract', contractId, reason: ' ', requester: miriam, now: midYear }).thenThrows('invalid:contract.reason_required');
+      given(drafted).when({ type: 'TerminateContract', contractId, reason: 'x', requester: miriam, now: midYear }).thenThrows('conflict:contract.invalid_transition');
     });
     it('expires at its end date, not before', () => {
-      expect(given(executed()).when({ type: 'ExpireContract', contractId, now: midYear }).error).toBe('conflict:contract.not_due');
+      given(executed()).when({ type: 'ExpireContract', contractId, now: midYear }).thenThrows('conflict:contract.not_due');
       const e = [...executed(), ...given(executed()).when({ type: 'ExpireContract', contractId, now: new Date('2028-01-05T00:00:00Z') }).events];
       expect(e[e.length - 1].type).toBe('ContractExpired');
-      expect(given(e).when(callOff('00000000-0000-4000-8000-000000000001', 1)).error).toBe('conflict:contract.invalid_transition');
+      given(e).when(callOff('00000000-0000-4000-8000-000000000001', 1)).thenThrows('conflict:contract.invalid_transition');
     });
   });
 });

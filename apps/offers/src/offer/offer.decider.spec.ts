@@ -1,8 +1,10 @@
-import { DomainError, fold } from '@dealledger/domain';
 import type { OfferEvent, OfferItem } from '@dealledger/events';
 import type { OfferCommand } from './offer.commands';
 import { offerDecider, quote } from './offer.decider';
 import type { Requester } from '@dealledger/domain';
+import { deciderSpec } from '@dealledger/testing';
+
+const { given } = deciderSpec(offerDecider);
 
 const offerId = '0f0f0f0f-0000-4000-8000-000000000001';
 const supplier = '5a5a5a5a-0000-4000-8000-000000000002';
@@ -44,21 +46,6 @@ const revised: OfferEvent = {
   data: { offerId, supplierId: supplier, buyerId: buyer, revision: 1, ...terms, items: [{ ...tyres, tiers: [{ minQuantity: 100, unitPrice: '51.00' }, { minQuantity: 1000, unitPrice: '46.00' }] }, valves], note: 'best we can do' },
 };
 
-function given(events: OfferEvent[]) {
-  const state = fold(offerDecider, events);
-  return {
-    state,
-    when(command: OfferCommand): { events: OfferEvent[]; error: string | null } {
-      try {
-        return { events: offerDecider.decide(command, state), error: null };
-      } catch (err) {
-        if (!(err instanceof DomainError)) throw err;
-        return { events: [], error: `${err.kind}:${err.code}` };
-      }
-    },
-  };
-}
-
 const draft = (over: Partial<Extract<OfferCommand, { type: 'DraftOffer' }>> = {}): OfferCommand => ({
   type: 'DraftOffer', offerId, supplierId: supplier, buyerId: buyer, ...terms, requester: supplierRep, now, ...over,
 });
@@ -67,50 +54,50 @@ const accept = (quantities: { sku: string; quantity: number }[], requester: Requ
 describe('offer decider', () => {
   describe('with no offer yet', () => {
     it('drafts an offer with volume price tiers', () => {
-      expect(given([]).when(draft())).toEqual({ events: [drafted], error: null });
+      given([]).when(draft()).then([drafted]);
     });
     it('refuses a draft by anyone but the supplier', () => {
-      expect(given([]).when(draft({ requester: buyerProcurement })).error).toBe('forbidden:offer.not_supplier');
+      given([]).when(draft({ requester: buyerProcurement })).thenThrows('forbidden:offer.not_supplier');
     });
     it('refuses the supplier as its own buyer', () => {
-      expect(given([]).when(draft({ buyerId: supplier })).error).toBe('invalid:offer.buyer_is_supplier');
+      given([]).when(draft({ buyerId: supplier })).thenThrows('invalid:offer.buyer_is_supplier');
     });
     it('refuses a validity in the past', () => {
-      expect(given([]).when(draft({ validUntil: '2027-01-01T00:00:00Z' })).error).toBe('invalid:offer.validity_in_past');
+      given([]).when(draft({ validUntil: '2027-01-01T00:00:00Z' })).thenThrows('invalid:offer.validity_in_past');
     });
     it('refuses the same item twice', () => {
-      expect(given([]).when(draft({ items: [tyres, tyres] })).error).toBe('invalid:offer.duplicate_sku');
+      given([]).when(draft({ items: [tyres, tyres] })).thenThrows('invalid:offer.duplicate_sku');
     });
     it('refuses mixed currencies', () => {
-      expect(given([]).when(draft({ items: [tyres, { ...valves, currency: 'USD' }] })).error).toBe('invalid:offer.mixed_currencies');
+      given([]).when(draft({ items: [tyres, { ...valves, currency: 'USD' }] })).thenThrows('invalid:offer.mixed_currencies');
     });
     it('refuses tiers that are not ascending', () => {
       const bad = { ...tyres, tiers: [{ minQuantity: 1000, unitPrice: '47.50' }, { minQuantity: 100, unitPrice: '52.00' }] };
-      expect(given([]).when(draft({ items: [bad] })).error).toBe('invalid:offer.tiers_not_ascending');
+      given([]).when(draft({ items: [bad] })).thenThrows('invalid:offer.tiers_not_ascending');
     });
     it('refuses a zero price', () => {
-      expect(given([]).when(draft({ items: [{ ...valves, tiers: [{ minQuantity: 1, unitPrice: '0.00' }] }] })).error).toBe('invalid:offer.price_not_positive');
+      given([]).when(draft({ items: [{ ...valves, tiers: [{ minQuantity: 1, unitPrice: '0.00' }] }] })).thenThrows('invalid:offer.price_not_positive');
     });
     it('knows no offer to act on', () => {
-      expect(given([]).when({ type: 'SubmitOffer', offerId, requester: supplierRep, now }).error).toBe('not_found:offer.not_found');
+      given([]).when({ type: 'SubmitOffer', offerId, requester: supplierRep, now }).thenThrows('not_found:offer.not_found');
     });
   });
 
   describe('as a draft', () => {
     it('refuses a second draft with the same id', () => {
-      expect(given([drafted]).when(draft()).error).toBe('conflict:offer.already_exists');
+      given([drafted]).when(draft()).thenThrows('conflict:offer.already_exists');
     });
     it('is submitted by the supplier', () => {
-      expect(given([drafted]).when({ type: 'SubmitOffer', offerId, requester: supplierRep, now }).events).toEqual([submitted]);
+      given([drafted]).when({ type: 'SubmitOffer', offerId, requester: supplierRep, now }).then([submitted]);
     });
     it('is not submitted by the buyer, to whom it does not exist yet', () => {
-      expect(given([drafted]).when({ type: 'SubmitOffer', offerId, requester: buyerProcurement, now }).error).toBe('not_found:offer.not_found');
+      given([drafted]).when({ type: 'SubmitOffer', offerId, requester: buyerProcurement, now }).thenThrows('not_found:offer.not_found');
     });
     it('is invisible to other companies', () => {
-      expect(given([drafted]).when({ type: 'SubmitOffer', offerId, requester: strangerRep, now }).error).toBe('not_found:offer.not_found');
+      given([drafted]).when({ type: 'SubmitOffer', offerId, requester: strangerRep, now }).thenThrows('not_found:offer.not_found');
     });
     it('cannot be accepted, countered or rejected before it is submitted: the buyer does not see it yet', () => {
-      expect(given([drafted]).when(accept([{ sku: 'VALVE', quantity: 10 }])).error).toBe('not_found:offer.not_found');
+      given([drafted]).when(accept([{ sku: 'VALVE', quantity: 10 }])).thenThrows('not_found:offer.not_found');
     });
     it('can be withdrawn', () => {
       expect(given([drafted]).when({ type: 'WithdrawOffer', offerId, reason: 'capacity', requester: supplierRep, now }).events[0].type).toBe('OfferWithdrawn');
@@ -120,13 +107,13 @@ describe('offer decider', () => {
   describe('as submitted', () => {
     const s = [drafted, submitted];
     it('is countered by the buyer', () => {
-      expect(given(s).when({ type: 'CounterOffer', offerId, proposals: countered.data.proposals, note: 'competitor quotes 45', requester: buyerEngineer, now } as OfferCommand).events).toEqual([countered]);
+      given(s).when({ type: 'CounterOffer', offerId, proposals: countered.data.proposals, note: 'competitor quotes 45', requester: buyerEngineer, now } as OfferCommand).then([countered]);
     });
     it('refuses a counter from the supplier', () => {
-      expect(given(s).when({ type: 'CounterOffer', offerId, proposals: [], note: '', requester: supplierRep, now }).error).toBe('forbidden:offer.buyer_only');
+      given(s).when({ type: 'CounterOffer', offerId, proposals: [], note: '', requester: supplierRep, now }).thenThrows('forbidden:offer.buyer_only');
     });
     it('refuses a counter on an unknown item', () => {
-      expect(given(s).when({ type: 'CounterOffer', offerId, proposals: [{ sku: 'X' }], note: '', requester: buyerProcurement, now }).error).toBe('invalid:offer.unknown_sku');
+      given(s).when({ type: 'CounterOffer', offerId, proposals: [{ sku: 'X' }], note: '', requester: buyerProcurement, now }).thenThrows('invalid:offer.unknown_sku');
     });
     it('is accepted at the tier price that applies to each accepted quantity', () => {
       const { events } = given(s).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 12000 }, { sku: 'VALVE', quantity: 48000 }]));
@@ -144,29 +131,29 @@ describe('offer decider', () => {
       expect(e.data.items[0].unitPrice).toBe('47.50');
     });
     it('refuses acceptance without the procurement role', () => {
-      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerEngineer)).error).toBe('forbidden:offer.procurement_role_required');
-      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerCompanyKey)).error).toBe('forbidden:offer.procurement_role_required');
+      given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerEngineer)).thenThrows('forbidden:offer.procurement_role_required');
+      given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerCompanyKey)).thenThrows('forbidden:offer.procurement_role_required');
     });
     it('refuses acceptance by the supplier', () => {
-      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], { ...supplierRep, roles: ['procurement'] })).error).toBe('forbidden:offer.buyer_only');
+      given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], { ...supplierRep, roles: ['procurement'] })).thenThrows('forbidden:offer.buyer_only');
     });
     it('refuses a quantity below the first tier', () => {
-      expect(given(s).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 99 }])).error).toBe('invalid:offer.quantity_below_minimum');
+      given(s).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 99 }])).thenThrows('invalid:offer.quantity_below_minimum');
     });
     it('refuses acceptance of nothing or of an unknown item', () => {
-      expect(given(s).when(accept([])).error).toBe('invalid:offer.nothing_accepted');
-      expect(given(s).when(accept([{ sku: 'NOPE', quantity: 5 }])).error).toBe('invalid:offer.unknown_sku');
-      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 5 }, { sku: 'VALVE', quantity: 5 }])).error).toBe('invalid:offer.duplicate_sku');
+      given(s).when(accept([])).thenThrows('invalid:offer.nothing_accepted');
+      given(s).when(accept([{ sku: 'NOPE', quantity: 5 }])).thenThrows('invalid:offer.unknown_sku');
+      given(s).when(accept([{ sku: 'VALVE', quantity: 5 }, { sku: 'VALVE', quantity: 5 }])).thenThrows('invalid:offer.duplicate_sku');
     });
     it('refuses acceptance after its validity, even before the expiry check ran', () => {
-      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerProcurement, later)).error).toBe('conflict:offer.expired');
+      given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerProcurement, later)).thenThrows('conflict:offer.expired');
     });
     it('is rejected by the buyer with a reason', () => {
       expect(given(s).when({ type: 'RejectOffer', offerId, reason: 'too expensive', requester: buyerProcurement, now }).events[0]).toMatchObject({ type: 'OfferRejected', data: { reason: 'too expensive' } });
-      expect(given(s).when({ type: 'RejectOffer', offerId, reason: ' ', requester: buyerProcurement, now }).error).toBe('invalid:offer.reason_required');
+      given(s).when({ type: 'RejectOffer', offerId, reason: ' ', requester: buyerProcurement, now }).thenThrows('invalid:offer.reason_required');
     });
     it('cannot be submitted twice', () => {
-      expect(given(s).when({ type: 'SubmitOffer', offerId, requester: supplierRep, now }).error).toBe('conflict:offer.invalid_transition');
+      given(s).when({ type: 'SubmitOffer', offerId, requester: supplierRep, now }).thenThrows('conflict:offer.invalid_transition');
     });
   });
 
@@ -180,7 +167,7 @@ describe('offer decider', () => {
       expect(after).toMatchObject({ status: 'submitted', revision: 1, history: [{ revision: 0, terms: { items: [tyres, valves] } }] });
     });
     it('must be revised before it can be accepted', () => {
-      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 1 }])).error).toBe('conflict:offer.invalid_transition');
+      given(s).when(accept([{ sku: 'VALVE', quantity: 1 }])).thenThrows('conflict:offer.invalid_transition');
     });
     it('is accepted at the revised prices after a revision, over several rounds', () => {
       const again = { ...countered, data: { ...countered.data, revision: 1 } } as OfferEvent;
@@ -191,11 +178,11 @@ describe('offer decider', () => {
       expect(e.data).toMatchObject({ revision: 1, items: [{ unitPrice: '46.00', lineTotal: '230000.00' }] });
     });
     it('accepts only the revision the buyer read: one revised meanwhile is refused, not accepted unseen', () => {
-      expect(given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }])).error).toBe('conflict:offer.revision_changed');
-      expect(given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }], buyerProcurement, now, 2)).error).toBe('conflict:offer.revision_changed');
+      given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }])).thenThrows('conflict:offer.revision_changed');
+      given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }], buyerProcurement, now, 2)).thenThrows('conflict:offer.revision_changed');
     });
     it('refuses a revision by the buyer', () => {
-      expect(given(s).when({ type: 'ReviseOffer', offerId, ...terms, note: '', requester: buyerProcurement, now }).error).toBe('forbidden:offer.supplier_only');
+      given(s).when({ type: 'ReviseOffer', offerId, ...terms, note: '', requester: buyerProcurement, now }).thenThrows('forbidden:offer.supplier_only');
     });
     it('can still be rejected or withdrawn', () => {
       expect(given(s).when({ type: 'RejectOffer', offerId, reason: 'no', requester: buyerProcurement, now }).error).toBeNull();
@@ -208,12 +195,12 @@ describe('offer decider', () => {
       expect(given([drafted, submitted]).when({ type: 'ExpireOffer', offerId, now: later }).events[0]).toMatchObject({ type: 'OfferExpired', data: { validUntil } });
     });
     it('does not expire an offer before its time', () => {
-      expect(given([drafted, submitted]).when({ type: 'ExpireOffer', offerId, now }).error).toBe('conflict:offer.not_due');
+      given([drafted, submitted]).when({ type: 'ExpireOffer', offerId, now }).thenThrows('conflict:offer.not_due');
     });
     it('does not expire a closed offer, and an expired offer cannot be accepted', () => {
       const expired: OfferEvent = { type: 'OfferExpired', data: { offerId, supplierId: supplier, buyerId: buyer, validUntil } };
-      expect(given([drafted, submitted, expired]).when({ type: 'ExpireOffer', offerId, now: later }).error).toBe('conflict:offer.invalid_transition');
-      expect(given([drafted, submitted, expired]).when(accept([{ sku: 'VALVE', quantity: 1 }])).error).toBe('conflict:offer.invalid_transition');
+      given([drafted, submitted, expired]).when({ type: 'ExpireOffer', offerId, now: later }).thenThrows('conflict:offer.invalid_transition');
+      given([drafted, submitted, expired]).when(accept([{ sku: 'VALVE', quantity: 1 }])).thenThrows('conflict:offer.invalid_transition');
     });
   });
 
@@ -221,9 +208,9 @@ describe('offer decider', () => {
     const accepted = given([drafted, submitted]).when(accept([{ sku: 'VALVE', quantity: 10 }])).events;
     it('refuses every further change', () => {
       const s = [drafted, submitted, ...accepted];
-      expect(given(s).when({ type: 'WithdrawOffer', offerId, reason: 'x', requester: supplierRep, now }).error).toBe('conflict:offer.invalid_transition');
-      expect(given(s).when({ type: 'RejectOffer', offerId, reason: 'x', requester: buyerProcurement, now }).error).toBe('conflict:offer.invalid_transition');
-      expect(given(s).when(accept([{ sku: 'VALVE', quantity: 10 }])).error).toBe('conflict:offer.invalid_transition');
+      given(s).when({ type: 'WithdrawOffer', offerId, reason: 'x', requester: supplierRep, now }).thenThrows('conflict:offer.invalid_transition');
+      given(s).when({ type: 'RejectOffer', offerId, reason: 'x', requester: buyerProcurement, now }).thenThrows('conflict:offer.invalid_transition');
+      given(s).when(accept([{ sku: 'VALVE', quantity: 10 }])).thenThrows('conflict:offer.invalid_transition');
     });
   });
 

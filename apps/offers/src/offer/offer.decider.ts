@@ -33,10 +33,10 @@ export function evolve(state: OfferState, event: OfferEvent): OfferState {
       return { status: 'draft', offerId, supplierId, buyerId, revision: 0, terms: { items, validUntil, paymentTerms, deliveryTerms }, history: [], counters: [] };
     }
     case 'OfferSubmitted':
-      return state.status === 'none' ? state : { ...state, status: 'submitted' } as OfferState;
+      return state.status === 'none' ? state : { ...state, status: 'submitted' };
     case 'OfferCountered':
       if (state.status === 'none') return state;
-      return { ...state, status: 'countered', counters: [...state.counters, { revision: event.data.revision, proposals: event.data.proposals, note: event.data.note }] } as OfferState;
+      return { ...state, status: 'countered', counters: [...state.counters, { revision: event.data.revision, proposals: event.data.proposals, note: event.data.note }] };
     case 'OfferRevised': {
       if (state.status === 'none') return state;
       const { items, validUntil, paymentTerms, deliveryTerms, revision, note } = event.data;
@@ -46,7 +46,7 @@ export function evolve(state: OfferState, event: OfferEvent): OfferState {
         revision,
         terms: { items, validUntil, paymentTerms, deliveryTerms },
         history: [...state.history, { revision: state.revision, terms: state.terms, note }],
-      } as OfferState;
+      };
     }
     case 'OfferAccepted':
       if (state.status === 'none') return state;
@@ -102,8 +102,11 @@ function visible(state: OfferState, offerId: string, requester: Requester): Exis
 }
 
 function expect(state: Existing, action: string, ...statuses: Open['status'][]): Open {
-  if (!(statuses as string[]).includes(state.status)) throw OfferErrors.invalidTransition(action, state.status);
-  return state as Open;
+  // Closed states first: what is left is Open, and TypeScript knows it.
+  if (state.status === 'accepted' || state.status === 'rejected' || state.status === 'withdrawn' || state.status === 'expired' || !statuses.includes(state.status)) {
+    throw OfferErrors.invalidTransition(action, state.status);
+  }
+  return state;
 }
 
 const bySupplier = (s: Existing, r: Requester, action: string) => {

@@ -115,9 +115,12 @@ function visible(state: TenderState, tenderId: string, r: Requester): Existing {
   if (state.status === 'none' || (r.companyId !== state.buyerId && !state.invited.includes(r.companyId))) throw TenderErrors.notFound(tenderId);
   return state;
 }
+function hasStatus<S extends Existing['status']>(state: Existing, statuses: readonly S[]): state is Extract<Existing, { status: S }> {
+  return (statuses as readonly string[]).includes(state.status);
+}
 function expect<S extends Existing['status']>(state: Existing, action: string, ...statuses: S[]): Extract<Existing, { status: S }> {
-  if (!(statuses as string[]).includes(state.status)) throw TenderErrors.invalidTransition(action, state.status);
-  return state as Extract<Existing, { status: S }>;
+  if (!hasStatus(state, statuses)) throw TenderErrors.invalidTransition(action, state.status);
+  return state;
 }
 const byBuyer = (s: Existing, r: Requester) => {
   if (r.companyId !== s.buyerId) throw TenderErrors.notBuyer();

@@ -1,9 +1,10 @@
-import { DomainError, fold } from '@dealledger/domain';
-import type { TicketEvent } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
+import { deciderSpec } from '@dealledger/testing';
 import { resolutionClock, responseClock } from './sla/sla-clock.rules';
 import type { KnownContract, TicketCommand } from './ticket.commands';
 import { ticketDecider } from './ticket.decider';
+
+const { given, history } = deciderSpec(ticketDecider);
 
 const buyer = 'b0b0b0b0-0000-4000-8000-000000000001';
 const supplier = '5a5a5a5a-0000-4000-8000-000000000002';
@@ -21,30 +22,6 @@ const at = (hours: number) => new Date(t0.getTime() + hours * 3600000);
 const openCmd = (over: Partial<Extract<TicketCommand, { type: 'OpenTicket' }>> = {}): TicketCommand => ({
   type: 'OpenTicket', ticketId, contractId, contract, sku: 'HU-10IN', severity: 'critical', description: 'Head unit reboots on cold start', requester: engineer, now: t0, ...over,
 });
-
-function given(events: TicketEvent[]) {
-  const state = fold(ticketDecider, events);
-  return {
-    state,
-    when(command: TicketCommand): { events: TicketEvent[]; error: string | null } {
-      try {
-        return { events: ticketDecider.decide(command, state), error: null };
-      } catch (err) {
-        if (!(err instanceof DomainError)) throw err;
-        return { events: [], error: `${err.kind}:${err.code}` };
-      }
-    },
-  };
-}
-function history(...commands: TicketCommand[]): TicketEvent[] {
-  const events: TicketEvent[] = [];
-  for (const c of commands) {
-    const r = given(events).when(c);
-    if (r.error) throw new Error(`${c.type}: ${r.error}`);
-    events.push(...r.events);
-  }
-  return events;
-}
 const ack = (h: number, who = technician): TicketCommand => ({ type: 'AcknowledgeTicket', ticketId, requester: who, now: at(h) });
 const resolve = (h: number, who = technician): TicketCommand => ({ type: 'ResolveTicket', ticketId, resolution: 'firmware 2.3.1', requester: who, now: at(h) });
 const breach = (kind: 'response' | 'resolution', h: number): TicketCommand => ({ type: 'RecordSlaBreach', ticketId, kind, now: at(h) });
@@ -56,14 +33,14 @@ describe('ticket decider', () => {
       expect(opened[0].data).toMatchObject({ contractId, buyerId: buyer, supplierId: supplier, severity: 'critical', openedAt: t0.toISOString(), responseDueAt: at(4).toISOString(), resolutionDueAt: at(24).toISOString() });
     });
     it('is done by the buyer’s people only', () => {
-      expect(given([]).when(openCmd({ requester: technician })).error).toBe('forbidden:ticket.buyer_only');
-      expect(given([]).when(openCmd({ requester: { companyId: buyer, personId: null, roles: [] } })).error).toBe('forbidden:ticket.person_required');
+      given([]).when(openCmd({ requester: technician })).thenThrows('forbidden:ticket.buyer_only');
+      given([]).when(openCmd({ requester: { companyId: buyer, personId: null, roles: [] } })).thenThrows('forbidden:ticket.person_required');
     });
     it('refuses an unknown contract, one not in force, an unknown item, a severity without SLA', () => {
-      expect(given([]).when(openCmd({ contract: null })).error).toBe('not_found:ticket.contract_not_found');
-      expect(given([]).when(openCmd({ contract: { ...contract, status: 'terminated' } })).error).toBe('conflict:ticket.contract_not_in_force');
-      expect(given([]).when(openCmd({ sku: 'X' })).error).toBe('invalid:ticket.unknown_item');
-      expect(given([]).when(openCmd({ severity: 'major' })).error).toBe('invalid:ticket.no_sla_for_severity');
+      given([]).when(openCmd({ contract: null })).thenThrows('not_found:ticket.contract_not_found');
+      given([]).when(openCmd({ contract: { ...contract, status: 'terminated' } })).thenThrows('conflict:ticket.contract_not_in_force');
+      given([]).when(openCmd({ sku: 'X' })).thenThrows('invalid:ticket.unknown_item');
+      given([]).when(openCmd({ severity: 'major' })).thenThrows('invalid:ticket.no_sla_for_severity');
     });
   });
 
@@ -78,10 +55,10 @@ describe('ticket decider', () => {
       expect(e[3].data).toMatchObject({ withinSla: true });
     });
     it('cannot be done by the buyer', () => {
-      expect(given(opened).when(ack(1, engineer)).error).toBe('forbidden:ticket.supplier_only');
+      given(opened).when(ack(1, engineer)).thenThrows('forbidden:ticket.supplier_only');
     });
     it('must respond before resolving', () => {
-      expect(given(opened).when(resolve(1)).error).toBe('conflict:ticket.invalid_transition');
+      given(opened).when(resolve(1)).thenThrows('conflict:ticket.invalid_transition');
     });
   });
 
@@ -89,18 +66,18 @@ describe('ticket decider', () => {
     const resolved = history(openCmd(), ack(1), resolve(5));
     it('closes with a satisfaction score from 1 to 5', () => {
       expect(given(resolved).when({ type: 'CloseTicket', ticketId, satisfaction: 4, comment: null, requester: engineer, now: at(6) }).events[0].data).toMatchObject({ satisfaction: 4 });
-      expect(given(resolved).when({ type: 'CloseTicket', ticketId, satisfaction: 6, comment: null, requester: engineer, now: at(6) }).error).toBe('invalid:ticket.satisfaction_out_of_range');
+      given(resolved).when({ type: 'CloseTicket', ticketId, satisfaction: 6, comment: null, requester: engineer, now: at(6) }).thenThrows('invalid:ticket.satisfaction_out_of_range');
     });
     it('reopens, and a new resolution deadline runs', () => {
       const r = given(resolved).when({ type: 'ReopenTicket', ticketId, reason: 'back again', requester: engineer, now: at(30) });
       expect(r.events[0].data).toMatchObject({ resolutionDueAt: at(54).toISOString() });
     });
     it('cannot close an unresolved ticket, nor act for the supplier', () => {
-      expect(given(opened).when({ type: 'CloseTicket', ticketId, satisfaction: 3, comment: null, requester: engineer, now: at(1) }).error).toBe('conflict:ticket.invalid_transition');
-      expect(given(resolved).when({ type: 'CloseTicket', ticketId, satisfaction: 3, comment: null, requester: technician, now: at(6) }).error).toBe('forbidden:ticket.buyer_only');
+      given(opened).when({ type: 'CloseTicket', ticketId, satisfaction: 3, comment: null, requester: engineer, now: at(1) }).thenThrows('conflict:ticket.invalid_transition');
+      given(resolved).when({ type: 'CloseTicket', ticketId, satisfaction: 3, comment: null, requester: technician, now: at(6) }).thenThrows('forbidden:ticket.buyer_only');
     });
     it('hides the ticket from other companies', () => {
-      expect(given(opened).when(ack(1, p('99999999-0000-4000-8000-000000000009', 30))).error).toBe('not_found:ticket.not_found');
+      given(opened).when(ack(1, p('99999999-0000-4000-8000-000000000009', 30))).thenThrows('not_found:ticket.not_found');
     });
   });
 
@@ -108,11 +85,11 @@ describe('ticket decider', () => {
     it('breach the response deadline once when no response came', () => {
       const first = given(opened).when(breach('response', 5));
       expect(first.events[0]).toMatchObject({ type: 'SlaBreached', data: { kind: 'response', dueAt: at(4).toISOString(), detectedAt: at(5).toISOString() } });
-      expect(given([...opened, ...first.events]).when(breach('response', 6)).error).toBe('conflict:ticket.sla_already_breached');
+      given([...opened, ...first.events]).when(breach('response', 6)).thenThrows('conflict:ticket.sla_already_breached');
     });
     it('do not breach before the deadline, nor when the response came in time', () => {
-      expect(given(opened).when(breach('response', 3)).error).toBe('conflict:ticket.sla_not_due');
-      expect(given(history(openCmd(), ack(3))).when(breach('response', 5)).error).toBe('conflict:ticket.sla_met');
+      given(opened).when(breach('response', 3)).thenThrows('conflict:ticket.sla_not_due');
+      given(history(openCmd(), ack(3))).when(breach('response', 5)).thenThrows('conflict:ticket.sla_met');
     });
     it('breach the resolution deadline when the ticket is still unresolved, and again after a reopening', () => {
       const e = history(openCmd(), ack(1), breach('resolution', 25));
@@ -121,7 +98,7 @@ describe('ticket decider', () => {
       expect(given(reopened).when(breach('resolution', 55)).events[0].data).toMatchObject({ dueAt: at(54).toISOString() });
     });
     it('emit no breach for a ticket resolved in time', () => {
-      expect(given(history(openCmd(), ack(1), resolve(5))).when(breach('resolution', 30)).error).toBe('conflict:ticket.sla_met');
+      given(history(openCmd(), ack(1), resolve(5))).when(breach('resolution', 30)).thenThrows('conflict:ticket.sla_met');
     });
     it('run from opening to the matching event', () => {
       expect(responseClock(opened[0])).toEqual({ due: at(4).toISOString() });

@@ -29,17 +29,17 @@ export function evolve(state: TicketState, event: TicketEvent): TicketState {
   if (state.status === 'none') return state;
   switch (event.type) {
     case 'TicketAcknowledged':
-      return { ...state, status: 'acknowledged', acknowledgedAt: event.data.at } as TicketState;
+      return { ...state, status: 'acknowledged', acknowledgedAt: event.data.at };
     case 'TicketEscalated':
-      return { ...state, escalations: event.data.level } as TicketState;
+      return { ...state, escalations: event.data.level };
     case 'TicketResolved':
-      return { ...state, status: 'resolved', resolvedAt: event.data.at } as TicketState;
+      return { ...state, status: 'resolved', resolvedAt: event.data.at };
     case 'TicketReopened':
-      return { ...state, status: 'reopened', resolvedAt: null, resolutionDueAt: event.data.resolutionDueAt, reopenings: state.reopenings + 1 } as TicketState;
+      return { ...state, status: 'reopened', resolvedAt: null, resolutionDueAt: event.data.resolutionDueAt, reopenings: state.reopenings + 1 };
     case 'TicketClosed':
       return { ...state, status: 'closed', satisfaction: event.data.satisfaction };
     case 'SlaBreached':
-      return { ...state, breaches: [...state.breaches, `${event.data.kind}@${event.data.dueAt}`] } as TicketState;
+      return { ...state, breaches: [...state.breaches, `${event.data.kind}@${event.data.dueAt}`] };
   }
 }
 

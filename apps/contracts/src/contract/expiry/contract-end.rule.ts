@@ -1,5 +1,5 @@
 import type { ContractEvent } from '@dealledger/events';
-import type { DeadlineChange, DeadlineRule } from '@dealledger/platform';
+import type { DeadlineChange, DeadlineRule } from '@dealledger/domain';
 
 /** A contract in force is due to expire at its end date; renewal moves it; an ended one has none. */
 export function contractEndChange(event: ContractEvent): DeadlineChange {

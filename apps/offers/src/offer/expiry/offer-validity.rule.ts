@@ -1,5 +1,5 @@
 import type { OfferEvent } from '@dealledger/events';
-import type { DeadlineChange, DeadlineRule } from '@dealledger/platform';
+import type { DeadlineChange, DeadlineRule } from '@dealledger/domain';
 
 /** An open offer is due to expire at its validity end; a closed one at nothing. */
 export function offerValidityChange(event: OfferEvent): DeadlineChange {

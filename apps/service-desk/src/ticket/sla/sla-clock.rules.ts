@@ -1,5 +1,5 @@
 import type { TicketEvent } from '@dealledger/events';
-import type { DeadlineChange, DeadlineRule } from '@dealledger/platform';
+import type { DeadlineChange, DeadlineRule } from '@dealledger/domain';
 
 /** The response clock runs from opening until the first response (or a breach is recorded). */
 export function responseClock(event: TicketEvent): DeadlineChange {
