@@ -5,16 +5,8 @@ import { loadSigningKeys } from '@dealledger/auth';
 import { LedgerModule } from '@dealledger/platform';
 import { IssueTokenHttpController, tokenThrottlers } from './auth/issue-token/issue-token.http.controller';
 import { IssueTokenQueryHandler, TOKEN_SIGNING_KEY } from './auth/issue-token/issue-token.query-handler';
-import { AddPersonCommandHandler } from './company/add-person/add-person.command-handler';
-import { AddPersonHttpController } from './company/add-person/add-person.http.controller';
-import { ManageAccessCommandHandler } from './company/manage-access/manage-access.command-handler';
-import { ManageAccessHttpController } from './company/manage-access/manage-access.http.controller';
-import { VerifyCompanyCommandHandler } from './company/verify-company/verify-company.command-handler';
-import { VerifyCompanyHttpController } from './company/verify-company/verify-company.http.controller';
-import { GetCompanyHttpController } from './company/get-company/get-company.http.controller';
-import { GetCompanyQueryHandler } from './company/get-company/get-company.query-handler';
-import { RegisterCompanyCommandHandler } from './company/register-company/register-company.command-handler';
-import { RegisterCompanyHttpController } from './company/register-company/register-company.http.controller';
+import { CompanyCommandHandler } from './company/company.command-handler';
+import { CompanyHttpController } from './company/company.http.controller';
 
 export const DIRECTORY = {
   context: 'directory',
@@ -24,13 +16,9 @@ export const DIRECTORY = {
 
 @Module({
   imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: DIRECTORY.context }), ThrottlerModule.forRoot(tokenThrottlers())],
-  controllers: [RegisterCompanyHttpController, AddPersonHttpController, ManageAccessHttpController, VerifyCompanyHttpController, GetCompanyHttpController, IssueTokenHttpController],
+  controllers: [CompanyHttpController, IssueTokenHttpController],
   providers: [
-    RegisterCompanyCommandHandler,
-    AddPersonCommandHandler,
-    ManageAccessCommandHandler,
-    VerifyCompanyCommandHandler,
-    GetCompanyQueryHandler,
+    CompanyCommandHandler,
     IssueTokenQueryHandler,
     {
       provide: TOKEN_SIGNING_KEY,

@@ -4,9 +4,9 @@ import { ExpireOffersScheduler, EXPIRY_CLOCK } from './offer/expiry/expire-offer
 import { DeadlineParking1736100000000, Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
 import { OfferCommandHandler } from './offer/offer.command-handler';
 import { OfferHttpController } from './offer/offer.http.controller';
-import { loadSealKey } from './tender/bid-seal';
-import { TenderCommandHandler } from './tender/tender.command-handler';
-import { BID_SEAL_KEY, TenderHttpController } from './tender/tender.http.controller';
+import { BID_SEAL_KEY, loadSealKey } from './tender/bid-seal';
+import { TenderBidOpener, TenderCommandHandler } from './tender/tender.command-handler';
+import { TenderHttpController } from './tender/tender.http.controller';
 
 export const OFFERS = {
   context: 'offers',
@@ -22,6 +22,7 @@ export const OFFERS = {
   providers: [
     OfferCommandHandler,
     TenderCommandHandler,
+    TenderBidOpener,
     ExpireOffersScheduler,
     { provide: EXPIRY_CLOCK, useValue: () => new Date() },
     { provide: BID_SEAL_KEY, useFactory: () => loadSealKey() },

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LedgerModule } from '@dealledger/platform';
 import { ResaleInbound } from './inbound/resale-inbound';
-import { LotCommandHandler } from './lot/lot.command-handler';
+import { LotCommandHandler, LotSourceResolver } from './lot/lot.command-handler';
 import { LotHttpController } from './lot/lot.http.controller';
 import { SupplyLines1732900000000 } from './projections/supply-lines.migration';
 
@@ -17,6 +17,6 @@ export const RESALE = {
 @Module({
   imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: RESALE.context, migrations: [SupplyLines1732900000000] })],
   controllers: [LotHttpController],
-  providers: [LotCommandHandler, ResaleInbound],
+  providers: [LotCommandHandler, LotSourceResolver, ResaleInbound],
 })
 export class ResaleModule {}

@@ -4,7 +4,7 @@ import { DeadlineParking1736100000000, Deadlines1732800000000, LedgerModule } fr
 import { ServiceDeskInbound } from './inbound/service-desk-inbound';
 import { ServiceContracts1732900000001 } from './projections/service-contracts.migration';
 import { SLA_CLOCK, SlaClockScheduler } from './ticket/sla/sla-clock.scheduler';
-import { TicketCommandHandler } from './ticket/ticket.command-handler';
+import { TicketCommandHandler, TicketContractLookup } from './ticket/ticket.command-handler';
 import { TicketHttpController } from './ticket/ticket.http.controller';
 
 export const SERVICE_DESK = {
@@ -18,6 +18,6 @@ export const SERVICE_DESK = {
 @Module({
   imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: SERVICE_DESK.context, migrations: [Deadlines1732800000000, DeadlineParking1736100000000, ServiceContracts1732900000001] })],
   controllers: [TicketHttpController],
-  providers: [TicketCommandHandler, ServiceDeskInbound, SlaClockScheduler, { provide: SLA_CLOCK, useValue: () => new Date() }],
+  providers: [TicketCommandHandler, TicketContractLookup, ServiceDeskInbound, SlaClockScheduler, { provide: SLA_CLOCK, useValue: () => new Date() }],
 })
 export class ServiceDeskModule {}

@@ -1,5 +1,4 @@
-import { Decider, DomainEvent, fold, invalid, uuidV5 } from '@dealledger/domain';
-import type { Actor } from '@dealledger/events';
+import { Decider, DomainEvent, fold, invalid, Requester, uuidV5 } from '@dealledger/domain';
 import { WrongExpectedVersionError } from './errors';
 import type { PostgresEventStore } from './postgres-event-store';
 import type { RecordedEvent } from './types';
@@ -8,18 +7,34 @@ import type { RecordedEvent } from './types';
 export interface CommandMetadata {
   /** Identifies this command; a retry with the same id has no second effect. */
   commandId: string;
+  /** When it happens: the request's clock reading, or the occurredAt of the event a process manager reacts to. */
   now: Date;
-  actor: Actor | null;
+  /** Who issues it (null: the ledger itself, e.g. a scheduler or a process manager); recorded as the events' actor. */
+  requester: Requester | null;
   correlationId: string;
   causationId?: string | null;
 }
 
-export interface HandleCommandOptions<State, Command, Event extends DomainEvent> {
+/** Time and requester: given once, in the metadata, and merged into the command the decider sees. */
+export interface CommandContext {
+  now: Date;
+  requester: Requester | null;
+}
+
+/** A command as callers issue it: without `now` and `requester`, which come from its metadata. */
+export type CommandInput<Command> = Command extends unknown ? Omit<Command, keyof CommandContext> : never;
+
+export interface HandleCommandOptions<State, Command, Event extends DomainEvent, Input = CommandInput<Command>> {
   store: PostgresEventStore;
   streamId: string;
   decider: Decider<State, Command, Event>;
-  command: Command;
+  command: Input;
   metadata: CommandMetadata;
+  /**
+   * Completes the command on the state just loaded (e.g. opens sealed bids) before the decider
+   * sees it; without it the command is decided as sent (with the metadata's time and requester).
+   */
+  prepare?: (command: Input, state: State, context: CommandContext) => CommandInput<Command> | Promise<CommandInput<Command>>;
   /** Company ids each event concerns. */
   parties: (event: Event, state: State) => string[];
   schemaVersion: (type: string) => number;
@@ -43,10 +58,13 @@ export interface HandledCommand<State, Event> {
 }
 
 /** Load the stream, fold, decide, append with the expected version; one retry on a conflict. */
-export async function handleCommand<State, Command, Event extends DomainEvent>(
-  options: HandleCommandOptions<State, Command, Event>,
+export async function handleCommand<State, Command, Event extends DomainEvent, Input = CommandInput<Command>>(
+  options: HandleCommandOptions<State, Command, Event, Input>,
 ): Promise<HandledCommand<State, Event>> {
-  const { store, streamId, decider, command, metadata } = options;
+  const { store, streamId, decider, metadata } = options;
+  const context: CommandContext = { now: metadata.now, requester: metadata.requester };
+  const prepare = options.prepare ?? ((command: Input) => command as unknown as CommandInput<Command>);
+  const actor = metadata.requester && { companyId: metadata.requester.companyId, personId: metadata.requester.personId };
   const toDomain = options.toDomain ?? ((r: RecordedEvent) => ({ type: r.type, data: r.data }) as Event);
   const eventId = (i: number) => uuidV5(`${metadata.commandId}/${streamId}/${i}`);
 
@@ -60,6 +78,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
       return { state: fold(decider, recorded.map(toDomain)), events: own, version: recorded.length, replayed: true };
     }
     const state = fold(decider, recorded.map(toDomain));
+    const command = { ...(await prepare(options.command, state, context)), ...context } as Command;
     const events = decider.decide(command, state);
     const version = recorded.length;
     for (const event of events) {
@@ -79,7 +98,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
           metadata: {
             occurredAt: metadata.now,
             parties: options.parties(event, s),
-            actor: metadata.actor,
+            actor,
             correlationId: metadata.correlationId,
             causationId: metadata.causationId ?? metadata.commandId,
           },

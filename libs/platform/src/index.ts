@@ -5,5 +5,6 @@ export * from './ledger.module';
 export * from './bootstrap';
 export * from './deadlines';
 export * from './aggregate-commands';
+export * from './inbound';
 export * from './input-guard.pipe';
 export { KnownCompanies } from './directory-feed';

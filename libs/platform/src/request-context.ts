@@ -17,9 +17,9 @@ export function correlationMiddleware(req: Request, res: Response, next: NextFun
 }
 
 /**
- * Command metadata from the HTTP request: the clock reading, the verified caller, the
- * correlation id, and the command id (the `Idempotency-Key` header when given, so a retried
- * request has no second effect).
+ * Command metadata from the HTTP request: the clock reading, the verified caller (the command's
+ * requester and its events' actor), the correlation id, and the command id (the
+ * `Idempotency-Key` header when given, so a retried request has no second effect).
  */
 export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandMetadata => {
   const req = ctx.switchToHttp().getRequest<Request & { correlationId?: string; principal?: Principal }>();
@@ -28,7 +28,7 @@ export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionConte
   return {
     commandId: key && key.length <= 200 ? `${principal?.companyId ?? 'anonymous'}:${key}` : randomUUID(),
     now: new Date(),
-    actor: principal ? { companyId: principal.companyId, personId: principal.personId } : null,
+    requester: principal ?? null,
     correlationId: req.correlationId ?? randomUUID(),
   };
 });

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
-import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
+import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
 import { CommandMeta, KnownCompanies } from '@dealledger/platform';
 import { ExecuteContractCommand } from './contract.command-handler';
 import type { ContractCommand } from './contract.commands';
@@ -30,8 +30,8 @@ export class ContractHttpController {
     private readonly companies: KnownCompanies,
   ) {}
 
-  private async run(command: ContractCommand & { contractId: string }, metadata: CommandMetadata, viewer: Principal) {
-    const state = await this.commands.execute(new ExecuteContractCommand(command, metadata));
+  private async run(command: CommandInput<ContractCommand>, metadata: CommandMetadata, viewer: Principal) {
+    const { state } = await this.commands.execute(new ExecuteContractCommand(command, metadata));
     return contractView(state, viewer, command.contractId);
   }
 
@@ -62,14 +62,14 @@ export class ContractHttpController {
     const { note, ...changes } = body;
     // Known from the directory's topic: an id that names no registered company is refused.
     if (changes.intermediaryId && !this.companies.isRegistered(changes.intermediaryId)) throw ContractErrors.unknownIntermediary(changes.intermediaryId);
-    return this.run({ type: 'AmendContract', contractId: id, changes, note, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'AmendContract', contractId: id, changes, note }, m, p);
   }
 
   @Post(':id/signatures')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign the current terms (or a pending renewal) for a role you hold and your company owes' })
   sign(@Param('id', uuid) id: string, @Body() body: SignContractRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'SignContract', contractId: id, ...body, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'SignContract', contractId: id, ...body }, m, p);
   }
 
   @Post(':id/call-offs')
@@ -77,7 +77,7 @@ export class ContractHttpController {
   @ApiOperation({ summary: 'Order quantities (buyer procurement); each priced at the tier of the cumulative volume called off' })
   async callOff(@Param('id', uuid) id: string, @Body() body: PlaceCallOffRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     const callOffId = uuidV5(`call-off:${m.commandId}`);
-    const view = await this.run({ type: 'PlaceCallOff', contractId: id, callOffId, lines: body.lines, requester: p, now: m.now }, m, p);
+    const view = await this.run({ type: 'PlaceCallOff', contractId: id, callOffId, lines: body.lines }, m, p);
     const placed = 'callOffs' in view ? view.callOffs.find((c) => c.callOffId === callOffId) : undefined;
     return { contractId: id, callOffId, ...placed, calledOff: 'calledOff' in view ? view.calledOff : {} };
   }
@@ -86,13 +86,13 @@ export class ContractHttpController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Propose a new end date; it takes effect once the same roles sign it again' })
   renew(@Param('id', uuid) id: string, @Body() body: RenewContractRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'ProposeRenewal', contractId: id, newEndDate: body.newEndDate, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'ProposeRenewal', contractId: id, newEndDate: body.newEndDate }, m, p);
   }
 
   @Post(':id/terminate')
   @HttpCode(200)
   @ApiOperation({ summary: "Terminate (a party's executive), with a reason" })
   terminate(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'TerminateContract', contractId: id, reason: body.reason, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'TerminateContract', contractId: id, reason: body.reason }, m, p);
   }
 }

@@ -14,7 +14,8 @@ export class DraftContractWhenTenderAwarded {
     await this.commands.execute(
       new ExecuteContractCommand(
         draftFromTenderAwarded(event),
-        { commandId: `draft-contract:${event.id}`, now: new Date(), actor: null, correlationId: event.correlationId, causationId: event.id },
+        // The deal's own time, not when this consumer got to it (a redelivery or a lag changes nothing).
+        { commandId: `draft-contract:${event.id}`, now: new Date(event.occurredAt), requester: null, correlationId: event.correlationId, causationId: event.id },
         tx.queryRunner,
       ),
     );

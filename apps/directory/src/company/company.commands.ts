@@ -1,12 +1,11 @@
 import type { Requester } from '@dealledger/domain';
 import type { CompanyRole, SigningRole } from '@dealledger/events';
 
-/** A new API key: the handler makes the secret; the decider only ever sees its hash. */
+/** A new API key: the controller makes the secret and shows it once; commands and events carry only its hash. */
 export interface NewApiKey {
   keyId: string;
   secretHash: string;
 }
-
 
 export interface RegisterCompany {
   type: 'RegisterCompany';

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiHeader, Ap
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
-import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
+import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
 import { CommandMeta } from '@dealledger/platform';
 import { ReasonRequest } from '../common.dto';
 import { ExecuteOfferCommand } from './offer.command-handler';
@@ -30,8 +30,8 @@ export class OfferHttpController {
     private readonly store: PostgresEventStore,
   ) {}
 
-  private run(command: OfferCommand, metadata: CommandMetadata) {
-    return this.commands.execute(new ExecuteOfferCommand(command, metadata));
+  private async run(command: CommandInput<OfferCommand>, metadata: CommandMetadata) {
+    return (await this.commands.execute(new ExecuteOfferCommand(command, metadata))).state;
   }
 
   @Post()
@@ -40,7 +40,7 @@ export class OfferHttpController {
   async draft(@Body() body: DraftOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata, @Res({ passthrough: true }) res: Response) {
     // Derived from the command id, so a retried request (same Idempotency-Key) finds the same offer.
     const offerId = uuidV5(`offer:${m.commandId}`);
-    const state = await this.run({ type: 'DraftOffer', offerId, supplierId: p.companyId, ...body, requester: p, now: m.now }, m);
+    const state = await this.run({ type: 'DraftOffer', offerId, supplierId: p.companyId, ...body }, m);
     const id = state.status === 'none' ? offerId : state.offerId;
     res.location(`/offers/${id}`);
     return state;
@@ -65,21 +65,21 @@ export class OfferHttpController {
   @ApiOperation({ summary: 'Submit the draft to the buyer (supplier)' })
   @ApiConflictResponse({ description: 'Not a draft, or past its validity' })
   submit(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'SubmitOffer', offerId: id, requester: p, now: m.now }, m);
+    return this.run({ type: 'SubmitOffer', offerId: id }, m);
   }
 
   @Post(':id/counter')
   @HttpCode(200)
   @ApiOperation({ summary: 'Propose other prices or quantities (buyer)' })
   counter(@Param('id', uuid) id: string, @Body() body: CounterOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'CounterOffer', offerId: id, ...body, requester: p, now: m.now }, m);
+    return this.run({ type: 'CounterOffer', offerId: id, ...body }, m);
   }
 
   @Post(':id/revise')
   @HttpCode(200)
   @ApiOperation({ summary: 'Issue the next numbered revision (supplier); earlier revisions stay in the history' })
   revise(@Param('id', uuid) id: string, @Body() body: ReviseOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'ReviseOffer', offerId: id, ...body, requester: p, now: m.now }, m);
+    return this.run({ type: 'ReviseOffer', offerId: id, ...body }, m);
   }
 
   @Post(':id/accept')
@@ -87,20 +87,20 @@ export class OfferHttpController {
   @ApiOperation({ summary: 'Accept quantities at the tier prices that apply (a buyer person with the procurement role)' })
   @ApiForbiddenResponse({ description: 'Not the buyer, or no procurement role' })
   accept(@Param('id', uuid) id: string, @Body() body: AcceptOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'AcceptOffer', offerId: id, revision: body.revision, quantities: body.quantities, requester: p, now: m.now }, m);
+    return this.run({ type: 'AcceptOffer', offerId: id, revision: body.revision, quantities: body.quantities }, m);
   }
 
   @Post(':id/reject')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reject with a reason (buyer)' })
   reject(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'RejectOffer', offerId: id, reason: body.reason, requester: p, now: m.now }, m);
+    return this.run({ type: 'RejectOffer', offerId: id, reason: body.reason }, m);
   }
 
   @Post(':id/withdraw')
   @HttpCode(200)
   @ApiOperation({ summary: 'Withdraw the offer (supplier)' })
   withdraw(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'WithdrawOffer', offerId: id, reason: body.reason, requester: p, now: m.now }, m);
+    return this.run({ type: 'WithdrawOffer', offerId: id, reason: body.reason }, m);
   }
 }

@@ -11,6 +11,9 @@ export interface BidContent {
   nonce: string;
 }
 
+/** The provider of the seal key (loadSealKey). */
+export const BID_SEAL_KEY = Symbol('BID_SEAL_KEY');
+
 export const contentHash = (content: BidContent) => createHash('sha256').update(canonicalJson(content)).digest('hex');
 
 /**

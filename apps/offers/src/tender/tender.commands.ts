@@ -23,8 +23,12 @@ export type SubmitBid = Base & { type: 'SubmitBid'; bidId: string; prices: BidPr
 export type WithdrawBid = Base & { type: 'WithdrawBid' };
 /** The handler unseals the current bids; the decider checks each against its recorded hash. */
 export type CloseTender = Base & { type: 'CloseTender'; openedBids: { supplierId: string; bidId: string; contentHash: string; prices: BidPrice[] }[] };
+/** A close as sent: only the handler, holding the seal key, opens the bids of the tender it loaded. */
+export type CloseTenderUnopened = Omit<CloseTender, 'openedBids'>;
 export type EvaluateBid = Base & { type: 'EvaluateBid'; supplierId: string; scores: CriteriaScores };
 export type AwardTender = Base & { type: 'AwardTender'; supplierId: string };
 export type CancelTender = Base & { type: 'CancelTender'; reason: string };
 
 export type TenderCommand = OpenTender | InviteSuppliers | SubmitBid | WithdrawBid | CloseTender | EvaluateBid | AwardTender | CancelTender;
+/** What callers send; the handler prepares it into a TenderCommand. */
+export type TenderCommandToPrepare = Exclude<TenderCommand, CloseTender> | CloseTenderUnopened;

@@ -4,17 +4,16 @@ import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } 
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
-import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
+import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
 import { CommandMeta, KnownCompanies } from '@dealledger/platform';
 import { ReasonRequest } from '../common.dto';
-import { sealBid, unsealBid, contentHash } from './bid-seal';
+import { BID_SEAL_KEY, sealBid } from './bid-seal';
 import { ExecuteTenderCommand } from './tender.command-handler';
-import type { TenderCommand } from './tender.commands';
+import type { TenderCommandToPrepare } from './tender.commands';
 import { AwardTenderRequest, EvaluateBidRequest, InviteSuppliersRequest, OpenTenderRequest, SubmitBidRequest } from './tender.requests.dto';
 import { loadTender, tenderView } from './tender.stream';
 import { TenderErrors } from './tender.errors';
 
-export const BID_SEAL_KEY = Symbol('BID_SEAL_KEY');
 const uuid = new ParseUUIDPipe({ version: undefined });
 
 /**
@@ -34,8 +33,8 @@ export class TenderHttpController {
     private readonly companies: KnownCompanies,
   ) {}
 
-  private async run(command: TenderCommand, metadata: CommandMetadata, viewer: Principal) {
-    const state = await this.commands.execute(new ExecuteTenderCommand(command, metadata));
+  private async run(command: CommandInput<TenderCommandToPrepare>, metadata: CommandMetadata, viewer: Principal) {
+    const { state } = await this.commands.execute(new ExecuteTenderCommand(command, metadata));
     return tenderView(state, viewer, command.tenderId);
   }
 
@@ -47,7 +46,7 @@ export class TenderHttpController {
     if (body.publicProcurement && !this.companies.isVerifiedPublicBody(p.companyId)) throw TenderErrors.publicProcurementNeedsPublicBody();
     const tenderId = uuidV5(`tender:${m.commandId}`);
     res.location(`/tenders/${tenderId}`);
-    return this.run({ type: 'OpenTender', tenderId, buyerId: p.companyId, ...body, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'OpenTender', tenderId, buyerId: p.companyId, ...body }, m, p);
   }
 
   @Get(':id')
@@ -61,7 +60,7 @@ export class TenderHttpController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Invite suppliers (buyer); only invited suppliers can bid' })
   invite(@Param('id', uuid) id: string, @Body() body: InviteSuppliersRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'InviteSuppliers', tenderId: id, supplierIds: body.supplierIds, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'InviteSuppliers', tenderId: id, supplierIds: body.supplierIds }, m, p);
   }
 
   @Post(':id/bids')
@@ -70,55 +69,47 @@ export class TenderHttpController {
   async bid(@Param('id', uuid) id: string, @Body() body: SubmitBidRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     const { sealed, contentHash: hash } = sealBid(body.prices, body.note ?? '', this.sealKey);
     const bidId = uuidV5(`bid:${m.commandId}`);
-    const state = await this.commands.execute(
-      new ExecuteTenderCommand({ type: 'SubmitBid', tenderId: id, bidId, prices: body.prices, sealed, contentHash: hash, requester: p, now: m.now }, m),
+    const { events } = await this.commands.execute(
+      new ExecuteTenderCommand({ type: 'SubmitBid', tenderId: id, bidId, prices: body.prices, sealed, contentHash: hash }, m),
     );
     // A retried request (same Idempotency-Key) answers with the bid recorded the first time, whose
     // hash is not the one just computed (each sealing draws a fresh nonce).
-    const recorded = state.status === 'none' ? undefined : (state as { bids?: Record<string, { bidId: string; contentHash: string }> }).bids?.[p.companyId];
-    return { tenderId: id, supplierId: p.companyId, bidId, contentHash: recorded?.bidId === bidId ? recorded.contentHash : hash, sealed: true };
+    const recorded = events.find((e) => e.type === 'BidSubmitted' && e.data.bidId === bidId);
+    return { tenderId: id, supplierId: p.companyId, bidId, contentHash: recorded?.type === 'BidSubmitted' ? recorded.data.contentHash : hash, sealed: true };
   }
 
   @Post(':id/bids/withdraw')
   @HttpCode(200)
   @ApiOperation({ summary: "Withdraw the caller's bid before the deadline" })
   withdrawBid(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'WithdrawBid', tenderId: id, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'WithdrawBid', tenderId: id }, m, p);
   }
 
   @Post(':id/close')
   @HttpCode(200)
   @ApiOperation({ summary: 'Close at or after the deadline (buyer): every bid is opened, checked against its seal, and price-scored' })
-  async close(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    const { state } = await loadTender(this.store, id);
-    const openedBids =
-      state.status === 'open' && p.companyId === state.buyerId
-        ? Object.entries(state.bids).map(([supplierId, b]) => {
-            const content = unsealBid(b.sealed, this.sealKey);
-            return { supplierId, bidId: b.bidId, contentHash: contentHash(content), prices: content.prices };
-          })
-        : [];
-    return this.run({ type: 'CloseTender', tenderId: id, openedBids, requester: p, now: m.now }, m, p);
+  close(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'CloseTender', tenderId: id }, m, p);
   }
 
   @Post(':id/evaluations')
   @HttpCode(200)
   @ApiOperation({ summary: "Score a bid's quality, reputation, service and partnership 0-10 (a person of the buyer); several evaluators are averaged" })
   evaluate(@Param('id', uuid) id: string, @Body() body: EvaluateBidRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'EvaluateBid', tenderId: id, supplierId: body.supplierId, scores: body.scores, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'EvaluateBid', tenderId: id, supplierId: body.supplierId, scores: body.scores }, m, p);
   }
 
   @Post(':id/award')
   @HttpCode(200)
   @ApiOperation({ summary: 'Award one evaluated bid (a buyer person with the procurement role)' })
   award(@Param('id', uuid) id: string, @Body() body: AwardTenderRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'AwardTender', tenderId: id, supplierId: body.supplierId, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'AwardTender', tenderId: id, supplierId: body.supplierId }, m, p);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel with a reason (buyer)' })
   cancel(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'CancelTender', tenderId: id, reason: body.reason, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'CancelTender', tenderId: id, reason: body.reason }, m, p);
   }
 }

@@ -1,10 +1,6 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
-import type { DataSource } from 'typeorm';
 import { CONTEXTS, eventCatalog, eventsTopic } from '@dealledger/events';
-import { PostgresEventStore } from '@dealledger/event-store';
-import { EventBatchHandler, EventHandler, IdempotentConsumer } from '@dealledger/messaging';
-import { ConsumerRegistry, DATA_SOURCE, KAFKA, PRODUCER } from '@dealledger/platform';
+import type { EventBatchHandler, EventHandler } from '@dealledger/messaging';
+import { inboundConsumer } from '@dealledger/platform';
 import { writableGenerations, writeEvents } from './generations';
 
 /** Every context's topic the ledger publishes (the read side publishes none of its own). */
@@ -17,36 +13,16 @@ export const relationshipsGroupId = () => process.env.RELATIONSHIPS_GROUP_ID ?? 
  * its own consumer group, idempotently (inbox + keyed rows), into every writable generation.
  * Several instances in one group share the partitions.
  */
-@Injectable()
-export class RelationshipsInbound implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly consumer: IdempotentConsumer;
-
-  constructor(consumers: ConsumerRegistry, @Inject(DATA_SOURCE) dataSource: DataSource, @Inject(KAFKA) kafka: Kafka, @Inject(PRODUCER) producer: Producer, store: PostgresEventStore) {
+export const RelationshipsInbound = inboundConsumer({
+  name: 'RelationshipsInbound',
+  groupId: relationshipsGroupId,
+  topics: sourceTopics,
+  handlers: (schema) => {
     // A fetched batch is written in one transaction: a few statements for many events.
-    const projectBatch: EventBatchHandler = async (events, tx) => {
-      for (const gen of await writableGenerations(tx, store.schema)) await writeEvents(tx, store.schema, gen, events);
+    const handleBatch: EventBatchHandler = async (events, tx) => {
+      for (const gen of await writableGenerations(tx, schema)) await writeEvents(tx, schema, gen, events);
     };
-    const project: EventHandler = (event, tx) => projectBatch([event], tx);
-    const handlers = Object.fromEntries([...new Set(eventCatalog.list().map((d) => d.type))].map((type) => [type, project]));
-    this.consumer = new IdempotentConsumer({
-      kafka,
-      dataSource,
-      schema: store.schema,
-      groupId: relationshipsGroupId(),
-      topics: sourceTopics(),
-      catalog: eventCatalog,
-      producer,
-      handlers,
-      handleBatch: projectBatch,
-    });
-    consumers.add(this.consumer);
-  }
-
-  onApplicationBootstrap(): void {
-    this.consumer.startInBackground();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.consumer.stop();
-  }
-}
+    const project: EventHandler = (event, tx) => handleBatch([event], tx);
+    return { handlers: Object.fromEntries([...new Set(eventCatalog.list().map((d) => d.type))].map((type) => [type, project])), handleBatch };
+  },
+});

@@ -56,3 +56,10 @@ export interface ResellFromLot {
 }
 
 export type LotCommand = RecordLot | ResellFromLot;
+
+/** A lot's source as the caller names it; the handler looks it up. */
+export type LotSourceRef = { kind: 'contract'; contractId: string; callOffId: string | null } | { kind: 'resale'; upstreamLotId: string; resaleId: string };
+/** A RecordLot as sent: the handler resolves its source into what the resale app knows of it. */
+export type RecordLotUnresolved = Omit<RecordLot, 'source'> & { source: LotSourceRef };
+/** What callers send; the handler prepares it into a LotCommand. */
+export type LotCommandToPrepare = RecordLotUnresolved | ResellFromLot;

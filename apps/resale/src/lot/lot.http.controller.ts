@@ -1,18 +1,17 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { DataSource } from 'typeorm';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta, DATA_SOURCE } from '@dealledger/platform';
+import { CommandMeta } from '@dealledger/platform';
 import { ExecuteLotCommand } from './lot.command-handler';
-import type { ResolvedSource } from './lot.commands';
+import type { LotSourceRef } from './lot.commands';
 import type { LotState } from './lot.decider';
 import { LotErrors } from './lot.errors';
 import { RecordLotRequest, ResellRequest } from './lot.requests.dto';
-import { findContract, findResale, loadLot } from './lot.stream';
+import { loadLot } from './lot.stream';
 import { provenance } from './provenance';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
@@ -32,7 +31,6 @@ export class LotHttpController {
   constructor(
     private readonly commands: CommandBus,
     private readonly store: PostgresEventStore,
-    @Inject(DATA_SOURCE) private readonly db: DataSource,
   ) {}
 
   @Post('lots')
@@ -40,21 +38,18 @@ export class LotHttpController {
   @ApiOperation({ summary: 'Record a stock lot received under an executed contract you are the buyer of, or from a resale made to you' })
   @ApiNotFoundResponse({ description: 'The named source (contract, call-off, resale) is not known' })
   async record(@Body() body: RecordLotRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata, @Res({ passthrough: true }) res: Response) {
-    let source: ResolvedSource;
-    let lotId: string;
-    if (body.source.kind === 'contract') {
-      const contractId = body.source.contractId!;
-      source = { kind: 'contract', contractId, callOffId: body.source.callOffId ?? null, contract: await findContract(this.db, this.store.schema, contractId) };
-      // One lot per call-off line: recording it twice is a conflict, not a second lot.
-      lotId = uuidV5(`lot:call-off:${body.source.callOffId ?? contractId}:${body.sku}`);
-    } else {
-      const resaleId = body.source.resaleId!;
-      source = { kind: 'resale', resaleId, resale: await findResale(this.store, body.source.upstreamLotId!, resaleId) };
-      // One lot per resale: recording it twice is a conflict, not a second lot.
-      lotId = uuidV5(`lot:resale:${resaleId}`);
-    }
-    const state = await this.commands.execute(
-      new ExecuteLotCommand({ type: 'RecordLot', lotId, source, sku: body.sku, quantity: body.quantity, unitCost: body.unitCost, currency: body.currency, requester: p }, m),
+    const source: LotSourceRef =
+      body.source.kind === 'contract'
+        ? { kind: 'contract', contractId: body.source.contractId!, callOffId: body.source.callOffId ?? null }
+        : { kind: 'resale', upstreamLotId: body.source.upstreamLotId!, resaleId: body.source.resaleId! };
+    const lotId =
+      source.kind === 'contract'
+        ? // One lot per call-off line: recording it twice is a conflict, not a second lot.
+          uuidV5(`lot:call-off:${source.callOffId ?? source.contractId}:${body.sku}`)
+        : // One lot per resale: recording it twice is a conflict, not a second lot.
+          uuidV5(`lot:resale:${source.resaleId}`);
+    const { state } = await this.commands.execute(
+      new ExecuteLotCommand({ type: 'RecordLot', lotId, source, sku: body.sku, quantity: body.quantity, unitCost: body.unitCost, currency: body.currency }, m),
     );
     res.location(`/lots/${lotId}`);
     return lotView(state, p, lotId);
@@ -72,8 +67,8 @@ export class LotHttpController {
   @ApiConflictResponse({ description: 'Not enough left in the lot' })
   async resell(@Param('id', uuid) id: string, @Body() body: ResellRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     const resaleId = uuidV5(`resale:${m.commandId}`);
-    const state = await this.commands.execute(
-      new ExecuteLotCommand({ type: 'ResellFromLot', lotId: id, resaleId, buyerId: body.buyerId, quantity: body.quantity, unitPrice: body.unitPrice, downstreamContractId: body.downstreamContractId ?? null, requester: p }, m),
+    const { state } = await this.commands.execute(
+      new ExecuteLotCommand({ type: 'ResellFromLot', lotId: id, resaleId, buyerId: body.buyerId, quantity: body.quantity, unitPrice: body.unitPrice, downstreamContractId: body.downstreamContractId ?? null }, m),
     );
     const lot = lotView(state, p, id);
     return { ...lot.resales.find((r) => r.resaleId === resaleId)!, remaining: lot.remaining };

@@ -27,3 +27,8 @@ export type CloseTicket = Base & { type: 'CloseTicket'; satisfaction: number; co
 export type RecordSlaBreach = { type: 'RecordSlaBreach'; ticketId: string; kind: SlaKind; now: Date };
 
 export type TicketCommand = OpenTicket | AcknowledgeTicket | EscalateTicket | ResolveTicket | ReopenTicket | CloseTicket | RecordSlaBreach;
+
+/** An OpenTicket as sent: the handler looks up the contract it names. */
+export type OpenTicketUnresolved = Omit<OpenTicket, 'contract'>;
+/** What callers send; the handler prepares it into a TicketCommand. */
+export type TicketCommandToPrepare = Exclude<TicketCommand, OpenTicket> | OpenTicketUnresolved;

@@ -1,16 +1,15 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { DataSource } from 'typeorm';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
-import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta, DATA_SOURCE } from '@dealledger/platform';
+import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
+import { CommandMeta } from '@dealledger/platform';
 import { ExecuteTicketCommand } from './ticket.command-handler';
-import type { TicketCommand } from './ticket.commands';
+import type { TicketCommandToPrepare } from './ticket.commands';
 import { CloseRequest, NoteRequest, OpenTicketRequest, ReopenRequest, ResolveRequest } from './ticket.requests.dto';
-import { findContract, loadTicket, ticketView } from './ticket.stream';
+import { loadTicket, ticketView } from './ticket.stream';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
 
@@ -24,11 +23,11 @@ export class TicketHttpController {
   constructor(
     private readonly commands: CommandBus,
     private readonly store: PostgresEventStore,
-    @Inject(DATA_SOURCE) private readonly db: DataSource,
   ) {}
 
-  private async run(command: TicketCommand & { ticketId: string }, m: CommandMetadata, p: Principal) {
-    return ticketView(await this.commands.execute(new ExecuteTicketCommand(command, m)), p, command.ticketId);
+  private async run(command: CommandInput<TicketCommandToPrepare>, m: CommandMetadata, p: Principal) {
+    const { state } = await this.commands.execute(new ExecuteTicketCommand(command, m));
+    return ticketView(state, p, command.ticketId);
   }
 
   @Post()
@@ -36,9 +35,8 @@ export class TicketHttpController {
   @ApiOperation({ summary: "Open a ticket under an executed contract (a person of the buyer); response and resolution deadlines come from the contract's SLA" })
   async open(@Body() body: OpenTicketRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata, @Res({ passthrough: true }) res: Response) {
     const ticketId = uuidV5(`ticket:${m.commandId}`);
-    const contract = await findContract(this.db, this.store.schema, body.contractId);
     res.location(`/tickets/${ticketId}`);
-    return this.run({ type: 'OpenTicket', ticketId, contractId: body.contractId, contract, sku: body.sku, severity: body.severity, description: body.description, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'OpenTicket', ticketId, contractId: body.contractId, sku: body.sku, severity: body.severity, description: body.description }, m, p);
   }
 
   @Get(':id')
@@ -52,34 +50,34 @@ export class TicketHttpController {
   @HttpCode(200)
   @ApiOperation({ summary: "First response (a person of the supplier)" })
   acknowledge(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'AcknowledgeTicket', ticketId: id, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'AcknowledgeTicket', ticketId: id }, m, p);
   }
 
   @Post(':id/escalate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Escalate (supplier)' })
   escalate(@Param('id', uuid) id: string, @Body() body: NoteRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'EscalateTicket', ticketId: id, note: body.note, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'EscalateTicket', ticketId: id, note: body.note }, m, p);
   }
 
   @Post(':id/resolve')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resolve (supplier, after the first response)' })
   resolve(@Param('id', uuid) id: string, @Body() body: ResolveRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'ResolveTicket', ticketId: id, resolution: body.resolution, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'ResolveTicket', ticketId: id, resolution: body.resolution }, m, p);
   }
 
   @Post(':id/reopen')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reopen a resolved ticket (buyer); the resolution clock runs again' })
   reopen(@Param('id', uuid) id: string, @Body() body: ReopenRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'ReopenTicket', ticketId: id, reason: body.reason, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'ReopenTicket', ticketId: id, reason: body.reason }, m, p);
   }
 
   @Post(':id/close')
   @HttpCode(200)
   @ApiOperation({ summary: 'Close a resolved ticket with a satisfaction score 1-5 (buyer)' })
   close(@Param('id', uuid) id: string, @Body() body: CloseRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'CloseTicket', ticketId: id, satisfaction: body.satisfaction, comment: body.comment ?? null, requester: p, now: m.now }, m, p);
+    return this.run({ type: 'CloseTicket', ticketId: id, satisfaction: body.satisfaction, comment: body.comment ?? null }, m, p);
   }
 }
