@@ -27,10 +27,17 @@ describe('docker-compose.yml', () => {
     expect(service.ports).toEqual([`127.0.0.1:${port}:${port}`]);
     expect(service.environment).toMatchObject({ DATABASE_URL: expect.stringMatching(/^postgresql:\/\/.+@postgres:5432\//), KAFKA_BROKERS: 'kafka:9092', HOST: '0.0.0.0' });
     expect(service.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
+    expect(service.environment).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_SERVICE_NAME: `dealledger-${app}` });
+  });
+
+  it('runs Jaeger with its OTLP receiver and UI', () => {
+    expect(compose.services.jaeger.image).toMatch(/^jaegertracing\/all-in-one:/);
+    expect(compose.services.jaeger.environment.COLLECTOR_OTLP_ENABLED).toBe('true');
+    expect(compose.services.jaeger.ports).toContain('127.0.0.1:16686:16686');
   });
 
   it('names no service that is not an app or infrastructure', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...apps, 'kafka', 'postgres'].sort());
+    expect(Object.keys(compose.services).sort()).toEqual([...apps, 'kafka', 'postgres', 'jaeger'].sort());
   });
 
   it('builds every app with a Dockerfile that has a health check', () => {
