@@ -90,63 +90,166 @@ const tier = (minQuantity, unitPrice) => ({ minQuantity, unitPrice });
 async function loadDeals(offersUrl, c) {
   const lines = [];
   const offer = async (supplier, buyerKey, items, rounds, quantities, acceptBy) => {
-    const o = await post(offersUrl, '/offers', { buyerId: c[buyerKey].companyId, items, validUntil: inDays(30), paymentTerms: '60 days net', deliveryTerms: 'DAP buyer plant, Incoterms 2020' }, supplier.person);
+    const o = await post(
+      offersUrl,
+      '/offers',
+      { buyerId: c[buyerKey].companyId, items, validUntil: inDays(30), paymentTerms: '60 days net', deliveryTerms: 'DAP buyer plant, Incoterms 2020' },
+      supplier.person,
+    );
     let current = await post(offersUrl, `/offers/${o.offerId}/submit`, {}, supplier.person);
     for (const round of rounds) {
       await post(offersUrl, `/offers/${o.offerId}/counter`, { proposals: round.counter, note: round.note }, c[buyerKey].persons.engineer ?? acceptBy);
-      current = await post(offersUrl, `/offers/${o.offerId}/revise`, { items: round.items, validUntil: inDays(30), paymentTerms: '60 days net', deliveryTerms: 'DAP buyer plant, Incoterms 2020', note: round.reply }, supplier.person);
+      current = await post(
+        offersUrl,
+        `/offers/${o.offerId}/revise`,
+        { items: round.items, validUntil: inDays(30), paymentTerms: '60 days net', deliveryTerms: 'DAP buyer plant, Incoterms 2020', note: round.reply },
+        supplier.person,
+      );
     }
     // The buyer accepts the revision it read.
     const accepted = await post(offersUrl, `/offers/${o.offerId}/accept`, { revision: current.revision, quantities }, acceptBy);
-    lines.push(`  offer  ${supplier.name} -> ${c[buyerKey].name}: ${accepted.accepted.items.map((i) => `${i.quantity} ${i.unit} ${i.sku} @ ${i.unitPrice}`).join(', ')} = ${accepted.accepted.total} ${accepted.accepted.currency} (revision ${accepted.revision})`);
+    lines.push(
+      `  offer  ${supplier.name} -> ${c[buyerKey].name}: ${accepted.accepted.items.map((i) => `${i.quantity} ${i.unit} ${i.sku} @ ${i.unitPrice}`).join(', ')} = ${accepted.accepted.total} ${accepted.accepted.currency} (revision ${accepted.revision})`,
+    );
     return accepted;
   };
   const carmaker = c.carmaker;
   const katrin = carmaker.persons.procurement;
-  const steelItems = [{ sku: 'DC04-COIL-1.2', kind: 'raw_material', description: 'Cold-rolled steel coil DC04, 1.2 mm', unit: 't', currency: 'EUR', tiers: [tier(50, '912.00'), tier(500, '874.00'), tier(2000, '851.00')] }];
+  const steelItems = [
+    {
+      sku: 'DC04-COIL-1.2',
+      kind: 'raw_material',
+      description: 'Cold-rolled steel coil DC04, 1.2 mm',
+      unit: 't',
+      currency: 'EUR',
+      tiers: [tier(50, '912.00'), tier(500, '874.00'), tier(2000, '851.00')],
+    },
+  ];
   const deals = { offers: {}, tenders: {} };
-  deals.offers.steel = await offer(c.steel, 'carmaker', steelItems, [{ counter: [{ sku: 'DC04-COIL-1.2', unitPrice: '830.00' }], note: 'market index fell 4%', reply: 'index-linked, 2000 t tier lowered', items: [{ ...steelItems[0], tiers: [tier(50, '905.00'), tier(500, '868.00'), tier(2000, '839.00')] }] }], [{ sku: 'DC04-COIL-1.2', quantity: 2400 }], katrin);
-  const tyreItems = [{ sku: 'TYRE-205-55-R16', kind: 'component', description: 'Summer tyre 205/55 R16 91V', unit: 'piece', currency: 'EUR', tiers: [tier(100, '52.00'), tier(1000, '47.50'), tier(10000, '41.70')] }];
+  deals.offers.steel = await offer(
+    c.steel,
+    'carmaker',
+    steelItems,
+    [
+      {
+        counter: [{ sku: 'DC04-COIL-1.2', unitPrice: '830.00' }],
+        note: 'market index fell 4%',
+        reply: 'index-linked, 2000 t tier lowered',
+        items: [{ ...steelItems[0], tiers: [tier(50, '905.00'), tier(500, '868.00'), tier(2000, '839.00')] }],
+      },
+    ],
+    [{ sku: 'DC04-COIL-1.2', quantity: 2400 }],
+    katrin,
+  );
+  const tyreItems = [
+    {
+      sku: 'TYRE-205-55-R16',
+      kind: 'component',
+      description: 'Summer tyre 205/55 R16 91V',
+      unit: 'piece',
+      currency: 'EUR',
+      tiers: [tier(100, '52.00'), tier(1000, '47.50'), tier(10000, '41.70')],
+    },
+  ];
   deals.offers.tyres = await offer(c.tyres, 'carmaker', tyreItems, [], [{ sku: 'TYRE-205-55-R16', quantity: 12000 }], katrin);
-  const batteryItems = [{ sku: 'NMC-MOD-48V', kind: 'component', description: '48 V NMC battery module', unit: 'piece', currency: 'EUR', tiers: [tier(10, '1180.00'), tier(500, '1095.00'), tier(5000, '990.00')] }];
+  const batteryItems = [
+    {
+      sku: 'NMC-MOD-48V',
+      kind: 'component',
+      description: '48 V NMC battery module',
+      unit: 'piece',
+      currency: 'EUR',
+      tiers: [tier(10, '1180.00'), tier(500, '1095.00'), tier(5000, '990.00')],
+    },
+  ];
   deals.offers.batteries = await offer(c.batteries, 'carmaker', batteryItems, [], [{ sku: 'NMC-MOD-48V', quantity: 6000 }], katrin);
-  deals.offers.distributorBatteries = await offer(c.batteries, 'distributor', batteryItems, [], [{ sku: 'NMC-MOD-48V', quantity: 800 }], c.distributor.persons.procurement);
+  deals.offers.distributorBatteries = await offer(
+    c.batteries,
+    'distributor',
+    batteryItems,
+    [],
+    [{ sku: 'NMC-MOD-48V', quantity: 800 }],
+    c.distributor.persons.procurement,
+  );
   const audioItems = [
-    { sku: 'HU-10IN', kind: 'component', description: '10" infotainment head unit', unit: 'piece', currency: 'EUR', tiers: [tier(100, '388.00'), tier(5000, '352.00')] },
-    { sku: 'SPK-SET-8', kind: 'component', description: '8-speaker premium audio set', unit: 'set', currency: 'EUR', tiers: [tier(100, '214.00'), tier(5000, '189.00')] },
+    {
+      sku: 'HU-10IN',
+      kind: 'component',
+      description: '10" infotainment head unit',
+      unit: 'piece',
+      currency: 'EUR',
+      tiers: [tier(100, '388.00'), tier(5000, '352.00')],
+    },
+    {
+      sku: 'SPK-SET-8',
+      kind: 'component',
+      description: '8-speaker premium audio set',
+      unit: 'set',
+      currency: 'EUR',
+      tiers: [tier(100, '214.00'), tier(5000, '189.00')],
+    },
     { sku: 'AUDIO-SVC', kind: 'service', description: 'Acoustic tuning per vehicle line', unit: 'line', currency: 'EUR', tiers: [tier(1, '48000.00')] },
   ];
-  deals.offers.audio = await offer(c.audio, 'carmaker', audioItems, [{ counter: [{ sku: 'HU-10IN', unitPrice: '340.00' }], note: 'target cost 340', reply: 'meet at 345 from 5000', items: [{ ...audioItems[0], tiers: [tier(100, '388.00'), tier(5000, '345.00')] }, audioItems[1], audioItems[2]] }], [{ sku: 'HU-10IN', quantity: 8000 }, { sku: 'SPK-SET-8', quantity: 8000 }, { sku: 'AUDIO-SVC', quantity: 2 }], katrin);
+  deals.offers.audio = await offer(
+    c.audio,
+    'carmaker',
+    audioItems,
+    [
+      {
+        counter: [{ sku: 'HU-10IN', unitPrice: '340.00' }],
+        note: 'target cost 340',
+        reply: 'meet at 345 from 5000',
+        items: [{ ...audioItems[0], tiers: [tier(100, '388.00'), tier(5000, '345.00')] }, audioItems[1], audioItems[2]],
+      },
+    ],
+    [
+      { sku: 'HU-10IN', quantity: 8000 },
+      { sku: 'SPK-SET-8', quantity: 8000 },
+      { sku: 'AUDIO-SVC', quantity: 2 },
+    ],
+    katrin,
+  );
 
   // Two tenders, closing a few seconds from now so the demo can evaluate and award them.
   const deadline = new Date(Date.now() + 6000).toISOString();
-  const tyreTender = await post(offersUrl, '/tenders', {
-    title: 'Winter tyres, model year 2028',
-    items: [{ itemId: 'lot-1', description: 'Winter tyre 225/45 R17 94V XL', quantity: 40000, unit: 'piece', specification: '3PMSF, EU label C/B/71 dB' }],
-    submissionDeadline: deadline,
-    weights: { price: 40, quality: 25, reputation: 10, service: 15, partnership: 10 },
-    publicProcurement: false,
-    currency: 'EUR',
-  }, katrin);
+  const tyreTender = await post(
+    offersUrl,
+    '/tenders',
+    {
+      title: 'Winter tyres, model year 2028',
+      items: [{ itemId: 'lot-1', description: 'Winter tyre 225/45 R17 94V XL', quantity: 40000, unit: 'piece', specification: '3PMSF, EU label C/B/71 dB' }],
+      submissionDeadline: deadline,
+      weights: { price: 40, quality: 25, reputation: 10, service: 15, partnership: 10 },
+      publicProcurement: false,
+      currency: 'EUR',
+    },
+    katrin,
+  );
   await post(offersUrl, `/tenders/${tyreTender.tenderId}/invitations`, { supplierIds: [c.tyres.companyId, c.tyres2.companyId, c.tyres3.companyId] }, katrin);
-  const tyreBids = [[c.tyres, '58.40'], [c.tyres2, '61.10'], [c.tyres3, '56.90']];
-  for (const [s, price] of tyreBids) await post(offersUrl, `/tenders/${tyreTender.tenderId}/bids`, { prices: [{ itemId: 'lot-1', unitPrice: price }] }, s.person);
+  const tyreBids = [
+    [c.tyres, '58.40'],
+    [c.tyres2, '61.10'],
+    [c.tyres3, '56.90'],
+  ];
+  for (const [s, price] of tyreBids)
+    await post(offersUrl, `/tenders/${tyreTender.tenderId}/bids`, { prices: [{ itemId: 'lot-1', unitPrice: price }] }, s.person);
 
   const city = c.city;
   // The offers app learns that the city is a verified public body from the directory's topic:
   // a moment after the verification, so the first tries may still be refused.
-  const openBusTender = (busDeadline) => fetch(`${offersUrl}/tenders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${city.persons.procurement}` },
-    body: JSON.stringify({
-      title: 'Traction batteries for 24 city buses',
-      items: [{ itemId: 'lot-1', description: 'Traction battery pack 350 kWh', quantity: 24, unit: 'pack', specification: 'LFP, 8-year warranty, EN 50604' }],
-      submissionDeadline: busDeadline,
-      weights: { price: 50, quality: 20, reputation: 10, service: 15, partnership: 5 },
-      publicProcurement: true,
-      currency: 'EUR',
-    }),
-  });
+  const openBusTender = (busDeadline) =>
+    fetch(`${offersUrl}/tenders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${city.persons.procurement}` },
+      body: JSON.stringify({
+        title: 'Traction batteries for 24 city buses',
+        items: [{ itemId: 'lot-1', description: 'Traction battery pack 350 kWh', quantity: 24, unit: 'pack', specification: 'LFP, 8-year warranty, EN 50604' }],
+        submissionDeadline: busDeadline,
+        weights: { price: 50, quality: 20, reputation: 10, service: 15, partnership: 5 },
+        publicProcurement: true,
+        currency: 'EUR',
+      }),
+    });
   let busTender;
   let busDeadline = deadline;
   for (let attempt = 0; !busTender; attempt++) {
@@ -158,7 +261,12 @@ async function loadDeals(offersUrl, c) {
       busDeadline = new Date(Math.max(Date.parse(deadline), Date.now() + 4000)).toISOString();
     } else throw new Error(`/tenders: ${res.status} ${json.detail ?? JSON.stringify(json)}`);
   }
-  await post(offersUrl, `/tenders/${busTender.tenderId}/invitations`, { supplierIds: [c.batteries.companyId, c.distributor.companyId] }, city.persons.procurement);
+  await post(
+    offersUrl,
+    `/tenders/${busTender.tenderId}/invitations`,
+    { supplierIds: [c.batteries.companyId, c.distributor.companyId] },
+    city.persons.procurement,
+  );
   await post(offersUrl, `/tenders/${busTender.tenderId}/bids`, { prices: [{ itemId: 'lot-1', unitPrice: '118500.00' }] }, c.batteries.person);
   await post(offersUrl, `/tenders/${busTender.tenderId}/bids`, { prices: [{ itemId: 'lot-1', unitPrice: '112900.00' }] }, c.distributor.person);
 
@@ -168,8 +276,22 @@ async function loadDeals(offersUrl, c) {
 
   await post(offersUrl, `/tenders/${tyreTender.tenderId}/close`, {}, katrin);
   const committee = [
-    [carmaker.persons.engineer, [[c.tyres, score(9, 8, 9, 8)], [c.tyres2, score(8, 9, 7, 7)], [c.tyres3, score(6, 6, 6, 5)]]],
-    [katrin, [[c.tyres, score(8, 8, 9, 9)], [c.tyres2, score(8, 8, 8, 6)], [c.tyres3, score(7, 6, 5, 5)]]],
+    [
+      carmaker.persons.engineer,
+      [
+        [c.tyres, score(9, 8, 9, 8)],
+        [c.tyres2, score(8, 9, 7, 7)],
+        [c.tyres3, score(6, 6, 6, 5)],
+      ],
+    ],
+    [
+      katrin,
+      [
+        [c.tyres, score(8, 8, 9, 9)],
+        [c.tyres2, score(8, 8, 8, 6)],
+        [c.tyres3, score(7, 6, 5, 5)],
+      ],
+    ],
   ];
   for (const [evaluator, scores] of committee) {
     for (const [s, sc] of scores) await post(offersUrl, `/tenders/${tyreTender.tenderId}/evaluations`, { supplierId: s.companyId, scores: sc }, evaluator);
@@ -179,19 +301,35 @@ async function loadDeals(offersUrl, c) {
   const tyreAward = await post(offersUrl, `/tenders/${tyreTender.tenderId}/award`, { supplierId: tyreWinner.supplierId }, katrin);
   const nameOf = (id) => Object.values(c).find((x) => x.companyId === id).name;
   deals.tenders.tyres = { ...tyreAward, winner: tyreWinner.supplierId };
-  lines.push(`  tender "${tyreAward.title}": ${tyreView.ranking.map((r) => `${r.rank}. ${nameOf(r.supplierId)} (total ${r.total}, weighted ${r.weightedScore})`).join('; ')} -> awarded to ${nameOf(tyreWinner.supplierId)}`);
+  lines.push(
+    `  tender "${tyreAward.title}": ${tyreView.ranking.map((r) => `${r.rank}. ${nameOf(r.supplierId)} (total ${r.total}, weighted ${r.weightedScore})`).join('; ')} -> awarded to ${nameOf(tyreWinner.supplierId)}`,
+  );
 
   await post(offersUrl, `/tenders/${busTender.tenderId}/close`, {}, city.persons.procurement);
   for (const [evaluator, scores] of [
-    [city.persons.procurement, [[c.batteries, score(9, 9, 8, 8)], [c.distributor, score(7, 7, 6, 6)]]],
-    [city.persons.government, [[c.batteries, score(9, 8, 8, 7)], [c.distributor, score(7, 8, 6, 6)]]],
+    [
+      city.persons.procurement,
+      [
+        [c.batteries, score(9, 9, 8, 8)],
+        [c.distributor, score(7, 7, 6, 6)],
+      ],
+    ],
+    [
+      city.persons.government,
+      [
+        [c.batteries, score(9, 8, 8, 7)],
+        [c.distributor, score(7, 8, 6, 6)],
+      ],
+    ],
   ]) {
     for (const [s, sc] of scores) await post(offersUrl, `/tenders/${busTender.tenderId}/evaluations`, { supplierId: s.companyId, scores: sc }, evaluator);
   }
   const busView = await get(offersUrl, `/tenders/${busTender.tenderId}`, city.persons.procurement);
   const busAward = await post(offersUrl, `/tenders/${busTender.tenderId}/award`, { supplierId: busView.ranking[0].supplierId }, city.persons.procurement);
   deals.tenders.bus = { ...busAward, winner: busView.ranking[0].supplierId };
-  lines.push(`  public tender "${busAward.title}": ${busView.ranking.map((r) => `${r.rank}. ${nameOf(r.supplierId)} (total ${r.total}, weighted ${r.weightedScore})`).join('; ')} -> awarded to ${nameOf(busView.ranking[0].supplierId)}, with a government evaluator`);
+  lines.push(
+    `  public tender "${busAward.title}": ${busView.ranking.map((r) => `${r.rank}. ${nameOf(r.supplierId)} (total ${r.total}, weighted ${r.weightedScore})`).join('; ')} -> awarded to ${nameOf(busView.ranking[0].supplierId)}, with a government evaluator`,
+  );
   return { lines, deals };
 }
 
@@ -212,26 +350,49 @@ async function loadContracts(contractsUrl, c, deals) {
   const buyerSigners = { procurement: carmaker.persons.procurement, legal: carmaker.persons.legal };
   const signAll = async (contract, signers) => {
     let current = contract;
-    for (const [role, token] of signers) current = await post(contractsUrl, `/contracts/${contract.contractId}/signatures`, { role, termsHash: current.termsHash }, token);
+    for (const [role, token] of signers)
+      current = await post(contractsUrl, `/contracts/${contract.contractId}/signatures`, { role, termsHash: current.termsHash }, token);
     return current;
   };
   const carmakerDeal = async (label, origin, supplier) => {
     const contract = await contractFor(contractsUrl, origin, carmaker.persons.procurement);
-    return { label, contract, signers: [['procurement', buyerSigners.procurement], ['legal', buyerSigners.legal], ['executive', supplier.persons.executive]] };
+    return {
+      label,
+      contract,
+      signers: [
+        ['procurement', buyerSigners.procurement],
+        ['legal', buyerSigners.legal],
+        ['executive', supplier.persons.executive],
+      ],
+    };
   };
 
   // Steel: the buyer signs, then the supplier amends the SLA: the signature is void, everyone signs the new terms.
   const steel = await carmakerDeal('steel', `offer:${deals.offers.steel.offerId}`, c.steel);
-  await post(contractsUrl, `/contracts/${steel.contract.contractId}/signatures`, { role: 'procurement', termsHash: steel.contract.termsHash }, buyerSigners.procurement);
+  await post(
+    contractsUrl,
+    `/contracts/${steel.contract.contractId}/signatures`,
+    { role: 'procurement', termsHash: steel.contract.termsHash },
+    buyerSigners.procurement,
+  );
   const amended = await post(
     contractsUrl,
     `/contracts/${steel.contract.contractId}/amendments`,
     // A critical response within 9 seconds (0.0025 h): short enough for the demo to show a breach.
-    { sla: [{ severity: 'critical', responseHours: 0.0025, resolutionHours: 12 }, { severity: 'major', responseHours: 8, resolutionHours: 48 }, { severity: 'minor', responseHours: 24, resolutionHours: 120 }], note: 'Tighter SLA for the press line' },
+    {
+      sla: [
+        { severity: 'critical', responseHours: 0.0025, resolutionHours: 12 },
+        { severity: 'major', responseHours: 8, resolutionHours: 48 },
+        { severity: 'minor', responseHours: 24, resolutionHours: 120 },
+      ],
+      note: 'Tighter SLA for the press line',
+    },
     c.steel.persons.executive,
   );
   const steelExecuted = await signAll(amended, steel.signers);
-  lines.push(`  contract steel: amended after the first signature (terms v${amended.termsVersion}, earlier signatures void), re-signed by 3 roles -> ${steelExecuted.status}`);
+  lines.push(
+    `  contract steel: amended after the first signature (terms v${amended.termsVersion}, earlier signatures void), re-signed by 3 roles -> ${steelExecuted.status}`,
+  );
 
   const executedContracts = {};
   for (const [label, origin, supplier] of [
@@ -246,24 +407,43 @@ async function loadContracts(contractsUrl, c, deals) {
   }
 
   const dist = await contractFor(contractsUrl, `offer:${deals.offers.distributorBatteries.offerId}`, c.distributor.persons.procurement);
-  executedContracts.distributor = await signAll(dist, [['procurement', c.distributor.persons.procurement], ['legal', c.distributor.persons.legal], ['executive', c.batteries.persons.executive]]);
+  executedContracts.distributor = await signAll(dist, [
+    ['procurement', c.distributor.persons.procurement],
+    ['legal', c.distributor.persons.legal],
+    ['executive', c.batteries.persons.executive],
+  ]);
   lines.push(`  contract distributor batteries: signed by the distributor's procurement and legal and the supplier -> ${executedContracts.distributor.status}`);
 
   // The public body's contract needs a government signatory as well.
   const city = c.city;
   const bus = await contractFor(contractsUrl, `tender:${deals.tenders.bus.tenderId}`, city.persons.procurement);
-  const busExecuted = await signAll(bus, [['procurement', city.persons.procurement], ['legal', city.persons.legal], ['government', city.persons.government], ['executive', c.batteries.persons.executive]]);
+  const busExecuted = await signAll(bus, [
+    ['procurement', city.persons.procurement],
+    ['legal', city.persons.legal],
+    ['government', city.persons.government],
+    ['executive', c.batteries.persons.executive],
+  ]);
   lines.push(`  contract city buses (public procurement): signed by procurement, legal, government and the supplier -> ${busExecuted.status}`);
 
   // Call-offs against the tyre contract cross the volume tiers: the more is bought, the lower the price.
   const tyres = executedContracts.tyres;
   for (const quantity of [600, 600, 9000]) {
-    const callOff = await post(contractsUrl, `/contracts/${tyres.contractId}/call-offs`, { lines: [{ sku: 'TYRE-205-55-R16', quantity }] }, carmaker.persons.procurement);
+    const callOff = await post(
+      contractsUrl,
+      `/contracts/${tyres.contractId}/call-offs`,
+      { lines: [{ sku: 'TYRE-205-55-R16', quantity }] },
+      carmaker.persons.procurement,
+    );
     const l = callOff.lines[0];
     lines.push(`  call-off tyres: ${l.quantity} pieces (cumulative ${l.cumulativeQuantity}) @ ${l.unitPrice} = ${l.lineTotal} EUR`);
   }
   executedContracts.steel = steelExecuted;
-  const distCallOff = await post(contractsUrl, `/contracts/${executedContracts.distributor.contractId}/call-offs`, { lines: [{ sku: 'NMC-MOD-48V', quantity: 800 }] }, c.distributor.persons.procurement);
+  const distCallOff = await post(
+    contractsUrl,
+    `/contracts/${executedContracts.distributor.contractId}/call-offs`,
+    { lines: [{ sku: 'NMC-MOD-48V', quantity: 800 }] },
+    c.distributor.persons.procurement,
+  );
   return { lines, contracts: executedContracts, distributorCallOff: distCallOff };
 }
 
@@ -278,18 +458,31 @@ async function loadResale(resaleUrl, c, contracts) {
     const res = await fetch(`${resaleUrl}/lots`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${dist.persons.procurement}` },
-      body: JSON.stringify({ source: { kind: 'contract', contractId: contract.contractId, callOffId: contracts.distributorCallOff.callOffId }, sku: 'NMC-MOD-48V', quantity: 800, unitCost: contracts.distributorCallOff.lines[0].unitPrice, currency: 'EUR' }),
+      body: JSON.stringify({
+        source: { kind: 'contract', contractId: contract.contractId, callOffId: contracts.distributorCallOff.callOffId },
+        sku: 'NMC-MOD-48V',
+        quantity: 800,
+        unitCost: contracts.distributorCallOff.lines[0].unitPrice,
+        currency: 'EUR',
+      }),
     });
     if (res.ok) lot = await res.json();
     else await new Promise((r) => setTimeout(r, 200));
   }
   if (!lot) throw new Error('the resale app did not learn the distributor contract');
   lines.push(`  lot: ${dist.name} received ${lot.quantity} x ${lot.sku} from ${c.batteries.name} @ ${lot.unitCost}`);
-  const sale = await post(resaleUrl, `/lots/${lot.lotId}/resales`, { buyerId: c.evmaker.companyId, quantity: 300, unitPrice: '1240.00' }, dist.persons.procurement);
+  const sale = await post(
+    resaleUrl,
+    `/lots/${lot.lotId}/resales`,
+    { buyerId: c.evmaker.companyId, quantity: 300, unitPrice: '1240.00' },
+    dist.persons.procurement,
+  );
   lines.push(`  resale: 300 to ${c.evmaker.name} @ ${sale.unitPrice}, margin ${sale.margin} EUR, ${sale.remaining} left`);
   const chain = await get(resaleUrl, `/provenance/${lot.lotId}`, c.evmaker.person);
   const nameOf = (id) => Object.values(c).find((x) => x.companyId === id)?.name ?? id;
-  lines.push(`  provenance seen by ${c.evmaker.name}: ${chain.hops.map((h) => `${nameOf(h.sellerId)} -> ${nameOf(h.buyerId)}${h.unitPrice ? ` @ ${h.unitPrice}` : ' (price not shown)'}`).join('; ')}`);
+  lines.push(
+    `  provenance seen by ${c.evmaker.name}: ${chain.hops.map((h) => `${nameOf(h.sellerId)} -> ${nameOf(h.buyerId)}${h.unitPrice ? ` @ ${h.unitPrice}` : ' (price not shown)'}`).join('; ')}`,
+  );
   return lines;
 }
 
@@ -324,7 +517,9 @@ async function loadTickets(deskUrl, c, contracts) {
     view = await get(deskUrl, `/tickets/${steel.ticketId}`, engineer);
     if (view.slaBreaches.length) break;
   }
-  lines.push(`  ticket steel (critical): no response by ${view.responseDueAt} -> SLA breached (${view.slaBreaches.map((b) => b.kind).join(', ') || 'not yet'})`);
+  lines.push(
+    `  ticket steel (critical): no response by ${view.responseDueAt} -> SLA breached (${view.slaBreaches.map((b) => b.kind).join(', ') || 'not yet'})`,
+  );
   await post(deskUrl, `/tickets/${steel.ticketId}/acknowledge`, {}, c.steel.persons.executive);
   return lines;
 }
@@ -335,7 +530,10 @@ async function printRelationships(relUrl, c) {
     [c.carmaker, c.tyres],
     [c.carmaker, c.steel],
   ];
-  const fmt = (v) => Object.entries(v).map(([cur, amt]) => `${amt} ${cur}`).join(', ') || '0';
+  const fmt = (v) =>
+    Object.entries(v)
+      .map(([cur, amt]) => `${amt} ${cur}`)
+      .join(', ') || '0';
   console.log('\nRelationships (read side, built from the Kafka log):');
   for (const [buyer, supplier] of pairs) {
     let r;
@@ -346,12 +544,18 @@ async function printRelationships(relUrl, c) {
       await new Promise((res) => setTimeout(res, 300));
     }
     const s = r.summary;
-    console.log(`  ${buyer.name} <-> ${supplier.name}: since ${s.since?.slice(0, 10)}; offers ${s.offers.made} made / ${s.offers.accepted} accepted; tenders ${s.tenders.won} won / ${s.tenders.lost} lost; ` +
-      `contracts ${s.contracts.executed} (${fmt(s.contracts.value)}); called off ${s.callOffs.volume} (${fmt(s.callOffs.value)}); tickets ${s.tickets.opened}; ` +
-      `SLA ${s.sla.compliancePercent ?? '-'}%; satisfaction ${s.satisfaction.average ?? '-'}`);
+    console.log(
+      `  ${buyer.name} <-> ${supplier.name}: since ${s.since?.slice(0, 10)}; offers ${s.offers.made} made / ${s.offers.accepted} accepted; tenders ${s.tenders.won} won / ${s.tenders.lost} lost; ` +
+        `contracts ${s.contracts.executed} (${fmt(s.contracts.value)}); called off ${s.callOffs.volume} (${fmt(s.callOffs.value)}); tickets ${s.tickets.opened}; ` +
+        `SLA ${s.sla.compliancePercent ?? '-'}%; satisfaction ${s.satisfaction.average ?? '-'}`,
+    );
   }
   const card = await get(relUrl, `/scorecards/${c.tyres.companyId}?buyer=${c.carmaker.companyId}`, c.carmaker.person);
-  console.log(`  scorecard ${c.tyres.name} for ${c.carmaker.name}: ${Object.entries(card.criteria).map(([k, v]) => `${k} ${v.score ?? '-'}`).join(', ')}`);
+  console.log(
+    `  scorecard ${c.tyres.name} for ${c.carmaker.name}: ${Object.entries(card.criteria)
+      .map(([k, v]) => `${k} ${v.score ?? '-'}`)
+      .join(', ')}`,
+  );
   console.log(`  timeline: GET ${relUrl}/relationships/${c.carmaker.companyId}/${c.tyres.companyId}/timeline (with a token of either company)`);
 }
 
@@ -429,7 +633,10 @@ async function runDemo(apps, options = {}) {
   const keysFile = path.join(ROOT, '.data', 'demo-keys.json');
   fs.mkdirSync(path.dirname(keysFile), { recursive: true });
   const keys = Object.fromEntries(
-    Object.entries(companies).map(([k, c]) => [k, { companyId: c.companyId, name: c.name, apiKey: c.apiKey.key, people: Object.fromEntries(c.people.map((p) => [p.email, p.apiKey.key])) }]),
+    Object.entries(companies).map(([k, c]) => [
+      k,
+      { companyId: c.companyId, name: c.name, apiKey: c.apiKey.key, people: Object.fromEntries(c.people.map((p) => [p.email, p.apiKey.key])) },
+    ]),
   );
   fs.writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
   console.log(`\nEvery demo API key (company and people) is in ${path.relative(process.cwd(), keysFile)}`);

@@ -44,7 +44,9 @@ async function main() {
         ? `  checkpoint:  relay:${topic} never saved one: nothing counts as missing`
         : `  checkpoint:  relay:${topic} at transaction ${cp.transactionId}, position ${cp.position}; ${report.afterCheckpoint} stored after it are the live relay's to publish`,
     );
-    console.log(`  on topic:    ${report.onTopic} event ids in ${report.messagesOnTopic} messages${report.unreadable ? ` (${report.unreadable} without a readable event id)` : ''}`);
+    console.log(
+      `  on topic:    ${report.onTopic} event ids in ${report.messagesOnTopic} messages${report.unreadable ? ` (${report.unreadable} without a readable event id)` : ''}`,
+    );
     console.log(`  missing:     ${report.missing.length} (at or before the checkpoint, not on the topic)`);
     for (const e of report.missing.slice(0, SHOWN)) console.log(`    ${e.id}  ${e.streamId} v${e.streamVersion}  ${e.type}  (position ${e.position})`);
     if (report.missing.length > SHOWN) console.log(`    … and ${report.missing.length - SHOWN} more`);

@@ -7,7 +7,10 @@ const { ROOT, ensureDependencies, ensurePostgres } = require('./lib');
   ensureDependencies();
   await ensurePostgres();
   const [script, ...args] = process.argv.slice(2);
-  const r = spawnSync(process.execPath, ['-r', 'reflect-metadata', '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script, ...args], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['-r', 'reflect-metadata', '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script, ...args], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   process.exit(r.status ?? 1);
 })().catch((err) => {
   console.error(err.message);

@@ -34,7 +34,10 @@ async function main() {
         `run ${String(run).padStart(3)}: ${r.ok ? 'ok  ' : 'FAIL'} committed ${r.committed}, read ${r.read}, missed ${r.missed.length}, repeated ${r.repeated.length}, ` +
           `inverted ${r.inverted.length}, order conflicts retried ${r.orderConflicts}; transaction counter ${xid}`,
       );
-      if (!r.ok) console.log(`  missed ${r.missed.slice(0, 10).join(', ')}; repeated ${r.repeated.slice(0, 10).join(', ')}; inverted ${r.inverted.slice(0, 5).join('; ')}`);
+      if (!r.ok)
+        console.log(
+          `  missed ${r.missed.slice(0, 10).join(', ')}; repeated ${r.repeated.slice(0, 10).join(', ')}; inverted ${r.inverted.slice(0, 5).join('; ')}`,
+        );
     }
     console.log(`stress:store: ${runs - failed} of ${runs} runs passed`);
   } finally {

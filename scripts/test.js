@@ -11,13 +11,23 @@ const { ROOT, ensureDependencies, ensurePostgres, kafkaRunning, stopKafka, log }
 async function main() {
   ensureDependencies();
   await ensurePostgres();
+  // Format, lint and dependency rules first: quick, and a failure is reported, not a stop.
+  let lint = null;
+  if (process.argv.length <= 2 && process.env.LINT !== 'off') {
+    console.log('\n[ledger] lint: prettier, eslint, dependency rules');
+    lint = spawnSync('npm', ['run', '--silent', 'lint'], { cwd: ROOT, stdio: 'inherit' });
+  }
   const kafkaWasRunning = process.env.KAFKA_BROKERS ? true : kafkaRunning();
   const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dealledger-test-')), 'results.json');
-  const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest', { paths: [ROOT] }), '--json', `--outputFile=${report}`, ...process.argv.slice(2)], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
-  });
+  const jest = spawnSync(
+    process.execPath,
+    [require.resolve('jest/bin/jest', { paths: [ROOT] }), '--json', `--outputFile=${report}`, ...process.argv.slice(2)],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    },
+  );
   // The short chaos run (a minute and a half, every fault kind at least once) after the suite,
   // alone: it restarts PostgreSQL and the broker, which tests running beside it would not survive.
   // Only for the whole suite: `npm test -- <filter>` runs just what it names.
@@ -45,8 +55,9 @@ async function main() {
       process.exit(1);
     }
   }
+  if (lint) console.log(`lint: ${lint.status === 0 ? 'passed' : 'FAILED'}`);
   if (chaos) console.log(`chaos: ${chaos.status === 0 ? 'passed' : 'FAILED'}`);
-  process.exit(jest.status !== 0 ? (jest.status ?? 1) : chaos && chaos.status !== 0 ? 1 : 0);
+  process.exit(jest.status !== 0 ? (jest.status ?? 1) : (chaos && chaos.status !== 0) || (lint && lint.status !== 0) ? 1 : 0);
 }
 
 main().catch((err) => {

@@ -28,14 +28,18 @@ async function main() {
       process.exit(2);
     }
     const report = await new PostgresEventStore(db, schema).verify();
-    console.log(`${schema}: ${report.events} events in ${report.streams} streams — ${report.ok ? 'every hash chain is intact' : `${report.broken.length} damaged stream(s)`}`);
+    console.log(
+      `${schema}: ${report.events} events in ${report.streams} streams — ${report.ok ? 'every hash chain is intact' : `${report.broken.length} damaged stream(s)`}`,
+    );
     for (const b of report.broken) console.log(`  ${b.streamId} v${b.streamVersion} (event ${b.eventId}, position ${b.position}): ${b.reason}`);
     let anchored = true;
     if (process.env.VERIFY_TOPIC !== 'off') {
       const topic = eventsTopic(context);
       const anchor = await verifyAgainstTopic({ kafka: createKafka('dealledger-verify'), dataSource: db, schema, topic });
       anchored = anchor.findings.length === 0;
-      console.log(`${topic}: ${anchor.onTopic} published events — ${anchored ? 'the store holds each as published' : `${anchor.findings.length} deleted or rewritten`}`);
+      console.log(
+        `${topic}: ${anchor.onTopic} published events — ${anchored ? 'the store holds each as published' : `${anchor.findings.length} deleted or rewritten`}`,
+      );
       for (const f of anchor.findings) console.log(`  ${f.streamId} v${f.streamVersion} (event ${f.eventId}): ${f.reason}`);
     }
     process.exitCode = report.ok && anchored ? 0 : 1;

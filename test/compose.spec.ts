@@ -25,7 +25,11 @@ describe('docker-compose.yml', () => {
     expect(readFileSync(join(root, 'apps', app, 'src', 'main.ts'), 'utf8')).toMatch(new RegExp(`runApp\\([^)]*, ${port}\\);`));
     expect(service.environment[portVariable(app)]).toBe(String(port));
     expect(service.ports).toEqual([`127.0.0.1:${port}:${port}`]);
-    expect(service.environment).toMatchObject({ DATABASE_URL: expect.stringMatching(/^postgresql:\/\/.+@postgres:5432\//), KAFKA_BROKERS: 'kafka:9092', HOST: '0.0.0.0' });
+    expect(service.environment).toMatchObject({
+      DATABASE_URL: expect.stringMatching(/^postgresql:\/\/.+@postgres:5432\//),
+      KAFKA_BROKERS: 'kafka:9092',
+      HOST: '0.0.0.0',
+    });
     expect(service.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
     expect(service.environment).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_SERVICE_NAME: `dealledger-${app}` });
   });

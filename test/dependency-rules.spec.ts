@@ -19,7 +19,7 @@ function cruise(...args: string[]): { modules: number; violations: Violation[] }
   } catch (err) {
     // Exit status 1 means violations, reported on stdout like a clean run.
     const failed = err as { status?: number; stdout?: string; stderr?: string };
-    if (failed.status !== 1 || !failed.stdout) throw new Error(`dependency-cruiser failed: ${failed.stderr ?? err}`);
+    if (failed.status !== 1 || !failed.stdout) throw new Error(`dependency-cruiser failed: ${failed.stderr ?? err}`, { cause: err });
     out = failed.stdout;
   }
   return JSON.parse(out);

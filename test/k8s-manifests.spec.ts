@@ -11,7 +11,6 @@ const k8s = join(root, 'deploy', 'k8s');
 const { DEFAULT_PORTS, portVariable } = require('../scripts/apps') as { DEFAULT_PORTS: Record<string, number>; portVariable: (app: string) => string };
 const apps = readdirSync(join(root, 'apps')).filter((a) => statSync(join(root, 'apps', a)).isDirectory());
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Manifest = Record<string, any>;
 interface Loaded {
   where: string;
@@ -19,7 +18,9 @@ interface Loaded {
 }
 
 const yamlFiles = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? yamlFiles(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? yamlFiles(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : [],
+  );
 
 function load(file: string): Loaded[] {
   return parseAllDocuments(readFileSync(file, 'utf8')).flatMap((d, i) => {
@@ -32,7 +33,8 @@ function load(file: string): Loaded[] {
 /** The kubernetes-models class for apiVersion and kind, with the module its types live in. */
 function modelOf(doc: Manifest): { Model: new (data: Manifest) => { validate(): void }; module: string } | undefined {
   const { apiVersion, kind } = doc;
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !/^([a-z0-9.-]+\/)?v[a-z0-9]+$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return undefined;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !/^([a-z0-9.-]+\/)?v[a-z0-9]+$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]*$/.test(kind))
+    return undefined;
   const module = `kubernetes-models/${apiVersion}/${kind}`;
   try {
     const Model = require(module)[kind];
@@ -68,7 +70,15 @@ function unknownFieldErrors(docs: Loaded[]): string[] {
       return `import type { I${doc.kind} as T${i} } from '${model.module}';\nexport const d${i}: T${i} = ${JSON.stringify(doc)};`;
     })
     .join('\n');
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, skipLibCheck: true, types: [], target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 };
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+  };
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (name, version, ...rest) => (name === fileName ? ts.createSourceFile(name, source, version) : getSourceFile(name, version, ...rest));
@@ -78,7 +88,7 @@ function unknownFieldErrors(docs: Loaded[]): string[] {
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1;
     const doc = d.file?.fileName === fileName ? docs[Math.floor(line / 2)] : undefined;
-    return `${doc ? doc.where : d.file?.fileName ?? 'typescript'}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+    return `${doc ? doc.where : (d.file?.fileName ?? 'typescript')}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
   });
 }
 

@@ -47,9 +47,16 @@ describe('dashboard and alert rules name only metrics the apps export', () => {
 
   it('covers what operators are promised: relay stuck, consumer lag growing, dead letters', () => {
     const alerted = alertExprs.map((a) => a.expr).join('\n');
-    for (const metric of ['dealledger_relay_lag_seconds', 'dealledger_consumer_lag_messages', 'dealledger_dead_letter_topic_messages']) expect(alerted).toContain(metric);
+    for (const metric of ['dealledger_relay_lag_seconds', 'dealledger_consumer_lag_messages', 'dealledger_dead_letter_topic_messages'])
+      expect(alerted).toContain(metric);
     for (const rule of rules.groups.flatMap((g) => g.rules)) {
-      expect(rule).toEqual(expect.objectContaining({ alert: expect.any(String), expr: expect.any(String), labels: expect.objectContaining({ severity: expect.stringMatching(/^(critical|warning|info)$/) }) }));
+      expect(rule).toEqual(
+        expect.objectContaining({
+          alert: expect.any(String),
+          expr: expect.any(String),
+          labels: expect.objectContaining({ severity: expect.stringMatching(/^(critical|warning|info)$/) }),
+        }),
+      );
     }
   });
 });

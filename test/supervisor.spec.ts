@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const { Supervisor } = require('../scripts/supervisor') as { Supervisor: new (options: object) => SupervisorLike };
 
 interface SupervisorLike {

@@ -88,7 +88,13 @@ async function drive(work: (writer: number) => Promise<{ events: number; conflic
   );
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { appendsPerSec: latencies.length / elapsed, eventsPerSec: events / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), conflicts };
+  return {
+    appendsPerSec: latencies.length / elapsed,
+    eventsPerSec: events / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    conflicts,
+  };
 }
 
 async function fresh(): Promise<{ db: DataSource; store: PostgresEventStore; schema: string }> {
@@ -103,7 +109,11 @@ async function dispose(db: DataSource, _schema: string) {
 }
 
 interface EmmettStore {
-  appendToStream(stream: string, events: { type: string; data: unknown }[], options: { expectedStreamVersion: bigint }): Promise<{ nextExpectedStreamVersion: bigint }>;
+  appendToStream(
+    stream: string,
+    events: { type: string; data: unknown }[],
+    options: { expectedStreamVersion: bigint },
+  ): Promise<{ nextExpectedStreamVersion: bigint }>;
   readStream(stream: string): Promise<{ currentStreamVersion: bigint }>;
   close(): Promise<void>;
 }
@@ -128,7 +138,9 @@ async function emmettManyStreams(eventsPerAppend: number): Promise<Figures> {
   const next = Array(WRITERS).fill(0);
   const figures = await drive(async (w) => {
     const s = streams[w][next[w]++ % STREAMS_PER_WRITER];
-    const r = await store.appendToStream(s.id, Array.from({ length: eventsPerAppend }, (_, i) => emmettEvent(i)) as never, { expectedStreamVersion: s.version });
+    const r = await store.appendToStream(s.id, Array.from({ length: eventsPerAppend }, (_, i) => emmettEvent(i)) as never, {
+      expectedStreamVersion: s.version,
+    });
     s.version = r.nextExpectedStreamVersion;
     return { events: eventsPerAppend };
   });
@@ -161,7 +173,11 @@ async function manyStreams(eventsPerAppend: number): Promise<Figures> {
   const next = Array(WRITERS).fill(0);
   const figures = await drive(async (w) => {
     const s = streams[w][next[w]++ % STREAMS_PER_WRITER];
-    const result = await store.append(s.id, s.version, Array.from({ length: eventsPerAppend }, (_, i) => event(i)));
+    const result = await store.append(
+      s.id,
+      s.version,
+      Array.from({ length: eventsPerAppend }, (_, i) => event(i)),
+    );
     s.version = result.nextExpectedVersion;
     return { events: eventsPerAppend };
   });
@@ -172,7 +188,8 @@ async function manyStreams(eventsPerAppend: number): Promise<Figures> {
 async function hotStream(): Promise<Figures> {
   const { db, store, schema } = await fresh();
   const streamId = `contract-${randomUUID()}`;
-  const version = async () => Number((await db.query(`SELECT coalesce(max(stream_version), 0) AS v FROM "${schema}".events WHERE stream_id = $1`, [streamId]))[0].v);
+  const version = async () =>
+    Number((await db.query(`SELECT coalesce(max(stream_version), 0) AS v FROM "${schema}".events WHERE stream_id = $1`, [streamId]))[0].v);
   const figures = await drive(async () => {
     try {
       await store.append(streamId, await version(), [event(0)]);
@@ -188,7 +205,9 @@ async function hotStream(): Promise<Figures> {
 
 async function rawInsert(): Promise<Figures> {
   const { db, schema } = await fresh();
-  await db.query(`CREATE TABLE "${schema}".raw (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, event_id uuid NOT NULL UNIQUE, stream_id text NOT NULL, data jsonb NOT NULL)`);
+  await db.query(
+    `CREATE TABLE "${schema}".raw (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, event_id uuid NOT NULL UNIQUE, stream_id text NOT NULL, data jsonb NOT NULL)`,
+  );
   const figures = await drive(async () => {
     const e = event(0);
     await db.query(`INSERT INTO "${schema}".raw (event_id, stream_id, data) VALUES ($1, $2, $3)`, [e.id, `contract-${randomUUID()}`, JSON.stringify(e.data)]);
@@ -245,7 +264,9 @@ async function main() {
     const [ours, emmett] = [results[`ours   ${kind}`], results[`emmett ${kind}`]];
     return ours && emmett ? `${(ours.appendsPerSec / emmett.appendsPerSec).toFixed(2)}x` : '-';
   };
-  console.log(`ours/emmett appends/s: single ${ratio('single (1 event/append)')}, batch10 ${ratio('batch10 (10 events/append)')}, hot ${ratio('hot (1 stream, conflicts)')}`);
+  console.log(
+    `ours/emmett appends/s: single ${ratio('single (1 event/append)')}, batch10 ${ratio('batch10 (10 events/append)')}, hot ${ratio('hot (1 stream, conflicts)')}`,
+  );
   const [single, raw] = [results['ours   single (1 event/append)'], results['raw single-row INSERT (floor)']];
   if (single && raw) console.log(`ours single / raw INSERT: ${(single.appendsPerSec / raw.appendsPerSec).toFixed(2)}`);
 }

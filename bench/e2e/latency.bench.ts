@@ -50,18 +50,22 @@ function rssMb(pid: number): number {
 const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 2000 });
 function post(url: string, token: string, body: string): Promise<{ status: number; json: { offerId?: string } }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-        } catch (err) {
-          reject(err);
-        }
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+          } catch (err) {
+            reject(err);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -123,7 +127,10 @@ async function main() {
     const deadline = Date.now() + 60000;
     let rows: { id: string; at: Date; recorded: string }[] = [];
     while (Date.now() < deadline) {
-      rows = await db.query(`SELECT data->>'offerId' AS id, projected_at AS at, recorded_at AS recorded FROM ${table} WHERE type = 'OfferDrafted' AND data->>'offerId' = ANY($1)`, [[...sent.keys()]]);
+      rows = await db.query(
+        `SELECT data->>'offerId' AS id, projected_at AS at, recorded_at AS recorded FROM ${table} WHERE type = 'OfferDrafted' AND data->>'offerId' = ANY($1)`,
+        [[...sent.keys()]],
+      );
       if (rows.length >= sent.size) break;
       await sleep(500);
     }
@@ -184,9 +191,12 @@ async function main() {
     }
     const contracts = `"${cluster.schemaOf('contracts')}".events`;
     const drafted = new Map<string, number>(
-      (await db.query(`SELECT data->'origin'->>'id' AS id, recorded_at AS at FROM ${contracts} WHERE type = 'ContractDrafted' AND data->'origin'->>'id' = ANY($1)`, [[...accepted.keys()]])).map(
-        (r: { id: string; at: Date }) => [r.id, new Date(r.at).getTime()],
-      ),
+      (
+        await db.query(
+          `SELECT data->'origin'->>'id' AS id, recorded_at AS at FROM ${contracts} WHERE type = 'ContractDrafted' AND data->'origin'->>'id' = ANY($1)`,
+          [[...accepted.keys()]],
+        )
+      ).map((r: { id: string; at: Date }) => [r.id, new Date(r.at).getTime()]),
     );
     const visible = rows.map((r) => new Date(r.at).getTime() - accepted.get(r.id)!).sort((a, b) => a - b);
     const draftedMs = [...drafted].map(([id, at]) => at - accepted.get(id)!).sort((a, b) => a - b);
@@ -240,7 +250,9 @@ async function main() {
     }
     if (RUNS > 1) {
       const m = (k: keyof (typeof figures)[number]) => med(figures.map((f) => f[k]));
-      console.log(`${String(rate).padStart(4)} cmd/s median of ${RUNS} runs: end-to-end p50 ${m('p50')} ms, p95 ${m('p95')} ms, p99 ${m('p99')} ms; HTTP p99 ${m('http99')} ms; lag growth ${m('growth')} ms`);
+      console.log(
+        `${String(rate).padStart(4)} cmd/s median of ${RUNS} runs: end-to-end p50 ${m('p50')} ms, p95 ${m('p95')} ms, p99 ${m('p99')} ms; HTTP p99 ${m('http99')} ms; lag growth ${m('growth')} ms`,
+      );
     }
   }
   if (DRAFTING > 0) await drafting();

@@ -24,13 +24,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function fill(prefix: string, total: number): Promise<number> {
   const kafka = createKafka('bench-rebuild-fill');
-  await ensureTopics(kafka, CONTEXTS.map((c) => ({ topic: eventsTopic(c, prefix) })));
+  await ensureTopics(
+    kafka,
+    CONTEXTS.map((c) => ({ topic: eventsTopic(c, prefix) })),
+  );
   const producer = await connectProducer(kafka);
   let sent = 0;
   const started = Date.now();
   while (sent < total) {
     const batch = [];
-    while (batch.length < 5000 && sent + batch.length < total) batch.push(...sampleHistory(randomUUID(), randomUUID(), randomUUID(), new Date('2025-01-01T00:00:00Z')));
+    while (batch.length < 5000 && sent + batch.length < total)
+      batch.push(...sampleHistory(randomUUID(), randomUUID(), randomUUID(), new Date('2025-01-01T00:00:00Z')));
     const events = batch.slice(0, total - sent);
     const byTopic = new Map<string, ReturnType<typeof toKafkaMessage>[]>();
     for (const e of events) {

@@ -36,7 +36,7 @@ function send(method: string, url: string, token: string, body: unknown, key?: s
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let json: Json = {};
+        let json: Json;
         try {
           json = text ? JSON.parse(text) : {};
         } catch {
@@ -80,7 +80,15 @@ export class Api {
    * Sends a command; `again(response)` may ask to send the same command again after a definite
    * answer too (a consumer has not learned what it needs yet), until `patienceMs` has passed.
    */
-  async command(app: AppName, route: string, path: string, body: unknown, token: { token: string; companyId: string }, again?: (r: Response) => boolean, patienceMs = 60000): Promise<Response | null> {
+  async command(
+    app: AppName,
+    route: string,
+    path: string,
+    body: unknown,
+    token: { token: string; companyId: string },
+    again?: (r: Response) => boolean,
+    patienceMs = 60000,
+  ): Promise<Response | null> {
     await this.limiter();
     const key = randomUUID();
     const record: CommandRecord = { app, route, commandId: `${token.companyId}:${key}`, outcome: 'unknown', status: 0, attempts: 0 };

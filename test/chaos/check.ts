@@ -48,7 +48,9 @@ async function readTopic(kafka: Kafka, topic: string): Promise<Row[]> {
   const seen = await collectFromTopic(kafka, topic, (s) => s.length >= total, 120000);
   return seen.map((s) => {
     const parsed = parseEnvelope(s.message.value);
-    return 'reason' in parsed ? { id: null, reason: parsed.reason, headers: s.message.headers } : { id: parsed.envelope.id, type: parsed.envelope.type, headers: s.message.headers };
+    return 'reason' in parsed
+      ? { id: null, reason: parsed.reason, headers: s.message.headers }
+      : { id: parsed.envelope.id, type: parsed.envelope.type, headers: s.message.headers };
   });
 }
 
@@ -97,10 +99,18 @@ export async function checkLedger(opts: {
   const doubledKeys = [...doubled].filter(([, n]) => n > 1).map(([k]) => k);
   add('every 2xx command is in its store', lost.length === 0, `${ok.length - lost.length}/${ok.length}${list(lost.map((c) => `${c.route} ${c.commandId}`))}`);
   add('no command or consumer wrote an event twice', doubledKeys.length === 0, `${doubledKeys.length} doubled${list(doubledKeys)}`);
-  add('no refused command wrote anything', refusedButWritten.length === 0, `${commands.filter((c) => c.outcome === 'refused').length} refused${list(refusedButWritten.map((c) => `${c.route} ${c.status}`))}`);
+  add(
+    'no refused command wrote anything',
+    refusedButWritten.length === 0,
+    `${commands.filter((c) => c.outcome === 'refused').length} refused${list(refusedButWritten.map((c) => `${c.route} ${c.status}`))}`,
+  );
   const known = new Set(commands.filter((c) => c.outcome !== 'refused').map((c) => c.commandId));
   const orphans = allEvents.filter((e) => !known.has(e.causation_id) && !eventIds.has(e.causation_id) && !SCHEDULED.test(e.causation_id));
-  add('every event has a 2xx, a consumed event or a deadline behind it', orphans.length === 0, `${allEvents.length} events${list(orphans.map((e) => `${e.type} caused by ${e.causation_id}`))}`);
+  add(
+    'every event has a 2xx, a consumed event or a deadline behind it',
+    orphans.length === 0,
+    `${allEvents.length} events${list(orphans.map((e) => `${e.type} caused by ${e.causation_id}`))}`,
+  );
 
   // 2. Publication: every stored event is on its topic, and nothing else is.
   let copies = 0;
@@ -116,7 +126,11 @@ export async function checkLedger(opts: {
     for (const e of stored) if (!ids.has(e)) notPublished.push(`${app} ${e}`);
     for (const id of ids) if (!stored.has(id)) phantom.push(`${app} ${id}`);
   }
-  add('every stored event reached its topic', notPublished.length === 0, `${eventIds.size - notPublished.length}/${eventIds.size} (${copies} sent again after a crash: at least once)${list(notPublished)}`);
+  add(
+    'every stored event reached its topic',
+    notPublished.length === 0,
+    `${eventIds.size - notPublished.length}/${eventIds.size} (${copies} sent again after a crash: at least once)${list(notPublished)}`,
+  );
   add('nothing on a topic that is not in its store', phantom.length === 0, `${phantom.length}${list(phantom)}`);
 
   // 3. Consumers: each applied every event of the types it handles, once (its inbox).
@@ -143,7 +157,11 @@ export async function checkLedger(opts: {
   const origins = [...expect.acceptedOffers, ...expect.awardedTenders];
   const noContract = origins.filter((o) => !drafted.get(o));
   const twoContracts = [...drafted].filter(([, n]) => n > 1).map(([o]) => o);
-  add('one contract per accepted offer and award', noContract.length === 0 && twoContracts.length === 0, `${origins.length} deals, ${drafted.size} contracts; missing ${noContract.length}, doubled ${twoContracts.length}${list([...noContract, ...twoContracts])}`);
+  add(
+    'one contract per accepted offer and award',
+    noContract.length === 0 && twoContracts.length === 0,
+    `${origins.length} deals, ${drafted.size} contracts; missing ${noContract.length}, doubled ${twoContracts.length}${list([...noContract, ...twoContracts])}`,
+  );
 
   const calledOff = new Map<string, Map<string, number>>();
   for (const e of contracts.filter((x) => x.type === 'CallOffPlaced')) {
@@ -151,7 +169,10 @@ export async function checkLedger(opts: {
     for (const l of e.data.lines) m.set(l.sku, (m.get(l.sku) ?? 0) + l.quantity);
     calledOff.set(e.data.contractId, m);
   }
-  const wrongTotals = [...expect.calledOff].filter(([id]) => !expect.uncertain.has(id)).filter(([id, want]) => [...want].some(([sku, q]) => calledOff.get(id)?.get(sku) !== q)).map(([id]) => id);
+  const wrongTotals = [...expect.calledOff]
+    .filter(([id]) => !expect.uncertain.has(id))
+    .filter(([id, want]) => [...want].some(([sku, q]) => calledOff.get(id)?.get(sku) !== q))
+    .map(([id]) => id);
   add('call-off totals equal the sum of the acknowledged lines', wrongTotals.length === 0, `${expect.calledOff.size} contracts${list(wrongTotals)}`);
 
   const resale = events.get('resale')!;
@@ -159,7 +180,11 @@ export async function checkLedger(opts: {
   for (const e of resale.filter((x) => x.type === 'LotRecorded')) lots.set(e.data.lotId, (lots.get(e.data.lotId) ?? 0) + 1);
   const badLots = [...expect.resaleLots.values()].filter((id) => lots.get(id) !== 1);
   const twoLots = [...lots].filter(([, n]) => n > 1).map(([id]) => id);
-  add('one lot per resale recorded as a lot', badLots.length === 0 && twoLots.length === 0, `${expect.resaleLots.size} resales${list([...badLots, ...twoLots])}`);
+  add(
+    'one lot per resale recorded as a lot',
+    badLots.length === 0 && twoLots.length === 0,
+    `${expect.resaleLots.size} resales${list([...badLots, ...twoLots])}`,
+  );
 
   const breaches = new Map<string, number>();
   for (const e of events.get('service-desk')!.filter((x) => x.type === 'SlaBreached')) {
@@ -169,25 +194,37 @@ export async function checkLedger(opts: {
   const due = [...expect.unanswered].filter(([, at]) => at < opts.settledAt - 3000).map(([id]) => id);
   const unbreached = due.filter((id) => breaches.get(`${id}:response`) !== 1);
   const twice = [...breaches].filter(([, n]) => n > 1).map(([k]) => k);
-  add('one breach per missed deadline', unbreached.length === 0 && twice.length === 0, `${due.length} unanswered tickets past due, ${breaches.size} breaches${list([...unbreached, ...twice])}`);
+  add(
+    'one breach per missed deadline',
+    unbreached.length === 0 && twice.length === 0,
+    `${due.length} unanswered tickets past due, ${breaches.size} breaches${list([...unbreached, ...twice])}`,
+  );
 
   // 5. The read side: each pair's summary agrees with the stores, and a rebuild from offset 0 gives the same tables.
   const wrongPairs: string[] = [];
   for (const [a, b] of opts.pairs) {
-    const between = (e: Row) => (e.data.supplierId === a.companyId && e.data.buyerId === b.companyId) || (e.data.supplierId === b.companyId && e.data.buyerId === a.companyId);
+    const between = (e: Row) =>
+      (e.data.supplierId === a.companyId && e.data.buyerId === b.companyId) || (e.data.supplierId === b.companyId && e.data.buyerId === a.companyId);
     const want = {
       accepted: events.get('offers')!.filter((e) => e.type === 'OfferAccepted' && between(e)).length,
       callOffs: contracts.filter((e) => e.type === 'CallOffPlaced' && between(e)).length,
-      volume: contracts.filter((e) => e.type === 'CallOffPlaced' && between(e)).reduce((n, e) => n + e.data.lines.reduce((m: number, l: Row) => m + l.quantity, 0), 0),
+      volume: contracts
+        .filter((e) => e.type === 'CallOffPlaced' && between(e))
+        .reduce((n, e) => n + e.data.lines.reduce((m: number, l: Row) => m + l.quantity, 0), 0),
       breached: events.get('service-desk')!.filter((e) => e.type === 'SlaBreached' && between(e)).length,
     };
     const s = (await opts.relationships(a, b))?.summary;
     const got = s && { accepted: s.offers.accepted, callOffs: s.callOffs.count, volume: s.callOffs.volume, breached: s.sla.breached };
-    if (JSON.stringify(got) !== JSON.stringify(want)) wrongPairs.push(`${a.companyId.slice(0, 8)}/${b.companyId.slice(0, 8)} read ${JSON.stringify(got)} stores ${JSON.stringify(want)}`);
+    if (JSON.stringify(got) !== JSON.stringify(want))
+      wrongPairs.push(`${a.companyId.slice(0, 8)}/${b.companyId.slice(0, 8)} read ${JSON.stringify(got)} stores ${JSON.stringify(want)}`);
   }
   add('relationship summaries agree with the stores', wrongPairs.length === 0, `${opts.pairs.length} pairs${list(wrongPairs)}`);
   const rebuilt = await opts.rebuild();
-  add('relationships digest equals a fresh rebuild from offset 0', rebuilt.equal === true, `${rebuilt.events ?? '?'} events replayed; digest ${String(rebuilt.digest).slice(0, 16)} vs live ${String(rebuilt.previousDigest).slice(0, 16)}`);
+  add(
+    'relationships digest equals a fresh rebuild from offset 0',
+    rebuilt.equal === true,
+    `${rebuilt.events ?? '?'} events replayed; digest ${String(rebuilt.digest).slice(0, 16)} vs live ${String(rebuilt.previousDigest).slice(0, 16)}`,
+  );
 
   // 6. Integrity and dead letters.
   const broken: string[] = [];
@@ -201,5 +238,9 @@ export async function checkLedger(opts: {
   // The load sends nothing malformed and nothing a consumer should refuse: any dead letter is unexplained.
   add('dead-letter topics hold nothing unexplained', letters.length === 0, `${letters.length} dead letters${list(letters)}`);
 
-  return { findings, lost: lost.length + notPublished.length + unapplied.length + noContract.length + badLots.length + unbreached.length, duplicated: doubledKeys.length + twoContracts.length + twoLots.length + twice.length };
+  return {
+    findings,
+    lost: lost.length + notPublished.length + unapplied.length + noContract.length + badLots.length + unbreached.length,
+    duplicated: doubledKeys.length + twoContracts.length + twoLots.length + twice.length,
+  };
 }

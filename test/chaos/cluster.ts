@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { APPS, AppName } from '../e2e/cluster';
 import { sleep } from './util';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Supervisor } = require('../../scripts/supervisor');
 
 const root = join(__dirname, '..', '..');

@@ -12,7 +12,14 @@ const root = join(__dirname, '..', '..');
 
 // The crash points come first in the turns: a broker restart takes a while, and a short run must
 // still reach every kind.
-export const FAULT_KINDS = ['app killed (-9)', 'relay killed after ack', 'consumer killed before its commit', 'consumer killed before its offset commit', 'Kafka killed (-9)', 'PostgreSQL restarted (immediate)'] as const;
+export const FAULT_KINDS = [
+  'app killed (-9)',
+  'relay killed after ack',
+  'consumer killed before its commit',
+  'consumer killed before its offset commit',
+  'Kafka killed (-9)',
+  'PostgreSQL restarted (immediate)',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Apps whose relay publishes under the load, and apps that consume it. */
@@ -51,7 +58,10 @@ export class Faults {
   private async localCluster(): Promise<[string, string]> {
     const port = new URL(process.env.DATABASE_URL ?? 'postgresql://127.0.0.1:5432/').port || '5432';
     const { stdout } = await run('pg_lsclusters', ['--no-header']);
-    const line = stdout.split('\n').map((l) => l.trim().split(/\s+/)).find((cols) => cols[2] === port);
+    const line = stdout
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .find((cols) => cols[2] === port);
     if (!line) throw new Error(`no local cluster listens on port ${port}`);
     return [line[0], line[1]];
   }
@@ -61,7 +71,8 @@ export class Faults {
     if (kind === 'Kafka killed (-9)' && this.externalKafka) return 'KAFKA_BROKERS names a broker this run did not start';
     if (kind === 'Kafka killed (-9)' && !existsSync(this.kafkaPidFile)) return 'not the project’s own broker (no pid file)';
     if (kind === 'PostgreSQL restarted (immediate)') {
-      if (!/@(127\.0\.0\.1|localhost)[:/]/.test(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/')) return 'DATABASE_URL is not the local cluster';
+      if (!/@(127\.0\.0\.1|localhost)[:/]/.test(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/'))
+        return 'DATABASE_URL is not the local cluster';
       if (!existsSync('/usr/bin/pg_ctlcluster') || !existsSync('/usr/bin/pg_lsclusters')) return 'no local PostgreSQL cluster (pg_ctlcluster)';
     }
     return null;
@@ -78,9 +89,11 @@ export class Faults {
       case 'Kafka killed (-9)': {
         const pid = Number(readFileSync(this.kafkaPidFile, 'utf8').trim());
         // Only the broker that pid file names, and only if it is one (pids are reused).
-        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka')) return { kind, target: `pid ${pid}`, at, done: false, note: 'the pid file names no broker' };
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka'))
+          return { kind, target: `pid ${pid}`, at, done: false, note: 'the pid file names no broker' };
         process.kill(pid, 'SIGKILL');
-        for (const deadline = Date.now() + 30000; alive(pid); await sleep(50)) if (Date.now() > deadline) throw new Error(`broker pid ${pid} still there 30 s after SIGKILL`);
+        for (const deadline = Date.now() + 30000; alive(pid); await sleep(50))
+          if (Date.now() > deadline) throw new Error(`broker pid ${pid} still there 30 s after SIGKILL`);
         // Down for a moment, as a crashed broker restarted by its own supervisor would be.
         await sleep(1000);
         const env = { ...process.env };
@@ -98,7 +111,8 @@ export class Faults {
         const [point, apps] = POINTS[kind]!;
         // One that runs now (the app kill before may have hit one), waiting a little if none does.
         let running = apps.filter((a) => this.cluster.pid(a));
-        for (const deadline = Date.now() + 10000; running.length === 0 && Date.now() < deadline; running = apps.filter((a) => this.cluster.pid(a))) await sleep(200);
+        for (const deadline = Date.now() + 10000; running.length === 0 && Date.now() < deadline; running = apps.filter((a) => this.cluster.pid(a)))
+          await sleep(200);
         if (running.length === 0) return { kind, target: apps.join('/'), at, done: false, note: 'not reached: none running' };
         const app = pick(running);
         const pid = this.cluster.pid(app);
@@ -113,7 +127,13 @@ export class Faults {
         } catch {
           /* claimed */
         }
-        return { kind, target: app, at, done: died && claimed, note: died && claimed ? undefined : died ? 'not reached: died elsewhere' : 'not reached within 20 s' };
+        return {
+          kind,
+          target: app,
+          at,
+          done: died && claimed,
+          note: died && claimed ? undefined : died ? 'not reached: died elsewhere' : 'not reached within 20 s',
+        };
       }
     }
   }

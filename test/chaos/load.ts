@@ -45,8 +45,22 @@ export interface Expectations {
 
 const tier = (minQuantity: number, unitPrice: string) => ({ minQuantity, unitPrice });
 const ITEMS = [
-  { sku: 'BRK-DISC-330', kind: 'component', description: 'Brake disc 330 mm', unit: 'piece', currency: 'EUR', tiers: [tier(100, '38.00'), tier(2000, '34.50')] },
-  { sku: 'AL-6061-T6', kind: 'raw_material', description: 'Aluminium bar 6061-T6', unit: 'kg', currency: 'EUR', tiers: [tier(500, '4.10'), tier(10000, '3.85')] },
+  {
+    sku: 'BRK-DISC-330',
+    kind: 'component',
+    description: 'Brake disc 330 mm',
+    unit: 'piece',
+    currency: 'EUR',
+    tiers: [tier(100, '38.00'), tier(2000, '34.50')],
+  },
+  {
+    sku: 'AL-6061-T6',
+    kind: 'raw_material',
+    description: 'Aluminium bar 6061-T6',
+    unit: 'kg',
+    currency: 'EUR',
+    tiers: [tier(500, '4.10'), tier(10000, '3.85')],
+  },
 ];
 const inDays = (d: number) => new Date(Date.now() + d * 86400000).toISOString();
 const RESPONSE_HOURS = 0.002; // 7.2 s: short enough for a breach to fall inside the run
@@ -59,7 +73,15 @@ const RESPONSE_HOURS = 0.002; // 7.2 s: short enough for a breach to fall inside
  * all of them to the offered rate.
  */
 export class Load {
-  readonly expect: Expectations = { acceptedOffers: new Set(), awardedTenders: new Set(), calledOff: new Map(), uncertain: new Set(), resaleLots: new Map(), unanswered: new Map(), tickets: new Set() };
+  readonly expect: Expectations = {
+    acceptedOffers: new Set(),
+    awardedTenders: new Set(),
+    calledOff: new Map(),
+    uncertain: new Set(),
+    resaleLots: new Map(),
+    unanswered: new Map(),
+    tickets: new Set(),
+  };
   running = true;
   flows = { offer: 0, tender: 0, completed: 0, abandoned: 0 };
 
@@ -115,7 +137,13 @@ export class Load {
     await this.must('offers', 'submit offer', `/offers/${id}/submit`, {}, supplier);
     let revision = 0;
     if (chance(0.4)) {
-      await this.must('offers', 'counter offer', `/offers/${id}/counter`, { proposals: [{ sku: ITEMS[0].sku, unitPrice: '33.00' }], note: 'index fell' }, buyer);
+      await this.must(
+        'offers',
+        'counter offer',
+        `/offers/${id}/counter`,
+        { proposals: [{ sku: ITEMS[0].sku, unitPrice: '33.00' }], note: 'index fell' },
+        buyer,
+      );
       const revised = [{ ...ITEMS[0], tiers: [tier(100, '37.00'), tier(2000, '33.90')] }, ITEMS[1]];
       await this.must('offers', 'revise offer', `/offers/${id}/revise`, { items: revised, ...terms, note: 'met halfway' }, supplier);
       revision = 1;
@@ -124,7 +152,19 @@ export class Load {
       await this.must('offers', 'reject offer', `/offers/${id}/reject`, { reason: 'budget moved to next year' }, buyer);
       return;
     }
-    await this.must('offers', 'accept offer', `/offers/${id}/accept`, { revision, quantities: [{ sku: ITEMS[0].sku, quantity: 3000 }, { sku: ITEMS[1].sku, quantity: 20000 }] }, buyer);
+    await this.must(
+      'offers',
+      'accept offer',
+      `/offers/${id}/accept`,
+      {
+        revision,
+        quantities: [
+          { sku: ITEMS[0].sku, quantity: 3000 },
+          { sku: ITEMS[1].sku, quantity: 20000 },
+        ],
+      },
+      buyer,
+    );
     this.expect.acceptedOffers.add(id);
     let contract = await this.contractFor(`offer:${id}`, buyer);
     const withTicket = chance(0.3);
@@ -154,7 +194,11 @@ export class Load {
 
   private async sign(contract: Json, buyer: Party, supplier: Party): Promise<Json> {
     let current = contract;
-    for (const [role, who] of [['procurement', buyer], ['legal', buyer], ['executive', supplier]] as const) {
+    for (const [role, who] of [
+      ['procurement', buyer],
+      ['legal', buyer],
+      ['executive', supplier],
+    ] as const) {
       // A person of its own for each role (four eyes).
       const signer = { companyId: who.companyId, token: tokenFor({ companyId: who.companyId, personId: randomUUID(), roles: [role] }) };
       current = await this.must('contracts', 'sign contract', `/contracts/${contract.contractId}/signatures`, { role, termsHash: current.termsHash }, signer);
@@ -177,15 +221,30 @@ export class Load {
     const next = pick(companies.distributors.filter((d) => d !== distributor));
     const quantity = Math.max(1, Math.floor(line.quantity / 3));
     const sale = await this.must('resale', 'resell', `/lots/${lot.lotId}/resales`, { buyerId: next.companyId, quantity, unitPrice: '41.00' }, distributor);
-    const downstream = await this.must('resale', 'record lot from resale', '/lots', { source: { kind: 'resale', upstreamLotId: lot.lotId, resaleId: sale.resaleId } }, next, notYet);
+    const downstream = await this.must(
+      'resale',
+      'record lot from resale',
+      '/lots',
+      { source: { kind: 'resale', upstreamLotId: lot.lotId, resaleId: sale.resaleId } },
+      next,
+      notYet,
+    );
     this.expect.resaleLots.set(sale.resaleId, downstream.lotId);
-    if (downstream.lotId !== uuidV5(`lot:resale:${sale.resaleId}`)) throw new Error(`lot ${downstream.lotId} of resale ${sale.resaleId} is not the one derived from it`);
+    if (downstream.lotId !== uuidV5(`lot:resale:${sale.resaleId}`))
+      throw new Error(`lot ${downstream.lotId} of resale ${sale.resaleId} is not the one derived from it`);
   }
 
   /** A critical ticket: answered at once (and resolved and closed), or left unanswered until its response SLA breaches. */
   private async ticket(contract: Json, buyer: Party, supplier: Party): Promise<void> {
     const notYet = (r: Response) => r.status === 404 || r.status === 409; // the service desk has not learned the executed contract yet
-    const opened = await this.must('service-desk', 'open ticket', '/tickets', { contractId: contract.contractId, sku: ITEMS[0].sku, severity: 'critical', description: 'Discs warp on the test bench' }, buyer, notYet);
+    const opened = await this.must(
+      'service-desk',
+      'open ticket',
+      '/tickets',
+      { contractId: contract.contractId, sku: ITEMS[0].sku, severity: 'critical', description: 'Discs warp on the test bench' },
+      buyer,
+      notYet,
+    );
     const id = opened.ticketId;
     if (chance(0.5)) {
       this.expect.unanswered.set(id, Date.parse(opened.responseDueAt));
@@ -223,7 +282,13 @@ export class Load {
     await sleep(Math.max(0, deadline - Date.now()) + 200);
     await this.must('offers', 'close tender', `/tenders/${id}/close`, {}, buyer);
     for (const s of [a, b]) {
-      await this.must('offers', 'evaluate bid', `/tenders/${id}/evaluations`, { supplierId: s.companyId, scores: { quality: 8, reputation: 7, service: 8, partnership: 7 } }, buyer);
+      await this.must(
+        'offers',
+        'evaluate bid',
+        `/tenders/${id}/evaluations`,
+        { supplierId: s.companyId, scores: { quality: 8, reputation: 7, service: 8, partnership: 7 } },
+        buyer,
+      );
     }
     await this.must('offers', 'award tender', `/tenders/${id}/award`, { supplierId: a.companyId }, buyer);
     this.expect.awardedTenders.add(id);

@@ -17,7 +17,6 @@ import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { eventsTopic } from '@dealledger/events';
 import { applyLedgerAccess, createKafka } from '@dealledger/messaging';
-import { tokenFor } from '@dealledger/testing';
 import { adminKey } from '../../apps/relationships/src/rebuild/admin.http.controller';
 import { APPS, AppName, buildApps, freePorts } from '../e2e/cluster';
 import { Api } from './api';
@@ -27,7 +26,6 @@ import { FAULT_KINDS, FaultKind, Faults, Injected } from './faults';
 import { companies, Load, Party } from './load';
 import { sleep } from './util';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureKafka, stopKafka } = require('../../scripts/lib');
 
 const SECONDS = Number(process.env.CHAOS_SECONDS ?? 300);
@@ -81,7 +79,7 @@ async function main() {
   const cluster = new SupervisedCluster(prefix, ports, mkdtempSync(join(tmpdir(), 'dealledger-faults-')), join(tmpdir(), `dealledger-${prefix}`));
   const faults = new Faults(cluster, externalKafka);
   const db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
-  let exitCode = 1;
+  let exitCode: number;
   // Ctrl-C: stop the apps started here (and the broker, if started here) before leaving.
   const interrupt = async () => {
     await cluster.stop();
@@ -93,7 +91,9 @@ async function main() {
   try {
     cluster.startAll();
     await cluster.waitAllReady(120000);
-    console.log(`chaos: ${SECONDS} s at ${RATE} commands/s, a fault every ${FAULT_EVERY} s; apps on ${APPS.map((a) => `${a}:${ports[a]}`).join(' ')}; logs in ${cluster.logDir}`);
+    console.log(
+      `chaos: ${SECONDS} s at ${RATE} commands/s, a fault every ${FAULT_EVERY} s; apps on ${APPS.map((a) => `${a}:${ports[a]}`).join(' ')}; logs in ${cluster.logDir}`,
+    );
 
     const api = new Api((app) => cluster.url(app), limiter(RATE));
     const load = new Load(api);
@@ -105,7 +105,10 @@ async function main() {
     const catchUp = new Map<FaultKind, number[]>();
     const probes: Promise<void>[] = [];
     const neverCaughtUp: string[] = [];
-    const probeApi = new Api((app) => cluster.url(app), async () => undefined);
+    const probeApi = new Api(
+      (app) => cluster.url(app),
+      async () => undefined,
+    );
     const supplier: Party = companies.suppliers[0];
     const started = Date.now();
     let turn = 0;
@@ -131,7 +134,19 @@ async function main() {
       probes.push(
         (async () => {
           const buyer = randomUUID();
-          const r = await probeApi.command('offers', 'probe offer', '/offers', { buyerId: buyer, items: [{ sku: 'PROBE', kind: 'service', description: 'probe', unit: 'piece', currency: 'EUR', tiers: [{ minQuantity: 1, unitPrice: '1.00' }] }], validUntil: new Date(Date.now() + 86400000).toISOString(), paymentTerms: 'net 30', deliveryTerms: 'EXW' }, supplier);
+          const r = await probeApi.command(
+            'offers',
+            'probe offer',
+            '/offers',
+            {
+              buyerId: buyer,
+              items: [{ sku: 'PROBE', kind: 'service', description: 'probe', unit: 'piece', currency: 'EUR', tiers: [{ minQuantity: 1, unitPrice: '1.00' }] }],
+              validUntil: new Date(Date.now() + 86400000).toISOString(),
+              paymentTerms: 'net 30',
+              deliveryTerms: 'EXW',
+            },
+            supplier,
+          );
           if (!r || r.status >= 300) return;
           for (const deadline = Date.now() + 180000; Date.now() < deadline; await sleep(100)) {
             const s = await probeApi.query('relationships', `/relationships/${supplier.companyId}/${buyer}`, supplier.token, 5000);
@@ -171,16 +186,26 @@ async function main() {
         parts.push(r);
       }
       // An app restarting just now (the last fault) answers nothing for a moment: not settled yet.
-      parts.push(await fetch(`${cluster.url('relationships')}/admin/digest`, { headers: ADMIN, signal: AbortSignal.timeout(5000) }).then((r) => r.json(), () => ({ digest: 'unavailable', at: Date.now() })));
+      parts.push(
+        await fetch(`${cluster.url('relationships')}/admin/digest`, { headers: ADMIN, signal: AbortSignal.timeout(5000) }).then(
+          (r) => r.json(),
+          () => ({ digest: 'unavailable', at: Date.now() }),
+        ),
+      );
       const lag = await consumerLag(kafka, prefix);
-      return { key: JSON.stringify(parts), lag, pending: lag > 0 || parts.slice(0, APPS.length).some((p) => Number((p as { unpublished: string }).unpublished) > 0) };
+      return {
+        key: JSON.stringify(parts),
+        lag,
+        pending: lag > 0 || parts.slice(0, APPS.length).some((p) => Number((p as { unpublished: string }).unpublished) > 0),
+      };
     };
     let last = '';
-    for (let stable = 0; stable < 3; ) {
+    for (let stable = 0; stable < 3;) {
       const s = await snapshot();
       stable = !s.pending && s.key === last ? stable + 1 : 0;
       last = s.key;
-      if (Date.now() - stoppedAt > 300000) throw new Error(`the cluster did not settle within 5 minutes of the load stopping (consumer lag ${s.lag}, relays behind: ${s.pending})`);
+      if (Date.now() - stoppedAt > 300000)
+        throw new Error(`the cluster did not settle within 5 minutes of the load stopping (consumer lag ${s.lag}, relays behind: ${s.pending})`);
       await sleep(1000);
     }
     const settledAt = Date.now();
@@ -195,24 +220,32 @@ async function main() {
       expect: load.expect,
       pairs,
       relationships: async (a, b) => (await api.query('relationships', `/relationships/${a.companyId}/${b.companyId}`, a.token))?.json ?? null,
-      rebuild: async () => (await (await fetch(`${cluster.url('relationships')}/admin/rebuild`, { method: 'POST', headers: ADMIN })).json()) as Record<string, unknown>,
+      rebuild: async () =>
+        (await (await fetch(`${cluster.url('relationships')}/admin/rebuild`, { method: 'POST', headers: ADMIN })).json()) as Record<string, unknown>,
       settledAt,
     });
 
     // The table.
     const count = (o: string) => api.commands.filter((c) => c.outcome === o).length;
     const retried = api.commands.filter((c) => c.attempts > 1).length;
-    console.log(`\nfaults (${SECONDS} s of load at ${RATE} commands/s offered; apps restarted ${APPS.reduce((n, a) => n + cluster.restarts(a), 0)} times by the supervisor)`);
+    console.log(
+      `\nfaults (${SECONDS} s of load at ${RATE} commands/s offered; apps restarted ${APPS.reduce((n, a) => n + cluster.restarts(a), 0)} times by the supervisor)`,
+    );
     console.log(`  ${'kind'.padEnd(42)} ${'injected'.padStart(8)} ${'longest catch-up'.padStart(17)} ${'median'.padStart(8)}`);
     for (const kind of FAULT_KINDS) {
       const done = injected.filter((f) => f.kind === kind && f.done).length;
       const times = (catchUp.get(kind) ?? []).sort((a, b) => a - b);
       const why = faults.unavailable(kind);
-      console.log(`  ${kind.padEnd(42)} ${String(done).padStart(8)} ${(times.length ? seconds(times[times.length - 1]) : '-').padStart(17)} ${(times.length ? seconds(times[Math.floor(times.length / 2)]) : '-').padStart(8)}${why ? `  not injected: ${why}` : ''}`);
+      console.log(
+        `  ${kind.padEnd(42)} ${String(done).padStart(8)} ${(times.length ? seconds(times[times.length - 1]) : '-').padStart(17)} ${(times.length ? seconds(times[Math.floor(times.length / 2)]) : '-').padStart(8)}${why ? `  not injected: ${why}` : ''}`,
+      );
     }
-    console.log(`\ncommands acknowledged (2xx)  ${count('ok')}  (${(count('ok') / SECONDS).toFixed(0)}/s; ${retried} needed more than one attempt, ${api.httpErrors} connection errors on the way)`);
+    console.log(
+      `\ncommands acknowledged (2xx)  ${count('ok')}  (${(count('ok') / SECONDS).toFixed(0)}/s; ${retried} needed more than one attempt, ${api.httpErrors} connection errors on the way)`,
+    );
     const refusals = new Map<string, number>();
-    for (const c of api.commands.filter((x) => x.outcome === 'refused')) refusals.set(`${c.route} ${c.status}`, (refusals.get(`${c.route} ${c.status}`) ?? 0) + 1);
+    for (const c of api.commands.filter((x) => x.outcome === 'refused'))
+      refusals.set(`${c.route} ${c.status}`, (refusals.get(`${c.route} ${c.status}`) ?? 0) + 1);
     console.log(`commands refused (4xx)       ${count('refused')}${refusals.size ? ` (${[...refusals].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}`);
     console.log(`no definite answer           ${count('unknown')}`);
     console.log(`deal flows                   ${load.flows.offer} offers, ${load.flows.tender} tenders; ${load.flows.abandoned} cut short`);
@@ -227,7 +260,8 @@ async function main() {
     if (neverCaughtUp.length) console.log(`\nFAIL: a command sent after these faults never showed in the read side within 180 s: ${neverCaughtUp.join(', ')}`);
     const missing = FAULT_KINDS.filter((k) => !faults.unavailable(k) && !injected.some((f) => f.kind === k && f.done));
     if (missing.length) console.log(`\nFAIL: not injected even once: ${missing.join(', ')}`);
-    const failed = verdict.lost > 0 || verdict.duplicated > 0 || verdict.findings.some((f) => !f.ok) || missing.length > 0 || neverCaughtUp.length > 0 || count('ok') === 0;
+    const failed =
+      verdict.lost > 0 || verdict.duplicated > 0 || verdict.findings.some((f) => !f.ok) || missing.length > 0 || neverCaughtUp.length > 0 || count('ok') === 0;
     console.log(`\nchaos: ${failed ? 'FAILED' : 'passed'}`);
     exitCode = failed ? 1 : 0;
   } finally {

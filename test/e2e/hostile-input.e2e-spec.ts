@@ -10,7 +10,25 @@ import { APPS, AppName, buildApps, Cluster } from './cluster';
 
 type Json = Record<string, any>;
 const ROLES = ['procurement', 'legal', 'finance', 'technical', 'executive', 'government'];
-const HOSTILE_TEXT = ['\u0000', 'a\u0000b', '\ud800', 'x\udc00y', '', ' ', '%00', "'; DROP TABLE events; --", '../../etc/passwd', '9'.repeat(40), '2026-02-30', '1e308', '-1', 'NaN', '__proto__', '🚗'.repeat(300), 'x'.repeat(5000)];
+const HOSTILE_TEXT = [
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  'x\udc00y',
+  '',
+  ' ',
+  '%00',
+  "'; DROP TABLE events; --",
+  '../../etc/passwd',
+  '9'.repeat(40),
+  '2026-02-30',
+  '1e308',
+  '-1',
+  'NaN',
+  '__proto__',
+  '🚗'.repeat(300),
+  'x'.repeat(5000),
+];
 const HOSTILE_NUMBERS = [0, -1, 1e12, 1e15, 1e308, -1e308, 0.1, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2];
 /** Percent-encodes, sending an unpaired surrogate as the (invalid) UTF-8 bytes a careless client would. */
 const encode = (s: string) => [...s].map((c) => (/[\ud800-\udfff]/.test(c) ? '%ED%A0%80' : encodeURIComponent(c))).join('');
@@ -33,7 +51,8 @@ function valueOf(schema: Json | undefined, doc: Json, depth = 0): fc.Arbitrary<u
   let valid: fc.Arbitrary<unknown>;
   // The documented example is a value the route accepts: mostly that, so that one hostile leaf
   // in an otherwise valid body gets past validation to where it would do harm.
-  if (schema.example !== undefined && schema.type !== 'object' && schema.type !== 'array') valid = fc.oneof({ weight: 3, arbitrary: fc.constant(schema.example) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) });
+  if (schema.example !== undefined && schema.type !== 'object' && schema.type !== 'array')
+    valid = fc.oneof({ weight: 3, arbitrary: fc.constant(schema.example) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) });
   else if (schema.enum) valid = fc.constantFrom(...schema.enum);
   else if (schema.type === 'object' || schema.properties) {
     const props = Object.fromEntries(Object.entries<Json>(schema.properties ?? {}).map(([k, s]) => [k, valueOf(s, doc, depth + 1)]));
@@ -43,7 +62,8 @@ function valueOf(schema: Json | undefined, doc: Json, depth = 0): fc.Arbitrary<u
   else if (schema.type === 'number') valid = fc.oneof(fc.double({ noNaN: true, min: 0, max: 1e6 }), fc.constantFrom(...HOSTILE_NUMBERS));
   else if (schema.type === 'boolean') valid = fc.boolean();
   else if (schema.format === 'uuid') valid = fc.uuid();
-  else if (schema.format === 'date-time') valid = fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+  else if (schema.format === 'date-time')
+    valid = fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
   else valid = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('EUR', '52.00', '1000', 'lot-1', 'piece', 'critical'));
   return fc.oneof({ weight: 12, arbitrary: valid }, { weight: 1, arbitrary: hostile });
 }
@@ -53,20 +73,27 @@ const asParam = (v: unknown): string => (typeof v === 'string' ? v : (JSON.strin
 
 function send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; type: string; json: Json | null }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: Json | null = null;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          /* not JSON */
-        }
-        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), json });
-      });
-    });
+    const req = httpRequest(
+      url,
+      {
+        method,
+        headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: Json | null = null;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), json });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -108,7 +135,8 @@ describe('hostile input on every route of every app (real PostgreSQL and Kafka)'
     const what = `${op.app} ${op.method} ${path} ${body === undefined ? '' : body.slice(0, 200)}`;
     // Thrown inside a property, so fast-check shrinks the input and prints the seed to replay it.
     if (r.status >= 500) throw new Error(`${r.status} ${what}: ${JSON.stringify(r.json)}`);
-    if (r.status >= 400 && (!r.type.startsWith('application/problem+json') || r.json?.status !== r.status || typeof r.json?.code !== 'string')) throw new Error(`${r.status} not problem+json (${r.type}) ${what}`);
+    if (r.status >= 400 && (!r.type.startsWith('application/problem+json') || r.json?.status !== r.status || typeof r.json?.code !== 'string'))
+      throw new Error(`${r.status} not problem+json (${r.type}) ${what}`);
     // A command's id is its caller's company (or "anonymous") and the Idempotency-Key.
     if (r.status >= 400) refused.push(`${company ?? 'anonymous'}:${key}`);
     statuses.set(`${op.app} ${op.method} ${op.path} ${r.status}`, (statuses.get(`${op.app} ${op.method} ${op.path} ${r.status}`) ?? 0) + 1);
@@ -120,7 +148,9 @@ describe('hostile input on every route of every app (real PostgreSQL and Kafka)'
     for (const op of operations) {
       const params = op.params.filter((p) => p.in === 'path' || p.in === 'query');
       const arb = fc.record({
-        params: fc.tuple(...params.map((p) => fc.oneof(fc.uuid(), fc.constantFrom('not-a-uuid', '2026-02-30', 'true', '-1', '%00'), valueOf(p.schema, {}).map(asParam)))),
+        params: fc.tuple(
+          ...params.map((p) => fc.oneof(fc.uuid(), fc.constantFrom('not-a-uuid', '2026-02-30', 'true', '-1', '%00'), valueOf(p.schema, {}).map(asParam))),
+        ),
         body: op.body ? valueOf(op.body.schema, op.body.doc) : fc.constant(undefined),
         company: fc.uuid(),
         roles: fc.subarray(ROLES),
@@ -138,12 +168,24 @@ describe('hostile input on every route of every app (real PostgreSQL and Kafka)'
           if (auth === 'token') headers.authorization = `Bearer ${tokenFor({ companyId: company, personId: randomUUID(), roles })}`;
           if (auth === 'garbage') headers.authorization = 'Bearer eyJhbGciOiJub25lIn0.e30.';
           if (path.startsWith('/admin')) headers['x-admin-key'] = 'wrong';
-          await check(op, `${path}${query.length ? `?${query.join('&')}` : ''}`, headers, body === undefined ? undefined : JSON.stringify(body), auth === 'token' ? company : null);
+          await check(
+            op,
+            `${path}${query.length ? `?${query.join('&')}` : ''}`,
+            headers,
+            body === undefined ? undefined : JSON.stringify(body),
+            auth === 'token' ? company : null,
+          );
         }),
         { numRuns: Number(process.env.FUZZ_RUNS ?? 60) },
       );
     }
-    if (process.env.FUZZ_REPORT) console.log([...statuses].sort().map(([k, n]) => `${k}: ${n}`).join('\n'));
+    if (process.env.FUZZ_REPORT)
+      console.log(
+        [...statuses]
+          .sort()
+          .map(([k, n]) => `${k}: ${n}`)
+          .join('\n'),
+      );
   }, 600000);
 
   /** Every leaf of a JSON value, as a path of keys and indexes. */
@@ -161,8 +203,10 @@ describe('hostile input on every route of every app (real PostgreSQL and Kafka)'
     for (const k of path.slice(0, -1)) parent = parent[k];
     const last = path[path.length - 1];
     if (op === 'replace') parent[last] = value;
-    else if (op === 'delete') Array.isArray(parent) ? parent.splice(Number(last), 1) : delete parent[last];
-    else if (!Array.isArray(parent)) parent[`${String(last)}\u0000x`] = value;
+    else if (op === 'delete') {
+      if (Array.isArray(parent)) parent.splice(Number(last), 1);
+      else delete parent[last];
+    } else if (!Array.isArray(parent)) parent[`${String(last)}\u0000x`] = value;
     return copy;
   }
 
@@ -172,27 +216,91 @@ describe('hostile input on every route of every app (real PostgreSQL and Kafka)'
     const as = (companyId: string) => ({ authorization: `Bearer ${tokenFor({ companyId, personId: randomUUID(), roles: ROLES })}` });
     const post = async (app: AppName, path: string, body: Json, headers: Record<string, string>) =>
       (await send(`${cluster.url(app)}${path}`, 'POST', headers, JSON.stringify(body))).json as Json;
-    const offer = { buyerId: buyer, items: [{ sku: 'TYRE', kind: 'component', description: 'Tyre', unit: 'piece', currency: 'EUR', tiers: [{ minQuantity: 100, unitPrice: '52.00' }, { minQuantity: 1000, unitPrice: '47.50' }] }], validUntil: new Date(Date.now() + 30 * 86400000).toISOString(), paymentTerms: '60 days net', deliveryTerms: 'DAP' };
-    const tender = { title: 'Bearings', items: [{ itemId: 'lot-1', description: 'Bearing', quantity: 1000, unit: 'piece', specification: 'ISO' }], submissionDeadline: new Date(Date.now() + 3600000).toISOString(), weights: { price: 50, quality: 20, reputation: 10, service: 10, partnership: 10 }, publicProcurement: false, currency: 'EUR' };
+    const offer = {
+      buyerId: buyer,
+      items: [
+        {
+          sku: 'TYRE',
+          kind: 'component',
+          description: 'Tyre',
+          unit: 'piece',
+          currency: 'EUR',
+          tiers: [
+            { minQuantity: 100, unitPrice: '52.00' },
+            { minQuantity: 1000, unitPrice: '47.50' },
+          ],
+        },
+      ],
+      validUntil: new Date(Date.now() + 30 * 86400000).toISOString(),
+      paymentTerms: '60 days net',
+      deliveryTerms: 'DAP',
+    };
+    const tender = {
+      title: 'Bearings',
+      items: [{ itemId: 'lot-1', description: 'Bearing', quantity: 1000, unit: 'piece', specification: 'ISO' }],
+      submissionDeadline: new Date(Date.now() + 3600000).toISOString(),
+      weights: { price: 50, quality: 20, reputation: 10, service: 10, partnership: 10 },
+      publicProcurement: false,
+      currency: 'EUR',
+    };
     // Entities to act on, so that changed commands reach their deciders and stores.
     const submitted = (await post('offers', '/offers', offer, as(supplier))).offerId;
     expect((await post('offers', `/offers/${submitted}/submit`, {}, as(supplier))).status).toBe('submitted');
     const open = (await post('offers', '/tenders', tender, as(buyer))).tenderId;
     expect((await post('offers', `/tenders/${open}/invitations`, { supplierIds: [supplier] }, as(buyer))).invited).toEqual([supplier]);
     const templates: { op: Operation; path: string; body: Json; company: string }[] = [
-      { op: { app: 'directory', method: 'POST', path: '/companies', params: [] }, path: '/companies', body: { name: 'Acme GmbH', registrationNumber: `HRB ${Date.now()}`, country: 'DE', roles: ['supplier'] }, company: supplier },
+      {
+        op: { app: 'directory', method: 'POST', path: '/companies', params: [] },
+        path: '/companies',
+        body: { name: 'Acme GmbH', registrationNumber: `HRB ${Date.now()}`, country: 'DE', roles: ['supplier'] },
+        company: supplier,
+      },
       { op: { app: 'offers', method: 'POST', path: '/offers', params: [] }, path: '/offers', body: offer, company: supplier },
       { op: { app: 'offers', method: 'POST', path: '/tenders', params: [] }, path: '/tenders', body: tender, company: buyer },
-      { op: { app: 'offers', method: 'POST', path: '/offers/{id}/counter', params: [] }, path: `/offers/${submitted}/counter`, body: { proposals: [{ sku: 'TYRE', unitPrice: '50.00' }], note: 'lower' }, company: buyer },
-      { op: { app: 'offers', method: 'POST', path: '/offers/{id}/accept', params: [] }, path: `/offers/${submitted}/accept`, body: { revision: 0, quantities: [{ sku: 'TYRE', quantity: 1200 }] }, company: buyer },
-      { op: { app: 'offers', method: 'POST', path: '/tenders/{id}/bids', params: [] }, path: `/tenders/${open}/bids`, body: { prices: [{ itemId: 'lot-1', unitPrice: '21.40' }], note: 'incl. delivery' }, company: supplier },
-      { op: { app: 'resale', method: 'POST', path: '/lots', params: [] }, path: '/lots', body: { source: { kind: 'contract', contractId: randomUUID() }, sku: 'TYRE', quantity: 10, unitCost: '50.00', currency: 'EUR' }, company: buyer },
-      { op: { app: 'service-desk', method: 'POST', path: '/tickets', params: [] }, path: '/tickets', body: { contractId: randomUUID(), sku: 'TYRE', severity: 'critical', description: 'broken' }, company: buyer },
-      { op: { app: 'contracts', method: 'POST', path: '/contracts/{id}/call-offs', params: [] }, path: `/contracts/${randomUUID()}/call-offs`, body: { lines: [{ sku: 'TYRE', quantity: 5 }] }, company: buyer },
+      {
+        op: { app: 'offers', method: 'POST', path: '/offers/{id}/counter', params: [] },
+        path: `/offers/${submitted}/counter`,
+        body: { proposals: [{ sku: 'TYRE', unitPrice: '50.00' }], note: 'lower' },
+        company: buyer,
+      },
+      {
+        op: { app: 'offers', method: 'POST', path: '/offers/{id}/accept', params: [] },
+        path: `/offers/${submitted}/accept`,
+        body: { revision: 0, quantities: [{ sku: 'TYRE', quantity: 1200 }] },
+        company: buyer,
+      },
+      {
+        op: { app: 'offers', method: 'POST', path: '/tenders/{id}/bids', params: [] },
+        path: `/tenders/${open}/bids`,
+        body: { prices: [{ itemId: 'lot-1', unitPrice: '21.40' }], note: 'incl. delivery' },
+        company: supplier,
+      },
+      {
+        op: { app: 'resale', method: 'POST', path: '/lots', params: [] },
+        path: '/lots',
+        body: { source: { kind: 'contract', contractId: randomUUID() }, sku: 'TYRE', quantity: 10, unitCost: '50.00', currency: 'EUR' },
+        company: buyer,
+      },
+      {
+        op: { app: 'service-desk', method: 'POST', path: '/tickets', params: [] },
+        path: '/tickets',
+        body: { contractId: randomUUID(), sku: 'TYRE', severity: 'critical', description: 'broken' },
+        company: buyer,
+      },
+      {
+        op: { app: 'contracts', method: 'POST', path: '/contracts/{id}/call-offs', params: [] },
+        path: `/contracts/${randomUUID()}/call-offs`,
+        body: { lines: [{ sku: 'TYRE', quantity: 5 }] },
+        company: buyer,
+      },
     ];
     for (const t of templates) {
       const paths = leaves(t.body);
-      const arb = fc.record({ leaf: fc.nat({ max: paths.length - 1 }), op: fc.constantFrom<'replace' | 'delete' | 'add'>('replace', 'replace', 'replace', 'delete', 'add'), value: fc.oneof(fc.constantFrom<unknown>(...HOSTILE_TEXT, ...HOSTILE_NUMBERS, null, {}, [], JSON.parse(nested(40))), fc.jsonValue({ maxDepth: 3 })) });
+      const arb = fc.record({
+        leaf: fc.nat({ max: paths.length - 1 }),
+        op: fc.constantFrom<'replace' | 'delete' | 'add'>('replace', 'replace', 'replace', 'delete', 'add'),
+        value: fc.oneof(fc.constantFrom<unknown>(...HOSTILE_TEXT, ...HOSTILE_NUMBERS, null, {}, [], JSON.parse(nested(40))), fc.jsonValue({ maxDepth: 3 })),
+      });
       await fc.assert(
         fc.asyncProperty(arb, async ({ leaf, op, value }) => {
           const headers = t.op.app === 'directory' ? {} : as(t.company);

@@ -30,7 +30,9 @@ class OtlpReceiver {
           const payload = JSON.parse(body) as Json;
           for (const rs of payload.resourceSpans ?? []) {
             const service = (rs.resource?.attributes ?? []).find((a: Json) => a.key === 'service.name')?.value?.stringValue ?? '?';
-            for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) this.spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind });
+            for (const ss of rs.scopeSpans ?? [])
+              for (const s of ss.spans ?? [])
+                this.spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind });
           }
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -73,7 +75,11 @@ describe('one trace follows a command across processes and Kafka; logs and metri
     const [otlpPort, ...ports] = await freePorts(RUNNING.length + 1);
     await receiver.start(otlpPort);
     // Short export delay: spans reach the receiver within a fraction of a second.
-    cluster = new Cluster(uniqueName('obs'), { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`, OTEL_BSP_SCHEDULE_DELAY: '100', LOG_LEVEL: 'info' });
+    cluster = new Cluster(uniqueName('obs'), {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      LOG_LEVEL: 'info',
+    });
     RUNNING.forEach((app, i) => cluster.ports.set(app, ports[i]));
     await Promise.all(RUNNING.map((app) => cluster.start(app)));
     db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
@@ -108,9 +114,18 @@ describe('one trace follows a command across processes and Kafka; logs and metri
   }
 
   async function company(name: string, roles: string[], signingRoles: string[]) {
-    const registered = (await call('directory', 'POST', '/companies', undefined, { name, registrationNumber: `HRB ${randomUUID().slice(0, 8)}`, country: 'DE', roles })).body;
+    const registered = (
+      await call('directory', 'POST', '/companies', undefined, { name, registrationNumber: `HRB ${randomUUID().slice(0, 8)}`, country: 'DE', roles })
+    ).body;
     const companyToken = (await call('directory', 'POST', '/auth/token', undefined, { apiKey: registered.apiKey.key })).body.accessToken as string;
-    const person = (await call('directory', 'POST', `/companies/${registered.companyId}/people`, companyToken, { name: `${name} Lead`, email: `lead@${randomUUID().slice(0, 6)}.example`, position: 'Lead', signingRoles })).body;
+    const person = (
+      await call('directory', 'POST', `/companies/${registered.companyId}/people`, companyToken, {
+        name: `${name} Lead`,
+        email: `lead@${randomUUID().slice(0, 6)}.example`,
+        position: 'Lead',
+        signingRoles,
+      })
+    ).body;
     const token = (await call('directory', 'POST', '/auth/token', undefined, { apiKey: person.apiKey.key })).body.accessToken as string;
     return { companyId: registered.companyId as string, token };
   }
@@ -118,10 +133,25 @@ describe('one trace follows a command across processes and Kafka; logs and metri
   it('offers → Kafka → contracts → Kafka → relationships is one trace with unbroken parent links', async () => {
     const buyer = await company('Spur Werke GmbH', ['buyer'], ['procurement']);
     const supplier = await company('Trace Metall AG', ['supplier'], ['executive']);
-    const items = [{ sku: 'AL-SHEET-2', kind: 'raw_material', description: 'Aluminium sheet 2 mm', unit: 't', currency: 'EUR', tiers: [{ minQuantity: 10, unitPrice: '2400.00' }] }];
+    const items = [
+      {
+        sku: 'AL-SHEET-2',
+        kind: 'raw_material',
+        description: 'Aluminium sheet 2 mm',
+        unit: 't',
+        currency: 'EUR',
+        tiers: [{ minQuantity: 10, unitPrice: '2400.00' }],
+      },
+    ];
     // The offers app learns the companies from the directory topic: retry until it knows them.
     const offer = await eventually('the offers app to know the buyer', async () => {
-      const r = await call('offers', 'POST', '/offers', supplier.token, { buyerId: buyer.companyId, items, validUntil: new Date(Date.now() + 30 * 86400000).toISOString(), paymentTerms: '30 days net', deliveryTerms: 'DAP' });
+      const r = await call('offers', 'POST', '/offers', supplier.token, {
+        buyerId: buyer.companyId,
+        items,
+        validUntil: new Date(Date.now() + 30 * 86400000).toISOString(),
+        paymentTerms: '30 days net',
+        deliveryTerms: 'DAP',
+      });
       return r.status === 201 ? r.body : undefined;
     });
     const submitted = (await call('offers', 'POST', `/offers/${offer.offerId}/submit`, supplier.token, {})).body;
@@ -129,7 +159,14 @@ describe('one trace follows a command across processes and Kafka; logs and metri
     // The accepting request arrives with a trace context of its caller.
     const traceId = randomBytes(16).toString('hex');
     const clientSpan = randomBytes(8).toString('hex');
-    const accepted = await call('offers', 'POST', `/offers/${offer.offerId}/accept`, buyer.token, { revision: submitted.revision, quantities: [{ sku: 'AL-SHEET-2', quantity: 40 }] }, { traceparent: `00-${traceId}-${clientSpan}-01` });
+    const accepted = await call(
+      'offers',
+      'POST',
+      `/offers/${offer.offerId}/accept`,
+      buyer.token,
+      { revision: submitted.revision, quantities: [{ sku: 'AL-SHEET-2', quantity: 40 }] },
+      { traceparent: `00-${traceId}-${clientSpan}-01` },
+    );
     expect(accepted.status).toBe(200);
     expect(accepted.headers.get('x-trace-id')).toBe(traceId);
 
@@ -158,8 +195,21 @@ describe('one trace follows a command across processes and Kafka; logs and metri
     expect(chain.spans.filter((s) => !ids.has(s.parentSpanId)).map((s) => s.parentSpanId)).toEqual(expect.arrayContaining([clientSpan]));
     expect(new Set(chain.spans.filter((s) => !ids.has(s.parentSpanId)).map((s) => s.parentSpanId))).toEqual(new Set([clientSpan]));
     // The path, hop by hop: request, append, publish (offers) → consume, append, publish (contracts) → consume (relationships).
-    const hops = chain.path.filter((s) => s.kind !== 1 || s.name.startsWith('append')).map((s) => `${s.service.replace('dealledger-', '')}:${s.kind === SERVER ? 'server' : s.kind === PRODUCER ? 'publish' : s.kind === CONSUMER ? 'consume' : s.name.split(' ')[0]}`);
-    expect(hops).toEqual(['offers:server', 'offers:append', 'offers:publish', 'contracts:consume', 'contracts:append', 'contracts:publish', 'relationships:consume']);
+    const hops = chain.path
+      .filter((s) => s.kind !== 1 || s.name.startsWith('append'))
+      .map(
+        (s) =>
+          `${s.service.replace('dealledger-', '')}:${s.kind === SERVER ? 'server' : s.kind === PRODUCER ? 'publish' : s.kind === CONSUMER ? 'consume' : s.name.split(' ')[0]}`,
+      );
+    expect(hops).toEqual([
+      'offers:server',
+      'offers:append',
+      'offers:publish',
+      'contracts:consume',
+      'contracts:append',
+      'contracts:publish',
+      'relationships:consume',
+    ]);
     expect(chain.path[0]).toMatchObject({ name: 'POST /offers/:id/accept', kind: SERVER });
 
     // The offers app's log line for the request carries the trace, the correlation id and the caller's company.
@@ -168,7 +218,13 @@ describe('one trace follows a command across processes and Kafka; logs and metri
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Json);
     const access = lines.find((l) => l.trace_id === traceId && l.req?.url?.endsWith('/accept'));
-    expect(access).toMatchObject({ app: 'dealledger-offers', level: 'info', companyId: buyer.companyId, correlationId: expect.any(String), res: { statusCode: 200 } });
+    expect(access).toMatchObject({
+      app: 'dealledger-offers',
+      level: 'info',
+      companyId: buyer.companyId,
+      correlationId: expect.any(String),
+      res: { statusCode: 200 },
+    });
     // Nest's and kafkajs's lines are JSON in the same stream, not text beside it.
     expect(lines.some((l) => l.context === 'NestApplication')).toBe(true);
   });

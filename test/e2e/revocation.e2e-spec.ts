@@ -60,9 +60,23 @@ describe('revoked keys, removed people and changed roles end tokens in every app
   }
 
   it('ends the tokens of a rotated-out key, of an older roles version and of a removed person, and nothing else', async () => {
-    const company = (await call('directory', 'POST', '/companies', undefined, { name: 'Voss Fahrzeugbau GmbH', registrationNumber: `HRB ${randomUUID().slice(0, 8)}`, country: 'DE', roles: ['buyer'] })).body;
+    const company = (
+      await call('directory', 'POST', '/companies', undefined, {
+        name: 'Voss Fahrzeugbau GmbH',
+        registrationNumber: `HRB ${randomUUID().slice(0, 8)}`,
+        country: 'DE',
+        roles: ['buyer'],
+      })
+    ).body;
     const companyToken = (await token(company.apiKey.key)) as string;
-    const anna = (await call('directory', 'POST', `/companies/${company.companyId}/people`, companyToken, { name: 'Anna Voss', email: 'anna@voss.example', position: 'Buyer', signingRoles: ['procurement'] })).body;
+    const anna = (
+      await call('directory', 'POST', `/companies/${company.companyId}/people`, companyToken, {
+        name: 'Anna Voss',
+        email: 'anna@voss.example',
+        position: 'Buyer',
+        signingRoles: ['procurement'],
+      })
+    ).body;
     const first = (await token(anna.apiKey.key)) as string;
     expect(await answers(first, company.companyId)).toEqual(accepted);
 
@@ -71,27 +85,42 @@ describe('revoked keys, removed people and changed roles end tokens in every app
     expect(second).toMatchObject({ personId: anna.personId, key: expect.stringMatching(/^dlk\./) });
     const secondToken = (await token(second.key)) as string;
     let at = Date.now();
-    expect((await call('directory', 'DELETE', `/companies/${company.companyId}/api-keys/${anna.apiKey.keyId}`, secondToken)).body).toEqual({ keyId: anna.apiKey.keyId, revoked: true });
+    expect((await call('directory', 'DELETE', `/companies/${company.companyId}/api-keys/${anna.apiKey.keyId}`, secondToken)).body).toEqual({
+      keyId: anna.apiKey.keyId,
+      revoked: true,
+    });
     const afterRevoke = await refusedEverywhere(first, company.companyId, at);
     const why = await call('offers', 'GET', `/offers/${randomUUID()}`, first);
     expect(why).toMatchObject({ status: 401, type: expect.stringContaining('application/problem+json'), body: { detail: expect.stringContaining('revoked') } });
     expect(await token(anna.apiKey.key)).toMatchObject({ status: 401 });
     expect(await answers(secondToken, company.companyId)).toEqual(accepted);
-    expect((await call('directory', 'DELETE', `/companies/${company.companyId}/api-keys/${anna.apiKey.keyId}`, secondToken)).body).toMatchObject({ status: 409, code: 'api_key.already_revoked' });
+    expect((await call('directory', 'DELETE', `/companies/${company.companyId}/api-keys/${anna.apiKey.keyId}`, secondToken)).body).toMatchObject({
+      status: 409,
+      code: 'api_key.already_revoked',
+    });
 
     // Roles: tokens carry the roles they were issued with; a change ends them.
     at = Date.now();
-    expect((await call('directory', 'PUT', `/companies/${company.companyId}/people/${anna.personId}/roles`, companyToken, { signingRoles: ['legal'] })).body).toEqual({ personId: anna.personId, signingRoles: ['legal'], rolesVersion: 1 });
+    expect(
+      (await call('directory', 'PUT', `/companies/${company.companyId}/people/${anna.personId}/roles`, companyToken, { signingRoles: ['legal'] })).body,
+    ).toEqual({ personId: anna.personId, signingRoles: ['legal'], rolesVersion: 1 });
     const afterRoles = await refusedEverywhere(secondToken, company.companyId, at);
     const third = await call('directory', 'POST', '/auth/token', undefined, { apiKey: second.key });
     expect(third.body.roles).toEqual(['legal']);
     expect(await answers(third.body.accessToken, company.companyId)).toEqual(accepted);
     // She is no executive: she may not manage others.
-    expect((await call('directory', 'DELETE', `/companies/${company.companyId}/people/${anna.personId}`, third.body.accessToken)).body).toMatchObject({ status: 403, code: 'company.cannot_manage_access' });
+    expect((await call('directory', 'DELETE', `/companies/${company.companyId}/people/${anna.personId}`, third.body.accessToken)).body).toMatchObject({
+      status: 403,
+      code: 'company.cannot_manage_access',
+    });
 
     // Removal: her remaining key is revoked with her; her tokens end everywhere.
     at = Date.now();
-    expect((await call('directory', 'DELETE', `/companies/${company.companyId}/people/${anna.personId}`, companyToken)).body).toEqual({ personId: anna.personId, removed: true, revokedKeys: [second.keyId] });
+    expect((await call('directory', 'DELETE', `/companies/${company.companyId}/people/${anna.personId}`, companyToken)).body).toEqual({
+      personId: anna.personId,
+      removed: true,
+      revokedKeys: [second.keyId],
+    });
     const afterRemoval = await refusedEverywhere(third.body.accessToken, company.companyId, at);
     expect(await token(second.key)).toMatchObject({ status: 401 });
     expect((await call('directory', 'GET', `/companies/${company.companyId}`, companyToken)).body.people).toEqual([]);
@@ -99,9 +128,19 @@ describe('revoked keys, removed people and changed roles end tokens in every app
     console.log(`[revocation] refused in every app after ${afterRevoke} ms (key), ${afterRoles} ms (roles), ${afterRemoval} ms (person)`);
 
     // Another company cannot touch these keys.
-    const other = (await call('directory', 'POST', '/companies', undefined, { name: 'Other GmbH', registrationNumber: `HRB ${randomUUID().slice(0, 8)}`, country: 'DE', roles: ['supplier'] })).body;
+    const other = (
+      await call('directory', 'POST', '/companies', undefined, {
+        name: 'Other GmbH',
+        registrationNumber: `HRB ${randomUUID().slice(0, 8)}`,
+        country: 'DE',
+        roles: ['supplier'],
+      })
+    ).body;
     const otherToken = (await token(other.apiKey.key)) as string;
-    expect((await call('directory', 'DELETE', `/companies/${company.companyId}/api-keys/${company.apiKey.keyId}`, otherToken)).body).toMatchObject({ status: 403, code: 'company.not_yours' });
+    expect((await call('directory', 'DELETE', `/companies/${company.companyId}/api-keys/${company.apiKey.keyId}`, otherToken)).body).toMatchObject({
+      status: 403,
+      code: 'company.not_yours',
+    });
 
     // A restarted app learns it all again from the topic before it accepts a token.
     await cluster.kill9('offers');

@@ -5,7 +5,7 @@ import { APPS, buildApps, Cluster } from './cluster';
 import { adminKey } from '../../apps/relationships/src/rebuild/admin.http.controller';
 
 // The demo scenario, driven through the public HTTP APIs of six separate processes.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const { runDemo } = require('../../scripts/demo');
 
 type Json = Record<string, any>;
@@ -39,7 +39,9 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
       const pending = await Promise.all(
         APPS.map(async (app) => {
           const s = `"${cluster.schemaOf(app)}"`;
-          const [r] = await db.query(`SELECT (SELECT coalesce(max(position), 0) FROM ${s}.events) - coalesce((SELECT max(position) FROM ${s}.outbox_checkpoints WHERE name LIKE 'relay:%'), 0) AS behind`);
+          const [r] = await db.query(
+            `SELECT (SELECT coalesce(max(position), 0) FROM ${s}.events) - coalesce((SELECT max(position) FROM ${s}.outbox_checkpoints WHERE name LIKE 'relay:%'), 0) AS behind`,
+          );
           return Number(r.behind) > 0;
         }),
       );
@@ -65,7 +67,9 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     for (let i = 0; i < list.length; i++) {
       for (let j = i + 1; j < list.length; j++) {
         const [a, b] = [list[i], list[j]];
-        const res = await fetch(`${cluster.url('relationships')}/relationships/${a.companyId}/${b.companyId}`, { headers: { authorization: `Bearer ${tokenFor({ companyId: a.companyId, personId: null, roles: [] })}` } });
+        const res = await fetch(`${cluster.url('relationships')}/relationships/${a.companyId}/${b.companyId}`, {
+          headers: { authorization: `Bearer ${tokenFor({ companyId: a.companyId, personId: null, roles: [] })}` },
+        });
         const { summary } = (await res.json()) as Json;
         if (summary.events === 0) continue;
         const { since: _s, lastActivity: _l, ...rest } = summary;
@@ -112,7 +116,11 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     // Steel: amended contract, a critical ticket whose response SLA breached.
     expect(pair('carmaker', 'steel')).toMatchObject({ contracts: { executed: 1 }, tickets: { opened: 1 }, sla: { breached: 1 } });
     // Audio: a ticket answered in time, rated 5.
-    expect(pair('carmaker', 'audio')).toMatchObject({ tickets: { opened: 1, resolved: 1, closed: 1 }, sla: { met: 2, breached: 0, compliancePercent: 100 }, satisfaction: { average: 5 } });
+    expect(pair('carmaker', 'audio')).toMatchObject({
+      tickets: { opened: 1, resolved: 1, closed: 1 },
+      sla: { met: 2, breached: 0, compliancePercent: 100 },
+      satisfaction: { average: 5 },
+    });
     // The public tender: the city and the battery maker, under a contract signed with a government signatory.
     expect(pair('city', 'batteries')).toMatchObject({ tenders: { won: 1 }, contracts: { executed: 1 } });
     // The resale through the distributor links the battery maker and the second manufacturer; as
@@ -126,12 +134,20 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     expect(stores['service-desk']).toMatchObject({ SlaBreached: 1, TicketClosed: 1 });
 
     const token = tokenFor({ companyId: companies.carmaker.companyId, personId: randomUUID(), roles: ['procurement'] });
-    const timeline = await (await fetch(`${cluster.url('relationships')}/relationships/${companies.carmaker.companyId}/${companies.steel.companyId}/timeline`, { headers: { authorization: `Bearer ${token}` } })).json() as Json;
+    const timeline = (await (
+      await fetch(`${cluster.url('relationships')}/relationships/${companies.carmaker.companyId}/${companies.steel.companyId}/timeline`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as Json;
     const types = timeline.items.map((i: Json) => i.type);
     expect(types.indexOf('OfferAccepted')).toBeLessThan(types.indexOf('ContractDrafted'));
     expect(types.indexOf('ContractAmended')).toBeLessThan(types.indexOf('ContractExecuted'));
     expect(types).toContain('SlaBreached');
-    const card = await (await fetch(`${cluster.url('relationships')}/scorecards/${companies.tyres.companyId}?buyer=${companies.carmaker.companyId}`, { headers: { authorization: `Bearer ${token}` } })).json() as Json;
+    const card = (await (
+      await fetch(`${cluster.url('relationships')}/scorecards/${companies.tyres.companyId}?buyer=${companies.carmaker.companyId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as Json;
     expect(card.criteria.price.score).toBeGreaterThan(9);
     expect(card.criteria.reputation.basis).toMatchObject({ tendersWon: 1, tendersLost: 0 });
   });

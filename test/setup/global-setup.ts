@@ -61,7 +61,7 @@ async function waitForPostgres(url: string): Promise<void> {
       return;
     } catch (err) {
       await client.end().catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`PostgreSQL at ${url} does not answer: ${(err as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`PostgreSQL at ${url} does not answer: ${(err as Error).message}`, { cause: err });
       await new Promise((r) => setTimeout(r, 500));
     }
   }

@@ -4,7 +4,18 @@ import { Kafka, logLevel, Producer, SASLOptions } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { deadLetterTopic, EventEnvelope, eventsTopic, Headers, OfferAcceptedV1, TenderAwardedV1 } from '@dealledger/events';
 import { applyLedgerAccess, headerString, kafkaBrokers, kafkaSasl, toKafkaMessage } from '@dealledger/messaging';
-import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, sampleEvent, sealed, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import {
+  collectFromTopic,
+  ContextEnvironment,
+  contextEnvironment,
+  eventually,
+  http,
+  sampleEvent,
+  sealed,
+  startTestApp,
+  tokenFor,
+  uniqueName,
+} from '@dealledger/testing';
 import { CONTRACTS, ContractsModule } from './contracts.module';
 import { contractIdFor } from './contract/drafting';
 
@@ -90,14 +101,20 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
   });
 
   const streamEvents = async (contractId: string) =>
-    (await db.query(`SELECT type FROM "${schema}".events WHERE stream_id = $1 ORDER BY stream_version`, [`contract-${contractId}`])).map((r: { type: string }) => r.type);
+    (await db.query(`SELECT type FROM "${schema}".events WHERE stream_id = $1 ORDER BY stream_version`, [`contract-${contractId}`])).map(
+      (r: { type: string }) => r.type,
+    );
 
   const offerId = randomUUID();
   const contractId = contractIdFor('offer', offerId);
 
   it('is live at once and ready once its relay publishes and its consumer has joined its group', async () => {
     expect(await http(url, 'GET', '/health/live')).toMatchObject({ status: 200, body: { status: 'up', context: 'contracts' } });
-    const ready = await eventually(() => http(url, 'GET', '/health/ready'), (r) => r.status === 200, 60000);
+    const ready = await eventually(
+      () => http(url, 'GET', '/health/ready'),
+      (r) => r.status === 200,
+      60000,
+    );
     expect(ready.body).toMatchObject({
       status: 'ready',
       waiting: [],
@@ -110,7 +127,10 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
   it('drafts exactly one contract when the same OfferAccepted arrives twice through Kafka', async () => {
     const event = offerAccepted(offerId);
     await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(event), toKafkaMessage(event)] });
-    await eventually(() => streamEvents(contractId), (types) => types.length >= 1);
+    await eventually(
+      () => streamEvents(contractId),
+      (types) => types.length >= 1,
+    );
     // And once more, later: a redelivery after it was handled.
     await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(event)] });
     const found = await eventually(
@@ -131,21 +151,33 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
       ],
     });
     expect((await http(url, 'GET', `/contracts?origin=offer:${offerId}`, undefined, t(person(stranger, [])))).body).toEqual([]);
-    expect((await http(url, 'GET', `/contracts/${contractId}`, undefined, t(person(stranger, [])))).body).toMatchObject({ status: 404, code: 'contract.not_found' });
+    expect((await http(url, 'GET', `/contracts/${contractId}`, undefined, t(person(stranger, [])))).body).toMatchObject({
+      status: 404,
+      code: 'contract.not_found',
+    });
     expect((await http(url, 'GET', '/contracts?origin=nonsense', undefined, t(katrin))).status).toBe(400);
   });
 
   it('binds signatures to the exact terms: an amendment voids them, execution follows the last one', async () => {
     const get = async () => (await http(url, 'GET', `/contracts/${contractId}`, undefined, t(katrin))).body;
-    const sign = (who: ReturnType<typeof person>, role: string, termsHash: string) => http(url, 'POST', `/contracts/${contractId}/signatures`, { role, termsHash }, t(who));
+    const sign = (who: ReturnType<typeof person>, role: string, termsHash: string) =>
+      http(url, 'POST', `/contracts/${contractId}/signatures`, { role, termsHash }, t(who));
 
     const v1 = (await get()).termsHash;
     expect((await sign(katrin, 'procurement', v1)).status).toBe(200);
     expect((await sign(katrin, 'procurement', v1)).body).toMatchObject({ status: 409, code: 'contract.already_signed' });
     expect((await sign(katrin, 'legal', v1)).body).toMatchObject({ status: 403, code: 'contract.role_not_held' });
-    expect((await http(url, 'POST', `/contracts/${contractId}/signatures`, { role: 'executive', termsHash: v1, companyId: buyer }, t(greta))).body).toMatchObject({ status: 403, code: 'contract.not_your_company' });
+    expect(
+      (await http(url, 'POST', `/contracts/${contractId}/signatures`, { role: 'executive', termsHash: v1, companyId: buyer }, t(greta))).body,
+    ).toMatchObject({ status: 403, code: 'contract.not_your_company' });
 
-    const amended = await http(url, 'POST', `/contracts/${contractId}/amendments`, { ceilings: [{ sku: 'TYRE-205-55-R16', ceiling: 20000 }], note: 'cap at 20k' }, t(greta));
+    const amended = await http(
+      url,
+      'POST',
+      `/contracts/${contractId}/amendments`,
+      { ceilings: [{ sku: 'TYRE-205-55-R16', ceiling: 20000 }], note: 'cap at 20k' },
+      t(greta),
+    );
     expect(amended.body).toMatchObject({ status: 'drafting', termsVersion: 2, signatures: [] });
     const v2 = amended.body.termsHash;
     expect(v2).not.toBe(v1);
@@ -156,11 +188,26 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
     const last = await sign(greta, 'executive', v2);
     expect(last.body).toMatchObject({ status: 'executed', termsVersion: 2 });
 
-    const seen = await collectFromTopic(kafka, eventsTopic('contracts', prefix), (s) => s.some((m) => headerString(m.message.headers, Headers.eventType) === 'ContractExecuted'));
-    const executed = seen.filter((m) => headerString(m.message.headers, Headers.eventType) === 'ContractExecuted').map((m) => JSON.parse(m.message.value!.toString()));
+    const seen = await collectFromTopic(kafka, eventsTopic('contracts', prefix), (s) =>
+      s.some((m) => headerString(m.message.headers, Headers.eventType) === 'ContractExecuted'),
+    );
+    const executed = seen
+      .filter((m) => headerString(m.message.headers, Headers.eventType) === 'ContractExecuted')
+      .map((m) => JSON.parse(m.message.value!.toString()));
     expect(executed).toHaveLength(1);
-    expect(executed[0]).toMatchObject({ parties: [buyer, supplier], data: { contractId, termsHash: v2, contractValue: '500400.00', signatures: [{ role: 'procurement' }, { role: 'legal' }, { role: 'executive' }] } });
-    expect(await streamEvents(contractId)).toEqual(['ContractDrafted', 'ContractSigned', 'ContractAmended', 'ContractSigned', 'ContractSigned', 'ContractSigned', 'ContractExecuted']);
+    expect(executed[0]).toMatchObject({
+      parties: [buyer, supplier],
+      data: { contractId, termsHash: v2, contractValue: '500400.00', signatures: [{ role: 'procurement' }, { role: 'legal' }, { role: 'executive' }] },
+    });
+    expect(await streamEvents(contractId)).toEqual([
+      'ContractDrafted',
+      'ContractSigned',
+      'ContractAmended',
+      'ContractSigned',
+      'ContractSigned',
+      'ContractSigned',
+      'ContractExecuted',
+    ]);
   });
 
   it('prices a call-off sequence at the tier of the cumulative volume, up to the ceiling', async () => {
@@ -177,7 +224,9 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
       ['10200', '41.70', '375300.00'],
     ]);
     expect((await callOff(9801)).body).toMatchObject({ status: 409, code: 'contract.ceiling_exceeded' });
-    expect((await http(url, 'POST', `/contracts/${contractId}/call-offs`, { lines: [{ sku: 'TYRE-205-55-R16', quantity: 10 }] }, t(jonas))).body.code).toBe('contract.procurement_role_required');
+    expect((await http(url, 'POST', `/contracts/${contractId}/call-offs`, { lines: [{ sku: 'TYRE-205-55-R16', quantity: 10 }] }, t(jonas))).body.code).toBe(
+      'contract.procurement_role_required',
+    );
     expect((await http(url, 'POST', `/contracts/${contractId}/call-offs`, { lines: [{ sku: 'TYRE-205-55-R16', quantity: -3 }] }, t(katrin))).status).toBe(400);
   });
 
@@ -199,7 +248,9 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
         awardedBy: katrin.personId,
         publicProcurement: true,
         currency: 'EUR',
-        items: [{ itemId: 'lot-1', description: 'Battery pack', quantity: 24, unit: 'pack', specification: 'LFP', unitPrice: '118500.00', lineTotal: '2844000.00' }],
+        items: [
+          { itemId: 'lot-1', description: 'Battery pack', quantity: 24, unit: 'pack', specification: 'LFP', unitPrice: '118500.00', lineTotal: '2844000.00' },
+        ],
         total: '2844000.00',
         weightedScore: 8.99,
         ranking: [],
@@ -207,9 +258,16 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
     });
     await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(awarded)] });
     const id = contractIdFor('tender', tenderId);
-    const c = await eventually(() => http(url, 'GET', `/contracts/${id}`, undefined, t(official)), (r) => r.status === 200);
+    const c = await eventually(
+      () => http(url, 'GET', `/contracts/${id}`, undefined, t(official)),
+      (r) => r.status === 200,
+    );
     expect(c.body.awaitingSignatures).toContainEqual({ companyId: buyer, role: 'government' });
-    for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) {
+    for (const [who, role] of [
+      [katrin, 'procurement'],
+      [jonas, 'legal'],
+      [greta, 'executive'],
+    ] as const) {
       await http(url, 'POST', `/contracts/${id}/signatures`, { role, termsHash: c.body.termsHash }, t(who));
     }
     expect((await http(url, 'GET', `/contracts/${id}`, undefined, t(official))).body.status).toBe('drafting');
@@ -221,13 +279,22 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
     const accepted = offerAccepted(randomUUID());
     await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(accepted)] });
     const id = contractIdFor('offer', accepted.data.offerId);
-    await eventually(() => streamEvents(id), (types) => types.length === 1);
+    await eventually(
+      () => streamEvents(id),
+      (types) => types.length === 1,
+    );
     const dealer = randomUUID();
     const amend = () => http(url, 'POST', `/contracts/${id}/amendments`, { intermediaryId: dealer, note: 'through a dealer' }, t(greta));
     expect((await amend()).body).toMatchObject({ status: 400, code: 'contract.unknown_intermediary' });
     await producer.send({
       topic: eventsTopic('directory', prefix),
-      messages: [toKafkaMessage(sampleEvent('CompanyRegistered', { companyId: dealer, name: 'EuroParts BV', registrationNumber: 'KVK 1', country: 'NL', roles: ['intermediary'] }, [dealer]))],
+      messages: [
+        toKafkaMessage(
+          sampleEvent('CompanyRegistered', { companyId: dealer, name: 'EuroParts BV', registrationNumber: 'KVK 1', country: 'NL', roles: ['intermediary'] }, [
+            dealer,
+          ]),
+        ),
+      ],
     });
     const named = await eventually(amend, (r) => r.status === 200);
     expect(named.body.awaitingSignatures).toContainEqual({ companyId: dealer, role: 'executive' });
@@ -238,9 +305,16 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
     (bad.data as any).items[0].unitPrice = 'forty-one';
     const good = offerAccepted(randomUUID());
     await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(bad), toKafkaMessage(good)] });
-    await eventually(() => streamEvents(contractIdFor('offer', good.data.offerId)), (types) => types.length === 1);
-    const dead = await collectFromTopic(kafka, deadLetterTopic(offersTopic()), (s) => s.some((d) => headerString(d.message.headers, Headers.eventId) === bad.id));
-    expect(headerString(dead.find((d) => headerString(d.message.headers, Headers.eventId) === bad.id)!.message.headers, Headers.dlqReason)).toMatch(/^schema: OfferAccepted v1: .*unitPrice/);
+    await eventually(
+      () => streamEvents(contractIdFor('offer', good.data.offerId)),
+      (types) => types.length === 1,
+    );
+    const dead = await collectFromTopic(kafka, deadLetterTopic(offersTopic()), (s) =>
+      s.some((d) => headerString(d.message.headers, Headers.eventId) === bad.id),
+    );
+    expect(headerString(dead.find((d) => headerString(d.message.headers, Headers.eventId) === bad.id)!.message.headers, Headers.dlqReason)).toMatch(
+      /^schema: OfferAccepted v1: .*unitPrice/,
+    );
     expect(await streamEvents(contractIdFor('offer', bad.data.offerId))).toEqual([]);
   });
 
@@ -259,7 +333,9 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
         await forger.send({ topic: offersTopic(), acks: -1, messages: [toKafkaMessage(event)] });
         return 'sent';
       } catch (err) {
-        return (err as { type?: string; cause?: { type?: string }; name: string }).type ?? (err as { cause?: { type?: string } }).cause?.type ?? (err as Error).name;
+        return (
+          (err as { type?: string; cause?: { type?: string }; name: string }).type ?? (err as { cause?: { type?: string } }).cause?.type ?? (err as Error).name
+        );
       } finally {
         await forger.disconnect().catch(() => undefined);
       }
@@ -280,6 +356,9 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
       () => http(url, 'GET', `/contracts?origin=offer:${genuine.data.offerId}`, undefined, t(katrin)),
       (r) => r.body.length === 1,
     );
-    expect(drafted.body[0]).toMatchObject({ origin: { eventId: genuine.id }, terms: { items: [{ committedVolume: 12000, tiers: genuine.data.items[0].tiers }] } });
+    expect(drafted.body[0]).toMatchObject({
+      origin: { eventId: genuine.id },
+      terms: { items: [{ committedVolume: 12000, tiers: genuine.data.items[0].tiers }] },
+    });
   });
 });

@@ -24,7 +24,12 @@ describe('directory app over HTTP, with its events on Kafka (real PostgreSQL and
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, type: res.headers.get('content-type') ?? '', location: res.headers.get('location'), body: (text ? JSON.parse(text) : null) as Json };
+    return {
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+      location: res.headers.get('location'),
+      body: (text ? JSON.parse(text) : null) as Json,
+    };
   }
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const eventCount = async () => Number((await db.query(`SELECT count(*) AS n FROM "${schema}".events`))[0].n);
@@ -142,7 +147,12 @@ describe('directory app over HTTP, with its events on Kafka (real PostgreSQL and
     expect(ceoLogin.body).toMatchObject({ companyId: supplier.companyId, personId: added.body.personId, roles: ['executive'] });
 
     // An executive may add colleagues; a procurement officer may not.
-    const buyerRep = await call('POST', path, { name: 'Ola', email: 'ola@nordstahl.example', position: 'Buyer', signingRoles: ['procurement'] }, bearer(ceoLogin.body.accessToken));
+    const buyerRep = await call(
+      'POST',
+      path,
+      { name: 'Ola', email: 'ola@nordstahl.example', position: 'Buyer', signingRoles: ['procurement'] },
+      bearer(ceoLogin.body.accessToken),
+    );
     expect(buyerRep.status).toBe(201);
     const olaToken = await tokenFor(buyerRep.body.apiKey.key);
     const refused = await call('POST', path, { name: 'X', email: 'x@nordstahl.example', position: 'X', signingRoles: [] }, bearer(olaToken));
@@ -167,10 +177,18 @@ describe('directory app over HTTP, with its events on Kafka (real PostgreSQL and
     expect(seenByBuyer.body.people.map((p: Json) => p.name)).toEqual(['Greta Lindqvist', 'Ola']);
     expect(seenByBuyer.body.people[0].email).toBeUndefined();
 
-    const meddling = await call('POST', `/companies/${supplier.companyId}/people`, { name: 'Mole', email: 'm@x.example', position: 'Spy', signingRoles: [] }, bearer(buyerToken));
+    const meddling = await call(
+      'POST',
+      `/companies/${supplier.companyId}/people`,
+      { name: 'Mole', email: 'm@x.example', position: 'Spy', signingRoles: [] },
+      bearer(buyerToken),
+    );
     expect(meddling.body).toMatchObject({ status: 403, code: 'company.not_yours' });
 
-    expect((await call('GET', '/companies/00000000-0000-4000-8000-000000000000', undefined, bearer(buyerToken))).body).toMatchObject({ status: 404, code: 'company.not_found' });
+    expect((await call('GET', '/companies/00000000-0000-4000-8000-000000000000', undefined, bearer(buyerToken))).body).toMatchObject({
+      status: 404,
+      code: 'company.not_found',
+    });
     expect((await call('GET', '/companies/not-a-uuid', undefined, bearer(buyerToken))).status).toBe(400);
     expect((await call('GET', `/companies/${supplier.companyId}`, undefined, bearer(buyerToken + 'x'))).status).toBe(401);
   });
@@ -180,10 +198,13 @@ describe('directory app over HTTP, with its events on Kafka (real PostgreSQL and
     const cityToken = await tokenFor(city.body.apiKey.key);
     expect((await call('GET', `/companies/${city.body.companyId}`, undefined, bearer(cityToken))).body.verification).toBe('pending');
     const official = { name: 'Franz Gruber', email: 'f@graz.example', position: 'Federal representative', signingRoles: ['government'] };
-    expect((await call('POST', `/companies/${city.body.companyId}/people`, official, bearer(cityToken))).body.code).toBe('person.government_role_needs_public_body');
+    expect((await call('POST', `/companies/${city.body.companyId}/people`, official, bearer(cityToken))).body.code).toBe(
+      'person.government_role_needs_public_body',
+    );
 
     // No company verifies itself: the operator's key, which no default provides, is required.
-    const verify = (headers: Record<string, string>) => call('POST', `/admin/companies/${city.body.companyId}/verification`, { note: 'register of public bodies checked' }, headers);
+    const verify = (headers: Record<string, string>) =>
+      call('POST', `/admin/companies/${city.body.companyId}/verification`, { note: 'register of public bodies checked' }, headers);
     expect((await verify(bearer(cityToken))).body).toMatchObject({ status: 401, code: 'auth.unauthorized' });
     expect((await verify({ 'x-admin-key': 'dev-admin-key' })).status).toBe(401);
     expect((await verify({ 'x-admin-key': adminKey() })).body).toEqual({ companyId: city.body.companyId, verification: 'verified' });
@@ -197,10 +218,18 @@ describe('directory app over HTTP, with its events on Kafka (real PostgreSQL and
     const token = await tokenFor(company.body.apiKey.key);
     const key = { ...bearer(token), 'idempotency-key': 'reused-key-1' };
     const spare = await call('POST', `/companies/${company.body.companyId}/api-keys`, {}, bearer(token));
-    expect((await call('DELETE', `/companies/${company.body.companyId}/api-keys/${spare.body.keyId}`, undefined, key)).body).toEqual({ keyId: spare.body.keyId, revoked: true });
+    expect((await call('DELETE', `/companies/${company.body.companyId}/api-keys/${spare.body.keyId}`, undefined, key)).body).toEqual({
+      keyId: spare.body.keyId,
+      revoked: true,
+    });
     const before = await eventCount();
-    expect((await call('POST', `/companies/${company.body.companyId}/api-keys`, {}, key)).body).toMatchObject({ status: 409, code: 'request.idempotency_key_reused' });
-    expect((await call('POST', `/companies/${company.body.companyId}/people`, { name: 'X', email: 'x@k.example', position: 'Y', signingRoles: [] }, key)).body).toMatchObject({ status: 409, code: 'request.idempotency_key_reused' });
+    expect((await call('POST', `/companies/${company.body.companyId}/api-keys`, {}, key)).body).toMatchObject({
+      status: 409,
+      code: 'request.idempotency_key_reused',
+    });
+    expect(
+      (await call('POST', `/companies/${company.body.companyId}/people`, { name: 'X', email: 'x@k.example', position: 'Y', signingRoles: [] }, key)).body,
+    ).toMatchObject({ status: 409, code: 'request.idempotency_key_reused' });
     expect(await eventCount()).toBe(before);
   });
 

@@ -62,8 +62,14 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
   });
 
   const envelopesOf = async (type: string, count = 1) => {
-    const seen = await collectFromTopic(kafka, eventsTopic('offers', prefix), (s) => s.filter((m) => headerString(m.message.headers, Headers.eventType) === type).length >= count);
-    return seen.filter((m) => headerString(m.message.headers, Headers.eventType) === type).map((m) => JSON.parse(m.message.value!.toString()) as EventEnvelope<any>);
+    const seen = await collectFromTopic(
+      kafka,
+      eventsTopic('offers', prefix),
+      (s) => s.filter((m) => headerString(m.message.headers, Headers.eventType) === type).length >= count,
+    );
+    return seen
+      .filter((m) => headerString(m.message.headers, Headers.eventType) === type)
+      .map((m) => JSON.parse(m.message.value!.toString()) as EventEnvelope<any>);
   };
 
   it('negotiates an offer over revisions and publishes OfferAccepted with what contracts need', async () => {
@@ -71,15 +77,29 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     expect(drafted.status).toBe(201);
     const id = drafted.body.offerId;
     expect((await http(url, 'POST', `/offers/${id}/submit`, {}, supplierRep)).body.status).toBe('submitted');
-    const countered = await http(url, 'POST', `/offers/${id}/counter`, { proposals: [{ sku: 'TYRE-205-55-R16', unitPrice: '40.00', quantity: 15000 }], note: 'target 40.00' }, buyerEngineer);
+    const countered = await http(
+      url,
+      'POST',
+      `/offers/${id}/counter`,
+      { proposals: [{ sku: 'TYRE-205-55-R16', unitPrice: '40.00', quantity: 15000 }], note: 'target 40.00' },
+      buyerEngineer,
+    );
     expect(countered.body.status).toBe('countered');
     const revisedTiers = [tiers[0], tiers[1], { minQuantity: 10000, unitPrice: '40.90' }];
     const { buyerId: _, ...terms } = offerBody();
-    const revised = await http(url, 'POST', `/offers/${id}/revise`, { ...terms, items: [{ ...offerBody().items[0], tiers: revisedTiers }], note: 'tier 3 at 40.90' }, supplierRep);
+    const revised = await http(
+      url,
+      'POST',
+      `/offers/${id}/revise`,
+      { ...terms, items: [{ ...offerBody().items[0], tiers: revisedTiers }], note: 'tier 3 at 40.90' },
+      supplierRep,
+    );
     expect(revised.body).toMatchObject({ status: 'submitted', revision: 1, history: [{ revision: 0 }] });
 
     const quote = await http(url, 'GET', `/offers/${id}/quote?quantity=12000`, undefined, buyerEngineer);
-    expect(quote.body.quotes).toEqual([{ sku: 'TYRE-205-55-R16', quantity: 12000, currency: 'EUR', tierMinQuantity: 10000, unitPrice: '40.90', total: '490800.00' }]);
+    expect(quote.body.quotes).toEqual([
+      { sku: 'TYRE-205-55-R16', quantity: 12000, currency: 'EUR', tierMinQuantity: 10000, unitPrice: '40.90', total: '490800.00' },
+    ]);
 
     const refused = await http(url, 'POST', `/offers/${id}/accept`, { revision: 1, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerEngineer);
     expect(refused).toMatchObject({ status: 403, body: { code: 'offer.procurement_role_required' } });
@@ -87,7 +107,13 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     const stale = await http(url, 'POST', `/offers/${id}/accept`, { revision: 0, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerProcurement);
     expect(stale.body).toMatchObject({ status: 409, code: 'offer.revision_changed' });
     expect((await http(url, 'POST', `/offers/${id}/accept`, { quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerProcurement)).status).toBe(400);
-    const accepted = await http(url, 'POST', `/offers/${id}/accept`, { revision: 1, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerProcurement);
+    const accepted = await http(
+      url,
+      'POST',
+      `/offers/${id}/accept`,
+      { revision: 1, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] },
+      buyerProcurement,
+    );
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({ status: 'accepted', accepted: { total: '490800.00', currency: 'EUR' } });
 
@@ -112,34 +138,60 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
 
   it('keeps offers to their parties and answers bad input with problem+json', async () => {
     const { body } = await http(url, 'POST', '/offers', offerBody(), supplierRep);
-    expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, person(stranger, ['procurement']))).body).toMatchObject({ status: 404, code: 'offer.not_found' });
+    expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, person(stranger, ['procurement']))).body).toMatchObject({
+      status: 404,
+      code: 'offer.not_found',
+    });
     // A draft is the supplier's alone until it is submitted.
     expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, buyerEngineer)).body).toMatchObject({ status: 404, code: 'offer.not_found' });
     expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, supplierRep)).status).toBe(200);
     await http(url, 'POST', `/offers/${body.offerId}/submit`, {}, supplierRep);
     expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, buyerEngineer)).status).toBe(200);
     expect((await http(url, 'GET', `/offers/${body.offerId}`)).status).toBe(401);
-    const bad = await http(url, 'POST', '/offers', { ...offerBody(), items: [{ ...offerBody().items[0], tiers: [{ minQuantity: 0, unitPrice: '4,20' }] }] }, supplierRep);
+    const bad = await http(
+      url,
+      'POST',
+      '/offers',
+      { ...offerBody(), items: [{ ...offerBody().items[0], tiers: [{ minQuantity: 0, unitPrice: '4,20' }] }] },
+      supplierRep,
+    );
     expect(bad.status).toBe(400);
     expect(bad.type).toContain('application/problem+json');
-    expect(bad.body.errors).toEqual(expect.arrayContaining([expect.stringContaining('minQuantity must not be less than 1'), expect.stringContaining('unitPrice must be a decimal amount')]));
+    expect(bad.body.errors).toEqual(
+      expect.arrayContaining([expect.stringContaining('minQuantity must not be less than 1'), expect.stringContaining('unitPrice must be a decimal amount')]),
+    );
     const asBuyer = await http(url, 'POST', '/offers', offerBody(), buyerProcurement);
     expect(asBuyer.body).toMatchObject({ status: 400, code: 'offer.buyer_is_supplier' });
-    expect((await http(url, 'GET', `/offers/${body.offerId}/quote?quantity=5`, undefined, buyerEngineer)).body).toMatchObject({ status: 400, code: 'offer.quantity_below_minimum' });
+    expect((await http(url, 'GET', `/offers/${body.offerId}/quote?quantity=5`, undefined, buyerEngineer)).body).toMatchObject({
+      status: 400,
+      code: 'offer.quantity_below_minimum',
+    });
   });
 
   it('accepts a deal of 10^15 and refuses with 400, writing nothing, one whose total would pass 18 digits', async () => {
     const big = { ...offerBody(), items: [{ ...offerBody().items[0], tiers: [{ minQuantity: 1, unitPrice: '1000000000.00' }] }] };
     const ok = await http(url, 'POST', '/offers', big, supplierRep);
     await http(url, 'POST', `/offers/${ok.body.offerId}/submit`, {}, supplierRep);
-    const deal = await http(url, 'POST', `/offers/${ok.body.offerId}/accept`, { revision: 0, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 1_000_000 }] }, buyerProcurement);
+    const deal = await http(
+      url,
+      'POST',
+      `/offers/${ok.body.offerId}/accept`,
+      { revision: 0, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 1_000_000 }] },
+      buyerProcurement,
+    );
     expect(deal.body).toMatchObject({ status: 'accepted', accepted: { total: '1000000000000000.00' } });
 
     const huge = { ...offerBody(), items: [{ ...offerBody().items[0], tiers: [{ minQuantity: 1, unitPrice: '999999999999.00' }] }] };
     const { body } = await http(url, 'POST', '/offers', huge, supplierRep);
     await http(url, 'POST', `/offers/${body.offerId}/submit`, {}, supplierRep);
     const before = await db.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE stream_id = $1`, [`offer-${body.offerId}`]);
-    const refused = await http(url, 'POST', `/offers/${body.offerId}/accept`, { revision: 0, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 1_000_000_000 }] }, buyerProcurement);
+    const refused = await http(
+      url,
+      'POST',
+      `/offers/${body.offerId}/accept`,
+      { revision: 0, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 1_000_000_000 }] },
+      buyerProcurement,
+    );
     expect(refused.status).toBe(400);
     expect(refused.type).toContain('application/problem+json');
     expect(refused.body).toMatchObject({ code: 'command.out_of_range' });
@@ -158,7 +210,13 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     expect(await scheduler.runOnce()).toBe(0);
     clock = () => new Date();
     expect((await http(url, 'GET', `/offers/${body.offerId}`, undefined, buyerEngineer)).body.status).toBe('expired');
-    const late = await http(url, 'POST', `/offers/${body.offerId}/accept`, { revision: 0, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 500 }] }, buyerProcurement);
+    const late = await http(
+      url,
+      'POST',
+      `/offers/${body.offerId}/accept`,
+      { revision: 0, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 500 }] },
+      buyerProcurement,
+    );
     expect(late.body).toMatchObject({ status: 409, code: 'offer.invalid_transition' });
     const expired = await db.query(`SELECT count(*) AS n FROM "${schema}".events WHERE stream_id = $1 AND type = 'OfferExpired'`, [`offer-${body.offerId}`]);
     expect(Number(expired[0].n)).toBe(1);
@@ -166,37 +224,81 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
 
   it('runs a public-procurement tender with sealed bids to an award published as TenderAwarded', async () => {
     const publicTender = (deadline: string) => ({
-        title: 'City buses: tyres 2028',
-        items: [
-          { itemId: 'lot-1', description: 'Bus tyre 275/70 R22.5', quantity: 2000, unit: 'piece', specification: 'M+S, regroovable' },
-          { itemId: 'lot-2', description: 'Retreading service', quantity: 500, unit: 'job', specification: 'within 10 days' },
-        ],
-        submissionDeadline: deadline,
-        weights: { price: 50, quality: 20, reputation: 10, service: 15, partnership: 5 },
-        publicProcurement: true,
-        currency: 'EUR',
-      });
+      title: 'City buses: tyres 2028',
+      items: [
+        { itemId: 'lot-1', description: 'Bus tyre 275/70 R22.5', quantity: 2000, unit: 'piece', specification: 'M+S, regroovable' },
+        { itemId: 'lot-2', description: 'Retreading service', quantity: 500, unit: 'job', specification: 'within 10 days' },
+      ],
+      submissionDeadline: deadline,
+      weights: { price: 50, quality: 20, reputation: 10, service: 15, partnership: 5 },
+      publicProcurement: true,
+      currency: 'EUR',
+    });
     // Only a public body an operator verified opens a public procurement: learnt from the directory topic.
-    expect((await http(url, 'POST', '/tenders', publicTender(new Date(Date.now() + 60000).toISOString()), buyerProcurement)).body).toMatchObject({ status: 403, code: 'tender.public_procurement_needs_public_body' });
+    expect((await http(url, 'POST', '/tenders', publicTender(new Date(Date.now() + 60000).toISOString()), buyerProcurement)).body).toMatchObject({
+      status: 403,
+      code: 'tender.public_procurement_needs_public_body',
+    });
     const producer = await connectProducer(kafka);
     const company = (type: string, version: number, data: Record<string, unknown>) =>
-      sealed({ id: randomUUID(), type, schemaVersion: 1, context: 'directory', streamId: `company-${buyer}`, streamType: 'company', streamVersion: version, position: version, occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(), parties: [buyer], actor: null, correlationId: randomUUID(), causationId: null, data });
+      sealed({
+        id: randomUUID(),
+        type,
+        schemaVersion: 1,
+        context: 'directory',
+        streamId: `company-${buyer}`,
+        streamType: 'company',
+        streamVersion: version,
+        position: version,
+        occurredAt: new Date().toISOString(),
+        recordedAt: new Date().toISOString(),
+        parties: [buyer],
+        actor: null,
+        correlationId: randomUUID(),
+        causationId: null,
+        data,
+      });
     await producer.send({
       topic: eventsTopic('directory', prefix),
       messages: [
-        toKafkaMessage(company('CompanyRegistered', 1, { companyId: buyer, name: 'City of Graz', registrationNumber: 'GKZ 60101', country: 'AT', roles: ['buyer', 'public_body'] })),
+        toKafkaMessage(
+          company('CompanyRegistered', 1, {
+            companyId: buyer,
+            name: 'City of Graz',
+            registrationNumber: 'GKZ 60101',
+            country: 'AT',
+            roles: ['buyer', 'public_body'],
+          }),
+        ),
         toKafkaMessage(company('CompanyVerified', 2, { companyId: buyer, note: 'register checked' })),
       ],
     });
     await producer.disconnect();
-    await eventually(async () => app.get(KnownCompanies).isVerifiedPublicBody(buyer), (ok) => ok);
+    await eventually(
+      async () => app.get(KnownCompanies).isVerifiedPublicBody(buyer),
+      (ok) => ok,
+    );
     const deadline = new Date(Date.now() + 2500).toISOString();
     const opened = await http(url, 'POST', '/tenders', publicTender(deadline), buyerProcurement);
     expect(opened.status).toBe(201);
     const id = opened.body.tenderId;
-    expect((await http(url, 'POST', `/tenders/${id}/invitations`, { supplierIds: [supplier, supplier2, supplier3] }, buyerProcurement)).body.invited).toHaveLength(3);
+    expect(
+      (await http(url, 'POST', `/tenders/${id}/invitations`, { supplierIds: [supplier, supplier2, supplier3] }, buyerProcurement)).body.invited,
+    ).toHaveLength(3);
 
-    const bid = (token: string, a: string, b: string) => http(url, 'POST', `/tenders/${id}/bids`, { prices: [{ itemId: 'lot-1', unitPrice: a }, { itemId: 'lot-2', unitPrice: b }] }, token);
+    const bid = (token: string, a: string, b: string) =>
+      http(
+        url,
+        'POST',
+        `/tenders/${id}/bids`,
+        {
+          prices: [
+            { itemId: 'lot-1', unitPrice: a },
+            { itemId: 'lot-2', unitPrice: b },
+          ],
+        },
+        token,
+      );
     const s2 = person(supplier2, ['executive']);
     const s3 = person(supplier3, ['executive']);
     expect((await bid(supplierRep, '410.00', '95.00')).status).toBe(200);
@@ -208,7 +310,12 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
       fetch(`${url}/tenders/${id}/bids`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${s2}`, 'idempotency-key': `bid-${id}` },
-        body: JSON.stringify({ prices: [{ itemId: 'lot-1', unitPrice: '395.00' }, { itemId: 'lot-2', unitPrice: '120.00' }] }),
+        body: JSON.stringify({
+          prices: [
+            { itemId: 'lot-1', unitPrice: '395.00' },
+            { itemId: 'lot-2', unitPrice: '120.00' },
+          ],
+        }),
       }).then((r) => r.json() as Promise<{ bidId: string; contentHash: string }>);
     const first = await retried();
     const again = await retried();
@@ -240,7 +347,10 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     await evaluate(buyerEngineer, supplier, 9);
     await evaluate(buyerEngineer, supplier2, 6);
     const award = { supplierId: supplier };
-    expect((await http(url, 'POST', `/tenders/${id}/award`, award, buyerProcurement)).body).toMatchObject({ status: 409, code: 'tender.government_evaluator_required' });
+    expect((await http(url, 'POST', `/tenders/${id}/award`, award, buyerProcurement)).body).toMatchObject({
+      status: 409,
+      code: 'tender.government_evaluator_required',
+    });
     await evaluate(buyerOfficial, supplier, 8);
     expect((await http(url, 'GET', `/tenders/${id}`, undefined, buyerProcurement)).body.ranking.map((r: any) => [r.supplierId, r.rank])).toEqual([
       [supplier, 1],
@@ -257,7 +367,10 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     expect(awarded.body.status).toBe('awarded');
     // A public award is published: the loser now sees the winner's entry beside its own.
     const after = await http(url, 'GET', `/tenders/${id}`, undefined, s2);
-    expect(after.body.ranking.map((r: any) => [r.supplierId, r.rank])).toEqual([[supplier, 1], [supplier2, 2]]);
+    expect(after.body.ranking.map((r: any) => [r.supplierId, r.rank])).toEqual([
+      [supplier, 1],
+      [supplier2, 2],
+    ]);
     expect(after.body.award).toMatchObject({ supplierId: supplier, total: '867500.00' });
 
     const [event] = (await envelopesOf('TenderAwarded')).filter((e) => e.data.tenderId === id);
@@ -280,10 +393,29 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
   it('serves /health and OpenAPI for every route', async () => {
     expect((await http(url, 'GET', '/health')).body).toMatchObject({ status: 'up', context: 'offers' });
     const paths = Object.keys((await http(url, 'GET', '/docs/openapi.json')).body.paths);
-    for (const route of ['/offers', '/offers/{id}', '/offers/{id}/quote', '/offers/{id}/accept', '/offers/{id}/counter', '/offers/{id}/revise', '/offers/{id}/reject', '/offers/{id}/withdraw', '/offers/{id}/submit']) {
+    for (const route of [
+      '/offers',
+      '/offers/{id}',
+      '/offers/{id}/quote',
+      '/offers/{id}/accept',
+      '/offers/{id}/counter',
+      '/offers/{id}/revise',
+      '/offers/{id}/reject',
+      '/offers/{id}/withdraw',
+      '/offers/{id}/submit',
+    ]) {
       expect(paths).toContain(route);
     }
-    for (const route of ['/tenders', '/tenders/{id}', '/tenders/{id}/invitations', '/tenders/{id}/bids', '/tenders/{id}/close', '/tenders/{id}/evaluations', '/tenders/{id}/award', '/tenders/{id}/cancel']) {
+    for (const route of [
+      '/tenders',
+      '/tenders/{id}',
+      '/tenders/{id}/invitations',
+      '/tenders/{id}/bids',
+      '/tenders/{id}/close',
+      '/tenders/{id}/evaluations',
+      '/tenders/{id}/award',
+      '/tenders/{id}/cancel',
+    ]) {
       expect(paths).toContain(route);
     }
   });

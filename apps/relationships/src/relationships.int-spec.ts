@@ -34,7 +34,10 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
   const history = sampleHistory(supplier, buyer, intermediary, start);
   const send = (events = history) => producer.sendBatch({ topicMessages: groupByTopic(events) });
   const groupByTopic = (events: typeof history) =>
-    [...new Set(events.map((e) => e.context))].map((ctx) => ({ topic: eventsTopic(ctx, prefix), messages: events.filter((e) => e.context === ctx).map(toKafkaMessage) }));
+    [...new Set(events.map((e) => e.context))].map((ctx) => ({
+      topic: eventsTopic(ctx, prefix),
+      messages: events.filter((e) => e.context === ctx).map(toKafkaMessage),
+    }));
 
   const launch = async (dbSchema: string, groupId: string) => {
     process.env.DB_SCHEMA = dbSchema;
@@ -53,14 +56,21 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
   beforeAll(async () => {
     process.env.TOPIC_PREFIX = prefix;
     kafka = createKafka('relationships-test');
-    await ensureTopics(kafka, CONTEXTS.map((c) => ({ topic: eventsTopic(c, prefix), partitions: 3 })));
+    await ensureTopics(
+      kafka,
+      CONTEXTS.map((c) => ({ topic: eventsTopic(c, prefix), partitions: 3 })),
+    );
     producer = await connectProducer(kafka);
     db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
     await db.initialize();
     await send();
     ({ app, url } = await launch(schema, `${prefix}.relationships`));
     // 17 events: registrations concern no pair, the resale three pairs, each tender event two: 19 rows.
-    await eventually(() => digest(url), (d) => d.rows === 19, 60000);
+    await eventually(
+      () => digest(url),
+      (d) => d.rows === 19,
+      60000,
+    );
   });
 
   afterAll(async () => {
@@ -94,8 +104,20 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
   it('lists the timeline in order with one-line summaries; the intermediary sees its side of the resale', async () => {
     const t = await http(url, 'GET', `/relationships/${supplier}/${buyer}/timeline`, undefined, asSupplier);
     expect(t.body.items.map((i: any) => i.type)).toEqual([
-      'OfferDrafted', 'OfferSubmitted', 'OfferAccepted', 'ContractExecuted', 'CallOffPlaced', 'TicketOpened', 'SlaBreached', 'TicketAcknowledged',
-      'TicketResolved', 'TicketClosed', 'SuppliersInvited', 'TenderClosed', 'TenderAwarded', 'LotResold',
+      'OfferDrafted',
+      'OfferSubmitted',
+      'OfferAccepted',
+      'ContractExecuted',
+      'CallOffPlaced',
+      'TicketOpened',
+      'SlaBreached',
+      'TicketAcknowledged',
+      'TicketResolved',
+      'TicketClosed',
+      'SuppliersInvited',
+      'TenderClosed',
+      'TenderAwarded',
+      'LotResold',
     ]);
     // The maker learns that its tyres reached the buyer through EuroParts, not how many (nor at what price).
     expect(t.body.items[13].summary).toBe('EuroParts BV resold TYRE (made by Pneus Lyonnais SA) to Autowerk Süd GmbH');
@@ -110,13 +132,22 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     const asOf = new Date(start.getTime() + 15 * 86400000).toISOString();
     const r = await http(url, 'GET', `/relationships/${buyer}/${supplier}?asOf=${asOf}`, undefined, asBuyer);
     expect(r.body.asOf).toBe(asOf);
-    expect(r.body.summary).toMatchObject({ offers: { accepted: 1 }, contracts: { executed: 1 }, tickets: { opened: 0 }, tenders: { won: 0 }, resales: { count: 0 } });
+    expect(r.body.summary).toMatchObject({
+      offers: { accepted: 1 },
+      contracts: { executed: 1 },
+      tickets: { opened: 0 },
+      tenders: { won: 0 },
+      resales: { count: 0 },
+    });
     expect((await http(url, 'GET', `/relationships/${buyer}/${supplier}?asOf=yesterday`, undefined, asBuyer)).status).toBe(400);
   });
 
   it('shows a relationship only to its own companies, and scorecards by the documented formulas', async () => {
     const stranger = tokenFor({ companyId: randomUUID(), personId: null, roles: [] });
-    expect((await http(url, 'GET', `/relationships/${buyer}/${supplier}`, undefined, stranger)).body).toMatchObject({ status: 404, code: 'relationship.not_found' });
+    expect((await http(url, 'GET', `/relationships/${buyer}/${supplier}`, undefined, stranger)).body).toMatchObject({
+      status: 404,
+      code: 'relationship.not_found',
+    });
     expect((await http(url, 'GET', `/relationships/${buyer}/${supplier}`)).status).toBe(401);
 
     const card = await http(url, 'GET', `/scorecards/${supplier}?buyer=${buyer}`, undefined, asBuyer);
@@ -139,7 +170,11 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     const before = await digest(url);
     await send();
     const inbound = app.get(RelationshipsInbound);
-    await eventually(async () => inbound.consumer.counts.duplicate, (n) => n >= history.length, 60000);
+    await eventually(
+      async () => inbound.consumer.counts.duplicate,
+      (n) => n >= history.length,
+      60000,
+    );
     expect(await digest(url)).toEqual(before);
   });
 
@@ -162,7 +197,11 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     };
     const oneRow = (table: string, order: string) => `ctid = (SELECT ctid FROM ${table} ORDER BY ${order} LIMIT 1)`;
     const changes: [string, string, string][] = [
-      ...['company_a', 'company_b', 'event_id', 'context', 'type', 'stream_id', 'occurred_at', 'recorded_at'].map((c): [string, string, string] => [timeline, c, `${c} || 'x'`]),
+      ...['company_a', 'company_b', 'event_id', 'context', 'type', 'stream_id', 'occurred_at', 'recorded_at'].map((c): [string, string, string] => [
+        timeline,
+        c,
+        `${c} || 'x'`,
+      ]),
       [timeline, 'position', 'position + 1'],
       [timeline, 'parties', `parties || '["x"]'`],
       [timeline, 'data', `data || '{"x": 1}'`],
@@ -192,7 +231,14 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     const report = await admin(url, 'POST', '/admin/rebuild');
     expect(report.status).toBe(200);
     expect(report.body).toMatchObject({
-      previousGeneration: before.generation, generation: before.generation + 1, equal: true, swapped: true, forced: false, digest: before.digest, rows: 19, skipped: 0,
+      previousGeneration: before.generation,
+      generation: before.generation + 1,
+      equal: true,
+      swapped: true,
+      forced: false,
+      digest: before.digest,
+      rows: 19,
+      skipped: 0,
     });
     expect(report.body.events).toBeGreaterThanOrEqual(history.length);
     expect(await digest(url)).toEqual({ ...before, generation: before.generation + 1 });
@@ -250,7 +296,14 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
 
     const forced = await admin(url, 'POST', '/admin/rebuild?force=true');
     expect(forced.status).toBe(200);
-    expect(forced.body).toMatchObject({ previousGeneration: live.generation, equal: false, swapped: true, forced: true, digest: live.digest, previousDigest: drifted.digest });
+    expect(forced.body).toMatchObject({
+      previousGeneration: live.generation,
+      equal: false,
+      swapped: true,
+      forced: true,
+      digest: live.digest,
+      previousDigest: drifted.digest,
+    });
     expect(forced.body.generation).toBeGreaterThan(rejected);
     expect(await digest(url)).toEqual({ ...live, generation: forced.body.generation });
     // That rebuild dropped the rejected generation first.
@@ -280,13 +333,17 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     const before = await digest(url);
 
     // 1. The lock session dies (an operator's pg_terminate_backend, a network cut): the lock is free for another rebuild.
-    await expect(interrupted(async () => db.query(`SELECT pg_terminate_backend($1)`, [await lockHolder()])).run()).rejects.toThrow(/terminat|connection|released/i);
+    await expect(interrupted(async () => db.query(`SELECT pg_terminate_backend($1)`, [await lockHolder()])).run()).rejects.toThrow(
+      /terminat|connection|released/i,
+    );
     expect(await digest(url)).toEqual(before);
     // Its generation was dropped through a fresh session: the live consumer no longer writes to it.
     expect((await generations()).filter((g) => g.generation > before.generation)).toEqual([]);
 
     // 2. Another rebuild retired the generation this one began from.
-    const failed = interrupted(() => db.query(`UPDATE "${schema}".generations SET status = 'retired', retired_at = now() WHERE generation = $1`, [before.generation]));
+    const failed = interrupted(() =>
+      db.query(`UPDATE "${schema}".generations SET status = 'retired', retired_at = now() WHERE generation = $1`, [before.generation]),
+    );
     await expect(failed.run()).rejects.toMatchObject({ code: 'rebuild.superseded' });
     const gens = await generations();
     expect(gens.filter((g) => g.status === 'active')).toEqual([]);
@@ -305,7 +362,11 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     // A valid envelope whose data fails its schema (a negative revision), and a value that is not JSON.
     const invalid = sampleEvent('OfferSubmitted', { offerId: randomUUID(), supplierId: supplier, buyerId: buyer, revision: -1 }, [supplier, buyer], start);
     await producer.send({ topic: eventsTopic('offers', prefix), messages: [toKafkaMessage(invalid), { key: 'junk', value: 'not json' }] });
-    await eventually(async () => inbound.consumer.counts['dead-lettered'], (n) => n >= deadLettered + 2, 60000);
+    await eventually(
+      async () => inbound.consumer.counts['dead-lettered'],
+      (n) => n >= deadLettered + 2,
+      60000,
+    );
     const before = await digest(url);
     expect(before.rows).toBe(19);
     const report = await rebuilder({ workers: 0 }).run();
@@ -316,7 +377,15 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     const before = await digest(url);
     const report = await rebuilder({ workers: 2 }).run();
     // The worker threads check messages against the catalog too: the topics hold two the live consumer dead-lettered.
-    expect(report).toMatchObject({ previousGeneration: before.generation, generation: before.generation + 1, equal: true, swapped: true, digest: before.digest, rows: 19, skipped: 2 });
+    expect(report).toMatchObject({
+      previousGeneration: before.generation,
+      generation: before.generation + 1,
+      equal: true,
+      swapped: true,
+      digest: before.digest,
+      rows: 19,
+      skipped: 2,
+    });
     expect(report.events).toBeGreaterThanOrEqual(history.length);
     expect(await digest(url)).toEqual({ ...before, generation: before.generation + 1 });
   });
@@ -345,15 +414,28 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     const kadmin = kafka.admin();
     await kadmin.connect();
     // Both members in the group before the new events arrive, so both get some of them.
-    await eventually(async () => (await kadmin.describeGroups([group])).groups[0], (g) => g.state === 'Stable' && g.members.length === 2, 60000, 250);
+    await eventually(
+      async () => (await kadmin.describeGroups([group])).groups[0],
+      (g) => g.state === 'Stable' && g.members.length === 2,
+      60000,
+      250,
+    );
     await kadmin.disconnect();
     // More streams so that every partition carries something.
     const more = Array.from({ length: 6 }, () => sampleHistory(randomUUID(), randomUUID(), randomUUID(), start)).flat();
     await send(more);
     try {
       const expectedRows = 19 + 6 * 19;
-      await eventually(() => digest(url), (d) => d.rows === expectedRows, 60000);
-      const scaled = await eventually(() => digest(a.url), (d) => d.rows === expectedRows, 60000);
+      await eventually(
+        () => digest(url),
+        (d) => d.rows === expectedRows,
+        60000,
+      );
+      const scaled = await eventually(
+        () => digest(a.url),
+        (d) => d.rows === expectedRows,
+        60000,
+      );
       expect(scaled.digest).toBe((await digest(url)).digest);
       const [ca, cb] = [a.app.get(RelationshipsInbound).consumer.counts, b.app.get(RelationshipsInbound).consumer.counts];
       expect(ca.handled).toBeGreaterThan(0);

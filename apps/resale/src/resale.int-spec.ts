@@ -18,16 +18,45 @@ const t = (companyId: string) => tokenFor({ companyId, personId: randomUUID(), r
 
 function envelope<T>(type: string, streamId: string, data: T): EventEnvelope<T> {
   return sealed({
-    id: randomUUID(), type, schemaVersion: 1, context: 'contracts', streamId, streamType: 'contract', streamVersion: 1, position: 1,
-    occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(), parties: [distA, maker], actor: null,
-    correlationId: randomUUID(), causationId: null, data,
+    id: randomUUID(),
+    type,
+    schemaVersion: 1,
+    context: 'contracts',
+    streamId,
+    streamType: 'contract',
+    streamVersion: 1,
+    position: 1,
+    occurredAt: new Date().toISOString(),
+    recordedAt: new Date().toISOString(),
+    parties: [distA, maker],
+    actor: null,
+    correlationId: randomUUID(),
+    causationId: null,
+    data,
   });
 }
 const terms = {
-  buyerId: distA, supplierId: maker, intermediaryId: null, currency: 'EUR',
-  items: [{ sku: 'NMC-MOD-48V', description: '48 V battery module', unit: 'piece', tiers: [{ minQuantity: 1, unitPrice: '1095.00' }], committedVolume: 800, ceiling: null }],
-  startDate: new Date(Date.now() - 86400000).toISOString(), endDate: new Date(Date.now() + 300 * 86400000).toISOString(),
-  sla: [], governingLaw: 'x', paymentTerms: 'x', deliveryTerms: 'x', requiredSignatures: [{ companyId: distA, role: 'procurement' }],
+  buyerId: distA,
+  supplierId: maker,
+  intermediaryId: null,
+  currency: 'EUR',
+  items: [
+    {
+      sku: 'NMC-MOD-48V',
+      description: '48 V battery module',
+      unit: 'piece',
+      tiers: [{ minQuantity: 1, unitPrice: '1095.00' }],
+      committedVolume: 800,
+      ceiling: null,
+    },
+  ],
+  startDate: new Date(Date.now() - 86400000).toISOString(),
+  endDate: new Date(Date.now() + 300 * 86400000).toISOString(),
+  sla: [],
+  governingLaw: 'x',
+  paymentTerms: 'x',
+  deliveryTerms: 'x',
+  requiredSignatures: [{ companyId: distA, role: 'procurement' }],
 };
 
 describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)', () => {
@@ -48,11 +77,40 @@ describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)',
     await producer.send({
       topic: eventsTopic('contracts', prefix),
       messages: [
-        toKafkaMessage(envelope('ContractExecuted', stream, { contractId, buyerId: distA, supplierId: maker, intermediaryId: null, origin: { kind: 'offer', id: randomUUID(), eventId: randomUUID() }, terms, termsVersion: 1, termsHash: 'ef'.repeat(32), signatures: [], contractValue: '876000.00', executedAt: new Date().toISOString() })),
-        toKafkaMessage(envelope('CallOffPlaced', stream, { contractId, buyerId: distA, supplierId: maker, callOffId, placedBy: null, lines: [{ sku: 'NMC-MOD-48V', quantity: 800, unitPrice: '1095.00', tierMinQuantity: 1, lineTotal: '876000.00', cumulativeQuantity: 800 }], total: '876000.00', currency: 'EUR', placedAt: new Date().toISOString() })),
+        toKafkaMessage(
+          envelope('ContractExecuted', stream, {
+            contractId,
+            buyerId: distA,
+            supplierId: maker,
+            intermediaryId: null,
+            origin: { kind: 'offer', id: randomUUID(), eventId: randomUUID() },
+            terms,
+            termsVersion: 1,
+            termsHash: 'ef'.repeat(32),
+            signatures: [],
+            contractValue: '876000.00',
+            executedAt: new Date().toISOString(),
+          }),
+        ),
+        toKafkaMessage(
+          envelope('CallOffPlaced', stream, {
+            contractId,
+            buyerId: distA,
+            supplierId: maker,
+            callOffId,
+            placedBy: null,
+            lines: [{ sku: 'NMC-MOD-48V', quantity: 800, unitPrice: '1095.00', tierMinQuantity: 1, lineTotal: '876000.00', cumulativeQuantity: 800 }],
+            total: '876000.00',
+            currency: 'EUR',
+            placedAt: new Date().toISOString(),
+          }),
+        ),
       ],
     });
-    await eventually(async () => (await db.query(`SELECT count(*) AS n FROM "${schema}".supply_call_offs`).catch(() => [{ n: 0 }]))[0].n, (n) => Number(n) === 1);
+    await eventually(
+      async () => (await db.query(`SELECT count(*) AS n FROM "${schema}".supply_call_offs`).catch(() => [{ n: 0 }]))[0].n,
+      (n) => Number(n) === 1,
+    );
   });
 
   afterAll(async () => {
@@ -60,18 +118,39 @@ describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)',
     await env.close();
   });
 
-  const lotBody = (over: Record<string, unknown> = {}) => ({ source: { kind: 'contract', contractId, callOffId }, sku: 'NMC-MOD-48V', quantity: 800, unitCost: '1095.00', currency: 'EUR', ...over });
+  const lotBody = (over: Record<string, unknown> = {}) => ({
+    source: { kind: 'contract', contractId, callOffId },
+    sku: 'NMC-MOD-48V',
+    quantity: 800,
+    unitCost: '1095.00',
+    currency: 'EUR',
+    ...over,
+  });
   let lotA: string;
 
   it('records a lot only from a known source it is the buyer of', async () => {
-    expect((await http(url, 'POST', '/lots', lotBody({ source: { kind: 'contract', contractId: randomUUID() } }), t(distA))).body).toMatchObject({ status: 404, code: 'lot.source_not_found' });
+    expect((await http(url, 'POST', '/lots', lotBody({ source: { kind: 'contract', contractId: randomUUID() } }), t(distA))).body).toMatchObject({
+      status: 404,
+      code: 'lot.source_not_found',
+    });
     expect((await http(url, 'POST', '/lots', lotBody(), t(distB))).body).toMatchObject({ status: 403, code: 'lot.not_contract_buyer' });
-    expect((await http(url, 'POST', '/lots', lotBody({ source: { kind: 'contract', contractId, callOffId: randomUUID() } }), t(distA))).body.code).toBe('lot.call_off_not_found');
+    expect((await http(url, 'POST', '/lots', lotBody({ source: { kind: 'contract', contractId, callOffId: randomUUID() } }), t(distA))).body.code).toBe(
+      'lot.call_off_not_found',
+    );
     expect((await http(url, 'POST', '/lots', { source: { kind: 'resale' } }, t(distA))).status).toBe(400);
     // What the call-off delivered, at its price: not a billion units at 1.00.
-    expect((await http(url, 'POST', '/lots', lotBody({ quantity: 1_000_000_000, unitCost: '1.00' }), t(distA))).body).toMatchObject({ status: 400, code: 'lot.more_than_called_off' });
-    expect((await http(url, 'POST', '/lots', lotBody({ unitCost: '1.00' }), t(distA))).body).toMatchObject({ status: 400, code: 'lot.unit_cost_not_call_off_price' });
-    expect((await http(url, 'POST', '/lots', lotBody({ source: { kind: 'contract', contractId } }), t(distA))).body).toMatchObject({ status: 400, code: 'lot.call_off_required' });
+    expect((await http(url, 'POST', '/lots', lotBody({ quantity: 1_000_000_000, unitCost: '1.00' }), t(distA))).body).toMatchObject({
+      status: 400,
+      code: 'lot.more_than_called_off',
+    });
+    expect((await http(url, 'POST', '/lots', lotBody({ unitCost: '1.00' }), t(distA))).body).toMatchObject({
+      status: 400,
+      code: 'lot.unit_cost_not_call_off_price',
+    });
+    expect((await http(url, 'POST', '/lots', lotBody({ source: { kind: 'contract', contractId } }), t(distA))).body).toMatchObject({
+      status: 400,
+      code: 'lot.call_off_required',
+    });
     const recorded = await http(url, 'POST', '/lots', lotBody(), t(distA));
     expect(recorded.status).toBe(201);
     expect(recorded.body).toMatchObject({ ownerId: distA, sellerId: maker, originSupplierId: maker, quantity: 800, remaining: 800 });
@@ -86,8 +165,12 @@ describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)',
     expect(r1.body).toMatchObject({ quantity: 300, margin: '43500.00', remaining: 500 });
     const lotB = await http(url, 'POST', '/lots', { source: { kind: 'resale', upstreamLotId: lotA, resaleId: r1.body.resaleId } }, t(distB));
     expect(lotB.body).toMatchObject({ quantity: 300, unitCost: '1240.00', sellerId: distA, originSupplierId: maker });
-    expect((await http(url, 'POST', '/lots', { source: { kind: 'resale', upstreamLotId: lotA, resaleId: r1.body.resaleId } }, t(distB))).body.code).toBe('lot.already_recorded');
-    expect((await http(url, 'POST', '/lots', { source: { kind: 'resale', upstreamLotId: lotA, resaleId: r1.body.resaleId } }, t(distC))).body.code).toBe('lot.not_resale_buyer');
+    expect((await http(url, 'POST', '/lots', { source: { kind: 'resale', upstreamLotId: lotA, resaleId: r1.body.resaleId } }, t(distB))).body.code).toBe(
+      'lot.already_recorded',
+    );
+    expect((await http(url, 'POST', '/lots', { source: { kind: 'resale', upstreamLotId: lotA, resaleId: r1.body.resaleId } }, t(distC))).body.code).toBe(
+      'lot.not_resale_buyer',
+    );
 
     const r2 = await http(url, 'POST', `/lots/${lotB.body.lotId}/resales`, { buyerId: distC, quantity: 200, unitPrice: '1310.00' }, t(distB));
     const lotC = await http(url, 'POST', '/lots', { source: { kind: 'resale', upstreamLotId: lotB.body.lotId, resaleId: r2.body.resaleId } }, t(distC));
@@ -107,8 +190,15 @@ describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)',
     expect(byC.body.hops.map((h: any) => h.unitPrice ?? null)).toEqual([null, null, '1310.00', '1390.00']);
     expect((await http(url, 'GET', `/provenance/${lotC.body.lotId}`, undefined, t(randomUUID()))).status).toBe(404);
 
-    const seen = await collectFromTopic(kafka, eventsTopic('resale', prefix), (s) => s.filter((m) => headerString(m.message.headers, Headers.eventType) === 'LotResold').length >= 3);
-    const last = seen.filter((m) => headerString(m.message.headers, Headers.eventType) === 'LotResold').map((m) => JSON.parse(m.message.value!.toString())).find((e) => e.data.buyerId === manufacturer);
+    const seen = await collectFromTopic(
+      kafka,
+      eventsTopic('resale', prefix),
+      (s) => s.filter((m) => headerString(m.message.headers, Headers.eventType) === 'LotResold').length >= 3,
+    );
+    const last = seen
+      .filter((m) => headerString(m.message.headers, Headers.eventType) === 'LotResold')
+      .map((m) => JSON.parse(m.message.value!.toString()))
+      .find((e) => e.data.buyerId === manufacturer);
     expect(last.parties).toEqual([distC, manufacturer, maker]);
   });
 
@@ -116,7 +206,9 @@ describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)',
     const lot = await http(url, 'GET', `/lots/${lotA}`, undefined, t(distA));
     const leave = 10;
     await http(url, 'POST', `/lots/${lotA}/resales`, { buyerId: manufacturer, quantity: lot.body.remaining - leave, unitPrice: '1200.00' }, t(distA));
-    const attempts = await Promise.all(Array.from({ length: 8 }, () => http(url, 'POST', `/lots/${lotA}/resales`, { buyerId: manufacturer, quantity: leave, unitPrice: '1250.00' }, t(distA))));
+    const attempts = await Promise.all(
+      Array.from({ length: 8 }, () => http(url, 'POST', `/lots/${lotA}/resales`, { buyerId: manufacturer, quantity: leave, unitPrice: '1250.00' }, t(distA))),
+    );
     const statuses = attempts.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(7);

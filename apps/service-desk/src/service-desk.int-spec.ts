@@ -33,29 +33,68 @@ describe('service desk: tickets and SLA clocks that survive restarts (real Postg
     await start();
   };
   const breaches = async (ticketId: string) =>
-    (await db.query(`SELECT data->>'kind' AS kind FROM "${schema}".events WHERE stream_id = $1 AND type = 'SlaBreached' ORDER BY stream_version`, [`ticket-${ticketId}`])).map((r: { kind: string }) => r.kind);
+    (
+      await db.query(`SELECT data->>'kind' AS kind FROM "${schema}".events WHERE stream_id = $1 AND type = 'SlaBreached' ORDER BY stream_version`, [
+        `ticket-${ticketId}`,
+      ])
+    ).map((r: { kind: string }) => r.kind);
 
   beforeAll(async () => {
     env = await contextEnvironment({ schema, prefix, clientId: 'desk-test', consumes: ['contracts'] });
     ({ kafka, producer, db } = env);
     await start();
     const executed: EventEnvelope = sealed({
-      id: randomUUID(), type: 'ContractExecuted', schemaVersion: 1, context: 'contracts', streamId: `contract-${contractId}`, streamType: 'contract', streamVersion: 4, position: 9,
-      occurredAt: new Date().toISOString(), recordedAt: new Date().toISOString(), parties: [buyer, supplier], actor: null, correlationId: randomUUID(), causationId: null,
+      id: randomUUID(),
+      type: 'ContractExecuted',
+      schemaVersion: 1,
+      context: 'contracts',
+      streamId: `contract-${contractId}`,
+      streamType: 'contract',
+      streamVersion: 4,
+      position: 9,
+      occurredAt: new Date().toISOString(),
+      recordedAt: new Date().toISOString(),
+      parties: [buyer, supplier],
+      actor: null,
+      correlationId: randomUUID(),
+      causationId: null,
       data: {
-        contractId, buyerId: buyer, supplierId: supplier, intermediaryId: null, origin: { kind: 'offer', id: randomUUID(), eventId: randomUUID() },
+        contractId,
+        buyerId: buyer,
+        supplierId: supplier,
+        intermediaryId: null,
+        origin: { kind: 'offer', id: randomUUID(), eventId: randomUUID() },
         terms: {
-          buyerId: buyer, supplierId: supplier, intermediaryId: null, currency: 'EUR',
-          items: [{ sku: 'HU-10IN', description: 'Head unit', unit: 'piece', tiers: [{ minQuantity: 1, unitPrice: '345.00' }], committedVolume: 8000, ceiling: null }],
-          startDate: new Date(Date.now() - hours(24)).toISOString(), endDate: new Date(Date.now() + hours(24 * 365)).toISOString(),
-          sla: [{ severity: 'critical', responseHours: 4, resolutionHours: 24 }, { severity: 'minor', responseHours: 24, resolutionHours: 240 }],
-          governingLaw: 'x', paymentTerms: 'x', deliveryTerms: 'x', requiredSignatures: [{ companyId: buyer, role: 'procurement' }],
+          buyerId: buyer,
+          supplierId: supplier,
+          intermediaryId: null,
+          currency: 'EUR',
+          items: [
+            { sku: 'HU-10IN', description: 'Head unit', unit: 'piece', tiers: [{ minQuantity: 1, unitPrice: '345.00' }], committedVolume: 8000, ceiling: null },
+          ],
+          startDate: new Date(Date.now() - hours(24)).toISOString(),
+          endDate: new Date(Date.now() + hours(24 * 365)).toISOString(),
+          sla: [
+            { severity: 'critical', responseHours: 4, resolutionHours: 24 },
+            { severity: 'minor', responseHours: 24, resolutionHours: 240 },
+          ],
+          governingLaw: 'x',
+          paymentTerms: 'x',
+          deliveryTerms: 'x',
+          requiredSignatures: [{ companyId: buyer, role: 'procurement' }],
         },
-        termsVersion: 1, termsHash: '11'.repeat(32), signatures: [], contractValue: '2760000.00', executedAt: new Date().toISOString(),
+        termsVersion: 1,
+        termsHash: '11'.repeat(32),
+        signatures: [],
+        contractValue: '2760000.00',
+        executedAt: new Date().toISOString(),
       },
     });
     await producer.send({ topic: eventsTopic('contracts', prefix), messages: [toKafkaMessage(executed)] });
-    await eventually(async () => (await db.query(`SELECT count(*) AS n FROM "${schema}".service_contracts`).catch(() => [{ n: 0 }]))[0].n, (n) => Number(n) === 1);
+    await eventually(
+      async () => (await db.query(`SELECT count(*) AS n FROM "${schema}".service_contracts`).catch(() => [{ n: 0 }]))[0].n,
+      (n) => Number(n) === 1,
+    );
   });
 
   afterAll(async () => {
@@ -63,7 +102,8 @@ describe('service desk: tickets and SLA clocks that survive restarts (real Postg
     await env.close();
   });
 
-  const open = (token = engineer, severity = 'critical') => http(url, 'POST', '/tickets', { contractId, sku: 'HU-10IN', severity, description: 'Reboots on cold start' }, token);
+  const open = (token = engineer, severity = 'critical') =>
+    http(url, 'POST', '/tickets', { contractId, sku: 'HU-10IN', severity, description: 'Reboots on cold start' }, token);
 
   it('opens tickets for the buyer with deadlines from the contract’s SLA, and refuses the wrong side', async () => {
     const t = await open();
@@ -71,11 +111,21 @@ describe('service desk: tickets and SLA clocks that survive restarts (real Postg
     expect(Date.parse(t.body.responseDueAt) - Date.parse(t.body.openedAt)).toBe(hours(4));
     expect(Date.parse(t.body.resolutionDueAt) - Date.parse(t.body.openedAt)).toBe(hours(24));
     expect((await open(technician)).body).toMatchObject({ status: 403, code: 'ticket.buyer_only' });
-    expect((await http(url, 'POST', '/tickets', { contractId: randomUUID(), sku: 'HU-10IN', severity: 'critical', description: 'x' }, engineer)).body).toMatchObject({ status: 404, code: 'ticket.contract_not_found' });
+    expect(
+      (await http(url, 'POST', '/tickets', { contractId: randomUUID(), sku: 'HU-10IN', severity: 'critical', description: 'x' }, engineer)).body,
+    ).toMatchObject({ status: 404, code: 'ticket.contract_not_found' });
     expect((await open(engineer, 'major')).body.code).toBe('ticket.no_sla_for_severity');
-    expect((await http(url, 'POST', `/tickets/${t.body.ticketId}/acknowledge`, {}, engineer)).body).toMatchObject({ status: 403, code: 'ticket.supplier_only' });
-    expect((await http(url, 'POST', `/tickets/${t.body.ticketId}/resolve`, { resolution: 'x' }, technician)).body).toMatchObject({ status: 409, code: 'ticket.invalid_transition' });
-    expect((await http(url, 'GET', `/tickets/${t.body.ticketId}`, undefined, tokenFor({ companyId: randomUUID(), personId: randomUUID(), roles: [] }))).status).toBe(404);
+    expect((await http(url, 'POST', `/tickets/${t.body.ticketId}/acknowledge`, {}, engineer)).body).toMatchObject({
+      status: 403,
+      code: 'ticket.supplier_only',
+    });
+    expect((await http(url, 'POST', `/tickets/${t.body.ticketId}/resolve`, { resolution: 'x' }, technician)).body).toMatchObject({
+      status: 409,
+      code: 'ticket.invalid_transition',
+    });
+    expect(
+      (await http(url, 'GET', `/tickets/${t.body.ticketId}`, undefined, tokenFor({ companyId: randomUUID(), personId: randomUUID(), roles: [] }))).status,
+    ).toBe(404);
     await http(url, 'POST', `/tickets/${t.body.ticketId}/acknowledge`, {}, technician);
     await http(url, 'POST', `/tickets/${t.body.ticketId}/resolve`, { resolution: 'firmware 2.3.1' }, technician);
     expect((await http(url, 'POST', `/tickets/${t.body.ticketId}/close`, { satisfaction: 6 }, engineer)).status).toBe(400);
@@ -109,8 +159,14 @@ describe('service desk: tickets and SLA clocks that survive restarts (real Postg
     const view = await http(url, 'GET', `/tickets/${late}`, undefined, engineer);
     expect(view.body.slaBreaches.map((b: { kind: string }) => b.kind)).toEqual(['response', 'resolution']);
 
-    const seen = await collectFromTopic(kafka, eventsTopic('service-desk', prefix), (s) => s.filter((m) => headerString(m.message.headers, Headers.eventType) === 'SlaBreached').length >= 2);
-    const published = seen.filter((m) => headerString(m.message.headers, Headers.eventType) === 'SlaBreached').map((m) => JSON.parse(m.message.value!.toString()));
+    const seen = await collectFromTopic(
+      kafka,
+      eventsTopic('service-desk', prefix),
+      (s) => s.filter((m) => headerString(m.message.headers, Headers.eventType) === 'SlaBreached').length >= 2,
+    );
+    const published = seen
+      .filter((m) => headerString(m.message.headers, Headers.eventType) === 'SlaBreached')
+      .map((m) => JSON.parse(m.message.value!.toString()));
     expect(published.map((e) => [e.data.ticketId, e.data.kind])).toEqual([
       [late, 'response'],
       [late, 'resolution'],

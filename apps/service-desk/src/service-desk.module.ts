@@ -16,7 +16,13 @@ export const SERVICE_DESK = {
 };
 
 @Module({
-  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: SERVICE_DESK.context, migrations: [Deadlines1732800000000, DeadlineParking1736100000000, ServiceContracts1732900000001] })],
+  imports: [
+    CqrsModule.forRoot(),
+    LedgerModule.forContext({
+      context: SERVICE_DESK.context,
+      migrations: [Deadlines1732800000000, DeadlineParking1736100000000, ServiceContracts1732900000001],
+    }),
+  ],
   controllers: [TicketHttpController],
   providers: [TicketCommandHandler, TicketContractLookup, ServiceDeskInbound, SlaClockScheduler, { provide: SLA_CLOCK, useValue: () => new Date() }],
 })

@@ -1,4 +1,14 @@
-import { CanActivate, createParamDecorator, ExecutionContext, Injectable, Logger, Optional, ServiceUnavailableException, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  Logger,
+  Optional,
+  ServiceUnavailableException,
+  SetMetadata,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { KeyObject } from 'node:crypto';
 import { TokenRevocations } from './revocations';
@@ -52,7 +62,8 @@ export class AuthGuard implements CanActivate {
     }
     if (this.revocations) {
       // A just-started app must not accept a token it would refuse a moment later.
-      if (!(await this.revocations.whenCaughtUp(revocationsWaitMs()))) throw new ServiceUnavailableException('this app is still learning revoked tokens from the directory; try again shortly');
+      if (!(await this.revocations.whenCaughtUp(revocationsWaitMs())))
+        throw new ServiceUnavailableException('this app is still learning revoked tokens from the directory; try again shortly');
       const revoked = this.revocations.reason(verified.principal, verified.access);
       if (revoked) throw new UnauthorizedException(`invalid token: ${revoked}`);
     }

@@ -14,7 +14,9 @@ describe('keys known from the source', () => {
   });
 
   it('refuses the old bid-seal and admin keys', () => {
-    expect(() => refuseKnownKey('TENDER_SEAL_KEY', createHash('sha256').update('deal-ledger development bid seal key - not for production').digest())).toThrow(/TENDER_SEAL_KEY/);
+    expect(() => refuseKnownKey('TENDER_SEAL_KEY', createHash('sha256').update('deal-ledger development bid seal key - not for production').digest())).toThrow(
+      /TENDER_SEAL_KEY/,
+    );
     expect(() => refuseKnownKey('ADMIN_KEY', 'dev-admin-key')).toThrow(/ADMIN_KEY/);
   });
 

@@ -52,7 +52,8 @@ export class TokenRevocations {
   reason(principal: Principal, access: TokenAccess): string | null {
     if (this.revokedKeys.has(access.keyId)) return 'the API key it was issued from is revoked';
     if (principal.personId !== null && this.removedPeople.has(principal.personId)) return 'its person was removed from the company';
-    if (principal.personId !== null && access.rolesVersion < (this.rolesVersions.get(principal.personId) ?? 0)) return "its person's signing roles changed since it was issued";
+    if (principal.personId !== null && access.rolesVersion < (this.rolesVersions.get(principal.personId) ?? 0))
+      return "its person's signing roles changed since it was issued";
     return null;
   }
 }

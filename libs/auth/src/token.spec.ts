@@ -3,7 +3,11 @@ import { InvalidTokenError, loadSigningKeys, signingKeyId, signToken, verifyToke
 
 describe('tokens', () => {
   const { privateKey, publicKey } = loadSigningKeys({});
-  const principal = { companyId: 'c1c1c1c1-0000-4000-8000-000000000001', personId: 'p1p1p1p1-0000-4000-8000-000000000001'.replace(/p/g, 'a'), roles: ['procurement'] };
+  const principal = {
+    companyId: 'c1c1c1c1-0000-4000-8000-000000000001',
+    personId: 'p1p1p1p1-0000-4000-8000-000000000001'.replace(/p/g, 'a'),
+    roles: ['procurement'],
+  };
   const now = new Date('2026-05-01T12:00:00Z');
   const access = { keyId: 'b1b1b1b1-0000-4000-8000-000000000001', rolesVersion: 0 };
 
@@ -12,7 +16,11 @@ describe('tokens', () => {
   });
 
   it('refuses a validly signed token whose company or person is not a UUID, or whose roles are not names', () => {
-    for (const bad of [{ ...principal, companyId: 'acme' }, { ...principal, personId: "x'; DROP" }, { ...principal, roles: [{ admin: true }] as unknown as string[] }]) {
+    for (const bad of [
+      { ...principal, companyId: 'acme' },
+      { ...principal, personId: "x'; DROP" },
+      { ...principal, roles: [{ admin: true }] as unknown as string[] },
+    ]) {
       expect(() => verifyToken(signToken(bad, privateKey!, now, 60, access), publicKey, now)).toThrow(InvalidTokenError);
     }
   });
@@ -55,7 +63,9 @@ describe('tokens', () => {
   it('names the API key and roles version it was issued from, and refuses a token that names none', () => {
     expect(verifyTokenClaims(signToken(principal, privateKey!, now, 60, access), publicKey, now)).toEqual({ principal, access });
     const [h, , s] = signToken(principal, privateKey!, now, 60, access).split('.');
-    const bare = Buffer.from(JSON.stringify({ iss: 'dealledger-directory', cid: principal.companyId, pid: null, roles: [], iat: 0, exp: 9e9 })).toString('base64url');
+    const bare = Buffer.from(JSON.stringify({ iss: 'dealledger-directory', cid: principal.companyId, pid: null, roles: [], iat: 0, exp: 9e9 })).toString(
+      'base64url',
+    );
     const input = `${h}.${bare}`;
     expect(() => verifyToken(`${input}.${sign(null, Buffer.from(input), privateKey!).toString('base64url')}`, publicKey, now)).toThrow(/names no API key/);
     expect(s).toBeTruthy();
@@ -65,7 +75,10 @@ describe('tokens', () => {
     const old = generateKeyPairSync('ed25519');
     const fresh = generateKeyPairSync('ed25519');
     const pem = (k: KeyObject) => k.export({ type: 'spki', format: 'pem' }).toString();
-    const both = loadSigningKeys({ AUTH_PRIVATE_KEY: fresh.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), AUTH_PUBLIC_KEY: pem(fresh.publicKey) + pem(old.publicKey) });
+    const both = loadSigningKeys({
+      AUTH_PRIVATE_KEY: fresh.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      AUTH_PUBLIC_KEY: pem(fresh.publicKey) + pem(old.publicKey),
+    });
     expect(both.publicKeys.map(signingKeyId)).toEqual([signingKeyId(fresh.publicKey), signingKeyId(old.publicKey)]);
     expect(verifyToken(signToken(principal, old.privateKey, now, 60, access), both.publicKeys, now)).toEqual(principal);
     expect(verifyToken(signToken(principal, fresh.privateKey, now, 60, access), both.publicKeys, now)).toEqual(principal);

@@ -29,7 +29,10 @@ export interface TokenAccess {
 /** Names a signing key in a token's header, so that several can be trusted during a rotation. */
 export function signingKeyId(key: KeyObject): string {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 16);
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 export const TOKEN_ISSUER = 'dealledger-directory';
@@ -86,9 +89,12 @@ export function verifyTokenClaims(token: string, publicKeys: KeyObject | KeyObje
   if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now.getTime()) throw new InvalidTokenError('token expired');
   // Ids go into events and their parties: a token naming anything but UUIDs is not one this ledger issued.
   const pid = claims.pid ?? null;
-  if (typeof claims.cid !== 'string' || !UUID.test(claims.cid) || (pid !== null && (typeof pid !== 'string' || !UUID.test(pid)))) throw new InvalidTokenError('token names no valid company or person id');
-  if (claims.roles !== undefined && (!Array.isArray(claims.roles) || claims.roles.some((r) => typeof r !== 'string'))) throw new InvalidTokenError('token roles are not a list of names');
-  if (typeof claims.akid !== 'string' || !UUID.test(claims.akid) || !Number.isInteger(claims.rv)) throw new InvalidTokenError('token names no API key it was issued from');
+  if (typeof claims.cid !== 'string' || !UUID.test(claims.cid) || (pid !== null && (typeof pid !== 'string' || !UUID.test(pid))))
+    throw new InvalidTokenError('token names no valid company or person id');
+  if (claims.roles !== undefined && (!Array.isArray(claims.roles) || claims.roles.some((r) => typeof r !== 'string')))
+    throw new InvalidTokenError('token roles are not a list of names');
+  if (typeof claims.akid !== 'string' || !UUID.test(claims.akid) || !Number.isInteger(claims.rv))
+    throw new InvalidTokenError('token names no API key it was issued from');
   return { principal: { companyId: claims.cid, personId: pid, roles: claims.roles ?? [] }, access: { keyId: claims.akid, rolesVersion: claims.rv } };
 }
 
@@ -102,12 +108,19 @@ const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
  * production, a development key pair from this installation's random seed (developmentSecret)
  * is used so that a fresh checkout runs; production refuses to start without real keys.
  */
-export function loadSigningKeys(env: NodeJS.ProcessEnv = process.env): { privateKey: KeyObject | null; publicKey: KeyObject; publicKeys: KeyObject[]; development: boolean } {
+export function loadSigningKeys(env: NodeJS.ProcessEnv = process.env): {
+  privateKey: KeyObject | null;
+  publicKey: KeyObject;
+  publicKeys: KeyObject[];
+  development: boolean;
+} {
   const pem = (v: string) => v.replace(/\\n/g, '\n');
   if (env.AUTH_PRIVATE_KEY || env.AUTH_PUBLIC_KEY) {
     const privateKey = env.AUTH_PRIVATE_KEY ? createPrivateKey(pem(env.AUTH_PRIVATE_KEY)) : null;
     // Several PEM blocks: every key trusted during a rotation (the new one first, then the old).
-    const blocks = env.AUTH_PUBLIC_KEY ? pem(env.AUTH_PUBLIC_KEY).match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [pem(env.AUTH_PUBLIC_KEY)] : [];
+    const blocks = env.AUTH_PUBLIC_KEY
+      ? (pem(env.AUTH_PUBLIC_KEY).match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [pem(env.AUTH_PUBLIC_KEY)])
+      : [];
     const publicKeys = blocks.length > 0 ? blocks.map((b) => createPublicKey(b)) : [createPublicKey(privateKey!)];
     for (const k of publicKeys) refuseKnownKey('AUTH_PUBLIC_KEY', k);
     if (privateKey) refuseKnownKey('AUTH_PRIVATE_KEY', createPublicKey(privateKey));

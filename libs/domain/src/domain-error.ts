@@ -17,14 +17,10 @@ export class DomainError extends Error {
   }
 }
 
-export const invalid = (code: string, message: string, details?: Record<string, unknown>) =>
-  new DomainError(code, 'invalid', message, details);
-export const notFound = (code: string, message: string, details?: Record<string, unknown>) =>
-  new DomainError(code, 'not_found', message, details);
-export const forbidden = (code: string, message: string, details?: Record<string, unknown>) =>
-  new DomainError(code, 'forbidden', message, details);
-export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
-  new DomainError(code, 'conflict', message, details);
+export const invalid = (code: string, message: string, details?: Record<string, unknown>) => new DomainError(code, 'invalid', message, details);
+export const notFound = (code: string, message: string, details?: Record<string, unknown>) => new DomainError(code, 'not_found', message, details);
+export const forbidden = (code: string, message: string, details?: Record<string, unknown>) => new DomainError(code, 'forbidden', message, details);
+export const conflict = (code: string, message: string, details?: Record<string, unknown>) => new DomainError(code, 'conflict', message, details);
 
 /**
  * A retried request (same Idempotency-Key) answers as the first time; a key reused for another

@@ -33,7 +33,10 @@ export function fromUnits(units: bigint): string {
   const negative = units < 0n;
   const abs = negative ? -units : units;
   const whole = abs / SCALE;
-  let frac = (abs % SCALE).toString().padStart(4, '0').replace(/0{1,2}$/, '');
+  let frac = (abs % SCALE)
+    .toString()
+    .padStart(4, '0')
+    .replace(/0{1,2}$/, '');
   if (frac.length < 2) frac = frac.padEnd(2, '0');
   return `${negative ? '-' : ''}${whole}.${frac}`;
 }

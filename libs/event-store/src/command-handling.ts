@@ -84,7 +84,8 @@ export async function handleCommand<State, Command, Event extends DomainEvent, I
     for (const event of events) {
       // As readers will see it: through JSON, so dates are strings and undefined fields gone.
       const problems = options.validate?.(event.type, options.schemaVersion(event.type), JSON.parse(JSON.stringify(event.data))) ?? [];
-      if (problems.length) throw invalid('command.out_of_range', `the ${event.type} this command would record is not valid: ${problems.join('; ')}`, { problems });
+      if (problems.length)
+        throw invalid('command.out_of_range', `the ${event.type} this command would record is not valid: ${problems.join('; ')}`, { problems });
     }
     try {
       let s = state;

@@ -40,7 +40,10 @@ export class StreamOrderConflictError extends WrongExpectedVersionError {
 
 /** Some, not all, of an append's event ids are already stored: not a retry, a mistake. */
 export class DuplicateEventError extends EventStoreError {
-  constructor(readonly streamId: string, message: string) {
+  constructor(
+    readonly streamId: string,
+    message: string,
+  ) {
     super('stream.duplicate_event', 409, message, { streamId });
   }
 }

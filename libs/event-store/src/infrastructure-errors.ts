@@ -17,7 +17,9 @@ export function isInfrastructureError(err: unknown): boolean {
   const code = String(e.code ?? e.driverError?.code ?? '');
   if (NETWORK_CODES.has(code)) return true;
   if (/^(08|40|42|53|57|58)/.test(code) || code === '55P03') return true;
-  return /Connection terminated|timeout exceeded when trying to connect|database is not established|Driver not Connected|Cannot use a pool after calling end/i.test(String(e.message ?? ''));
+  return /Connection terminated|timeout exceeded when trying to connect|database is not established|Driver not Connected|Cannot use a pool after calling end/i.test(
+    String(e.message ?? ''),
+  );
 }
 
 /** One round trip: whether the database answers now. */

@@ -58,7 +58,9 @@ describe('LocalProjector (real PostgreSQL)', () => {
   const seen = async (name: string) =>
     (await db.query(`SELECT type FROM "${schema}".seen WHERE projection = $1 ORDER BY type`, [name])).map((r: { type: string }) => r.type);
   const parked = (name: string) =>
-    db.query(`SELECT event_id, position::int AS position, stream_id, type, error, parked_at FROM "${schema}".projection_parked_events WHERE projection = $1`, [name]);
+    db.query(`SELECT event_id, position::int AS position, stream_id, type, error, parked_at FROM "${schema}".projection_parked_events WHERE projection = $1`, [
+      name,
+    ]);
   const checkpointOf = async (name: string) => (await store.readCheckpoint(name)).position;
 
   it('parks an event that fails on its own, applies the rest of its batch exactly once, logs it, and goes on', async () => {
@@ -75,7 +77,12 @@ describe('LocalProjector (real PostgreSQL)', () => {
       { event_id: poison.id, position: positions[1], stream_id: s, type: 'Poison', error: 'cannot apply Poison', parked_at: expect.any(Date) },
     ]);
     expect(await checkpointOf(name)).toBe(positions[2]);
-    expect(logged(error)).toEqual([{ context: `LocalProjector(${name})`, message: expect.stringMatching(new RegExp(`parked event ${poison.id} \\(Poison, stream ${s}, position ${positions[1]}\\).*cannot apply Poison`)) }]);
+    expect(logged(error)).toEqual([
+      {
+        context: `LocalProjector(${name})`,
+        message: expect.stringMatching(new RegExp(`parked event ${poison.id} \\(Poison, stream ${s}, position ${positions[1]}\\).*cannot apply Poison`)),
+      },
+    ]);
     expect(logged(warn)).toEqual([{ context: `LocalProjector(${name})`, message: expect.stringContaining('cannot apply Poison') }]);
 
     // Later events are projected; the parked one is not tried again.
@@ -127,7 +134,9 @@ describe('LocalProjector (real PostgreSQL)', () => {
     // The probe that follows a lone failure finds the database away. (All arguments passed on:
     // a transaction's queries come through here with their query runner.)
     const query = db.query.bind(db) as (...args: unknown[]) => Promise<any>;
-    const probe = jest.spyOn(db, 'query').mockImplementation((...args: any[]) => (args[0] === 'SELECT 1' ? Promise.reject(new Error('connect ECONNREFUSED')) : query(...args)));
+    const probe = jest
+      .spyOn(db, 'query')
+      .mockImplementation((...args: any[]) => (args[0] === 'SELECT 1' ? Promise.reject(new Error('connect ECONNREFUSED')) : query(...args)));
 
     await expect(p.catchUp()).rejects.toThrow('cannot apply Poison');
     expect(await parked(name)).toEqual([]);
@@ -146,7 +155,12 @@ describe('LocalProjector (real PostgreSQL)', () => {
     const p = projector(name, s, () => Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }), store, 50);
     p.start();
     try {
-      await eventually(async () => logged(warn), (l) => l.some((x) => x.context === `LocalProjector(${name})` && x.message.includes('terminating connection')), 5000, 20);
+      await eventually(
+        async () => logged(warn),
+        (l) => l.some((x) => x.context === `LocalProjector(${name})` && x.message.includes('terminating connection')),
+        5000,
+        20,
+      );
     } finally {
       await p.stop();
     }
@@ -172,7 +186,12 @@ describe('LocalProjector (real PostgreSQL)', () => {
     const p = projector(name, s, () => null, own, 10000);
     p.start();
     try {
-      await eventually(() => seen(name), (types) => types.includes('Late'), 3000, 10);
+      await eventually(
+        () => seen(name),
+        (types) => types.includes('Late'),
+        3000,
+        10,
+      );
       expect(Date.now() - appendedAt).toBeLessThan(2000);
     } finally {
       await p.stop();

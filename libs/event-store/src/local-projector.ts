@@ -119,7 +119,9 @@ export class LocalProjector {
   private commitFrom(from: Checkpoint, to: Checkpoint, work: (tx: EntityManager) => Promise<void>): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
       // Lock the checkpoint row so that two instances never apply the same events.
-      const current = await tx.query(`SELECT transaction_id::text AS t, position FROM "${this.store.schema}".outbox_checkpoints WHERE name = $1 FOR UPDATE`, [this.options.name]);
+      const current = await tx.query(`SELECT transaction_id::text AS t, position FROM "${this.store.schema}".outbox_checkpoints WHERE name = $1 FOR UPDATE`, [
+        this.options.name,
+      ]);
       if (current[0].t !== from.transactionId || Number(current[0].position) !== from.position) return false;
       await work(tx);
       await this.store.saveCheckpoint(this.options.name, to, tx);

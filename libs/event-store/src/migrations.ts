@@ -245,4 +245,10 @@ export class TraceContext1737000000000 implements MigrationInterface {
   }
 }
 
-export const EVENT_STORE_MIGRATIONS = [EventStore1732700000000, AppendFirst1735000000000, StreamOrder1736000000000, ProjectionParkedEvents1736200000000, TraceContext1737000000000];
+export const EVENT_STORE_MIGRATIONS = [
+  EventStore1732700000000,
+  AppendFirst1735000000000,
+  StreamOrder1736000000000,
+  ProjectionParkedEvents1736200000000,
+  TraceContext1737000000000,
+];

@@ -12,7 +12,12 @@ const ev = (type: string, data: Record<string, unknown> = {}): NewEvent => ({
   type,
   schemaVersion: 1,
   data,
-  metadata: { occurredAt: new Date('2026-03-01T10:00:00.000Z'), parties: [company], actor: { companyId: company, personId: null }, correlationId: randomUUID() },
+  metadata: {
+    occurredAt: new Date('2026-03-01T10:00:00.000Z'),
+    parties: [company],
+    actor: { companyId: company, personId: null },
+    correlationId: randomUUID(),
+  },
 });
 
 /** Reads the version, appends one event; on a conflict reads again. Returns attempts used. */
@@ -63,7 +68,12 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       const s = streamOf();
       await store.append(s, 0, [ev('A')]);
       await expect(store.append(s, 0, [ev('B')])).rejects.toBeInstanceOf(WrongExpectedVersionError);
-      await expect(store.append(s, 5, [ev('B')])).rejects.toMatchObject({ expectedVersion: 5, actualVersion: 1, code: 'stream.wrong_expected_version', status: 409 });
+      await expect(store.append(s, 5, [ev('B')])).rejects.toMatchObject({
+        expectedVersion: 5,
+        actualVersion: 1,
+        code: 'stream.wrong_expected_version',
+        status: 409,
+      });
       expect(await store.readStream(s)).toHaveLength(1);
     });
 
@@ -262,7 +272,11 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
 
     it('pages through the log without repeating or skipping', async () => {
       const s = streamOf();
-      await store.append(s, 0, Array.from({ length: 25 }, (_, i) => ev('Page', { i })));
+      await store.append(
+        s,
+        0,
+        Array.from({ length: 25 }, (_, i) => ev('Page', { i })),
+      );
       const total = Number((await db.query(`SELECT count(*) AS n FROM "${schema}".events`))[0].n);
       const seen: number[] = [];
       let cp = START;
@@ -297,7 +311,9 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       store2 = new PostgresEventStore(db2, schema2);
       // Every chosen id must be below the server's counter (and so below the reader's horizon).
       while (BigInt((await db2.query(`SELECT pg_current_xact_id()::text AS x`))[0].x) < 10100n) {
-        await db2.query(`DO $$ BEGIN FOR i IN 1..500 LOOP BEGIN PERFORM pg_current_xact_id(); CREATE TEMP TABLE IF NOT EXISTS burn (n int); INSERT INTO burn VALUES (1); EXCEPTION WHEN others THEN NULL; END; END LOOP; END $$`);
+        await db2.query(
+          `DO $$ BEGIN FOR i IN 1..500 LOOP BEGIN PERFORM pg_current_xact_id(); CREATE TEMP TABLE IF NOT EXISTS burn (n int); INSERT INTO burn VALUES (1); EXCEPTION WHEN others THEN NULL; END; END LOOP; END $$`,
+        );
         await db2.query(`SELECT pg_current_xact_id()`);
       }
       const xids = [8, 9, 10, 11, 98, 99, 100, 100, 101, 998, 999, 1000, 1001, 9998, 9999, 10000, 10001];
@@ -313,7 +329,9 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
           [String(x), randomUUID(), s, JSON.stringify({ xid: x, i })],
         );
       }
-      expected = (await db2.query(`SELECT position FROM "${schema2}".events ORDER BY transaction_id, position`)).map((r: { position: string }) => Number(r.position));
+      expected = (await db2.query(`SELECT position FROM "${schema2}".events ORDER BY transaction_id, position`)).map((r: { position: string }) =>
+        Number(r.position),
+      );
       // The premise: in commit order, positions are not ascending.
       expect([...expected].sort((a, b) => a - b)).not.toEqual(expected);
     });
@@ -370,7 +388,9 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       await db.query(`UPDATE "${schema}".events SET data = '{"by":"mallory"}' WHERE event_id = $1`, [victim.id]);
       const report = await store.verify();
       expect(report.ok).toBe(false);
-      expect(report.broken).toEqual([expect.objectContaining({ streamId: s, streamVersion: 2, eventId: victim.id, reason: expect.stringMatching(/hash mismatch/) })]);
+      expect(report.broken).toEqual([
+        expect.objectContaining({ streamId: s, streamVersion: 2, eventId: victim.id, reason: expect.stringMatching(/hash mismatch/) }),
+      ]);
       await db.query(`UPDATE "${schema}".events SET data = '{"by":"a"}' WHERE event_id = $1`, [victim.id]);
       expect((await store.verify()).ok).toBe(true);
     });

@@ -14,7 +14,6 @@ export function streamTypeOf(streamId: string): string {
 
 /** Anything that runs a query: the DataSource, an EntityManager, a QueryRunner. */
 export interface Queryable {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   query(sql: string, params?: unknown[]): Promise<any>;
 }
 
@@ -82,16 +81,20 @@ export class PostgresEventStore {
     if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new Error(`expected version must be an integer >= 0`);
     if (events.length === 0) return { streamId, nextExpectedVersion: expectedVersion, positions: [], noop: true };
     const streamType = streamTypeOf(streamId);
-    return inSpan(`append ${streamType}`, { kind: SpanKind.INTERNAL, attributes: { 'dealledger.stream_id': streamId, 'dealledger.events': events.length } }, async () => {
-      try {
-        const result = await this.appendTraced(streamId, streamType, expectedVersion, events, options);
-        if (!result.noop) for (const e of events) eventsAppended.inc({ type: e.type });
-        return result;
-      } catch (err) {
-        if (err instanceof WrongExpectedVersionError || err instanceof StreamOrderConflictError) appendConflicts.inc({ stream_type: streamType });
-        throw err;
-      }
-    });
+    return inSpan(
+      `append ${streamType}`,
+      { kind: SpanKind.INTERNAL, attributes: { 'dealledger.stream_id': streamId, 'dealledger.events': events.length } },
+      async () => {
+        try {
+          const result = await this.appendTraced(streamId, streamType, expectedVersion, events, options);
+          if (!result.noop) for (const e of events) eventsAppended.inc({ type: e.type });
+          return result;
+        } catch (err) {
+          if (err instanceof WrongExpectedVersionError || err instanceof StreamOrderConflictError) appendConflicts.inc({ stream_type: streamType });
+          throw err;
+        }
+      },
+    );
   }
 
   private async appendTraced(streamId: string, streamType: string, expectedVersion: number, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {

@@ -12,7 +12,14 @@ const kind = (err: unknown): string => {
 
 /** A client of `principal` that gives up soon: authorization failures are final anyway. */
 const as = (principal: string, sasl = kafkaSasl(principal)) =>
-  new Kafka({ clientId: `access-test-${principal}`, brokers: kafkaBrokers(), sasl, logLevel: logLevel.NOTHING, retry: { retries: 2 }, connectionTimeout: 3000 });
+  new Kafka({
+    clientId: `access-test-${principal}`,
+    brokers: kafkaBrokers(),
+    sasl,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2 },
+    connectionTimeout: 3000,
+  });
 
 async function produce(kafka: Kafka, topic: string): Promise<string> {
   const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
@@ -65,7 +72,9 @@ describe("Kafka access: the project's broker authenticates everyone and each app
 
   it('refuses a client without credentials and one with a wrong password', async () => {
     expect(await produce(as('anonymous', undefined), topic('offers'))).not.toBe('ok');
-    expect(await produce(as('offers', { mechanism: 'scram-sha-512', username: 'offers', password: 'guessed' }), topic('offers'))).toBe('KafkaJSSASLAuthenticationError');
+    expect(await produce(as('offers', { mechanism: 'scram-sha-512', username: 'offers', password: 'guessed' }), topic('offers'))).toBe(
+      'KafkaJSSASLAuthenticationError',
+    );
   });
 
   it('lets an app write its own topic only', async () => {

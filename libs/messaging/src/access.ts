@@ -64,7 +64,10 @@ export function ledgerTopics(prefix = process.env.TOPIC_PREFIX || 'dealledger'):
  */
 export async function applyLedgerAccess(kafka: Kafka, prefix = process.env.TOPIC_PREFIX || 'dealledger'): Promise<{ topics: number; grants: number }> {
   const topics = ledgerTopics(prefix);
-  await ensureTopics(kafka, topics.map((topic) => ({ topic, partitions: defaultPartitions() })));
+  await ensureTopics(
+    kafka,
+    topics.map((topic) => ({ topic, partitions: defaultPartitions() })),
+  );
   const grants = ledgerGrants(prefix);
   const admin = kafka.admin();
   await admin.connect();

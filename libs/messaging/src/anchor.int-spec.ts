@@ -61,7 +61,11 @@ describe('the topic anchors the store: a cut-off or consistently rewritten tail 
     );
 
     // Publishing the rewritten event again (as its app could) does not re-anchor it.
-    await producer.send({ topic, acks: -1, messages: [toKafkaMessage(toEnvelope({ ...forged, hash: hash.toString('hex'), previousHash: signed.hash }, 'test'))] });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [toKafkaMessage(toEnvelope({ ...forged, hash: hash.toString('hex'), previousHash: signed.hash }, 'test'))],
+    });
     expect((await anchor()).findings).toEqual(
       expect.arrayContaining([
         { eventId: priced.id, streamId: deal, streamVersion: 3, reason: expect.stringMatching(/published again later with another hash/) },

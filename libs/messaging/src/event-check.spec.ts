@@ -20,24 +20,25 @@ const catalog = new EventCatalog()
   )
   .registerUpcaster({ type: 'Priced', fromVersion: 1, upcast: ({ cents, ...rest }) => ({ ...rest, amount: (Number(cents) / 100).toFixed(2) }) });
 
-const envelope = (over: Partial<EventEnvelope> = {}): EventEnvelope => sealed({
-  id: randomUUID(),
-  type: 'Priced',
-  schemaVersion: 2,
-  context: 'offers',
-  streamId: `offer-${randomUUID()}`,
-  streamType: 'offer',
-  streamVersion: 1,
-  position: 1,
-  occurredAt: '2026-01-05T09:00:00.000Z',
-  recordedAt: '2026-01-05T09:00:01.000Z',
-  parties: [randomUUID()],
-  actor: null,
-  correlationId: randomUUID(),
-  causationId: null,
-  data: { sku: 'TYRE', amount: '52.00' },
-  ...over,
-});
+const envelope = (over: Partial<EventEnvelope> = {}): EventEnvelope =>
+  sealed({
+    id: randomUUID(),
+    type: 'Priced',
+    schemaVersion: 2,
+    context: 'offers',
+    streamId: `offer-${randomUUID()}`,
+    streamType: 'offer',
+    streamVersion: 1,
+    position: 1,
+    occurredAt: '2026-01-05T09:00:00.000Z',
+    recordedAt: '2026-01-05T09:00:01.000Z',
+    parties: [randomUUID()],
+    actor: null,
+    correlationId: randomUUID(),
+    causationId: null,
+    data: { sku: 'TYRE', amount: '52.00' },
+    ...over,
+  });
 const value = (v: unknown) => Buffer.from(JSON.stringify(v));
 const reasonOf = (v: Buffer | null | undefined) => {
   const r = checkMessage(v, catalog);
@@ -63,9 +64,7 @@ describe('checkMessage', () => {
     it('names every missing or invalid envelope field', () => {
       const broken: Record<string, unknown> = { ...envelope(), id: 'not-a-uuid', occurredAt: 'yesterday', schemaVersion: '2' };
       delete broken.parties;
-      expect(reasonOf(value(broken))).toBe(
-        'envelope: missing or invalid id (UUID), schemaVersion (integer), occurredAt (ISO time), parties (array)',
-      );
+      expect(reasonOf(value(broken))).toBe('envelope: missing or invalid id (UUID), schemaVersion (integer), occurredAt (ISO time), parties (array)');
       expect(reasonOf(value(envelope({ data: null })))).toBe('envelope: missing or invalid data (object)');
     });
   });
@@ -76,7 +75,7 @@ describe('checkMessage', () => {
       expect(reasonOf(value(envelope({ type: 'Unheard' })))).toBe('unknown schema version: Unheard v2');
     });
 
-    it('refuses data that fails its version\'s schema, saying why', () => {
+    it("refuses data that fails its version's schema, saying why", () => {
       expect(reasonOf(value(envelope({ data: { sku: 'TYRE', amount: 52 } })))).toBe('schema: Priced v2: amount must be a string');
       expect(reasonOf(value(envelope({ schemaVersion: 1, data: { sku: 'TYRE', cents: -1 } })))).toBe('schema: Priced v1: cents must not be less than 0');
     });
@@ -91,12 +90,14 @@ describe('checkMessage', () => {
       expect(checkMessage(value(e), catalog)).toEqual({ envelope: { ...e, schemaVersion: 2, data: { sku: 'TYRE', amount: '52.00' } } });
     });
 
-    it('refuses an event of a type another context records, or on another context\'s topic', () => {
+    it("refuses an event of a type another context records, or on another context's topic", () => {
       // Only the owner's app may write its topic (broker ACLs); what claims otherwise is forged.
       expect(reasonOf(value(envelope({ context: 'resale' })))).toBe('owner: Priced is recorded by offers, not resale');
       const e = envelope();
       expect(checkMessage(value(e), catalog, 'dealledger.offers.events')).toEqual({ envelope: e });
-      expect(checkMessage(value(e), catalog, 'dealledger.resale.events')).toEqual({ reason: "owner: Priced belongs on offers's topic, not dealledger.resale.events" });
+      expect(checkMessage(value(e), catalog, 'dealledger.resale.events')).toEqual({
+        reason: "owner: Priced belongs on offers's topic, not dealledger.resale.events",
+      });
     });
 
     it('refuses an event whose hash is not its own chain link: altered data, altered parties, a made-up hash', () => {

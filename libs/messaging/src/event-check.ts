@@ -37,7 +37,8 @@ export function parseEnvelope(value: Buffer | string | null | undefined): Checke
   if (typeof e.data !== 'object' || e.data === null) missing.push('data (object)');
   if (typeof e.context !== 'string') missing.push('context');
   if (typeof e.hash !== 'string' || !/^[0-9a-f]{64}$/.test(e.hash)) missing.push('hash (hex sha256)');
-  if (e.previousHash !== null && (typeof e.previousHash !== 'string' || !/^[0-9a-f]{64}$/.test(e.previousHash))) missing.push('previousHash (hex sha256 or null)');
+  if (e.previousHash !== null && (typeof e.previousHash !== 'string' || !/^[0-9a-f]{64}$/.test(e.previousHash)))
+    missing.push('previousHash (hex sha256 or null)');
   if (missing.length > 0) return { reason: `envelope: missing or invalid ${missing.join(', ')}` };
   return { envelope: e as EventEnvelope };
 }
@@ -53,10 +54,12 @@ export function checkEnvelope(envelope: EventEnvelope, catalog: EventCatalog, to
   const definition = catalog.get(type, schemaVersion);
   if (!definition) return { reason: `unknown schema version: ${type} v${schemaVersion}` };
   if (envelope.context !== definition.context) return { reason: `owner: ${type} is recorded by ${definition.context}, not ${envelope.context}` };
-  if (topic !== undefined && !topic.endsWith(`.${definition.context}.events`)) return { reason: `owner: ${type} belongs on ${definition.context}'s topic, not ${topic}` };
+  if (topic !== undefined && !topic.endsWith(`.${definition.context}.events`))
+    return { reason: `owner: ${type} belongs on ${definition.context}'s topic, not ${topic}` };
   const problems = catalog.validate(type, schemaVersion, envelope.data);
   if (problems.length > 0) return { reason: `schema: ${type} v${schemaVersion}: ${problems.join('; ')}` };
-  if ((envelope.streamVersion === 1) !== (envelope.previousHash === null)) return { reason: `chain: version ${envelope.streamVersion} ${envelope.previousHash === null ? 'without' : 'with'} a previous hash` };
+  if ((envelope.streamVersion === 1) !== (envelope.previousHash === null))
+    return { reason: `chain: version ${envelope.streamVersion} ${envelope.previousHash === null ? 'without' : 'with'} a previous hash` };
   if (envelopeHash(envelope) !== envelope.hash) return { reason: 'chain: the hash is not that of this event and its previous hash (altered or forged)' };
   const upcast = catalog.upcast(type, schemaVersion, envelope.data as Record<string, unknown>);
   return { envelope: { ...envelope, schemaVersion: upcast.schemaVersion, data: upcast.data } };

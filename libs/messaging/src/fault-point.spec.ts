@@ -6,10 +6,14 @@ import { join } from 'node:path';
 // A crash point runs in its own process here: firing it kills that process.
 function run(dir: string | undefined, script: string) {
   const module = JSON.stringify(join(__dirname, 'fault-point.ts'));
-  return spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', `const { faultPoint } = require(${module}); const fs = require('fs');\n${script}`], {
-    env: { ...process.env, FAULT_DIR: dir ?? '' },
-    encoding: 'utf8',
-  });
+  return spawnSync(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-e', `const { faultPoint } = require(${module}); const fs = require('fs');\n${script}`],
+    {
+      env: { ...process.env, FAULT_DIR: dir ?? '' },
+      encoding: 'utf8',
+    },
+  );
 }
 
 describe('faultPoint', () => {

@@ -5,7 +5,17 @@ import type { DataSource } from 'typeorm';
 import { deadLetterTopic, EventCatalog, EventEnvelope, Headers } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS } from '@dealledger/event-store';
 import { collectFromTopic, dropSchema, eventually, openTestDatabase, readWholeTopic, sealed, uniqueName } from '@dealledger/testing';
-import { connectProducer, createKafka, createProducer, ensureTopics, EventBatchHandler, headerString, IdempotentConsumer, Inbox1732700000001, PoisonMessageError } from '@dealledger/messaging';
+import {
+  connectProducer,
+  createKafka,
+  createProducer,
+  ensureTopics,
+  EventBatchHandler,
+  headerString,
+  IdempotentConsumer,
+  Inbox1732700000001,
+  PoisonMessageError,
+} from '@dealledger/messaging';
 
 class ThingHappenedV1 {
   @IsString() @MaxLength(20) name: string;
@@ -91,7 +101,10 @@ describe('IdempotentConsumer (real PostgreSQL and Kafka)', () => {
     await producer.send({ topic, messages: good.map(message) });
     await eventually(counter, (n) => n === 10);
     await producer.send({ topic, messages: good.map(message) });
-    await eventually(async () => consumer.counts.duplicate, (n) => n >= 10);
+    await eventually(
+      async () => consumer.counts.duplicate,
+      (n) => n >= 10,
+    );
     expect(await counter()).toBe(10);
     expect(await things()).toBe(10);
   });
@@ -159,10 +172,16 @@ describe('IdempotentConsumer: dead letters, inbox pruning and stopping (real Pos
     await db.query(`CREATE TABLE "${schema}".things (event_id text PRIMARY KEY, name text NOT NULL)`);
     kafka = createKafka('dlq-consumer-test');
     // The consumer is never started (which would create its dead-letter topic): create it here.
-    await ensureTopics(kafka, [{ topic, partitions: 1 }, { topic: deadLetterTopic(topic), partitions: 1 }]);
+    await ensureTopics(kafka, [
+      { topic, partitions: 1 },
+      { topic: deadLetterTopic(topic), partitions: 1 },
+    ]);
     producer = await connectProducer(kafka);
     const handleBatch: EventBatchHandler = async (events, tx) => {
-      await tx.query(`INSERT INTO "${schema}".things (event_id, name) SELECT unnest($1::text[]), unnest($2::text[])`, [events.map((e) => e.id), events.map((e) => e.data.name)]);
+      await tx.query(`INSERT INTO "${schema}".things (event_id, name) SELECT unnest($1::text[]), unnest($2::text[])`, [
+        events.map((e) => e.id),
+        events.map((e) => e.data.name),
+      ]);
       if (failBatches > 0) {
         failBatches -= 1;
         throw new Error('database hiccup');
@@ -187,7 +206,14 @@ describe('IdempotentConsumer: dead letters, inbox pruning and stopping (real Pos
     await dropSchema(db, schema);
   });
 
-  const kafkaMessage = (value: string, offset: string) => ({ key: Buffer.from(STREAM), value: Buffer.from(value), offset, timestamp: String(Date.now()), attributes: 0, headers: {} });
+  const kafkaMessage = (value: string, offset: string) => ({
+    key: Buffer.from(STREAM),
+    value: Buffer.from(value),
+    offset,
+    timestamp: String(Date.now()),
+    attributes: 0,
+    headers: {},
+  });
   /** Every dead letter of this topic whose value contains `marker`: the whole topic, read to its end. */
   const deadLettersWith = async (marker: string) => {
     const all = await readWholeTopic(kafka, deadLetterTopic(topic));
@@ -218,19 +244,33 @@ describe('IdempotentConsumer: dead letters, inbox pruning and stopping (real Pos
     expect(await deadLettersWith(marker)).toHaveLength(1);
   });
 
-  it('prunes records of handled events older than the retention, only this consumer\'s, and keeps those of dead letters', async () => {
+  it("prunes records of handled events older than the retention, only this consumer's, and keeps those of dead letters", async () => {
     const inbox = `"${schema}".inbox`;
     const name = (consumer as unknown as { name: string }).name;
-    await db.query(`INSERT INTO ${inbox} (consumer, event_id, outcome, processed_at) VALUES ($1, 'old-1', 'handled', now() - interval '40 days'), ($1, 'old-2', 'handled', now() - interval '31 days'), ($1, 'recent', 'handled', now() - interval '29 days'), ('someone-else', 'old-3', 'handled', now() - interval '40 days'), ($1, 'old-dead', 'dead-lettered', now() - interval '40 days')`, [name]);
+    await db.query(
+      `INSERT INTO ${inbox} (consumer, event_id, outcome, processed_at) VALUES ($1, 'old-1', 'handled', now() - interval '40 days'), ($1, 'old-2', 'handled', now() - interval '31 days'), ($1, 'recent', 'handled', now() - interval '29 days'), ('someone-else', 'old-3', 'handled', now() - interval '40 days'), ($1, 'old-dead', 'dead-lettered', now() - interval '40 days')`,
+      [name],
+    );
     expect(await consumer.pruneInbox(30)).toBe(2);
-    const left = (await db.query(`SELECT consumer, event_id FROM ${inbox} WHERE event_id IN ('old-1', 'old-2', 'recent', 'old-3', 'old-dead') ORDER BY event_id`)) as { event_id: string }[];
+    const left = (await db.query(
+      `SELECT consumer, event_id FROM ${inbox} WHERE event_id IN ('old-1', 'old-2', 'recent', 'old-3', 'old-dead') ORDER BY event_id`,
+    )) as { event_id: string }[];
     expect(left.map((r) => r.event_id)).toEqual(['old-3', 'old-dead', 'recent']);
     expect(await consumer.pruneInbox(0)).toBe(0);
   });
 
   it('stops within seconds while Kafka cannot be reached', async () => {
     const away = createKafka('unreachable', ['127.0.0.1:1']);
-    const lonely = new IdempotentConsumer({ kafka: away, dataSource: db, schema, groupId: uniqueName('away'), topics: [topic], catalog, producer: createProducer(away), handlers: {} });
+    const lonely = new IdempotentConsumer({
+      kafka: away,
+      dataSource: db,
+      schema,
+      groupId: uniqueName('away'),
+      topics: [topic],
+      catalog,
+      producer: createProducer(away),
+      handlers: {},
+    });
     lonely.startInBackground();
     await new Promise((r) => setTimeout(r, 500));
     const t0 = Date.now();
@@ -258,7 +298,10 @@ describe('IdempotentConsumer with a batch handler (real PostgreSQL and Kafka)', 
     const handleBatch: EventBatchHandler = async (events, tx) => {
       batchSizes.push(events.length);
       // A plain INSERT: a second write of one event id would fail, so only the inbox keeps it once.
-      await tx.query(`INSERT INTO "${schema}".things (event_id, name) SELECT unnest($1::text[]), unnest($2::text[])`, [events.map((e) => e.id), events.map((e) => e.data.name)]);
+      await tx.query(`INSERT INTO "${schema}".things (event_id, name) SELECT unnest($1::text[]), unnest($2::text[])`, [
+        events.map((e) => e.id),
+        events.map((e) => e.data.name),
+      ]);
       if (events.some((e) => e.data.name === 'refuse-me')) throw new PoisonMessageError('this thing is not allowed');
       if (failOnce) {
         failOnce = false;
@@ -293,7 +336,10 @@ describe('IdempotentConsumer with a batch handler (real PostgreSQL and Kafka)', 
     await eventually(names, (n) => n.length === 20);
     expect(Math.max(...batchSizes)).toBeGreaterThan(1);
     await producer.send({ topic, messages: good.map(message) });
-    await eventually(async () => consumer.counts.duplicate, (n) => n >= 21);
+    await eventually(
+      async () => consumer.counts.duplicate,
+      (n) => n >= 21,
+    );
     expect(await names()).toEqual(good.map((e) => (e.data as { name: string }).name));
     expect(consumer.counts.handled).toBe(20);
   });
@@ -314,6 +360,9 @@ describe('IdempotentConsumer with a batch handler (real PostgreSQL and Kafka)', 
     expect(await names()).toEqual(expect.arrayContaining(['before refusal', 'after refusal']));
     expect(await names()).not.toContain('refuse-me');
     const dead = await collectFromTopic(kafka, deadLetterTopic(topic), (s) => s.length >= 2);
-    expect(dead.map((d) => headerString(d.message.headers, Headers.dlqReason)).sort()).toEqual([expect.stringMatching(/^refused: this thing is not allowed/), expect.stringMatching(/^unparseable/)]);
+    expect(dead.map((d) => headerString(d.message.headers, Headers.dlqReason)).sort()).toEqual([
+      expect.stringMatching(/^refused: this thing is not allowed/),
+      expect.stringMatching(/^unparseable/),
+    ]);
   });
 });

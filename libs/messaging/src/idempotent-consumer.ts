@@ -4,7 +4,19 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '@dealledger/domain';
 import { deadLetterTopic, EventCatalog, EventEnvelope, Headers } from '@dealledger/events';
 import { assertIdentifier, DuplicateEventError } from '@dealledger/event-store';
-import { consumerLag, consumerMessages, contextFrom, deadLettersSent, deadLetterTopicMessages, inSpan, type Span, SpanKind, SpanStatusCode, tracer, withLogFields } from '@dealledger/telemetry';
+import {
+  consumerLag,
+  consumerMessages,
+  contextFrom,
+  deadLettersSent,
+  deadLetterTopicMessages,
+  inSpan,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  tracer,
+  withLogFields,
+} from '@dealledger/telemetry';
 import { faultPoint } from './fault-point';
 import { headerString } from './envelope';
 import { checkEnvelope, parseEnvelope } from './event-check';
@@ -72,7 +84,10 @@ export class IdempotentConsumer {
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, skipped: 0, 'dead-lettered': 0 };
   private admin: Admin | null = null;
   private unreport: (() => void)[] = [];
-  private offsetsRead: { at: number; reading: Promise<{ lag: { topic: string; partition: number; value: number }[]; dlq: { topic: string; value: number }[] }> } | null = null;
+  private offsetsRead: {
+    at: number;
+    reading: Promise<{ lag: { topic: string; partition: number; value: number }[]; dlq: { topic: string; value: number }[] }>;
+  } | null = null;
 
   constructor(private readonly options: IdempotentConsumerOptions) {
     this.name = options.name ?? options.groupId;
@@ -87,7 +102,10 @@ export class IdempotentConsumer {
 
   private async startAs(epoch: number): Promise<void> {
     const { kafka, topics } = this.options;
-    await ensureTopics(kafka, [...topics, ...topics.map(deadLetterTopic)].map((topic) => ({ topic })));
+    await ensureTopics(
+      kafka,
+      [...topics, ...topics.map(deadLetterTopic)].map((topic) => ({ topic })),
+    );
     // A member that died without leaving (kill -9) holds its partitions until its session times
     // out; a short session lets a restarted instance take them back within seconds.
     const sessionTimeout = Number(process.env.KAFKA_SESSION_TIMEOUT_MS ?? 10000);
@@ -132,7 +150,10 @@ export class IdempotentConsumer {
     if (previous) await previous.disconnect().catch(() => undefined);
     if (this.unreport.length === 0) this.reportLag();
     if (!this.pruneTimer) {
-      this.pruneTimer = setInterval(() => void this.pruneInbox().catch((err) => this.logger.warn(`pruning the inbox failed: ${(err as Error).message}`)), 3600000);
+      this.pruneTimer = setInterval(
+        () => void this.pruneInbox().catch((err) => this.logger.warn(`pruning the inbox failed: ${(err as Error).message}`)),
+        3600000,
+      );
       this.pruneTimer.unref();
     }
   }
@@ -195,9 +216,15 @@ export class IdempotentConsumer {
     const within = async <T>(p: Promise<T> | null | undefined, what: string) => {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.resolve(p).then(() => undefined, () => undefined),
+        Promise.resolve(p).then(
+          () => undefined,
+          () => undefined,
+        ),
         new Promise<void>((r) => {
-          timer = setTimeout(() => (this.logger.warn(`${what} still waiting for Kafka after ${STOP_TIMEOUT_MS} ms; stopping without it`), r()), STOP_TIMEOUT_MS);
+          timer = setTimeout(
+            () => (this.logger.warn(`${what} still waiting for Kafka after ${STOP_TIMEOUT_MS} ms; stopping without it`), r()),
+            STOP_TIMEOUT_MS,
+          );
           timer.unref();
         }),
       ]);
@@ -245,7 +272,9 @@ export class IdempotentConsumer {
         }
       }
       const dlq = await Promise.all(
-        topics.map(deadLetterTopic).map(async (topic) => ({ topic, value: (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0) })),
+        topics
+          .map(deadLetterTopic)
+          .map(async (topic) => ({ topic, value: (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0) })),
       );
       return { lag, dlq };
     };
@@ -259,7 +288,9 @@ export class IdempotentConsumer {
       return this.offsetsRead.reading;
     };
     this.unreport = [
-      consumerLag.report(async () => (await offsets()).lag.map((l) => ({ labels: { group: groupId, topic: l.topic, partition: l.partition }, value: l.value }))),
+      consumerLag.report(async () =>
+        (await offsets()).lag.map((l) => ({ labels: { group: groupId, topic: l.topic, partition: l.partition }, value: l.value })),
+      ),
       deadLetterTopicMessages.report(async () => (await offsets()).dlq.map((d) => ({ labels: { topic: d.topic }, value: d.value }))),
     ];
   }
@@ -281,11 +312,16 @@ export class IdempotentConsumer {
       'dealledger.event_type': headerString(message.headers, Headers.eventType) ?? 'unknown',
     };
     return withLogFields({ correlationId: headerString(message.headers, Headers.correlationId) }, () =>
-      inSpan(`${topic} process`, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
-        const result = await fn(span);
-        if (typeof result === 'string') span.setAttribute('dealledger.outcome', result);
-        return result;
-      }, parent),
+      inSpan(
+        `${topic} process`,
+        { kind: SpanKind.CONSUMER, attributes },
+        async (span) => {
+          const result = await fn(span);
+          if (typeof result === 'string') span.setAttribute('dealledger.outcome', result);
+          return result;
+        },
+        parent,
+      ),
     );
   }
 
@@ -333,7 +369,13 @@ export class IdempotentConsumer {
         `${topic} process`,
         {
           kind: SpanKind.CONSUMER,
-          attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'process', 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.options.groupId, 'messaging.batch.message_count': ready.length },
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': topic,
+            'messaging.consumer.group.name': this.options.groupId,
+            'messaging.batch.message_count': ready.length,
+          },
         },
         contextFrom(headerString(message.headers, Headers.traceparent)),
       ),
@@ -348,14 +390,21 @@ export class IdempotentConsumer {
     }
   }
 
-  private async processReady(topic: string, partition: number, ready: { message: KafkaMessage; event: EventEnvelope }[], heartbeat?: () => Promise<void>): Promise<void> {
+  private async processReady(
+    topic: string,
+    partition: number,
+    ready: { message: KafkaMessage; event: EventEnvelope }[],
+    heartbeat?: () => Promise<void>,
+  ): Promise<void> {
     // A large batch (catching up after downtime) takes a while: keep the group membership alive.
     await heartbeat?.();
     try {
       const handled = await this.options.dataSource.transaction(async (tx) => {
         const ids = ready.map((r) => r.event.id);
         const seen = new Set<string>(
-          (await tx.query(`SELECT event_id FROM ${this.inbox} WHERE consumer = $1 AND event_id = ANY($2::text[])`, [this.name, ids])).map((r: { event_id: string }) => r.event_id),
+          (await tx.query(`SELECT event_id FROM ${this.inbox} WHERE consumer = $1 AND event_id = ANY($2::text[])`, [this.name, ids])).map(
+            (r: { event_id: string }) => r.event_id,
+          ),
         );
         const fresh = new Map<string, EventEnvelope>();
         for (const { event } of ready) if (!seen.has(event.id) && !fresh.has(event.id)) fresh.set(event.id, event);
@@ -453,10 +502,10 @@ export class IdempotentConsumer {
       ],
     });
     deadLettersSent.inc({ group: this.options.groupId, topic: deadLetterTopic(topic) });
-    await this.options.dataSource.query(
-      `INSERT INTO ${this.inbox} (consumer, event_id, outcome) VALUES ($1, $2, 'dead-lettered') ON CONFLICT DO NOTHING`,
-      [this.name, key],
-    );
+    await this.options.dataSource.query(`INSERT INTO ${this.inbox} (consumer, event_id, outcome) VALUES ($1, $2, 'dead-lettered') ON CONFLICT DO NOTHING`, [
+      this.name,
+      key,
+    ]);
     return 'dead-lettered';
   }
 }

@@ -4,7 +4,10 @@ import { Kafka, logLevel, Partitioners, Producer, SASLOptions } from 'kafkajs';
 import { kafkaLogCreator, loggingConfigured } from '@dealledger/telemetry';
 
 export function kafkaBrokers(): string[] {
-  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 }
 
 /** Where `deploy/kafka.sh` keeps this installation's Kafka passwords, one file per principal. */
@@ -51,7 +54,8 @@ export function createKafka(clientId: string, brokers: string[] = kafkaBrokers()
     // KAFKA_LOG_LEVEL: nothing, error, warn (default), info, debug.
     // In an app, kafkajs's lines go to the app's structured log; tools and tests keep its own.
     ...(loggingConfigured() ? { logCreator: kafkaLogCreator() } : {}),
-    logLevel: { nothing: logLevel.NOTHING, error: logLevel.ERROR, info: logLevel.INFO, debug: logLevel.DEBUG }[process.env.KAFKA_LOG_LEVEL ?? ''] ?? logLevel.WARN,
+    logLevel:
+      { nothing: logLevel.NOTHING, error: logLevel.ERROR, info: logLevel.INFO, debug: logLevel.DEBUG }[process.env.KAFKA_LOG_LEVEL ?? ''] ?? logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 8 },
   });
 }

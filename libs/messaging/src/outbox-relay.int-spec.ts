@@ -96,7 +96,7 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
 
     const total = Number((await db.query(`SELECT count(*) AS n FROM "${schema}".events`))[0].n);
     expect(total).toBe(firstWave + streams.length * 2);
-    const seen = await collectFromTopic(kafka, topic, (s) => new Set(s.map(keyOf)).size >= total);
+    await collectFromTopic(kafka, topic, (s) => new Set(s.map(keyOf)).size >= total);
     await sleep(500); // give a duplicate, if any, time to show up
     await restarted.stop();
     const more = await readWholeTopic(kafka, topic);
@@ -153,12 +153,20 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     const lazy = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic, name, pollIntervalMs: 20, checkpointSaveIntervalMs: 60000 });
     lazy.start();
     // The first save is due at once; the next not for a minute.
-    const saved = await eventually(() => store.readCheckpoint(name), (c) => c.position > 0, 10000);
+    const saved = await eventually(
+      () => store.readCheckpoint(name),
+      (c) => c.position > 0,
+      10000,
+    );
     const published = lazy.publishedCount;
     const s = `deal-${randomUUID()}`;
     await fastAppend(s);
     const last = (await store.readStream(s))[1].position;
-    await eventually(async () => lazy.publishedCount, (n) => n >= published + 2, 10000);
+    await eventually(
+      async () => lazy.publishedCount,
+      (n) => n >= published + 2,
+      10000,
+    );
     await sleep(200);
     expect(await store.readCheckpoint(name)).toEqual(saved);
     await lazy.stop();
@@ -184,7 +192,11 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     const a = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic: t, name, pollIntervalMs: 20, standbyRetryMs: 50 });
     const b = new OutboxRelay(db, store, producer, kafka, { context: 'test', topic: t, name, pollIntervalMs: 20, standbyRetryMs: 50 });
     a.start();
-    await eventually(async () => a.status.active, (x) => x, 10000);
+    await eventually(
+      async () => a.status.active,
+      (x) => x,
+      10000,
+    );
     b.start();
     await sleep(200);
     expect(b.status.active).toBe(false);
@@ -192,10 +204,14 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     const pid = await lockHolder(name);
     expect(pid).not.toBeNull();
     await db.query(`SELECT pg_terminate_backend($1)`, [pid]);
-    await eventually(async () => b.status.active, (x) => x, 10000);
+    await eventually(
+      async () => b.status.active,
+      (x) => x,
+      10000,
+    );
     const streams = Array.from({ length: 5 }, () => `deal-${randomUUID()}`);
     for (const s of streams) await fastAppend(s);
-    const seen = await collectFromTopic(kafka, t, (x) => x.length >= 10, 20000);
+    await collectFromTopic(kafka, t, (x) => x.length >= 10, 20000);
     await sleep(1000); // time for a second copy, if a stale leader were still publishing
     const all = await readWholeTopic(kafka, t);
     const admin = kafka.admin();
@@ -218,7 +234,7 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     expect(await store.readCheckpoint(name)).toEqual({ transactionId: '5000', position: 41 });
   });
 
-  it('publishes an append made inside a caller\'s transaction as soon as it commits, not at the next poll', async () => {
+  it("publishes an append made inside a caller's transaction as soon as it commits, not at the next poll", async () => {
     const t = `${uniqueName('t')}.wake.events`;
     await ensureTopics(kafka, [{ topic: t, partitions: 1 }]);
     const name = `relay:${uniqueName('wake')}`;
@@ -249,7 +265,13 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
   it('stops within seconds while a publish waits for a broker that does not answer', async () => {
     // As the idempotent producer does while Kafka is away: a send that retries without end.
     const stuck = { connect: async () => undefined, disconnect: async () => undefined, send: () => new Promise(() => undefined) } as unknown as Producer;
-    const relay = new OutboxRelay(db, store, stuck, kafka, { context: 'test', topic, name: `relay:${uniqueName('away')}`, pollIntervalMs: 20, stopTimeoutMs: 2000 });
+    const relay = new OutboxRelay(db, store, stuck, kafka, {
+      context: 'test',
+      topic,
+      name: `relay:${uniqueName('away')}`,
+      pollIntervalMs: 20,
+      stopTimeoutMs: 2000,
+    });
     await fastAppend(`deal-${randomUUID()}`);
     relay.start();
     await sleep(500);
@@ -310,7 +332,11 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
     b.start();
     await sleep(200);
     expect([a.status.active, b.status.active]).toEqual([true, false]);
-    await eventually(async () => [a.status.role, b.status.role], (r) => r[0] === 'active' && r[1] === 'standby', 10000);
+    await eventually(
+      async () => [a.status.role, b.status.role],
+      (r) => r[0] === 'active' && r[1] === 'standby',
+      10000,
+    );
     await a.stop();
     await sleep(300);
     expect(b.status.active).toBe(true);

@@ -2,7 +2,18 @@ import { Logger } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { type Checkpoint, pollIntervalMs, type PostgresEventStore, type RecordedEvent } from '@dealledger/event-store';
-import { activeTraceparent, contextFrom, relayLagEvents, relayLagSeconds, relayPublished, type Span, SpanKind, SpanStatusCode, trace, tracer } from '@dealledger/telemetry';
+import {
+  activeTraceparent,
+  contextFrom,
+  relayLagEvents,
+  relayLagSeconds,
+  relayPublished,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  tracer,
+} from '@dealledger/telemetry';
 import { Headers } from '@dealledger/events';
 import { faultPoint } from './fault-point';
 import { toEnvelope, toKafkaMessage } from './envelope';
@@ -113,7 +124,10 @@ export class OutboxRelay {
     this.wake();
     // With Kafka away, a send waits for the broker indefinitely: do not let that hold up the
     // app's shutdown. What was not acknowledged is not in the checkpoint and is sent again.
-    const stopped = await Promise.race([(this.loop ?? Promise.resolve()).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), this.options.stopTimeoutMs ?? 5000).unref())]);
+    const stopped = await Promise.race([
+      (this.loop ?? Promise.resolve()).then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), this.options.stopTimeoutMs ?? 5000).unref()),
+    ]);
     if (!stopped) this.logger.warn(`a publish was still waiting for Kafka after ${this.options.stopTimeoutMs ?? 5000} ms; stopping without it`);
     this.loop = null;
     // Still the active relay: leave the position for the next one.

@@ -4,7 +4,17 @@ import type { DataSource } from 'typeorm';
 import { EventEnvelope, Headers } from '@dealledger/events';
 import { NewEvent, PostgresEventStore, RecordedEvent, WrongExpectedVersionError } from '@dealledger/event-store';
 import { Collected, collectFromTopic, dropSchema, openTestDatabase, readWholeTopic, uniqueName } from '@dealledger/testing';
-import { connectProducer, createKafka, ensureTopics, findUnpublished, headerString, OutboxRelay, republish, toEnvelope, toKafkaMessage } from '@dealledger/messaging';
+import {
+  connectProducer,
+  createKafka,
+  ensureTopics,
+  findUnpublished,
+  headerString,
+  OutboxRelay,
+  republish,
+  toEnvelope,
+  toKafkaMessage,
+} from '@dealledger/messaging';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ev = (type: string): NewEvent => ({
@@ -97,7 +107,7 @@ describe('republish (real PostgreSQL and Kafka)', () => {
     expect(done.published).toBe(skipped.length);
 
     const expected = relayed.length + bare.length + 1 + skipped.length;
-    const seen = await collectFromTopic(kafka, topic, (s) => s.length >= expected);
+    await collectFromTopic(kafka, topic, (s) => s.length >= expected);
     await sleep(500); // a second copy, if any, has time to show up
     const all = await readWholeTopic(kafka, topic);
     expect(all).toHaveLength(expected);
@@ -168,7 +178,7 @@ describe('republish (real PostgreSQL and Kafka)', () => {
     }
 
     const total = Number((await db.query(`SELECT count(*) AS n FROM "${schema}".events`))[0].n);
-    const seen = await collectFromTopic(kafka, topic, (s) => new Set(s.map(idOf)).size >= total);
+    await collectFromTopic(kafka, topic, (s) => new Set(s.map(idOf)).size >= total);
     await sleep(500);
     await relay.stop();
     const all = await readWholeTopic(kafka, topic);

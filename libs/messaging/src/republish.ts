@@ -175,7 +175,10 @@ async function scanEventIds(kafka: Kafka, topic: string, idleTimeoutMs: number, 
         const stillWaiting = () => {
           clearTimeout(idle);
           idle = setTimeout(
-            () => reject(new Error(`scanning ${topic} made no progress for ${idleTimeoutMs} ms; partitions not read to their end: ${[...remaining.keys()].join(', ')}`)),
+            () =>
+              reject(
+                new Error(`scanning ${topic} made no progress for ${idleTimeoutMs} ms; partitions not read to their end: ${[...remaining.keys()].join(', ')}`),
+              ),
             idleTimeoutMs,
           );
         };
@@ -271,7 +274,13 @@ export interface AnchorReport {
  * successors, consistently. Only what was published is anchored: the seconds-old tail the relay
  * has not sent yet is not.
  */
-export async function verifyAgainstTopic(options: { kafka: Kafka; dataSource: DataSource; schema: string; topic: string; scanIdleTimeoutMs?: number }): Promise<AnchorReport> {
+export async function verifyAgainstTopic(options: {
+  kafka: Kafka;
+  dataSource: DataSource;
+  schema: string;
+  topic: string;
+  scanIdleTimeoutMs?: number;
+}): Promise<AnchorReport> {
   const s = `"${assertIdentifier(options.schema)}"`;
   // The first copy of each event anchors it: a relay re-send is identical, and a later copy with
   // another hash (written by whoever holds the app's credentials, to cover a rewrite) is a finding.
@@ -283,7 +292,8 @@ export async function verifyAgainstTopic(options: { kafka: Kafka; dataSource: Da
       if (typeof e?.id !== 'string' || typeof e.hash !== 'string') return;
       const first = published.get(e.id);
       if (!first) published.set(e.id, { streamId: String(e.streamId), streamVersion: Number(e.streamVersion), hash: e.hash });
-      else if (first.hash !== e.hash) findings.push({ eventId: e.id, ...pick(first), reason: 'published again later with another hash (the topic was written to after the fact)' });
+      else if (first.hash !== e.hash)
+        findings.push({ eventId: e.id, ...pick(first), reason: 'published again later with another hash (the topic was written to after the fact)' });
     } catch {
       /* unreadable messages are the consumers' dead letters, not the store's */
     }

@@ -68,6 +68,8 @@ function answerClientErrorsAsProblems(app: INestApplication): void {
           ? [408, 'Request Timeout', 'request.timeout', 'the request did not arrive in time']
           : [400, 'Bad Request', 'request.malformed', 'the request could not be parsed'];
     const body = JSON.stringify({ type: `urn:dealledger:problem:${code}`, title, status, detail, code });
-    socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 }

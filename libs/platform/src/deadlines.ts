@@ -134,7 +134,11 @@ export class DeadlineScheduler {
       }
       acted += 1;
       // Attempts count failures in a row.
-      if (d.attempts > 0) await this.dataSource.query(`UPDATE ${this.table} SET attempts = 0, last_error = NULL WHERE kind = $1 AND stream_id = $2 AND due_at = $3::timestamptz`, [d.kind, d.stream_id, d.due_raw]);
+      if (d.attempts > 0)
+        await this.dataSource.query(
+          `UPDATE ${this.table} SET attempts = 0, last_error = NULL WHERE kind = $1 AND stream_id = $2 AND due_at = $3::timestamptz`,
+          [d.kind, d.stream_id, d.due_raw],
+        );
     }
     await this.projector.catchUp();
     return acted;
@@ -167,7 +171,10 @@ export class DeadlineScheduler {
     if (rows.length === 0) {
       this.logger.warn(`${what} failed, not counted (the deadline changed meanwhile): ${errorMessage(err)}`);
     } else if (rows[0].parked) {
-      this.logger.error(`${what} parked after ${rows[0].attempts} failed attempts, no longer tried until set again or unparked: ${errorMessage(err)}`, (err as Error)?.stack);
+      this.logger.error(
+        `${what} parked after ${rows[0].attempts} failed attempts, no longer tried until set again or unparked: ${errorMessage(err)}`,
+        (err as Error)?.stack,
+      );
     } else {
       this.logger.warn(`${what} failed (attempt ${rows[0].attempts} of ${max}): ${errorMessage(err)}`);
     }

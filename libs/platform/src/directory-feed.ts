@@ -114,7 +114,10 @@ export class DirectoryFeed implements OnApplicationBootstrap, OnApplicationShutd
       this.lastError = payload.error.message;
       this.logger.warn(`reading the directory's topic stopped, starting over: ${payload.error.message}`);
       this.revocations.markBehind();
-      void consumer.disconnect().catch(() => undefined).then(() => this.startWithRetry());
+      void consumer
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => this.startWithRetry());
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -23,7 +23,10 @@ describe('InputGuardPipe', () => {
   });
 
   it('lets every other text through, paired surrogates (emoji) included', () => {
-    expect(body({ name: 'Pneus Lyonnais 🚗 — Ünïcødé', tiers: [{ minQuantity: 1 }] })).toEqual({ name: 'Pneus Lyonnais 🚗 — Ünïcødé', tiers: [{ minQuantity: 1 }] });
+    expect(body({ name: 'Pneus Lyonnais 🚗 — Ünïcødé', tiers: [{ minQuantity: 1 }] })).toEqual({
+      name: 'Pneus Lyonnais 🚗 — Ünïcødé',
+      tiers: [{ minQuantity: 1 }],
+    });
   });
 
   it(`refuses JSON nested deeper than ${MAX_DEPTH} levels and accepts up to it`, () => {

@@ -5,6 +5,7 @@ import { invalid } from '@dealledger/domain';
 export const MAX_DEPTH = 32;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 // U+0000 (PostgreSQL text cannot hold it) and UTF-16 surrogates without their pair (not Unicode).
+// eslint-disable-next-line no-control-regex -- matching U+0000 is the point
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
@@ -22,7 +23,8 @@ export class InputGuardPipe implements PipeTransform {
 
 function check(value: unknown, where: string, depth: number): void {
   if (typeof value === 'string') {
-    if (UNSTORABLE.test(value)) throw invalid('request.invalid_text', `the ${where} holds a NUL character or an unpaired UTF-16 surrogate, which no text field accepts`);
+    if (UNSTORABLE.test(value))
+      throw invalid('request.invalid_text', `the ${where} holds a NUL character or an unpaired UTF-16 surrogate, which no text field accepts`);
     return;
   }
   if (value === null || typeof value !== 'object') return;

@@ -157,7 +157,8 @@ export class LedgerModule {
         KnownCompanies,
         {
           provide: DirectoryFeed,
-          useFactory: (kafka: Kafka, revocations: TokenRevocations, companies: KnownCompanies) => new DirectoryFeed(kafka, options.context, revocations, companies),
+          useFactory: (kafka: Kafka, revocations: TokenRevocations, companies: KnownCompanies) =>
+            new DirectoryFeed(kafka, options.context, revocations, companies),
           inject: [KAFKA, TokenRevocations, KnownCompanies],
         },
         { provide: APP_GUARD, useClass: AuthGuard },

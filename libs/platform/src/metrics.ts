@@ -2,7 +2,18 @@ import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { type Principal, Public } from '@dealledger/auth';
-import { contextFrom, httpRequestDuration, metricsRegistry, rootLogger, SpanKind, SpanStatusCode, trace, traceContext, tracer, withLogFields } from '@dealledger/telemetry';
+import {
+  contextFrom,
+  httpRequestDuration,
+  metricsRegistry,
+  rootLogger,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  traceContext,
+  tracer,
+  withLogFields,
+} from '@dealledger/telemetry';
 
 type TracedRequest = Request & { correlationId?: string; principal?: Principal; traceId?: string };
 

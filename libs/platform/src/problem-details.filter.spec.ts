@@ -18,14 +18,20 @@ function answer(exception: unknown) {
     },
     send: (b: string) => (sent.body = JSON.parse(b)),
   };
-  const host = { switchToHttp: () => ({ getRequest: () => ({ method: 'POST', originalUrl: '/offers' }), getResponse: () => response }) } as unknown as ArgumentsHost;
+  const host = {
+    switchToHttp: () => ({ getRequest: () => ({ method: 'POST', originalUrl: '/offers' }), getResponse: () => response }),
+  } as unknown as ArgumentsHost;
   new ProblemDetailsFilter().catch(exception, host);
   return sent;
 }
 
 describe('ProblemDetailsFilter', () => {
   it('answers 503 with Retry-After when the database is away (connection refused, cut, or shutting down)', () => {
-    for (const err of [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), new Error('Connection terminated unexpectedly'), Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })]) {
+    for (const err of [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      new Error('Connection terminated unexpectedly'),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+    ]) {
       const r = answer(err);
       expect(r.status).toBe(503);
       expect(r.headers['retry-after']).toBe('1');
@@ -56,7 +62,11 @@ describe('ProblemDetailsFilter', () => {
       code: 'stream.wrong_expected_version',
       details: { streamId: 'offer-1', expectedVersion: 2, actualVersion: 3 },
     });
-    expect(answer(new StreamOrderConflictError('offer-1', 3)).body).toMatchObject({ status: 409, code: 'stream.wrong_expected_version', details: { streamId: 'offer-1', expectedVersion: 3, actualVersion: 3 } });
+    expect(answer(new StreamOrderConflictError('offer-1', 3)).body).toMatchObject({
+      status: 409,
+      code: 'stream.wrong_expected_version',
+      details: { streamId: 'offer-1', expectedVersion: 3, actualVersion: 3 },
+    });
     expect(answer(new DuplicateEventError('offer-1', 'an event id of this append is already stored')).body).toMatchObject({
       status: 409,
       code: 'stream.duplicate_event',

@@ -87,7 +87,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (status === 400 && Array.isArray((body as { message?: unknown }).message)) {
         return make(400, 'request.invalid', `the request is invalid: ${messages.join('; ')}`, { errors: messages });
       }
-      const code = status === 401 ? 'auth.unauthorized' : status === 404 ? 'route.not_found' : status === 429 ? 'request.rate_limited' : status === 503 ? 'service.unavailable' : `http.${status}`;
+      const code =
+        status === 401
+          ? 'auth.unauthorized'
+          : status === 404
+            ? 'route.not_found'
+            : status === 429
+              ? 'request.rate_limited'
+              : status === 503
+                ? 'service.unavailable'
+                : `http.${status}`;
       return make(status, code, messages.join('; '));
     }
     // Errors raised by the HTTP layer itself (body-parser): malformed JSON, oversized bodies.
@@ -98,7 +107,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // The database away or busy (a restart, connections cut, a deadlock): a command may or may
     // not have been stored (a connection can drop during COMMIT). Sent again with the same
     // Idempotency-Key it is answered as stored, or carried out now; never twice.
-    const sqlState = String((exception as { code?: unknown; driverError?: { code?: unknown } })?.code ?? (exception as { driverError?: { code?: unknown } })?.driverError?.code ?? '');
+    const sqlState = String(
+      (exception as { code?: unknown; driverError?: { code?: unknown } })?.code ?? (exception as { driverError?: { code?: unknown } })?.driverError?.code ?? '',
+    );
     if (isInfrastructureError(exception) && !sqlState.startsWith('42')) {
       return make(503, 'service.unavailable', 'the database could not complete the request just now; send it again with the same Idempotency-Key in a moment');
     }

@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, ParseUUIDPipe } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Principal } from '@dealledger/auth';
@@ -32,3 +32,6 @@ export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionConte
     correlationId: req.correlationId ?? randomUUID(),
   };
 });
+
+/** Route parameters that name an aggregate: any UUID version (ids are v4 or v5), else 400. */
+export const uuidParam = new ParseUUIDPipe({ version: undefined });

@@ -73,7 +73,11 @@ function scrapedGauge(name: string, help: string, labelNames: string[]) {
   };
 }
 
-export const relayLagEvents = scrapedGauge('dealledger_relay_lag_events', 'Committed events not yet published by the active outbox relay (read at scrape time)', ['topic']);
+export const relayLagEvents = scrapedGauge(
+  'dealledger_relay_lag_events',
+  'Committed events not yet published by the active outbox relay (read at scrape time)',
+  ['topic'],
+);
 
 export const relayLagSeconds = scrapedGauge(
   'dealledger_relay_lag_seconds',

@@ -24,15 +24,27 @@ describe('deciderSpec', () => {
   });
 
   it('passes on the events emitted, compared as stored (key order and undefined properties do not count)', () => {
-    given([]).when({ type: 'Count', by: 2 }).then([counted(2)]);
-    given([]).when({ type: 'Count', by: 2 }).then([{ data: { note: undefined, by: 2 }, type: 'Counted' }]);
+    given([])
+      .when({ type: 'Count', by: 2 })
+      .then([counted(2)]);
+    given([])
+      .when({ type: 'Count', by: 2 })
+      .then([{ data: { note: undefined, by: 2 }, type: 'Counted' }]);
     expect(given([]).when({ type: 'Count', by: 2 })).toMatchObject({ events: [counted(2)], error: null });
   });
 
   it('fails on other events, on fewer or more, and on a refusal where events were expected', () => {
-    expect(() => given([]).when({ type: 'Count', by: 2 }).then([counted(3)])).toThrow(/expected events/);
+    expect(() =>
+      given([])
+        .when({ type: 'Count', by: 2 })
+        .then([counted(3)]),
+    ).toThrow(/expected events/);
     expect(() => given([]).when({ type: 'Count', by: 2 }).then([])).toThrow(/but got/);
-    expect(() => given([]).when({ type: 'Count', by: 2 }).then([counted(2), counted(2)])).toThrow(/but got/);
+    expect(() =>
+      given([])
+        .when({ type: 'Count', by: 2 })
+        .then([counted(2), counted(2)]),
+    ).toThrow(/but got/);
     expect(() => given([]).when({ type: 'Count', by: 0 }).then([])).toThrow(/refused: invalid:count.zero/);
   });
 

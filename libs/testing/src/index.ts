@@ -27,12 +27,7 @@ export interface Collected {
  * Reads `topic` from the beginning with a fresh consumer group until `until` says enough
  * (or the timeout passes: then it throws with what it saw).
  */
-export async function collectFromTopic(
-  kafka: Kafka,
-  topic: string,
-  until: (seen: Collected[]) => boolean,
-  timeoutMs = 30000,
-): Promise<Collected[]> {
+export async function collectFromTopic(kafka: Kafka, topic: string, until: (seen: Collected[]) => boolean, timeoutMs = 30000): Promise<Collected[]> {
   await waitForTopic(kafka, topic, timeoutMs);
   const consumer = kafka.consumer({ groupId: uniqueName('collector'), allowAutoTopicCreation: false });
   const seen: Collected[] = [];
@@ -139,7 +134,10 @@ export async function contextEnvironment(options: { schema: string; prefix: stri
   process.env.DB_SCHEMA = options.schema;
   process.env.TOPIC_PREFIX = options.prefix;
   const kafka = createKafka(options.clientId);
-  await ensureTopics(kafka, options.consumes.map((context) => ({ topic: eventsTopic(context, options.prefix) })));
+  await ensureTopics(
+    kafka,
+    options.consumes.map((context) => ({ topic: eventsTopic(context, options.prefix) })),
+  );
   const producer = await connectProducer(kafka);
   const db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
   await db.initialize();

@@ -66,41 +66,180 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
   const tref = { ticketId, contractId, supplierId: supplier, buyerId: buyer };
   const item = { sku: 'TYRE', kind: 'component', description: 'Tyre', unit: 'piece', currency: 'EUR', tiers };
   const terms = {
-    buyerId: buyer, supplierId: supplier, intermediaryId: null, currency: 'EUR',
+    buyerId: buyer,
+    supplierId: supplier,
+    intermediaryId: null,
+    currency: 'EUR',
     items: [{ sku: 'TYRE', description: 'Tyre', unit: 'piece', tiers, committedVolume: 1200, ceiling: null }],
-    startDate: day(3).toISOString(), endDate: day(368).toISOString(),
-    sla: [{ severity: 'critical', responseHours: 4, resolutionHours: 24 }], governingLaw: 'x', paymentTerms: 'x', deliveryTerms: 'x',
+    startDate: day(3).toISOString(),
+    endDate: day(368).toISOString(),
+    sla: [{ severity: 'critical', responseHours: 4, resolutionHours: 24 }],
+    governingLaw: 'x',
+    paymentTerms: 'x',
+    deliveryTerms: 'x',
     requiredSignatures: [{ companyId: buyer, role: 'procurement' }],
   };
   const both = [supplier, buyer];
   return [
-    sampleEvent('CompanyRegistered', { companyId: supplier, name: 'Pneus Lyonnais SA', registrationNumber: 'R1', country: 'FR', roles: ['supplier'] }, [supplier], day(0)),
-    sampleEvent('CompanyRegistered', { companyId: buyer, name: 'Autowerk Süd GmbH', registrationNumber: 'R2', country: 'DE', roles: ['buyer'] }, [buyer], day(0)),
-    sampleEvent('CompanyRegistered', { companyId: intermediary, name: 'EuroParts BV', registrationNumber: 'R3', country: 'NL', roles: ['intermediary'] }, [intermediary], day(0)),
+    sampleEvent(
+      'CompanyRegistered',
+      { companyId: supplier, name: 'Pneus Lyonnais SA', registrationNumber: 'R1', country: 'FR', roles: ['supplier'] },
+      [supplier],
+      day(0),
+    ),
+    sampleEvent(
+      'CompanyRegistered',
+      { companyId: buyer, name: 'Autowerk Süd GmbH', registrationNumber: 'R2', country: 'DE', roles: ['buyer'] },
+      [buyer],
+      day(0),
+    ),
+    sampleEvent(
+      'CompanyRegistered',
+      { companyId: intermediary, name: 'EuroParts BV', registrationNumber: 'R3', country: 'NL', roles: ['intermediary'] },
+      [intermediary],
+      day(0),
+    ),
     sampleEvent('OfferDrafted', { ...ref, items: [item], validUntil: day(30).toISOString(), paymentTerms: '60 days', deliveryTerms: 'DAP' }, both, day(1)),
     sampleEvent('OfferSubmitted', { ...ref, revision: 0 }, both, day(1)),
-    sampleEvent('OfferAccepted', {
-      ...ref, revision: 0, acceptedBy: randomUUID(), currency: 'EUR', total: '57000.00', paymentTerms: '60 days', deliveryTerms: 'DAP', validUntil: day(30).toISOString(),
-      items: [{ sku: 'TYRE', kind: 'component', description: 'Tyre', unit: 'piece', quantity: 1200, unitPrice: '47.50', tierMinQuantity: 1000, lineTotal: '57000.00', tiers }],
-    }, both, day(2)),
-    sampleEvent('ContractExecuted', { ...cref, intermediaryId: null, origin: { kind: 'offer', id: offerId, eventId: randomUUID() }, terms, termsVersion: 1, termsHash: 'cd'.repeat(32), signatures: [], contractValue: '57000.00', executedAt: day(3).toISOString() }, both, day(3)),
-    sampleEvent('CallOffPlaced', { ...cref, callOffId: randomUUID(), placedBy: null, lines: [{ sku: 'TYRE', quantity: 600, unitPrice: '52.00', tierMinQuantity: 100, lineTotal: '31200.00', cumulativeQuantity: 600 }], total: '31200.00', currency: 'EUR', placedAt: day(10).toISOString() }, both, day(10)),
-    sampleEvent('TicketOpened', { ...tref, sku: 'TYRE', severity: 'critical', description: 'Sidewall bulge', openedBy: randomUUID(), openedAt: day(20).toISOString(), responseDueAt: new Date(day(20).getTime() + 4 * 3600000).toISOString(), resolutionDueAt: day(21).toISOString() }, both, day(20)),
-    sampleEvent('SlaBreached', { ...tref, kind: 'response', severity: 'critical', dueAt: new Date(day(20).getTime() + 4 * 3600000).toISOString(), detectedAt: day(20.5).toISOString() }, both, day(20.5)),
+    sampleEvent(
+      'OfferAccepted',
+      {
+        ...ref,
+        revision: 0,
+        acceptedBy: randomUUID(),
+        currency: 'EUR',
+        total: '57000.00',
+        paymentTerms: '60 days',
+        deliveryTerms: 'DAP',
+        validUntil: day(30).toISOString(),
+        items: [
+          {
+            sku: 'TYRE',
+            kind: 'component',
+            description: 'Tyre',
+            unit: 'piece',
+            quantity: 1200,
+            unitPrice: '47.50',
+            tierMinQuantity: 1000,
+            lineTotal: '57000.00',
+            tiers,
+          },
+        ],
+      },
+      both,
+      day(2),
+    ),
+    sampleEvent(
+      'ContractExecuted',
+      {
+        ...cref,
+        intermediaryId: null,
+        origin: { kind: 'offer', id: offerId, eventId: randomUUID() },
+        terms,
+        termsVersion: 1,
+        termsHash: 'cd'.repeat(32),
+        signatures: [],
+        contractValue: '57000.00',
+        executedAt: day(3).toISOString(),
+      },
+      both,
+      day(3),
+    ),
+    sampleEvent(
+      'CallOffPlaced',
+      {
+        ...cref,
+        callOffId: randomUUID(),
+        placedBy: null,
+        lines: [{ sku: 'TYRE', quantity: 600, unitPrice: '52.00', tierMinQuantity: 100, lineTotal: '31200.00', cumulativeQuantity: 600 }],
+        total: '31200.00',
+        currency: 'EUR',
+        placedAt: day(10).toISOString(),
+      },
+      both,
+      day(10),
+    ),
+    sampleEvent(
+      'TicketOpened',
+      {
+        ...tref,
+        sku: 'TYRE',
+        severity: 'critical',
+        description: 'Sidewall bulge',
+        openedBy: randomUUID(),
+        openedAt: day(20).toISOString(),
+        responseDueAt: new Date(day(20).getTime() + 4 * 3600000).toISOString(),
+        resolutionDueAt: day(21).toISOString(),
+      },
+      both,
+      day(20),
+    ),
+    sampleEvent(
+      'SlaBreached',
+      { ...tref, kind: 'response', severity: 'critical', dueAt: new Date(day(20).getTime() + 4 * 3600000).toISOString(), detectedAt: day(20.5).toISOString() },
+      both,
+      day(20.5),
+    ),
     sampleEvent('TicketAcknowledged', { ...tref, by: randomUUID(), at: day(20.6).toISOString(), withinSla: false }, both, day(20.6)),
     sampleEvent('TicketResolved', { ...tref, by: randomUUID(), at: day(20.8).toISOString(), resolution: 'replaced', withinSla: true }, both, day(20.8)),
     sampleEvent('TicketClosed', { ...tref, by: randomUUID(), satisfaction: 4, comment: null }, both, day(21)),
     sampleEvent('SuppliersInvited', { tenderId, buyerId: buyer, supplierIds: [supplier, rival] }, [buyer, supplier, rival], day(40)),
-    sampleEvent('TenderClosed', { tenderId, buyerId: buyer, closedAt: day(50).toISOString(), bids: [
-      { supplierId: supplier, bidId: randomUUID(), prices: [{ itemId: 'lot-1', unitPrice: '50.00' }], total: '50000.00', priceScore: 9.6 },
-      { supplierId: rival, bidId: randomUUID(), prices: [{ itemId: 'lot-1', unitPrice: '48.00' }], total: '48000.00', priceScore: 10 },
-    ] }, [buyer, supplier, rival], day(50)),
-    sampleEvent('TenderAwarded', {
-      tenderId, buyerId: buyer, title: 'Winter tyres', supplierId: supplier, bidId: randomUUID(), awardedBy: randomUUID(), publicProcurement: false, currency: 'EUR',
-      items: [{ itemId: 'lot-1', description: 'Tyre', quantity: 1000, unit: 'piece', specification: 's', unitPrice: '50.00', lineTotal: '50000.00' }], total: '50000.00', weightedScore: 9,
-      ranking: [{ supplierId: supplier, bidId: randomUUID(), rank: 1, total: '50000.00', priceScore: 9.6, averages: null, weightedScore: 9 }, { supplierId: rival, bidId: randomUUID(), rank: 2, total: '48000.00', priceScore: 10, averages: null, weightedScore: 8 }],
-    }, [buyer, supplier, rival], day(51)),
-    sampleEvent('LotResold', { lotId: randomUUID(), ownerId: intermediary, originSupplierId: supplier, resaleId: randomUUID(), buyerId: buyer, sku: 'TYRE', quantity: 300, unitPrice: '55.00', unitCost: '47.50', margin: '2250.00', currency: 'EUR', remaining: 0, downstreamContractId: null }, [intermediary, buyer, supplier], day(60)),
+    sampleEvent(
+      'TenderClosed',
+      {
+        tenderId,
+        buyerId: buyer,
+        closedAt: day(50).toISOString(),
+        bids: [
+          { supplierId: supplier, bidId: randomUUID(), prices: [{ itemId: 'lot-1', unitPrice: '50.00' }], total: '50000.00', priceScore: 9.6 },
+          { supplierId: rival, bidId: randomUUID(), prices: [{ itemId: 'lot-1', unitPrice: '48.00' }], total: '48000.00', priceScore: 10 },
+        ],
+      },
+      [buyer, supplier, rival],
+      day(50),
+    ),
+    sampleEvent(
+      'TenderAwarded',
+      {
+        tenderId,
+        buyerId: buyer,
+        title: 'Winter tyres',
+        supplierId: supplier,
+        bidId: randomUUID(),
+        awardedBy: randomUUID(),
+        publicProcurement: false,
+        currency: 'EUR',
+        items: [{ itemId: 'lot-1', description: 'Tyre', quantity: 1000, unit: 'piece', specification: 's', unitPrice: '50.00', lineTotal: '50000.00' }],
+        total: '50000.00',
+        weightedScore: 9,
+        ranking: [
+          { supplierId: supplier, bidId: randomUUID(), rank: 1, total: '50000.00', priceScore: 9.6, averages: null, weightedScore: 9 },
+          { supplierId: rival, bidId: randomUUID(), rank: 2, total: '48000.00', priceScore: 10, averages: null, weightedScore: 8 },
+        ],
+      },
+      [buyer, supplier, rival],
+      day(51),
+    ),
+    sampleEvent(
+      'LotResold',
+      {
+        lotId: randomUUID(),
+        ownerId: intermediary,
+        originSupplierId: supplier,
+        resaleId: randomUUID(),
+        buyerId: buyer,
+        sku: 'TYRE',
+        quantity: 300,
+        unitPrice: '55.00',
+        unitCost: '47.50',
+        margin: '2250.00',
+        currency: 'EUR',
+        remaining: 0,
+        downstreamContractId: null,
+      },
+      [intermediary, buyer, supplier],
+      day(60),
+    ),
   ];
 }
 
@@ -110,6 +249,13 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
  */
 export function sealed<T>(envelope: Omit<EventEnvelope<T>, 'hash' | 'previousHash'> & { hash?: string; previousHash?: string | null }): EventEnvelope<T> {
   const { hash: _ignored, ...rest } = envelope;
-  const previousHash = envelope.previousHash !== undefined ? envelope.previousHash : envelope.streamVersion > 1 ? createHash('sha256').update(`${envelope.streamId}:${envelope.streamVersion - 1}`).digest('hex') : null;
+  const previousHash =
+    envelope.previousHash !== undefined
+      ? envelope.previousHash
+      : envelope.streamVersion > 1
+        ? createHash('sha256')
+            .update(`${envelope.streamId}:${envelope.streamVersion - 1}`)
+            .digest('hex')
+        : null;
   return sealEnvelope({ ...rest, previousHash });
 }

@@ -58,15 +58,32 @@ const draftCmd = draftFromOfferAccepted({
 });
 const contractId = draftCmd.contractId;
 const hashNow = (events: ContractEvent[]) => (given(events).state as Extract<ContractState, { status: 'drafting' }>).termsHash;
-const sign = (events: ContractEvent[], who: Requester, role: string, at = signedOn): ContractCommand => ({ type: 'SignContract', contractId, role, termsHash: hashNow(events), requester: who, now: at });
+const sign = (events: ContractEvent[], who: Requester, role: string, at = signedOn): ContractCommand => ({
+  type: 'SignContract',
+  contractId,
+  role,
+  termsHash: hashNow(events),
+  requester: who,
+  now: at,
+});
 const drafted = history(draftCmd);
 function executed(): ContractEvent[] {
   let e = drafted;
-  for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) e = [...e, ...given(e).when(sign(e, who, role)).events];
+  for (const [who, role] of [
+    [katrin, 'procurement'],
+    [jonas, 'legal'],
+    [greta, 'executive'],
+  ] as const)
+    e = [...e, ...given(e).when(sign(e, who, role)).events];
   return e;
 }
 const callOff = (callOffId: string, quantity: number, at = midYear, who: Requester = katrin): ContractCommand => ({
-  type: 'PlaceCallOff', contractId, callOffId, lines: [{ sku: 'TYRE', quantity }], requester: who, now: at,
+  type: 'PlaceCallOff',
+  contractId,
+  callOffId,
+  lines: [{ sku: 'TYRE', quantity }],
+  requester: who,
+  now: at,
 });
 
 describe('contract decider', () => {
@@ -87,7 +104,20 @@ describe('contract decider', () => {
       const cmd = draftFromTenderAwarded({
         id: eventId,
         occurredAt: '2027-01-04T10:00:00.000Z',
-        data: { tenderId: offerId, buyerId: buyer, supplierId: supplier, title: 't', bidId: eventId, awardedBy: katrin.personId!, publicProcurement: true, currency: 'EUR', items: [{ itemId: 'lot-1', description: 'd', quantity: 24, unit: 'pack', specification: 's', unitPrice: '118500.00', lineTotal: '2844000.00' }], total: '2844000.00', weightedScore: 9, ranking: [] },
+        data: {
+          tenderId: offerId,
+          buyerId: buyer,
+          supplierId: supplier,
+          title: 't',
+          bidId: eventId,
+          awardedBy: katrin.personId!,
+          publicProcurement: true,
+          currency: 'EUR',
+          items: [{ itemId: 'lot-1', description: 'd', quantity: 24, unit: 'pack', specification: 's', unitPrice: '118500.00', lineTotal: '2844000.00' }],
+          total: '2844000.00',
+          weightedScore: 9,
+          ranking: [],
+        },
       });
       expect(cmd.terms.requiredSignatures).toContainEqual({ companyId: buyer, role: 'government' });
       expect(cmd.terms.items[0].tiers).toEqual([{ minQuantity: 1, unitPrice: '118500.00' }]);
@@ -101,59 +131,145 @@ describe('contract decider', () => {
     it('keeps four eyes: one person cannot fill two required roles of its company, unless the contract allows it', () => {
       const both = p(buyer, 14, ['procurement', 'legal']);
       const once = history(draftCmd, sign(drafted, both, 'procurement'));
-      given(once).when(sign(once, both, 'legal')).thenThrows('conflict:contract.four_eyes');
+      given(once)
+        .when(sign(once, both, 'legal'))
+        .thenThrows('conflict:contract.four_eyes');
       // Another person of the company may; the first one may not sign the same role twice either.
-      expect(given(once).when(sign(once, jonas, 'legal')).events.map((e) => e.type)).toEqual(['ContractSigned']);
+      expect(
+        given(once)
+          .when(sign(once, jonas, 'legal'))
+          .events.map((e) => e.type),
+      ).toEqual(['ContractSigned']);
       // Amended to allow one signer (the amendment voids the first signature): one person signs both.
-      const optOut = (who: Requester, fourEyes: boolean): ContractCommand => ({ type: 'AmendContract', contractId, changes: { fourEyes }, note: 'sole trader', requester: who, now: signedOn });
+      const optOut = (who: Requester, fourEyes: boolean): ContractCommand => ({
+        type: 'AmendContract',
+        contractId,
+        changes: { fourEyes },
+        note: 'sole trader',
+        requester: who,
+        now: signedOn,
+      });
       given(drafted).when(optOut(katrin, false)).thenThrows('forbidden:contract.four_eyes_by_executive');
       given(drafted).when(optOut(miriam, true)).thenThrows('invalid:contract.nothing_changed');
       const amended = history(draftCmd, optOut(miriam, false));
       const first = [...amended, ...given(amended).when(sign(amended, both, 'procurement')).events];
-      expect(given(first).when(sign(first, both, 'legal')).events.map((e) => e.type)).toEqual(['ContractSigned']);
+      expect(
+        given(first)
+          .when(sign(first, both, 'legal'))
+          .events.map((e) => e.type),
+      ).toEqual(['ContractSigned']);
     });
     it('records person, role, time and the hash of the terms signed', () => {
-      given(drafted).when(sign(drafted, katrin, 'procurement')).then([
-        { type: 'ContractSigned', data: { contractId, buyerId: buyer, supplierId: supplier, companyId: buyer, personId: katrin.personId!, role: 'procurement', termsVersion: 1, termsHash: hashNow(drafted), signedAt: signedOn.toISOString() } },
-      ]);
+      given(drafted)
+        .when(sign(drafted, katrin, 'procurement'))
+        .then([
+          {
+            type: 'ContractSigned',
+            data: {
+              contractId,
+              buyerId: buyer,
+              supplierId: supplier,
+              companyId: buyer,
+              personId: katrin.personId!,
+              role: 'procurement',
+              termsVersion: 1,
+              termsHash: hashNow(drafted),
+              signedAt: signedOn.toISOString(),
+            },
+          },
+        ]);
     });
     it('executes once, when the last required signature is on the current terms', () => {
       const e = executed();
       expect(e.map((x) => x.type)).toEqual(['ContractDrafted', 'ContractSigned', 'ContractSigned', 'ContractSigned', 'ContractExecuted']);
       const exec = e[4] as Extract<ContractEvent, { type: 'ContractExecuted' }>;
-      expect(exec.data).toMatchObject({ contractValue: '500400.00', termsVersion: 1, signatures: [{ role: 'procurement' }, { role: 'legal' }, { role: 'executive' }] });
+      expect(exec.data).toMatchObject({
+        contractValue: '500400.00',
+        termsVersion: 1,
+        signatures: [{ role: 'procurement' }, { role: 'legal' }, { role: 'executive' }],
+      });
       expect(given(e).state.status).toBe('executed');
     });
     it('refuses signing twice for the same role', () => {
       const once = [...drafted, ...given(drafted).when(sign(drafted, katrin, 'procurement')).events];
-      given(once).when(sign(once, katrin, 'procurement')).thenThrows('conflict:contract.already_signed');
+      given(once)
+        .when(sign(once, katrin, 'procurement'))
+        .thenThrows('conflict:contract.already_signed');
     });
     it('refuses a role the signer does not hold', () => {
-      given(drafted).when(sign(drafted, katrin, 'legal')).thenThrows('forbidden:contract.role_not_held');
+      given(drafted)
+        .when(sign(drafted, katrin, 'legal'))
+        .thenThrows('forbidden:contract.role_not_held');
     });
     it('refuses signing for another company', () => {
-      given(drafted).when({ ...sign(drafted, greta, 'executive'), companyId: buyer } as ContractCommand).thenThrows('forbidden:contract.not_your_company');
+      given(drafted)
+        .when({ ...sign(drafted, greta, 'executive'), companyId: buyer } as ContractCommand)
+        .thenThrows('forbidden:contract.not_your_company');
     });
     it('refuses a role that is not required of the signer’s company', () => {
-      given(drafted).when(sign(drafted, miriam, 'executive')).thenThrows('forbidden:contract.signature_not_required');
-      given(drafted).when(sign(drafted, lars, 'technical')).thenThrows('forbidden:contract.signature_not_required');
+      given(drafted)
+        .when(sign(drafted, miriam, 'executive'))
+        .thenThrows('forbidden:contract.signature_not_required');
+      given(drafted)
+        .when(sign(drafted, lars, 'technical'))
+        .thenThrows('forbidden:contract.signature_not_required');
     });
     it('refuses a company key and outsiders', () => {
-      given(drafted).when(sign(drafted, { companyId: buyer, personId: null, roles: [] }, 'procurement')).thenThrows('forbidden:contract.person_required');
-      given(drafted).when(sign(drafted, p(stranger, 30, ['executive']), 'executive')).thenThrows('not_found:contract.not_found');
+      given(drafted)
+        .when(sign(drafted, { companyId: buyer, personId: null, roles: [] }, 'procurement'))
+        .thenThrows('forbidden:contract.person_required');
+      given(drafted)
+        .when(sign(drafted, p(stranger, 30, ['executive']), 'executive'))
+        .thenThrows('not_found:contract.not_found');
     });
     it('refuses a signature on terms that are no longer current', () => {
-      given(drafted).when({ ...sign(drafted, katrin, 'procurement'), termsHash: '0'.repeat(64) } as ContractCommand).thenThrows('conflict:contract.terms_changed');
+      given(drafted)
+        .when({ ...sign(drafted, katrin, 'procurement'), termsHash: '0'.repeat(64) } as ContractCommand)
+        .thenThrows('conflict:contract.terms_changed');
     });
     it('needs the government role too for a public procurement', () => {
-      const pub = draftFromTenderAwarded({ id: eventId, occurredAt: '2027-01-04T10:00:00.000Z', data: { tenderId: offerId, buyerId: buyer, supplierId: supplier, title: 't', bidId: eventId, awardedBy: katrin.personId!, publicProcurement: true, currency: 'EUR', items: [{ itemId: 'lot-1', description: 'd', quantity: 24, unit: 'pack', specification: 's', unitPrice: '100.00', lineTotal: '2400.00' }], total: '2400.00', weightedScore: 9, ranking: [] } });
+      const pub = draftFromTenderAwarded({
+        id: eventId,
+        occurredAt: '2027-01-04T10:00:00.000Z',
+        data: {
+          tenderId: offerId,
+          buyerId: buyer,
+          supplierId: supplier,
+          title: 't',
+          bidId: eventId,
+          awardedBy: katrin.personId!,
+          publicProcurement: true,
+          currency: 'EUR',
+          items: [{ itemId: 'lot-1', description: 'd', quantity: 24, unit: 'pack', specification: 's', unitPrice: '100.00', lineTotal: '2400.00' }],
+          total: '2400.00',
+          weightedScore: 9,
+          ranking: [],
+        },
+      });
       const cid = pub.contractId;
       let e = given([]).when(pub).events;
-      for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) {
-        e = [...e, ...given(e).when({ type: 'SignContract', contractId: cid, role, termsHash: (given(e).state as any).termsHash, requester: who, now: signedOn }).events];
+      for (const [who, role] of [
+        [katrin, 'procurement'],
+        [jonas, 'legal'],
+        [greta, 'executive'],
+      ] as const) {
+        e = [
+          ...e,
+          ...given(e).when({ type: 'SignContract', contractId: cid, role, termsHash: (given(e).state as any).termsHash, requester: who, now: signedOn }).events,
+        ];
       }
       expect(given(e).state.status).toBe('drafting');
-      e = [...e, ...given(e).when({ type: 'SignContract', contractId: cid, role: 'government', termsHash: (given(e).state as any).termsHash, requester: official, now: signedOn }).events];
+      e = [
+        ...e,
+        ...given(e).when({
+          type: 'SignContract',
+          contractId: cid,
+          role: 'government',
+          termsHash: (given(e).state as any).termsHash,
+          requester: official,
+          now: signedOn,
+        }).events,
+      ];
       expect(given(e).state.status).toBe('executed');
     });
   });
@@ -161,44 +277,90 @@ describe('contract decider', () => {
   describe('amendments', () => {
     it('void earlier signatures: the terms hash changes and everyone signs again', () => {
       const signed = [...drafted, ...given(drafted).when(sign(drafted, katrin, 'procurement')).events];
-      const amendment: ContractCommand = { type: 'AmendContract', contractId, changes: { ceilings: [{ sku: 'TYRE', ceiling: 20000 }], governingLaw: 'German law' }, note: 'cap volume', requester: greta, now: signedOn };
+      const amendment: ContractCommand = {
+        type: 'AmendContract',
+        contractId,
+        changes: { ceilings: [{ sku: 'TYRE', ceiling: 20000 }], governingLaw: 'German law' },
+        note: 'cap volume',
+        requester: greta,
+        now: signedOn,
+      };
       const { events } = given(signed).when(amendment);
       const a = events[0] as Extract<ContractEvent, { type: 'ContractAmended' }>;
-      expect(a.data).toMatchObject({ termsVersion: 2, changed: ['governingLaw', 'ceiling:TYRE'], voidedSignatures: [{ companyId: buyer, role: 'procurement' }] });
+      expect(a.data).toMatchObject({
+        termsVersion: 2,
+        changed: ['governingLaw', 'ceiling:TYRE'],
+        voidedSignatures: [{ companyId: buyer, role: 'procurement' }],
+      });
       expect(a.data.termsHash).not.toBe(hashNow(signed));
       const after = [...signed, ...events];
       expect((given(after).state as any).signatures).toEqual([]);
       // A signature on the old terms is refused; on the new ones it counts.
-      given(after).when({ ...sign(signed, jonas, 'legal') } as ContractCommand).thenThrows('conflict:contract.terms_changed');
+      given(after)
+        .when({ ...sign(signed, jonas, 'legal') } as ContractCommand)
+        .thenThrows('conflict:contract.terms_changed');
       expect(given(after).when(sign(after, katrin, 'procurement')).error).toBeNull();
     });
     it('refuse an amendment that changes nothing, breaks the period or caps below the commitment', () => {
       const base = { type: 'AmendContract', contractId, note: '', requester: katrin, now: signedOn } as const;
-      given(drafted).when({ ...base, changes: { governingLaw: draftCmd.terms.governingLaw } }).thenThrows('invalid:contract.nothing_changed');
-      given(drafted).when({ ...base, changes: { endDate: '2026-01-01T00:00:00Z' } }).thenThrows('invalid:contract.end_before_start');
-      given(drafted).when({ ...base, changes: { ceilings: [{ sku: 'TYRE', ceiling: 5000 }] } }).thenThrows('invalid:contract.ceiling_below_commitment');
-      given(drafted).when({ ...base, changes: { ceilings: [{ sku: 'NOPE', ceiling: 5000 }] } }).thenThrows('invalid:contract.unknown_item');
+      given(drafted)
+        .when({ ...base, changes: { governingLaw: draftCmd.terms.governingLaw } })
+        .thenThrows('invalid:contract.nothing_changed');
+      given(drafted)
+        .when({ ...base, changes: { endDate: '2026-01-01T00:00:00Z' } })
+        .thenThrows('invalid:contract.end_before_start');
+      given(drafted)
+        .when({ ...base, changes: { ceilings: [{ sku: 'TYRE', ceiling: 5000 }] } })
+        .thenThrows('invalid:contract.ceiling_below_commitment');
+      given(drafted)
+        .when({ ...base, changes: { ceilings: [{ sku: 'NOPE', ceiling: 5000 }] } })
+        .thenThrows('invalid:contract.unknown_item');
     });
     it('name an intermediary only with its consent: it owes a signature on the terms that name it, and the contract does not execute without it', () => {
       const dealer = '1d1d1d1d-0000-4000-8000-000000000006';
       const ines = p(dealer, 30, ['executive']);
-      const named = given(drafted).when({ type: 'AmendContract', contractId, changes: { intermediaryId: dealer }, note: 'through EuroParts', requester: katrin, now: signedOn });
+      const named = given(drafted).when({
+        type: 'AmendContract',
+        contractId,
+        changes: { intermediaryId: dealer },
+        note: 'through EuroParts',
+        requester: katrin,
+        now: signedOn,
+      });
       const after = [...drafted, ...named.events];
       expect((given(after).state as any).terms.requiredSignatures).toEqual([...draftCmd.terms.requiredSignatures, { companyId: dealer, role: 'executive' }]);
       // It sees the draft and may sign it, but does not rewrite it.
-      given(after).when({ type: 'AmendContract', contractId, changes: { governingLaw: 'Dutch law' }, note: '', requester: ines, now: signedOn }).thenThrows('forbidden:contract.principals_amend');
+      given(after)
+        .when({ type: 'AmendContract', contractId, changes: { governingLaw: 'Dutch law' }, note: '', requester: ines, now: signedOn })
+        .thenThrows('forbidden:contract.principals_amend');
       let e = after;
-      for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) e = [...e, ...given(e).when(sign(e, who, role)).events];
+      for (const [who, role] of [
+        [katrin, 'procurement'],
+        [jonas, 'legal'],
+        [greta, 'executive'],
+      ] as const)
+        e = [...e, ...given(e).when(sign(e, who, role)).events];
       expect((given(e).state as any).status).toBe('drafting');
       const accepted = given(e).when(sign(e, ines, 'executive'));
       expect(accepted.events.map((x) => x.type)).toEqual(['ContractSigned', 'ContractExecuted']);
       // Un-named before it signed: what it owed goes with it.
-      const unnamed = given(after).when({ type: 'AmendContract', contractId, changes: { intermediaryId: null }, note: 'direct after all', requester: greta, now: signedOn });
+      const unnamed = given(after).when({
+        type: 'AmendContract',
+        contractId,
+        changes: { intermediaryId: null },
+        note: 'direct after all',
+        requester: greta,
+        now: signedOn,
+      });
       expect((given([...after, ...unnamed.events]).state as any).terms.requiredSignatures).toEqual(draftCmd.terms.requiredSignatures);
-      given(drafted).when({ type: 'AmendContract', contractId, changes: { intermediaryId: buyer }, note: '', requester: greta, now: signedOn }).thenThrows('invalid:contract.intermediary_is_principal');
+      given(drafted)
+        .when({ type: 'AmendContract', contractId, changes: { intermediaryId: buyer }, note: '', requester: greta, now: signedOn })
+        .thenThrows('invalid:contract.intermediary_is_principal');
     });
     it('are not possible once executed', () => {
-      given(executed()).when({ type: 'AmendContract', contractId, changes: { governingLaw: 'x' }, note: '', requester: katrin, now: signedOn }).thenThrows('conflict:contract.invalid_transition');
+      given(executed())
+        .when({ type: 'AmendContract', contractId, changes: { governingLaw: 'x' }, note: '', requester: katrin, now: signedOn })
+        .thenThrows('conflict:contract.invalid_transition');
     });
   });
 
@@ -207,27 +369,87 @@ describe('contract decider', () => {
       const bigDraft = draftFromOfferAccepted({
         id: eventId,
         occurredAt: '2027-01-04T10:00:00.000Z',
-        data: { ...draftCmd.terms, offerId, supplierId: supplier, buyerId: buyer, revision: 0, acceptedBy: katrin.personId!, currency: 'VND', total: '1000000000000000.00', paymentTerms: 'x', deliveryTerms: 'y', validUntil: '2027-02-01T00:00:00.000Z',
-          items: [{ sku: 'STEEL', kind: 'raw_material', description: 'coil', unit: 't', quantity: 1_000_000, unitPrice: '1000000000.00', tierMinQuantity: 1, lineTotal: '1000000000000000.00', tiers: [{ minQuantity: 1, unitPrice: '1000000000.00' }] }] } as never,
+        data: {
+          ...draftCmd.terms,
+          offerId,
+          supplierId: supplier,
+          buyerId: buyer,
+          revision: 0,
+          acceptedBy: katrin.personId!,
+          currency: 'VND',
+          total: '1000000000000000.00',
+          paymentTerms: 'x',
+          deliveryTerms: 'y',
+          validUntil: '2027-02-01T00:00:00.000Z',
+          items: [
+            {
+              sku: 'STEEL',
+              kind: 'raw_material',
+              description: 'coil',
+              unit: 't',
+              quantity: 1_000_000,
+              unitPrice: '1000000000.00',
+              tierMinQuantity: 1,
+              lineTotal: '1000000000000000.00',
+              tiers: [{ minQuantity: 1, unitPrice: '1000000000.00' }],
+            },
+          ],
+        } as never,
       });
       let e = given([]).when(bigDraft).events;
-      for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) e = [...e, ...given(e).when({ type: 'SignContract', contractId: bigDraft.contractId, role, termsHash: (given(e).state as any).termsHash, requester: who, now: signedOn }).events];
+      for (const [who, role] of [
+        [katrin, 'procurement'],
+        [jonas, 'legal'],
+        [greta, 'executive'],
+      ] as const)
+        e = [
+          ...e,
+          ...given(e).when({
+            type: 'SignContract',
+            contractId: bigDraft.contractId,
+            role,
+            termsHash: (given(e).state as any).termsHash,
+            requester: who,
+            now: signedOn,
+          }).events,
+        ];
       const executed = e.find((x) => x.type === 'ContractExecuted')!;
       expect(executed.data).toMatchObject({ contractValue: '1000000000000000.00' });
-      const callOff = given(e).when({ type: 'PlaceCallOff', contractId: bigDraft.contractId, callOffId: '00000000-0000-4000-8000-000000000077', lines: [{ sku: 'STEEL', quantity: 400_000 }], requester: katrin, now: midYear }).events;
+      const callOff = given(e).when({
+        type: 'PlaceCallOff',
+        contractId: bigDraft.contractId,
+        callOffId: '00000000-0000-4000-8000-000000000077',
+        lines: [{ sku: 'STEEL', quantity: 400_000 }],
+        requester: katrin,
+        now: midYear,
+      }).events;
       for (const x of [...e, ...callOff]) expect([x.type, eventCatalog.validate(x.type, 1, x.data)]).toEqual([x.type, []]);
     });
   });
 
   describe('call-offs', () => {
     it('refuse a SKU in two lines of one call-off, which would each be priced and capped as if alone', () => {
-      const twice: ContractCommand = { type: 'PlaceCallOff', contractId, callOffId: '00000000-0000-4000-8000-000000000099', lines: [{ sku: 'TYRE', quantity: 1500 }, { sku: 'TYRE', quantity: 1500 }], requester: katrin, now: midYear };
+      const twice: ContractCommand = {
+        type: 'PlaceCallOff',
+        contractId,
+        callOffId: '00000000-0000-4000-8000-000000000099',
+        lines: [
+          { sku: 'TYRE', quantity: 1500 },
+          { sku: 'TYRE', quantity: 1500 },
+        ],
+        requester: katrin,
+        now: midYear,
+      };
       given(executed()).when(twice).thenThrows('invalid:contract.repeated_sku');
     });
     it('price each call-off at the tier of the cumulative volume: the more is bought, the lower the price', () => {
       let e = executed();
       const placed: string[][] = [];
-      for (const [id, qty] of [['c1', 600], ['c2', 600], ['c3', 9000]] as const) {
+      for (const [id, qty] of [
+        ['c1', 600],
+        ['c2', 600],
+        ['c3', 9000],
+      ] as const) {
         const r = given(e).when(callOff(`00000000-0000-4000-8000-0000000000${id.slice(1).padStart(2, '0')}`, qty));
         expect(r.error).toBeNull();
         const line = (r.events[0] as Extract<ContractEvent, { type: 'CallOffPlaced' }>).data.lines[0];
@@ -242,20 +464,43 @@ describe('contract decider', () => {
     });
     it('refuse a call-off beyond the ceiling', () => {
       let e = drafted;
-      e = [...e, ...given(e).when({ type: 'AmendContract', contractId, changes: { ceilings: [{ sku: 'TYRE', ceiling: 12000 }] }, note: '', requester: katrin, now: signedOn }).events];
-      for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) e = [...e, ...given(e).when(sign(e, who, role)).events];
+      e = [
+        ...e,
+        ...given(e).when({
+          type: 'AmendContract',
+          contractId,
+          changes: { ceilings: [{ sku: 'TYRE', ceiling: 12000 }] },
+          note: '',
+          requester: katrin,
+          now: signedOn,
+        }).events,
+      ];
+      for (const [who, role] of [
+        [katrin, 'procurement'],
+        [jonas, 'legal'],
+        [greta, 'executive'],
+      ] as const)
+        e = [...e, ...given(e).when(sign(e, who, role)).events];
       e = [...e, ...given(e).when(callOff('00000000-0000-4000-8000-000000000001', 11000)).events];
       given(e).when(callOff('00000000-0000-4000-8000-000000000002', 1001)).thenThrows('conflict:contract.ceiling_exceeded');
       expect(given(e).when(callOff('00000000-0000-4000-8000-000000000002', 1000)).error).toBeNull();
     });
     it('refuse a call-off outside the contract period', () => {
-      given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2028-02-01T00:00:00Z'))).thenThrows('conflict:contract.outside_period');
-      given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2026-12-01T00:00:00Z'))).thenThrows('conflict:contract.outside_period');
+      given(executed())
+        .when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2028-02-01T00:00:00Z')))
+        .thenThrows('conflict:contract.outside_period');
+      given(executed())
+        .when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2026-12-01T00:00:00Z')))
+        .thenThrows('conflict:contract.outside_period');
     });
     it('are placed by the buyer’s procurement only, on executed contracts, once per id', () => {
       given(drafted).when(callOff('00000000-0000-4000-8000-000000000001', 10)).thenThrows('conflict:contract.invalid_transition');
-      given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, midYear, greta)).thenThrows('forbidden:contract.buyer_only');
-      given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10, midYear, jonas)).thenThrows('forbidden:contract.procurement_role_required');
+      given(executed())
+        .when(callOff('00000000-0000-4000-8000-000000000001', 10, midYear, greta))
+        .thenThrows('forbidden:contract.buyer_only');
+      given(executed())
+        .when(callOff('00000000-0000-4000-8000-000000000001', 10, midYear, jonas))
+        .thenThrows('forbidden:contract.procurement_role_required');
       const e = [...executed(), ...given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10)).events];
       given(e).when(callOff('00000000-0000-4000-8000-000000000001', 10)).thenThrows('conflict:contract.duplicate_call_off');
     });
@@ -267,8 +512,14 @@ describe('contract decider', () => {
       let e = executed();
       e = [...e, ...given(e).when({ type: 'ProposeRenewal', contractId, newEndDate: newEnd, requester: katrin, now: midYear }).events];
       const renewalHash = (given(e).state as any).renewal.termsHash;
-      given(e).when({ type: 'ProposeRenewal', contractId, newEndDate: newEnd, requester: katrin, now: midYear }).thenThrows('conflict:contract.renewal_pending');
-      for (const [who, role] of [[katrin, 'procurement'], [jonas, 'legal'], [greta, 'executive']] as const) {
+      given(e)
+        .when({ type: 'ProposeRenewal', contractId, newEndDate: newEnd, requester: katrin, now: midYear })
+        .thenThrows('conflict:contract.renewal_pending');
+      for (const [who, role] of [
+        [katrin, 'procurement'],
+        [jonas, 'legal'],
+        [greta, 'executive'],
+      ] as const) {
         e = [...e, ...given(e).when({ type: 'SignContract', contractId, role, termsHash: renewalHash, requester: who, now: midYear }).events];
       }
       expect(e[e.length - 1]).toMatchObject({ type: 'ContractRenewed', data: { endDate: newEnd, termsVersion: 2 } });
@@ -276,13 +527,23 @@ describe('contract decider', () => {
       expect(given(e).when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2028-06-01T00:00:00Z'))).error).toBeNull();
     });
     it('refuses a renewal that does not extend the contract', () => {
-      given(executed()).when({ type: 'ProposeRenewal', contractId, newEndDate: '2027-12-01T00:00:00Z', requester: katrin, now: midYear }).thenThrows('invalid:contract.renewal_not_later');
+      given(executed())
+        .when({ type: 'ProposeRenewal', contractId, newEndDate: '2027-12-01T00:00:00Z', requester: katrin, now: midYear })
+        .thenThrows('invalid:contract.renewal_not_later');
     });
     it("is terminated by a party's executive with a reason", () => {
-      expect(given(executed()).when({ type: 'TerminateContract', contractId, reason: 'quality failures', requester: greta, now: midYear }).events[0].type).toBe('ContractTerminated');
-      given(executed()).when({ type: 'TerminateContract', contractId, reason: 'x', requester: katrin, now: midYear }).thenThrows('forbidden:contract.executive_required');
-      given(executed()).when({ type: 'TerminateContract', contractId, reason: ' ', requester: miriam, now: midYear }).thenThrows('invalid:contract.reason_required');
-      given(drafted).when({ type: 'TerminateContract', contractId, reason: 'x', requester: miriam, now: midYear }).thenThrows('conflict:contract.invalid_transition');
+      expect(given(executed()).when({ type: 'TerminateContract', contractId, reason: 'quality failures', requester: greta, now: midYear }).events[0].type).toBe(
+        'ContractTerminated',
+      );
+      given(executed())
+        .when({ type: 'TerminateContract', contractId, reason: 'x', requester: katrin, now: midYear })
+        .thenThrows('forbidden:contract.executive_required');
+      given(executed())
+        .when({ type: 'TerminateContract', contractId, reason: ' ', requester: miriam, now: midYear })
+        .thenThrows('invalid:contract.reason_required');
+      given(drafted)
+        .when({ type: 'TerminateContract', contractId, reason: 'x', requester: miriam, now: midYear })
+        .thenThrows('conflict:contract.invalid_transition');
     });
     it('expires at its end date, not before', () => {
       given(executed()).when({ type: 'ExpireContract', contractId, now: midYear }).thenThrows('conflict:contract.not_due');

@@ -1,7 +1,17 @@
 import { Decider, hashOf, lineTotal, sum, firstRepeated } from '@dealledger/domain';
 import type { CallOffLine, ContractEvent, ContractItem, ContractOrigin, ContractTerms, PriceTier, Signature } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
-import type { AmendContract, ContractCommand, DraftContract, ExpireContract, PlaceCallOff, ProposeRenewal, SignContract, TermsChanges, TerminateContract } from './contract.commands';
+import type {
+  AmendContract,
+  ContractCommand,
+  DraftContract,
+  ExpireContract,
+  PlaceCallOff,
+  ProposeRenewal,
+  SignContract,
+  TermsChanges,
+  TerminateContract,
+} from './contract.commands';
 import { ContractErrors } from './contract.errors';
 
 interface Facts {
@@ -47,7 +57,8 @@ export function evolve(state: ContractState, event: ContractEvent): ContractStat
       const { companyId, personId, role, signedAt } = event.data;
       const signature = { companyId, personId, role, signedAt };
       if (state.status === 'drafting') return { ...state, signatures: [...state.signatures, signature] };
-      if (state.status === 'executed' && state.renewal) return { ...state, renewal: { ...state.renewal, signatures: [...state.renewal.signatures, signature] } };
+      if (state.status === 'executed' && state.renewal)
+        return { ...state, renewal: { ...state.renewal, signatures: [...state.renewal.signatures, signature] } };
       return state;
     }
     case 'ContractExecuted':
@@ -57,11 +68,18 @@ export function evolve(state: ContractState, event: ContractEvent): ContractStat
       if (state.status !== 'executed') return state;
       const calledOff = { ...state.calledOff };
       for (const l of event.data.lines) calledOff[l.sku] = l.cumulativeQuantity;
-      return { ...state, calledOff, callOffs: [...state.callOffs, { callOffId: event.data.callOffId, lines: event.data.lines, total: event.data.total, placedAt: event.data.placedAt }] };
+      return {
+        ...state,
+        calledOff,
+        callOffs: [...state.callOffs, { callOffId: event.data.callOffId, lines: event.data.lines, total: event.data.total, placedAt: event.data.placedAt }],
+      };
     }
     case 'ContractRenewalProposed':
       if (state.status !== 'executed') return state;
-      return { ...state, renewal: { newEndDate: event.data.newEndDate, termsVersion: event.data.termsVersion, termsHash: event.data.termsHash, signatures: [] } };
+      return {
+        ...state,
+        renewal: { newEndDate: event.data.newEndDate, termsVersion: event.data.termsVersion, termsHash: event.data.termsHash, signatures: [] },
+      };
     case 'ContractRenewed':
       if (state.status !== 'executed' || !state.renewal) return state;
       return {
@@ -118,7 +136,15 @@ function draft(c: DraftContract, state: ContractState): ContractEvent[] {
   return [
     {
       type: 'ContractDrafted',
-      data: { contractId: c.contractId, buyerId: c.terms.buyerId, supplierId: c.terms.supplierId, origin: c.origin, terms: c.terms, termsVersion: 1, termsHash: termsHashOf(c.terms) },
+      data: {
+        contractId: c.contractId,
+        buyerId: c.terms.buyerId,
+        supplierId: c.terms.supplierId,
+        origin: c.origin,
+        terms: c.terms,
+        termsVersion: 1,
+        termsHash: termsHashOf(c.terms),
+      },
     },
   ];
 }
@@ -237,7 +263,10 @@ function sign(c: SignContract, state: ContractState): ContractEvent[] {
     const signed: ContractEvent = { type: 'ContractSigned', data: { ...ref(s), ...signature, termsVersion: r.termsVersion, termsHash: r.termsHash } };
     const all = [...r.signatures, signature];
     if (missing(s.terms.requiredSignatures, all).length > 0) return [signed];
-    return [signed, { type: 'ContractRenewed', data: { ...ref(s), endDate: r.newEndDate, termsVersion: r.termsVersion, termsHash: r.termsHash, signatures: all } }];
+    return [
+      signed,
+      { type: 'ContractRenewed', data: { ...ref(s), endDate: r.newEndDate, termsVersion: r.termsVersion, termsHash: r.termsHash, signatures: all } },
+    ];
   }
   throw ContractErrors.invalidTransition('sign', s.status === 'executed' ? 'executed (nothing awaits signature)' : s.status);
 }
@@ -265,7 +294,15 @@ function placeCallOff(c: PlaceCallOff, state: ContractState): ContractEvent[] {
   return [
     {
       type: 'CallOffPlaced',
-      data: { ...ref(s), callOffId: c.callOffId, placedBy: c.requester.personId, lines, total: sum(lines.map((l) => l.lineTotal)), currency: s.terms.currency, placedAt: c.now.toISOString() },
+      data: {
+        ...ref(s),
+        callOffId: c.callOffId,
+        placedBy: c.requester.personId,
+        lines,
+        total: sum(lines.map((l) => l.lineTotal)),
+        currency: s.terms.currency,
+        placedAt: c.now.toISOString(),
+      },
     },
   ];
 }
@@ -278,7 +315,10 @@ function proposeRenewal(c: ProposeRenewal, state: ContractState): ContractEvent[
   if (Date.parse(c.newEndDate) <= Date.parse(s.terms.endDate)) throw ContractErrors.renewalNotLater();
   const terms = { ...s.terms, endDate: c.newEndDate };
   return [
-    { type: 'ContractRenewalProposed', data: { ...ref(s), newEndDate: c.newEndDate, termsVersion: s.termsVersion + 1, termsHash: termsHashOf(terms), proposedByCompany: c.requester.companyId } },
+    {
+      type: 'ContractRenewalProposed',
+      data: { ...ref(s), newEndDate: c.newEndDate, termsVersion: s.termsVersion + 1, termsHash: termsHashOf(terms), proposedByCompany: c.requester.companyId },
+    },
   ];
 }
 

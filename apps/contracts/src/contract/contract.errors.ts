@@ -10,7 +10,10 @@ export const ContractErrors = {
   signatureNotRequired: (role: string) => forbidden('contract.signature_not_required', `no ${role} signature of your company is required on this contract`),
   termsChanged: () => conflict('contract.terms_changed', 'the terms changed since you read them: read the contract again and sign its current terms'),
   fourEyes: (signed: string, role: string) =>
-    conflict('contract.four_eyes', `you signed as ${signed} already: the ${role} signature needs another person (four-eyes rule; an amendment with fourEyes: false allows one signer)`),
+    conflict(
+      'contract.four_eyes',
+      `you signed as ${signed} already: the ${role} signature needs another person (four-eyes rule; an amendment with fourEyes: false allows one signer)`,
+    ),
   alreadySigned: (role: string) => conflict('contract.already_signed', `the ${role} signature of your company is already on these terms`),
   nothingChanged: () => invalid('contract.nothing_changed', 'the amendment changes nothing'),
   endBeforeStart: () => invalid('contract.end_before_start', 'the end date must be after the start date'),
@@ -21,7 +24,8 @@ export const ContractErrors = {
   intermediaryIsPrincipal: () => invalid('contract.intermediary_is_principal', 'the buyer or the supplier cannot also be the intermediary'),
   unknownIntermediary: (companyId: string) => invalid('contract.unknown_intermediary', `no registered company ${companyId} to name as intermediary`),
   repeatedSku: (sku: string) => invalid('contract.repeated_sku', `${sku} appears in more than one line: order each SKU in one line`),
-  resolutionBeforeResponse: (severity: string) => invalid('contract.resolution_before_response', `the ${severity} SLA resolves before it responds: resolution hours must be at least the response hours`),
+  resolutionBeforeResponse: (severity: string) =>
+    invalid('contract.resolution_before_response', `the ${severity} SLA resolves before it responds: resolution hours must be at least the response hours`),
   buyerOnly: () => forbidden('contract.buyer_only', 'only the buyer places call-offs'),
   procurementRoleRequired: () => forbidden('contract.procurement_role_required', 'call-offs need a person of the buyer with the procurement role'),
   outsidePeriod: (start: string, end: string) => conflict('contract.outside_period', `the contract runs from ${start} to ${end}`),

@@ -1,18 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta, KnownCompanies } from '@dealledger/platform';
+import { CommandMeta, KnownCompanies, uuidParam } from '@dealledger/platform';
 import { ExecuteContractCommand } from './contract.command-handler';
 import type { ContractCommand } from './contract.commands';
 import { AmendContractRequest, OriginQuery, PlaceCallOffRequest, ReasonRequest, RenewContractRequest, SignContractRequest } from './contract.requests.dto';
 import { contractView, loadContract } from './contract.stream';
 import { contractIdFor } from './drafting';
 import { ContractErrors } from './contract.errors';
-
-const uuid = new ParseUUIDPipe({ version: undefined });
 
 /**
  * Contracts drafted from accepted offers and awarded tenders: amend, sign (bound to the exact
@@ -50,7 +48,7 @@ export class ContractHttpController {
 
   @Get(':id')
   @ApiOperation({ summary: 'The contract: terms and their hash, signatures, awaited signatures, call-offs, renewal' })
-  async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+  async get(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal) {
     const { state, version } = await loadContract(this.store, id);
     return { ...contractView(state, p, id), version };
   }
@@ -58,7 +56,7 @@ export class ContractHttpController {
   @Post(':id/amendments')
   @HttpCode(200)
   @ApiOperation({ summary: 'Amend the draft terms (a person of a party); every signature given so far is void' })
-  amend(@Param('id', uuid) id: string, @Body() body: AmendContractRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  amend(@Param('id', uuidParam) id: string, @Body() body: AmendContractRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     const { note, ...changes } = body;
     // Known from the directory's topic: an id that names no registered company is refused.
     if (changes.intermediaryId && !this.companies.isRegistered(changes.intermediaryId)) throw ContractErrors.unknownIntermediary(changes.intermediaryId);
@@ -68,14 +66,14 @@ export class ContractHttpController {
   @Post(':id/signatures')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign the current terms (or a pending renewal) for a role you hold and your company owes' })
-  sign(@Param('id', uuid) id: string, @Body() body: SignContractRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  sign(@Param('id', uuidParam) id: string, @Body() body: SignContractRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'SignContract', contractId: id, ...body }, m, p);
   }
 
   @Post(':id/call-offs')
   @HttpCode(201)
   @ApiOperation({ summary: 'Order quantities (buyer procurement); each priced at the tier of the cumulative volume called off' })
-  async callOff(@Param('id', uuid) id: string, @Body() body: PlaceCallOffRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  async callOff(@Param('id', uuidParam) id: string, @Body() body: PlaceCallOffRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     const callOffId = uuidV5(`call-off:${m.commandId}`);
     const view = await this.run({ type: 'PlaceCallOff', contractId: id, callOffId, lines: body.lines }, m, p);
     const placed = 'callOffs' in view ? view.callOffs.find((c) => c.callOffId === callOffId) : undefined;
@@ -85,14 +83,14 @@ export class ContractHttpController {
   @Post(':id/renew')
   @HttpCode(200)
   @ApiOperation({ summary: 'Propose a new end date; it takes effect once the same roles sign it again' })
-  renew(@Param('id', uuid) id: string, @Body() body: RenewContractRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  renew(@Param('id', uuidParam) id: string, @Body() body: RenewContractRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'ProposeRenewal', contractId: id, newEndDate: body.newEndDate }, m, p);
   }
 
   @Post(':id/terminate')
   @HttpCode(200)
   @ApiOperation({ summary: "Terminate (a party's executive), with a reason" })
-  terminate(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  terminate(@Param('id', uuidParam) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'TerminateContract', contractId: id, reason: body.reason }, m, p);
   }
 }

@@ -1,6 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { SEVERITIES, Severity, SIGNING_ROLES } from '@dealledger/events';
 
 export class SlaTermDto {
@@ -11,7 +28,8 @@ export class SlaTermDto {
 
 export class CeilingDto {
   @ApiProperty() @IsString() @IsNotEmpty() sku: string;
-  @ApiProperty({ nullable: true, type: Number, description: 'Most that may be called off; null removes the ceiling' }) @IsOptional() @IsInt() @Min(1) ceiling: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Most that may be called off; null removes the ceiling' }) @IsOptional() @IsInt() @Min(1) ceiling:
+    number | null;
 }
 
 export class AmendContractRequest {
@@ -21,9 +39,18 @@ export class AmendContractRequest {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) governingLaw?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) paymentTerms?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) deliveryTerms?: string;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'An intermediary party, when the buyer resells' }) @IsOptional() @IsUUID() intermediaryId?: string | null;
-  @ApiPropertyOptional({ description: 'Four-eyes rule (default true): distinct people sign distinct required roles of one company' }) @IsOptional() @IsBoolean() fourEyes?: boolean;
-  @ApiPropertyOptional({ type: CeilingDto, isArray: true }) @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => CeilingDto) ceilings?: CeilingDto[];
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'An intermediary party, when the buyer resells' }) @IsOptional() @IsUUID() intermediaryId?:
+    string | null;
+  @ApiPropertyOptional({ description: 'Four-eyes rule (default true): distinct people sign distinct required roles of one company' })
+  @IsOptional()
+  @IsBoolean()
+  fourEyes?: boolean;
+  @ApiPropertyOptional({ type: CeilingDto, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => CeilingDto)
+  ceilings?: CeilingDto[];
   @ApiProperty({ example: 'Volume ceiling agreed in the negotiation meeting' }) @IsString() @MaxLength(2000) note: string;
 }
 
@@ -39,7 +66,12 @@ export class CallOffLineDto {
 }
 
 export class PlaceCallOffRequest {
-  @ApiProperty({ type: CallOffLineDto, isArray: true }) @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => CallOffLineDto) lines: CallOffLineDto[];
+  @ApiProperty({ type: CallOffLineDto, isArray: true })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ValidateNested({ each: true })
+  @Type(() => CallOffLineDto)
+  lines: CallOffLineDto[];
 }
 
 export class RenewContractRequest {

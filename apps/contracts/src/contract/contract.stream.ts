@@ -9,7 +9,13 @@ export const contractStreamId = (contractId: string) => `contract-${contractId}`
 
 export async function loadContract(store: PostgresEventStore, contractId: string): Promise<{ state: ContractState; version: number }> {
   const recorded = await store.readStream(contractStreamId(contractId));
-  return { state: fold(contractDecider, recorded.map((r) => ({ type: r.type, data: r.data }) as ContractEvent)), version: recorded.length };
+  return {
+    state: fold(
+      contractDecider,
+      recorded.map((r) => ({ type: r.type, data: r.data }) as ContractEvent),
+    ),
+    version: recorded.length,
+  };
 }
 
 /** Parties (buyer, supplier, intermediary) see the contract; anyone else gets 404. */

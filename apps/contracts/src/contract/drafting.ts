@@ -64,7 +64,14 @@ export function draftFromTenderAwarded(e: Pick<EventEnvelope<TenderAwardedV1>, '
       intermediaryId: null,
       currency: d.currency,
       // A tender fixes one price per item, whatever the volume.
-      items: d.items.map((i) => ({ sku: i.itemId, description: i.description, unit: i.unit, tiers: [{ minQuantity: 1, unitPrice: i.unitPrice }], committedVolume: i.quantity, ceiling: null })),
+      items: d.items.map((i) => ({
+        sku: i.itemId,
+        description: i.description,
+        unit: i.unit,
+        tiers: [{ minQuantity: 1, unitPrice: i.unitPrice }],
+        committedVolume: i.quantity,
+        ceiling: null,
+      })),
       ...period(e.occurredAt),
       sla: DEFAULT_SLA,
       governingLaw: DEFAULT_GOVERNING_LAW,

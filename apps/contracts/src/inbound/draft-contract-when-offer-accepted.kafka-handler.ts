@@ -15,7 +15,13 @@ export class DraftContractWhenOfferAccepted {
       new ExecuteContractCommand(
         draftFromOfferAccepted(event),
         // The deal's own time, not when this consumer got to it (a redelivery or a lag changes nothing).
-        { commandId: `draft-contract:${event.id}`, now: new Date(event.occurredAt), requester: null, correlationId: event.correlationId, causationId: event.id },
+        {
+          commandId: `draft-contract:${event.id}`,
+          now: new Date(event.occurredAt),
+          requester: null,
+          correlationId: event.correlationId,
+          causationId: event.id,
+        },
         tx.queryRunner,
       ),
     );

@@ -37,7 +37,10 @@ const addPerson = (overrides: Partial<AddPerson> = {}): AddPerson => ({
   ...overrides,
 });
 const personAdded: CompanyEvent[] = [
-  { type: 'PersonAdded', data: { companyId, personId, name: 'Ada Buyer', email: 'ada@acme.example', position: 'Head of procurement', signingRoles: ['procurement', 'executive'] } },
+  {
+    type: 'PersonAdded',
+    data: { companyId, personId, name: 'Ada Buyer', email: 'ada@acme.example', position: 'Head of procurement', signingRoles: ['procurement', 'executive'] },
+  },
   { type: 'ApiKeyIssued', data: { companyId, keyId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', personId, secretHash: hash('b') } },
 ];
 
@@ -47,7 +50,9 @@ describe('company decider', () => {
       given([]).when(register).then(registered);
     });
     it('refuses a company without roles', () => {
-      given([]).when({ ...register, roles: [] }).thenThrows('invalid:company.roles_required');
+      given([])
+        .when({ ...register, roles: [] })
+        .thenThrows('invalid:company.roles_required');
     });
     it('refuses to add a person', () => {
       given([]).when(addPerson()).thenThrows('not_found:company.not_found');
@@ -73,29 +78,43 @@ describe('company decider', () => {
       expect(result.events.map((e) => e.type)).toEqual(['PersonAdded', 'ApiKeyIssued']);
     });
     it('refuses a person who is not an executive', () => {
-      given(registered).when(addPerson({ requester: { companyId, personId, roles: ['procurement'] } })).thenThrows('forbidden:company.cannot_add_people');
+      given(registered)
+        .when(addPerson({ requester: { companyId, personId, roles: ['procurement'] } }))
+        .thenThrows('forbidden:company.cannot_add_people');
     });
     it('refuses another company', () => {
       const other = { companyId: '99999999-9999-4999-8999-999999999999', personId: null, roles: [] };
-      given(registered).when(addPerson({ requester: other })).thenThrows('forbidden:company.not_yours');
+      given(registered)
+        .when(addPerson({ requester: other }))
+        .thenThrows('forbidden:company.not_yours');
     });
     it('refuses an email already used in the company, whatever its case', () => {
       const again = addPerson({ personId: '33333333-3333-4333-8333-333333333333', email: 'ADA@acme.example' });
-      given([...registered, ...personAdded]).when(again).thenThrows('conflict:person.email_taken');
+      given([...registered, ...personAdded])
+        .when(again)
+        .thenThrows('conflict:person.email_taken');
     });
     it('refuses the same person twice', () => {
-      given([...registered, ...personAdded]).when(addPerson({ email: 'x@acme.example' })).thenThrows('person.already_added');
+      given([...registered, ...personAdded])
+        .when(addPerson({ email: 'x@acme.example' }))
+        .thenThrows('person.already_added');
     });
     it('refuses the government role outside a public body', () => {
-      given(registered).when(addPerson({ signingRoles: ['government'] })).thenThrows('person.government_role_needs_public_body');
+      given(registered)
+        .when(addPerson({ signingRoles: ['government'] }))
+        .thenThrows('person.government_role_needs_public_body');
     });
     it('accepts the government role only in a public body an operator has verified', () => {
       const publicBody = [{ ...registered[0], data: { ...registered[0].data, roles: ['buyer', 'public_body'] } } as CompanyEvent, registered[1]];
-      given(publicBody).when(addPerson({ signingRoles: ['government'] })).thenThrows('person.government_role_needs_public_body');
+      given(publicBody)
+        .when(addPerson({ signingRoles: ['government'] }))
+        .thenThrows('person.government_role_needs_public_body');
       const verified = given(publicBody).when({ type: 'VerifyCompany', companyId, note: 'register checked' });
       verified.then([{ type: 'CompanyVerified', data: { companyId, note: 'register checked' } }]);
       expect(given([...publicBody, ...verified.events]).when(addPerson({ signingRoles: ['government'] })).error).toBeNull();
-      given([...publicBody, ...verified.events]).when({ type: 'VerifyCompany', companyId, note: 'again' }).thenThrows('conflict:company.already_verified');
+      given([...publicBody, ...verified.events])
+        .when({ type: 'VerifyCompany', companyId, note: 'again' })
+        .thenThrows('conflict:company.already_verified');
       given([]).when({ type: 'VerifyCompany', companyId, note: 'x' }).thenThrows('company.not_found');
     });
   });
@@ -104,10 +123,22 @@ describe('company decider', () => {
     const state: CompanyState = fold(companyDecider, [...registered, ...personAdded]);
     const eq = (a: string, b: string) => a === b;
     it("speaks for the company with the company's key", () => {
-      expect(authenticate(state, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', hash('a'), eq)).toEqual({ companyId, personId: null, roles: [], keyId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', rolesVersion: 0 });
+      expect(authenticate(state, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', hash('a'), eq)).toEqual({
+        companyId,
+        personId: null,
+        roles: [],
+        keyId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+        rolesVersion: 0,
+      });
     });
     it("speaks for a person, with the person's signing roles", () => {
-      expect(authenticate(state, 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', hash('b'), eq)).toEqual({ companyId, personId, roles: ['procurement', 'executive'], keyId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', rolesVersion: 0 });
+      expect(authenticate(state, 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', hash('b'), eq)).toEqual({
+        companyId,
+        personId,
+        roles: ['procurement', 'executive'],
+        keyId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb',
+        rolesVersion: 0,
+      });
     });
     it('refuses a wrong secret or an unknown key', () => {
       expect(() => authenticate(state, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', hash('b'), eq)).toThrow(/not valid/);
@@ -136,8 +167,12 @@ describe('company decider', () => {
     it('revokes a key by its holder or the company, once; the key then signs nobody in', () => {
       given(history).when({ type: 'RevokeApiKey', companyId, keyId: annaKey, requester: ada }).then([revoked]);
       given(history).when({ type: 'RevokeApiKey', companyId, keyId: annaKey, requester: executive }).then([revoked]);
-      given(history).when({ type: 'RevokeApiKey', companyId, keyId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', requester: ada }).thenThrows('company.cannot_manage_access');
-      given([...history, revoked]).when({ type: 'RevokeApiKey', companyId, keyId: annaKey, requester: ada }).thenThrows('conflict:api_key.already_revoked');
+      given(history)
+        .when({ type: 'RevokeApiKey', companyId, keyId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', requester: ada })
+        .thenThrows('company.cannot_manage_access');
+      given([...history, revoked])
+        .when({ type: 'RevokeApiKey', companyId, keyId: annaKey, requester: ada })
+        .thenThrows('conflict:api_key.already_revoked');
       given(history).when({ type: 'RevokeApiKey', companyId, keyId: newKey.keyId, requester: companyKey }).thenThrows('api_key.not_found');
       expect(() => authenticate(fold(companyDecider, [...history, revoked]), annaKey, hash('b'), (a, b) => a === b)).toThrow(/not valid/);
     });
@@ -153,7 +188,10 @@ describe('company decider', () => {
       expect(() => authenticate(fold(companyDecider, after), newKey.keyId, hash('c'), (a, b) => a === b)).toThrow(/not valid/);
       given(after).when({ type: 'RemovePerson', companyId, personId, requester: companyKey }).thenThrows('person.not_found');
       given(history).when({ type: 'RemovePerson', companyId, personId, requester: ada }).thenThrows('company.cannot_manage_access');
-      const readd = addPerson({ personId: '55555555-5555-4555-8555-555555555555', apiKey: { keyId: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd', secretHash: hash('d') } });
+      const readd = addPerson({
+        personId: '55555555-5555-4555-8555-555555555555',
+        apiKey: { keyId: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd', secretHash: hash('d') },
+      });
       expect(given(after).when(readd).error).toBeNull();
     });
 
@@ -162,9 +200,15 @@ describe('company decider', () => {
       changed.then([{ type: 'PersonRolesChanged', data: { companyId, personId, signingRoles: ['legal'], rolesVersion: 1 } }]);
       const state = fold(companyDecider, [...history, ...changed.events]);
       expect(authenticate(state, annaKey, hash('b'), (a, b) => a === b)).toMatchObject({ roles: ['legal'], rolesVersion: 1 });
-      given([...history, ...changed.events]).when({ type: 'ChangePersonRoles', companyId, personId, signingRoles: ['legal'], requester: companyKey }).then([]);
-      given(history).when({ type: 'ChangePersonRoles', companyId, personId, signingRoles: ['government'], requester: companyKey }).thenThrows('person.government_role_needs_public_body');
-      given(history).when({ type: 'ChangePersonRoles', companyId, personId, signingRoles: ['executive'], requester: ada }).thenThrows('company.cannot_manage_access');
+      given([...history, ...changed.events])
+        .when({ type: 'ChangePersonRoles', companyId, personId, signingRoles: ['legal'], requester: companyKey })
+        .then([]);
+      given(history)
+        .when({ type: 'ChangePersonRoles', companyId, personId, signingRoles: ['government'], requester: companyKey })
+        .thenThrows('person.government_role_needs_public_body');
+      given(history)
+        .when({ type: 'ChangePersonRoles', companyId, personId, signingRoles: ['executive'], requester: ada })
+        .thenThrows('company.cannot_manage_access');
     });
   });
 });

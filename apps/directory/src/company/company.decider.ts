@@ -52,7 +52,10 @@ export function evolve(state: CompanyState, event: CompanyEvent): CompanyState {
     }
     case 'ApiKeyIssued':
       if (state.status !== 'registered') return state;
-      return { ...state, apiKeys: [...state.apiKeys, { keyId: event.data.keyId, personId: event.data.personId, secretHash: event.data.secretHash, revoked: false }] };
+      return {
+        ...state,
+        apiKeys: [...state.apiKeys, { keyId: event.data.keyId, personId: event.data.personId, secretHash: event.data.secretHash, revoked: false }],
+      };
     case 'ApiKeyRevoked':
       if (state.status !== 'registered') return state;
       return { ...state, apiKeys: state.apiKeys.map((k) => (k.keyId === event.data.keyId ? { ...k, revoked: true } : k)) };
@@ -93,7 +96,12 @@ function issueApiKey(command: IssueApiKey, state: CompanyState): CompanyEvent[] 
   if (!own && !mayManage(company, command.requester)) throw CompanyErrors.notAllowedToManageAccess();
   if (command.personId !== null) activePerson(company, command.personId);
   if (company.apiKeys.some((k) => k.keyId === command.apiKey.keyId)) throw CompanyErrors.keyExists(command.apiKey.keyId);
-  return [{ type: 'ApiKeyIssued', data: { companyId: company.companyId, keyId: command.apiKey.keyId, personId: command.personId, secretHash: command.apiKey.secretHash } }];
+  return [
+    {
+      type: 'ApiKeyIssued',
+      data: { companyId: company.companyId, keyId: command.apiKey.keyId, personId: command.personId, secretHash: command.apiKey.secretHash },
+    },
+  ];
 }
 
 /** Revoked by the company (its key or an executive) or by the key's own holder. */
@@ -116,7 +124,10 @@ function removePerson(command: RemovePerson, state: CompanyState): CompanyEvent[
     { type: 'PersonRemoved', data: { companyId: company.companyId, personId: person.personId } },
     ...company.apiKeys
       .filter((k) => k.personId === person.personId && !k.revoked)
-      .map((k): CompanyEvent => ({ type: 'ApiKeyRevoked', data: { companyId: company.companyId, keyId: k.keyId, personId: person.personId, reason: 'person_removed' } })),
+      .map((k): CompanyEvent => ({
+        type: 'ApiKeyRevoked',
+        data: { companyId: company.companyId, keyId: k.keyId, personId: person.personId, reason: 'person_removed' },
+      })),
   ];
 }
 
@@ -124,10 +135,16 @@ function changePersonRoles(command: ChangePersonRoles, state: CompanyState): Com
   const company = registered(state, command.companyId, command.requester);
   if (!mayManage(company, command.requester)) throw CompanyErrors.notAllowedToManageAccess();
   const person = activePerson(company, command.personId);
-  if (command.signingRoles.includes('government') && !(company.roles.includes('public_body') && company.verified)) throw CompanyErrors.governmentRoleNeedsPublicBody();
+  if (command.signingRoles.includes('government') && !(company.roles.includes('public_body') && company.verified))
+    throw CompanyErrors.governmentRoleNeedsPublicBody();
   const same = person.signingRoles.length === command.signingRoles.length && command.signingRoles.every((r) => person.signingRoles.includes(r));
   if (same) return [];
-  return [{ type: 'PersonRolesChanged', data: { companyId: company.companyId, personId: person.personId, signingRoles: command.signingRoles, rolesVersion: person.rolesVersion + 1 } }];
+  return [
+    {
+      type: 'PersonRolesChanged',
+      data: { companyId: company.companyId, personId: person.personId, signingRoles: command.signingRoles, rolesVersion: person.rolesVersion + 1 },
+    },
+  ];
 }
 
 function registerCompany(command: RegisterCompany, state: CompanyState): CompanyEvent[] {
@@ -148,7 +165,8 @@ function addPerson(command: AddPerson, state: CompanyState): CompanyEvent[] {
   if (state.people.some((p) => p.personId === command.personId)) throw CompanyErrors.personExists(command.personId);
   const email = command.email.toLowerCase();
   if (state.people.some((p) => p.email === email && !p.removed)) throw CompanyErrors.emailTaken(email);
-  if (command.signingRoles.includes('government') && !(state.roles.includes('public_body') && state.verified)) throw CompanyErrors.governmentRoleNeedsPublicBody();
+  if (command.signingRoles.includes('government') && !(state.roles.includes('public_body') && state.verified))
+    throw CompanyErrors.governmentRoleNeedsPublicBody();
   if (state.apiKeys.some((k) => k.keyId === command.apiKey.keyId)) throw CompanyErrors.keyExists(command.apiKey.keyId);
   const { companyId, personId, name, position, signingRoles } = command;
   return [

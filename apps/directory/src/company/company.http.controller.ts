@@ -1,4 +1,4 @@
-import { applyDecorators, Body, Controller, Delete, Get, Headers, HttpCode, Logger, Param, ParseUUIDPipe, Post, Put, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, Get, Headers, HttpCode, Logger, Param, Post, Put, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiBearerAuth,
@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { adminKey, checkAdminKey, CurrentPrincipal, Principal, Public } from '@dealledger/auth';
 import { idempotencyKeyReused } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta } from '@dealledger/platform';
+import { CommandMeta, uuidParam } from '@dealledger/platform';
 import { GeneratedApiKey, generateApiKey } from './api-key';
 import { ExecuteCompanyCommand } from './company.command-handler';
 import type { CompanyCommand, NewApiKey } from './company.commands';
@@ -36,8 +36,6 @@ import {
   VerifyCompanyRequest,
 } from './company.requests.dto';
 import { companyIdOfRegistration, companyView, loadCompany } from './company.stream';
-
-const uuid = new ParseUUIDPipe({ version: undefined });
 
 /** Only the hash goes into the command (and its event): the key itself is shown once, in the response. */
 const hashOf = ({ keyId, secretHash }: GeneratedApiKey): NewApiKey => ({ keyId, secretHash });
@@ -115,7 +113,7 @@ export class CompanyHttpController {
   @ApiOperation({ summary: 'A company, its roles and its decision makers' })
   @ApiOkResponse({ type: CompanyResponse })
   @ApiNotFoundResponse({ description: 'No such company' })
-  async get(@Param('id', uuid) companyId: string, @CurrentPrincipal() viewer: Principal): Promise<CompanyResponse> {
+  async get(@Param('id', uuidParam) companyId: string, @CurrentPrincipal() viewer: Principal): Promise<CompanyResponse> {
     return companyView(await loadCompany(this.store, companyId), viewer, companyId);
   }
 
@@ -127,7 +125,7 @@ export class CompanyHttpController {
   @ApiCreatedResponse({ type: AddedPersonResponse })
   @ApiForbiddenResponse({ description: "Not the company's own key or one of its executives" })
   @ApiNotFoundResponse({ description: 'No such company' })
-  async addPerson(@Param('id', uuid) companyId: string, @Body() body: AddPersonRequest, @CommandMeta() m: CommandMetadata): Promise<AddedPersonResponse> {
+  async addPerson(@Param('id', uuidParam) companyId: string, @Body() body: AddPersonRequest, @CommandMeta() m: CommandMetadata): Promise<AddedPersonResponse> {
     const apiKey = generateApiKey(companyId);
     const { events, replayed } = await this.execute({ type: 'AddPerson', companyId, personId: randomUUID(), ...body, apiKey: hashOf(apiKey) }, m);
     const added = events.find((e) => e.type === 'PersonAdded');
@@ -142,7 +140,11 @@ export class CompanyHttpController {
   @accessChange()
   @ApiOperation({ summary: 'Issue a new API key for the company or one of its people (rotation: issue, then revoke the old one)' })
   @ApiCreatedResponse({ type: IssuedKeyResponse })
-  async issueApiKey(@Param('id', uuid) companyId: string, @Body() body: IssueApiKeyRequest, @CommandMeta() m: CommandMetadata): Promise<IssuedKeyResponse> {
+  async issueApiKey(
+    @Param('id', uuidParam) companyId: string,
+    @Body() body: IssueApiKeyRequest,
+    @CommandMeta() m: CommandMetadata,
+  ): Promise<IssuedKeyResponse> {
     const apiKey = generateApiKey(companyId);
     const { events, replayed } = await this.execute({ type: 'IssueApiKey', companyId, personId: body.personId ?? null, apiKey: hashOf(apiKey) }, m);
     const issued = events.find((e) => e.type === 'ApiKeyIssued');
@@ -156,8 +158,8 @@ export class CompanyHttpController {
   @ApiOkResponse({ type: RevokedKeyResponse })
   @ApiConflictResponse({ description: 'Already revoked' })
   async revokeApiKey(
-    @Param('id', uuid) companyId: string,
-    @Param('keyId', uuid) keyId: string,
+    @Param('id', uuidParam) companyId: string,
+    @Param('keyId', uuidParam) keyId: string,
     @CommandMeta() m: CommandMetadata,
   ): Promise<RevokedKeyResponse> {
     const { events } = await this.execute({ type: 'RevokeApiKey', companyId, keyId }, m);
@@ -170,8 +172,8 @@ export class CompanyHttpController {
   @ApiOperation({ summary: 'Remove a person: their keys are revoked and their tokens stop working' })
   @ApiOkResponse({ type: RemovedPersonResponse })
   async removePerson(
-    @Param('id', uuid) companyId: string,
-    @Param('personId', uuid) personId: string,
+    @Param('id', uuidParam) companyId: string,
+    @Param('personId', uuidParam) personId: string,
     @CommandMeta() m: CommandMetadata,
   ): Promise<RemovedPersonResponse> {
     const { events } = await this.execute({ type: 'RemovePerson', companyId, personId }, m);
@@ -184,8 +186,8 @@ export class CompanyHttpController {
   @ApiOperation({ summary: "Change a person's signing roles: their earlier tokens stop working" })
   @ApiOkResponse({ type: ChangedRolesResponse })
   async changeRoles(
-    @Param('id', uuid) companyId: string,
-    @Param('personId', uuid) personId: string,
+    @Param('id', uuidParam) companyId: string,
+    @Param('personId', uuidParam) personId: string,
     @Body() body: ChangeRolesRequest,
     @CommandMeta() m: CommandMetadata,
   ): Promise<ChangedRolesResponse> {
@@ -205,7 +207,7 @@ export class CompanyHttpController {
   @ApiOperation({ summary: "Record that an operator checked the company's registration (and public-body status) against the register" })
   @ApiOkResponse({ type: VerifiedCompanyResponse })
   async verify(
-    @Param('id', uuid) companyId: string,
+    @Param('id', uuidParam) companyId: string,
     @Body() body: VerifyCompanyRequest,
     @Headers('x-admin-key') key: string | undefined,
     @CommandMeta() m: CommandMetadata,

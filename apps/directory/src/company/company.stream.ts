@@ -34,9 +34,15 @@ export function companyIdOfRegistration(country: string, registrationNumber: str
 export const schemaVersionOf = (type: string) => eventCatalog.latestVersion(type);
 export const validateEvent = (type: string, version: number, data: unknown) => eventCatalog.validate(type, version, data);
 
-export async function loadCompany(store: PostgresEventStore, companyId: string): Promise<{ state: CompanyState; version: number; registeredAt: string | null }> {
+export async function loadCompany(
+  store: PostgresEventStore,
+  companyId: string,
+): Promise<{ state: CompanyState; version: number; registeredAt: string | null }> {
   const recorded = await store.readStream(companyStreamId(companyId));
-  const state = fold(companyDecider, recorded.map((r) => ({ type: r.type, data: r.data }) as CompanyEvent));
+  const state = fold(
+    companyDecider,
+    recorded.map((r) => ({ type: r.type, data: r.data }) as CompanyEvent),
+  );
   return { state, version: recorded.length, registeredAt: recorded[0]?.occurredAt ?? null };
 }
 
@@ -53,12 +59,14 @@ export function companyView({ state, version, registeredAt }: Awaited<ReturnType
     verification: state.verified ? 'verified' : 'pending',
     registeredAt: registeredAt!,
     version,
-    people: state.people.filter((p) => !p.removed).map((p) => ({
-      personId: p.personId,
-      name: p.name,
-      position: p.position,
-      signingRoles: p.signingRoles,
-      ...(colleague ? { email: p.email } : {}),
-    })),
+    people: state.people
+      .filter((p) => !p.removed)
+      .map((p) => ({
+        personId: p.personId,
+        name: p.name,
+        position: p.position,
+        signingRoles: p.signingRoles,
+        ...(colleague ? { email: p.email } : {}),
+      })),
   };
 }

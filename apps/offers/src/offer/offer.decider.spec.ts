@@ -32,24 +32,69 @@ const tyres: OfferItem = {
     { minQuantity: 10000, unitPrice: '41.70' },
   ],
 };
-const valves: OfferItem = { sku: 'VALVE', kind: 'component', description: 'TPMS valve', unit: 'piece', currency: 'EUR', tiers: [{ minQuantity: 1, unitPrice: '3.10' }] };
+const valves: OfferItem = {
+  sku: 'VALVE',
+  kind: 'component',
+  description: 'TPMS valve',
+  unit: 'piece',
+  currency: 'EUR',
+  tiers: [{ minQuantity: 1, unitPrice: '3.10' }],
+};
 const terms = { items: [tyres, valves], validUntil, paymentTerms: '60 days net', deliveryTerms: 'DAP Ingolstadt' };
 
 const drafted: OfferEvent = { type: 'OfferDrafted', data: { offerId, supplierId: supplier, buyerId: buyer, ...terms } };
 const submitted: OfferEvent = { type: 'OfferSubmitted', data: { offerId, supplierId: supplier, buyerId: buyer, revision: 0 } };
 const countered: OfferEvent = {
   type: 'OfferCountered',
-  data: { offerId, supplierId: supplier, buyerId: buyer, revision: 0, proposals: [{ sku: 'TYRE-205-55-R16', unitPrice: '45.00' }], note: 'competitor quotes 45' },
+  data: {
+    offerId,
+    supplierId: supplier,
+    buyerId: buyer,
+    revision: 0,
+    proposals: [{ sku: 'TYRE-205-55-R16', unitPrice: '45.00' }],
+    note: 'competitor quotes 45',
+  },
 };
 const revised: OfferEvent = {
   type: 'OfferRevised',
-  data: { offerId, supplierId: supplier, buyerId: buyer, revision: 1, ...terms, items: [{ ...tyres, tiers: [{ minQuantity: 100, unitPrice: '51.00' }, { minQuantity: 1000, unitPrice: '46.00' }] }, valves], note: 'best we can do' },
+  data: {
+    offerId,
+    supplierId: supplier,
+    buyerId: buyer,
+    revision: 1,
+    ...terms,
+    items: [
+      {
+        ...tyres,
+        tiers: [
+          { minQuantity: 100, unitPrice: '51.00' },
+          { minQuantity: 1000, unitPrice: '46.00' },
+        ],
+      },
+      valves,
+    ],
+    note: 'best we can do',
+  },
 };
 
 const draft = (over: Partial<Extract<OfferCommand, { type: 'DraftOffer' }>> = {}): OfferCommand => ({
-  type: 'DraftOffer', offerId, supplierId: supplier, buyerId: buyer, ...terms, requester: supplierRep, now, ...over,
+  type: 'DraftOffer',
+  offerId,
+  supplierId: supplier,
+  buyerId: buyer,
+  ...terms,
+  requester: supplierRep,
+  now,
+  ...over,
 });
-const accept = (quantities: { sku: string; quantity: number }[], requester: Requester = buyerProcurement, at = now, revision = 0): OfferCommand => ({ type: 'AcceptOffer', offerId, revision, quantities, requester, now: at });
+const accept = (quantities: { sku: string; quantity: number }[], requester: Requester = buyerProcurement, at = now, revision = 0): OfferCommand => ({
+  type: 'AcceptOffer',
+  offerId,
+  revision,
+  quantities,
+  requester,
+  now: at,
+});
 
 describe('offer decider', () => {
   describe('with no offer yet', () => {
@@ -57,26 +102,46 @@ describe('offer decider', () => {
       given([]).when(draft()).then([drafted]);
     });
     it('refuses a draft by anyone but the supplier', () => {
-      given([]).when(draft({ requester: buyerProcurement })).thenThrows('forbidden:offer.not_supplier');
+      given([])
+        .when(draft({ requester: buyerProcurement }))
+        .thenThrows('forbidden:offer.not_supplier');
     });
     it('refuses the supplier as its own buyer', () => {
-      given([]).when(draft({ buyerId: supplier })).thenThrows('invalid:offer.buyer_is_supplier');
+      given([])
+        .when(draft({ buyerId: supplier }))
+        .thenThrows('invalid:offer.buyer_is_supplier');
     });
     it('refuses a validity in the past', () => {
-      given([]).when(draft({ validUntil: '2027-01-01T00:00:00Z' })).thenThrows('invalid:offer.validity_in_past');
+      given([])
+        .when(draft({ validUntil: '2027-01-01T00:00:00Z' }))
+        .thenThrows('invalid:offer.validity_in_past');
     });
     it('refuses the same item twice', () => {
-      given([]).when(draft({ items: [tyres, tyres] })).thenThrows('invalid:offer.duplicate_sku');
+      given([])
+        .when(draft({ items: [tyres, tyres] }))
+        .thenThrows('invalid:offer.duplicate_sku');
     });
     it('refuses mixed currencies', () => {
-      given([]).when(draft({ items: [tyres, { ...valves, currency: 'USD' }] })).thenThrows('invalid:offer.mixed_currencies');
+      given([])
+        .when(draft({ items: [tyres, { ...valves, currency: 'USD' }] }))
+        .thenThrows('invalid:offer.mixed_currencies');
     });
     it('refuses tiers that are not ascending', () => {
-      const bad = { ...tyres, tiers: [{ minQuantity: 1000, unitPrice: '47.50' }, { minQuantity: 100, unitPrice: '52.00' }] };
-      given([]).when(draft({ items: [bad] })).thenThrows('invalid:offer.tiers_not_ascending');
+      const bad = {
+        ...tyres,
+        tiers: [
+          { minQuantity: 1000, unitPrice: '47.50' },
+          { minQuantity: 100, unitPrice: '52.00' },
+        ],
+      };
+      given([])
+        .when(draft({ items: [bad] }))
+        .thenThrows('invalid:offer.tiers_not_ascending');
     });
     it('refuses a zero price', () => {
-      given([]).when(draft({ items: [{ ...valves, tiers: [{ minQuantity: 1, unitPrice: '0.00' }] }] })).thenThrows('invalid:offer.price_not_positive');
+      given([])
+        .when(draft({ items: [{ ...valves, tiers: [{ minQuantity: 1, unitPrice: '0.00' }] }] }))
+        .thenThrows('invalid:offer.price_not_positive');
     });
     it('knows no offer to act on', () => {
       given([]).when({ type: 'SubmitOffer', offerId, requester: supplierRep, now }).thenThrows('not_found:offer.not_found');
@@ -97,7 +162,9 @@ describe('offer decider', () => {
       given([drafted]).when({ type: 'SubmitOffer', offerId, requester: strangerRep, now }).thenThrows('not_found:offer.not_found');
     });
     it('cannot be accepted, countered or rejected before it is submitted: the buyer does not see it yet', () => {
-      given([drafted]).when(accept([{ sku: 'VALVE', quantity: 10 }])).thenThrows('not_found:offer.not_found');
+      given([drafted])
+        .when(accept([{ sku: 'VALVE', quantity: 10 }]))
+        .thenThrows('not_found:offer.not_found');
     });
     it('can be withdrawn', () => {
       expect(given([drafted]).when({ type: 'WithdrawOffer', offerId, reason: 'capacity', requester: supplierRep, now }).events[0].type).toBe('OfferWithdrawn');
@@ -107,16 +174,32 @@ describe('offer decider', () => {
   describe('as submitted', () => {
     const s = [drafted, submitted];
     it('is countered by the buyer', () => {
-      given(s).when({ type: 'CounterOffer', offerId, proposals: countered.data.proposals, note: 'competitor quotes 45', requester: buyerEngineer, now } as OfferCommand).then([countered]);
+      given(s)
+        .when({
+          type: 'CounterOffer',
+          offerId,
+          proposals: countered.data.proposals,
+          note: 'competitor quotes 45',
+          requester: buyerEngineer,
+          now,
+        } as OfferCommand)
+        .then([countered]);
     });
     it('refuses a counter from the supplier', () => {
       given(s).when({ type: 'CounterOffer', offerId, proposals: [], note: '', requester: supplierRep, now }).thenThrows('forbidden:offer.buyer_only');
     });
     it('refuses a counter on an unknown item', () => {
-      given(s).when({ type: 'CounterOffer', offerId, proposals: [{ sku: 'X' }], note: '', requester: buyerProcurement, now }).thenThrows('invalid:offer.unknown_sku');
+      given(s)
+        .when({ type: 'CounterOffer', offerId, proposals: [{ sku: 'X' }], note: '', requester: buyerProcurement, now })
+        .thenThrows('invalid:offer.unknown_sku');
     });
     it('is accepted at the tier price that applies to each accepted quantity', () => {
-      const { events } = given(s).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 12000 }, { sku: 'VALVE', quantity: 48000 }]));
+      const { events } = given(s).when(
+        accept([
+          { sku: 'TYRE-205-55-R16', quantity: 12000 },
+          { sku: 'VALVE', quantity: 48000 },
+        ]),
+      );
       expect(events).toHaveLength(1);
       const e = events[0] as Extract<OfferEvent, { type: 'OfferAccepted' }>;
       expect(e.data.items.map((i) => [i.sku, i.quantity, i.tierMinQuantity, i.unitPrice, i.lineTotal])).toEqual([
@@ -131,25 +214,47 @@ describe('offer decider', () => {
       expect(e.data.items[0].unitPrice).toBe('47.50');
     });
     it('refuses acceptance without the procurement role', () => {
-      given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerEngineer)).thenThrows('forbidden:offer.procurement_role_required');
-      given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerCompanyKey)).thenThrows('forbidden:offer.procurement_role_required');
+      given(s)
+        .when(accept([{ sku: 'VALVE', quantity: 1 }], buyerEngineer))
+        .thenThrows('forbidden:offer.procurement_role_required');
+      given(s)
+        .when(accept([{ sku: 'VALVE', quantity: 1 }], buyerCompanyKey))
+        .thenThrows('forbidden:offer.procurement_role_required');
     });
     it('refuses acceptance by the supplier', () => {
-      given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], { ...supplierRep, roles: ['procurement'] })).thenThrows('forbidden:offer.buyer_only');
+      given(s)
+        .when(accept([{ sku: 'VALVE', quantity: 1 }], { ...supplierRep, roles: ['procurement'] }))
+        .thenThrows('forbidden:offer.buyer_only');
     });
     it('refuses a quantity below the first tier', () => {
-      given(s).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 99 }])).thenThrows('invalid:offer.quantity_below_minimum');
+      given(s)
+        .when(accept([{ sku: 'TYRE-205-55-R16', quantity: 99 }]))
+        .thenThrows('invalid:offer.quantity_below_minimum');
     });
     it('refuses acceptance of nothing or of an unknown item', () => {
       given(s).when(accept([])).thenThrows('invalid:offer.nothing_accepted');
-      given(s).when(accept([{ sku: 'NOPE', quantity: 5 }])).thenThrows('invalid:offer.unknown_sku');
-      given(s).when(accept([{ sku: 'VALVE', quantity: 5 }, { sku: 'VALVE', quantity: 5 }])).thenThrows('invalid:offer.duplicate_sku');
+      given(s)
+        .when(accept([{ sku: 'NOPE', quantity: 5 }]))
+        .thenThrows('invalid:offer.unknown_sku');
+      given(s)
+        .when(
+          accept([
+            { sku: 'VALVE', quantity: 5 },
+            { sku: 'VALVE', quantity: 5 },
+          ]),
+        )
+        .thenThrows('invalid:offer.duplicate_sku');
     });
     it('refuses acceptance after its validity, even before the expiry check ran', () => {
-      given(s).when(accept([{ sku: 'VALVE', quantity: 1 }], buyerProcurement, later)).thenThrows('conflict:offer.expired');
+      given(s)
+        .when(accept([{ sku: 'VALVE', quantity: 1 }], buyerProcurement, later))
+        .thenThrows('conflict:offer.expired');
     });
     it('is rejected by the buyer with a reason', () => {
-      expect(given(s).when({ type: 'RejectOffer', offerId, reason: 'too expensive', requester: buyerProcurement, now }).events[0]).toMatchObject({ type: 'OfferRejected', data: { reason: 'too expensive' } });
+      expect(given(s).when({ type: 'RejectOffer', offerId, reason: 'too expensive', requester: buyerProcurement, now }).events[0]).toMatchObject({
+        type: 'OfferRejected',
+        data: { reason: 'too expensive' },
+      });
       given(s).when({ type: 'RejectOffer', offerId, reason: ' ', requester: buyerProcurement, now }).thenThrows('invalid:offer.reason_required');
     });
     it('cannot be submitted twice', () => {
@@ -161,28 +266,49 @@ describe('offer decider', () => {
     const s = [drafted, submitted, countered];
     it('is revised by the supplier into revision 1, keeping revision 0 in the history', () => {
       const r = revised.data as Extract<OfferEvent, { type: 'OfferRevised' }>['data'];
-      const { events } = given(s).when({ type: 'ReviseOffer', offerId, items: r.items, validUntil, paymentTerms: r.paymentTerms, deliveryTerms: r.deliveryTerms, note: r.note, requester: supplierRep, now });
+      const { events } = given(s).when({
+        type: 'ReviseOffer',
+        offerId,
+        items: r.items,
+        validUntil,
+        paymentTerms: r.paymentTerms,
+        deliveryTerms: r.deliveryTerms,
+        note: r.note,
+        requester: supplierRep,
+        now,
+      });
       expect(events).toEqual([revised]);
       const after = given([...s, revised]).state;
       expect(after).toMatchObject({ status: 'submitted', revision: 1, history: [{ revision: 0, terms: { items: [tyres, valves] } }] });
     });
     it('must be revised before it can be accepted', () => {
-      given(s).when(accept([{ sku: 'VALVE', quantity: 1 }])).thenThrows('conflict:offer.invalid_transition');
+      given(s)
+        .when(accept([{ sku: 'VALVE', quantity: 1 }]))
+        .thenThrows('conflict:offer.invalid_transition');
     });
     it('is accepted at the revised prices after a revision, over several rounds', () => {
       const again = { ...countered, data: { ...countered.data, revision: 1 } } as OfferEvent;
       const revised2 = { ...revised, data: { ...revised.data, revision: 2 } } as OfferEvent;
       const state = given([...s, revised, again, revised2]).state;
       expect(state).toMatchObject({ revision: 2, counters: [{ revision: 0 }, { revision: 1 }] });
-      const e = given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }], buyerProcurement, now, 1)).events[0] as Extract<OfferEvent, { type: 'OfferAccepted' }>;
+      const e = given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }], buyerProcurement, now, 1)).events[0] as Extract<
+        OfferEvent,
+        { type: 'OfferAccepted' }
+      >;
       expect(e.data).toMatchObject({ revision: 1, items: [{ unitPrice: '46.00', lineTotal: '230000.00' }] });
     });
     it('accepts only the revision the buyer read: one revised meanwhile is refused, not accepted unseen', () => {
-      given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }])).thenThrows('conflict:offer.revision_changed');
-      given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }], buyerProcurement, now, 2)).thenThrows('conflict:offer.revision_changed');
+      given([...s, revised])
+        .when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }]))
+        .thenThrows('conflict:offer.revision_changed');
+      given([...s, revised])
+        .when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }], buyerProcurement, now, 2))
+        .thenThrows('conflict:offer.revision_changed');
     });
     it('refuses a revision by the buyer', () => {
-      given(s).when({ type: 'ReviseOffer', offerId, ...terms, note: '', requester: buyerProcurement, now }).thenThrows('forbidden:offer.supplier_only');
+      given(s)
+        .when({ type: 'ReviseOffer', offerId, ...terms, note: '', requester: buyerProcurement, now })
+        .thenThrows('forbidden:offer.supplier_only');
     });
     it('can still be rejected or withdrawn', () => {
       expect(given(s).when({ type: 'RejectOffer', offerId, reason: 'no', requester: buyerProcurement, now }).error).toBeNull();
@@ -192,7 +318,10 @@ describe('offer decider', () => {
 
   describe('expiry', () => {
     it('expires an open offer once its validity has passed', () => {
-      expect(given([drafted, submitted]).when({ type: 'ExpireOffer', offerId, now: later }).events[0]).toMatchObject({ type: 'OfferExpired', data: { validUntil } });
+      expect(given([drafted, submitted]).when({ type: 'ExpireOffer', offerId, now: later }).events[0]).toMatchObject({
+        type: 'OfferExpired',
+        data: { validUntil },
+      });
     });
     it('does not expire an offer before its time', () => {
       given([drafted, submitted]).when({ type: 'ExpireOffer', offerId, now }).thenThrows('conflict:offer.not_due');
@@ -200,7 +329,9 @@ describe('offer decider', () => {
     it('does not expire a closed offer, and an expired offer cannot be accepted', () => {
       const expired: OfferEvent = { type: 'OfferExpired', data: { offerId, supplierId: supplier, buyerId: buyer, validUntil } };
       given([drafted, submitted, expired]).when({ type: 'ExpireOffer', offerId, now: later }).thenThrows('conflict:offer.invalid_transition');
-      given([drafted, submitted, expired]).when(accept([{ sku: 'VALVE', quantity: 1 }])).thenThrows('conflict:offer.invalid_transition');
+      given([drafted, submitted, expired])
+        .when(accept([{ sku: 'VALVE', quantity: 1 }]))
+        .thenThrows('conflict:offer.invalid_transition');
     });
   });
 
@@ -210,14 +341,18 @@ describe('offer decider', () => {
       const s = [drafted, submitted, ...accepted];
       given(s).when({ type: 'WithdrawOffer', offerId, reason: 'x', requester: supplierRep, now }).thenThrows('conflict:offer.invalid_transition');
       given(s).when({ type: 'RejectOffer', offerId, reason: 'x', requester: buyerProcurement, now }).thenThrows('conflict:offer.invalid_transition');
-      given(s).when(accept([{ sku: 'VALVE', quantity: 10 }])).thenThrows('conflict:offer.invalid_transition');
+      given(s)
+        .when(accept([{ sku: 'VALVE', quantity: 10 }]))
+        .thenThrows('conflict:offer.invalid_transition');
     });
   });
 
   describe('quote', () => {
     const state = given([drafted]).state;
     it('answers the tier, unit price and total for a quantity', () => {
-      expect(quote(state, 2500, 'TYRE-205-55-R16')).toEqual([{ sku: 'TYRE-205-55-R16', quantity: 2500, currency: 'EUR', tierMinQuantity: 1000, unitPrice: '47.50', total: '118750.00' }]);
+      expect(quote(state, 2500, 'TYRE-205-55-R16')).toEqual([
+        { sku: 'TYRE-205-55-R16', quantity: 2500, currency: 'EUR', tierMinQuantity: 1000, unitPrice: '47.50', total: '118750.00' },
+      ]);
       expect(quote(state, 10000).map((q) => q.unitPrice)).toEqual(['41.70', '3.10']);
     });
     it('refuses a quantity below the first tier and an unknown item', () => {

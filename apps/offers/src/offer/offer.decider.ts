@@ -1,7 +1,18 @@
 import { Decider, lineTotal, sum, toUnits, firstRepeated } from '@dealledger/domain';
 import type { AcceptedItem, CounterProposal, OfferEvent, OfferItem, PriceTier } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
-import type { AcceptOffer, CounterOffer, DraftOffer, ExpireOffer, OfferCommand, OfferTerms, RejectOffer, ReviseOffer, SubmitOffer, WithdrawOffer } from './offer.commands';
+import type {
+  AcceptOffer,
+  CounterOffer,
+  DraftOffer,
+  ExpireOffer,
+  OfferCommand,
+  OfferTerms,
+  RejectOffer,
+  ReviseOffer,
+  SubmitOffer,
+  WithdrawOffer,
+} from './offer.commands';
 import { OfferErrors } from './offer.errors';
 
 interface OfferFacts {
@@ -30,13 +41,26 @@ export function evolve(state: OfferState, event: OfferEvent): OfferState {
   switch (event.type) {
     case 'OfferDrafted': {
       const { offerId, supplierId, buyerId, items, validUntil, paymentTerms, deliveryTerms } = event.data;
-      return { status: 'draft', offerId, supplierId, buyerId, revision: 0, terms: { items, validUntil, paymentTerms, deliveryTerms }, history: [], counters: [] };
+      return {
+        status: 'draft',
+        offerId,
+        supplierId,
+        buyerId,
+        revision: 0,
+        terms: { items, validUntil, paymentTerms, deliveryTerms },
+        history: [],
+        counters: [],
+      };
     }
     case 'OfferSubmitted':
       return state.status === 'none' ? state : { ...state, status: 'submitted' };
     case 'OfferCountered':
       if (state.status === 'none') return state;
-      return { ...state, status: 'countered', counters: [...state.counters, { revision: event.data.revision, proposals: event.data.proposals, note: event.data.note }] };
+      return {
+        ...state,
+        status: 'countered',
+        counters: [...state.counters, { revision: event.data.revision, proposals: event.data.proposals, note: event.data.note }],
+      };
     case 'OfferRevised': {
       if (state.status === 'none') return state;
       const { items, validUntil, paymentTerms, deliveryTerms, revision, note } = event.data;
@@ -50,7 +74,11 @@ export function evolve(state: OfferState, event: OfferEvent): OfferState {
     }
     case 'OfferAccepted':
       if (state.status === 'none') return state;
-      return { ...state, status: 'accepted', accepted: { items: event.data.items, total: event.data.total, currency: event.data.currency, acceptedBy: event.data.acceptedBy } };
+      return {
+        ...state,
+        status: 'accepted',
+        accepted: { items: event.data.items, total: event.data.total, currency: event.data.currency, acceptedBy: event.data.acceptedBy },
+      };
     case 'OfferRejected':
       return state.status === 'none' ? state : { ...state, status: 'rejected', reason: event.data.reason };
     case 'OfferWithdrawn':
@@ -73,7 +101,14 @@ export function quote(state: OfferState, quantity: number, sku?: string) {
   if (sku && items.length === 0) throw OfferErrors.unknownSku(sku);
   return items.map((item) => {
     const tier = tierFor(item, quantity);
-    return { sku: item.sku, quantity, currency: item.currency, tierMinQuantity: tier.minQuantity, unitPrice: tier.unitPrice, total: lineTotal(quantity, tier.unitPrice) };
+    return {
+      sku: item.sku,
+      quantity,
+      currency: item.currency,
+      tierMinQuantity: tier.minQuantity,
+      unitPrice: tier.unitPrice,
+      total: lineTotal(quantity, tier.unitPrice),
+    };
   });
 }
 
@@ -103,7 +138,13 @@ function visible(state: OfferState, offerId: string, requester: Requester): Exis
 
 function expect(state: Existing, action: string, ...statuses: Open['status'][]): Open {
   // Closed states first: what is left is Open, and TypeScript knows it.
-  if (state.status === 'accepted' || state.status === 'rejected' || state.status === 'withdrawn' || state.status === 'expired' || !statuses.includes(state.status)) {
+  if (
+    state.status === 'accepted' ||
+    state.status === 'rejected' ||
+    state.status === 'withdrawn' ||
+    state.status === 'expired' ||
+    !statuses.includes(state.status)
+  ) {
     throw OfferErrors.invalidTransition(action, state.status);
   }
   return state;

@@ -1,19 +1,17 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta } from '@dealledger/platform';
+import { CommandMeta, uuidParam } from '@dealledger/platform';
 import { ReasonRequest } from '../common.dto';
 import { ExecuteOfferCommand } from './offer.command-handler';
 import type { OfferCommand } from './offer.commands';
 import { quote } from './offer.decider';
 import { AcceptOfferRequest, CounterOfferRequest, DraftOfferRequest, QuoteQuery, ReviseOfferRequest } from './offer.requests.dto';
 import { loadOffer, offerView } from './offer.stream';
-
-const uuid = new ParseUUIDPipe({ version: undefined });
 
 /**
  * Supplier offers: draft, submit, negotiate over numbered revisions, accept at the volume tier
@@ -48,14 +46,14 @@ export class OfferHttpController {
 
   @Get(':id')
   @ApiOperation({ summary: 'The offer: status, current revision, earlier revisions, counters, outcome' })
-  async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+  async get(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal) {
     const { state, version, updatedAt } = await loadOffer(this.store, id);
     return { ...offerView(state, p, id), version, updatedAt };
   }
 
   @Get(':id/quote')
   @ApiOperation({ summary: 'Which tier applies at a quantity, its unit price and the total' })
-  async quote(@Param('id', uuid) id: string, @Query() q: QuoteQuery, @CurrentPrincipal() p: Principal) {
+  async quote(@Param('id', uuidParam) id: string, @Query() q: QuoteQuery, @CurrentPrincipal() p: Principal) {
     const { state } = await loadOffer(this.store, id);
     return { offerId: id, quotes: quote(offerView(state, p, id), q.quantity, q.sku) };
   }
@@ -64,21 +62,21 @@ export class OfferHttpController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Submit the draft to the buyer (supplier)' })
   @ApiConflictResponse({ description: 'Not a draft, or past its validity' })
-  submit(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  submit(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'SubmitOffer', offerId: id }, m);
   }
 
   @Post(':id/counter')
   @HttpCode(200)
   @ApiOperation({ summary: 'Propose other prices or quantities (buyer)' })
-  counter(@Param('id', uuid) id: string, @Body() body: CounterOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  counter(@Param('id', uuidParam) id: string, @Body() body: CounterOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'CounterOffer', offerId: id, ...body }, m);
   }
 
   @Post(':id/revise')
   @HttpCode(200)
   @ApiOperation({ summary: 'Issue the next numbered revision (supplier); earlier revisions stay in the history' })
-  revise(@Param('id', uuid) id: string, @Body() body: ReviseOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  revise(@Param('id', uuidParam) id: string, @Body() body: ReviseOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'ReviseOffer', offerId: id, ...body }, m);
   }
 
@@ -86,21 +84,21 @@ export class OfferHttpController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept quantities at the tier prices that apply (a buyer person with the procurement role)' })
   @ApiForbiddenResponse({ description: 'Not the buyer, or no procurement role' })
-  accept(@Param('id', uuid) id: string, @Body() body: AcceptOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  accept(@Param('id', uuidParam) id: string, @Body() body: AcceptOfferRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'AcceptOffer', offerId: id, revision: body.revision, quantities: body.quantities }, m);
   }
 
   @Post(':id/reject')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reject with a reason (buyer)' })
-  reject(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  reject(@Param('id', uuidParam) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'RejectOffer', offerId: id, reason: body.reason }, m);
   }
 
   @Post(':id/withdraw')
   @HttpCode(200)
   @ApiOperation({ summary: 'Withdraw the offer (supplier)' })
-  withdraw(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  withdraw(@Param('id', uuidParam) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'WithdrawOffer', offerId: id, reason: body.reason }, m);
   }
 }

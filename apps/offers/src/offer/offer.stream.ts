@@ -10,7 +10,10 @@ export const offerStreamId = (offerId: string) => `offer-${offerId}`;
 export async function loadOffer(store: PostgresEventStore, offerId: string): Promise<{ state: OfferState; version: number; updatedAt: string | null }> {
   const recorded = await store.readStream(offerStreamId(offerId));
   return {
-    state: fold(offerDecider, recorded.map((r) => ({ type: r.type, data: r.data }) as OfferEvent)),
+    state: fold(
+      offerDecider,
+      recorded.map((r) => ({ type: r.type, data: r.data }) as OfferEvent),
+    ),
     version: recorded.length,
     updatedAt: recorded[recorded.length - 1]?.recordedAt ?? null,
   };

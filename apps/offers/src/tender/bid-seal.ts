@@ -30,7 +30,7 @@ export function loadSealKey(env: NodeJS.ProcessEnv = process.env): Buffer {
     return key;
   }
   if (env.NODE_ENV === 'production') throw new Error('TENDER_SEAL_KEY must be set in production');
-  new Logger('BidSeal').warn('TENDER_SEAL_KEY is not set: sealing bids with this installation\'s development key (never in production)');
+  new Logger('BidSeal').warn("TENDER_SEAL_KEY is not set: sealing bids with this installation's development key (never in production)");
   return developmentSecret('bid-seal-key');
 }
 

@@ -17,7 +17,11 @@ const before = new Date('2027-04-01T10:00:00Z');
 const deadline = '2027-04-15T12:00:00.000Z';
 const after = new Date('2027-04-16T08:00:00Z');
 
-const person = (companyId: string, n: number, roles: string[]): Requester => ({ companyId, personId: `00000000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`, roles });
+const person = (companyId: string, n: number, roles: string[]): Requester => ({
+  companyId,
+  personId: `00000000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`,
+  roles,
+});
 const procurement = person(buyer, 10, ['procurement']);
 const engineer = person(buyer, 11, ['technical']);
 const official = person(buyer, 12, ['government']);
@@ -28,25 +32,61 @@ const items = [
   { itemId: 'lot-2', description: 'Winter tyre 225/45 R17', quantity: 8000, unit: 'piece', specification: '3PMSF' },
 ];
 const weights = { price: 40, quality: 25, reputation: 10, service: 15, partnership: 10 };
-const opened: TenderEvent = { type: 'TenderOpened', data: { tenderId, buyerId: buyer, title: 'Tyres 2028', items, submissionDeadline: deadline, weights, publicProcurement: false, currency: 'EUR' } };
+const opened: TenderEvent = {
+  type: 'TenderOpened',
+  data: { tenderId, buyerId: buyer, title: 'Tyres 2028', items, submissionDeadline: deadline, weights, publicProcurement: false, currency: 'EUR' },
+};
 const invited: TenderEvent = { type: 'SuppliersInvited', data: { tenderId, buyerId: buyer, supplierIds: [s1, s2, s3] } };
 const sealed = { ciphertext: 'x', iv: 'y', tag: 'z' };
 const hash = (n: number) => String(n).repeat(64).slice(0, 64);
 const bidId = (n: number) => `bbbbbbbb-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`;
-const bid = (supplierId: string, n: number): TenderEvent => ({ type: 'BidSubmitted', data: { tenderId, buyerId: buyer, supplierId, bidId: bidId(n), sealed, contentHash: hash(n) } });
-const prices = (a: string, b: string): BidPrice[] => [{ itemId: 'lot-1', unitPrice: a }, { itemId: 'lot-2', unitPrice: b }];
+const bid = (supplierId: string, n: number): TenderEvent => ({
+  type: 'BidSubmitted',
+  data: { tenderId, buyerId: buyer, supplierId, bidId: bidId(n), sealed, contentHash: hash(n) },
+});
+const prices = (a: string, b: string): BidPrice[] => [
+  { itemId: 'lot-1', unitPrice: a },
+  { itemId: 'lot-2', unitPrice: b },
+];
 
 const openCmd = (over: Partial<Extract<TenderCommand, { type: 'OpenTender' }>> = {}): TenderCommand => ({
-  type: 'OpenTender', tenderId, buyerId: buyer, title: 'Tyres 2028', items, submissionDeadline: deadline, weights, publicProcurement: false, currency: 'EUR', requester: procurement, now: before, ...over,
+  type: 'OpenTender',
+  tenderId,
+  buyerId: buyer,
+  title: 'Tyres 2028',
+  items,
+  submissionDeadline: deadline,
+  weights,
+  publicProcurement: false,
+  currency: 'EUR',
+  requester: procurement,
+  now: before,
+  ...over,
 });
 const submit = (supplier: string, n: number, p = prices('50.00', '60.00'), at = before): TenderCommand => ({
-  type: 'SubmitBid', tenderId, bidId: bidId(n), prices: p, sealed, contentHash: hash(n), requester: rep(supplier), now: at,
+  type: 'SubmitBid',
+  tenderId,
+  bidId: bidId(n),
+  prices: p,
+  sealed,
+  contentHash: hash(n),
+  requester: rep(supplier),
+  now: at,
 });
 const closeCmd = (opened: { supplierId: string; n: number; p: BidPrice[] }[], at = after): TenderCommand => ({
-  type: 'CloseTender', tenderId, openedBids: opened.map((o) => ({ supplierId: o.supplierId, bidId: bidId(o.n), contentHash: hash(o.n), prices: o.p })), requester: procurement, now: at,
+  type: 'CloseTender',
+  tenderId,
+  openedBids: opened.map((o) => ({ supplierId: o.supplierId, bidId: bidId(o.n), contentHash: hash(o.n), prices: o.p })),
+  requester: procurement,
+  now: at,
 });
 const evaluateCmd = (supplierId: string, by: Requester, score: number): TenderCommand => ({
-  type: 'EvaluateBid', tenderId, supplierId, scores: { quality: score, reputation: score, service: score, partnership: score }, requester: by, now: after,
+  type: 'EvaluateBid',
+  tenderId,
+  supplierId,
+  scores: { quality: score, reputation: score, service: score, partnership: score },
+  requester: by,
+  now: after,
 });
 
 // Three bids: s1 the cheapest, s2 the dearest, s3 in between.
@@ -67,16 +107,24 @@ describe('tender decider', () => {
       given([]).when(openCmd()).then([opened]);
     });
     it('refuses weights that do not sum to 100', () => {
-      given([]).when(openCmd({ weights: { ...weights, price: 50 } })).thenThrows('invalid:tender.weights_must_sum_to_100');
+      given([])
+        .when(openCmd({ weights: { ...weights, price: 50 } }))
+        .thenThrows('invalid:tender.weights_must_sum_to_100');
     });
     it('refuses a deadline in the past', () => {
-      given([]).when(openCmd({ submissionDeadline: '2027-03-01T00:00:00Z' })).thenThrows('invalid:tender.deadline_in_past');
+      given([])
+        .when(openCmd({ submissionDeadline: '2027-03-01T00:00:00Z' }))
+        .thenThrows('invalid:tender.deadline_in_past');
     });
     it('refuses a tender for another buyer', () => {
-      given([]).when(openCmd({ requester: rep(s1) })).thenThrows('forbidden:tender.buyer_only');
+      given([])
+        .when(openCmd({ requester: rep(s1) }))
+        .thenThrows('forbidden:tender.buyer_only');
     });
     it('refuses duplicate items', () => {
-      given([]).when(openCmd({ items: [items[0], items[0]] })).thenThrows('invalid:tender.duplicate_item');
+      given([])
+        .when(openCmd({ items: [items[0], items[0]] }))
+        .thenThrows('invalid:tender.duplicate_item');
     });
     it('refuses a second tender with the same id', () => {
       given([opened]).when(openCmd()).thenThrows('conflict:tender.already_exists');
@@ -87,12 +135,22 @@ describe('tender decider', () => {
     it('invites suppliers, each once and each in an event of its own, to which only it and the buyer are party', () => {
       const events = given([opened]).when({ type: 'InviteSuppliers', tenderId, supplierIds: [s1, s2, s3, s1], requester: procurement, now: before }).events;
       expect(events).toEqual([s1, s2, s3].map((s) => ({ type: 'SuppliersInvited', data: { tenderId, buyerId: buyer, supplierIds: [s] } })));
-      expect(events.map((e) => partiesOf(e, fold(tenderDecider, [opened])))).toEqual([[buyer, s1], [buyer, s2], [buyer, s3]]);
-      given([opened, invited]).when({ type: 'InviteSuppliers', tenderId, supplierIds: [s1], requester: procurement, now: before }).thenThrows('conflict:tender.already_invited');
+      expect(events.map((e) => partiesOf(e, fold(tenderDecider, [opened])))).toEqual([
+        [buyer, s1],
+        [buyer, s2],
+        [buyer, s3],
+      ]);
+      given([opened, invited])
+        .when({ type: 'InviteSuppliers', tenderId, supplierIds: [s1], requester: procurement, now: before })
+        .thenThrows('conflict:tender.already_invited');
     });
     it('does not invite the buyer itself, nor take invitations from others', () => {
-      given([opened]).when({ type: 'InviteSuppliers', tenderId, supplierIds: [buyer], requester: procurement, now: before }).thenThrows('invalid:tender.buyer_cannot_bid');
-      given([opened, invited]).when({ type: 'InviteSuppliers', tenderId, supplierIds: [outsider], requester: rep(s1), now: before }).thenThrows('forbidden:tender.buyer_only');
+      given([opened])
+        .when({ type: 'InviteSuppliers', tenderId, supplierIds: [buyer], requester: procurement, now: before })
+        .thenThrows('invalid:tender.buyer_cannot_bid');
+      given([opened, invited])
+        .when({ type: 'InviteSuppliers', tenderId, supplierIds: [outsider], requester: rep(s1), now: before })
+        .thenThrows('forbidden:tender.buyer_only');
     });
     it('records a sealed bid from an invited supplier, without its prices', () => {
       const { events } = given([opened, invited]).when(submit(s1, 1));
@@ -100,19 +158,31 @@ describe('tender decider', () => {
       expect(JSON.stringify(events)).not.toContain('50.00');
     });
     it('hides the tender from uninvited companies', () => {
-      given([opened, invited]).when({ ...submit(s1, 1), requester: person(outsider, 30, []) } as TenderCommand).thenThrows('not_found:tender.not_found');
+      given([opened, invited])
+        .when({ ...submit(s1, 1), requester: person(outsider, 30, []) } as TenderCommand)
+        .thenThrows('not_found:tender.not_found');
     });
     it('refuses a bid after the deadline', () => {
-      given([opened, invited]).when(submit(s1, 1, prices('1.00', '1.00'), after)).thenThrows('conflict:tender.deadline_passed');
+      given([opened, invited])
+        .when(submit(s1, 1, prices('1.00', '1.00'), after))
+        .thenThrows('conflict:tender.deadline_passed');
     });
     it('refuses a bid that leaves an item unpriced, prices an unknown item or prices at zero', () => {
-      given([opened, invited]).when(submit(s1, 1, [{ itemId: 'lot-1', unitPrice: '1.00' }])).thenThrows('invalid:tender.item_not_priced');
-      given([opened, invited]).when(submit(s1, 1, [...prices('1.00', '1.00'), { itemId: 'lot-9', unitPrice: '1.00' }])).thenThrows('invalid:tender.unknown_item');
-      given([opened, invited]).when(submit(s1, 1, prices('0.00', '1.00'))).thenThrows('invalid:tender.price_not_positive');
+      given([opened, invited])
+        .when(submit(s1, 1, [{ itemId: 'lot-1', unitPrice: '1.00' }]))
+        .thenThrows('invalid:tender.item_not_priced');
+      given([opened, invited])
+        .when(submit(s1, 1, [...prices('1.00', '1.00'), { itemId: 'lot-9', unitPrice: '1.00' }]))
+        .thenThrows('invalid:tender.unknown_item');
+      given([opened, invited])
+        .when(submit(s1, 1, prices('0.00', '1.00')))
+        .thenThrows('invalid:tender.price_not_positive');
     });
     it('refuses a bid whose total could not be recorded at the close (so no bidder can block it)', () => {
       // 20,000 x 99,999,999,999,999.99 (+ 8,000 x 1.00) is beyond 10^18; 20,000 x 49,999,999,999,999.00 + 8,000 is not.
-      given([opened, invited]).when(submit(s1, 1, prices('99999999999999.99', '1.00'))).thenThrows('invalid:tender.total_too_large');
+      given([opened, invited])
+        .when(submit(s1, 1, prices('99999999999999.99', '1.00')))
+        .thenThrows('invalid:tender.total_too_large');
       expect(given([opened, invited]).when(submit(s1, 1, prices('49999999999999.00', '1.00'))).error).toBeNull();
     });
     it('replaces a bid on resubmission', () => {
@@ -122,15 +192,25 @@ describe('tender decider', () => {
     });
     it('lets a bidder withdraw before the deadline, not after', () => {
       expect(given([opened, invited, bid(s1, 1)]).when({ type: 'WithdrawBid', tenderId, requester: rep(s1), now: before }).events[0].type).toBe('BidWithdrawn');
-      given([opened, invited, bid(s1, 1)]).when({ type: 'WithdrawBid', tenderId, requester: rep(s1), now: after }).thenThrows('conflict:tender.deadline_passed');
-      given([opened, invited]).when({ type: 'WithdrawBid', tenderId, requester: rep(s2), now: before }).thenThrows('conflict:tender.no_bid');
+      given([opened, invited, bid(s1, 1)])
+        .when({ type: 'WithdrawBid', tenderId, requester: rep(s1), now: after })
+        .thenThrows('conflict:tender.deadline_passed');
+      given([opened, invited])
+        .when({ type: 'WithdrawBid', tenderId, requester: rep(s2), now: before })
+        .thenThrows('conflict:tender.no_bid');
     });
     it('does not close before the deadline', () => {
-      given([opened, invited, ...bids]).when(closeCmd(closing, before)).thenThrows('conflict:tender.deadline_not_reached');
+      given([opened, invited, ...bids])
+        .when(closeCmd(closing, before))
+        .thenThrows('conflict:tender.deadline_not_reached');
     });
     it('cannot be evaluated or awarded before it closes', () => {
-      given([opened, invited, ...bids]).when(evaluateCmd(s1, engineer, 8)).thenThrows('conflict:tender.invalid_transition');
-      given([opened, invited, ...bids]).when({ type: 'AwardTender', tenderId, supplierId: s1, requester: procurement, now: after }).thenThrows('conflict:tender.invalid_transition');
+      given([opened, invited, ...bids])
+        .when(evaluateCmd(s1, engineer, 8))
+        .thenThrows('conflict:tender.invalid_transition');
+      given([opened, invited, ...bids])
+        .when({ type: 'AwardTender', tenderId, supplierId: s1, requester: procurement, now: after })
+        .thenThrows('conflict:tender.invalid_transition');
     });
   });
 
@@ -148,10 +228,14 @@ describe('tender decider', () => {
       const forged = [{ ...closing[0], n: 1 }, closing[1], closing[2]].map((o) => ({ ...o }));
       const cmd = closeCmd(forged) as Extract<TenderCommand, { type: 'CloseTender' }>;
       cmd.openedBids[0].contentHash = hash(7);
-      given([opened, invited, ...bids]).when(cmd).thenThrows('conflict:tender.bid_content_mismatch');
+      given([opened, invited, ...bids])
+        .when(cmd)
+        .thenThrows('conflict:tender.bid_content_mismatch');
     });
     it('is closed by the buyer only', () => {
-      given([opened, invited, ...bids]).when({ ...closeCmd(closing), requester: rep(s1) } as TenderCommand).thenThrows('forbidden:tender.buyer_only');
+      given([opened, invited, ...bids])
+        .when({ ...closeCmd(closing), requester: rep(s1) } as TenderCommand)
+        .thenThrows('forbidden:tender.buyer_only');
     });
   });
 
@@ -180,9 +264,15 @@ describe('tender decider', () => {
       expect(state.evaluations[0].scores.quality).toBe(9);
     });
     it('takes evaluations only from people of the buyer, for bids that exist', () => {
-      given(closedEvents()).when(evaluateCmd(s1, rep(s1), 10)).thenThrows('forbidden:tender.evaluator_not_buyer');
-      given(closedEvents()).when(evaluateCmd(s1, { companyId: buyer, personId: null, roles: [] }, 10)).thenThrows('forbidden:tender.evaluator_not_buyer');
-      given(closedEvents()).when(evaluateCmd(outsider, engineer, 10)).thenThrows('conflict:tender.no_bid');
+      given(closedEvents())
+        .when(evaluateCmd(s1, rep(s1), 10))
+        .thenThrows('forbidden:tender.evaluator_not_buyer');
+      given(closedEvents())
+        .when(evaluateCmd(s1, { companyId: buyer, personId: null, roles: [] }, 10))
+        .thenThrows('forbidden:tender.evaluator_not_buyer');
+      given(closedEvents())
+        .when(evaluateCmd(outsider, engineer, 10))
+        .thenThrows('conflict:tender.no_bid');
     });
     it('awards an evaluated bid with its items, prices and the ranking', () => {
       const ev = given(closedEvents()).when(evaluateCmd(s3, engineer, 9)).events;
@@ -204,11 +294,15 @@ describe('tender decider', () => {
       expect(awarded.data.ranking[0].supplierId).toBe(s3);
     });
     it('refuses to award an unevaluated bid', () => {
-      given(closedEvents()).when({ type: 'AwardTender', tenderId, supplierId: s2, requester: procurement, now: after }).thenThrows('conflict:tender.bid_not_evaluated');
+      given(closedEvents())
+        .when({ type: 'AwardTender', tenderId, supplierId: s2, requester: procurement, now: after })
+        .thenThrows('conflict:tender.bid_not_evaluated');
     });
     it('refuses an award without the procurement role', () => {
       const ev = given(closedEvents()).when(evaluateCmd(s3, engineer, 9)).events;
-      given([...closedEvents(), ...ev]).when({ type: 'AwardTender', tenderId, supplierId: s3, requester: engineer, now: after }).thenThrows('forbidden:tender.procurement_role_required');
+      given([...closedEvents(), ...ev])
+        .when({ type: 'AwardTender', tenderId, supplierId: s3, requester: engineer, now: after })
+        .thenThrows('forbidden:tender.procurement_role_required');
     });
     it('needs a government evaluator of the awarded bid itself before a public procurement is awarded', () => {
       const publicOpened = { ...opened, data: { ...opened.data, publicProcurement: true } } as TenderEvent;
@@ -216,26 +310,36 @@ describe('tender decider', () => {
       const closed = [...base, ...given(base).when(closeCmd(closing)).events];
       const byEngineer = given(closed).when(evaluateCmd(s3, engineer, 9)).events;
       const award: TenderCommand = { type: 'AwardTender', tenderId, supplierId: s3, requester: procurement, now: after };
-      given([...closed, ...byEngineer]).when(award).thenThrows('conflict:tender.government_evaluator_required');
+      given([...closed, ...byEngineer])
+        .when(award)
+        .thenThrows('conflict:tender.government_evaluator_required');
       // The official scored another bid: that vouches nothing for this one.
       const onOther = given([...closed, ...byEngineer]).when(evaluateCmd(s1, official, 7)).events;
-      given([...closed, ...byEngineer, ...onOther]).when(award).thenThrows('conflict:tender.government_evaluator_required');
+      given([...closed, ...byEngineer, ...onOther])
+        .when(award)
+        .thenThrows('conflict:tender.government_evaluator_required');
       const byOfficial = given([...closed, ...byEngineer, ...onOther]).when(evaluateCmd(s3, official, 8)).events;
       expect(given([...closed, ...byEngineer, ...onOther, ...byOfficial]).when(award).error).toBeNull();
     });
     it('cannot be awarded twice', () => {
       const ev = given(closedEvents()).when(evaluateCmd(s3, engineer, 9)).events;
       const aw = given([...closedEvents(), ...ev]).when({ type: 'AwardTender', tenderId, supplierId: s3, requester: procurement, now: after }).events;
-      given([...closedEvents(), ...ev, ...aw]).when({ type: 'AwardTender', tenderId, supplierId: s1, requester: procurement, now: after }).thenThrows('conflict:tender.invalid_transition');
+      given([...closedEvents(), ...ev, ...aw])
+        .when({ type: 'AwardTender', tenderId, supplierId: s1, requester: procurement, now: after })
+        .thenThrows('conflict:tender.invalid_transition');
     });
   });
 
   describe('cancelling', () => {
     it('is done by the buyer with a reason, while open or closed', () => {
-      expect(given([opened, invited]).when({ type: 'CancelTender', tenderId, reason: 'budget cut', requester: procurement, now: before }).events[0].type).toBe('TenderCancelled');
+      expect(given([opened, invited]).when({ type: 'CancelTender', tenderId, reason: 'budget cut', requester: procurement, now: before }).events[0].type).toBe(
+        'TenderCancelled',
+      );
       expect(given(closedEvents()).when({ type: 'CancelTender', tenderId, reason: 'budget cut', requester: procurement, now: after }).error).toBeNull();
       given([opened]).when({ type: 'CancelTender', tenderId, reason: '', requester: procurement, now: before }).thenThrows('invalid:tender.reason_required');
-      given([opened, invited]).when({ type: 'CancelTender', tenderId, reason: 'x', requester: rep(s1), now: before }).thenThrows('forbidden:tender.buyer_only');
+      given([opened, invited])
+        .when({ type: 'CancelTender', tenderId, reason: 'x', requester: rep(s1), now: before })
+        .thenThrows('forbidden:tender.buyer_only');
     });
   });
 

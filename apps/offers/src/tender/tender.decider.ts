@@ -1,7 +1,27 @@
 import { Decider, isDecimal, lineTotal, ratio, sum, toUnits } from '@dealledger/domain';
-import type { BidEvaluatedV1, BidPrice, CriteriaScores, CriteriaWeights, OpenedBid, RankedBid, SealedContent, TenderEvent, TenderItem } from '@dealledger/events';
+import type {
+  BidEvaluatedV1,
+  BidPrice,
+  CriteriaScores,
+  CriteriaWeights,
+  OpenedBid,
+  RankedBid,
+  SealedContent,
+  TenderEvent,
+  TenderItem,
+} from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
-import type { AwardTender, CancelTender, CloseTender, EvaluateBid, InviteSuppliers, OpenTender, SubmitBid, TenderCommand, WithdrawBid } from './tender.commands';
+import type {
+  AwardTender,
+  CancelTender,
+  CloseTender,
+  EvaluateBid,
+  InviteSuppliers,
+  OpenTender,
+  SubmitBid,
+  TenderCommand,
+  WithdrawBid,
+} from './tender.commands';
 import { TenderErrors } from './tender.errors';
 
 interface SealedBid {
@@ -101,7 +121,14 @@ export function rank(state: { opened: OpenedBid[]; evaluations: BidEvaluatedV1[]
       : null;
     const w = state.weights;
     const weightedScore = averages
-      ? round2((bid.priceScore * w.price + averages.quality * w.quality + averages.reputation * w.reputation + averages.service * w.service + averages.partnership * w.partnership) / 100)
+      ? round2(
+          (bid.priceScore * w.price +
+            averages.quality * w.quality +
+            averages.reputation * w.reputation +
+            averages.service * w.service +
+            averages.partnership * w.partnership) /
+            100,
+        )
       : null;
     return { supplierId: bid.supplierId, bidId: bid.bidId, total: bid.total, priceScore: bid.priceScore, averages, weightedScore };
   });
@@ -207,7 +234,14 @@ function evaluate(c: EvaluateBid, state: TenderState): TenderEvent[] {
   return [
     {
       type: 'BidEvaluated',
-      data: { ...ref(closed), supplierId: c.supplierId, bidId: bid.bidId, evaluatorId: c.requester.personId, evaluatorRoles: c.requester.roles, scores: c.scores },
+      data: {
+        ...ref(closed),
+        supplierId: c.supplierId,
+        bidId: bid.bidId,
+        evaluatorId: c.requester.personId,
+        evaluatorRoles: c.requester.roles,
+        scores: c.scores,
+      },
     },
   ];
 }
@@ -221,7 +255,8 @@ function award(c: AwardTender, state: TenderState): TenderEvent[] {
   if (!bid) throw TenderErrors.noBid(c.supplierId);
   if (!closed.evaluations.some((e) => e.supplierId === c.supplierId)) throw TenderErrors.bidNotEvaluated(c.supplierId);
   // On the awarded bid itself: a government evaluator's scores on another bid do not vouch for this one.
-  if (closed.publicProcurement && !closed.evaluations.some((e) => e.supplierId === c.supplierId && e.evaluatorRoles.includes('government'))) throw TenderErrors.governmentEvaluatorRequired();
+  if (closed.publicProcurement && !closed.evaluations.some((e) => e.supplierId === c.supplierId && e.evaluatorRoles.includes('government')))
+    throw TenderErrors.governmentEvaluatorRequired();
   const ranking = rank(closed);
   const winner = ranking.find((r) => r.supplierId === c.supplierId)!;
   const items = closed.items.map((item) => {

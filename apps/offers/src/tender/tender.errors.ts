@@ -15,14 +15,17 @@ export const TenderErrors = {
   notInvited: () => forbidden('tender.not_invited', 'only invited suppliers can bid'),
   unpricedItem: (itemId: string) => invalid('tender.item_not_priced', `the bid must price item ${itemId}`),
   unknownItem: (itemId: string) => invalid('tender.unknown_item', `the tender has no item ${itemId}`),
-  totalTooLarge: (total: string) => invalid('tender.total_too_large', `the bid's total (${total}) is beyond what the ledger records (18 digits before the decimal point)`),
+  totalTooLarge: (total: string) =>
+    invalid('tender.total_too_large', `the bid's total (${total}) is beyond what the ledger records (18 digits before the decimal point)`),
   priceNotPositive: (itemId: string) => invalid('tender.price_not_positive', `the price of ${itemId} must be above zero`),
   noBid: (supplierId: string) => conflict('tender.no_bid', `supplier ${supplierId} has no bid in this tender`),
   bidContentMismatch: (supplierId: string) => conflict('tender.bid_content_mismatch', `the opened bid of ${supplierId} does not match what was sealed`),
-  evaluatorNotBuyer: () => forbidden('tender.evaluator_not_buyer', "evaluators are people of the buying company"),
+  evaluatorNotBuyer: () => forbidden('tender.evaluator_not_buyer', 'evaluators are people of the buying company'),
   procurementRoleRequired: () => forbidden('tender.procurement_role_required', 'awarding needs a person of the buyer with the procurement signing role'),
   bidNotEvaluated: (supplierId: string) => conflict('tender.bid_not_evaluated', `the bid of ${supplierId} has not been evaluated`),
-  publicProcurementNeedsPublicBody: () => forbidden('tender.public_procurement_needs_public_body', 'only a public body verified by an operator opens a public procurement'),
-  governmentEvaluatorRequired: () => conflict('tender.government_evaluator_required', 'a public procurement is awarded only to a bid that an evaluator with the government role has scored'),
+  publicProcurementNeedsPublicBody: () =>
+    forbidden('tender.public_procurement_needs_public_body', 'only a public body verified by an operator opens a public procurement'),
+  governmentEvaluatorRequired: () =>
+    conflict('tender.government_evaluator_required', 'a public procurement is awarded only to a bid that an evaluator with the government role has scored'),
   reasonRequired: () => invalid('tender.reason_required', 'a reason is required'),
 };

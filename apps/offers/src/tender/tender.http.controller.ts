@@ -1,11 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta, KnownCompanies } from '@dealledger/platform';
+import { CommandMeta, KnownCompanies, uuidParam } from '@dealledger/platform';
 import { ReasonRequest } from '../common.dto';
 import { BID_SEAL_KEY, sealBid } from './bid-seal';
 import { ExecuteTenderCommand } from './tender.command-handler';
@@ -13,8 +13,6 @@ import type { TenderCommandToPrepare } from './tender.commands';
 import { AwardTenderRequest, EvaluateBidRequest, InviteSuppliersRequest, OpenTenderRequest, SubmitBidRequest } from './tender.requests.dto';
 import { loadTender, tenderView } from './tender.stream';
 import { TenderErrors } from './tender.errors';
-
-const uuid = new ParseUUIDPipe({ version: undefined });
 
 /**
  * Procurement tenders: open with weighted criteria, invite, sealed bids, close (bids opened
@@ -51,7 +49,7 @@ export class TenderHttpController {
 
   @Get(':id')
   @ApiOperation({ summary: 'The tender; bids stay sealed until it closes, then the ranking by weighted total is shown' })
-  async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+  async get(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal) {
     const { state, version } = await loadTender(this.store, id);
     return { ...tenderView(state, p, id), version };
   }
@@ -59,14 +57,14 @@ export class TenderHttpController {
   @Post(':id/invitations')
   @HttpCode(200)
   @ApiOperation({ summary: 'Invite suppliers (buyer); only invited suppliers can bid' })
-  invite(@Param('id', uuid) id: string, @Body() body: InviteSuppliersRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  invite(@Param('id', uuidParam) id: string, @Body() body: InviteSuppliersRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'InviteSuppliers', tenderId: id, supplierIds: body.supplierIds }, m, p);
   }
 
   @Post(':id/bids')
   @HttpCode(200)
   @ApiOperation({ summary: "Submit (or replace) the caller's sealed bid before the deadline" })
-  async bid(@Param('id', uuid) id: string, @Body() body: SubmitBidRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  async bid(@Param('id', uuidParam) id: string, @Body() body: SubmitBidRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     const { sealed, contentHash: hash } = sealBid(body.prices, body.note ?? '', this.sealKey);
     const bidId = uuidV5(`bid:${m.commandId}`);
     const { events } = await this.commands.execute(
@@ -81,35 +79,35 @@ export class TenderHttpController {
   @Post(':id/bids/withdraw')
   @HttpCode(200)
   @ApiOperation({ summary: "Withdraw the caller's bid before the deadline" })
-  withdrawBid(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  withdrawBid(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'WithdrawBid', tenderId: id }, m, p);
   }
 
   @Post(':id/close')
   @HttpCode(200)
   @ApiOperation({ summary: 'Close at or after the deadline (buyer): every bid is opened, checked against its seal, and price-scored' })
-  close(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  close(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'CloseTender', tenderId: id }, m, p);
   }
 
   @Post(':id/evaluations')
   @HttpCode(200)
   @ApiOperation({ summary: "Score a bid's quality, reputation, service and partnership 0-10 (a person of the buyer); several evaluators are averaged" })
-  evaluate(@Param('id', uuid) id: string, @Body() body: EvaluateBidRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  evaluate(@Param('id', uuidParam) id: string, @Body() body: EvaluateBidRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'EvaluateBid', tenderId: id, supplierId: body.supplierId, scores: body.scores }, m, p);
   }
 
   @Post(':id/award')
   @HttpCode(200)
   @ApiOperation({ summary: 'Award one evaluated bid (a buyer person with the procurement role)' })
-  award(@Param('id', uuid) id: string, @Body() body: AwardTenderRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  award(@Param('id', uuidParam) id: string, @Body() body: AwardTenderRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'AwardTender', tenderId: id, supplierId: body.supplierId }, m, p);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel with a reason (buyer)' })
-  cancel(@Param('id', uuid) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  cancel(@Param('id', uuidParam) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'CancelTender', tenderId: id, reason: body.reason }, m, p);
   }
 }

@@ -9,7 +9,13 @@ export const tenderStreamId = (tenderId: string) => `tender-${tenderId}`;
 
 export async function loadTender(store: PostgresEventStore, tenderId: string): Promise<{ state: TenderState; version: number }> {
   const recorded = await store.readStream(tenderStreamId(tenderId));
-  return { state: fold(tenderDecider, recorded.map((r) => ({ type: r.type, data: r.data }) as TenderEvent)), version: recorded.length };
+  return {
+    state: fold(
+      tenderDecider,
+      recorded.map((r) => ({ type: r.type, data: r.data }) as TenderEvent),
+    ),
+    version: recorded.length,
+  };
 }
 
 /**
@@ -36,7 +42,8 @@ export function tenderView(state: TenderState, viewer: Requester, tenderId: stri
     .filter(([supplierId]) => isBuyer || supplierId === viewer.companyId)
     .map(([supplierId, b]) => ({ supplierId, bidId: b.bidId, contentHash: b.contentHash }));
   // A private tender's award is the buyer's and the winner's business; a public one's is published.
-  const award = 'award' in facts && !isBuyer && !facts.publicProcurement && facts.award.supplierId !== viewer.companyId ? undefined : (facts as { award?: unknown }).award;
+  const award =
+    'award' in facts && !isBuyer && !facts.publicProcurement && facts.award.supplierId !== viewer.companyId ? undefined : (facts as { award?: unknown }).award;
   const view = { ...facts, award, invited: isBuyer ? state.invited : [viewer.companyId] };
   if (!('opened' in state) || !state.opened) return { ...view, bids: sealedBids };
   const evaluations = state.evaluations ?? [];

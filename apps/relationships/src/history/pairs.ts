@@ -1,6 +1,15 @@
 import type { TimelineEvent } from './timeline-event';
 
-const TENDER_TYPES = new Set(['TenderOpened', 'SuppliersInvited', 'BidSubmitted', 'BidWithdrawn', 'TenderClosed', 'BidEvaluated', 'TenderAwarded', 'TenderCancelled']);
+const TENDER_TYPES = new Set([
+  'TenderOpened',
+  'SuppliersInvited',
+  'BidSubmitted',
+  'BidWithdrawn',
+  'TenderClosed',
+  'BidEvaluated',
+  'TenderAwarded',
+  'TenderCancelled',
+]);
 
 /** A pair is stored once, smallest id first. */
 export function pairKey(a: string, b: string): [string, string] {

@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { notFound } from '@dealledger/domain';
@@ -6,8 +6,7 @@ import { describe } from './describe';
 import { RelationshipQueries } from './relationship.queries';
 import { summarize } from './summary';
 import { asSeenBy } from './visibility';
-
-const uuid = new ParseUUIDPipe({ version: undefined });
+import { uuidParam } from '@dealledger/platform';
 
 export function parseAsOf(asOf?: string): string | undefined {
   if (asOf === undefined) return undefined;
@@ -39,7 +38,7 @@ export class RelationshipHttpController {
       'volume and value called off, resales (and those through intermediaries), tickets opened/resolved/closed, SLA compliance % (deadlines met / deadlines due, each once), average satisfaction.',
   })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 time: the summary as it stood then (business time of the events)' })
-  async summary(@Param('a', uuid) a: string, @Param('b', uuid) b: string, @Query('asOf') asOf: string | undefined, @CurrentPrincipal() p: Principal) {
+  async summary(@Param('a', uuidParam) a: string, @Param('b', uuidParam) b: string, @Query('asOf') asOf: string | undefined, @CurrentPrincipal() p: Principal) {
     mustBeParty(p, a, b);
     const at = parseAsOf(asOf);
     const events = asSeenBy(await this.queries.pairEvents(a, b, at), p.companyId);
@@ -54,14 +53,27 @@ export class RelationshipHttpController {
   @Get(':a/:b/timeline')
   @ApiOperation({ summary: 'Every event that concerns both companies, in order, each with a one-line summary (deals through an intermediary included)' })
   @ApiQuery({ name: 'asOf', required: false })
-  async timeline(@Param('a', uuid) a: string, @Param('b', uuid) b: string, @Query('asOf') asOf: string | undefined, @CurrentPrincipal() p: Principal) {
+  async timeline(
+    @Param('a', uuidParam) a: string,
+    @Param('b', uuidParam) b: string,
+    @Query('asOf') asOf: string | undefined,
+    @CurrentPrincipal() p: Principal,
+  ) {
     mustBeParty(p, a, b);
     const events = asSeenBy(await this.queries.pairEvents(a, b, parseAsOf(asOf)), p.companyId);
     const names = await this.queries.names([...new Set(events.flatMap((e) => e.parties))]);
     const name = (id: string) => names.get(id) ?? id.slice(0, 8);
     return {
       companies: [a, b],
-      items: events.map((e) => ({ occurredAt: e.occurredAt, context: e.context, type: e.type, streamId: e.streamId, eventId: e.eventId, parties: e.parties, summary: describe(e, name) })),
+      items: events.map((e) => ({
+        occurredAt: e.occurredAt,
+        context: e.context,
+        type: e.type,
+        streamId: e.streamId,
+        eventId: e.eventId,
+        parties: e.parties,
+        summary: describe(e, name),
+      })),
     };
   }
 }

@@ -30,8 +30,23 @@ const history: TimelineEvent[] = [
   ev('OfferRejected', { ...ref, offerId: 'o2', reason: 'price' }),
   ev('SuppliersInvited', { buyerId: B, tenderId: 't1', supplierIds: [S, S2] }, [B, S, S2]),
   ev('BidSubmitted', { buyerId: B, tenderId: 't1', supplierId: S }, [B, S]),
-  ev('TenderClosed', { buyerId: B, tenderId: 't1', bids: [{ supplierId: S, priceScore: 8 }, { supplierId: S2, priceScore: 10 }] }, [B, S, S2]),
-  ev('TenderAwarded', { buyerId: B, tenderId: 't1', supplierId: S2, title: 't', total: '1', currency: 'EUR', ranking: [{ supplierId: S2 }, { supplierId: S }] }, [B, S, S2]),
+  ev(
+    'TenderClosed',
+    {
+      buyerId: B,
+      tenderId: 't1',
+      bids: [
+        { supplierId: S, priceScore: 8 },
+        { supplierId: S2, priceScore: 10 },
+      ],
+    },
+    [B, S, S2],
+  ),
+  ev(
+    'TenderAwarded',
+    { buyerId: B, tenderId: 't1', supplierId: S2, title: 't', total: '1', currency: 'EUR', ranking: [{ supplierId: S2 }, { supplierId: S }] },
+    [B, S, S2],
+  ),
   ev('ContractExecuted', { ...ref, contractId: 'c1', terms: { currency: 'EUR' }, contractValue: '500400.00', signatures: [] }),
   ev('ContractExecuted', { ...ref, contractId: 'c2', terms: { currency: 'EUR' }, contractValue: '99.60', signatures: [] }),
   ev('CallOffPlaced', { ...ref, contractId: 'c1', lines: [{ quantity: 600 }, { quantity: 400 }], total: '50000.00', currency: 'EUR' }),
@@ -49,7 +64,11 @@ const history: TimelineEvent[] = [
 
 describe('pairs', () => {
   it('links all three companies of a resale through an intermediary', () => {
-    expect(pairsOf(history[history.length - 1]).map((p) => p.join('+')).sort()).toEqual([[I, B].sort().join('+'), [I, S].sort().join('+'), [S, B].sort().join('+')].sort());
+    expect(
+      pairsOf(history[history.length - 1])
+        .map((p) => p.join('+'))
+        .sort(),
+    ).toEqual([[I, B].sort().join('+'), [I, S].sort().join('+'), [S, B].sort().join('+')].sort());
   });
   it('pairs tender suppliers with the buyer only, not with each other', () => {
     const pairs = pairsOf(history[5]).map((p) => p.join('+'));
@@ -73,7 +92,10 @@ describe('summary', () => {
     expect(s.satisfaction).toEqual({ ratings: 2, average: 4 });
   });
   it('answers as of a past time by folding only what had happened by then', () => {
-    const asOf = summarize(history.filter((e) => e.occurredAt <= history[4].occurredAt), [S, B]);
+    const asOf = summarize(
+      history.filter((e) => e.occurredAt <= history[4].occurredAt),
+      [S, B],
+    );
     expect(asOf.offers).toMatchObject({ made: 2, accepted: 1, rejected: 1 });
     expect(asOf.contracts.executed).toBe(0);
     expect(asOf.since).toBe(history[0].occurredAt);
@@ -103,7 +125,8 @@ describe('scorecard', () => {
     expect(summarize(big, [S, B]).contracts.value).toEqual({ VND: '1999999999999999.99' });
   });
   it('keeps the win rate exact until the score is rounded: one win in three scores 3.33, not 3.3', () => {
-    const award = (winner: string) => ev('TenderAwarded', { tenderId: `t-${winner}-${n}`, buyerId: B, supplierId: winner, ranking: [{ supplierId: S }, { supplierId: S2 }] }, [B, S, S2]);
+    const award = (winner: string) =>
+      ev('TenderAwarded', { tenderId: `t-${winner}-${n}`, buyerId: B, supplierId: winner, ranking: [{ supplierId: S }, { supplierId: S2 }] }, [B, S, S2]);
     const card3 = scorecard([award(S), award(S2), award(S2)], S, B, now);
     expect(card3.criteria.reputation).toMatchObject({ score: 3.33, basis: { winRate: 0.33, tendersWon: 1, tendersLost: 2 } });
   });

@@ -143,4 +143,3 @@ export function summarize(events: TimelineEvent[], pair?: [string, string]): Rel
   s.satisfaction.average = s.satisfaction.ratings ? round2(satisfactionTotal / s.satisfaction.ratings) : null;
   return s;
 }
-

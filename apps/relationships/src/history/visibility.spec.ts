@@ -28,9 +28,34 @@ const ranking = [
 ];
 const tender = (publicProcurement: boolean) => [
   ev('SuppliersInvited', { ...t, supplierIds: [S, S2] }, [B, S, S2]),
-  ev('TenderClosed', { ...t, closedAt: 'x', bids: [{ supplierId: S, total: '1000.00', priceScore: 9 }, { supplierId: S2, total: '900.00', priceScore: 10 }] }, [B, S, S2]),
+  ev(
+    'TenderClosed',
+    {
+      ...t,
+      closedAt: 'x',
+      bids: [
+        { supplierId: S, total: '1000.00', priceScore: 9 },
+        { supplierId: S2, total: '900.00', priceScore: 10 },
+      ],
+    },
+    [B, S, S2],
+  ),
   ev('BidEvaluated', { ...t, supplierId: S, bidId: 'b1', evaluatorId: 'p1', evaluatorRoles: ['procurement'], scores: { quality: 6 } }, [B, S]),
-  ev('TenderAwarded', { ...t, supplierId: S2, bidId: 'b2', publicProcurement, currency: 'EUR', items: [{ itemId: 'i', unitPrice: '9.00' }], total: '900.00', weightedScore: 8.1, ranking }, [B, S, S2]),
+  ev(
+    'TenderAwarded',
+    {
+      ...t,
+      supplierId: S2,
+      bidId: 'b2',
+      publicProcurement,
+      currency: 'EUR',
+      items: [{ itemId: 'i', unitPrice: '9.00' }],
+      total: '900.00',
+      weightedScore: 8.1,
+      ranking,
+    },
+    [B, S, S2],
+  ),
 ];
 
 describe('what each party sees of the events between two companies', () => {
@@ -63,7 +88,7 @@ describe('what each party sees of the events between two companies', () => {
     expect(asSeenBy(all, B)).toEqual(all);
   });
 
-  it("keeps a draft offer from the buyer until it is submitted", () => {
+  it('keeps a draft offer from the buyer until it is submitted', () => {
     const drafted = ev('OfferDrafted', { offerId: 'o1', supplierId: S, buyerId: B, items: [], validUntil: '2026-03-01T00:00:00Z' }, [S, B]);
     expect(asSeenBy([drafted], B)).toEqual([]);
     expect(asSeenBy([drafted], S)).toEqual([drafted]);
@@ -72,7 +97,23 @@ describe('what each party sees of the events between two companies', () => {
   });
 
   it("tells the maker that its goods were resold downstream, not the reseller's cost, price, margin or quantity", () => {
-    const resold = ev('LotResold', { lotId: 'l', ownerId: D, originSupplierId: S, resaleId: 'r', buyerId: E, sku: 'BRK', quantity: 40, unitPrice: '12.00', unitCost: '9.00', margin: '120.00', currency: 'EUR' }, [D, E, S]);
+    const resold = ev(
+      'LotResold',
+      {
+        lotId: 'l',
+        ownerId: D,
+        originSupplierId: S,
+        resaleId: 'r',
+        buyerId: E,
+        sku: 'BRK',
+        quantity: 40,
+        unitPrice: '12.00',
+        unitCost: '9.00',
+        margin: '120.00',
+        currency: 'EUR',
+      },
+      [D, E, S],
+    );
     const [seen] = asSeenBy([resold], S);
     expect(seen.data).toEqual({ lotId: 'l', ownerId: D, originSupplierId: S, resaleId: 'r', buyerId: E, sku: 'BRK', currency: 'EUR' });
     expect(line(seen, name)).toBe('Dist resold BRK (made by SupA) to End');

@@ -1,6 +1,15 @@
 import type { TimelineEvent } from './timeline-event';
 
-const TENDER_TYPES = new Set(['TenderOpened', 'SuppliersInvited', 'BidSubmitted', 'BidWithdrawn', 'TenderClosed', 'BidEvaluated', 'TenderAwarded', 'TenderCancelled']);
+const TENDER_TYPES = new Set([
+  'TenderOpened',
+  'SuppliersInvited',
+  'BidSubmitted',
+  'BidWithdrawn',
+  'TenderClosed',
+  'BidEvaluated',
+  'TenderAwarded',
+  'TenderCancelled',
+]);
 
 /**
  * An event as `viewer` may see it. The read side keeps what every party's figures need (a
@@ -30,7 +39,17 @@ export function asSeenBy(events: TimelineEvent[], viewer: string): TimelineEvent
         return [{ ...e, parties, data: { ...d, supplierIds: d.supplierIds.filter((s: string) => s === viewer) } }];
       case 'TenderClosed':
         // Its own bid without its price score: 10 × lowest / own total would tell the lowest total.
-        return [{ ...e, parties, data: { ...d, ownBidOnly: true, bids: d.bids.filter((b: { supplierId: string }) => b.supplierId === viewer).map(({ priceScore: _p, ...b }: { priceScore: number }) => b) } }];
+        return [
+          {
+            ...e,
+            parties,
+            data: {
+              ...d,
+              ownBidOnly: true,
+              bids: d.bids.filter((b: { supplierId: string }) => b.supplierId === viewer).map(({ priceScore: _p, ...b }: { priceScore: number }) => b),
+            },
+          },
+        ];
       case 'BidEvaluated': {
         const { scores: _s, evaluatorId: _e, evaluatorRoles: _r, ...rest } = d;
         return [{ ...e, parties, data: rest }];
@@ -42,7 +61,8 @@ export function asSeenBy(events: TimelineEvent[], viewer: string): TimelineEvent
           .map(({ supplierId, total, rank }: { supplierId: string; total: string; rank: number }) => ({ supplierId, total, rank }));
         // The awarded score is the buyer's evaluation too.
         const { weightedScore: _ws, ...published } = d;
-        if (d.publicProcurement || d.supplierId === viewer) return [{ ...e, parties: [...new Set([...parties, d.supplierId])], data: { ...published, ranking } }];
+        if (d.publicProcurement || d.supplierId === viewer)
+          return [{ ...e, parties: [...new Set([...parties, d.supplierId])], data: { ...published, ranking } }];
         const { items: _i, total: _t, weightedScore: _w, supplierId: _winner, bidId: _b, ...rest } = d;
         return [{ ...e, parties, data: { ...rest, ranking } }];
       }

@@ -126,7 +126,8 @@ export class GenerationRetirement1733000000001 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     const schema = schemaOf(q);
-    for (const g of await q.query(`SELECT generation FROM "${schema}".generations WHERE status = 'rejected'`)) await dropGenerationTables(q, schema, g.generation);
+    for (const g of await q.query(`SELECT generation FROM "${schema}".generations WHERE status = 'rejected'`))
+      await dropGenerationTables(q, schema, g.generation);
     await q.query(`DROP INDEX "${schema}".generations_one_active`);
     await q.query(`DELETE FROM "${schema}".generations WHERE status = 'rejected'`);
     await q.query(`

@@ -9,7 +9,6 @@ import { pairsOf } from '../history/pairs';
 
 /** Anything that runs a query: a TypeORM DataSource or EntityManager, or a pg pool adapter. */
 export interface Db {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   query(sql: string, parameters?: unknown[]): Promise<any>;
 }
 
@@ -57,7 +56,19 @@ export async function writeEvents(db: Db, schema: string, gen: number, events: E
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[])
            AS x(a, b, id, ctx, t, sid, pos, occ, rec, p, d)
        ON CONFLICT DO NOTHING`,
-      [col('a'), col('b'), col('eventId'), col('context'), col('type'), col('streamId'), col('position'), col('occurredAt'), col('recordedAt'), col('parties'), col('data')],
+      [
+        col('a'),
+        col('b'),
+        col('eventId'),
+        col('context'),
+        col('type'),
+        col('streamId'),
+        col('position'),
+        col('occurredAt'),
+        col('recordedAt'),
+        col('parties'),
+        col('data'),
+      ],
     );
   }
   const companies = events.filter((e) => e.type === 'CompanyRegistered');
@@ -66,7 +77,11 @@ export async function writeEvents(db: Db, schema: string, gen: number, events: E
       `INSERT INTO "${schema}".companies_g${gen} (company_id, name, data)
        SELECT id, n, d::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS x(id, n, d)
        ON CONFLICT (company_id) DO NOTHING`,
-      [companies.map((e) => (e.data as { companyId: string }).companyId), companies.map((e) => (e.data as { name: string }).name), companies.map((e) => JSON.stringify(e.data))],
+      [
+        companies.map((e) => (e.data as { companyId: string }).companyId),
+        companies.map((e) => (e.data as { name: string }).name),
+        companies.map((e) => JSON.stringify(e.data)),
+      ],
     );
   }
 }

@@ -16,8 +16,18 @@ export { adminKey } from '@dealledger/auth';
 export class RebuildService {
   readonly rebuild: RelationshipsRebuild;
 
-  constructor(@Inject(DATA_SOURCE) readonly db: DataSource, @Inject(KAFKA) kafka: Kafka, readonly store: PostgresEventStore) {
-    this.rebuild = new RelationshipsRebuild(db, kafka, store.schema, sourceTopics, process.env.RELATIONSHIPS_GROUP_ID ?? `${process.env.TOPIC_PREFIX || 'dealledger'}.relationships`);
+  constructor(
+    @Inject(DATA_SOURCE) readonly db: DataSource,
+    @Inject(KAFKA) kafka: Kafka,
+    readonly store: PostgresEventStore,
+  ) {
+    this.rebuild = new RelationshipsRebuild(
+      db,
+      kafka,
+      store.schema,
+      sourceTopics,
+      process.env.RELATIONSHIPS_GROUP_ID ?? `${process.env.TOPIC_PREFIX || 'dealledger'}.relationships`,
+    );
   }
 }
 

@@ -242,7 +242,10 @@ export class RelationshipsRebuild {
       const retired = await moved(`UPDATE ${s}.generations SET status = 'retired', retired_at = now() WHERE generation = $1 AND status = 'active'`, previous);
       const activated = await moved(`UPDATE ${s}.generations SET status = 'active', activated_at = now() WHERE generation = $1 AND status = 'building'`, next);
       if (retired !== 1 || activated !== 1) {
-        throw conflict('rebuild.superseded', `generation ${previous} is no longer active or ${next} no longer building: another rebuild changed them; nothing was swapped`);
+        throw conflict(
+          'rebuild.superseded',
+          `generation ${previous} is no longer active or ${next} no longer building: another rebuild changed them; nothing was swapped`,
+        );
       }
       await lock.commitTransaction();
     } catch (err) {
@@ -275,11 +278,16 @@ export class RelationshipsRebuild {
     return rows.map((r: { event_id: string }) => r.event_id);
   }
 
-  private async replay(admin: Admin, gen: number, ranges: PartitionRange[], live: { deadLettered: string[]; decidedBelow: Record<string, number> }): Promise<ShardResult> {
+  private async replay(
+    admin: Admin,
+    gen: number,
+    ranges: PartitionRange[],
+    live: { deadLettered: string[]; decidedBelow: Record<string, number> },
+  ): Promise<ShardResult> {
     const { deadLettered, decidedBelow } = live;
     const total = ranges.reduce((n, r) => n + r.count, 0);
     const url = (this.db.options as { url?: string }).url;
-    const workers = url ? this.options.workers ?? (total >= this.options.workerThreshold ? defaultWorkers() : 0) : 0;
+    const workers = url ? (this.options.workers ?? (total >= this.options.workerThreshold ? defaultWorkers() : 0)) : 0;
     const groupBase = `${this.liveGroupId}.rebuild.${gen}.${randomBytes(3).toString('hex')}`;
     const shards = shardPartitions(ranges, Math.max(1, workers));
     const groups = shards.map((_, i) => `${groupBase}.${i}`);
@@ -342,7 +350,9 @@ export class RelationshipsRebuild {
       const behind = ranges.filter((r) => (committed[`${r.topic}:${r.partition}`] ?? -1) < r.end);
       if (behind.length === 0) return committed;
       if (Date.now() >= deadline) {
-        this.logger.warn(`the live consumer is still behind on ${behind.length} partitions after ${this.options.catchUpTimeoutMs} ms; checking what it has not decided on here`);
+        this.logger.warn(
+          `the live consumer is still behind on ${behind.length} partitions after ${this.options.catchUpTimeoutMs} ms; checking what it has not decided on here`,
+        );
         return committed;
       }
       await sleep(200);
@@ -385,12 +395,15 @@ async function runWorkers(jobs: ShardJob[]): Promise<ShardResult[]> {
        require('ts-node').register({ transpileOnly: true, project: config.configFileAbsolutePath });
        paths.register({ baseUrl: config.absoluteBaseUrl, paths: config.paths });`
     : '';
-  const workers = jobs.map((job) => new Worker(`${preload}require(${JSON.stringify(file)});`, {
-    eval: true,
-    workerData: job,
-    // A rebuild allocates a great deal of short-lived garbage: a larger young generation spends far less time collecting it.
-    resourceLimits: { maxYoungGenerationSizeMb: 192 },
-  }));
+  const workers = jobs.map(
+    (job) =>
+      new Worker(`${preload}require(${JSON.stringify(file)});`, {
+        eval: true,
+        workerData: job,
+        // A rebuild allocates a great deal of short-lived garbage: a larger young generation spends far less time collecting it.
+        resourceLimits: { maxYoungGenerationSizeMb: 192 },
+      }),
+  );
   try {
     return await Promise.all(
       workers.map(

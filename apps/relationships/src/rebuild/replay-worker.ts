@@ -33,7 +33,12 @@ export interface ShardJob {
  */
 async function run(job: ShardJob): Promise<ShardResult> {
   // A rebuild can always be run again: its writes need not wait for the WAL flush.
-  const pool = new Pool({ connectionString: job.databaseUrl, max: job.concurrency, options: '-c synchronous_commit=off', application_name: 'dealledger-rebuild' });
+  const pool = new Pool({
+    connectionString: job.databaseUrl,
+    max: job.concurrency,
+    options: '-c synchronous_commit=off',
+    application_name: 'dealledger-rebuild',
+  });
   const kafka = createKafka('dealledger-rebuild', job.brokers, job.principal);
   try {
     return await replayShard({
@@ -74,7 +79,11 @@ async function copyEvents(pool: Pool, schema: string, gen: number, events: Event
     }
     const lines = events
       .flatMap(rowsOf)
-      .map((r) => [r.a, r.b, r.eventId, r.context, r.type, r.streamId, String(r.position), r.occurredAt, r.recordedAt, r.parties, r.data].map(copyText).join('\t') + '\n');
+      .map(
+        (r) =>
+          [r.a, r.b, r.eventId, r.context, r.type, r.streamId, String(r.position), r.occurredAt, r.recordedAt, r.parties, r.data].map(copyText).join('\t') +
+          '\n',
+      );
     if (lines.length > 0) {
       await pipeline(Readable.from([lines.join('')]), client.query(copyFrom('COPY rebuild_stage FROM STDIN')));
       await client.query(

@@ -12,7 +12,10 @@ describe('shardPartitions', () => {
     const ranges = [range('a', 0, 900), range('a', 1, 500), range('a', 2, 400), range('b', 0, 300), range('b', 1, 200), range('c', 0, 100)];
     const shards = shardPartitions(ranges, 2);
     expect(shards).toHaveLength(2);
-    const all = shards.flat().map((r) => `${r.topic}:${r.partition}`).sort();
+    const all = shards
+      .flat()
+      .map((r) => `${r.topic}:${r.partition}`)
+      .sort();
     expect(all).toEqual(ranges.map((r) => `${r.topic}:${r.partition}`).sort());
     const loads = shards.map((s) => s.reduce((n, r) => n + r.count, 0));
     expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(100);
@@ -80,24 +83,28 @@ const catalog = new EventCatalog()
   )
   .registerUpcaster({ type: 'Rated', fromVersion: 1, upcast: ({ stars }) => ({ score: Number(stars) * 2 }) });
 
-const rated = (schemaVersion: number, data: Record<string, unknown>): EventEnvelope => sealed({
-  id: randomUUID(),
-  type: 'Rated',
-  schemaVersion,
-  context: 'service-desk',
-  streamId: `ticket-${randomUUID()}`,
-  streamType: 'ticket',
-  streamVersion: 1,
-  position: 1,
-  occurredAt: '2026-01-05T09:00:00.000Z',
-  recordedAt: '2026-01-05T09:00:00.000Z',
-  parties: [randomUUID(), randomUUID()],
-  actor: null,
-  correlationId: randomUUID(),
-  causationId: null,
-  data,
+const rated = (schemaVersion: number, data: Record<string, unknown>): EventEnvelope =>
+  sealed({
+    id: randomUUID(),
+    type: 'Rated',
+    schemaVersion,
+    context: 'service-desk',
+    streamId: `ticket-${randomUUID()}`,
+    streamType: 'ticket',
+    streamVersion: 1,
+    position: 1,
+    occurredAt: '2026-01-05T09:00:00.000Z',
+    recordedAt: '2026-01-05T09:00:00.000Z',
+    parties: [randomUUID(), randomUUID()],
+    actor: null,
+    correlationId: randomUUID(),
+    causationId: null,
+    data,
+  });
+const message = (offset: number, value: unknown) => ({
+  offset: String(offset),
+  value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
 });
-const message = (offset: number, value: unknown) => ({ offset: String(offset), value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)) });
 const shard = (end: number) => [{ topic: 't', partition: 0, end, count: end }];
 
 describe('replayShard', () => {
@@ -131,7 +138,15 @@ describe('replayShard', () => {
     const fakes: ReturnType<typeof fakeKafka>[] = [];
     const replay = (committed: number) => {
       fakes.push(fakeKafka({ batches }));
-      return replayShard({ kafka: fakes[fakes.length - 1].kafka, groupId: 'g', ranges: shard(7), catalog, deadLettered: new Set([deadLettered.id]), decidedBelow: { 't:0': committed }, write: async (events) => void written.push(...events) });
+      return replayShard({
+        kafka: fakes[fakes.length - 1].kafka,
+        groupId: 'g',
+        ranges: shard(7),
+        catalog,
+        deadLettered: new Set([deadLettered.id]),
+        decidedBelow: { 't:0': committed },
+        write: async (events) => void written.push(...events),
+      });
     };
     const result = await replay(7);
     expect(result).toEqual({ written: 3, skipped: 4 });
@@ -143,30 +158,48 @@ describe('replayShard', () => {
     for (const { state } of fakes) expect(state).toMatchObject({ paused: ['t:0'], disconnected: true });
   });
 
-  it('fails at once when a batch cannot be written, instead of leaving kafkajs to retry it', async () => {
-    const { kafka, state } = fakeKafka({ batches: [{ topic: 't', partition: 0, messages: [message(0, rated(2, { score: 3 }))] }] });
-    const write = async () => {
-      throw new Error('violates check constraint');
-    };
-    await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, deadLettered: new Set(), write })).rejects.toThrow('violates check constraint');
-    expect(state.disconnected).toBe(true);
-  }, promptly);
+  it(
+    'fails at once when a batch cannot be written, instead of leaving kafkajs to retry it',
+    async () => {
+      const { kafka, state } = fakeKafka({ batches: [{ topic: 't', partition: 0, messages: [message(0, rated(2, { score: 3 }))] }] });
+      const write = async () => {
+        throw new Error('violates check constraint');
+      };
+      await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, deadLettered: new Set(), write })).rejects.toThrow(
+        'violates check constraint',
+      );
+      expect(state.disconnected).toBe(true);
+    },
+    promptly,
+  );
 
-  it('fails when the consumer crashes after it started, and does not let kafkajs restart it', async () => {
-    const { kafka, state } = fakeKafka({ crashAfterRun: new Error('KafkaJSNumberOfRetriesExceeded') });
-    await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, deadLettered: new Set(), write: async () => undefined })).rejects.toThrow('KafkaJSNumberOfRetriesExceeded');
-    expect(state.disconnected).toBe(true);
-    expect(state.config).toMatchObject({ retry: { restartOnFailure: expect.any(Function) } });
-    expect(await (state.config as { retry: { restartOnFailure: (e: Error) => Promise<boolean> } }).retry.restartOnFailure(new Error('x'))).toBe(false);
-  }, promptly);
+  it(
+    'fails when the consumer crashes after it started, and does not let kafkajs restart it',
+    async () => {
+      const { kafka, state } = fakeKafka({ crashAfterRun: new Error('KafkaJSNumberOfRetriesExceeded') });
+      await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, deadLettered: new Set(), write: async () => undefined })).rejects.toThrow(
+        'KafkaJSNumberOfRetriesExceeded',
+      );
+      expect(state.disconnected).toBe(true);
+      expect(state.config).toMatchObject({ retry: { restartOnFailure: expect.any(Function) } });
+      expect(await (state.config as { retry: { restartOnFailure: (e: Error) => Promise<boolean> } }).retry.restartOnFailure(new Error('x'))).toBe(false);
+    },
+    promptly,
+  );
 
-  it('fails when the consumer cannot start', async () => {
-    const { kafka, state } = fakeKafka({
-      run: async () => {
-        throw new Error('group coordinator not available');
-      },
-    });
-    await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, deadLettered: new Set(), write: async () => undefined })).rejects.toThrow('group coordinator not available');
-    expect(state.disconnected).toBe(true);
-  }, promptly);
+  it(
+    'fails when the consumer cannot start',
+    async () => {
+      const { kafka, state } = fakeKafka({
+        run: async () => {
+          throw new Error('group coordinator not available');
+        },
+      });
+      await expect(replayShard({ kafka, groupId: 'g', ranges: shard(1), catalog, deadLettered: new Set(), write: async () => undefined })).rejects.toThrow(
+        'group coordinator not available',
+      );
+      expect(state.disconnected).toBe(true);
+    },
+    promptly,
+  );
 });

@@ -80,7 +80,16 @@ export interface ShardResult {
  * fails or the consumer crashes: left to kafkajs, a failing batch is retried and the consumer
  * restarted over and over, and the rebuild would wait forever holding its lock.
  */
-export async function replayShard({ kafka, groupId, ranges, catalog, deadLettered, decidedBelow = {}, write, concurrency = 4 }: ShardReplay): Promise<ShardResult> {
+export async function replayShard({
+  kafka,
+  groupId,
+  ranges,
+  catalog,
+  deadLettered,
+  decidedBelow = {},
+  write,
+  concurrency = 4,
+}: ShardReplay): Promise<ShardResult> {
   const remaining = new Map(ranges.map((r) => [`${r.topic}:${r.partition}`, r.end]));
   const assignment: Record<string, number[]> = {};
   for (const r of ranges) (assignment[r.topic] ??= []).push(r.partition);
@@ -123,7 +132,10 @@ export async function replayShard({ kafka, groupId, ranges, catalog, deadLettere
             const envelopes: EventEnvelope[] = [];
             for (const m of batch.messages) {
               if (Number(m.offset) >= end) break;
-              const envelope = Number(m.offset) < (decidedBelow[key] ?? 0) ? replayable(m.value, catalog, deadLettered, `offset:${batch.topic}:${batch.partition}:${m.offset}`) : checked(m.value, catalog, batch.topic);
+              const envelope =
+                Number(m.offset) < (decidedBelow[key] ?? 0)
+                  ? replayable(m.value, catalog, deadLettered, `offset:${batch.topic}:${batch.partition}:${m.offset}`)
+                  : checked(m.value, catalog, batch.topic);
               if (envelope) envelopes.push(envelope);
               else result.skipped += 1;
             }

@@ -1,12 +1,11 @@
-import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { isUuid, notFound } from '@dealledger/domain';
 import { parseAsOf } from '../history/relationship.http.controller';
 import { RelationshipQueries } from '../history/relationship.queries';
 import { scorecard, SCORECARD_FORMULAS } from './scorecard';
-
-const uuid = new ParseUUIDPipe({ version: undefined });
+import { uuidParam } from '@dealledger/platform';
 
 @ApiTags('scorecards')
 @ApiBearerAuth()
@@ -23,9 +22,15 @@ export class ScorecardHttpController {
   })
   @ApiQuery({ name: 'buyer', required: false, description: 'One buyer: only that buyer and the supplier may ask' })
   @ApiQuery({ name: 'asOf', required: false })
-  async get(@Param('supplierId', uuid) supplierId: string, @Query('buyer') buyer: string | undefined, @Query('asOf') asOf: string | undefined, @CurrentPrincipal() p: Principal) {
+  async get(
+    @Param('supplierId', uuidParam) supplierId: string,
+    @Query('buyer') buyer: string | undefined,
+    @Query('asOf') asOf: string | undefined,
+    @CurrentPrincipal() p: Principal,
+  ) {
     if (buyer !== undefined && !isUuid(buyer)) throw new BadRequestException('buyer must be a company id (UUID)');
-    if (buyer && p.companyId !== buyer && p.companyId !== supplierId) throw notFound('scorecard.not_found', 'a per-buyer scorecard is shown to that buyer and the supplier only');
+    if (buyer && p.companyId !== buyer && p.companyId !== supplierId)
+      throw notFound('scorecard.not_found', 'a per-buyer scorecard is shown to that buyer and the supplier only');
     const at = parseAsOf(asOf);
     const events = await this.queries.companyEvents(supplierId, at);
     const names = await this.queries.names([supplierId, ...(buyer ? [buyer] : [])]);
@@ -36,6 +41,12 @@ export class ScorecardHttpController {
     const counterparty = p.companyId === supplierId || (await this.queries.pairEvents(supplierId, p.companyId)).length > 0;
     if (!counterparty) throw notFound('scorecard.not_found', `no scorecard of ${supplierId} for a company that has not dealt with it`);
     const card = scorecard(events, supplierId, buyer ?? null, at ? new Date(at) : new Date());
-    return { ...card, supplierName: names.get(supplierId) ?? null, buyerName: buyer ? (names.get(buyer) ?? null) : null, asOf: at ?? null, formulas: SCORECARD_FORMULAS };
+    return {
+      ...card,
+      supplierName: names.get(supplierId) ?? null,
+      buyerName: buyer ? (names.get(buyer) ?? null) : null,
+      asOf: at ?? null,
+      formulas: SCORECARD_FORMULAS,
+    };
   }
 }

@@ -19,7 +19,8 @@ export const SCORECARD_FORMULAS = {
   quality: '10 − 2 × tickets opened per executed contract, within 0..10',
   service: 'mean of SLA compliance % / 10 and average satisfaction × 2 (those that exist)',
   reputation: 'mean of tender win rate × 10 (won / (won + lost)) and average satisfaction across all buyers × 2 (those that exist)',
-  partnership: '0.4 × min(10, 2 × years since the first event) + 0.4 × min(10, 2.5 × repeat contracts) + 0.2 × min(10, 5 × renewals); overall: the mean over buyers',
+  partnership:
+    '0.4 × min(10, 2 × years since the first event) + 0.4 × min(10, 2.5 × repeat contracts) + 0.2 × min(10, 5 × renewals); overall: the mean over buyers',
 } as const;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -70,7 +71,10 @@ export function scorecard(events: TimelineEvent[], supplierId: string, buyerId: 
   const price: Criterion = { score: priceScores.length ? mean(priceScores) : null, basis: { closedTendersBid: priceScores.length } };
 
   const ticketsPerContract = s.contracts.executed ? round2(s.tickets.opened / s.contracts.executed) : null;
-  const quality: Criterion = { score: ticketsPerContract === null ? null : round2(clamp(10 - 2 * ticketsPerContract)), basis: { ticketsPerContract, contracts: s.contracts.executed } };
+  const quality: Criterion = {
+    score: ticketsPerContract === null ? null : round2(clamp(10 - 2 * ticketsPerContract)),
+    basis: { ticketsPerContract, contracts: s.contracts.executed },
+  };
 
   const service: Criterion = {
     score: mean([s.sla.compliancePercent === null ? null : s.sla.compliancePercent / 10, s.satisfaction.average === null ? null : s.satisfaction.average * 2]),

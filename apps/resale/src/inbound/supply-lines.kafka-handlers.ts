@@ -11,7 +11,14 @@ export class LearnSupplyLineWhenContractExecuted {
       `INSERT INTO "${this.schema}".supply_contracts (contract_id, buyer_id, supplier_id, intermediary_id, currency, items, status)
        VALUES ($1, $2, $3, $4, $5, $6, 'executed')
        ON CONFLICT (contract_id) DO UPDATE SET items = EXCLUDED.items, status = 'executed', updated_at = now()`,
-      [d.contractId, d.buyerId, d.supplierId, d.intermediaryId, d.terms.currency, JSON.stringify(d.terms.items.map((i) => ({ sku: i.sku, description: i.description })))],
+      [
+        d.contractId,
+        d.buyerId,
+        d.supplierId,
+        d.intermediaryId,
+        d.terms.currency,
+        JSON.stringify(d.terms.items.map((i) => ({ sku: i.sku, description: i.description }))),
+      ],
     );
   }
 }

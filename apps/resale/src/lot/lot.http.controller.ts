@@ -1,11 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta } from '@dealledger/platform';
+import { CommandMeta, uuidParam } from '@dealledger/platform';
 import { ExecuteLotCommand } from './lot.command-handler';
 import type { LotSourceRef } from './lot.commands';
 import type { LotState } from './lot.decider';
@@ -14,7 +14,6 @@ import { RecordLotRequest, ResellRequest } from './lot.requests.dto';
 import { loadLot } from './lot.stream';
 import { provenance } from './provenance';
 
-const uuid = new ParseUUIDPipe({ version: undefined });
 const MAX_HOPS = 50;
 
 /** The lot as its owner sees it; others get 404. */
@@ -57,18 +56,31 @@ export class LotHttpController {
 
   @Get('lots/:id')
   @ApiOperation({ summary: 'A lot: source, quantity, cost, what is left, its resales with margins (owner only)' })
-  async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+  async get(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal) {
     return lotView(await loadLot(this.store, id), p, id);
   }
 
   @Post('lots/:id/resales')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Resell part of a lot to a downstream buyer; never more than is left (concurrent sales of the last units: one wins, the rest get 409)' })
+  @ApiOperation({
+    summary: 'Resell part of a lot to a downstream buyer; never more than is left (concurrent sales of the last units: one wins, the rest get 409)',
+  })
   @ApiConflictResponse({ description: 'Not enough left in the lot' })
-  async resell(@Param('id', uuid) id: string, @Body() body: ResellRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  async resell(@Param('id', uuidParam) id: string, @Body() body: ResellRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     const resaleId = uuidV5(`resale:${m.commandId}`);
     const { state } = await this.commands.execute(
-      new ExecuteLotCommand({ type: 'ResellFromLot', lotId: id, resaleId, buyerId: body.buyerId, quantity: body.quantity, unitPrice: body.unitPrice, downstreamContractId: body.downstreamContractId ?? null }, m),
+      new ExecuteLotCommand(
+        {
+          type: 'ResellFromLot',
+          lotId: id,
+          resaleId,
+          buyerId: body.buyerId,
+          quantity: body.quantity,
+          unitPrice: body.unitPrice,
+          downstreamContractId: body.downstreamContractId ?? null,
+        },
+        m,
+      ),
     );
     const lot = lotView(state, p, id);
     return { ...lot.resales.find((r) => r.resaleId === resaleId)!, remaining: lot.remaining };
@@ -76,7 +88,7 @@ export class LotHttpController {
 
   @Get('provenance/:lotId')
   @ApiOperation({ summary: 'The chain of a lot back to the original supplier and contract; each hop’s prices only to its own parties' })
-  async provenance(@Param('lotId', uuid) lotId: string, @CurrentPrincipal() p: Principal) {
+  async provenance(@Param('lotId', uuidParam) lotId: string, @CurrentPrincipal() p: Principal) {
     const lots = [];
     let next: string | null = lotId;
     while (next && lots.length < MAX_HOPS) {

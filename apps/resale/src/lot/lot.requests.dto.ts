@@ -1,7 +1,22 @@
 import { DECIMAL_PATTERN } from '@dealledger/domain';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 
 const DECIMAL = DECIMAL_PATTERN;
 
@@ -24,8 +39,16 @@ export class RecordLotRequest {
   @IsNotEmpty()
   @MaxLength(64)
   sku?: string;
-  @ApiPropertyOptional({ example: 800, description: "kind contract: at most the call-off line's quantity" }) @ValidateIf((o) => o.source?.kind === 'contract') @IsInt() @Min(1) @Max(1_000_000_000) quantity?: number;
-  @ApiPropertyOptional({ example: '1095.00', description: "Optional: the call-off line's price is the lot's cost; another is refused" }) @IsOptional() @Matches(DECIMAL, { message: 'unitCost must be a decimal amount such as 1095.00' }) unitCost?: string;
+  @ApiPropertyOptional({ example: 800, description: "kind contract: at most the call-off line's quantity" })
+  @ValidateIf((o) => o.source?.kind === 'contract')
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  quantity?: number;
+  @ApiPropertyOptional({ example: '1095.00', description: "Optional: the call-off line's price is the lot's cost; another is refused" })
+  @IsOptional()
+  @Matches(DECIMAL, { message: 'unitCost must be a decimal amount such as 1095.00' })
+  unitCost?: string;
   @ApiPropertyOptional({ example: 'EUR', description: "Optional: the contract's currency" }) @IsOptional() @Matches(/^[A-Z]{3}$/) currency?: string;
 }
 

@@ -9,7 +9,10 @@ export const lotStreamId = (lotId: string) => `lot-${lotId}`;
 
 export async function loadLot(store: PostgresEventStore, lotId: string): Promise<LotState> {
   const recorded = await store.readStream(lotStreamId(lotId));
-  return fold(lotDecider, recorded.map((r) => ({ type: r.type, data: r.data }) as LotEvent));
+  return fold(
+    lotDecider,
+    recorded.map((r) => ({ type: r.type, data: r.data }) as LotEvent),
+  );
 }
 
 export async function findContract(db: DataSource, schema: string, contractId: string): Promise<KnownContract | null> {
@@ -24,7 +27,10 @@ export async function findContract(db: DataSource, schema: string, contractId: s
     status: r.status,
     currency: r.currency,
     skus: r.items,
-    callOffs: callOffs.map((c: { call_off_id: string; lines: { sku: string; quantity: number; unitPrice: string }[] }) => ({ callOffId: c.call_off_id, lines: c.lines })),
+    callOffs: callOffs.map((c: { call_off_id: string; lines: { sku: string; quantity: number; unitPrice: string }[] }) => ({
+      callOffId: c.call_off_id,
+      lines: c.lines,
+    })),
   };
 }
 

@@ -18,7 +18,9 @@ export class SupplyLines1732900000000 implements MigrationInterface {
         status          text NOT NULL,
         updated_at      timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE TABLE ${s}.supply_call_offs (call_off_id uuid PRIMARY KEY, contract_id uuid NOT NULL, lines jsonb NOT NULL, placed_at timestamptz NOT NULL)`);
+    await q.query(
+      `CREATE TABLE ${s}.supply_call_offs (call_off_id uuid PRIMARY KEY, contract_id uuid NOT NULL, lines jsonb NOT NULL, placed_at timestamptz NOT NULL)`,
+    );
     await q.query(`CREATE INDEX supply_call_offs_contract_idx ON ${s}.supply_call_offs (contract_id)`);
   }
 

@@ -17,7 +17,14 @@ interface Base {
   now: Date;
 }
 
-export type OpenTicket = Base & { type: 'OpenTicket'; contractId: string; contract: KnownContract | null; sku: string; severity: Severity; description: string };
+export type OpenTicket = Base & {
+  type: 'OpenTicket';
+  contractId: string;
+  contract: KnownContract | null;
+  sku: string;
+  severity: Severity;
+  description: string;
+};
 export type AcknowledgeTicket = Base & { type: 'AcknowledgeTicket' };
 export type EscalateTicket = Base & { type: 'EscalateTicket'; note: string };
 export type ResolveTicket = Base & { type: 'ResolveTicket'; resolution: string };

@@ -14,13 +14,29 @@ const p = (companyId: string, n: number): Requester => ({ companyId, personId: `
 const engineer = p(buyer, 10);
 const technician = p(supplier, 20);
 const contract: KnownContract = {
-  contractId, buyerId: buyer, supplierId: supplier, status: 'executed', skus: ['HU-10IN'],
-  sla: [{ severity: 'critical', responseHours: 4, resolutionHours: 24 }, { severity: 'minor', responseHours: 24, resolutionHours: 240 }],
+  contractId,
+  buyerId: buyer,
+  supplierId: supplier,
+  status: 'executed',
+  skus: ['HU-10IN'],
+  sla: [
+    { severity: 'critical', responseHours: 4, resolutionHours: 24 },
+    { severity: 'minor', responseHours: 24, resolutionHours: 240 },
+  ],
 };
 const t0 = new Date('2027-05-03T08:00:00Z');
 const at = (hours: number) => new Date(t0.getTime() + hours * 3600000);
 const openCmd = (over: Partial<Extract<TicketCommand, { type: 'OpenTicket' }>> = {}): TicketCommand => ({
-  type: 'OpenTicket', ticketId, contractId, contract, sku: 'HU-10IN', severity: 'critical', description: 'Head unit reboots on cold start', requester: engineer, now: t0, ...over,
+  type: 'OpenTicket',
+  ticketId,
+  contractId,
+  contract,
+  sku: 'HU-10IN',
+  severity: 'critical',
+  description: 'Head unit reboots on cold start',
+  requester: engineer,
+  now: t0,
+  ...over,
 });
 const ack = (h: number, who = technician): TicketCommand => ({ type: 'AcknowledgeTicket', ticketId, requester: who, now: at(h) });
 const resolve = (h: number, who = technician): TicketCommand => ({ type: 'ResolveTicket', ticketId, resolution: 'firmware 2.3.1', requester: who, now: at(h) });
@@ -30,17 +46,37 @@ const opened = history(openCmd());
 describe('ticket decider', () => {
   describe('opening', () => {
     it('opens under an executed contract with deadlines from its SLA for the severity', () => {
-      expect(opened[0].data).toMatchObject({ contractId, buyerId: buyer, supplierId: supplier, severity: 'critical', openedAt: t0.toISOString(), responseDueAt: at(4).toISOString(), resolutionDueAt: at(24).toISOString() });
+      expect(opened[0].data).toMatchObject({
+        contractId,
+        buyerId: buyer,
+        supplierId: supplier,
+        severity: 'critical',
+        openedAt: t0.toISOString(),
+        responseDueAt: at(4).toISOString(),
+        resolutionDueAt: at(24).toISOString(),
+      });
     });
     it('is done by the buyer’s people only', () => {
-      given([]).when(openCmd({ requester: technician })).thenThrows('forbidden:ticket.buyer_only');
-      given([]).when(openCmd({ requester: { companyId: buyer, personId: null, roles: [] } })).thenThrows('forbidden:ticket.person_required');
+      given([])
+        .when(openCmd({ requester: technician }))
+        .thenThrows('forbidden:ticket.buyer_only');
+      given([])
+        .when(openCmd({ requester: { companyId: buyer, personId: null, roles: [] } }))
+        .thenThrows('forbidden:ticket.person_required');
     });
     it('refuses an unknown contract, one not in force, an unknown item, a severity without SLA', () => {
-      given([]).when(openCmd({ contract: null })).thenThrows('not_found:ticket.contract_not_found');
-      given([]).when(openCmd({ contract: { ...contract, status: 'terminated' } })).thenThrows('conflict:ticket.contract_not_in_force');
-      given([]).when(openCmd({ sku: 'X' })).thenThrows('invalid:ticket.unknown_item');
-      given([]).when(openCmd({ severity: 'major' })).thenThrows('invalid:ticket.no_sla_for_severity');
+      given([])
+        .when(openCmd({ contract: null }))
+        .thenThrows('not_found:ticket.contract_not_found');
+      given([])
+        .when(openCmd({ contract: { ...contract, status: 'terminated' } }))
+        .thenThrows('conflict:ticket.contract_not_in_force');
+      given([])
+        .when(openCmd({ sku: 'X' }))
+        .thenThrows('invalid:ticket.unknown_item');
+      given([])
+        .when(openCmd({ severity: 'major' }))
+        .thenThrows('invalid:ticket.no_sla_for_severity');
     });
   });
 
@@ -65,19 +101,29 @@ describe('ticket decider', () => {
   describe('the buyer’s side', () => {
     const resolved = history(openCmd(), ack(1), resolve(5));
     it('closes with a satisfaction score from 1 to 5', () => {
-      expect(given(resolved).when({ type: 'CloseTicket', ticketId, satisfaction: 4, comment: null, requester: engineer, now: at(6) }).events[0].data).toMatchObject({ satisfaction: 4 });
-      given(resolved).when({ type: 'CloseTicket', ticketId, satisfaction: 6, comment: null, requester: engineer, now: at(6) }).thenThrows('invalid:ticket.satisfaction_out_of_range');
+      expect(
+        given(resolved).when({ type: 'CloseTicket', ticketId, satisfaction: 4, comment: null, requester: engineer, now: at(6) }).events[0].data,
+      ).toMatchObject({ satisfaction: 4 });
+      given(resolved)
+        .when({ type: 'CloseTicket', ticketId, satisfaction: 6, comment: null, requester: engineer, now: at(6) })
+        .thenThrows('invalid:ticket.satisfaction_out_of_range');
     });
     it('reopens, and a new resolution deadline runs', () => {
       const r = given(resolved).when({ type: 'ReopenTicket', ticketId, reason: 'back again', requester: engineer, now: at(30) });
       expect(r.events[0].data).toMatchObject({ resolutionDueAt: at(54).toISOString() });
     });
     it('cannot close an unresolved ticket, nor act for the supplier', () => {
-      given(opened).when({ type: 'CloseTicket', ticketId, satisfaction: 3, comment: null, requester: engineer, now: at(1) }).thenThrows('conflict:ticket.invalid_transition');
-      given(resolved).when({ type: 'CloseTicket', ticketId, satisfaction: 3, comment: null, requester: technician, now: at(6) }).thenThrows('forbidden:ticket.buyer_only');
+      given(opened)
+        .when({ type: 'CloseTicket', ticketId, satisfaction: 3, comment: null, requester: engineer, now: at(1) })
+        .thenThrows('conflict:ticket.invalid_transition');
+      given(resolved)
+        .when({ type: 'CloseTicket', ticketId, satisfaction: 3, comment: null, requester: technician, now: at(6) })
+        .thenThrows('forbidden:ticket.buyer_only');
     });
     it('hides the ticket from other companies', () => {
-      given(opened).when(ack(1, p('99999999-0000-4000-8000-000000000009', 30))).thenThrows('not_found:ticket.not_found');
+      given(opened)
+        .when(ack(1, p('99999999-0000-4000-8000-000000000009', 30)))
+        .thenThrows('not_found:ticket.not_found');
     });
   });
 
@@ -85,11 +131,15 @@ describe('ticket decider', () => {
     it('breach the response deadline once when no response came', () => {
       const first = given(opened).when(breach('response', 5));
       expect(first.events[0]).toMatchObject({ type: 'SlaBreached', data: { kind: 'response', dueAt: at(4).toISOString(), detectedAt: at(5).toISOString() } });
-      given([...opened, ...first.events]).when(breach('response', 6)).thenThrows('conflict:ticket.sla_already_breached');
+      given([...opened, ...first.events])
+        .when(breach('response', 6))
+        .thenThrows('conflict:ticket.sla_already_breached');
     });
     it('do not breach before the deadline, nor when the response came in time', () => {
       given(opened).when(breach('response', 3)).thenThrows('conflict:ticket.sla_not_due');
-      given(history(openCmd(), ack(3))).when(breach('response', 5)).thenThrows('conflict:ticket.sla_met');
+      given(history(openCmd(), ack(3)))
+        .when(breach('response', 5))
+        .thenThrows('conflict:ticket.sla_met');
     });
     it('breach the resolution deadline when the ticket is still unresolved, and again after a reopening', () => {
       const e = history(openCmd(), ack(1), breach('resolution', 25));
@@ -98,7 +148,9 @@ describe('ticket decider', () => {
       expect(given(reopened).when(breach('resolution', 55)).events[0].data).toMatchObject({ dueAt: at(54).toISOString() });
     });
     it('emit no breach for a ticket resolved in time', () => {
-      given(history(openCmd(), ack(1), resolve(5))).when(breach('resolution', 30)).thenThrows('conflict:ticket.sla_met');
+      given(history(openCmd(), ack(1), resolve(5)))
+        .when(breach('resolution', 30))
+        .thenThrows('conflict:ticket.sla_met');
     });
     it('run from opening to the matching event', () => {
       expect(responseClock(opened[0])).toEqual({ due: at(4).toISOString() });

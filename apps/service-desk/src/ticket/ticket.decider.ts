@@ -1,7 +1,16 @@
 import type { Decider } from '@dealledger/domain';
 import type { SlaKind, TicketEvent, TicketOpenedV1 } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
-import type { AcknowledgeTicket, CloseTicket, EscalateTicket, OpenTicket, RecordSlaBreach, ReopenTicket, ResolveTicket, TicketCommand } from './ticket.commands';
+import type {
+  AcknowledgeTicket,
+  CloseTicket,
+  EscalateTicket,
+  OpenTicket,
+  RecordSlaBreach,
+  ReopenTicket,
+  ResolveTicket,
+  TicketCommand,
+} from './ticket.commands';
 import { TicketErrors } from './ticket.errors';
 
 interface Facts extends TicketOpenedV1 {
@@ -15,9 +24,7 @@ interface Facts extends TicketOpenedV1 {
 }
 
 export type TicketState =
-  | { status: 'none' }
-  | (Facts & { status: 'open' | 'acknowledged' | 'resolved' | 'reopened' })
-  | (Facts & { status: 'closed'; satisfaction: number });
+  { status: 'none' } | (Facts & { status: 'open' | 'acknowledged' | 'resolved' | 'reopened' }) | (Facts & { status: 'closed'; satisfaction: number });
 
 export const initialState: TicketState = { status: 'none' };
 
@@ -67,7 +74,8 @@ const plusHours = (at: Date, hours: number) => new Date(at.getTime() + hours * 3
 function open(c: OpenTicket, state: TicketState): TicketEvent[] {
   if (state.status !== 'none') throw TicketErrors.alreadyOpened(c.ticketId);
   const contract = c.contract;
-  if (!contract || (c.requester.companyId !== contract.buyerId && c.requester.companyId !== contract.supplierId)) throw TicketErrors.contractNotFound(c.contractId);
+  if (!contract || (c.requester.companyId !== contract.buyerId && c.requester.companyId !== contract.supplierId))
+    throw TicketErrors.contractNotFound(c.contractId);
   if (c.requester.companyId !== contract.buyerId) throw TicketErrors.buyerOnly('open');
   const by = person(c.requester);
   if (contract.status !== 'executed') throw TicketErrors.contractNotInForce(c.contractId);
@@ -113,7 +121,12 @@ function resolve(c: ResolveTicket, state: TicketState): TicketEvent[] {
   const s = visible(state, c.ticketId, c.requester);
   const by = side(s, c.requester, 'supplier', 'resolve');
   expect(s, 'resolve', 'acknowledged', 'reopened');
-  return [{ type: 'TicketResolved', data: { ...ref(s), by, at: c.now.toISOString(), resolution: c.resolution, withinSla: c.now.getTime() <= Date.parse(s.resolutionDueAt) } }];
+  return [
+    {
+      type: 'TicketResolved',
+      data: { ...ref(s), by, at: c.now.toISOString(), resolution: c.resolution, withinSla: c.now.getTime() <= Date.parse(s.resolutionDueAt) },
+    },
+  ];
 }
 
 function reopen(c: ReopenTicket, state: TicketState): TicketEvent[] {

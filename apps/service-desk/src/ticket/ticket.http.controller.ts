@@ -1,17 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta } from '@dealledger/platform';
+import { CommandMeta, uuidParam } from '@dealledger/platform';
 import { ExecuteTicketCommand } from './ticket.command-handler';
 import type { TicketCommandToPrepare } from './ticket.commands';
 import { CloseRequest, NoteRequest, OpenTicketRequest, ReopenRequest, ResolveRequest } from './ticket.requests.dto';
 import { loadTicket, ticketView } from './ticket.stream';
-
-const uuid = new ParseUUIDPipe({ version: undefined });
 
 /** Technical service under contracts: the buyer opens and closes, the supplier responds and resolves; SLA clocks run. */
 @ApiTags('tickets')
@@ -41,43 +39,43 @@ export class TicketHttpController {
 
   @Get(':id')
   @ApiOperation({ summary: 'The ticket, its deadlines and any SLA breaches' })
-  async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+  async get(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal) {
     const { state, version } = await loadTicket(this.store, id);
     return { ...ticketView(state, p, id), version };
   }
 
   @Post(':id/acknowledge')
   @HttpCode(200)
-  @ApiOperation({ summary: "First response (a person of the supplier)" })
-  acknowledge(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  @ApiOperation({ summary: 'First response (a person of the supplier)' })
+  acknowledge(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'AcknowledgeTicket', ticketId: id }, m, p);
   }
 
   @Post(':id/escalate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Escalate (supplier)' })
-  escalate(@Param('id', uuid) id: string, @Body() body: NoteRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  escalate(@Param('id', uuidParam) id: string, @Body() body: NoteRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'EscalateTicket', ticketId: id, note: body.note }, m, p);
   }
 
   @Post(':id/resolve')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resolve (supplier, after the first response)' })
-  resolve(@Param('id', uuid) id: string, @Body() body: ResolveRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  resolve(@Param('id', uuidParam) id: string, @Body() body: ResolveRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'ResolveTicket', ticketId: id, resolution: body.resolution }, m, p);
   }
 
   @Post(':id/reopen')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reopen a resolved ticket (buyer); the resolution clock runs again' })
-  reopen(@Param('id', uuid) id: string, @Body() body: ReopenRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  reopen(@Param('id', uuidParam) id: string, @Body() body: ReopenRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'ReopenTicket', ticketId: id, reason: body.reason }, m, p);
   }
 
   @Post(':id/close')
   @HttpCode(200)
   @ApiOperation({ summary: 'Close a resolved ticket with a satisfaction score 1-5 (buyer)' })
-  close(@Param('id', uuid) id: string, @Body() body: CloseRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+  close(@Param('id', uuidParam) id: string, @Body() body: CloseRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'CloseTicket', ticketId: id, satisfaction: body.satisfaction, comment: body.comment ?? null }, m, p);
   }
 }

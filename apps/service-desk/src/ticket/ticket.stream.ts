@@ -11,7 +11,13 @@ export const ticketStreamId = (ticketId: string) => `ticket-${ticketId}`;
 
 export async function loadTicket(store: PostgresEventStore, ticketId: string): Promise<{ state: TicketState; version: number }> {
   const recorded = await store.readStream(ticketStreamId(ticketId));
-  return { state: fold(ticketDecider, recorded.map((r) => ({ type: r.type, data: r.data }) as TicketEvent)), version: recorded.length };
+  return {
+    state: fold(
+      ticketDecider,
+      recorded.map((r) => ({ type: r.type, data: r.data }) as TicketEvent),
+    ),
+    version: recorded.length,
+  };
 }
 
 export async function findContract(db: DataSource, schema: string, contractId: string): Promise<KnownContract | null> {

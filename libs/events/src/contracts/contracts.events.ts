@@ -1,6 +1,20 @@
 import { DECIMAL_PATTERN } from '@dealledger/domain';
 import { Type } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import type { EventDefinition } from '../catalog';
 import { PriceTier } from '../offers/offers.events';
 
@@ -167,7 +181,13 @@ export type ContractEvent =
   | E<'ContractTerminated', ContractTerminatedV1>
   | E<'ContractExpired', ContractExpiredV1>;
 
-const def = (type: string, schema: new () => object, description: string): EventDefinition => ({ type, schemaVersion: 1, context: 'contracts', schema, description });
+const def = (type: string, schema: new () => object, description: string): EventDefinition => ({
+  type,
+  schemaVersion: 1,
+  context: 'contracts',
+  schema,
+  description,
+});
 
 export const CONTRACTS_EVENTS: EventDefinition[] = [
   def('ContractDrafted', ContractDraftedV1, 'A contract was drafted from an accepted offer or an awarded tender.'),

@@ -87,10 +87,46 @@ export type DirectoryEvent = CompanyRegistered | PersonAdded | ApiKeyIssued | Ap
 
 export const DIRECTORY_EVENTS: EventDefinition[] = [
   { type: 'CompanyRegistered', schemaVersion: 1, context: 'directory', schema: CompanyRegisteredV1, description: 'A company joined the ledger.' },
-  { type: 'PersonAdded', schemaVersion: 1, context: 'directory', schema: PersonAddedV1, description: 'A person of a company, with signing roles, was recorded.' },
-  { type: 'ApiKeyIssued', schemaVersion: 1, context: 'directory', schema: ApiKeyIssuedV1, description: 'An API key (hash only) was issued to a company or a person.' },
-  { type: 'ApiKeyRevoked', schemaVersion: 1, context: 'directory', schema: ApiKeyRevokedV1, description: 'An API key was revoked; tokens issued from it stop working.' },
-  { type: 'PersonRemoved', schemaVersion: 1, context: 'directory', schema: PersonRemovedV1, description: 'A person left the company; their tokens stop working.' },
-  { type: 'CompanyVerified', schemaVersion: 1, context: 'directory', schema: CompanyVerifiedV1, description: "An operator verified the company's registration (and public-body status)." },
-  { type: 'PersonRolesChanged', schemaVersion: 1, context: 'directory', schema: PersonRolesChangedV1, description: "A person's signing roles changed; tokens issued before stop working." },
+  {
+    type: 'PersonAdded',
+    schemaVersion: 1,
+    context: 'directory',
+    schema: PersonAddedV1,
+    description: 'A person of a company, with signing roles, was recorded.',
+  },
+  {
+    type: 'ApiKeyIssued',
+    schemaVersion: 1,
+    context: 'directory',
+    schema: ApiKeyIssuedV1,
+    description: 'An API key (hash only) was issued to a company or a person.',
+  },
+  {
+    type: 'ApiKeyRevoked',
+    schemaVersion: 1,
+    context: 'directory',
+    schema: ApiKeyRevokedV1,
+    description: 'An API key was revoked; tokens issued from it stop working.',
+  },
+  {
+    type: 'PersonRemoved',
+    schemaVersion: 1,
+    context: 'directory',
+    schema: PersonRemovedV1,
+    description: 'A person left the company; their tokens stop working.',
+  },
+  {
+    type: 'CompanyVerified',
+    schemaVersion: 1,
+    context: 'directory',
+    schema: CompanyVerifiedV1,
+    description: "An operator verified the company's registration (and public-body status).",
+  },
+  {
+    type: 'PersonRolesChanged',
+    schemaVersion: 1,
+    context: 'directory',
+    schema: PersonRolesChangedV1,
+    description: "A person's signing roles changed; tokens issued before stop working.",
+  },
 ];

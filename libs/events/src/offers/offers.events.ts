@@ -1,7 +1,20 @@
 import { DECIMAL_PATTERN } from '@dealledger/domain';
 import { Type } from 'class-transformer';
 import {
-  ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateNested,
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
 } from 'class-validator';
 import type { EventDefinition } from '../catalog';
 
@@ -247,7 +260,13 @@ export type TenderEvent =
   | E<'TenderAwarded', TenderAwardedV1>
   | E<'TenderCancelled', TenderCancelledV1>;
 
-const def = (type: string, schema: new () => object, description: string): EventDefinition => ({ type, schemaVersion: 1, context: 'offers', schema, description });
+const def = (type: string, schema: new () => object, description: string): EventDefinition => ({
+  type,
+  schemaVersion: 1,
+  context: 'offers',
+  schema,
+  description,
+});
 
 export const OFFERS_EVENTS: EventDefinition[] = [
   def('OfferDrafted', OfferDraftedV1, 'A supplier drafted an offer to a buyer: items with volume price tiers, validity, terms.'),

@@ -51,6 +51,18 @@ type E<T extends string, D> = { type: T; data: D };
 export type LotEvent = E<'LotRecorded', LotRecordedV1> | E<'LotResold', LotResoldV1>;
 
 export const RESALE_EVENTS: EventDefinition[] = [
-  { type: 'LotRecorded', schemaVersion: 1, context: 'resale', schema: LotRecordedV1, description: 'An intermediary recorded a stock lot it received, with its source.' },
-  { type: 'LotResold', schemaVersion: 1, context: 'resale', schema: LotResoldV1, description: 'An intermediary resold part of a lot to a downstream buyer; the margin is derived.' },
+  {
+    type: 'LotRecorded',
+    schemaVersion: 1,
+    context: 'resale',
+    schema: LotRecordedV1,
+    description: 'An intermediary recorded a stock lot it received, with its source.',
+  },
+  {
+    type: 'LotResold',
+    schemaVersion: 1,
+    context: 'resale',
+    schema: LotResoldV1,
+    description: 'An intermediary resold part of a lot to a downstream buyer; the margin is derived.',
+  },
 ];

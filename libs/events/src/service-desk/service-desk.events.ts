@@ -71,7 +71,13 @@ export type TicketEvent =
   | E<'TicketClosed', TicketClosedV1>
   | E<'SlaBreached', SlaBreachedV1>;
 
-const def = (type: string, schema: new () => object, description: string): EventDefinition => ({ type, schemaVersion: 1, context: 'service-desk', schema, description });
+const def = (type: string, schema: new () => object, description: string): EventDefinition => ({
+  type,
+  schemaVersion: 1,
+  context: 'service-desk',
+  schema,
+  description,
+});
 
 export const SERVICE_DESK_EVENTS: EventDefinition[] = [
   def('TicketOpened', TicketOpenedV1, "The buyer opened a service ticket under an executed contract; SLA deadlines from the contract's terms."),

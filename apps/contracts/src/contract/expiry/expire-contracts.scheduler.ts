@@ -20,7 +20,10 @@ export class ExpireContractsScheduler extends ScheduledDeadlines {
         onDue: async (_kind, streamId, due, now) => {
           const contractId = streamId.slice('contract-'.length);
           await commands.execute(
-            new ExecuteContractCommand({ type: 'ExpireContract', contractId }, { commandId: `expire-contract:${contractId}:${due}`, now, requester: null, correlationId: contractId }),
+            new ExecuteContractCommand(
+              { type: 'ExpireContract', contractId },
+              { commandId: `expire-contract:${contractId}:${due}`, now, requester: null, correlationId: contractId },
+            ),
           );
         },
       }),

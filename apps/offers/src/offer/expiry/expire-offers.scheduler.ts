@@ -23,7 +23,9 @@ export class ExpireOffersScheduler extends ScheduledDeadlines {
         intervalMs: Number(process.env.OFFER_EXPIRY_INTERVAL_MS ?? 30000),
         onDue: async (_kind, streamId, _due, now) => {
           const offerId = streamId.slice('offer-'.length);
-          await commands.execute(new ExecuteOfferCommand({ type: 'ExpireOffer', offerId }, { commandId: `expire-offer:${offerId}`, now, requester: null, correlationId: offerId }));
+          await commands.execute(
+            new ExecuteOfferCommand({ type: 'ExpireOffer', offerId }, { commandId: `expire-offer:${offerId}`, now, requester: null, correlationId: offerId }),
+          );
         },
       }),
     );

@@ -4,8 +4,12 @@ import { offerValidityChange } from './offer-validity.rule';
 const ref = { offerId: 'o', supplierId: 's', buyerId: 'b' };
 describe('offer validity deadline', () => {
   it('is set by a draft and moved by a revision', () => {
-    expect(offerValidityChange({ type: 'OfferDrafted', data: { ...ref, validUntil: '2027-02-01T00:00:00Z' } } as OfferEvent)).toEqual({ due: '2027-02-01T00:00:00Z' });
-    expect(offerValidityChange({ type: 'OfferRevised', data: { ...ref, validUntil: '2027-03-01T00:00:00Z' } } as OfferEvent)).toEqual({ due: '2027-03-01T00:00:00Z' });
+    expect(offerValidityChange({ type: 'OfferDrafted', data: { ...ref, validUntil: '2027-02-01T00:00:00Z' } } as OfferEvent)).toEqual({
+      due: '2027-02-01T00:00:00Z',
+    });
+    expect(offerValidityChange({ type: 'OfferRevised', data: { ...ref, validUntil: '2027-03-01T00:00:00Z' } } as OfferEvent)).toEqual({
+      due: '2027-03-01T00:00:00Z',
+    });
   });
   it('stays while the offer is negotiated', () => {
     expect(offerValidityChange({ type: 'OfferSubmitted', data: { ...ref, revision: 0 } })).toBe('keep');

@@ -26,7 +26,10 @@ export class SlaClockScheduler extends ScheduledDeadlines {
         onDue: async (kind, streamId, due, now) => {
           const ticketId = streamId.slice('ticket-'.length);
           const recorded = await commands.execute(
-            new ExecuteTicketCommand({ type: 'RecordSlaBreach', ticketId, kind: kind as SlaKind }, { commandId: `sla-breach:${ticketId}:${kind}:${due}`, now, requester: null, correlationId: ticketId }),
+            new ExecuteTicketCommand(
+              { type: 'RecordSlaBreach', ticketId, kind: kind as SlaKind },
+              { commandId: `sla-breach:${ticketId}:${kind}:${due}`, now, requester: null, correlationId: ticketId },
+            ),
           );
           // Counted once: a check that runs again finds the breach recorded (replayed).
           if (!recorded.replayed) for (const e of recorded.events) if (e.type === 'SlaBreached') slaBreaches.inc({ kind: e.data.kind });
