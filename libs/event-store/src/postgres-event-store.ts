@@ -51,6 +51,8 @@ export class PostgresEventStore {
   private readonly appendListeners = new Set<() => void>();
   /** Open transactions (of callers) that appended here: their commit wakes the listeners. */
   private readonly appendedIn = new WeakSet<QueryRunner>();
+  /** Event types appended in a caller's open transaction: counted when it commits, not if it rolls back. */
+  private readonly uncommitted = new WeakMap<QueryRunner, string[]>();
 
   private readonly pool: PostgresDriverPool;
 
@@ -64,10 +66,15 @@ export class PostgresEventStore {
     // once that transaction commits: wake the relay then, not at its next poll.
     dataSource.subscribers.push({
       afterTransactionCommit: ({ queryRunner }) => {
-        if (!queryRunner.isTransactionActive && this.appendedIn.delete(queryRunner)) this.notifyAppended();
+        if (queryRunner.isTransactionActive) return;
+        for (const type of this.uncommitted.get(queryRunner) ?? []) eventsAppended.inc({ type });
+        this.uncommitted.delete(queryRunner);
+        if (this.appendedIn.delete(queryRunner)) this.notifyAppended();
       },
       afterTransactionRollback: ({ queryRunner }) => {
-        if (!queryRunner.isTransactionActive) this.appendedIn.delete(queryRunner);
+        if (queryRunner.isTransactionActive) return;
+        this.appendedIn.delete(queryRunner);
+        this.uncommitted.delete(queryRunner);
       },
     });
   }
@@ -87,7 +94,10 @@ export class PostgresEventStore {
       async () => {
         try {
           const result = await this.appendTraced(streamId, streamType, expectedVersion, events, options);
-          if (!result.noop) for (const e of events) eventsAppended.inc({ type: e.type });
+          if (result.noop) return result;
+          const runner = options.queryRunner;
+          if (runner?.isTransactionActive) this.uncommitted.set(runner, [...(this.uncommitted.get(runner) ?? []), ...events.map((e) => e.type)]);
+          else for (const e of events) eventsAppended.inc({ type: e.type });
           return result;
         } catch (err) {
           if (err instanceof WrongExpectedVersionError || err instanceof StreamOrderConflictError) appendConflicts.inc({ stream_type: streamType });
@@ -234,13 +244,17 @@ export class PostgresEventStore {
    * How far `checkpoint` is behind the store: committed events after it and the age of the
    * oldest (for the relay-lag metrics). Counts at most 100000, so a scrape stays cheap.
    */
-  async lagAfter(checkpoint: Checkpoint, on: Queryable = this.dataSource): Promise<{ events: number; seconds: number }> {
-    const rows: Row[] = await on.query(
-      `SELECT count(*)::int AS events, coalesce(extract(epoch FROM clock_timestamp() - min(recorded_at)), 0)::float8 AS seconds
-         FROM (SELECT recorded_at FROM ${this.s}.events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) LIMIT 100000) pending`,
-      [checkpoint.transactionId, checkpoint.position],
-    );
-    return { events: rows[0].events, seconds: rows[0].seconds };
+  async lagAfter(checkpoint: Checkpoint): Promise<{ events: number; seconds: number }> {
+    return this.dataSource.transaction(async (tx) => {
+      // A scrape gives up after 2 s: so does the query, not to hold a connection of the pool.
+      await tx.query(`SET LOCAL statement_timeout = 2000`);
+      const rows: Row[] = await tx.query(
+        `SELECT count(*)::int AS events, coalesce(extract(epoch FROM clock_timestamp() - min(recorded_at)), 0)::float8 AS seconds
+           FROM (SELECT recorded_at FROM ${this.s}.events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) LIMIT 100000) pending`,
+        [checkpoint.transactionId, checkpoint.position],
+      );
+      return { events: rows[0].events, seconds: rows[0].seconds };
+    });
   }
 
   /** Recomputes every stream's hash chain; reports the first broken link of each damaged stream. */

@@ -16,6 +16,7 @@ import {
   SpanStatusCode,
   tracer,
   withLogFields,
+  currentLogFields,
 } from '@dealledger/telemetry';
 import { faultPoint } from './fault-point';
 import { headerString } from './envelope';
@@ -84,9 +85,11 @@ export class IdempotentConsumer {
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, skipped: 0, 'dead-lettered': 0 };
   private admin: Admin | null = null;
   private unreport: (() => void)[] = [];
+  private adminConnecting: Promise<Admin> | null = null;
   private offsetsRead: {
     at: number;
     reading: Promise<{ lag: { topic: string; partition: number; value: number }[]; dlq: { topic: string; value: number }[] }>;
+    done: boolean;
   } | null = null;
 
   constructor(private readonly options: IdempotentConsumerOptions) {
@@ -209,6 +212,7 @@ export class IdempotentConsumer {
     this.unreport = [];
     const admin = this.admin;
     this.admin = null;
+    this.adminConnecting = null;
     this.offsetsRead = null;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.pruneTimer = null;
@@ -250,17 +254,37 @@ export class IdempotentConsumer {
    */
   private reportLag(): void {
     const { kafka, groupId, topics } = this.options;
-    const read = async () => {
-      if (!this.admin) {
-        const admin = kafka.admin();
-        await admin.connect();
-        if (this.stopped) {
-          await admin.disconnect();
-          throw new Error('stopped');
-        }
-        this.admin = admin;
+    // One admin client, connected once: scrapes while Kafka is away wait on the same attempt.
+    const connected = (): Promise<Admin> => {
+      if (this.admin) return Promise.resolve(this.admin);
+      if (!this.adminConnecting) {
+        const attempt = (async () => {
+          const admin = kafka.admin();
+          try {
+            await admin.connect();
+          } catch (err) {
+            await admin.disconnect().catch(() => undefined);
+            throw err;
+          }
+          if (this.stopped) {
+            await admin.disconnect();
+            throw new Error('stopped');
+          }
+          this.admin = admin;
+          return admin;
+        })();
+        this.adminConnecting = attempt;
+        void attempt
+          .then(
+            () => undefined,
+            () => undefined,
+          )
+          .finally(() => this.adminConnecting === attempt && (this.adminConnecting = null));
       }
-      const admin = this.admin;
+      return this.adminConnecting;
+    };
+    const read = async () => {
+      const admin = await connected();
       const committed = await admin.fetchOffsets({ groupId, topics });
       const lag: { topic: string; partition: number; value: number }[] = [];
       for (const { topic, partitions } of committed) {
@@ -279,11 +303,16 @@ export class IdempotentConsumer {
       return { lag, dlq };
     };
     const offsets = () => {
-      if (!this.offsetsRead || Date.now() - this.offsetsRead.at > 5000) {
+      // A reading still under way serves every scrape that comes meanwhile, however old.
+      if (!this.offsetsRead || (this.offsetsRead.done && Date.now() - this.offsetsRead.at > 5000)) {
         const reading = read();
+        const entry = { at: Date.now(), reading, done: false };
         // A failed read is not kept: the next scrape tries again.
-        reading.catch(() => this.offsetsRead?.reading === reading && (this.offsetsRead = null));
-        this.offsetsRead = { at: Date.now(), reading };
+        reading.then(
+          () => (entry.done = true),
+          () => this.offsetsRead === entry && (this.offsetsRead = null),
+        );
+        this.offsetsRead = entry;
       }
       return this.offsetsRead.reading;
     };
@@ -350,6 +379,8 @@ export class IdempotentConsumer {
   async process(topic: string, partition: number, message: KafkaMessage): Promise<Outcome> {
     return this.traced(topic, partition, message, async () => {
       const prepared = await this.prepare(topic, partition, message);
+      const fields = currentLogFields();
+      if (fields && typeof prepared !== 'string') fields.companyId = prepared.actor?.companyId;
       return typeof prepared === 'string' ? prepared : this.handleOne(topic, partition, message, prepared);
     });
   }

@@ -5,6 +5,7 @@ import { type Checkpoint, pollIntervalMs, type PostgresEventStore, type Recorded
 import {
   activeTraceparent,
   contextFrom,
+  relayActive,
   relayLagEvents,
   relayLagSeconds,
   relayPublished,
@@ -99,10 +100,21 @@ export class OutboxRelay {
     this.running = true;
     this.unsubscribe = this.store.onAppended(() => this.wake());
     this.loop = this.run(this.generation);
-    // Only the active relay knows where publishing stands; a standby reports nothing.
-    const lag = () => (this.lockRunner && this.checkpoint ? this.store.lagAfter(this.checkpoint) : Promise.resolve(null));
+    // Only the relay holding the lock reports lag: from its position in memory, or the saved one
+    // while it cannot publish yet (Kafka away at start-up), which is when lag matters most.
+    // One reading per scrape serves both gauges.
+    let reading: { at: number; lag: Promise<{ events: number; seconds: number } | null> } | null = null;
+    const lag = () => {
+      if (!reading || Date.now() - reading.at > 1000) {
+        const read = async () => (this.lockRunner ? this.store.lagAfter(this.checkpoint ?? (await this.store.readCheckpoint(this.name))) : null);
+        reading = { at: Date.now(), lag: read() };
+      }
+      return reading.lag;
+    };
     const topic = this.options.topic;
     this.unreport = [
+      // 1 on the instance that holds the lock, 0 on standbys: `max by (topic)` is 0 when none does.
+      relayActive.report(async () => [{ labels: { topic }, value: this.lockRunner ? 1 : 0 }]),
       relayLagEvents.report(async () => {
         const l = await lag();
         return l ? [{ labels: { topic }, value: l.events }] : [];

@@ -1,7 +1,7 @@
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { DeadlineChange, DeadlineRule, DomainError } from '@dealledger/domain';
-import { schedulerLastRun, schedulerRuns } from '@dealledger/telemetry';
+import { deadlineFailures, schedulerLastRun, schedulerRuns } from '@dealledger/telemetry';
 import { errorMessage, EventStoreError, isInfrastructureError, LocalProjector, PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
 
 // The rules are pure and live with the domain; still exported here for the scheduler's users.
@@ -56,6 +56,8 @@ export class DeadlineScheduler {
   }
 
   start(): void {
+    // From the start, so a scheduler that never completes a pass shows as stalled, not as absent.
+    schedulerLastRun.set({ scheduler: this.store.schema }, Date.now() / 1000);
     this.projector.start();
     this.timer = setInterval(() => void this.runOnce().catch((err) => this.logger.warn(`deadline check failed: ${err.message}`)), this.options.intervalMs);
   }
@@ -146,6 +148,7 @@ export class DeadlineScheduler {
 
   /** Counts a failed attempt against the deadline, parking it at `maxAttempts`; throws when the database does not answer. */
   private async recordFailure(d: DueRow, err: unknown): Promise<void> {
+    deadlineFailures.inc({ scheduler: this.store.schema });
     const what = `${d.kind} deadline of ${d.stream_id} (due ${new Date(d.due_at).toISOString()})`;
     if (isInfrastructureError(err)) {
       this.logger.warn(`${what} failed, not counted (infrastructure): ${errorMessage(err)}`);

@@ -27,38 +27,51 @@ type TracedRequest = Request & { correlationId?: string; principal?: Principal; 
 export class RequestTelemetryMiddleware {
   use(req: TracedRequest, res: Response, next: NextFunction): void {
     const end = httpRequestDuration.startTimer();
+    const started = process.hrtime.bigint();
+    // Probes and scrapes every few seconds: measured, but neither traced nor logged.
+    const quiet = QUIET.test(req.path);
     const parent = contextFrom(req.header('traceparent'));
-    const span = tracer().startSpan(req.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } }, parent);
-    const ids = span.spanContext();
-    if (trace.isSpanContextValid(ids)) {
+    const span = quiet
+      ? undefined
+      : tracer().startSpan(req.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } }, parent);
+    const ids = span?.spanContext();
+    if (ids && trace.isSpanContextValid(ids)) {
       req.traceId = ids.traceId;
       // So an operator can find the trace of a request a user reports.
       res.setHeader('x-trace-id', ids.traceId);
     }
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
+    let done = false;
+    // `close` without `finish`: the client went away before the answer (recorded as 499).
+    const settle = () => {
+      if (done) return;
+      done = true;
       const route = routeOf(req);
-      end({ method: req.method, route, status: String(res.statusCode) });
-      if (!QUIET.test(req.path)) {
+      const status = res.writableFinished ? res.statusCode : 499;
+      end({ method: req.method, route, status: String(status) });
+      if (!quiet) {
         // A client's mistake (4xx) is the ledger working as documented: info, like a success.
-        rootLogger()[res.statusCode >= 500 ? 'error' : 'info'](
+        rootLogger()[status >= 500 && status !== 499 ? 'error' : 'info'](
           {
             context: 'http',
             correlationId: req.correlationId,
             companyId: req.principal?.companyId,
-            ...(req.traceId ? { trace_id: req.traceId, span_id: ids.spanId } : {}),
+            ...(req.traceId ? { trace_id: req.traceId, span_id: ids!.spanId } : {}),
             req: { method: req.method, url: req.originalUrl, route },
-            res: { statusCode: res.statusCode },
+            res: { statusCode: status },
             responseTime: Number(process.hrtime.bigint() - started) / 1e6,
           },
-          'request completed',
+          status === 499 ? 'request abandoned by the client' : 'request completed',
         );
       }
-      span.updateName(`${req.method} ${route}`);
-      span.setAttributes({ 'http.route': route, 'http.response.status_code': res.statusCode });
-      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    });
+      if (span) {
+        span.updateName(`${req.method} ${route}`);
+        span.setAttributes({ 'http.route': route, 'http.response.status_code': status });
+        if (status >= 500 && status !== 499) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
+    };
+    res.once('finish', settle);
+    res.once('close', settle);
     const fields = {
       correlationId: req.correlationId,
       // Read when a line is written: the auth guard signs the caller in after this runs.
@@ -66,7 +79,7 @@ export class RequestTelemetryMiddleware {
         return req.principal?.companyId;
       },
     };
-    withLogFields(fields, () => traceContext.with(trace.setSpan(parent, span), next));
+    withLogFields(fields, () => (span ? traceContext.with(trace.setSpan(parent, span), next) : next()));
   }
 }
 

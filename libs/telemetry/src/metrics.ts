@@ -1,3 +1,4 @@
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from 'prom-client';
 
 /**
@@ -57,7 +58,11 @@ function scrapedGauge(name: string, help: string, labelNames: string[]) {
       this.reset();
       const results = await Promise.all(
         [...sources].map((source) =>
-          Promise.race([source().catch(() => [] as Sample[]), new Promise<Sample[]>((r) => setTimeout(() => r([]), SOURCE_TIMEOUT_MS).unref())]),
+          Promise.race([
+            // Outside the scrape request's trace: a reading's queries are not worth a span each.
+            context.with(ROOT_CONTEXT, source).catch(() => [] as Sample[]),
+            new Promise<Sample[]>((r) => setTimeout(() => r([]), SOURCE_TIMEOUT_MS).unref()),
+          ]),
         ),
       );
       for (const samples of results) for (const s of samples) this.set(s.labels, s.value);
@@ -72,6 +77,12 @@ function scrapedGauge(name: string, help: string, labelNames: string[]) {
     },
   };
 }
+
+export const relayActive = scrapedGauge(
+  'dealledger_relay_active',
+  'Whether this instance is the active outbox relay of its store (1) or stands by (0); read at scrape time',
+  ['topic'],
+);
 
 export const relayLagEvents = scrapedGauge(
   'dealledger_relay_lag_events',
@@ -115,9 +126,15 @@ export const schedulerRuns = new Counter({
   labelNames: ['scheduler', 'outcome'],
 });
 
+export const deadlineFailures = new Counter({
+  name: 'dealledger_deadline_failures_total',
+  help: 'Due deadlines whose action failed (the database away included), by scheduler',
+  labelNames: ['scheduler'],
+});
+
 export const schedulerLastRun = new Gauge({
   name: 'dealledger_scheduler_last_run_timestamp_seconds',
-  help: 'When a deadline scheduler last finished a pass without error (Unix time)',
+  help: 'When a deadline scheduler last finished a pass without error, or started (Unix time)',
   labelNames: ['scheduler'],
 });
 
