@@ -78,10 +78,16 @@ export class Cluster {
     return `http://127.0.0.1:${this.ports.get(app)}`;
   }
 
-  async startAll(): Promise<void> {
-    const ports = await freePorts(APPS.length);
-    APPS.forEach((app, i) => this.ports.set(app, ports[i]));
-    await Promise.all(APPS.map((a) => this.start(a)));
+  /** Starts `apps` (every app unless told), each on a free port. */
+  async startAll(apps: readonly AppName[] = APPS): Promise<void> {
+    const ports = await freePorts(apps.length);
+    apps.forEach((app, i) => this.ports.set(app, ports[i]));
+    await Promise.all(apps.map((a) => this.start(a)));
+  }
+
+  /** Drops the schemas of `apps` (after stopAll), through the test's own connection. */
+  async dropSchemas(db: { query(sql: string): Promise<unknown> } | undefined, apps: readonly AppName[] = APPS): Promise<void> {
+    for (const app of apps) await db?.query(`DROP SCHEMA IF EXISTS "${this.schemaOf(app)}" CASCADE`);
   }
 
   /**

@@ -124,7 +124,7 @@ describe('hostile input on every route of every app (real PostgreSQL and Kafka)'
 
   afterAll(async () => {
     await cluster.stopAll();
-    for (const app of APPS) await db?.query(`DROP SCHEMA IF EXISTS "${cluster.schemaOf(app)}" CASCADE`);
+    await cluster.dropSchemas(db);
     await db?.destroy();
   });
 

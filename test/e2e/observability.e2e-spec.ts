@@ -72,7 +72,7 @@ describe('one trace follows a command across processes and Kafka; logs and metri
 
   beforeAll(async () => {
     buildApps();
-    const [otlpPort, ...ports] = await freePorts(RUNNING.length + 1);
+    const [otlpPort] = await freePorts(1);
     await receiver.start(otlpPort);
     // Short export delay: spans reach the receiver within a fraction of a second.
     cluster = new Cluster(uniqueName('obs'), {
@@ -80,8 +80,7 @@ describe('one trace follows a command across processes and Kafka; logs and metri
       OTEL_BSP_SCHEDULE_DELAY: '100',
       LOG_LEVEL: 'info',
     });
-    RUNNING.forEach((app, i) => cluster.ports.set(app, ports[i]));
-    await Promise.all(RUNNING.map((app) => cluster.start(app)));
+    await cluster.startAll(RUNNING);
     db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
     await db.initialize();
   }, 300000);
@@ -89,7 +88,7 @@ describe('one trace follows a command across processes and Kafka; logs and metri
   afterAll(async () => {
     await cluster?.stopAll();
     await receiver.stop();
-    for (const app of RUNNING) await db?.query(`DROP SCHEMA IF EXISTS "${cluster.schemaOf(app)}" CASCADE`);
+    await cluster?.dropSchemas(db, RUNNING);
     await db?.destroy();
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { uniqueName } from '@dealledger/testing';
-import { AppName, buildApps, Cluster, freePorts } from './cluster';
+import { AppName, buildApps, Cluster } from './cluster';
 
 type Json = Record<string, any>;
 
@@ -15,16 +15,14 @@ describe('revoked keys, removed people and changed roles end tokens in every app
 
   beforeAll(async () => {
     buildApps();
-    const ports = await freePorts(RUNNING.length);
-    RUNNING.forEach((app, i) => cluster.ports.set(app, ports[i]));
-    await Promise.all(RUNNING.map((app) => cluster.start(app)));
+    await cluster.startAll(RUNNING);
     db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
     await db.initialize();
   }, 300000);
 
   afterAll(async () => {
     await cluster.stopAll();
-    for (const app of RUNNING) await db?.query(`DROP SCHEMA IF EXISTS "${cluster.schemaOf(app)}" CASCADE`);
+    await cluster.dropSchemas(db, RUNNING);
     await db?.destroy();
   });
 

@@ -26,7 +26,7 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
   afterAll(async () => {
     for (const c of clusters) {
       await c.stopAll();
-      for (const app of APPS) await db?.query(`DROP SCHEMA IF EXISTS "${c.schemaOf(app)}" CASCADE`);
+      await c.dropSchemas(db);
     }
     await db?.destroy();
   });

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { canonicalEvent, chainHash, NewEvent, PostgresEventStore } from '@dealledger/event-store';
-import { dropSchema, openTestDatabase, uniqueName } from '@dealledger/testing';
-import { connectProducer, createKafka, ensureTopics, OutboxRelay, toEnvelope, toKafkaMessage, verifyAgainstTopic } from '@dealledger/messaging';
+import { canonicalEvent, chainHash, PostgresEventStore } from '@dealledger/event-store';
+import { closeStoreAndKafka, newEvent, openStoreAndKafka, uniqueName } from '@dealledger/testing';
+import { OutboxRelay, toEnvelope, toKafkaMessage, verifyAgainstTopic } from '@dealledger/messaging';
 
-const ev = (type: string, data: Record<string, unknown> = {}): NewEvent => ({
-  id: randomUUID(),
-  type,
-  schemaVersion: 1,
-  data,
-  metadata: { occurredAt: new Date(), parties: ['p'], actor: null, correlationId: randomUUID() },
-});
+const ev = (type: string, data: Record<string, unknown> = {}) => newEvent(type, data);
 
 describe('the topic anchors the store: a cut-off or consistently rewritten tail is found (real PostgreSQL and Kafka)', () => {
   const schema = uniqueName('anchor');
@@ -21,17 +15,8 @@ describe('the topic anchors the store: a cut-off or consistently rewritten tail 
   let kafka: Kafka;
   let producer: Producer;
 
-  beforeAll(async () => {
-    db = await openTestDatabase(schema);
-    store = new PostgresEventStore(db, schema);
-    kafka = createKafka('anchor-test');
-    producer = await connectProducer(kafka);
-    await ensureTopics(kafka, [{ topic, partitions: 3 }]);
-  });
-  afterAll(async () => {
-    await producer.disconnect();
-    await dropSchema(db, schema);
-  });
+  beforeAll(async () => ({ db, store, kafka, producer } = await openStoreAndKafka(schema, 'anchor-test', [{ topic, partitions: 3 }])));
+  afterAll(() => closeStoreAndKafka({ db, producer }, schema));
 
   const anchor = () => verifyAgainstTopic({ kafka, dataSource: db, schema, topic });
 

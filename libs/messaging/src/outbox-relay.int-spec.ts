@@ -2,18 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EventEnvelope, Headers } from '@dealledger/events';
-import { NewEvent, PostgresEventStore, START, WrongExpectedVersionError } from '@dealledger/event-store';
-import { Collected, collectFromTopic, dropSchema, eventually, openTestDatabase, readWholeTopic, uniqueName } from '@dealledger/testing';
-import { connectProducer, createKafka, ensureTopics, headerString, OutboxRelay } from '@dealledger/messaging';
+import { PostgresEventStore, START, WrongExpectedVersionError } from '@dealledger/event-store';
+import { closeStoreAndKafka, Collected, collectFromTopic, eventually, newEvent, openStoreAndKafka, readWholeTopic, uniqueName } from '@dealledger/testing';
+import { ensureTopics, headerString, OutboxRelay } from '@dealledger/messaging';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const ev = (type: string): NewEvent => ({
-  id: randomUUID(),
-  type,
-  schemaVersion: 1,
-  data: { at: Date.now() },
-  metadata: { occurredAt: new Date(), parties: ['p'], actor: null, correlationId: randomUUID() },
-});
+const ev = (type: string) => newEvent(type);
 
 describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
   const schema = uniqueName('relay');
@@ -23,17 +17,8 @@ describe('OutboxRelay (real PostgreSQL and Kafka)', () => {
   let kafka: Kafka;
   let producer: Producer;
 
-  beforeAll(async () => {
-    db = await openTestDatabase(schema);
-    store = new PostgresEventStore(db, schema);
-    kafka = createKafka('relay-test');
-    await ensureTopics(kafka, [{ topic, partitions: 3 }]);
-    producer = await connectProducer(kafka);
-  });
-  afterAll(async () => {
-    await producer.disconnect();
-    await dropSchema(db, schema);
-  });
+  beforeAll(async () => ({ db, store, kafka, producer } = await openStoreAndKafka(schema, 'relay-test', [{ topic, partitions: 3 }])));
+  afterAll(() => closeStoreAndKafka({ db, producer }, schema));
 
   /** A writer that keeps its transaction open for a while after appending: its lower positions commit late. */
   async function slowAppend(streamId: string, holdMs: number): Promise<void> {

@@ -2,28 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EventEnvelope, Headers } from '@dealledger/events';
-import { NewEvent, PostgresEventStore, RecordedEvent, WrongExpectedVersionError } from '@dealledger/event-store';
-import { Collected, collectFromTopic, dropSchema, openTestDatabase, readWholeTopic, uniqueName } from '@dealledger/testing';
-import {
-  connectProducer,
-  createKafka,
-  ensureTopics,
-  findUnpublished,
-  headerString,
-  OutboxRelay,
-  republish,
-  toEnvelope,
-  toKafkaMessage,
-} from '@dealledger/messaging';
+import { PostgresEventStore, RecordedEvent, WrongExpectedVersionError } from '@dealledger/event-store';
+import { closeStoreAndKafka, Collected, collectFromTopic, newEvent, openStoreAndKafka, readWholeTopic, uniqueName } from '@dealledger/testing';
+import { ensureTopics, findUnpublished, headerString, OutboxRelay, republish, toEnvelope, toKafkaMessage } from '@dealledger/messaging';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const ev = (type: string): NewEvent => ({
-  id: randomUUID(),
-  type,
-  schemaVersion: 1,
-  data: { at: Date.now() },
-  metadata: { occurredAt: new Date(), parties: ['p'], actor: null, correlationId: randomUUID() },
-});
+const ev = (type: string) => newEvent(type);
 
 const idOf = (c: Collected) => headerString(c.message.headers, Headers.eventId) ?? (JSON.parse(c.message.value!.toString()) as EventEnvelope).id;
 
@@ -34,16 +18,8 @@ describe('republish (real PostgreSQL and Kafka)', () => {
   let kafka: Kafka;
   let producer: Producer;
 
-  beforeAll(async () => {
-    db = await openTestDatabase(schema);
-    store = new PostgresEventStore(db, schema);
-    kafka = createKafka('republish-test');
-    producer = await connectProducer(kafka);
-  });
-  afterAll(async () => {
-    await producer.disconnect();
-    await dropSchema(db, schema);
-  });
+  beforeAll(async () => ({ db, store, kafka, producer } = await openStoreAndKafka(schema, 'republish-test')));
+  afterAll(() => closeStoreAndKafka({ db, producer }, schema));
 
   /** Appends one event to `streamId` and returns it as stored. */
   async function append(streamId: string, type: string): Promise<RecordedEvent> {

@@ -176,3 +176,4 @@ export async function http(base: string, method: string, path: string, body?: un
 export * from './sample-events';
 export * from './store-race';
 export * from './decider-spec';
+export * from './store-and-kafka';
