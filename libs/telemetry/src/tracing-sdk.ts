@@ -2,7 +2,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ConsoleSpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, BatchSpanProcessor, ConsoleSpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
@@ -15,8 +15,10 @@ let provider: NodeTracerProvider | null = null;
  *   `otlp` if `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set, else none;
  * - `OTEL_SERVICE_NAME` (default `dealledger-<context>`), `OTEL_RESOURCE_ATTRIBUTES`,
  *   `OTEL_BSP_*` (batching), `OTEL_EXPORTER_OTLP_*` (endpoint, headers, timeout).
- * Spans are made even with no exporter, so log lines still carry trace ids.
- * Call before the app opens its database: the pg instrumentation patches the driver as it loads.
+ * With no exporter nothing is recorded (unless OTEL_TRACES_SAMPLER asks), but every operation
+ * still gets trace and span ids, for the log lines and the contexts passed on through Kafka;
+ * the pg driver's query spans are made only when they go somewhere. Recording costs CPU: see
+ * docs/benchmarks.md. Call before the app opens its database (the driver is patched as it loads).
  */
 export function startTracing(context: string): void {
   if (provider || process.env.OTEL_SDK_DISABLED === 'true') return;
@@ -27,10 +29,12 @@ export function startTracing(context: string): void {
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: `dealledger-${context}`, 'dealledger.context': context }).merge(
     detectResources({ detectors: [envDetector] }),
   );
-  provider = new NodeTracerProvider({ resource, spanProcessors });
+  const exporting = spanProcessors.length > 0;
+  const sampler = exporting || process.env.OTEL_TRACES_SAMPLER ? undefined : new AlwaysOffSampler();
+  provider = new NodeTracerProvider({ resource, spanProcessors, ...(sampler ? { sampler } : {}) });
   provider.register();
   // Queries only inside a traced operation (a request, a consumed event): not the relay's polling.
-  registerInstrumentations({ tracerProvider: provider, instrumentations: [new PgInstrumentation({ requireParentSpan: true })] });
+  if (exporting) registerInstrumentations({ tracerProvider: provider, instrumentations: [new PgInstrumentation({ requireParentSpan: true })] });
 }
 
 /** Sends what is still buffered (on shutdown). */
