@@ -28,9 +28,12 @@ function spawnApp(app, index) {
   const child = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: ROOT,
     // The demo's SLA clock checks every 2 s so that its breach shows while you watch.
-    // Pretty log lines for a person at a terminal; JSON (the apps' default) when piped to a file or shipper.
+    // Pretty log lines for a person at a terminal; JSON (the apps' default) when piped to a file or
+    // shipper. Warnings and errors only unless LOG_LEVEL says more: the demo's own summary would
+    // drown in one access line per request.
     env: {
       SLA_CHECK_INTERVAL_MS: '2000',
+      LOG_LEVEL: 'warn',
       ...(process.stdout.isTTY ? { LOG_FORMAT: 'pretty' } : {}),
       ...process.env,
       [portVariable(app.name)]: String(app.port),
@@ -93,7 +96,7 @@ async function main() {
   const apps = applications();
   apps.forEach(startApp);
   await Promise.all(apps.map((a) => waitHealthy(a)));
-  log(`all ${apps.length} apps are healthy`);
+  log(`all ${apps.length} apps are healthy (their logs: warnings and errors; LOG_LEVEL=info npm start shows every request)`);
   const { runDemo } = require('./demo');
   await runDemo(apps);
   console.log('\nOpenAPI docs:');
