@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ITEM_KINDS, ItemKind } from '@dealledger/events';
+import { OFFER_LIST_STATUSES, type OfferListStatus } from './list/offer-list';
 import { DECIMAL, DECIMAL_MESSAGE } from '../common.dto';
 
 export class PriceTierDto {
@@ -115,4 +116,22 @@ export class AcceptOfferRequest {
 export class QuoteQuery {
   @ApiProperty({ example: 2500 }) @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000_000) quantity: number;
   @ApiPropertyOptional({ description: 'One item; all items when omitted' }) @IsOptional() @IsString() sku?: string;
+}
+
+export class OfferListQueryDto {
+  @ApiPropertyOptional({ enum: ['sent', 'received'], description: 'Offers you made (as the supplier) or were made to you; both when omitted' })
+  @IsOptional()
+  @IsIn(['sent', 'received'])
+  role?: 'sent' | 'received';
+
+  @ApiPropertyOptional({ enum: OFFER_LIST_STATUSES }) @IsOptional() @IsIn(OFFER_LIST_STATUSES) status?: OfferListStatus;
+  @ApiPropertyOptional({ description: 'The other company' }) @IsOptional() @IsUUID() counterparty?: string;
+  @ApiPropertyOptional({ example: 'TYRE-205-55-R16' }) @IsOptional() @IsString() @MaxLength(64) sku?: string;
+  @ApiPropertyOptional({ description: 'Validity ending before this time (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) validBefore?: string;
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+
+  @ApiPropertyOptional({ description: 'The `next` cursor of the previous page' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'after must be a cursor from a previous page' })
+  after?: string;
 }

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { OfferListProjection } from './offer/list/offer-list.projection';
+import { OFFERS, OffersModule } from './offers.module';
+
+const tiers = [{ minQuantity: 10, unitPrice: '100.00' }];
+const body = (buyerId: string, sku: string, days = 30) => ({
+  buyerId,
+  items: [{ sku, kind: 'component', description: `${sku} part`, unit: 'piece', currency: 'EUR', tiers }],
+  validUntil: new Date(Date.now() + days * 86400000).toISOString(),
+  paymentTerms: '30 days net',
+  deliveryTerms: 'DAP',
+});
+const as = (companyId: string) => tokenFor({ companyId, personId: randomUUID(), roles: ['executive', 'procurement'] });
+
+describe('the offers list: what each company may see, filtered, paged without repeats or gaps (real PostgreSQL)', () => {
+  const schema = uniqueName('offer_list');
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    process.env.DB_SCHEMA = schema;
+    ({ app, url } = await startTestApp(OffersModule, OFFERS));
+  });
+
+  afterAll(async () => {
+    await app.close();
+    const db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+    await db.initialize();
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+    delete process.env.DB_SCHEMA;
+  });
+
+  const draft = async (supplier: string, buyer: string, sku: string, days?: number) => {
+    const r = await http(url, 'POST', '/offers', body(buyer, sku, days), as(supplier));
+    expect(r.status).toBe(201);
+    return r.body.offerId as string;
+  };
+  const submit = async (supplier: string, offerId: string) => expect((await http(url, 'POST', `/offers/${offerId}/submit`, {}, as(supplier))).status).toBe(200);
+  const list = async (companyId: string, query = '') => {
+    await app.get(OfferListProjection).catchUp();
+    return http(url, 'GET', `/offers${query}`, undefined, as(companyId));
+  };
+  const ids = (r: { body: any }) => (r.body.items as { offerId: string }[]).map((i) => i.offerId);
+
+  it('shows a supplier what it sent and a buyer what was submitted to it, and nobody else anything', async () => {
+    const [supplier, buyer, other, stranger] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const tyres = await draft(supplier, buyer, 'TYRE-1');
+    const rims = await draft(supplier, buyer, 'RIM-1', 3);
+    const draftOnly = await draft(supplier, buyer, 'TYRE-1');
+    const toOther = await draft(supplier, other, 'TYRE-1');
+    await submit(supplier, tyres);
+    await submit(supplier, rims);
+
+    expect(ids(await list(supplier, '?role=sent'))).toEqual([toOther, draftOnly, rims, tyres]);
+    // The draft stays the supplier's until it is submitted.
+    expect(ids(await list(buyer))).toEqual([rims, tyres]);
+    expect(ids(await list(buyer, '?role=sent'))).toEqual([]);
+    expect(ids(await list(other))).toEqual([]);
+    expect(ids(await list(stranger))).toEqual([]);
+
+    expect(ids(await list(supplier, `?counterparty=${buyer}&status=submitted`))).toEqual([rims, tyres]);
+    expect(ids(await list(supplier, '?sku=RIM-1'))).toEqual([rims]);
+    expect(ids(await list(buyer, `?validBefore=${encodeURIComponent(new Date(Date.now() + 7 * 86400000).toISOString())}`))).toEqual([rims]);
+
+    // The list follows the events: withdrawn, the offer shows its new status.
+    expect((await http(url, 'POST', `/offers/${tyres}/withdraw`, { reason: 'superseded' }, as(supplier))).status).toBe(200);
+    expect((await list(buyer, '?status=withdrawn')).body.items).toEqual([
+      expect.objectContaining({ offerId: tyres, status: 'withdrawn', supplierId: supplier, buyerId: buyer }),
+    ]);
+  });
+
+  it('pages never repeat or skip an offer while others are drafted and submitted meanwhile', async () => {
+    const [supplier, buyer] = [randomUUID(), randomUUID()];
+    const before: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const id = await draft(supplier, buyer, `SKU-${i}`);
+      await submit(supplier, id);
+      before.push(id);
+    }
+    let writing = true;
+    let written = 0;
+    const writer = (async () => {
+      while (writing) {
+        await submit(supplier, await draft(supplier, buyer, 'SKU-NEW'));
+        written += 1;
+      }
+    })();
+    const seen: string[] = [];
+    // Read as any reader does, while the projection moves on (no waiting for it to catch up).
+    const read = (query: string) => http(url, 'GET', `/offers${query}`, undefined, as(buyer));
+    await app.get(OfferListProjection).catchUp();
+    let page = await read('?limit=5&role=received');
+    for (;;) {
+      expect(page.status).toBe(200);
+      seen.push(...ids(page));
+      if (!page.body.next) break;
+      expect(page.body.next).toMatch(/^\/offers\?.*role=received.*after=/);
+      page = await read(page.body.next.slice('/offers'.length));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const writtenWhilePaging = written;
+    writing = false;
+    await writer;
+    expect(writtenWhilePaging).toBeGreaterThan(0);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((id) => before.includes(id))).toEqual([...before].reverse());
+  });
+
+  it('refuses a forged cursor and an oversized page with problem+json', async () => {
+    const company = randomUUID();
+    for (const query of ['?after=not-a-cursor', `?after=${Buffer.from('{"p":-1}').toString('base64url')}`, '?limit=500', '?status=lost', '?counterparty=x']) {
+      const r = await list(company, query);
+      expect(r).toMatchObject({ status: 400, body: { status: 400 } });
+    }
+  });
+});
