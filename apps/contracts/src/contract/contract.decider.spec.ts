@@ -86,6 +86,27 @@ const callOff = (callOffId: string, quantity: number, at = midYear, who: Request
   now: at,
 });
 
+/** The contracts app's command for a public tender awarded on one lot of 24 packs. */
+const publicTenderAwarded = (unitPrice: string, total: string) =>
+  draftFromTenderAwarded({
+    id: eventId,
+    occurredAt: '2027-01-04T10:00:00.000Z',
+    data: {
+      tenderId: offerId,
+      buyerId: buyer,
+      supplierId: supplier,
+      title: 't',
+      bidId: eventId,
+      awardedBy: katrin.personId!,
+      publicProcurement: true,
+      currency: 'EUR',
+      items: [{ itemId: 'lot-1', description: 'd', quantity: 24, unit: 'pack', specification: 's', unitPrice, lineTotal: total }],
+      total,
+      weightedScore: 9,
+      ranking: [],
+    },
+  });
+
 describe('contract decider', () => {
   describe('drafting from a deal', () => {
     it('drafts from OfferAccepted with a deterministic id, the tiers, committed volume and default signatories', () => {
@@ -101,24 +122,7 @@ describe('contract decider', () => {
       expect(e.data.terms).toMatchObject({ startDate: '2027-01-04T10:00:00.000Z', endDate: '2028-01-04T10:00:00.000Z' });
     });
     it('requires a government signatory for a public procurement', () => {
-      const cmd = draftFromTenderAwarded({
-        id: eventId,
-        occurredAt: '2027-01-04T10:00:00.000Z',
-        data: {
-          tenderId: offerId,
-          buyerId: buyer,
-          supplierId: supplier,
-          title: 't',
-          bidId: eventId,
-          awardedBy: katrin.personId!,
-          publicProcurement: true,
-          currency: 'EUR',
-          items: [{ itemId: 'lot-1', description: 'd', quantity: 24, unit: 'pack', specification: 's', unitPrice: '118500.00', lineTotal: '2844000.00' }],
-          total: '2844000.00',
-          weightedScore: 9,
-          ranking: [],
-        },
-      });
+      const cmd = publicTenderAwarded('118500.00', '2844000.00');
       expect(cmd.terms.requiredSignatures).toContainEqual({ companyId: buyer, role: 'government' });
       expect(cmd.terms.items[0].tiers).toEqual([{ minQuantity: 1, unitPrice: '118500.00' }]);
     });
@@ -228,24 +232,7 @@ describe('contract decider', () => {
         .thenThrows('conflict:contract.terms_changed');
     });
     it('needs the government role too for a public procurement', () => {
-      const pub = draftFromTenderAwarded({
-        id: eventId,
-        occurredAt: '2027-01-04T10:00:00.000Z',
-        data: {
-          tenderId: offerId,
-          buyerId: buyer,
-          supplierId: supplier,
-          title: 't',
-          bidId: eventId,
-          awardedBy: katrin.personId!,
-          publicProcurement: true,
-          currency: 'EUR',
-          items: [{ itemId: 'lot-1', description: 'd', quantity: 24, unit: 'pack', specification: 's', unitPrice: '100.00', lineTotal: '2400.00' }],
-          total: '2400.00',
-          weightedScore: 9,
-          ranking: [],
-        },
-      });
+      const pub = publicTenderAwarded('100.00', '2400.00');
       const cid = pub.contractId;
       let e = given([]).when(pub).events;
       for (const [who, role] of [

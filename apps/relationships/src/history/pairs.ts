@@ -1,6 +1,7 @@
 import type { TimelineEvent } from './timeline-event';
 
-const TENDER_TYPES = new Set([
+/** Tender events: between the buyer and each supplier named in them (pairs), sealed from other suppliers (visibility). */
+export const TENDER_TYPES: ReadonlySet<string> = new Set([
   'TenderOpened',
   'SuppliersInvited',
   'BidSubmitted',

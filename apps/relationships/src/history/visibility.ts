@@ -1,15 +1,5 @@
+import { TENDER_TYPES } from './pairs';
 import type { TimelineEvent } from './timeline-event';
-
-const TENDER_TYPES = new Set([
-  'TenderOpened',
-  'SuppliersInvited',
-  'BidSubmitted',
-  'BidWithdrawn',
-  'TenderClosed',
-  'BidEvaluated',
-  'TenderAwarded',
-  'TenderCancelled',
-]);
 
 /**
  * An event as `viewer` may see it. The read side keeps what every party's figures need (a
