@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { adminKey } from '@dealledger/auth';
+import { DATA_SOURCE, KnownCompanies } from '@dealledger/platform';
 import { http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { OfferListProjection } from './offer/list/offer-list.projection';
 import { OFFERS, OffersModule } from './offers.module';
@@ -116,5 +118,56 @@ describe('the offers list: what each company may see, filtered, paged without re
       const r = await list(company, query);
       expect(r).toMatchObject({ status: 400, body: { status: 400 } });
     }
+  });
+
+  it('rebuilds from the log: equal digests leave the rows alone, a drifted row is replaced by what the events say', async () => {
+    const [supplier, buyer] = [randomUUID(), randomUUID()];
+    const offer = await draft(supplier, buyer, 'DRIFT-1');
+    await submit(supplier, offer);
+    await app.get(OfferListProjection).catchUp();
+    const rebuild = () => fetch(`${url}/admin/read-models/offer_list/rebuild`, { method: 'POST', headers: { 'x-admin-key': adminKey() } });
+
+    const clean = await rebuild();
+    expect(clean.status).toBe(200);
+    const first = (await clean.json()) as any;
+    expect(first).toMatchObject({ readModel: 'offer_list', replaced: false });
+    expect(first.rebuilt).toEqual(first.live);
+    expect(first.events).toBeGreaterThan(0);
+
+    const db = app.get(OfferListProjection).table;
+    await app.get(DATA_SOURCE).query(`UPDATE ${db} SET status = 'accepted' WHERE offer_id = $1`, [offer]);
+    const drifted = (await (await rebuild()).json()) as any;
+    expect(drifted.replaced).toBe(true);
+    expect(drifted.live.digest).not.toBe(drifted.rebuilt.digest);
+    expect((await list(supplier, `?status=submitted&role=sent`)).body.items.map((i: { offerId: string }) => i.offerId)).toContain(offer);
+    expect(((await (await rebuild()).json()) as any).replaced).toBe(false);
+
+    expect((await fetch(`${url}/admin/read-models/offer_list/rebuild`, { method: 'POST', headers: { 'x-admin-key': 'wrong' } })).status).toBe(401);
+    const unknown = await fetch(`${url}/admin/read-models/nothing/rebuild`, { method: 'POST', headers: { 'x-admin-key': adminKey() } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('finds offers by words of their skus and descriptions or the counterparty name, only among those the caller may see', async () => {
+    const [supplier, buyer, rival, stranger] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    app.get(KnownCompanies).apply('CompanyRegistered', { companyId: buyer, name: 'Nordwerk Fahrzeugbau AG', roles: ['buyer'] });
+    app.get(KnownCompanies).apply('CompanyRegistered', { companyId: rival, name: 'Überland Gießerei GmbH', roles: ['supplier'] });
+    const brakes = await draft(supplier, buyer, 'BRAKE-DISC-330');
+    const hidden = await draft(supplier, buyer, 'BRAKE-PAD-12');
+    const rivals = await draft(rival, buyer, 'BRAKE-DISC-330');
+    await submit(supplier, brakes);
+    await submit(rival, rivals);
+    const search = async (company: string, q: string) => ids(await list(company, `?q=${encodeURIComponent(q)}`));
+
+    expect(await search(supplier, 'brake')).toEqual([hidden, brakes]);
+    expect(await search(supplier, 'disc part')).toEqual([brakes]);
+    expect(await search(supplier, 'nordwerk')).toEqual([hidden, brakes]);
+    // Its competitor's offer to the same buyer is not the supplier's to find.
+    expect(await search(supplier, 'gieserei')).toEqual([]);
+    expect(await search(buyer, 'BRAKE-DISC-330')).toEqual([rivals, brakes]);
+    expect(await search(buyer, 'überland')).toEqual([rivals]);
+    expect(await search(buyer, 'pad')).toEqual([]);
+    expect(await search(stranger, 'brake')).toEqual([]);
+    expect(await search(stranger, 'nordwerk')).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { ExpireOffersScheduler, EXPIRY_CLOCK } from './offer/expiry/expire-offer
 import { DeadlineParking1736100000000, Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
 import { OfferCommandHandler } from './offer/offer.command-handler';
 import { OfferHttpController } from './offer/offer.http.controller';
-import { OfferList1737100000000, OfferListProjection } from './offer/list/offer-list.projection';
+import { OfferList1737100000000, OfferListProjection, OfferListSearch1737200000000 } from './offer/list/offer-list.projection';
 import { BID_SEAL_KEY, loadSealKey } from './tender/bid-seal';
 import { TenderBidOpener, TenderCommandHandler } from './tender/tender.command-handler';
 import { TenderHttpController } from './tender/tender.http.controller';
@@ -20,7 +20,10 @@ export const OFFERS = {
 @Module({
   imports: [
     CqrsModule.forRoot(),
-    LedgerModule.forContext({ context: OFFERS.context, migrations: [Deadlines1732800000000, DeadlineParking1736100000000, OfferList1737100000000] }),
+    LedgerModule.forContext({
+      context: OFFERS.context,
+      migrations: [Deadlines1732800000000, DeadlineParking1736100000000, OfferList1737100000000, OfferListSearch1737200000000],
+    }),
   ],
   controllers: [OfferHttpController, TenderHttpController],
   providers: [

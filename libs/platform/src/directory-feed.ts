@@ -12,10 +12,13 @@ const COMPANIES = new Set(['CompanyRegistered', 'CompanyVerified']);
 export class KnownCompanies {
   private readonly registered = new Map<string, string[]>();
   private readonly verified = new Set<string>();
+  private readonly names = new Map<string, string>();
 
   apply(type: string, data: Record<string, unknown>): void {
-    if (type === 'CompanyRegistered') this.registered.set(String(data.companyId), (data.roles as string[]) ?? []);
-    else if (type === 'CompanyVerified') this.verified.add(String(data.companyId));
+    if (type === 'CompanyRegistered') {
+      this.registered.set(String(data.companyId), (data.roles as string[]) ?? []);
+      this.names.set(String(data.companyId), String(data.name ?? ''));
+    } else if (type === 'CompanyVerified') this.verified.add(String(data.companyId));
   }
 
   /** A public body whose registration an operator verified: only it runs a public procurement. */
@@ -29,6 +32,23 @@ export class KnownCompanies {
 
   isVerified(companyId: string): boolean {
     return this.verified.has(companyId);
+  }
+
+  nameOf(companyId: string): string | undefined {
+    return this.names.get(companyId);
+  }
+
+  /**
+   * The companies whose name contains every word of `text` (case- and accent-insensitive): how a
+   * list's full-text search finds rows by counterparty name, which its own log does not hold.
+   */
+  named(text: string): string[] {
+    const fold = (t: string) => t.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    const words = fold(text)
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean);
+    if (words.length === 0) return [];
+    return [...this.names].filter(([, name]) => words.every((w) => fold(name).includes(w))).map(([id]) => id);
   }
 }
 

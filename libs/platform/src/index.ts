@@ -7,4 +7,5 @@ export * from './deadlines';
 export * from './aggregate-commands';
 export * from './inbound';
 export * from './input-guard.pipe';
+export * from './read-model';
 export { KnownCompanies } from './directory-feed';

@@ -11,6 +11,7 @@ import { createKafka, createProducer, IdempotentConsumer, Inbox1732700000001, ka
 import { stopTracing } from '@dealledger/telemetry';
 import { MetricsController } from './metrics';
 import { DirectoryFeed, KnownCompanies } from './directory-feed';
+import { ReadModelAdminController } from './read-model';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const KAFKA = Symbol('KAFKA');
@@ -135,7 +136,7 @@ export class LedgerModule {
     return {
       module: LedgerModule,
       global: true,
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, ReadModelAdminController],
       providers: [
         { provide: LEDGER_CONTEXT, useValue: options.context },
         {

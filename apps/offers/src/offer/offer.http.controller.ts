@@ -5,12 +5,12 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { invalid, uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta, uuidParam } from '@dealledger/platform';
+import { checkedCursor, CommandMeta, uuidParam, withNextLink } from '@dealledger/platform';
 import { ReasonRequest } from '../common.dto';
 import { ExecuteOfferCommand } from './offer.command-handler';
 import type { OfferCommand } from './offer.commands';
 import { quote } from './offer.decider';
-import { decodeCursor, OfferListProjection } from './list/offer-list.projection';
+import { OfferListProjection } from './list/offer-list.projection';
 import { AcceptOfferRequest, CounterOfferRequest, DraftOfferRequest, OfferListQueryDto, QuoteQuery, ReviseOfferRequest } from './offer.requests.dto';
 import { loadOffer, offerView } from './offer.stream';
 
@@ -52,10 +52,7 @@ export class OfferHttpController {
     description: 'Pages never repeat or skip an offer while others are drafted or change: follow `next` until it is null.',
   })
   async list(@Query() q: OfferListQueryDto, @CurrentPrincipal() p: Principal, @Req() req: Request) {
-    if (q.after !== undefined && decodeCursor(q.after) === null) throw invalid('list.bad_cursor', 'after must be a cursor from a previous page');
-    const page = await this.list_.page(p.companyId, { ...q, limit: q.limit ?? 50 });
-    const next = page.next === null ? null : `${req.baseUrl}${req.path}?${new URLSearchParams({ ...stringEntries(req.query), after: page.next })}`;
-    return { items: page.items, next };
+    return withNextLink(req, await this.list_.page(p.companyId, { ...q, limit: q.limit ?? 50, after: checkedCursor(q.after) }));
   }
 
   @Get(':id')
@@ -115,9 +112,4 @@ export class OfferHttpController {
   withdraw(@Param('id', uuidParam) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'WithdrawOffer', offerId: id, reason: body.reason }, m);
   }
-}
-
-/** The query's own parameters as strings, to carry the filters into the `next` link. */
-function stringEntries(query: Request['query']): Record<string, string> {
-  return Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'after'));
 }

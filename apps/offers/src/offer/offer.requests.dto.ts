@@ -127,6 +127,12 @@ export class OfferListQueryDto {
   @ApiPropertyOptional({ enum: OFFER_LIST_STATUSES }) @IsOptional() @IsIn(OFFER_LIST_STATUSES) status?: OfferListStatus;
   @ApiPropertyOptional({ description: 'The other company' }) @IsOptional() @IsUUID() counterparty?: string;
   @ApiPropertyOptional({ example: 'TYRE-205-55-R16' }) @IsOptional() @IsString() @MaxLength(64) sku?: string;
+  @ApiPropertyOptional({ description: "Full-text search: words in skus and descriptions, or in the counterparty's name (web-search syntax)" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
   @ApiPropertyOptional({ description: 'Validity ending before this time (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) validBefore?: string;
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 

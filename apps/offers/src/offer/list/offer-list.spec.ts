@@ -1,5 +1,5 @@
 import { offerListChange } from './offer-list';
-import { decodeCursor, encodeCursor } from './offer-list.projection';
+import { decodeCursor, encodeCursor } from '@dealledger/platform';
 
 const ref = { offerId: 'o-1', supplierId: 's-1', buyerId: 'b-1' };
 const item = (sku: string) => ({ sku, kind: 'component', description: sku, unit: 'piece', currency: 'EUR', tiers: [{ minQuantity: 1, unitPrice: '1.00' }] });

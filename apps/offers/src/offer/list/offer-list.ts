@@ -9,6 +9,8 @@ export interface OfferListRow {
   skus: string[];
   validUntil: string;
   revision: number;
+  /** What full-text search finds it by: skus and item descriptions. */
+  text: string;
 }
 
 export const OFFER_LIST_STATUSES = ['draft', 'submitted', 'countered', 'accepted', 'rejected', 'withdrawn', 'expired'] as const;
@@ -23,7 +25,18 @@ export function offerListChange(event: OfferEvent): { created: OfferListRow } | 
     case 'OfferDrafted': {
       const d = event.data;
       const skus = d.items.map((i) => i.sku);
-      return { created: { offerId: d.offerId, supplierId: d.supplierId, buyerId: d.buyerId, status: 'draft', skus, validUntil: d.validUntil, revision: 0 } };
+      return {
+        created: {
+          offerId: d.offerId,
+          supplierId: d.supplierId,
+          buyerId: d.buyerId,
+          status: 'draft',
+          skus,
+          validUntil: d.validUntil,
+          revision: 0,
+          text: textOf(d.items),
+        },
+      };
     }
     case 'OfferSubmitted':
       return { changed: { offerId: event.data.offerId, status: 'submitted' } };
@@ -31,7 +44,16 @@ export function offerListChange(event: OfferEvent): { created: OfferListRow } | 
       return { changed: { offerId: event.data.offerId, status: 'countered' } };
     case 'OfferRevised': {
       const d = event.data;
-      return { changed: { offerId: d.offerId, status: 'submitted', skus: d.items.map((i) => i.sku), validUntil: d.validUntil, revision: d.revision } };
+      return {
+        changed: {
+          offerId: d.offerId,
+          status: 'submitted',
+          skus: d.items.map((i) => i.sku),
+          validUntil: d.validUntil,
+          revision: d.revision,
+          text: textOf(d.items),
+        },
+      };
     }
     case 'OfferAccepted':
       return { changed: { offerId: event.data.offerId, status: 'accepted' } };
@@ -45,3 +67,5 @@ export function offerListChange(event: OfferEvent): { created: OfferListRow } | 
       return null;
   }
 }
+
+const textOf = (items: { sku: string; description: string }[]) => items.map((i) => `${i.sku} ${i.description}`).join(' ');
