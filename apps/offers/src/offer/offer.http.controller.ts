@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
-import { invalid, uuidV5 } from '@dealledger/domain';
+import { uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
 import { checkedCursor, CommandMeta, uuidParam, withNextLink } from '@dealledger/platform';
 import { ReasonRequest } from '../common.dto';
