@@ -142,6 +142,48 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     expect((await http(url, 'GET', `/relationships/${buyer}/${supplier}?asOf=yesterday`, undefined, asBuyer)).status).toBe(400);
   });
 
+  it('serves the summary kept per event, equal to the fold of the timeline, for each side and the intermediary', async () => {
+    const asIntermediary = tokenFor({ companyId: intermediary, personId: randomUUID(), roles: ['sales'] });
+    for (const [x, y, token] of [
+      [buyer, supplier, asBuyer],
+      [supplier, buyer, asSupplier],
+      [intermediary, supplier, asIntermediary],
+      [buyer, intermediary, asBuyer],
+    ] as const) {
+      const kept = await http(url, 'GET', `/relationships/${x}/${y}`, undefined, token);
+      const folded = await http(url, 'GET', `/relationships/${x}/${y}?asOf=2100-01-01T00:00:00Z`, undefined, token);
+      expect(kept.status).toBe(200);
+      expect(kept.body.summary.events).toBeGreaterThan(0);
+      expect(kept.body.summary).toEqual(folded.body.summary);
+    }
+  });
+
+  it("lists a company's counterparties with their figures, sorted and paged, and only its own", async () => {
+    const list = (token: string, query = '') => http(url, 'GET', `/relationships/counterparties${query}`, undefined, token);
+    const mine = await list(asSupplier);
+    expect(mine.status).toBe(200);
+    expect(mine.body.items.map((i: any) => i.companyId).sort()).toEqual([buyer, intermediary].sort());
+    const withBuyer = mine.body.items.find((i: any) => i.companyId === buyer);
+    expect(withBuyer.name).toBe('Autowerk Süd GmbH');
+    expect(withBuyer.summary).toEqual((await http(url, 'GET', `/relationships/${supplier}/${buyer}`, undefined, asSupplier)).body.summary);
+    const times = mine.body.items.map((i: any) => i.summary.lastActivity);
+    expect(times).toEqual([...times].sort().reverse());
+
+    const byValue = await list(asSupplier, '?sort=value&currency=EUR&limit=1');
+    expect(byValue.body.items.map((i: any) => i.companyId)).toEqual([buyer]);
+    expect(byValue.body.next).toMatch(/^\/relationships\/counterparties\?sort=value&currency=EUR&limit=1&after=/);
+    const second = await list(asSupplier, byValue.body.next.slice('/relationships/counterparties'.length));
+    expect(second.body).toMatchObject({ items: [{ companyId: intermediary }], next: null });
+
+    // A company sees its own counterparties only; one with no deals has none.
+    expect((await list(tokenFor({ companyId: randomUUID(), personId: randomUUID(), roles: ['sales'] }))).body).toEqual({ items: [], next: null });
+    for (const bad of ['?sort=value', '?sort=price', '?limit=0', '?after=bogus!', `?after=${Buffer.from('{"k":1}').toString('base64url')}`]) {
+      const r = await list(asSupplier, bad);
+      expect(r.status).toBe(400);
+      expect(r.type).toContain('application/problem+json');
+    }
+  });
+
   it('shows a relationship only to its own companies, and scorecards by the documented formulas', async () => {
     const stranger = tokenFor({ companyId: randomUUID(), personId: null, roles: [] });
     expect((await http(url, 'GET', `/relationships/${buyer}/${supplier}`, undefined, stranger)).body).toMatchObject({

@@ -1,12 +1,15 @@
-import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
-import { notFound } from '@dealledger/domain';
+import { invalid, notFound } from '@dealledger/domain';
 import { describe } from './describe';
 import { RelationshipQueries } from './relationship.queries';
-import { summarize } from './summary';
+import { emptyTally, summarize, summaryOf } from './summary';
+import { pairKey } from './pairs';
+import { CounterpartyQueryDto } from './relationship.requests.dto';
 import { asSeenBy } from './visibility';
-import { uuidParam } from '@dealledger/platform';
+import { uuidParam, withNextLink } from '@dealledger/platform';
+import type { Request } from 'express';
 
 export function parseAsOf(asOf?: string): string | undefined {
   if (asOf === undefined) return undefined;
@@ -16,6 +19,17 @@ export function parseAsOf(asOf?: string): string | undefined {
   const real = date && !Number.isNaN(t) && new Date(Date.UTC(+date[1], +date[2] - 1, +date[3])).toISOString().startsWith(date[0]);
   if (!real) throw new BadRequestException('asOf must be an ISO 8601 time such as 2027-03-01T00:00:00Z');
   return new Date(t).toISOString();
+}
+
+/** A counterparties cursor: the sort key and counterparty of the last row seen. */
+function decodeKeyCursor(cursor: string): { key: string; id: string } {
+  try {
+    const { k, id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown; id?: unknown };
+    if (typeof k === 'string' && typeof id === 'string' && k.length <= 64 && id.length <= 64) return { key: k, id };
+  } catch {
+    // falls through to the refusal
+  }
+  throw invalid('list.bad_cursor', 'after must be a cursor from a previous page');
 }
 
 /** A caller sees only relationships its own company is part of; others get 404. */
@@ -30,6 +44,30 @@ function mustBeParty(viewer: Principal, a: string, b: string) {
 export class RelationshipHttpController {
   constructor(private readonly queries: RelationshipQueries) {}
 
+  @Get('counterparties')
+  @ApiOperation({
+    summary: "Your company's counterparties with the summary of each relationship, sorted by a figure (largest or latest first), cursor-paged",
+    description:
+      'sort: lastActivity (default), value (contracts executed, in `currency`), sla (compliance %), events. Figures are as your company sees the relationship, as in GET /relationships/:a/:b.',
+  })
+  async counterparties(@Query() q: CounterpartyQueryDto, @CurrentPrincipal() p: Principal, @Req() req: Request) {
+    if (q.sort === 'value' && !q.currency)
+      throw invalid('relationships.currency_required', 'sort=value needs currency (contract values are kept per currency)');
+    const after = q.after === undefined ? undefined : decodeKeyCursor(q.after);
+    const { rows, more } = await this.queries.counterparties(p.companyId, {
+      sort: q.sort ?? 'lastActivity',
+      currency: q.currency ?? 'EUR',
+      limit: q.limit ?? 50,
+      after,
+    });
+    const names = await this.queries.names(rows.map((r) => r.counterparty));
+    const last = rows[rows.length - 1];
+    return withNextLink(req, {
+      items: rows.map((r) => ({ companyId: r.counterparty, name: names.get(r.counterparty) ?? null, summary: summaryOf(r.tally) })),
+      next: more && last ? Buffer.from(JSON.stringify({ k: last.key, id: last.counterparty })).toString('base64url') : null,
+    });
+  }
+
   @Get(':a/:b')
   @ApiOperation({
     summary: 'Summary of everything between two companies, optionally as it stood at a past time',
@@ -41,12 +79,17 @@ export class RelationshipHttpController {
   async summary(@Param('a', uuidParam) a: string, @Param('b', uuidParam) b: string, @Query('asOf') asOf: string | undefined, @CurrentPrincipal() p: Principal) {
     mustBeParty(p, a, b);
     const at = parseAsOf(asOf);
-    const events = asSeenBy(await this.queries.pairEvents(a, b, at), p.companyId);
+    const pair = pairKey(a, b);
+    // Now: the tally kept per event. As of a past time: folded from the events up to then.
+    const summary =
+      at === undefined
+        ? summaryOf((await this.queries.tally(a, b, p.companyId)) ?? emptyTally())
+        : summarize(asSeenBy(await this.queries.pairEvents(a, b, at), p.companyId), pair);
     const names = await this.queries.names([a, b]);
     return {
       companies: [a, b].map((id) => ({ companyId: id, name: names.get(id) ?? null })),
       asOf: at ?? null,
-      summary: summarize(events, [a, b]),
+      summary,
     };
   }
 

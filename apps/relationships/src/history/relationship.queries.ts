@@ -2,21 +2,39 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { DATA_SOURCE } from '@dealledger/platform';
-import { activeGeneration } from '../projection/generations';
+import { activeGeneration, timelineRowEvent } from '../projection/generations';
 import { pairKey } from './pairs';
+import type { Tally } from './summary';
 import { byTime, TimelineEvent } from './timeline-event';
 
-const toEvent = (r: any): TimelineEvent => ({
-  eventId: r.event_id,
-  context: r.context,
-  type: r.type,
-  streamId: r.stream_id,
-  occurredAt: r.occurred_at,
-  recordedAt: r.recorded_at,
-  position: Number(r.position),
-  parties: r.parties,
-  data: r.data,
-});
+const toEvent = timelineRowEvent;
+
+export const COUNTERPARTY_SORTS = ['lastActivity', 'value', 'sla', 'events'] as const;
+export interface CounterpartyQuery {
+  sort: (typeof COUNTERPARTY_SORTS)[number];
+  /** For `value`: contracts executed in this currency. */
+  currency: string;
+  limit: number;
+  after?: { key: string; id: string };
+}
+
+/**
+ * Each sort as a text that orders like the figure (text keys keep the cursor one shape): times
+ * are ISO strings; numbers are zero-padded; a pair without the figure sorts last.
+ */
+function sortKey(sort: CounterpartyQuery['sort'], currency: string, p: (v: unknown) => string): string {
+  const padded = (n: string) => `lpad(to_char(coalesce(${n}, -1) + 1, 'FM0000000000000000000.00'), 24, '0')`;
+  switch (sort) {
+    case 'lastActivity':
+      return `coalesce(last_activity, '')`;
+    case 'events':
+      return padded('events::numeric');
+    case 'value':
+      return padded(`(tally->'contracts'->'value'->>${p(currency)})::numeric`);
+    case 'sla':
+      return padded(`(SELECT round(100.0 * count(*) FILTER (WHERE o = '"met"') / nullif(count(*), 0), 2) FROM jsonb_each(tally->'deadlines') AS d(k, o))`);
+  }
+}
 
 /** Reads the active generation of the read tables. */
 @Injectable()
@@ -50,6 +68,35 @@ export class RelationshipQueries {
       [companyId, asOf ?? null],
     );
     return rows.map(toEvent).sort(byTime);
+  }
+
+  /** The pair's summary as `viewer` sees it, kept per event (null: nothing between them yet). */
+  async tally(x: string, y: string, viewer: string): Promise<Tally | null> {
+    const gen = await activeGeneration(this.db, this.store.schema);
+    const [a, b] = pairKey(x, y);
+    const rows = await this.db.query(`SELECT tally FROM ${this.s}.summaries_g${gen} WHERE company_a = $1 AND company_b = $2 AND viewer = $3`, [a, b, viewer]);
+    return rows[0]?.tally ?? null;
+  }
+
+  /**
+   * A page of `viewer`'s counterparties with their tallies, sorted by `sort` (descending, then by
+   * counterparty id): keyset paging on that pair of values, so a page never repeats a row; a
+   * counterparty whose figures change while paging moves, as in any list sorted by live figures.
+   */
+  async counterparties(viewer: string, q: CounterpartyQuery): Promise<{ rows: { counterparty: string; tally: Tally; key: string }[]; more: boolean }> {
+    const gen = await activeGeneration(this.db, this.store.schema);
+    const params: unknown[] = [viewer];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const key = sortKey(q.sort, q.currency, p);
+    const other = `CASE WHEN company_a = $1 THEN company_b ELSE company_a END`;
+    const where = [`viewer = $1`, `events > 0`];
+    if (q.after) where.push(`(${key}, ${other}) < (${p(q.after.key)}, ${p(q.after.id)})`);
+    const rows = await this.db.query(
+      `SELECT ${other} AS counterparty, tally, ${key} AS key FROM ${this.s}.summaries_g${gen}
+        WHERE ${where.join(' AND ')} ORDER BY ${key} DESC, ${other} DESC LIMIT ${p(q.limit + 1)}`,
+      params,
+    );
+    return { rows: rows.slice(0, q.limit), more: rows.length > q.limit };
   }
 
   async names(ids: string[]): Promise<Map<string, string>> {

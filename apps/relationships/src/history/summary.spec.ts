@@ -1,7 +1,9 @@
 import { describe as line } from './describe';
 import { pairsOf } from './pairs';
-import { summarize } from './summary';
-import type { TimelineEvent } from './timeline-event';
+import fc from 'fast-check';
+import { emptyTally, summarize, summaryOf, tallyAsSeenBy } from './summary';
+import { byTime, TimelineEvent } from './timeline-event';
+import { asSeenBy } from './visibility';
 import { scorecard } from '../scorecard/scorecard';
 
 const B = 'b0000000-0000-4000-8000-000000000001'; // buyer
@@ -144,5 +146,55 @@ describe('describe', () => {
   it('writes one line per event with company names', () => {
     const names: Record<string, string> = { [S]: 'Nordstahl', [B]: 'Autowerk', [I]: 'EuroParts' };
     expect(line(history[history.length - 1], (id) => names[id] ?? id)).toBe('EuroParts resold 300 × x (made by Nordstahl) to Autowerk');
+  });
+});
+
+describe('the summary kept per event', () => {
+  // One stream per deal thing; events of different streams may reach the read side in any order.
+  const streamOf = (e: TimelineEvent) => String(e.data.offerId ?? e.data.tenderId ?? e.data.ticketId ?? e.data.contractId ?? e.eventId);
+  const drafts = [
+    ev('OfferDrafted', { ...ref, offerId: 'o9', items: [] }, [S, B], 0),
+    ev('OfferSubmitted', { ...ref, offerId: 'o9', revision: 0 }, [S, B], 1),
+    ev('OfferDrafted', { ...ref, offerId: 'o10', items: [] }, [S, B], 40),
+  ];
+  const all = [...drafts, ...history].sort(byTime);
+  const streams = [...new Set(all.map(streamOf))].map((id) => all.filter((e) => streamOf(e) === id));
+
+  it('equals the fold of the events as each side sees them, in any arrival order that keeps each stream in order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(streams.length - 1), { minLength: all.length, maxLength: all.length }), (picks) => {
+        const queues = streams.map((s) => [...s]);
+        const arrival: TimelineEvent[] = [];
+        for (const pick of picks) {
+          const q = queues.slice(pick).find((x) => x.length) ?? queues.find((x) => x.length)!;
+          arrival.push(q.shift()!);
+        }
+        for (const viewer of [S, B]) {
+          const t = emptyTally();
+          for (const e of arrival) tallyAsSeenBy(t, e, viewer, [S, B]);
+          expect(summaryOf(t)).toEqual(summarize(asSeenBy(all, viewer), [S, B]));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('shows the buyer a draft only once it is submitted, and counts its time then', () => {
+    const t = emptyTally();
+    tallyAsSeenBy(t, drafts[2], B, [S, B]);
+    expect(summaryOf(t)).toMatchObject({ events: 0, since: null });
+    tallyAsSeenBy(t, drafts[0], B, [S, B]);
+    tallyAsSeenBy(t, drafts[1], B, [S, B]);
+    expect(summaryOf(t)).toMatchObject({ events: 2, since: drafts[0].occurredAt, offers: { made: 1 } });
+    expect(summaryOf(tallyAsSeenBy(emptyTally(), drafts[2], S, [S, B]))).toMatchObject({ events: 1 });
+  });
+
+  it('survives a round trip through JSON (the tally is stored as jsonb)', () => {
+    const t = emptyTally();
+    for (const e of all) tallyAsSeenBy(t, e, S, [S, B]);
+    const back = JSON.parse(JSON.stringify(t));
+    tallyAsSeenBy(back, history[0], S, [S, B]);
+    tallyAsSeenBy(t, history[0], S, [S, B]);
+    expect(back).toEqual(t);
   });
 });

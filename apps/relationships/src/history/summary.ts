@@ -1,5 +1,6 @@
 import { sum } from '@dealledger/domain';
 import type { TimelineEvent } from './timeline-event';
+import { asSeenBy } from './visibility';
 
 /** What happened between two companies, as counts and sums; amounts per currency. */
 export interface RelationshipSummary {
@@ -22,12 +23,33 @@ const add = (m: Record<string, string>, currency: string, amount: string) => {
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /**
- * Folds a pair's events (in timeline order) into its summary. Pure: the same events always
- * give the same summary, which is what makes "as of" a filter on the events. `pair` says whose
- * wins and losses a tender award is (its parties include the competitors).
+ * What a summary is kept as between events: the figures plus what later events need to count
+ * each thing once. Only plain JSON with order-free parts (sets and maps as objects, whose keys
+ * jsonb sorts; first and last as min and max), so the same events give the same tally in any
+ * order that keeps each stream's own order — as a live consumer and a rebuild see them.
  */
-export function summarize(events: TimelineEvent[], pair?: [string, string]): RelationshipSummary {
-  const s: RelationshipSummary = {
+export interface Tally {
+  since: string | null;
+  lastActivity: string | null;
+  events: number;
+  offers: RelationshipSummary['offers'];
+  tenders: RelationshipSummary['tenders'];
+  contracts: RelationshipSummary['contracts'];
+  callOffs: RelationshipSummary['callOffs'];
+  resales: RelationshipSummary['resales'];
+  tickets: RelationshipSummary['tickets'];
+  satisfaction: { ratings: number; total: number };
+  submittedOffers: Record<string, true>;
+  biddenTenders: Record<string, true>;
+  /** Each SLA deadline counts once: `ticket:kind:due` -> met or missed. */
+  deadlines: Record<string, 'met' | 'missed'>;
+  resolutionDue: Record<string, string>;
+  /** Drafts a viewer other than the supplier may not see yet: counted once submitted. */
+  hiddenDrafts: Record<string, string>;
+}
+
+export function emptyTally(): Tally {
+  return {
     since: null,
     lastActivity: null,
     events: 0,
@@ -37,109 +59,158 @@ export function summarize(events: TimelineEvent[], pair?: [string, string]): Rel
     callOffs: { count: 0, volume: 0, value: {} },
     resales: { count: 0, volume: 0, throughIntermediaries: 0 },
     tickets: { opened: 0, resolved: 0, closed: 0 },
-    sla: { met: 0, breached: 0, compliancePercent: null },
-    satisfaction: { ratings: 0, average: null },
+    satisfaction: { ratings: 0, total: 0 },
+    submittedOffers: {},
+    biddenTenders: {},
+    deadlines: {},
+    resolutionDue: {},
+    hiddenDrafts: {},
   };
-  const submittedOffers = new Set<string>();
-  const biddenTenders = new Set<string>();
-  /** Each SLA deadline counts once: `ticket:kind:due` -> met or missed. */
-  const deadlines = new Map<string, 'met' | 'missed'>();
-  const resolutionDue = new Map<string, string>();
-  let satisfactionTotal = 0;
+}
 
-  for (const e of events) {
-    const d = e.data;
-    s.events += 1;
-    s.since ??= e.occurredAt;
-    s.lastActivity = e.occurredAt;
-    switch (e.type) {
-      case 'OfferSubmitted':
-        submittedOffers.add(d.offerId);
-        s.offers.made = submittedOffers.size;
-        break;
-      case 'OfferAccepted':
-        s.offers.accepted += 1;
-        break;
-      case 'OfferRejected':
-        s.offers.rejected += 1;
-        break;
-      case 'OfferWithdrawn':
-        s.offers.withdrawn += 1;
-        break;
-      case 'OfferExpired':
-        s.offers.expired += 1;
-        break;
-      case 'SuppliersInvited':
-        // Once per invitation of the pair's supplier (older events named everyone invited so far).
-        if (!pair || d.supplierIds.some((id: string) => pair.includes(id))) s.tenders.invited += 1;
-        break;
-      case 'BidSubmitted':
-        biddenTenders.add(d.tenderId);
-        s.tenders.bid = biddenTenders.size;
-        break;
-      case 'TenderAwarded': {
-        const bidders: string[] = d.ranking.map((r: { supplierId: string }) => r.supplierId);
-        const inPair = (pair ?? e.parties).filter((p) => p !== d.buyerId);
-        // In a pair (buyer, supplier) this is a win or a loss for that supplier.
-        if (inPair.includes(d.supplierId) && bidders.includes(d.supplierId)) s.tenders.won += 1;
-        s.tenders.lost += inPair.filter((p) => p !== d.supplierId && bidders.includes(p)).length;
-        break;
-      }
-      case 'ContractExecuted':
-        s.contracts.executed += 1;
-        add(s.contracts.value, d.terms.currency, d.contractValue);
-        break;
-      case 'ContractRenewed':
-        s.contracts.renewals += 1;
-        break;
-      case 'ContractTerminated':
-        s.contracts.terminated += 1;
-        break;
-      case 'CallOffPlaced':
-        s.callOffs.count += 1;
-        for (const l of d.lines) s.callOffs.volume += l.quantity;
-        add(s.callOffs.value, d.currency, d.total);
-        break;
-      case 'LotResold':
-        s.resales.count += 1;
-        // As the maker sees a resale between others: that it happened, not how much moved.
-        if (typeof d.quantity === 'number') s.resales.volume += d.quantity;
-        if (d.ownerId !== d.originSupplierId) s.resales.throughIntermediaries += 1;
-        break;
-      case 'TicketOpened':
-        s.tickets.opened += 1;
-        resolutionDue.set(d.ticketId, d.resolutionDueAt);
-        break;
-      case 'TicketReopened':
-        resolutionDue.set(d.ticketId, d.resolutionDueAt);
-        break;
-      case 'TicketAcknowledged': {
-        const k = `${d.ticketId}:response`;
-        if (!deadlines.has(k)) deadlines.set(k, d.withinSla ? 'met' : 'missed');
-        break;
-      }
-      case 'TicketResolved': {
-        s.tickets.resolved += 1;
-        const k = `${d.ticketId}:resolution:${resolutionDue.get(d.ticketId)}`;
-        if (!deadlines.has(k)) deadlines.set(k, d.withinSla ? 'met' : 'missed');
-        break;
-      }
-      case 'SlaBreached': {
-        const k = d.kind === 'response' ? `${d.ticketId}:response` : `${d.ticketId}:resolution:${d.dueAt}`;
-        deadlines.set(k, 'missed');
-        break;
-      }
-      case 'TicketClosed':
-        s.tickets.closed += 1;
-        s.satisfaction.ratings += 1;
-        satisfactionTotal += d.satisfaction;
-        break;
+const seen = (t: Tally, occurredAt: string) => {
+  t.events += 1;
+  if (t.since === null || occurredAt < t.since) t.since = occurredAt;
+  if (t.lastActivity === null || occurredAt > t.lastActivity) t.lastActivity = occurredAt;
+};
+
+/**
+ * Adds one event (as its viewer may see it) to a pair's tally, in place. `pair` says whose wins
+ * and losses a tender award is (its parties include the competitors).
+ */
+export function tally(s: Tally, e: TimelineEvent, pair?: [string, string]): Tally {
+  const d = e.data;
+  seen(s, e.occurredAt);
+  switch (e.type) {
+    case 'OfferSubmitted':
+      s.submittedOffers[d.offerId] = true;
+      s.offers.made = Object.keys(s.submittedOffers).length;
+      break;
+    case 'OfferAccepted':
+      s.offers.accepted += 1;
+      break;
+    case 'OfferRejected':
+      s.offers.rejected += 1;
+      break;
+    case 'OfferWithdrawn':
+      s.offers.withdrawn += 1;
+      break;
+    case 'OfferExpired':
+      s.offers.expired += 1;
+      break;
+    case 'SuppliersInvited':
+      // Once per invitation of the pair's supplier (older events named everyone invited so far).
+      if (!pair || d.supplierIds.some((id: string) => pair.includes(id))) s.tenders.invited += 1;
+      break;
+    case 'BidSubmitted':
+      s.biddenTenders[d.tenderId] = true;
+      s.tenders.bid = Object.keys(s.biddenTenders).length;
+      break;
+    case 'TenderAwarded': {
+      const bidders: string[] = d.ranking.map((r: { supplierId: string }) => r.supplierId);
+      const inPair = (pair ?? e.parties).filter((p) => p !== d.buyerId);
+      // In a pair (buyer, supplier) this is a win or a loss for that supplier.
+      if (inPair.includes(d.supplierId) && bidders.includes(d.supplierId)) s.tenders.won += 1;
+      s.tenders.lost += inPair.filter((p) => p !== d.supplierId && bidders.includes(p)).length;
+      break;
     }
+    case 'ContractExecuted':
+      s.contracts.executed += 1;
+      add(s.contracts.value, d.terms.currency, d.contractValue);
+      break;
+    case 'ContractRenewed':
+      s.contracts.renewals += 1;
+      break;
+    case 'ContractTerminated':
+      s.contracts.terminated += 1;
+      break;
+    case 'CallOffPlaced':
+      s.callOffs.count += 1;
+      for (const l of d.lines) s.callOffs.volume += l.quantity;
+      add(s.callOffs.value, d.currency, d.total);
+      break;
+    case 'LotResold':
+      s.resales.count += 1;
+      // As the maker sees a resale between others: that it happened, not how much moved.
+      if (typeof d.quantity === 'number') s.resales.volume += d.quantity;
+      if (d.ownerId !== d.originSupplierId) s.resales.throughIntermediaries += 1;
+      break;
+    case 'TicketOpened':
+      s.tickets.opened += 1;
+      s.resolutionDue[d.ticketId] = d.resolutionDueAt;
+      break;
+    case 'TicketReopened':
+      s.resolutionDue[d.ticketId] = d.resolutionDueAt;
+      break;
+    case 'TicketAcknowledged': {
+      const k = `${d.ticketId}:response`;
+      s.deadlines[k] ??= d.withinSla ? 'met' : 'missed';
+      break;
+    }
+    case 'TicketResolved': {
+      s.tickets.resolved += 1;
+      const k = `${d.ticketId}:resolution:${s.resolutionDue[d.ticketId]}`;
+      s.deadlines[k] ??= d.withinSla ? 'met' : 'missed';
+      break;
+    }
+    case 'SlaBreached': {
+      const k = d.kind === 'response' ? `${d.ticketId}:response` : `${d.ticketId}:resolution:${d.dueAt}`;
+      s.deadlines[k] = 'missed';
+      break;
+    }
+    case 'TicketClosed':
+      s.tickets.closed += 1;
+      s.satisfaction.ratings += 1;
+      s.satisfaction.total += d.satisfaction;
+      break;
   }
-  const outcomes = [...deadlines.values()];
-  s.sla.met = outcomes.filter((o) => o === 'met').length;
-  s.sla.breached = outcomes.length - s.sla.met;
-  s.sla.compliancePercent = outcomes.length ? round2((100 * s.sla.met) / outcomes.length) : null;
-  s.satisfaction.average = s.satisfaction.ratings ? round2(satisfactionTotal / s.satisfaction.ratings) : null;
   return s;
+}
+
+/**
+ * One event into the tally of `viewer`'s side of a pair, as `asSeenBy` would show it to them.
+ * A draft is the supplier's until submitted: another viewer counts it when the submission comes.
+ */
+export function tallyAsSeenBy(t: Tally, e: TimelineEvent, viewer: string, pair: [string, string]): Tally {
+  if (e.type === 'OfferDrafted' && e.data.supplierId !== viewer && !t.submittedOffers[e.data.offerId]) {
+    t.hiddenDrafts[e.data.offerId] = e.occurredAt;
+    return t;
+  }
+  if (e.type === 'OfferSubmitted' && e.data.offerId in t.hiddenDrafts) {
+    seen(t, t.hiddenDrafts[e.data.offerId]);
+    delete t.hiddenDrafts[e.data.offerId];
+  }
+  // Drafts are handled above; every other rule of asSeenBy looks at the one event alone.
+  const shown = e.type === 'OfferDrafted' ? [e] : asSeenBy([e], viewer);
+  for (const v of shown) tally(t, v, pair);
+  return t;
+}
+
+/** The figures of a tally. */
+export function summaryOf(t: Tally): RelationshipSummary {
+  const outcomes = Object.values(t.deadlines);
+  const met = outcomes.filter((o) => o === 'met').length;
+  return {
+    since: t.since,
+    lastActivity: t.lastActivity,
+    events: t.events,
+    offers: t.offers,
+    tenders: t.tenders,
+    contracts: t.contracts,
+    callOffs: t.callOffs,
+    resales: t.resales,
+    tickets: t.tickets,
+    sla: { met, breached: outcomes.length - met, compliancePercent: outcomes.length ? round2((100 * met) / outcomes.length) : null },
+    satisfaction: { ratings: t.satisfaction.ratings, average: t.satisfaction.ratings ? round2(t.satisfaction.total / t.satisfaction.ratings) : null },
+  };
+}
+
+/**
+ * Folds a pair's events (in timeline order) into its summary. Pure: the same events always
+ * give the same summary, which is what makes "as of" a filter on the events.
+ */
+export function summarize(events: TimelineEvent[], pair?: [string, string]): RelationshipSummary {
+  const t = emptyTally();
+  for (const e of events) tally(t, e, pair);
+  return summaryOf(t);
 }

@@ -1,6 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { schemaOf } from '@dealledger/event-store';
 import type { Db } from './rows';
+import { PairEvent, summaryTableDdl, writeSummaries } from './summaries';
+import { byTime, TimelineEvent } from '../history/timeline-event';
 
 export { rowsOf, writeEvents } from './rows';
 export type { Row } from './rows';
@@ -37,10 +39,11 @@ export async function createGenerationTables(db: Db, schema: string, gen: number
     )`);
   await db.query(`CREATE INDEX IF NOT EXISTS timeline_g${gen}_b_idx ON ${s}.timeline_g${gen} (company_b)`);
   await db.query(`CREATE TABLE IF NOT EXISTS ${s}.companies_g${gen} (company_id text PRIMARY KEY, name text NOT NULL, data jsonb NOT NULL)`);
+  for (const ddl of summaryTableDdl(schema, gen)) await db.query(ddl);
 }
 
 export async function dropGenerationTables(db: Db, schema: string, gen: number): Promise<void> {
-  await db.query(`DROP TABLE IF EXISTS "${schema}".timeline_g${gen}, "${schema}".companies_g${gen}`);
+  await db.query(`DROP TABLE IF EXISTS "${schema}".timeline_g${gen}, "${schema}".companies_g${gen}, "${schema}".summaries_g${gen}`);
 }
 
 export async function activeGeneration(db: Db, schema: string): Promise<number> {
@@ -78,7 +81,11 @@ export async function digestOf(db: Db, schema: string, gen: number): Promise<{ d
   const [c] = await db.query(
     `SELECT count(*)::int AS n, coalesce(sum(${rowHash(['company_id', 'name', 'data::text'])}), 0)::text AS h FROM "${schema}".companies_g${gen}`,
   );
-  return { digest: `${t.n}:${t.h}:${c.n}:${c.h}`, rows: t.n, companies: c.n };
+  // The summaries are kept per event, not folded: equal digests show the live tallies equal a replay's.
+  const [m] = await db.query(
+    `SELECT count(*)::int AS n, coalesce(sum(${rowHash(['company_a', 'company_b', 'viewer', 'tally::text'])}), 0)::text AS h FROM "${schema}".summaries_g${gen}`,
+  );
+  return { digest: `${t.n}:${t.h}:${c.n}:${c.h}:${m.n}:${m.h}`, rows: t.n, companies: c.n };
 }
 
 export class Generations1733000000000 implements MigrationInterface {
@@ -138,5 +145,60 @@ export class GenerationRetirement1733000000001 implements MigrationInterface {
   }
 }
 
+/**
+ * Adds the per-event summaries to the generations that are written to, filled by folding the
+ * timeline rows they already hold (pair by pair, in timeline order, as the tally would have seen them).
+ */
+export class Summaries1737700000000 implements MigrationInterface {
+  name = 'Summaries1737700000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations WHERE status IN ('active', 'building')`)) {
+      for (const ddl of summaryTableDdl(schema, generation)) await q.query(ddl);
+      let after: [string, string] = ['', ''];
+      for (;;) {
+        // A few thousand pairs at a time, keyed on the pair so that memory stays small.
+        const pairs: { company_a: string; company_b: string }[] = await q.query(
+          `SELECT DISTINCT company_a, company_b FROM "${schema}".timeline_g${generation} WHERE (company_a, company_b) > ($1, $2) ORDER BY 1, 2 LIMIT 2000`,
+          after,
+        );
+        if (pairs.length === 0) break;
+        const last = pairs[pairs.length - 1];
+        const rows = await q.query(
+          `SELECT * FROM "${schema}".timeline_g${generation} WHERE (company_a, company_b) > ($1, $2) AND (company_a, company_b) <= ($3, $4)`,
+          [...after, last.company_a, last.company_b],
+        );
+        const inserted = rows
+          .map((r: any) => ({ a: r.company_a, b: r.company_b, event: timelineRowEvent(r) }))
+          .sort((x: PairEvent, y: PairEvent) => byTime(x.event, y.event));
+        await writeSummaries(q, schema, generation, inserted);
+        after = [last.company_a, last.company_b];
+      }
+    }
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations`))
+      await q.query(`DROP TABLE IF EXISTS "${schema}".summaries_g${generation}`);
+  }
+}
+
+/** A timeline row as the event it keeps. */
+export function timelineRowEvent(r: any): TimelineEvent {
+  return {
+    eventId: r.event_id,
+    context: r.context,
+    type: r.type,
+    streamId: r.stream_id,
+    occurredAt: r.occurred_at,
+    recordedAt: r.recorded_at,
+    position: Number(r.position),
+    parties: r.parties,
+    data: r.data,
+  };
+}
+
 /** The relationships app's read-model migrations, in order. */
-export const GENERATION_MIGRATIONS = [Generations1733000000000, GenerationRetirement1733000000001];
+export const GENERATION_MIGRATIONS = [Generations1733000000000, GenerationRetirement1733000000001, Summaries1737700000000];

@@ -1,5 +1,7 @@
 import type { EventEnvelope } from '@dealledger/events';
 import { pairsOf } from '../history/pairs';
+import type { TimelineEvent } from '../history/timeline-event';
+import { PairEvent, writeSummaries } from './summaries';
 
 /**
  * The rows of the read tables and how a batch of events is written into one generation. Kept
@@ -45,17 +47,39 @@ export function rowsOf(e: EventEnvelope): Row[] {
   }));
 }
 
-/** Writes many events into one generation in two statements (the rebuild's path). */
+/** The event as the read side keeps it (the timeline row's columns). */
+export function timelineEventOf(e: EventEnvelope): TimelineEvent {
+  return {
+    eventId: e.id,
+    context: e.context,
+    type: e.type,
+    streamId: e.streamId,
+    occurredAt: new Date(e.occurredAt).toISOString(),
+    recordedAt: new Date(e.recordedAt).toISOString(),
+    position: e.position,
+    parties: e.parties,
+    data: e.data,
+  };
+}
+
+/** The pair rows an INSERT … RETURNING company_a, company_b, event_id reports as new, with their events. */
+export function insertedPairs(returned: { company_a: string; company_b: string; event_id: string }[], events: EventEnvelope[]): PairEvent[] {
+  const byId = new Map(events.map((e) => [e.id, e]));
+  return returned.map((r) => ({ a: r.company_a, b: r.company_b, event: timelineEventOf(byId.get(r.event_id)!) }));
+}
+
+/** Writes many events into one generation: timeline rows, then the summaries of the rows that are new. */
 export async function writeEvents(db: Db, schema: string, gen: number, events: EventEnvelope[]): Promise<void> {
   const rows = events.flatMap(rowsOf);
   if (rows.length) {
     const col = <K extends keyof Row>(k: K) => rows.map((r) => r[k]);
-    await db.query(
+    const inserted = await db.query(
       `INSERT INTO "${schema}".timeline_g${gen} (company_a, company_b, event_id, context, type, stream_id, position, occurred_at, recorded_at, parties, data)
        SELECT a, b, id, ctx, t, sid, pos, occ, rec, p::jsonb, d::jsonb
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[])
            AS x(a, b, id, ctx, t, sid, pos, occ, rec, p, d)
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT DO NOTHING
+       RETURNING company_a, company_b, event_id`,
       [
         col('a'),
         col('b'),
@@ -70,6 +94,7 @@ export async function writeEvents(db: Db, schema: string, gen: number, events: E
         col('data'),
       ],
     );
+    await writeSummaries(db, schema, gen, insertedPairs(inserted, events));
   }
   const companies = events.filter((e) => e.type === 'CompanyRegistered');
   if (companies.length) {

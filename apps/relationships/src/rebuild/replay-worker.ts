@@ -7,7 +7,8 @@ import { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { eventCatalog, EventEnvelope } from '@dealledger/events';
 import { createKafka } from '@dealledger/messaging';
-import { rowsOf, writeEvents } from '../projection/rows';
+import { insertedPairs, rowsOf, writeEvents } from '../projection/rows';
+import { writeSummaries } from '../projection/summaries';
 import { PartitionRange, replayShard, ShardResult } from './replay';
 
 /** What the rebuild hands each worker thread: one shard of the partitions and where to write it. */
@@ -61,6 +62,9 @@ const copyText = (v: string) => (/[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\')
 
 const staged = new WeakSet<PoolClient>();
 
+/** The projection's writers take TypeORM's shape of a query's answer: the rows. */
+const rowsOnly = (client: PoolClient) => ({ query: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows });
+
 /**
  * Writes a batch through COPY into a per-connection staging table, then one INSERT … ON
  * CONFLICT DO NOTHING (COPY itself cannot skip the rows the live consumer already wrote).
@@ -86,14 +90,16 @@ async function copyEvents(pool: Pool, schema: string, gen: number, events: Event
       );
     if (lines.length > 0) {
       await pipeline(Readable.from([lines.join('')]), client.query(copyFrom('COPY rebuild_stage FROM STDIN')));
-      await client.query(
+      const inserted = await client.query(
         `INSERT INTO "${schema}".timeline_g${gen} (company_a, company_b, event_id, context, type, stream_id, position, occurred_at, recorded_at, parties, data)
-         SELECT a, b, id, ctx, t, sid, pos, occ, rec, p::jsonb, d::jsonb FROM rebuild_stage ON CONFLICT DO NOTHING`,
+         SELECT a, b, id, ctx, t, sid, pos, occ, rec, p::jsonb, d::jsonb FROM rebuild_stage ON CONFLICT DO NOTHING
+         RETURNING company_a, company_b, event_id`,
       );
+      await writeSummaries(rowsOnly(client), schema, gen, insertedPairs(inserted.rows, events));
     }
     // Company registrations concern no pair: only the companies table (a handful of rows).
     const companies = events.filter((e) => e.type === 'CompanyRegistered');
-    if (companies.length > 0) await writeEvents(client, schema, gen, companies);
+    if (companies.length > 0) await writeEvents(rowsOnly(client), schema, gen, companies);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -1,0 +1,74 @@
+import { emptyTally, Tally, tallyAsSeenBy } from '../history/summary';
+import type { TimelineEvent } from '../history/timeline-event';
+import type { Db } from './rows';
+
+/** A timeline row just inserted: the pair and the event, as the timeline keeps it. */
+export interface PairEvent {
+  a: string;
+  b: string;
+  event: TimelineEvent;
+}
+
+/**
+ * Each pair's summary, kept per event: one row per pair and viewer (a and b see the pair
+ * differently: drafts, rivals' bids), holding the tally the summary is computed from. Written in
+ * the same transaction as the timeline rows, only for rows that transaction inserted, so a
+ * redelivered event, or one the live consumer and a rebuild both write, counts once.
+ *
+ * Rows are locked in key order: two writers (replicas of the live consumer, a rebuild's shards)
+ * touching the same pairs wait for each other instead of deadlocking.
+ */
+export async function writeSummaries(db: Db, schema: string, gen: number, inserted: PairEvent[]): Promise<void> {
+  if (inserted.length === 0) return;
+  const table = `"${schema}".summaries_g${gen}`;
+  const byRow = new Map<string, { a: string; b: string; viewer: string; events: TimelineEvent[] }>();
+  for (const { a, b, event } of inserted) {
+    for (const viewer of [a, b]) {
+      const k = `${a} ${b} ${viewer}`;
+      const row = byRow.get(k) ?? byRow.set(k, { a, b, viewer, events: [] }).get(k)!;
+      row.events.push(event);
+    }
+  }
+  const rows = [...byRow.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, r]) => r);
+  const col = (f: (r: (typeof rows)[number]) => string) => rows.map(f);
+  await db.query(
+    `INSERT INTO ${table} (company_a, company_b, viewer, tally) SELECT a, b, v, $4::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS x(a, b, v)
+     ON CONFLICT DO NOTHING`,
+    [col((r) => r.a), col((r) => r.b), col((r) => r.viewer), JSON.stringify(emptyTally())],
+  );
+  const current: { company_a: string; company_b: string; viewer: string; tally: Tally }[] = await db.query(
+    `SELECT company_a, company_b, viewer, tally FROM ${table} t
+      WHERE (company_a, company_b, viewer) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
+      ORDER BY company_a, company_b, viewer FOR UPDATE`,
+    [col((r) => r.a), col((r) => r.b), col((r) => r.viewer)],
+  );
+  const tallies = new Map(current.map((c) => [`${c.company_a} ${c.company_b} ${c.viewer}`, c.tally]));
+  const updated = rows.map((r) => {
+    const t = tallies.get(`${r.a} ${r.b} ${r.viewer}`) ?? emptyTally();
+    for (const e of r.events) tallyAsSeenBy(t, e, r.viewer, [r.a, r.b]);
+    return t;
+  });
+  await db.query(
+    `UPDATE ${table} t SET tally = x.t::jsonb, last_activity = x.t::jsonb->>'lastActivity', events = (x.t::jsonb->>'events')::int
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(a, b, v, t)
+      WHERE t.company_a = x.a AND t.company_b = x.b AND t.viewer = x.v`,
+    [col((r) => r.a), col((r) => r.b), col((r) => r.viewer), updated.map((t) => JSON.stringify(t))],
+  );
+}
+
+export function summaryTableDdl(schema: string, gen: number): string[] {
+  const t = `"${schema}".summaries_g${gen}`;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t} (
+      company_a     text NOT NULL,
+      company_b     text NOT NULL,
+      viewer        text NOT NULL,
+      tally         jsonb NOT NULL,
+      last_activity text,
+      events        int NOT NULL DEFAULT 0,
+      PRIMARY KEY (company_a, company_b, viewer)
+    )`,
+    // A company's counterparties, most recently active first.
+    `CREATE INDEX IF NOT EXISTS summaries_g${gen}_viewer_idx ON ${t} (viewer, last_activity DESC)`,
+  ];
+}
