@@ -8,6 +8,8 @@ import { OfferList1737100000000, OfferListProjection, OfferListSearch17372000000
 import { BID_SEAL_KEY, loadSealKey } from './tender/bid-seal';
 import { TenderBidOpener, TenderCommandHandler } from './tender/tender.command-handler';
 import { TenderHttpController } from './tender/tender.http.controller';
+import { TenderBidListProjection } from './tender/list/tender-bid-list.projection';
+import { TenderList1737300000000, TenderListProjection } from './tender/list/tender-list.projection';
 
 export const OFFERS = {
   context: 'offers',
@@ -22,7 +24,7 @@ export const OFFERS = {
     CqrsModule.forRoot(),
     LedgerModule.forContext({
       context: OFFERS.context,
-      migrations: [Deadlines1732800000000, DeadlineParking1736100000000, OfferList1737100000000, OfferListSearch1737200000000],
+      migrations: [Deadlines1732800000000, DeadlineParking1736100000000, OfferList1737100000000, OfferListSearch1737200000000, TenderList1737300000000],
     }),
   ],
   controllers: [OfferHttpController, TenderHttpController],
@@ -32,6 +34,8 @@ export const OFFERS = {
     TenderBidOpener,
     ExpireOffersScheduler,
     OfferListProjection,
+    TenderListProjection,
+    TenderBidListProjection,
     { provide: EXPIRY_CLOCK, useValue: () => new Date() },
     { provide: BID_SEAL_KEY, useFactory: () => loadSealKey() },
   ],

@@ -7,6 +7,8 @@ import { GENERATION_MIGRATIONS } from './projection/generations';
 import { RelationshipsInbound } from './projection/relationships-inbound';
 import { AdminHttpController, RebuildService } from './rebuild/admin.http.controller';
 import { ScorecardHttpController } from './scorecard/scorecard.http.controller';
+import { InboxHttpController } from './inbox/inbox.http.controller';
+import { InboxQueries } from './inbox/inbox.queries';
 
 export const RELATIONSHIPS = {
   context: 'relationships',
@@ -18,7 +20,7 @@ export const RELATIONSHIPS = {
 
 @Module({
   imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: RELATIONSHIPS.context, migrations: GENERATION_MIGRATIONS })],
-  controllers: [RelationshipHttpController, ScorecardHttpController, AdminHttpController],
-  providers: [RelationshipQueries, RelationshipsInbound, RebuildService],
+  controllers: [RelationshipHttpController, ScorecardHttpController, AdminHttpController, InboxHttpController],
+  providers: [RelationshipQueries, RelationshipsInbound, RebuildService, InboxQueries],
 })
 export class RelationshipsModule {}

@@ -4,6 +4,8 @@ import { LedgerModule } from '@dealledger/platform';
 import { ResaleInbound } from './inbound/resale-inbound';
 import { LotCommandHandler, LotSourceResolver } from './lot/lot.command-handler';
 import { LotHttpController } from './lot/lot.http.controller';
+import { LotList1737500000000, LotListProjection } from './lot/list/lot-list.projection';
+import { ResaleList1737500000001, ResaleListProjection } from './lot/list/resale-list.projection';
 import { SupplyLines1732900000000 } from './projections/supply-lines.migration';
 
 export const RESALE = {
@@ -15,8 +17,11 @@ export const RESALE = {
 };
 
 @Module({
-  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: RESALE.context, migrations: [SupplyLines1732900000000] })],
+  imports: [
+    CqrsModule.forRoot(),
+    LedgerModule.forContext({ context: RESALE.context, migrations: [SupplyLines1732900000000, LotList1737500000000, ResaleList1737500000001] }),
+  ],
   controllers: [LotHttpController],
-  providers: [LotCommandHandler, LotSourceResolver, ResaleInbound],
+  providers: [LotCommandHandler, LotSourceResolver, ResaleInbound, LotListProjection, ResaleListProjection],
 })
 export class ResaleModule {}

@@ -6,6 +6,7 @@ import { ServiceContracts1732900000001 } from './projections/service-contracts.m
 import { SLA_CLOCK, SlaClockScheduler } from './ticket/sla/sla-clock.scheduler';
 import { TicketCommandHandler, TicketContractLookup } from './ticket/ticket.command-handler';
 import { TicketHttpController } from './ticket/ticket.http.controller';
+import { TicketList1737600000000, TicketListProjection } from './ticket/list/ticket-list.projection';
 
 export const SERVICE_DESK = {
   context: 'service-desk',
@@ -20,10 +21,17 @@ export const SERVICE_DESK = {
     CqrsModule.forRoot(),
     LedgerModule.forContext({
       context: SERVICE_DESK.context,
-      migrations: [Deadlines1732800000000, DeadlineParking1736100000000, ServiceContracts1732900000001],
+      migrations: [Deadlines1732800000000, DeadlineParking1736100000000, ServiceContracts1732900000001, TicketList1737600000000],
     }),
   ],
   controllers: [TicketHttpController],
-  providers: [TicketCommandHandler, TicketContractLookup, ServiceDeskInbound, SlaClockScheduler, { provide: SLA_CLOCK, useValue: () => new Date() }],
+  providers: [
+    TicketCommandHandler,
+    TicketContractLookup,
+    ServiceDeskInbound,
+    SlaClockScheduler,
+    TicketListProjection,
+    { provide: SLA_CLOCK, useValue: () => new Date() },
+  ],
 })
 export class ServiceDeskModule {}

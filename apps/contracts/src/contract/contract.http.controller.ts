@@ -1,16 +1,25 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
-import { uuidV5 } from '@dealledger/domain';
+import { invalid, uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta, KnownCompanies, uuidParam } from '@dealledger/platform';
+import { checkedCursor, CommandMeta, KnownCompanies, uuidParam, withNextLink } from '@dealledger/platform';
 import { ExecuteContractCommand } from './contract.command-handler';
 import type { ContractCommand } from './contract.commands';
-import { AmendContractRequest, OriginQuery, PlaceCallOffRequest, ReasonRequest, RenewContractRequest, SignContractRequest } from './contract.requests.dto';
+import {
+  AmendContractRequest,
+  ContractListQueryDto,
+  PlaceCallOffRequest,
+  ReasonRequest,
+  RenewContractRequest,
+  SignContractRequest,
+} from './contract.requests.dto';
 import { contractView, loadContract } from './contract.stream';
 import { contractIdFor } from './drafting';
 import { ContractErrors } from './contract.errors';
+import { ContractListProjection } from './list/contract-list.projection';
 
 /**
  * Contracts drafted from accepted offers and awarded tenders: amend, sign (bound to the exact
@@ -26,6 +35,7 @@ export class ContractHttpController {
     private readonly commands: CommandBus,
     private readonly store: PostgresEventStore,
     private readonly companies: KnownCompanies,
+    private readonly list_: ContractListProjection,
   ) {}
 
   private async run(command: CommandInput<ContractCommand>, metadata: CommandMetadata, viewer: Principal) {
@@ -34,9 +44,32 @@ export class ContractHttpController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'The contract drafted from a deal: ?origin=offer:<id> or tender:<id> (empty when none, or not yours)' })
-  async byOrigin(@Query() q: OriginQuery, @CurrentPrincipal() p: Principal) {
-    const [kind, id] = q.origin.toLowerCase().split(':') as ['offer' | 'tender', string];
+  @ApiOperation({
+    summary:
+      'Your contracts, newest first: those your company is a party to (buyer, supplier, or the intermediary the current terms name), drafts included, ' +
+      'with filters, full-text search and cursor pagination',
+    description:
+      'Each row: parties and their roles, status, origin, period, currency and contract value, committed volume and the volume called off so far, ' +
+      'and the signatures still owed while it is being signed. Pages never repeat or skip a contract while others are drafted or change: follow ' +
+      '`next` until it is null. `origin=offer:<id>` (or `tender:<id>`) is the lookup of the contract drafted from one deal: an array of it, ' +
+      'empty when there is none or it is not yours.',
+  })
+  async list(@Query() q: ContractListQueryDto, @CurrentPrincipal() p: Principal, @Req() req: Request) {
+    if (q.origin?.includes(':')) return this.byOrigin(q, p);
+    const origin = q.origin?.toLowerCase() as 'offer' | 'tender' | undefined;
+    return withNextLink(req, await this.list_.page(p.companyId, { ...q, origin, limit: q.limit ?? 50, after: checkedCursor(q.after) }));
+  }
+
+  /** Read from the contract's stream, not the list: it answers as soon as the deal's event has drafted it. */
+  private async byOrigin(q: ContractListQueryDto, p: Principal) {
+    const { origin, ...others } = q;
+    if (Object.values(others).some((v) => v !== undefined)) {
+      throw invalid(
+        'contract.origin_lookup',
+        'origin=offer:<id> or tender:<id> looks up one contract and takes no other parameter; filter the list by origin=offer or tender',
+      );
+    }
+    const [kind, id] = origin!.toLowerCase().split(':') as ['offer' | 'tender', string];
     const contractId = contractIdFor(kind, id);
     const { state, version } = await loadContract(this.store, contractId);
     try {

@@ -19,6 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { SEVERITIES, Severity, SIGNING_ROLES } from '@dealledger/events';
+import { CONTRACT_LIST_STATUSES, CONTRACT_PARTY_ROLES, type ContractListStatus, type ContractPartyRole } from './list/contract-list';
 
 export class SlaTermDto {
   @ApiProperty({ enum: SEVERITIES }) @IsIn(SEVERITIES) severity: Severity;
@@ -82,8 +83,52 @@ export class ReasonRequest {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(2000) reason: string;
 }
 
-export class OriginQuery {
-  @ApiProperty({ example: 'offer:3f0c…', description: '`offer:<offerId>` or `tender:<tenderId>`' })
-  @Matches(/^(offer|tender):[0-9a-f-]{36}$/i, { message: 'origin must be offer:<uuid> or tender:<uuid>' })
-  origin: string;
+const STATUS_MAPPING =
+  "The contract's stage, from the contract decider's statuses: `draft` = drafting, no signature yet on the current terms (just drafted, or amended " +
+  'since: an amendment voids the signatures given); `awaiting_signatures` = drafting, some required signatures given on the current terms and ' +
+  'others still owed; `in_force` = executed, every required signature given (a proposed renewal waiting for its signatures leaves it in force); ' +
+  '`expired` = expired, its end date reached; `terminated` = terminated by an executive of a party.';
+
+export class ContractListQueryDto {
+  @ApiPropertyOptional({ description: 'A counterparty: another company that is a party to the contract (buyer, supplier or intermediary)' })
+  @IsOptional()
+  @IsUUID()
+  party?: string;
+
+  @ApiPropertyOptional({ enum: CONTRACT_PARTY_ROLES, description: "Your company's part in the contract; any when omitted" })
+  @IsOptional()
+  @IsIn(CONTRACT_PARTY_ROLES)
+  role?: ContractPartyRole;
+
+  @ApiPropertyOptional({ enum: CONTRACT_LIST_STATUSES, description: STATUS_MAPPING }) @IsOptional() @IsIn(CONTRACT_LIST_STATUSES) status?: ContractListStatus;
+  @ApiPropertyOptional({ example: '2027-12-31', description: 'Ending before this time (ISO 8601 date or time)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  endsBefore?: string;
+
+  @ApiPropertyOptional({
+    example: 'offer',
+    description:
+      'How the contract came to be, as its drafting event says: `offer` (an accepted offer) or `tender` (an awarded tender). ' +
+      '`offer:<offerId>` or `tender:<tenderId>` instead looks up the one contract drafted from that deal and answers with an array of it ' +
+      '(empty when there is none or it is not yours); it takes no other parameter.',
+  })
+  @IsOptional()
+  @Matches(/^(offer|tender)(:[0-9a-f-]{36})?$/i, { message: 'origin must be offer, tender, offer:<uuid> or tender:<uuid>' })
+  origin?: string;
+
+  @ApiPropertyOptional({
+    description: "Full-text search: words in skus, item descriptions and the terms' text, or in a counterparty's name (web-search syntax)",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+
+  @ApiPropertyOptional({ description: 'The `next` cursor of the previous page' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'after must be a cursor from a previous page' })
+  after?: string;
 }

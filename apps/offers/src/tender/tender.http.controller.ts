@@ -1,16 +1,26 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta, KnownCompanies, uuidParam } from '@dealledger/platform';
+import { checkedCursor, CommandMeta, KnownCompanies, uuidParam, withNextLink } from '@dealledger/platform';
 import { ReasonRequest } from '../common.dto';
 import { BID_SEAL_KEY, sealBid } from './bid-seal';
 import { ExecuteTenderCommand } from './tender.command-handler';
 import type { TenderCommandToPrepare } from './tender.commands';
-import { AwardTenderRequest, EvaluateBidRequest, InviteSuppliersRequest, OpenTenderRequest, SubmitBidRequest } from './tender.requests.dto';
+import { TenderBidListProjection } from './list/tender-bid-list.projection';
+import { TenderListProjection } from './list/tender-list.projection';
+import {
+  AwardTenderRequest,
+  EvaluateBidRequest,
+  InviteSuppliersRequest,
+  OpenTenderRequest,
+  SubmitBidRequest,
+  TenderBidListQueryDto,
+  TenderListQueryDto,
+} from './tender.requests.dto';
 import { loadTender, tenderView } from './tender.stream';
 import { TenderErrors } from './tender.errors';
 
@@ -29,6 +39,8 @@ export class TenderHttpController {
     private readonly store: PostgresEventStore,
     @Inject(BID_SEAL_KEY) private readonly sealKey: Buffer,
     private readonly companies: KnownCompanies,
+    private readonly list_: TenderListProjection,
+    private readonly bids_: TenderBidListProjection,
   ) {}
 
   private async run(command: CommandInput<TenderCommandToPrepare>, metadata: CommandMetadata, viewer: Principal) {
@@ -45,6 +57,27 @@ export class TenderHttpController {
     const tenderId = uuidV5(`tender:${m.commandId}`);
     res.location(`/tenders/${tenderId}`);
     return this.run({ type: 'OpenTender', tenderId, buyerId: p.companyId, ...body }, m, p);
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'Your tenders, newest first: opened (as the buyer) and invited to (as a supplier), with filters, full-text search and cursor pagination',
+    description:
+      'A supplier sees a tender once invited, never who else was; the award as GET /tenders/:id shows it. ' +
+      'Pages never repeat or skip a tender while others are opened or change: follow `next` until it is null.',
+  })
+  async list(@Query() q: TenderListQueryDto, @CurrentPrincipal() p: Principal, @Req() req: Request) {
+    return withNextLink(req, await this.list_.page(p.companyId, { ...q, limit: q.limit ?? 50, after: checkedCursor(q.after) }));
+  }
+
+  // Before `:id`, which would take `bids` for a tender id.
+  @Get('bids')
+  @ApiOperation({
+    summary: 'The bids your company submitted, newest first: submitted, replaced, withdrawn, and after the award won or lost',
+    description: "Only your own bids, never another bidder's. Follow `next` until it is null.",
+  })
+  async bids(@Query() q: TenderBidListQueryDto, @CurrentPrincipal() p: Principal, @Req() req: Request) {
+    return withNextLink(req, await this.bids_.page(p.companyId, { ...q, limit: q.limit ?? 50, after: checkedCursor(q.after) }));
   }
 
   @Get(':id')

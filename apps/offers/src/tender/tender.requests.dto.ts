@@ -5,6 +5,7 @@ import {
   ArrayNotEmpty,
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsISO8601,
   IsNotEmpty,
@@ -19,6 +20,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DECIMAL, DECIMAL_MESSAGE } from '../common.dto';
+import { TENDER_BID_STATUSES, type TenderBidStatus } from './list/tender-bid-list';
+import { TENDER_LIST_STATUSES, type TenderListStatus } from './list/tender-list';
 
 export class TenderItemDto {
   @ApiProperty({ example: 'lot-1' }) @IsString() @IsNotEmpty() @MaxLength(64) itemId: string;
@@ -92,4 +95,53 @@ export class EvaluateBidRequest {
 
 export class AwardTenderRequest {
   @ApiProperty() @IsUUID() supplierId: string;
+}
+
+class ListPageDto {
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+
+  @ApiPropertyOptional({ description: 'The `next` cursor of the previous page' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'after must be a cursor from a previous page' })
+  after?: string;
+}
+
+export class TenderListQueryDto extends ListPageDto {
+  @ApiPropertyOptional({ enum: ['opened', 'invited'], description: 'Tenders you opened (as the buyer) or were invited to (as a supplier); both when omitted' })
+  @IsOptional()
+  @IsIn(['opened', 'invited'])
+  role?: 'opened' | 'invited';
+
+  @ApiPropertyOptional({ enum: TENDER_LIST_STATUSES }) @IsOptional() @IsIn(TENDER_LIST_STATUSES) status?: TenderListStatus;
+
+  @ApiPropertyOptional({ description: 'Submission deadline before this time (ISO 8601)', example: '2027-05-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  // The forms PostgreSQL reads: ISO 8601 also allows signed and zero years, weeks and ordinal days.
+  @Matches(/^(?!0000)\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/, {
+    message: 'deadlineBefore must be a date or time such as 2027-05-01 or 2027-05-01T12:00:00Z (years 0001 to 9999)',
+  })
+  deadlineBefore?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Full-text search (web-search syntax): words of the title, item ids, descriptions and specifications, or of a counterparty's name " +
+      '(for the buyer: the suppliers it invited; for a supplier: the buyer)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+export class TenderBidListQueryDto extends ListPageDto {
+  @ApiPropertyOptional({
+    enum: TENDER_BID_STATUSES,
+    description: '`replaced`: a later bid of yours to the same tender took its place; `won` / `lost`: the bid current when the tender was awarded',
+  })
+  @IsOptional()
+  @IsIn(TENDER_BID_STATUSES)
+  status?: TenderBidStatus;
+
+  @ApiPropertyOptional({ description: 'One tender' }) @IsOptional() @IsUUID() tenderId?: string;
 }

@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { schemaOf } from '@dealledger/event-store';
 import type { Db } from './rows';
+import { inboxTableDdl } from './inbox-rows';
 import { PairEvent, summaryTableDdl, writeSummaries } from './summaries';
 import { byTime, TimelineEvent } from '../history/timeline-event';
 
@@ -39,11 +40,11 @@ export async function createGenerationTables(db: Db, schema: string, gen: number
     )`);
   await db.query(`CREATE INDEX IF NOT EXISTS timeline_g${gen}_b_idx ON ${s}.timeline_g${gen} (company_b)`);
   await db.query(`CREATE TABLE IF NOT EXISTS ${s}.companies_g${gen} (company_id text PRIMARY KEY, name text NOT NULL, data jsonb NOT NULL)`);
-  for (const ddl of summaryTableDdl(schema, gen)) await db.query(ddl);
+  for (const ddl of [...summaryTableDdl(schema, gen), ...inboxTableDdl(schema, gen)]) await db.query(ddl);
 }
 
 export async function dropGenerationTables(db: Db, schema: string, gen: number): Promise<void> {
-  await db.query(`DROP TABLE IF EXISTS "${schema}".timeline_g${gen}, "${schema}".companies_g${gen}, "${schema}".summaries_g${gen}`);
+  await db.query(`DROP TABLE IF EXISTS "${schema}".timeline_g${gen}, "${schema}".companies_g${gen}, "${schema}".summaries_g${gen}, "${schema}".inbox_g${gen}`);
 }
 
 export async function activeGeneration(db: Db, schema: string): Promise<number> {
@@ -85,7 +86,11 @@ export async function digestOf(db: Db, schema: string, gen: number): Promise<{ d
   const [m] = await db.query(
     `SELECT count(*)::int AS n, coalesce(sum(${rowHash(['company_a', 'company_b', 'viewer', 'tally::text'])}), 0)::text AS h FROM "${schema}".summaries_g${gen}`,
   );
-  return { digest: `${t.n}:${t.h}:${c.n}:${c.h}:${m.n}:${m.h}`, rows: t.n, companies: c.n };
+  const [i] = await db.query(
+    `SELECT count(*)::int AS n, coalesce(sum(${rowHash(['company_id', 'item_key', 'kind', "coalesce(role, '')", 'resource', 'reason', "coalesce(due_at, '')", 'since'])}), 0)::text AS h
+       FROM "${schema}".inbox_g${gen}`,
+  );
+  return { digest: `${t.n}:${t.h}:${c.n}:${c.h}:${m.n}:${m.h}:${i.n}:${i.h}`, rows: t.n, companies: c.n };
 }
 
 export class Generations1733000000000 implements MigrationInterface {
@@ -200,5 +205,26 @@ export function timelineRowEvent(r: any): TimelineEvent {
   };
 }
 
+/**
+ * Adds the inbox to the generations. It needs events that concern no pair (a tender's opening),
+ * which the timeline does not hold: an installation with history fills it by a rebuild
+ * (`POST /admin/rebuild`), which replays every event from offset 0.
+ */
+export class Inbox1737800000000 implements MigrationInterface {
+  name = 'Inbox1737800000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations WHERE status IN ('active', 'building')`))
+      for (const ddl of inboxTableDdl(schema, generation)) await q.query(ddl);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations`))
+      await q.query(`DROP TABLE IF EXISTS "${schema}".inbox_g${generation}`);
+  }
+}
+
 /** The relationships app's read-model migrations, in order. */
-export const GENERATION_MIGRATIONS = [Generations1733000000000, GenerationRetirement1733000000001, Summaries1737700000000];
+export const GENERATION_MIGRATIONS = [Generations1733000000000, GenerationRetirement1733000000001, Summaries1737700000000, Inbox1737800000000];

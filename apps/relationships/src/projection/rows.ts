@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@dealledger/events';
 import { pairsOf } from '../history/pairs';
 import type { TimelineEvent } from '../history/timeline-event';
+import { writeInbox } from './inbox-rows';
 import { PairEvent, writeSummaries } from './summaries';
 
 /**
@@ -96,6 +97,8 @@ export async function writeEvents(db: Db, schema: string, gen: number, events: E
     );
     await writeSummaries(db, schema, gen, insertedPairs(inserted, events));
   }
+  // Every event, with or without a pair (a tender's opening names only its buyer).
+  await writeInbox(db, schema, gen, events.map(timelineEventOf));
   const companies = events.filter((e) => e.type === 'CompanyRegistered');
   if (companies.length) {
     await db.query(

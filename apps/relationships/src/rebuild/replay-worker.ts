@@ -7,7 +7,8 @@ import { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { eventCatalog, EventEnvelope } from '@dealledger/events';
 import { createKafka } from '@dealledger/messaging';
-import { insertedPairs, rowsOf, writeEvents } from '../projection/rows';
+import { insertedPairs, rowsOf, timelineEventOf, writeEvents } from '../projection/rows';
+import { writeInbox } from '../projection/inbox-rows';
 import { writeSummaries } from '../projection/summaries';
 import { PartitionRange, replayShard, ShardResult } from './replay';
 
@@ -100,6 +101,7 @@ async function copyEvents(pool: Pool, schema: string, gen: number, events: Event
     // Company registrations concern no pair: only the companies table (a handful of rows).
     const companies = events.filter((e) => e.type === 'CompanyRegistered');
     if (companies.length > 0) await writeEvents(rowsOnly(client), schema, gen, companies);
+    await writeInbox(rowsOnly(client), schema, gen, events.filter((e) => e.type !== 'CompanyRegistered').map(timelineEventOf));
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -1,16 +1,18 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta, uuidParam } from '@dealledger/platform';
+import { checkedCursor, CommandMeta, uuidParam, withNextLink } from '@dealledger/platform';
 import { ExecuteLotCommand } from './lot.command-handler';
 import type { LotSourceRef } from './lot.commands';
 import type { LotState } from './lot.decider';
 import { LotErrors } from './lot.errors';
-import { RecordLotRequest, ResellRequest } from './lot.requests.dto';
+import { LotListProjection } from './list/lot-list.projection';
+import { ResaleListProjection } from './list/resale-list.projection';
+import { LotListQueryDto, RecordLotRequest, ResaleListQueryDto, ResellRequest } from './lot.requests.dto';
 import { loadLot } from './lot.stream';
 import { provenance } from './provenance';
 
@@ -30,6 +32,8 @@ export class LotHttpController {
   constructor(
     private readonly commands: CommandBus,
     private readonly store: PostgresEventStore,
+    private readonly lots: LotListProjection,
+    private readonly resales: ResaleListProjection,
   ) {}
 
   @Post('lots')
@@ -52,6 +56,26 @@ export class LotHttpController {
     );
     res.location(`/lots/${lotId}`);
     return lotView(state, p, lotId);
+  }
+
+  @Get('lots')
+  @ApiOperation({
+    summary: 'Your stock by lot, newest first: quantity recorded and left, unit cost, source (call-off or resale), with filters and cursor pagination',
+    description: 'Only lots you own. Pages never repeat or skip a lot while others are recorded or resold: follow `next` until it is null.',
+  })
+  async list(@Query() q: LotListQueryDto, @CurrentPrincipal() p: Principal, @Req() req: Request) {
+    const inStock = q.inStock === undefined ? undefined : q.inStock === 'true';
+    return withNextLink(req, await this.lots.page(p.companyId, { ...q, inStock, limit: q.limit ?? 50, after: checkedCursor(q.after) }));
+  }
+
+  @Get('resales')
+  @ApiOperation({
+    summary: 'Resales you made (as the seller) or received (as the buyer), newest first, with filters and cursor pagination',
+    description:
+      'The seller sees its unit cost, margin and what the lot had left; the buyer sees only what it bought and at what price, as provenance shows a hop to its parties.',
+  })
+  async listResales(@Query() q: ResaleListQueryDto, @CurrentPrincipal() p: Principal, @Req() req: Request) {
+    return withNextLink(req, await this.resales.page(p.companyId, { ...q, limit: q.limit ?? 50, after: checkedCursor(q.after) }));
   }
 
   @Get('lots/:id')

@@ -17,6 +17,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { RESALE_ROLES, type ResaleRole } from './list/lot-list';
 
 const DECIMAL = DECIMAL_PATTERN;
 
@@ -57,4 +58,42 @@ export class ResellRequest {
   @ApiProperty({ example: 300 }) @IsInt() @Min(1) @Max(1_000_000_000) quantity: number;
   @ApiProperty({ example: '1240.00' }) @Matches(DECIMAL, { message: 'unitPrice must be a decimal amount such as 1240.00' }) unitPrice: string;
   @ApiPropertyOptional({ description: 'A downstream contract, when there is one' }) @IsOptional() @IsUUID() downstreamContractId?: string;
+}
+
+const LIMIT = { default: 50, minimum: 1, maximum: 200 };
+const CURSOR = /^[A-Za-z0-9_-]{1,200}$/;
+
+export class LotListQueryDto {
+  @ApiPropertyOptional({ example: 'NMC-MOD-48V' }) @IsOptional() @IsString() @MaxLength(64) sku?: string;
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: lots with something left; false: sold out' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  inStock?: 'true' | 'false';
+  @ApiPropertyOptional({ description: 'The original supplier (the maker at the start of the chain)' }) @IsOptional() @IsUUID() origin?: string;
+  @ApiPropertyOptional({
+    description: "Full-text search: words in the sku and description, or in the seller's or the original supplier's name (web-search syntax)",
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+  @ApiPropertyOptional(LIMIT) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'The `next` cursor of the previous page' })
+  @IsOptional()
+  @Matches(CURSOR, { message: 'after must be a cursor from a previous page' })
+  after?: string;
+}
+
+export class ResaleListQueryDto {
+  @ApiPropertyOptional({ enum: RESALE_ROLES, description: 'Resales you made (as the seller) or that were made to you; both when omitted' })
+  @IsOptional()
+  @IsIn(RESALE_ROLES)
+  role?: ResaleRole;
+  @ApiPropertyOptional({ description: 'The buyer company' }) @IsOptional() @IsUUID() buyer?: string;
+  @ApiPropertyOptional({ example: 'NMC-MOD-48V' }) @IsOptional() @IsString() @MaxLength(64) sku?: string;
+  @ApiPropertyOptional(LIMIT) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'The `next` cursor of the previous page' })
+  @IsOptional()
+  @Matches(CURSOR, { message: 'after must be a cursor from a previous page' })
+  after?: string;
 }

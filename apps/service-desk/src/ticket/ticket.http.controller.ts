@@ -1,14 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta, uuidParam } from '@dealledger/platform';
+import { checkedCursor, CommandMeta, uuidParam, withNextLink } from '@dealledger/platform';
 import { ExecuteTicketCommand } from './ticket.command-handler';
 import type { TicketCommandToPrepare } from './ticket.commands';
-import { CloseRequest, NoteRequest, OpenTicketRequest, ReopenRequest, ResolveRequest } from './ticket.requests.dto';
+import { TicketListProjection } from './list/ticket-list.projection';
+import { CloseRequest, NoteRequest, OpenTicketRequest, ReopenRequest, ResolveRequest, TicketListQueryDto } from './ticket.requests.dto';
 import { loadTicket, ticketView } from './ticket.stream';
 
 /** Technical service under contracts: the buyer opens and closes, the supplier responds and resolves; SLA clocks run. */
@@ -21,6 +22,7 @@ export class TicketHttpController {
   constructor(
     private readonly commands: CommandBus,
     private readonly store: PostgresEventStore,
+    private readonly list_: TicketListProjection,
   ) {}
 
   private async run(command: CommandInput<TicketCommandToPrepare>, m: CommandMetadata, p: Principal) {
@@ -35,6 +37,17 @@ export class TicketHttpController {
     const ticketId = uuidV5(`ticket:${m.commandId}`);
     res.location(`/tickets/${ticketId}`);
     return this.run({ type: 'OpenTicket', ticketId, contractId: body.contractId, sku: body.sku, severity: body.severity, description: body.description }, m, p);
+  }
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'Your tickets, newest first: opened (as the buyer) and to answer (as the supplier), each with its running SLA deadlines and breaches; filters and cursor pagination',
+    description: 'Pages never repeat or skip a ticket while others are opened or move on: follow `next` until it is null.',
+  })
+  async list(@Query() q: TicketListQueryDto, @CurrentPrincipal() p: Principal, @Req() req: Request) {
+    const breached = q.breached === undefined ? undefined : q.breached === 'true';
+    return withNextLink(req, await this.list_.page(p.companyId, { ...q, breached, limit: q.limit ?? 50, after: checkedCursor(q.after) }));
   }
 
   @Get(':id')

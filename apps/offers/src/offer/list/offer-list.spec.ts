@@ -11,13 +11,24 @@ describe('offer list rows follow the offer events', () => {
       data: { ...ref, items: [item('A')], validUntil: '2027-01-01T00:00:00.000Z', paymentTerms: 'p', deliveryTerms: 'd' },
     } as never);
     expect(drafted).toEqual({
-      created: { offerId: 'o-1', supplierId: 's-1', buyerId: 'b-1', status: 'draft', skus: ['A'], validUntil: '2027-01-01T00:00:00.000Z', revision: 0 },
+      created: {
+        offerId: 'o-1',
+        supplierId: 's-1',
+        buyerId: 'b-1',
+        status: 'draft',
+        skus: ['A'],
+        validUntil: '2027-01-01T00:00:00.000Z',
+        revision: 0,
+        text: 'A A',
+      },
     });
     const revised = offerListChange({
       type: 'OfferRevised',
       data: { ...ref, items: [item('A'), item('B')], validUntil: '2027-02-01T00:00:00.000Z', paymentTerms: 'p', deliveryTerms: 'd', revision: 2, note: '' },
     } as never);
-    expect(revised).toEqual({ changed: { offerId: 'o-1', status: 'submitted', skus: ['A', 'B'], validUntil: '2027-02-01T00:00:00.000Z', revision: 2 } });
+    expect(revised).toEqual({
+      changed: { offerId: 'o-1', status: 'submitted', skus: ['A', 'B'], validUntil: '2027-02-01T00:00:00.000Z', revision: 2, text: 'A A B B' },
+    });
     for (const [type, status] of [
       ['OfferSubmitted', 'submitted'],
       ['OfferCountered', 'countered'],

@@ -1,0 +1,78 @@
+import type { TenderEvent, TenderItem } from '@dealledger/events';
+
+/** What the list keeps of a tender; one row per tender. */
+export interface TenderListRow {
+  tenderId: string;
+  buyerId: string;
+  title: string;
+  status: TenderListStatus;
+  publicProcurement: boolean;
+  currency: string;
+  submissionDeadline: string;
+  itemIds: string[];
+  /** Who may see the tender besides its buyer (as GET /tenders/:id); never shown to a supplier. */
+  invited: string[];
+  /** The winning supplier once awarded. */
+  awardedTo: string | null;
+  /** What full-text search finds it by: title, item ids, descriptions and specifications. */
+  text: string;
+}
+
+/** The decider's statuses of an existing tender. */
+export const TENDER_LIST_STATUSES = ['open', 'closed', 'awarded', 'cancelled'] as const;
+export type TenderListStatus = (typeof TENDER_LIST_STATUSES)[number];
+
+export type TenderListChange =
+  | { created: TenderListRow }
+  /** Status changes: the only ones that move the row's `updatedAt`, which every party sees. */
+  | { changed: { tenderId: string; status: TenderListStatus; awardedTo?: string } }
+  /** Suppliers added to `invited`; what a supplier sees of the row does not change. */
+  | { invited: { tenderId: string; supplierIds: string[] } };
+
+/**
+ * How a tender event changes its list row (pure, as the decider's evolve). Bids and evaluations
+ * change nothing here: a row every invited supplier sees must not move when a rival bids.
+ */
+export function tenderListChange(event: TenderEvent): TenderListChange | null {
+  switch (event.type) {
+    case 'TenderOpened': {
+      const d = event.data;
+      return {
+        created: {
+          tenderId: d.tenderId,
+          buyerId: d.buyerId,
+          title: d.title,
+          status: 'open',
+          publicProcurement: d.publicProcurement,
+          currency: d.currency,
+          submissionDeadline: d.submissionDeadline,
+          itemIds: d.items.map((i) => i.itemId),
+          invited: [],
+          awardedTo: null,
+          text: textOf(d.title, d.items),
+        },
+      };
+    }
+    case 'SuppliersInvited':
+      return { invited: { tenderId: event.data.tenderId, supplierIds: event.data.supplierIds } };
+    case 'TenderClosed':
+      return { changed: { tenderId: event.data.tenderId, status: 'closed' } };
+    case 'TenderAwarded':
+      return { changed: { tenderId: event.data.tenderId, status: 'awarded', awardedTo: event.data.supplierId } };
+    case 'TenderCancelled':
+      return { changed: { tenderId: event.data.tenderId, status: 'cancelled' } };
+    default:
+      return null;
+  }
+}
+
+const textOf = (title: string, items: TenderItem[]) => [title, ...items.map((i) => `${i.itemId} ${i.description} ${i.specification}`)].join(' ');
+
+/**
+ * The award as a party sees it (as GET /tenders/:id): the buyer always; a supplier when it won,
+ * or when the tender is a public procurement, whose award is published.
+ */
+export function awardSeenBy(row: Pick<TenderListRow, 'buyerId' | 'publicProcurement' | 'awardedTo'>, companyId: string): string | null {
+  if (row.awardedTo === null) return null;
+  return row.buyerId === companyId || row.publicProcurement || row.awardedTo === companyId ? row.awardedTo : null;
+}
