@@ -560,6 +560,30 @@ async function printRelationships(relUrl, c) {
 }
 
 /**
+ * What waits for one person at the end of the scenario (GET /inbox): the demo's person with the
+ * most to do, so a newcomer sees the inbox at work.
+ */
+async function printInbox(relUrl, directory, c) {
+  let busiest = null;
+  for (const company of Object.values(c)) {
+    for (const person of company.people) {
+      const token = (await post(directory, '/auth/token', { apiKey: person.apiKey.key })).accessToken;
+      const inbox = await get(relUrl, '/inbox?limit=50', token);
+      if (!busiest || inbox.items.length > busiest.inbox.items.length) busiest = { person, company, inbox };
+    }
+  }
+  if (!busiest) return;
+  const { person, company, inbox } = busiest;
+  console.log(`
+Inbox of ${person.name} (${person.position}, ${company.name}), most urgent first — GET ${relUrl}/inbox:`);
+  for (const item of inbox.items.slice(0, 10))
+    console.log(
+      `  ${item.dueAt ? `due ${item.dueAt.slice(0, 16).replace('T', ' ')}` : 'no deadline     '}  ${item.kind.padEnd(18)} ${item.reason} (${item.resource})`,
+    );
+  if (inbox.items.length > 10) console.log(`  … and ${inbox.items.length - 10} more`);
+}
+
+/**
  * Loads the scenario through the public HTTP APIs of `apps` ([{name, port}]).
  * options.checkEmpty: skip when the ledger already holds events (npm start);
  * options.saveKeys: write the demo's API keys under .data/;
@@ -627,7 +651,10 @@ async function runDemo(apps, options = {}) {
     }
   }
   const relApp = apps.find((a) => a.name === 'relationships');
-  if (relApp && offersApp) await printRelationships(`http://127.0.0.1:${relApp.port}`, companies);
+  if (relApp && offersApp) {
+    await printRelationships(`http://127.0.0.1:${relApp.port}`, companies);
+    await printInbox(`http://127.0.0.1:${relApp.port}`, directory, companies);
+  }
   if (!saveKeys) return companies;
   // Keys are shown once by the API; keep the demo's where a later session can find them.
   const keysFile = path.join(ROOT, '.data', 'demo-keys.json');

@@ -190,7 +190,8 @@ describe('deploy/k8s', () => {
       }
       expect(env(app, 'AUTH_PUBLIC_KEY')?.valueFrom.secretKeyRef).toEqual({ name: 'dealledger-auth-public', key: 'AUTH_PUBLIC_KEY' });
       expect(Boolean(env(app, 'AUTH_PRIVATE_KEY'))).toBe(app === 'directory');
-      expect(Boolean(env(app, 'ADMIN_KEY'))).toBe(app === 'directory' || app === 'relationships');
+      // Every app has operator routes (the rebuild of its read models), so every app takes the admin key.
+      expect(env(app, 'ADMIN_KEY')?.valueFrom.secretKeyRef).toEqual({ name: 'dealledger-admin', key: 'ADMIN_KEY' });
       expect(Boolean(env(app, 'TENDER_SEAL_KEY'))).toBe(app === 'offers');
     });
 

@@ -5,7 +5,8 @@
  *
  * The ledger: EVENTS events (1M by default) of deals among COMPANIES companies (10k): each deal
  * is the sample history of the tests (offer, tender, contract, call-off, ticket, resale; about
- * 17 events) between a supplier, a buyer and an intermediary drawn from the companies. The
+ * 17 events) between a supplier, a buyer and an intermediary drawn from the companies (a tenth
+ * of the deals, HEAVY, between 50 key-account pairs, as real ledgers concentrate). The
  * relationships read side (timeline, summaries, inbox) is written from these events by its own
  * projection code, straight into its tables (Kafka would only make the fill slower); the offers
  * of every deal are appended to the offers app's event store, and its list is kept by its
@@ -14,7 +15,8 @@
  * Then, per route, READERS readers (200) each ask for a page of 50 again and again (closed loop:
  * the next request when the answer comes) for SECONDS seconds; then the same routes open-loop at
  * RATE requests/s (readers who look once in a while). p50/p99 and throughput per route,
- * RUNS times, medians reported.
+ * RUNS times, medians reported. The summary is also read folded from the pair's events (its
+ * as-of path, which is how every summary was answered before it was kept per event): the peer.
  *
  *   npm run bench:read                          (EVENTS=1000000 COMPANIES=10000 READERS=200 SECONDS=15 RATE=200 RUNS=3)
  */
@@ -22,7 +24,8 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { DataSource } from 'typeorm';
 import { PostgresEventStore } from '@dealledger/event-store';
-import type { EventEnvelope } from '@dealledger/events';
+import { CONTEXTS, EventEnvelope, eventsTopic } from '@dealledger/events';
+import { applyLedgerAccess, createKafka } from '@dealledger/messaging';
 import { sampleHistory, tokenFor } from '@dealledger/testing';
 import { writeEvents } from '../../apps/relationships/src/projection/rows';
 import { buildApps, Cluster } from '../../test/e2e/cluster';
@@ -32,6 +35,8 @@ const COMPANIES = Number(process.env.COMPANIES ?? 10_000);
 const READERS = Number(process.env.READERS ?? 200);
 const SECONDS = Number(process.env.SECONDS ?? 15);
 const RATE = Number(process.env.RATE ?? 200);
+/** The share of deals made between 50 key-account pairs. */
+const HEAVY = Number(process.env.HEAVY ?? 0.1);
 const RUNS = Number(process.env.RUNS ?? 3);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -101,12 +106,38 @@ async function openLoop(next: () => { url: string; token: string }): Promise<Fig
   return figures(latencies, SECONDS);
 }
 
+/** Waits until the relationships consumer group has committed every source topic's end offsets. */
+async function relationshipsCaughtUp(prefix: string): Promise<void> {
+  const admin = createKafka('bench-read-lag').admin();
+  await admin.connect();
+  try {
+    const topics = CONTEXTS.filter((c) => c !== 'relationships').map((c) => eventsTopic(c, prefix));
+    for (;;) {
+      let behind = 0;
+      for (const topic of topics) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId: `${prefix}.relationships`, topics: [topic] });
+        for (const e of ends)
+          behind += Math.max(0, Number(e.high) - Math.max(0, Number(committed.partitions.find((p) => p.partition === e.partition)?.offset ?? 0)));
+      }
+      if (behind === 0) return;
+      process.stdout.write(`  relationships consumer ${behind} events behind\n`);
+      await sleep(5000);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function main() {
   console.log(
     `read benchmark: node ${process.version}, ${EVENTS} events, ${COMPANIES} companies, ${READERS} readers closed-loop and ${RATE}/s open-loop, ${SECONDS} s per route, ${RUNS} runs`,
   );
   buildApps();
-  const cluster = new Cluster(`benchread${Date.now().toString(36)}`);
+  const prefix = `benchread${Date.now().toString(36)}`;
+  // Every app signs in to Kafka as itself: its topics and grants for this prefix first.
+  await applyLedgerAccess(createKafka('bench-read-access'), prefix);
+  const cluster = new Cluster(prefix);
   const apps = ['relationships', 'offers'] as const;
   await cluster.startAll(apps);
   const db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres', extra: { max: 4 } });
@@ -115,6 +146,7 @@ async function main() {
     const companies = Array.from({ length: COMPANIES }, () => randomUUID());
     const pick = () => companies[Math.floor(Math.random() * companies.length)];
     const pairs: [string, string][] = [];
+    const heavy = Array.from({ length: 50 }, (_, i) => [companies[2 * i], companies[2 * i + 1]] as [string, string]);
     const relationships = cluster.schemaOf('relationships');
     const offersStore = new PostgresEventStore(db, cluster.schemaOf('offers'));
 
@@ -124,7 +156,9 @@ async function main() {
     while (written < EVENTS) {
       const batch: EventEnvelope[] = [];
       while (batch.length < 5000 && written + batch.length < EVENTS) {
-        const [supplier, buyer, intermediary] = [pick(), pick(), pick()];
+        // A tenth of the deals are between a few key accounts: pairs with thousands of events.
+        const [supplier, buyer] = Math.random() < HEAVY ? heavy[Math.floor(Math.random() * heavy.length)] : [pick(), pick()];
+        const intermediary = pick();
         if (new Set([supplier, buyer, intermediary]).size < 3) continue;
         pairs.push([supplier, buyer]);
         // Registrations once per company would be 10k of the events; the sample repeats them per deal.
@@ -165,6 +199,9 @@ async function main() {
       if (n >= pairs.length) break;
       await sleep(1000);
     }
+    // The offers app's relay publishes what the fill appended, and the relationships app consumes it
+    // (changing nothing: the rows are there): measure only once that background work is done.
+    await relationshipsCaughtUp(prefix);
     await db.query(`VACUUM ANALYZE "${relationships}".timeline_g1, "${relationships}".summaries_g1, "${cluster.schemaOf('offers')}".offer_list`);
     const [{ rows, summaries }] = await db.query(
       `SELECT (SELECT count(*) FROM "${relationships}".timeline_g1)::int AS rows, (SELECT count(*) FROM "${relationships}".summaries_g1)::int AS summaries`,
@@ -182,6 +219,11 @@ async function main() {
         const [a, b] = pairs[Math.floor(Math.random() * pairs.length)];
         return { url: `${rel}/relationships/${a}/${b}`, token: token(a) };
       },
+      // The same summary folded from the pair's events, as every request did before (the as-of path).
+      'GET /relationships/:a/:b?asOf= (folded)': () => {
+        const [a, b] = pairs[Math.floor(Math.random() * pairs.length)];
+        return { url: `${rel}/relationships/${a}/${b}?asOf=2100-01-01T00:00:00Z`, token: token(a) };
+      },
       'GET /relationships/counterparties?limit=50': () => {
         const c = pick();
         return { url: `${rel}/relationships/counterparties?limit=50`, token: token(c) };
@@ -196,11 +238,11 @@ async function main() {
       },
     };
     const inbox = await fetch(`${rel}/inbox?limit=1`, { headers: { authorization: `Bearer ${token(pick())}` } });
-    if (inbox.status === 200)
-      routes['GET /inbox?limit=50'] = () => {
-        const c = pick();
-        return { url: `${rel}/inbox?limit=50`, token: token(c) };
-      };
+    if (inbox.status !== 200) throw new Error(`GET /inbox answered ${inbox.status}`);
+    routes['GET /inbox?limit=50'] = () => {
+      const c = pick();
+      return { url: `${rel}/inbox?limit=50`, token: token(c) };
+    };
 
     // Warm-up: every route's hot paths compiled and caches filled before measuring.
     for (const next of Object.values(routes)) for (let i = 0; i < 500; i++) await get(next().url, next().token);

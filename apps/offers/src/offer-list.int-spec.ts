@@ -170,4 +170,14 @@ describe('the offers list: what each company may see, filtered, paged without re
     expect(await search(stranger, 'brake')).toEqual([]);
     expect(await search(stranger, 'nordwerk')).toEqual([]);
   });
+
+  it('never shows the buyer an offer withdrawn before it was submitted, in the list, in search or by id', async () => {
+    const [supplier, buyer] = [randomUUID(), randomUUID()];
+    const unsent = await draft(supplier, buyer, 'GASKET-9');
+    expect((await http(url, 'POST', `/offers/${unsent}/withdraw`, { reason: 'wrong buyer' }, as(supplier))).status).toBe(200);
+    expect(ids(await list(supplier, '?status=withdrawn'))).toEqual([unsent]);
+    expect(ids(await list(buyer))).toEqual([]);
+    expect(ids(await list(buyer, '?q=gasket'))).toEqual([]);
+    expect((await http(url, 'GET', `/offers/${unsent}`, undefined, as(buyer))).status).toBe(404);
+  });
 });

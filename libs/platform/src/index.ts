@@ -8,4 +8,5 @@ export * from './aggregate-commands';
 export * from './inbound';
 export * from './input-guard.pipe';
 export * from './read-model';
+export * from './timestamp';
 export { KnownCompanies } from './directory-feed';

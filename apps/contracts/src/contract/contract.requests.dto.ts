@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNotEmpty,
   IsNumber,
   IsOptional,
@@ -20,6 +19,7 @@ import {
 } from 'class-validator';
 import { SEVERITIES, Severity, SIGNING_ROLES } from '@dealledger/events';
 import { CONTRACT_LIST_STATUSES, CONTRACT_PARTY_ROLES, type ContractListStatus, type ContractPartyRole } from './list/contract-list';
+import { IsTimestamp } from '@dealledger/platform';
 
 export class SlaTermDto {
   @ApiProperty({ enum: SEVERITIES }) @IsIn(SEVERITIES) severity: Severity;
@@ -34,8 +34,8 @@ export class CeilingDto {
 }
 
 export class AmendContractRequest {
-  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) startDate?: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) endDate?: string;
+  @ApiPropertyOptional() @IsOptional() @IsTimestamp() startDate?: string;
+  @ApiPropertyOptional() @IsOptional() @IsTimestamp() endDate?: string;
   @ApiPropertyOptional({ type: SlaTermDto, isArray: true }) @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => SlaTermDto) sla?: SlaTermDto[];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) governingLaw?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) paymentTerms?: string;
@@ -76,7 +76,7 @@ export class PlaceCallOffRequest {
 }
 
 export class RenewContractRequest {
-  @ApiProperty({ example: '2029-01-31T00:00:00Z' }) @IsISO8601({ strict: true }) newEndDate: string;
+  @ApiProperty({ example: '2029-01-31T00:00:00Z' }) @IsTimestamp() newEndDate: string;
 }
 
 export class ReasonRequest {
@@ -103,7 +103,7 @@ export class ContractListQueryDto {
   @ApiPropertyOptional({ enum: CONTRACT_LIST_STATUSES, description: STATUS_MAPPING }) @IsOptional() @IsIn(CONTRACT_LIST_STATUSES) status?: ContractListStatus;
   @ApiPropertyOptional({ example: '2027-12-31', description: 'Ending before this time (ISO 8601 date or time)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   endsBefore?: string;
 
   @ApiPropertyOptional({

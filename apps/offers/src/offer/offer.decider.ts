@@ -25,6 +25,8 @@ interface OfferFacts {
   /** Every earlier revision's terms, oldest first. */
   history: { revision: number; terms: OfferTerms; note: string }[];
   counters: { revision: number; proposals: CounterProposal[]; note: string }[];
+  /** Ever submitted: until then the offer is the supplier's alone, whatever becomes of it. */
+  submitted: boolean;
 }
 
 export type OfferState =
@@ -50,10 +52,11 @@ export function evolve(state: OfferState, event: OfferEvent): OfferState {
         terms: { items, validUntil, paymentTerms, deliveryTerms },
         history: [],
         counters: [],
+        submitted: false,
       };
     }
     case 'OfferSubmitted':
-      return state.status === 'none' ? state : { ...state, status: 'submitted' };
+      return state.status === 'none' ? state : { ...state, status: 'submitted', submitted: true };
     case 'OfferCountered':
       if (state.status === 'none') return state;
       return {

@@ -6,7 +6,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -20,6 +19,7 @@ import {
 import { ITEM_KINDS, ItemKind } from '@dealledger/events';
 import { OFFER_LIST_STATUSES, type OfferListStatus } from './list/offer-list';
 import { DECIMAL, DECIMAL_MESSAGE } from '../common.dto';
+import { IsTimestamp } from '@dealledger/platform';
 
 export class PriceTierDto {
   @ApiProperty({ example: 1000, description: 'This unit price applies from this quantity upwards' })
@@ -58,7 +58,7 @@ export class OfferTermsDto {
   @Type(() => OfferItemDto)
   items: OfferItemDto[];
 
-  @ApiProperty({ example: '2027-06-30T23:59:59Z' }) @IsISO8601({ strict: true }) validUntil: string;
+  @ApiProperty({ example: '2027-06-30T23:59:59Z' }) @IsTimestamp() validUntil: string;
   @ApiProperty({ example: '60 days net' }) @IsString() @IsNotEmpty() @MaxLength(1000) paymentTerms: string;
   @ApiProperty({ example: 'DAP Ingolstadt, Incoterms 2020' }) @IsString() @IsNotEmpty() @MaxLength(1000) deliveryTerms: string;
 }
@@ -133,7 +133,7 @@ export class OfferListQueryDto {
   @MaxLength(200)
   q?: string;
 
-  @ApiPropertyOptional({ description: 'Validity ending before this time (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) validBefore?: string;
+  @ApiPropertyOptional({ description: 'Validity ending before this time (ISO 8601)' }) @IsOptional() @IsTimestamp() validBefore?: string;
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 
   @ApiPropertyOptional({ description: 'The `next` cursor of the previous page' })

@@ -22,7 +22,7 @@ export async function loadOffer(store: PostgresEventStore, offerId: string): Pro
 /** What a party sees; others get 404, as if the offer did not exist. */
 export function offerView(state: OfferState, viewer: Requester, offerId: string) {
   if (state.status === 'none' || (viewer.companyId !== state.supplierId && viewer.companyId !== state.buyerId)) throw OfferErrors.notFound(offerId);
-  // A draft is the supplier's until it is submitted: the buyer learns of it then.
-  if (state.status === 'draft' && viewer.companyId !== state.supplierId) throw OfferErrors.notFound(offerId);
+  // A draft is the supplier's until it is submitted: the buyer learns of it then (and never of one withdrawn or expired unsent).
+  if (!state.submitted && viewer.companyId !== state.supplierId) throw OfferErrors.notFound(offerId);
   return state;
 }

@@ -7,7 +7,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNotEmpty,
   IsNumber,
   IsOptional,
@@ -22,6 +21,7 @@ import {
 import { DECIMAL, DECIMAL_MESSAGE } from '../common.dto';
 import { TENDER_BID_STATUSES, type TenderBidStatus } from './list/tender-bid-list';
 import { TENDER_LIST_STATUSES, type TenderListStatus } from './list/tender-list';
+import { IsTimestamp } from '@dealledger/platform';
 
 export class TenderItemDto {
   @ApiProperty({ example: 'lot-1' }) @IsString() @IsNotEmpty() @MaxLength(64) itemId: string;
@@ -50,7 +50,7 @@ export class OpenTenderRequest {
   @Type(() => TenderItemDto)
   items: TenderItemDto[];
 
-  @ApiProperty({ example: '2027-04-15T12:00:00Z' }) @IsISO8601({ strict: true }) submissionDeadline: string;
+  @ApiProperty({ example: '2027-04-15T12:00:00Z' }) @IsTimestamp() submissionDeadline: string;
 
   @ApiProperty({ type: CriteriaWeightsDto, description: 'Percentages that sum to 100' })
   @ValidateNested()
@@ -116,11 +116,7 @@ export class TenderListQueryDto extends ListPageDto {
 
   @ApiPropertyOptional({ description: 'Submission deadline before this time (ISO 8601)', example: '2027-05-01T00:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  // The forms PostgreSQL reads: ISO 8601 also allows signed and zero years, weeks and ordinal days.
-  @Matches(/^(?!0000)\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/, {
-    message: 'deadlineBefore must be a date or time such as 2027-05-01 or 2027-05-01T12:00:00Z (years 0001 to 9999)',
-  })
+  @IsTimestamp()
   deadlineBefore?: string;
 
   @ApiPropertyOptional({

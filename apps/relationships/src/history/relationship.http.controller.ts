@@ -25,7 +25,8 @@ export function parseAsOf(asOf?: string): string | undefined {
 function decodeKeyCursor(cursor: string): { key: string; id: string } {
   try {
     const { k, id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown; id?: unknown };
-    if (typeof k === 'string' && typeof id === 'string' && k.length <= 64 && id.length <= 64) return { key: k, id };
+    // Keys are times or zero-padded figures, ids UUIDs: nothing else (no control characters) reaches SQL.
+    if (typeof k === 'string' && typeof id === 'string' && /^[0-9A-Za-z:.+-]{0,40}$/.test(k) && /^[0-9a-f-]{36}$/.test(id)) return { key: k, id };
   } catch {
     // falls through to the refusal
   }
@@ -63,7 +64,7 @@ export class RelationshipHttpController {
     const names = await this.queries.names(rows.map((r) => r.counterparty));
     const last = rows[rows.length - 1];
     return withNextLink(req, {
-      items: rows.map((r) => ({ companyId: r.counterparty, name: names.get(r.counterparty) ?? null, summary: summaryOf(r.tally) })),
+      items: rows.map((r) => ({ companyId: r.counterparty, name: names.get(r.counterparty) ?? null, summary: r.summary })),
       next: more && last ? Buffer.from(JSON.stringify({ k: last.key, id: last.counterparty })).toString('base64url') : null,
     });
   }
@@ -83,7 +84,7 @@ export class RelationshipHttpController {
     // Now: the tally kept per event. As of a past time: folded from the events up to then.
     const summary =
       at === undefined
-        ? summaryOf((await this.queries.tally(a, b, p.companyId)) ?? emptyTally())
+        ? ((await this.queries.summary(a, b, p.companyId)) ?? summaryOf(emptyTally()))
         : summarize(asSeenBy(await this.queries.pairEvents(a, b, at), p.companyId), pair);
     const names = await this.queries.names([a, b]);
     return {

@@ -4,7 +4,7 @@ import { PostgresEventStore } from '@dealledger/event-store';
 import { DATA_SOURCE } from '@dealledger/platform';
 import { activeGeneration, timelineRowEvent } from '../projection/generations';
 import { pairKey } from './pairs';
-import type { Tally } from './summary';
+import type { RelationshipSummary } from './summary';
 import { byTime, TimelineEvent } from './timeline-event';
 
 const toEvent = timelineRowEvent;
@@ -30,9 +30,9 @@ function sortKey(sort: CounterpartyQuery['sort'], currency: string, p: (v: unkno
     case 'events':
       return padded('events::numeric');
     case 'value':
-      return padded(`(tally->'contracts'->'value'->>${p(currency)})::numeric`);
+      return padded(`(summary->'contracts'->'value'->>${p(currency)})::numeric`);
     case 'sla':
-      return padded(`(SELECT round(100.0 * count(*) FILTER (WHERE o = '"met"') / nullif(count(*), 0), 2) FROM jsonb_each(tally->'deadlines') AS d(k, o))`);
+      return padded(`(summary->'sla'->>'compliancePercent')::numeric`);
   }
 }
 
@@ -71,11 +71,11 @@ export class RelationshipQueries {
   }
 
   /** The pair's summary as `viewer` sees it, kept per event (null: nothing between them yet). */
-  async tally(x: string, y: string, viewer: string): Promise<Tally | null> {
+  async summary(x: string, y: string, viewer: string): Promise<RelationshipSummary | null> {
     const gen = await activeGeneration(this.db, this.store.schema);
     const [a, b] = pairKey(x, y);
-    const rows = await this.db.query(`SELECT tally FROM ${this.s}.summaries_g${gen} WHERE company_a = $1 AND company_b = $2 AND viewer = $3`, [a, b, viewer]);
-    return rows[0]?.tally ?? null;
+    const rows = await this.db.query(`SELECT summary FROM ${this.s}.summaries_g${gen} WHERE company_a = $1 AND company_b = $2 AND viewer = $3`, [a, b, viewer]);
+    return rows[0]?.summary ?? null;
   }
 
   /**
@@ -83,7 +83,10 @@ export class RelationshipQueries {
    * counterparty id): keyset paging on that pair of values, so a page never repeats a row; a
    * counterparty whose figures change while paging moves, as in any list sorted by live figures.
    */
-  async counterparties(viewer: string, q: CounterpartyQuery): Promise<{ rows: { counterparty: string; tally: Tally; key: string }[]; more: boolean }> {
+  async counterparties(
+    viewer: string,
+    q: CounterpartyQuery,
+  ): Promise<{ rows: { counterparty: string; summary: RelationshipSummary; key: string }[]; more: boolean }> {
     const gen = await activeGeneration(this.db, this.store.schema);
     const params: unknown[] = [viewer];
     const p = (v: unknown) => `$${params.push(v)}`;
@@ -92,7 +95,7 @@ export class RelationshipQueries {
     const where = [`viewer = $1`, `events > 0`];
     if (q.after) where.push(`(${key}, ${other}) < (${p(q.after.key)}, ${p(q.after.id)})`);
     const rows = await this.db.query(
-      `SELECT ${other} AS counterparty, tally, ${key} AS key FROM ${this.s}.summaries_g${gen}
+      `SELECT ${other} AS counterparty, summary, ${key} AS key FROM ${this.s}.summaries_g${gen}
         WHERE ${where.join(' AND ')} ORDER BY ${key} DESC, ${other} DESC LIMIT ${p(q.limit + 1)}`,
       params,
     );

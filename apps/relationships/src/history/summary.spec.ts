@@ -156,6 +156,7 @@ describe('the summary kept per event', () => {
     ev('OfferDrafted', { ...ref, offerId: 'o9', items: [] }, [S, B], 0),
     ev('OfferSubmitted', { ...ref, offerId: 'o9', revision: 0 }, [S, B], 1),
     ev('OfferDrafted', { ...ref, offerId: 'o10', items: [] }, [S, B], 40),
+    ev('OfferWithdrawn', { ...ref, offerId: 'o10', reason: 'never sent' }, [S, B], 41),
   ];
   const all = [...drafts, ...history].sort(byTime);
   const streams = [...new Set(all.map(streamOf))].map((id) => all.filter((e) => streamOf(e) === id));
@@ -187,6 +188,11 @@ describe('the summary kept per event', () => {
     tallyAsSeenBy(t, drafts[1], B, [S, B]);
     expect(summaryOf(t)).toMatchObject({ events: 2, since: drafts[0].occurredAt, offers: { made: 1 } });
     expect(summaryOf(tallyAsSeenBy(emptyTally(), drafts[2], S, [S, B]))).toMatchObject({ events: 1 });
+    // Withdrawn before it was ever sent: the buyer never learns of it; the supplier counts it.
+    tallyAsSeenBy(t, drafts[3], B, [S, B]);
+    expect(summaryOf(t)).toMatchObject({ events: 2, offers: { withdrawn: 0 } });
+    const own = tallyAsSeenBy(tallyAsSeenBy(emptyTally(), drafts[2], S, [S, B]), drafts[3], S, [S, B]);
+    expect(summaryOf(own)).toMatchObject({ events: 2, offers: { withdrawn: 1 } });
   });
 
   it('survives a round trip through JSON (the tally is stored as jsonb)', () => {

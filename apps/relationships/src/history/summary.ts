@@ -176,6 +176,8 @@ export function tallyAsSeenBy(t: Tally, e: TimelineEvent, viewer: string, pair: 
     t.hiddenDrafts[e.data.offerId] = e.occurredAt;
     return t;
   }
+  // Withdrawn or expired before it was ever submitted: the buyer never learns of it.
+  if ((e.type === 'OfferWithdrawn' || e.type === 'OfferExpired') && e.data.supplierId !== viewer && !t.submittedOffers[e.data.offerId]) return t;
   if (e.type === 'OfferSubmitted' && e.data.offerId in t.hiddenDrafts) {
     seen(t, t.hiddenDrafts[e.data.offerId]);
     delete t.hiddenDrafts[e.data.offerId];

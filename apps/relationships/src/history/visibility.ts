@@ -11,11 +11,15 @@ import type { TimelineEvent } from './timeline-event';
  * original maker with the buyer downstream (its goods reached them), but what each hop cost,
  * fetched and earned, and how much moved, stays with the two sides of that hop.
  */
+/** Offer events a buyer sees only of an offer that was submitted. */
+export const SUPPLIER_ONLY_UNTIL_SUBMITTED: ReadonlySet<string> = new Set(['OfferDrafted', 'OfferWithdrawn', 'OfferExpired']);
+
 export function asSeenBy(events: TimelineEvent[], viewer: string): TimelineEvent[] {
   const submitted = new Set(events.filter((e) => e.type === 'OfferSubmitted').map((e) => e.data.offerId));
   return events.flatMap((e) => {
     const d = e.data;
-    if (e.type === 'OfferDrafted' && d.supplierId !== viewer && !submitted.has(d.offerId)) return [];
+    // An offer is the supplier's until submitted: its draft, and its withdrawal or expiry unsent.
+    if (SUPPLIER_ONLY_UNTIL_SUBMITTED.has(e.type) && d.supplierId !== viewer && !submitted.has(d.offerId)) return [];
     if (e.type === 'LotRecorded' || e.type === 'LotResold') {
       const sides = [d.ownerId, e.type === 'LotRecorded' ? d.sellerId : d.buyerId];
       if (sides.includes(viewer)) return [e];

@@ -83,8 +83,15 @@ export interface InboxEvent {
   context: string;
 }
 
-/** Times as `toISOString()` writes them, so that text order is time order. */
-const iso = (t: string) => new Date(t).toISOString();
+/**
+ * Times as `toISOString()` writes them, so that text order is time order. Total: a stored time
+ * JavaScript cannot read (no request can make one any more) is kept as written rather than
+ * stopping the projection.
+ */
+const iso = (t: string) => {
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? String(t) : new Date(ms).toISOString();
+};
 
 /** Builds the ops of one resource: keys `<prefix>:<suffix>`, items as of `since`. */
 function resourceOps(prefix: string, resource: string, since: string) {
@@ -337,7 +344,8 @@ export function encodeInboxCursor(e: Pick<InboxEntry, 'dueAt' | 'since' | 'key'>
 }
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const KEY = /^[a-z]+:[0-9a-f-]{36}:./;
+// Keys are `<resource>:<uuid>:<what>[:<more>]`: nothing else (no control characters) reaches SQL.
+const KEY = /^[a-z]+:[0-9a-f-]{36}(:[A-Za-z0-9_.-]+)+$/;
 
 /** The decoded cursor, or null for anything `encodeInboxCursor` cannot have made. */
 export function decodeInboxCursor(cursor: string): InboxCursor | null {

@@ -4,6 +4,7 @@ import type { Db } from './rows';
 import { inboxTableDdl } from './inbox-rows';
 import { PairEvent, summaryTableDdl, writeSummaries } from './summaries';
 import { byTime, TimelineEvent } from '../history/timeline-event';
+import { summaryOf } from '../history/summary';
 
 export { rowsOf, writeEvents } from './rows';
 export type { Row } from './rows';
@@ -41,10 +42,14 @@ export async function createGenerationTables(db: Db, schema: string, gen: number
   await db.query(`CREATE INDEX IF NOT EXISTS timeline_g${gen}_b_idx ON ${s}.timeline_g${gen} (company_b)`);
   await db.query(`CREATE TABLE IF NOT EXISTS ${s}.companies_g${gen} (company_id text PRIMARY KEY, name text NOT NULL, data jsonb NOT NULL)`);
   for (const ddl of [...summaryTableDdl(schema, gen), ...inboxTableDdl(schema, gen)]) await db.query(ddl);
+  // What the live consumer keeps aside while a rebuild fills this generation (see writeEvents).
+  await db.query(`CREATE TABLE IF NOT EXISTS ${s}.deferred_g${gen} (seq bigserial PRIMARY KEY, events jsonb NOT NULL, inserted jsonb NOT NULL)`);
 }
 
 export async function dropGenerationTables(db: Db, schema: string, gen: number): Promise<void> {
-  await db.query(`DROP TABLE IF EXISTS "${schema}".timeline_g${gen}, "${schema}".companies_g${gen}, "${schema}".summaries_g${gen}, "${schema}".inbox_g${gen}`);
+  await db.query(
+    `DROP TABLE IF EXISTS "${schema}".timeline_g${gen}, "${schema}".companies_g${gen}, "${schema}".summaries_g${gen}, "${schema}".inbox_g${gen}, "${schema}".deferred_g${gen}`,
+  );
 }
 
 export async function activeGeneration(db: Db, schema: string): Promise<number> {
@@ -53,9 +58,12 @@ export async function activeGeneration(db: Db, schema: string): Promise<number> 
   return rows[0].generation;
 }
 
-export async function writableGenerations(db: Db, schema: string): Promise<number[]> {
-  const rows = await db.query(`SELECT generation FROM "${schema}".generations WHERE status IN ('active', 'building') ORDER BY generation`);
-  return rows.map((r: { generation: number }) => r.generation);
+/**
+ * The generations a live batch writes to, and whether to keep its per-event part aside. Read
+ * FOR SHARE: a rebuild draining what was kept aside waits for the batches that read `deferring`.
+ */
+export async function writableGenerations(db: Db, schema: string): Promise<{ generation: number; deferring: boolean }[]> {
+  return db.query(`SELECT generation, deferring FROM "${schema}".generations WHERE status IN ('active', 'building') ORDER BY generation FOR SHARE`);
 }
 
 /**
@@ -226,5 +234,43 @@ export class Inbox1737800000000 implements MigrationInterface {
   }
 }
 
+/** Generations a rebuild fills keep the live consumer's per-event writes aside until its replay is done. */
+export class DeferredWrites1737900000000 implements MigrationInterface {
+  name = 'DeferredWrites1737900000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    await q.query(`ALTER TABLE "${schema}".generations ADD COLUMN deferring boolean NOT NULL DEFAULT false`);
+    for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations WHERE status IN ('active', 'building')`)) {
+      await q.query(
+        `CREATE TABLE IF NOT EXISTS "${schema}".deferred_g${generation} (seq bigserial PRIMARY KEY, events jsonb NOT NULL, inserted jsonb NOT NULL)`,
+      );
+      // Summaries made before reads took their figures from a column of their own.
+      const t = `"${schema}".summaries_g${generation}`;
+      await q.query(`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS summary json`);
+      for (const r of await q.query(`SELECT company_a, company_b, viewer, tally FROM ${t} WHERE summary IS NULL`))
+        await q.query(`UPDATE ${t} SET summary = $4::json WHERE company_a = $1 AND company_b = $2 AND viewer = $3`, [
+          r.company_a,
+          r.company_b,
+          r.viewer,
+          JSON.stringify(summaryOf(r.tally)),
+        ]);
+    }
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations`))
+      await q.query(`DROP TABLE IF EXISTS "${schema}".deferred_g${generation}`);
+    await q.query(`ALTER TABLE "${schema}".generations DROP COLUMN deferring`);
+  }
+}
+
 /** The relationships app's read-model migrations, in order. */
-export const GENERATION_MIGRATIONS = [Generations1733000000000, GenerationRetirement1733000000001, Summaries1737700000000, Inbox1737800000000];
+export const GENERATION_MIGRATIONS = [
+  Generations1733000000000,
+  GenerationRetirement1733000000001,
+  Summaries1737700000000,
+  Inbox1737800000000,
+  DeferredWrites1737900000000,
+];

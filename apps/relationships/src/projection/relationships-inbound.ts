@@ -20,7 +20,7 @@ export const RelationshipsInbound = inboundConsumer({
   handlers: (schema) => {
     // A fetched batch is written in one transaction: a few statements for many events.
     const handleBatch: EventBatchHandler = async (events, tx) => {
-      for (const gen of await writableGenerations(tx, schema)) await writeEvents(tx, schema, gen, events);
+      for (const { generation, deferring } of await writableGenerations(tx, schema)) await writeEvents(tx, schema, generation, events, { defer: deferring });
     };
     const project: EventHandler = (event, tx) => handleBatch([event], tx);
     return { handlers: Object.fromEntries([...new Set(eventCatalog.list().map((d) => d.type))].map((type) => [type, project])), handleBatch };

@@ -63,18 +63,59 @@ export function timelineEventOf(e: EventEnvelope): TimelineEvent {
   };
 }
 
+/** The summaries of the timeline rows `inserted` says are new, and the inbox, for `events` in their order. */
+export async function writeKept(
+  db: Db,
+  schema: string,
+  gen: number,
+  events: EventEnvelope[],
+  inserted: { company_a: string; company_b: string; event_id: string }[],
+): Promise<void> {
+  await writeSummaries(db, schema, gen, insertedPairs(inserted, events));
+  // Every event, with or without a pair (a tender's opening names only its buyer).
+  await writeInbox(db, schema, gen, events.map(timelineEventOf));
+}
+
+/**
+ * Applies what the live consumer kept aside for a generation while it was being rebuilt, in the
+ * order it arrived, once the replay has written everything before it; from then on the live
+ * consumer writes that generation directly. Holds the generation's row, so no live batch is
+ * half-way between the two.
+ */
+export async function drainDeferred(db: Db, schema: string, gen: number): Promise<number> {
+  await db.query(`SELECT deferring FROM "${schema}".generations WHERE generation = $1 FOR UPDATE`, [gen]);
+  let drained = 0;
+  for (;;) {
+    const batch: { seq: string; events: EventEnvelope[]; inserted: { company_a: string; company_b: string; event_id: string }[] }[] = await db.query(
+      `SELECT seq, events, inserted FROM "${schema}".deferred_g${gen} ORDER BY seq LIMIT 100`,
+    );
+    if (batch.length === 0) break;
+    for (const b of batch) await writeKept(db, schema, gen, b.events, b.inserted);
+    await db.query(`DELETE FROM "${schema}".deferred_g${gen} WHERE seq <= $1`, [batch[batch.length - 1].seq]);
+    drained += batch.reduce((n, b) => n + b.events.length, 0);
+  }
+  await db.query(`UPDATE "${schema}".generations SET deferring = false WHERE generation = $1`, [gen]);
+  return drained;
+}
+
 /** The pair rows an INSERT … RETURNING company_a, company_b, event_id reports as new, with their events. */
 export function insertedPairs(returned: { company_a: string; company_b: string; event_id: string }[], events: EventEnvelope[]): PairEvent[] {
   const byId = new Map(events.map((e) => [e.id, e]));
   return returned.map((r) => ({ a: r.company_a, b: r.company_b, event: timelineEventOf(byId.get(r.event_id)!) }));
 }
 
-/** Writes many events into one generation: timeline rows, then the summaries of the rows that are new. */
-export async function writeEvents(db: Db, schema: string, gen: number, events: EventEnvelope[]): Promise<void> {
+/**
+ * Writes many events into one generation: timeline rows, then what is kept per event (the
+ * summaries of the rows that are new, the inbox). `defer`: a generation a rebuild is still
+ * filling keeps the live consumer's part of the latter aside (`deferred_g<N>`) until the replay
+ * is done, since those must see each stream's events in order and the replay is behind.
+ */
+export async function writeEvents(db: Db, schema: string, gen: number, events: EventEnvelope[], options: { defer?: boolean } = {}): Promise<void> {
   const rows = events.flatMap(rowsOf);
+  let inserted: { company_a: string; company_b: string; event_id: string }[] = [];
   if (rows.length) {
     const col = <K extends keyof Row>(k: K) => rows.map((r) => r[k]);
-    const inserted = await db.query(
+    inserted = await db.query(
       `INSERT INTO "${schema}".timeline_g${gen} (company_a, company_b, event_id, context, type, stream_id, position, occurred_at, recorded_at, parties, data)
        SELECT a, b, id, ctx, t, sid, pos, occ, rec, p::jsonb, d::jsonb
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[])
@@ -95,10 +136,17 @@ export async function writeEvents(db: Db, schema: string, gen: number, events: E
         col('data'),
       ],
     );
-    await writeSummaries(db, schema, gen, insertedPairs(inserted, events));
   }
-  // Every event, with or without a pair (a tender's opening names only its buyer).
-  await writeInbox(db, schema, gen, events.map(timelineEventOf));
+  const kept = events.filter((e) => e.type !== 'CompanyRegistered');
+  if (options.defer) {
+    if (kept.length)
+      await db.query(`INSERT INTO "${schema}".deferred_g${gen} (events, inserted) VALUES ($1::jsonb, $2::jsonb)`, [
+        JSON.stringify(kept),
+        JSON.stringify(inserted),
+      ]);
+  } else {
+    await writeKept(db, schema, gen, kept, inserted);
+  }
   const companies = events.filter((e) => e.type === 'CompanyRegistered');
   if (companies.length) {
     await db.query(

@@ -1,4 +1,4 @@
-import { emptyTally, Tally, tallyAsSeenBy } from '../history/summary';
+import { emptyTally, summaryOf, Tally, tallyAsSeenBy } from '../history/summary';
 import type { TimelineEvent } from '../history/timeline-event';
 import type { Db } from './rows';
 
@@ -49,10 +49,10 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
     return t;
   });
   await db.query(
-    `UPDATE ${table} t SET tally = x.t::jsonb, last_activity = x.t::jsonb->>'lastActivity', events = (x.t::jsonb->>'events')::int
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(a, b, v, t)
+    `UPDATE ${table} t SET tally = x.t::jsonb, summary = x.s::json, last_activity = x.t::jsonb->>'lastActivity', events = (x.t::jsonb->>'events')::int
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS x(a, b, v, t, s)
       WHERE t.company_a = x.a AND t.company_b = x.b AND t.viewer = x.v`,
-    [col((r) => r.a), col((r) => r.b), col((r) => r.viewer), updated.map((t) => JSON.stringify(t))],
+    [col((r) => r.a), col((r) => r.b), col((r) => r.viewer), updated.map((t) => JSON.stringify(t)), updated.map((t) => JSON.stringify(summaryOf(t)))],
   );
 }
 
@@ -64,6 +64,8 @@ export function summaryTableDdl(schema: string, gen: number): string[] {
       company_b     text NOT NULL,
       viewer        text NOT NULL,
       tally         jsonb NOT NULL,
+      -- The figures of the tally, made when it changes: what reads return, without the sets behind them.
+      summary       json,
       last_activity text,
       events        int NOT NULL DEFAULT 0,
       PRIMARY KEY (company_a, company_b, viewer)

@@ -9,6 +9,7 @@ import { conflict } from '@dealledger/domain';
 import { eventCatalog } from '@dealledger/events';
 import { kafkaBrokers, kafkaPrincipal } from '@dealledger/messaging';
 import { createGenerationTables, digestOf, dropGenerationTables, writeEvents } from '../projection/generations';
+import { drainDeferred } from '../projection/rows';
 import type { Db } from '../projection/rows';
 import { PartitionRange, replayShard, ShardResult, shardPartitions } from './replay';
 import type { ShardJob } from './replay-worker';
@@ -132,7 +133,8 @@ export class RelationshipsRebuild {
     await this.dropStale(lock);
     await createGenerationTables(this.db, this.schema, next);
     // Registered before the target offsets are read: from here on the live consumer writes here too.
-    await this.db.query(`INSERT INTO ${s}.generations (generation, status) VALUES ($1, 'building')`, [next]);
+    // The live consumer keeps its per-event writes for it aside until the replay is done (drainDeferred).
+    await this.db.query(`INSERT INTO ${s}.generations (generation, status, deferring) VALUES ($1, 'building', true)`, [next]);
 
     let replayed: ShardResult;
     let replayMs: number;
@@ -148,7 +150,8 @@ export class RelationshipsRebuild {
         const decidedBelow = await this.waitForLiveConsumer(admin, ranges);
         const deadLettered = await this.deadLettered();
         const replayStarted = Date.now();
-        replayed = await this.replay(admin, next, ranges, { deadLettered, decidedBelow });
+        replayed = await this.replay(admin, next, upToLiveConsumer(ranges, decidedBelow), { deadLettered, decidedBelow });
+        await this.db.transaction((tx) => drainDeferred(tx, this.schema, next));
         replayMs = Date.now() - replayStarted;
       } finally {
         await admin.disconnect();
@@ -329,11 +332,6 @@ export class RelationshipsRebuild {
   }
 
   /**
-   * Waits until the live consumer has committed the target offsets, so that it has written what
-   * the replay wrote (it commits after its transaction). A group without any offsets means no
-   * live consumer runs against these tables (a benchmark, a copy): then there is nothing to wait for.
-   */
-  /**
    * Waits (catchUpTimeoutMs at most) for the live consumer to pass the end offsets; returns
    * where it stands per partition (`topic:partition`): below that it has decided on every message.
    */
@@ -420,4 +418,21 @@ async function runWorkers(jobs: ShardJob[]): Promise<ShardResult[]> {
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/**
+ * The ranges the replay writes. A live consumer still behind after the wait writes the rest
+ * itself, into both generations and in each stream's order (its per-event part kept aside until
+ * the replay is done): a replay that wrote a stream's later events before the live consumer
+ * wrote its earlier ones would tally them out of order. Without any live offsets (no live
+ * consumer: a benchmark, a copy), the replay writes everything.
+ */
+export function upToLiveConsumer(ranges: PartitionRange[], decidedBelow: Record<string, number>): PartitionRange[] {
+  if (!Object.values(decidedBelow).some((offset) => offset >= 0)) return ranges;
+  return ranges.flatMap((r) => {
+    const decided = Math.max(0, decidedBelow[`${r.topic}:${r.partition}`] ?? 0);
+    if (decided >= r.end) return [r];
+    const count = r.count - (r.end - decided);
+    return count > 0 ? [{ ...r, end: decided, count }] : [];
+  });
 }

@@ -7,9 +7,7 @@ import { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { eventCatalog, EventEnvelope } from '@dealledger/events';
 import { createKafka } from '@dealledger/messaging';
-import { insertedPairs, rowsOf, timelineEventOf, writeEvents } from '../projection/rows';
-import { writeInbox } from '../projection/inbox-rows';
-import { writeSummaries } from '../projection/summaries';
+import { rowsOf, writeEvents, writeKept } from '../projection/rows';
 import { PartitionRange, replayShard, ShardResult } from './replay';
 
 /** What the rebuild hands each worker thread: one shard of the partitions and where to write it. */
@@ -89,6 +87,7 @@ async function copyEvents(pool: Pool, schema: string, gen: number, events: Event
           [r.a, r.b, r.eventId, r.context, r.type, r.streamId, String(r.position), r.occurredAt, r.recordedAt, r.parties, r.data].map(copyText).join('\t') +
           '\n',
       );
+    let pairRows: { company_a: string; company_b: string; event_id: string }[] = [];
     if (lines.length > 0) {
       await pipeline(Readable.from([lines.join('')]), client.query(copyFrom('COPY rebuild_stage FROM STDIN')));
       const inserted = await client.query(
@@ -96,12 +95,18 @@ async function copyEvents(pool: Pool, schema: string, gen: number, events: Event
          SELECT a, b, id, ctx, t, sid, pos, occ, rec, p::jsonb, d::jsonb FROM rebuild_stage ON CONFLICT DO NOTHING
          RETURNING company_a, company_b, event_id`,
       );
-      await writeSummaries(rowsOnly(client), schema, gen, insertedPairs(inserted.rows, events));
+      pairRows = inserted.rows;
     }
     // Company registrations concern no pair: only the companies table (a handful of rows).
     const companies = events.filter((e) => e.type === 'CompanyRegistered');
     if (companies.length > 0) await writeEvents(rowsOnly(client), schema, gen, companies);
-    await writeInbox(rowsOnly(client), schema, gen, events.filter((e) => e.type !== 'CompanyRegistered').map(timelineEventOf));
+    await writeKept(
+      rowsOnly(client),
+      schema,
+      gen,
+      events.filter((e) => e.type !== 'CompanyRegistered'),
+      pairRows,
+    );
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

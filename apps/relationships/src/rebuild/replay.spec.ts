@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { upToLiveConsumer } from './rebuild';
 import { IsInt, Max, Min } from 'class-validator';
 import type { Kafka } from 'kafkajs';
 import { EventCatalog, EventEnvelope } from '@dealledger/events';
@@ -202,4 +203,24 @@ describe('replayShard', () => {
     },
     promptly,
   );
+});
+
+describe('what the replay writes when the live consumer is behind', () => {
+  const ranges = [
+    { topic: 't', partition: 0, end: 100, count: 100 },
+    { topic: 't', partition: 1, end: 50, count: 40 },
+    { topic: 't', partition: 2, end: 30, count: 30 },
+  ];
+
+  it('stops at what the live consumer has decided on, which writes the rest itself in stream order', () => {
+    expect(upToLiveConsumer(ranges, { 't:0': 100, 't:1': 20, 't:2': -1 })).toEqual([
+      { topic: 't', partition: 0, end: 100, count: 100 },
+      { topic: 't', partition: 1, end: 20, count: 10 },
+    ]);
+  });
+
+  it('writes everything when no live consumer has any offsets', () => {
+    expect(upToLiveConsumer(ranges, { 't:0': -1, 't:1': -1 })).toEqual(ranges);
+    expect(upToLiveConsumer(ranges, {})).toEqual(ranges);
+  });
 });

@@ -45,6 +45,8 @@ export class OfferListSearch1737200000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     const s = `"${schemaOf(q)}"`;
     await q.query(`ALTER TABLE ${s}.offer_list ADD COLUMN document tsvector NOT NULL DEFAULT ''::tsvector`);
+    // A buyer sees an offer once submitted, also after it is withdrawn or expires; never a draft withdrawn or expired unsent.
+    await q.query(`ALTER TABLE ${s}.offer_list ADD COLUMN submitted boolean NOT NULL DEFAULT false`);
     await q.query(`CREATE INDEX offer_list_document_idx ON ${s}.offer_list USING gin (document)`);
     // Rows projected before: replayed from the log to fill their documents.
     await q.query(`DELETE FROM ${s}.offer_list`);
@@ -52,7 +54,7 @@ export class OfferListSearch1737200000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE "${schemaOf(q)}".offer_list DROP COLUMN document`);
+    await q.query(`ALTER TABLE "${schemaOf(q)}".offer_list DROP COLUMN document, DROP COLUMN submitted`);
   }
 }
 
@@ -72,7 +74,7 @@ export interface OfferListQuery {
   after?: number;
 }
 
-export type OfferListPage = Page<Omit<OfferListRow, 'text'> & { updatedAt: string }>;
+export type OfferListPage = Page<Omit<OfferListRow, 'text' | 'submitted'> & { updatedAt: string }>;
 
 @Injectable()
 export class OfferListProjection extends LocalReadModel {
@@ -99,8 +101,9 @@ export class OfferListProjection extends LocalReadModel {
         const c = change.changed;
         await tx.query(
           `UPDATE ${table} SET status = coalesce($2, status), skus = coalesce($3, skus), valid_until = coalesce($4, valid_until),
-                  revision = coalesce($5, revision), updated_at = $6, document = coalesce(to_tsvector('simple', $7), document) WHERE offer_id = $1`,
-          [c.offerId, c.status ?? null, c.skus ?? null, c.validUntil ?? null, c.revision ?? null, e.recordedAt, c.text ?? null],
+                  revision = coalesce($5, revision), updated_at = $6, document = coalesce(to_tsvector('simple', $7), document),
+                  submitted = submitted OR coalesce($8, false) WHERE offer_id = $1`,
+          [c.offerId, c.status ?? null, c.skus ?? null, c.validUntil ?? null, c.revision ?? null, e.recordedAt, c.text ?? null, c.submitted ?? null],
         );
       }
     }
@@ -110,9 +113,9 @@ export class OfferListProjection extends LocalReadModel {
   async page(companyId: string, q: OfferListQuery): Promise<OfferListPage> {
     const params: unknown[] = [companyId];
     const p = (v: unknown) => `$${params.push(v)}`;
-    // A draft is the supplier's until it is submitted (as for GET /offers/:id).
+    // An offer is the supplier's until it is submitted, whatever becomes of it (as for GET /offers/:id).
     const sent = `supplier_id = $1`;
-    const received = `(buyer_id = $1 AND status <> 'draft')`;
+    const received = `(buyer_id = $1 AND submitted)`;
     const where = [q.role === 'sent' ? sent : q.role === 'received' ? received : `(${sent} OR ${received})`];
     if (q.status) where.push(`status = ${p(q.status)}`);
     if (q.counterparty) where.push(`(CASE WHEN supplier_id = $1 THEN buyer_id ELSE supplier_id END) = ${p(q.counterparty)}`);

@@ -19,6 +19,7 @@ describe('offer list rows follow the offer events', () => {
         skus: ['A'],
         validUntil: '2027-01-01T00:00:00.000Z',
         revision: 0,
+        submitted: false,
         text: 'A A',
       },
     });
@@ -29,8 +30,11 @@ describe('offer list rows follow the offer events', () => {
     expect(revised).toEqual({
       changed: { offerId: 'o-1', status: 'submitted', skus: ['A', 'B'], validUntil: '2027-02-01T00:00:00.000Z', revision: 2, text: 'A A B B' },
     });
+    // Submission is what shows it to the buyer, for good.
+    expect(offerListChange({ type: 'OfferSubmitted', data: { ...ref } } as never)).toEqual({
+      changed: { offerId: 'o-1', status: 'submitted', submitted: true },
+    });
     for (const [type, status] of [
-      ['OfferSubmitted', 'submitted'],
       ['OfferCountered', 'countered'],
       ['OfferAccepted', 'accepted'],
       ['OfferRejected', 'rejected'],

@@ -9,6 +9,8 @@ export interface OfferListRow {
   skus: string[];
   validUntil: string;
   revision: number;
+  /** Ever submitted: the buyer sees it from then on, whatever becomes of it. */
+  submitted: boolean;
   /** What full-text search finds it by: skus and item descriptions. */
   text: string;
 }
@@ -34,12 +36,13 @@ export function offerListChange(event: OfferEvent): { created: OfferListRow } | 
           skus,
           validUntil: d.validUntil,
           revision: 0,
+          submitted: false,
           text: textOf(d.items),
         },
       };
     }
     case 'OfferSubmitted':
-      return { changed: { offerId: event.data.offerId, status: 'submitted' } };
+      return { changed: { offerId: event.data.offerId, status: 'submitted', submitted: true } };
     case 'OfferCountered':
       return { changed: { offerId: event.data.offerId, status: 'countered' } };
     case 'OfferRevised': {
