@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { adminKey } from '@dealledger/auth';
 import { DATA_SOURCE, KnownCompanies } from '@dealledger/platform';
-import { ContextEnvironment, contextEnvironment, eventually, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { ContextEnvironment, contextEnvironment, eventually, http, startTestApp, tokenFor, uniqueName, pageWhileWriting } from '@dealledger/testing';
 import { ExecuteContractCommand } from './contract/contract.command-handler';
 import { draftFromOfferAccepted, draftFromTenderAwarded } from './contract/drafting';
 import { ContractListProjection } from './contract/list/contract-list.projection';
@@ -289,30 +289,19 @@ describe('the contracts list: what each party may see, filtered, searched, paged
     const [buyer, supplier] = [randomUUID(), randomUUID()];
     const before: string[] = [];
     for (let i = 0; i < 12; i++) before.push(await drafted({ buyer, supplier, sku: `SKU-${i}` }));
-    let writing = true;
-    let written = 0;
-    const writer = (async () => {
-      while (writing) {
-        await drafted({ buyer, supplier, sku: 'SKU-NEW' });
-        written += 1;
-      }
-    })();
-    const seen: string[] = [];
-    // Read as any reader does, while the projection moves on (no waiting for it to catch up).
-    const read = (query: string) => http(url, 'GET', `/contracts${query}`, undefined, as(buyer));
     await app.get(ContractListProjection).catchUp();
-    let page = await read('?limit=5&role=buyer');
-    for (;;) {
-      seen.push(...ids(page));
-      if (!page.body.next) break;
-      expect(page.body.next).toMatch(/^\/contracts\?.*role=buyer.*after=/);
-      page = await read(page.body.next.slice('/contracts'.length));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const writtenWhilePaging = written;
-    writing = false;
-    await writer;
-    expect(writtenWhilePaging).toBeGreaterThan(0);
+    // Read as any reader does, while the projection moves on (no waiting for it to catch up).
+    const { seen, written } = await pageWhileWriting({
+      read: (pathAndQuery) => http(url, 'GET', pathAndQuery, undefined, as(buyer)),
+      path: '/contracts',
+      first: '?limit=5&role=buyer',
+      nextMatches: /^\/contracts\?.*role=buyer.*after=/,
+      ids: (p) => ids(p),
+      write: async () => {
+        await drafted({ buyer, supplier, sku: 'SKU-NEW' });
+      },
+    });
+    expect(written).toBeGreaterThan(0);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => before.includes(id))).toEqual([...before].reverse());
   });

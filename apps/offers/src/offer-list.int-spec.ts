@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { adminKey } from '@dealledger/auth';
 import { DATA_SOURCE, KnownCompanies } from '@dealledger/platform';
-import { http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { http, startTestApp, tokenFor, uniqueName, pageWhileWriting } from '@dealledger/testing';
 import { OfferListProjection } from './offer/list/offer-list.projection';
 import { OFFERS, OffersModule } from './offers.module';
 
@@ -83,31 +83,19 @@ describe('the offers list: what each company may see, filtered, paged without re
       await submit(supplier, id);
       before.push(id);
     }
-    let writing = true;
-    let written = 0;
-    const writer = (async () => {
-      while (writing) {
-        await submit(supplier, await draft(supplier, buyer, 'SKU-NEW'));
-        written += 1;
-      }
-    })();
-    const seen: string[] = [];
-    // Read as any reader does, while the projection moves on (no waiting for it to catch up).
-    const read = (query: string) => http(url, 'GET', `/offers${query}`, undefined, as(buyer));
     await app.get(OfferListProjection).catchUp();
-    let page = await read('?limit=5&role=received');
-    for (;;) {
-      expect(page.status).toBe(200);
-      seen.push(...ids(page));
-      if (!page.body.next) break;
-      expect(page.body.next).toMatch(/^\/offers\?.*role=received.*after=/);
-      page = await read(page.body.next.slice('/offers'.length));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const writtenWhilePaging = written;
-    writing = false;
-    await writer;
-    expect(writtenWhilePaging).toBeGreaterThan(0);
+    // Read as any reader does, while the projection moves on (no waiting for it to catch up).
+    const { seen, written } = await pageWhileWriting({
+      read: (pathAndQuery) => http(url, 'GET', pathAndQuery, undefined, as(buyer)),
+      path: '/offers',
+      first: '?limit=5&role=received',
+      nextMatches: /^\/offers\?.*role=received.*after=/,
+      ids: (p) => ids(p),
+      write: async () => {
+        await submit(supplier, await draft(supplier, buyer, 'SKU-NEW'));
+      },
+    });
+    expect(written).toBeGreaterThan(0);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => before.includes(id))).toEqual([...before].reverse());
   });

@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { adminKey } from '@dealledger/auth';
 import { DATA_SOURCE, KnownCompanies } from '@dealledger/platform';
-import { ContextEnvironment, contextEnvironment, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { ContextEnvironment, contextEnvironment, http, startTestApp, tokenFor, uniqueName, pageWhileWriting } from '@dealledger/testing';
 import { LearnCallOffWhenCallOffPlaced, LearnSupplyLineWhenContractExecuted } from './inbound/supply-lines.kafka-handlers';
 import { LotListProjection } from './lot/list/lot-list.projection';
 import { ResaleListProjection } from './lot/list/resale-list.projection';
@@ -239,32 +239,20 @@ describe('the lots and resales lists: what each company may see, filtered, paged
     const before: string[] = [await record(dist, k, 'BOLT-M8', 1000)];
     for (let i = 1; i < 12; i++)
       before.push(await record(dist, { contractId: k.contractId, callOffId: await callOff(k.contractId, bolts()) }, 'BOLT-M8', 1000));
-    let writing = true;
-    let written = 0;
-    const writer = (async () => {
-      while (writing) {
+    await caughtUp();
+    // Read as any reader does, while the projection moves on (no waiting for it to catch up).
+    const { seen, written } = await pageWhileWriting({
+      read: (pathAndQuery) => http(url, 'GET', pathAndQuery, undefined, as(dist)),
+      path: '/lots',
+      first: '?limit=5&inStock=true',
+      nextMatches: /^\/lots\?.*inStock=true.*after=/,
+      ids: (p) => ids(p),
+      write: async (written) => {
         await record(dist, { contractId: k.contractId, callOffId: await callOff(k.contractId, bolts()) }, 'BOLT-M8', 1000);
         await resell(dist, before[written % before.length], buyer, 1, '0.20');
-        written += 1;
-      }
-    })();
-    const seen: string[] = [];
-    // Read as any reader does, while the projection moves on (no waiting for it to catch up).
-    const read = (query: string) => http(url, 'GET', `/lots${query}`, undefined, as(dist));
-    await caughtUp();
-    let page = await read('?limit=5&inStock=true');
-    for (;;) {
-      expect(page.status).toBe(200);
-      seen.push(...ids(page));
-      if (!page.body.next) break;
-      expect(page.body.next).toMatch(/^\/lots\?.*inStock=true.*after=/);
-      page = await read(page.body.next.slice('/lots'.length));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const writtenWhilePaging = written;
-    writing = false;
-    await writer;
-    expect(writtenWhilePaging).toBeGreaterThan(0);
+      },
+    });
+    expect(written).toBeGreaterThan(0);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => before.includes(id))).toEqual([...before].reverse());
   });
@@ -275,30 +263,19 @@ describe('the lots and resales lists: what each company may see, filtered, paged
     const lot = await record(dist, k, 'NUT-M8', 10000);
     const before: string[] = [];
     for (let i = 0; i < 12; i++) before.push(await resell(dist, lot, buyer, 10, '0.08'));
-    let writing = true;
-    let written = 0;
-    const writer = (async () => {
-      while (writing) {
-        await resell(dist, lot, buyer, 1, '0.09');
-        written += 1;
-      }
-    })();
-    const seen: string[] = [];
-    const read = (query: string) => http(url, 'GET', `/resales${query}`, undefined, as(buyer));
     await caughtUp();
-    let page = await read('?limit=5&role=bought');
-    for (;;) {
-      expect(page.status).toBe(200);
-      seen.push(...ids(page, 'resaleId'));
-      if (!page.body.next) break;
-      expect(page.body.next).toMatch(/^\/resales\?.*role=bought.*after=/);
-      page = await read(page.body.next.slice('/resales'.length));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const writtenWhilePaging = written;
-    writing = false;
-    await writer;
-    expect(writtenWhilePaging).toBeGreaterThan(0);
+    // Read as any reader does, while the projection moves on (no waiting for it to catch up).
+    const { seen, written } = await pageWhileWriting({
+      read: (pathAndQuery) => http(url, 'GET', pathAndQuery, undefined, as(buyer)),
+      path: '/resales',
+      first: '?limit=5&role=bought',
+      nextMatches: /^\/resales\?.*role=bought.*after=/,
+      ids: (p) => ids(p, 'resaleId'),
+      write: async () => {
+        await resell(dist, lot, buyer, 1, '0.09');
+      },
+    });
+    expect(written).toBeGreaterThan(0);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => before.includes(id))).toEqual([...before].reverse());
   });

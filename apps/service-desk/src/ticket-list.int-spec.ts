@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { adminKey } from '@dealledger/auth';
 import { DATA_SOURCE, KnownCompanies } from '@dealledger/platform';
-import { ContextEnvironment, contextEnvironment, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { ContextEnvironment, contextEnvironment, http, startTestApp, tokenFor, uniqueName, pageWhileWriting } from '@dealledger/testing';
 import { RegisterSlaTermsWhenContractExecuted } from './inbound/sla-terms.kafka-handlers';
 import { SERVICE_DESK, ServiceDeskModule } from './service-desk.module';
 import { TicketListProjection } from './ticket/list/ticket-list.projection';
@@ -192,32 +192,20 @@ describe('the tickets list: what each party may see, SLA deadlines and breaches,
     const c = await contract(buyer, supplier, ['HU-10IN']);
     const before: string[] = [];
     for (let i = 0; i < 12; i++) before.push(await open(buyer, c, 'HU-10IN', 'minor', `Fault ${i}`));
-    let writing = true;
-    let written = 0;
-    const writer = (async () => {
-      while (writing) {
+    await app.get(TicketListProjection).catchUp();
+    // Read as any reader does, while the projection moves on (no waiting for it to catch up).
+    const { seen, written } = await pageWhileWriting({
+      read: (pathAndQuery) => http(url, 'GET', pathAndQuery, undefined, as(supplier)),
+      path: '/tickets',
+      first: '?limit=5&role=supplier&severity=minor',
+      nextMatches: /^\/tickets\?.*role=supplier.*after=/,
+      ids: (p) => ids(p),
+      write: async (written) => {
         await open(buyer, c, 'HU-10IN', 'minor', 'Fault new');
         await act(supplier, before[written % before.length], 'escalate', { note: 'again' });
-        written += 1;
-      }
-    })();
-    const seen: string[] = [];
-    // Read as any reader does, while the projection moves on (no waiting for it to catch up).
-    const read = (query: string) => http(url, 'GET', `/tickets${query}`, undefined, as(supplier));
-    await app.get(TicketListProjection).catchUp();
-    let page = await read('?limit=5&role=supplier&severity=minor');
-    for (;;) {
-      expect(page.status).toBe(200);
-      seen.push(...ids(page));
-      if (!page.body.next) break;
-      expect(page.body.next).toMatch(/^\/tickets\?.*role=supplier.*after=/);
-      page = await read(page.body.next.slice('/tickets'.length));
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const writtenWhilePaging = written;
-    writing = false;
-    await writer;
-    expect(writtenWhilePaging).toBeGreaterThan(0);
+      },
+    });
+    expect(written).toBeGreaterThan(0);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => before.includes(id))).toEqual([...before].reverse());
   });

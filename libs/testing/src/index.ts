@@ -177,3 +177,4 @@ export * from './sample-events';
 export * from './store-race';
 export * from './decider-spec';
 export * from './store-and-kafka';
+export * from './paging';
