@@ -59,7 +59,12 @@ describe('the inbox and the lists follow the events across processes (real Postg
     const offer = `/offers/${drafted.body.offerId}`;
 
     // A draft waits for nobody but is in the supplier's list.
-    expect((await offers(`/offers?role=sent`, seller, undefined, 'GET')).body.items.map((i: Json) => i.offerId)).toEqual([drafted.body.offerId]);
+    // (The list follows the log a moment after the command: another process reads it as any client does.)
+    await eventually(
+      async () => (await offers(`/offers?role=sent`, seller, undefined, 'GET')).body.items.map((i: Json) => i.offerId),
+      (listed) => JSON.stringify(listed) === JSON.stringify([drafted.body.offerId]),
+      30000,
+    );
     expect((await offers(`${offer}/submit`, seller, {})).status).toBe(200);
     expect(await waitFor(purchaser, offer, ['answer_offer'])).toEqual(['answer_offer']);
     // Every person of the buyer may answer an offer; nobody elsewhere sees it.
@@ -113,7 +118,11 @@ describe('the inbox and the lists follow the events across processes (real Postg
     }
     await waitFor(seller, resource, []);
     await waitFor(counsel, resource, []);
-    expect((await contracts(`/contracts?status=in_force`, seller, undefined, 'GET')).body.items.map((c: Json) => c.contractId)).toEqual([contract.contractId]);
+    await eventually(
+      async () => (await contracts(`/contracts?status=in_force`, seller, undefined, 'GET')).body.items.map((c: Json) => c.contractId),
+      (inForce) => JSON.stringify(inForce) === JSON.stringify([contract.contractId]),
+      30000,
+    );
 
     // The relationship's figures, kept per event, as each side and nobody else sees them.
     const counterparties = await eventually(
