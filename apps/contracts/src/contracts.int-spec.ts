@@ -208,6 +208,20 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
       'ContractSigned',
       'ContractExecuted',
     ]);
+
+    // The amendment as each party reads it: what changed, before and after; no one else sees it.
+    const amendments = await http(url, 'GET', `/contracts/${contractId}/amendments`, undefined, t(katrin));
+    expect(amendments.status).toBe(200);
+    expect(amendments.body.items).toHaveLength(1);
+    expect(amendments.body.items[0]).toMatchObject({
+      termsVersion: 2,
+      termsHash: v2,
+      amendedByCompany: supplier,
+      note: 'cap at 20k',
+      voidedSignatures: [{ companyId: buyer, role: 'procurement' }],
+    });
+    expect(amendments.body.items[0].changes).toEqual([{ term: 'ceiling:TYRE-205-55-R16', before: null, after: 20000 }]);
+    expect((await http(url, 'GET', `/contracts/${contractId}/amendments`, undefined, t(person(stranger, [])))).body).toMatchObject({ status: 404 });
   });
 
   it('prices a call-off sequence at the tier of the cumulative volume, up to the ceiling', async () => {

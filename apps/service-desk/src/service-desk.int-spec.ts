@@ -131,6 +131,15 @@ describe('service desk: tickets and SLA clocks that survive restarts (real Postg
     expect((await http(url, 'POST', `/tickets/${t.body.ticketId}/close`, { satisfaction: 6 }, engineer)).status).toBe(400);
     const closed = await http(url, 'POST', `/tickets/${t.body.ticketId}/close`, { satisfaction: 4, comment: 'fast' }, engineer);
     expect(closed.body).toMatchObject({ status: 'closed', satisfaction: 4 });
+    // Its history keeps the words the state no longer holds, for its two parties only.
+    const history = await http(url, 'GET', `/tickets/${t.body.ticketId}/history`, undefined, engineer);
+    expect(history.body.items.map((s: { type: string }) => s.type)).toEqual(['TicketOpened', 'TicketAcknowledged', 'TicketResolved', 'TicketClosed']);
+    expect(history.body.items[2].details).toMatchObject({ resolution: 'firmware 2.3.1' });
+    expect(history.body.items[3].details).toEqual({ satisfaction: 4, comment: 'fast' });
+    expect((await http(url, 'GET', `/tickets/${t.body.ticketId}/history`, undefined, technician)).status).toBe(200);
+    expect(
+      (await http(url, 'GET', `/tickets/${t.body.ticketId}/history`, undefined, tokenFor({ companyId: randomUUID(), personId: randomUUID(), roles: [] }))).body,
+    ).toMatchObject({ status: 404, code: 'ticket.not_found' });
   });
 
   it('records a breach once, across restarts, and none for a ticket resolved in time', async () => {

@@ -4,6 +4,7 @@ import { deciderSpec } from '@dealledger/testing';
 import type { ContractCommand } from './contract.commands';
 import { contractDecider, ContractState, termsHashOf } from './contract.decider';
 import { contractIdFor, draftFromOfferAccepted, draftFromTenderAwarded } from './drafting';
+import { amendmentsOf } from './amendments';
 
 const { given, history } = deciderSpec(contractDecider);
 
@@ -537,6 +538,37 @@ describe('contract decider', () => {
       const e = [...executed(), ...given(executed()).when({ type: 'ExpireContract', contractId, now: new Date('2028-01-05T00:00:00Z') }).events];
       expect(e[e.length - 1].type).toBe('ContractExpired');
       given(e).when(callOff('00000000-0000-4000-8000-000000000001', 1)).thenThrows('conflict:contract.invalid_transition');
+    });
+  });
+
+  describe('amendment history (GET /contracts/:id/amendments)', () => {
+    it('lists each amendment with every changed term before and after, and the signatures it voided', () => {
+      const signed = [...drafted, ...given(drafted).when(sign(drafted, katrin, 'procurement')).events];
+      const amend = (events: ContractEvent[], changes: object, note: string, who: Requester): ContractEvent[] => [
+        ...events,
+        ...given(events).when({ type: 'AmendContract', contractId, changes, note, requester: who, now: signedOn } as ContractCommand).events,
+      ];
+      const firstSla = [{ severity: 'critical', responseHours: 1, resolutionHours: 8 }];
+      const once = amend(signed, { sla: firstSla, paymentTerms: '30 days net' }, 'press line', greta);
+      const twice = amend(once, { sla: [{ severity: 'critical', responseHours: 0.5, resolutionHours: 8 }] }, 'tighter still', katrin);
+      const at = (i: number) => new Date(Date.UTC(2027, 0, 1, 0, i)).toISOString();
+      const list = amendmentsOf(twice.map((event, i) => ({ event, recordedAt: at(i) })));
+      const draftedTerms = (drafted[0] as Extract<ContractEvent, { type: 'ContractDrafted' }>).data.terms;
+      expect(list).toHaveLength(2);
+      expect(list[0]).toMatchObject({
+        termsVersion: 2,
+        amendedByCompany: supplier,
+        note: 'press line',
+        at: at(2),
+        voidedSignatures: [{ companyId: buyer, role: 'procurement' }],
+      });
+      expect(list[0].changes.map((c) => c.term).sort()).toEqual(['paymentTerms', 'sla']);
+      expect(list[0].changes.find((c) => c.term === 'paymentTerms')).toEqual({ term: 'paymentTerms', before: draftedTerms.paymentTerms, after: '30 days net' });
+      expect(list[0].changes.find((c) => c.term === 'sla')?.before).toEqual(draftedTerms.sla);
+      // The second amendment's "before" is what the first left, not the draft.
+      expect(list[1]).toMatchObject({ termsVersion: 3, amendedByCompany: buyer, voidedSignatures: [] });
+      expect(list[1].changes).toEqual([{ term: 'sla', before: firstSla, after: [{ severity: 'critical', responseHours: 0.5, resolutionHours: 8 }] }]);
+      expect(amendmentsOf(drafted.map((event) => ({ event, recordedAt: at(0) })))).toEqual([]);
     });
   });
 });

@@ -18,6 +18,7 @@ import {
 } from './contract.requests.dto';
 import { contractView, loadContract } from './contract.stream';
 import { contractIdFor } from './drafting';
+import { amendmentsOf } from './amendments';
 import { ContractErrors } from './contract.errors';
 import { ContractListProjection } from './list/contract-list.projection';
 
@@ -84,6 +85,14 @@ export class ContractHttpController {
   async get(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal) {
     const { state, version } = await loadContract(this.store, id);
     return { ...contractView(state, p, id), version };
+  }
+
+  @Get(':id/amendments')
+  @ApiOperation({ summary: 'Every amendment of the contract: by whom, when, its note, and each changed term before and after' })
+  async amendments(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal) {
+    const { state, events } = await loadContract(this.store, id);
+    contractView(state, p, id);
+    return { items: amendmentsOf(events) };
   }
 
   @Post(':id/amendments')

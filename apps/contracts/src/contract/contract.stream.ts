@@ -7,14 +7,19 @@ import { ContractErrors } from './contract.errors';
 
 export const contractStreamId = (contractId: string) => `contract-${contractId}`;
 
-export async function loadContract(store: PostgresEventStore, contractId: string): Promise<{ state: ContractState; version: number }> {
+export async function loadContract(
+  store: PostgresEventStore,
+  contractId: string,
+): Promise<{ state: ContractState; version: number; events: { event: ContractEvent; recordedAt: string }[] }> {
   const recorded = await store.readStream(contractStreamId(contractId));
+  const events = recorded.map((r) => ({ event: { type: r.type, data: r.data } as ContractEvent, recordedAt: r.recordedAt }));
   return {
     state: fold(
       contractDecider,
-      recorded.map((r) => ({ type: r.type, data: r.data }) as ContractEvent),
+      events.map((e) => e.event),
     ),
     version: recorded.length,
+    events,
   };
 }
 

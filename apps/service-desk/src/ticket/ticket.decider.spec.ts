@@ -3,6 +3,7 @@ import { deciderSpec } from '@dealledger/testing';
 import { resolutionClock, responseClock } from './sla/sla-clock.rules';
 import type { KnownContract, TicketCommand } from './ticket.commands';
 import { ticketDecider } from './ticket.decider';
+import { ticketHistory } from './ticket.stream';
 
 const { given, history } = deciderSpec(ticketDecider);
 
@@ -158,6 +159,44 @@ describe('ticket decider', () => {
       const [, acked] = history(openCmd(), ack(1));
       expect(responseClock(acked)).toBe('clear');
       expect(resolutionClock(acked)).toBe('keep');
+    });
+  });
+
+  describe('history (GET /tickets/:id/history)', () => {
+    it('keeps the words of every step, who took it and when, in order', () => {
+      const events = history(
+        openCmd(),
+        breach('response', 5),
+        ack(6),
+        { type: 'EscalateTicket', ticketId, note: 'needs R&D', requester: technician, now: at(7) },
+        resolve(20),
+        { type: 'ReopenTicket', ticketId, reason: 'back again', requester: engineer, now: at(30) },
+        resolve(31),
+        { type: 'CloseTicket', ticketId, satisfaction: 3, comment: 'slow', requester: engineer, now: at(32) },
+      );
+      const steps = ticketHistory(events.map((event, i) => ({ event, recordedAt: at(i).toISOString() })));
+      expect(steps.map((s) => s.type)).toEqual([
+        'TicketOpened',
+        'SlaBreached',
+        'TicketAcknowledged',
+        'TicketEscalated',
+        'TicketResolved',
+        'TicketReopened',
+        'TicketResolved',
+        'TicketClosed',
+      ]);
+      expect(steps[0]).toEqual({
+        type: 'TicketOpened',
+        at: at(0).toISOString(),
+        by: engineer.personId,
+        details: { severity: 'critical', sku: 'HU-10IN', description: 'Head unit reboots on cold start' },
+      });
+      expect(steps[1]).toMatchObject({ by: null, details: { kind: 'response', dueAt: at(4).toISOString() } });
+      expect(steps[2].details).toEqual({ withinSla: false });
+      expect(steps[3]).toMatchObject({ by: technician.personId, details: { level: 1, note: 'needs R&D' } });
+      expect(steps[4].details).toMatchObject({ resolution: 'firmware 2.3.1' });
+      expect(steps[5]).toMatchObject({ by: engineer.personId, details: { reason: 'back again' } });
+      expect(steps[7].details).toEqual({ satisfaction: 3, comment: 'slow' });
     });
   });
 });

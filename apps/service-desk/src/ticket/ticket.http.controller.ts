@@ -10,7 +10,7 @@ import { ExecuteTicketCommand } from './ticket.command-handler';
 import type { TicketCommandToPrepare } from './ticket.commands';
 import { TicketListProjection } from './list/ticket-list.projection';
 import { CloseRequest, NoteRequest, OpenTicketRequest, ReopenRequest, ResolveRequest, TicketListQueryDto } from './ticket.requests.dto';
-import { loadTicket, ticketView } from './ticket.stream';
+import { loadTicket, ticketHistory, ticketView } from './ticket.stream';
 
 /** Technical service under contracts: the buyer opens and closes, the supplier responds and resolves; SLA clocks run. */
 @ApiTags('tickets')
@@ -55,6 +55,14 @@ export class TicketHttpController {
   async get(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal) {
     const { state, version } = await loadTicket(this.store, id);
     return { ...ticketView(state, p, id), version };
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: "The ticket's history: each step, when, by whom (person id), and what it said (resolution, note, reason, rating)" })
+  async history(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal) {
+    const { state, events } = await loadTicket(this.store, id);
+    ticketView(state, p, id);
+    return { items: ticketHistory(events) };
   }
 
   @Post(':id/acknowledge')

@@ -9,15 +9,54 @@ import { TicketErrors } from './ticket.errors';
 
 export const ticketStreamId = (ticketId: string) => `ticket-${ticketId}`;
 
-export async function loadTicket(store: PostgresEventStore, ticketId: string): Promise<{ state: TicketState; version: number }> {
+export async function loadTicket(
+  store: PostgresEventStore,
+  ticketId: string,
+): Promise<{ state: TicketState; version: number; events: { event: TicketEvent; recordedAt: string }[] }> {
   const recorded = await store.readStream(ticketStreamId(ticketId));
+  const events = recorded.map((r) => ({ event: { type: r.type, data: r.data } as TicketEvent, recordedAt: r.recordedAt }));
   return {
     state: fold(
       ticketDecider,
-      recorded.map((r) => ({ type: r.type, data: r.data }) as TicketEvent),
+      events.map((e) => e.event),
     ),
     version: recorded.length,
+    events,
   };
+}
+
+/** One step of a ticket's life as its parties read it: what happened, when, by whom, and what was said. */
+export interface TicketStep {
+  type: TicketEvent['type'];
+  at: string;
+  by: string | null;
+  details: Record<string, unknown>;
+}
+
+/**
+ * The ticket's history from its stream: the words each step carried (description, resolution,
+ * escalation note, reopening reason, rating) that the ticket's current state keeps no longer.
+ */
+export function ticketHistory(events: { event: TicketEvent; recordedAt: string }[]): TicketStep[] {
+  return events.map(({ event, recordedAt }): TicketStep => {
+    const step = (by: string | null, details: Record<string, unknown>) => ({ type: event.type, at: recordedAt, by, details });
+    switch (event.type) {
+      case 'TicketOpened':
+        return step(event.data.openedBy, { severity: event.data.severity, sku: event.data.sku, description: event.data.description });
+      case 'TicketAcknowledged':
+        return step(event.data.by, { withinSla: event.data.withinSla });
+      case 'TicketEscalated':
+        return step(event.data.by, { level: event.data.level, note: event.data.note });
+      case 'TicketResolved':
+        return step(event.data.by, { resolution: event.data.resolution, withinSla: event.data.withinSla });
+      case 'TicketReopened':
+        return step(event.data.by, { reason: event.data.reason, resolutionDueAt: event.data.resolutionDueAt });
+      case 'TicketClosed':
+        return step(event.data.by, { satisfaction: event.data.satisfaction, comment: event.data.comment ?? null });
+      case 'SlaBreached':
+        return step(null, { kind: event.data.kind, dueAt: event.data.dueAt });
+    }
+  });
 }
 
 export async function findContract(db: DataSource, schema: string, contractId: string): Promise<KnownContract | null> {
