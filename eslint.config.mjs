@@ -37,7 +37,7 @@ export default tseslint.config(
   },
   {
     // Tests load the project's CommonJS scripts and optional modules by name.
-    files: ['**/*.js', '**/*.cjs', 'test/**/*.ts', '**/*.spec.ts'],
+    files: ['**/*.js', '**/*.cjs', 'test/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

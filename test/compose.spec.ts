@@ -6,7 +6,9 @@ import { parse } from 'yaml';
 const root = join(__dirname, '..');
 const { DEFAULT_PORTS, portVariable } = require('../scripts/apps');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
-const apps = readdirSync(join(root, 'apps'));
+const allApps = readdirSync(join(root, 'apps'));
+// The console keeps no state: it has no database or Kafka, and is checked on its own below.
+const apps = allApps.filter((a) => a !== 'console');
 
 describe('docker-compose.yml', () => {
   it('runs Kafka in KRaft mode and PostgreSQL, with health checks', () => {
@@ -34,6 +36,17 @@ describe('docker-compose.yml', () => {
     expect(service.environment).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_SERVICE_NAME: `dealledger-${app}` });
   });
 
+  it('runs the console beside the apps, reaching each by its service name and port', () => {
+    const service = compose.services.console;
+    expect(service.build.args.APP).toBe('console');
+    expect(readFileSync(join(root, 'apps', 'console', 'src', 'main.ts'), 'utf8')).toMatch(new RegExp(`runApp\\([^)]*, ${DEFAULT_PORTS.console}\\);`));
+    expect(service.environment.CONSOLE_PORT).toBe(String(DEFAULT_PORTS.console));
+    expect(service.ports).toEqual([`127.0.0.1:${DEFAULT_PORTS.console}:${DEFAULT_PORTS.console}`]);
+    for (const app of apps) expect(service.environment[`${app.toUpperCase().replace(/-/g, '_')}_URL`]).toBe(`http://${app}:${DEFAULT_PORTS[app]}`);
+    expect(service.environment.DATABASE_URL).toBeUndefined();
+    expect(service.environment.KAFKA_BROKERS).toBeUndefined();
+  });
+
   it('runs Jaeger with its OTLP receiver and UI', () => {
     expect(compose.services.jaeger.image).toMatch(/^jaegertracing\/all-in-one:/);
     expect(compose.services.jaeger.environment.COLLECTOR_OTLP_ENABLED).toBe('true');
@@ -41,7 +54,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('names no service that is not an app or infrastructure', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...apps, 'kafka', 'postgres', 'jaeger'].sort());
+    expect(Object.keys(compose.services).sort()).toEqual([...allApps, 'kafka', 'postgres', 'jaeger'].sort());
   });
 
   it('builds every app with a Dockerfile that has a health check', () => {

@@ -9,7 +9,8 @@ import { parseAllDocuments } from 'yaml';
 const root = join(__dirname, '..');
 const k8s = join(root, 'deploy', 'k8s');
 const { DEFAULT_PORTS, portVariable } = require('../scripts/apps') as { DEFAULT_PORTS: Record<string, number>; portVariable: (app: string) => string };
-const apps = readdirSync(join(root, 'apps')).filter((a) => statSync(join(root, 'apps', a)).isDirectory());
+// The console keeps no state (no database, Kafka or keys) and is checked on its own below.
+const apps = readdirSync(join(root, 'apps')).filter((a) => statSync(join(root, 'apps', a)).isDirectory() && a !== 'console');
 
 type Manifest = Record<string, any>;
 interface Loaded {
@@ -230,6 +231,35 @@ describe('deploy/k8s', () => {
       expect(labels).toMatchObject(service!.spec.selector);
       expect(deployment(app)!.spec.selector.matchLabels).toEqual(service!.spec.selector);
       expect(service!.spec.ports).toEqual([expect.objectContaining({ port: DEFAULT_PORTS[app], targetPort: 'http' })]);
+    });
+  });
+
+  describe('console', () => {
+    it('runs the console image with the port of the local run, reaching every app by its Service', () => {
+      const c = container('console');
+      expect(c.ports).toEqual([expect.objectContaining({ name: 'http', containerPort: DEFAULT_PORTS.console })]);
+      expect(env('console', 'APP')).toEqual({ name: 'APP', value: 'console' });
+      expect(env('console', portVariable('console'))).toEqual({ name: portVariable('console'), value: String(DEFAULT_PORTS.console) });
+      for (const app of apps) {
+        const service = ofKind('Service').find((s) => s.metadata.name === app)!;
+        expect(env('console', `${app.toUpperCase().replace(/-/g, '_')}_URL`)?.value).toBe(`http://${app}:${service.spec.ports[0].port}`);
+      }
+    });
+
+    it('holds no secret and probes the path it serves, as non-root on a read-only file system', () => {
+      const c = container('console');
+      expect((c.env ?? []).filter((e: Manifest) => e.valueFrom)).toEqual([]);
+      expect(c.envFrom).toBeUndefined();
+      const health = /@Controller\('health'\)\s*class \w+ \{[^}]*@Get\(\)/s.test(
+        readFileSync(join(root, 'apps', 'console', 'src', 'console.module.ts'), 'utf8'),
+      );
+      expect(health).toBe(true);
+      expect(c.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+      expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+      expect(deployment('console')!.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+      const service = ofKind('Service').find((s) => s.metadata.name === 'console')!;
+      expect(service.spec.ports).toEqual([expect.objectContaining({ port: DEFAULT_PORTS.console, targetPort: 'http' })]);
     });
   });
 });

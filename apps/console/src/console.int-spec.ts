@@ -1,0 +1,131 @@
+import type { INestApplication } from '@nestjs/common';
+import { createServer, IncomingMessage, Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestApp } from '@dealledger/testing';
+import { CONSOLE, ConsoleModule } from './console.module';
+
+// The console's own server: the built page, and the gateway that passes requests to the apps.
+// An HTTP server on 127.0.0.1 stands for an app here and records what reached it; the browser
+// tests (test/e2e/console.e2e-spec.ts) drive the console against the real apps.
+
+const { buildConsole } = require('../../../scripts/build-console') as { buildConsole: (dir: string) => Promise<string> };
+
+describe('console server (page and gateway)', () => {
+  let app: INestApplication;
+  let url: string;
+  let upstream: Server;
+  let web: string;
+  const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    web = mkdtempSync(join(tmpdir(), 'console-web-'));
+    await buildConsole(web);
+    upstream = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+        if (req.url!.startsWith('/missing')) {
+          res.writeHead(404, { 'content-type': 'application/problem+json', 'set-cookie': 'tracking=1' });
+          res.end(JSON.stringify({ title: 'Not Found', status: 404, detail: 'no offer with id x' }));
+        } else {
+          res.writeHead(201, { 'content-type': 'application/json', location: '/offers/1' });
+          res.end(JSON.stringify({ ok: true }));
+        }
+      });
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    process.env.CONSOLE_WEB_DIR = web;
+    process.env.OFFERS_URL = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+    // Nothing listens on port 9 (discard): the service is down.
+    process.env.CONTRACTS_URL = 'http://127.0.0.1:9';
+    ({ app, url } = await startTestApp(ConsoleModule, CONSOLE));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await new Promise((r) => upstream?.close(r));
+    rmSync(web, { recursive: true, force: true });
+    process.env = saved;
+  });
+
+  it('serves the page and its bundle, with a policy that allows only its own origin', async () => {
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toContain('assets/app.js');
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'; script-src 'self'/);
+    expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    const bundle = await fetch(`${url}/assets/app.js`);
+    expect(bundle.headers.get('content-type')).toMatch(/javascript/);
+    // Preact and the pages are in the bundle; nothing comes from elsewhere at run time.
+    const js = await bundle.text();
+    expect(js.length).toBeGreaterThan(10000);
+    expect(js).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z0-9.-]+\.(com|net|io|org)\/[^"' ]*\.(js|css)/i);
+    const missing = await fetch(`${url}/assets/nope.js`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+
+  it('passes a request to the app its path names, with the caller token, and only the headers it needs', async () => {
+    seen.length = 0;
+    const res = await fetch(`${url}/api/offers/offers/abc/accept?x=1`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer t0k3n', 'content-type': 'application/json', cookie: 'session=secret', 'x-forwarded-for': '10.0.0.1' },
+      body: JSON.stringify({ revision: 2 }),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe('/offers/1');
+    expect(await res.json()).toEqual({ ok: true });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/offers/abc/accept?x=1', body: '{"revision":2}' });
+    expect(seen[0].headers.authorization).toBe('Bearer t0k3n');
+    expect(seen[0].headers.cookie).toBeUndefined();
+    expect(seen[0].headers['x-forwarded-for']).toBeUndefined();
+  });
+
+  it("hands back an app's problem as it is, without the app's cookies", async () => {
+    const res = await fetch(`${url}/api/offers/missing`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(((await res.json()) as { detail: string }).detail).toBe('no offer with id x');
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('reaches no unknown service and no operator route, however the path is spelt', async () => {
+    seen.length = 0;
+    for (const path of [
+      '/api/kafka/topics',
+      '/api/offers/admin/read-models/x/rebuild',
+      '/api/offers/%2e%2e/admin/x',
+      '/api/offers/x/%2E%2E/%2e%2E/admin/x',
+      '/api/offers/ADMIN/x',
+    ]) {
+      const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(`${path} ${res.status}`).toBe(`${path} 404`);
+      expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it('says a service is unreachable as a problem (503 with Retry-After), not as a crash', async () => {
+    const res = await fetch(`${url}/api/contracts/contracts`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBeTruthy();
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/contracts service is not reachable/);
+  });
+
+  it('refuses a body too large to be a command, as a problem', async () => {
+    const res = await fetch(`${url}/api/offers/offers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'x'.repeat(2_000_000) }),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+});
