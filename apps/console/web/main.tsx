@@ -1,0 +1,99 @@
+// The console's shell: sign-in, then a header with who is signed in, the sections, and the page
+// the address names (hash routes, so a link or a reload opens the same page).
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { onSessionChange, session, signOut } from './api';
+import { useRoute } from './ui';
+import { SignIn } from './pages/signin';
+import { InboxPage } from './pages/inbox';
+import { OffersPage, OfferPage } from './pages/offers';
+import { TendersPage, TenderPage, NewTenderPage } from './pages/tenders';
+import { ContractsPage, ContractPage } from './pages/contracts';
+import { RelationshipsPage, RelationshipPage } from './pages/relationships';
+import { LotsPage, ProvenancePage } from './pages/provenance';
+import { TicketsPage, TicketPage, NewTicketPage } from './pages/tickets';
+
+const SECTIONS: [string, string][] = [
+  ['inbox', 'Inbox'],
+  ['offers', 'Offers'],
+  ['tenders', 'Tenders'],
+  ['contracts', 'Contracts'],
+  ['relationships', 'Relationships'],
+  ['lots', 'Lots'],
+  ['tickets', 'Tickets'],
+];
+
+function Routed() {
+  const { parts, query } = useRoute();
+  const [section, id, sub] = parts;
+  switch (section ?? 'inbox') {
+    case 'inbox':
+      return <InboxPage />;
+    case 'offers':
+      return id ? <OfferPage id={id} /> : <OffersPage query={query} />;
+    case 'tenders':
+      return id === 'new' ? <NewTenderPage /> : id ? <TenderPage id={id} /> : <TendersPage query={query} />;
+    case 'contracts':
+      return id ? <ContractPage id={id} /> : <ContractsPage query={query} />;
+    case 'relationships':
+      return id ? <RelationshipPage other={id} query={query} /> : <RelationshipsPage />;
+    case 'lots':
+      return <LotsPage />;
+    case 'provenance':
+      return <ProvenancePage lotId={id} />;
+    case 'tickets':
+      return id === 'new' ? <NewTicketPage query={query} /> : id ? <TicketPage id={id} /> : <TicketsPage query={query} />;
+    default:
+      return (
+        <section class="page">
+          <h1 id="page-title">Not found</h1>
+          <p>
+            There is no page {section}
+            {sub ? `/${sub}` : ''}. <a href="#/inbox">Go to the inbox</a>.
+          </p>
+        </section>
+      );
+  }
+}
+
+function Shell() {
+  const [s, setS] = useState(session());
+  const { parts } = useRoute();
+  useEffect(() => onSessionChange(() => setS(session())), []);
+  if (!s) return <SignIn />;
+  const active = parts[0] === 'provenance' ? 'lots' : (parts[0] ?? 'inbox');
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        Skip to content
+      </a>
+      <header class="top">
+        <div class="brand">Deal Ledger</div>
+        <nav aria-label="Sections">
+          <ul>
+            {SECTIONS.map(([path, label]) => (
+              <li key={path}>
+                <a href={`#/${path}`} aria-current={active === path ? 'page' : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="who" aria-label="Signed in as">
+          <span class="who-name">{s.personName ?? 'Company key'}</span>
+          <span class="who-company">{s.companyName}</span>
+          <span class="who-roles">{s.roles.length ? s.roles.join(', ') : 'no signing role'}</span>
+          <button type="button" class="secondary" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Routed />
+      </main>
+    </>
+  );
+}
+
+render(<Shell />, document.getElementById('app')!);

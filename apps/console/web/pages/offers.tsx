@@ -1,0 +1,1101 @@
+// Offers: the list of offers sent and received, and one offer with its revisions side by side,
+// its volume pricing and the answers each party may give.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { App, companyName, get, Json, post, session } from '../api';
+import type { Route } from '../ui';
+import { ActionButton, CommandForm, Company, Countdown, Field, Loading, Page, ProblemMessage, StatusBadge, useLive, When } from '../ui';
+
+// ---- helpers shared with tenders.tsx ----
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string) => UUID.test(s);
+export const sameId = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+export const shortId = (id: string) => id.slice(0, 8);
+
+/** A list's `next` is a link (`/offers?…&after=…`) or a bare cursor; either way, the cursor. */
+function cursorOf(next: string | null | undefined): string | null {
+  if (!next) return null;
+  if (!/[/?=]/.test(next)) return next;
+  return new URL(next, location.origin).searchParams.get('after');
+}
+
+export interface Paged<T> {
+  data: { items: T[]; next: string | null } | undefined;
+  error: ReturnType<typeof useLive>['error'];
+  reload: () => Promise<void>;
+  more: () => Promise<void>;
+}
+
+/**
+ * A cursor-paged list that stays live: every refresh reads again as many pages as were loaded,
+ * so rows that changed, or moved down when new ones arrived, are neither stale nor lost.
+ */
+export function usePaged<T = Json>(app: App, path: string): Paged<T> {
+  const pages = useRef(1);
+  const lastPath = useRef(path);
+  // New filters start again from one page (set before useLive's loader reads it).
+  if (lastPath.current !== path) {
+    lastPath.current = path;
+    pages.current = 1;
+  }
+  const live = useLive(async () => {
+    let items: T[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < pages.current; i++) {
+      const sep = path.includes('?') ? '&' : '?';
+      const page: { items: T[]; next?: string | null } = await get(app, after ? `${path}${sep}after=${encodeURIComponent(after)}` : path);
+      items = items.concat(page.items);
+      after = cursorOf(page.next);
+      if (!after) break;
+    }
+    return { items, next: after };
+  }, [app, path]);
+  return {
+    ...live,
+    more: async () => {
+      pages.current++;
+      await live.reload();
+    },
+  };
+}
+
+/** The value a quickly changing input settles on (search boxes: one request per pause, not per key). */
+export function useDebounced<T>(value: T, ms = 300): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
+/** Company names as strings, for labels and chart titles that cannot hold a <Company>. */
+export function useCompanyNames(ids: (string | null | undefined)[]): (id: string) => string {
+  const key = [...new Set(ids.filter((i): i is string => !!i))].sort().join(',');
+  const [names, setNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    let live = true;
+    const list = key ? key.split(',') : [];
+    void Promise.all(list.map(async (id) => [id, await companyName(id)] as const)).then((pairs) => {
+      if (live) setNames(Object.fromEntries(pairs));
+    });
+    return () => {
+      live = false;
+    };
+  }, [key]);
+  return (id: string) => names[id] ?? shortId(id);
+}
+
+/** The contract drafted from an accepted offer or an awarded tender, once the contracts app has it. */
+export function ContractLink({ origin }: { origin: string }) {
+  const found = useLive(async () => {
+    const r = await get<Json | Json[]>('contracts', `/contracts?origin=${origin}`);
+    return (Array.isArray(r) ? r : ((r as Json).items ?? [])) as Json[];
+  }, [origin]);
+  const contract = found.data?.[0];
+  if (!found.data) return null;
+  if (!contract) return <p class="muted">No contract has been drafted from it yet; it appears here when it is.</p>;
+  return (
+    <p class="actions">
+      <a class="button" href={`#/contracts/${contract.contractId}`}>
+        Open the contract
+      </a>
+      {contract.status && <StatusBadge status={contract.status} />}
+    </p>
+  );
+}
+
+// Exact decimal arithmetic on amounts such as "47.50", as the ledger does it: 4 decimals, BigInt.
+const SCALE = 10000n;
+
+export function toUnits(amount: string): bigint | null {
+  const m = /^(\d{1,40})(?:\.(\d{1,4}))?$/.exec(amount.trim());
+  if (!m) return null;
+  return BigInt(m[1]) * SCALE + BigInt((m[2] ?? '').padEnd(4, '0'));
+}
+
+/** 4750000n -> "475.00", 42n -> "0.0042": at least two decimals, trailing zeros beyond them dropped. */
+export function fromUnits(units: bigint): string {
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  let frac = (abs % SCALE)
+    .toString()
+    .padStart(4, '0')
+    .replace(/0{1,2}$/, '');
+  if (frac.length < 2) frac = frac.padEnd(2, '0');
+  return `${negative ? '-' : ''}${abs / SCALE}.${frac}`;
+}
+
+/** Thousands separators on a decimal string, without turning it into a float. */
+export function grouped(decimal: string): string {
+  const [whole, frac] = decimal.split('.');
+  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac !== undefined ? `.${frac}` : ''}`;
+}
+
+/** An amount shown exactly, grouped, with its currency. */
+export function Exact({ amount, currency }: { amount: string | null | undefined; currency?: string }) {
+  if (amount === null || amount === undefined) return <span class="muted">—</span>;
+  const units = toUnits(amount);
+  return (
+    <span class="money" data-amount={amount}>
+      {units === null ? amount : grouped(fromUnits(units))}
+      {currency ? ` ${currency}` : ''}
+    </span>
+  );
+}
+
+/** `2027-06-30T23:59:59Z` -> the value a datetime-local input shows, in the browser's time zone. */
+export function toLocalInput(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** A datetime-local value as an ISO timestamp; empty when not a time, for the server to refuse with its own words. */
+export function fromLocalInput(local: string): string {
+  const d = new Date(local);
+  return local && !Number.isNaN(d.getTime()) ? d.toISOString() : '';
+}
+
+const inputValue = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+
+// ---- the offers list ----
+
+const OFFER_STATUSES = ['draft', 'submitted', 'countered', 'accepted', 'rejected', 'withdrawn', 'expired'];
+
+/** Offers sent (as the supplier) and received (as the buyer), newest first, with filters. */
+export function OffersPage({ query }: { query?: Route['query'] }) {
+  const me = session();
+  const [role, setRole] = useState(query?.get('role') ?? '');
+  const [status, setStatus] = useState(query?.get('status') ?? '');
+  const [search, setSearch] = useState(query?.get('q') ?? '');
+  const q = useDebounced(search.trim());
+  const counterparty = query?.get('counterparty') ?? '';
+  const params = new URLSearchParams({ limit: '25' });
+  if (role) params.set('role', role);
+  if (status) params.set('status', status);
+  if (isUuid(counterparty)) params.set('counterparty', counterparty);
+  if (q) params.set('q', q);
+  const list = usePaged('offers', `/offers?${params}`);
+
+  return (
+    <Page title="Offers" subtitle="Offers your company made as a supplier and received as a buyer, newest first.">
+      <form class="filters" role="search" aria-label="Filter offers" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Direction">
+          {(id) => (
+            <select id={id} value={role} onChange={(e) => setRole(inputValue(e))}>
+              <option value="">Sent and received</option>
+              <option value="sent">Sent (we supply)</option>
+              <option value="received">Received (we buy)</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Status">
+          {(id) => (
+            <select id={id} value={status} onChange={(e) => setStatus(inputValue(e))}>
+              <option value="">Any status</option>
+              {OFFER_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Search" hint="Skus, descriptions or the other company's name">
+          {(id) => <input id={id} type="search" value={search} onInput={(e) => setSearch(inputValue(e))} />}
+        </Field>
+      </form>
+      {isUuid(counterparty) && (
+        <p class="notice">
+          Only offers with <Company id={counterparty} />. <a href="#/offers">Show offers with every company</a>
+        </p>
+      )}
+      <ProblemMessage problem={list.error} />
+      {!list.data && !list.error && <Loading what="offers" />}
+      {list.data && list.data.items.length === 0 && <p class="empty">No offers match.</p>}
+      {list.data && list.data.items.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <caption class="ot-sr">Offers</caption>
+            <thead>
+              <tr>
+                <th scope="col">Counterparty</th>
+                <th scope="col">Items</th>
+                <th scope="col">Status</th>
+                <th scope="col">Valid until</th>
+                <th scope="col">Last change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.items.map((o) => {
+                const sent = sameId(o.supplierId, me?.companyId);
+                return (
+                  <tr key={o.offerId} data-offer-id={o.offerId}>
+                    <td>
+                      <a href={`#/offers/${o.offerId}`}>
+                        <Company id={sent ? o.buyerId : o.supplierId} />
+                      </a>{' '}
+                      <span class="muted">{sent ? '(sent)' : '(received)'}</span>
+                    </td>
+                    <td>{(o.skus as string[]).join(', ')}</td>
+                    <td>
+                      <StatusBadge status={o.status} />
+                      {o.revision > 0 && <span class="muted"> revision {o.revision}</span>}
+                    </td>
+                    <td>
+                      <When at={o.validUntil} />
+                    </td>
+                    <td>
+                      <When at={o.updatedAt} />
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list.data?.next && <ActionButton label="Load more" kind="secondary" run={list.more} />}
+    </Page>
+  );
+}
+
+// ---- one offer ----
+
+interface Tier {
+  minQuantity: number;
+  unitPrice: string;
+}
+interface Item {
+  sku: string;
+  kind: string;
+  description: string;
+  unit: string;
+  currency: string;
+  tiers: Tier[];
+}
+interface Terms {
+  items: Item[];
+  validUntil: string;
+  paymentTerms: string;
+  deliveryTerms: string;
+}
+interface Proposal {
+  sku: string;
+  unitPrice?: string;
+  quantity?: number;
+}
+type Column =
+  | { kind: 'revision'; revision: number; terms: Terms; note: string; current: boolean }
+  | { kind: 'counter'; revision: number; proposals: Proposal[]; note: string; key: string };
+
+const byMin = (tiers: Tier[]) => [...tiers].sort((a, b) => a.minQuantity - b.minQuantity);
+
+/** The tier that applies at `quantity`: the highest minimum not above it (as the offer decider). */
+function tierAt(tiers: Tier[], quantity: number): Tier | undefined {
+  return byMin(tiers)
+    .reverse()
+    .find((t) => t.minQuantity <= quantity);
+}
+
+const samePrice = (a: string, b: string) => toUnits(a) === toUnits(b);
+
+/**
+ * Every revision oldest first, with the buyer's counter-proposals after the revision they answer.
+ * The offer keeps earlier terms in `history`; each entry's note is the one the *next* revision
+ * came with (the supplier explains a revision when issuing it), so notes shift by one.
+ */
+function columnsOf(o: Json): Column[] {
+  const history: { revision: number; terms: Terms; note: string }[] = o.history ?? [];
+  const revisions: Column[] = [
+    ...history.map((h, i) => ({ kind: 'revision' as const, revision: h.revision, terms: h.terms, note: i === 0 ? '' : history[i - 1].note, current: false })),
+    { kind: 'revision' as const, revision: o.revision, terms: o.terms, note: history.length ? history[history.length - 1].note : '', current: true },
+  ];
+  const counters: { revision: number; proposals: Proposal[]; note: string }[] = o.counters ?? [];
+  return revisions.flatMap((r) => [r, ...counters.map((c, i) => ({ ...c, kind: 'counter' as const, key: `c${i}` })).filter((c) => c.revision === r.revision)]);
+}
+
+function Marker({ text }: { text: string }) {
+  return <span class="diff-marker">{text}</span>;
+}
+
+function Tiers({ item, prev }: { item: Item; prev?: Item }) {
+  const removed = prev ? byMin(prev.tiers).filter((p) => !item.tiers.some((t) => t.minQuantity === p.minQuantity)) : [];
+  return (
+    <ul class="tier-list">
+      {byMin(item.tiers).map((t) => {
+        const before = prev?.tiers.find((p) => p.minQuantity === t.minQuantity);
+        const cls = !prev ? '' : !before ? 'diff-added' : !samePrice(before.unitPrice, t.unitPrice) ? 'diff-changed' : '';
+        return (
+          <li key={t.minQuantity} class={cls}>
+            from {t.minQuantity.toLocaleString('en-GB')}: <Exact amount={t.unitPrice} currency={item.currency} />
+            {prev && !before && <Marker text="new tier" />}
+            {before && cls && <Marker text={`changed, was ${before.unitPrice}`} />}
+          </li>
+        );
+      })}
+      {removed.map((t) => (
+        <li key={`r${t.minQuantity}`} class="diff-removed">
+          from {t.minQuantity.toLocaleString('en-GB')}: <Exact amount={t.unitPrice} currency={prev!.currency} />
+          <Marker text="tier removed" />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function itemChanged(a: Item, b: Item): boolean {
+  if (a.description !== b.description || a.unit !== b.unit || a.currency !== b.currency || a.kind !== b.kind) return true;
+  if (a.tiers.length !== b.tiers.length) return true;
+  const x = byMin(a.tiers);
+  const y = byMin(b.tiers);
+  return x.some((t, i) => t.minQuantity !== y[i].minQuantity || !samePrice(t.unitPrice, y[i].unitPrice));
+}
+
+function ItemCell({ col, prev, sku }: { col: Column; prev: Terms | undefined; sku: string }) {
+  if (col.kind === 'counter') {
+    const p = col.proposals.find((x) => x.sku === sku);
+    // For a counter-proposal, `prev` is the revision it answers.
+    const currency = prev?.items.find((i) => i.sku === sku)?.currency;
+    return (
+      <td class="counter-col">
+        {p ? (
+          <>
+            {p.unitPrice && (
+              <div>
+                proposes <Exact amount={p.unitPrice} currency={currency} /> each
+              </div>
+            )}
+            {p.quantity !== undefined && <div>for {p.quantity.toLocaleString('en-GB')} units</div>}
+          </>
+        ) : (
+          <span class="muted">no proposal</span>
+        )}
+      </td>
+    );
+  }
+  const item = col.terms.items.find((i) => i.sku === sku);
+  const before = prev?.items.find((i) => i.sku === sku);
+  if (!item && before)
+    return (
+      <td class="diff-removed">
+        <Tiers item={before} />
+        <Marker text="removed" />
+      </td>
+    );
+  if (!item)
+    return (
+      <td>
+        <span class="muted">not offered</span>
+      </td>
+    );
+  if (prev && !before)
+    return (
+      <td class="diff-added">
+        <Tiers item={item} />
+        <Marker text="added" />
+      </td>
+    );
+  const changed = !!before && itemChanged(item, before);
+  return (
+    <td class={changed ? 'diff-changed' : ''}>
+      <Tiers item={item} prev={changed ? before : undefined} />
+      {changed && before && (before.description !== item.description || before.unit !== item.unit || before.currency !== item.currency) && (
+        <div>
+          {item.description} · per {item.unit} · {item.currency}
+        </div>
+      )}
+      {changed && <Marker text="changed" />}
+    </td>
+  );
+}
+
+function TextCell({
+  col,
+  prev,
+  pick,
+  render,
+}: {
+  col: Column;
+  prev: Terms | undefined;
+  pick: (t: Terms) => string;
+  render?: (v: string) => ComponentChildren;
+}) {
+  if (col.kind === 'counter')
+    return (
+      <td class="counter-col">
+        <span class="muted">—</span>
+      </td>
+    );
+  const value = pick(col.terms);
+  const changed = !!prev && pick(prev) !== value;
+  return (
+    <td class={changed ? 'diff-changed' : ''}>
+      {render ? render(value) : value}
+      {changed && <Marker text="changed" />}
+    </td>
+  );
+}
+
+function Revisions({ offer }: { offer: Json }) {
+  const columns = columnsOf(offer);
+  const skus: string[] = [];
+  const descriptions: Record<string, string> = {};
+  for (const c of columns)
+    if (c.kind === 'revision')
+      for (const i of c.terms.items) {
+        if (!skus.includes(i.sku)) skus.push(i.sku);
+        descriptions[i.sku] = i.description;
+      }
+  // Each revision is compared with the revision before it; counter-proposals are compared with nothing.
+  // (for a counter-proposal: the revision it answers, for the currency)
+  const prevOf = new Map<Column, Terms | undefined>();
+  let last: Terms | undefined;
+  for (const c of columns) {
+    prevOf.set(c, last);
+    if (c.kind === 'revision') last = c.terms;
+  }
+  return (
+    <section aria-labelledby="revisions-h">
+      <h2 id="revisions-h">Revisions</h2>
+      <p class="muted">
+        {columns.length === 1
+          ? 'There is one revision so far.'
+          : 'Every revision side by side, oldest first, with the buyer’s counter-proposals after the revision they answer. What changed from the previous revision is marked.'}
+      </p>
+      <div class="table-wrap">
+        <table class="revisions">
+          <thead>
+            <tr>
+              <th scope="col">Term</th>
+              {columns.map((c) =>
+                c.kind === 'revision' ? (
+                  <th scope="col" key={`r${c.revision}`} data-revision={c.revision}>
+                    Revision {c.revision}
+                    {c.current ? ' (current)' : ''}
+                  </th>
+                ) : (
+                  <th scope="col" key={c.key} class="counter-col" data-counter-to={c.revision}>
+                    Counter-proposal to revision {c.revision}
+                  </th>
+                ),
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {skus.map((sku) => (
+              <tr key={sku}>
+                <th scope="row">
+                  {sku}
+                  <div class="muted">{descriptions[sku]}</div>
+                </th>
+                {columns.map((c) => (
+                  <ItemCell key={c.kind === 'revision' ? `r${c.revision}` : c.key} col={c} prev={prevOf.get(c)} sku={sku} />
+                ))}
+              </tr>
+            ))}
+            <tr>
+              <th scope="row">Payment terms</th>
+              {columns.map((c) => (
+                <TextCell key={c.kind === 'revision' ? `r${c.revision}` : c.key} col={c} prev={prevOf.get(c)} pick={(t) => t.paymentTerms} />
+              ))}
+            </tr>
+            <tr>
+              <th scope="row">Delivery terms</th>
+              {columns.map((c) => (
+                <TextCell key={c.kind === 'revision' ? `r${c.revision}` : c.key} col={c} prev={prevOf.get(c)} pick={(t) => t.deliveryTerms} />
+              ))}
+            </tr>
+            <tr>
+              <th scope="row">Valid until</th>
+              {columns.map((c) => (
+                <TextCell
+                  key={c.kind === 'revision' ? `r${c.revision}` : c.key}
+                  col={c}
+                  prev={prevOf.get(c)}
+                  pick={(t) => new Date(t.validUntil).toISOString()}
+                  render={(v) => <When at={v} />}
+                />
+              ))}
+            </tr>
+            <tr>
+              <th scope="row">Note</th>
+              {columns.map((c) => (
+                <td key={c.kind === 'revision' ? `r${c.revision}` : c.key} class={c.kind === 'counter' ? 'counter-col' : ''}>
+                  {c.note ? c.note : <span class="muted">—</span>}
+                </td>
+              ))}
+            </tr>
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+// ---- volume pricing ----
+
+function VolumeItem({ item, index, qty, setQty }: { item: Item; index: number; qty: string; setQty: (v: string) => void }) {
+  const tiers = byMin(item.tiers);
+  const lowest = tiers[0]?.minQuantity ?? 1;
+  const highest = tiers[tiers.length - 1]?.minQuantity ?? 1;
+  // Far enough past the top tier to see it apply; the number input takes any quantity.
+  const max = Math.max(highest * 2, lowest * 10, 10);
+  const n = /^\d+$/.test(qty.trim()) ? Number(qty.trim()) : NaN;
+  const valid = Number.isSafeInteger(n) && n >= 1;
+  const tier = valid ? tierAt(tiers, n) : undefined;
+  const unit = tier ? toUnits(tier.unitPrice) : null;
+  const total = unit !== null && valid ? BigInt(n) * unit : null;
+  const ticks = `ticks-${index}`;
+  return (
+    <div class="card volume-item" data-sku={item.sku}>
+      <h3>
+        {item.sku} <span class="muted">— {item.description}</span>
+      </h3>
+      <div class="grid-2">
+        <div class="table-wrap">
+          <table>
+            <caption class="ot-sr">Price tiers of {item.sku}</caption>
+            <thead>
+              <tr>
+                <th scope="col" class="num">
+                  Minimum quantity
+                </th>
+                <th scope="col" class="num">
+                  Unit price
+                </th>
+                <th scope="col">Applies</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tiers.map((t) => {
+                const current = tier?.minQuantity === t.minQuantity;
+                return (
+                  <tr key={t.minQuantity} class={current ? 'tier-current' : ''} aria-current={current ? 'true' : undefined}>
+                    <td class="num">{t.minQuantity.toLocaleString('en-GB')}</td>
+                    <td class="num">
+                      <Exact amount={t.unitPrice} currency={item.currency} />
+                    </td>
+                    <td>{current ? <strong>current tier</strong> : ''}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+        <div class="quantity">
+          <div class="quantity-inputs">
+            <input
+              type="range"
+              min={lowest}
+              max={max}
+              step={1}
+              list={ticks}
+              value={valid ? Math.min(Math.max(n, lowest), max) : lowest}
+              aria-label={`Quantity of ${item.sku}`}
+              onInput={(e) => setQty(inputValue(e))}
+            />
+            <datalist id={ticks}>
+              {tiers.map((t) => (
+                <option key={t.minQuantity} value={t.minQuantity} />
+              ))}
+            </datalist>
+            <input
+              type="number"
+              min={1}
+              step={1}
+              inputMode="numeric"
+              value={qty}
+              aria-label={`Quantity of ${item.sku} (number)`}
+              onInput={(e) => setQty(inputValue(e))}
+            />
+            <span class="muted">{item.unit}</span>
+          </div>
+          <p>
+            Unit price:{' '}
+            <output aria-label={`Unit price of ${item.sku}`} data-amount={tier?.unitPrice ?? ''}>
+              {tier ? `${grouped(fromUnits(unit!))} ${item.currency}` : valid ? `no tier below ${lowest.toLocaleString('en-GB')}` : 'enter a quantity'}
+            </output>
+          </p>
+          <p>
+            Total:{' '}
+            <output aria-label={`Total of ${item.sku}`} data-amount={total !== null ? fromUnits(total) : ''}>
+              {total !== null ? `${grouped(fromUnits(total))} ${item.currency}` : '—'}
+            </output>
+          </p>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+// ---- the parties' answers ----
+
+type Open = 'accept' | 'counter' | 'reject' | 'revise' | 'withdraw' | null;
+
+function Toggle({ label, open, which, set, kind = 'secondary' }: { label: string; open: Open; which: Open; set: (o: Open) => void; kind?: string }) {
+  return (
+    <button type="button" class={kind} aria-expanded={open === which} onClick={() => set(open === which ? null : which)}>
+      {label}
+    </button>
+  );
+}
+
+function AcceptForm({ offer, items, initial, done }: { offer: Json; items: Item[]; initial: Record<string, string>; done: () => void }) {
+  const [qty, setQty] = useState<Record<string, string>>(() => ({ ...initial }));
+  const me = session();
+  const canAccept = !!me?.personId && me.roles.includes('procurement');
+  let sum = 0n;
+  const lines = items.map((item) => {
+    const n = Number(qty[item.sku] ?? '');
+    const tier = Number.isSafeInteger(n) && n >= 1 ? tierAt(item.tiers, n) : undefined;
+    const line = tier ? BigInt(n) * toUnits(tier.unitPrice)! : null;
+    if (line !== null) sum += line;
+    return { item, n, tier, line };
+  });
+  return (
+    <CommandForm
+      label="Confirm acceptance"
+      submit={() =>
+        post('offers', `/offers/${offer.offerId}/accept`, {
+          revision: offer.revision,
+          // Items left empty are not accepted; the rest at the tier price their quantity reaches.
+          quantities: items
+            .filter((i) => (qty[i.sku] ?? '').trim() !== '' && Number(qty[i.sku]) !== 0)
+            .map((i) => ({ sku: i.sku, quantity: Number(qty[i.sku]) })),
+        })
+      }
+      done={done}
+    >
+      <p>
+        You accept revision {offer.revision}. Each quantity is priced at the tier it reaches; leave a quantity empty not to take that item.
+        {!canAccept && <strong> Accepting needs a person with the procurement role; the ledger refuses it otherwise.</strong>}
+      </p>
+      <div class="form-row">
+        {lines.map(({ item, tier, line }) => (
+          <Field
+            key={item.sku}
+            label={`Units of ${item.sku} to accept`}
+            hint={tier ? `${tier.unitPrice} ${item.currency} each, ${grouped(fromUnits(line!))} ${item.currency}` : `from ${byMin(item.tiers)[0]?.minQuantity}`}
+          >
+            {(id) => (
+              <input id={id} type="number" min={1} step={1} value={qty[item.sku] ?? ''} onInput={(e) => setQty({ ...qty, [item.sku]: inputValue(e) })} />
+            )}
+          </Field>
+        ))}
+      </div>
+      <p>
+        Total: <Exact amount={fromUnits(sum)} currency={items[0]?.currency} />
+      </p>
+    </CommandForm>
+  );
+}
+
+function CounterForm({ offer, items, done }: { offer: Json; items: Item[]; done: () => void }) {
+  const [prices, setPrices] = useState<Record<string, string>>({});
+  const [quantities, setQuantities] = useState<Record<string, string>>({});
+  const [note, setNote] = useState('');
+  return (
+    <CommandForm
+      label="Send counter-proposal"
+      submit={() =>
+        post('offers', `/offers/${offer.offerId}/counter`, {
+          // Only what the buyer proposes to change.
+          proposals: items
+            .filter((i) => (prices[i.sku] ?? '').trim() || (quantities[i.sku] ?? '').trim())
+            .map((i) => ({
+              sku: i.sku,
+              ...((prices[i.sku] ?? '').trim() ? { unitPrice: prices[i.sku].trim() } : {}),
+              ...((quantities[i.sku] ?? '').trim() ? { quantity: Number(quantities[i.sku]) } : {}),
+            })),
+          note,
+        })
+      }
+      done={done}
+    >
+      <p>Propose another unit price (and, if you like, a quantity) for the items you want changed; leave the others empty.</p>
+      {items.map((item) => (
+        <div class="form-row" key={item.sku}>
+          <Field label={`Proposed unit price for ${item.sku}`} hint={`in ${item.currency}, such as 45.00`}>
+            {(id) => (
+              <input
+                id={id}
+                type="text"
+                inputMode="decimal"
+                value={prices[item.sku] ?? ''}
+                onInput={(e) => setPrices({ ...prices, [item.sku]: inputValue(e) })}
+              />
+            )}
+          </Field>
+          <Field label={`Proposed quantity for ${item.sku}`} hint="optional">
+            {(id) => (
+              <input
+                id={id}
+                type="number"
+                min={1}
+                step={1}
+                value={quantities[item.sku] ?? ''}
+                onInput={(e) => setQuantities({ ...quantities, [item.sku]: inputValue(e) })}
+              />
+            )}
+          </Field>
+        </div>
+      ))}
+      <Field label="Note">{(id) => <textarea id={id} value={note} maxLength={2000} onInput={(e) => setNote(inputValue(e))} />}</Field>
+    </CommandForm>
+  );
+}
+
+function ReasonForm({ label, path, done, hint }: { label: string; path: string; done: () => void; hint: string }) {
+  const [reason, setReason] = useState('');
+  return (
+    <CommandForm label={label} kind="danger" submit={() => post('offers', path, { reason })} done={done}>
+      <Field label="Reason" hint={hint}>
+        {(id) => <textarea id={id} value={reason} maxLength={2000} required onInput={(e) => setReason(inputValue(e))} />}
+      </Field>
+    </CommandForm>
+  );
+}
+
+interface TierDraft {
+  minQuantity: string;
+  unitPrice: string;
+}
+
+function ReviseForm({ offer, done }: { offer: Json; done: () => void }) {
+  const terms: Terms = offer.terms;
+  const [items, setItems] = useState(() =>
+    terms.items.map((i) => ({ ...i, tiers: byMin(i.tiers).map((t) => ({ minQuantity: String(t.minQuantity), unitPrice: t.unitPrice })) })),
+  );
+  const [validUntil, setValidUntil] = useState(toLocalInput(terms.validUntil));
+  const [paymentTerms, setPaymentTerms] = useState(terms.paymentTerms);
+  const [deliveryTerms, setDeliveryTerms] = useState(terms.deliveryTerms);
+  const [note, setNote] = useState('');
+  const setTiers = (i: number, tiers: TierDraft[]) => setItems(items.map((it, j) => (j === i ? { ...it, tiers } : it)));
+  return (
+    <CommandForm
+      label="Send revision"
+      submit={() =>
+        post('offers', `/offers/${offer.offerId}/revise`, {
+          items: items.map(({ sku, kind, description, unit, currency, tiers }) => ({
+            sku,
+            kind,
+            description,
+            unit,
+            currency,
+            tiers: tiers.map((t) => ({ minQuantity: Number(t.minQuantity), unitPrice: t.unitPrice.trim() })),
+          })),
+          validUntil: fromLocalInput(validUntil),
+          paymentTerms,
+          deliveryTerms,
+          note,
+        })
+      }
+      done={done}
+    >
+      <p>
+        Revision {offer.revision + 1} replaces revision {offer.revision}; the earlier ones stay in the history. Tiers go in ascending order of minimum quantity.
+      </p>
+      {items.map((item, i) => (
+        <fieldset key={item.sku} class="ot-group">
+          <legend>
+            Tiers of {item.sku} ({item.currency} per {item.unit})
+          </legend>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Minimum quantity</th>
+                <th scope="col">Unit price</th>
+                <th scope="col">
+                  <span class="ot-sr">Remove</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {item.tiers.map((t, k) => (
+                <tr key={k}>
+                  <td>
+                    <input
+                      type="number"
+                      min={1}
+                      step={1}
+                      value={t.minQuantity}
+                      aria-label={`Minimum quantity of tier ${k + 1} for ${item.sku}`}
+                      onInput={(e) =>
+                        setTiers(
+                          i,
+                          item.tiers.map((x, m) => (m === k ? { ...x, minQuantity: inputValue(e) } : x)),
+                        )
+                      }
+                    />
+                  </td>
+                  <td>
+                    <input
+                      type="text"
+                      inputMode="decimal"
+                      value={t.unitPrice}
+                      aria-label={`Unit price of tier ${k + 1} for ${item.sku}`}
+                      onInput={(e) =>
+                        setTiers(
+                          i,
+                          item.tiers.map((x, m) => (m === k ? { ...x, unitPrice: inputValue(e) } : x)),
+                        )
+                      }
+                    />
+                  </td>
+                  <td>
+                    {item.tiers.length > 1 && (
+                      <button
+                        type="button"
+                        class="secondary"
+                        onClick={() =>
+                          setTiers(
+                            i,
+                            item.tiers.filter((_, m) => m !== k),
+                          )
+                        }
+                      >
+                        Remove tier {k + 1} of {item.sku}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <button type="button" class="secondary" onClick={() => setTiers(i, [...item.tiers, { minQuantity: '', unitPrice: '' }])}>
+            Add a tier to {item.sku}
+          </button>
+        </fieldset>
+      ))}
+      <div class="form-row">
+        <Field label="Valid until">
+          {(id) => <input id={id} type="datetime-local" value={validUntil} required onInput={(e) => setValidUntil(inputValue(e))} />}
+        </Field>
+        <Field label="Payment terms">
+          {(id) => <input id={id} type="text" value={paymentTerms} required onInput={(e) => setPaymentTerms(inputValue(e))} />}
+        </Field>
+        <Field label="Delivery terms">
+          {(id) => <input id={id} type="text" value={deliveryTerms} required onInput={(e) => setDeliveryTerms(inputValue(e))} />}
+        </Field>
+      </div>
+      <Field label="Note" hint="What changed and why; the buyer sees it with the revision">
+        {(id) => <textarea id={id} value={note} maxLength={2000} onInput={(e) => setNote(inputValue(e))} />}
+      </Field>
+    </CommandForm>
+  );
+}
+
+/** One offer: parties and terms, every revision side by side, volume pricing, the answers. */
+export function OfferPage({ id }: { id?: string }) {
+  const offerId = id ?? '';
+  const offer = useLive(() => get('offers', `/offers/${offerId}`), [offerId]);
+  const [qty, setQty] = useState<Record<string, string>>({});
+  const [open, setOpen] = useState<Open>(null);
+  const me = session();
+  const o = offer.data;
+  const items: Item[] = o?.terms?.items ?? [];
+
+  // Sliders start at the lowest tier, or at what was accepted.
+  useEffect(() => {
+    if (!o) return;
+    const start: Record<string, string> = {};
+    for (const item of items) {
+      const accepted = (o.accepted?.items as Json[] | undefined)?.find((a) => a.sku === item.sku);
+      start[item.sku] = qty[item.sku] ?? String(accepted?.quantity ?? byMin(item.tiers)[0]?.minQuantity ?? 1);
+    }
+    if (Object.keys(start).some((k) => start[k] !== qty[k])) setQty(start);
+  }, [o]);
+
+  const title = o ? `Offer ${items.map((i) => i.sku).join(', ')}` : 'Offer';
+  if (!o)
+    return (
+      <Page title={title}>
+        <ProblemMessage problem={offer.error} />
+        {!offer.error && <Loading what="the offer" />}
+      </Page>
+    );
+
+  const isSupplier = sameId(me?.companyId, o.supplierId);
+  const isBuyer = sameId(me?.companyId, o.buyerId);
+  const closed = ['accepted', 'rejected', 'withdrawn', 'expired'].includes(o.status);
+  const done = () => {
+    setOpen(null);
+    void offer.reload();
+  };
+  const currency = items[0]?.currency;
+
+  return (
+    <Page
+      title={title}
+      subtitle={
+        <>
+          Offer <span class="hash">{shortId(o.offerId)}</span> · revision {o.revision}
+        </>
+      }
+    >
+      <ProblemMessage problem={offer.error} />
+      <dl class="ot-facts">
+        <div>
+          <dt>Supplier</dt>
+          <dd>
+            <Company id={o.supplierId} />
+            {isSupplier && <span class="muted"> (you)</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Buyer</dt>
+          <dd>
+            <Company id={o.buyerId} />
+            {isBuyer && <span class="muted"> (you)</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={o.status} />
+            {o.reason && <div>Reason: {o.reason}</div>}
+          </dd>
+        </div>
+        <div>
+          <dt>Valid until</dt>
+          <dd>
+            <When at={o.terms.validUntil} />
+            {!closed && (
+              <div>
+                <Countdown to={o.terms.validUntil} label="Validity" />
+              </div>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Payment terms</dt>
+          <dd>{o.terms.paymentTerms}</dd>
+        </div>
+        <div>
+          <dt>Delivery terms</dt>
+          <dd>{o.terms.deliveryTerms}</dd>
+        </div>
+      </dl>
+      {o.updatedAt && (
+        <p class="muted">
+          Last change <When at={o.updatedAt} />
+        </p>
+      )}
+
+      {o.status === 'accepted' && o.accepted && (
+        <section aria-labelledby="acceptance-h">
+          <h2 id="acceptance-h">Acceptance</h2>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Item</th>
+                  <th scope="col" class="num">
+                    Quantity
+                  </th>
+                  <th scope="col" class="num">
+                    Unit price
+                  </th>
+                  <th scope="col" class="num">
+                    Line total
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {(o.accepted.items as Json[]).map((a) => (
+                  <tr key={a.sku}>
+                    <th scope="row">
+                      {a.sku} <span class="muted">{a.description}</span>
+                    </th>
+                    <td class="num">
+                      {Number(a.quantity).toLocaleString('en-GB')} {a.unit}
+                    </td>
+                    <td class="num">
+                      <Exact amount={a.unitPrice} currency={o.accepted.currency} />
+                      <div class="muted">tier from {Number(a.tierMinQuantity).toLocaleString('en-GB')}</div>
+                    </td>
+                    <td class="num">
+                      <Exact amount={a.lineTotal} currency={o.accepted.currency} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row" colSpan={3}>
+                    Total
+                  </th>
+                  <td class="num">
+                    <Exact amount={o.accepted.total} currency={o.accepted.currency} />
+                  </td>
+                </tr>
+              </tfoot>
+            </table>
+          </div>
+          <ContractLink origin={`offer:${o.offerId}`} />
+        </section>
+      )}
+
+      <Revisions offer={o} />
+
+      <section aria-labelledby="volume-h">
+        <h2 id="volume-h">Volume pricing</h2>
+        <p class="muted">Move a slider or type a quantity: the tier that applies is marked, and the total is its unit price times the quantity.</p>
+        {items.map((item, i) => (
+          <VolumeItem key={item.sku} item={item} index={i} qty={qty[item.sku] ?? ''} setQty={(v) => setQty((q) => ({ ...q, [item.sku]: v }))} />
+        ))}
+        {currency && items.length > 1 && <p class="muted">All amounts in {currency}.</p>}
+      </section>
+
+      {(isBuyer || isSupplier) && !closed && (
+        <section aria-labelledby="actions-h">
+          <h2 id="actions-h">Actions</h2>
+          {isBuyer && o.status === 'submitted' && (
+            <>
+              <p>The offer awaits your answer.</p>
+              <div class="actions">
+                <Toggle label="Accept" which="accept" open={open} set={setOpen} kind="primary" />
+                <Toggle label="Counter" which="counter" open={open} set={setOpen} />
+                <Toggle label="Reject" which="reject" open={open} set={setOpen} />
+              </div>
+              {open === 'accept' && <AcceptForm offer={o} items={items} initial={qty} done={done} />}
+              {open === 'counter' && <CounterForm offer={o} items={items} done={done} />}
+            </>
+          )}
+          {isBuyer && o.status === 'countered' && (
+            <>
+              <p>You proposed other terms; the supplier may revise the offer. You can still reject it.</p>
+              <div class="actions">
+                <Toggle label="Reject" which="reject" open={open} set={setOpen} />
+              </div>
+            </>
+          )}
+          {isBuyer && open === 'reject' && (
+            <ReasonForm label="Confirm rejection" path={`/offers/${o.offerId}/reject`} done={done} hint="The supplier sees it" />
+          )}
+          {isSupplier && (
+            <>
+              {o.status === 'draft' && <p>This is a draft: the buyer sees it once you submit it.</p>}
+              {o.status === 'submitted' && <p>The offer awaits the buyer’s answer. You may still revise or withdraw it.</p>}
+              {o.status === 'countered' && <p>The buyer sent a counter-proposal (see the revisions): answer with a revision, or withdraw the offer.</p>}
+              <div class="actions">
+                {o.status === 'draft' && <ActionButton label="Submit" run={() => post('offers', `/offers/${o.offerId}/submit`)} done={done} />}
+                {(o.status === 'submitted' || o.status === 'countered') && <Toggle label="Revise" which="revise" open={open} set={setOpen} kind="primary" />}
+                <Toggle label="Withdraw" which="withdraw" open={open} set={setOpen} />
+              </div>
+              {open === 'revise' && <ReviseForm offer={o} done={done} />}
+              {open === 'withdraw' && (
+                <ReasonForm label="Confirm withdrawal" path={`/offers/${o.offerId}/withdraw`} done={done} hint="The buyer sees it if the offer was submitted" />
+              )}
+            </>
+          )}
+        </section>
+      )}
+    </Page>
+  );
+}

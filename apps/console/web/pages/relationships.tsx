@@ -1,0 +1,777 @@
+// Relationships: the caller's counterparties with the figures of each relationship, and one
+// relationship in detail — its summary (as it stood at any past time), its timeline and the
+// supplier's scorecard.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { App, companyName, get, Problem, session } from '../api';
+import type { Route } from '../ui';
+import { BarChart, Company, Field, Loading, Money, Page, ProblemMessage, useLive, When } from '../ui';
+
+// ---- shared by the relationships and provenance pages ----
+
+interface ListPage<T> {
+  items: T[];
+  next?: string | null;
+}
+
+/**
+ * The apps answer `next` as the path of the following page (filters kept, `after` added); a bare
+ * cursor is appended to the first page's path.
+ */
+function nextPath(path: string, next: string): string {
+  if (next.startsWith('/')) return next;
+  return `${path}${path.includes('?') ? '&' : '?'}after=${encodeURIComponent(next)}`;
+}
+
+/**
+ * A cursor-paged list that refreshes itself: every refresh reads again as many pages as have
+ * been loaded, so "Load more" keeps its rows while new events change the list.
+ */
+export function useLivePages<T>(app: App, path: string) {
+  const pages = useRef({ path, count: 1 });
+  if (pages.current.path !== path) pages.current = { path, count: 1 };
+  const [busy, setBusy] = useState(false);
+  const live = useLive(async () => {
+    const want = pages.current.count;
+    let items: T[] = [];
+    let url = path;
+    let next: string | null = null;
+    for (let i = 0; i < want; i++) {
+      const page = await get<ListPage<T>>(app, url);
+      items = items.concat(page.items);
+      next = page.next ?? null;
+      if (!next) break;
+      url = nextPath(path, next);
+    }
+    return { items, next };
+  }, [app, path]);
+  const loadMore = async () => {
+    pages.current.count++;
+    setBusy(true);
+    try {
+      await live.reload();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { items: live.data?.items, more: !!live.data?.next, error: live.error, loadMore, busy, reload: live.reload };
+}
+
+export function LoadMore({ more, busy, onClick, what }: { more: boolean; busy: boolean; onClick: () => void; what: string }) {
+  if (!more) return null;
+  return (
+    <div class="actions">
+      <button type="button" class="secondary" onClick={onClick} disabled={busy} aria-busy={busy} title={`Load more ${what}`}>
+        {busy ? 'Load more…' : 'Load more'}
+      </button>
+    </div>
+  );
+}
+
+/** The last value that was not undefined, forgotten when `key` changes (no flash of "Loading" while a filter moves). */
+function useSticky<T>(value: T | undefined, key: unknown): T | undefined {
+  const kept = useRef<{ key: unknown; value: T | undefined }>({ key, value });
+  if (kept.current.key !== key) kept.current = { key, value: undefined };
+  if (value !== undefined) kept.current.value = value;
+  return kept.current.value;
+}
+
+/** A company's name, resolved once (its id's start until known). */
+export function useCompanyName(id: string | undefined): string {
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setName(null);
+    if (id) void companyName(id).then((n) => live && setName(n));
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  return name ?? (id ? id.slice(0, 8) : '');
+}
+
+function PerCurrency({ value, none = 'none' }: { value: Record<string, string> | undefined; none?: string }) {
+  const entries = Object.entries(value ?? {});
+  if (entries.length === 0) return <span class="muted">{none}</span>;
+  return (
+    <span class="per-currency">
+      {entries.map(([currency, amount]) => (
+        <span key={currency} class="per-currency-line">
+          <Money amount={amount} currency={currency} />
+        </span>
+      ))}
+    </span>
+  );
+}
+
+const percent = (p: number | null | undefined) => (p === null || p === undefined ? null : `${p} %`);
+
+// ---- counterparties ----
+
+interface Summary {
+  since: string | null;
+  lastActivity: string | null;
+  events: number;
+  offers: { made: number; accepted: number; rejected: number; withdrawn: number; expired: number };
+  tenders: { invited: number; bid: number; won: number; lost: number };
+  contracts: { executed: number; value: Record<string, string>; renewals: number; terminated: number };
+  callOffs: { count: number; volume: number; value: Record<string, string> };
+  resales: { count: number; volume: number; throughIntermediaries: number };
+  tickets: { opened: number; resolved: number; closed: number };
+  sla: { met: number; breached: number; compliancePercent: number | null };
+  satisfaction: { ratings: number; average: number | null };
+}
+
+interface Counterparty {
+  companyId: string;
+  name: string | null;
+  summary: Summary;
+}
+
+/** The sorts GET /relationships/counterparties accepts (largest or latest first). */
+const SORTS: [string, string][] = [
+  ['lastActivity', 'Last activity'],
+  ['value', 'Contracted value'],
+  ['sla', 'SLA compliance'],
+  ['events', 'Number of events'],
+];
+
+export function RelationshipsPage(_props: { query?: Route['query'] }) {
+  const [sort, setSort] = useState('lastActivity');
+  const [currencyText, setCurrencyText] = useState('EUR');
+  // The value sort is kept per currency; only a well-formed code is sent.
+  const currency = /^[A-Z]{3}$/.test(currencyText.trim().toUpperCase()) ? currencyText.trim().toUpperCase() : 'EUR';
+  const path = `/relationships/counterparties?sort=${sort}${sort === 'value' ? `&currency=${currency}` : ''}&limit=50`;
+  const list = useLivePages<Counterparty>('relationships', path);
+  const items = useSticky(list.items, path);
+
+  return (
+    <Page title="Relationships" subtitle="Every company yours has dealt with, and how it went. The figures update by themselves as events arrive.">
+      <div class="filters" role="group" aria-label="Sort the counterparties">
+        <Field label="Sort by">
+          {(id) => (
+            <select id={id} value={sort} onChange={(e) => setSort((e.target as HTMLSelectElement).value)}>
+              {SORTS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {sort === 'value' && (
+          <Field label="Currency" hint="Contract values are kept per currency">
+            {(id) => (
+              <input
+                id={id}
+                value={currencyText}
+                maxLength={3}
+                size={5}
+                autoComplete="off"
+                onInput={(e) => setCurrencyText((e.target as HTMLInputElement).value.toUpperCase())}
+              />
+            )}
+          </Field>
+        )}
+      </div>
+      <ProblemMessage problem={list.error} />
+      {!items && !list.error && <Loading what="your counterparties" />}
+      {items && items.length === 0 && <p class="empty">Your company has no relationships yet.</p>}
+      {items && items.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <caption class="rel-visually-hidden">Counterparties, sorted by {SORTS.find(([v]) => v === sort)?.[1].toLowerCase()}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Counterparty</th>
+                <th scope="col">Since</th>
+                <th scope="col">Last activity</th>
+                <th scope="col">Contracted value</th>
+                <th scope="col" class="num">
+                  Offers made / accepted
+                </th>
+                <th scope="col" class="num">
+                  SLA compliance
+                </th>
+                <th scope="col" class="num">
+                  Events
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((c) => (
+                <tr key={c.companyId} data-company={c.companyId}>
+                  <th scope="row">
+                    <a href={`#/relationships/${c.companyId}`}>{c.name ?? <Company id={c.companyId} />}</a>
+                  </th>
+                  <td>
+                    <When at={c.summary.since} />
+                  </td>
+                  <td>
+                    <When at={c.summary.lastActivity} />
+                  </td>
+                  <td>
+                    <PerCurrency value={c.summary.contracts.value} />
+                  </td>
+                  <td class="num">
+                    {c.summary.offers.made} / {c.summary.offers.accepted}
+                  </td>
+                  <td class="num">{percent(c.summary.sla.compliancePercent) ?? <span class="muted">no deadlines yet</span>}</td>
+                  <td class="num">{c.summary.events}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <LoadMore more={list.more} busy={list.busy} onClick={list.loadMore} what="counterparties" />
+    </Page>
+  );
+}
+
+// ---- one relationship ----
+
+interface SummaryAnswer {
+  companies: { companyId: string; name: string | null }[];
+  asOf: string | null;
+  summary: Summary;
+}
+
+interface TimelineItem {
+  occurredAt: string;
+  context: string;
+  type: string;
+  streamId: string;
+  eventId: string;
+  parties: string[];
+  summary: string;
+}
+
+/** What each event type means, in words; others are their type split into words. */
+const EVENT_TEXT: Record<string, string> = {
+  CompanyRegistered: 'Joined the ledger',
+  OfferDrafted: 'Offer drafted',
+  OfferSubmitted: 'Offer submitted',
+  OfferCountered: 'Offer countered',
+  OfferRevised: 'Offer revised',
+  OfferAccepted: 'Offer accepted',
+  OfferRejected: 'Offer rejected',
+  OfferWithdrawn: 'Offer withdrawn',
+  OfferExpired: 'Offer expired',
+  TenderOpened: 'Tender opened',
+  SuppliersInvited: 'Suppliers invited to tender',
+  BidSubmitted: 'Sealed bid submitted',
+  BidWithdrawn: 'Bid withdrawn',
+  TenderClosed: 'Tender closed, bids opened',
+  BidEvaluated: 'Bid evaluated',
+  TenderAwarded: 'Tender awarded',
+  TenderCancelled: 'Tender cancelled',
+  ContractDrafted: 'Contract drafted',
+  ContractAmended: 'Contract amended',
+  ContractSigned: 'Contract signed',
+  ContractExecuted: 'Contract in force',
+  CallOffPlaced: 'Call-off placed',
+  ContractRenewalProposed: 'Renewal proposed',
+  ContractRenewed: 'Contract renewed',
+  ContractTerminated: 'Contract terminated',
+  ContractExpired: 'Contract expired',
+  LotRecorded: 'Stock lot received',
+  LotResold: 'Goods resold',
+  TicketOpened: 'Support ticket opened',
+  TicketAcknowledged: 'Ticket acknowledged',
+  TicketEscalated: 'Ticket escalated',
+  TicketResolved: 'Ticket resolved',
+  TicketReopened: 'Ticket reopened',
+  TicketClosed: 'Ticket closed',
+  SlaBreached: 'SLA breached',
+};
+
+export function eventText(type: string): string {
+  if (EVENT_TEXT[type]) return EVENT_TEXT[type];
+  const words = type.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The contexts events come from (tenders are part of offers). */
+const CONTEXTS: [string, string][] = [
+  ['', 'All'],
+  ['offers', 'Offers and tenders'],
+  ['contracts', 'Contracts'],
+  ['resale', 'Resale'],
+  ['service-desk', 'Service desk'],
+  ['directory', 'Directory'],
+];
+const contextName = (c: string) => CONTEXTS.find(([v]) => v === c)?.[1] ?? c;
+
+const TIMELINE_PAGE = 50;
+const DAY = 86400000;
+
+/** `yyyy-mm-dd` of a time, in local time (what a date input shows). */
+function dateInput(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+const fullDate = (ms: number) => new Date(ms).toLocaleString('en-GB', { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+export function RelationshipPage({ other, query }: { other?: string; query?: Route['query'] }) {
+  const me = session()?.companyId ?? '';
+  const them = other ?? '';
+  const name = useCompanyName(them);
+
+  // "As of": the slider moves at once, the reads follow 300 ms after it stops.
+  const initialAsOf = query?.get('asOf') ? Date.parse(query.get('asOf')!) : NaN;
+  const [slider, setSlider] = useState<number | null>(Number.isFinite(initialAsOf) ? initialAsOf : null);
+  const [asOf, setAsOf] = useState<number | null>(slider);
+  useEffect(() => {
+    if (slider === asOf) return;
+    const t = setTimeout(() => setAsOf(slider), 300);
+    return () => clearTimeout(t);
+  }, [slider]);
+  const asOfIso = asOf === null ? null : new Date(asOf).toISOString();
+  const asOfQuery = asOfIso ? `asOf=${encodeURIComponent(asOfIso)}` : '';
+
+  const summaryLive = useLive(
+    () => get<SummaryAnswer>('relationships', `/relationships/${me}/${them}${asOfQuery ? `?${asOfQuery}` : ''}`),
+    [me, them, asOfQuery],
+  );
+  const timelineLive = useLive(
+    () => get<{ items: TimelineItem[] }>('relationships', `/relationships/${me}/${them}/timeline${asOfQuery ? `?${asOfQuery}` : ''}`),
+    [me, them, asOfQuery],
+  );
+  const summaryAnswer = useSticky(summaryLive.data, them);
+  const timeline = useSticky(timelineLive.data, them);
+
+  // The slider starts at the first event: the earliest `since` seen (an as-of summary has the same one).
+  const [since, setSince] = useState<number | null>(null);
+  useEffect(() => setSince(null), [them]);
+  useEffect(() => {
+    const s = summaryAnswer?.summary.since;
+    if (s) setSince((prev) => (prev === null ? Date.parse(s) : Math.min(prev, Date.parse(s))));
+  }, [summaryAnswer?.summary.since]);
+
+  return (
+    <Page
+      title={`Relationship with ${name}`}
+      subtitle={
+        <>
+          Between your company and <Company id={them} />, as your company sees it. It updates by itself as events arrive.
+        </>
+      }
+      actions={
+        <a class="button secondary" href="#/relationships">
+          All relationships
+        </a>
+      }
+    >
+      <section aria-labelledby="summary-heading">
+        <h2 id="summary-heading">Summary</h2>
+        <AsOfSlider
+          since={since}
+          value={slider}
+          onChange={setSlider}
+          onNow={() => {
+            setSlider(null);
+            setAsOf(null);
+          }}
+        />
+        <ProblemMessage problem={summaryLive.error} />
+        {!summaryAnswer && !summaryLive.error && <Loading what="the summary" />}
+        {summaryAnswer && <SummaryCards summary={summaryAnswer.summary} asOf={summaryAnswer.asOf} />}
+      </section>
+
+      <Timeline items={timeline?.items} error={timelineLive.error} asOf={asOfIso} them={them} initialContext={query?.get('context') ?? ''} />
+
+      <Scorecard me={me} them={them} asOfQuery={asOfQuery} />
+    </Page>
+  );
+}
+
+function AsOfSlider({
+  since,
+  value,
+  onChange,
+  onNow,
+}: {
+  since: number | null;
+  value: number | null;
+  onChange: (v: number | null) => void;
+  onNow: () => void;
+}) {
+  // Whole minutes: fine enough for business events, coarse enough for a keyboard to move through.
+  const now = Math.ceil(Date.now() / 60000) * 60000;
+  if (since === null) return <p class="muted">Nothing has happened between your companies yet, so there is no past to look at.</p>;
+  const min = Math.min(Math.floor(since / 60000) * 60000, now - 60000);
+  const current = value === null ? now : Math.min(Math.max(value, min), now);
+  const text = value === null ? `Now (${fullDate(now)})` : fullDate(current);
+  return (
+    <div class="as-of filters">
+      <div class="field as-of-field">
+        <label id="as-of-label" for="as-of">
+          As of
+        </label>
+        <input
+          id="as-of"
+          type="range"
+          aria-label="As of"
+          aria-valuetext={text}
+          min={min}
+          max={now}
+          step={60000}
+          value={current}
+          onInput={(e) => {
+            const v = Number((e.target as HTMLInputElement).value);
+            onChange(v >= now ? null : v);
+          }}
+        />
+        <output for="as-of" class="as-of-value" aria-live="polite">
+          <time dateTime={new Date(current).toISOString()}>{text}</time>
+        </output>
+      </div>
+      <button type="button" class="secondary" onClick={onNow}>
+        Now
+      </button>
+    </div>
+  );
+}
+
+function Card({ title, figure, children }: { title: string; figure: ComponentChildren; children?: ComponentChildren }) {
+  return (
+    <div class="card">
+      <h3>{title}</h3>
+      <p class="figure">{figure}</p>
+      {children && <p class="muted card-note">{children}</p>}
+    </div>
+  );
+}
+
+function SummaryCards({ summary: s, asOf }: { summary: Summary; asOf: string | null }) {
+  return (
+    <>
+      {asOf && (
+        <p class="notice" role="status">
+          As it stood on <When at={asOf} />.
+        </p>
+      )}
+      <div class="cards">
+        <Card title="Since" figure={<When at={s.since} />}>
+          Last activity: <When at={s.lastActivity} /> · {s.events} event(s)
+        </Card>
+        <Card title="Offers made / accepted" figure={`${s.offers.made} / ${s.offers.accepted}`}>
+          {s.offers.rejected} rejected, {s.offers.withdrawn} withdrawn, {s.offers.expired} expired
+        </Card>
+        <Card title="Tenders won / lost" figure={`${s.tenders.won} / ${s.tenders.lost}`}>
+          {s.tenders.invited} invitation(s), {s.tenders.bid} bid(s)
+        </Card>
+        <Card title="Contracts executed" figure={s.contracts.executed}>
+          Value: <PerCurrency value={s.contracts.value} /> · {s.contracts.renewals} renewal(s), {s.contracts.terminated} terminated
+        </Card>
+        <Card title="Volume called off" figure={`${s.callOffs.volume} unit(s)`}>
+          {s.callOffs.count} call-off(s), value: <PerCurrency value={s.callOffs.value} />
+        </Card>
+        <Card title="Resales through intermediaries" figure={s.resales.throughIntermediaries}>
+          of {s.resales.count} resale(s){s.resales.volume ? `, ${s.resales.volume} unit(s) that you may see` : ''}
+        </Card>
+        <Card title="Tickets" figure={`${s.tickets.opened} opened`}>
+          {s.tickets.resolved} resolved, {s.tickets.closed} closed
+        </Card>
+        <Card title="SLA compliance" figure={percent(s.sla.compliancePercent) ?? 'no deadlines yet'}>
+          {s.sla.met} deadline(s) met, {s.sla.breached} missed
+        </Card>
+        <Card title="Satisfaction" figure={s.satisfaction.average === null ? 'not rated yet' : `${s.satisfaction.average} / 5`}>
+          {s.satisfaction.ratings} rating(s)
+        </Card>
+      </div>
+    </>
+  );
+}
+
+function Timeline({
+  items,
+  error,
+  asOf,
+  them,
+  initialContext,
+}: {
+  items: TimelineItem[] | undefined;
+  error: Problem | undefined;
+  asOf: string | null;
+  them: string;
+  initialContext: string;
+}) {
+  const [context, setContext] = useState(initialContext);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [shown, setShown] = useState(TIMELINE_PAGE);
+  useEffect(() => setShown(TIMELINE_PAGE), [context, from, to, them, asOf]);
+
+  // The API answers the whole timeline (up to "As of"): context and dates are filtered here.
+  const fromMs = from ? Date.parse(`${from}T00:00:00`) : -Infinity;
+  const toMs = to ? Date.parse(`${to}T00:00:00`) + DAY : Infinity;
+  const filtered = (items ?? [])
+    .filter((e) => (!context || e.context === context) && Date.parse(e.occurredAt) >= fromMs && Date.parse(e.occurredAt) < toMs)
+    .reverse();
+  const visible = filtered.slice(0, shown);
+
+  return (
+    <section aria-labelledby="timeline-heading">
+      <h2 id="timeline-heading">Timeline</h2>
+      <div class="filters" role="group" aria-label="Filter the timeline">
+        <Field label="Context">
+          {(id) => (
+            <select id={id} value={context} onChange={(e) => setContext((e.target as HTMLSelectElement).value)}>
+              {CONTEXTS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="From">
+          {(id) => <input id={id} type="date" value={from} max={to || undefined} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />}
+        </Field>
+        <Field label="To">
+          {(id) => <input id={id} type="date" value={to} min={from || undefined} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />}
+        </Field>
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => {
+            // The 30 days up to "As of" when one is chosen, else up to today.
+            const end = asOf ? Date.parse(asOf) : Date.now();
+            setFrom(dateInput(end - 30 * DAY));
+            setTo(dateInput(end));
+          }}
+        >
+          Last 30 days
+        </button>
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => {
+            setFrom('');
+            setTo('');
+          }}
+        >
+          All time
+        </button>
+      </div>
+      <ProblemMessage problem={error} />
+      {!items && !error && <Loading what="the timeline" />}
+      {items && (
+        <p class="muted" role="status">
+          {filtered.length === items.length ? `${items.length} event(s)` : `${filtered.length} of ${items.length} event(s) match the filters`}
+          {asOf ? ' up to the chosen time' : ''}, newest first.
+        </p>
+      )}
+      {items && filtered.length === 0 && <p class="empty">No events match.</p>}
+      {visible.length > 0 && (
+        <ol class="timeline" aria-label={`Events between your company and this counterparty`}>
+          {visible.map((e) => (
+            <li key={e.eventId} data-type={e.type} data-context={e.context} data-event={e.eventId}>
+              <div class="timeline-head">
+                <When at={e.occurredAt} />
+                <span class="badge">{contextName(e.context)}</span>
+              </div>
+              <p class="timeline-what">
+                <strong>{eventText(e.type)}</strong>
+                {e.summary && e.summary !== e.type ? `: ${e.summary}` : ''}
+              </p>
+              <p class="muted timeline-parties">
+                {e.parties.length > 0 ? 'Companies: ' : ''}
+                {e.parties.map((p, i) => (
+                  <span key={p}>
+                    {i > 0 ? ', ' : ''}
+                    <Company id={p} />
+                  </span>
+                ))}
+              </p>
+            </li>
+          ))}
+        </ol>
+      )}
+      <LoadMore more={filtered.length > shown} busy={false} onClick={() => setShown((n) => n + TIMELINE_PAGE)} what="events" />
+    </section>
+  );
+}
+
+// ---- scorecard ----
+
+interface Criterion {
+  score: number | null;
+  basis: Record<string, number | null>;
+}
+
+interface ScorecardAnswer {
+  supplierId: string;
+  buyerId: string | null;
+  supplierName: string | null;
+  buyerName: string | null;
+  asOf: string | null;
+  criteria: Record<string, Criterion>;
+  formulas: Record<string, string>;
+}
+
+const CRITERIA: [string, string][] = [
+  ['price', 'Price'],
+  ['quality', 'Quality'],
+  ['reputation', 'Reputation'],
+  ['service', 'Service'],
+  ['partnership', 'Partnership'],
+];
+
+/** Every criterion is 0–10 (README, SCORECARD_FORMULAS); the answer does not repeat the scale. */
+const SCORE_MAX = 10;
+
+const BASIS_TEXT: Record<string, string> = {
+  closedTendersBid: 'closed tenders bid',
+  ticketsPerContract: 'tickets per contract',
+  contracts: 'contracts executed',
+  slaCompliancePercent: 'SLA compliance %',
+  averageSatisfaction: 'average satisfaction (of 5)',
+  winRate: 'tender win rate',
+  tendersWon: 'tenders won',
+  tendersLost: 'tenders lost',
+  satisfactionAcrossBuyers: 'satisfaction across all buyers (of 5)',
+  tenureYears: 'years since the first event',
+  repeatContracts: 'repeat contracts',
+  renewals: 'renewals',
+  buyers: 'buyers',
+};
+const basisText = (k: string) => BASIS_TEXT[k] ?? k.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+
+const SELLS = ['supplier', 'intermediary'];
+const BUYS = ['buyer', 'intermediary', 'public_body'];
+
+// A company's roles (supplier, buyer, intermediary, public_body), asked once per page load.
+const rolesCache = new Map<string, Promise<string[] | null>>();
+function companyRoles(id: string): Promise<string[] | null> {
+  if (!rolesCache.has(id))
+    rolesCache.set(
+      id,
+      get('directory', `/companies/${id}`).then(
+        (c) => (Array.isArray(c.roles) ? (c.roles as string[]) : null),
+        () => null,
+      ),
+    );
+  return rolesCache.get(id)!;
+}
+
+/**
+ * Who supplies whom: the counterparty when it can sell and the caller buys (or it cannot buy from
+ * the caller), else the caller. Unknown roles: the counterparty first, the caller if that fails.
+ */
+async function supplierChoices(me: string, them: string): Promise<{ order: string[]; bothWays: boolean }> {
+  const [mine, theirs] = await Promise.all([companyRoles(me), companyRoles(them)]);
+  if (!mine || !theirs) return { order: [them, me], bothWays: true };
+  const has = (roles: string[], of: string[]) => roles.some((r) => of.includes(r));
+  const theySupply = has(theirs, SELLS) && (has(mine, BUYS) || !has(theirs, BUYS));
+  const bothWays = has(mine, SELLS) && has(theirs, BUYS) && has(theirs, SELLS) && has(mine, BUYS);
+  return { order: theySupply ? [them, me] : [me, them], bothWays };
+}
+
+function Scorecard({ me, them, asOfQuery }: { me: string; them: string; asOfQuery: string }) {
+  const [flipped, setFlipped] = useState(false);
+  useEffect(() => setFlipped(false), [them]);
+  const card = useLive(async () => {
+    const { order, bothWays } = await supplierChoices(me, them);
+    const tries = flipped ? [...order].reverse() : order;
+    let refused: unknown;
+    for (const supplier of tries) {
+      const buyer = supplier === me ? them : me;
+      try {
+        const answer = await get<ScorecardAnswer>('relationships', `/scorecards/${supplier}?buyer=${buyer}${asOfQuery ? `&${asOfQuery}` : ''}`);
+        return { answer, bothWays };
+      } catch (err) {
+        // A 404 for this side: the other side may be the supplier.
+        if (err instanceof Problem && err.status === 404) refused = err;
+        else throw err;
+      }
+    }
+    throw refused;
+  }, [me, them, asOfQuery, flipped]);
+  const data = useSticky(card.data, `${them}:${flipped}`);
+  const supplierName = useCompanyName(data?.answer.supplierId);
+  const otherSide = data ? (data.answer.supplierId === me ? them : me) : undefined;
+  const otherSideName = useCompanyName(otherSide);
+
+  const a = data?.answer;
+  const title = a ? `Scorecard of ${a.supplierName ?? supplierName}` : 'Scorecard';
+  return (
+    <section aria-labelledby="scorecard-heading">
+      <h2 id="scorecard-heading">Scorecard</h2>
+      <ProblemMessage problem={card.error} />
+      {!data && !card.error && <Loading what="the scorecard" />}
+      {a && (
+        <>
+          <p class="muted">
+            How {a.supplierName ?? supplierName} does as a supplier to {a.buyerName ?? <Company id={a.buyerId} />}
+            {a.asOf ? (
+              <>
+                , as of <When at={a.asOf} />
+              </>
+            ) : null}
+            : 0 to {SCORE_MAX} on each criterion.
+          </p>
+          {data?.bothWays && (
+            <div class="actions">
+              <button type="button" class="secondary" onClick={() => setFlipped((f) => !f)}>
+                Show the scorecard of {otherSideName}
+              </button>
+            </div>
+          )}
+          <BarChart
+            title={title}
+            max={SCORE_MAX}
+            bars={CRITERIA.map(([key, label]) => {
+              const score = a.criteria[key]?.score ?? null;
+              return { label, value: score ?? 0, note: score === null ? 'nothing to judge by yet' : `${score} / ${SCORE_MAX}` };
+            })}
+          />
+          <div class="table-wrap">
+            <table class="scorecard">
+              <caption class="rel-visually-hidden">{title}: scores and what they are based on</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Criterion</th>
+                  <th scope="col" class="num">
+                    Score
+                  </th>
+                  <th scope="col">Basis</th>
+                  <th scope="col">How it is computed</th>
+                </tr>
+              </thead>
+              <tbody>
+                {CRITERIA.map(([key, label]) => {
+                  const c = a.criteria[key];
+                  return (
+                    <tr key={key} data-criterion={key}>
+                      <th scope="row">{label}</th>
+                      <td class="num">{c?.score === null || c?.score === undefined ? <span class="muted">no basis yet</span> : `${c.score} / ${SCORE_MAX}`}</td>
+                      <td>
+                        {c && Object.keys(c.basis).length > 0 ? (
+                          <ul class="basis">
+                            {Object.entries(c.basis).map(([k, v]) => (
+                              <li key={k}>
+                                {basisText(k)}: {v === null ? <span class="muted">none yet</span> : String(v)}
+                              </li>
+                            ))}
+                          </ul>
+                        ) : (
+                          <span class="muted">—</span>
+                        )}
+                      </td>
+                      <td class="muted">{a.formulas?.[key] ?? ''}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
