@@ -673,4 +673,19 @@ async function runDemo(apps, options = {}) {
   return companies;
 }
 
-module.exports = { runDemo, COMPANIES };
+/**
+ * A demo person to sign in to the console with: the car maker's head of purchasing, whose key
+ * the demo kept in .data/demo-keys.json (also when the ledger was loaded by an earlier start).
+ */
+function demoSignIn() {
+  try {
+    const keys = JSON.parse(fs.readFileSync(path.join(ROOT, '.data', 'demo-keys.json'), 'utf8'));
+    const person = PEOPLE.carmaker[0];
+    const key = keys.carmaker?.people?.[person.email];
+    return key ? { name: person.name, position: person.position, company: keys.carmaker.name, key } : null;
+  } catch {
+    return null;
+  }
+}
+
+module.exports = { runDemo, demoSignIn, COMPANIES, PEOPLE };

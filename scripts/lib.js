@@ -87,4 +87,31 @@ function stopKafka() {
   spawnSync('bash', [KAFKA_SCRIPT, 'stop'], { stdio: 'inherit' });
 }
 
-module.exports = { ROOT, log, ensureDependencies, ensurePostgres, ensureKafka, stopKafka, kafkaRunning, portOpen, databaseUrl };
+/** The Chromium the browser tests drive: CHROMIUM_PATH, else the first one on the PATH. */
+function chromiumPath() {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  for (const name of ['chromium', 'chromium-browser']) {
+    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * The browser tests need a real Chromium: Debian's package, installed here when it is missing and
+ * the machine lets us (root with apt-get); otherwise say what to install.
+ */
+function ensureChromium() {
+  if (chromiumPath()) return;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (root && spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0) {
+    log('installing Chromium for the browser tests (apt-get install chromium)...');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
+    const r = spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { stdio: 'inherit', env });
+    if (r.status === 0 && chromiumPath()) return;
+  }
+  throw new Error('the browser tests need Chromium: install the chromium package, or set CHROMIUM_PATH');
+}
+
+module.exports = { ROOT, log, ensureDependencies, ensurePostgres, ensureKafka, stopKafka, kafkaRunning, portOpen, databaseUrl, chromiumPath, ensureChromium };

@@ -93,14 +93,21 @@ async function main() {
   log('building apps...');
   const build = spawnSync('npx', ['nest', 'build', '--all'], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
+  await require('./build-console').buildConsole();
   const apps = applications();
   apps.forEach(startApp);
   await Promise.all(apps.map((a) => waitHealthy(a)));
   log(`all ${apps.length} apps are healthy (their logs: warnings and errors; LOG_LEVEL=info npm start shows every request)`);
-  const { runDemo } = require('./demo');
+  const { runDemo, demoSignIn } = require('./demo');
   await runDemo(apps);
   console.log('\nOpenAPI docs:');
-  for (const a of apps) console.log(`  ${a.name.padEnd(14)} http://127.0.0.1:${a.port}/docs`);
+  for (const a of apps.filter((x) => x.name !== 'console')) console.log(`  ${a.name.padEnd(14)} http://127.0.0.1:${a.port}/docs`);
+  const consoleApp = apps.find((a) => a.name === 'console');
+  if (consoleApp) {
+    const person = demoSignIn();
+    console.log(`\nThe console: http://127.0.0.1:${consoleApp.port}/`);
+    if (person) console.log(`  sign in as ${person.name} (${person.position}, ${person.company}) with the API key\n  ${person.key}`);
+  }
   console.log('\nPress Ctrl-C to stop everything started here.\n');
 }
 

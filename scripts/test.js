@@ -6,11 +6,13 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { ROOT, ensureDependencies, ensurePostgres, kafkaRunning, stopKafka, log } = require('./lib');
+const { ROOT, ensureDependencies, ensurePostgres, ensureChromium, kafkaRunning, stopKafka, log } = require('./lib');
 
 async function main() {
   ensureDependencies();
   await ensurePostgres();
+  // The console's tests drive a real Chromium.
+  ensureChromium();
   // Format, lint and dependency rules first: quick, and a failure is reported, not a stop.
   let lint = null;
   if (process.argv.length <= 2 && process.env.LINT !== 'off') {

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..');
 export const APPS = ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'relationships'] as const;
 export type AppName = (typeof APPS)[number];
+/** The apps, and the console that fronts them (no schema, no topic). */
+type Process = AppName | 'console';
 
 /**
  * Builds every app (the end-to-end suites run the compiled apps, as `npm start` does). Suites
@@ -29,6 +31,9 @@ export function buildApps(): void {
   try {
     const r = spawnSync('npx', ['nest', 'build', '--all'], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('build failed');
+    // The console's page and bundle, as `npm start` builds them.
+    const web = spawnSync(process.execPath, [join(root, 'scripts', 'build-console.js')], { cwd: root, stdio: 'inherit' });
+    if (web.status !== 0) throw new Error('console build failed');
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -57,8 +62,8 @@ export async function freePorts(n: number): Promise<number[]> {
  * (under a prefix of its own) — the apps talk to each other through Kafka alone.
  */
 export class Cluster {
-  readonly ports = new Map<AppName, number>();
-  private readonly processes = new Map<AppName, ChildProcess>();
+  readonly ports = new Map<Process, number>();
+  private readonly processes = new Map<Process, ChildProcess>();
   readonly logDir: string;
 
   /** `env`: more variables for every app (e.g. where to send traces). */
@@ -70,11 +75,11 @@ export class Cluster {
     mkdirSync(this.logDir, { recursive: true });
   }
 
-  schemaOf(app: AppName): string {
+  schemaOf(app: Process): string {
     return `${this.prefix}_${app.replace(/-/g, '_')}`;
   }
 
-  url(app: AppName): string {
+  url(app: Process): string {
     return `http://127.0.0.1:${this.ports.get(app)}`;
   }
 
@@ -94,7 +99,14 @@ export class Cluster {
    * Starts the app and waits until it answers. Other test files start servers on random ports
    * in parallel: if one took this app's port meanwhile, the app exits and gets another port.
    */
-  async start(app: AppName, attempts = 3): Promise<void> {
+  /** Starts the console on a free port, in front of the apps started so far; returns its URL. */
+  async startConsole(): Promise<string> {
+    this.ports.set('console', (await freePorts(1))[0]);
+    await this.start('console');
+    return this.url('console');
+  }
+
+  async start(app: Process, attempts = 3): Promise<void> {
     try {
       await this.startOnce(app);
     } catch (err) {
@@ -104,7 +116,7 @@ export class Cluster {
     }
   }
 
-  private async startOnce(app: AppName): Promise<void> {
+  private async startOnce(app: Process): Promise<void> {
     const port = this.ports.get(app)!;
     const main = join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
     const log = createWriteStream(join(this.logDir, `${app}.log`), { flags: 'a' });
@@ -119,6 +131,8 @@ export class Cluster {
         [`${app.toUpperCase().replace(/-/g, '_')}_PORT`]: String(port),
         SLA_CHECK_INTERVAL_MS: '1000',
         NO_COLOR: '1',
+        // The console finds each app by `<APP>_URL`.
+        ...Object.fromEntries(APPS.filter((a) => this.ports.has(a)).map((a) => [`${a.toUpperCase().replace(/-/g, '_')}_URL`, this.url(a)])),
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -142,7 +156,7 @@ export class Cluster {
   }
 
   /** kill -9: no shutdown hooks, no flushing; whatever was in flight is cut off. */
-  async kill9(app: AppName): Promise<void> {
+  async kill9(app: Process): Promise<void> {
     const child = this.processes.get(app)!;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
@@ -162,7 +176,7 @@ export class Cluster {
     );
   }
 
-  pid(app: AppName): number | undefined {
+  pid(app: Process): number | undefined {
     return this.processes.get(app)?.pid;
   }
 
