@@ -121,16 +121,42 @@ export async function signIn(apiKey: string): Promise<Session> {
   return current;
 }
 
-// Company names, asked once per id per page load.
-const names = new Map<string, Promise<string>>();
-export function companyName(id: string): Promise<string> {
-  if (!names.has(id))
-    names.set(
+/** How an id reads where its name is not known (yet). */
+export const shortId = (id: string) => id.slice(0, 8);
+
+/** A query string of the filters that are set (empty, null and undefined ones are left out). */
+export function queryOf(filters: Record<string, string | number | null | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  return params.toString();
+}
+
+// A company's directory view (name, roles, people: listed to every company), asked once per id per
+// page load; null when it cannot be read.
+const companies = new Map<string, Promise<Json | null>>();
+export function companyView(id: string): Promise<Json | null> {
+  if (!companies.has(id))
+    companies.set(
       id,
-      get('directory', `/companies/${id}`).then(
-        (c) => c.name as string,
-        () => id.slice(0, 8),
-      ),
+      get('directory', `/companies/${id}`).catch(() => null),
     );
-  return names.get(id)!;
+  return companies.get(id)!;
+}
+
+/** A company's name (the start of its id when the directory does not answer). */
+export function companyName(id: string): Promise<string> {
+  return companyView(id).then((c) => (c ? (c.name as string) : shortId(id)));
+}
+
+// Contract views, kept per id for what never changes once drafted (its items and skus).
+const contracts = new Map<string, Promise<Json>>();
+/** A contract read afresh (and kept for contractOnce). */
+export function fetchContract(id: string): Promise<Json> {
+  const p = get('contracts', `/contracts/${id}`);
+  contracts.set(id, p);
+  p.catch(() => contracts.delete(id));
+  return p;
+}
+export function contractOnce(id: string): Promise<Json> {
+  return contracts.get(id) ?? fetchContract(id);
 }

@@ -1,8 +1,8 @@
-// Shared pieces of every page: the hash router, data that refreshes itself, problems shown
-// as readable messages, names, money, times, countdowns and a bar chart.
+// Shared pieces of every page: the hash router, data that refreshes itself (and lists read page
+// by page), problems shown as readable messages, forms, names, money, times, countdowns and a bar chart.
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { companyName, Problem } from './api';
+import { App, companyName, companyView, contractOnce, get, Json, Problem, shortId } from './api';
 
 // ---- routing: `#/offers/<id>?tab=x` -> ['offers', '<id>'], { tab: 'x' } ----
 
@@ -82,6 +82,106 @@ export function useLive<T>(load: () => Promise<T>, deps: unknown[], everyMs: num
 
 export function asProblem(err: unknown): Problem {
   return err instanceof Problem ? err : new Problem(0, 'Error', err instanceof Error ? err.message : String(err));
+}
+
+/** The last value that was not undefined, so a page keeps what it shows while the next answer loads; forgotten when `key` changes. */
+export function useKept<T>(value: T | undefined, key?: unknown): T | undefined {
+  const kept = useRef<{ key: unknown; value: T | undefined }>({ key, value });
+  if (kept.current.key !== key) kept.current = { key, value: undefined };
+  if (value !== undefined) kept.current.value = value;
+  return kept.current.value;
+}
+
+/** The value once it has stopped changing for `ms` (search boxes ask the server once per pause in typing). */
+export function useDebounced<T>(value: T, ms = 300): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
+// ---- lists read page by page ----
+
+export interface ListPage<T> {
+  items: T[];
+  next: string | null;
+}
+
+/** The path of the page after `first`: the apps answer `next` as a link (`/offers?…&after=…`); a full URL or a bare cursor is tolerated. */
+function nextPath(first: string, next: string): string {
+  if (/^https?:/i.test(next)) {
+    const u = new URL(next);
+    return `${u.pathname}${u.search}`;
+  }
+  if (next.startsWith('/')) return next;
+  const [path, q] = first.split('?');
+  const params = new URLSearchParams(q ?? '');
+  params.set('after', next);
+  return `${path}?${params}`;
+}
+
+export interface Paged<T> extends Loaded<ListPage<T>> {
+  /** Reads one page more ("Load more"). */
+  more: () => Promise<void>;
+  /** While `more` reads. */
+  busy: boolean;
+}
+
+/**
+ * A cursor-paged list that stays live: every refresh reads again as many pages as were loaded,
+ * so rows that changed, or moved down when new ones arrived, are neither stale nor lost.
+ */
+export function usePaged<T = Json>(app: App, path: string): Paged<T> {
+  const pages = useRef({ path, count: 1 });
+  // New filters start again from one page (set before useLive's loader reads it).
+  if (pages.current.path !== path) pages.current = { path, count: 1 };
+  const [busy, setBusy] = useState(false);
+  const live = useLive(async () => {
+    const want = pages.current.count;
+    let page = await get<{ items: T[]; next?: string | null }>(app, path);
+    const items = [...page.items];
+    for (let i = 1; i < want && page.next; i++) {
+      page = await get<{ items: T[]; next?: string | null }>(app, nextPath(path, page.next));
+      items.push(...page.items);
+    }
+    return { items, next: page.next ?? null };
+  }, [app, path]);
+  const more = async () => {
+    pages.current.count++;
+    setBusy(true);
+    try {
+      await live.reload();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { ...live, more, busy };
+}
+
+/** The button under a list with more to show (`what` names the rows for its tooltip). */
+export function LoadMore({
+  more,
+  busy = false,
+  onClick,
+  label = 'Load more',
+  what,
+}: {
+  more: boolean;
+  busy?: boolean;
+  onClick: () => void;
+  label?: string;
+  what?: string;
+}) {
+  if (!more) return null;
+  return (
+    <div class="actions">
+      <button type="button" class="secondary" onClick={onClick} disabled={busy} aria-busy={busy} title={what && `Load more ${what}`}>
+        {busy ? `${label}…` : label}
+      </button>
+    </div>
+  );
 }
 
 // ---- messages ----
@@ -236,33 +336,309 @@ export function Field({ label, hint, children }: { label: string; hint?: string;
   );
 }
 
+// ---- fields, forms and panels ----
+
+/** What InputField and TextAreaField pass on to their control. */
+interface ControlAttributes {
+  type?: string;
+  name?: string;
+  min?: number | string;
+  max?: number | string;
+  step?: number | string;
+  size?: number;
+  maxLength?: number;
+  required?: boolean;
+  disabled?: boolean;
+  inputMode?: 'numeric' | 'decimal' | 'text';
+  placeholder?: string;
+  autoComplete?: string;
+}
+
+interface BoundField extends ControlAttributes {
+  label: string;
+  hint?: string;
+  value: string;
+  onChange: (value: string) => void;
+}
+
+/** A labelled input bound to a string. */
+export function InputField({ label, hint, value, onChange, ...input }: BoundField) {
+  // Spread untyped: preact types an input's attributes per `type`, which is only known at run time here.
+  return (
+    <Field label={label} hint={hint}>
+      {(id) => <input id={id} {...(input as object)} value={value} onInput={(e) => onChange(e.currentTarget.value)} />}
+    </Field>
+  );
+}
+
+/** A labelled text area bound to a string. */
+export function TextAreaField({ label, hint, value, onChange, ...textarea }: Omit<BoundField, 'type' | 'min' | 'max' | 'step' | 'size'>) {
+  return (
+    <Field label={label} hint={hint}>
+      {(id) => <textarea id={id} {...textarea} value={value} onInput={(e) => onChange(e.currentTarget.value)} />}
+    </Field>
+  );
+}
+
+/** A labelled drop-down: each choice a value, or a value and the text shown for it. */
+export function SelectField({
+  label,
+  hint,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  hint?: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: (string | [string, string])[];
+}) {
+  return (
+    <Field label={label} hint={hint}>
+      {(id) => (
+        <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+          {options.map((o) => {
+            const [v, text] = typeof o === 'string' ? [o, o] : o;
+            return (
+              <option key={v} value={v}>
+                {text}
+              </option>
+            );
+          })}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** A command that takes one piece of writing (a reason, a note): a required text area and its button. */
+export function TextCommand({
+  label,
+  field = 'Reason',
+  hint,
+  maxLength = 2000,
+  kind,
+  submit,
+  done,
+  children,
+}: {
+  label: string;
+  field?: string;
+  hint?: string;
+  maxLength?: number;
+  kind?: 'primary' | 'secondary' | 'danger';
+  submit: (text: string) => Promise<unknown>;
+  done?: () => void;
+  children?: ComponentChildren;
+}) {
+  const [text, setText] = useState('');
+  return (
+    <CommandForm label={label} kind={kind} submit={() => submit(text)} done={done}>
+      {children}
+      <TextAreaField label={field} hint={hint} maxLength={maxLength} required value={text} onChange={setText} />
+    </CommandForm>
+  );
+}
+
+/**
+ * The button that opens one of a page's panels (one open at a time). `openLabel` is its text while
+ * open: contracts and tickets say "Cancel" there, offers and tenders keep the label.
+ */
+export function Toggle({
+  name,
+  label,
+  openLabel = label,
+  panel,
+  setPanel,
+  kind = 'secondary',
+}: {
+  name: string;
+  label: string;
+  openLabel?: string;
+  panel: string | null;
+  setPanel: (p: string | null) => void;
+  kind?: string;
+}) {
+  const open = panel === name;
+  return (
+    <button type="button" class={kind} aria-expanded={open} onClick={() => setPanel(open ? null : name)}>
+      {open ? openLabel : label}
+    </button>
+  );
+}
+
+/** Label/value pairs (rows that are false are left out): `ct-facts` in two columns, `ot-facts` as boxes. */
+export function Facts({ rows, class: cls = 'ct-facts' }: { rows: ([string, ComponentChildren] | false | null | undefined)[]; class?: string }) {
+  return (
+    <dl class={cls}>
+      {rows.map(
+        (row) =>
+          row && (
+            <div key={row[0]}>
+              <dt>{row[0]}</dt>
+              <dd>{row[1]}</dd>
+            </div>
+          ),
+      )}
+    </dl>
+  );
+}
+
 // ---- values ----
 
-/** A company's name from the directory (its id until known). */
-export function Company({ id }: { id: string | null | undefined }) {
-  const [name, setName] = useState<string | null>(null);
+/** Whether two ids name the same company or person (uuids, whatever their case). */
+export const sameId = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+
+/** Company names as strings, for labels and chart titles that cannot hold a <Company> (its id's start until known). */
+export function useCompanyNames(ids: (string | null | undefined)[]): (id: string) => string {
+  const key = [...new Set(ids.filter((i): i is string => !!i))].sort().join(',');
+  const [names, setNames] = useState<Record<string, string>>({});
   useEffect(() => {
     let live = true;
-    if (id) void companyName(id).then((n) => live && setName(n));
+    for (const id of key ? key.split(',') : []) void companyName(id).then((n) => live && setNames((prev) => (prev[id] === n ? prev : { ...prev, [id]: n })));
     return () => {
       live = false;
     };
-  }, [id]);
+  }, [key]);
+  return (id: string) => names[id] ?? shortId(id);
+}
+
+/** One company's name as a string ('' without an id). */
+export function useCompanyName(id: string | null | undefined): string {
+  const nameOf = useCompanyNames([id]);
+  return id ? nameOf(id) : '';
+}
+
+/** A company's name from the directory (its id until known), marked "(you)" when it is the caller's. */
+export function Company({ id, you }: { id: string | null | undefined; you?: boolean }) {
+  const name = useCompanyName(id);
   if (!id) return <span class="muted">—</span>;
-  return <span title={id}>{name ?? id.slice(0, 8)}</span>;
+  if (you)
+    return (
+      <>
+        <span title={id}>{name}</span>
+        <span class="muted"> (you)</span>
+      </>
+    );
+  return <span title={id}>{name}</span>;
+}
+
+/** A person's name, from their company's directory view. */
+export function PersonName({ companyId, personId }: { companyId: string; personId: string | null | undefined }) {
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    void companyView(companyId).then((c) => {
+      const p = ((c?.people ?? []) as Json[]).find((x) => x.personId === personId);
+      if (live && p) setName(p.name);
+    });
+    return () => {
+      live = false;
+    };
+  }, [companyId, personId]);
+  if (!personId) return <span class="muted">a company key</span>;
+  return <span title={personId}>{name ?? shortId(personId)}</span>;
+}
+
+/** A count or quantity, grouped as the console writes numbers (1,200). */
+export const formatNumber = (n: unknown) => Number(n).toLocaleString('en-GB');
+
+/** An amount with two decimals, grouped; as given when it is not a number. */
+export function formatAmount(amount: string | number): string {
+  const n = Number(amount);
+  return Number.isFinite(n) ? n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : String(amount);
 }
 
 export function Money({ amount, currency }: { amount: string | number | null | undefined; currency?: string }) {
   if (amount === null || amount === undefined) return <span class="muted">not shown</span>;
-  const n = Number(amount);
-  const text = Number.isFinite(n) ? n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : String(amount);
   return (
     <span class="money">
-      {text}
+      {formatAmount(amount)}
       {currency ? ` ${currency}` : ''}
     </span>
   );
 }
+
+// Exact decimal arithmetic on amounts such as "47.50", as the ledger does it: 4 decimals, BigInt.
+const SCALE = 10000n;
+
+export function toUnits(amount: string): bigint | null {
+  const m = /^(\d{1,40})(?:\.(\d{1,4}))?$/.exec(amount.trim());
+  if (!m) return null;
+  return BigInt(m[1]) * SCALE + BigInt((m[2] ?? '').padEnd(4, '0'));
+}
+
+/** 4750000n -> "475.00", 42n -> "0.0042": at least two decimals, trailing zeros beyond them dropped. */
+export function fromUnits(units: bigint): string {
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  let frac = (abs % SCALE)
+    .toString()
+    .padStart(4, '0')
+    .replace(/0{1,2}$/, '');
+  if (frac.length < 2) frac = frac.padEnd(2, '0');
+  return `${negative ? '-' : ''}${abs / SCALE}.${frac}`;
+}
+
+/** Thousands separators on a decimal string, without turning it into a float. */
+export function grouped(decimal: string): string {
+  const [whole, frac] = decimal.split('.');
+  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac !== undefined ? `.${frac}` : ''}`;
+}
+
+/** An amount shown exactly (not rounded to two decimals), grouped, with its currency. */
+export function Exact({ amount, currency }: { amount: string | null | undefined; currency?: string }) {
+  if (amount === null || amount === undefined) return <span class="muted">—</span>;
+  const units = toUnits(amount);
+  return (
+    <span class="money" data-amount={amount}>
+      {units === null ? amount : grouped(fromUnits(units))}
+      {currency ? ` ${currency}` : ''}
+    </span>
+  );
+}
+
+// Offers type their tiers; contracts read them as plain JSON.
+type Tierish = { minQuantity: number } | Json;
+
+/** Volume tiers, lowest minimum first. */
+export const byMin = <T extends Tierish>(tiers: T[]): T[] => [...tiers].sort((a, b) => a.minQuantity - b.minQuantity);
+
+/** The tier that applies at `quantity`: the highest minimum not above it (as the deciders price). */
+export function tierAt<T extends Tierish>(tiers: T[], quantity: number): T | undefined {
+  return byMin(tiers)
+    .reverse()
+    .find((t) => t.minQuantity <= quantity);
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** `yyyy-mm-dd` of a time in the browser's time zone (what a date input shows). */
+export function localDate(at: number | Date): string {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+}
+
+/** The calendar date of an ISO timestamp as written (UTC), `2027-06-30`; '' without one. */
+export const dateOnly = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '');
+
+/** `2027-06-30T23:59:59Z` -> the value a datetime-local input shows, in the browser's time zone. */
+export function toLocalInput(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${localDate(d)}T${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+/** A datetime-local value as an ISO timestamp; empty when not a time, for the server to refuse with its own words. */
+export function fromLocalInput(local: string): string {
+  const d = new Date(local);
+  return local && !Number.isNaN(d.getTime()) ? d.toISOString() : '';
+}
+
+/** "evaluate" -> "Evaluate". */
+export const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function When({ at }: { at: string | null | undefined }) {
   if (!at) return <span class="muted">—</span>;
@@ -302,8 +678,65 @@ export function Countdown({ to, label }: { to: string | null | undefined; label?
   );
 }
 
+/** A deadline's time, with a countdown under it while it still runs. */
+export function Due({ at, running, label }: { at: string | null | undefined; running: boolean; label?: string }) {
+  return (
+    <>
+      <When at={at} />
+      {running && (
+        <div>
+          <Countdown to={at} label={label} />
+        </div>
+      )}
+    </>
+  );
+}
+
 export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge badge-${status.replace(/[^a-z_]/gi, '')}`}>{status.replace(/_/g, ' ')}</span>;
+}
+
+// ---- contracts (offers and tenders lead to them; tickets are opened under them) ----
+
+export const SEVERITIES = ['critical', 'major', 'minor'] as const;
+
+/** A contract's skus, e.g. "HU-10IN, CAM-2". */
+export const skusOf = (c: Json): string => ((c.terms?.items ?? []) as Json[]).map((i) => i.sku).join(', ');
+
+/** A contract named by its skus. */
+export function ContractSkus({ id }: { id: string }) {
+  const [skus, setSkus] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    contractOnce(id).then(
+      (c) => live && setSkus(skusOf(c)),
+      () => live && setSkus(''),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  if (skus === null) return <span class="muted">…</span>;
+  return <span>{skus || shortId(id)}</span>;
+}
+
+/** The contract drafted from an accepted offer or an awarded tender, once the contracts app has it. */
+export function ContractLink({ origin }: { origin: string }) {
+  const found = useLive(async () => {
+    const r = await get<Json | Json[]>('contracts', `/contracts?origin=${origin}`);
+    return (Array.isArray(r) ? r : ((r as Json).items ?? [])) as Json[];
+  }, [origin]);
+  const contract = found.data?.[0];
+  if (!found.data) return null;
+  if (!contract) return <p class="muted">No contract has been drafted from it yet; it appears here when it is.</p>;
+  return (
+    <p class="actions">
+      <a class="button" href={`#/contracts/${contract.contractId}`}>
+        Open the contract
+      </a>
+      {contract.status && <StatusBadge status={contract.status} />}
+    </p>
+  );
 }
 
 // ---- charts (SVG: scalable, printable, readable by a screen reader through its title and table) ----

@@ -1,158 +1,42 @@
 // Contracts: the list of the company's contracts, and one contract with its terms, signatures
 // (bound to the terms hash), call-offs priced by volume tier, amendments, renewal and termination.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { App, get, Json, post, Problem, session } from '../api';
+import { useState } from 'preact/hooks';
+import { get, Json, post, Problem, queryOf, session } from '../api';
 import type { Route } from '../ui';
-import { ActionButton, Company, CommandForm, Field, Loading, Money, Page, ProblemMessage, StatusBadge, useLive, When } from '../ui';
+import {
+  ActionButton,
+  byMin,
+  CommandForm,
+  Company,
+  ContractSkus,
+  dateOnly,
+  Facts,
+  formatNumber,
+  InputField,
+  Loading,
+  LoadMore,
+  Money,
+  Page,
+  PersonName,
+  ProblemMessage,
+  SelectField,
+  SEVERITIES,
+  skusOf,
+  StatusBadge,
+  TextAreaField,
+  TextCommand,
+  tierAt,
+  Toggle,
+  useDebounced,
+  useKept,
+  useLive,
+  usePaged,
+  When,
+} from '../ui';
 
-// ---- shared helpers (tickets.tsx uses them too) ----
-
-export const SEVERITIES = ['critical', 'major', 'minor'] as const;
 const LIST_STATUSES = ['draft', 'awaiting_signatures', 'in_force', 'expired', 'terminated'] as const;
 const PARTY_ROLES = ['buyer', 'supplier', 'intermediary'] as const;
-
-export interface ListPage {
-  items: Json[];
-  next: string | null;
-}
-
-/** The path of the page after `first`: the apps answer `next` as a link (`/contracts?…&after=…`), a bare cursor is tolerated. */
-function followNext(first: string, next: string): string {
-  if (/^https?:/i.test(next)) {
-    const u = new URL(next);
-    return `${u.pathname}${u.search}`;
-  }
-  if (next.startsWith('/')) return next;
-  const [path, q] = first.split('?');
-  const params = new URLSearchParams(q ?? '');
-  params.set('after', next);
-  return `${path}?${params}`;
-}
-
-/** `pages` pages of a list, one after the other, so a polled refresh keeps what "Load more" showed. */
-export async function loadPages(app: App, first: string, pages: number): Promise<ListPage> {
-  let page = await get<ListPage>(app, first);
-  const items = [...page.items];
-  for (let i = 1; i < pages && page.next; i++) {
-    page = await get<ListPage>(app, followNext(first, page.next));
-    items.push(...page.items);
-  }
-  return { items, next: page.next ?? null };
-}
-
-/** A query string from the filters that are set. */
-export function queryOf(filters: Record<string, string | number | null | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
-  return params.toString();
-}
-
-/** The value once it has stopped changing for `ms` (search boxes ask the server once per pause in typing). */
-export function useDebounced<T>(value: T, ms = 300): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
-
-/** The last data a list had, shown while the next answer (another page, other filters) loads. */
-export function useKept<T>(data: T | undefined): T | undefined {
-  const kept = useRef<T | undefined>(undefined);
-  if (data !== undefined) kept.current = data;
-  return data ?? kept.current;
-}
-
-// Contract views, asked once per id for what never changes once drafted (its items and skus).
-const contracts = new Map<string, Promise<Json>>();
-export function fetchContract(id: string): Promise<Json> {
-  const p = get('contracts', `/contracts/${id}`);
-  contracts.set(id, p);
-  p.catch(() => contracts.delete(id));
-  return p;
-}
-export function contractOnce(id: string): Promise<Json> {
-  return contracts.get(id) ?? fetchContract(id);
-}
-export const skusOf = (c: Json): string => ((c.terms?.items ?? []) as Json[]).map((i) => i.sku).join(', ');
-
-/** A contract's skus, e.g. "HU-10IN, CAM-2". */
-export function ContractSkus({ id }: { id: string }) {
-  const [skus, setSkus] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    contractOnce(id).then(
-      (c) => live && setSkus(skusOf(c)),
-      () => live && setSkus(''),
-    );
-    return () => {
-      live = false;
-    };
-  }, [id]);
-  if (skus === null) return <span class="muted">…</span>;
-  return <span>{skus || id.slice(0, 8)}</span>;
-}
-
-// People's names, from the directory's company view (its people are listed to every company).
-const companies = new Map<string, Promise<Json | null>>();
-export function PersonName({ companyId, personId }: { companyId: string; personId: string | null | undefined }) {
-  const [name, setName] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    if (!companies.has(companyId))
-      companies.set(
-        companyId,
-        get('directory', `/companies/${companyId}`).catch(() => null),
-      );
-    void companies.get(companyId)!.then((c) => {
-      const p = ((c?.people ?? []) as Json[]).find((x) => x.personId === personId);
-      if (live && p) setName(p.name);
-    });
-    return () => {
-      live = false;
-    };
-  }, [companyId, personId]);
-  if (!personId) return <span class="muted">a company key</span>;
-  return <span title={personId}>{name ?? personId.slice(0, 8)}</span>;
-}
-
-/** One open panel at a time: its toggle reads "Cancel" while open, so each label stays unique. */
-export function Toggle({
-  name,
-  label,
-  panel,
-  setPanel,
-  kind = 'secondary',
-}: {
-  name: string;
-  label: string;
-  panel: string | null;
-  setPanel: (p: string | null) => void;
-  kind?: string;
-}) {
-  const open = panel === name;
-  return (
-    <button type="button" class={kind} aria-expanded={open} onClick={() => setPanel(open ? null : name)}>
-      {open ? 'Cancel' : label}
-    </button>
-  );
-}
-
-/** A list of label/value pairs. */
-export function Facts({ rows }: { rows: [string, ComponentChildren][] }) {
-  return (
-    <dl class="ct-facts">
-      {rows.map(([k, v]) => (
-        <div key={k}>
-          <dt>{k}</dt>
-          <dd>{v}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
 
 /** The decider's status as the list words it: drafting is draft until a signature, executed is in force. */
 function statusOf(c: Json): string {
@@ -163,7 +47,6 @@ function statusOf(c: Json): string {
 
 // Hours may be tiny (0.0025 h is 9 s): shown as given, not rounded to a few decimals.
 const hours = (h: number) => `${Number(h.toFixed(6))} h`;
-const dateOnly = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '');
 /** The new calendar date with the time of day the terms already had. */
 const withDate = (date: string, original: string) => `${date}${original.length > 10 ? original.slice(10) : 'T00:00:00Z'}`;
 
@@ -177,43 +60,21 @@ export function ContractsPage({ query }: { query: Route['query'] }) {
   const [search, setSearch] = useState(query.get('q') ?? '');
   const party = query.get('party');
   const q = useDebounced(search);
-  const [pages, setPages] = useState(1);
-  const path = `/contracts?${queryOf({ limit: 25, status, role, endsBefore, q, party })}`;
-  useEffect(() => setPages(1), [path]);
-  const list = useLive(() => loadPages('contracts', path, pages), [path, pages]);
+  const list = usePaged('contracts', `/contracts?${queryOf({ limit: 25, status, role, endsBefore, q, party })}`);
   const shown = useKept(list.data);
 
   return (
     <Page title="Contracts" subtitle="Contracts your company is a party to, newest first, drafts included.">
       <form class="filters" role="search" aria-label="Filter contracts" onSubmit={(e) => e.preventDefault()}>
-        <Field label="Status">
-          {(id) => (
-            <select id={id} value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
-              <option value="">Any</option>
-              {LIST_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {s.replace(/_/g, ' ')}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Your part">
-          {(id) => (
-            <select id={id} value={role} onChange={(e) => setRole(e.currentTarget.value)}>
-              <option value="">Any</option>
-              {PARTY_ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Ends before">{(id) => <input id={id} type="date" value={endsBefore} onInput={(e) => setEndsBefore(e.currentTarget.value)} />}</Field>
-        <Field label="Search" hint="skus, item descriptions, terms, counterparty names">
-          {(id) => <input id={id} type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />}
-        </Field>
+        <SelectField
+          label="Status"
+          value={status}
+          onChange={setStatus}
+          options={[['', 'Any'], ...LIST_STATUSES.map((s): [string, string] => [s, s.replace(/_/g, ' ')])]}
+        />
+        <SelectField label="Your part" value={role} onChange={setRole} options={[['', 'Any'], ...PARTY_ROLES]} />
+        <InputField label="Ends before" type="date" value={endsBefore} onChange={setEndsBefore} />
+        <InputField label="Search" hint="skus, item descriptions, terms, counterparty names" type="search" value={search} onChange={setSearch} />
       </form>
       {party && (
         <p>
@@ -270,7 +131,7 @@ export function ContractsPage({ query }: { query: Route['query'] }) {
                       <When at={c.endDate} />
                     </td>
                     <td class="num">
-                      {c.calledOffVolume.toLocaleString('en-GB')} of {c.committedVolume.toLocaleString('en-GB')}
+                      {formatNumber(c.calledOffVolume)} of {formatNumber(c.committedVolume)}
                     </td>
                     <td>
                       <Owed owed={c.awaitingSignatures} />
@@ -282,13 +143,7 @@ export function ContractsPage({ query }: { query: Route['query'] }) {
           </table>
         </div>
       )}
-      {shown?.next && (
-        <div class="actions">
-          <button type="button" class="secondary" onClick={() => setPages(pages + 1)} disabled={!list.data} aria-busy={!list.data}>
-            Load more
-          </button>
-        </div>
-      )}
+      <LoadMore more={!!shown?.next} busy={list.busy} onClick={list.more} />
     </Page>
   );
 }
@@ -379,7 +234,7 @@ export function ContractPage({ id }: { id: string }) {
             rows={[
               ['Buyer', <Company id={terms.buyerId} />],
               ['Supplier', <Company id={terms.supplierId} />],
-              ...(terms.intermediaryId ? ([['Intermediary', <Company id={terms.intermediaryId} />]] as [string, ComponentChildren][]) : []),
+              !!terms.intermediaryId && ['Intermediary', <Company id={terms.intermediaryId} />],
             ]}
           />
         </section>
@@ -400,7 +255,7 @@ export function ContractPage({ id }: { id: string }) {
               ['Governing law', terms.governingLaw || <span class="muted">none stated</span>],
               ['Four-eyes rule', terms.fourEyes === false ? 'off: one person may sign several roles' : 'on: distinct people sign distinct roles'],
               ['Terms version', String(data.termsVersion)],
-              ...(data.executedAt ? ([['In force since', <When at={data.executedAt} />]] as [string, ComponentChildren][]) : []),
+              !!data.executedAt && ['In force since', <When at={data.executedAt} />],
             ]}
           />
         </section>
@@ -428,18 +283,16 @@ export function ContractPage({ id }: { id: string }) {
                 <td>{i.sku}</td>
                 <td>{i.description}</td>
                 <td class="num">
-                  {i.committedVolume.toLocaleString('en-GB')} {i.unit}
+                  {formatNumber(i.committedVolume)} {i.unit}
                 </td>
-                <td class="num">{i.ceiling === null ? <span class="muted">none</span> : `${i.ceiling.toLocaleString('en-GB')} ${i.unit}`}</td>
+                <td class="num">{i.ceiling === null ? <span class="muted">none</span> : `${formatNumber(i.ceiling)} ${i.unit}`}</td>
                 <td>
                   <ul class="ct-plain">
-                    {[...(i.tiers as Json[])]
-                      .sort((a, b) => a.minQuantity - b.minQuantity)
-                      .map((t) => (
-                        <li key={t.minQuantity}>
-                          from {t.minQuantity.toLocaleString('en-GB')}: <Money amount={t.unitPrice} currency={terms.currency} />
-                        </li>
-                      ))}
+                    {byMin(i.tiers as Json[]).map((t) => (
+                      <li key={t.minQuantity}>
+                        from {formatNumber(t.minQuantity)}: <Money amount={t.unitPrice} currency={terms.currency} />
+                      </li>
+                    ))}
                   </ul>
                 </td>
               </tr>
@@ -668,15 +521,15 @@ function CallOffs({ c, reload, isBuyer }: { c: Json; reload: () => void; isBuyer
                       <tr key={`${o.callOffId}:${l.sku}`} data-call-off-id={o.callOffId}>
                         <td>{i === 0 ? <When at={o.placedAt} /> : <span class="muted">same call-off</span>}</td>
                         <td>{l.sku}</td>
-                        <td class="num">{l.quantity.toLocaleString('en-GB')}</td>
+                        <td class="num">{formatNumber(l.quantity)}</td>
                         <td class="num">
                           <Money amount={l.unitPrice} currency={c.terms.currency} />
-                          <div class="muted">tier from {l.tierMinQuantity.toLocaleString('en-GB')}</div>
+                          <div class="muted">tier from {formatNumber(l.tierMinQuantity)}</div>
                         </td>
                         <td class="num">
                           <Money amount={l.lineTotal} currency={c.terms.currency} />
                         </td>
-                        <td class="num">{l.cumulativeQuantity.toLocaleString('en-GB')}</td>
+                        <td class="num">{formatNumber(l.cumulativeQuantity)}</td>
                       </tr>
                     )),
                   )}
@@ -721,19 +574,17 @@ function CallOffForm({ c, reload }: { c: Json; reload: () => void }) {
         <p class="muted">Each line is priced at the tier of the cumulative volume called off, this call-off included.</p>
         <div class="form-row">
           {items.map((i) => (
-            <Field key={i.sku} label={`Quantity of ${i.sku}`} hint={i.ceiling === null ? undefined : `ceiling ${i.ceiling.toLocaleString('en-GB')} ${i.unit}`}>
-              {(fid) => (
-                <input
-                  id={fid}
-                  type="number"
-                  min={0}
-                  step={1}
-                  inputMode="numeric"
-                  value={qty[i.sku] ?? ''}
-                  onInput={(e) => setQty({ ...qty, [i.sku]: e.currentTarget.value })}
-                />
-              )}
-            </Field>
+            <InputField
+              key={i.sku}
+              label={`Quantity of ${i.sku}`}
+              hint={i.ceiling === null ? undefined : `ceiling ${formatNumber(i.ceiling)} ${i.unit}`}
+              type="number"
+              min={0}
+              step={1}
+              inputMode="numeric"
+              value={qty[i.sku] ?? ''}
+              onChange={(v) => setQty({ ...qty, [i.sku]: v })}
+            />
           ))}
         </div>
       </CommandForm>
@@ -744,7 +595,7 @@ function CallOffForm({ c, reload }: { c: Json; reload: () => void }) {
 /** Cumulative quantity of one sku over the call-offs (a step line), with each volume tier's minimum as a dashed line labelled with its price. */
 function VolumeChart({ item, callOffs, currency, calledOff }: { item: Json; callOffs: Json[]; currency: string; calledOff: number }) {
   const sku = item.sku as string;
-  const tiers = [...(item.tiers as Json[])].sort((a, b) => a.minQuantity - b.minQuantity);
+  const tiers = byMin(item.tiers as Json[]);
   const steps = callOffs.flatMap((o) =>
     (o.lines as Json[]).filter((l) => l.sku === sku).map((l) => ({ at: o.placedAt as string, total: l.cumulativeQuantity as number })),
   );
@@ -762,7 +613,7 @@ function VolumeChart({ item, callOffs, currency, calledOff }: { item: Json; call
   let d = `M ${x(0)} ${y(0)}`;
   steps.forEach((s, i) => (d += ` H ${x(i + 1)} V ${y(s.total)}`));
   d += ` H ${left + plotW}`;
-  const tier = [...tiers].reverse().find((t) => t.minQuantity <= calledOff) ?? tiers[0];
+  const tier = tierAt(tiers, calledOff) ?? tiers[0];
   const title = `Cumulative volume of ${sku}`;
   return (
     <figure class="chart ct-volume-chart" data-sku={sku} data-cumulative={calledOff}>
@@ -783,16 +634,15 @@ function VolumeChart({ item, callOffs, currency, calledOff }: { item: Json; call
           <g key={t.minQuantity} data-tier={t.minQuantity}>
             <line class="chart-tier" x1={left} y1={y(t.minQuantity)} x2={left + plotW} y2={y(t.minQuantity)} />
             <text class="chart-value ct-tier-label" x={left + plotW + 6} y={y(t.minQuantity)} dominant-baseline="middle">
-              {t.unitPrice} {currency} from {t.minQuantity.toLocaleString('en-GB')}
+              {t.unitPrice} {currency} from {formatNumber(t.minQuantity)}
             </text>
           </g>
         ))}
         <path class="chart-line" d={d} />
       </svg>
       <figcaption>
-        {title}: {calledOff.toLocaleString('en-GB')} called off of {item.committedVolume.toLocaleString('en-GB')} committed
-        {item.ceiling !== null ? ` (ceiling ${item.ceiling.toLocaleString('en-GB')})` : ''}; the next call-off is priced at the tier reached by its cumulative
-        volume
+        {title}: {formatNumber(calledOff)} called off of {formatNumber(item.committedVolume)} committed
+        {item.ceiling !== null ? ` (ceiling ${formatNumber(item.ceiling)})` : ''}; the next call-off is priced at the tier reached by its cumulative volume
         {tier ? `, now ${tier.unitPrice} ${currency}` : ''}. Dashed lines: tier minimums and their unit prices.
       </figcaption>
     </figure>
@@ -839,12 +689,11 @@ interface DiffRow {
 }
 
 const arrayOf = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-const ceilingText = (v: unknown) => (v === null || v === undefined ? 'none' : Number(v).toLocaleString('en-GB'));
+const ceilingText = (v: unknown) => (v === null || v === undefined ? 'none' : formatNumber(v));
 const slaText = (s: Json) => `response ${hours(s.responseHours)}, resolution ${hours(s.resolutionHours)}`;
 const tiersText = (tiers: unknown) =>
-  [...arrayOf(tiers)]
-    .sort((a, b) => a.minQuantity - b.minQuantity)
-    .map((t) => `from ${Number(t.minQuantity).toLocaleString('en-GB')}: ${t.unitPrice}`)
+  byMin(arrayOf(tiers))
+    .map((t) => `from ${formatNumber(t.minQuantity)}: ${t.unitPrice}`)
     .join('; ');
 
 /** SLA rows per severity: added, removed, or which of its hours changed. */
@@ -878,7 +727,7 @@ function itemsDiff(before: unknown, after: unknown): DiffRow[] {
   const a = arrayOf(after);
   const fields: [string, string, (v: unknown) => string][] = [
     ['ceiling', 'ceiling', ceilingText],
-    ['committedVolume', 'committed', (v) => Number(v).toLocaleString('en-GB')],
+    ['committedVolume', 'committed', (v) => formatNumber(v)],
     ['unit', 'unit', String],
     ['description', 'description', String],
     ['tiers', 'price tiers', tiersText],
@@ -1129,72 +978,48 @@ function AmendForm({ c, reload }: { c: Json; reload: () => void }) {
                   covers {sev}
                 </label>
               </div>
-              <Field label={`Response hours for ${sev}`}>
-                {(id) => (
-                  <input
-                    id={id}
-                    type="number"
-                    min={0.001}
-                    step="any"
-                    disabled={!sla[sev].on}
-                    value={sla[sev].response}
-                    onInput={(e) => setSla({ ...sla, [sev]: { ...sla[sev], response: e.currentTarget.value } })}
-                  />
-                )}
-              </Field>
-              <Field label={`Resolution hours for ${sev}`}>
-                {(id) => (
-                  <input
-                    id={id}
-                    type="number"
-                    min={0.001}
-                    step="any"
-                    disabled={!sla[sev].on}
-                    value={sla[sev].resolution}
-                    onInput={(e) => setSla({ ...sla, [sev]: { ...sla[sev], resolution: e.currentTarget.value } })}
-                  />
-                )}
-              </Field>
+              <InputField
+                label={`Response hours for ${sev}`}
+                type="number"
+                min={0.001}
+                step="any"
+                disabled={!sla[sev].on}
+                value={sla[sev].response}
+                onChange={(v) => setSla({ ...sla, [sev]: { ...sla[sev], response: v } })}
+              />
+              <InputField
+                label={`Resolution hours for ${sev}`}
+                type="number"
+                min={0.001}
+                step="any"
+                disabled={!sla[sev].on}
+                value={sla[sev].resolution}
+                onChange={(v) => setSla({ ...sla, [sev]: { ...sla[sev], resolution: v } })}
+              />
             </div>
           ))}
         </fieldset>
         <div class="form-row">
-          <Field label="Start date">
-            {(id) => <input id={id} type="date" value={text.startDate} onInput={(e) => setText({ ...text, startDate: e.currentTarget.value })} />}
-          </Field>
-          <Field label="End date">
-            {(id) => <input id={id} type="date" value={text.endDate} onInput={(e) => setText({ ...text, endDate: e.currentTarget.value })} />}
-          </Field>
-          <Field label="Governing law">
-            {(id) => (
-              <input id={id} type="text" maxLength={500} value={text.governingLaw} onInput={(e) => setText({ ...text, governingLaw: e.currentTarget.value })} />
-            )}
-          </Field>
+          <InputField label="Start date" type="date" value={text.startDate} onChange={(v) => setText({ ...text, startDate: v })} />
+          <InputField label="End date" type="date" value={text.endDate} onChange={(v) => setText({ ...text, endDate: v })} />
+          <InputField label="Governing law" type="text" maxLength={500} value={text.governingLaw} onChange={(v) => setText({ ...text, governingLaw: v })} />
         </div>
         <div class="form-row">
-          <Field label="Payment terms">
-            {(id) => <textarea id={id} maxLength={1000} value={text.paymentTerms} onInput={(e) => setText({ ...text, paymentTerms: e.currentTarget.value })} />}
-          </Field>
-          <Field label="Delivery terms">
-            {(id) => (
-              <textarea id={id} maxLength={1000} value={text.deliveryTerms} onInput={(e) => setText({ ...text, deliveryTerms: e.currentTarget.value })} />
-            )}
-          </Field>
+          <TextAreaField label="Payment terms" maxLength={1000} value={text.paymentTerms} onChange={(v) => setText({ ...text, paymentTerms: v })} />
+          <TextAreaField label="Delivery terms" maxLength={1000} value={text.deliveryTerms} onChange={(v) => setText({ ...text, deliveryTerms: v })} />
         </div>
         <div class="form-row">
           {(terms.items as Json[]).map((i) => (
-            <Field key={i.sku} label={`Ceiling for ${i.sku}`} hint="most that may be called off; empty for none">
-              {(id) => (
-                <input
-                  id={id}
-                  type="number"
-                  min={1}
-                  step={1}
-                  value={ceilings[i.sku]}
-                  onInput={(e) => setCeilings({ ...ceilings, [i.sku]: e.currentTarget.value })}
-                />
-              )}
-            </Field>
+            <InputField
+              key={i.sku}
+              label={`Ceiling for ${i.sku}`}
+              hint="most that may be called off; empty for none"
+              type="number"
+              min={1}
+              step={1}
+              value={ceilings[i.sku]}
+              onChange={(v) => setCeilings({ ...ceilings, [i.sku]: v })}
+            />
           ))}
         </div>
         {executive && (
@@ -1205,9 +1030,7 @@ function AmendForm({ c, reload }: { c: Json; reload: () => void }) {
             </label>
           </div>
         )}
-        <Field label="Note" hint="why the terms change; shown to the other party">
-          {(id) => <textarea id={id} maxLength={2000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
-        </Field>
+        <TextAreaField label="Note" hint="why the terms change; shown to the other party" maxLength={2000} value={note} onChange={setNote} />
       </CommandForm>
     </>
   );
@@ -1224,7 +1047,7 @@ function Lifecycle({ c, reload, panel, setPanel }: { c: Json; reload: () => void
   const nextYear = (() => {
     const d = new Date(c.terms.endDate);
     d.setUTCFullYear(d.getUTCFullYear() + 1);
-    return d.toISOString().slice(0, 10);
+    return dateOnly(d.toISOString());
   })();
   return (
     <section aria-labelledby="lifecycle-h">
@@ -1248,8 +1071,8 @@ function Lifecycle({ c, reload, panel, setPanel }: { c: Json; reload: () => void
       )}
       {(canRenew || canTerminate) && (
         <div class="actions">
-          {canRenew && <Toggle name="renew" label="Renew" panel={panel} setPanel={setPanel} />}
-          {canTerminate && <Toggle name="terminate" label="Terminate" panel={panel} setPanel={setPanel} />}
+          {canRenew && <Toggle name="renew" label="Renew" openLabel="Cancel" panel={panel} setPanel={setPanel} />}
+          {canTerminate && <Toggle name="terminate" label="Terminate" openLabel="Cancel" panel={panel} setPanel={setPanel} />}
         </div>
       )}
       {canRenew && panel === 'renew' && <RenewForm c={c} initial={nextYear} done={() => (setPanel(null), reload())} />}
@@ -1266,19 +1089,20 @@ function RenewForm({ c, initial, done }: { c: Json; initial: string; done: () =>
       submit={() => post('contracts', `/contracts/${c.contractId}/renew`, { newEndDate: withDate(date, c.terms.endDate) })}
       done={done}
     >
-      <Field label="New end date" hint="later than the current end date">
-        {(id) => <input id={id} type="date" required value={date} onInput={(e) => setDate(e.currentTarget.value)} />}
-      </Field>
+      <InputField label="New end date" hint="later than the current end date" type="date" required value={date} onChange={setDate} />
     </CommandForm>
   );
 }
 
 function TerminateForm({ c, done }: { c: Json; done: () => void }) {
-  const [reason, setReason] = useState('');
   return (
-    <CommandForm label="Terminate contract" kind="danger" submit={() => post('contracts', `/contracts/${c.contractId}/terminate`, { reason })} done={done}>
+    <TextCommand
+      label="Terminate contract"
+      kind="danger"
+      submit={(reason) => post('contracts', `/contracts/${c.contractId}/terminate`, { reason })}
+      done={done}
+    >
       <p class="muted">Termination ends the contract at once for every party: no further call-off or ticket under it.</p>
-      <Field label="Reason">{(id) => <textarea id={id} required maxLength={2000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}</Field>
-    </CommandForm>
+    </TextCommand>
   );
 }

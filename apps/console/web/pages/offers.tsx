@@ -1,166 +1,44 @@
 // Offers: the list of offers sent and received, and one offer with its revisions side by side,
 // its volume pricing and the answers each party may give.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { App, companyName, get, Json, post, session } from '../api';
+import { useEffect, useState } from 'preact/hooks';
+import { get, Json, post, queryOf, session, shortId } from '../api';
 import type { Route } from '../ui';
-import { ActionButton, CommandForm, Company, Countdown, Field, Loading, Page, ProblemMessage, StatusBadge, useLive, When } from '../ui';
-
-// ---- helpers shared with tenders.tsx ----
+import {
+  ActionButton,
+  byMin,
+  CommandForm,
+  Company,
+  ContractLink,
+  Due,
+  Exact,
+  Facts,
+  formatNumber,
+  fromLocalInput,
+  fromUnits,
+  grouped,
+  InputField,
+  Loading,
+  LoadMore,
+  Page,
+  ProblemMessage,
+  sameId,
+  SelectField,
+  StatusBadge,
+  TextAreaField,
+  TextCommand,
+  tierAt,
+  Toggle,
+  toLocalInput,
+  toUnits,
+  useDebounced,
+  useLive,
+  usePaged,
+  When,
+} from '../ui';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string) => UUID.test(s);
-export const sameId = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
-export const shortId = (id: string) => id.slice(0, 8);
-
-/** A list's `next` is a link (`/offers?…&after=…`) or a bare cursor; either way, the cursor. */
-function cursorOf(next: string | null | undefined): string | null {
-  if (!next) return null;
-  if (!/[/?=]/.test(next)) return next;
-  return new URL(next, location.origin).searchParams.get('after');
-}
-
-export interface Paged<T> {
-  data: { items: T[]; next: string | null } | undefined;
-  error: ReturnType<typeof useLive>['error'];
-  reload: () => Promise<void>;
-  more: () => Promise<void>;
-}
-
-/**
- * A cursor-paged list that stays live: every refresh reads again as many pages as were loaded,
- * so rows that changed, or moved down when new ones arrived, are neither stale nor lost.
- */
-export function usePaged<T = Json>(app: App, path: string): Paged<T> {
-  const pages = useRef(1);
-  const lastPath = useRef(path);
-  // New filters start again from one page (set before useLive's loader reads it).
-  if (lastPath.current !== path) {
-    lastPath.current = path;
-    pages.current = 1;
-  }
-  const live = useLive(async () => {
-    let items: T[] = [];
-    let after: string | null = null;
-    for (let i = 0; i < pages.current; i++) {
-      const sep = path.includes('?') ? '&' : '?';
-      const page: { items: T[]; next?: string | null } = await get(app, after ? `${path}${sep}after=${encodeURIComponent(after)}` : path);
-      items = items.concat(page.items);
-      after = cursorOf(page.next);
-      if (!after) break;
-    }
-    return { items, next: after };
-  }, [app, path]);
-  return {
-    ...live,
-    more: async () => {
-      pages.current++;
-      await live.reload();
-    },
-  };
-}
-
-/** The value a quickly changing input settles on (search boxes: one request per pause, not per key). */
-export function useDebounced<T>(value: T, ms = 300): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
-
-/** Company names as strings, for labels and chart titles that cannot hold a <Company>. */
-export function useCompanyNames(ids: (string | null | undefined)[]): (id: string) => string {
-  const key = [...new Set(ids.filter((i): i is string => !!i))].sort().join(',');
-  const [names, setNames] = useState<Record<string, string>>({});
-  useEffect(() => {
-    let live = true;
-    const list = key ? key.split(',') : [];
-    void Promise.all(list.map(async (id) => [id, await companyName(id)] as const)).then((pairs) => {
-      if (live) setNames(Object.fromEntries(pairs));
-    });
-    return () => {
-      live = false;
-    };
-  }, [key]);
-  return (id: string) => names[id] ?? shortId(id);
-}
-
-/** The contract drafted from an accepted offer or an awarded tender, once the contracts app has it. */
-export function ContractLink({ origin }: { origin: string }) {
-  const found = useLive(async () => {
-    const r = await get<Json | Json[]>('contracts', `/contracts?origin=${origin}`);
-    return (Array.isArray(r) ? r : ((r as Json).items ?? [])) as Json[];
-  }, [origin]);
-  const contract = found.data?.[0];
-  if (!found.data) return null;
-  if (!contract) return <p class="muted">No contract has been drafted from it yet; it appears here when it is.</p>;
-  return (
-    <p class="actions">
-      <a class="button" href={`#/contracts/${contract.contractId}`}>
-        Open the contract
-      </a>
-      {contract.status && <StatusBadge status={contract.status} />}
-    </p>
-  );
-}
-
-// Exact decimal arithmetic on amounts such as "47.50", as the ledger does it: 4 decimals, BigInt.
-const SCALE = 10000n;
-
-export function toUnits(amount: string): bigint | null {
-  const m = /^(\d{1,40})(?:\.(\d{1,4}))?$/.exec(amount.trim());
-  if (!m) return null;
-  return BigInt(m[1]) * SCALE + BigInt((m[2] ?? '').padEnd(4, '0'));
-}
-
-/** 4750000n -> "475.00", 42n -> "0.0042": at least two decimals, trailing zeros beyond them dropped. */
-export function fromUnits(units: bigint): string {
-  const negative = units < 0n;
-  const abs = negative ? -units : units;
-  let frac = (abs % SCALE)
-    .toString()
-    .padStart(4, '0')
-    .replace(/0{1,2}$/, '');
-  if (frac.length < 2) frac = frac.padEnd(2, '0');
-  return `${negative ? '-' : ''}${abs / SCALE}.${frac}`;
-}
-
-/** Thousands separators on a decimal string, without turning it into a float. */
-export function grouped(decimal: string): string {
-  const [whole, frac] = decimal.split('.');
-  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac !== undefined ? `.${frac}` : ''}`;
-}
-
-/** An amount shown exactly, grouped, with its currency. */
-export function Exact({ amount, currency }: { amount: string | null | undefined; currency?: string }) {
-  if (amount === null || amount === undefined) return <span class="muted">—</span>;
-  const units = toUnits(amount);
-  return (
-    <span class="money" data-amount={amount}>
-      {units === null ? amount : grouped(fromUnits(units))}
-      {currency ? ` ${currency}` : ''}
-    </span>
-  );
-}
-
-/** `2027-06-30T23:59:59Z` -> the value a datetime-local input shows, in the browser's time zone. */
-export function toLocalInput(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
-/** A datetime-local value as an ISO timestamp; empty when not a time, for the server to refuse with its own words. */
-export function fromLocalInput(local: string): string {
-  const d = new Date(local);
-  return local && !Number.isNaN(d.getTime()) ? d.toISOString() : '';
-}
-
-const inputValue = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+const isUuid = (s: string) => UUID.test(s);
 
 // ---- the offers list ----
 
@@ -174,40 +52,23 @@ export function OffersPage({ query }: { query?: Route['query'] }) {
   const [search, setSearch] = useState(query?.get('q') ?? '');
   const q = useDebounced(search.trim());
   const counterparty = query?.get('counterparty') ?? '';
-  const params = new URLSearchParams({ limit: '25' });
-  if (role) params.set('role', role);
-  if (status) params.set('status', status);
-  if (isUuid(counterparty)) params.set('counterparty', counterparty);
-  if (q) params.set('q', q);
-  const list = usePaged('offers', `/offers?${params}`);
+  const list = usePaged('offers', `/offers?${queryOf({ limit: 25, role, status, counterparty: isUuid(counterparty) ? counterparty : '', q })}`);
 
   return (
     <Page title="Offers" subtitle="Offers your company made as a supplier and received as a buyer, newest first.">
       <form class="filters" role="search" aria-label="Filter offers" onSubmit={(e) => e.preventDefault()}>
-        <Field label="Direction">
-          {(id) => (
-            <select id={id} value={role} onChange={(e) => setRole(inputValue(e))}>
-              <option value="">Sent and received</option>
-              <option value="sent">Sent (we supply)</option>
-              <option value="received">Received (we buy)</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Status">
-          {(id) => (
-            <select id={id} value={status} onChange={(e) => setStatus(inputValue(e))}>
-              <option value="">Any status</option>
-              {OFFER_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Search" hint="Skus, descriptions or the other company's name">
-          {(id) => <input id={id} type="search" value={search} onInput={(e) => setSearch(inputValue(e))} />}
-        </Field>
+        <SelectField
+          label="Direction"
+          value={role}
+          onChange={setRole}
+          options={[
+            ['', 'Sent and received'],
+            ['sent', 'Sent (we supply)'],
+            ['received', 'Received (we buy)'],
+          ]}
+        />
+        <SelectField label="Status" value={status} onChange={setStatus} options={[['', 'Any status'], ...OFFER_STATUSES]} />
+        <InputField label="Search" hint="Skus, descriptions or the other company's name" type="search" value={search} onChange={setSearch} />
       </form>
       {isUuid(counterparty) && (
         <p class="notice">
@@ -259,7 +120,7 @@ export function OffersPage({ query }: { query?: Route['query'] }) {
           </table>
         </div>
       )}
-      {list.data?.next && <ActionButton label="Load more" kind="secondary" run={list.more} />}
+      <LoadMore more={!!list.data?.next} busy={list.busy} onClick={list.more} />
     </Page>
   );
 }
@@ -293,15 +154,6 @@ type Column =
   | { kind: 'revision'; revision: number; terms: Terms; note: string; current: boolean }
   | { kind: 'counter'; revision: number; proposals: Proposal[]; note: string; key: string };
 
-const byMin = (tiers: Tier[]) => [...tiers].sort((a, b) => a.minQuantity - b.minQuantity);
-
-/** The tier that applies at `quantity`: the highest minimum not above it (as the offer decider). */
-function tierAt(tiers: Tier[], quantity: number): Tier | undefined {
-  return byMin(tiers)
-    .reverse()
-    .find((t) => t.minQuantity <= quantity);
-}
-
 const samePrice = (a: string, b: string) => toUnits(a) === toUnits(b);
 
 /**
@@ -332,7 +184,7 @@ function Tiers({ item, prev }: { item: Item; prev?: Item }) {
         const cls = !prev ? '' : !before ? 'diff-added' : !samePrice(before.unitPrice, t.unitPrice) ? 'diff-changed' : '';
         return (
           <li key={t.minQuantity} class={cls}>
-            from {t.minQuantity.toLocaleString('en-GB')}: <Exact amount={t.unitPrice} currency={item.currency} />
+            from {formatNumber(t.minQuantity)}: <Exact amount={t.unitPrice} currency={item.currency} />
             {prev && !before && <Marker text="new tier" />}
             {before && cls && <Marker text={`changed, was ${before.unitPrice}`} />}
           </li>
@@ -340,7 +192,7 @@ function Tiers({ item, prev }: { item: Item; prev?: Item }) {
       })}
       {removed.map((t) => (
         <li key={`r${t.minQuantity}`} class="diff-removed">
-          from {t.minQuantity.toLocaleString('en-GB')}: <Exact amount={t.unitPrice} currency={prev!.currency} />
+          from {formatNumber(t.minQuantity)}: <Exact amount={t.unitPrice} currency={prev!.currency} />
           <Marker text="tier removed" />
         </li>
       ))}
@@ -370,7 +222,7 @@ function ItemCell({ col, prev, sku }: { col: Column; prev: Terms | undefined; sk
                 proposes <Exact amount={p.unitPrice} currency={currency} /> each
               </div>
             )}
-            {p.quantity !== undefined && <div>for {p.quantity.toLocaleString('en-GB')} units</div>}
+            {p.quantity !== undefined && <div>for {formatNumber(p.quantity)} units</div>}
           </>
         ) : (
           <span class="muted">no proposal</span>
@@ -576,7 +428,7 @@ function VolumeItem({ item, index, qty, setQty }: { item: Item; index: number; q
                 const current = tier?.minQuantity === t.minQuantity;
                 return (
                   <tr key={t.minQuantity} class={current ? 'tier-current' : ''} aria-current={current ? 'true' : undefined}>
-                    <td class="num">{t.minQuantity.toLocaleString('en-GB')}</td>
+                    <td class="num">{formatNumber(t.minQuantity)}</td>
                     <td class="num">
                       <Exact amount={t.unitPrice} currency={item.currency} />
                     </td>
@@ -597,7 +449,7 @@ function VolumeItem({ item, index, qty, setQty }: { item: Item; index: number; q
               list={ticks}
               value={valid ? Math.min(Math.max(n, lowest), max) : lowest}
               aria-label={`Quantity of ${item.sku}`}
-              onInput={(e) => setQty(inputValue(e))}
+              onInput={(e) => setQty(e.currentTarget.value)}
             />
             <datalist id={ticks}>
               {tiers.map((t) => (
@@ -611,14 +463,14 @@ function VolumeItem({ item, index, qty, setQty }: { item: Item; index: number; q
               inputMode="numeric"
               value={qty}
               aria-label={`Quantity of ${item.sku} (number)`}
-              onInput={(e) => setQty(inputValue(e))}
+              onInput={(e) => setQty(e.currentTarget.value)}
             />
             <span class="muted">{item.unit}</span>
           </div>
           <p>
             Unit price:{' '}
             <output aria-label={`Unit price of ${item.sku}`} data-amount={tier?.unitPrice ?? ''}>
-              {tier ? `${grouped(fromUnits(unit!))} ${item.currency}` : valid ? `no tier below ${lowest.toLocaleString('en-GB')}` : 'enter a quantity'}
+              {tier ? `${grouped(fromUnits(unit!))} ${item.currency}` : valid ? `no tier below ${formatNumber(lowest)}` : 'enter a quantity'}
             </output>
           </p>
           <p>
@@ -634,16 +486,6 @@ function VolumeItem({ item, index, qty, setQty }: { item: Item; index: number; q
 }
 
 // ---- the parties' answers ----
-
-type Open = 'accept' | 'counter' | 'reject' | 'revise' | 'withdraw' | null;
-
-function Toggle({ label, open, which, set, kind = 'secondary' }: { label: string; open: Open; which: Open; set: (o: Open) => void; kind?: string }) {
-  return (
-    <button type="button" class={kind} aria-expanded={open === which} onClick={() => set(open === which ? null : which)}>
-      {label}
-    </button>
-  );
-}
 
 function AcceptForm({ offer, items, initial, done }: { offer: Json; items: Item[]; initial: Record<string, string>; done: () => void }) {
   const [qty, setQty] = useState<Record<string, string>>(() => ({ ...initial }));
@@ -677,15 +519,16 @@ function AcceptForm({ offer, items, initial, done }: { offer: Json; items: Item[
       </p>
       <div class="form-row">
         {lines.map(({ item, tier, line }) => (
-          <Field
+          <InputField
             key={item.sku}
             label={`Units of ${item.sku} to accept`}
             hint={tier ? `${tier.unitPrice} ${item.currency} each, ${grouped(fromUnits(line!))} ${item.currency}` : `from ${byMin(item.tiers)[0]?.minQuantity}`}
-          >
-            {(id) => (
-              <input id={id} type="number" min={1} step={1} value={qty[item.sku] ?? ''} onInput={(e) => setQty({ ...qty, [item.sku]: inputValue(e) })} />
-            )}
-          </Field>
+            type="number"
+            min={1}
+            step={1}
+            value={qty[item.sku] ?? ''}
+            onChange={(v) => setQty({ ...qty, [item.sku]: v })}
+          />
         ))}
       </div>
       <p>
@@ -720,43 +563,26 @@ function CounterForm({ offer, items, done }: { offer: Json; items: Item[]; done:
       <p>Propose another unit price (and, if you like, a quantity) for the items you want changed; leave the others empty.</p>
       {items.map((item) => (
         <div class="form-row" key={item.sku}>
-          <Field label={`Proposed unit price for ${item.sku}`} hint={`in ${item.currency}, such as 45.00`}>
-            {(id) => (
-              <input
-                id={id}
-                type="text"
-                inputMode="decimal"
-                value={prices[item.sku] ?? ''}
-                onInput={(e) => setPrices({ ...prices, [item.sku]: inputValue(e) })}
-              />
-            )}
-          </Field>
-          <Field label={`Proposed quantity for ${item.sku}`} hint="optional">
-            {(id) => (
-              <input
-                id={id}
-                type="number"
-                min={1}
-                step={1}
-                value={quantities[item.sku] ?? ''}
-                onInput={(e) => setQuantities({ ...quantities, [item.sku]: inputValue(e) })}
-              />
-            )}
-          </Field>
+          <InputField
+            label={`Proposed unit price for ${item.sku}`}
+            hint={`in ${item.currency}, such as 45.00`}
+            type="text"
+            inputMode="decimal"
+            value={prices[item.sku] ?? ''}
+            onChange={(v) => setPrices({ ...prices, [item.sku]: v })}
+          />
+          <InputField
+            label={`Proposed quantity for ${item.sku}`}
+            hint="optional"
+            type="number"
+            min={1}
+            step={1}
+            value={quantities[item.sku] ?? ''}
+            onChange={(v) => setQuantities({ ...quantities, [item.sku]: v })}
+          />
         </div>
       ))}
-      <Field label="Note">{(id) => <textarea id={id} value={note} maxLength={2000} onInput={(e) => setNote(inputValue(e))} />}</Field>
-    </CommandForm>
-  );
-}
-
-function ReasonForm({ label, path, done, hint }: { label: string; path: string; done: () => void; hint: string }) {
-  const [reason, setReason] = useState('');
-  return (
-    <CommandForm label={label} kind="danger" submit={() => post('offers', path, { reason })} done={done}>
-      <Field label="Reason" hint={hint}>
-        {(id) => <textarea id={id} value={reason} maxLength={2000} required onInput={(e) => setReason(inputValue(e))} />}
-      </Field>
+      <TextAreaField label="Note" maxLength={2000} value={note} onChange={setNote} />
     </CommandForm>
   );
 }
@@ -776,6 +602,11 @@ function ReviseForm({ offer, done }: { offer: Json; done: () => void }) {
   const [deliveryTerms, setDeliveryTerms] = useState(terms.deliveryTerms);
   const [note, setNote] = useState('');
   const setTiers = (i: number, tiers: TierDraft[]) => setItems(items.map((it, j) => (j === i ? { ...it, tiers } : it)));
+  const setTier = (i: number, k: number, change: Partial<TierDraft>) =>
+    setTiers(
+      i,
+      items[i].tiers.map((x, m) => (m === k ? { ...x, ...change } : x)),
+    );
   return (
     <CommandForm
       label="Send revision"
@@ -825,12 +656,7 @@ function ReviseForm({ offer, done }: { offer: Json; done: () => void }) {
                       step={1}
                       value={t.minQuantity}
                       aria-label={`Minimum quantity of tier ${k + 1} for ${item.sku}`}
-                      onInput={(e) =>
-                        setTiers(
-                          i,
-                          item.tiers.map((x, m) => (m === k ? { ...x, minQuantity: inputValue(e) } : x)),
-                        )
-                      }
+                      onInput={(e) => setTier(i, k, { minQuantity: e.currentTarget.value })}
                     />
                   </td>
                   <td>
@@ -839,12 +665,7 @@ function ReviseForm({ offer, done }: { offer: Json; done: () => void }) {
                       inputMode="decimal"
                       value={t.unitPrice}
                       aria-label={`Unit price of tier ${k + 1} for ${item.sku}`}
-                      onInput={(e) =>
-                        setTiers(
-                          i,
-                          item.tiers.map((x, m) => (m === k ? { ...x, unitPrice: inputValue(e) } : x)),
-                        )
-                      }
+                      onInput={(e) => setTier(i, k, { unitPrice: e.currentTarget.value })}
                     />
                   </td>
                   <td>
@@ -873,19 +694,11 @@ function ReviseForm({ offer, done }: { offer: Json; done: () => void }) {
         </fieldset>
       ))}
       <div class="form-row">
-        <Field label="Valid until">
-          {(id) => <input id={id} type="datetime-local" value={validUntil} required onInput={(e) => setValidUntil(inputValue(e))} />}
-        </Field>
-        <Field label="Payment terms">
-          {(id) => <input id={id} type="text" value={paymentTerms} required onInput={(e) => setPaymentTerms(inputValue(e))} />}
-        </Field>
-        <Field label="Delivery terms">
-          {(id) => <input id={id} type="text" value={deliveryTerms} required onInput={(e) => setDeliveryTerms(inputValue(e))} />}
-        </Field>
+        <InputField label="Valid until" type="datetime-local" required value={validUntil} onChange={setValidUntil} />
+        <InputField label="Payment terms" type="text" required value={paymentTerms} onChange={setPaymentTerms} />
+        <InputField label="Delivery terms" type="text" required value={deliveryTerms} onChange={setDeliveryTerms} />
       </div>
-      <Field label="Note" hint="What changed and why; the buyer sees it with the revision">
-        {(id) => <textarea id={id} value={note} maxLength={2000} onInput={(e) => setNote(inputValue(e))} />}
-      </Field>
+      <TextAreaField label="Note" hint="What changed and why; the buyer sees it with the revision" maxLength={2000} value={note} onChange={setNote} />
     </CommandForm>
   );
 }
@@ -895,7 +708,7 @@ export function OfferPage({ id }: { id?: string }) {
   const offerId = id ?? '';
   const offer = useLive(() => get('offers', `/offers/${offerId}`), [offerId]);
   const [qty, setQty] = useState<Record<string, string>>({});
-  const [open, setOpen] = useState<Open>(null);
+  const [open, setOpen] = useState<string | null>(null);
   const me = session();
   const o = offer.data;
   const items: Item[] = o?.terms?.items ?? [];
@@ -939,48 +752,23 @@ export function OfferPage({ id }: { id?: string }) {
       }
     >
       <ProblemMessage problem={offer.error} />
-      <dl class="ot-facts">
-        <div>
-          <dt>Supplier</dt>
-          <dd>
-            <Company id={o.supplierId} />
-            {isSupplier && <span class="muted"> (you)</span>}
-          </dd>
-        </div>
-        <div>
-          <dt>Buyer</dt>
-          <dd>
-            <Company id={o.buyerId} />
-            {isBuyer && <span class="muted"> (you)</span>}
-          </dd>
-        </div>
-        <div>
-          <dt>Status</dt>
-          <dd>
-            <StatusBadge status={o.status} />
-            {o.reason && <div>Reason: {o.reason}</div>}
-          </dd>
-        </div>
-        <div>
-          <dt>Valid until</dt>
-          <dd>
-            <When at={o.terms.validUntil} />
-            {!closed && (
-              <div>
-                <Countdown to={o.terms.validUntil} label="Validity" />
-              </div>
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt>Payment terms</dt>
-          <dd>{o.terms.paymentTerms}</dd>
-        </div>
-        <div>
-          <dt>Delivery terms</dt>
-          <dd>{o.terms.deliveryTerms}</dd>
-        </div>
-      </dl>
+      <Facts
+        class="ot-facts"
+        rows={[
+          ['Supplier', <Company id={o.supplierId} you={isSupplier} />],
+          ['Buyer', <Company id={o.buyerId} you={isBuyer} />],
+          [
+            'Status',
+            <>
+              <StatusBadge status={o.status} />
+              {o.reason && <div>Reason: {o.reason}</div>}
+            </>,
+          ],
+          ['Valid until', <Due at={o.terms.validUntil} running={!closed} label="Validity" />],
+          ['Payment terms', o.terms.paymentTerms],
+          ['Delivery terms', o.terms.deliveryTerms],
+        ]}
+      />
       {o.updatedAt && (
         <p class="muted">
           Last change <When at={o.updatedAt} />
@@ -1013,11 +801,11 @@ export function OfferPage({ id }: { id?: string }) {
                       {a.sku} <span class="muted">{a.description}</span>
                     </th>
                     <td class="num">
-                      {Number(a.quantity).toLocaleString('en-GB')} {a.unit}
+                      {formatNumber(a.quantity)} {a.unit}
                     </td>
                     <td class="num">
                       <Exact amount={a.unitPrice} currency={o.accepted.currency} />
-                      <div class="muted">tier from {Number(a.tierMinQuantity).toLocaleString('en-GB')}</div>
+                      <div class="muted">tier from {formatNumber(a.tierMinQuantity)}</div>
                     </td>
                     <td class="num">
                       <Exact amount={a.lineTotal} currency={o.accepted.currency} />
@@ -1059,9 +847,9 @@ export function OfferPage({ id }: { id?: string }) {
             <>
               <p>The offer awaits your answer.</p>
               <div class="actions">
-                <Toggle label="Accept" which="accept" open={open} set={setOpen} kind="primary" />
-                <Toggle label="Counter" which="counter" open={open} set={setOpen} />
-                <Toggle label="Reject" which="reject" open={open} set={setOpen} />
+                <Toggle name="accept" label="Accept" panel={open} setPanel={setOpen} kind="primary" />
+                <Toggle name="counter" label="Counter" panel={open} setPanel={setOpen} />
+                <Toggle name="reject" label="Reject" panel={open} setPanel={setOpen} />
               </div>
               {open === 'accept' && <AcceptForm offer={o} items={items} initial={qty} done={done} />}
               {open === 'counter' && <CounterForm offer={o} items={items} done={done} />}
@@ -1071,12 +859,18 @@ export function OfferPage({ id }: { id?: string }) {
             <>
               <p>You proposed other terms; the supplier may revise the offer. You can still reject it.</p>
               <div class="actions">
-                <Toggle label="Reject" which="reject" open={open} set={setOpen} />
+                <Toggle name="reject" label="Reject" panel={open} setPanel={setOpen} />
               </div>
             </>
           )}
           {isBuyer && open === 'reject' && (
-            <ReasonForm label="Confirm rejection" path={`/offers/${o.offerId}/reject`} done={done} hint="The supplier sees it" />
+            <TextCommand
+              label="Confirm rejection"
+              kind="danger"
+              hint="The supplier sees it"
+              submit={(reason) => post('offers', `/offers/${o.offerId}/reject`, { reason })}
+              done={done}
+            />
           )}
           {isSupplier && (
             <>
@@ -1085,12 +879,20 @@ export function OfferPage({ id }: { id?: string }) {
               {o.status === 'countered' && <p>The buyer sent a counter-proposal (see the revisions): answer with a revision, or withdraw the offer.</p>}
               <div class="actions">
                 {o.status === 'draft' && <ActionButton label="Submit" run={() => post('offers', `/offers/${o.offerId}/submit`)} done={done} />}
-                {(o.status === 'submitted' || o.status === 'countered') && <Toggle label="Revise" which="revise" open={open} set={setOpen} kind="primary" />}
-                <Toggle label="Withdraw" which="withdraw" open={open} set={setOpen} />
+                {(o.status === 'submitted' || o.status === 'countered') && (
+                  <Toggle name="revise" label="Revise" panel={open} setPanel={setOpen} kind="primary" />
+                )}
+                <Toggle name="withdraw" label="Withdraw" panel={open} setPanel={setOpen} />
               </div>
               {open === 'revise' && <ReviseForm offer={o} done={done} />}
               {open === 'withdraw' && (
-                <ReasonForm label="Confirm withdrawal" path={`/offers/${o.offerId}/withdraw`} done={done} hint="The buyer sees it if the offer was submitted" />
+                <TextCommand
+                  label="Confirm withdrawal"
+                  kind="danger"
+                  hint="The buyer sees it if the offer was submitted"
+                  submit={(reason) => post('offers', `/offers/${o.offerId}/withdraw`, { reason })}
+                  done={done}
+                />
               )}
             </>
           )}

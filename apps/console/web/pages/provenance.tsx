@@ -1,10 +1,24 @@
 // Stock and where it came from: the caller's lots and resales, and the path of a lot through
 // intermediaries back to its maker, drawn left to right (each hop's price only to its parties).
 import { useEffect, useState } from 'preact/hooks';
-import { companyName, get, session } from '../api';
+import { get, queryOf, session, shortId } from '../api';
 import type { Route } from '../ui';
-import { Company, Field, Loading, Money, Page, ProblemMessage, useLive, When } from '../ui';
-import { LoadMore, useLivePages } from './relationships';
+import {
+  Company,
+  formatAmount,
+  InputField,
+  Loading,
+  LoadMore,
+  Money,
+  Page,
+  ProblemMessage,
+  SelectField,
+  useCompanyNames,
+  useDebounced,
+  useLive,
+  usePaged,
+  When,
+} from '../ui';
 
 // ---- shapes (apps/resale: lot-list.projection.ts, resale-list.projection.ts, provenance.ts) ----
 
@@ -65,20 +79,6 @@ interface ProvenanceAnswer {
   hops: Hop[];
 }
 
-function useDebounced<T>(value: T, ms = 300): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value]);
-  return v;
-}
-
-const qs = (params: Record<string, string>) => {
-  const p = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== ''));
-  return p.toString();
-};
-
 // ---- lots and resales ----
 
 export function LotsPage(_props: { query?: Route['query'] }) {
@@ -97,50 +97,44 @@ function LotsSection() {
   const [origin, setOrigin] = useState('');
   const search = useDebounced(q.trim());
   const skuFilter = useDebounced(sku.trim());
-  const path = `/lots?${qs({ q: search, sku: skuFilter, inStock, origin, limit: '50' })}`;
-  const list = useLivePages<LotItem>('resale', path);
+  const path = `/lots?${queryOf({ q: search, sku: skuFilter, inStock, origin, limit: '50' })}`;
+  const list = usePaged<LotItem>('resale', path);
 
   // The makers seen so far, to filter by (the list has no list of origins of its own).
   const [origins, setOrigins] = useState<string[]>([]);
   useEffect(() => {
-    const fresh = (list.items ?? []).map((l) => l.originSupplierId).filter((id) => !origins.includes(id));
+    const fresh = (list.data?.items ?? []).map((l) => l.originSupplierId).filter((id) => !origins.includes(id));
     if (fresh.length) setOrigins([...origins, ...new Set(fresh)]);
-  }, [list.items]);
+  }, [list.data?.items]);
+  const originName = useCompanyNames(origins);
 
   return (
     <section aria-labelledby="lots-heading">
       <h2 id="lots-heading">Lots</h2>
       <div class="filters" role="search" aria-label="Filter the lots">
-        <Field label="Search">
-          {(id) => (
-            <input id={id} type="search" value={q} placeholder="sku, description or company" onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
-          )}
-        </Field>
-        <Field label="SKU">{(id) => <input id={id} value={sku} maxLength={64} onInput={(e) => setSku((e.target as HTMLInputElement).value)} />}</Field>
-        <Field label="In stock">
-          {(id) => (
-            <select id={id} value={inStock} onChange={(e) => setInStock((e.target as HTMLSelectElement).value)}>
-              <option value="">All lots</option>
-              <option value="true">Something left</option>
-              <option value="false">Sold out</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Origin">
-          {(id) => (
-            <select id={id} value={origin} onChange={(e) => setOrigin((e.target as HTMLSelectElement).value)}>
-              <option value="">Any maker</option>
-              {origins.map((o) => (
-                <OriginOption key={o} id={o} />
-              ))}
-            </select>
-          )}
-        </Field>
+        <InputField label="Search" type="search" placeholder="sku, description or company" value={q} onChange={setQ} />
+        <InputField label="SKU" maxLength={64} value={sku} onChange={setSku} />
+        <SelectField
+          label="In stock"
+          value={inStock}
+          onChange={setInStock}
+          options={[
+            ['', 'All lots'],
+            ['true', 'Something left'],
+            ['false', 'Sold out'],
+          ]}
+        />
+        <SelectField
+          label="Origin"
+          value={origin}
+          onChange={setOrigin}
+          options={[['', 'Any maker'], ...origins.map((o): [string, string] => [o, originName(o)])]}
+        />
       </div>
       <ProblemMessage problem={list.error} />
-      {!list.items && !list.error && <Loading what="your lots" />}
-      {list.items && list.items.length === 0 && <p class="empty">No lots match.</p>}
-      {list.items && list.items.length > 0 && (
+      {!list.data && !list.error && <Loading what="your lots" />}
+      {list.data && list.data.items.length === 0 && <p class="empty">No lots match.</p>}
+      {list.data && list.data.items.length > 0 && (
         <div class="table-wrap">
           <table>
             <thead>
@@ -162,7 +156,7 @@ function LotsSection() {
               </tr>
             </thead>
             <tbody>
-              {list.items.map((l) => (
+              {list.data.items.map((l) => (
                 <tr key={l.lotId} data-lot={l.lotId}>
                   <th scope="row">{l.sku}</th>
                   <td>{l.description}</td>
@@ -192,24 +186,16 @@ function LotsSection() {
           </table>
         </div>
       )}
-      <LoadMore more={list.more} busy={list.busy} onClick={list.loadMore} what="lots" />
+      <LoadMore more={!!list.data?.next} busy={list.busy} onClick={list.more} what="lots" />
     </section>
   );
 }
 
-function OriginOption({ id }: { id: string }) {
-  const [name, setName] = useState(id.slice(0, 8));
-  useEffect(() => {
-    void companyName(id).then(setName);
-  }, [id]);
-  return <option value={id}>{name}</option>;
-}
-
 function ResalesSection() {
   const [role, setRole] = useState('');
-  const path = `/resales?${qs({ role, limit: '50' })}`;
-  const list = useLivePages<ResaleItem>('resale', path);
-  const items = list.items;
+  const path = `/resales?${queryOf({ role, limit: '50' })}`;
+  const list = usePaged<ResaleItem>('resale', path);
+  const items = list.data?.items;
   // The seller's figures: columns only when some row carries them.
   const sellerFigures = (items ?? []).some((r) => r.margin !== undefined || r.unitCost !== undefined);
 
@@ -217,15 +203,16 @@ function ResalesSection() {
     <section aria-labelledby="resales-heading">
       <h2 id="resales-heading">Resales</h2>
       <div class="filters" role="group" aria-label="Filter the resales">
-        <Field label="Sold or bought">
-          {(id) => (
-            <select id={id} value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value)}>
-              <option value="">Both</option>
-              <option value="sold">Sold by you</option>
-              <option value="bought">Bought by you</option>
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Sold or bought"
+          value={role}
+          onChange={setRole}
+          options={[
+            ['', 'Both'],
+            ['sold', 'Sold by you'],
+            ['bought', 'Bought by you'],
+          ]}
+        />
       </div>
       <ProblemMessage problem={list.error} />
       {!items && !list.error && <Loading what="your resales" />}
@@ -289,7 +276,7 @@ function ResalesSection() {
           </table>
         </div>
       )}
-      <LoadMore more={list.more} busy={list.busy} onClick={list.loadMore} what="resales" />
+      <LoadMore more={!!list.data?.next} busy={list.busy} onClick={list.more} what="resales" />
     </section>
   );
 }
@@ -333,10 +320,9 @@ function Provenance({ lotId }: { lotId: string }) {
   }, [lotId]);
   const a = prov.data?.answer;
   const sku = a ? (a.hops.find((h) => h.lotId === lotId)?.sku ?? a.hops[0]?.sku) : undefined;
-  const title = sku ? `Provenance of ${sku}` : `Provenance of lot ${lotId.slice(0, 8)}`;
+  const title = sku ? `Provenance of ${sku}` : `Provenance of lot ${shortId(lotId)}`;
   const ids = a ? [...new Set(a.hops.flatMap((h) => [h.sellerId, h.buyerId]))] : [];
-  const names = useNames(ids);
-  const name = (id: string) => names[id] ?? id.slice(0, 8);
+  const name = useCompanyNames(ids);
   // The contract at the start is shown as a link only to its parties (others would get 404).
   const first = a?.hops[0];
   const contractIsMine = !!first && first.via === 'contract' && (first.sellerId === me || first.buyerId === me);
@@ -363,10 +349,10 @@ function Provenance({ lotId }: { lotId: string }) {
                 under contract{' '}
                 {contractIsMine ? (
                   <a class="hash" href={`#/contracts/${a.contractId}`}>
-                    {a.contractId.slice(0, 8)}
+                    {shortId(a.contractId)}
                   </a>
                 ) : (
-                  <span class="hash">{a.contractId.slice(0, 8)}</span>
+                  <span class="hash">{shortId(a.contractId)}</span>
                 )}
               </>
             )}
@@ -376,8 +362,8 @@ function Provenance({ lotId }: { lotId: string }) {
             <p class="empty">No hops to show.</p>
           ) : (
             <>
-              <PathGraph hops={a.hops} sku={sku ?? lotId.slice(0, 8)} me={me} origin={a.originSupplierId} name={name} uid={lotId} />
-              <HopsTable hops={a.hops} dates={prov.data!.dates} sku={sku ?? lotId.slice(0, 8)} />
+              <PathGraph hops={a.hops} sku={sku ?? shortId(lotId)} me={me} origin={a.originSupplierId} name={name} uid={lotId} />
+              <HopsTable hops={a.hops} dates={prov.data!.dates} sku={sku ?? shortId(lotId)} />
             </>
           )}
         </>
@@ -386,29 +372,10 @@ function Provenance({ lotId }: { lotId: string }) {
   );
 }
 
-/** Names of several companies, filled in as the directory answers. */
-function useNames(ids: string[]): Record<string, string> {
-  const [names, setNames] = useState<Record<string, string>>({});
-  const key = ids.join(',');
-  useEffect(() => {
-    let live = true;
-    for (const id of ids) void companyName(id).then((n) => live && setNames((prev) => (prev[id] === n ? prev : { ...prev, [id]: n })));
-    return () => {
-      live = false;
-    };
-  }, [key]);
-  return names;
-}
-
-const amount = (a: string) => {
-  const n = Number(a);
-  return Number.isFinite(n) ? n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : a;
-};
-
 /** The text on a hop's arrow: quantity and unit price, or that the price is not the viewer's to see. */
 export function hopLabel(h: Hop): string {
   if (h.unitPrice === undefined || h.unitPrice === null) return h.quantity === undefined ? 'price not shown' : `${h.quantity} × price not shown`;
-  return `${h.quantity ?? '?'} × ${amount(h.unitPrice)}${h.currency ? ` ${h.currency}` : ''}`;
+  return `${h.quantity ?? '?'} × ${formatAmount(h.unitPrice)}${h.currency ? ` ${h.currency}` : ''}`;
 }
 
 // ---- the graph ----

@@ -2,93 +2,27 @@
 // relationship in detail — its summary (as it stood at any past time), its timeline and the
 // supplier's scorecard.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { App, companyName, get, Problem, session } from '../api';
+import { useEffect, useState } from 'preact/hooks';
+import { companyView, get, Problem, queryOf, session } from '../api';
 import type { Route } from '../ui';
-import { BarChart, Company, Field, Loading, Money, Page, ProblemMessage, useLive, When } from '../ui';
-
-// ---- shared by the relationships and provenance pages ----
-
-interface ListPage<T> {
-  items: T[];
-  next?: string | null;
-}
-
-/**
- * The apps answer `next` as the path of the following page (filters kept, `after` added); a bare
- * cursor is appended to the first page's path.
- */
-function nextPath(path: string, next: string): string {
-  if (next.startsWith('/')) return next;
-  return `${path}${path.includes('?') ? '&' : '?'}after=${encodeURIComponent(next)}`;
-}
-
-/**
- * A cursor-paged list that refreshes itself: every refresh reads again as many pages as have
- * been loaded, so "Load more" keeps its rows while new events change the list.
- */
-export function useLivePages<T>(app: App, path: string) {
-  const pages = useRef({ path, count: 1 });
-  if (pages.current.path !== path) pages.current = { path, count: 1 };
-  const [busy, setBusy] = useState(false);
-  const live = useLive(async () => {
-    const want = pages.current.count;
-    let items: T[] = [];
-    let url = path;
-    let next: string | null = null;
-    for (let i = 0; i < want; i++) {
-      const page = await get<ListPage<T>>(app, url);
-      items = items.concat(page.items);
-      next = page.next ?? null;
-      if (!next) break;
-      url = nextPath(path, next);
-    }
-    return { items, next };
-  }, [app, path]);
-  const loadMore = async () => {
-    pages.current.count++;
-    setBusy(true);
-    try {
-      await live.reload();
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { items: live.data?.items, more: !!live.data?.next, error: live.error, loadMore, busy, reload: live.reload };
-}
-
-export function LoadMore({ more, busy, onClick, what }: { more: boolean; busy: boolean; onClick: () => void; what: string }) {
-  if (!more) return null;
-  return (
-    <div class="actions">
-      <button type="button" class="secondary" onClick={onClick} disabled={busy} aria-busy={busy} title={`Load more ${what}`}>
-        {busy ? 'Load more…' : 'Load more'}
-      </button>
-    </div>
-  );
-}
-
-/** The last value that was not undefined, forgotten when `key` changes (no flash of "Loading" while a filter moves). */
-function useSticky<T>(value: T | undefined, key: unknown): T | undefined {
-  const kept = useRef<{ key: unknown; value: T | undefined }>({ key, value });
-  if (kept.current.key !== key) kept.current = { key, value: undefined };
-  if (value !== undefined) kept.current.value = value;
-  return kept.current.value;
-}
-
-/** A company's name, resolved once (its id's start until known). */
-export function useCompanyName(id: string | undefined): string {
-  const [name, setName] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    setName(null);
-    if (id) void companyName(id).then((n) => live && setName(n));
-    return () => {
-      live = false;
-    };
-  }, [id]);
-  return name ?? (id ? id.slice(0, 8) : '');
-}
+import {
+  BarChart,
+  capitalize,
+  Company,
+  InputField,
+  Loading,
+  LoadMore,
+  localDate,
+  Money,
+  Page,
+  ProblemMessage,
+  SelectField,
+  useCompanyName,
+  useKept,
+  useLive,
+  usePaged,
+  When,
+} from '../ui';
 
 function PerCurrency({ value, none = 'none' }: { value: Record<string, string> | undefined; none?: string }) {
   const entries = Object.entries(value ?? {});
@@ -141,37 +75,24 @@ export function RelationshipsPage(_props: { query?: Route['query'] }) {
   const [currencyText, setCurrencyText] = useState('EUR');
   // The value sort is kept per currency; only a well-formed code is sent.
   const currency = /^[A-Z]{3}$/.test(currencyText.trim().toUpperCase()) ? currencyText.trim().toUpperCase() : 'EUR';
-  const path = `/relationships/counterparties?sort=${sort}${sort === 'value' ? `&currency=${currency}` : ''}&limit=50`;
-  const list = useLivePages<Counterparty>('relationships', path);
-  const items = useSticky(list.items, path);
+  const path = `/relationships/counterparties?${queryOf({ sort, currency: sort === 'value' ? currency : '', limit: 50 })}`;
+  const list = usePaged<Counterparty>('relationships', path);
+  const items = useKept(list.data?.items, path);
 
   return (
     <Page title="Relationships" subtitle="Every company yours has dealt with, and how it went. The figures update by themselves as events arrive.">
       <div class="filters" role="group" aria-label="Sort the counterparties">
-        <Field label="Sort by">
-          {(id) => (
-            <select id={id} value={sort} onChange={(e) => setSort((e.target as HTMLSelectElement).value)}>
-              {SORTS.map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField label="Sort by" value={sort} onChange={setSort} options={SORTS} />
         {sort === 'value' && (
-          <Field label="Currency" hint="Contract values are kept per currency">
-            {(id) => (
-              <input
-                id={id}
-                value={currencyText}
-                maxLength={3}
-                size={5}
-                autoComplete="off"
-                onInput={(e) => setCurrencyText((e.target as HTMLInputElement).value.toUpperCase())}
-              />
-            )}
-          </Field>
+          <InputField
+            label="Currency"
+            hint="Contract values are kept per currency"
+            maxLength={3}
+            size={5}
+            autoComplete="off"
+            value={currencyText}
+            onChange={(v) => setCurrencyText(v.toUpperCase())}
+          />
         )}
       </div>
       <ProblemMessage problem={list.error} />
@@ -224,7 +145,7 @@ export function RelationshipsPage(_props: { query?: Route['query'] }) {
           </table>
         </div>
       )}
-      <LoadMore more={list.more} busy={list.busy} onClick={list.loadMore} what="counterparties" />
+      <LoadMore more={!!list.data?.next} busy={list.busy} onClick={list.more} what="counterparties" />
     </Page>
   );
 }
@@ -286,10 +207,11 @@ const EVENT_TEXT: Record<string, string> = {
   SlaBreached: 'SLA breached',
 };
 
+/** `lowerCamelCase` or `UpperCamelCase` -> "lower camel case". */
+const words = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+
 export function eventText(type: string): string {
-  if (EVENT_TEXT[type]) return EVENT_TEXT[type];
-  const words = type.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return EVENT_TEXT[type] ?? capitalize(words(type));
 }
 
 /** The contexts events come from (tenders are part of offers). */
@@ -305,13 +227,6 @@ const contextName = (c: string) => CONTEXTS.find(([v]) => v === c)?.[1] ?? c;
 
 const TIMELINE_PAGE = 50;
 const DAY = 86400000;
-
-/** `yyyy-mm-dd` of a time, in local time (what a date input shows). */
-function dateInput(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
 
 const fullDate = (ms: number) => new Date(ms).toLocaleString('en-GB', { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
@@ -340,8 +255,8 @@ export function RelationshipPage({ other, query }: { other?: string; query?: Rou
     () => get<{ items: TimelineItem[] }>('relationships', `/relationships/${me}/${them}/timeline${asOfQuery ? `?${asOfQuery}` : ''}`),
     [me, them, asOfQuery],
   );
-  const summaryAnswer = useSticky(summaryLive.data, them);
-  const timeline = useSticky(timelineLive.data, them);
+  const summaryAnswer = useKept(summaryLive.data, them);
+  const timeline = useKept(timelineLive.data, them);
 
   // The slider starts at the first event: the earliest `since` seen (an as-of summary has the same one).
   const [since, setSince] = useState<number | null>(null);
@@ -518,31 +433,17 @@ function Timeline({
     <section aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Timeline</h2>
       <div class="filters" role="group" aria-label="Filter the timeline">
-        <Field label="Context">
-          {(id) => (
-            <select id={id} value={context} onChange={(e) => setContext((e.target as HTMLSelectElement).value)}>
-              {CONTEXTS.map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="From">
-          {(id) => <input id={id} type="date" value={from} max={to || undefined} onInput={(e) => setFrom((e.target as HTMLInputElement).value)} />}
-        </Field>
-        <Field label="To">
-          {(id) => <input id={id} type="date" value={to} min={from || undefined} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />}
-        </Field>
+        <SelectField label="Context" value={context} onChange={setContext} options={CONTEXTS} />
+        <InputField label="From" type="date" max={to || undefined} value={from} onChange={setFrom} />
+        <InputField label="To" type="date" min={from || undefined} value={to} onChange={setTo} />
         <button
           type="button"
           class="secondary"
           onClick={() => {
             // The 30 days up to "As of" when one is chosen, else up to today.
             const end = asOf ? Date.parse(asOf) : Date.now();
-            setFrom(dateInput(end - 30 * DAY));
-            setTo(dateInput(end));
+            setFrom(localDate(end - 30 * DAY));
+            setTo(localDate(end));
           }}
         >
           Last 30 days
@@ -640,24 +541,13 @@ const BASIS_TEXT: Record<string, string> = {
   renewals: 'renewals',
   buyers: 'buyers',
 };
-const basisText = (k: string) => BASIS_TEXT[k] ?? k.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+const basisText = (k: string) => BASIS_TEXT[k] ?? words(k);
 
 const SELLS = ['supplier', 'intermediary'];
 const BUYS = ['buyer', 'intermediary', 'public_body'];
 
-// A company's roles (supplier, buyer, intermediary, public_body), asked once per page load.
-const rolesCache = new Map<string, Promise<string[] | null>>();
-function companyRoles(id: string): Promise<string[] | null> {
-  if (!rolesCache.has(id))
-    rolesCache.set(
-      id,
-      get('directory', `/companies/${id}`).then(
-        (c) => (Array.isArray(c.roles) ? (c.roles as string[]) : null),
-        () => null,
-      ),
-    );
-  return rolesCache.get(id)!;
-}
+/** A company's roles (supplier, buyer, intermediary, public_body); null when unknown. */
+const companyRoles = (id: string): Promise<string[] | null> => companyView(id).then((c) => (Array.isArray(c?.roles) ? (c.roles as string[]) : null));
 
 /**
  * Who supplies whom: the counterparty when it can sell and the caller buys (or it cannot buy from
@@ -692,7 +582,7 @@ function Scorecard({ me, them, asOfQuery }: { me: string; them: string; asOfQuer
     }
     throw refused;
   }, [me, them, asOfQuery, flipped]);
-  const data = useSticky(card.data, `${them}:${flipped}`);
+  const data = useKept(card.data, `${them}:${flipped}`);
   const supplierName = useCompanyName(data?.answer.supplierId);
   const otherSide = data ? (data.answer.supplierId === me ? them : me) : undefined;
   const otherSideName = useCompanyName(otherSide);

@@ -1,19 +1,44 @@
 // Tenders: the list (and the company's own bids), opening a tender, and one tender through
 // invitation, sealed bids, close, ranking, evaluation and award.
 import { useState } from 'preact/hooks';
-import { get, Json, post, session } from '../api';
+import { get, Json, post, queryOf, session, shortId } from '../api';
 import type { Route } from '../ui';
-import { ActionButton, BarChart, CommandForm, Company, Countdown, Field, Loading, navigate, Page, ProblemMessage, StatusBadge, useLive, When } from '../ui';
-import { ContractLink, Exact, fromLocalInput, sameId, shortId, useCompanyNames, useDebounced, usePaged } from './offers';
-
-const inputValue = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+import {
+  ActionButton,
+  BarChart,
+  capitalize,
+  CommandForm,
+  Company,
+  ContractLink,
+  Due,
+  Exact,
+  Facts,
+  formatNumber,
+  fromLocalInput,
+  InputField,
+  Loading,
+  LoadMore,
+  navigate,
+  Page,
+  ProblemMessage,
+  sameId,
+  SelectField,
+  StatusBadge,
+  TextAreaField,
+  TextCommand,
+  Toggle,
+  useCompanyNames,
+  useDebounced,
+  useLive,
+  usePaged,
+  When,
+} from '../ui';
 
 const TENDER_STATUSES = ['open', 'closed', 'awarded', 'cancelled'];
 const CRITERIA = ['price', 'quality', 'reputation', 'service', 'partnership'] as const;
 type Criterion = (typeof CRITERIA)[number];
 const EVALUATED = ['quality', 'reputation', 'service', 'partnership'] as const;
 type Evaluated = (typeof EVALUATED)[number];
-const capital = (s: string) => s[0].toUpperCase() + s.slice(1);
 
 // ---- the list ----
 
@@ -24,11 +49,7 @@ export function TendersPage({ query }: { query?: Route['query'] }) {
   const [status, setStatus] = useState(query?.get('status') ?? '');
   const [search, setSearch] = useState(query?.get('q') ?? '');
   const q = useDebounced(search.trim());
-  const params = new URLSearchParams({ limit: '25' });
-  if (role) params.set('role', role);
-  if (status) params.set('status', status);
-  if (q) params.set('q', q);
-  const list = usePaged('offers', `/tenders?${params}`);
+  const list = usePaged('offers', `/tenders?${queryOf({ limit: 25, role, status, q })}`);
   const bids = usePaged('offers', '/tenders/bids?limit=25');
   // Tender titles for the bids, where the list has them.
   const titles = new Map<string, string>((list.data?.items ?? []).map((t) => [t.tenderId, t.title]));
@@ -44,30 +65,18 @@ export function TendersPage({ query }: { query?: Route['query'] }) {
       }
     >
       <form class="filters" role="search" aria-label="Filter tenders" onSubmit={(e) => e.preventDefault()}>
-        <Field label="Direction">
-          {(id) => (
-            <select id={id} value={role} onChange={(e) => setRole(inputValue(e))}>
-              <option value="">Opened and invited</option>
-              <option value="opened">Opened (we buy)</option>
-              <option value="invited">Invited (we bid)</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Status">
-          {(id) => (
-            <select id={id} value={status} onChange={(e) => setStatus(inputValue(e))}>
-              <option value="">Any status</option>
-              {TENDER_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Search" hint="Title, items, specifications or a company's name">
-          {(id) => <input id={id} type="search" value={search} onInput={(e) => setSearch(inputValue(e))} />}
-        </Field>
+        <SelectField
+          label="Direction"
+          value={role}
+          onChange={setRole}
+          options={[
+            ['', 'Opened and invited'],
+            ['opened', 'Opened (we buy)'],
+            ['invited', 'Invited (we bid)'],
+          ]}
+        />
+        <SelectField label="Status" value={status} onChange={setStatus} options={[['', 'Any status'], ...TENDER_STATUSES]} />
+        <InputField label="Search" hint="Title, items, specifications or a company's name" type="search" value={search} onChange={setSearch} />
       </form>
       <ProblemMessage problem={list.error} />
       {!list.data && !list.error && <Loading what="tenders" />}
@@ -94,19 +103,13 @@ export function TendersPage({ query }: { query?: Route['query'] }) {
                     {t.publicProcurement && <span class="badge">public</span>}
                   </td>
                   <td>
-                    <Company id={t.buyerId} />
-                    {sameId(t.buyerId, me?.companyId) && <span class="muted"> (you)</span>}
+                    <Company id={t.buyerId} you={sameId(t.buyerId, me?.companyId)} />
                   </td>
                   <td>
                     <StatusBadge status={t.status} />
                   </td>
                   <td>
-                    <When at={t.submissionDeadline} />
-                    {t.status === 'open' && (
-                      <div>
-                        <Countdown to={t.submissionDeadline} />
-                      </div>
-                    )}
+                    <Due at={t.submissionDeadline} running={t.status === 'open'} />
                   </td>
                   <td>{(t.itemIds as string[]).join(', ')}</td>
                   <td>{t.awardedTo ? <Company id={t.awardedTo} /> : <span class="muted">—</span>}</td>
@@ -116,7 +119,7 @@ export function TendersPage({ query }: { query?: Route['query'] }) {
           </table>
         </div>
       )}
-      {list.data?.next && <ActionButton label="Load more" kind="secondary" run={list.more} />}
+      <LoadMore more={!!list.data?.next} busy={list.busy} onClick={list.more} />
 
       <section aria-labelledby="my-bids-h">
         <h2 id="my-bids-h">My bids</h2>
@@ -164,7 +167,7 @@ export function TendersPage({ query }: { query?: Route['query'] }) {
             </table>
           </div>
         )}
-        {bids.data?.next && <ActionButton label="Load more bids" kind="secondary" run={bids.more} />}
+        <LoadMore more={!!bids.data?.next} busy={bids.busy} onClick={bids.more} label="Load more bids" />
       </section>
     </Page>
   );
@@ -208,31 +211,17 @@ export function NewTenderPage(_props: { query?: Route['query'] }) {
         }
         done={(tender: Json) => navigate(`/tenders/${tender.tenderId}`)}
       >
-        <Field label="Title">{(id) => <input id={id} type="text" value={title} maxLength={300} required onInput={(e) => setTitle(inputValue(e))} />}</Field>
+        <InputField label="Title" type="text" maxLength={300} required value={title} onChange={setTitle} />
         {items.map((item, i) => (
           <fieldset key={i} class="ot-group">
             <legend>Item {i + 1}</legend>
             <div class="form-row">
-              <Field label="Item id">
-                {(id) => <input id={id} type="text" value={item.itemId} maxLength={64} required onInput={(e) => setItem(i, { itemId: inputValue(e) })} />}
-              </Field>
-              <Field label="Description">
-                {(id) => (
-                  <input id={id} type="text" value={item.description} maxLength={500} required onInput={(e) => setItem(i, { description: inputValue(e) })} />
-                )}
-              </Field>
-              <Field label="Quantity">
-                {(id) => (
-                  <input id={id} type="number" min={1} step={1} value={item.quantity} required onInput={(e) => setItem(i, { quantity: inputValue(e) })} />
-                )}
-              </Field>
-              <Field label="Unit">
-                {(id) => <input id={id} type="text" value={item.unit} maxLength={32} required onInput={(e) => setItem(i, { unit: inputValue(e) })} />}
-              </Field>
+              <InputField label="Item id" type="text" maxLength={64} required value={item.itemId} onChange={(v) => setItem(i, { itemId: v })} />
+              <InputField label="Description" type="text" maxLength={500} required value={item.description} onChange={(v) => setItem(i, { description: v })} />
+              <InputField label="Quantity" type="number" min={1} step={1} required value={item.quantity} onChange={(v) => setItem(i, { quantity: v })} />
+              <InputField label="Unit" type="text" maxLength={32} required value={item.unit} onChange={(v) => setItem(i, { unit: v })} />
             </div>
-            <Field label="Specification">
-              {(id) => <textarea id={id} value={item.specification} maxLength={4000} onInput={(e) => setItem(i, { specification: inputValue(e) })} />}
-            </Field>
+            <TextAreaField label="Specification" maxLength={4000} value={item.specification} onChange={(v) => setItem(i, { specification: v })} />
             {items.length > 1 && (
               <button type="button" class="secondary" onClick={() => setItems(items.filter((_, j) => j !== i))}>
                 Remove item {i + 1}
@@ -246,32 +235,32 @@ export function NewTenderPage(_props: { query?: Route['query'] }) {
           </button>
         </div>
         <div class="form-row">
-          <Field label="Currency" hint="ISO 4217, such as EUR">
-            {(id) => <input id={id} type="text" value={currency} maxLength={3} required onInput={(e) => setCurrency(inputValue(e))} />}
-          </Field>
-          <Field label="Submission deadline" hint="Your local time; bids are accepted until then">
-            {(id) => <input id={id} type="datetime-local" value={deadline} required onInput={(e) => setDeadline(inputValue(e))} />}
-          </Field>
+          <InputField label="Currency" hint="ISO 4217, such as EUR" type="text" maxLength={3} required value={currency} onChange={setCurrency} />
+          <InputField
+            label="Submission deadline"
+            hint="Your local time; bids are accepted until then"
+            type="datetime-local"
+            required
+            value={deadline}
+            onChange={setDeadline}
+          />
         </div>
         <fieldset class="ot-group">
           <legend>Criteria weights (percent)</legend>
           <p class="muted">How much each criterion counts in the ranking. The weights are whole percentages and must add up to exactly 100.</p>
           <div class="form-row">
             {CRITERIA.map((c) => (
-              <Field key={c} label={`Weight: ${c}`}>
-                {(id) => (
-                  <input
-                    id={id}
-                    type="number"
-                    min={0}
-                    max={100}
-                    step={1}
-                    value={weights[c]}
-                    required
-                    onInput={(e) => setWeights({ ...weights, [c]: inputValue(e) })}
-                  />
-                )}
-              </Field>
+              <InputField
+                key={c}
+                label={`Weight: ${c}`}
+                type="number"
+                min={0}
+                max={100}
+                step={1}
+                required
+                value={weights[c]}
+                onChange={(v) => setWeights({ ...weights, [c]: v })}
+              />
             ))}
           </div>
           <p aria-live="polite" class={sum === 100 ? 'weights-ok' : 'weights-off'} data-weights-sum={sum}>
@@ -316,20 +305,18 @@ function EvaluateForm({ tender, supplierId, name, mine, done }: { tender: Json; 
       >
         <div class="form-row">
           {EVALUATED.map((c) => (
-            <Field key={c} label={capital(c)} hint="0 to 10">
-              {(id) => (
-                <input
-                  id={id}
-                  type="number"
-                  min={0}
-                  max={10}
-                  step={0.1}
-                  value={scores[c]}
-                  required
-                  onInput={(e) => setScores({ ...scores, [c]: inputValue(e) })}
-                />
-              )}
-            </Field>
+            <InputField
+              key={c}
+              label={capitalize(c)}
+              hint="0 to 10"
+              type="number"
+              min={0}
+              max={10}
+              step={0.1}
+              required
+              value={scores[c]}
+              onChange={(v) => setScores({ ...scores, [c]: v })}
+            />
           ))}
         </div>
       </CommandForm>
@@ -357,38 +344,19 @@ function BidForm({ tender, done }: { tender: Json; done: () => void }) {
       <p>Your bid is sealed: nobody, the buyer included, reads it before the tender closes. Submitting again replaces your earlier bid.</p>
       <div class="form-row">
         {(tender.items as Json[]).map((i) => (
-          <Field
+          <InputField
             key={i.itemId}
             label={`Unit price for ${i.itemId}`}
-            hint={`${tender.currency} per ${i.unit}, ${Number(i.quantity).toLocaleString('en-GB')} wanted`}
-          >
-            {(id) => (
-              <input
-                id={id}
-                type="text"
-                inputMode="decimal"
-                value={prices[i.itemId] ?? ''}
-                required
-                onInput={(e) => setPrices({ ...prices, [i.itemId]: inputValue(e) })}
-              />
-            )}
-          </Field>
+            hint={`${tender.currency} per ${i.unit}, ${formatNumber(i.quantity)} wanted`}
+            type="text"
+            inputMode="decimal"
+            required
+            value={prices[i.itemId] ?? ''}
+            onChange={(v) => setPrices({ ...prices, [i.itemId]: v })}
+          />
         ))}
       </div>
-      <Field label="Note" hint="optional, sealed with the prices">
-        {(id) => <textarea id={id} value={note} maxLength={4000} onInput={(e) => setNote(inputValue(e))} />}
-      </Field>
-    </CommandForm>
-  );
-}
-
-function CancelForm({ tenderId, done }: { tenderId: string; done: () => void }) {
-  const [reason, setReason] = useState('');
-  return (
-    <CommandForm label="Confirm cancellation" kind="danger" submit={() => post('offers', `/tenders/${tenderId}/cancel`, { reason })} done={done}>
-      <Field label="Reason" hint="Every invited supplier sees it">
-        {(id) => <textarea id={id} value={reason} maxLength={2000} required onInput={(e) => setReason(inputValue(e))} />}
-      </Field>
+      <TextAreaField label="Note" hint="optional, sealed with the prices" maxLength={4000} value={note} onChange={setNote} />
     </CommandForm>
   );
 }
@@ -404,9 +372,14 @@ function InviteForm({ tenderId, done }: { tenderId: string; done: () => void }) 
         done();
       }}
     >
-      <Field label="Supplier company ids" hint="One or more company ids, separated by commas or spaces">
-        {(id) => <input id={id} type="text" value={ids} required onInput={(e) => setIds(inputValue(e))} />}
-      </Field>
+      <InputField
+        label="Supplier company ids"
+        hint="One or more company ids, separated by commas or spaces"
+        type="text"
+        required
+        value={ids}
+        onChange={setIds}
+      />
     </CommandForm>
   );
 }
@@ -423,7 +396,7 @@ function contributions(row: Json, weights: Record<Criterion, number>) {
 export function TenderPage({ id }: { id?: string }) {
   const tenderId = id ?? '';
   const tender = useLive(() => get('offers', `/tenders/${tenderId}`), [tenderId]);
-  const [cancelling, setCancelling] = useState(false);
+  const [panel, setPanel] = useState<string | null>(null);
   const me = session();
   const t = tender.data;
   const ranking: Json[] = t?.ranking ?? [];
@@ -462,60 +435,38 @@ export function TenderPage({ id }: { id?: string }) {
       }
     >
       <ProblemMessage problem={tender.error} />
-      <dl class="ot-facts">
-        <div>
-          <dt>Buyer</dt>
-          <dd>
-            <Company id={t.buyerId} />
-            {isBuyer && <span class="muted"> (you)</span>}
-          </dd>
-        </div>
-        <div>
-          <dt>Status</dt>
-          <dd>
-            <StatusBadge status={t.status} />
-            {t.reason && <div>Reason: {t.reason}</div>}
-          </dd>
-        </div>
-        <div>
-          <dt>Submission deadline</dt>
-          <dd>
-            <When at={t.submissionDeadline} />
-            {isOpen && (
-              <div>
-                <Countdown to={t.submissionDeadline} label="Submission deadline" />
-              </div>
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt>Currency</dt>
-          <dd>{t.currency}</dd>
-        </div>
-        {t.closedAt && (
-          <div>
-            <dt>Closed</dt>
-            <dd>
-              <When at={t.closedAt} />
-            </dd>
-          </div>
-        )}
-      </dl>
+      <Facts
+        class="ot-facts"
+        rows={[
+          ['Buyer', <Company id={t.buyerId} you={isBuyer} />],
+          [
+            'Status',
+            <>
+              <StatusBadge status={t.status} />
+              {t.reason && <div>Reason: {t.reason}</div>}
+            </>,
+          ],
+          ['Submission deadline', <Due at={t.submissionDeadline} running={isOpen} label="Submission deadline" />],
+          ['Currency', t.currency],
+          !!t.closedAt && ['Closed', <When at={t.closedAt} />],
+        ]}
+      />
 
       {isBuyer && (isOpen || isClosed) && (
         <div class="actions">
           {isOpen && !beforeDeadline && <ActionButton label="Close tender" run={() => post('offers', `/tenders/${t.tenderId}/close`)} done={reload} />}
-          <button type="button" class="secondary" aria-expanded={cancelling} onClick={() => setCancelling(!cancelling)}>
-            Cancel tender
-          </button>
+          <Toggle name="cancel" label="Cancel tender" panel={panel} setPanel={setPanel} />
         </div>
       )}
       {isBuyer && isOpen && beforeDeadline && <p class="muted">You can close the tender once its deadline has passed; the bids are opened then.</p>}
-      {isBuyer && cancelling && (isOpen || isClosed) && (
-        <CancelForm
-          tenderId={t.tenderId}
+      {isBuyer && panel === 'cancel' && (isOpen || isClosed) && (
+        <TextCommand
+          label="Confirm cancellation"
+          kind="danger"
+          hint="Every invited supplier sees it"
+          submit={(reason) => post('offers', `/tenders/${t.tenderId}/cancel`, { reason })}
           done={() => {
-            setCancelling(false);
+            setPanel(null);
             reload();
           }}
         />
@@ -541,7 +492,7 @@ export function TenderPage({ id }: { id?: string }) {
                 <tr key={i.itemId}>
                   <th scope="row">{i.itemId}</th>
                   <td>{i.description}</td>
-                  <td class="num">{Number(i.quantity).toLocaleString('en-GB')}</td>
+                  <td class="num">{formatNumber(i.quantity)}</td>
                   <td>{i.unit}</td>
                   <td>{i.specification || <span class="muted">—</span>}</td>
                 </tr>
@@ -566,7 +517,7 @@ export function TenderPage({ id }: { id?: string }) {
             <tbody>
               {CRITERIA.map((c) => (
                 <tr key={c}>
-                  <th scope="row">{capital(c)}</th>
+                  <th scope="row">{capitalize(c)}</th>
                   <td class="num">{weights[c]} %</td>
                 </tr>
               ))}
@@ -711,8 +662,7 @@ export function TenderPage({ id }: { id?: string }) {
                       <tr key={r.supplierId} data-supplier-id={r.supplierId}>
                         <td class="num">{r.rank}</td>
                         <td>
-                          <Company id={r.supplierId} />
-                          {sameId(r.supplierId, me?.companyId) && <span class="muted"> (you)</span>}
+                          <Company id={r.supplierId} you={sameId(r.supplierId, me?.companyId)} />
                           {t.award && sameId(t.award.supplierId, r.supplierId) && <span class="badge badge-awarded">awarded</span>}
                         </td>
                         <td class="num">
@@ -747,7 +697,7 @@ export function TenderPage({ id }: { id?: string }) {
                         title={`Criteria of ${nameOf(r.supplierId)}`}
                         max={(10 * topWeight) / 100}
                         bars={contributions(r, weights).map((c) => ({
-                          label: capital(c.criterion),
+                          label: capitalize(c.criterion),
                           value: c.weighted,
                           note: c.score === null ? 'not evaluated' : c.weighted.toFixed(2),
                         }))}

@@ -1,11 +1,36 @@
 // Service tickets under contracts in force: the list with running SLA clocks, opening one as the
 // buyer, and one ticket with its deadlines, breaches, history and the actions of each side.
-import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { companyName, get, Json, post, Problem, session } from '../api';
+import { companyName, fetchContract, get, Json, post, Problem, queryOf, session } from '../api';
 import type { Route } from '../ui';
-import { ActionButton, Company, CommandForm, Countdown, Field, Loading, navigate, Page, ProblemMessage, StatusBadge, useLive, When } from '../ui';
-import { ContractSkus, Facts, fetchContract, loadPages, PersonName, queryOf, SEVERITIES, skusOf, Toggle, useDebounced, useKept } from './contracts';
+import {
+  ActionButton,
+  CommandForm,
+  Company,
+  ContractSkus,
+  Countdown,
+  dateOnly,
+  Facts,
+  InputField,
+  Loading,
+  LoadMore,
+  navigate,
+  Page,
+  PersonName,
+  ProblemMessage,
+  SelectField,
+  SEVERITIES,
+  skusOf,
+  StatusBadge,
+  TextAreaField,
+  TextCommand,
+  Toggle,
+  useDebounced,
+  useKept,
+  useLive,
+  usePaged,
+  When,
+} from '../ui';
 
 const STATUSES = ['open', 'acknowledged', 'resolved', 'reopened', 'closed'] as const;
 const short = (text: string, n = 60) => (text.length > n ? `${text.slice(0, n - 1).trimEnd()}…` : text);
@@ -23,9 +48,7 @@ export function TicketsPage({ query }: { query: Route['query'] }) {
   const contract = query.get('contract');
   const q = useDebounced(search);
   const slaAtRisk = useDebounced(atRisk);
-  const [pages, setPages] = useState(1);
-  const path = `/tickets?${queryOf({ limit: 25, role, status, severity, slaAtRisk, breached, q, contract })}`;
-  const list = useLive(() => loadPages('service-desk', path, pages), [path, pages]);
+  const list = usePaged('service-desk', `/tickets?${queryOf({ limit: 25, role, status, severity, slaAtRisk, breached, q, contract })}`);
   const shown = useKept(list.data);
 
   return (
@@ -39,54 +62,39 @@ export function TicketsPage({ query }: { query: Route['query'] }) {
       }
     >
       <form class="filters" role="search" aria-label="Filter tickets" onSubmit={(e) => e.preventDefault()}>
-        <Field label="Role">
-          {(id) => (
-            <select id={id} value={role} onChange={(e) => setRole(e.currentTarget.value)}>
-              <option value="">Both</option>
-              <option value="buyer">opened by us (buyer)</option>
-              <option value="supplier">to answer (supplier)</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Status">
-          {(id) => (
-            <select id={id} value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
-              <option value="">Any</option>
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Severity">
-          {(id) => (
-            <select id={id} value={severity} onChange={(e) => setSeverity(e.currentTarget.value)}>
-              <option value="">Any</option>
-              {SEVERITIES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="SLA at risk within (hours)" hint="a running deadline due within this many hours">
-          {(id) => <input id={id} type="number" min={0} max={8760} step="any" value={atRisk} onInput={(e) => setAtRisk(e.currentTarget.value)} />}
-        </Field>
-        <Field label="Breached">
-          {(id) => (
-            <select id={id} value={breached} onChange={(e) => setBreached(e.currentTarget.value)}>
-              <option value="">Either</option>
-              <option value="true">yes</option>
-              <option value="false">no</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Search" hint="sku, description, counterparty name">
-          {(id) => <input id={id} type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />}
-        </Field>
+        <SelectField
+          label="Role"
+          value={role}
+          onChange={setRole}
+          options={[
+            ['', 'Both'],
+            ['buyer', 'opened by us (buyer)'],
+            ['supplier', 'to answer (supplier)'],
+          ]}
+        />
+        <SelectField label="Status" value={status} onChange={setStatus} options={[['', 'Any'], ...STATUSES]} />
+        <SelectField label="Severity" value={severity} onChange={setSeverity} options={[['', 'Any'], ...SEVERITIES]} />
+        <InputField
+          label="SLA at risk within (hours)"
+          hint="a running deadline due within this many hours"
+          type="number"
+          min={0}
+          max={8760}
+          step="any"
+          value={atRisk}
+          onChange={setAtRisk}
+        />
+        <SelectField
+          label="Breached"
+          value={breached}
+          onChange={setBreached}
+          options={[
+            ['', 'Either'],
+            ['true', 'yes'],
+            ['false', 'no'],
+          ]}
+        />
+        <InputField label="Search" hint="sku, description, counterparty name" type="search" value={search} onChange={setSearch} />
       </form>
       {contract && (
         <p>
@@ -149,13 +157,7 @@ export function TicketsPage({ query }: { query: Route['query'] }) {
           </table>
         </div>
       )}
-      {shown?.next && (
-        <div class="actions">
-          <button type="button" class="secondary" onClick={() => setPages(pages + 1)} disabled={!list.data} aria-busy={!list.data}>
-            Load more
-          </button>
-        </div>
-      )}
+      <LoadMore more={!!shown?.next} busy={list.busy} onClick={list.more} />
     </Page>
   );
 }
@@ -238,47 +240,26 @@ export function NewTicketPage({ query }: { query: Route['query'] }) {
           }}
           done={(t: Json) => navigate(`/tickets/${t.ticketId}`)}
         >
-          <Field label="Contract">
-            {(id) => (
-              <select id={id} value={chosen.contract.contractId} onChange={(e) => setContractId(e.currentTarget.value)}>
-                {list.map((o) => (
-                  <option key={o.contract.contractId} value={o.contract.contractId}>
-                    {o.supplier} — {skusOf(o.contract)} (until {String(o.contract.terms.endDate).slice(0, 10)})
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            label="Contract"
+            value={chosen.contract.contractId}
+            onChange={setContractId}
+            options={list.map((o) => [o.contract.contractId, `${o.supplier} — ${skusOf(o.contract)} (until ${dateOnly(o.contract.terms.endDate)})`])}
+          />
           <div class="form-row">
-            <Field label="SKU">
-              {(id) => (
-                <select id={id} value={effSku} onChange={(e) => setSku(e.currentTarget.value)}>
-                  {items.map((i) => (
-                    <option key={i.sku} value={i.sku}>
-                      {i.sku} — {i.description}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field label="Severity" hint={severities.length ? undefined : 'this contract agrees no service level: no ticket can be opened under it'}>
-              {(id) => (
-                <select id={id} value={effSeverity} onChange={(e) => setSeverity(e.currentTarget.value)}>
-                  {severities.map((s) => {
-                    const t = sla.find((x) => x.severity === s)!;
-                    return (
-                      <option key={s} value={s}>
-                        {s} (response within {t.responseHours} h, resolution within {t.resolutionHours} h)
-                      </option>
-                    );
-                  })}
-                </select>
-              )}
-            </Field>
+            <SelectField label="SKU" value={effSku} onChange={setSku} options={items.map((i) => [i.sku, `${i.sku} — ${i.description}`])} />
+            <SelectField
+              label="Severity"
+              hint={severities.length ? undefined : 'this contract agrees no service level: no ticket can be opened under it'}
+              value={effSeverity}
+              onChange={setSeverity}
+              options={severities.map((s) => {
+                const t = sla.find((x) => x.severity === s)!;
+                return [s, `${s} (response within ${t.responseHours} h, resolution within ${t.resolutionHours} h)`];
+              })}
+            />
           </div>
-          <Field label="Description">
-            {(id) => <textarea id={id} required maxLength={4000} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />}
-          </Field>
+          <TextAreaField label="Description" required maxLength={4000} value={description} onChange={setDescription} />
         </CommandForm>
       )}
     </Page>
@@ -324,6 +305,8 @@ export function TicketPage({ id }: { id: string }) {
   const canReopen = isBuyer && data.status === 'resolved';
   const canClose = isBuyer && data.status === 'resolved';
   const anyAction = canAck || canEscalate || canResolve || canReopen || canClose;
+  // A step that says something: `field` carries the text.
+  const command = (step: string, field: string) => (text: string) => post('service-desk', `/tickets/${id}/${step}`, { [field]: text });
 
   return (
     <Page title={`Ticket: ${short(data.description)}`}>
@@ -348,12 +331,10 @@ export function TicketPage({ id }: { id: string }) {
             </>,
           ],
           // The title shows it whole unless it is long.
-          ...(short(data.description) !== data.description
-            ? ([['Description', <span class="ct-pre-wrap">{data.description}</span>]] as [string, ComponentChildren][])
-            : []),
+          short(data.description) !== data.description && ['Description', <span class="ct-pre-wrap">{data.description}</span>],
           ['Escalation level', data.escalations ? String(data.escalations) : 'not escalated'],
-          ...(data.reopenings ? ([['Reopened', `${data.reopenings} time${data.reopenings === 1 ? '' : 's'}`]] as [string, string][]) : []),
-          ...(data.status === 'closed' ? ([['Satisfaction', `${data.satisfaction} of 5`]] as [string, string][]) : []),
+          !!data.reopenings && ['Reopened', `${data.reopenings} time${data.reopenings === 1 ? '' : 's'}`],
+          data.status === 'closed' && ['Satisfaction', `${data.satisfaction} of 5`],
         ]}
       />
 
@@ -387,26 +368,32 @@ export function TicketPage({ id }: { id: string }) {
           <h2 id="actions-h">Actions</h2>
           <div class="actions">
             {canAck && <ActionButton label="Acknowledge" run={() => post('service-desk', `/tickets/${id}/acknowledge`, {})} done={close} />}
-            {canResolve && <Toggle name="resolve" label="Resolve" panel={panel} setPanel={setPanel} kind="primary" />}
-            {canEscalate && <Toggle name="escalate" label="Escalate" panel={panel} setPanel={setPanel} />}
-            {canReopen && <Toggle name="reopen" label="Reopen" panel={panel} setPanel={setPanel} />}
-            {canClose && <Toggle name="close" label="Close" panel={panel} setPanel={setPanel} kind="primary" />}
+            {canResolve && <Toggle name="resolve" label="Resolve" openLabel="Cancel" panel={panel} setPanel={setPanel} kind="primary" />}
+            {canEscalate && <Toggle name="escalate" label="Escalate" openLabel="Cancel" panel={panel} setPanel={setPanel} />}
+            {canReopen && <Toggle name="reopen" label="Reopen" openLabel="Cancel" panel={panel} setPanel={setPanel} />}
+            {canClose && <Toggle name="close" label="Close" openLabel="Cancel" panel={panel} setPanel={setPanel} kind="primary" />}
           </div>
           {canResolve && panel === 'resolve' && (
-            <TextCommand id={id} path="resolve" field="resolution" label="Resolution" submit="Mark resolved" done={close} />
+            <TextCommand label="Mark resolved" field="Resolution" maxLength={4000} submit={command('resolve', 'resolution')} done={close} />
           )}
           {canEscalate && panel === 'escalate' && (
-            <TextCommand id={id} path="escalate" field="note" label="Note" submit="Escalate ticket" done={close} hint="why it needs more attention" />
+            <TextCommand
+              label="Escalate ticket"
+              field="Note"
+              hint="why it needs more attention"
+              maxLength={4000}
+              submit={command('escalate', 'note')}
+              done={close}
+            />
           )}
           {canReopen && panel === 'reopen' && (
             <TextCommand
-              id={id}
-              path="reopen"
-              field="reason"
-              label="Reason"
-              submit="Reopen ticket"
-              done={close}
+              label="Reopen ticket"
+              field="Reason"
               hint="the resolution clock runs again from now"
+              maxLength={4000}
+              submit={command('reopen', 'reason')}
+              done={close}
             />
           )}
           {canClose && panel === 'close' && <CloseForm id={id} done={close} />}
@@ -470,7 +457,15 @@ function StepText({ step, ticket }: { step: TicketStep; ticket: Json }) {
     case 'TicketEscalated':
       return (
         <>
-          Escalated to level {d.level} by {supplier}: <Said text={d.note} />
+          Escalated to level {d.level} by {supplier}
+          {/* The note is the supplier's own: the buyer's history has none. */}
+          {d.note !== undefined ? (
+            <>
+              : <Said text={d.note} />
+            </>
+          ) : (
+            '.'
+          )}
         </>
       );
     case 'TicketResolved':
@@ -534,33 +529,6 @@ function SlaClock({ due, label, outcome, at, verb }: { due: string; label: strin
   );
 }
 
-function TextCommand({
-  id,
-  path,
-  field,
-  label,
-  submit,
-  done,
-  hint,
-}: {
-  id: string;
-  path: string;
-  field: string;
-  label: string;
-  submit: string;
-  done: () => void;
-  hint?: string;
-}) {
-  const [text, setText] = useState('');
-  return (
-    <CommandForm label={submit} submit={() => post('service-desk', `/tickets/${id}/${path}`, { [field]: text })} done={done}>
-      <Field label={label} hint={hint}>
-        {(fid) => <textarea id={fid} required maxLength={4000} value={text} onInput={(e) => setText(e.currentTarget.value)} />}
-      </Field>
-    </CommandForm>
-  );
-}
-
 const SATISFACTION = ['1 — very dissatisfied', '2 — dissatisfied', '3 — neutral', '4 — satisfied', '5 — very satisfied'];
 
 function CloseForm({ id, done }: { id: string; done: () => void }) {
@@ -576,22 +544,14 @@ function CloseForm({ id, done }: { id: string; done: () => void }) {
       done={done}
     >
       <div class="form-row">
-        <Field label="Satisfaction">
-          {(fid) => (
-            <select id={fid} value={satisfaction} onChange={(e) => setSatisfaction(e.currentTarget.value)}>
-              <option value="">Choose 1 to 5</option>
-              {SATISFACTION.map((text, i) => (
-                <option key={i} value={String(i + 1)}>
-                  {text}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Satisfaction"
+          value={satisfaction}
+          onChange={setSatisfaction}
+          options={[['', 'Choose 1 to 5'], ...SATISFACTION.map((text, i): [string, string] => [String(i + 1), text])]}
+        />
       </div>
-      <Field label="Comment" hint="optional">
-        {(fid) => <textarea id={fid} maxLength={4000} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />}
-      </Field>
+      <TextAreaField label="Comment" hint="optional" maxLength={4000} value={comment} onChange={setComment} />
     </CommandForm>
   );
 }
