@@ -25,6 +25,8 @@ function valueOf(terms: Record<string, unknown>, term: string): unknown {
     const item = (terms.items as { sku: string; ceiling?: number | null }[] | undefined)?.find((i) => i.sku === sku);
     return item?.ceiling ?? null;
   }
+  // An absent four-eyes rule is on (ContractTerms.fourEyes).
+  if (term === 'fourEyes') return terms.fourEyes ?? true;
   return terms[term] ?? null;
 }
 

@@ -569,6 +569,27 @@ describe('contract decider', () => {
       expect(list[1]).toMatchObject({ termsVersion: 3, amendedByCompany: buyer, voidedSignatures: [] });
       expect(list[1].changes).toEqual([{ term: 'sla', before: firstSla, after: [{ severity: 'critical', responseHours: 0.5, resolutionHours: 8 }] }]);
       expect(amendmentsOf(drafted.map((event) => ({ event, recordedAt: at(0) })))).toEqual([]);
+      // The four-eyes rule is on when the terms do not say: turning it off reads true -> false.
+      const soleTrader = amend(drafted, { fourEyes: false }, 'sole trader', miriam);
+      expect(amendmentsOf(soleTrader.map((event) => ({ event, recordedAt: at(0) })))[0].changes).toEqual([{ term: 'fourEyes', before: true, after: false }]);
+    });
+
+    it('refuses the ceiling of one SKU given twice (it would void the signatures for nothing)', () => {
+      given(drafted)
+        .when({
+          type: 'AmendContract',
+          contractId,
+          changes: {
+            ceilings: [
+              { sku: 'TYRE', ceiling: 500 },
+              { sku: 'TYRE', ceiling: null },
+            ],
+          },
+          note: '',
+          requester: katrin,
+          now: signedOn,
+        } as ContractCommand)
+        .thenThrows('invalid:contract.duplicate_ceiling');
     });
   });
 });

@@ -162,6 +162,9 @@ function applyChanges(terms: ContractTerms, changes: TermsChanges): { terms: Con
   }
   if (changes.ceilings?.length) {
     const items: ContractItem[] = terms.items.map((i) => ({ ...i }));
+    // Twice the same SKU would record a change that changes nothing, and void the signatures.
+    const repeated = changes.ceilings.find((c, i) => changes.ceilings!.findIndex((d) => d.sku === c.sku) !== i);
+    if (repeated) throw ContractErrors.duplicateCeiling(repeated.sku);
     for (const { sku, ceiling } of changes.ceilings) {
       const item = items.find((i) => i.sku === sku);
       if (!item) throw ContractErrors.unknownSku(sku);

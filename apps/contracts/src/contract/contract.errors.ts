@@ -18,6 +18,7 @@ export const ContractErrors = {
   nothingChanged: () => invalid('contract.nothing_changed', 'the amendment changes nothing'),
   endBeforeStart: () => invalid('contract.end_before_start', 'the end date must be after the start date'),
   duplicateSeverity: () => invalid('contract.duplicate_sla_severity', 'each severity may have one SLA term'),
+  duplicateCeiling: (sku: string) => invalid('contract.duplicate_ceiling', `the ceiling of ${sku} is given twice`),
   unknownSku: (sku: string) => invalid('contract.unknown_item', `the contract has no item ${sku}`),
   ceilingBelowCommitment: (sku: string) => invalid('contract.ceiling_below_commitment', `the ceiling of ${sku} is below its committed volume`),
   principalsAmend: () => forbidden('contract.principals_amend', 'only the buyer and the supplier amend the terms; an intermediary accepts them by signing'),

@@ -174,7 +174,8 @@ describe('ticket decider', () => {
         resolve(31),
         { type: 'CloseTicket', ticketId, satisfaction: 3, comment: 'slow', requester: engineer, now: at(32) },
       );
-      const steps = ticketHistory(events.map((event, i) => ({ event, recordedAt: at(i).toISOString() })));
+      const recorded = events.map((event, i) => ({ event, recordedAt: at(i).toISOString() }));
+      const steps = ticketHistory(recorded, 'supplier');
       expect(steps.map((s) => s.type)).toEqual([
         'TicketOpened',
         'SlaBreached',
@@ -197,6 +198,10 @@ describe('ticket decider', () => {
       expect(steps[4].details).toMatchObject({ resolution: 'firmware 2.3.1' });
       expect(steps[5]).toMatchObject({ by: engineer.personId, details: { reason: 'back again' } });
       expect(steps[7].details).toEqual({ satisfaction: 3, comment: 'slow' });
+      // The buyer reads the same steps, without the supplier's internal escalation note.
+      const asBuyer = ticketHistory(recorded, 'buyer');
+      expect(asBuyer[3].details).toEqual({ level: 1 });
+      expect(asBuyer.filter((_, i) => i !== 3)).toEqual(steps.filter((_, i) => i !== 3));
     });
   });
 });

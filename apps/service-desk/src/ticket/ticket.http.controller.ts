@@ -61,8 +61,8 @@ export class TicketHttpController {
   @ApiOperation({ summary: "The ticket's history: each step, when, by whom (person id), and what it said (resolution, note, reason, rating)" })
   async history(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal) {
     const { state, events } = await loadTicket(this.store, id);
-    ticketView(state, p, id);
-    return { items: ticketHistory(events) };
+    const view = ticketView(state, p, id);
+    return { items: ticketHistory(events, p.companyId === view.supplierId ? 'supplier' : 'buyer') };
   }
 
   @Post(':id/acknowledge')

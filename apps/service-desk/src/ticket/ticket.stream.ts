@@ -36,8 +36,10 @@ export interface TicketStep {
 /**
  * The ticket's history from its stream: the words each step carried (description, resolution,
  * escalation note, reopening reason, rating) that the ticket's current state keeps no longer.
+ * An escalation is the supplier's internal step: the buyer learns its level, not its note (as
+ * in the relationship timeline).
  */
-export function ticketHistory(events: { event: TicketEvent; recordedAt: string }[]): TicketStep[] {
+export function ticketHistory(events: { event: TicketEvent; recordedAt: string }[], viewer: 'buyer' | 'supplier'): TicketStep[] {
   return events.map(({ event, recordedAt }): TicketStep => {
     const step = (by: string | null, details: Record<string, unknown>) => ({ type: event.type, at: recordedAt, by, details });
     switch (event.type) {
@@ -46,7 +48,7 @@ export function ticketHistory(events: { event: TicketEvent; recordedAt: string }
       case 'TicketAcknowledged':
         return step(event.data.by, { withinSla: event.data.withinSla });
       case 'TicketEscalated':
-        return step(event.data.by, { level: event.data.level, note: event.data.note });
+        return step(event.data.by, viewer === 'supplier' ? { level: event.data.level, note: event.data.note } : { level: event.data.level });
       case 'TicketResolved':
         return step(event.data.by, { resolution: event.data.resolution, withinSla: event.data.withinSla });
       case 'TicketReopened':
