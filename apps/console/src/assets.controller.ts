@@ -12,16 +12,21 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** The project root (where nest-cli.json is), from the source or the compiled file alike. */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'nest-cli.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
-
-/** Where `npm run build:console` writes the bundle; CONSOLE_WEB_DIR overrides. */
+/**
+ * Where `npm run build:console` writes the bundle: CONSOLE_WEB_DIR, else `dist/console-web`
+ * beside the compiled app (dist/apps/console/apps/console/src -> dist/console-web), which holds
+ * in a checkout and in the image alike, else under the working directory.
+ */
 export function webDirectory(): string {
-  return process.env.CONSOLE_WEB_DIR ?? join(projectRoot(), 'dist', 'console-web');
+  if (process.env.CONSOLE_WEB_DIR) return process.env.CONSOLE_WEB_DIR;
+  const candidates = [join(__dirname, '..', '..', '..', '..', '..', 'console-web'), join(process.cwd(), 'dist', 'console-web')];
+  // From the sources (tests): the checkout's dist/.
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir))
+    if (existsSync(join(dir, 'nest-cli.json'))) {
+      candidates.push(join(dir, 'dist', 'console-web'));
+      break;
+    }
+  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[candidates.length - 1];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { createServer, IncomingMessage, Server } from 'node:http';
+import { createServer, IncomingMessage, request, Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,7 @@ describe('console server (page and gateway)', () => {
       req.on('data', (chunk) => (body += chunk));
       req.on('end', () => {
         seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+        if (req.url!.startsWith('/slow')) return void setTimeout(() => res.end('{}'), 60000);
         if (req.url!.startsWith('/missing')) {
           res.writeHead(404, { 'content-type': 'application/problem+json', 'set-cookie': 'tracking=1' });
           res.end(JSON.stringify({ title: 'Not Found', status: 404, detail: 'no offer with id x' }));
@@ -42,6 +43,7 @@ describe('console server (page and gateway)', () => {
     process.env.OFFERS_URL = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
     // Nothing listens on port 9 (discard): the service is down.
     process.env.CONTRACTS_URL = 'http://127.0.0.1:9';
+    process.env.CONSOLE_UPSTREAM_TIMEOUT_MS = '500';
     ({ app, url } = await startTestApp(ConsoleModule, CONSOLE));
   });
 
@@ -85,7 +87,9 @@ describe('console server (page and gateway)', () => {
     expect(seen[0]).toMatchObject({ method: 'POST', url: '/offers/abc/accept?x=1', body: '{"revision":2}' });
     expect(seen[0].headers.authorization).toBe('Bearer t0k3n');
     expect(seen[0].headers.cookie).toBeUndefined();
-    expect(seen[0].headers['x-forwarded-for']).toBeUndefined();
+    // The client's own X-Forwarded-For is not believed: the console names the address it saw.
+    expect(seen[0].headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen[0].headers['x-correlation-id']).toBe(res.headers.get('x-correlation-id'));
   });
 
   it("hands back an app's problem as it is, without the app's cookies", async () => {
@@ -96,20 +100,57 @@ describe('console server (page and gateway)', () => {
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 
-  it('reaches no unknown service and no operator route, however the path is spelt', async () => {
+  /** A request sent exactly as written (fetch would normalise `..` and `%2e%2e` before sending). */
+  const raw = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+    new Promise<{ status: number; type: string }>((resolve, reject) => {
+      const r = request(`${url}${path}`, { method, headers }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']) }));
+      });
+      r.on('error', reject);
+      r.end(body);
+    });
+
+  it("reaches no unknown service, and none of an app's routes that are not for people, however the path is spelt", async () => {
     seen.length = 0;
     for (const path of [
       '/api/kafka/topics',
+      '/api/offer%73/offers',
       '/api/offers/admin/read-models/x/rebuild',
       '/api/offers/%2e%2e/admin/x',
+      '/api/offers/x/..%2F../admin/x',
       '/api/offers/x/%2E%2E/%2e%2E/admin/x',
+      '/api/offers/./admin/x',
       '/api/offers/ADMIN/x',
+      '/api/offers/metrics',
+      '/api/offers/docs/openapi.json',
+      '/api/offers/health/ready',
+      '/api/offers//127.0.0.1:1/x/../../admin',
+      '/api/offers/x\\..\\admin',
     ]) {
-      const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const res = await raw('POST', path, { 'content-type': 'application/json' }, '{}');
       expect(`${path} ${res.status}`).toBe(`${path} 404`);
-      expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(res.type).toMatch(/application\/problem\+json/);
     }
+    expect(seen.map((s) => s.url)).toEqual([]);
+  });
+
+  it('passes on JSON only: another media type is a 415 problem, and nothing reaches the app', async () => {
+    seen.length = 0;
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+      const res = await raw('POST', '/api/offers/offers', { 'content-type': type }, 'a=1');
+      expect(`${type} ${res.status}`).toBe(`${type} 415`);
+      expect(res.type).toMatch(/application\/problem\+json/);
+    }
+    // A charset JSON is never sent in: refused by the body parser already.
+    const utf16 = await raw('POST', '/api/offers/offers', { 'content-type': 'application/json; charset=utf-16' }, '{}');
+    expect([400, 415]).toContain(utf16.status);
+    expect(utf16.type).toMatch(/application\/problem\+json/);
     expect(seen).toEqual([]);
+    // A command without a body goes through as one.
+    const empty = await raw('POST', '/api/offers/offers/x/submit');
+    expect(empty.status).toBe(201);
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/offers/x/submit', body: '' });
   });
 
   it('says a service is unreachable as a problem (503 with Retry-After), not as a crash', async () => {
@@ -117,6 +158,13 @@ describe('console server (page and gateway)', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBeTruthy();
     expect(((await res.json()) as { detail: string }).detail).toMatch(/contracts service is not reachable/);
+  });
+
+  it('says an app that does not answer in time is late (504), as a problem', async () => {
+    const res = await fetch(`${url}/api/offers/slow`);
+    expect(res.status).toBe(504);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/did not answer within/);
   });
 
   it('refuses a body too large to be a command, as a problem', async () => {

@@ -42,6 +42,8 @@ describe('directory app over HTTP, with its events on Kafka (real PostgreSQL and
   beforeAll(async () => {
     process.env.DB_SCHEMA = schema;
     process.env.TOPIC_PREFIX = prefix;
+    // As behind the console under npm start: X-Forwarded-For is believed from loopback only.
+    process.env.TRUST_PROXY = 'loopback';
     ({ app, url } = await startTestApp(DirectoryModule, DIRECTORY));
     kafka = createKafka('directory-test');
     db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
@@ -54,6 +56,7 @@ describe('directory app over HTTP, with its events on Kafka (real PostgreSQL and
     await db.destroy();
     delete process.env.DB_SCHEMA;
     delete process.env.TOPIC_PREFIX;
+    delete process.env.TRUST_PROXY;
   });
 
   let supplier: Json;
@@ -133,6 +136,9 @@ describe('directory app over HTTP, with its events on Kafka (real PostgreSQL and
     expect(limited.body).toMatchObject({ status: 429, code: 'request.rate_limited' });
     // Another key from the same address is not held up by it.
     expect((await call('POST', '/auth/token', { apiKey: 'dlk.someone.else.secret' })).status).toBe(401);
+    // Nor is the key's holder, signing in from another address through a trusted proxy (the console).
+    expect((await call('POST', '/auth/token', { apiKey: key }, { 'x-forwarded-for': '203.0.113.7' })).status).toBe(200);
+    expect((await call('POST', '/auth/token', { apiKey: key })).status).toBe(429);
   });
 
   it('records people with signing roles, guarded by company and role', async () => {

@@ -16,6 +16,7 @@ export interface AppDescription {
 /** Validation, problem+json errors, correlation ids, traces, metrics, access log and OpenAPI at /docs. */
 export function configureApp(app: INestApplication, about: AppDescription): INestApplication {
   initMetrics();
+  trustProxies(app);
   app.useGlobalPipes(new InputGuardPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ProblemDetailsFilter());
   const telemetry = new RequestTelemetryMiddleware();
@@ -32,6 +33,19 @@ export function configureApp(app: INestApplication, about: AppDescription): INes
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
+}
+
+/**
+ * TRUST_PROXY (Express's `trust proxy`: `loopback`, `uniquelocal`, addresses or CIDRs, a hop
+ * count): requests from those addresses are taken to come from the first address of their
+ * X-Forwarded-For, so per-address limits (token requests) count each person behind the console
+ * or a load balancer, not the proxy. Unset: nobody's X-Forwarded-For is believed.
+ */
+function trustProxies(app: INestApplication): void {
+  const trust = process.env.TRUST_PROXY?.trim();
+  if (!trust) return;
+  const express = app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void };
+  express.set('trust proxy', /^\d+$/.test(trust) ? Number(trust) : trust === 'true' ? true : trust === 'false' ? false : trust);
 }
 
 /** Starts an app on HOST (127.0.0.1) and `<CONTEXT>_PORT` or PORT, else its default port. */
