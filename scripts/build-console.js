@@ -9,8 +9,10 @@ const ROOT = path.join(__dirname, '..');
 const WEB = path.join(ROOT, 'apps', 'console', 'web');
 
 async function buildConsole(outDir = path.join(ROOT, 'dist', 'console-web')) {
-  fs.rmSync(outDir, { recursive: true, force: true });
-  fs.mkdirSync(outDir, { recursive: true });
+  // Built beside, then swapped in: a failed build leaves the last good page in place.
+  const building = `${outDir}.building`;
+  fs.rmSync(building, { recursive: true, force: true });
+  fs.mkdirSync(building, { recursive: true });
   await esbuild.build({
     entryPoints: [path.join(WEB, 'main.tsx')],
     bundle: true,
@@ -20,11 +22,13 @@ async function buildConsole(outDir = path.join(ROOT, 'dist', 'console-web')) {
     target: ['chrome110', 'firefox110', 'safari16'],
     jsx: 'automatic',
     jsxImportSource: 'preact',
-    outfile: path.join(outDir, 'app.js'),
+    outfile: path.join(building, 'app.js'),
     logLevel: 'warning',
   });
-  fs.copyFileSync(path.join(WEB, 'styles.css'), path.join(outDir, 'app.css'));
-  fs.copyFileSync(path.join(WEB, 'index.html'), path.join(outDir, 'index.html'));
+  fs.copyFileSync(path.join(WEB, 'styles.css'), path.join(building, 'app.css'));
+  fs.copyFileSync(path.join(WEB, 'index.html'), path.join(building, 'index.html'));
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.renameSync(building, outDir);
   return outDir;
 }
 

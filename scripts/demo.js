@@ -675,14 +675,22 @@ async function runDemo(apps, options = {}) {
 
 /**
  * A demo person to sign in to the console with: the car maker's head of purchasing, whose key
- * the demo kept in .data/demo-keys.json (also when the ledger was loaded by an earlier start).
+ * the demo kept in .data/demo-keys.json (also when the ledger was loaded by an earlier start),
+ * if the directory still takes it (the file may be from another database, or the key revoked).
  */
-function demoSignIn() {
+async function demoSignIn(apps) {
   try {
     const keys = JSON.parse(fs.readFileSync(path.join(ROOT, '.data', 'demo-keys.json'), 'utf8'));
     const person = PEOPLE.carmaker[0];
     const key = keys.carmaker?.people?.[person.email];
-    return key ? { name: person.name, position: person.position, company: keys.carmaker.name, key } : null;
+    if (!key) return null;
+    const directory = apps.find((a) => a.name === 'directory');
+    const res = await fetch(`http://127.0.0.1:${directory.port}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey: key }),
+    });
+    return res.ok ? { name: person.name, position: person.position, company: keys.carmaker.name, key } : null;
   } catch {
     return null;
   }

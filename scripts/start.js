@@ -34,6 +34,8 @@ function spawnApp(app, index) {
     env: {
       SLA_CHECK_INTERVAL_MS: '2000',
       LOG_LEVEL: 'warn',
+      // Everything runs on this machine: the console's X-Forwarded-For names the browser's address.
+      TRUST_PROXY: 'loopback',
       ...(process.stdout.isTTY ? { LOG_FORMAT: 'pretty' } : {}),
       ...process.env,
       [portVariable(app.name)]: String(app.port),
@@ -104,9 +106,10 @@ async function main() {
   for (const a of apps.filter((x) => x.name !== 'console')) console.log(`  ${a.name.padEnd(14)} http://127.0.0.1:${a.port}/docs`);
   const consoleApp = apps.find((a) => a.name === 'console');
   if (consoleApp) {
-    const person = demoSignIn();
+    const person = await demoSignIn(apps);
     console.log(`\nThe console: http://127.0.0.1:${consoleApp.port}/`);
     if (person) console.log(`  sign in as ${person.name} (${person.position}, ${person.company}) with the API key\n  ${person.key}`);
+    else console.log('  sign in with a person API key (this ledger was not loaded by the demo of this checkout)');
   }
   console.log('\nPress Ctrl-C to stop everything started here.\n');
 }

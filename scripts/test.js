@@ -11,8 +11,9 @@ const { ROOT, ensureDependencies, ensurePostgres, ensureChromium, kafkaRunning, 
 async function main() {
   ensureDependencies();
   await ensurePostgres();
-  // The console's tests drive a real Chromium.
-  ensureChromium();
+  // The console's tests drive a real Chromium: needed for the whole suite or a run that names them.
+  const args = process.argv.slice(2);
+  if (args.length === 0 || args.some((a) => /console|e2e/.test(a))) ensureChromium();
   // Format, lint and dependency rules first: quick, and a failure is reported, not a stop.
   let lint = null;
   if (process.argv.length <= 2 && process.env.LINT !== 'off') {
