@@ -752,8 +752,9 @@ export interface Bar {
 export function BarChart({ title, bars, max, unit = '' }: { title: string; bars: Bar[]; max?: number; unit?: string }) {
   const top = max ?? Math.max(1, ...bars.map((b) => b.value));
   const row = 28;
-  const labelWidth = 150;
-  const width = 520;
+  // Room for the longest label (company names), at about 9 px a character of the 13 px font (widest letters).
+  const labelWidth = Math.min(280, Math.max(100, Math.ceil(Math.max(...bars.map((b) => b.label.length)) * 9) + 24));
+  const width = labelWidth + 370;
   const barSpace = width - labelWidth - 110;
   return (
     <figure class="chart">

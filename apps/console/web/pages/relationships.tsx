@@ -282,15 +282,18 @@ export function RelationshipPage({ other, query }: { other?: string; query?: Rou
     >
       <section aria-labelledby="summary-heading">
         <h2 id="summary-heading">Summary</h2>
-        <AsOfSlider
-          since={since}
-          value={slider}
-          onChange={setSlider}
-          onNow={() => {
-            setSlider(null);
-            setAsOf(null);
-          }}
-        />
+        {/* Until the summary is read, the first event's time is unknown: no slider yet. */}
+        {summaryAnswer && (
+          <AsOfSlider
+            since={since}
+            value={slider}
+            onChange={setSlider}
+            onNow={() => {
+              setSlider(null);
+              setAsOf(null);
+            }}
+          />
+        )}
         <ProblemMessage problem={summaryLive.error} />
         {!summaryAnswer && !summaryLive.error && <Loading what="the summary" />}
         {summaryAnswer && <SummaryCards summary={summaryAnswer.summary} asOf={summaryAnswer.asOf} />}
