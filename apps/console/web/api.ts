@@ -55,6 +55,9 @@ export function onSessionChange(listener: () => void): () => void {
 export function signOut(): void {
   current = null;
   sessionStorage.removeItem(KEY);
+  // What one person read is not shown to the next one signing in in this tab.
+  companies.clear();
+  contracts.clear();
   listeners.forEach((l) => l());
 }
 

@@ -1,7 +1,7 @@
 // The console's shell: sign-in, then a header with who is signed in, the sections, and the page
 // the address names (hash routes, so a link or a reload opens the same page).
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { onSessionChange, session, signOut } from './api';
 import { useRoute } from './ui';
 import { SignIn } from './pages/signin';
@@ -25,24 +25,35 @@ const SECTIONS: [string, string][] = [
 
 function Routed() {
   const { parts, query } = useRoute();
+  // After moving to another page, focus its title, so a screen reader announces it and the
+  // keyboard goes on from there (not on the first page after signing in).
+  const path = parts.length ? parts.join('/') : 'inbox';
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    setTimeout(() => document.getElementById('page-title')?.focus(), 0);
+  }, [path]);
   const [section, id, sub] = parts;
   switch (section ?? 'inbox') {
     case 'inbox':
       return <InboxPage />;
     case 'offers':
-      return id ? <OfferPage id={id} /> : <OffersPage query={query} />;
+      return id ? <OfferPage key={id} id={id} /> : <OffersPage query={query} />;
     case 'tenders':
-      return id === 'new' ? <NewTenderPage /> : id ? <TenderPage id={id} /> : <TendersPage query={query} />;
+      return id === 'new' ? <NewTenderPage /> : id ? <TenderPage key={id} id={id} /> : <TendersPage query={query} />;
     case 'contracts':
-      return id ? <ContractPage id={id} /> : <ContractsPage query={query} />;
+      return id ? <ContractPage key={id} id={id} /> : <ContractsPage query={query} />;
     case 'relationships':
-      return id ? <RelationshipPage other={id} query={query} /> : <RelationshipsPage />;
+      return id ? <RelationshipPage key={id} other={id} query={query} /> : <RelationshipsPage />;
     case 'lots':
       return <LotsPage />;
     case 'provenance':
-      return <ProvenancePage lotId={id} />;
+      return <ProvenancePage key={id} lotId={id} />;
     case 'tickets':
-      return id === 'new' ? <NewTicketPage query={query} /> : id ? <TicketPage id={id} /> : <TicketsPage query={query} />;
+      return id === 'new' ? <NewTicketPage query={query} /> : id ? <TicketPage key={id} id={id} /> : <TicketsPage query={query} />;
     default:
       return (
         <section class="page">

@@ -11,9 +11,14 @@ export interface Route {
   query: URLSearchParams;
 }
 
+/** A route segment as it may reach an API path: words and ids only (a `..%2F` in a link stops here). */
+const SEGMENT = /^[A-Za-z0-9-]{1,64}$/;
+
 function parseHash(): Route {
   const [path, query] = location.hash.replace(/^#/, '').split('?');
-  return { parts: path.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(query ?? '') };
+  const parts = path.split('/').filter(Boolean);
+  // Anything else names no page: the shell shows "Not found" rather than passing it on.
+  return { parts: parts.every((p) => SEGMENT.test(p)) ? parts : ['not-found'], query: new URLSearchParams(query ?? '') };
 }
 
 export function useRoute(): Route {
@@ -49,21 +54,32 @@ export interface Loaded<T> {
 /**
  * Loads `load()` now, again whenever `deps` change, and every REFRESH_MS while the tab is visible,
  * so a page shows new events without a reload. A failed refresh keeps the last data on screen.
+ * Answers apply in the order their reads started: a slow refresh that began before a command
+ * cannot bring back the state from before it. A refresh is skipped while a read is running.
  */
 export function useLive<T>(load: () => Promise<T>, deps: unknown[], everyMs: number = REFRESH_MS): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<Problem | undefined>(undefined);
   const generation = useRef(0);
+  const started = useRef(0);
+  const applied = useRef(0);
+  const running = useRef(0);
   const run = useCallback(async () => {
     const mine = generation.current;
+    const seq = ++started.current;
+    running.current++;
     try {
       const value = await load();
-      if (mine !== generation.current) return;
+      if (mine !== generation.current || seq < applied.current) return;
+      applied.current = seq;
       setData(value);
       setError(undefined);
     } catch (err) {
-      if (mine !== generation.current) return;
+      if (mine !== generation.current || seq < applied.current) return;
+      applied.current = seq;
       setError(asProblem(err));
+    } finally {
+      running.current--;
     }
   }, deps);
   useEffect(() => {
@@ -73,7 +89,7 @@ export function useLive<T>(load: () => Promise<T>, deps: unknown[], everyMs: num
     void run();
     if (!everyMs) return;
     const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void run();
+      if (document.visibilityState === 'visible' && running.current === 0) void run();
     }, everyMs);
     return () => clearInterval(timer);
   }, [run]);
@@ -127,6 +143,8 @@ export interface Paged<T> extends Loaded<ListPage<T>> {
   more: () => Promise<void>;
   /** While `more` reads. */
   busy: boolean;
+  /** The list's path with its filters: what shown rows belong to. */
+  path: string;
 }
 
 /**
@@ -157,7 +175,7 @@ export function usePaged<T = Json>(app: App, path: string): Paged<T> {
       setBusy(false);
     }
   };
-  return { ...live, more, busy };
+  return { ...live, more, busy, path };
 }
 
 /** The button under a list with more to show (`what` names the rows for its tooltip). */
@@ -231,7 +249,9 @@ export function Page({
     <section class="page" aria-labelledby="page-title">
       <header class="page-header">
         <div>
-          <h1 id="page-title">{title}</h1>
+          <h1 id="page-title" tabIndex={-1}>
+            {title}
+          </h1>
           {subtitle && <p class="subtitle">{subtitle}</p>}
         </div>
         {actions && <div class="page-actions">{actions}</div>}
@@ -545,9 +565,16 @@ export function PersonName({ companyId, personId }: { companyId: string; personI
 export const formatNumber = (n: unknown) => Number(n).toLocaleString('en-GB');
 
 /** An amount with two decimals, grouped; as given when it is not a number. */
+/**
+ * An amount as the ledger keeps it (a decimal string, up to 4 decimals), grouped, with at least
+ * two decimals and never rounded: through a float, "0.0450" would read 0.05.
+ */
 export function formatAmount(amount: string | number): string {
-  const n = Number(amount);
-  return Number.isFinite(n) ? n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : String(amount);
+  const text = String(amount).trim();
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) return text;
+  const frac = (m[3] ?? '').replace(/0+$/, '').padEnd(2, '0');
+  return `${m[1]}${grouped(`${m[2].replace(/^0+(?=\d)/, '')}.${frac}`)}`;
 }
 
 export function Money({ amount, currency }: { amount: string | number | null | undefined; currency?: string }) {

@@ -61,7 +61,7 @@ export function ContractsPage({ query }: { query: Route['query'] }) {
   const party = query.get('party');
   const q = useDebounced(search);
   const list = usePaged('contracts', `/contracts?${queryOf({ limit: 25, status, role, endsBefore, q, party })}`);
-  const shown = useKept(list.data);
+  const shown = useKept(list.data, list.path);
 
   return (
     <Page title="Contracts" subtitle="Contracts your company is a party to, newest first, drafts included.">
@@ -192,7 +192,7 @@ export function ContractPage({ id }: { id: string }) {
   const executed = data.status === 'executed';
   const actions = (
     <>
-      {isBuyer && executed && (
+      {isBuyer && executed && session()?.personId && (
         <a class="button" href={`#/tickets/new?contract=${id}`}>
           Open a ticket
         </a>
@@ -452,6 +452,9 @@ function OwedLine({ owed }: { owed: Json[] }) {
 /** One button per required role the signed-in person holds and their company still owes in this round. */
 function SignButtons({ c, round, hash, reload }: { c: Json; round: Json[]; hash: string; reload: () => void }) {
   const me = session();
+  // The terms this person was shown first: if an amendment changes them while the page is open,
+  // signing waits until they say they have read the new ones.
+  const [read, setRead] = useState(hash);
   if (!me?.personId) return null;
   const mine = (c.terms.requiredSignatures as Json[]).filter(
     (r) => r.companyId === me.companyId && me.roles.includes(r.role) && !round.some((s) => s.companyId === r.companyId && s.role === r.role),
@@ -464,6 +467,15 @@ function SignButtons({ c, round, hash, reload }: { c: Json; round: Json[]; hash:
       <p class="notice">
         You signed as {own.role}; under the four-eyes rule another person of your company signs as {mine.map((r) => r.role).join(', ')}.
       </p>
+    );
+  if (read !== hash)
+    return (
+      <div class="notice" role="status">
+        <p>The terms changed while this page was open (new hash above): read them again before signing.</p>
+        <button type="button" class="secondary" onClick={() => setRead(hash)}>
+          I have read the new terms
+        </button>
+      </div>
     );
   return (
     <div class="actions">
@@ -542,10 +554,14 @@ function CallOffs({ c, reload, isBuyer }: { c: Json; reload: () => void; isBuyer
           ))}
           {isBuyer &&
             c.status === 'executed' &&
-            (me?.personId && me.roles.includes('procurement') ? (
-              <CallOffForm c={c} reload={reload} />
-            ) : (
+            (!(me?.personId && me.roles.includes('procurement')) ? (
               <p class="muted">Placing a call-off needs a person of the buyer holding the procurement role.</p>
+            ) : Date.now() < Date.parse(c.terms.startDate) || Date.now() > Date.parse(c.terms.endDate) ? (
+              <p class="muted">
+                Call-offs are placed within the contract period, <When at={c.terms.startDate} /> to <When at={c.terms.endDate} />.
+              </p>
+            ) : (
+              <CallOffForm c={c} reload={reload} />
             ))}
         </>
       )}

@@ -1,5 +1,5 @@
-import { get, Json } from '../api';
-import { consoleLink, Countdown, Loading, Page, ProblemMessage, useLive, When } from '../ui';
+import type { Json } from '../api';
+import { consoleLink, Countdown, Loading, LoadMore, Page, ProblemMessage, usePaged, When } from '../ui';
 
 const VERBS: Record<string, string> = {
   answer_offer: 'Answer the offer',
@@ -16,7 +16,7 @@ const VERBS: Record<string, string> = {
 
 /** What waits for the signed-in person, most urgent first; each item opens where it is acted on. */
 export function InboxPage() {
-  const inbox = useLive(() => get<{ items: Json[] }>('relationships', '/inbox?limit=100'), []);
+  const inbox = usePaged<Json>('relationships', '/inbox?limit=100');
   return (
     <Page title="Inbox" subtitle="What waits for you, most urgent first. It updates by itself as events arrive.">
       <ProblemMessage problem={inbox.error} />
@@ -44,6 +44,7 @@ export function InboxPage() {
           ))}
         </ol>
       )}
+      <LoadMore more={!!inbox.data?.next} busy={inbox.busy} onClick={() => void inbox.more()} what="waiting actions" />
     </Page>
   );
 }

@@ -487,8 +487,12 @@ function VolumeItem({ item, index, qty, setQty }: { item: Item; index: number; q
 
 // ---- the parties' answers ----
 
-function AcceptForm({ offer, items, initial, done }: { offer: Json; items: Item[]; initial: Record<string, string>; done: () => void }) {
+function AcceptForm({ offer, items: liveItems, initial, done }: { offer: Json; items: Item[]; initial: Record<string, string>; done: () => void }) {
   const [qty, setQty] = useState<Record<string, string>>(() => ({ ...initial }));
+  // The revision read when the form opened is the one accepted: a revision arriving meanwhile
+  // does not slip in under the buyer's quantities (the ledger refuses the old one instead).
+  const [seen] = useState(() => ({ revision: offer.revision as number, items: liveItems }));
+  const items = seen.items;
   const me = session();
   const canAccept = !!me?.personId && me.roles.includes('procurement');
   let sum = 0n;
@@ -504,7 +508,7 @@ function AcceptForm({ offer, items, initial, done }: { offer: Json; items: Item[
       label="Confirm acceptance"
       submit={() =>
         post('offers', `/offers/${offer.offerId}/accept`, {
-          revision: offer.revision,
+          revision: seen.revision,
           // Items left empty are not accepted; the rest at the tier price their quantity reaches.
           quantities: items
             .filter((i) => (qty[i.sku] ?? '').trim() !== '' && Number(qty[i.sku]) !== 0)
@@ -513,8 +517,14 @@ function AcceptForm({ offer, items, initial, done }: { offer: Json; items: Item[
       }
       done={done}
     >
+      {offer.revision !== seen.revision && (
+        <p class="notice" role="status">
+          The supplier sent revision {offer.revision} while this form was open. The prices below are those of revision {seen.revision}, which can no longer be
+          accepted: cancel and review the new revision.
+        </p>
+      )}
       <p>
-        You accept revision {offer.revision}. Each quantity is priced at the tier it reaches; leave a quantity empty not to take that item.
+        You accept revision {seen.revision}. Each quantity is priced at the tier it reaches; leave a quantity empty not to take that item.
         {!canAccept && <strong> Accepting needs a person with the procurement role; the ledger refuses it otherwise.</strong>}
       </p>
       <div class="form-row">
@@ -843,7 +853,10 @@ export function OfferPage({ id }: { id?: string }) {
       {(isBuyer || isSupplier) && !closed && (
         <section aria-labelledby="actions-h">
           <h2 id="actions-h">Actions</h2>
-          {isBuyer && o.status === 'submitted' && (
+          {isBuyer && o.status === 'submitted' && Date.parse(o.terms.validUntil) <= Date.now() && (
+            <p class="notice">The offer&rsquo;s validity has run out: it can no longer be accepted or countered (the ledger marks it expired shortly).</p>
+          )}
+          {isBuyer && o.status === 'submitted' && Date.parse(o.terms.validUntil) > Date.now() && (
             <>
               <p>The offer awaits your answer.</p>
               <div class="actions">

@@ -419,6 +419,8 @@ export function TenderPage({ id }: { id?: string }) {
   const isClosed = t.status === 'closed';
   const weights: Record<Criterion, number> = t.weights;
   const evaluations: Json[] = t.evaluations ?? [];
+  const awardable = (supplierId: string) =>
+    evaluations.some((e) => sameId(e.supplierId, supplierId) && (!t.publicProcurement || ((e.evaluatorRoles ?? []) as string[]).includes('government')));
   const reload = () => void tender.reload();
   const ownSealed = sealed.find((b) => sameId(b.supplierId, me?.companyId));
   const ownOpened = opened.find((b) => sameId(b.supplierId, me?.companyId));
@@ -752,22 +754,24 @@ export function TenderPage({ id }: { id?: string }) {
 
       {isBuyer && isClosed && opened.length > 0 && (
         <section aria-labelledby="evaluation-h">
+          {!me?.personId && <p class="notice">Bids are evaluated by people: sign in with your own key, not the company's.</p>}
           <h2 id="evaluation-h">Evaluation</h2>
           <p class="muted">
             Score each bid from 0 to 10 on quality, reputation, service and partnership; the price score comes from the totals. Several evaluators are averaged.
             {t.publicProcurement && ' A public procurement is awarded only to a bid an evaluator with the government role has scored.'}
           </p>
           <div class="grid-2">
-            {opened.map((b) => (
-              <EvaluateForm
-                key={b.supplierId}
-                tender={t}
-                supplierId={b.supplierId}
-                name={nameOf(b.supplierId)}
-                mine={evaluations.find((e) => sameId(e.supplierId, b.supplierId) && sameId(e.evaluatorId, me?.personId))}
-                done={reload}
-              />
-            ))}
+            {me?.personId &&
+              opened.map((b) => (
+                <EvaluateForm
+                  key={b.supplierId}
+                  tender={t}
+                  supplierId={b.supplierId}
+                  name={nameOf(b.supplierId)}
+                  mine={evaluations.find((e) => sameId(e.supplierId, b.supplierId) && sameId(e.evaluatorId, me?.personId))}
+                  done={reload}
+                />
+              ))}
           </div>
         </section>
       )}
@@ -780,15 +784,19 @@ export function TenderPage({ id }: { id?: string }) {
             {!(me?.personId && me.roles.includes('procurement')) && <strong> You do not have it; the ledger will refuse.</strong>}
           </p>
           <div class="actions">
-            {ranking.map((r) => (
-              <ActionButton
-                key={r.supplierId}
-                label={`Award to ${nameOf(r.supplierId)}`}
-                kind={r.rank === 1 ? 'primary' : 'secondary'}
-                run={() => post('offers', `/tenders/${t.tenderId}/award`, { supplierId: r.supplierId })}
-                done={reload}
-              />
-            ))}
+            {/* Only bids the ledger would award: evaluated, and on a public procurement by a government evaluator. */}
+            {ranking.filter((r) => awardable(r.supplierId)).length === 0 && <p class="empty">No bid can be awarded yet: evaluate one first.</p>}
+            {ranking
+              .filter((r) => awardable(r.supplierId))
+              .map((r) => (
+                <ActionButton
+                  key={r.supplierId}
+                  label={`Award to ${nameOf(r.supplierId)}`}
+                  kind={r.rank === 1 ? 'primary' : 'secondary'}
+                  run={() => post('offers', `/tenders/${t.tenderId}/award`, { supplierId: r.supplierId })}
+                  done={reload}
+                />
+              ))}
           </div>
         </section>
       )}

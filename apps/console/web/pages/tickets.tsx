@@ -47,9 +47,11 @@ export function TicketsPage({ query }: { query: Route['query'] }) {
   const [search, setSearch] = useState(query.get('q') ?? '');
   const contract = query.get('contract');
   const q = useDebounced(search);
-  const slaAtRisk = useDebounced(atRisk);
+  // Sent only as the API takes it (hours, up to 3 decimals): a half-typed value asks nothing.
+  const typedAtRisk = useDebounced(atRisk);
+  const slaAtRisk = /^\d{1,4}(\.\d{1,3})?$/.test(typedAtRisk) ? typedAtRisk : '';
   const list = usePaged('service-desk', `/tickets?${queryOf({ limit: 25, role, status, severity, slaAtRisk, breached, q, contract })}`);
-  const shown = useKept(list.data);
+  const shown = useKept(list.data, list.path);
 
   return (
     <Page
@@ -80,7 +82,7 @@ export function TicketsPage({ query }: { query: Route['query'] }) {
           type="number"
           min={0}
           max={8760}
-          step="any"
+          step={0.001}
           value={atRisk}
           onChange={setAtRisk}
         />
@@ -223,6 +225,7 @@ export function NewTicketPage({ query }: { query: Route['query'] }) {
       title="Open a ticket"
       subtitle="A service request to the supplier under a contract in force; the contract's SLA sets its response and resolution deadlines."
     >
+      {!session()?.personId && <p class="notice">Tickets are opened by people: sign in with your own key, not the company's.</p>}
       <ProblemMessage problem={options.error} />
       {!options.data && !options.error && <Loading what="your contracts in force" />}
       {wantedMissing && <p class="notice">The contract in the link is not one in force with your company as the buyer; choose another below.</p>}
