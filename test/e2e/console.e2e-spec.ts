@@ -393,8 +393,14 @@ describe('the console in a real browser (Chromium, real apps, PostgreSQL and Kaf
     await provenance.first().click();
     const graph = page.getByRole('img', { name: /^Path of lot/ });
     await visible(graph);
-    const nodes = await graph.locator('.node').allTextContents();
-    for (const name of ['Volta Cells AB', 'EuroParts Distribution BV', 'Fjord Electric Vehicles AS']) expect(nodes.join('|')).toContain(name);
+    // Names come from the directory a moment after the graph is drawn (short ids until then).
+    const names = ['Volta Cells AB', 'EuroParts Distribution BV', 'Fjord Electric Vehicles AS'];
+    const nodes = await eventually(
+      async () => (await graph.locator('.node').allTextContents()).join('|'),
+      (text) => names.every((n) => text.includes(n)),
+      WAIT,
+    );
+    for (const name of names) expect(nodes).toContain(name);
     const labels = (await graph.locator('.edge-label').allTextContents()).join('|');
     // Fjord sees what it paid the distributor, not what the distributor paid the maker.
     expect(labels).toMatch(/1,240\.00/);
