@@ -82,8 +82,10 @@ export class LocalProjector {
       this.initialised = true;
     }
     const from = await this.store.readCheckpoint(this.options.name);
-    const { events, checkpoint } = await this.store.readAll(from, this.options.batchSize ?? 500);
-    if (events.length === 0) return 0;
+    const batch = await this.store.readAll(from, this.options.batchSize ?? 500);
+    const { checkpoint } = batch;
+    if (batch.events.length === 0) return 0;
+    const events = await this.store.asCurrent(batch.events);
     try {
       await this.commitFrom(from, checkpoint, (tx) => this.options.apply(events, tx));
       return events.length;

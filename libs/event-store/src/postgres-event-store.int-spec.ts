@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { dropSchema, openTestDatabase, raceStoreReader, readWholeTopic, uniqueName } from '@dealledger/testing';
 import { connectProducer, createKafka, ensureTopics, OutboxRelay } from '@dealledger/messaging';
+import { EventCatalog } from '@dealledger/events';
 import { DuplicateEventError, NewEvent, PostgresEventStore, START, StreamOrderConflictError, WrongExpectedVersionError } from '@dealledger/event-store';
 
 const company = randomUUID();
@@ -45,6 +46,48 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
     await db.query(`CREATE TABLE "${schema}".elsewhere (n integer)`);
   });
   afterAll(() => dropSchema(db, schema));
+
+  describe('reading upcasts (the aggregate loader)', () => {
+    class NoteV1 {}
+    class NoteV2 {}
+    const catalog = new EventCatalog()
+      .register(
+        { type: 'NoteTaken', schemaVersion: 1, context: 'test', schema: NoteV1, description: 'v1: an integer count' },
+        { type: 'NoteTaken', schemaVersion: 2, context: 'test', schema: NoteV2, description: 'v2: an exact decimal count' },
+      )
+      .registerUpcaster({ type: 'NoteTaken', fromVersion: 1, upcast: (d) => ({ count: String(d.count) }) });
+
+    it('gives folds the newest version of stored old events, keeps the log as stored, and verify still passes', async () => {
+      const upcasting = new PostgresEventStore(db, schema, catalog);
+      const s = streamOf('note');
+      await upcasting.append(s, 0, [ev('NoteTaken', { count: 3 }), { ...ev('NoteTaken', { count: '2.5' }), schemaVersion: 2 }]);
+      const read = await upcasting.readStream(s);
+      expect(read.map((e) => [e.schemaVersion, e.data])).toEqual([
+        [2, { count: '3' }],
+        [2, { count: '2.5' }],
+      ]);
+      const stored = await upcasting.readStreamAsStored(s);
+      expect(stored.map((e) => [e.schemaVersion, e.data])).toEqual([
+        [1, { count: 3 }],
+        [2, { count: '2.5' }],
+      ]);
+      // The hash covers what was stored, not what readers see.
+      expect(read.map((e) => e.hash)).toEqual(stored.map((e) => e.hash));
+      const all = (await upcasting.readAll(START, 100000)).events.filter((e) => e.streamId === s);
+      expect(all.map((e) => e.schemaVersion)).toEqual([1, 2]);
+      expect((await upcasting.asCurrent(all)).map((e) => e.data)).toEqual([{ count: '3' }, { count: '2.5' }]);
+      expect((await upcasting.verify()).ok).toBe(true);
+    });
+
+    it('passes read events through the readers a context adds, after upcasting', async () => {
+      const upcasting = new PostgresEventStore(db, schema, catalog);
+      upcasting.addReader(async (events) => events.map((e) => ({ ...e, data: { ...(e.data as object), seen: true } })));
+      const s = streamOf('note');
+      await upcasting.append(s, 0, [ev('NoteTaken', { count: 1 })]);
+      expect((await upcasting.readStream(s))[0].data).toEqual({ count: '1', seen: true });
+      expect((await upcasting.readStreamAsStored(s))[0].data).toEqual({ count: 1 });
+    });
+  });
 
   describe('append and read', () => {
     it('appends atomically with versions 1..n and reads a stream back from a version', async () => {

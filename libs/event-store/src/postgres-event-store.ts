@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { eventCatalog, EventCatalog } from '@dealledger/events';
 import { appendConflicts, eventsAppended, inSpan, SpanKind, activeTraceparent } from '@dealledger/telemetry';
 import { DuplicateEventError, StreamOrderConflictError, WrongExpectedVersionError } from './errors';
 import { canonicalEvent, chainHash } from './hash-chain';
@@ -55,10 +56,14 @@ export class PostgresEventStore {
   private readonly uncommitted = new WeakMap<QueryRunner, string[]>();
 
   private readonly pool: PostgresDriverPool;
+  /** What this context adds to reading, after upcasting (the directory reveals personal data). */
+  private readonly readers: EventReader[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
     readonly schema: string,
+    /** Upcasts every stored event to the newest version its readers know. */
+    private readonly catalog: EventCatalog = eventCatalog,
   ) {
     this.s = `"${assertIdentifier(schema)}"`;
     this.pool = (dataSource.driver as unknown as { master: PostgresDriverPool }).master;
@@ -163,7 +168,18 @@ export class PostgresEventStore {
     }
   }
 
+  /**
+   * The aggregate loader: a stream's events as deciders and views fold them, each upcast to its
+   * type's newest version and passed through this context's readers. Every command, stream
+   * view and projection reads through here (or `asCurrent`), so a version-2 event type never
+   * meets a fold written for version 1, whatever version was stored.
+   */
   async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
+    return this.asCurrent(await this.readStreamAsStored(streamId, fromVersion));
+  }
+
+  /** A stream's events exactly as stored and hashed (for tools that check or copy them). */
+  async readStreamAsStored(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
     // Every command reads its stream first: the same fast path as the append.
     const rows = await this.queryPooled(
       `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
@@ -301,6 +317,29 @@ export class PostgresEventStore {
     return { ok: broken.length === 0, streams, events, broken };
   }
 
+  /**
+   * Stored events as their readers see them: upcast to the newest version, then through the
+   * readers added with `addReader`. `readAll` stays as stored (the relay publishes exactly what
+   * was hashed); projections reading it pass its events through here.
+   */
+  async asCurrent(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    let current = events.map((e) => this.upcast(e));
+    for (const reader of this.readers) current = await reader(current);
+    return current;
+  }
+
+  /** One event brought to its type's newest version (unknown types pass unchanged). */
+  upcast(event: RecordedEvent): RecordedEvent {
+    if (!this.catalog.has(event.type) || event.schemaVersion === this.catalog.latestVersion(event.type)) return event;
+    const { schemaVersion, data } = this.catalog.upcast(event.type, event.schemaVersion, event.data as Record<string, unknown>);
+    return { ...event, schemaVersion, data };
+  }
+
+  /** Adds a step to reading (after upcasting), for every later read of this store. */
+  addReader(reader: EventReader): void {
+    this.readers.push(reader);
+  }
+
   /** Called after each append committed here; lets an in-process relay publish at once. */
   onAppended(listener: () => void): () => void {
     this.appendListeners.add(listener);
@@ -325,6 +364,9 @@ export class PostgresEventStore {
     return err;
   }
 }
+
+/** Turns read events into what folds expect (same length and order); may look things up. */
+export type EventReader = (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
 
 export function toRecordedEvent(row: Row): RecordedEvent {
   return {

@@ -143,7 +143,7 @@ export abstract class LocalReadModel implements OnApplicationBootstrap, OnApplic
       let events = 0;
       for (;;) {
         const batch = await this.store.readAll(from, 1000);
-        const upTo = batch.events.filter((e) => !after(e, checkpoint));
+        const upTo = await this.store.asCurrent(batch.events.filter((e) => !after(e, checkpoint)));
         if (upTo.length) await this.apply(upTo, tx, temp);
         events += upTo.length;
         if (upTo.length < batch.events.length || batch.events.length === 0) break;
