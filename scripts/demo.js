@@ -84,6 +84,7 @@ async function get(base, path, token) {
 }
 
 const inDays = (d) => new Date(Date.now() + d * 86400000).toISOString();
+/** A volume tier. Quantities are exact decimal strings ("2412.75" t); whole JSON numbers are still taken. */
 const tier = (minQuantity, unitPrice) => ({ minQuantity, unitPrice });
 
 /** Offers negotiated and accepted, and two tenders (one public) evaluated and awarded. */
@@ -122,7 +123,8 @@ async function loadDeals(offersUrl, c) {
       description: 'Cold-rolled steel coil DC04, 1.2 mm',
       unit: 't',
       currency: 'EUR',
-      tiers: [tier(50, '912.00'), tier(500, '874.00'), tier(2000, '851.00')],
+      // Steel by the tonne: tiers and quantities as decimal strings.
+      tiers: [tier('50', '912.00'), tier('500', '874.00'), tier('2000', '851.00')],
     },
   ];
   const deals = { offers: {}, tenders: {} };
@@ -132,13 +134,13 @@ async function loadDeals(offersUrl, c) {
     steelItems,
     [
       {
-        counter: [{ sku: 'DC04-COIL-1.2', unitPrice: '830.00' }],
+        counter: [{ sku: 'DC04-COIL-1.2', unitPrice: '830.00', quantity: '2412.75' }],
         note: 'market index fell 4%',
         reply: 'index-linked, 2000 t tier lowered',
-        items: [{ ...steelItems[0], tiers: [tier(50, '905.00'), tier(500, '868.00'), tier(2000, '839.00')] }],
+        items: [{ ...steelItems[0], tiers: [tier('50', '905.00'), tier('500', '868.00'), tier('2000', '839.00')] }],
       },
     ],
-    [{ sku: 'DC04-COIL-1.2', quantity: 2400 }],
+    [{ sku: 'DC04-COIL-1.2', quantity: '2412.75' }],
     katrin,
   );
   const tyreItems = [

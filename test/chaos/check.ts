@@ -166,7 +166,8 @@ export async function checkLedger(opts: {
   const calledOff = new Map<string, Map<string, number>>();
   for (const e of contracts.filter((x) => x.type === 'CallOffPlaced')) {
     const m = calledOff.get(e.data.contractId) ?? new Map<string, number>();
-    for (const l of e.data.lines) m.set(l.sku, (m.get(l.sku) ?? 0) + l.quantity);
+    // Quantities are decimal strings (events v2); the chaos load calls off whole numbers only.
+    for (const l of e.data.lines) m.set(l.sku, (m.get(l.sku) ?? 0) + Number(l.quantity));
     calledOff.set(e.data.contractId, m);
   }
   const wrongTotals = [...expect.calledOff]
@@ -211,12 +212,12 @@ export async function checkLedger(opts: {
       callOffs: contracts.filter((e) => e.type === 'CallOffPlaced' && between(e)).length,
       volume: contracts
         .filter((e) => e.type === 'CallOffPlaced' && between(e))
-        .reduce((n, e) => n + e.data.lines.reduce((m: number, l: Row) => m + l.quantity, 0), 0),
+        .reduce((n, e) => n + e.data.lines.reduce((m: number, l: Row) => m + Number(l.quantity), 0), 0),
       breached: missedDeadlines(events.get('service-desk')!.filter(between)),
     };
     lateWithoutBreach += want.breached - events.get('service-desk')!.filter((e) => e.type === 'SlaBreached' && between(e)).length;
     const s = (await opts.relationships(a, b))?.summary;
-    const got = s && { accepted: s.offers.accepted, callOffs: s.callOffs.count, volume: s.callOffs.volume, breached: s.sla.breached };
+    const got = s && { accepted: s.offers.accepted, callOffs: s.callOffs.count, volume: Number(s.callOffs.volume), breached: s.sla.breached };
     if (JSON.stringify(got) !== JSON.stringify(want))
       wrongPairs.push(`${a.companyId.slice(0, 8)}/${b.companyId.slice(0, 8)} read ${JSON.stringify(got)} stores ${JSON.stringify(want)}`);
   }

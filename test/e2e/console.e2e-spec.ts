@@ -222,7 +222,7 @@ describe('the console in a real browser (Chromium, real apps, PostgreSQL and Kaf
       WAIT,
     );
     const view = await api('contracts', 'GET', `/contracts/${tyres.contractId}`, await tokenOf(...KATRIN));
-    expect(view.callOffs.at(-1).lines[0]).toMatchObject({ sku: 'TYRE-205-55-R16', quantity: 800, cumulativeQuantity: 11000, unitPrice: '41.70' });
+    expect(view.callOffs.at(-1).lines[0]).toMatchObject({ sku: 'TYRE-205-55-R16', quantity: '800', cumulativeQuantity: '11000', unitPrice: '41.70' });
 
     // The demo amended the steel contract's SLA after the first signature.
     const steel = await demoContract('steel');

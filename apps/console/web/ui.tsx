@@ -551,7 +551,8 @@ export function PersonName({ companyId, personId }: { companyId: string; personI
     let live = true;
     void companyView(companyId).then((c) => {
       const p = ((c?.people ?? []) as Json[]).find((x) => x.personId === personId);
-      if (live && p) setName(p.name);
+      // An erased person keeps their id and roles, not their name.
+      if (live && p) setName(p.name ?? 'erased person');
     });
     return () => {
       live = false;
@@ -561,7 +562,7 @@ export function PersonName({ companyId, personId }: { companyId: string; personI
   return <span title={personId}>{name ?? shortId(personId)}</span>;
 }
 
-/** A count or quantity, grouped as the console writes numbers (1,200). */
+/** A count, grouped as the console writes numbers (1,200); quantities are shown with formatQuantity. */
 export const formatNumber = (n: unknown) => Number(n).toLocaleString('en-GB');
 
 /** An amount with two decimals, grouped; as given when it is not a number. */
@@ -626,17 +627,69 @@ export function Exact({ amount, currency }: { amount: string | null | undefined;
   );
 }
 
-// Offers type their tiers; contracts read them as plain JSON.
-type Tierish = { minQuantity: number } | Json;
+// ---- quantities: exact decimal strings ("2.5" t, "1200" pieces), as the ledger keeps them ----
 
-/** Volume tiers, lowest minimum first. */
-export const byMin = <T extends Tierish>(tiers: T[]): T[] => [...tiers].sort((a, b) => a.minQuantity - b.minQuantity);
+/**
+ * A quantity in 1/10,000 units: a decimal string of up to 4 decimals, or a whole number (as
+ * records from before quantities were decimal hold them); null for anything else.
+ */
+export function quantityUnits(quantity: unknown): bigint | null {
+  if (typeof quantity === 'number') return Number.isSafeInteger(quantity) ? BigInt(quantity) * SCALE : null;
+  return typeof quantity === 'string' ? toUnits(quantity) : null;
+}
+
+/** Units as the ledger writes a quantity: 25000n -> "2.5", 120000000n -> "12000" (no trailing zeros). */
+export function quantityOf(units: bigint): string {
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  const frac = (abs % SCALE).toString().padStart(4, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${abs / SCALE}${frac ? `.${frac}` : ''}`;
+}
+
+/** A quantity shown exactly and grouped: "10200" -> "10,200", "1250.75" -> "1,250.75"; as given when it is none. */
+export function formatQuantity(quantity: unknown): string {
+  const units = quantityUnits(quantity);
+  return units === null ? String(quantity ?? '') : grouped(quantityOf(units));
+}
+
+/**
+ * A quantity as a person types it ("1,200", " 2.50 ") in the form the ledger takes ("1200",
+ * "2.5"): above zero, at most 4 decimals; null otherwise, for the form to say so.
+ */
+export function parseQuantity(text: string): string | null {
+  const m = /^(\d{1,18})(?:\.(\d{1,4}))?$/.exec(text.trim().replace(/[,\s_]/g, ''));
+  if (!m) return null;
+  const units = BigInt(m[1]) * SCALE + BigInt((m[2] ?? '').padEnd(4, '0'));
+  return units > 0n ? quantityOf(units) : null;
+}
+
+/** a - b as quantities, for sorting (0 when either is not one). */
+export function compareQuantities(a: unknown, b: unknown): number {
+  const [x, y] = [quantityUnits(a), quantityUnits(b)];
+  return x === null || y === null || x === y ? 0 : x < y ? -1 : 1;
+}
+
+/**
+ * Quantity x unit price in 1/10,000 of the currency, rounded half-up to 4 decimals as the
+ * ledger rounds a line total (2.5 x 0.0001 = 0.00025 -> 0.0003); null when either is not a number.
+ */
+export function lineTotalUnits(quantity: unknown, unitPrice: string): bigint | null {
+  const [q, p] = [quantityUnits(quantity), toUnits(unitPrice)];
+  if (q === null || p === null) return null;
+  return (q * p + SCALE / 2n) / SCALE;
+}
+
+// Offers type their tiers; contracts read them as plain JSON.
+type Tierish = { minQuantity: unknown } | Json;
+
+/** Volume tiers, lowest minimum first (minimums compared as exact quantities). */
+export const byMin = <T extends Tierish>(tiers: T[]): T[] => [...tiers].sort((a, b) => compareQuantities(a.minQuantity, b.minQuantity));
 
 /** The tier that applies at `quantity`: the highest minimum not above it (as the deciders price). */
-export function tierAt<T extends Tierish>(tiers: T[], quantity: number): T | undefined {
+export function tierAt<T extends Tierish>(tiers: T[], quantity: unknown): T | undefined {
   return byMin(tiers)
     .reverse()
-    .find((t) => t.minQuantity <= quantity);
+    .find((t) => compareQuantities(t.minQuantity, quantity) <= 0 && quantityUnits(quantity) !== null);
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { adminKey } from '@dealledger/auth';
+import { lineTotal } from '@dealledger/domain';
 import { DATA_SOURCE, KnownCompanies } from '@dealledger/platform';
 import { ContextEnvironment, contextEnvironment, eventually, http, startTestApp, tokenFor, uniqueName, pageWhileWriting } from '@dealledger/testing';
 import { ExecuteContractCommand } from './contract/contract.command-handler';
@@ -11,9 +12,9 @@ import { CONTRACTS, ContractsModule } from './contracts.module';
 
 const DAY = 86400000;
 const tiers = [
-  { minQuantity: 100, unitPrice: '52.00' },
-  { minQuantity: 1000, unitPrice: '47.50' },
-  { minQuantity: 10000, unitPrice: '41.70' },
+  { minQuantity: '100', unitPrice: '52.00' },
+  { minQuantity: '1000', unitPrice: '47.50' },
+  { minQuantity: '10000', unitPrice: '41.70' },
 ];
 
 interface Deal {
@@ -21,7 +22,8 @@ interface Deal {
   supplier: string;
   sku?: string;
   description?: string;
-  quantity?: number;
+  /** An exact decimal quantity. */
+  quantity?: string;
   /** When the deal was made: the contract runs a year from then. */
   daysAgo?: number;
   from?: 'offer' | 'tender';
@@ -60,7 +62,7 @@ describe('the contracts list: what each party may see, filtered, searched, paged
   const draft = async (deal: Deal) => {
     const originId = randomUUID();
     const event = { id: randomUUID(), occurredAt: new Date(Date.now() - (deal.daysAgo ?? 1) * DAY).toISOString() };
-    const [sku, description, quantity] = [deal.sku ?? 'TYRE-205-55-R16', deal.description ?? 'Summer tyre 205/55 R16', deal.quantity ?? 12000];
+    const [sku, description, quantity] = [deal.sku ?? 'TYRE-205-55-R16', deal.description ?? 'Summer tyre 205/55 R16', deal.quantity ?? '12000'];
     const command =
       deal.from === 'tender'
         ? draftFromTenderAwarded({
@@ -75,9 +77,9 @@ describe('the contracts list: what each party may see, filtered, searched, paged
               publicProcurement: false,
               currency: 'EUR',
               items: [
-                { itemId: sku, description, quantity, unit: 'piece', specification: 'EU label A', unitPrice: '40.00', lineTotal: (quantity * 40).toFixed(2) },
+                { itemId: sku, description, quantity, unit: 'piece', specification: 'EU label A', unitPrice: '40.00', lineTotal: lineTotal(quantity, '40.00') },
               ],
-              total: (quantity * 40).toFixed(2),
+              total: lineTotal(quantity, '40.00'),
               weightedScore: 8.5,
               ranking: [],
             },
@@ -96,7 +98,7 @@ describe('the contracts list: what each party may see, filtered, searched, paged
               deliveryTerms: deal.deliveryTerms ?? 'DAP Wolfsburg',
               validUntil: new Date(Date.now() + DAY).toISOString(),
               items: [
-                { sku, kind: 'component', description, unit: 'piece', quantity, unitPrice: '41.70', tierMinQuantity: 10000, lineTotal: '500400.00', tiers },
+                { sku, kind: 'component', description, unit: 'piece', quantity, unitPrice: '41.70', tierMinQuantity: '10000', lineTotal: '500400.00', tiers },
               ],
             },
           });
@@ -122,7 +124,8 @@ describe('the contracts list: what each party may see, filtered, searched, paged
     await sign(contractId, buyer, 'legal');
     await sign(contractId, supplier, 'executive');
   };
-  const callOff = async (contractId: string, buyer: string, sku: string, quantity: number) =>
+  /** A decimal string, or a whole JSON number as clients sent before quantities were decimal. */
+  const callOff = async (contractId: string, buyer: string, sku: string, quantity: string | number) =>
     expect((await http(url, 'POST', `/contracts/${contractId}/call-offs`, { lines: [{ sku, quantity }] }, holding(buyer, 'procurement'))).status).toBe(201);
   const amend = async (contractId: string, supplier: string, changes: Record<string, unknown>) =>
     expect((await http(url, 'POST', `/contracts/${contractId}/amendments`, { ...changes, note: 'amended' }, holding(supplier, 'executive'))).status).toBe(200);
@@ -189,8 +192,8 @@ describe('the contracts list: what each party may see, filtered, searched, paged
         origin: { kind: 'tender', id: rims.originId },
         currency: 'EUR',
         contractValue: '480000.00',
-        committedVolume: 12000,
-        calledOffVolume: 0,
+        committedVolume: '12000',
+        calledOffVolume: '0',
       }),
     ]);
 
@@ -223,8 +226,8 @@ describe('the contracts list: what each party may see, filtered, searched, paged
 
     await sign(signing, buyer, 'procurement');
     await execute(inForce, buyer, supplier);
-    await callOff(inForce, buyer, 'TYRE-205-55-R16', 600);
-    await callOff(inForce, buyer, 'TYRE-205-55-R16', 400);
+    await callOff(inForce, buyer, 'TYRE-205-55-R16', '600.5');
+    await callOff(inForce, buyer, 'TYRE-205-55-R16', '399.5');
     await execute(ended, buyer, supplier);
     expect((await http(url, 'POST', `/contracts/${ended}/terminate`, { reason: 'supplier insolvent' }, holding(buyer, 'executive'))).status).toBe(200);
     await execute(lapsed, buyer, supplier);
@@ -260,8 +263,8 @@ describe('the contracts list: what each party may see, filtered, searched, paged
       origin: { kind: 'offer', id: unsigned.originId },
       currency: 'EUR',
       contractValue: '500400.00',
-      committedVolume: 12000,
-      calledOffVolume: 0,
+      committedVolume: '12000',
+      calledOffVolume: '0',
       termsVersion: 1,
       awaitingSignatures: [
         { companyId: buyer, role: 'procurement' },
@@ -273,7 +276,7 @@ describe('the contracts list: what each party may see, filtered, searched, paged
       { companyId: buyer, role: 'legal' },
       { companyId: supplier, role: 'executive' },
     ]);
-    expect(row(inForce)).toMatchObject({ status: 'in_force', committedVolume: 12000, calledOffVolume: 1000, awaitingSignatures: [] });
+    expect(row(inForce)).toMatchObject({ status: 'in_force', committedVolume: '12000', calledOffVolume: '1000', awaitingSignatures: [] });
     const full = (await http(url, 'GET', `/contracts/${inForce}`, undefined, as(buyer))).body;
     expect(row(inForce)).toMatchObject({ startDate: full.terms.startDate, endDate: full.terms.endDate });
     expect(row(ended)).toMatchObject({ status: 'terminated', awaitingSignatures: [] });
@@ -382,7 +385,7 @@ describe('the contracts list: what each party may see, filtered, searched, paged
     const drifted = (await (await rebuild()).json()) as any;
     expect(drifted.replaced).toBe(true);
     expect(drifted.live.digest).not.toBe(drifted.rebuilt.digest);
-    expect((await list(buyer, '?status=in_force')).body.items).toEqual([expect.objectContaining({ contractId: contract, calledOffVolume: 250 })]);
+    expect((await list(buyer, '?status=in_force')).body.items).toEqual([expect.objectContaining({ contractId: contract, calledOffVolume: '250' })]);
     expect(((await (await rebuild()).json()) as any).replaced).toBe(false);
   });
 });

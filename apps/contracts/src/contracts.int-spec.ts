@@ -28,7 +28,14 @@ const jonas = person(buyer, ['legal']);
 const official = person(buyer, ['government']);
 const greta = person(supplier, ['executive']);
 const t = (p: ReturnType<typeof person>) => tokenFor(p);
+/** The offer's tiers as the contract holds them: quantities as decimal strings (version 2). */
+const decimalTiers = [
+  { minQuantity: '100', unitPrice: '52.00' },
+  { minQuantity: '1000', unitPrice: '47.50' },
+  { minQuantity: '10000', unitPrice: '41.70' },
+];
 
+/** As the offers app published it before quantities were decimal (version 1): this consumer upcasts it. */
 function offerAccepted(offerId: string): EventEnvelope<OfferAcceptedV1> {
   const id = randomUUID();
   return sealed({
@@ -143,7 +150,7 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
       contractId,
       status: 'drafting',
       origin: { kind: 'offer', id: offerId, eventId: event.id },
-      terms: { buyerId: buyer, supplierId: supplier, currency: 'EUR', items: [{ sku: 'TYRE-205-55-R16', committedVolume: 12000 }] },
+      terms: { buyerId: buyer, supplierId: supplier, currency: 'EUR', items: [{ sku: 'TYRE-205-55-R16', committedVolume: '12000', tiers: decimalTiers }] },
       awaitingSignatures: [
         { companyId: buyer, role: 'procurement' },
         { companyId: buyer, role: 'legal' },
@@ -196,9 +203,11 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
       .map((m) => JSON.parse(m.message.value!.toString()));
     expect(executed).toHaveLength(1);
     expect(executed[0]).toMatchObject({
+      schemaVersion: 2,
       parties: [buyer, supplier],
       data: { contractId, termsHash: v2, contractValue: '500400.00', signatures: [{ role: 'procurement' }, { role: 'legal' }, { role: 'executive' }] },
     });
+    expect(executed[0].data.terms.items).toEqual([expect.objectContaining({ committedVolume: '12000', ceiling: '20000', tiers: decimalTiers })]);
     expect(await streamEvents(contractId)).toEqual([
       'ContractDrafted',
       'ContractSigned',
@@ -220,24 +229,41 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
       note: 'cap at 20k',
       voidedSignatures: [{ companyId: buyer, role: 'procurement' }],
     });
-    expect(amendments.body.items[0].changes).toEqual([{ term: 'ceiling:TYRE-205-55-R16', before: null, after: 20000 }]);
+    expect(amendments.body.items[0].changes).toEqual([{ term: 'ceiling:TYRE-205-55-R16', before: null, after: '20000' }]);
     expect((await http(url, 'GET', `/contracts/${contractId}/amendments`, undefined, t(person(stranger, [])))).body).toMatchObject({ status: 404 });
   });
 
   it('prices a call-off sequence at the tier of the cumulative volume, up to the ceiling', async () => {
-    const callOff = (quantity: number) => http(url, 'POST', `/contracts/${contractId}/call-offs`, { lines: [{ sku: 'TYRE-205-55-R16', quantity }] }, t(katrin));
-    const prices: string[][] = [];
-    for (const q of [600, 600, 9000]) {
+    const callOff = (quantity: unknown) =>
+      http(url, 'POST', `/contracts/${contractId}/call-offs`, { lines: [{ sku: 'TYRE-205-55-R16', quantity }] }, t(katrin));
+    const prices: unknown[][] = [];
+    // A whole JSON number (as clients sent before) and decimal strings alike.
+    for (const q of [600, '600', '9000.0']) {
       const r = await callOff(q);
       expect(r.status).toBe(201);
-      prices.push([r.body.lines[0].cumulativeQuantity, r.body.lines[0].unitPrice, r.body.lines[0].lineTotal].map(String));
+      prices.push([r.body.lines[0].quantity, r.body.lines[0].cumulativeQuantity, r.body.lines[0].unitPrice, r.body.lines[0].lineTotal]);
     }
     expect(prices).toEqual([
-      ['600', '52.00', '31200.00'],
-      ['1200', '47.50', '28500.00'],
-      ['10200', '41.70', '375300.00'],
+      ['600', '600', '52.00', '31200.00'],
+      ['600', '1200', '47.50', '28500.00'],
+      ['9000', '10200', '41.70', '375300.00'],
     ]);
     expect((await callOff(9801)).body).toMatchObject({ status: 409, code: 'contract.ceiling_exceeded' });
+    // Up to the ceiling of 20000 to the last 0.0001; 9799.75 x 41.70 = 408649.575 exactly (4 decimals: nothing to round).
+    const fraction = await callOff('9799.75');
+    expect(fraction.status).toBe(201);
+    expect(fraction.body).toMatchObject({
+      lines: [{ quantity: '9799.75', cumulativeQuantity: '19999.75', tierMinQuantity: '10000', unitPrice: '41.70', lineTotal: '408649.575' }],
+      total: '408649.575',
+      calledOff: { 'TYRE-205-55-R16': '19999.75' },
+    });
+    expect((await callOff('0.2501')).body).toMatchObject({ status: 409, code: 'contract.ceiling_exceeded' });
+    for (const bad of [2.5, 1e21, '1e3', '0', '0.00001', 'many', null]) {
+      const refused = await callOff(bad);
+      expect([bad, refused.status, refused.type]).toEqual([bad, 400, expect.stringContaining('application/problem+json')]);
+      expect(refused.body.errors).toEqual([expect.stringContaining('quantity must be a quantity above zero')]);
+    }
+    expect((await http(url, 'GET', `/contracts/${contractId}`, undefined, t(katrin))).body.calledOff).toEqual({ 'TYRE-205-55-R16': '19999.75' });
     expect((await http(url, 'POST', `/contracts/${contractId}/call-offs`, { lines: [{ sku: 'TYRE-205-55-R16', quantity: 10 }] }, t(jonas))).body.code).toBe(
       'contract.procurement_role_required',
     );
@@ -372,7 +398,7 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
     );
     expect(drafted.body[0]).toMatchObject({
       origin: { eventId: genuine.id },
-      terms: { items: [{ committedVolume: 12000, tiers: genuine.data.items[0].tiers }] },
+      terms: { items: [{ committedVolume: '12000', tiers: decimalTiers }] },
     });
   });
 });

@@ -3,7 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { DeadlineParking1736100000000, Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
 import { ContractCommandHandler } from './contract/contract.command-handler';
 import { ContractHttpController } from './contract/contract.http.controller';
-import { ContractList1737400000000, ContractListProjection } from './contract/list/contract-list.projection';
+import { ContractList1737400000000, ContractListDecimalVolumes1764500000000, ContractListProjection } from './contract/list/contract-list.projection';
 import { CONTRACTS_CLOCK, ExpireContractsScheduler } from './contract/expiry/expire-contracts.scheduler';
 import { ContractsInbound } from './inbound/contracts-inbound';
 import { DraftContractWhenOfferAccepted } from './inbound/draft-contract-when-offer-accepted.kafka-handler';
@@ -20,7 +20,10 @@ export const CONTRACTS = {
 @Module({
   imports: [
     CqrsModule.forRoot(),
-    LedgerModule.forContext({ context: CONTRACTS.context, migrations: [Deadlines1732800000000, DeadlineParking1736100000000, ContractList1737400000000] }),
+    LedgerModule.forContext({
+      context: CONTRACTS.context,
+      migrations: [Deadlines1732800000000, DeadlineParking1736100000000, ContractList1737400000000, ContractListDecimalVolumes1764500000000],
+    }),
   ],
   controllers: [ContractHttpController],
   providers: [

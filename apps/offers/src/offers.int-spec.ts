@@ -4,6 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
 import { connectProducer, createKafka, headerString, toKafkaMessage } from '@dealledger/messaging';
+import { PostgresEventStore } from '@dealledger/event-store';
 import { KnownCompanies } from '@dealledger/platform';
 import { collectFromTopic, eventually, http, sealed, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { ExpireOffersScheduler, EXPIRY_CLOCK } from './offer/expiry/expire-offers.scheduler';
@@ -17,10 +18,11 @@ const buyer = randomUUID();
 const stranger = randomUUID();
 const person = (companyId: string, roles: string[]) => tokenFor({ companyId, personId: randomUUID(), roles });
 
+// Quantities are decimal strings; whole JSON numbers, as clients sent before, are still taken (the revision below sends one).
 const tiers = [
-  { minQuantity: 100, unitPrice: '52.00' },
-  { minQuantity: 1000, unitPrice: '47.50' },
-  { minQuantity: 10000, unitPrice: '41.70' },
+  { minQuantity: '100', unitPrice: '52.00' },
+  { minQuantity: '1000', unitPrice: '47.50' },
+  { minQuantity: '10000', unitPrice: '41.70' },
 ];
 const offerBody = (validUntil = new Date(Date.now() + 86400000).toISOString()) => ({
   buyerId: buyer,
@@ -85,20 +87,24 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
       buyerEngineer,
     );
     expect(countered.body.status).toBe('countered');
-    const revisedTiers = [tiers[0], tiers[1], { minQuantity: 10000, unitPrice: '40.90' }];
+    const revisedTiers = [tiers[0], tiers[1], { minQuantity: '10000', unitPrice: '40.90' }];
     const { buyerId: _, ...terms } = offerBody();
     const revised = await http(
       url,
       'POST',
       `/offers/${id}/revise`,
-      { ...terms, items: [{ ...offerBody().items[0], tiers: revisedTiers }], note: 'tier 3 at 40.90' },
+      { ...terms, items: [{ ...offerBody().items[0], tiers: [tiers[0], tiers[1], { minQuantity: 10000, unitPrice: '40.90' }] }], note: 'tier 3 at 40.90' },
       supplierRep,
     );
-    expect(revised.body).toMatchObject({ status: 'submitted', revision: 1, history: [{ revision: 0 }] });
+    expect(revised.body).toMatchObject({ status: 'submitted', revision: 1, history: [{ revision: 0 }], terms: { items: [{ tiers: revisedTiers }] } });
+    expect(countered.body.counters[0].proposals).toEqual([{ sku: 'TYRE-205-55-R16', unitPrice: '40.00', quantity: '15000' }]);
 
     const quote = await http(url, 'GET', `/offers/${id}/quote?quantity=12000`, undefined, buyerEngineer);
     expect(quote.body.quotes).toEqual([
-      { sku: 'TYRE-205-55-R16', quantity: 12000, currency: 'EUR', tierMinQuantity: 10000, unitPrice: '40.90', total: '490800.00' },
+      { sku: 'TYRE-205-55-R16', quantity: '12000', currency: 'EUR', tierMinQuantity: '10000', unitPrice: '40.90', total: '490800.00' },
+    ]);
+    expect((await http(url, 'GET', `/offers/${id}/quote?quantity=9999.5`, undefined, buyerEngineer)).body.quotes).toEqual([
+      { sku: 'TYRE-205-55-R16', quantity: '9999.5', currency: 'EUR', tierMinQuantity: '1000', unitPrice: '47.50', total: '474976.25' },
     ]);
 
     const refused = await http(url, 'POST', `/offers/${id}/accept`, { revision: 1, quantities: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] }, buyerEngineer);
@@ -115,11 +121,15 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
       buyerProcurement,
     );
     expect(accepted.status).toBe(200);
-    expect(accepted.body).toMatchObject({ status: 'accepted', accepted: { total: '490800.00', currency: 'EUR' } });
+    expect(accepted.body).toMatchObject({
+      status: 'accepted',
+      accepted: { total: '490800.00', currency: 'EUR', items: [{ quantity: '12000', tierMinQuantity: '10000', tiers: revisedTiers }] },
+    });
 
     const [event] = (await envelopesOf('OfferAccepted')).filter((e) => e.data.offerId === id);
     expect(event).toMatchObject({
       type: 'OfferAccepted',
+      schemaVersion: 2,
       context: 'offers',
       streamId: `offer-${id}`,
       parties: [supplier, buyer],
@@ -131,7 +141,7 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
         currency: 'EUR',
         total: '490800.00',
         paymentTerms: '60 days net',
-        items: [{ sku: 'TYRE-205-55-R16', quantity: 12000, unitPrice: '40.90', tierMinQuantity: 10000, lineTotal: '490800.00', tiers: revisedTiers }],
+        items: [{ sku: 'TYRE-205-55-R16', quantity: '12000', unitPrice: '40.90', tierMinQuantity: '10000', lineTotal: '490800.00', tiers: revisedTiers }],
       },
     });
   });
@@ -158,8 +168,27 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     expect(bad.status).toBe(400);
     expect(bad.type).toContain('application/problem+json');
     expect(bad.body.errors).toEqual(
-      expect.arrayContaining([expect.stringContaining('minQuantity must not be less than 1'), expect.stringContaining('unitPrice must be a decimal amount')]),
+      expect.arrayContaining([
+        expect.stringContaining('minQuantity must be a quantity above zero'),
+        expect.stringContaining('unitPrice must be a decimal amount'),
+      ]),
     );
+    // A quantity is a decimal string with at most 4 decimals, or a whole JSON number; nothing else.
+    for (const minQuantity of [-3, 2.5, 1e21, '0', '-1', '1.23456', '1e21', 'abc', '', null, true]) {
+      const refused = await http(
+        url,
+        'POST',
+        '/offers',
+        { ...offerBody(), items: [{ ...offerBody().items[0], tiers: [{ minQuantity, unitPrice: '1.00' }] }] },
+        supplierRep,
+      );
+      expect([minQuantity, refused.status, refused.type]).toEqual([minQuantity, 400, expect.stringContaining('application/problem+json')]);
+      expect(refused.body.errors).toEqual([expect.stringContaining('minQuantity must be a quantity above zero')]);
+    }
+    for (const quantity of ['abc', '-5', '0', '2.50001', '1e3']) {
+      const quoted = await http(url, 'GET', `/offers/${body.offerId}/quote?quantity=${quantity}`, undefined, buyerEngineer);
+      expect([quantity, quoted.status, quoted.type]).toEqual([quantity, 400, expect.stringContaining('application/problem+json')]);
+    }
     const asBuyer = await http(url, 'POST', '/offers', offerBody(), buyerProcurement);
     expect(asBuyer.body).toMatchObject({ status: 400, code: 'offer.buyer_is_supplier' });
     expect((await http(url, 'GET', `/offers/${body.offerId}/quote?quantity=5`, undefined, buyerEngineer)).body).toMatchObject({
@@ -198,6 +227,70 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     expect(refused.body.detail).toContain('OfferAccepted');
     expect(await db.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE stream_id = $1`, [`offer-${body.offerId}`])).toEqual(before);
     expect((await http(url, 'POST', '/offers', { ...offerBody(), paymentTerms: '' }, supplierRep)).status).toBe(400);
+  });
+
+  it('folds an offer stored at version 1 (integer quantities) as one stored at version 2, and appends version 2', async () => {
+    const store = app.get(PostgresEventStore);
+    const offerId = randomUUID();
+    const streamId = `offer-${offerId}`;
+    const ref = { offerId, supplierId: supplier, buyerId: buyer };
+    const metadata = { occurredAt: new Date(), parties: [supplier, buyer], actor: { companyId: supplier, personId: null }, correlationId: randomUUID() };
+    // As the offers app wrote them before quantities were decimal.
+    const v1Tiers = [
+      { minQuantity: 100, unitPrice: '52.00' },
+      { minQuantity: 1000, unitPrice: '47.50' },
+    ];
+    const item = { sku: 'TYRE-205-55-R16', kind: 'component', description: 'Summer tyre 205/55 R16', unit: 'piece', currency: 'EUR', tiers: v1Tiers };
+    const validUntil = new Date(Date.now() + 86400000).toISOString();
+    await store.append(streamId, 0, [
+      {
+        id: randomUUID(),
+        type: 'OfferDrafted',
+        schemaVersion: 1,
+        data: { ...ref, items: [item], validUntil, paymentTerms: '60 days net', deliveryTerms: 'DAP' },
+        metadata,
+      },
+      { id: randomUUID(), type: 'OfferSubmitted', schemaVersion: 1, data: { ...ref, revision: 0 }, metadata },
+    ]);
+    const decimalTiers = [
+      { minQuantity: '100', unitPrice: '52.00' },
+      { minQuantity: '1000', unitPrice: '47.50' },
+    ];
+    const view = await http(url, 'GET', `/offers/${offerId}`, undefined, buyerEngineer);
+    expect(view.body).toMatchObject({ status: 'submitted', version: 2, terms: { items: [{ tiers: decimalTiers }] } });
+    expect((await http(url, 'GET', `/offers/${offerId}/quote?quantity=999.5`, undefined, buyerEngineer)).body.quotes).toEqual([
+      { sku: 'TYRE-205-55-R16', quantity: '999.5', currency: 'EUR', tierMinQuantity: '100', unitPrice: '52.00', total: '51974.00' },
+    ]);
+
+    const accepted = await http(
+      url,
+      'POST',
+      `/offers/${offerId}/accept`,
+      { revision: 0, quantities: [{ sku: 'TYRE-205-55-R16', quantity: '1200.5' }] },
+      buyerProcurement,
+    );
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.accepted).toMatchObject({
+      total: '57023.75',
+      items: [{ quantity: '1200.5', tierMinQuantity: '1000', unitPrice: '47.50', lineTotal: '57023.75', tiers: decimalTiers }],
+    });
+    // The log keeps what was written, as written: the old events at version 1, the new one at version 2; the chain holds.
+    const rows = await db.query(`SELECT type, schema_version, data FROM "${schema}".events WHERE stream_id = $1 ORDER BY stream_version`, [streamId]);
+    expect(rows.map((r: { type: string; schema_version: number }) => [r.type, r.schema_version])).toEqual([
+      ['OfferDrafted', 1],
+      ['OfferSubmitted', 1],
+      ['OfferAccepted', 2],
+    ]);
+    expect(rows[0].data.items[0].tiers).toEqual(v1Tiers);
+    expect(rows[2].data.items[0]).toMatchObject({ quantity: '1200.5', tiers: decimalTiers });
+    expect((await store.verify()).ok).toBe(true);
+    // Consumers get the stored versions and upcast the old ones themselves.
+    const ours = (m: { message: { value: Buffer | null } }) => JSON.parse(m.message.value!.toString()) as EventEnvelope<any>;
+    const seen = await collectFromTopic(kafka, eventsTopic('offers', prefix), (s) =>
+      s.some((m) => ours(m).type === 'OfferDrafted' && ours(m).data.offerId === offerId),
+    );
+    const published = seen.map(ours).find((e) => e.type === 'OfferDrafted' && e.data.offerId === offerId);
+    expect(published).toMatchObject({ schemaVersion: 1, data: { items: [{ tiers: v1Tiers }] } });
   });
 
   it('expires offers past their validity with a durable scheduled check, once', async () => {
@@ -383,8 +476,8 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
       currency: 'EUR',
       total: '867500.00',
       items: [
-        { itemId: 'lot-1', quantity: 2000, unitPrice: '410.00', lineTotal: '820000.00' },
-        { itemId: 'lot-2', quantity: 500, unitPrice: '95.00', lineTotal: '47500.00' },
+        { itemId: 'lot-1', quantity: '2000', unitPrice: '410.00', lineTotal: '820000.00' },
+        { itemId: 'lot-2', quantity: '500', unitPrice: '95.00', lineTotal: '47500.00' },
       ],
     });
     expect(event.data.ranking).toHaveLength(3);

@@ -22,7 +22,7 @@ const tenderBody = (o: TenderOptions) => ({
   title: o.title ?? 'Tyres for the 2028 model year',
   items: (o.items ?? [{ itemId: 'lot-1', description: 'All-season tyre 225/45 R17', specification: 'EU tyre label B/B/70 dB' }]).map((i) => ({
     ...i,
-    quantity: 100,
+    quantity: '100',
     unit: 'piece',
   })),
   submissionDeadline: o.deadline ?? inDays(30),

@@ -11,7 +11,8 @@ import { RESALE, ResaleModule } from './resale.module';
 
 const as = (companyId: string) => tokenFor({ companyId, personId: randomUUID(), roles: ['procurement'] });
 const ids = (r: { body: any }, key = 'lotId') => (r.body.items as Record<string, string>[]).map((i) => i[key]);
-type Line = { sku: string; description: string; quantity: number; unitPrice: string };
+/** Call-off lines as the contracts topic brings them: integers from version-1 events, decimal strings from version 2. */
+type Line = { sku: string; description: string; quantity: number | string; unitPrice: string };
 
 describe('the lots and resales lists: what each company may see, filtered, paged without repeats or gaps (real PostgreSQL)', () => {
   const schema = uniqueName('lot_list');
@@ -57,7 +58,7 @@ describe('the lots and resales lists: what each company may see, filtered, paged
     );
     return { contractId, callOffId: await callOff(contractId, lines) };
   };
-  const record = async (owner: string, from: { contractId: string; callOffId: string }, sku: string, quantity: number) => {
+  const record = async (owner: string, from: { contractId: string; callOffId: string }, sku: string, quantity: number | string) => {
     const r = await http(url, 'POST', '/lots', { source: { kind: 'contract', ...from }, sku, quantity }, as(owner));
     expect(r.status).toBe(201);
     return r.body.lotId as string;
@@ -67,7 +68,7 @@ describe('the lots and resales lists: what each company may see, filtered, paged
     expect(r.status).toBe(201);
     return r.body.lotId as string;
   };
-  const resell = async (owner: string, lotId: string, buyerId: string, quantity: number, unitPrice: string) => {
+  const resell = async (owner: string, lotId: string, buyerId: string, quantity: number | string, unitPrice: string) => {
     const r = await http(url, 'POST', `/lots/${lotId}/resales`, { buyerId, quantity, unitPrice }, as(owner));
     expect(r.status).toBe(201);
     return r.body.resaleId as string;
@@ -91,12 +92,15 @@ describe('the lots and resales lists: what each company may see, filtered, paged
       { sku: 'NMC-MOD-48V', description: '48 V battery module', quantity: 800, unitPrice: '1095.00' },
       { sku: 'CELL-21700', description: 'Cylindrical cell 21700', quantity: 5000, unitPrice: '2.10' },
     ]);
-    const k2 = await supplyLine(distA, cableMaker, [{ sku: 'CABLE-HV', description: 'High-voltage cable harness', quantity: 100, unitPrice: '55.00' }]);
+    // Cable by the metre: a decimal quantity throughout.
+    const k2 = await supplyLine(distA, cableMaker, [{ sku: 'CABLE-HV', description: 'High-voltage cable harness', quantity: '100.5', unitPrice: '55.00' }]);
     const modules = await record(distA, k1, 'NMC-MOD-48V', 800);
-    const cells = await record(distA, k1, 'CELL-21700', 5000);
-    const cables = await record(distA, k2, 'CABLE-HV', 100);
+    const cells = await record(distA, k1, 'CELL-21700', '5000');
+    const cables = await record(distA, k2, 'CABLE-HV', '100.50');
     const toB = await resell(distA, modules, distB, 300, '1240.00');
-    await resell(distA, cables, distB, 100, '60.00');
+    await resell(distA, cables, distB, '60.25', '60.00');
+    expect((await lots(distA, '?sku=CABLE-HV')).body.items).toEqual([expect.objectContaining({ lotId: cables, quantity: '100.5', remaining: '40.25' })]);
+    await resell(distA, cables, distB, '40.25', '60.00');
     const modulesB = await recordFromResale(distB, modules, toB);
 
     expect(ids(await lots(distA))).toEqual([cables, cells, modules]);
@@ -109,8 +113,8 @@ describe('the lots and resales lists: what each company may see, filtered, paged
           originSupplierId: maker,
           sku: 'NMC-MOD-48V',
           description: '48 V battery module',
-          quantity: 800,
-          remaining: 500,
+          quantity: '800',
+          remaining: '500',
           unitCost: '1095.00',
           currency: 'EUR',
           source: { kind: 'contract', contractId: k1.contractId, callOffId: k1.callOffId, upstreamLotId: null, resaleId: null },
@@ -127,8 +131,8 @@ describe('the lots and resales lists: what each company may see, filtered, paged
         ownerId: distB,
         sellerId: distA,
         originSupplierId: maker,
-        quantity: 300,
-        remaining: 300,
+        quantity: '300',
+        remaining: '300',
         unitCost: '1240.00',
         source: { kind: 'resale', contractId: null, callOffId: null, upstreamLotId: modules, resaleId: toB },
       }),
@@ -146,7 +150,7 @@ describe('the lots and resales lists: what each company may see, filtered, paged
     // The list follows the events: resold again, the lot shows what is left.
     await resell(distA, cells, distB, 5000, '2.50');
     expect(ids(await lots(distA, '?inStock=true'))).toEqual([modules]);
-    expect((await lots(distA, '?sku=CELL-21700')).body.items).toEqual([expect.objectContaining({ lotId: cells, quantity: 5000, remaining: 0 })]);
+    expect((await lots(distA, '?sku=CELL-21700')).body.items).toEqual([expect.objectContaining({ lotId: cells, quantity: '5000', remaining: '0' })]);
   });
 
   it('shows resales to their seller with cost and margin and to their buyer without, and to nobody else', async () => {
@@ -181,13 +185,13 @@ describe('the lots and resales lists: what each company may see, filtered, paged
         buyerId: distB,
         originSupplierId: maker,
         sku: 'INV-5KW',
-        quantity: 50,
+        quantity: '50',
         unitPrice: '900.00',
         currency: 'EUR',
         downstreamContractId: null,
         unitCost: '800.00',
         margin: '5000.00',
-        remaining: 150,
+        remaining: '150',
         resoldAt: expect.any(String),
       },
     ]);
@@ -207,7 +211,7 @@ describe('the lots and resales lists: what each company may see, filtered, paged
         buyerId: distB,
         originSupplierId: maker,
         sku: 'INV-5KW',
-        quantity: 50,
+        quantity: '50',
         unitPrice: '900.00',
         currency: 'EUR',
         downstreamContractId: null,
@@ -216,7 +220,7 @@ describe('the lots and resales lists: what each company may see, filtered, paged
     ]);
     for (const hidden of ['unitCost', 'margin', 'remaining']) expect(bought[0]).not.toHaveProperty(hidden);
     expect((await resales(distB, '?role=sold')).body.items).toEqual([
-      expect.objectContaining({ resaleId: r4, role: 'sold', unitCost: '900.00', margin: '1800.00', remaining: 30 }),
+      expect.objectContaining({ resaleId: r4, role: 'sold', unitCost: '900.00', margin: '1800.00', remaining: '30' }),
     ]);
 
     // Two hops down, distC sees its own purchases only, and nothing of what distA or distB paid.
@@ -367,7 +371,7 @@ describe('the lots and resales lists: what each company may see, filtered, paged
       expect(drifted.live.digest).not.toBe(drifted.rebuilt.digest);
       expect(((await (await rebuild(name)).json()) as any).replaced).toBe(false);
     }
-    expect((await lots(dist, '?sku=DRIFT-1')).body.items).toEqual([expect.objectContaining({ lotId: lot, remaining: 60 })]);
+    expect((await lots(dist, '?sku=DRIFT-1')).body.items).toEqual([expect.objectContaining({ lotId: lot, remaining: '60' })]);
     expect((await resales(dist)).body.items).toEqual([expect.objectContaining({ resaleId: resale, margin: '80.00' })]);
   });
 });

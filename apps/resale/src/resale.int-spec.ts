@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { subtractQuantities, sumQuantities } from '@dealledger/domain';
 import { EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
 import { headerString, toKafkaMessage } from '@dealledger/messaging';
 import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, sealed, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
@@ -16,6 +17,7 @@ const contractId = randomUUID();
 const callOffId = randomUUID();
 const t = (companyId: string) => tokenFor({ companyId, personId: randomUUID(), roles: ['procurement'] });
 
+/** As the contracts app published them before quantities were decimal (version 1, integers): this consumer upcasts them. */
 function envelope<T>(type: string, streamId: string, data: T): EventEnvelope<T> {
   return sealed({
     id: randomUUID(),
@@ -153,7 +155,7 @@ describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)',
     });
     const recorded = await http(url, 'POST', '/lots', lotBody(), t(distA));
     expect(recorded.status).toBe(201);
-    expect(recorded.body).toMatchObject({ ownerId: distA, sellerId: maker, originSupplierId: maker, quantity: 800, remaining: 800 });
+    expect(recorded.body).toMatchObject({ ownerId: distA, sellerId: maker, originSupplierId: maker, quantity: '800', remaining: '800' });
     lotA = recorded.body.lotId;
     // One call-off line becomes a lot once.
     expect((await http(url, 'POST', '/lots', lotBody({ quantity: 1 }), t(distA))).body).toMatchObject({ status: 409, code: 'lot.already_recorded' });
@@ -162,9 +164,9 @@ describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)',
 
   it('follows goods through three intermediaries back to the maker, showing each hop’s prices only to its parties', async () => {
     const r1 = await http(url, 'POST', `/lots/${lotA}/resales`, { buyerId: distB, quantity: 300, unitPrice: '1240.00' }, t(distA));
-    expect(r1.body).toMatchObject({ quantity: 300, margin: '43500.00', remaining: 500 });
+    expect(r1.body).toMatchObject({ quantity: '300', margin: '43500.00', remaining: '500' });
     const lotB = await http(url, 'POST', '/lots', { source: { kind: 'resale', upstreamLotId: lotA, resaleId: r1.body.resaleId } }, t(distB));
-    expect(lotB.body).toMatchObject({ quantity: 300, unitCost: '1240.00', sellerId: distA, originSupplierId: maker });
+    expect(lotB.body).toMatchObject({ quantity: '300', unitCost: '1240.00', sellerId: distA, originSupplierId: maker });
     expect((await http(url, 'POST', '/lots', { source: { kind: 'resale', upstreamLotId: lotA, resaleId: r1.body.resaleId } }, t(distB))).body.code).toBe(
       'lot.already_recorded',
     );
@@ -204,8 +206,16 @@ describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)',
 
   it('lets exactly one of several concurrent resales of the last units succeed; the rest get 409', async () => {
     const lot = await http(url, 'GET', `/lots/${lotA}`, undefined, t(distA));
-    const leave = 10;
-    await http(url, 'POST', `/lots/${lotA}/resales`, { buyerId: manufacturer, quantity: lot.body.remaining - leave, unitPrice: '1200.00' }, t(distA));
+    // The last half unit (0.5 t, 0.5 m): decimal quantities are compared exactly.
+    const leave = '0.5';
+    const most = await http(
+      url,
+      'POST',
+      `/lots/${lotA}/resales`,
+      { buyerId: manufacturer, quantity: subtractQuantities(lot.body.remaining, leave), unitPrice: '1200.00' },
+      t(distA),
+    );
+    expect(most.body).toMatchObject({ quantity: '499.5', remaining: '0.5' });
     const attempts = await Promise.all(
       Array.from({ length: 8 }, () => http(url, 'POST', `/lots/${lotA}/resales`, { buyerId: manufacturer, quantity: leave, unitPrice: '1250.00' }, t(distA))),
     );
@@ -214,8 +224,7 @@ describe('resale app: lots, resales and provenance (real PostgreSQL and Kafka)',
     expect(statuses.filter((s) => s === 409)).toHaveLength(7);
     expect(attempts.every((a) => a.status === 201 || a.type.includes('application/problem+json'))).toBe(true);
     const after = await http(url, 'GET', `/lots/${lotA}`, undefined, t(distA));
-    expect(after.body.remaining).toBe(0);
-    const sold = after.body.resales.reduce((n: number, r: any) => n + r.quantity, 0);
-    expect(sold).toBe(800);
+    expect(after.body.remaining).toBe('0');
+    expect(sumQuantities(after.body.resales.map((r: { quantity: string }) => r.quantity))).toBe('800');
   });
 });

@@ -4,7 +4,7 @@ import { LedgerModule } from '@dealledger/platform';
 import { ResaleInbound } from './inbound/resale-inbound';
 import { LotCommandHandler, LotSourceResolver } from './lot/lot.command-handler';
 import { LotHttpController } from './lot/lot.http.controller';
-import { LotList1737500000000, LotListProjection } from './lot/list/lot-list.projection';
+import { LotList1737500000000, LotListDecimalQuantities1764500000001, LotListProjection } from './lot/list/lot-list.projection';
 import { ResaleList1737500000001, ResaleListProjection } from './lot/list/resale-list.projection';
 import { SupplyLines1732900000000 } from './projections/supply-lines.migration';
 
@@ -19,7 +19,10 @@ export const RESALE = {
 @Module({
   imports: [
     CqrsModule.forRoot(),
-    LedgerModule.forContext({ context: RESALE.context, migrations: [SupplyLines1732900000000, LotList1737500000000, ResaleList1737500000001] }),
+    LedgerModule.forContext({
+      context: RESALE.context,
+      migrations: [SupplyLines1732900000000, LotList1737500000000, ResaleList1737500000001, LotListDecimalQuantities1764500000001],
+    }),
   ],
   controllers: [LotHttpController],
   providers: [LotCommandHandler, LotSourceResolver, ResaleInbound, LotListProjection, ResaleListProjection],

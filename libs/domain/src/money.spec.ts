@@ -8,9 +8,16 @@ describe('money', () => {
     expect(fromUnits(toUnits('7'))).toBe('7.00');
   });
   it('multiplies large volumes without float error', () => {
-    expect(lineTotal(1200, '41.70')).toBe('50040.00');
-    expect(lineTotal(3, '0.1')).toBe('0.30');
-    expect(lineTotal(999_999_999, '999999.9999')).toBe('999999998900000.0001');
+    expect(lineTotal('1200', '41.70')).toBe('50040.00');
+    expect(lineTotal('3', '0.1')).toBe('0.30');
+    expect(lineTotal('999999999', '999999.9999')).toBe('999999998900000.0001');
+  });
+  it('multiplies fractional quantities and rounds the line half-up to 4 decimals', () => {
+    expect(lineTotal('2.5', '41.70')).toBe('104.25');
+    expect(lineTotal('0.75', '0.0001')).toBe('0.0001'); // 0.000075 -> up
+    expect(lineTotal('2.5', '0.0001')).toBe('0.0003'); // 0.00025: a half goes up
+    expect(lineTotal('2.4999', '0.0001')).toBe('0.0002'); // 0.00024999 -> down
+    expect(lineTotal('2.5', '-0.0001')).toBe('-0.0003'); // away from zero, as the positive
   });
   it('sums, compares and divides', () => {
     expect(sum(['0.10', '0.20'])).toBe('0.30');
@@ -18,7 +25,7 @@ describe('money', () => {
     expect(ratio('50', '100')).toBe(0.5);
   });
   it('sums totals beyond what the ledger records (the event schema refuses them later, not the arithmetic)', () => {
-    expect(sum([lineTotal(1_000_000, '999999999.00'), '1.00'])).toBe('999999999000001.00');
+    expect(sum([lineTotal('1000000', '999999999.00'), '1.00'])).toBe('999999999000001.00');
     expect(toUnits('1'.repeat(31))).toBe(BigInt('1'.repeat(31)) * 10_000n);
     expect(() => toUnits('1'.repeat(41))).toThrow(/not a decimal amount/);
   });
@@ -36,6 +43,6 @@ describe('money', () => {
     expect(isDecimal('1000000000000000.00')).toBe(true);
     expect(isDecimal('999999999999999999.9999')).toBe(true);
     expect(isDecimal('1000000000000000000.00')).toBe(false);
-    expect(isDecimal(lineTotal(1_000_000, '2000000000.00'))).toBe(true);
+    expect(isDecimal(lineTotal('1000000', '2000000000.00'))).toBe(true);
   });
 });

@@ -41,8 +41,18 @@ export function fromUnits(units: bigint): string {
   return `${negative ? '-' : ''}${whole}.${frac}`;
 }
 
-export function lineTotal(quantity: number, unitPrice: string): string {
-  return fromUnits(BigInt(quantity) * toUnits(unitPrice));
+/**
+ * Quantity (a decimal string, see quantity.ts) x unit price. The exact product has up to 8
+ * decimals; it is rounded to the 4 the ledger records half-up, as commercial rounding does:
+ * a half (0.00005) goes up, away from zero, so 2.5 x 0.0001 = 0.00025 -> "0.0003" and a
+ * negative price mirrors a positive one. Every total is a sum of line totals so rounded.
+ */
+export function lineTotal(quantity: string, unitPrice: string): string {
+  const product = toUnits(quantity) * toUnits(unitPrice);
+  const negative = product < 0n;
+  const abs = negative ? -product : product;
+  const rounded = (abs + SCALE / 2n) / SCALE;
+  return fromUnits(negative ? -rounded : rounded);
 }
 
 export function sum(amounts: string[]): string {

@@ -4,18 +4,26 @@ import { sealEnvelope } from '@dealledger/messaging';
 
 /**
  * Valid envelopes of every context, for tests of consumers: the data passes the catalog's
- * schemas. `at` sets the business time; each call makes a new event id.
+ * schemas at `schemaVersion` (1 unless given: a type's newer versions need their own data).
+ * `at` sets the business time; each call makes a new event id.
  */
 let position = 0;
 
-export function sampleEvent(type: string, data: Record<string, unknown>, parties: string[], at: Date = new Date(), context = contextOf(type)): EventEnvelope {
+export function sampleEvent(
+  type: string,
+  data: Record<string, unknown>,
+  parties: string[],
+  at: Date = new Date(),
+  context = contextOf(type),
+  schemaVersion = 1,
+): EventEnvelope {
   const streamType = streamTypeOf(type);
   const key = (data.offerId ?? data.tenderId ?? data.contractId ?? data.lotId ?? data.ticketId ?? data.companyId ?? randomUUID()) as string;
   const ticket = type.startsWith('Ticket') || type === 'SlaBreached';
   return sealed({
     id: randomUUID(),
     type,
-    schemaVersion: 1,
+    schemaVersion,
     context,
     streamId: `${streamType}-${ticket ? data.ticketId : key}`,
     streamType,
@@ -49,9 +57,11 @@ function streamTypeOf(type: string): string {
 }
 
 const tiers = [
-  { minQuantity: 100, unitPrice: '52.00' },
-  { minQuantity: 1000, unitPrice: '47.50' },
+  { minQuantity: '100', unitPrice: '52.00' },
+  { minQuantity: '1000', unitPrice: '47.50' },
 ];
+/** Quantities are decimal strings from version 2 of the events that carry them, as producers now write them. */
+const V2 = 2;
 
 /** A small but complete history between a supplier, a buyer and an intermediary. */
 export function sampleHistory(supplier: string, buyer: string, intermediary: string, start: Date): EventEnvelope[] {
@@ -70,7 +80,7 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
     supplierId: supplier,
     intermediaryId: null,
     currency: 'EUR',
-    items: [{ sku: 'TYRE', description: 'Tyre', unit: 'piece', tiers, committedVolume: 1200, ceiling: null }],
+    items: [{ sku: 'TYRE', description: 'Tyre', unit: 'piece', tiers, committedVolume: '1200', ceiling: null }],
     startDate: day(3).toISOString(),
     endDate: day(368).toISOString(),
     sla: [{ severity: 'critical', responseHours: 4, resolutionHours: 24 }],
@@ -99,7 +109,14 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
       [intermediary],
       day(0),
     ),
-    sampleEvent('OfferDrafted', { ...ref, items: [item], validUntil: day(30).toISOString(), paymentTerms: '60 days', deliveryTerms: 'DAP' }, both, day(1)),
+    sampleEvent(
+      'OfferDrafted',
+      { ...ref, items: [item], validUntil: day(30).toISOString(), paymentTerms: '60 days', deliveryTerms: 'DAP' },
+      both,
+      day(1),
+      'offers',
+      V2,
+    ),
     sampleEvent('OfferSubmitted', { ...ref, revision: 0 }, both, day(1)),
     sampleEvent(
       'OfferAccepted',
@@ -118,9 +135,9 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
             kind: 'component',
             description: 'Tyre',
             unit: 'piece',
-            quantity: 1200,
+            quantity: '1200',
             unitPrice: '47.50',
-            tierMinQuantity: 1000,
+            tierMinQuantity: '1000',
             lineTotal: '57000.00',
             tiers,
           },
@@ -128,6 +145,8 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
       },
       both,
       day(2),
+      'offers',
+      V2,
     ),
     sampleEvent(
       'ContractExecuted',
@@ -144,6 +163,8 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
       },
       both,
       day(3),
+      'contracts',
+      V2,
     ),
     sampleEvent(
       'CallOffPlaced',
@@ -151,13 +172,15 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
         ...cref,
         callOffId: randomUUID(),
         placedBy: null,
-        lines: [{ sku: 'TYRE', quantity: 600, unitPrice: '52.00', tierMinQuantity: 100, lineTotal: '31200.00', cumulativeQuantity: 600 }],
+        lines: [{ sku: 'TYRE', quantity: '600', unitPrice: '52.00', tierMinQuantity: '100', lineTotal: '31200.00', cumulativeQuantity: '600' }],
         total: '31200.00',
         currency: 'EUR',
         placedAt: day(10).toISOString(),
       },
       both,
       day(10),
+      'contracts',
+      V2,
     ),
     sampleEvent(
       'TicketOpened',
@@ -209,7 +232,7 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
         awardedBy: randomUUID(),
         publicProcurement: false,
         currency: 'EUR',
-        items: [{ itemId: 'lot-1', description: 'Tyre', quantity: 1000, unit: 'piece', specification: 's', unitPrice: '50.00', lineTotal: '50000.00' }],
+        items: [{ itemId: 'lot-1', description: 'Tyre', quantity: '1000', unit: 'piece', specification: 's', unitPrice: '50.00', lineTotal: '50000.00' }],
         total: '50000.00',
         weightedScore: 9,
         ranking: [
@@ -219,6 +242,8 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
       },
       [buyer, supplier, rival],
       day(51),
+      'offers',
+      V2,
     ),
     sampleEvent(
       'LotResold',
@@ -229,16 +254,18 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
         resaleId: randomUUID(),
         buyerId: buyer,
         sku: 'TYRE',
-        quantity: 300,
+        quantity: '300',
         unitPrice: '55.00',
         unitCost: '47.50',
         margin: '2250.00',
         currency: 'EUR',
-        remaining: 0,
+        remaining: '0',
         downstreamContractId: null,
       },
       [intermediary, buyer, supplier],
       day(60),
+      'resale',
+      V2,
     ),
   ];
 }

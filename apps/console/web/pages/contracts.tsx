@@ -11,13 +11,15 @@ import {
   Company,
   ContractSkus,
   dateOnly,
+  compareQuantities,
   Facts,
-  formatNumber,
+  formatQuantity,
   InputField,
   Loading,
   LoadMore,
   Money,
   Page,
+  parseQuantity,
   PersonName,
   ProblemMessage,
   SelectField,
@@ -131,7 +133,7 @@ export function ContractsPage({ query }: { query: Route['query'] }) {
                       <When at={c.endDate} />
                     </td>
                     <td class="num">
-                      {formatNumber(c.calledOffVolume)} of {formatNumber(c.committedVolume)}
+                      {formatQuantity(c.calledOffVolume)} of {formatQuantity(c.committedVolume)}
                     </td>
                     <td>
                       <Owed owed={c.awaitingSignatures} />
@@ -283,14 +285,14 @@ export function ContractPage({ id }: { id: string }) {
                 <td>{i.sku}</td>
                 <td>{i.description}</td>
                 <td class="num">
-                  {formatNumber(i.committedVolume)} {i.unit}
+                  {formatQuantity(i.committedVolume)} {i.unit}
                 </td>
-                <td class="num">{i.ceiling === null ? <span class="muted">none</span> : `${formatNumber(i.ceiling)} ${i.unit}`}</td>
+                <td class="num">{i.ceiling === null ? <span class="muted">none</span> : `${formatQuantity(i.ceiling)} ${i.unit}`}</td>
                 <td>
                   <ul class="ct-plain">
                     {byMin(i.tiers as Json[]).map((t) => (
                       <li key={t.minQuantity}>
-                        from {formatNumber(t.minQuantity)}: <Money amount={t.unitPrice} currency={terms.currency} />
+                        from {formatQuantity(t.minQuantity)}: <Money amount={t.unitPrice} currency={terms.currency} />
                       </li>
                     ))}
                   </ul>
@@ -533,15 +535,15 @@ function CallOffs({ c, reload, isBuyer }: { c: Json; reload: () => void; isBuyer
                       <tr key={`${o.callOffId}:${l.sku}`} data-call-off-id={o.callOffId}>
                         <td>{i === 0 ? <When at={o.placedAt} /> : <span class="muted">same call-off</span>}</td>
                         <td>{l.sku}</td>
-                        <td class="num">{formatNumber(l.quantity)}</td>
+                        <td class="num">{formatQuantity(l.quantity)}</td>
                         <td class="num">
                           <Money amount={l.unitPrice} currency={c.terms.currency} />
-                          <div class="muted">tier from {formatNumber(l.tierMinQuantity)}</div>
+                          <div class="muted">tier from {formatQuantity(l.tierMinQuantity)}</div>
                         </td>
                         <td class="num">
                           <Money amount={l.lineTotal} currency={c.terms.currency} />
                         </td>
-                        <td class="num">{formatNumber(l.cumulativeQuantity)}</td>
+                        <td class="num">{formatQuantity(l.cumulativeQuantity)}</td>
                       </tr>
                     )),
                   )}
@@ -550,7 +552,7 @@ function CallOffs({ c, reload, isBuyer }: { c: Json; reload: () => void; isBuyer
             </div>
           )}
           {items.map((i) => (
-            <VolumeChart key={i.sku} item={i} callOffs={callOffs} currency={c.terms.currency} calledOff={c.calledOff?.[i.sku] ?? 0} />
+            <VolumeChart key={i.sku} item={i} callOffs={callOffs} currency={c.terms.currency} calledOff={String(c.calledOff?.[i.sku] ?? '0')} />
           ))}
           {isBuyer &&
             c.status === 'executed' &&
@@ -578,7 +580,11 @@ function CallOffForm({ c, reload }: { c: Json; reload: () => void }) {
       <CommandForm
         label="Place call-off"
         submit={async () => {
-          const lines = items.map((i) => ({ sku: i.sku as string, quantity: Number(qty[i.sku] ?? '') })).filter((l) => l.quantity > 0);
+          // Empty or zero: that item is not called off. Anything else is sent as typed, for the ledger to judge.
+          const lines = items
+            .map((i) => ({ sku: i.sku as string, typed: (qty[i.sku] ?? '').trim() }))
+            .filter((l) => !/^[\s0.,]*$/.test(l.typed))
+            .map((l) => ({ sku: l.sku, quantity: parseQuantity(l.typed) ?? l.typed }));
           if (!lines.length) throw new Problem(0, 'Nothing to call off', 'enter a quantity for at least one item');
           return post('contracts', `/contracts/${c.contractId}/call-offs`, { lines });
         }}
@@ -593,11 +599,9 @@ function CallOffForm({ c, reload }: { c: Json; reload: () => void }) {
             <InputField
               key={i.sku}
               label={`Quantity of ${i.sku}`}
-              hint={i.ceiling === null ? undefined : `ceiling ${formatNumber(i.ceiling)} ${i.unit}`}
-              type="number"
-              min={0}
-              step={1}
-              inputMode="numeric"
+              hint={`${i.unit}, up to 4 decimals${i.ceiling === null ? '' : `; ceiling ${formatQuantity(i.ceiling)} ${i.unit}`}`}
+              type="text"
+              inputMode="decimal"
               value={qty[i.sku] ?? ''}
               onChange={(v) => setQty({ ...qty, [i.sku]: v })}
             />
@@ -609,13 +613,15 @@ function CallOffForm({ c, reload }: { c: Json; reload: () => void }) {
 }
 
 /** Cumulative quantity of one sku over the call-offs (a step line), with each volume tier's minimum as a dashed line labelled with its price. */
-function VolumeChart({ item, callOffs, currency, calledOff }: { item: Json; callOffs: Json[]; currency: string; calledOff: number }) {
+function VolumeChart({ item, callOffs, currency, calledOff }: { item: Json; callOffs: Json[]; currency: string; calledOff: string }) {
   const sku = item.sku as string;
   const tiers = byMin(item.tiers as Json[]);
+  // Quantities are exact decimal strings; the drawing alone takes them as numbers.
   const steps = callOffs.flatMap((o) =>
-    (o.lines as Json[]).filter((l) => l.sku === sku).map((l) => ({ at: o.placedAt as string, total: l.cumulativeQuantity as number })),
+    (o.lines as Json[]).filter((l) => l.sku === sku).map((l) => ({ at: o.placedAt as string, total: Number(l.cumulativeQuantity) })),
   );
-  const top = Math.max(1, calledOff, item.committedVolume, ...tiers.map((t) => t.minQuantity)) * 1.1;
+  const peak = [calledOff, item.committedVolume, ...tiers.map((t) => t.minQuantity)].reduce((a, b) => (compareQuantities(b, a) > 0 ? b : a), '1');
+  const top = Number(peak) * 1.1;
   const W = 600;
   const H = 230;
   const left = 64;
@@ -641,24 +647,24 @@ function VolumeChart({ item, callOffs, currency, calledOff }: { item: Json; call
           0
         </text>
         <text class="chart-label" x={left - 6} y={y(top / 1.1)} text-anchor="end" dominant-baseline="middle">
-          {Math.round(top / 1.1).toLocaleString('en-GB')}
+          {formatQuantity(peak)}
         </text>
         <text class="chart-label" x={left + plotW / 2} y={H - 8} text-anchor="middle">
           {steps.length} call-off{steps.length === 1 ? '' : 's'}, in order
         </text>
         {tiers.map((t) => (
           <g key={t.minQuantity} data-tier={t.minQuantity}>
-            <line class="chart-tier" x1={left} y1={y(t.minQuantity)} x2={left + plotW} y2={y(t.minQuantity)} />
-            <text class="chart-value ct-tier-label" x={left + plotW + 6} y={y(t.minQuantity)} dominant-baseline="middle">
-              {t.unitPrice} {currency} from {formatNumber(t.minQuantity)}
+            <line class="chart-tier" x1={left} y1={y(Number(t.minQuantity))} x2={left + plotW} y2={y(Number(t.minQuantity))} />
+            <text class="chart-value ct-tier-label" x={left + plotW + 6} y={y(Number(t.minQuantity))} dominant-baseline="middle">
+              {t.unitPrice} {currency} from {formatQuantity(t.minQuantity)}
             </text>
           </g>
         ))}
         <path class="chart-line" d={d} />
       </svg>
       <figcaption>
-        {title}: {formatNumber(calledOff)} called off of {formatNumber(item.committedVolume)} committed
-        {item.ceiling !== null ? ` (ceiling ${formatNumber(item.ceiling)})` : ''}; the next call-off is priced at the tier reached by its cumulative volume
+        {title}: {formatQuantity(calledOff)} called off of {formatQuantity(item.committedVolume)} committed
+        {item.ceiling !== null ? ` (ceiling ${formatQuantity(item.ceiling)})` : ''}; the next call-off is priced at the tier reached by its cumulative volume
         {tier ? `, now ${tier.unitPrice} ${currency}` : ''}. Dashed lines: tier minimums and their unit prices.
       </figcaption>
     </figure>
@@ -705,11 +711,11 @@ interface DiffRow {
 }
 
 const arrayOf = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-const ceilingText = (v: unknown) => (v === null || v === undefined ? 'none' : formatNumber(v));
+const ceilingText = (v: unknown) => (v === null || v === undefined ? 'none' : formatQuantity(v));
 const slaText = (s: Json) => `response ${hours(s.responseHours)}, resolution ${hours(s.resolutionHours)}`;
 const tiersText = (tiers: unknown) =>
   byMin(arrayOf(tiers))
-    .map((t) => `from ${formatNumber(t.minQuantity)}: ${t.unitPrice}`)
+    .map((t) => `from ${formatQuantity(t.minQuantity)}: ${t.unitPrice}`)
     .join('; ');
 
 /** SLA rows per severity: added, removed, or which of its hours changed. */
@@ -743,7 +749,7 @@ function itemsDiff(before: unknown, after: unknown): DiffRow[] {
   const a = arrayOf(after);
   const fields: [string, string, (v: unknown) => string][] = [
     ['ceiling', 'ceiling', ceilingText],
-    ['committedVolume', 'committed', (v) => formatNumber(v)],
+    ['committedVolume', 'committed', (v) => formatQuantity(v)],
     ['unit', 'unit', String],
     ['description', 'description', String],
     ['tiers', 'price tiers', tiersText],
@@ -815,7 +821,7 @@ function changeRows(change: { term: string; before: unknown; after: unknown }): 
   if (term === 'requiredSignatures') return signaturesDiff(before, after);
   const ceiling = /^ceiling:(.+)$/.exec(term);
   if (ceiling) {
-    // The app names a ceiling change `ceiling:<sku>`; a value is a number or null (no ceiling), but
+    // The app names a ceiling change `ceiling:<sku>`; a value is a quantity or null (no ceiling), but
     // both null cannot be a change: the values were not given, and "none → none" would mislead.
     const unknown = (before === null || before === undefined) && (after === null || after === undefined);
     return [
@@ -972,8 +978,9 @@ function AmendForm({ c, reload }: { c: Json; reload: () => void }) {
     for (const k of ['paymentTerms', 'deliveryTerms', 'governingLaw'] as const) if (text[k] !== terms[k]) out[k] = text[k];
     for (const k of ['startDate', 'endDate'] as const) if (text[k] && text[k] !== dateOnly(terms[k])) out[k] = withDate(text[k], terms[k]);
     const changedCeilings = (terms.items as Json[])
-      .map((i) => ({ sku: i.sku as string, ceiling: ceilings[i.sku].trim() === '' ? null : Number(ceilings[i.sku]) }))
-      .filter((x, n) => x.ceiling !== terms.items[n].ceiling);
+      .map((i) => ({ sku: i.sku as string, ceiling: ceilings[i.sku].trim() === '' ? null : (parseQuantity(ceilings[i.sku]) ?? ceilings[i.sku].trim()) }))
+      // Both in the ledger's one form ("3.5", not "3.50"): another string is another ceiling, or text for the ledger to refuse.
+      .filter((x, n) => x.ceiling !== (terms.items[n].ceiling === null ? null : String(terms.items[n].ceiling)));
     if (changedCeilings.length) out.ceilings = changedCeilings;
     if (executive && fourEyes !== (terms.fourEyes !== false)) out.fourEyes = fourEyes;
     return out;
@@ -1029,10 +1036,9 @@ function AmendForm({ c, reload }: { c: Json; reload: () => void }) {
             <InputField
               key={i.sku}
               label={`Ceiling for ${i.sku}`}
-              hint="most that may be called off; empty for none"
-              type="number"
-              min={1}
-              step={1}
+              hint={`most that may be called off, in ${i.unit} (up to 4 decimals); empty for none`}
+              type="text"
+              inputMode="decimal"
               value={ceilings[i.sku]}
               onChange={(v) => setCeilings({ ...ceilings, [i.sku]: v })}
             />

@@ -9,18 +9,21 @@ import {
   byMin,
   CommandForm,
   Company,
+  compareQuantities,
   ContractLink,
   Due,
   Exact,
   Facts,
-  formatNumber,
+  formatQuantity,
   fromLocalInput,
   fromUnits,
   grouped,
   InputField,
+  lineTotalUnits,
   Loading,
   LoadMore,
   Page,
+  parseQuantity,
   ProblemMessage,
   sameId,
   SelectField,
@@ -127,8 +130,9 @@ export function OffersPage({ query }: { query?: Route['query'] }) {
 
 // ---- one offer ----
 
+/** Quantities are exact decimal strings ("2.5", "1200"), as the ledger keeps them. */
 interface Tier {
-  minQuantity: number;
+  minQuantity: string;
   unitPrice: string;
 }
 interface Item {
@@ -148,13 +152,14 @@ interface Terms {
 interface Proposal {
   sku: string;
   unitPrice?: string;
-  quantity?: number;
+  quantity?: string;
 }
 type Column =
   | { kind: 'revision'; revision: number; terms: Terms; note: string; current: boolean }
   | { kind: 'counter'; revision: number; proposals: Proposal[]; note: string; key: string };
 
 const samePrice = (a: string, b: string) => toUnits(a) === toUnits(b);
+const sameQuantity = (a: unknown, b: unknown) => compareQuantities(a, b) === 0;
 
 /**
  * Every revision oldest first, with the buyer's counter-proposals after the revision they answer.
@@ -176,15 +181,15 @@ function Marker({ text }: { text: string }) {
 }
 
 function Tiers({ item, prev }: { item: Item; prev?: Item }) {
-  const removed = prev ? byMin(prev.tiers).filter((p) => !item.tiers.some((t) => t.minQuantity === p.minQuantity)) : [];
+  const removed = prev ? byMin(prev.tiers).filter((p) => !item.tiers.some((t) => sameQuantity(t.minQuantity, p.minQuantity))) : [];
   return (
     <ul class="tier-list">
       {byMin(item.tiers).map((t) => {
-        const before = prev?.tiers.find((p) => p.minQuantity === t.minQuantity);
+        const before = prev?.tiers.find((p) => sameQuantity(p.minQuantity, t.minQuantity));
         const cls = !prev ? '' : !before ? 'diff-added' : !samePrice(before.unitPrice, t.unitPrice) ? 'diff-changed' : '';
         return (
           <li key={t.minQuantity} class={cls}>
-            from {formatNumber(t.minQuantity)}: <Exact amount={t.unitPrice} currency={item.currency} />
+            from {formatQuantity(t.minQuantity)}: <Exact amount={t.unitPrice} currency={item.currency} />
             {prev && !before && <Marker text="new tier" />}
             {before && cls && <Marker text={`changed, was ${before.unitPrice}`} />}
           </li>
@@ -192,7 +197,7 @@ function Tiers({ item, prev }: { item: Item; prev?: Item }) {
       })}
       {removed.map((t) => (
         <li key={`r${t.minQuantity}`} class="diff-removed">
-          from {formatNumber(t.minQuantity)}: <Exact amount={t.unitPrice} currency={prev!.currency} />
+          from {formatQuantity(t.minQuantity)}: <Exact amount={t.unitPrice} currency={prev!.currency} />
           <Marker text="tier removed" />
         </li>
       ))}
@@ -205,14 +210,15 @@ function itemChanged(a: Item, b: Item): boolean {
   if (a.tiers.length !== b.tiers.length) return true;
   const x = byMin(a.tiers);
   const y = byMin(b.tiers);
-  return x.some((t, i) => t.minQuantity !== y[i].minQuantity || !samePrice(t.unitPrice, y[i].unitPrice));
+  return x.some((t, i) => !sameQuantity(t.minQuantity, y[i].minQuantity) || !samePrice(t.unitPrice, y[i].unitPrice));
 }
 
 function ItemCell({ col, prev, sku }: { col: Column; prev: Terms | undefined; sku: string }) {
   if (col.kind === 'counter') {
     const p = col.proposals.find((x) => x.sku === sku);
     // For a counter-proposal, `prev` is the revision it answers.
-    const currency = prev?.items.find((i) => i.sku === sku)?.currency;
+    const answered = prev?.items.find((i) => i.sku === sku);
+    const currency = answered?.currency;
     return (
       <td class="counter-col">
         {p ? (
@@ -222,7 +228,11 @@ function ItemCell({ col, prev, sku }: { col: Column; prev: Terms | undefined; sk
                 proposes <Exact amount={p.unitPrice} currency={currency} /> each
               </div>
             )}
-            {p.quantity !== undefined && <div>for {formatNumber(p.quantity)} units</div>}
+            {p.quantity !== undefined && (
+              <div>
+                for {formatQuantity(p.quantity)} {answered?.unit ?? 'units'}
+              </div>
+            )}
           </>
         ) : (
           <span class="muted">no proposal</span>
@@ -393,15 +403,18 @@ function Revisions({ offer }: { offer: Json }) {
 
 function VolumeItem({ item, index, qty, setQty }: { item: Item; index: number; qty: string; setQty: (v: string) => void }) {
   const tiers = byMin(item.tiers);
-  const lowest = tiers[0]?.minQuantity ?? 1;
-  const highest = tiers[tiers.length - 1]?.minQuantity ?? 1;
-  // Far enough past the top tier to see it apply; the number input takes any quantity.
-  const max = Math.max(highest * 2, lowest * 10, 10);
-  const n = /^\d+$/.test(qty.trim()) ? Number(qty.trim()) : NaN;
-  const valid = Number.isSafeInteger(n) && n >= 1;
-  const tier = valid ? tierAt(tiers, n) : undefined;
+  const lowest = tiers[0]?.minQuantity ?? '1';
+  const highest = tiers[tiers.length - 1]?.minQuantity ?? '1';
+  // The slider moves in the finest step the tiers are written in (0.5 t: tenths; pieces: ones), far
+  // enough past the top tier to see it apply; the field takes any quantity, to 4 decimals, exactly.
+  const decimals = Math.min(4, Math.max(0, ...tiers.map((t) => (String(t.minQuantity).split('.')[1] ?? '').length)));
+  const step = 10 ** -decimals;
+  const [low, max] = [Number(lowest), Math.max(Number(highest) * 2, Number(lowest) * 10, 10)];
+  const quantity = parseQuantity(qty);
+  const valid = quantity !== null;
+  const tier = quantity !== null ? tierAt(tiers, quantity) : undefined;
   const unit = tier ? toUnits(tier.unitPrice) : null;
-  const total = unit !== null && valid ? BigInt(n) * unit : null;
+  const total = tier && quantity !== null ? lineTotalUnits(quantity, tier.unitPrice) : null;
   const ticks = `ticks-${index}`;
   return (
     <div class="card volume-item" data-sku={item.sku}>
@@ -428,7 +441,7 @@ function VolumeItem({ item, index, qty, setQty }: { item: Item; index: number; q
                 const current = tier?.minQuantity === t.minQuantity;
                 return (
                   <tr key={t.minQuantity} class={current ? 'tier-current' : ''} aria-current={current ? 'true' : undefined}>
-                    <td class="num">{formatNumber(t.minQuantity)}</td>
+                    <td class="num">{formatQuantity(t.minQuantity)}</td>
                     <td class="num">
                       <Exact amount={t.unitPrice} currency={item.currency} />
                     </td>
@@ -443,13 +456,13 @@ function VolumeItem({ item, index, qty, setQty }: { item: Item; index: number; q
           <div class="quantity-inputs">
             <input
               type="range"
-              min={lowest}
+              min={low}
               max={max}
-              step={1}
+              step={step}
               list={ticks}
-              value={valid ? Math.min(Math.max(n, lowest), max) : lowest}
+              value={valid ? Math.min(Math.max(Number(quantity), low), max) : low}
               aria-label={`Quantity of ${item.sku}`}
-              onInput={(e) => setQty(e.currentTarget.value)}
+              onInput={(e) => setQty(Number(e.currentTarget.value).toFixed(decimals))}
             />
             <datalist id={ticks}>
               {tiers.map((t) => (
@@ -457,12 +470,11 @@ function VolumeItem({ item, index, qty, setQty }: { item: Item; index: number; q
               ))}
             </datalist>
             <input
-              type="number"
-              min={1}
-              step={1}
-              inputMode="numeric"
+              type="text"
+              inputMode="decimal"
               value={qty}
               aria-label={`Quantity of ${item.sku} (number)`}
+              aria-invalid={qty.trim() !== '' && !valid ? 'true' : undefined}
               onInput={(e) => setQty(e.currentTarget.value)}
             />
             <span class="muted">{item.unit}</span>
@@ -470,7 +482,11 @@ function VolumeItem({ item, index, qty, setQty }: { item: Item; index: number; q
           <p>
             Unit price:{' '}
             <output aria-label={`Unit price of ${item.sku}`} data-amount={tier?.unitPrice ?? ''}>
-              {tier ? `${grouped(fromUnits(unit!))} ${item.currency}` : valid ? `no tier below ${formatNumber(lowest)}` : 'enter a quantity'}
+              {tier
+                ? `${grouped(fromUnits(unit!))} ${item.currency}`
+                : valid
+                  ? `no tier below ${formatQuantity(lowest)}`
+                  : 'enter a quantity above zero, with at most 4 decimals'}
             </output>
           </p>
           <p>
@@ -497,12 +513,14 @@ function AcceptForm({ offer, items: liveItems, initial, done }: { offer: Json; i
   const canAccept = !!me?.personId && me.roles.includes('procurement');
   let sum = 0n;
   const lines = items.map((item) => {
-    const n = Number(qty[item.sku] ?? '');
-    const tier = Number.isSafeInteger(n) && n >= 1 ? tierAt(item.tiers, n) : undefined;
-    const line = tier ? BigInt(n) * toUnits(tier.unitPrice)! : null;
+    const quantity = parseQuantity(qty[item.sku] ?? '');
+    const tier = quantity !== null ? tierAt(item.tiers, quantity) : undefined;
+    const line = tier && quantity !== null ? lineTotalUnits(quantity, tier.unitPrice) : null;
     if (line !== null) sum += line;
-    return { item, n, tier, line };
+    return { item, quantity, tier, line };
   });
+  // Empty or zero: that item is not taken. Anything else is sent as typed, for the ledger to judge.
+  const taken = (text: string | undefined) => !!text && !/^[\s0.,]*$/.test(text);
   return (
     <CommandForm
       label="Confirm acceptance"
@@ -510,9 +528,7 @@ function AcceptForm({ offer, items: liveItems, initial, done }: { offer: Json; i
         post('offers', `/offers/${offer.offerId}/accept`, {
           revision: seen.revision,
           // Items left empty are not accepted; the rest at the tier price their quantity reaches.
-          quantities: items
-            .filter((i) => (qty[i.sku] ?? '').trim() !== '' && Number(qty[i.sku]) !== 0)
-            .map((i) => ({ sku: i.sku, quantity: Number(qty[i.sku]) })),
+          quantities: items.filter((i) => taken(qty[i.sku])).map((i) => ({ sku: i.sku, quantity: parseQuantity(qty[i.sku]) ?? qty[i.sku].trim() })),
         })
       }
       done={done}
@@ -532,10 +548,13 @@ function AcceptForm({ offer, items: liveItems, initial, done }: { offer: Json; i
           <InputField
             key={item.sku}
             label={`Units of ${item.sku} to accept`}
-            hint={tier ? `${tier.unitPrice} ${item.currency} each, ${grouped(fromUnits(line!))} ${item.currency}` : `from ${byMin(item.tiers)[0]?.minQuantity}`}
-            type="number"
-            min={1}
-            step={1}
+            hint={
+              tier
+                ? `${tier.unitPrice} ${item.currency} per ${item.unit}, ${grouped(fromUnits(line!))} ${item.currency}`
+                : `${item.unit}, from ${formatQuantity(byMin(item.tiers)[0]?.minQuantity)}; up to 4 decimals`
+            }
+            type="text"
+            inputMode="decimal"
             value={qty[item.sku] ?? ''}
             onChange={(v) => setQty({ ...qty, [item.sku]: v })}
           />
@@ -563,7 +582,7 @@ function CounterForm({ offer, items, done }: { offer: Json; items: Item[]; done:
             .map((i) => ({
               sku: i.sku,
               ...((prices[i.sku] ?? '').trim() ? { unitPrice: prices[i.sku].trim() } : {}),
-              ...((quantities[i.sku] ?? '').trim() ? { quantity: Number(quantities[i.sku]) } : {}),
+              ...((quantities[i.sku] ?? '').trim() ? { quantity: parseQuantity(quantities[i.sku]) ?? quantities[i.sku].trim() } : {}),
             })),
           note,
         })
@@ -583,10 +602,9 @@ function CounterForm({ offer, items, done }: { offer: Json; items: Item[]; done:
           />
           <InputField
             label={`Proposed quantity for ${item.sku}`}
-            hint="optional"
-            type="number"
-            min={1}
-            step={1}
+            hint={`optional, in ${item.unit}; up to 4 decimals`}
+            type="text"
+            inputMode="decimal"
             value={quantities[item.sku] ?? ''}
             onChange={(v) => setQuantities({ ...quantities, [item.sku]: v })}
           />
@@ -628,7 +646,7 @@ function ReviseForm({ offer, done }: { offer: Json; done: () => void }) {
             description,
             unit,
             currency,
-            tiers: tiers.map((t) => ({ minQuantity: Number(t.minQuantity), unitPrice: t.unitPrice.trim() })),
+            tiers: tiers.map((t) => ({ minQuantity: parseQuantity(t.minQuantity) ?? t.minQuantity.trim(), unitPrice: t.unitPrice.trim() })),
           })),
           validUntil: fromLocalInput(validUntil),
           paymentTerms,
@@ -661,9 +679,8 @@ function ReviseForm({ offer, done }: { offer: Json; done: () => void }) {
                 <tr key={k}>
                   <td>
                     <input
-                      type="number"
-                      min={1}
-                      step={1}
+                      type="text"
+                      inputMode="decimal"
                       value={t.minQuantity}
                       aria-label={`Minimum quantity of tier ${k + 1} for ${item.sku}`}
                       onInput={(e) => setTier(i, k, { minQuantity: e.currentTarget.value })}
@@ -811,11 +828,11 @@ export function OfferPage({ id }: { id?: string }) {
                       {a.sku} <span class="muted">{a.description}</span>
                     </th>
                     <td class="num">
-                      {formatNumber(a.quantity)} {a.unit}
+                      {formatQuantity(a.quantity)} {a.unit}
                     </td>
                     <td class="num">
                       <Exact amount={a.unitPrice} currency={o.accepted.currency} />
-                      <div class="muted">tier from {formatNumber(a.tierMinQuantity)}</div>
+                      <div class="muted">tier from {formatQuantity(a.tierMinQuantity)}</div>
                     </td>
                     <td class="num">
                       <Exact amount={a.lineTotal} currency={o.accepted.currency} />
@@ -843,7 +860,10 @@ export function OfferPage({ id }: { id?: string }) {
 
       <section aria-labelledby="volume-h">
         <h2 id="volume-h">Volume pricing</h2>
-        <p class="muted">Move a slider or type a quantity: the tier that applies is marked, and the total is its unit price times the quantity.</p>
+        <p class="muted">
+          Move a slider or type a quantity (up to 4 decimals): the tier that applies is marked, and the total is its unit price times the quantity, rounded
+          half-up to 4 decimals as the ledger rounds it.
+        </p>
         {items.map((item, i) => (
           <VolumeItem key={item.sku} item={item} index={i} qty={qty[item.sku] ?? ''} setQty={(v) => setQty((q) => ({ ...q, [item.sku]: v }))} />
         ))}

@@ -6,12 +6,14 @@ import type { Route } from '../ui';
 import {
   Company,
   formatAmount,
+  formatQuantity,
   InputField,
   Loading,
   LoadMore,
   Money,
   Page,
   ProblemMessage,
+  quantityUnits,
   SelectField,
   useCompanyNames,
   useDebounced,
@@ -29,8 +31,9 @@ interface LotItem {
   originSupplierId: string;
   sku: string;
   description: string;
-  quantity: number;
-  remaining: number;
+  /** Exact decimal quantities ("2.5", "800"), as the ledger keeps them. */
+  quantity: string;
+  remaining: string;
   unitCost: string;
   currency: string;
   source: { kind: 'contract' | 'resale'; contractId: string | null; callOffId: string | null; upstreamLotId: string | null; resaleId: string | null };
@@ -46,7 +49,7 @@ interface ResaleItem {
   buyerId: string;
   originSupplierId: string;
   sku: string;
-  quantity: number;
+  quantity: string;
   unitPrice: string;
   currency: string;
   downstreamContractId: string | null;
@@ -54,7 +57,7 @@ interface ResaleItem {
   /** The seller's alone. */
   unitCost?: string;
   margin?: string;
-  remaining?: number;
+  remaining?: string;
 }
 
 interface Hop {
@@ -67,7 +70,7 @@ interface Hop {
   resaleId: string | null;
   sku: string;
   /** Absent when the viewer is neither this hop's seller nor its buyer. */
-  quantity?: number;
+  quantity?: string;
   unitPrice?: string;
   currency?: string;
 }
@@ -161,8 +164,8 @@ function LotsSection() {
                   <th scope="row">{l.sku}</th>
                   <td>{l.description}</td>
                   <td class="num">
-                    {l.remaining} of {l.quantity}
-                    {l.remaining === 0 && <span class="badge">sold out</span>}
+                    {formatQuantity(l.remaining)} of {formatQuantity(l.quantity)}
+                    {quantityUnits(l.remaining) === 0n && <span class="badge">sold out</span>}
                   </td>
                   <td class="num">
                     <Money amount={l.unitCost} currency={l.currency} />
@@ -256,7 +259,7 @@ function ResalesSection() {
                     <span class="muted">{r.role === 'sold' ? ' (buyer)' : ' (seller)'}</span>
                   </td>
                   <td>{r.sku}</td>
-                  <td class="num">{r.quantity}</td>
+                  <td class="num">{formatQuantity(r.quantity)}</td>
                   <td class="num">
                     <Money amount={r.unitPrice} currency={r.currency} />
                   </td>
@@ -374,8 +377,9 @@ function Provenance({ lotId }: { lotId: string }) {
 
 /** The text on a hop's arrow: quantity and unit price, or that the price is not the viewer's to see. */
 export function hopLabel(h: Hop): string {
-  if (h.unitPrice === undefined || h.unitPrice === null) return h.quantity === undefined ? 'price not shown' : `${h.quantity} × price not shown`;
-  return `${h.quantity ?? '?'} × ${formatAmount(h.unitPrice)}${h.currency ? ` ${h.currency}` : ''}`;
+  if (h.unitPrice === undefined || h.unitPrice === null)
+    return h.quantity === undefined ? 'price not shown' : `${formatQuantity(h.quantity)} × price not shown`;
+  return `${h.quantity === undefined ? '?' : formatQuantity(h.quantity)} × ${formatAmount(h.unitPrice)}${h.currency ? ` ${h.currency}` : ''}`;
 }
 
 // ---- the graph ----
@@ -571,7 +575,7 @@ function HopsTable({ hops, dates, sku }: { hops: Hop[]; dates: Map<number, HopDa
                   <Company id={h.buyerId} />
                 </td>
                 <td>{h.via === 'contract' ? 'contract' : 'resale'}</td>
-                <td class="num">{h.quantity === undefined ? <span class="muted">not shown</span> : h.quantity}</td>
+                <td class="num">{h.quantity === undefined ? <span class="muted">not shown</span> : formatQuantity(h.quantity)}</td>
                 <td class="num">
                   <Money amount={h.unitPrice} currency={h.currency} />
                 </td>

@@ -9,6 +9,7 @@ import {
   BarChart,
   capitalize,
   Company,
+  formatQuantity,
   InputField,
   Loading,
   LoadMore,
@@ -16,6 +17,7 @@ import {
   Money,
   Page,
   ProblemMessage,
+  quantityUnits,
   SelectField,
   useCompanyName,
   useKept,
@@ -49,8 +51,9 @@ interface Summary {
   offers: { made: number; accepted: number; rejected: number; withdrawn: number; expired: number };
   tenders: { invited: number; bid: number; won: number; lost: number };
   contracts: { executed: number; value: Record<string, string>; renewals: number; terminated: number };
-  callOffs: { count: number; volume: number; value: Record<string, string> };
-  resales: { count: number; volume: number; throughIntermediaries: number };
+  /** Volumes are exact decimal quantities ("1050.5"), summed over every unit alike. */
+  callOffs: { count: number; volume: string; value: Record<string, string> };
+  resales: { count: number; volume: string; throughIntermediaries: number };
   tickets: { opened: number; resolved: number; closed: number };
   sla: { met: number; breached: number; compliancePercent: number | null };
   satisfaction: { ratings: number; average: number | null };
@@ -385,11 +388,12 @@ function SummaryCards({ summary: s, asOf }: { summary: Summary; asOf: string | n
         <Card title="Contracts executed" figure={s.contracts.executed}>
           Value: <PerCurrency value={s.contracts.value} /> · {s.contracts.renewals} renewal(s), {s.contracts.terminated} terminated
         </Card>
-        <Card title="Volume called off" figure={`${s.callOffs.volume} unit(s)`}>
+        <Card title="Volume called off" figure={`${formatQuantity(s.callOffs.volume)} unit(s)`}>
           {s.callOffs.count} call-off(s), value: <PerCurrency value={s.callOffs.value} />
         </Card>
         <Card title="Resales through intermediaries" figure={s.resales.throughIntermediaries}>
-          of {s.resales.count} resale(s){s.resales.volume ? `, ${s.resales.volume} unit(s) that you may see` : ''}
+          of {s.resales.count} resale(s)
+          {quantityUnits(s.resales.volume) ? `, ${formatQuantity(s.resales.volume)} unit(s) that you may see` : ''}
         </Card>
         <Card title="Tickets" figure={`${s.tickets.opened} opened`}>
           {s.tickets.resolved} resolved, {s.tickets.closed} closed

@@ -13,13 +13,14 @@ import {
   Due,
   Exact,
   Facts,
-  formatNumber,
+  formatQuantity,
   fromLocalInput,
   InputField,
   Loading,
   LoadMore,
   navigate,
   Page,
+  parseQuantity,
   ProblemMessage,
   sameId,
   SelectField,
@@ -202,7 +203,8 @@ export function NewTenderPage(_props: { query?: Route['query'] }) {
         submit={() =>
           post('offers', '/tenders', {
             title,
-            items: items.map((i) => ({ ...i, quantity: Number(i.quantity) })),
+            // Exact decimals ("2.5" t); what is not one is sent as typed, for the ledger to refuse in its own words.
+            items: items.map((i) => ({ ...i, quantity: parseQuantity(i.quantity) ?? i.quantity.trim() })),
             currency: currency.trim().toUpperCase(),
             submissionDeadline: fromLocalInput(deadline),
             weights: Object.fromEntries(CRITERIA.map((c) => [c, Number(weights[c])])),
@@ -218,7 +220,15 @@ export function NewTenderPage(_props: { query?: Route['query'] }) {
             <div class="form-row">
               <InputField label="Item id" type="text" maxLength={64} required value={item.itemId} onChange={(v) => setItem(i, { itemId: v })} />
               <InputField label="Description" type="text" maxLength={500} required value={item.description} onChange={(v) => setItem(i, { description: v })} />
-              <InputField label="Quantity" type="number" min={1} step={1} required value={item.quantity} onChange={(v) => setItem(i, { quantity: v })} />
+              <InputField
+                label="Quantity"
+                hint="above zero, up to 4 decimals"
+                type="text"
+                inputMode="decimal"
+                required
+                value={item.quantity}
+                onChange={(v) => setItem(i, { quantity: v })}
+              />
               <InputField label="Unit" type="text" maxLength={32} required value={item.unit} onChange={(v) => setItem(i, { unit: v })} />
             </div>
             <TextAreaField label="Specification" maxLength={4000} value={item.specification} onChange={(v) => setItem(i, { specification: v })} />
@@ -347,7 +357,7 @@ function BidForm({ tender, done }: { tender: Json; done: () => void }) {
           <InputField
             key={i.itemId}
             label={`Unit price for ${i.itemId}`}
-            hint={`${tender.currency} per ${i.unit}, ${formatNumber(i.quantity)} wanted`}
+            hint={`${tender.currency} per ${i.unit}, ${formatQuantity(i.quantity)} wanted`}
             type="text"
             inputMode="decimal"
             required
@@ -494,7 +504,7 @@ export function TenderPage({ id }: { id?: string }) {
                 <tr key={i.itemId}>
                   <th scope="row">{i.itemId}</th>
                   <td>{i.description}</td>
-                  <td class="num">{formatNumber(i.quantity)}</td>
+                  <td class="num">{formatQuantity(i.quantity)}</td>
                   <td>{i.unit}</td>
                   <td>{i.specification || <span class="muted">—</span>}</td>
                 </tr>

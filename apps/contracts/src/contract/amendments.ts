@@ -22,7 +22,7 @@ export interface Amendment {
 function valueOf(terms: Record<string, unknown>, term: string): unknown {
   if (term.startsWith('ceiling:')) {
     const sku = term.slice('ceiling:'.length);
-    const item = (terms.items as { sku: string; ceiling?: number | null }[] | undefined)?.find((i) => i.sku === sku);
+    const item = (terms.items as { sku: string; ceiling?: string | null }[] | undefined)?.find((i) => i.sku === sku);
     return item?.ceiling ?? null;
   }
   // An absent four-eyes rule is on (ContractTerms.fourEyes).

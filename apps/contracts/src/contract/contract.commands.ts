@@ -1,4 +1,4 @@
-import type { ContractOrigin, ContractTerms, SlaTerm } from '@dealledger/events';
+import type { ContractOrigin, ContractTermsV2, SlaTerm } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 
 interface Base {
@@ -17,14 +17,15 @@ export interface TermsChanges {
   deliveryTerms?: string;
   intermediaryId?: string | null;
   fourEyes?: boolean;
-  ceilings?: { sku: string; ceiling: number | null }[];
+  /** Exact decimal quantities; null removes a ceiling. */
+  ceilings?: { sku: string; ceiling: string | null }[];
 }
 
 /** Issued by the process manager from OfferAccepted / TenderAwarded. */
-export type DraftContract = { type: 'DraftContract'; contractId: string; origin: ContractOrigin; terms: ContractTerms };
+export type DraftContract = { type: 'DraftContract'; contractId: string; origin: ContractOrigin; terms: ContractTermsV2 };
 export type AmendContract = Base & { type: 'AmendContract'; changes: TermsChanges; note: string };
 export type SignContract = Base & { type: 'SignContract'; role: string; termsHash: string; companyId?: string };
-export type PlaceCallOff = Base & { type: 'PlaceCallOff'; callOffId: string; lines: { sku: string; quantity: number }[] };
+export type PlaceCallOff = Base & { type: 'PlaceCallOff'; callOffId: string; lines: { sku: string; quantity: string }[] };
 export type ProposeRenewal = Base & { type: 'ProposeRenewal'; newEndDate: string };
 export type TerminateContract = Base & { type: 'TerminateContract'; reason: string };
 /** Issued by the contracts app's own end-date check. */

@@ -1,5 +1,5 @@
 import { ContractEvent, eventCatalog } from '@dealledger/events';
-import type { Requester } from '@dealledger/domain';
+import { hashOf, type Requester } from '@dealledger/domain';
 import { deciderSpec } from '@dealledger/testing';
 import type { ContractCommand } from './contract.commands';
 import { contractDecider, ContractState, termsHashOf } from './contract.decider';
@@ -44,14 +44,14 @@ const draftCmd = draftFromOfferAccepted({
         kind: 'component',
         description: 'Summer tyre',
         unit: 'piece',
-        quantity: 12000,
+        quantity: '12000',
         unitPrice: '41.70',
-        tierMinQuantity: 10000,
+        tierMinQuantity: '10000',
         lineTotal: '500400.00',
         tiers: [
-          { minQuantity: 100, unitPrice: '52.00' },
-          { minQuantity: 1000, unitPrice: '47.50' },
-          { minQuantity: 10000, unitPrice: '41.70' },
+          { minQuantity: '100', unitPrice: '52.00' },
+          { minQuantity: '1000', unitPrice: '47.50' },
+          { minQuantity: '10000', unitPrice: '41.70' },
         ],
       },
     ],
@@ -78,7 +78,7 @@ function executed(): ContractEvent[] {
     e = [...e, ...given(e).when(sign(e, who, role)).events];
   return e;
 }
-const callOff = (callOffId: string, quantity: number, at = midYear, who: Requester = katrin): ContractCommand => ({
+const callOff = (callOffId: string, quantity: string, at = midYear, who: Requester = katrin): ContractCommand => ({
   type: 'PlaceCallOff',
   contractId,
   callOffId,
@@ -101,7 +101,7 @@ const publicTenderAwarded = (unitPrice: string, total: string) =>
       awardedBy: katrin.personId!,
       publicProcurement: true,
       currency: 'EUR',
-      items: [{ itemId: 'lot-1', description: 'd', quantity: 24, unit: 'pack', specification: 's', unitPrice, lineTotal: total }],
+      items: [{ itemId: 'lot-1', description: 'd', quantity: '24', unit: 'pack', specification: 's', unitPrice, lineTotal: total }],
       total,
       weightedScore: 9,
       ranking: [],
@@ -114,7 +114,7 @@ describe('contract decider', () => {
       expect(contractId).toBe(contractIdFor('offer', offerId));
       const [e] = drafted as Extract<ContractEvent, { type: 'ContractDrafted' }>[];
       expect(e.data).toMatchObject({ contractId, origin: { kind: 'offer', id: offerId, eventId }, termsVersion: 1, termsHash: termsHashOf(draftCmd.terms) });
-      expect(e.data.terms.items[0]).toMatchObject({ committedVolume: 12000, ceiling: null });
+      expect(e.data.terms.items[0]).toMatchObject({ committedVolume: '12000', ceiling: null });
       expect(e.data.terms.requiredSignatures).toEqual([
         { companyId: buyer, role: 'procurement' },
         { companyId: buyer, role: 'legal' },
@@ -125,7 +125,7 @@ describe('contract decider', () => {
     it('requires a government signatory for a public procurement', () => {
       const cmd = publicTenderAwarded('118500.00', '2844000.00');
       expect(cmd.terms.requiredSignatures).toContainEqual({ companyId: buyer, role: 'government' });
-      expect(cmd.terms.items[0].tiers).toEqual([{ minQuantity: 1, unitPrice: '118500.00' }]);
+      expect(cmd.terms.items[0].tiers).toEqual([{ minQuantity: '1', unitPrice: '118500.00' }]);
     });
     it('never drafts the same contract twice', () => {
       given(drafted).when(draftCmd).thenThrows('conflict:contract.already_drafted');
@@ -268,7 +268,7 @@ describe('contract decider', () => {
       const amendment: ContractCommand = {
         type: 'AmendContract',
         contractId,
-        changes: { ceilings: [{ sku: 'TYRE', ceiling: 20000 }], governingLaw: 'German law' },
+        changes: { ceilings: [{ sku: 'TYRE', ceiling: '20000' }], governingLaw: 'German law' },
         note: 'cap volume',
         requester: greta,
         now: signedOn,
@@ -298,10 +298,10 @@ describe('contract decider', () => {
         .when({ ...base, changes: { endDate: '2026-01-01T00:00:00Z' } })
         .thenThrows('invalid:contract.end_before_start');
       given(drafted)
-        .when({ ...base, changes: { ceilings: [{ sku: 'TYRE', ceiling: 5000 }] } })
+        .when({ ...base, changes: { ceilings: [{ sku: 'TYRE', ceiling: '5000' }] } })
         .thenThrows('invalid:contract.ceiling_below_commitment');
       given(drafted)
-        .when({ ...base, changes: { ceilings: [{ sku: 'NOPE', ceiling: 5000 }] } })
+        .when({ ...base, changes: { ceilings: [{ sku: 'NOPE', ceiling: '5000' }] } })
         .thenThrows('invalid:contract.unknown_item');
     });
     it('name an intermediary only with its consent: it owes a signature on the terms that name it, and the contract does not execute without it', () => {
@@ -375,11 +375,11 @@ describe('contract decider', () => {
               kind: 'raw_material',
               description: 'coil',
               unit: 't',
-              quantity: 1_000_000,
+              quantity: '1000000',
               unitPrice: '1000000000.00',
-              tierMinQuantity: 1,
+              tierMinQuantity: '1',
               lineTotal: '1000000000000000.00',
-              tiers: [{ minQuantity: 1, unitPrice: '1000000000.00' }],
+              tiers: [{ minQuantity: '1', unitPrice: '1000000000.00' }],
             },
           ],
         } as never,
@@ -407,11 +407,11 @@ describe('contract decider', () => {
         type: 'PlaceCallOff',
         contractId: bigDraft.contractId,
         callOffId: '00000000-0000-4000-8000-000000000077',
-        lines: [{ sku: 'STEEL', quantity: 400_000 }],
+        lines: [{ sku: 'STEEL', quantity: '400000' }],
         requester: katrin,
         now: midYear,
       }).events;
-      for (const x of [...e, ...callOff]) expect([x.type, eventCatalog.validate(x.type, 1, x.data)]).toEqual([x.type, []]);
+      for (const x of [...e, ...callOff]) expect([x.type, eventCatalog.validate(x.type, eventCatalog.latestVersion(x.type), x.data)]).toEqual([x.type, []]);
     });
   });
 
@@ -422,8 +422,8 @@ describe('contract decider', () => {
         contractId,
         callOffId: '00000000-0000-4000-8000-000000000099',
         lines: [
-          { sku: 'TYRE', quantity: 1500 },
-          { sku: 'TYRE', quantity: 1500 },
+          { sku: 'TYRE', quantity: '1500' },
+          { sku: 'TYRE', quantity: '1500' },
         ],
         requester: katrin,
         now: midYear,
@@ -434,14 +434,14 @@ describe('contract decider', () => {
       let e = executed();
       const placed: string[][] = [];
       for (const [id, qty] of [
-        ['c1', 600],
-        ['c2', 600],
-        ['c3', 9000],
+        ['c1', '600'],
+        ['c2', '600'],
+        ['c3', '9000'],
       ] as const) {
         const r = given(e).when(callOff(`00000000-0000-4000-8000-0000000000${id.slice(1).padStart(2, '0')}`, qty));
         expect(r.error).toBeNull();
         const line = (r.events[0] as Extract<ContractEvent, { type: 'CallOffPlaced' }>).data.lines[0];
-        placed.push([String(line.cumulativeQuantity), line.unitPrice, line.lineTotal]);
+        placed.push([line.cumulativeQuantity, line.unitPrice, line.lineTotal]);
         e = [...e, ...r.events];
       }
       expect(placed).toEqual([
@@ -457,7 +457,7 @@ describe('contract decider', () => {
         ...given(e).when({
           type: 'AmendContract',
           contractId,
-          changes: { ceilings: [{ sku: 'TYRE', ceiling: 12000 }] },
+          changes: { ceilings: [{ sku: 'TYRE', ceiling: '12000' }] },
           note: '',
           requester: katrin,
           now: signedOn,
@@ -469,28 +469,187 @@ describe('contract decider', () => {
         [greta, 'executive'],
       ] as const)
         e = [...e, ...given(e).when(sign(e, who, role)).events];
-      e = [...e, ...given(e).when(callOff('00000000-0000-4000-8000-000000000001', 11000)).events];
-      given(e).when(callOff('00000000-0000-4000-8000-000000000002', 1001)).thenThrows('conflict:contract.ceiling_exceeded');
-      expect(given(e).when(callOff('00000000-0000-4000-8000-000000000002', 1000)).error).toBeNull();
+      e = [...e, ...given(e).when(callOff('00000000-0000-4000-8000-000000000001', '11000')).events];
+      given(e).when(callOff('00000000-0000-4000-8000-000000000002', '1001')).thenThrows('conflict:contract.ceiling_exceeded');
+      expect(given(e).when(callOff('00000000-0000-4000-8000-000000000002', '1000')).error).toBeNull();
     });
     it('refuse a call-off outside the contract period', () => {
       given(executed())
-        .when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2028-02-01T00:00:00Z')))
+        .when(callOff('00000000-0000-4000-8000-000000000001', '10', new Date('2028-02-01T00:00:00Z')))
         .thenThrows('conflict:contract.outside_period');
       given(executed())
-        .when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2026-12-01T00:00:00Z')))
+        .when(callOff('00000000-0000-4000-8000-000000000001', '10', new Date('2026-12-01T00:00:00Z')))
         .thenThrows('conflict:contract.outside_period');
     });
     it('are placed by the buyer’s procurement only, on executed contracts, once per id', () => {
-      given(drafted).when(callOff('00000000-0000-4000-8000-000000000001', 10)).thenThrows('conflict:contract.invalid_transition');
+      given(drafted).when(callOff('00000000-0000-4000-8000-000000000001', '10')).thenThrows('conflict:contract.invalid_transition');
       given(executed())
-        .when(callOff('00000000-0000-4000-8000-000000000001', 10, midYear, greta))
+        .when(callOff('00000000-0000-4000-8000-000000000001', '10', midYear, greta))
         .thenThrows('forbidden:contract.buyer_only');
       given(executed())
-        .when(callOff('00000000-0000-4000-8000-000000000001', 10, midYear, jonas))
+        .when(callOff('00000000-0000-4000-8000-000000000001', '10', midYear, jonas))
         .thenThrows('forbidden:contract.procurement_role_required');
-      const e = [...executed(), ...given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', 10)).events];
-      given(e).when(callOff('00000000-0000-4000-8000-000000000001', 10)).thenThrows('conflict:contract.duplicate_call_off');
+      const e = [...executed(), ...given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', '10')).events];
+      given(e).when(callOff('00000000-0000-4000-8000-000000000001', '10')).thenThrows('conflict:contract.duplicate_call_off');
+    });
+  });
+
+  describe('with decimal quantities (version 2): steel by the tonne', () => {
+    // Accepted 2.5 t at the tier from 2 t; prices with 4 decimals so that rounding shows.
+    const steelOffer = '0f0f0f0f-0000-4000-8000-000000000009';
+    const steelTiers = [
+      { minQuantity: '0.5', unitPrice: '980.0005' },
+      { minQuantity: '2', unitPrice: '940.0005' },
+    ];
+    const steelDraft = draftFromOfferAccepted({
+      id: eventId,
+      occurredAt: '2027-01-04T10:00:00.000Z',
+      data: {
+        ...(drafted[0].data as object),
+        offerId: steelOffer,
+        supplierId: supplier,
+        buyerId: buyer,
+        revision: 0,
+        acceptedBy: katrin.personId!,
+        currency: 'EUR',
+        total: '2350.0013',
+        paymentTerms: 'x',
+        deliveryTerms: 'y',
+        validUntil: '2027-02-01T00:00:00.000Z',
+        items: [
+          {
+            sku: 'S355',
+            kind: 'raw_material',
+            description: 'Steel plate',
+            unit: 't',
+            quantity: '2.5',
+            unitPrice: '940.0005',
+            tierMinQuantity: '2',
+            lineTotal: '2350.0013',
+            tiers: steelTiers,
+          },
+        ],
+      } as never,
+    });
+    const steelId = steelDraft.contractId;
+    const signAll = (first: ContractEvent[]): ContractEvent[] => {
+      let e = first;
+      for (const [who, role] of [
+        [katrin, 'procurement'],
+        [jonas, 'legal'],
+        [greta, 'executive'],
+      ] as const)
+        e = [
+          ...e,
+          ...given(e).when({ type: 'SignContract', contractId: steelId, role, termsHash: (given(e).state as any).termsHash, requester: who, now: signedOn })
+            .events,
+        ];
+      return e;
+    };
+    const steelExecuted = () => signAll(given([]).when(steelDraft).events);
+    const steelCallOff = (n: number, quantity: string): ContractCommand => ({
+      type: 'PlaceCallOff',
+      contractId: steelId,
+      callOffId: `00000000-0000-4000-8000-0000000001${String(n).padStart(2, '0')}`,
+      lines: [{ sku: 'S355', quantity }],
+      requester: katrin,
+      now: midYear,
+    });
+    const line = (events: ContractEvent[]) => (events[0] as Extract<ContractEvent, { type: 'CallOffPlaced' }>).data.lines[0];
+    const placeAll = (start: ContractEvent[], quantities: string[]) => {
+      let e = start;
+      const lines = [];
+      for (const [i, q] of quantities.entries()) {
+        const placed = given(e).when(steelCallOff(i + 1, q)).events;
+        lines.push(line(placed));
+        e = [...e, ...placed];
+      }
+      return { events: e, lines };
+    };
+
+    it('values the committed 2.5 t at the tier from 2 t, rounding the line half-up (2350.00125 -> 2350.0013)', () => {
+      const exec = steelExecuted().find((x) => x.type === 'ContractExecuted') as Extract<ContractEvent, { type: 'ContractExecuted' }>;
+      expect(exec.data.contractValue).toBe('2350.0013');
+      expect(exec.data.terms.items[0]).toMatchObject({ committedVolume: '2.5', ceiling: null, tiers: steelTiers });
+    });
+    it('adds call-offs exactly: 0.75 t + 1.25 t reach the tier from 2 t', () => {
+      const { lines, events } = placeAll(steelExecuted(), ['0.75', '1.25', '0.5']);
+      expect(lines.map((l) => [l.quantity, l.cumulativeQuantity, l.tierMinQuantity, l.unitPrice, l.lineTotal])).toEqual([
+        ['0.75', '0.75', '0.5', '980.0005', '735.0004'], // 735.000375
+        ['1.25', '2', '2', '940.0005', '1175.0006'], // 1175.000625
+        ['0.5', '2.5', '2', '940.0005', '470.0003'], // 470.00025: half-up (half-even would keep 470.0002)
+      ]);
+      expect((given(events).state as any).calledOff).toEqual({ S355: '2.5' });
+    });
+    it('prices a call-off below the first tier at the first tier, as for whole quantities', () => {
+      expect(line(given(steelExecuted()).when(steelCallOff(1, '0.0001')).events)).toMatchObject({ tierMinQuantity: '0.5', lineTotal: '0.098' });
+    });
+    it('caps call-offs at a fractional ceiling, to the last 0.0001 t', () => {
+      const amended = given(given([]).when(steelDraft).events).when({
+        type: 'AmendContract',
+        contractId: steelId,
+        changes: { ceilings: [{ sku: 'S355', ceiling: '3.50' }] },
+        note: '',
+        requester: katrin,
+        now: signedOn,
+      }).events;
+      expect((amended[0] as Extract<ContractEvent, { type: 'ContractAmended' }>).data.terms.items[0].ceiling).toBe('3.5');
+      const e = signAll([...given([]).when(steelDraft).events, ...amended]);
+      const { events } = placeAll(e, ['2.25', '1']);
+      given(events).when(steelCallOff(3, '0.2501')).thenThrows('conflict:contract.ceiling_exceeded');
+      expect(line(given(events).when(steelCallOff(3, '0.25')).events).cumulativeQuantity).toBe('3.5');
+      // The same ceiling written another way changes nothing.
+      given([...given([]).when(steelDraft).events, ...amended])
+        .when({
+          type: 'AmendContract',
+          contractId: steelId,
+          changes: { ceilings: [{ sku: 'S355', ceiling: '3.5000' }] },
+          note: '',
+          requester: katrin,
+          now: signedOn,
+        })
+        .thenThrows('invalid:contract.nothing_changed');
+    });
+  });
+
+  describe('folding events stored at version 1 (integer quantities), upcast as the store reads them', () => {
+    const QUANTITIES = /"(quantity|minQuantity|tierMinQuantity|cumulativeQuantity|committedVolume|ceiling)":"(\d+)"/g;
+    /** The event as written before quantities were decimal; its terms hash is over those terms, as it was then. */
+    const asV1 = (e: ContractEvent): { type: string; data: Record<string, unknown> } => {
+      const data = JSON.parse(JSON.stringify(e.data).replace(QUANTITIES, '"$1":$2'));
+      if ('terms' in data && 'termsHash' in data && e.type !== 'ContractExecuted') data.termsHash = hashOf(data.terms);
+      return { type: e.type, data };
+    };
+    const upcast = (stored: { type: string; data: Record<string, unknown> }[]): ContractEvent[] =>
+      stored.map((e) => ({ type: e.type, data: eventCatalog.upcast(e.type, 1, e.data).data }) as unknown as ContractEvent);
+
+    it('signs the terms by the hash they were recorded with, and executes', () => {
+      const [v1Drafted] = drafted.map(asV1);
+      const folded = upcast([v1Drafted]);
+      expect((given(folded).state as any).terms).toEqual((given(drafted).state as any).terms);
+      // The hash stays what was recorded (over integer quantities): a signature binds to it, never to a recomputed one.
+      expect(hashNow(folded)).toBe(v1Drafted.data.termsHash);
+      expect(hashNow(folded)).not.toBe(hashNow(drafted));
+      let e = folded;
+      for (const [who, role] of [
+        [katrin, 'procurement'],
+        [jonas, 'legal'],
+        [greta, 'executive'],
+      ] as const)
+        e = [...e, ...given(e).when(sign(e, who, role)).events];
+      const exec = e[e.length - 1] as Extract<ContractEvent, { type: 'ContractExecuted' }>;
+      expect(exec.data).toMatchObject({ termsHash: v1Drafted.data.termsHash, contractValue: '500400.00' });
+      expect(eventCatalog.validate('ContractExecuted', 2, exec.data)).toEqual([]);
+    });
+    it('places call-offs on a v1 history exactly as on the same history at version 2', () => {
+      const first = given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', '600')).events;
+      const current = [...executed(), ...first];
+      const old = upcast(current.map(asV1));
+      expect(given(old).state).toMatchObject({ status: 'executed', calledOff: { TYRE: '600' } });
+      given(old)
+        .when(callOff('00000000-0000-4000-8000-000000000002', '600'))
+        .then(given(current).when(callOff('00000000-0000-4000-8000-000000000002', '600')).events);
+      given(old).when(callOff('00000000-0000-4000-8000-000000000001', '1')).thenThrows('conflict:contract.duplicate_call_off');
     });
   });
 
@@ -512,7 +671,7 @@ describe('contract decider', () => {
       }
       expect(e[e.length - 1]).toMatchObject({ type: 'ContractRenewed', data: { endDate: newEnd, termsVersion: 2 } });
       expect(given(e).state).toMatchObject({ status: 'executed', terms: { endDate: newEnd }, renewal: null });
-      expect(given(e).when(callOff('00000000-0000-4000-8000-000000000001', 10, new Date('2028-06-01T00:00:00Z'))).error).toBeNull();
+      expect(given(e).when(callOff('00000000-0000-4000-8000-000000000001', '10', new Date('2028-06-01T00:00:00Z'))).error).toBeNull();
     });
     it('refuses a renewal that does not extend the contract', () => {
       given(executed())
@@ -537,7 +696,7 @@ describe('contract decider', () => {
       given(executed()).when({ type: 'ExpireContract', contractId, now: midYear }).thenThrows('conflict:contract.not_due');
       const e = [...executed(), ...given(executed()).when({ type: 'ExpireContract', contractId, now: new Date('2028-01-05T00:00:00Z') }).events];
       expect(e[e.length - 1].type).toBe('ContractExpired');
-      given(e).when(callOff('00000000-0000-4000-8000-000000000001', 1)).thenThrows('conflict:contract.invalid_transition');
+      given(e).when(callOff('00000000-0000-4000-8000-000000000001', '1')).thenThrows('conflict:contract.invalid_transition');
     });
   });
 
@@ -581,7 +740,7 @@ describe('contract decider', () => {
           contractId,
           changes: {
             ceilings: [
-              { sku: 'TYRE', ceiling: 500 },
+              { sku: 'TYRE', ceiling: '500' },
               { sku: 'TYRE', ceiling: null },
             ],
           },

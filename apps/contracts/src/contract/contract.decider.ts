@@ -1,5 +1,16 @@
-import { Decider, hashOf, lineTotal, sum, firstRepeated } from '@dealledger/domain';
-import type { CallOffLine, ContractEvent, ContractItem, ContractOrigin, ContractTerms, PriceTier, Signature } from '@dealledger/events';
+import {
+  addQuantities,
+  compareQuantities,
+  Decider,
+  firstRepeated,
+  hashOf,
+  lineTotal,
+  lowestTier,
+  normaliseQuantity,
+  sum,
+  tierAtQuantity,
+} from '@dealledger/domain';
+import type { CallOffLineV2, ContractEvent, ContractItemV2, ContractOrigin, ContractTermsV2, PriceTierV2, Signature } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type {
   AmendContract,
@@ -14,6 +25,8 @@ import type {
 } from './contract.commands';
 import { ContractErrors } from './contract.errors';
 
+type ContractTerms = ContractTermsV2;
+
 interface Facts {
   contractId: string;
   origin: ContractOrigin;
@@ -26,9 +39,9 @@ interface Facts {
 
 interface InForce extends Facts {
   executedAt: string;
-  /** Cumulative quantity called off per sku. */
-  calledOff: Record<string, number>;
-  callOffs: { callOffId: string; lines: CallOffLine[]; total: string; placedAt: string }[];
+  /** Cumulative quantity called off per sku (exact decimal). */
+  calledOff: Record<string, string>;
+  callOffs: { callOffId: string; lines: CallOffLineV2[]; total: string; placedAt: string }[];
   /** A proposed new end date awaiting the same signatures again. */
   renewal: { newEndDate: string; termsVersion: number; termsHash: string; signatures: Signature[] } | null;
 }
@@ -97,15 +110,14 @@ export function evolve(state: ContractState, event: ContractEvent): ContractStat
   }
 }
 
-/** The tier for a volume: the highest minimum not above it (below every minimum: the first tier). */
-export function tierAt(tiers: PriceTier[], volume: number): PriceTier {
-  const sorted = [...tiers].sort((a, b) => a.minQuantity - b.minQuantity);
-  return [...sorted].reverse().find((t) => t.minQuantity <= volume) ?? sorted[0];
+/** The tier for a volume (exact decimal): the highest minimum not above it (below every minimum: the first tier). */
+export function tierAt(tiers: PriceTierV2[], volume: string): PriceTierV2 {
+  return tierAtQuantity(tiers, volume) ?? lowestTier(tiers);
 }
 
-/** Committed volume at the committed tier price, summed over the items. */
+/** Committed volume at the committed tier price, summed over the items (each line rounded half-up to 4 decimals). */
 export function contractValue(terms: ContractTerms): string {
-  return sum(terms.items.map((i) => lineTotal(i.committedVolume, tierAt(i.tiers, Math.max(i.committedVolume, 1)).unitPrice)));
+  return sum(terms.items.map((i) => lineTotal(i.committedVolume, tierAt(i.tiers, i.committedVolume).unitPrice)));
 }
 
 type Existing = Exclude<ContractState, { status: 'none' }>;
@@ -127,7 +139,7 @@ function validateTerms(t: ContractTerms): void {
   if (Date.parse(t.endDate) <= Date.parse(t.startDate)) throw ContractErrors.endBeforeStart();
   if (new Set(t.sla.map((s) => s.severity)).size !== t.sla.length) throw ContractErrors.duplicateSeverity();
   for (const s of t.sla) if (s.resolutionHours < s.responseHours) throw ContractErrors.resolutionBeforeResponse(s.severity);
-  for (const i of t.items) if (i.ceiling !== null && i.ceiling < i.committedVolume) throw ContractErrors.ceilingBelowCommitment(i.sku);
+  for (const i of t.items) if (i.ceiling !== null && compareQuantities(i.ceiling, i.committedVolume) < 0) throw ContractErrors.ceilingBelowCommitment(i.sku);
 }
 
 function draft(c: DraftContract, state: ContractState): ContractEvent[] {
@@ -161,14 +173,17 @@ function applyChanges(terms: ContractTerms, changes: TermsChanges): { terms: Con
     }
   }
   if (changes.ceilings?.length) {
-    const items: ContractItem[] = terms.items.map((i) => ({ ...i }));
+    const items: ContractItemV2[] = terms.items.map((i) => ({ ...i }));
     // Twice the same SKU would record a change that changes nothing, and void the signatures.
     const repeated = changes.ceilings.find((c, i) => changes.ceilings!.findIndex((d) => d.sku === c.sku) !== i);
     if (repeated) throw ContractErrors.duplicateCeiling(repeated.sku);
-    for (const { sku, ceiling } of changes.ceilings) {
+    for (const { sku, ceiling: given } of changes.ceilings) {
       const item = items.find((i) => i.sku === sku);
       if (!item) throw ContractErrors.unknownSku(sku);
-      if (item.ceiling !== ceiling) {
+      // Compared as quantities: "5000.0" for a ceiling of "5000" changes nothing.
+      const ceiling = given === null ? null : normaliseQuantity(given);
+      const same = item.ceiling === null || ceiling === null ? item.ceiling === ceiling : compareQuantities(item.ceiling, ceiling) === 0;
+      if (!same) {
         item.ceiling = ceiling;
         changed.push(`ceiling:${sku}`);
       }
@@ -286,11 +301,12 @@ function placeCallOff(c: PlaceCallOff, state: ContractState): ContractEvent[] {
   // One line per SKU: two lines of one SKU would each be priced and capped as if alone.
   const repeated = firstRepeated(c.lines.map((l) => l.sku));
   if (repeated !== undefined) throw ContractErrors.repeatedSku(repeated);
-  const lines: CallOffLine[] = c.lines.map(({ sku, quantity }) => {
+  const lines: CallOffLineV2[] = c.lines.map(({ sku, quantity: ordered }) => {
     const item = s.terms.items.find((i) => i.sku === sku);
     if (!item) throw ContractErrors.unknownSku(sku);
-    const cumulativeQuantity = (s.calledOff[sku] ?? 0) + quantity;
-    if (item.ceiling !== null && cumulativeQuantity > item.ceiling) throw ContractErrors.ceilingExceeded(sku, item.ceiling);
+    const quantity = normaliseQuantity(ordered);
+    const cumulativeQuantity = addQuantities(s.calledOff[sku] ?? '0', quantity);
+    if (item.ceiling !== null && compareQuantities(cumulativeQuantity, item.ceiling) > 0) throw ContractErrors.ceilingExceeded(sku, item.ceiling);
     const tier = tierAt(item.tiers, cumulativeQuantity);
     return { sku, quantity, unitPrice: tier.unitPrice, tierMinQuantity: tier.minQuantity, lineTotal: lineTotal(quantity, tier.unitPrice), cumulativeQuantity };
   });

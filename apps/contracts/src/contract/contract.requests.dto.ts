@@ -17,9 +17,10 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { SEVERITIES, Severity, SIGNING_ROLES } from '@dealledger/events';
+import { QuantityInput, SEVERITIES, Severity, SIGNING_ROLES } from '@dealledger/events';
 import { CONTRACT_LIST_STATUSES, CONTRACT_PARTY_ROLES, type ContractListStatus, type ContractPartyRole } from './list/contract-list';
 import { IsTimestamp } from '@dealledger/platform';
+import { QUANTITY_PATTERN } from '@dealledger/domain';
 
 export class SlaTermDto {
   @ApiProperty({ enum: SEVERITIES }) @IsIn(SEVERITIES) severity: Severity;
@@ -27,10 +28,19 @@ export class SlaTermDto {
   @ApiProperty({ example: 24 }) @IsNumber() @Min(0.001) @Max(8760) resolutionHours: number;
 }
 
+/** How the API documents a quantity (see QuantityInput): a decimal string; a whole JSON number is still taken. */
+const QUANTITY = {
+  type: String,
+  pattern: QUANTITY_PATTERN.source,
+  description: 'An exact decimal quantity above zero with at most 4 decimals, such as "2.5" (t) or "1500"; a whole JSON number (1500) is taken too',
+};
+
 export class CeilingDto {
   @ApiProperty() @IsString() @IsNotEmpty() sku: string;
-  @ApiProperty({ nullable: true, type: Number, description: 'Most that may be called off; null removes the ceiling' }) @IsOptional() @IsInt() @Min(1) ceiling:
-    number | null;
+  @ApiProperty({ ...QUANTITY, nullable: true, example: '5000', description: `Most that may be called off; null removes the ceiling. ${QUANTITY.description}` })
+  @IsOptional()
+  @QuantityInput()
+  ceiling: string | null;
 }
 
 export class AmendContractRequest {
@@ -63,7 +73,7 @@ export class SignContractRequest {
 
 export class CallOffLineDto {
   @ApiProperty() @IsString() @IsNotEmpty() sku: string;
-  @ApiProperty({ example: 1500 }) @IsInt() @Min(1) @Max(1_000_000_000) quantity: number;
+  @ApiProperty({ ...QUANTITY, example: '1500' }) @QuantityInput() quantity: string;
 }
 
 export class PlaceCallOffRequest {

@@ -1,5 +1,5 @@
 import { uuidV5 } from '@dealledger/domain';
-import type { EventEnvelope, OfferAcceptedV1, RequiredSignature, SlaTerm, TenderAwardedV1 } from '@dealledger/events';
+import type { EventEnvelope, OfferAcceptedV2, RequiredSignature, SlaTerm, TenderAwardedV2 } from '@dealledger/events';
 import type { DraftContract } from './contract.commands';
 
 /** One contract per deal: its id derives from the origin, so a redelivered event cannot draft twice. */
@@ -30,7 +30,7 @@ function period(occurredAt: string): { startDate: string; endDate: string } {
   return { startDate: start.toISOString(), endDate: end.toISOString() };
 }
 
-export function draftFromOfferAccepted(e: Pick<EventEnvelope<OfferAcceptedV1>, 'id' | 'occurredAt' | 'data'>): DraftContract {
+export function draftFromOfferAccepted(e: Pick<EventEnvelope<OfferAcceptedV2>, 'id' | 'occurredAt' | 'data'>): DraftContract {
   const d = e.data;
   return {
     type: 'DraftContract',
@@ -52,7 +52,7 @@ export function draftFromOfferAccepted(e: Pick<EventEnvelope<OfferAcceptedV1>, '
   };
 }
 
-export function draftFromTenderAwarded(e: Pick<EventEnvelope<TenderAwardedV1>, 'id' | 'occurredAt' | 'data'>): DraftContract {
+export function draftFromTenderAwarded(e: Pick<EventEnvelope<TenderAwardedV2>, 'id' | 'occurredAt' | 'data'>): DraftContract {
   const d = e.data;
   return {
     type: 'DraftContract',
@@ -63,12 +63,12 @@ export function draftFromTenderAwarded(e: Pick<EventEnvelope<TenderAwardedV1>, '
       supplierId: d.supplierId,
       intermediaryId: null,
       currency: d.currency,
-      // A tender fixes one price per item, whatever the volume.
+      // A tender fixes one price per item, whatever the volume (below the tier's minimum too: see tierAt).
       items: d.items.map((i) => ({
         sku: i.itemId,
         description: i.description,
         unit: i.unit,
-        tiers: [{ minQuantity: 1, unitPrice: i.unitPrice }],
+        tiers: [{ minQuantity: '1', unitPrice: i.unitPrice }],
         committedVolume: i.quantity,
         ceiling: null,
       })),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
-import type { EventEnvelope, OfferAcceptedV1 } from '@dealledger/events';
+import type { EventEnvelope, OfferAcceptedV2 } from '@dealledger/events';
 import { ExecuteContractCommand } from '../contract/contract.command-handler';
 import { draftFromOfferAccepted } from '../contract/drafting';
 
@@ -10,7 +10,7 @@ import { draftFromOfferAccepted } from '../contract/drafting';
 export class DraftContractWhenOfferAccepted {
   constructor(private readonly commands: CommandBus) {}
 
-  async handle(event: EventEnvelope<OfferAcceptedV1>, tx: EntityManager): Promise<void> {
+  async handle(event: EventEnvelope<OfferAcceptedV2>, tx: EntityManager): Promise<void> {
     await this.commands.execute(
       new ExecuteContractCommand(
         draftFromOfferAccepted(event),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
-import type { EventEnvelope, TenderAwardedV1 } from '@dealledger/events';
+import type { EventEnvelope, TenderAwardedV2 } from '@dealledger/events';
 import { ExecuteContractCommand } from '../contract/contract.command-handler';
 import { draftFromTenderAwarded } from '../contract/drafting';
 
@@ -10,7 +10,7 @@ import { draftFromTenderAwarded } from '../contract/drafting';
 export class DraftContractWhenTenderAwarded {
   constructor(private readonly commands: CommandBus) {}
 
-  async handle(event: EventEnvelope<TenderAwardedV1>, tx: EntityManager): Promise<void> {
+  async handle(event: EventEnvelope<TenderAwardedV2>, tx: EntityManager): Promise<void> {
     await this.commands.execute(
       new ExecuteContractCommand(
         draftFromTenderAwarded(event),

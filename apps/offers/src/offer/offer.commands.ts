@@ -1,4 +1,4 @@
-import type { CounterProposal, OfferItem } from '@dealledger/events';
+import type { CounterProposalV2, OfferItemV2 } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 
 interface Base {
@@ -8,7 +8,7 @@ interface Base {
 }
 
 export interface OfferTerms {
-  items: OfferItem[];
+  items: OfferItemV2[];
   validUntil: string;
   paymentTerms: string;
   deliveryTerms: string;
@@ -16,10 +16,10 @@ export interface OfferTerms {
 
 export type DraftOffer = Base & OfferTerms & { type: 'DraftOffer'; supplierId: string; buyerId: string };
 export type SubmitOffer = Base & { type: 'SubmitOffer' };
-export type CounterOffer = Base & { type: 'CounterOffer'; proposals: CounterProposal[]; note: string };
+export type CounterOffer = Base & { type: 'CounterOffer'; proposals: CounterProposalV2[]; note: string };
 export type ReviseOffer = Base & OfferTerms & { type: 'ReviseOffer'; note: string };
-/** `revision`: the one the buyer read and accepts; a later revision is not accepted unseen. */
-export type AcceptOffer = Base & { type: 'AcceptOffer'; revision: number; quantities: { sku: string; quantity: number }[] };
+/** `revision`: the one the buyer read and accepts; a later revision is not accepted unseen. Quantities are exact decimal strings. */
+export type AcceptOffer = Base & { type: 'AcceptOffer'; revision: number; quantities: { sku: string; quantity: string }[] };
 export type RejectOffer = Base & { type: 'RejectOffer'; reason: string };
 export type WithdrawOffer = Base & { type: 'WithdrawOffer'; reason: string };
 /** Issued by the offers app's own validity check, not by a person. */

@@ -1,4 +1,4 @@
-import type { OfferEvent, OfferItem } from '@dealledger/events';
+import { eventCatalog, type OfferEvent, type OfferItemV2 } from '@dealledger/events';
 import type { OfferCommand } from './offer.commands';
 import { offerDecider, quote } from './offer.decider';
 import type { Requester } from '@dealledger/domain';
@@ -20,25 +20,25 @@ const buyerEngineer = { companyId: buyer, personId: 'dddddddd-0000-4000-8000-000
 const buyerCompanyKey = { companyId: buyer, personId: null, roles: [] };
 const strangerRep = { companyId: stranger, personId: 'eeeeeeee-0000-4000-8000-00000000000e', roles: ['procurement'] };
 
-const tyres: OfferItem = {
+const tyres: OfferItemV2 = {
   sku: 'TYRE-205-55-R16',
   kind: 'component',
   description: 'Summer tyre 205/55 R16 91V',
   unit: 'piece',
   currency: 'EUR',
   tiers: [
-    { minQuantity: 100, unitPrice: '52.00' },
-    { minQuantity: 1000, unitPrice: '47.50' },
-    { minQuantity: 10000, unitPrice: '41.70' },
+    { minQuantity: '100', unitPrice: '52.00' },
+    { minQuantity: '1000', unitPrice: '47.50' },
+    { minQuantity: '10000', unitPrice: '41.70' },
   ],
 };
-const valves: OfferItem = {
+const valves: OfferItemV2 = {
   sku: 'VALVE',
   kind: 'component',
   description: 'TPMS valve',
   unit: 'piece',
   currency: 'EUR',
-  tiers: [{ minQuantity: 1, unitPrice: '3.10' }],
+  tiers: [{ minQuantity: '1', unitPrice: '3.10' }],
 };
 const terms = { items: [tyres, valves], validUntil, paymentTerms: '60 days net', deliveryTerms: 'DAP Ingolstadt' };
 
@@ -67,8 +67,8 @@ const revised: OfferEvent = {
       {
         ...tyres,
         tiers: [
-          { minQuantity: 100, unitPrice: '51.00' },
-          { minQuantity: 1000, unitPrice: '46.00' },
+          { minQuantity: '100', unitPrice: '51.00' },
+          { minQuantity: '1000', unitPrice: '46.00' },
         ],
       },
       valves,
@@ -87,7 +87,7 @@ const draft = (over: Partial<Extract<OfferCommand, { type: 'DraftOffer' }>> = {}
   now,
   ...over,
 });
-const accept = (quantities: { sku: string; quantity: number }[], requester: Requester = buyerProcurement, at = now, revision = 0): OfferCommand => ({
+const accept = (quantities: { sku: string; quantity: string }[], requester: Requester = buyerProcurement, at = now, revision = 0): OfferCommand => ({
   type: 'AcceptOffer',
   offerId,
   revision,
@@ -130,8 +130,8 @@ describe('offer decider', () => {
       const bad = {
         ...tyres,
         tiers: [
-          { minQuantity: 1000, unitPrice: '47.50' },
-          { minQuantity: 100, unitPrice: '52.00' },
+          { minQuantity: '1000', unitPrice: '47.50' },
+          { minQuantity: '100', unitPrice: '52.00' },
         ],
       };
       given([])
@@ -140,7 +140,7 @@ describe('offer decider', () => {
     });
     it('refuses a zero price', () => {
       given([])
-        .when(draft({ items: [{ ...valves, tiers: [{ minQuantity: 1, unitPrice: '0.00' }] }] }))
+        .when(draft({ items: [{ ...valves, tiers: [{ minQuantity: '1', unitPrice: '0.00' }] }] }))
         .thenThrows('invalid:offer.price_not_positive');
     });
     it('knows no offer to act on', () => {
@@ -163,7 +163,7 @@ describe('offer decider', () => {
     });
     it('cannot be accepted, countered or rejected before it is submitted: the buyer does not see it yet', () => {
       given([drafted])
-        .when(accept([{ sku: 'VALVE', quantity: 10 }]))
+        .when(accept([{ sku: 'VALVE', quantity: '10' }]))
         .thenThrows('not_found:offer.not_found');
     });
     it('can be withdrawn', () => {
@@ -196,58 +196,58 @@ describe('offer decider', () => {
     it('is accepted at the tier price that applies to each accepted quantity', () => {
       const { events } = given(s).when(
         accept([
-          { sku: 'TYRE-205-55-R16', quantity: 12000 },
-          { sku: 'VALVE', quantity: 48000 },
+          { sku: 'TYRE-205-55-R16', quantity: '12000' },
+          { sku: 'VALVE', quantity: '48000' },
         ]),
       );
       expect(events).toHaveLength(1);
       const e = events[0] as Extract<OfferEvent, { type: 'OfferAccepted' }>;
       expect(e.data.items.map((i) => [i.sku, i.quantity, i.tierMinQuantity, i.unitPrice, i.lineTotal])).toEqual([
-        ['TYRE-205-55-R16', 12000, 10000, '41.70', '500400.00'],
-        ['VALVE', 48000, 1, '3.10', '148800.00'],
+        ['TYRE-205-55-R16', '12000', '10000', '41.70', '500400.00'],
+        ['VALVE', '48000', '1', '3.10', '148800.00'],
       ]);
       expect(e.data).toMatchObject({ total: '649200.00', currency: 'EUR', acceptedBy: buyerProcurement.personId, revision: 0, paymentTerms: '60 days net' });
       expect(e.data.items[0].tiers).toEqual(tyres.tiers);
     });
     it('applies the middle tier between breakpoints', () => {
-      const e = given(s).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 9999 }])).events[0] as Extract<OfferEvent, { type: 'OfferAccepted' }>;
+      const e = given(s).when(accept([{ sku: 'TYRE-205-55-R16', quantity: '9999' }])).events[0] as Extract<OfferEvent, { type: 'OfferAccepted' }>;
       expect(e.data.items[0].unitPrice).toBe('47.50');
     });
     it('refuses acceptance without the procurement role', () => {
       given(s)
-        .when(accept([{ sku: 'VALVE', quantity: 1 }], buyerEngineer))
+        .when(accept([{ sku: 'VALVE', quantity: '1' }], buyerEngineer))
         .thenThrows('forbidden:offer.procurement_role_required');
       given(s)
-        .when(accept([{ sku: 'VALVE', quantity: 1 }], buyerCompanyKey))
+        .when(accept([{ sku: 'VALVE', quantity: '1' }], buyerCompanyKey))
         .thenThrows('forbidden:offer.procurement_role_required');
     });
     it('refuses acceptance by the supplier', () => {
       given(s)
-        .when(accept([{ sku: 'VALVE', quantity: 1 }], { ...supplierRep, roles: ['procurement'] }))
+        .when(accept([{ sku: 'VALVE', quantity: '1' }], { ...supplierRep, roles: ['procurement'] }))
         .thenThrows('forbidden:offer.buyer_only');
     });
     it('refuses a quantity below the first tier', () => {
       given(s)
-        .when(accept([{ sku: 'TYRE-205-55-R16', quantity: 99 }]))
+        .when(accept([{ sku: 'TYRE-205-55-R16', quantity: '99' }]))
         .thenThrows('invalid:offer.quantity_below_minimum');
     });
     it('refuses acceptance of nothing or of an unknown item', () => {
       given(s).when(accept([])).thenThrows('invalid:offer.nothing_accepted');
       given(s)
-        .when(accept([{ sku: 'NOPE', quantity: 5 }]))
+        .when(accept([{ sku: 'NOPE', quantity: '5' }]))
         .thenThrows('invalid:offer.unknown_sku');
       given(s)
         .when(
           accept([
-            { sku: 'VALVE', quantity: 5 },
-            { sku: 'VALVE', quantity: 5 },
+            { sku: 'VALVE', quantity: '5' },
+            { sku: 'VALVE', quantity: '5' },
           ]),
         )
         .thenThrows('invalid:offer.duplicate_sku');
     });
     it('refuses acceptance after its validity, even before the expiry check ran', () => {
       given(s)
-        .when(accept([{ sku: 'VALVE', quantity: 1 }], buyerProcurement, later))
+        .when(accept([{ sku: 'VALVE', quantity: '1' }], buyerProcurement, later))
         .thenThrows('conflict:offer.expired');
     });
     it('is rejected by the buyer with a reason', () => {
@@ -283,7 +283,7 @@ describe('offer decider', () => {
     });
     it('must be revised before it can be accepted', () => {
       given(s)
-        .when(accept([{ sku: 'VALVE', quantity: 1 }]))
+        .when(accept([{ sku: 'VALVE', quantity: '1' }]))
         .thenThrows('conflict:offer.invalid_transition');
     });
     it('is accepted at the revised prices after a revision, over several rounds', () => {
@@ -291,7 +291,7 @@ describe('offer decider', () => {
       const revised2 = { ...revised, data: { ...revised.data, revision: 2 } } as OfferEvent;
       const state = given([...s, revised, again, revised2]).state;
       expect(state).toMatchObject({ revision: 2, counters: [{ revision: 0 }, { revision: 1 }] });
-      const e = given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }], buyerProcurement, now, 1)).events[0] as Extract<
+      const e = given([...s, revised]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: '5000' }], buyerProcurement, now, 1)).events[0] as Extract<
         OfferEvent,
         { type: 'OfferAccepted' }
       >;
@@ -299,10 +299,10 @@ describe('offer decider', () => {
     });
     it('accepts only the revision the buyer read: one revised meanwhile is refused, not accepted unseen', () => {
       given([...s, revised])
-        .when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }]))
+        .when(accept([{ sku: 'TYRE-205-55-R16', quantity: '5000' }]))
         .thenThrows('conflict:offer.revision_changed');
       given([...s, revised])
-        .when(accept([{ sku: 'TYRE-205-55-R16', quantity: 5000 }], buyerProcurement, now, 2))
+        .when(accept([{ sku: 'TYRE-205-55-R16', quantity: '5000' }], buyerProcurement, now, 2))
         .thenThrows('conflict:offer.revision_changed');
     });
     it('refuses a revision by the buyer', () => {
@@ -330,34 +330,123 @@ describe('offer decider', () => {
       const expired: OfferEvent = { type: 'OfferExpired', data: { offerId, supplierId: supplier, buyerId: buyer, validUntil } };
       given([drafted, submitted, expired]).when({ type: 'ExpireOffer', offerId, now: later }).thenThrows('conflict:offer.invalid_transition');
       given([drafted, submitted, expired])
-        .when(accept([{ sku: 'VALVE', quantity: 1 }]))
+        .when(accept([{ sku: 'VALVE', quantity: '1' }]))
         .thenThrows('conflict:offer.invalid_transition');
     });
   });
 
   describe('when closed', () => {
-    const accepted = given([drafted, submitted]).when(accept([{ sku: 'VALVE', quantity: 10 }])).events;
+    const accepted = given([drafted, submitted]).when(accept([{ sku: 'VALVE', quantity: '10' }])).events;
     it('refuses every further change', () => {
       const s = [drafted, submitted, ...accepted];
       given(s).when({ type: 'WithdrawOffer', offerId, reason: 'x', requester: supplierRep, now }).thenThrows('conflict:offer.invalid_transition');
       given(s).when({ type: 'RejectOffer', offerId, reason: 'x', requester: buyerProcurement, now }).thenThrows('conflict:offer.invalid_transition');
       given(s)
-        .when(accept([{ sku: 'VALVE', quantity: 10 }]))
+        .when(accept([{ sku: 'VALVE', quantity: '10' }]))
         .thenThrows('conflict:offer.invalid_transition');
+    });
+  });
+
+  describe('with decimal quantities (version 2)', () => {
+    // Steel by the tonne: the second tier from 2 t.
+    const steel: OfferItemV2 = {
+      sku: 'S355-PLATE',
+      kind: 'raw_material',
+      description: 'Steel plate S355, 10 mm',
+      unit: 't',
+      currency: 'EUR',
+      tiers: [
+        { minQuantity: '0.5', unitPrice: '980.00' },
+        { minQuantity: '2', unitPrice: '940.0003' },
+      ],
+    };
+    const steelDrafted: OfferEvent = { type: 'OfferDrafted', data: { offerId, supplierId: supplier, buyerId: buyer, ...terms, items: [steel] } };
+    const s = [steelDrafted, submitted];
+    const acceptedItem = (events: OfferEvent[]) => (events[0] as Extract<OfferEvent, { type: 'OfferAccepted' }>).data.items[0];
+
+    it('prices 2.5 t at the tier from 2 t', () => {
+      const item = acceptedItem(given(s).when(accept([{ sku: 'S355-PLATE', quantity: '2.5' }])).events);
+      expect([item.quantity, item.tierMinQuantity, item.unitPrice, item.lineTotal]).toEqual(['2.5', '2', '940.0003', '2350.0008']);
+    });
+    it('stays below a tier by the smallest fraction: 1.9999 t is the first tier', () => {
+      expect(acceptedItem(given(s).when(accept([{ sku: 'S355-PLATE', quantity: '1.9999' }])).events).tierMinQuantity).toBe('0.5');
+      given(s)
+        .when(accept([{ sku: 'S355-PLATE', quantity: '0.4999' }]))
+        .thenThrows('invalid:offer.quantity_below_minimum');
+    });
+    it('rounds a line total half-up to 4 decimals: 3.5 t x 940.0003 = 3290.00105 -> 3290.0011 (half-even would keep 3290.0010)', () => {
+      const e = given(s).when(accept([{ sku: 'S355-PLATE', quantity: '3.5' }])).events;
+      expect(acceptedItem(e).lineTotal).toBe('3290.0011');
+      expect((e[0] as Extract<OfferEvent, { type: 'OfferAccepted' }>).data.total).toBe('3290.0011');
+    });
+    it('records quantities in one canonical form: 3.0 t is 3 t, a tier from 2.50 t is from 2.5 t', () => {
+      expect(acceptedItem(given(s).when(accept([{ sku: 'S355-PLATE', quantity: '3.0' }])).events).quantity).toBe('3');
+      const items = [{ ...steel, tiers: [{ minQuantity: '2.50', unitPrice: '940.00' }] }];
+      const e = given([]).when(draft({ items })).events[0] as Extract<OfferEvent, { type: 'OfferDrafted' }>;
+      expect(e.data.items[0].tiers[0].minQuantity).toBe('2.5');
+    });
+    it('refuses tiers that repeat a minimum written another way', () => {
+      const tiers = [
+        { minQuantity: '2', unitPrice: '950.00' },
+        { minQuantity: '2.0', unitPrice: '940.00' },
+      ];
+      given([])
+        .when(draft({ items: [{ ...steel, tiers }] }))
+        .thenThrows('invalid:offer.tiers_not_ascending');
+    });
+    it('quotes a fractional quantity', () => {
+      expect(quote(given(s).state, '2.5')).toEqual([
+        { sku: 'S355-PLATE', quantity: '2.5', currency: 'EUR', tierMinQuantity: '2', unitPrice: '940.0003', total: '2350.0008' },
+      ]);
+    });
+  });
+
+  describe('folding events stored at version 1 (integer quantities), upcast as the store reads them', () => {
+    // As written before quantities were decimal.
+    const v1 = (items: OfferItemV2[]) => items.map((i) => ({ ...i, tiers: i.tiers.map((t) => ({ ...t, minQuantity: Number(t.minQuantity) })) }));
+    const stored: { type: OfferEvent['type']; schemaVersion: number; data: Record<string, unknown> }[] = [
+      { type: 'OfferDrafted', schemaVersion: 1, data: { ...drafted.data, items: v1(terms.items) } },
+      { type: 'OfferSubmitted', schemaVersion: 1, data: submitted.data as unknown as Record<string, unknown> },
+      { type: 'OfferCountered', schemaVersion: 1, data: { ...countered.data, proposals: [{ sku: 'TYRE-205-55-R16', quantity: 12000 }] } },
+      { type: 'OfferRevised', schemaVersion: 1, data: { ...revised.data, items: v1((revised.data as { items: OfferItemV2[] }).items) } },
+    ];
+    const upcast = (events: typeof stored): OfferEvent[] =>
+      events.map((e) => ({ type: e.type, data: eventCatalog.upcast(e.type, e.schemaVersion, e.data).data }) as unknown as OfferEvent);
+
+    it('decides an acceptance exactly as on the same history recorded at version 2', () => {
+      const old = given(upcast(stored.slice(0, 2))).when(accept([{ sku: 'TYRE-205-55-R16', quantity: '12000' }]));
+      const current = given([drafted, submitted]).when(accept([{ sku: 'TYRE-205-55-R16', quantity: '12000' }]));
+      expect(old.error).toBeNull();
+      old.then(current.events);
+      expect(given(upcast(stored.slice(0, 2))).state).toEqual(given([drafted, submitted]).state);
+    });
+    it('folds counters and revisions to the same state, and accepts the revision at its decimal tiers', () => {
+      const state = given(upcast(stored)).state;
+      expect(state).toMatchObject({ status: 'submitted', revision: 1, counters: [{ proposals: [{ quantity: '12000' }] }] });
+      given(upcast(stored))
+        .when(accept([{ sku: 'TYRE-205-55-R16', quantity: '5000' }], buyerProcurement, now, 1))
+        .then(
+          given([drafted, submitted, { ...countered, data: { ...countered.data, proposals: [{ sku: 'TYRE-205-55-R16', quantity: '12000' }] } }, revised]).when(
+            accept([{ sku: 'TYRE-205-55-R16', quantity: '5000' }], buyerProcurement, now, 1),
+          ).events,
+        );
     });
   });
 
   describe('quote', () => {
     const state = given([drafted]).state;
     it('answers the tier, unit price and total for a quantity', () => {
-      expect(quote(state, 2500, 'TYRE-205-55-R16')).toEqual([
-        { sku: 'TYRE-205-55-R16', quantity: 2500, currency: 'EUR', tierMinQuantity: 1000, unitPrice: '47.50', total: '118750.00' },
+      expect(quote(state, '2500', 'TYRE-205-55-R16')).toEqual([
+        { sku: 'TYRE-205-55-R16', quantity: '2500', currency: 'EUR', tierMinQuantity: '1000', unitPrice: '47.50', total: '118750.00' },
       ]);
-      expect(quote(state, 10000).map((q) => q.unitPrice)).toEqual(['41.70', '3.10']);
+      expect(quote(state, '10000.0').map((q) => [q.quantity, q.unitPrice])).toEqual([
+        ['10000', '41.70'],
+        ['10000', '3.10'],
+      ]);
     });
     it('refuses a quantity below the first tier and an unknown item', () => {
-      expect(() => quote(state, 50, 'TYRE-205-55-R16')).toThrow(/from 100/);
-      expect(() => quote(state, 50, 'NOPE')).toThrow(/no item/);
+      expect(() => quote(state, '99.9999', 'TYRE-205-55-R16')).toThrow(/from a quantity of 100/);
+      expect(() => quote(state, '50', 'NOPE')).toThrow(/no item/);
     });
   });
 });

@@ -1,5 +1,5 @@
-import { Decider, lineTotal, sum, toUnits, firstRepeated } from '@dealledger/domain';
-import type { AcceptedItem, CounterProposal, OfferEvent, OfferItem, PriceTier } from '@dealledger/events';
+import { compareQuantities, Decider, firstRepeated, lineTotal, lowestTier, normaliseQuantity, sum, tierAtQuantity, toUnits } from '@dealledger/domain';
+import type { AcceptedItemV2, CounterProposalV2, OfferEvent, OfferItemV2, PriceTierV2 } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type {
   AcceptOffer,
@@ -24,7 +24,7 @@ interface OfferFacts {
   terms: OfferTerms;
   /** Every earlier revision's terms, oldest first. */
   history: { revision: number; terms: OfferTerms; note: string }[];
-  counters: { revision: number; proposals: CounterProposal[]; note: string }[];
+  counters: { revision: number; proposals: CounterProposalV2[]; note: string }[];
   /** Ever submitted: until then the offer is the supplier's alone, whatever becomes of it. */
   submitted: boolean;
 }
@@ -32,7 +32,7 @@ interface OfferFacts {
 export type OfferState =
   | { status: 'none' }
   | (OfferFacts & { status: 'draft' | 'submitted' | 'countered' })
-  | (OfferFacts & { status: 'accepted'; accepted: { items: AcceptedItem[]; total: string; currency: string; acceptedBy: string } })
+  | (OfferFacts & { status: 'accepted'; accepted: { items: AcceptedItemV2[]; total: string; currency: string; acceptedBy: string } })
   | (OfferFacts & { status: 'rejected'; reason: string })
   | (OfferFacts & { status: 'withdrawn'; reason: string })
   | (OfferFacts & { status: 'expired' });
@@ -91,17 +91,18 @@ export function evolve(state: OfferState, event: OfferEvent): OfferState {
   }
 }
 
-/** The tier that applies at `quantity`: the one with the highest minimum not above it. */
-export function tierFor(item: OfferItem, quantity: number): PriceTier {
-  const tier = [...item.tiers].sort((a, b) => b.minQuantity - a.minQuantity).find((t) => t.minQuantity <= quantity);
-  if (!tier) throw OfferErrors.quantityBelowMinimum(item.sku, Math.min(...item.tiers.map((t) => t.minQuantity)));
+/** The tier that applies at `quantity` (exact decimal): the one with the highest minimum not above it. */
+export function tierFor(item: OfferItemV2, quantity: string): PriceTierV2 {
+  const tier = tierAtQuantity(item.tiers, quantity);
+  if (!tier) throw OfferErrors.quantityBelowMinimum(item.sku, lowestTier(item.tiers).minQuantity);
   return tier;
 }
 
-export function quote(state: OfferState, quantity: number, sku?: string) {
+export function quote(state: OfferState, requested: string, sku?: string) {
   if (state.status === 'none') throw OfferErrors.notFound('');
   const items = sku ? state.terms.items.filter((i) => i.sku === sku) : state.terms.items;
   if (sku && items.length === 0) throw OfferErrors.unknownSku(sku);
+  const quantity = normaliseQuantity(requested);
   return items.map((item) => {
     const tier = tierFor(item, quantity);
     return {
@@ -122,11 +123,15 @@ function validateTerms(terms: OfferTerms, now: Date): void {
     if (skus.has(item.sku)) throw OfferErrors.duplicateSku(item.sku);
     skus.add(item.sku);
     const mins = item.tiers.map((t) => t.minQuantity);
-    if (mins.some((m, i) => i > 0 && m <= mins[i - 1])) throw OfferErrors.tiersNotAscending(item.sku);
+    if (mins.some((m, i) => i > 0 && compareQuantities(m, mins[i - 1]) <= 0)) throw OfferErrors.tiersNotAscending(item.sku);
     if (item.tiers.some((t) => toUnits(t.unitPrice) <= 0n)) throw OfferErrors.priceNotPositive(item.sku);
   }
   if (new Set(terms.items.map((i) => i.currency)).size > 1) throw OfferErrors.mixedCurrencies();
 }
+
+/** Items with every tier minimum in canonical form ("3.0" is recorded as "3"). */
+const canonicalItems = (items: OfferItemV2[]): OfferItemV2[] =>
+  items.map((i) => ({ ...i, tiers: i.tiers.map((t) => ({ ...t, minQuantity: normaliseQuantity(t.minQuantity) })) }));
 
 type Open = OfferFacts & { status: 'draft' | 'submitted' | 'countered' };
 type Existing = Exclude<OfferState, { status: 'none' }>;
@@ -169,8 +174,8 @@ function draft(c: DraftOffer, state: OfferState): OfferEvent[] {
   if (c.requester.companyId !== c.supplierId) throw OfferErrors.notSupplier();
   if (c.buyerId === c.supplierId) throw OfferErrors.buyerIsSupplier();
   validateTerms(c, c.now);
-  const { offerId, supplierId, buyerId, items, validUntil, paymentTerms, deliveryTerms } = c;
-  return [{ type: 'OfferDrafted', data: { offerId, supplierId, buyerId, items, validUntil, paymentTerms, deliveryTerms } }];
+  const { offerId, supplierId, buyerId, validUntil, paymentTerms, deliveryTerms } = c;
+  return [{ type: 'OfferDrafted', data: { offerId, supplierId, buyerId, items: canonicalItems(c.items), validUntil, paymentTerms, deliveryTerms } }];
 }
 
 function submit(c: SubmitOffer, state: OfferState): OfferEvent[] {
@@ -187,7 +192,8 @@ function counter(c: CounterOffer, state: OfferState): OfferEvent[] {
   const open = expect(s, 'counter', 'submitted');
   notExpired(open, c.now);
   for (const p of c.proposals) if (!open.terms.items.some((i) => i.sku === p.sku)) throw OfferErrors.unknownSku(p.sku);
-  return [{ type: 'OfferCountered', data: { ...ref(open), revision: open.revision, proposals: c.proposals, note: c.note } }];
+  const proposals = c.proposals.map((p) => (p.quantity === undefined ? p : { ...p, quantity: normaliseQuantity(p.quantity) }));
+  return [{ type: 'OfferCountered', data: { ...ref(open), revision: open.revision, proposals, note: c.note } }];
 }
 
 function revise(c: ReviseOffer, state: OfferState): OfferEvent[] {
@@ -195,7 +201,8 @@ function revise(c: ReviseOffer, state: OfferState): OfferEvent[] {
   bySupplier(s, c.requester, 'revise');
   const open = expect(s, 'revise', 'submitted', 'countered');
   validateTerms(c, c.now);
-  const { items, validUntil, paymentTerms, deliveryTerms, note } = c;
+  const { validUntil, paymentTerms, deliveryTerms, note } = c;
+  const items = canonicalItems(c.items);
   return [{ type: 'OfferRevised', data: { ...ref(open), revision: open.revision + 1, items, validUntil, paymentTerms, deliveryTerms, note } }];
 }
 
@@ -210,9 +217,10 @@ function accept(c: AcceptOffer, state: OfferState): OfferEvent[] {
   if (c.quantities.length === 0) throw OfferErrors.nothingAccepted();
   const repeated = firstRepeated(c.quantities.map((q) => q.sku));
   if (repeated !== undefined) throw OfferErrors.duplicateSku(repeated);
-  const items: AcceptedItem[] = c.quantities.map(({ sku, quantity }) => {
+  const items: AcceptedItemV2[] = c.quantities.map(({ sku, quantity: accepted }) => {
     const item = open.terms.items.find((i) => i.sku === sku);
     if (!item) throw OfferErrors.unknownSku(sku);
+    const quantity = normaliseQuantity(accepted);
     const tier = tierFor(item, quantity);
     return {
       sku,

@@ -19,7 +19,7 @@ export const OfferErrors = {
   expired: (validUntil: string) => conflict('offer.expired', `the offer was valid until ${validUntil}`),
   notDue: (validUntil: string) => conflict('offer.not_due', `the offer is valid until ${validUntil}`),
   unknownSku: (sku: string) => invalid('offer.unknown_sku', `the offer has no item ${sku}`),
-  quantityBelowMinimum: (sku: string, min: number) => invalid('offer.quantity_below_minimum', `${sku} is offered from ${min} units`),
+  quantityBelowMinimum: (sku: string, min: string) => invalid('offer.quantity_below_minimum', `${sku} is offered from a quantity of ${min}`),
   nothingAccepted: () => invalid('offer.nothing_accepted', 'name a quantity for at least one item'),
   reasonRequired: () => invalid('offer.reason_required', 'a reason is required'),
 };

@@ -16,17 +16,15 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ITEM_KINDS, ItemKind } from '@dealledger/events';
+import { ITEM_KINDS, ItemKind, QuantityInput } from '@dealledger/events';
 import { OFFER_LIST_STATUSES, type OfferListStatus } from './list/offer-list';
-import { DECIMAL, DECIMAL_MESSAGE } from '../common.dto';
+import { DECIMAL, DECIMAL_MESSAGE, QUANTITY_DOC } from '../common.dto';
 import { IsTimestamp } from '@dealledger/platform';
 
 export class PriceTierDto {
-  @ApiProperty({ example: 1000, description: 'This unit price applies from this quantity upwards' })
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000_000)
-  minQuantity: number;
+  @ApiProperty({ ...QUANTITY_DOC, example: '1000', description: `This unit price applies from this quantity upwards. ${QUANTITY_DOC.description}` })
+  @QuantityInput()
+  minQuantity: string;
 
   @ApiProperty({ example: '47.50' })
   @Matches(DECIMAL, DECIMAL_MESSAGE('unitPrice'))
@@ -79,7 +77,7 @@ export class ReviseOfferRequest extends OfferTermsDto {
 export class CounterProposalDto {
   @ApiProperty() @IsString() @IsNotEmpty() sku: string;
   @ApiPropertyOptional({ example: '45.00' }) @IsOptional() @Matches(DECIMAL, DECIMAL_MESSAGE('unitPrice')) unitPrice?: string;
-  @ApiPropertyOptional({ example: 15000 }) @IsOptional() @IsInt() @Min(1) quantity?: number;
+  @ApiPropertyOptional({ ...QUANTITY_DOC, example: '15000' }) @IsOptional() @QuantityInput() quantity?: string;
 }
 
 export class CounterOfferRequest {
@@ -95,7 +93,7 @@ export class CounterOfferRequest {
 
 export class AcceptedQuantityDto {
   @ApiProperty() @IsString() @IsNotEmpty() sku: string;
-  @ApiProperty({ example: 12000 }) @IsInt() @Min(1) @Max(1_000_000_000) quantity: number;
+  @ApiProperty({ ...QUANTITY_DOC, example: '12000' }) @QuantityInput() quantity: string;
 }
 
 export class AcceptOfferRequest {
@@ -114,7 +112,7 @@ export class AcceptOfferRequest {
 }
 
 export class QuoteQuery {
-  @ApiProperty({ example: 2500 }) @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000_000) quantity: number;
+  @ApiProperty({ ...QUANTITY_DOC, example: '2.5' }) @QuantityInput() quantity: string;
   @ApiPropertyOptional({ description: 'One item; all items when omitted' }) @IsOptional() @IsString() sku?: string;
 }
 

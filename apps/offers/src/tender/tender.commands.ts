@@ -1,4 +1,4 @@
-import type { BidPrice, CriteriaScores, CriteriaWeights, SealedContent, TenderItem } from '@dealledger/events';
+import type { BidPrice, CriteriaScores, CriteriaWeights, SealedContent, TenderItemV2 } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 
 interface Base {
@@ -11,7 +11,7 @@ export type OpenTender = Base & {
   type: 'OpenTender';
   buyerId: string;
   title: string;
-  items: TenderItem[];
+  items: TenderItemV2[];
   submissionDeadline: string;
   weights: CriteriaWeights;
   publicProcurement: boolean;

@@ -1,5 +1,5 @@
 import { fold } from '@dealledger/domain';
-import type { BidPrice, TenderEvent } from '@dealledger/events';
+import { eventCatalog, type BidPrice, type TenderEvent } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import { deciderSpec } from '@dealledger/testing';
 import type { TenderCommand } from './tender.commands';
@@ -28,8 +28,8 @@ const official = person(buyer, 12, ['government']);
 const rep = (supplier: string) => person(supplier, supplier === s1 ? 21 : supplier === s2 ? 22 : 23, ['executive']);
 
 const items = [
-  { itemId: 'lot-1', description: 'All-season tyre 225/45 R17', quantity: 20000, unit: 'piece', specification: 'EU label B/B/70dB' },
-  { itemId: 'lot-2', description: 'Winter tyre 225/45 R17', quantity: 8000, unit: 'piece', specification: '3PMSF' },
+  { itemId: 'lot-1', description: 'All-season tyre 225/45 R17', quantity: '20000', unit: 'piece', specification: 'EU label B/B/70dB' },
+  { itemId: 'lot-2', description: 'Winter tyre 225/45 R17', quantity: '8000', unit: 'piece', specification: '3PMSF' },
 ];
 const weights = { price: 40, quality: 25, reputation: 10, service: 15, partnership: 10 };
 const opened: TenderEvent = {
@@ -287,8 +287,8 @@ describe('tender decider', () => {
         total: '1596000.00',
         weightedScore: 9.11,
         items: [
-          { itemId: 'lot-1', quantity: 20000, unitPrice: '55.00', lineTotal: '1100000.00' },
-          { itemId: 'lot-2', quantity: 8000, unitPrice: '62.00', lineTotal: '496000.00' },
+          { itemId: 'lot-1', quantity: '20000', unitPrice: '55.00', lineTotal: '1100000.00' },
+          { itemId: 'lot-2', quantity: '8000', unitPrice: '62.00', lineTotal: '496000.00' },
         ],
       });
       expect(awarded.data.ranking[0].supplierId).toBe(s3);
@@ -340,6 +340,45 @@ describe('tender decider', () => {
       given([opened, invited])
         .when({ type: 'CancelTender', tenderId, reason: 'x', requester: rep(s1), now: before })
         .thenThrows('forbidden:tender.buyer_only');
+    });
+  });
+
+  describe('with decimal quantities (version 2)', () => {
+    // Cable by the metre, steel by the tonne.
+    const decimalItems = [
+      { itemId: 'lot-1', description: 'Cable NYY-J 5x16', quantity: '1250.5', unit: 'm', specification: 'VDE' },
+      { itemId: 'lot-2', description: 'Steel plate S355', quantity: '2.5', unit: 't', specification: 'EN 10025' },
+    ];
+    const decimalOpened: TenderEvent = { ...opened, data: { ...opened.data, items: decimalItems } } as TenderEvent;
+
+    it('opens a tender for fractional quantities, recorded in canonical form', () => {
+      const { events } = given([]).when(openCmd({ items: [{ ...decimalItems[0], quantity: '1250.50' }, decimalItems[1]] }));
+      expect(events).toEqual([decimalOpened]);
+    });
+    it('totals a bid exactly, each line rounded half-up to 4 decimals', () => {
+      // 1250.5 m x 12.3457 = 15438.29785 -> 15438.2979 ; 2.5 t x 940.0003 = 2350.00075 -> 2350.0008
+      const base = [decimalOpened, invited, bid(s1, 1)];
+      const closed = given(base).when(closeCmd([{ supplierId: s1, n: 1, p: prices('12.3457', '940.0003') }])).events[0] as Extract<
+        TenderEvent,
+        { type: 'TenderClosed' }
+      >;
+      expect(closed.data.bids[0].total).toBe('17788.2987');
+      const evaluated = given([...base, closed]).when(evaluateCmd(s1, engineer, 8)).events;
+      const awarded = given([...base, closed, ...evaluated]).when({ type: 'AwardTender', tenderId, supplierId: s1, requester: procurement, now: after })
+        .events[0] as Extract<TenderEvent, { type: 'TenderAwarded' }>;
+      expect(awarded.data.items.map((i) => [i.quantity, i.lineTotal])).toEqual([
+        ['1250.5', '15438.2979'],
+        ['2.5', '2350.0008'],
+      ]);
+      expect(awarded.data.total).toBe('17788.2987');
+    });
+    it('folds a tender opened at version 1 (integer quantities), upcast as the store reads it, to the same decisions', () => {
+      const v1 = { ...opened.data, items: items.map((i) => ({ ...i, quantity: Number(i.quantity) })) };
+      const upcast = { type: 'TenderOpened', data: eventCatalog.upcast('TenderOpened', 1, v1).data } as unknown as TenderEvent;
+      expect(upcast).toEqual(opened);
+      given([upcast, invited, ...bids])
+        .when(closeCmd(closing))
+        .then(given([opened, invited, ...bids]).when(closeCmd(closing)).events);
     });
   });
 

@@ -1,4 +1,4 @@
-import { Decider, isDecimal, lineTotal, ratio, sum, toUnits } from '@dealledger/domain';
+import { Decider, isDecimal, lineTotal, normaliseQuantity, ratio, sum, toUnits } from '@dealledger/domain';
 import type {
   BidEvaluatedV1,
   BidPrice,
@@ -8,7 +8,7 @@ import type {
   RankedBid,
   SealedContent,
   TenderEvent,
-  TenderItem,
+  TenderItemV2,
 } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type {
@@ -34,7 +34,7 @@ interface TenderFacts {
   tenderId: string;
   buyerId: string;
   title: string;
-  items: TenderItem[];
+  items: TenderItemV2[];
   submissionDeadline: string;
   weights: CriteriaWeights;
   publicProcurement: boolean;
@@ -97,8 +97,8 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const CRITERIA = ['quality', 'reputation', 'service', 'partnership'] as const;
 
-/** Sum of quantity x unit price over the tender's items. */
-export function bidTotal(items: TenderItem[], prices: BidPrice[]): string {
+/** Sum of quantity x unit price over the tender's items (each line rounded half-up to 4 decimals). */
+export function bidTotal(items: TenderItemV2[], prices: BidPrice[]): string {
   return sum(items.map((item) => lineTotal(item.quantity, prices.find((p) => p.itemId === item.itemId)!.unitPrice)));
 }
 
@@ -168,7 +168,8 @@ function open(c: OpenTender, state: TenderState): TenderEvent[] {
     if (ids.has(item.itemId)) throw TenderErrors.duplicateItem(item.itemId);
     ids.add(item.itemId);
   }
-  const { tenderId, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency } = c;
+  const { tenderId, buyerId, title, submissionDeadline, weights, publicProcurement, currency } = c;
+  const items = c.items.map((i) => ({ ...i, quantity: normaliseQuantity(i.quantity) }));
   return [{ type: 'TenderOpened', data: { tenderId, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency } }];
 }
 

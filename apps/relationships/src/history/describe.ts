@@ -3,7 +3,8 @@ import type { TimelineEvent } from './timeline-event';
 /** A one-line, human summary of an event; `name` turns company ids into names where known. */
 export function describe(e: TimelineEvent, name: (id: string) => string): string {
   const d = e.data;
-  const items = (xs: { quantity: number; sku?: string; itemId?: string; unitPrice: string }[]) =>
+  // Quantities are decimal strings; timeline rows kept from version-1 events hold integers, which read the same.
+  const items = (xs: { quantity: string | number; sku?: string; itemId?: string; unitPrice: string }[]) =>
     xs.map((i) => `${i.quantity} × ${i.sku ?? i.itemId} @ ${i.unitPrice}`).join(', ');
   switch (e.type) {
     case 'CompanyRegistered':

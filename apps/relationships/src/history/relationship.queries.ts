@@ -4,7 +4,7 @@ import { PostgresEventStore } from '@dealledger/event-store';
 import { DATA_SOURCE } from '@dealledger/platform';
 import { activeGeneration, timelineRowEvent } from '../projection/generations';
 import { pairKey } from './pairs';
-import type { RelationshipSummary } from './summary';
+import { RelationshipSummary, withDecimalVolumes } from './summary';
 import { byTime, TimelineEvent } from './timeline-event';
 
 const toEvent = timelineRowEvent;
@@ -75,7 +75,7 @@ export class RelationshipQueries {
     const gen = await activeGeneration(this.db, this.store.schema);
     const [a, b] = pairKey(x, y);
     const rows = await this.db.query(`SELECT summary FROM ${this.s}.summaries_g${gen} WHERE company_a = $1 AND company_b = $2 AND viewer = $3`, [a, b, viewer]);
-    return rows[0]?.summary ?? null;
+    return rows[0]?.summary ? withDecimalVolumes(rows[0].summary) : null;
   }
 
   /**
@@ -99,7 +99,12 @@ export class RelationshipQueries {
         WHERE ${where.join(' AND ')} ORDER BY ${key} DESC, ${other} DESC LIMIT ${p(q.limit + 1)}`,
       params,
     );
-    return { rows: rows.slice(0, q.limit), more: rows.length > q.limit };
+    return {
+      rows: rows
+        .slice(0, q.limit)
+        .map((r: { counterparty: string; summary: RelationshipSummary; key: string }) => ({ ...r, summary: r.summary && withDecimalVolumes(r.summary) })),
+      more: rows.length > q.limit,
+    };
   }
 
   async names(ids: string[]): Promise<Map<string, string>> {

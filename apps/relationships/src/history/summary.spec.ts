@@ -1,7 +1,7 @@
 import { describe as line } from './describe';
 import { pairsOf } from './pairs';
 import fc from 'fast-check';
-import { emptyTally, summarize, summaryOf, tallyAsSeenBy } from './summary';
+import { emptyTally, RelationshipSummary, summarize, summaryOf, tally, tallyAsSeenBy, withDecimalVolumes } from './summary';
 import { byTime, TimelineEvent } from './timeline-event';
 import { asSeenBy } from './visibility';
 import { scorecard } from '../scorecard/scorecard';
@@ -51,7 +51,7 @@ const history: TimelineEvent[] = [
   ),
   ev('ContractExecuted', { ...ref, contractId: 'c1', terms: { currency: 'EUR' }, contractValue: '500400.00', signatures: [] }),
   ev('ContractExecuted', { ...ref, contractId: 'c2', terms: { currency: 'EUR' }, contractValue: '99.60', signatures: [] }),
-  ev('CallOffPlaced', { ...ref, contractId: 'c1', lines: [{ quantity: 600 }, { quantity: 400 }], total: '50000.00', currency: 'EUR' }),
+  ev('CallOffPlaced', { ...ref, contractId: 'c1', lines: [{ quantity: '600.25' }, { quantity: '399.75' }], total: '50000.00', currency: 'EUR' }),
   ev('TicketOpened', { ...ref, ticketId: 'k1', resolutionDueAt: '2026-02-01T00:00:00.000Z' }),
   ev('SlaBreached', { ...ref, ticketId: 'k1', kind: 'response', dueAt: '2026-01-20T00:00:00.000Z' }),
   ev('TicketAcknowledged', { ...ref, ticketId: 'k1', withinSla: false }),
@@ -61,7 +61,7 @@ const history: TimelineEvent[] = [
   ev('TicketAcknowledged', { ...ref, ticketId: 'k2', withinSla: true }),
   ev('TicketResolved', { ...ref, ticketId: 'k2', withinSla: true }),
   ev('TicketClosed', { ...ref, ticketId: 'k2', satisfaction: 5 }),
-  ev('LotResold', { ownerId: I, buyerId: B, originSupplierId: S, quantity: 300, sku: 'x' }, [I, B, S]),
+  ev('LotResold', { ownerId: I, buyerId: B, originSupplierId: S, quantity: '300.5', sku: 'x' }, [I, B, S]),
 ];
 
 describe('pairs', () => {
@@ -85,8 +85,19 @@ describe('summary', () => {
     expect(s.offers).toEqual({ made: 2, accepted: 1, rejected: 1, withdrawn: 0, expired: 0 });
     expect(s.tenders).toEqual({ invited: 1, bid: 1, won: 0, lost: 1 });
     expect(s.contracts).toEqual({ executed: 2, value: { EUR: '500499.60' }, renewals: 0, terminated: 0 });
-    expect(s.callOffs).toEqual({ count: 1, volume: 1000, value: { EUR: '50000.00' } });
-    expect(s.resales).toEqual({ count: 1, volume: 300, throughIntermediaries: 1 });
+    expect(s.callOffs).toEqual({ count: 1, volume: '1000', value: { EUR: '50000.00' } });
+    expect(s.resales).toEqual({ count: 1, volume: '300.5', throughIntermediaries: 1 });
+  });
+  it('adds decimal volumes to what was kept before quantities were decimal (integers in old rows and tallies)', () => {
+    const kept = emptyTally();
+    (kept.callOffs as { volume: unknown }).volume = 600;
+    const oldRow = ev('CallOffPlaced', { ...ref, contractId: 'c1', lines: [{ quantity: 400 }], total: '1.00', currency: 'EUR' });
+    const newRow = ev('CallOffPlaced', { ...ref, contractId: 'c1', lines: [{ quantity: '0.75' }], total: '1.00', currency: 'EUR' });
+    expect(summaryOf(kept).callOffs.volume).toBe('600');
+    expect(summaryOf(tally(tally(kept, oldRow), newRow)).callOffs.volume).toBe('1000.75');
+    // A summary kept before is read with decimal volumes too.
+    const old = { ...summaryOf(emptyTally()), callOffs: { count: 1, volume: 600 }, resales: { count: 1, volume: 0 } } as unknown as RelationshipSummary;
+    expect(withDecimalVolumes(old)).toMatchObject({ callOffs: { count: 1, volume: '600' }, resales: { count: 1, volume: '0' } });
   });
   it('counts each SLA deadline once: a breached response stays breached when the answer comes late', () => {
     expect(s.sla).toEqual({ met: 3, breached: 1, compliancePercent: 75 });
@@ -145,7 +156,7 @@ describe('scorecard', () => {
 describe('describe', () => {
   it('writes one line per event with company names', () => {
     const names: Record<string, string> = { [S]: 'Nordstahl', [B]: 'Autowerk', [I]: 'EuroParts' };
-    expect(line(history[history.length - 1], (id) => names[id] ?? id)).toBe('EuroParts resold 300 × x (made by Nordstahl) to Autowerk');
+    expect(line(history[history.length - 1], (id) => names[id] ?? id)).toBe('EuroParts resold 300.5 × x (made by Nordstahl) to Autowerk');
   });
 });
 

@@ -1,4 +1,4 @@
-import { sum } from '@dealledger/domain';
+import { addQuantities, quantityFrom, sum, sumQuantities } from '@dealledger/domain';
 import type { TimelineEvent } from './timeline-event';
 import { asSeenBy } from './visibility';
 
@@ -10,8 +10,9 @@ export interface RelationshipSummary {
   offers: { made: number; accepted: number; rejected: number; withdrawn: number; expired: number };
   tenders: { invited: number; bid: number; won: number; lost: number };
   contracts: { executed: number; value: Record<string, string>; renewals: number; terminated: number };
-  callOffs: { count: number; volume: number; value: Record<string, string> };
-  resales: { count: number; volume: number; throughIntermediaries: number };
+  /** Volumes are exact decimal quantities ("1050.5"), summed over every unit alike. */
+  callOffs: { count: number; volume: string; value: Record<string, string> };
+  resales: { count: number; volume: string; throughIntermediaries: number };
   tickets: { opened: number; resolved: number; closed: number };
   sla: { met: number; breached: number; compliancePercent: number | null };
   satisfaction: { ratings: number; average: number | null };
@@ -21,6 +22,11 @@ const add = (m: Record<string, string>, currency: string, amount: string) => {
   m[currency] = sum([m[currency] ?? '0', amount]);
 };
 const round2 = (n: number) => Math.round(n * 100) / 100;
+/**
+ * A quantity as the read side may hold it: a decimal string, or an integer in a timeline row or
+ * tally kept before quantities were decimal (events version 1; a rebuild rewrites those).
+ */
+const quantityOf = (q: unknown): string => quantityFrom(q) ?? '0';
 
 /**
  * What a summary is kept as between events: the figures plus what later events need to count
@@ -56,8 +62,8 @@ export function emptyTally(): Tally {
     offers: { made: 0, accepted: 0, rejected: 0, withdrawn: 0, expired: 0 },
     tenders: { invited: 0, bid: 0, won: 0, lost: 0 },
     contracts: { executed: 0, value: {}, renewals: 0, terminated: 0 },
-    callOffs: { count: 0, volume: 0, value: {} },
-    resales: { count: 0, volume: 0, throughIntermediaries: 0 },
+    callOffs: { count: 0, volume: '0', value: {} },
+    resales: { count: 0, volume: '0', throughIntermediaries: 0 },
     tickets: { opened: 0, resolved: 0, closed: 0 },
     satisfaction: { ratings: 0, total: 0 },
     submittedOffers: {},
@@ -126,13 +132,13 @@ export function tally(s: Tally, e: TimelineEvent, pair?: [string, string]): Tall
       break;
     case 'CallOffPlaced':
       s.callOffs.count += 1;
-      for (const l of d.lines) s.callOffs.volume += l.quantity;
+      s.callOffs.volume = sumQuantities([quantityOf(s.callOffs.volume), ...d.lines.map((l: { quantity: unknown }) => quantityOf(l.quantity))]);
       add(s.callOffs.value, d.currency, d.total);
       break;
     case 'LotResold':
       s.resales.count += 1;
       // As the maker sees a resale between others: that it happened, not how much moved.
-      if (typeof d.quantity === 'number') s.resales.volume += d.quantity;
+      if (d.quantity !== undefined) s.resales.volume = addQuantities(quantityOf(s.resales.volume), quantityOf(d.quantity));
       if (d.ownerId !== d.originSupplierId) s.resales.throughIntermediaries += 1;
       break;
     case 'TicketOpened':
@@ -188,6 +194,11 @@ export function tallyAsSeenBy(t: Tally, e: TimelineEvent, viewer: string, pair: 
   return t;
 }
 
+/** A kept summary with its volumes as decimal strings, also one kept before they were (integers, until a rebuild). */
+export function withDecimalVolumes(s: RelationshipSummary): RelationshipSummary {
+  return { ...s, callOffs: { ...s.callOffs, volume: quantityOf(s.callOffs.volume) }, resales: { ...s.resales, volume: quantityOf(s.resales.volume) } };
+}
+
 /** The figures of a tally. */
 export function summaryOf(t: Tally): RelationshipSummary {
   const outcomes = Object.values(t.deadlines);
@@ -199,8 +210,8 @@ export function summaryOf(t: Tally): RelationshipSummary {
     offers: t.offers,
     tenders: t.tenders,
     contracts: t.contracts,
-    callOffs: t.callOffs,
-    resales: t.resales,
+    callOffs: { ...t.callOffs, volume: quantityOf(t.callOffs.volume) },
+    resales: { ...t.resales, volume: quantityOf(t.resales.volume) },
     tickets: t.tickets,
     sla: { met, breached: outcomes.length - met, compliancePercent: outcomes.length ? round2((100 * met) / outcomes.length) : null },
     satisfaction: { ratings: t.satisfaction.ratings, average: t.satisfaction.ratings ? round2(t.satisfaction.total / t.satisfaction.ratings) : null },

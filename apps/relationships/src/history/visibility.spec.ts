@@ -106,7 +106,7 @@ describe('what each party sees of the events between two companies', () => {
         resaleId: 'r',
         buyerId: E,
         sku: 'BRK',
-        quantity: 40,
+        quantity: '40',
         unitPrice: '12.00',
         unitCost: '9.00',
         margin: '120.00',
@@ -117,8 +117,8 @@ describe('what each party sees of the events between two companies', () => {
     const [seen] = asSeenBy([resold], S);
     expect(seen.data).toEqual({ lotId: 'l', ownerId: D, originSupplierId: S, resaleId: 'r', buyerId: E, sku: 'BRK', currency: 'EUR' });
     expect(line(seen, name)).toBe('Dist resold BRK (made by SupA) to End');
-    expect(summarize([seen], [S, E]).resales).toMatchObject({ count: 1, volume: 0 });
-    expect(asSeenBy([resold], E)[0].data.quantity).toBe(40);
+    expect(summarize([seen], [S, E]).resales).toMatchObject({ count: 1, volume: '0' });
+    expect(asSeenBy([resold], E)[0].data.quantity).toBe('40');
     expect(asSeenBy([resold], D)[0].data.margin).toBe('120.00');
   });
 });

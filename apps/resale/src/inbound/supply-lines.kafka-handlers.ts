@@ -1,11 +1,11 @@
 import type { EntityManager } from 'typeorm';
-import type { CallOffPlacedV1, ContractExecutedV1, ContractExpiredV1, ContractTerminatedV1, EventEnvelope } from '@dealledger/events';
+import type { CallOffPlacedV2, ContractExecutedV2, ContractExpiredV1, ContractTerminatedV1, EventEnvelope } from '@dealledger/events';
 
 /** ContractExecuted -> the supply line (parties, items) an intermediary may record lots under. */
 export class LearnSupplyLineWhenContractExecuted {
   constructor(private readonly schema: string) {}
 
-  async handle(e: EventEnvelope<ContractExecutedV1>, tx: EntityManager): Promise<void> {
+  async handle(e: EventEnvelope<ContractExecutedV2>, tx: EntityManager): Promise<void> {
     const d = e.data;
     await tx.query(
       `INSERT INTO "${this.schema}".supply_contracts (contract_id, buyer_id, supplier_id, intermediary_id, currency, items, status)
@@ -27,7 +27,7 @@ export class LearnSupplyLineWhenContractExecuted {
 export class LearnCallOffWhenCallOffPlaced {
   constructor(private readonly schema: string) {}
 
-  async handle(e: EventEnvelope<CallOffPlacedV1>, tx: EntityManager): Promise<void> {
+  async handle(e: EventEnvelope<CallOffPlacedV2>, tx: EntityManager): Promise<void> {
     const d = e.data;
     await tx.query(
       `INSERT INTO "${this.schema}".supply_call_offs (call_off_id, contract_id, lines, placed_at) VALUES ($1, $2, $3, $4) ON CONFLICT (call_off_id) DO NOTHING`,

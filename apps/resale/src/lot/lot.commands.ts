@@ -8,8 +8,8 @@ export interface KnownContract {
   status: string;
   currency: string;
   skus: { sku: string; description: string }[];
-  /** Its call-offs with their lines as the contract priced them. */
-  callOffs: { callOffId: string; lines: { sku: string; quantity: number; unitPrice: string }[] }[];
+  /** Its call-offs with their lines as the contract priced them (quantities exact decimals). */
+  callOffs: { callOffId: string; lines: { sku: string; quantity: string; unitPrice: string }[] }[];
 }
 
 /** A resale as recorded in the upstream lot. */
@@ -21,7 +21,7 @@ export interface KnownResale {
   originSupplierId: string;
   sku: string;
   description: string;
-  quantity: number;
+  quantity: string;
   unitPrice: string;
   currency: string;
 }
@@ -37,7 +37,8 @@ export interface RecordLot {
   source: ResolvedSource;
   /** For a contract source; a resale source carries its own. */
   sku?: string;
-  quantity?: number;
+  /** Exact decimal quantity. */
+  quantity?: string;
   /** Optional: a lot's cost is its call-off line's price; a different one is refused. */
   unitCost?: string;
   currency?: string;
@@ -49,7 +50,8 @@ export interface ResellFromLot {
   lotId: string;
   resaleId: string;
   buyerId: string;
-  quantity: number;
+  /** Exact decimal quantity. */
+  quantity: string;
   unitPrice: string;
   downstreamContractId: string | null;
   requester: Requester;

@@ -1,5 +1,5 @@
 import { fold } from '@dealledger/domain';
-import type { LotEvent } from '@dealledger/events';
+import { eventCatalog, type LotEvent } from '@dealledger/events';
 import { deciderSpec } from '@dealledger/testing';
 import type { KnownContract, KnownResale, LotCommand } from './lot.commands';
 import { LotState, lotDecider } from './lot.decider';
@@ -25,14 +25,14 @@ const contract: KnownContract = {
   status: 'executed',
   currency: 'EUR',
   skus: [{ sku: 'NMC-MOD-48V', description: '48 V module' }],
-  callOffs: [{ callOffId, lines: [{ sku: 'NMC-MOD-48V', quantity: 3000, unitPrice: '1095.00' }] }],
+  callOffs: [{ callOffId, lines: [{ sku: 'NMC-MOD-48V', quantity: '3000', unitPrice: '1095.00' }] }],
 };
 const recordFromContract = (over: Partial<Extract<LotCommand, { type: 'RecordLot' }>> = {}, c: KnownContract | null = contract): LotCommand => ({
   type: 'RecordLot',
   lotId: lotA,
   source: { kind: 'contract', contractId, callOffId, contract: c },
   sku: 'NMC-MOD-48V',
-  quantity: 800,
+  quantity: '800',
   unitCost: '1095.00',
   currency: 'EUR',
   requester: rep(distA),
@@ -48,12 +48,12 @@ const recordedA: LotEvent = {
     source: { kind: 'contract', contractId, callOffId, upstreamLotId: null, resaleId: null },
     sku: 'NMC-MOD-48V',
     description: '48 V module',
-    quantity: 800,
+    quantity: '800',
     unitCost: '1095.00',
     currency: 'EUR',
   },
 };
-const resell = (quantity: number, buyerId = distB, unitPrice = '1240.00', requester = rep(distA)): LotCommand => ({
+const resell = (quantity: string, buyerId = distB, unitPrice = '1240.00', requester = rep(distA)): LotCommand => ({
   type: 'ResellFromLot',
   lotId: lotA,
   resaleId: resale1,
@@ -96,12 +96,12 @@ describe('lot decider', () => {
     it('holds no more than the call-off line delivered, at its price, and needs a call-off to say so', () => {
       // Reproduced: 3,000 called off, 1,000,000,000 recorded at 1.00 where the contract said 1095.00.
       given([])
-        .when(recordFromContract({ quantity: 1_000_000_000 }))
+        .when(recordFromContract({ quantity: '1000000000' }))
         .thenThrows('invalid:lot.more_than_called_off');
       given([])
-        .when(recordFromContract({ quantity: 3001 }))
+        .when(recordFromContract({ quantity: '3000.0001' }))
         .thenThrows('invalid:lot.more_than_called_off');
-      expect(given([]).when(recordFromContract({ quantity: 3000 })).error).toBeNull();
+      expect(given([]).when(recordFromContract({ quantity: '3000' })).error).toBeNull();
       given([])
         .when(recordFromContract({ unitCost: '1.00' }))
         .thenThrows('invalid:lot.unit_cost_not_call_off_price');
@@ -128,7 +128,7 @@ describe('lot decider', () => {
       originSupplierId: maker,
       sku: 'NMC-MOD-48V',
       description: '48 V module',
-      quantity: 300,
+      quantity: '300',
       unitPrice: '1240.00',
       currency: 'EUR',
     };
@@ -143,7 +143,7 @@ describe('lot decider', () => {
         ownerId: distB,
         sellerId: distA,
         originSupplierId: maker,
-        quantity: 300,
+        quantity: '300',
         unitCost: '1240.00',
         source: { kind: 'resale', upstreamLotId: lotA, resaleId: resale1 },
       });
@@ -160,36 +160,79 @@ describe('lot decider', () => {
 
   describe('reselling', () => {
     it('derives the margin and what is left', () => {
-      const { events } = given([recordedA]).when(resell(300));
+      const { events } = given([recordedA]).when(resell('300'));
       expect(events[0].data).toMatchObject({
-        quantity: 300,
+        quantity: '300',
         unitPrice: '1240.00',
         unitCost: '1095.00',
         margin: '43500.00',
-        remaining: 500,
+        remaining: '500',
         buyerId: distB,
         originSupplierId: maker,
       });
-      expect(given([recordedA, ...events]).state).toMatchObject({ remaining: 500 });
+      expect(given([recordedA, ...events]).state).toMatchObject({ remaining: '500' });
     });
     it('records a loss as a negative margin', () => {
-      expect(given([recordedA]).when(resell(10, distB, '1000.00')).events[0].data).toMatchObject({ margin: '-950.00' });
+      expect(given([recordedA]).when(resell('10', distB, '1000.00')).events[0].data).toMatchObject({ margin: '-950.00' });
     });
     it('never resells more than the lot has left', () => {
-      const first = given([recordedA]).when(resell(700)).events;
+      const first = given([recordedA]).when(resell('700')).events;
       given([recordedA, ...first])
-        .when(resell(101))
+        .when(resell('101'))
         .thenThrows('conflict:lot.insufficient_quantity');
-      expect(given([recordedA, ...first]).when(resell(100)).error).toBeNull();
+      expect(given([recordedA, ...first]).when(resell('100')).error).toBeNull();
     });
     it('refuses a sale to the owner, a zero price, and anyone but the owner', () => {
-      given([recordedA]).when(resell(1, distA)).thenThrows('invalid:lot.buyer_is_owner');
+      given([recordedA]).when(resell('1', distA)).thenThrows('invalid:lot.buyer_is_owner');
       given([recordedA])
-        .when(resell(1, distB, '0.00'))
+        .when(resell('1', distB, '0.00'))
         .thenThrows('invalid:lot.price_not_positive');
       given([recordedA])
-        .when(resell(1, manufacturer, '1.00', rep(distB)))
+        .when(resell('1', manufacturer, '1.00', rep(distB)))
         .thenThrows('not_found:lot.not_found');
+    });
+  });
+
+  describe('with decimal quantities (version 2)', () => {
+    const steel: KnownContract = {
+      ...contract,
+      skus: [{ sku: 'S355', description: 'Steel plate' }],
+      callOffs: [{ callOffId, lines: [{ sku: 'S355', quantity: '2.5', unitPrice: '940.0005' }] }],
+    };
+    const recordSteel = (quantity: string) => recordFromContract({ sku: 'S355', quantity, unitCost: undefined }, steel);
+    const steelLot = given([]).when(recordSteel('2.5')).events;
+
+    it('records a fractional lot, at most what the call-off line delivered', () => {
+      expect(steelLot[0].data).toMatchObject({ quantity: '2.5', unitCost: '940.0005' });
+      given([]).when(recordSteel('2.5001')).thenThrows('invalid:lot.more_than_called_off');
+      expect(given([]).when(recordSteel('2.50')).events[0].data).toMatchObject({ quantity: '2.5' });
+    });
+    it('keeps exactly what is left: 2.5 t less 0.75 t less 1.25 t leaves 0.5 t, and no more is sold', () => {
+      const first = given(steelLot).when(resell('0.75', distB, '1000.00')).events;
+      const second = given([...steelLot, ...first]).when(resell('1.25', distB, '1000.00')).events;
+      expect([first, second].map((e) => (e[0].data as { remaining: string }).remaining)).toEqual(['1.75', '0.5']);
+      given([...steelLot, ...first, ...second])
+        .when(resell('0.5001', distB, '1000.00'))
+        .thenThrows('conflict:lot.insufficient_quantity');
+      const last = given([...steelLot, ...first, ...second]).when(resell('0.5', distB, '1000.00')).events;
+      expect(last[0].data).toMatchObject({ remaining: '0' });
+    });
+    it('derives the margin from line totals rounded half-up: 0.5 t x (1000.0001 - 940.0005)', () => {
+      // 0.5 x 1000.0001 = 500.00005 -> 500.0001 ; 0.5 x 940.0005 = 470.00025 -> 470.0003
+      expect(given(steelLot).when(resell('0.5', distB, '1000.0001')).events[0].data).toMatchObject({ margin: '29.9998' });
+    });
+    it('folds a lot recorded and resold at version 1 (integer quantities), upcast as the store reads it, to the same decisions', () => {
+      const sold = given([recordedA]).when(resell('300')).events;
+      const stored = [recordedA, ...sold].map((e) => ({
+        type: e.type,
+        data: { ...e.data, quantity: Number(e.data.quantity), ...('remaining' in e.data ? { remaining: Number(e.data.remaining) } : {}) },
+      }));
+      const upcast = stored.map((e) => ({ type: e.type, data: eventCatalog.upcast(e.type, 1, e.data).data }) as unknown as LotEvent);
+      expect(given(upcast).state).toEqual(given([recordedA, ...sold]).state);
+      given(upcast)
+        .when(resell('500'))
+        .then(given([recordedA, ...sold]).when(resell('500')).events);
+      given(upcast).when(resell('500.0001')).thenThrows('conflict:lot.insufficient_quantity');
     });
   });
 
@@ -204,7 +247,7 @@ describe('lot decider', () => {
         source: { kind: 'resale', contractId: null, callOffId: null, upstreamLotId: lotA, resaleId: resale1 },
         sku: 'NMC-MOD-48V',
         description: '48 V module',
-        quantity: 300,
+        quantity: '300',
         unitCost: '1240.00',
         currency: 'EUR',
       },
@@ -218,12 +261,12 @@ describe('lot decider', () => {
         resaleId: '5a5a5a5a-0000-4000-8000-000000000010',
         buyerId: manufacturer,
         sku: 'NMC-MOD-48V',
-        quantity: 50,
+        quantity: '50',
         unitPrice: '1390.00',
         unitCost: '1240.00',
         margin: '7500.00',
         currency: 'EUR',
-        remaining: 250,
+        remaining: '250',
         downstreamContractId: null,
       },
     };

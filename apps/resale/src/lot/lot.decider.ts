@@ -1,9 +1,10 @@
-import { compareAmounts, Decider, difference, lineTotal, toUnits } from '@dealledger/domain';
-import type { LotEvent, LotRecordedV1, LotResoldV1 } from '@dealledger/events';
+import { compareAmounts, compareQuantities, Decider, difference, lineTotal, normaliseQuantity, subtractQuantities, toUnits } from '@dealledger/domain';
+import type { LotEvent, LotRecordedV2, LotResoldV2 } from '@dealledger/events';
 import type { LotCommand, RecordLot, ResellFromLot } from './lot.commands';
 import { LotErrors } from './lot.errors';
 
-export type LotState = { status: 'none' } | (LotRecordedV1 & { status: 'recorded'; remaining: number; resales: LotResoldV1[] });
+/** `remaining`: what resales have left of the lot (exact decimal, as every quantity). */
+export type LotState = { status: 'none' } | (LotRecordedV2 & { status: 'recorded'; remaining: string; resales: LotResoldV2[] });
 
 export const initialState: LotState = { status: 'none' };
 
@@ -39,7 +40,8 @@ function recordFromSource(c: RecordLot): LotEvent[] {
     if (!callOff) throw LotErrors.callOffNotFound(callOffId);
     const line = callOff.lines.find((l) => l.sku === item.sku);
     if (!line) throw LotErrors.skuNotInCallOff(item.sku);
-    if (c.quantity! > line.quantity) throw LotErrors.moreThanCalledOff(line.quantity);
+    const quantity = normaliseQuantity(c.quantity!);
+    if (compareQuantities(quantity, line.quantity) > 0) throw LotErrors.moreThanCalledOff(line.quantity);
     if (c.unitCost !== undefined && compareAmounts(c.unitCost, line.unitPrice) !== 0) throw LotErrors.unitCostIsCallOffPrice(line.unitPrice);
     if (c.currency !== undefined && c.currency !== contract.currency) throw LotErrors.currencyMismatch(contract.currency);
     return [
@@ -53,7 +55,7 @@ function recordFromSource(c: RecordLot): LotEvent[] {
           source: { kind: 'contract', contractId, callOffId, upstreamLotId: null, resaleId: null },
           sku: item.sku,
           description: item.description,
-          quantity: c.quantity!,
+          quantity,
           unitCost: line.unitPrice,
           currency: contract.currency,
         },
@@ -86,7 +88,8 @@ function resell(c: ResellFromLot, state: LotState): LotEvent[] {
   if (state.status === 'none' || state.ownerId !== c.requester.companyId) throw LotErrors.notFound(c.lotId);
   if (c.buyerId === state.ownerId) throw LotErrors.buyerIsOwner();
   if (toUnits(c.unitPrice) <= 0n) throw LotErrors.priceNotPositive();
-  if (c.quantity > state.remaining) throw LotErrors.insufficientQuantity(state.remaining);
+  const quantity = normaliseQuantity(c.quantity);
+  if (compareQuantities(quantity, state.remaining) > 0) throw LotErrors.insufficientQuantity(state.remaining);
   return [
     {
       type: 'LotResold',
@@ -97,12 +100,13 @@ function resell(c: ResellFromLot, state: LotState): LotEvent[] {
         resaleId: c.resaleId,
         buyerId: c.buyerId,
         sku: state.sku,
-        quantity: c.quantity,
+        quantity,
         unitPrice: c.unitPrice,
         unitCost: state.unitCost,
-        margin: difference(lineTotal(c.quantity, c.unitPrice), lineTotal(c.quantity, state.unitCost)),
+        // What the buyer pays less what the lot cost, each a line total rounded half-up as everywhere.
+        margin: difference(lineTotal(quantity, c.unitPrice), lineTotal(quantity, state.unitCost)),
         currency: state.currency,
-        remaining: state.remaining - c.quantity,
+        remaining: subtractQuantities(state.remaining, quantity),
         downstreamContractId: c.downstreamContractId,
       },
     },

@@ -10,11 +10,11 @@ export const LotErrors = {
   callOffNotFound: (callOffId: string) => notFound('lot.call_off_not_found', `call-off ${callOffId} is not part of that contract`),
   callOffRequired: () => invalid('lot.call_off_required', 'a lot under a contract names the call-off that delivered it'),
   skuNotInCallOff: (sku: string) => invalid('lot.sku_not_in_call_off', `the call-off ordered no ${sku}`),
-  moreThanCalledOff: (calledOff: number) => invalid('lot.more_than_called_off', `the call-off line ordered ${calledOff}: a lot cannot hold more`),
+  moreThanCalledOff: (calledOff: string) => invalid('lot.more_than_called_off', `the call-off line ordered ${calledOff}: a lot cannot hold more`),
   unitCostIsCallOffPrice: (price: string) => invalid('lot.unit_cost_not_call_off_price', `a lot's unit cost is its call-off line's price, ${price}`),
   currencyMismatch: (currency: string) => invalid('lot.currency_mismatch', `the contract is in ${currency}`),
   notResaleBuyer: () => forbidden('lot.not_resale_buyer', 'a lot from a resale is recorded by the company it was sold to'),
   buyerIsOwner: () => invalid('lot.buyer_is_owner', 'a lot cannot be resold to its owner'),
-  insufficientQuantity: (remaining: number) => conflict('lot.insufficient_quantity', `only ${remaining} units are left in this lot`),
+  insufficientQuantity: (remaining: string) => conflict('lot.insufficient_quantity', `only ${remaining} (in the lot's unit) is left in this lot`),
   priceNotPositive: () => invalid('lot.price_not_positive', 'the unit price must be above zero'),
 };

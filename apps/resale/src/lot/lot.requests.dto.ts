@@ -1,4 +1,5 @@
-import { DECIMAL_PATTERN } from '@dealledger/domain';
+import { DECIMAL_PATTERN, QUANTITY_PATTERN } from '@dealledger/domain';
+import { QuantityInput } from '@dealledger/events';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -20,6 +21,12 @@ import {
 import { RESALE_ROLES, type ResaleRole } from './list/lot-list';
 
 const DECIMAL = DECIMAL_PATTERN;
+/** How the API documents a quantity (see QuantityInput): a decimal string; a whole JSON number is still taken. */
+const QUANTITY = {
+  type: String,
+  pattern: QUANTITY_PATTERN.source,
+  description: 'An exact decimal quantity above zero with at most 4 decimals, such as "2.5" (t) or "800"; a whole JSON number (800) is taken too',
+};
 
 export class LotSourceDto {
   @ApiProperty({ enum: ['contract', 'resale'] }) @IsIn(['contract', 'resale']) kind: 'contract' | 'resale';
@@ -40,12 +47,10 @@ export class RecordLotRequest {
   @IsNotEmpty()
   @MaxLength(64)
   sku?: string;
-  @ApiPropertyOptional({ example: 800, description: "kind contract: at most the call-off line's quantity" })
+  @ApiPropertyOptional({ ...QUANTITY, example: '800', description: `kind contract: at most the call-off line's quantity. ${QUANTITY.description}` })
   @ValidateIf((o) => o.source?.kind === 'contract')
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000_000)
-  quantity?: number;
+  @QuantityInput()
+  quantity?: string;
   @ApiPropertyOptional({ example: '1095.00', description: "Optional: the call-off line's price is the lot's cost; another is refused" })
   @IsOptional()
   @Matches(DECIMAL, { message: 'unitCost must be a decimal amount such as 1095.00' })
@@ -55,7 +60,7 @@ export class RecordLotRequest {
 
 export class ResellRequest {
   @ApiProperty({ description: 'The downstream buyer company' }) @IsUUID() buyerId: string;
-  @ApiProperty({ example: 300 }) @IsInt() @Min(1) @Max(1_000_000_000) quantity: number;
+  @ApiProperty({ ...QUANTITY, example: '300' }) @QuantityInput() quantity: string;
   @ApiProperty({ example: '1240.00' }) @Matches(DECIMAL, { message: 'unitPrice must be a decimal amount such as 1240.00' }) unitPrice: string;
   @ApiPropertyOptional({ description: 'A downstream contract, when there is one' }) @IsOptional() @IsUUID() downstreamContractId?: string;
 }

@@ -1,4 +1,4 @@
-import { fold } from '@dealledger/domain';
+import { fold, quantityFrom } from '@dealledger/domain';
 import type { LotEvent } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
 import type { DataSource } from 'typeorm';
@@ -27,9 +27,10 @@ export async function findContract(db: DataSource, schema: string, contractId: s
     status: r.status,
     currency: r.currency,
     skus: r.items,
-    callOffs: callOffs.map((c: { call_off_id: string; lines: { sku: string; quantity: number; unitPrice: string }[] }) => ({
+    callOffs: callOffs.map((c: { call_off_id: string; lines: { sku: string; quantity: number | string; unitPrice: string }[] }) => ({
       callOffId: c.call_off_id,
-      lines: c.lines,
+      // Lines learnt from CallOffPlaced v1 hold integers: read as the decimals v2 has.
+      lines: c.lines.map((l) => ({ ...l, quantity: quantityFrom(l.quantity) ?? String(l.quantity) })),
     })),
   };
 }

@@ -12,8 +12,8 @@ export interface Hop {
   lotId: string | null;
   resaleId: string | null;
   sku: string;
-  /** Shown only to this hop's seller and buyer. */
-  quantity?: number;
+  /** Shown only to this hop's seller and buyer (exact decimal). */
+  quantity?: string;
   unitPrice?: string;
   currency?: string;
 }

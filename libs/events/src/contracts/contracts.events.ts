@@ -15,8 +15,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import type { EventDefinition } from '../catalog';
-import { PriceTier } from '../offers/offers.events';
+import type { EventDefinition, Upcaster } from '../catalog';
+import { PriceTier, PriceTierV2 } from '../offers/offers.events';
+import { eachObject, IsQuantity, IsQuantityOrZero, withDecimalQuantities, withDecimalTierMinimums } from '../offers/quantity.schema';
 
 const DECIMAL = DECIMAL_PATTERN;
 const HASH = /^[0-9a-f]{64}$/;
@@ -169,25 +170,114 @@ export class ContractExpiredV1 extends ContractRef {
   @IsISO8601() endDate: string;
 }
 
+// ---- version 2: quantities are exact decimal strings ("2.5" tonnes, "1200" pieces) ----
+
+export class ContractItemV2 {
+  @IsString() sku: string;
+  @IsString() description: string;
+  @IsString() unit: string;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => PriceTierV2) tiers: PriceTierV2[];
+  /** Volume the buyer committed to (the accepted or awarded quantity). */
+  @IsQuantityOrZero() committedVolume: string;
+  /** Most that may be called off under the contract; null: no ceiling. */
+  @IsOptional() @IsQuantity() ceiling: string | null;
+}
+
+/** Everything the signatures bind to; `termsHash` is the sha256 of its canonical JSON. */
+export class ContractTermsV2 {
+  @IsUUID() buyerId: string;
+  @IsUUID() supplierId: string;
+  @IsOptional() @IsUUID() intermediaryId: string | null;
+  @Matches(/^[A-Z]{3}$/) currency: string;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => ContractItemV2) items: ContractItemV2[];
+  @IsISO8601() startDate: string;
+  @IsISO8601() endDate: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => SlaTerm) sla: SlaTerm[];
+  @IsString() governingLaw: string;
+  @IsString() paymentTerms: string;
+  @IsString() deliveryTerms: string;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => RequiredSignature) requiredSignatures: RequiredSignature[];
+  /** Four-eyes rule: distinct people for distinct required roles of one company. Absent means true. */
+  @IsOptional() @IsBoolean() fourEyes?: boolean;
+}
+
+/**
+ * `termsHash` stays what was signed: the hash of the terms as recorded. Terms recorded at
+ * version 1 hash with integer quantities, so a hash is never recomputed from upcast terms.
+ */
+export class ContractDraftedV2 extends ContractRef {
+  @ValidateNested() @Type(() => ContractOrigin) origin: ContractOrigin;
+  @ValidateNested() @Type(() => ContractTermsV2) terms: ContractTermsV2;
+  @IsInt() @Min(1) termsVersion: number;
+  @Matches(HASH) termsHash: string;
+}
+
+export class ContractAmendedV2 extends ContractRef {
+  @IsUUID() amendedByCompany: string;
+  @IsOptional() @IsUUID() amendedBy: string | null;
+  @IsString() note: string;
+  /** Names of the terms that changed. */
+  @IsArray() @IsString({ each: true }) changed: string[];
+  @ValidateNested() @Type(() => ContractTermsV2) terms: ContractTermsV2;
+  @IsInt() @Min(1) termsVersion: number;
+  @Matches(HASH) termsHash: string;
+  /** Signatures on the earlier terms, no longer valid. */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => RequiredSignature) voidedSignatures: RequiredSignature[];
+}
+
+export class ContractExecutedV2 extends ContractRef {
+  @IsOptional() @IsUUID() intermediaryId: string | null;
+  @ValidateNested() @Type(() => ContractOrigin) origin: ContractOrigin;
+  @ValidateNested() @Type(() => ContractTermsV2) terms: ContractTermsV2;
+  @IsInt() @Min(1) termsVersion: number;
+  @Matches(HASH) termsHash: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => Signature) signatures: Signature[];
+  /** Sum of committed volume at the committed tier prices (each line rounded half-up to 4 decimals). */
+  @Matches(DECIMAL) contractValue: string;
+  @IsISO8601() executedAt: string;
+}
+
+export class CallOffLineV2 {
+  @IsString() sku: string;
+  @IsQuantity() quantity: string;
+  /** Tier price at the cumulative volume called off including this call-off. */
+  @Matches(DECIMAL) unitPrice: string;
+  @IsQuantity() tierMinQuantity: string;
+  /** quantity x unitPrice, rounded half-up to 4 decimals. */
+  @Matches(DECIMAL) lineTotal: string;
+  @IsQuantity() cumulativeQuantity: string;
+}
+
+export class CallOffPlacedV2 extends ContractRef {
+  @IsUUID() callOffId: string;
+  @IsOptional() @IsUUID() placedBy: string | null;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => CallOffLineV2) lines: CallOffLineV2[];
+  @Matches(DECIMAL) total: string;
+  @Matches(/^[A-Z]{3}$/) currency: string;
+  @IsISO8601() placedAt: string;
+}
+
 type E<T extends string, D> = { type: T; data: D };
 export type ContractEvent =
-  | E<'ContractDrafted', ContractDraftedV1>
-  | E<'ContractAmended', ContractAmendedV1>
+  | E<'ContractDrafted', ContractDraftedV2>
+  | E<'ContractAmended', ContractAmendedV2>
   | E<'ContractSigned', ContractSignedV1>
-  | E<'ContractExecuted', ContractExecutedV1>
-  | E<'CallOffPlaced', CallOffPlacedV1>
+  | E<'ContractExecuted', ContractExecutedV2>
+  | E<'CallOffPlaced', CallOffPlacedV2>
   | E<'ContractRenewalProposed', ContractRenewalProposedV1>
   | E<'ContractRenewed', ContractRenewedV1>
   | E<'ContractTerminated', ContractTerminatedV1>
   | E<'ContractExpired', ContractExpiredV1>;
 
-const def = (type: string, schema: new () => object, description: string): EventDefinition => ({
+const def = (type: string, schema: new () => object, description: string, schemaVersion = 1): EventDefinition => ({
   type,
-  schemaVersion: 1,
+  schemaVersion,
   context: 'contracts',
   schema,
   description,
 });
+const DECIMAL_QUANTITIES =
+  ' Version 2: quantities (tier minimums, committed volumes, ceilings, call-off lines) are exact decimal strings (version 1: integers).';
 
 export const CONTRACTS_EVENTS: EventDefinition[] = [
   def('ContractDrafted', ContractDraftedV1, 'A contract was drafted from an accepted offer or an awarded tender.'),
@@ -199,4 +289,29 @@ export const CONTRACTS_EVENTS: EventDefinition[] = [
   def('ContractRenewed', ContractRenewedV1, 'Every required role signed the renewal: the contract runs to its new end date.'),
   def('ContractTerminated', ContractTerminatedV1, "A party's executive terminated the contract, with a reason."),
   def('ContractExpired', ContractExpiredV1, 'The contract reached its end date.'),
+  def('ContractDrafted', ContractDraftedV2, 'A contract was drafted from an accepted offer or an awarded tender.' + DECIMAL_QUANTITIES, 2),
+  def('ContractAmended', ContractAmendedV2, 'A party amended the draft terms; earlier signatures are void.' + DECIMAL_QUANTITIES, 2),
+  def('ContractExecuted', ContractExecutedV2, 'Every required signature is on the current terms: the contract is in force.' + DECIMAL_QUANTITIES, 2),
+  def('CallOffPlaced', CallOffPlacedV2, 'The buyer ordered quantities; each priced at the tier of the cumulative volume.' + DECIMAL_QUANTITIES, 2),
+];
+
+/** Contract terms with decimal quantities: tier minimums, committed volumes and ceilings (null stays null). */
+const upcastTerms = (terms: unknown): unknown =>
+  terms !== null && typeof terms === 'object'
+    ? {
+        ...terms,
+        items: eachObject((terms as Record<string, unknown>).items, (i) => withDecimalTierMinimums(withDecimalQuantities(i, 'committedVolume', 'ceiling'))),
+      }
+    : terms;
+const v1 = (type: string, upcast: (data: Record<string, unknown>) => Record<string, unknown>): Upcaster => ({ type, fromVersion: 1, upcast });
+
+/** Version 1 -> 2 of every contracts event with quantities: each integer becomes its decimal string (5 -> "5"). */
+export const CONTRACTS_UPCASTERS: Upcaster[] = [
+  v1('ContractDrafted', (d) => ({ ...d, terms: upcastTerms(d.terms) })),
+  v1('ContractAmended', (d) => ({ ...d, terms: upcastTerms(d.terms) })),
+  v1('ContractExecuted', (d) => ({ ...d, terms: upcastTerms(d.terms) })),
+  v1('CallOffPlaced', (d) => ({
+    ...d,
+    lines: eachObject(d.lines, (l) => withDecimalQuantities(l, 'quantity', 'tierMinQuantity', 'cumulativeQuantity')),
+  })),
 ];

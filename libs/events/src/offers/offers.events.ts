@@ -16,7 +16,10 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import type { EventDefinition } from '../catalog';
+import type { EventDefinition, Upcaster } from '../catalog';
+import { eachObject, IsQuantity, withDecimalQuantities, withDecimalTierMinimums } from './quantity.schema';
+
+export * from './quantity.schema';
 
 const DECIMAL = DECIMAL_PATTERN;
 const CURRENCY = /^[A-Z]{3}$/;
@@ -240,33 +243,142 @@ export class TenderCancelledV1 extends TenderRef {
   @IsString() reason: string;
 }
 
+// ---- version 2: quantities are exact decimal strings ("2.5" tonnes, "1200" pieces) ----
+
+export class PriceTierV2 {
+  /** This unit price applies from this quantity upwards. */
+  @IsQuantity() minQuantity: string;
+  @Matches(DECIMAL) unitPrice: string;
+}
+
+export class OfferItemV2 {
+  @IsString() sku: string;
+  @IsIn(ITEM_KINDS) kind: ItemKind;
+  @IsString() description: string;
+  @IsString() unit: string;
+  @Matches(CURRENCY) currency: string;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => PriceTierV2) tiers: PriceTierV2[];
+}
+
+export class OfferDraftedV2 extends OfferRef {
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => OfferItemV2) items: OfferItemV2[];
+  @IsISO8601() validUntil: string;
+  @IsString() paymentTerms: string;
+  @IsString() deliveryTerms: string;
+}
+
+export class CounterProposalV2 {
+  @IsString() sku: string;
+  @IsOptional() @Matches(DECIMAL) unitPrice?: string;
+  @IsOptional() @IsQuantity() quantity?: string;
+}
+
+export class OfferCounteredV2 extends OfferRef {
+  @IsInt() @Min(0) revision: number;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => CounterProposalV2) proposals: CounterProposalV2[];
+  @IsString() note: string;
+}
+
+export class OfferRevisedV2 extends OfferDraftedV2 {
+  @IsInt() @Min(1) revision: number;
+  @IsString() note: string;
+}
+
+export class AcceptedItemV2 {
+  @IsString() sku: string;
+  @IsIn(ITEM_KINDS) kind: ItemKind;
+  @IsString() description: string;
+  @IsString() unit: string;
+  @IsQuantity() quantity: string;
+  /** The tier price that applies at the accepted quantity. */
+  @Matches(DECIMAL) unitPrice: string;
+  @IsQuantity() tierMinQuantity: string;
+  /** quantity x unitPrice, rounded half-up to 4 decimals. */
+  @Matches(DECIMAL) lineTotal: string;
+  /** All tiers, so that later volumes (call-offs) can be priced as agreed. */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => PriceTierV2) tiers: PriceTierV2[];
+}
+
+export class OfferAcceptedV2 extends OfferRef {
+  @IsInt() @Min(0) revision: number;
+  @IsUUID() acceptedBy: string;
+  @Matches(CURRENCY) currency: string;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => AcceptedItemV2) items: AcceptedItemV2[];
+  @Matches(DECIMAL) total: string;
+  @IsString() paymentTerms: string;
+  @IsString() deliveryTerms: string;
+  @IsISO8601() validUntil: string;
+}
+
+export class TenderItemV2 {
+  @IsString() itemId: string;
+  @IsString() description: string;
+  @IsQuantity() quantity: string;
+  @IsString() unit: string;
+  @IsString() specification: string;
+}
+
+export class TenderOpenedV2 extends TenderRef {
+  @IsString() title: string;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => TenderItemV2) items: TenderItemV2[];
+  @IsISO8601() submissionDeadline: string;
+  @ValidateNested() @Type(() => CriteriaWeights) weights: CriteriaWeights;
+  @IsBoolean() publicProcurement: boolean;
+  @Matches(CURRENCY) currency: string;
+}
+
+export class AwardedItemV2 {
+  @IsString() itemId: string;
+  @IsString() description: string;
+  @IsQuantity() quantity: string;
+  @IsString() unit: string;
+  @IsString() specification: string;
+  @Matches(DECIMAL) unitPrice: string;
+  /** quantity x unitPrice, rounded half-up to 4 decimals. */
+  @Matches(DECIMAL) lineTotal: string;
+}
+
+export class TenderAwardedV2 extends TenderRef {
+  @IsString() title: string;
+  @IsUUID() supplierId: string;
+  @IsUUID() bidId: string;
+  @IsUUID() awardedBy: string;
+  @IsBoolean() publicProcurement: boolean;
+  @Matches(CURRENCY) currency: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => AwardedItemV2) items: AwardedItemV2[];
+  @Matches(DECIMAL) total: string;
+  @IsNumber() weightedScore: number;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => RankedBid) ranking: RankedBid[];
+}
+
 type E<T extends string, D> = { type: T; data: D };
 export type OfferEvent =
-  | E<'OfferDrafted', OfferDraftedV1>
+  | E<'OfferDrafted', OfferDraftedV2>
   | E<'OfferSubmitted', OfferSubmittedV1>
-  | E<'OfferCountered', OfferCounteredV1>
-  | E<'OfferRevised', OfferRevisedV1>
-  | E<'OfferAccepted', OfferAcceptedV1>
+  | E<'OfferCountered', OfferCounteredV2>
+  | E<'OfferRevised', OfferRevisedV2>
+  | E<'OfferAccepted', OfferAcceptedV2>
   | E<'OfferRejected', OfferRejectedV1>
   | E<'OfferWithdrawn', OfferWithdrawnV1>
   | E<'OfferExpired', OfferExpiredV1>;
 export type TenderEvent =
-  | E<'TenderOpened', TenderOpenedV1>
+  | E<'TenderOpened', TenderOpenedV2>
   | E<'SuppliersInvited', SuppliersInvitedV1>
   | E<'BidSubmitted', BidSubmittedV1>
   | E<'BidWithdrawn', BidWithdrawnV1>
   | E<'TenderClosed', TenderClosedV1>
   | E<'BidEvaluated', BidEvaluatedV1>
-  | E<'TenderAwarded', TenderAwardedV1>
+  | E<'TenderAwarded', TenderAwardedV2>
   | E<'TenderCancelled', TenderCancelledV1>;
 
-const def = (type: string, schema: new () => object, description: string): EventDefinition => ({
+const def = (type: string, schema: new () => object, description: string, schemaVersion = 1): EventDefinition => ({
   type,
-  schemaVersion: 1,
+  schemaVersion,
   context: 'offers',
   schema,
   description,
 });
+const DECIMAL_QUANTITIES = ' Version 2: quantities are exact decimal strings (version 1: integers).';
 
 export const OFFERS_EVENTS: EventDefinition[] = [
   def('OfferDrafted', OfferDraftedV1, 'A supplier drafted an offer to a buyer: items with volume price tiers, validity, terms.'),
@@ -285,4 +397,25 @@ export const OFFERS_EVENTS: EventDefinition[] = [
   def('BidEvaluated', BidEvaluatedV1, "An evaluator of the buyer scored a bid's quality, reputation, service and partnership."),
   def('TenderAwarded', TenderAwardedV1, 'The buyer awarded the tender to one evaluated bid.'),
   def('TenderCancelled', TenderCancelledV1, 'The buyer cancelled the tender, with a reason.'),
+  def('OfferDrafted', OfferDraftedV2, 'A supplier drafted an offer to a buyer: items with volume price tiers, validity, terms.' + DECIMAL_QUANTITIES, 2),
+  def('OfferCountered', OfferCounteredV2, 'The buyer proposed other prices or quantities.' + DECIMAL_QUANTITIES, 2),
+  def('OfferRevised', OfferRevisedV2, 'The supplier issued a numbered revision; earlier ones stay in the history.' + DECIMAL_QUANTITIES, 2),
+  def('OfferAccepted', OfferAcceptedV2, 'The buyer accepted quantities; the tier prices at those volumes apply.' + DECIMAL_QUANTITIES, 2),
+  def('TenderOpened', TenderOpenedV2, 'A buyer opened a tender: items, deadline, criteria weights, public procurement or not.' + DECIMAL_QUANTITIES, 2),
+  def('TenderAwarded', TenderAwardedV2, 'The buyer awarded the tender to one evaluated bid.' + DECIMAL_QUANTITIES, 2),
+];
+
+const v1 = (type: string, upcast: (data: Record<string, unknown>) => Record<string, unknown>): Upcaster => ({ type, fromVersion: 1, upcast });
+
+/** Version 1 -> 2 of every offers event with quantities: each integer becomes its decimal string (5 -> "5"). */
+export const OFFERS_UPCASTERS: Upcaster[] = [
+  v1('OfferDrafted', (d) => ({ ...d, items: eachObject(d.items, withDecimalTierMinimums) })),
+  v1('OfferRevised', (d) => ({ ...d, items: eachObject(d.items, withDecimalTierMinimums) })),
+  v1('OfferCountered', (d) => ({ ...d, proposals: eachObject(d.proposals, (p) => withDecimalQuantities(p, 'quantity')) })),
+  v1('OfferAccepted', (d) => ({
+    ...d,
+    items: eachObject(d.items, (i) => withDecimalTierMinimums(withDecimalQuantities(i, 'quantity', 'tierMinQuantity'))),
+  })),
+  v1('TenderOpened', (d) => ({ ...d, items: eachObject(d.items, (i) => withDecimalQuantities(i, 'quantity')) })),
+  v1('TenderAwarded', (d) => ({ ...d, items: eachObject(d.items, (i) => withDecimalQuantities(i, 'quantity')) })),
 ];

@@ -1,7 +1,8 @@
 import { SIGNED_DECIMAL_PATTERN } from '@dealledger/domain';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
-import type { EventDefinition } from '../catalog';
+import type { EventDefinition, Upcaster } from '../catalog';
+import { IsQuantity, IsQuantityOrZero, withDecimalQuantities } from '../offers/quantity.schema';
 
 const DECIMAL = SIGNED_DECIMAL_PATTERN;
 
@@ -47,8 +48,44 @@ export class LotResoldV1 {
   @IsOptional() @IsUUID() downstreamContractId: string | null;
 }
 
+// ---- version 2: quantities are exact decimal strings ("2.5" tonnes, "1200" pieces) ----
+
+export class LotRecordedV2 {
+  @IsUUID() lotId: string;
+  /** The intermediary that received the goods. */
+  @IsUUID() ownerId: string;
+  /** Who sold them to it: the contract's supplier or the upstream intermediary. */
+  @IsUUID() sellerId: string;
+  /** The maker at the start of the chain. */
+  @IsUUID() originSupplierId: string;
+  @ValidateNested() @Type(() => LotSource) source: LotSource;
+  @IsString() sku: string;
+  @IsString() description: string;
+  @IsQuantity() quantity: string;
+  @Matches(DECIMAL) unitCost: string;
+  @Matches(/^[A-Z]{3}$/) currency: string;
+}
+
+export class LotResoldV2 {
+  @IsUUID() lotId: string;
+  @IsUUID() ownerId: string;
+  @IsUUID() originSupplierId: string;
+  @IsUUID() resaleId: string;
+  @IsUUID() buyerId: string;
+  @IsString() sku: string;
+  @IsQuantity() quantity: string;
+  @Matches(DECIMAL) unitPrice: string;
+  @Matches(DECIMAL) unitCost: string;
+  /** quantity x unit price - quantity x unit cost, each rounded half-up to 4 decimals; negative when sold at a loss. */
+  @Matches(DECIMAL) margin: string;
+  @Matches(/^[A-Z]{3}$/) currency: string;
+  /** What the lot has left after this resale. */
+  @IsQuantityOrZero() remaining: string;
+  @IsOptional() @IsUUID() downstreamContractId: string | null;
+}
+
 type E<T extends string, D> = { type: T; data: D };
-export type LotEvent = E<'LotRecorded', LotRecordedV1> | E<'LotResold', LotResoldV1>;
+export type LotEvent = E<'LotRecorded', LotRecordedV2> | E<'LotResold', LotResoldV2>;
 
 export const RESALE_EVENTS: EventDefinition[] = [
   {
@@ -65,4 +102,26 @@ export const RESALE_EVENTS: EventDefinition[] = [
     schema: LotResoldV1,
     description: 'An intermediary resold part of a lot to a downstream buyer; the margin is derived.',
   },
+  {
+    type: 'LotRecorded',
+    schemaVersion: 2,
+    context: 'resale',
+    schema: LotRecordedV2,
+    description:
+      'An intermediary recorded a stock lot it received, with its source. Version 2: the quantity is an exact decimal string (version 1: an integer).',
+  },
+  {
+    type: 'LotResold',
+    schemaVersion: 2,
+    context: 'resale',
+    schema: LotResoldV2,
+    description:
+      'An intermediary resold part of a lot to a downstream buyer; the margin is derived. Version 2: quantity and remaining are exact decimal strings (version 1: integers).',
+  },
+];
+
+/** Version 1 -> 2 of the resale events: each integer quantity becomes its decimal string (5 -> "5"). */
+export const RESALE_UPCASTERS: Upcaster[] = [
+  { type: 'LotRecorded', fromVersion: 1, upcast: (d) => withDecimalQuantities(d, 'quantity') },
+  { type: 'LotResold', fromVersion: 1, upcast: (d) => withDecimalQuantities(d, 'quantity', 'remaining') },
 ];

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { ContractEvent, RequiredSignature } from '@dealledger/events';
 import { PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
+import { normaliseQuantity } from '@dealledger/domain';
 import { DATA_SOURCE, KnownCompanies, LocalReadModel, Page, pageOf, Queryable } from '@dealledger/platform';
 import { contractListChange, ContractListRow, ContractListStatus, ContractPartyRole } from './contract-list';
 
@@ -50,6 +51,22 @@ export class ContractList1737400000000 implements MigrationInterface {
   }
 }
 
+/** Quantities are exact decimals (events version 2): the volume columns hold fractions too. */
+export class ContractListDecimalVolumes1764500000000 implements MigrationInterface {
+  name = 'ContractListDecimalVolumes1764500000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE "${schemaOf(q)}".contract_list ALTER COLUMN committed_volume TYPE numeric, ALTER COLUMN called_off_volume TYPE numeric`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(
+      `ALTER TABLE "${schemaOf(q)}".contract_list ALTER COLUMN committed_volume TYPE bigint USING ceil(committed_volume),
+                                                 ALTER COLUMN called_off_volume TYPE bigint USING ceil(called_off_volume)`,
+    );
+  }
+}
+
 export interface ContractListQuery {
   /** A counterparty: another company that is a party to the contract. */
   party?: string;
@@ -75,8 +92,9 @@ export interface ContractListItem {
   endDate: string;
   currency: string;
   contractValue: string;
-  committedVolume: number;
-  calledOffVolume: number;
+  /** Exact decimals, as strings ("2.5"). */
+  committedVolume: string;
+  calledOffVolume: string;
   awaitingSignatures: RequiredSignature[];
   termsVersion: number;
   updatedAt: string;
@@ -197,7 +215,7 @@ export class ContractListProjection extends LocalReadModel {
     if (q.after) where.push(`drafted_at < ${p(q.after)}`);
     const rows: Record<string, any>[] = await this.dataSource.query(
       `SELECT contract_id, buyer_id, supplier_id, intermediary_id, status, origin, origin_id, start_date, end_date, currency, contract_value::text AS contract_value,
-              committed_volume, called_off_volume, awaiting_signatures, terms_version, drafted_at, updated_at
+              committed_volume::text AS committed_volume, called_off_volume::text AS called_off_volume, awaiting_signatures, terms_version, drafted_at, updated_at
          FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY drafted_at DESC LIMIT ${p(q.limit + 1)}`,
       params,
     );
@@ -218,8 +236,8 @@ export class ContractListProjection extends LocalReadModel {
         endDate: new Date(r.end_date).toISOString(),
         currency: r.currency,
         contractValue: r.contract_value,
-        committedVolume: Number(r.committed_volume),
-        calledOffVolume: Number(r.called_off_volume),
+        committedVolume: normaliseQuantity(r.committed_volume),
+        calledOffVolume: normaliseQuantity(r.called_off_volume),
         awaitingSignatures: (r.awaiting_signatures as string[]).map(signatureOf),
         termsVersion: r.terms_version,
         updatedAt: new Date(r.updated_at).toISOString(),

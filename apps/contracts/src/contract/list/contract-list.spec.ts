@@ -1,5 +1,5 @@
 import type { ContractEvent } from '@dealledger/events';
-import type { Requester } from '@dealledger/domain';
+import { addQuantities, type Requester } from '@dealledger/domain';
 import { deciderSpec } from '@dealledger/testing';
 import type { ContractCommand } from '../contract.commands';
 import { contractDecider, ContractState } from '../contract.decider';
@@ -21,8 +21,8 @@ const dirk = p(dealer, 30, ['executive']);
 const at = new Date('2027-03-01T09:00:00Z');
 
 const tiers = [
-  { minQuantity: 100, unitPrice: '52.00' },
-  { minQuantity: 10000, unitPrice: '41.70' },
+  { minQuantity: '100', unitPrice: '52.00' },
+  { minQuantity: '10000', unitPrice: '41.70' },
 ];
 const draftCmd = draftFromOfferAccepted({
   id: eventId,
@@ -44,9 +44,9 @@ const draftCmd = draftFromOfferAccepted({
         kind: 'component',
         description: 'Summer tyre',
         unit: 'piece',
-        quantity: 12000,
+        quantity: '12000',
         unitPrice: '41.70',
-        tierMinQuantity: 10000,
+        tierMinQuantity: '10000',
         lineTotal: '500400.00',
         tiers,
       },
@@ -55,9 +55,9 @@ const draftCmd = draftFromOfferAccepted({
         kind: 'component',
         description: 'Alloy rim',
         unit: 'piece',
-        quantity: 1000,
+        quantity: '1000',
         unitPrice: '41.70',
-        tierMinQuantity: 100,
+        tierMinQuantity: '100',
         lineTotal: '41700.00',
         tiers,
       },
@@ -103,7 +103,7 @@ function replay(events: ContractEvent[]): ContractListRow | undefined {
       if (row.termsVersion === s.termsVersion && (row.status === 'draft' || row.status === 'awaiting_signatures')) {
         row = { ...row, status: s.status, awaitingSignatures: row.awaitingSignatures.filter((x) => x.companyId !== s.companyId || x.role !== s.role) };
       }
-    } else if ('calledOff' in change) row = { ...row, calledOffVolume: row.calledOffVolume + change.calledOff.quantity };
+    } else if ('calledOff' in change) row = { ...row, calledOffVolume: addQuantities(row.calledOffVolume, change.calledOff.quantity) };
     else row = { ...row, ...Object.fromEntries(Object.entries(change.changed).filter(([, v]) => v !== undefined)) };
   }
   return row;
@@ -126,8 +126,8 @@ describe('contract list rows follow the contract events', () => {
         currency: 'EUR',
         // 12000 at the 10000 tier and 1000 at the 100 tier: the committed tier prices, as at execution.
         contractValue: '552400.00',
-        committedVolume: 13000,
-        calledOffVolume: 0,
+        committedVolume: '13000',
+        calledOffVolume: '0',
         awaitingSignatures: [
           { companyId: buyer, role: 'procurement' },
           { companyId: buyer, role: 'legal' },
@@ -188,13 +188,13 @@ describe('contract list rows follow the contract events', () => {
     ];
     const calledOff = run(
       ...inForce,
-      () => ({ type: 'PlaceCallOff', callOffId: '0c000000-0000-4000-8000-000000000001', lines: [{ sku: 'TYRE', quantity: 600 }], ...base(katrin) }),
+      () => ({ type: 'PlaceCallOff', callOffId: '0c000000-0000-4000-8000-000000000001', lines: [{ sku: 'TYRE', quantity: '600' }], ...base(katrin) }),
       () => ({
         type: 'PlaceCallOff',
         callOffId: '0c000000-0000-4000-8000-000000000002',
         lines: [
-          { sku: 'TYRE', quantity: 400 },
-          { sku: 'RIM', quantity: 50 },
+          { sku: 'TYRE', quantity: '400.25' },
+          { sku: 'RIM', quantity: '49.75' },
         ],
         ...base(katrin),
       }),
@@ -202,7 +202,7 @@ describe('contract list rows follow the contract events', () => {
       (e) => sign(e, katrin, 'procurement'),
     );
     expect(contractListChange(calledOff.at(-2)!)).toBeNull();
-    expect(replay(calledOff)).toMatchObject({ status: 'in_force', calledOffVolume: 1050, committedVolume: 13000, awaitingSignatures: [], termsVersion: 1 });
+    expect(replay(calledOff)).toMatchObject({ status: 'in_force', calledOffVolume: '1050', committedVolume: '13000', awaitingSignatures: [], termsVersion: 1 });
 
     const renewed = run(
       ...inForce,
@@ -236,13 +236,15 @@ describe('contract list rows follow the contract events', () => {
         awardedBy: katrin.personId!,
         publicProcurement: true,
         currency: 'EUR',
-        items: [{ itemId: 'lot-1', description: 'Battery pack', quantity: 24, unit: 'pack', specification: 's', unitPrice: '100.00', lineTotal: '2400.00' }],
-        total: '2400.00',
+        items: [
+          { itemId: 'lot-1', description: 'Battery pack', quantity: '24.5', unit: 'pack', specification: 's', unitPrice: '100.00', lineTotal: '2450.00' },
+        ],
+        total: '2450.00',
         weightedScore: 9,
         ranking: [],
       },
     });
-    expect(replay(history(fromTender))).toMatchObject({ origin: 'tender', originId: offerId, contractValue: '2400.00', committedVolume: 24 });
+    expect(replay(history(fromTender))).toMatchObject({ origin: 'tender', originId: offerId, contractValue: '2450.00', committedVolume: '24.5' });
     expect(replay(history(fromTender))!.awaitingSignatures).toContainEqual({ companyId: buyer, role: 'government' });
     expect(contractListChange({ type: 'Probe', data: {} } as never)).toBeNull();
   });

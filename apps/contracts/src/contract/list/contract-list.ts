@@ -1,4 +1,5 @@
-import type { ContractEvent, ContractOrigin, ContractTerms, RequiredSignature } from '@dealledger/events';
+import { sumQuantities } from '@dealledger/domain';
+import type { ContractEvent, ContractOrigin, ContractTermsV2, RequiredSignature } from '@dealledger/events';
 import { contractValue } from '../contract.decider';
 
 /**
@@ -22,8 +23,8 @@ export interface ContractListTerms {
   currency: string;
   /** Committed volume at the committed tier prices (as ContractExecuted states it). */
   contractValue: string;
-  /** Committed volume summed over the items. */
-  committedVolume: number;
+  /** Committed volume summed over the items (exact decimal). */
+  committedVolume: string;
   /** What full-text search finds it by: skus, item descriptions and the terms' text fields. */
   text: string;
 }
@@ -37,8 +38,8 @@ export interface ContractListRow extends ContractListTerms {
   origin: ContractOrigin['kind'];
   originId: string;
   termsVersion: number;
-  /** Call-off line quantities summed over every call-off. */
-  calledOffVolume: number;
+  /** Call-off line quantities summed over every call-off (exact decimal). */
+  calledOffVolume: string;
   /** Required signatures not yet on the current terms, while it is being signed; none once in force. */
   awaitingSignatures: RequiredSignature[];
 }
@@ -53,7 +54,7 @@ export type ContractListChange =
    */
   | { signed: { contractId: string; termsVersion: number; companyId: string; role: string; status: 'awaiting_signatures' } }
   /** Added to the volume called off. */
-  | { calledOff: { contractId: string; quantity: number } }
+  | { calledOff: { contractId: string; quantity: string } }
   | { changed: Partial<Pick<ContractListRow, 'status' | 'endDate' | 'termsVersion'>> & { contractId: string } };
 
 /** How a contract event changes its list row (pure, as the decider's evolve). */
@@ -70,7 +71,7 @@ export function contractListChange(event: ContractEvent): ContractListChange | n
           origin: d.origin.kind,
           originId: d.origin.id,
           termsVersion: d.termsVersion,
-          calledOffVolume: 0,
+          calledOffVolume: '0',
           awaitingSignatures: owed(d.terms),
           ...termsOf(d.terms, contractValue(d.terms)),
         },
@@ -99,7 +100,7 @@ export function contractListChange(event: ContractEvent): ContractListChange | n
       };
     }
     case 'CallOffPlaced':
-      return { calledOff: { contractId: event.data.contractId, quantity: event.data.lines.reduce((n, l) => n + l.quantity, 0) } };
+      return { calledOff: { contractId: event.data.contractId, quantity: sumQuantities(event.data.lines.map((l) => l.quantity)) } };
     case 'ContractRenewed':
       return { changed: { contractId: event.data.contractId, endDate: event.data.endDate, termsVersion: event.data.termsVersion } };
     case 'ContractTerminated':
@@ -112,16 +113,16 @@ export function contractListChange(event: ContractEvent): ContractListChange | n
   }
 }
 
-const owed = (terms: ContractTerms): RequiredSignature[] => terms.requiredSignatures.map(({ companyId, role }) => ({ companyId, role }));
+const owed = (terms: ContractTermsV2): RequiredSignature[] => terms.requiredSignatures.map(({ companyId, role }) => ({ companyId, role }));
 
-function termsOf(terms: ContractTerms, value: string): ContractListTerms {
+function termsOf(terms: ContractTermsV2, value: string): ContractListTerms {
   return {
     intermediaryId: terms.intermediaryId ?? null,
     startDate: terms.startDate,
     endDate: terms.endDate,
     currency: terms.currency,
     contractValue: value,
-    committedVolume: terms.items.reduce((n, i) => n + i.committedVolume, 0),
+    committedVolume: sumQuantities(terms.items.map((i) => i.committedVolume)),
     text: [...terms.items.map((i) => `${i.sku} ${i.description}`), terms.governingLaw, terms.paymentTerms, terms.deliveryTerms].join(' '),
   };
 }

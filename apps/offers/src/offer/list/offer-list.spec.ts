@@ -2,7 +2,7 @@ import { offerListChange } from './offer-list';
 import { decodeCursor, encodeCursor } from '@dealledger/platform';
 
 const ref = { offerId: 'o-1', supplierId: 's-1', buyerId: 'b-1' };
-const item = (sku: string) => ({ sku, kind: 'component', description: sku, unit: 'piece', currency: 'EUR', tiers: [{ minQuantity: 1, unitPrice: '1.00' }] });
+const item = (sku: string) => ({ sku, kind: 'component', description: sku, unit: 'piece', currency: 'EUR', tiers: [{ minQuantity: '1', unitPrice: '1.00' }] });
 
 describe('offer list rows follow the offer events', () => {
   it('starts a row at the draft and moves its status, skus, validity and revision with later events', () => {

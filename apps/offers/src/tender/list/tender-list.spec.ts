@@ -8,8 +8,8 @@ const opened = {
     ...ref,
     title: 'Tyres 2028',
     items: [
-      { itemId: 'lot-1', description: 'Summer tyre', quantity: 10, unit: 'piece', specification: 'EU label B' },
-      { itemId: 'lot-2', description: 'Mounting', quantity: 10, unit: 'job', specification: '' },
+      { itemId: 'lot-1', description: 'Summer tyre', quantity: '10', unit: 'piece', specification: 'EU label B' },
+      { itemId: 'lot-2', description: 'Mounting', quantity: '10', unit: 'job', specification: '' },
     ],
     submissionDeadline: '2027-04-15T12:00:00.000Z',
     weights: { price: 100, quality: 0, reputation: 0, service: 0, partnership: 0 },

@@ -1,4 +1,4 @@
-import type { TenderEvent, TenderItem } from '@dealledger/events';
+import type { TenderEvent, TenderItemV2 } from '@dealledger/events';
 
 /** What the list keeps of a tender; one row per tender. */
 export interface TenderListRow {
@@ -66,7 +66,7 @@ export function tenderListChange(event: TenderEvent): TenderListChange | null {
   }
 }
 
-const textOf = (title: string, items: TenderItem[]) => [title, ...items.map((i) => `${i.itemId} ${i.description} ${i.specification}`)].join(' ');
+const textOf = (title: string, items: TenderItemV2[]) => [title, ...items.map((i) => `${i.itemId} ${i.description} ${i.specification}`)].join(' ');
 
 /**
  * The award as a party sees it (as GET /tenders/:id): the buyer always; a supplier when it won,

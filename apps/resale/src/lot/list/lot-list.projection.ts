@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { LotEvent } from '@dealledger/events';
 import { PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
+import { normaliseQuantity } from '@dealledger/domain';
 import { DATA_SOURCE, KnownCompanies, LocalReadModel, Page, pageOf, Queryable, textSearch } from '@dealledger/platform';
 import { lotListChange, LotListRow } from './lot-list';
 
@@ -47,6 +48,30 @@ export class LotList1737500000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE "${schemaOf(q)}".lot_list`);
+  }
+}
+
+/**
+ * Quantities are exact decimals (events version 2): the lots' and the resales' quantity columns
+ * hold fractions too (the in-stock index's `remaining > 0` reads them as numbers still).
+ */
+export class LotListDecimalQuantities1764500000001 implements MigrationInterface {
+  name = 'LotListDecimalQuantities1764500000001';
+
+  async up(q: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(q)}"`;
+    await q.query(`ALTER TABLE ${s}.lot_list ALTER COLUMN quantity TYPE numeric, ALTER COLUMN remaining TYPE numeric`);
+    await q.query(`ALTER TABLE ${s}.resale_list ALTER COLUMN quantity TYPE numeric, ALTER COLUMN remaining TYPE numeric`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(q)}"`;
+    await q.query(
+      `ALTER TABLE ${s}.lot_list ALTER COLUMN quantity TYPE integer USING ceil(quantity), ALTER COLUMN remaining TYPE integer USING ceil(remaining)`,
+    );
+    await q.query(
+      `ALTER TABLE ${s}.resale_list ALTER COLUMN quantity TYPE integer USING ceil(quantity), ALTER COLUMN remaining TYPE integer USING ceil(remaining)`,
+    );
   }
 }
 
@@ -130,7 +155,7 @@ export class LotListProjection extends LocalReadModel {
     }
     if (q.after) where.push(`recorded_pos < ${p(q.after)}`);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT lot_id, owner_id, seller_id, origin_supplier_id, sku, description, quantity, remaining, unit_cost, currency,
+      `SELECT lot_id, owner_id, seller_id, origin_supplier_id, sku, description, quantity::text AS quantity, remaining::text AS remaining, unit_cost, currency,
               source_kind, contract_id, call_off_id, upstream_lot_id, resale_id, recorded_pos, recorded_at, updated_at
          FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY recorded_pos DESC LIMIT ${p(q.limit + 1)}`,
       params,
@@ -146,8 +171,8 @@ export class LotListProjection extends LocalReadModel {
         originSupplierId: r.origin_supplier_id,
         sku: r.sku,
         description: r.description,
-        quantity: r.quantity,
-        remaining: r.remaining,
+        quantity: normaliseQuantity(r.quantity),
+        remaining: normaliseQuantity(r.remaining),
         unitCost: r.unit_cost,
         currency: r.currency,
         source: { kind: r.source_kind, contractId: r.contract_id, callOffId: r.call_off_id, upstreamLotId: r.upstream_lot_id, resaleId: r.resale_id },

@@ -11,7 +11,7 @@ const recorded = {
     source,
     sku: 'NMC-MOD-48V',
     description: '48 V battery module',
-    quantity: 800,
+    quantity: '800',
     unitCost: '1095.00',
     currency: 'EUR',
   },
@@ -25,12 +25,12 @@ const resold = {
     resaleId: 'r-1',
     buyerId: 'b',
     sku: 'NMC-MOD-48V',
-    quantity: 300,
+    quantity: '300',
     unitPrice: '1240.00',
     unitCost: '1095.00',
     margin: '43500.00',
     currency: 'EUR',
-    remaining: 500,
+    remaining: '500',
     downstreamContractId: null,
   },
 };
@@ -45,15 +45,15 @@ describe('lot and resale list rows follow the lot events', () => {
         originSupplierId: 'm',
         sku: 'NMC-MOD-48V',
         description: '48 V battery module',
-        quantity: 800,
-        remaining: 800,
+        quantity: '800',
+        remaining: '800',
         unitCost: '1095.00',
         currency: 'EUR',
         source,
         text: 'NMC-MOD-48V 48 V battery module',
       },
     });
-    expect(lotListChange(resold as never)).toEqual({ changed: { lotId: 'l-1', remaining: 500 } });
+    expect(lotListChange(resold as never)).toEqual({ changed: { lotId: 'l-1', remaining: '500' } });
   });
 
   it('keeps a lot from a resale with its upstream lot and resale as its source', () => {
@@ -72,13 +72,13 @@ describe('lot and resale list rows follow the lot events', () => {
         buyerId: 'b',
         originSupplierId: 'm',
         sku: 'NMC-MOD-48V',
-        quantity: 300,
+        quantity: '300',
         unitPrice: '1240.00',
         currency: 'EUR',
         downstreamContractId: null,
         unitCost: '1095.00',
         margin: '43500.00',
-        remaining: 500,
+        remaining: '500',
       },
     });
   });

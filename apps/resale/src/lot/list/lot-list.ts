@@ -8,9 +8,9 @@ export interface LotListRow {
   originSupplierId: string;
   sku: string;
   description: string;
-  /** As recorded; `remaining` is what resales have left of it. */
-  quantity: number;
-  remaining: number;
+  /** As recorded; `remaining` is what resales have left of it. Exact decimals ("2.5"). */
+  quantity: string;
+  remaining: string;
   unitCost: string;
   currency: string;
   source: LotSource;
@@ -30,21 +30,21 @@ export interface ResaleListRow {
   buyerId: string;
   originSupplierId: string;
   sku: string;
-  quantity: number;
+  quantity: string;
   unitPrice: string;
   currency: string;
   downstreamContractId: string | null;
   /** The seller's alone, as in provenance: what the lot cost, the margin, what the lot had left after the sale. */
   unitCost: string;
   margin: string;
-  remaining: number;
+  remaining: string;
 }
 
 /**
  * How a lot event changes its lots-list row (pure, as the decider's evolve): a lot starts at
  * LotRecorded; a resale only moves what is left (the event carries it).
  */
-export function lotListChange(event: LotEvent): { created: LotListRow } | { changed: { lotId: string; remaining: number } } | null {
+export function lotListChange(event: LotEvent): { created: LotListRow } | { changed: { lotId: string; remaining: string } } | null {
   switch (event.type) {
     case 'LotRecorded': {
       const d = event.data;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { LotEvent } from '@dealledger/events';
 import { PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
+import { normaliseQuantity } from '@dealledger/domain';
 import { DATA_SOURCE, LocalReadModel, Page, pageOf, Queryable } from '@dealledger/platform';
 import { resaleListChange, ResaleListRow, ResaleRole } from './lot-list';
 
@@ -105,11 +106,11 @@ export class ResaleListProjection extends LocalReadModel {
     if (q.sku) where.push(`sku = ${p(q.sku)}`);
     if (q.after) where.push(`resold_pos < ${p(q.after)}`);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT resale_id, lot_id, seller_id, buyer_id, origin_supplier_id, sku, quantity, unit_price, currency, downstream_contract_id,
+      `SELECT resale_id, lot_id, seller_id, buyer_id, origin_supplier_id, sku, quantity::text AS quantity, unit_price, currency, downstream_contract_id,
               resold_pos, resold_at, seller_id = $1 AS sold,
               -- What only the seller may see is not even read for the buyer.
               CASE WHEN seller_id = $1 THEN unit_cost END AS unit_cost, CASE WHEN seller_id = $1 THEN margin END AS margin,
-              CASE WHEN seller_id = $1 THEN remaining END AS remaining
+              CASE WHEN seller_id = $1 THEN remaining::text END AS remaining
          FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY resold_pos DESC LIMIT ${p(q.limit + 1)}`,
       params,
     );
@@ -126,14 +127,14 @@ export class ResaleListProjection extends LocalReadModel {
           buyerId: r.buyer_id,
           originSupplierId: r.origin_supplier_id,
           sku: r.sku,
-          quantity: r.quantity,
+          quantity: normaliseQuantity(r.quantity),
           unitPrice: r.unit_price,
           currency: r.currency,
           downstreamContractId: r.downstream_contract_id,
           resoldAt: new Date(r.resold_at).toISOString(),
         };
         // The buyer downstream does not learn what the goods cost the seller, nor its margin or stock.
-        return r.sold ? { ...item, unitCost: r.unit_cost, margin: r.margin, remaining: r.remaining } : item;
+        return r.sold ? { ...item, unitCost: r.unit_cost, margin: r.margin, remaining: normaliseQuantity(r.remaining) } : item;
       },
     );
   }
