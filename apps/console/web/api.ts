@@ -115,7 +115,7 @@ export async function signIn(apiKey: string): Promise<Session> {
   try {
     const company = await get('directory', `/companies/${t.companyId}`);
     const person = (company.people as Json[]).find((p) => p.personId === t.personId);
-    current = { ...current, companyName: company.name, personName: person?.name ?? null, position: person?.position ?? null };
+    current = { ...current, companyName: company.name, personName: person ? (person.name ?? 'erased person') : null, position: person?.position ?? null };
   } catch {
     /* the names are a courtesy; the ids will do */
   }

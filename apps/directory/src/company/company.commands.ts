@@ -1,5 +1,5 @@
 import type { Requester } from '@dealledger/domain';
-import type { CompanyRole, SigningRole } from '@dealledger/events';
+import type { CompanyRole, SealedPersonalData, SigningRole } from '@dealledger/events';
 
 /** A new API key: the controller makes the secret and shows it once; commands and events carry only its hash. */
 export interface NewApiKey {
@@ -17,12 +17,16 @@ export interface RegisterCompany {
   apiKey: NewApiKey;
 }
 
+/**
+ * The handler seals the name and e-mail with the person's new data key before deciding; the
+ * decider records only the sealed record. `email` comes along in clear for the uniqueness check.
+ */
 export interface AddPerson {
   type: 'AddPerson';
   companyId: string;
   personId: string;
-  name: string;
   email: string;
+  personal: SealedPersonalData;
   position: string;
   signingRoles: SigningRole[];
   apiKey: NewApiKey;
@@ -67,4 +71,16 @@ export interface VerifyCompany {
   note: string;
 }
 
-export type CompanyCommand = RegisterCompany | AddPerson | IssueApiKey | RevokeApiKey | RemovePerson | ChangePersonRoles | VerifyCompany;
+/**
+ * Erase a person's name and e-mail (their data key is deleted with the event). `byOperator`:
+ * asked with X-Admin-Key, which the controller checked; otherwise the requester's rights count.
+ */
+export interface ErasePersonalData {
+  type: 'ErasePersonalData';
+  companyId: string;
+  personId: string;
+  byOperator: boolean;
+  requester: Requester | null;
+}
+
+export type CompanyCommand = RegisterCompany | AddPerson | IssueApiKey | RevokeApiKey | RemovePerson | ChangePersonRoles | VerifyCompany | ErasePersonalData;

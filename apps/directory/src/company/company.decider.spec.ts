@@ -1,7 +1,9 @@
 import { fold } from '@dealledger/domain';
+import { eventCatalog, PersonAddedV2, SealedPersonalData } from '@dealledger/events';
 import { deciderSpec } from '@dealledger/testing';
-import type { AddPerson, RegisterCompany } from './company.commands';
-import { authenticate, companyDecider, CompanyState } from './company.decider';
+import { revealPersonAdded } from '../personal-data/personal-data.reader';
+import type { AddPerson, ErasePersonalData, RegisterCompany } from './company.commands';
+import { authenticate, companyDecider, CompanyState, emailOf } from './company.decider';
 import type { CompanyEvent } from './company.events';
 
 const { given } = deciderSpec(companyDecider);
@@ -24,24 +26,44 @@ const registered: CompanyEvent[] = [
   { type: 'ApiKeyIssued', data: { companyId, keyId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', personId: null, secretHash: hash('a') } },
 ];
 const companyKey = { companyId, personId: null, roles: [] };
+/** What the handler seals (the decider records it as given, never opens it). */
+const sealed: SealedPersonalData = {
+  alg: 'A256GCM',
+  keyId: personId,
+  iv: 'AAECAwQFBgcICQoL',
+  ciphertext: 'c2VhbGVkIHtuYW1lLCBlbWFpbH0=',
+  tag: 'AAECAwQFBgcICQoLDA0ODw==',
+};
 const addPerson = (overrides: Partial<AddPerson> = {}): AddPerson => ({
   type: 'AddPerson',
   companyId,
   personId,
-  name: 'Ada Buyer',
   email: 'Ada@Acme.example',
+  personal: sealed,
   position: 'Head of procurement',
   signingRoles: ['procurement', 'executive'],
   apiKey: { keyId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', secretHash: hash('b') },
   requester: companyKey,
   ...overrides,
 });
+/** As decided and stored: the name and e-mail only sealed. */
 const personAdded: CompanyEvent[] = [
+  { type: 'PersonAdded', data: { companyId, personId, personal: sealed, position: 'Head of procurement', signingRoles: ['procurement', 'executive'] } },
+  { type: 'ApiKeyIssued', data: { companyId, keyId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', personId, secretHash: hash('b') } },
+];
+/** The same events as the directory's reader hands them to folds: the sealed record opened. */
+const personAddedAsRead: CompanyEvent[] = [
   {
     type: 'PersonAdded',
-    data: { companyId, personId, name: 'Ada Buyer', email: 'ada@acme.example', position: 'Head of procurement', signingRoles: ['procurement', 'executive'] },
+    data: {
+      companyId,
+      personId,
+      personalData: { status: 'present', name: 'Ada Buyer', email: 'ada@acme.example' },
+      position: 'Head of procurement',
+      signingRoles: ['procurement', 'executive'],
+    },
   },
-  { type: 'ApiKeyIssued', data: { companyId, keyId: 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', personId, secretHash: hash('b') } },
+  personAdded[1],
 ];
 
 describe('company decider', () => {
@@ -63,11 +85,16 @@ describe('company decider', () => {
     it('refuses to register it again', () => {
       given(registered).when(register).thenThrows('conflict:company.already_registered');
     });
-    it("adds a person with the company's key, lower-casing the email, and issues the person's key", () => {
+    it("adds a person with the company's key, recording the name and e-mail only sealed, and issues the person's key", () => {
       given(registered).when(addPerson()).then(personAdded);
     });
+    it('folds a PersonAdded it has just decided as sealed: no name, no e-mail until the reader opens it', () => {
+      const person = (fold(companyDecider, [...registered, ...personAdded]) as Extract<CompanyState, { status: 'registered' }>).people[0];
+      expect(person.personalData).toEqual({ status: 'sealed' });
+      expect(emailOf(person)).toBeNull();
+    });
     it('lets an executive of the company add people', () => {
-      const result = given([...registered, ...personAdded]).when(
+      const result = given([...registered, ...personAddedAsRead]).when(
         addPerson({
           personId: '33333333-3333-4333-8333-333333333333',
           email: 'lee@acme.example',
@@ -90,12 +117,12 @@ describe('company decider', () => {
     });
     it('refuses an email already used in the company, whatever its case', () => {
       const again = addPerson({ personId: '33333333-3333-4333-8333-333333333333', email: 'ADA@acme.example' });
-      given([...registered, ...personAdded])
+      given([...registered, ...personAddedAsRead])
         .when(again)
         .thenThrows('conflict:person.email_taken');
     });
     it('refuses the same person twice', () => {
-      given([...registered, ...personAdded])
+      given([...registered, ...personAddedAsRead])
         .when(addPerson({ email: 'x@acme.example' }))
         .thenThrows('person.already_added');
     });
@@ -120,7 +147,7 @@ describe('company decider', () => {
   });
 
   describe('authenticate', () => {
-    const state: CompanyState = fold(companyDecider, [...registered, ...personAdded]);
+    const state: CompanyState = fold(companyDecider, [...registered, ...personAddedAsRead]);
     const eq = (a: string, b: string) => a === b;
     it("speaks for the company with the company's key", () => {
       expect(authenticate(state, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', hash('a'), eq)).toEqual({
@@ -153,7 +180,7 @@ describe('company decider', () => {
     const ada = { companyId, personId, roles: ['procurement'] };
     const executive = { companyId, personId: '33333333-3333-4333-8333-333333333333', roles: ['executive'] };
     const stranger = { companyId: '44444444-4444-4444-8444-444444444444', personId: null, roles: [] };
-    const history = [...registered, ...personAdded];
+    const history = [...registered, ...personAddedAsRead];
     const revoked: CompanyEvent = { type: 'ApiKeyRevoked', data: { companyId, keyId: annaKey, personId, reason: 'revoked' } };
 
     it('issues a key to a person for the company, or to the person herself (rotation), never to another company', () => {
@@ -209,6 +236,127 @@ describe('company decider', () => {
       given(history)
         .when({ type: 'ChangePersonRoles', companyId, personId, signingRoles: ['executive'], requester: ada })
         .thenThrows('company.cannot_manage_access');
+    });
+  });
+
+  describe('erasing personal data', () => {
+    const ada = { companyId, personId, roles: ['procurement', 'executive'] };
+    const leeId = '33333333-3333-4333-8333-333333333333';
+    const lee = { companyId, personId: leeId, roles: ['procurement'] };
+    const leeAdded: CompanyEvent = {
+      type: 'PersonAdded',
+      data: {
+        companyId,
+        personId: leeId,
+        personalData: { status: 'present', name: 'Lee', email: 'lee@acme.example' },
+        position: 'Buyer',
+        signingRoles: ['procurement'],
+      },
+    };
+    const history = [...registered, ...personAddedAsRead, leeAdded];
+    const erased: CompanyEvent = { type: 'PersonalDataErased', data: { companyId, personId } };
+    const erase = (requester: ErasePersonalData['requester'], overrides: Partial<ErasePersonalData> = {}): ErasePersonalData => ({
+      type: 'ErasePersonalData',
+      companyId,
+      personId,
+      byOperator: false,
+      requester,
+      ...overrides,
+    });
+    const registeredState = (events: CompanyEvent[]) => fold(companyDecider, events) as Extract<CompanyState, { status: 'registered' }>;
+
+    it("is allowed to the person themselves, the company's own key, an executive and an operator", () => {
+      given(history).when(erase(ada)).then([erased]);
+      given(history).when(erase(companyKey)).then([erased]);
+      given(history)
+        .when(erase({ companyId, personId: leeId, roles: ['executive'] }))
+        .then([erased]);
+      given(history)
+        .when(erase(null, { byOperator: true }))
+        .then([erased]);
+    });
+
+    it('is refused to a colleague who is neither the person nor an executive', () => {
+      given(history).when(erase(lee)).thenThrows('forbidden:person.cannot_erase_personal_data');
+    });
+
+    it('answers another company 404, as for a person that does not exist', () => {
+      const stranger = { companyId: '44444444-4444-4444-8444-444444444444', personId: null, roles: [] };
+      given(history).when(erase(stranger)).thenThrows('not_found:person.not_found');
+      given([]).when(erase(stranger)).thenThrows('not_found:person.not_found');
+      given(history).when(erase(null)).thenThrows('not_found:person.not_found');
+    });
+
+    it('answers 404 for an unknown person or company', () => {
+      given(history)
+        .when(erase(companyKey, { personId: '55555555-5555-4555-8555-555555555555' }))
+        .thenThrows('not_found:person.not_found');
+      given([])
+        .when(erase(null, { byOperator: true }))
+        .thenThrows('not_found:company.not_found');
+    });
+
+    it('records nothing the second time (idempotent), nor when the key was found gone already', () => {
+      given([...history, erased])
+        .when(erase(ada))
+        .then([]);
+      const keyGone: CompanyEvent = { ...personAddedAsRead[0], data: { ...personAddedAsRead[0].data, personalData: { status: 'erased' } } } as CompanyEvent;
+      given([...registered, keyGone, personAdded[1]])
+        .when(erase(companyKey))
+        .then([]);
+    });
+
+    it('keeps the person, roles and keys: only the name and e-mail are gone, and the e-mail can be used again', () => {
+      const state = registeredState([...history, erased]);
+      const person = state.people.find((p) => p.personId === personId)!;
+      expect(person).toMatchObject({ personalData: { status: 'erased' }, signingRoles: ['procurement', 'executive'], removed: false });
+      expect(emailOf(person)).toBeNull();
+      expect(authenticate(state, 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', hash('b'), (a, b) => a === b)).toMatchObject({
+        personId,
+        roles: ['procurement', 'executive'],
+      });
+      const again = addPerson({
+        personId: '66666666-6666-4666-8666-666666666666',
+        apiKey: { keyId: 'eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee', secretHash: hash('e') },
+      });
+      expect(given([...history, erased]).when(again).error).toBeNull();
+      expect(given(history).when(again).error).toBe('conflict:person.email_taken');
+    });
+
+    it('erases a person who has left, at the company’s request', () => {
+      const removed: CompanyEvent = { type: 'PersonRemoved', data: { companyId, personId } };
+      given([...history, removed])
+        .when(erase(companyKey))
+        .then([erased]);
+    });
+  });
+
+  describe('a PersonAdded recorded as v1 (name and e-mail in clear), upcast to v2', () => {
+    const v1 = {
+      companyId,
+      personId,
+      name: 'Ada Buyer',
+      email: 'ada@acme.example',
+      position: 'Head of procurement',
+      signingRoles: ['procurement', 'executive'],
+    };
+    const upcast = eventCatalog.upcast('PersonAdded', 1, v1).data as unknown as PersonAddedV2;
+
+    it('folds like a v2 one, through the reader or without it', () => {
+      const asV2 = fold(companyDecider, [...registered, ...personAddedAsRead]);
+      const throughReader: CompanyEvent = { type: 'PersonAdded', data: revealPersonAdded(upcast, new Map()) };
+      expect(fold(companyDecider, [...registered, throughReader, personAdded[1]])).toEqual(asV2);
+      expect(fold(companyDecider, [...registered, { type: 'PersonAdded', data: upcast }, personAdded[1]])).toEqual(asV2);
+    });
+
+    it('can only be hidden by an erasure: the event keeps the clear text, the fold does not show it', () => {
+      const history: CompanyEvent[] = [...registered, { type: 'PersonAdded', data: revealPersonAdded(upcast, new Map()) }, personAdded[1]];
+      given(history)
+        .when({ type: 'ErasePersonalData', companyId, personId, byOperator: true, requester: null })
+        .then([{ type: 'PersonalDataErased', data: { companyId, personId } }]);
+      const state = fold(companyDecider, [...history, { type: 'PersonalDataErased', data: { companyId, personId } }]);
+      expect(state.status === 'registered' && state.people[0].personalData).toEqual({ status: 'erased' });
+      expect(upcast.personal).toEqual({ alg: 'clear', name: 'Ada Buyer', email: 'ada@acme.example' });
     });
   });
 });

@@ -1,13 +1,31 @@
 import type { Decider } from '@dealledger/domain';
-import type { CompanyRole, SigningRole } from '@dealledger/events';
-import type { AddPerson, ChangePersonRoles, CompanyCommand, IssueApiKey, RegisterCompany, RemovePerson, RevokeApiKey, VerifyCompany } from './company.commands';
+import type { CompanyRole, PersonalDataRecord, SigningRole } from '@dealledger/events';
+import type {
+  AddPerson,
+  ChangePersonRoles,
+  CompanyCommand,
+  ErasePersonalData,
+  IssueApiKey,
+  RegisterCompany,
+  RemovePerson,
+  RevokeApiKey,
+  VerifyCompany,
+} from './company.commands';
 import { CompanyErrors } from './company.errors';
 import type { CompanyEvent } from './company.events';
 
+/**
+ * A person's name and e-mail as this fold knows them:
+ * - `present`: opened by the directory's reader (or recorded in clear, before sealing);
+ * - `erased`: their data key is gone or PersonalDataErased was recorded; they never show again;
+ * - `sealed`: recorded sealed and not opened by this fold. Only an event just decided is
+ *   folded so (the reader opens every event it loads); it counts as having no e-mail.
+ */
+export type PersonalData = { status: 'present'; name: string; email: string } | { status: 'erased' } | { status: 'sealed' };
+
 export interface Person {
   personId: string;
-  name: string;
-  email: string;
+  personalData: PersonalData;
   position: string;
   signingRoles: SigningRole[];
   /** Counts role changes: a token issued at an older version is refused everywhere. */
@@ -47,9 +65,13 @@ export function evolve(state: CompanyState, event: CompanyEvent): CompanyState {
       return state.status === 'registered' ? { ...state, verified: true } : state;
     case 'PersonAdded': {
       if (state.status !== 'registered') return state;
-      const { companyId: _, ...person } = event.data;
-      return { ...state, people: [...state.people, { ...person, rolesVersion: 0, removed: false }] };
+      const { personId, position, signingRoles } = event.data;
+      const personalData = 'personalData' in event.data ? event.data.personalData : asRecorded(event.data.personal);
+      return { ...state, people: [...state.people, { personId, personalData, position, signingRoles, rolesVersion: 0, removed: false }] };
     }
+    case 'PersonalDataErased':
+      if (state.status !== 'registered') return state;
+      return { ...state, people: state.people.map((p) => (p.personId === event.data.personId ? { ...p, personalData: { status: 'erased' } } : p)) };
     case 'ApiKeyIssued':
       if (state.status !== 'registered') return state;
       return {
@@ -69,6 +91,17 @@ export function evolve(state: CompanyState, event: CompanyEvent): CompanyState {
     }
   }
 }
+
+/** A PersonAdded folded as stored, not through the reader: clear text (v1) shows, a sealed record does not. */
+function asRecorded(personal: PersonalDataRecord): PersonalData {
+  return personal.alg === 'clear' ? { status: 'present', name: personal.name, email: personal.email } : { status: 'sealed' };
+}
+
+/** E-mails are compared (and recorded) lower-cased. */
+export const normalizeEmail = (email: string) => email.toLowerCase();
+
+/** A person's e-mail while it is known: an erased person has none, so it can be used again. */
+export const emailOf = (person: Person): string | null => (person.personalData.status === 'present' ? person.personalData.email : null);
 
 type Registered = Extract<CompanyState, { status: 'registered' }>;
 
@@ -163,16 +196,33 @@ function addPerson(command: AddPerson, state: CompanyState): CompanyEvent[] {
   if (requester.companyId !== state.companyId) throw CompanyErrors.notYours(state.companyId);
   if (requester.personId !== null && !requester.roles.includes('executive')) throw CompanyErrors.notAllowedToAddPeople();
   if (state.people.some((p) => p.personId === command.personId)) throw CompanyErrors.personExists(command.personId);
-  const email = command.email.toLowerCase();
-  if (state.people.some((p) => p.email === email && !p.removed)) throw CompanyErrors.emailTaken(email);
+  const email = normalizeEmail(command.email);
+  if (state.people.some((p) => emailOf(p) === email && !p.removed)) throw CompanyErrors.emailTaken(email);
   if (command.signingRoles.includes('government') && !(state.roles.includes('public_body') && state.verified))
     throw CompanyErrors.governmentRoleNeedsPublicBody();
   if (state.apiKeys.some((k) => k.keyId === command.apiKey.keyId)) throw CompanyErrors.keyExists(command.apiKey.keyId);
-  const { companyId, personId, name, position, signingRoles } = command;
+  const { companyId, personId, personal, position, signingRoles } = command;
   return [
-    { type: 'PersonAdded', data: { companyId, personId, name, email, position, signingRoles } },
+    // Name and e-mail only sealed (by the handler, with the person's own key): erasable.
+    { type: 'PersonAdded', data: { companyId, personId, personal, position, signingRoles } },
     { type: 'ApiKeyIssued', data: { companyId, keyId: command.apiKey.keyId, personId, secretHash: command.apiKey.secretHash } },
   ];
+}
+
+/**
+ * The person themselves, their company (its own key or an executive, as for removing people) or
+ * an operator may erase a person's name and e-mail, also after the person left. Another company
+ * hears 404, as for a person that does not exist. Erasing again records nothing (idempotent).
+ */
+function erasePersonalData(command: ErasePersonalData, state: CompanyState): CompanyEvent[] {
+  const requester = command.byOperator ? null : command.requester;
+  if (!command.byOperator && requester?.companyId !== command.companyId) throw CompanyErrors.noSuchPerson(command.personId);
+  if (state.status !== 'registered') throw CompanyErrors.notFound(command.companyId);
+  const person = state.people.find((p) => p.personId === command.personId);
+  if (!person) throw CompanyErrors.noSuchPerson(command.personId);
+  if (requester && requester.personId !== person.personId && !mayManage(state, requester)) throw CompanyErrors.notAllowedToErase();
+  if (person.personalData.status === 'erased') return [];
+  return [{ type: 'PersonalDataErased', data: { companyId: state.companyId, personId: person.personId } }];
 }
 
 /** The operator's check of the registration; once. */
@@ -198,6 +248,8 @@ export function decide(command: CompanyCommand, state: CompanyState): CompanyEve
       return changePersonRoles(command, state);
     case 'VerifyCompany':
       return verifyCompany(command, state);
+    case 'ErasePersonalData':
+      return erasePersonalData(command, state);
   }
 }
 

@@ -25,6 +25,13 @@ export const CompanyErrors = {
       "only the company's own key or one of its executives can manage its people and keys (a person may rotate and revoke their own keys)",
     ),
   personNotFound: (personId: string) => notFound('person.not_found', `no current person ${personId} in this company`),
+  /** Also what a stranger hears about a person who exists: no company learns another's people this way. */
+  noSuchPerson: (personId: string) => notFound('person.not_found', `no person ${personId} in this company`),
+  notAllowedToErase: () =>
+    forbidden(
+      'person.cannot_erase_personal_data',
+      "only the person themselves, the company's own key or one of its executives (or an operator) can erase a person's personal data",
+    ),
   keyNotFound: (keyId: string) => notFound('api_key.not_found', `no API key ${keyId} in this company`),
   keyAlreadyRevoked: (keyId: string) => conflict('api_key.already_revoked', `API key ${keyId} is already revoked`),
   invalidKey: () => invalid('auth.invalid_api_key', 'the API key is not valid'),

@@ -12,11 +12,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { randomUUID } from 'node:crypto';
 import { adminKey, checkAdminKey, CurrentPrincipal, Principal, Public } from '@dealledger/auth';
 import { idempotencyKeyReused } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
 import { CommandMeta, uuidParam } from '@dealledger/platform';
+import { PersonalDataCommandHandler } from '../personal-data/personal-data.command-handler';
 import { GeneratedApiKey, generateApiKey } from './api-key';
 import { ExecuteCompanyCommand } from './company.command-handler';
 import type { CompanyCommand, NewApiKey } from './company.commands';
@@ -26,6 +26,7 @@ import {
   ChangedRolesResponse,
   ChangeRolesRequest,
   CompanyResponse,
+  ErasedPersonalDataResponse,
   IssueApiKeyRequest,
   IssuedKeyResponse,
   RegisterCompanyRequest,
@@ -67,6 +68,7 @@ export class CompanyHttpController {
   constructor(
     private readonly commands: CommandBus,
     private readonly store: PostgresEventStore,
+    private readonly personalData: PersonalDataCommandHandler,
   ) {
     if (!process.env.ADMIN_KEY) new Logger('Admin').warn('ADMIN_KEY is not set: admin routes take the development key');
   }
@@ -127,12 +129,19 @@ export class CompanyHttpController {
   @ApiNotFoundResponse({ description: 'No such company' })
   async addPerson(@Param('id', uuidParam) companyId: string, @Body() body: AddPersonRequest, @CommandMeta() m: CommandMetadata): Promise<AddedPersonResponse> {
     const apiKey = generateApiKey(companyId);
-    const { events, replayed } = await this.execute({ type: 'AddPerson', companyId, personId: randomUUID(), ...body, apiKey: hashOf(apiKey) }, m);
-    const added = events.find((e) => e.type === 'PersonAdded');
+    const { personId, personalData, events, replayed } = await this.personalData.addPerson({ companyId, ...body, apiKey: hashOf(apiKey) }, m);
+    const added = events.find((e) => e.type === 'PersonAdded' && e.data.personId === personId);
     const issued = events.find((e) => e.type === 'ApiKeyIssued');
     if (added?.type !== 'PersonAdded' || issued?.type !== 'ApiKeyIssued') throw idempotencyKeyReused();
-    const { companyId: _, ...person } = added.data;
-    return { ...person, companyId, apiKey: { keyId: issued.data.keyId, key: replayed ? null : apiKey.key } };
+    return {
+      personId,
+      companyId,
+      name: personalData?.name ?? null,
+      email: personalData?.email ?? null,
+      position: added.data.position,
+      signingRoles: added.data.signingRoles,
+      apiKey: { keyId: issued.data.keyId, key: replayed ? null : apiKey.key },
+    };
   }
 
   @Post('companies/:id/api-keys')
@@ -179,6 +188,45 @@ export class CompanyHttpController {
     const { events } = await this.execute({ type: 'RemovePerson', companyId, personId }, m);
     if (!events.some((e) => e.type === 'PersonRemoved' && e.data.personId === personId)) throw idempotencyKeyReused();
     return { personId, removed: true, revokedKeys: events.flatMap((e) => (e.type === 'ApiKeyRevoked' ? [e.data.keyId] : [])) };
+  }
+
+  /**
+   * Erases a person's name and e-mail: their data key is deleted with the PersonalDataErased that
+   * records it, so no copy of their PersonAdded (log, Kafka, backups of the log) opens any more.
+   */
+  @Delete('companies/:id/people/:personId/personal-data')
+  @companies()
+  @idempotent()
+  @ApiOperation({ summary: "Erase a person's name and e-mail (the person, the company's own key or an executive); idempotent" })
+  @ApiOkResponse({ type: ErasedPersonalDataResponse })
+  @ApiForbiddenResponse({ description: "A colleague who is neither the person nor an executive, nor the company's own key" })
+  @ApiNotFoundResponse({ description: 'No such person in this company (also what other companies hear)' })
+  async erasePersonalData(
+    @Param('id', uuidParam) companyId: string,
+    @Param('personId', uuidParam) personId: string,
+    @CommandMeta() m: CommandMetadata,
+  ): Promise<ErasedPersonalDataResponse> {
+    await this.personalData.erase({ companyId, personId, byOperator: false }, m);
+    return { personId, erased: true };
+  }
+
+  /** The same erasure at an operator's hands (a request that reached the operator, a person who left). */
+  @Public()
+  @Delete('admin/companies/:id/people/:personId/personal-data')
+  @ApiTags('operations')
+  @ApiHeader({ name: 'X-Admin-Key', required: true, description: 'ADMIN_KEY' })
+  @ApiOperation({ summary: "Erase a person's name and e-mail as an operator; idempotent" })
+  @ApiOkResponse({ type: ErasedPersonalDataResponse })
+  @ApiNotFoundResponse({ description: 'No such company or person' })
+  async erasePersonalDataAsOperator(
+    @Param('id', uuidParam) companyId: string,
+    @Param('personId', uuidParam) personId: string,
+    @Headers('x-admin-key') key: string | undefined,
+    @CommandMeta() m: CommandMetadata,
+  ): Promise<ErasedPersonalDataResponse> {
+    checkAdminKey(key, this.adminKey);
+    await this.personalData.erase({ companyId, personId, byOperator: true }, m);
+    return { personId, erased: true };
   }
 
   @Put('companies/:id/people/:personId/roles')

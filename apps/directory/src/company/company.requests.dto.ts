@@ -69,8 +69,8 @@ export class AddPersonRequest {
 export class AddedPersonResponse {
   @ApiProperty() personId: string;
   @ApiProperty() companyId: string;
-  @ApiProperty() name: string;
-  @ApiProperty() email: string;
+  @ApiProperty({ nullable: true, type: String, description: 'null only when a replayed request finds the person erased since' }) name: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Lower-cased; null as the name' }) email: string | null;
   @ApiProperty() position: string;
   @ApiProperty({ enum: SIGNING_ROLES, isArray: true }) signingRoles: SigningRole[];
   @ApiProperty({ type: IssuedApiKeyResponse }) apiKey: IssuedApiKeyResponse;
@@ -130,10 +130,16 @@ export class VerifiedCompanyResponse {
 
 export class PersonView {
   @ApiProperty() personId: string;
-  @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, type: String, description: 'null once the personal data is erased' }) name: string | null;
   @ApiProperty() position: string;
   @ApiProperty({ enum: SIGNING_ROLES, isArray: true }) signingRoles: SigningRole[];
-  @ApiPropertyOptional({ description: "Shown to the company's own people only" }) email?: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "Shown to the company's own people only; null once erased" }) email?: string | null;
+  @ApiProperty({ description: 'Name and e-mail erased: the person, their roles and keys stay' }) erased: boolean;
+}
+
+export class ErasedPersonalDataResponse {
+  @ApiProperty() personId: string;
+  @ApiProperty() erased: true;
 }
 
 export class CompanyResponse {

@@ -1,7 +1,7 @@
 import { fold, Requester, uuidV5 } from '@dealledger/domain';
 import { eventCatalog } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
-import { companyDecider, CompanyState } from './company.decider';
+import { companyDecider, CompanyState, emailOf } from './company.decider';
 import { CompanyErrors } from './company.errors';
 import type { CompanyEvent } from './company.events';
 import type { CompanyResponse } from './company.requests.dto';
@@ -46,7 +46,10 @@ export async function loadCompany(
   return { state, version: recorded.length, registeredAt: recorded[0]?.occurredAt ?? null };
 }
 
-/** Companies and their decision makers are visible to every member; emails only to colleagues. */
+/**
+ * Companies and their decision makers are visible to every member; emails only to colleagues.
+ * An erased person stays listed (id, position, roles) without name or e-mail.
+ */
 export function companyView({ state, version, registeredAt }: Awaited<ReturnType<typeof loadCompany>>, viewer: Requester, companyId: string): CompanyResponse {
   if (state.status !== 'registered') throw CompanyErrors.notFound(companyId);
   const colleague = viewer.companyId === companyId;
@@ -63,10 +66,11 @@ export function companyView({ state, version, registeredAt }: Awaited<ReturnType
       .filter((p) => !p.removed)
       .map((p) => ({
         personId: p.personId,
-        name: p.name,
+        name: p.personalData.status === 'present' ? p.personalData.name : null,
         position: p.position,
         signingRoles: p.signingRoles,
-        ...(colleague ? { email: p.email } : {}),
+        ...(colleague ? { email: emailOf(p) } : {}),
+        erased: p.personalData.status === 'erased',
       })),
   };
 }
