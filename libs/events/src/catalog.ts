@@ -50,6 +50,11 @@ export class EventCatalog {
     return this.definitions.get(key(type, schemaVersion));
   }
 
+  /** Whether data of `type`@`fromVersion` can be brought to `fromVersion + 1`. */
+  hasUpcaster(type: string, fromVersion: number): boolean {
+    return this.upcasters.has(key(type, fromVersion));
+  }
+
   latestVersion(type: string): number {
     const v = this.latestVersions.get(type);
     if (v === undefined) throw new Error(`event type not in the catalog: ${type}`);

@@ -9,6 +9,7 @@ import { eventsTopic } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS, openDatabase, PostgresEventStore } from '@dealledger/event-store';
 import { createKafka, createProducer, IdempotentConsumer, Inbox1732700000001, kafkaBrokers, kafkaPrincipal, OutboxRelay } from '@dealledger/messaging';
 import { stopTracing } from '@dealledger/telemetry';
+import { AsyncApiController } from './asyncapi.controller';
 import { MetricsController } from './metrics';
 import { DirectoryFeed, KnownCompanies } from './directory-feed';
 import { ReadModelAdminController } from './read-model';
@@ -126,7 +127,7 @@ class HealthController {
 /**
  * The spine every context app stands on: its PostgreSQL schema (migrated at start-up), its
  * event store, Kafka, the outbox relay to `dealledger.<context>.events`, token verification
- * on every route, `/health` and `/metrics`.
+ * on every route, `/health`, `/metrics` and `/asyncapi.json`.
  */
 @Module({})
 export class LedgerModule {
@@ -136,7 +137,7 @@ export class LedgerModule {
     return {
       module: LedgerModule,
       global: true,
-      controllers: [HealthController, MetricsController, ReadModelAdminController],
+      controllers: [HealthController, MetricsController, ReadModelAdminController, AsyncApiController],
       providers: [
         { provide: LEDGER_CONTEXT, useValue: options.context },
         {
