@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { tokenFor, uniqueName } from '@dealledger/testing';
 import { APPS, buildApps, Cluster } from './cluster';
@@ -109,7 +113,7 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
       offers: { made: 1, accepted: 1 },
       tenders: { invited: 1, bid: 1, won: 1, lost: 0 },
       contracts: { executed: 2 },
-      callOffs: { count: 3, volume: 10200, value: { EUR: '435000.00' } },
+      callOffs: { count: 3, volume: '10200', value: { EUR: '435000.00' } },
     });
     // The losing bidders lost to it.
     expect(pair('carmaker', 'tyres2').tenders).toMatchObject({ invited: 1, bid: 1, won: 0, lost: 1 });
@@ -125,11 +129,11 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     expect(pair('city', 'batteries')).toMatchObject({ tenders: { won: 1 }, contracts: { executed: 1 } });
     // The resale through the distributor links the battery maker and the second manufacturer; as
     // the maker sees it, the resale happened, but how much moved is the distributor's and buyer's.
-    expect(pair('batteries', 'evmaker')).toMatchObject({ resales: { count: 1, volume: 0, throughIntermediaries: 1 } });
+    expect(pair('batteries', 'evmaker')).toMatchObject({ resales: { count: 1, volume: '0', throughIntermediaries: 1 } });
     const asBuyer = await fetch(`${cluster.url('relationships')}/relationships/${companies.batteries.companyId}/${companies.evmaker.companyId}`, {
       headers: { authorization: `Bearer ${tokenFor({ companyId: companies.evmaker.companyId, personId: null, roles: [] })}` },
     });
-    expect(((await asBuyer.json()) as Json).summary.resales).toMatchObject({ count: 1, volume: 300 });
+    expect(((await asBuyer.json()) as Json).summary.resales).toMatchObject({ count: 1, volume: '300' });
     expect(stores.contracts).toMatchObject({ ContractExecuted: 7, ContractAmended: 1, CallOffPlaced: 4 });
     expect(stores['service-desk']).toMatchObject({ SlaBreached: 1, TicketClosed: 1 });
 
@@ -150,6 +154,51 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     ).json()) as Json;
     expect(card.criteria.price.score).toBeGreaterThan(9);
     expect(card.criteria.reputation.basis).toMatchObject({ tendersWon: 1, tendersLost: 0 });
+  });
+
+  it("lets an outside service keep a copy of the car maker's contracts from its feed (examples/contracts-mirror)", async () => {
+    const { cluster, companies } = uninterrupted;
+    const dir = mkdtempSync(join(tmpdir(), 'mirror-'));
+    try {
+      const run = () =>
+        execFileSync(process.execPath, [join(__dirname, '..', '..', 'examples', 'contracts-mirror', 'mirror.mjs'), '--once'], {
+          env: {
+            ...process.env,
+            DEALLEDGER_API_KEY: companies.carmaker.apiKey.key,
+            DIRECTORY_URL: cluster.url('directory'),
+            RELATIONSHIPS_URL: cluster.url('relationships'),
+            MIRROR_DIR: dir,
+          },
+          encoding: 'utf8',
+        });
+      expect(run()).toMatch(/contracts/);
+      const copy = JSON.parse(readFileSync(join(dir, 'contracts.json'), 'utf8'));
+      const token = tokenFor({ companyId: companies.carmaker.companyId, personId: null, roles: [] });
+      const listed = (
+        (await (await fetch(`${cluster.url('contracts')}/contracts?limit=100`, { headers: { authorization: `Bearer ${token}` } })).json()) as Json
+      ).items as Json[];
+      expect(Object.keys(copy.contracts).sort()).toEqual(listed.map((c) => c.contractId).sort());
+      const active = (Object.values(copy.contracts) as Json[]).filter((c) => c.status === 'in_force').map((c) => c.contractId);
+      expect(active.sort()).toEqual(
+        listed
+          .filter((c) => c.status === 'in_force')
+          .map((c) => c.contractId)
+          .sort(),
+      );
+      const callOffs = (Object.values(copy.contracts) as Json[]).reduce((n, c) => n + c.callOffs.length, 0);
+      const { summaries } = uninterrupted.result;
+      const expected = Object.entries(summaries)
+        .filter(([pair]) => pair.split(' | ').includes(companies.carmaker.name))
+        .reduce((n, [, s]) => n + ((s as Json).callOffs?.count ?? 0), 0);
+      expect(expected).toBeGreaterThan(0);
+      expect(callOffs).toBe(expected);
+      // Run again: it resumes from its cursor and changes nothing.
+      const before = readFileSync(join(dir, 'contracts.json'), 'utf8');
+      run();
+      expect(readFileSync(join(dir, 'contracts.json'), 'utf8')).toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('loses and doubles nothing when an app is killed with -9 mid-scenario and restarted', async () => {

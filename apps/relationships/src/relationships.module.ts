@@ -9,18 +9,28 @@ import { AdminHttpController, RebuildService } from './rebuild/admin.http.contro
 import { ScorecardHttpController } from './scorecard/scorecard.http.controller';
 import { InboxHttpController } from './inbox/inbox.http.controller';
 import { InboxQueries } from './inbox/inbox.queries';
+import { FeedHttpController } from './feed/feed.http.controller';
+import { FeedQueries } from './feed/feed.queries';
+import { Feed1764460000000 } from './feed/feed-rows';
+import { Webhooks1764460000001 } from './webhooks/webhook-rows';
+import { WebhookDelivery } from './webhooks/webhook-delivery';
+import { WebhooksHttpController } from './webhooks/webhooks.http.controller';
+import { WebhooksService } from './webhooks/webhooks.service';
 
 export const RELATIONSHIPS = {
   context: 'relationships',
   title: 'Deal Ledger — relationships',
   description:
-    'The read side: per pair of companies, the timeline of everything that concerns both and its summary (also as of any past time); supplier scorecards ' +
+    "The read side: each company's feed of its events and its webhooks; per pair of companies, the timeline of everything that concerns both and its summary (also as of any past time); supplier scorecards " +
     'on price, quality, reputation, service and partnership; rebuilt from the Kafka log at will.',
 };
 
 @Module({
-  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: RELATIONSHIPS.context, migrations: GENERATION_MIGRATIONS })],
-  controllers: [RelationshipHttpController, ScorecardHttpController, AdminHttpController, InboxHttpController],
-  providers: [RelationshipQueries, RelationshipsInbound, RebuildService, InboxQueries],
+  imports: [
+    CqrsModule.forRoot(),
+    LedgerModule.forContext({ context: RELATIONSHIPS.context, migrations: [...GENERATION_MIGRATIONS, Feed1764460000000, Webhooks1764460000001] }),
+  ],
+  controllers: [RelationshipHttpController, ScorecardHttpController, AdminHttpController, InboxHttpController, FeedHttpController, WebhooksHttpController],
+  providers: [RelationshipQueries, RelationshipsInbound, RebuildService, InboxQueries, FeedQueries, WebhooksService, WebhookDelivery],
 })
 export class RelationshipsModule {}

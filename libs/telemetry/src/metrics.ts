@@ -143,3 +143,9 @@ export const slaBreaches = new Counter({
   help: 'Service-level breaches recorded on tickets, by kind (response, resolution)',
   labelNames: ['kind'],
 });
+
+export const webhookAttempts = new Counter({
+  name: 'dealledger_webhook_attempts_total',
+  help: 'Webhook delivery attempts, by outcome (delivered, failed: retried later, dead: dead-lettered after the last attempt)',
+  labelNames: ['outcome'],
+});

@@ -16,52 +16,54 @@ export const SUPPLIER_ONLY_UNTIL_SUBMITTED: ReadonlySet<string> = new Set(['Offe
 
 export function asSeenBy(events: TimelineEvent[], viewer: string): TimelineEvent[] {
   const submitted = new Set(events.filter((e) => e.type === 'OfferSubmitted').map((e) => e.data.offerId));
-  return events.flatMap((e) => {
-    const d = e.data;
-    // An offer is the supplier's until submitted: its draft, and its withdrawal or expiry unsent.
-    if (SUPPLIER_ONLY_UNTIL_SUBMITTED.has(e.type) && d.supplierId !== viewer && !submitted.has(d.offerId)) return [];
-    if (e.type === 'LotRecorded' || e.type === 'LotResold') {
-      const sides = [d.ownerId, e.type === 'LotRecorded' ? d.sellerId : d.buyerId];
-      if (sides.includes(viewer)) return [e];
-      const { quantity: _q, unitCost: _c, unitPrice: _p, margin: _m, ...rest } = d;
-      return [{ ...e, data: rest }];
-    }
-    if (!TENDER_TYPES.has(e.type) || d.buyerId === viewer) return [e];
-    const parties = e.parties.filter((p) => p === d.buyerId || p === viewer);
-    switch (e.type) {
-      case 'SuppliersInvited':
-        return [{ ...e, parties, data: { ...d, supplierIds: d.supplierIds.filter((s: string) => s === viewer) } }];
-      case 'TenderClosed':
-        // Its own bid without its price score: 10 × lowest / own total would tell the lowest total.
-        return [
-          {
-            ...e,
-            parties,
-            data: {
-              ...d,
-              ownBidOnly: true,
-              bids: d.bids.filter((b: { supplierId: string }) => b.supplierId === viewer).map(({ priceScore: _p, ...b }: { priceScore: number }) => b),
-            },
+  return events.flatMap((e) => eventAsSeenBy(e, viewer, (offerId) => submitted.has(offerId)));
+}
+
+/** One event as `viewer` sees it (none, or one); `submitted` tells whether an offer was ever submitted. */
+export function eventAsSeenBy(e: TimelineEvent, viewer: string, submitted: (offerId: string) => boolean): TimelineEvent[] {
+  const d = e.data;
+  // An offer is the supplier's until submitted: its draft, and its withdrawal or expiry unsent.
+  if (SUPPLIER_ONLY_UNTIL_SUBMITTED.has(e.type) && d.supplierId !== viewer && !submitted(d.offerId)) return [];
+  if (e.type === 'LotRecorded' || e.type === 'LotResold') {
+    const sides = [d.ownerId, e.type === 'LotRecorded' ? d.sellerId : d.buyerId];
+    if (sides.includes(viewer)) return [e];
+    const { quantity: _q, unitCost: _c, unitPrice: _p, margin: _m, ...rest } = d;
+    return [{ ...e, data: rest }];
+  }
+  if (!TENDER_TYPES.has(e.type) || d.buyerId === viewer) return [e];
+  const parties = e.parties.filter((p) => p === d.buyerId || p === viewer);
+  switch (e.type) {
+    case 'SuppliersInvited':
+      return [{ ...e, parties, data: { ...d, supplierIds: d.supplierIds.filter((s: string) => s === viewer) } }];
+    case 'TenderClosed':
+      // Its own bid without its price score: 10 × lowest / own total would tell the lowest total.
+      return [
+        {
+          ...e,
+          parties,
+          data: {
+            ...d,
+            ownBidOnly: true,
+            bids: d.bids.filter((b: { supplierId: string }) => b.supplierId === viewer).map(({ priceScore: _p, ...b }: { priceScore: number }) => b),
           },
-        ];
-      case 'BidEvaluated': {
-        const { scores: _s, evaluatorId: _e, evaluatorRoles: _r, ...rest } = d;
-        return [{ ...e, parties, data: rest }];
-      }
-      case 'TenderAwarded': {
-        // Rank and total of its own entry (and a public award's winner), not the scores behind them.
-        const ranking = d.ranking
-          .filter((r: { supplierId: string }) => r.supplierId === viewer || (d.publicProcurement && r.supplierId === d.supplierId))
-          .map(({ supplierId, total, rank }: { supplierId: string; total: string; rank: number }) => ({ supplierId, total, rank }));
-        // The awarded score is the buyer's evaluation too.
-        const { weightedScore: _ws, ...published } = d;
-        if (d.publicProcurement || d.supplierId === viewer)
-          return [{ ...e, parties: [...new Set([...parties, d.supplierId])], data: { ...published, ranking } }];
-        const { items: _i, total: _t, weightedScore: _w, supplierId: _winner, bidId: _b, ...rest } = d;
-        return [{ ...e, parties, data: { ...rest, ranking } }];
-      }
-      default:
-        return [{ ...e, parties }];
+        },
+      ];
+    case 'BidEvaluated': {
+      const { scores: _s, evaluatorId: _e, evaluatorRoles: _r, ...rest } = d;
+      return [{ ...e, parties, data: rest }];
     }
-  });
+    case 'TenderAwarded': {
+      // Rank and total of its own entry (and a public award's winner), not the scores behind them.
+      const ranking = d.ranking
+        .filter((r: { supplierId: string }) => r.supplierId === viewer || (d.publicProcurement && r.supplierId === d.supplierId))
+        .map(({ supplierId, total, rank }: { supplierId: string; total: string; rank: number }) => ({ supplierId, total, rank }));
+      // The awarded score is the buyer's evaluation too.
+      const { weightedScore: _ws, ...published } = d;
+      if (d.publicProcurement || d.supplierId === viewer) return [{ ...e, parties: [...new Set([...parties, d.supplierId])], data: { ...published, ranking } }];
+      const { items: _i, total: _t, weightedScore: _w, supplierId: _winner, bidId: _b, ...rest } = d;
+      return [{ ...e, parties, data: { ...rest, ranking } }];
+    }
+    default:
+      return [{ ...e, parties }];
+  }
 }

@@ -2,6 +2,7 @@ import { CONTEXTS, eventCatalog, eventsTopic } from '@dealledger/events';
 import type { EventBatchHandler, EventHandler } from '@dealledger/messaging';
 import { inboundConsumer } from '@dealledger/platform';
 import { writableGenerations, writeEvents } from './generations';
+import { writeFeed } from '../feed/feed-rows';
 
 /** Every context's topic the ledger publishes (the read side publishes none of its own). */
 export const sourceTopics = () => CONTEXTS.filter((c) => c !== 'relationships').map((c) => eventsTopic(c));
@@ -21,6 +22,8 @@ export const RelationshipsInbound = inboundConsumer({
     // A fetched batch is written in one transaction: a few statements for many events.
     const handleBatch: EventBatchHandler = async (events, tx) => {
       for (const { generation, deferring } of await writableGenerations(tx, schema)) await writeEvents(tx, schema, generation, events, { defer: deferring });
+      // Last: its lock is held until the commit (see writeFeed).
+      await writeFeed(tx, schema, events);
     };
     const project: EventHandler = (event, tx) => handleBatch([event], tx);
     return { handlers: Object.fromEntries([...new Set(eventCatalog.list().map((d) => d.type))].map((type) => [type, project])), handleBatch };

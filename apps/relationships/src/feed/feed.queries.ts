@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { invalid } from '@dealledger/domain';
+import { PostgresEventStore } from '@dealledger/event-store';
+import type { EventEnvelope } from '@dealledger/events';
+import { DATA_SOURCE } from '@dealledger/platform';
+
+export interface FeedPage {
+  entries: { cursor: string; redacted: boolean; event: EventEnvelope }[];
+  /** Pass as `after` for what follows; the same as `after` when nothing came. */
+  next: string;
+}
+
+/** A cursor is a feed position (`seq`), opaque to callers but checked here. */
+export function checkedFeedCursor(after: string | undefined): string {
+  if (after === undefined || after === '') return '0';
+  if (!/^\d{1,18}$/.test(after)) throw invalid('feed.bad_cursor', "after must be a cursor given by this feed (`next` or an entry's `cursor`)");
+  return BigInt(after).toString();
+}
+
+const POLL_MS = 200;
+
+@Injectable()
+export class FeedQueries {
+  private readonly schema: string;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    store: PostgresEventStore,
+  ) {
+    this.schema = store.schema;
+  }
+
+  /** Entries of `company` after `after`; waits up to `waitMs` for the first when there is none yet. */
+  async page(company: string, after: string, limit: number, waitMs = 0, signal?: AbortSignal): Promise<FeedPage> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const rows: { seq: string; redacted: boolean; envelope: EventEnvelope }[] = await this.db.query(
+        `SELECT seq::text AS seq, redacted, envelope FROM "${this.schema}".feed WHERE company_id = $1 AND feed.seq > $2 ORDER BY feed.seq LIMIT $3`,
+        [company, after, limit],
+      );
+      if (rows.length || Date.now() >= deadline || signal?.aborted) {
+        return {
+          entries: rows.map((r) => ({ cursor: r.seq, redacted: r.redacted, event: r.envelope })),
+          next: rows.length ? rows[rows.length - 1].seq : after,
+        };
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
+    }
+  }
+
+  /** The last position of `company`'s feed ('0' when empty). */
+  async end(company: string): Promise<string> {
+    const [r] = await this.db.query(`SELECT coalesce(max(seq), 0)::text AS seq FROM "${this.schema}".feed WHERE company_id = $1`, [company]);
+    return r.seq;
+  }
+}
