@@ -37,7 +37,7 @@ function spawnApp(app, index) {
       // Everything runs on this machine: the console's X-Forwarded-For names the browser's address.
       TRUST_PROXY: 'loopback',
       // Webhooks of the local demo may only reach this machine.
-      WEBHOOK_ALLOWED_URLS: 'http://127.0.0.1, http://localhost',
+      WEBHOOK_ALLOWED_URLS: 'http://127.0.0.1:*, http://localhost:*',
       ...(process.stdout.isTTY ? { LOG_FORMAT: 'pretty' } : {}),
       ...process.env,
       [portVariable(app.name)]: String(app.port),

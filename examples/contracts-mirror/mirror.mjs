@@ -23,6 +23,9 @@ const config = {
 export function applyEvent(contracts, event) {
   const d = event.data;
   const c = contracts[d.contractId];
+  // A contract whose beginning this copy never saw (drafted before the feed started): nothing to
+  // add to until its execution, which carries all of it.
+  if (!c && event.type !== 'ContractDrafted' && event.type !== 'ContractExecuted') return;
   switch (event.type) {
     case 'ContractDrafted':
       contracts[d.contractId] = {

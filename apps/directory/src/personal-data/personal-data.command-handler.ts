@@ -42,6 +42,8 @@ export const personIdFor = (companyId: string, commandId: string) => uuidV5(`per
  */
 @Injectable()
 export class PersonalDataCommandHandler {
+  private readonly slots = new Slots(Number(process.env.PERSONAL_DATA_CONCURRENCY ?? 4));
+
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     private readonly commands: CommandBus,
@@ -97,6 +99,18 @@ export class PersonalDataCommandHandler {
   }
 
   private async inTransaction<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    // Each of these holds a pooled connection for its transaction and takes more from the same
+    // pool inside it (reading the stream, opening keys): unbounded, a burst of them would hold
+    // every connection while waiting for one. A few at a time, the rest queue here.
+    await this.slots.take();
+    try {
+      return await this.retried(work);
+    } finally {
+      this.slots.give();
+    }
+  }
+
+  private async retried<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.db.transaction((tx) => work(tx.queryRunner!));
@@ -110,4 +124,28 @@ export class PersonalDataCommandHandler {
 
 function isErased(state: CompanyState, personId: string): boolean {
   return state.status === 'registered' && state.people.some((p) => p.personId === personId && p.personalData.status === 'erased');
+}
+
+/** At most `size` holders at once; the others wait in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = Math.max(1, size);
+  }
+
+  take(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
 }

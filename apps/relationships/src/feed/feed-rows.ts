@@ -20,6 +20,7 @@ export class Feed1764460000000 implements MigrationInterface {
         type       text NOT NULL,
         envelope   jsonb NOT NULL,
         redacted   boolean NOT NULL,
+        as_recorded boolean NOT NULL,
         UNIQUE (company_id, event_id)
       )`);
     await q.query(`CREATE INDEX feed_company_seq_idx ON ${s}.feed (company_id, seq)`);
@@ -54,8 +55,8 @@ export async function writeFeed(db: Db, schema: string, events: EventEnvelope[])
   if (entries.length === 0) return;
   await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${schema}.feed`]);
   await db.query(
-    `INSERT INTO "${schema}".feed (company_id, event_id, type, envelope, redacted)
-     SELECT c, id, t, e::jsonb, r FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[]) WITH ORDINALITY AS x(c, id, t, e, r, n)
+    `INSERT INTO "${schema}".feed (company_id, event_id, type, envelope, redacted, as_recorded)
+     SELECT c, id, t, e::jsonb, r, a FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[]) WITH ORDINALITY AS x(c, id, t, e, r, a, n)
      ORDER BY n
      ON CONFLICT (company_id, event_id) DO NOTHING`,
     [
@@ -64,6 +65,7 @@ export async function writeFeed(db: Db, schema: string, events: EventEnvelope[])
       entries.map((x) => x.event.type),
       entries.map((x) => JSON.stringify(x.event)),
       entries.map((x) => x.redacted),
+      entries.map((x) => x.asRecorded),
     ],
   );
 }

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { invalid } from '@dealledger/domain';
 import { PostgresEventStore } from '@dealledger/event-store';
-import type { EventEnvelope } from '@dealledger/events';
+import type { FeedEnvelope } from './feed-view';
 import { DATA_SOURCE } from '@dealledger/platform';
 
 export interface FeedPage {
-  entries: { cursor: string; redacted: boolean; event: EventEnvelope }[];
+  entries: { cursor: string; redacted: boolean; asRecorded: boolean; event: FeedEnvelope }[];
   /** Pass as `after` for what follows; the same as `after` when nothing came. */
   next: string;
 }
@@ -35,18 +35,26 @@ export class FeedQueries {
   async page(company: string, after: string, limit: number, waitMs = 0, signal?: AbortSignal): Promise<FeedPage> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const rows: { seq: string; redacted: boolean; envelope: EventEnvelope }[] = await this.db.query(
-        `SELECT seq::text AS seq, redacted, envelope FROM "${this.schema}".feed WHERE company_id = $1 AND feed.seq > $2 ORDER BY feed.seq LIMIT $3`,
+      const rows: { seq: string; redacted: boolean; as_recorded: boolean; envelope: FeedEnvelope }[] = await this.db.query(
+        `SELECT seq::text AS seq, redacted, as_recorded, envelope FROM "${this.schema}".feed WHERE company_id = $1 AND feed.seq > $2 ORDER BY feed.seq LIMIT $3`,
         [company, after, limit],
       );
       if (rows.length || Date.now() >= deadline || signal?.aborted) {
         return {
-          entries: rows.map((r) => ({ cursor: r.seq, redacted: r.redacted, event: r.envelope })),
+          entries: rows.map((r) => ({ cursor: r.seq, redacted: r.redacted, asRecorded: r.as_recorded, event: r.envelope })),
           next: rows.length ? rows[rows.length - 1].seq : after,
         };
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
     }
+  }
+
+  /** `after` when `company`'s feed has reached it; a 400 for a cursor beyond its end (not one this feed gave). */
+  async checkedAfter(company: string, after: string | undefined): Promise<string> {
+    const cursor = checkedFeedCursor(after);
+    const end = await this.end(company);
+    if (BigInt(cursor) > BigInt(end)) throw invalid('feed.bad_cursor', `after must be a cursor this feed gave (it is at ${end})`);
+    return cursor;
   }
 
   /** The last position of `company`'s feed ('0' when empty). */

@@ -99,6 +99,14 @@ describe('summary', () => {
     const old = { ...summaryOf(emptyTally()), callOffs: { count: 1, volume: 600 }, resales: { count: 1, volume: 0 } } as unknown as RelationshipSummary;
     expect(withDecimalVolumes(old)).toMatchObject({ callOffs: { count: 1, volume: '600' }, resales: { count: 1, volume: '0' } });
   });
+  it('keeps adding past the 18 digits one event may record', () => {
+    const big = (id: string) => ev('CallOffPlaced', { ...ref, contractId: id, lines: [{ quantity: '600000000000000000' }], total: '1.00', currency: 'EUR' });
+    const t = [big('c1'), big('c2'), ev('CallOffPlaced', { ...ref, contractId: 'c3', lines: [{ quantity: '5' }], total: '1.00', currency: 'EUR' })].reduce(
+      (acc, e) => tally(acc, e),
+      emptyTally(),
+    );
+    expect(summaryOf(t).callOffs.volume).toBe('1200000000000000005');
+  });
   it('counts each SLA deadline once: a breached response stays breached when the answer comes late', () => {
     expect(s.sla).toEqual({ met: 3, breached: 1, compliancePercent: 75 });
     expect(s.tickets).toEqual({ opened: 2, resolved: 2, closed: 2 });

@@ -1,4 +1,4 @@
-import { addQuantities, quantityFrom, sum, sumQuantities } from '@dealledger/domain';
+import { addQuantities, normaliseQuantity, quantityFrom, sum, sumQuantities } from '@dealledger/domain';
 import type { TimelineEvent } from './timeline-event';
 import { asSeenBy } from './visibility';
 
@@ -26,7 +26,9 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
  * A quantity as the read side may hold it: a decimal string, or an integer in a timeline row or
  * tally kept before quantities were decimal (events version 1; a rebuild rewrites those).
  */
-const quantityOf = (q: unknown): string => quantityFrom(q) ?? '0';
+const quantityOf = (q: unknown): string =>
+  // A running total may outgrow what one event records (18 digits): read it as the sum it is.
+  typeof q === 'string' && /^\d{1,40}(\.\d{1,4})?$/.test(q) ? normaliseQuantity(q) : (quantityFrom(q) ?? '0');
 
 /**
  * What a summary is kept as between events: the figures plus what later events need to count

@@ -27,7 +27,13 @@ export function eventAsSeenBy(e: TimelineEvent, viewer: string, submitted: (offe
   if (e.type === 'LotRecorded' || e.type === 'LotResold') {
     const sides = [d.ownerId, e.type === 'LotRecorded' ? d.sellerId : d.buyerId];
     if (sides.includes(viewer)) return [e];
-    const { quantity: _q, unitCost: _c, unitPrice: _p, margin: _m, ...rest } = d;
+    // What is left of the lot too: two of them in a row tell how much the hop moved.
+    const { quantity: _q, unitCost: _c, unitPrice: _p, margin: _m, remaining: _r, ...rest } = d;
+    return [{ ...e, data: rest }];
+  }
+  // The supplier's escalation note is its own team's; the buyer learns the level.
+  if (e.type === 'TicketEscalated' && d.supplierId !== viewer) {
+    const { note: _n, ...rest } = d;
     return [{ ...e, data: rest }];
   }
   if (!TENDER_TYPES.has(e.type) || d.buyerId === viewer) return [e];

@@ -16,7 +16,8 @@ interface Endpoint {
 }
 
 /**
- * Delivers each active endpoint's feed entries, one at a time and in feed order: the next goes
+ * Delivers each active endpoint's feed entries, one at a time and in feed order (a few
+ * endpoints at once, WEBHOOK_CONCURRENCY): the next goes
  * out once the one before was taken (2xx) or dead-lettered after the last attempt, so a receiver
  * sees a stream's events in order. At least once: a receiver deduplicates on the event id.
  *
@@ -30,6 +31,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnApplicationShu
   private readonly policy: RetryPolicy = retryPolicy();
   private readonly pollMs = Number(process.env.WEBHOOK_POLL_MS ?? 500);
   private readonly timeoutMs = Number(process.env.WEBHOOK_TIMEOUT_MS ?? 10000);
+  private readonly concurrency = Math.max(1, Number(process.env.WEBHOOK_CONCURRENCY ?? 4));
   private running = false;
   private loop?: Promise<void>;
 
@@ -72,8 +74,14 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnApplicationShu
                   AND EXISTS (SELECT 1 FROM ${this.s}.feed f WHERE f.company_id = e.company_id AND f.seq > e.cursor
                                  AND ('*' = ANY (e.event_types) OR f.type = ANY (e.event_types))))`,
     );
+    // A few endpoints at once, each in its own transaction (a pooled connection) while its
+    // receiver answers: one slow receiver holds back only its own endpoint.
     let worked = false;
-    for (const { id } of due) if (this.running) worked = (await this.step(id)) || worked;
+    let next = 0;
+    const worker = async () => {
+      while (this.running && next < due.length) if (await this.step(due[next++].id)) worked = true;
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, due.length) }, worker));
     return worked;
   }
 
@@ -119,8 +127,15 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async send(tx: EntityManager, endpoint: Endpoint, delivery: { id: string; seq: string; attempts: number }): Promise<void> {
-    const [entry] = await tx.query(`SELECT redacted, envelope FROM ${this.s}.feed WHERE seq = $1`, [delivery.seq]);
-    const body = JSON.stringify({ deliveryId: delivery.id, endpointId: endpoint.id, cursor: delivery.seq, redacted: entry.redacted, event: entry.envelope });
+    const [entry] = await tx.query(`SELECT redacted, as_recorded, envelope FROM ${this.s}.feed WHERE seq = $1`, [delivery.seq]);
+    const body = JSON.stringify({
+      deliveryId: delivery.id,
+      endpointId: endpoint.id,
+      cursor: delivery.seq,
+      redacted: entry.redacted,
+      asRecorded: entry.as_recorded,
+      event: entry.envelope,
+    });
     let status: number | null = null;
     let error: string | null = null;
     try {

@@ -2,9 +2,18 @@ import { allowedUrls, checkEndpointUrl, nextRetryDelay, signDelivery, verifyDeli
 
 describe('webhook policy', () => {
   describe('allowed URLs', () => {
-    const allowed = allowedUrls('https://erp.example.com/hooks/, http://127.0.0.1, http://10.0.0.5:8080');
+    const allowed = allowedUrls('https://erp.example.com/hooks/, http://127.0.0.1:*, http://10.0.0.5:8080, https://bi.example.com/in');
 
-    it.each(['https://erp.example.com/hooks/dealledger', 'http://127.0.0.1:4567/in', 'http://127.0.0.1/in', 'http://10.0.0.5:8080/'])('takes %s', (url) => {
+    it.each([
+      'https://erp.example.com/hooks/dealledger',
+      'https://erp.example.com:443/hooks/x',
+      'http://127.0.0.1:4567/in',
+      'http://127.0.0.1/in',
+      'http://10.0.0.5:8080/',
+      'https://bi.example.com/in',
+      'https://bi.example.com/in/events',
+      'HTTPS://BI.EXAMPLE.COM/in',
+    ])('takes %s', (url) => {
       expect(checkEndpointUrl(url, allowed)).toBe(new URL(url).href);
     });
 
@@ -13,6 +22,11 @@ describe('webhook policy', () => {
       ['http://erp.example.com/hooks/x', 'webhook.url_not_allowed'],
       ['http://10.0.0.5:8081/', 'webhook.url_not_allowed'],
       ['http://127.0.0.1.evil.com/', 'webhook.url_not_allowed'],
+      ['https://bi.example.com:8443/in', 'webhook.url_not_allowed'],
+      ['https://bi.example.com/in-admin/delete', 'webhook.url_not_allowed'],
+      ['https://bi.example.com/in/../admin', 'webhook.url_not_allowed'],
+      ['https://erp.example.com/hooks/..%2fadmin', 'webhook.bad_url'],
+      ['https://erp.example.com/hooks/%5c..%5cadmin', 'webhook.bad_url'],
       ['http://127.0.0.1:80@evil.com/', 'webhook.bad_url'],
       ['ftp://127.0.0.1/', 'webhook.bad_url'],
       ['not a url', 'webhook.bad_url'],

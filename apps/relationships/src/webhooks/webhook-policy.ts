@@ -6,7 +6,7 @@ import { invalid } from '@dealledger/domain';
  * allows, how deliveries are signed, and how long to wait before the next attempt.
  */
 
-/** Where an installation lets companies send their events: `scheme://host[:port][/path]`; no port means any. */
+/** Where an installation lets companies send their events: `scheme://host[:port|:*][/path]`; no port is the scheme's, `*` any. */
 export interface AllowedUrl {
   protocol: string;
   hostname: string;
@@ -14,20 +14,23 @@ export interface AllowedUrl {
   path: string;
 }
 
-/** WEBHOOK_ALLOWED_URLS: comma-separated, e.g. `https://erp.example.com/hooks, http://127.0.0.1`. */
+/** WEBHOOK_ALLOWED_URLS: comma-separated, e.g. `https://erp.example.com/hooks, http://127.0.0.1:*`. */
 export function allowedUrls(setting: string | undefined): AllowedUrl[] {
   return (setting ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
     .map((entry) => {
-      const anyPort = !/^[a-z]+:\/\/(\[[^\]]+\]|[^/:]+):\d+/i.test(entry);
-      const u = new URL(entry);
+      const anyPort = /^[a-z]+:\/\/(\[[^\]]+\]|[^/:]+):\*/i.test(entry);
+      const u = new URL(entry.replace(/^([a-z]+:\/\/(\[[^\]]+\]|[^/:]+)):\*/i, '$1'));
       return { protocol: u.protocol, hostname: u.hostname, port: anyPort ? null : u.port || defaultPort(u.protocol), path: u.pathname };
     });
 }
 
 const defaultPort = (protocol: string) => (protocol === 'https:' ? '443' : '80');
+
+/** `/hooks` allows `/hooks` and `/hooks/…`, not `/hooks-admin`; `/hooks/` allows what is under it. */
+const underPath = (path: string, allowed: string) => (allowed.endsWith('/') ? path.startsWith(allowed) : path === allowed || path.startsWith(`${allowed}/`));
 
 /** The endpoint URL as stored, or a 400 saying why it cannot be one. */
 export function checkEndpointUrl(url: string, allowed: AllowedUrl[]): string {
@@ -40,15 +43,17 @@ export function checkEndpointUrl(url: string, allowed: AllowedUrl[]): string {
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw invalid('webhook.bad_url', 'a webhook URL is http or https');
   if (u.username || u.password) throw invalid('webhook.bad_url', 'a webhook URL carries no user name or password: deliveries are signed instead');
   if (u.hash) throw invalid('webhook.bad_url', 'a webhook URL has no #fragment');
+  // An encoded slash or backslash could mean another path to the receiver than to this check.
+  if (/%2f|%5c/i.test(u.pathname)) throw invalid('webhook.bad_url', 'a webhook URL has no encoded slashes in its path');
   const port = u.port || defaultPort(u.protocol);
   const ok = allowed.some(
-    (a) => a.protocol === u.protocol && a.hostname === u.hostname && (a.port === null || a.port === port) && u.pathname.startsWith(a.path),
+    (a) => a.protocol === u.protocol && a.hostname === u.hostname && (a.port === null || a.port === port) && underPath(u.pathname, a.path),
   );
   if (!ok)
     throw invalid(
       'webhook.url_not_allowed',
       allowed.length
-        ? `this installation delivers only to ${allowed.map((a) => `${a.protocol}//${a.hostname}${a.port ? `:${a.port}` : ''}${a.path}`).join(', ')}`
+        ? `this installation delivers only to ${allowed.map((a) => `${a.protocol}//${a.hostname}:${a.port ?? '*'}${a.path}`).join(', ')}`
         : 'this installation allows no webhook URLs (its operator sets WEBHOOK_ALLOWED_URLS)',
     );
   return u.href;

@@ -14,7 +14,7 @@ export class WebhooksHttpController {
   @ApiOperation({
     summary: "Register an endpoint for your company's feed; the answer holds its signing secret, shown only this once",
     description:
-      'Each delivery is a POST of `{deliveryId, endpointId, cursor, redacted, event}` signed in the `DealLedger-Signature` header ' +
+      'Each delivery is a POST of `{deliveryId, endpointId, cursor, redacted, asRecorded, event}` signed in the `DealLedger-Signature` header ' +
       '(`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`). Deliveries go one at a time in feed order; a failed one is retried ' +
       'with doubling waits and dead-lettered after the last attempt, and the next one goes out.',
   })

@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { invalid, notFound } from '@dealledger/domain';
+import { conflict, invalid, notFound } from '@dealledger/domain';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { eventCatalog } from '@dealledger/events';
 import { DATA_SOURCE } from '@dealledger/platform';
 import type { Principal } from '@dealledger/auth';
-import { checkedFeedCursor, FeedQueries } from '../feed/feed.queries';
+import { FeedQueries } from '../feed/feed.queries';
 import { allowedUrls, checkEndpointUrl } from './webhook-policy';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead', 'replaced'] as const;
@@ -29,13 +29,16 @@ export class WebhooksService {
 
   async register(p: Principal, body: { url: string; eventTypes?: string[]; after?: string }) {
     const url = checkEndpointUrl(body.url, allowedUrls(process.env.WEBHOOK_ALLOWED_URLS));
+    const max = Number(process.env.WEBHOOK_MAX_ENDPOINTS ?? 10);
+    const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM ${this.s}.webhook_endpoints WHERE company_id = $1 AND status = 'active'`, [
+      p.companyId,
+    ]);
+    if (n >= max) throw conflict('webhook.too_many', `a company has at most ${max} webhook endpoints: delete one first`);
     const eventTypes = body.eventTypes?.length ? [...new Set(body.eventTypes)] : ['*'];
     const unknown = eventTypes.filter((t) => t !== '*' && !eventCatalog.has(t));
     if (unknown.length) throw invalid('webhook.unknown_event_type', `not event types of the ledger: ${unknown.join(', ')}`, { unknown });
     // From now on unless told otherwise: an endpoint added today is not sent a company's whole past.
-    const end = await this.feed.end(p.companyId);
-    const cursor = body.after === undefined ? end : checkedFeedCursor(body.after);
-    if (BigInt(cursor) > BigInt(end)) throw invalid('feed.bad_cursor', `after must be a cursor this feed gave (it is at ${end})`);
+    const cursor = body.after === undefined ? await this.feed.end(p.companyId) : await this.feed.checkedAfter(p.companyId, body.after);
     const id = randomUUID();
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
     await this.db.query(
@@ -93,9 +96,7 @@ export class WebhooksService {
    * there in feed order. Dead-lettered deliveries are retried this way.
    */
   async replay(p: Principal, id: string, after: string) {
-    const cursor = checkedFeedCursor(after);
-    const end = await this.feed.end(p.companyId);
-    if (BigInt(cursor) > BigInt(end)) throw invalid('feed.bad_cursor', `after must be a cursor this feed gave (it is at ${end})`);
+    const cursor = await this.feed.checkedAfter(p.companyId, after);
     await this.db.transaction(async (tx) => {
       const [e] = await tx.query(`SELECT id FROM ${this.s}.webhook_endpoints WHERE id = $1 AND company_id = $2 AND status = 'active' FOR UPDATE`, [
         id,
