@@ -657,7 +657,10 @@ export function formatQuantity(quantity: unknown): string {
  * "2.5"): above zero, at most 4 decimals; null otherwise, for the form to say so.
  */
 export function parseQuantity(text: string): string | null {
-  const m = /^(\d{1,18})(?:\.(\d{1,4}))?$/.exec(text.trim().replace(/[,\s_]/g, ''));
+  // Commas only as thousands separators ("1,200.5"): "2,5" is refused, not read as 25.
+  const typed = text.trim().replace(/[\s_]/g, '');
+  if (typed.includes(',') && !/^\d{1,3}(,\d{3})*(\.\d+)?$/.test(typed)) return null;
+  const m = /^(\d{1,18})(?:\.(\d{1,4}))?$/.exec(typed.replace(/,/g, ''));
   if (!m) return null;
   const units = BigInt(m[1]) * SCALE + BigInt((m[2] ?? '').padEnd(4, '0'));
   return units > 0n ? quantityOf(units) : null;

@@ -93,6 +93,22 @@ describe('LocalProjector (real PostgreSQL)', () => {
     expect(error).toHaveBeenCalledTimes(1);
   });
 
+  it('parks an event that cannot be read (its reader fails), and goes on with the rest', async () => {
+    const name = uniqueName('projection:unreadable');
+    const s = streamOf();
+    const reading = new PostgresEventStore(db, schema);
+    reading.addReader(async (events) => {
+      if (events.some((e) => e.type === 'Unreadable')) throw new Error('cannot open Unreadable');
+      return events;
+    });
+    const [a, unreadable, c] = [ev('A'), ev('Unreadable'), ev('C')];
+    const { positions } = await reading.append(s, 0, [a, unreadable, c]);
+    await projector(name, s, () => null, reading).catchUp();
+    expect(await seen(name)).toEqual(['A', 'C']);
+    expect(await parked(name)).toEqual([expect.objectContaining({ event_id: unreadable.id, type: 'Unreadable', error: 'cannot open Unreadable' })]);
+    expect(await checkpointOf(name)).toBe(positions[2]);
+  });
+
   it('parks a poison event once and applies the others once when two instances catch up together', async () => {
     const name = uniqueName('projection:pair');
     const s = streamOf();

@@ -84,22 +84,26 @@ export class LocalProjector {
     const from = await this.store.readCheckpoint(this.options.name);
     const batch = await this.store.readAll(from, this.options.batchSize ?? 500);
     const { checkpoint } = batch;
-    if (batch.events.length === 0) return 0;
-    const events = await this.store.asCurrent(batch.events);
+    const stored = batch.events;
+    if (stored.length === 0) return 0;
     try {
+      // Read (upcast, through the context's readers) inside the try: an event that cannot be
+      // read is parked like one that cannot be applied, not retried for ever.
+      const events = await this.store.asCurrent(stored);
       await this.commitFrom(from, checkpoint, (tx) => this.options.apply(events, tx));
       return events.length;
     } catch (err) {
       if (isInfrastructureError(err)) throw err;
-      this.logger.warn(`a batch of ${events.length} events after position ${from.position} failed, applying them one at a time: ${errorMessage(err)}`);
+      this.logger.warn(`a batch of ${stored.length} events after position ${from.position} failed, applying them one at a time: ${errorMessage(err)}`);
     }
     // One at a time, to tell the event that fails from those that only shared its batch.
     let at = from;
-    for (const event of events) {
+    for (const event of stored) {
       const next = { transactionId: event.transactionId, position: event.position };
       let moved: boolean;
       try {
-        moved = await this.commitFrom(at, next, (tx) => this.options.apply([event], tx));
+        const current = await this.store.asCurrent([event]);
+        moved = await this.commitFrom(at, next, (tx) => this.options.apply(current, tx));
       } catch (err) {
         if (isInfrastructureError(err) || !(await databaseAnswers(this.dataSource))) throw err;
         moved = await this.commitFrom(at, next, (tx) => this.park(event, err, tx));
@@ -114,7 +118,7 @@ export class LocalProjector {
       if (!moved) break;
       at = next;
     }
-    return events.length;
+    return stored.length;
   }
 
   /** Runs `work` and moves the checkpoint from `from` to `to` in one transaction; false if the checkpoint was not at `from`. */

@@ -578,7 +578,57 @@ function cell(text: string): string {
 export type SchemaFingerprints = Record<string, string>;
 
 export function schemaFingerprints(catalog: EventCatalog): SchemaFingerprints {
-  return Object.fromEntries(catalog.list().map((d) => [`${d.type}@${d.schemaVersion}`, fingerprint(eventDataSchema(d.schema))]));
+  return Object.fromEntries(
+    catalog.list().map((d) => [`${d.type}@${d.schemaVersion}`, fingerprint({ schema: eventDataSchema(d.schema), rules: validationRules(d.schema, []) })]),
+  );
+}
+
+/**
+ * Every class-validator rule of a class and the classes nested in it, as data: the JSON Schema
+ * does not show them all (a UUID version, decimal places, a regex's flags, custom validators),
+ * and a changed rule changes what a version accepts as much as a changed field.
+ */
+function validationRules(target: Class, enclosing: Class[]): unknown {
+  if (enclosing.includes(target)) return `recursion:${target.name}`;
+  const inner = [...enclosing, target];
+  const metadatas = getMetadataStorage().getTargetValidationMetadatas(target, '', true, false);
+  return metadatas
+    .map((m) => {
+      const typeMeta = m.type === ValidationTypes.NESTED_VALIDATION ? defaultMetadataStorage.findTypeMetadata(m.target as Class, m.propertyName) : undefined;
+      const nestedType = typeMeta?.typeFunction() as Class | undefined;
+      const discriminator = typeMeta?.options?.discriminator;
+      return canonicalJson({
+        property: m.propertyName,
+        type: m.type,
+        name: m.name ?? null,
+        each: m.each ?? false,
+        always: m.always ?? false,
+        constraints: (m.constraints ?? []).map(ruleValue),
+        validator: typeof m.constraintCls === 'function' ? m.constraintCls.name : null,
+        nested: discriminator
+          ? {
+              property: discriminator.property,
+              subTypes: discriminator.subTypes.map((s) => ({ name: s.name, rules: validationRules(s.value as Class, inner) })),
+            }
+          : typeof nestedType === 'function'
+            ? validationRules(nestedType, inner)
+            : null,
+      });
+    })
+    .sort();
+}
+
+/**
+ * A rule's constraint as comparable data: a regex with its flags. A function (a @ValidateIf
+ * condition) only counts as being there: its compiled text differs between compilers, and the
+ * test and the script compile with different settings.
+ */
+function ruleValue(value: unknown): unknown {
+  if (value instanceof RegExp) return String(value);
+  if (typeof value === 'function') return 'function';
+  if (Array.isArray(value)) return value.map(ruleValue);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ruleValue(v)]));
+  return value ?? null;
 }
 
 export function fingerprint(schema: unknown): string {

@@ -651,6 +651,17 @@ describe('contract decider', () => {
         .then(given(current).when(callOff('00000000-0000-4000-8000-000000000002', '600')).events);
       given(old).when(callOff('00000000-0000-4000-8000-000000000001', '1')).thenThrows('conflict:contract.duplicate_call_off');
     });
+    it('reads an item recorded without a ceiling (version 1 allowed leaving it out) as one without a ceiling', () => {
+      const old = upcast(
+        executed()
+          .map(asV1)
+          .map((e) => JSON.parse(JSON.stringify(e).replace(/,?"ceiling":null/g, ''))),
+      );
+      expect(JSON.stringify(old)).toContain('"ceiling":null');
+      given(old)
+        .when(callOff('00000000-0000-4000-8000-000000000002', '600'))
+        .then(given(executed()).when(callOff('00000000-0000-4000-8000-000000000002', '600')).events);
+    });
   });
 
   describe('renewal, termination, expiry', () => {

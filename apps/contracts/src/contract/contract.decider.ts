@@ -139,7 +139,7 @@ function validateTerms(t: ContractTerms): void {
   if (Date.parse(t.endDate) <= Date.parse(t.startDate)) throw ContractErrors.endBeforeStart();
   if (new Set(t.sla.map((s) => s.severity)).size !== t.sla.length) throw ContractErrors.duplicateSeverity();
   for (const s of t.sla) if (s.resolutionHours < s.responseHours) throw ContractErrors.resolutionBeforeResponse(s.severity);
-  for (const i of t.items) if (i.ceiling !== null && compareQuantities(i.ceiling, i.committedVolume) < 0) throw ContractErrors.ceilingBelowCommitment(i.sku);
+  for (const i of t.items) if (i.ceiling != null && compareQuantities(i.ceiling, i.committedVolume) < 0) throw ContractErrors.ceilingBelowCommitment(i.sku);
 }
 
 function draft(c: DraftContract, state: ContractState): ContractEvent[] {
@@ -181,8 +181,10 @@ function applyChanges(terms: ContractTerms, changes: TermsChanges): { terms: Con
       const item = items.find((i) => i.sku === sku);
       if (!item) throw ContractErrors.unknownSku(sku);
       // Compared as quantities: "5000.0" for a ceiling of "5000" changes nothing.
-      const ceiling = given === null ? null : normaliseQuantity(given);
-      const same = item.ceiling === null || ceiling === null ? item.ceiling === ceiling : compareQuantities(item.ceiling, ceiling) === 0;
+      const ceiling = given == null ? null : normaliseQuantity(given);
+      // Terms recorded without the field (version 1 allowed it) have no ceiling, like null.
+      const current = item.ceiling ?? null;
+      const same = current === null || ceiling === null ? current === ceiling : compareQuantities(current, ceiling) === 0;
       if (!same) {
         item.ceiling = ceiling;
         changed.push(`ceiling:${sku}`);
@@ -306,7 +308,7 @@ function placeCallOff(c: PlaceCallOff, state: ContractState): ContractEvent[] {
     if (!item) throw ContractErrors.unknownSku(sku);
     const quantity = normaliseQuantity(ordered);
     const cumulativeQuantity = addQuantities(s.calledOff[sku] ?? '0', quantity);
-    if (item.ceiling !== null && compareQuantities(cumulativeQuantity, item.ceiling) > 0) throw ContractErrors.ceilingExceeded(sku, item.ceiling);
+    if (item.ceiling != null && compareQuantities(cumulativeQuantity, item.ceiling) > 0) throw ContractErrors.ceilingExceeded(sku, item.ceiling);
     const tier = tierAt(item.tiers, cumulativeQuantity);
     return { sku, quantity, unitPrice: tier.unitPrice, tierMinQuantity: tier.minQuantity, lineTotal: lineTotal(quantity, tier.unitPrice), cumulativeQuantity };
   });

@@ -16,6 +16,7 @@ import {
   MaxLength,
   Min,
   ValidateNested,
+  ValidateIf,
 } from 'class-validator';
 import { QuantityInput, SEVERITIES, Severity, SIGNING_ROLES } from '@dealledger/events';
 import { CONTRACT_LIST_STATUSES, CONTRACT_PARTY_ROLES, type ContractListStatus, type ContractPartyRole } from './list/contract-list';
@@ -38,7 +39,8 @@ const QUANTITY = {
 export class CeilingDto {
   @ApiProperty() @IsString() @IsNotEmpty() sku: string;
   @ApiProperty({ ...QUANTITY, nullable: true, example: '5000', description: `Most that may be called off; null removes the ceiling. ${QUANTITY.description}` })
-  @IsOptional()
+  // Required: a ceiling or null (left out, it would say nothing).
+  @ValidateIf((o: CeilingDto) => o.ceiling !== null)
   @QuantityInput()
   ceiling: string | null;
 }

@@ -185,6 +185,18 @@ describe('offer decider', () => {
         } as OfferCommand)
         .then([countered]);
     });
+    it('takes a proposal with a null quantity as one without (a price only)', () => {
+      given(s)
+        .when({
+          type: 'CounterOffer',
+          offerId,
+          proposals: [{ sku: 'TYRE-205-55-R16', unitPrice: '45.00', quantity: null }],
+          note: 'competitor quotes 45',
+          requester: buyerEngineer,
+          now,
+        } as unknown as OfferCommand)
+        .then([countered]);
+    });
     it('refuses a counter from the supplier', () => {
       given(s).when({ type: 'CounterOffer', offerId, proposals: [], note: '', requester: supplierRep, now }).thenThrows('forbidden:offer.buyer_only');
     });

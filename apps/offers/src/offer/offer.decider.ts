@@ -192,7 +192,8 @@ function counter(c: CounterOffer, state: OfferState): OfferEvent[] {
   const open = expect(s, 'counter', 'submitted');
   notExpired(open, c.now);
   for (const p of c.proposals) if (!open.terms.items.some((i) => i.sku === p.sku)) throw OfferErrors.unknownSku(p.sku);
-  const proposals = c.proposals.map((p) => (p.quantity === undefined ? p : { ...p, quantity: normaliseQuantity(p.quantity) }));
+  // A proposal without a quantity (absent or null) proposes only a price.
+  const proposals = c.proposals.map(({ quantity, ...p }) => (quantity == null ? p : { ...p, quantity: normaliseQuantity(quantity) }));
   return [{ type: 'OfferCountered', data: { ...ref(open), revision: open.revision, proposals, note: c.note } }];
 }
 

@@ -300,7 +300,10 @@ const upcastTerms = (terms: unknown): unknown =>
   terms !== null && typeof terms === 'object'
     ? {
         ...terms,
-        items: eachObject((terms as Record<string, unknown>).items, (i) => withDecimalTierMinimums(withDecimalQuantities(i, 'committedVolume', 'ceiling'))),
+        // A ceiling left out (version 1 allowed it) is no ceiling: null, as version 2 writes it.
+        items: eachObject((terms as Record<string, unknown>).items, (i) =>
+          withDecimalTierMinimums(withDecimalQuantities({ ...i, ceiling: i.ceiling ?? null }, 'committedVolume', 'ceiling')),
+        ),
       }
     : terms;
 const v1 = (type: string, upcast: (data: Record<string, unknown>) => Record<string, unknown>): Upcaster => ({ type, fromVersion: 1, upcast });
