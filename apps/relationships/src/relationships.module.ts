@@ -11,6 +11,7 @@ import { InboxHttpController } from './inbox/inbox.http.controller';
 import { InboxQueries } from './inbox/inbox.queries';
 import { FeedHttpController } from './feed/feed.http.controller';
 import { FeedQueries } from './feed/feed.queries';
+import { FeedSignal } from './feed/feed-signal';
 import { Feed1764460000000 } from './feed/feed-rows';
 import { Webhooks1764460000001 } from './webhooks/webhook-rows';
 import { WebhookDelivery } from './webhooks/webhook-delivery';
@@ -31,6 +32,6 @@ export const RELATIONSHIPS = {
     LedgerModule.forContext({ context: RELATIONSHIPS.context, migrations: [...GENERATION_MIGRATIONS, Feed1764460000000, Webhooks1764460000001] }),
   ],
   controllers: [RelationshipHttpController, ScorecardHttpController, AdminHttpController, InboxHttpController, FeedHttpController, WebhooksHttpController],
-  providers: [RelationshipQueries, RelationshipsInbound, RebuildService, InboxQueries, FeedQueries, WebhooksService, WebhookDelivery],
+  providers: [RelationshipQueries, RelationshipsInbound, RebuildService, InboxQueries, FeedQueries, FeedSignal, WebhooksService, WebhookDelivery],
 })
 export class RelationshipsModule {}

@@ -3,6 +3,7 @@ import type { EventEnvelope } from '@dealledger/events';
 import { schemaOf } from '@dealledger/event-store';
 import type { Db } from '../projection/rows';
 import { feedEntriesOf, offersToCheck } from './feed-view';
+import { feedChannel } from './feed-signal';
 
 /**
  * The feed: per company, every event it is a party to, as it may see it, numbered in the order
@@ -54,6 +55,8 @@ export async function writeFeed(db: Db, schema: string, events: EventEnvelope[])
   const entries = feedEntriesOf(events, submitted, drafts);
   if (entries.length === 0) return;
   await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${schema}.feed`]);
+  // Delivered when the transaction commits: wakes the readers waiting in every replica.
+  await db.query(`SELECT pg_notify($1, '')`, [feedChannel(schema)]);
   await db.query(
     `INSERT INTO "${schema}".feed (company_id, event_id, type, envelope, redacted, as_recorded)
      SELECT c, id, t, e::jsonb, r, a FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[]) WITH ORDINALITY AS x(c, id, t, e, r, a, n)

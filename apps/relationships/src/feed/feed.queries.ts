@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { invalid } from '@dealledger/domain';
 import { PostgresEventStore } from '@dealledger/event-store';
 import type { FeedEnvelope } from './feed-view';
+import { FeedSignal } from './feed-signal';
 import { DATA_SOURCE } from '@dealledger/platform';
 
 export interface FeedPage {
@@ -18,8 +19,6 @@ export function checkedFeedCursor(after: string | undefined): string {
   return BigInt(after).toString();
 }
 
-const POLL_MS = 200;
-
 @Injectable()
 export class FeedQueries {
   private readonly schema: string;
@@ -27,6 +26,7 @@ export class FeedQueries {
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     store: PostgresEventStore,
+    private readonly signal: FeedSignal,
   ) {
     this.schema = store.schema;
   }
@@ -45,7 +45,8 @@ export class FeedQueries {
           next: rows.length ? rows[rows.length - 1].seq : after,
         };
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
+      // Woken by the next commit of feed rows; a second at most, in case a wake-up was missed.
+      await this.signal.wait(Math.min(1000, Math.max(0, deadline - Date.now())), signal);
     }
   }
 

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { DATA_SOURCE } from '@dealledger/platform';
 import { webhookAttempts } from '@dealledger/telemetry';
+import { FeedSignal } from '../feed/feed-signal';
 import { nextRetryDelay, retryPolicy, RetryPolicy, signDelivery, SIGNATURE_HEADER } from './webhook-policy';
 
 interface Endpoint {
@@ -38,6 +39,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     store: PostgresEventStore,
+    private readonly signal: FeedSignal,
   ) {
     this.s = `"${store.schema}"`;
   }
@@ -60,7 +62,8 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnApplicationShu
       } catch (err) {
         if (this.running) this.logger.warn(`webhook deliveries paused a moment: ${(err as Error).message}`);
       }
-      if (!worked) await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+      // New feed rows wake it; retries that come due, the poll.
+      if (!worked) await this.signal.wait(this.pollMs);
     }
   }
 
