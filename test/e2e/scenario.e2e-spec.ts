@@ -4,8 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { tokenFor, uniqueName } from '@dealledger/testing';
-import { APPS, buildApps, Cluster } from './cluster';
+import { readWholeTopic, tokenFor, uniqueName } from '@dealledger/testing';
+import { createKafka } from '@dealledger/messaging';
+import { PostgresEventStore } from '@dealledger/event-store';
+import { AppName, APPS, buildApps, Cluster } from './cluster';
 import { adminKey } from '../../apps/relationships/src/rebuild/admin.http.controller';
 
 // The demo scenario, driven through the public HTTP APIs of six separate processes.
@@ -199,6 +201,88 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('erases a person: after every read model is rebuilt from offset 0, neither name nor e-mail is in any table or on any topic', async () => {
+    const { cluster, companies } = uninterrupted;
+    const company = companies.carmaker;
+    const person = (company.people as Json[]).find((p) => p.name === 'Katrin Vogel')!;
+    const directory = cluster.url('directory');
+    const asCompany = { authorization: `Bearer ${company.token}` };
+    const seen = async () =>
+      ((await (await fetch(`${directory}/companies/${company.companyId}`, { headers: asCompany })).json()) as Json).people.find(
+        (p: Json) => p.personId === person.personId,
+      );
+    expect(await seen()).toMatchObject({ name: 'Katrin Vogel', email: person.email, erased: false });
+
+    const erased = await fetch(`${directory}/companies/${company.companyId}/people/${person.personId}/personal-data`, { method: 'DELETE', headers: asCompany });
+    expect(erased.ok).toBe(true);
+    expect(await seen()).toMatchObject({ personId: person.personId, name: null, erased: true, signingRoles: ['procurement'] });
+
+    // Every read model again from the beginning: the relationships side from Kafka offset 0, each app's lists from its log.
+    const rebuilt = await fetch(`${cluster.url('relationships')}/admin/rebuild`, { method: 'POST', headers: ADMIN });
+    expect(rebuilt.status).toBe(200);
+    const lists: [AppName, string[]][] = [
+      ['offers', ['offer_list', 'tender_list', 'tender_bid_list']],
+      ['contracts', ['contract_list']],
+      ['resale', ['lot_list', 'resale_list']],
+      ['service-desk', ['ticket_list']],
+    ];
+    for (const [app, names] of lists)
+      for (const name of names)
+        expect((await fetch(`${cluster.url(app)}/admin/read-models/${name}/rebuild`, { method: 'POST', headers: ADMIN })).status).toBe(200);
+
+    const needles = ['Katrin Vogel', person.email as string];
+    // The search itself finds what is there in clear: the company's name.
+    const [{ named }] = await db.query(`SELECT count(*)::int AS named FROM "${cluster.schemaOf('directory')}".events t WHERE t::text ILIKE '%' || $1 || '%'`, [
+      company.name,
+    ]);
+    expect(named).toBeGreaterThan(0);
+    for (const app of APPS) {
+      const schema = cluster.schemaOf(app);
+      const tables: { table_name: string }[] = await db.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`,
+        [schema],
+      );
+      for (const { table_name } of tables) {
+        const byteColumns: { column_name: string }[] = await db.query(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND data_type = 'bytea'`,
+          [schema, table_name],
+        );
+        for (const needle of needles) {
+          const inBytes = byteColumns.map((c) => `position(convert_to($1, 'UTF8') in coalesce(t."${c.column_name}", ''::bytea)) > 0`);
+          const [{ n }] = await db.query(
+            `SELECT count(*)::int AS n FROM "${schema}"."${table_name}" t WHERE t::text ILIKE '%' || $1 || '%' ${inBytes.map((c) => `OR ${c}`).join(' ')}`,
+            [needle],
+          );
+          expect([`${schema}.${table_name}`, needle, n]).toEqual([`${schema}.${table_name}`, needle, 0]);
+        }
+      }
+    }
+    const kafka = createKafka('e2e-erasure');
+    const admin = kafka.admin();
+    await admin.connect();
+    const topics: string[] = [];
+    try {
+      for (const topic of (await admin.listTopics()).filter((name) => name.startsWith(`${cluster.prefix}.`))) {
+        const held = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+        if (held > 0) topics.push(topic);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    expect(topics).toContain(`${cluster.prefix}.directory.events`);
+    let companyNameOnTopics = 0;
+    for (const topic of topics) {
+      for (const { message } of await readWholeTopic(kafka, topic)) {
+        const raw = `${message.key?.toString() ?? ''} ${message.value?.toString() ?? ''} ${JSON.stringify(message.headers ?? {})}`;
+        for (const needle of needles) expect(raw.includes(needle)).toBe(false);
+        if (raw.includes(JSON.stringify(company.name).slice(1, -1))) companyNameOnTopics += 1;
+      }
+    }
+    expect(companyNameOnTopics).toBeGreaterThan(0);
+    // The log is untouched: every store's hash chain verifies.
+    for (const app of APPS) expect([app, (await new PostgresEventStore(db, cluster.schemaOf(app)).verify()).ok]).toEqual([app, true]);
   });
 
   it('loses and doubles nothing when an app is killed with -9 mid-scenario and restarted', async () => {
