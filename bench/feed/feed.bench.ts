@@ -19,9 +19,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
-import { EventEnvelope, eventsTopic } from '@dealledger/events';
-import { applyLedgerAccess, connectProducer, createKafka, toKafkaMessage } from '@dealledger/messaging';
-import { sampleHistory, tokenFor } from '@dealledger/testing';
+import type { EventEnvelope } from '@dealledger/events';
+import { applyLedgerAccess, connectProducer, createKafka } from '@dealledger/messaging';
+import { sampleHistory, sendToTopics, tokenFor } from '@dealledger/testing';
 import { buildApps, Cluster } from '../../test/e2e/cluster';
 
 const RATE = Number(process.env.RATE ?? 5);
@@ -92,12 +92,7 @@ async function run(db: DataSource): Promise<RunFigures> {
     const sent = new Map<string, number>();
     const send = async (events: EventEnvelope[]) => {
       const at = performance.now();
-      await producer.sendBatch({
-        topicMessages: [...new Set(events.map((e) => e.context))].map((ctx) => ({
-          topic: eventsTopic(ctx, prefix),
-          messages: events.filter((e) => e.context === ctx).map(toKafkaMessage),
-        })),
-      });
+      await sendToTopics(producer, prefix, events);
       for (const e of events) if (e.parties.includes(buyer)) sent.set(e.id, at);
     };
     const started = performance.now();

@@ -4,7 +4,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CONTEXTS, eventsTopic } from '@dealledger/events';
 import { connectProducer, createKafka, ensureTopics, toKafkaMessage } from '@dealledger/messaging';
-import { eventually, http, sampleEvent, sampleHistory, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { eventually, http, sampleEvent, sampleHistory, sendToTopics, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { DATA_SOURCE } from '@dealledger/platform';
 import { createGenerationTables, digestOf, writeEvents } from './projection/generations';
 import { drainDeferred } from './projection/rows';
@@ -33,12 +33,7 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
   const intermediary = randomUUID();
   const start = new Date('2026-01-05T09:00:00.000Z');
   const history = sampleHistory(supplier, buyer, intermediary, start);
-  const send = (events = history) => producer.sendBatch({ topicMessages: groupByTopic(events) });
-  const groupByTopic = (events: typeof history) =>
-    [...new Set(events.map((e) => e.context))].map((ctx) => ({
-      topic: eventsTopic(ctx, prefix),
-      messages: events.filter((e) => e.context === ctx).map(toKafkaMessage),
-    }));
+  const send = (events = history) => sendToTopics(producer, prefix, events);
 
   const launch = async (dbSchema: string, groupId: string) => {
     process.env.DB_SCHEMA = dbSchema;

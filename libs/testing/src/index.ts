@@ -2,6 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DataSource, MigrationInterface } from 'typeorm';
 import { EVENT_STORE_MIGRATIONS, openDatabase } from '@dealledger/event-store';
+import { EventEnvelope, eventsTopic } from '@dealledger/events';
+import { toKafkaMessage } from '@dealledger/messaging';
+
+/** Sends envelopes to their contexts' topics under `prefix`, in one batch, as the relays would publish them. */
+export async function sendToTopics(producer: Producer, prefix: string, events: EventEnvelope[]): Promise<void> {
+  await producer.sendBatch({
+    topicMessages: [...new Set(events.map((e) => e.context))].map((context) => ({
+      topic: eventsTopic(context, prefix),
+      messages: events.filter((e) => e.context === context).map(toKafkaMessage),
+    })),
+  });
+}
 
 /** A name no other test run uses: schemas, topic prefixes, consumer groups. */
 export function uniqueName(prefix: string): string {
