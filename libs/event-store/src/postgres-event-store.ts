@@ -323,16 +323,9 @@ export class PostgresEventStore {
    * was hashed); projections reading it pass its events through here.
    */
   async asCurrent(events: RecordedEvent[]): Promise<RecordedEvent[]> {
-    let current = events.map((e) => this.upcast(e));
+    let current = events.map((e) => this.catalog.upcastEvent(e));
     for (const reader of this.readers) current = await reader(current);
     return current;
-  }
-
-  /** One event brought to its type's newest version (unknown types pass unchanged). */
-  upcast(event: RecordedEvent): RecordedEvent {
-    if (!this.catalog.has(event.type) || event.schemaVersion === this.catalog.latestVersion(event.type)) return event;
-    const { schemaVersion, data } = this.catalog.upcast(event.type, event.schemaVersion, event.data as Record<string, unknown>);
-    return { ...event, schemaVersion, data };
   }
 
   /** Adds a step to reading (after upcasting), for every later read of this store. */

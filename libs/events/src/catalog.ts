@@ -74,6 +74,16 @@ export class EventCatalog {
     return flatten(validateSync(instance, { forbidUnknownValues: true }));
   }
 
+  /**
+   * An event (an envelope, a recorded event) with its data at its type's newest version; as it
+   * is when already there, or of a type this catalog does not know.
+   */
+  upcastEvent<E extends { type: string; schemaVersion: number; data: unknown }>(event: E): E {
+    if (!this.has(event.type) || event.schemaVersion === this.latestVersion(event.type)) return event;
+    const { schemaVersion, data } = this.upcast(event.type, event.schemaVersion, event.data as Record<string, unknown>);
+    return { ...event, schemaVersion, data };
+  }
+
   /** Brings data of an older version up to the newest one this catalog knows. */
   upcast(type: string, schemaVersion: number, data: Record<string, unknown>): { schemaVersion: number; data: Record<string, unknown> } {
     let version = schemaVersion;

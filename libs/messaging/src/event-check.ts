@@ -61,8 +61,7 @@ export function checkEnvelope(envelope: EventEnvelope, catalog: EventCatalog, to
   if ((envelope.streamVersion === 1) !== (envelope.previousHash === null))
     return { reason: `chain: version ${envelope.streamVersion} ${envelope.previousHash === null ? 'without' : 'with'} a previous hash` };
   if (envelopeHash(envelope) !== envelope.hash) return { reason: 'chain: the hash is not that of this event and its previous hash (altered or forged)' };
-  const upcast = catalog.upcast(type, schemaVersion, envelope.data as Record<string, unknown>);
-  return { envelope: { ...envelope, schemaVersion: upcast.schemaVersion, data: upcast.data } };
+  return { envelope: catalog.upcastEvent(envelope) };
 }
 
 /** The hash chain's link for an envelope: what its `hash` must be (see the event store). */

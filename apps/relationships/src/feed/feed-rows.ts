@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { EventEnvelope } from '@dealledger/events';
 import { schemaOf } from '@dealledger/event-store';
 import type { Db } from '../projection/rows';
-import { feedEntriesOf, offersToCheck } from './feed-view';
+import { feedEntriesOf, offerOf, offersToCheck } from './feed-view';
 import { feedChannel } from './feed-signal';
 
 /**
@@ -49,7 +49,6 @@ export async function writeFeed(db: Db, schema: string, events: EventEnvelope[])
         [offers],
       )
     : [];
-  const offerOf = (e: EventEnvelope) => (e.data as { offerId: string }).offerId;
   const submitted = new Set(known.filter((r) => r.type === 'OfferSubmitted').map((r) => offerOf(r.envelope)));
   const drafts = new Map(known.filter((r) => r.type === 'OfferDrafted').map((r) => [offerOf(r.envelope), r.envelope]));
   const entries = feedEntriesOf(events, submitted, drafts);

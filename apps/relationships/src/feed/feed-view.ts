@@ -19,7 +19,7 @@ export interface FeedEntry {
   asRecorded: boolean;
 }
 
-const offerOf = (e: EventEnvelope) => (e.data as { offerId: string }).offerId;
+export const offerOf = (e: EventEnvelope) => (e.data as { offerId: string }).offerId;
 
 /** Offers the batch's events need the history of: which were submitted before, which drafts were held back. */
 export function offersToCheck(events: EventEnvelope[]): string[] {

@@ -177,8 +177,7 @@ export function replayable(value: Buffer | null, catalog: EventCatalog, deadLett
   if ('reason' in parsed) return null;
   const envelope = parsed.envelope;
   if (deadLettered.has(envelope.id) || !catalog.get(envelope.type, envelope.schemaVersion)) return null;
-  const upcast = catalog.upcast(envelope.type, envelope.schemaVersion, envelope.data as Record<string, unknown>);
-  return { ...envelope, schemaVersion: upcast.schemaVersion, data: upcast.data };
+  return catalog.upcastEvent(envelope);
 }
 
 /** A message the live consumer has not decided on yet: checked in full, as it will check it. */
