@@ -6,3 +6,5 @@ export * from './quantity';
 export * from './canonical';
 export * from './requester';
 export * from './deadline';
+export * from './units';
+export * from './payment-terms';

@@ -74,3 +74,13 @@ export function ratio(a: string, b: string): number {
 export function difference(a: string, b: string): string {
   return fromUnits(toUnits(a) - toUnits(b));
 }
+
+/** `percent` % of an amount, rounded half-up to 4 decimals like a line total (VAT, an early-payment discount). */
+export function percentOf(amount: string, percent: string): string {
+  // Units are 1/10,000: the product is in 1/10^8, and a percent divides by 100 more.
+  const product = toUnits(amount) * toUnits(percent);
+  const negative = product < 0n;
+  const abs = negative ? -product : product;
+  const rounded = (abs + 500_000n) / 1_000_000n;
+  return fromUnits(negative ? -rounded : rounded);
+}
