@@ -31,7 +31,7 @@ LOG_FILE="$DATA_DIR/server.log"
 CONFIG="$DATA_DIR/server.properties"
 CREDENTIALS_DIR="$DATA_DIR/credentials"
 # Kept in step with libs/messaging/src/access.ts (CONTEXTS plus the operator).
-SCRAM_PRINCIPALS=(operator directory offers contracts resale service-desk relationships)
+SCRAM_PRINCIPALS=(operator directory offers contracts resale service-desk fulfilment relationships)
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 
 log() { echo "[kafka] $*" >&2; }

@@ -10,6 +10,7 @@ export const DEFAULT_PORTS = {
   resale: 3004,
   'service-desk': 3005,
   relationships: 3006,
+  fulfilment: 3007,
 } as const;
 
 export type Upstream = keyof typeof DEFAULT_PORTS;

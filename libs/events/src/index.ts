@@ -4,6 +4,7 @@ import { OFFERS_EVENTS, OFFERS_UPCASTERS } from './offers/offers.events';
 import { CONTRACTS_EVENTS, CONTRACTS_UPCASTERS } from './contracts/contracts.events';
 import { RESALE_EVENTS, RESALE_UPCASTERS } from './resale/resale.events';
 import { SERVICE_DESK_EVENTS } from './service-desk/service-desk.events';
+import { FULFILMENT_EVENTS } from './fulfilment/fulfilment.events';
 
 export * from './catalog';
 export * from './envelope';
@@ -14,9 +15,10 @@ export * from './offers/offers.events';
 export * from './contracts/contracts.events';
 export * from './resale/resale.events';
 export * from './service-desk/service-desk.events';
+export * from './fulfilment/fulfilment.events';
 
 /** The catalog of every published event type; contexts add theirs here as they land. */
 export const eventCatalog = new EventCatalog()
-  .register(...DIRECTORY_EVENTS, ...OFFERS_EVENTS, ...CONTRACTS_EVENTS, ...RESALE_EVENTS, ...SERVICE_DESK_EVENTS)
+  .register(...DIRECTORY_EVENTS, ...OFFERS_EVENTS, ...CONTRACTS_EVENTS, ...RESALE_EVENTS, ...SERVICE_DESK_EVENTS, ...FULFILMENT_EVENTS)
   .registerUpcaster(...DIRECTORY_UPCASTERS)
   .registerUpcaster(...OFFERS_UPCASTERS, ...CONTRACTS_UPCASTERS, ...RESALE_UPCASTERS);

@@ -8,8 +8,9 @@ export const CONSUMES: Record<ContextName, ContextName[]> = {
   offers: [],
   contracts: ['offers'],
   resale: ['contracts'],
-  'service-desk': ['contracts'],
-  relationships: ['directory', 'offers', 'contracts', 'resale', 'service-desk'],
+  'service-desk': ['contracts', 'fulfilment'],
+  fulfilment: ['contracts'],
+  relationships: ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment'],
 };
 
 export interface Grant {

@@ -66,3 +66,22 @@ export function QuantityInput(options?: ValidationOptions): PropertyDecorator {
     validate(target, key);
   };
 }
+
+/** As QuantityInput, but zero is a quantity too (goods received and none accepted). */
+export function QuantityOrZeroInput(options?: ValidationOptions): PropertyDecorator {
+  const normalise = Transform(({ value }) => (value === 0 || value === '0' ? '0' : (quantityFrom(value) ?? value)));
+  const validate = ValidateBy(
+    {
+      name: 'isQuantityOrZeroInput',
+      validator: {
+        validate: (value) => typeof value === 'string' && DECIMAL_PATTERN.test(value),
+        defaultMessage: (a) => `${a?.property} must be a quantity: a decimal string with at most 4 decimals (such as "2.5" or "0") or a whole number`,
+      },
+    },
+    options,
+  );
+  return (target, key) => {
+    normalise(target, key);
+    validate(target, key);
+  };
+}
