@@ -14,8 +14,12 @@ type Row = Record<string, any>;
 export const CONSUMERS: Partial<Record<AppName, { reads: AppName[]; types: string[] | '*' }>> = {
   contracts: { reads: ['offers'], types: ['OfferAccepted', 'TenderAwarded'] },
   resale: { reads: ['contracts'], types: ['ContractExecuted', 'CallOffPlaced', 'ContractTerminated', 'ContractExpired'] },
-  'service-desk': { reads: ['contracts'], types: ['ContractExecuted', 'ContractTerminated', 'ContractExpired', 'ContractRenewed'] },
-  relationships: { reads: ['directory', 'offers', 'contracts', 'resale', 'service-desk'], types: '*' },
+  'service-desk': {
+    reads: ['contracts', 'fulfilment'],
+    types: ['ContractExecuted', 'ContractTerminated', 'ContractExpired', 'ContractRenewed', 'GoodsReceived'],
+  },
+  fulfilment: { reads: ['contracts'], types: ['ContractExecuted', 'CallOffPlaced', 'ContractTerminated', 'ContractExpired', 'ContractRenewed'] },
+  relationships: { reads: ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment'], types: '*' },
 };
 
 /** Causation ids of the schedulers' own commands (deadlines): `<kind>:<stream>…`. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DeadlineParking1736100000000, Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
 import { ServiceDeskInbound } from './inbound/service-desk-inbound';
+import { OpenTicketWhenGoodsReceived } from './inbound/tickets-from-receipts.kafka-handler';
 import { ServiceContracts1732900000001 } from './projections/service-contracts.migration';
 import { SLA_CLOCK, SlaClockScheduler } from './ticket/sla/sla-clock.scheduler';
 import { TicketCommandHandler, TicketContractLookup } from './ticket/ticket.command-handler';
@@ -28,6 +29,7 @@ export const SERVICE_DESK = {
   providers: [
     TicketCommandHandler,
     TicketContractLookup,
+    OpenTicketWhenGoodsReceived,
     ServiceDeskInbound,
     SlaClockScheduler,
     TicketListProjection,
