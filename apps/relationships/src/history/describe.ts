@@ -1,3 +1,4 @@
+import { compareAmounts, compareQuantities } from '@dealledger/domain';
 import type { TimelineEvent } from './timeline-event';
 
 /** A one-line, human summary of an event; `name` turns company ids into names where known. */
@@ -79,6 +80,46 @@ export function describe(e: TimelineEvent, name: (id: string) => string): string
       return `${name(d.buyerId)} closed the ticket, satisfaction ${d.satisfaction}/5`;
     case 'SlaBreached':
       return `SLA breached: no ${d.kind} by ${d.dueAt}`;
+    case 'DeliveryDispatched':
+    case 'GoodsReceived':
+    case 'InvoiceIssued':
+    case 'InvoiceWithdrawn':
+    case 'InvoicePaid':
+      return fulfilment(e, name);
+    default:
+      return e.type;
+  }
+}
+
+type Receipt = { sku: string; unit: string; dispatched: string; accepted: string; rejected: string; reason: string | null };
+
+/** Units are UN/ECE Recommendation 20 codes (TNE, H87), printed as they are. */
+function fulfilment(e: TimelineEvent, name: (id: string) => string): string {
+  const d = e.data;
+  switch (e.type) {
+    case 'DeliveryDispatched': {
+      const lines = d.lines.map((l: { quantity: string; unit: string; sku: string }) => `${l.quantity} ${l.unit} ${l.sku}`).join(', ');
+      return `${name(d.supplierId)} dispatched ${lines} by ${d.carrier}, expected ${d.expectedArrival.slice(0, 10)}`;
+    }
+    case 'GoodsReceived': {
+      const lines = d.lines.map(
+        (l: Receipt) =>
+          `${l.accepted} of ${l.dispatched} ${l.unit} ${l.sku} accepted` +
+          (compareQuantities(l.rejected, '0') > 0 ? `, ${l.rejected} rejected (${l.reason})` : ''),
+      );
+      return `${name(d.buyerId)} received delivery${d.onTime ? '' : ' late'}: ${lines.join('; ')}`;
+    }
+    case 'InvoiceIssued': {
+      const issues = [...new Set(d.lines.flatMap((l: { issues: string[] }) => l.issues))].map((i) => String(i).replace(/_/g, ' '));
+      const match = d.status === 'matched' ? 'matched' : `disputed by ${d.disputedAmount} ${d.currency} (${issues.join(', ')})`;
+      return `${name(d.supplierId)} issued invoice ${d.number}: ${d.gross} ${d.currency}, ${match}, due ${d.dueDate}`;
+    }
+    case 'InvoiceWithdrawn':
+      return `${name(d.supplierId)} withdrew an invoice: ${d.reason}`;
+    case 'InvoicePaid': {
+      const discount = compareAmounts(d.discountTaken, '0') > 0 ? ` (${d.discountTaken} early-payment discount)` : '';
+      return `${name(d.buyerId)} paid an invoice: ${d.amount} ${d.currency}${discount}${d.late ? `, late (due ${d.dueDate})` : ''}`;
+    }
     default:
       return e.type;
   }

@@ -1,4 +1,4 @@
-import { addQuantities, normaliseQuantity, quantityFrom, sum, sumQuantities } from '@dealledger/domain';
+import { addQuantities, compareQuantities, normaliseQuantity, quantityFrom, ratio, sum, sumQuantities } from '@dealledger/domain';
 import type { TimelineEvent } from './timeline-event';
 import { asSeenBy } from './visibility';
 
@@ -16,6 +16,26 @@ export interface RelationshipSummary {
   tickets: { opened: number; resolved: number; closed: number };
   sla: { met: number; breached: number; compliancePercent: number | null };
   satisfaction: { ratings: number; average: number | null };
+  /** After the call-off: what buyers score suppliers on. Percentages are null with nothing to judge by. */
+  fulfilment: FulfilmentSummary;
+}
+
+export interface FulfilmentSummary {
+  /** Exact: every line received as dispatched. */
+  deliveries: { dispatched: number; received: number; onTime: number; onTimePercent: number | null; exact: number; quantityAccuracyPercent: number | null };
+  /** Exact decimal quantities, summed over every unit alike (as call-off volumes). */
+  goods: { received: string; accepted: string; rejected: string; rejectionRatePercent: number | null };
+  /** Accuracy: matched ÷ issued, withdrawn ones included. Value: gross of the invoices not withdrawn, per currency. */
+  invoices: {
+    issued: number;
+    matched: number;
+    disputed: number;
+    withdrawn: number;
+    paid: number;
+    paidLate: number;
+    accuracyPercent: number | null;
+    value: Record<string, string>;
+  };
 }
 
 const add = (m: Record<string, string>, currency: string, amount: string) => {
@@ -54,7 +74,26 @@ export interface Tally {
   resolutionDue: Record<string, string>;
   /** Drafts a viewer other than the supplier may not see yet: counted once submitted. */
   hiddenDrafts: Record<string, string>;
+  /** Absent from tallies kept before fulfilment events: read as empty. */
+  fulfilment?: FulfilmentTally;
 }
+
+/** Fulfilment as kept between events: counts and sums, and what a withdrawal (which names only the invoice) takes back. */
+interface FulfilmentTally {
+  deliveries: { dispatched: number; received: number; onTime: number; exact: number };
+  goods: { received: string; accepted: string; rejected: string };
+  invoices: { issued: number; matched: number; disputed: number; withdrawn: number; paid: number; paidLate: number };
+  gross: Record<string, { currency: string; gross: string }>;
+  withdrawnInvoices: Record<string, true>;
+}
+
+const emptyFulfilment = (): FulfilmentTally => ({
+  deliveries: { dispatched: 0, received: 0, onTime: 0, exact: 0 },
+  goods: { received: '0', accepted: '0', rejected: '0' },
+  invoices: { issued: 0, matched: 0, disputed: 0, withdrawn: 0, paid: 0, paidLate: 0 },
+  gross: {},
+  withdrawnInvoices: {},
+});
 
 export function emptyTally(): Tally {
   return {
@@ -73,6 +112,7 @@ export function emptyTally(): Tally {
     deadlines: {},
     resolutionDue: {},
     hiddenDrafts: {},
+    fulfilment: emptyFulfilment(),
   };
 }
 
@@ -171,8 +211,47 @@ export function tally(s: Tally, e: TimelineEvent, pair?: [string, string]): Tall
       s.satisfaction.ratings += 1;
       s.satisfaction.total += d.satisfaction;
       break;
+    case 'DeliveryDispatched':
+    case 'GoodsReceived':
+    case 'InvoiceIssued':
+    case 'InvoiceWithdrawn':
+    case 'InvoicePaid':
+      tallyFulfilment((s.fulfilment ??= emptyFulfilment()), e);
+      break;
   }
   return s;
+}
+
+type ReceiptLine = { dispatched: string; received: string; accepted: string; rejected: string };
+
+function tallyFulfilment(f: FulfilmentTally, e: TimelineEvent): void {
+  const d = e.data;
+  switch (e.type) {
+    case 'DeliveryDispatched':
+      f.deliveries.dispatched += 1;
+      break;
+    case 'GoodsReceived': {
+      const lines: ReceiptLine[] = d.lines;
+      f.deliveries.received += 1;
+      if (d.onTime) f.deliveries.onTime += 1;
+      if (lines.every((l) => compareQuantities(l.received, l.dispatched) === 0)) f.deliveries.exact += 1;
+      for (const k of ['received', 'accepted', 'rejected'] as const) f.goods[k] = sumQuantities([f.goods[k], ...lines.map((l) => l[k])]);
+      break;
+    }
+    case 'InvoiceIssued':
+      f.invoices.issued += 1;
+      f.invoices[d.status === 'matched' ? 'matched' : 'disputed'] += 1;
+      f.gross[d.invoiceId] = { currency: d.currency, gross: d.gross };
+      break;
+    case 'InvoiceWithdrawn':
+      f.invoices.withdrawn += 1;
+      f.withdrawnInvoices[d.invoiceId] = true;
+      break;
+    case 'InvoicePaid':
+      f.invoices.paid += 1;
+      if (d.late) f.invoices.paidLate += 1;
+      break;
+  }
 }
 
 /**
@@ -196,9 +275,34 @@ export function tallyAsSeenBy(t: Tally, e: TimelineEvent, viewer: string, pair: 
   return t;
 }
 
-/** A kept summary with its volumes as decimal strings, also one kept before they were (integers, until a rebuild). */
+/**
+ * A kept summary with its volumes as decimal strings, also one kept before they were (integers,
+ * until a rebuild), and with fulfilment figures, empty in one kept before there were any.
+ */
 export function withDecimalVolumes(s: RelationshipSummary): RelationshipSummary {
-  return { ...s, callOffs: { ...s.callOffs, volume: quantityOf(s.callOffs.volume) }, resales: { ...s.resales, volume: quantityOf(s.resales.volume) } };
+  return {
+    ...s,
+    callOffs: { ...s.callOffs, volume: quantityOf(s.callOffs.volume) },
+    resales: { ...s.resales, volume: quantityOf(s.resales.volume) },
+    fulfilment: s.fulfilment ?? fulfilmentOf(emptyFulfilment()),
+  };
+}
+
+const percent = (part: number, whole: number) => (whole ? round2((100 * part) / whole) : null);
+
+function fulfilmentOf(f: FulfilmentTally): FulfilmentSummary {
+  const { deliveries, goods, invoices } = f;
+  const value: Record<string, string> = {};
+  for (const [id, i] of Object.entries(f.gross)) if (!f.withdrawnInvoices[id]) add(value, i.currency, i.gross);
+  return {
+    deliveries: {
+      ...deliveries,
+      onTimePercent: percent(deliveries.onTime, deliveries.received),
+      quantityAccuracyPercent: percent(deliveries.exact, deliveries.received),
+    },
+    goods: { ...goods, rejectionRatePercent: compareQuantities(goods.received, '0') > 0 ? round2(100 * ratio(goods.rejected, goods.received)) : null },
+    invoices: { ...invoices, accuracyPercent: percent(invoices.matched, invoices.issued), value },
+  };
 }
 
 /** The figures of a tally. */
@@ -217,6 +321,7 @@ export function summaryOf(t: Tally): RelationshipSummary {
     tickets: t.tickets,
     sla: { met, breached: outcomes.length - met, compliancePercent: outcomes.length ? round2((100 * met) / outcomes.length) : null },
     satisfaction: { ratings: t.satisfaction.ratings, average: t.satisfaction.ratings ? round2(t.satisfaction.total / t.satisfaction.ratings) : null },
+    fulfilment: fulfilmentOf(t.fulfilment ?? emptyFulfilment()),
   };
 }
 

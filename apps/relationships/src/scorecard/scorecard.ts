@@ -10,7 +10,7 @@ export interface Criterion {
 export interface Scorecard {
   supplierId: string;
   buyerId: string | null;
-  criteria: { price: Criterion; quality: Criterion; reputation: Criterion; service: Criterion; partnership: Criterion };
+  criteria: { price: Criterion; quality: Criterion; reputation: Criterion; service: Criterion; partnership: Criterion; delivery: Criterion };
 }
 
 /** The formulas, as documented in the README and served in /docs. */
@@ -21,6 +21,8 @@ export const SCORECARD_FORMULAS = {
   reputation: 'mean of tender win rate × 10 (won / (won + lost)) and average satisfaction across all buyers × 2 (those that exist)',
   partnership:
     '0.4 × min(10, 2 × years since the first event) + 0.4 × min(10, 2.5 × repeat contracts) + 0.2 × min(10, 5 × renewals); overall: the mean over buyers',
+  delivery:
+    'mean of on-time delivery % / 10, quantity accuracy % / 10, (100 − rejection rate %) / 10 and invoice accuracy % / 10 (those that exist); quantity accuracy: deliveries received exactly as dispatched; rejection rate: rejected / received quantity; invoice accuracy: invoices matched / issued',
 } as const;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -56,7 +58,8 @@ function partnership(events: TimelineEvent[], now: Date): Criterion {
 }
 
 /**
- * A supplier's scorecard on the five criteria buyers weigh, for one buyer or over all of them.
+ * A supplier's scorecard on the criteria buyers weigh (the five of a tender, and delivery after
+ * the call-off), for one buyer or over all of them.
  * `events` are the timeline events of every pair the supplier is in (each event once).
  */
 export function scorecard(events: TimelineEvent[], supplierId: string, buyerId: string | null, now: Date): Scorecard {
@@ -96,6 +99,23 @@ export function scorecard(events: TimelineEvent[], supplierId: string, buyerId: 
     basis: { winRate, tendersWon: won, tendersLost: lost, satisfactionAcrossBuyers: across.satisfaction.average },
   };
 
+  const f = s.fulfilment;
+  const tenth = (p: number | null) => (p === null ? null : p / 10);
+  const delivery: Criterion = {
+    score: mean([
+      tenth(f.deliveries.onTimePercent),
+      tenth(f.deliveries.quantityAccuracyPercent),
+      f.goods.rejectionRatePercent === null ? null : (100 - f.goods.rejectionRatePercent) / 10,
+      tenth(f.invoices.accuracyPercent),
+    ]),
+    basis: {
+      onTimeDeliveryPercent: f.deliveries.onTimePercent,
+      quantityAccuracyPercent: f.deliveries.quantityAccuracyPercent,
+      rejectionRatePercent: f.goods.rejectionRatePercent,
+      invoiceAccuracyPercent: f.invoices.accuracyPercent,
+    },
+  };
+
   let partner: Criterion;
   if (buyerId) {
     partner = partnership(mine, now);
@@ -104,5 +124,5 @@ export function scorecard(events: TimelineEvent[], supplierId: string, buyerId: 
     partner = { score: mean(perBuyer.map((p) => p.score)), basis: { buyers: perBuyer.length } };
   }
 
-  return { supplierId, buyerId, criteria: { price, quality, reputation, service, partnership: partner } };
+  return { supplierId, buyerId, criteria: { price, quality, reputation, service, partnership: partner, delivery } };
 }
