@@ -1,6 +1,6 @@
-import { DECIMAL_PATTERN, QUANTITY_PATTERN } from '@dealledger/domain';
+import { DECIMAL_PATTERN, QUANTITY_PATTERN, unitCode, UNITS } from '@dealledger/domain';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength, ValidateBy } from 'class-validator';
 
 export const DECIMAL = DECIMAL_PATTERN;
 export const DECIMAL_MESSAGE = (field: string) => ({ message: `${field} must be a decimal amount with at most 4 decimals, such as 41.70` });
@@ -18,3 +18,19 @@ export class ReasonRequest {
   @MaxLength(2000)
   reason: string;
 }
+
+/** A unit of measure from the documented list (libs/domain/src/units.ts): a Rec 20 code, its name or a usual abbreviation. */
+export function IsUnitOfMeasure(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isUnitOfMeasure',
+    validator: {
+      validate: (value) => typeof value === 'string' && unitCode(value) !== null,
+      defaultMessage: () =>
+        `unit must be a UN/ECE Recommendation 20 code or a name on the list (${UNITS.map((u) => `${u.code} ${u.name}`).join(', ')}; also abbreviations such as t, kg, pcs)`,
+    },
+  });
+}
+export const UNIT_DOC = {
+  example: 'piece',
+  description: 'A unit of measure: a UN/ECE Recommendation 20 code (H87, KGM, TNE, MTR, LTR, KWH, …), its name or a usual abbreviation (piece, kg, t, m, l)',
+};

@@ -185,6 +185,14 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
       expect([minQuantity, refused.status, refused.type]).toEqual([minQuantity, 400, expect.stringContaining('application/problem+json')]);
       expect(refused.body.errors).toEqual([expect.stringContaining('minQuantity must be a quantity above zero')]);
     }
+    // A unit comes from the documented list (UN/ECE Rec 20 codes, names, usual abbreviations).
+    for (const unit of ['t', 'KGM', 'Piece']) {
+      const taken = await http(url, 'POST', '/offers', { ...offerBody(), items: [{ ...offerBody().items[0], unit }] }, supplierRep);
+      expect([unit, taken.status]).toEqual([unit, 201]);
+    }
+    const furlong = await http(url, 'POST', '/offers', { ...offerBody(), items: [{ ...offerBody().items[0], unit: 'furlong' }] }, supplierRep);
+    expect(furlong).toMatchObject({ status: 400, type: expect.stringContaining('application/problem+json') });
+    expect(furlong.body.errors).toEqual([expect.stringContaining('unit must be a UN/ECE Recommendation 20 code')]);
     for (const quantity of ['abc', '-5', '0', '2.50001', '1e3']) {
       const quoted = await http(url, 'GET', `/offers/${body.offerId}/quote?quantity=${quantity}`, undefined, buyerEngineer);
       expect([quantity, quoted.status, quoted.type]).toEqual([quantity, 400, expect.stringContaining('application/problem+json')]);

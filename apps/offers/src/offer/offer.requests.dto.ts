@@ -18,7 +18,7 @@ import {
 } from 'class-validator';
 import { ITEM_KINDS, ItemKind, QuantityInput } from '@dealledger/events';
 import { OFFER_LIST_STATUSES, type OfferListStatus } from './list/offer-list';
-import { DECIMAL, DECIMAL_MESSAGE, QUANTITY_DOC } from '../common.dto';
+import { DECIMAL, DECIMAL_MESSAGE, IsUnitOfMeasure, QUANTITY_DOC, UNIT_DOC } from '../common.dto';
 import { IsTimestamp } from '@dealledger/platform';
 
 export class PriceTierDto {
@@ -35,7 +35,7 @@ export class OfferItemDto {
   @ApiProperty({ example: 'TYRE-205-55-R16' }) @IsString() @IsNotEmpty() @MaxLength(64) sku: string;
   @ApiProperty({ enum: ITEM_KINDS }) @IsIn(ITEM_KINDS) kind: ItemKind;
   @ApiProperty({ example: 'Summer tyre 205/55 R16 91V' }) @IsString() @IsNotEmpty() @MaxLength(500) description: string;
-  @ApiProperty({ example: 'piece' }) @IsString() @IsNotEmpty() @MaxLength(32) unit: string;
+  @ApiProperty(UNIT_DOC) @IsString() @IsUnitOfMeasure() unit: string;
   @ApiProperty({ example: 'EUR' }) @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string;
 
   @ApiProperty({ type: PriceTierDto, isArray: true, description: 'Volume price tiers, ascending by minimum quantity' })

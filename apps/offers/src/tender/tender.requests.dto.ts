@@ -19,7 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { QuantityInput } from '@dealledger/events';
-import { DECIMAL, DECIMAL_MESSAGE, QUANTITY_DOC } from '../common.dto';
+import { DECIMAL, DECIMAL_MESSAGE, IsUnitOfMeasure, QUANTITY_DOC, UNIT_DOC } from '../common.dto';
 import { TENDER_BID_STATUSES, type TenderBidStatus } from './list/tender-bid-list';
 import { TENDER_LIST_STATUSES, type TenderListStatus } from './list/tender-list';
 import { IsTimestamp } from '@dealledger/platform';
@@ -28,7 +28,7 @@ export class TenderItemDto {
   @ApiProperty({ example: 'lot-1' }) @IsString() @IsNotEmpty() @MaxLength(64) itemId: string;
   @ApiProperty({ example: 'All-season tyre 225/45 R17' }) @IsString() @IsNotEmpty() @MaxLength(500) description: string;
   @ApiProperty({ ...QUANTITY_DOC, example: '20000' }) @QuantityInput() quantity: string;
-  @ApiProperty({ example: 'piece' }) @IsString() @IsNotEmpty() @MaxLength(32) unit: string;
+  @ApiProperty(UNIT_DOC) @IsString() @IsUnitOfMeasure() unit: string;
   @ApiProperty({ example: 'EU tyre label B/B/70 dB' }) @IsString() @MaxLength(4000) specification: string;
 }
 
