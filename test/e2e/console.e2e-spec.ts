@@ -380,7 +380,7 @@ describe('the console in a real browser (Chromium, real apps, PostgreSQL and Kaf
     await textUntil(executed, (t) => Number(t) === now);
     const card = page.getByRole('img', { name: 'Scorecard of Pneus Lyonnais SA' });
     await visible(card);
-    expect(await card.locator('[data-bar]').count()).toBe(5);
+    expect(await card.locator('[data-bar]').count()).toBe(6);
     expect(await textOf(page.getByRole('heading', { name: 'Summary' }).locator('xpath=..'))).toMatch(/\d/);
     await screenshot(page, 'relationship');
   });

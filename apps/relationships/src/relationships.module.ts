@@ -23,7 +23,7 @@ export const RELATIONSHIPS = {
   title: 'Deal Ledger — relationships',
   description:
     "The read side: each company's feed of its events and its webhooks; per pair of companies, the timeline of everything that concerns both and its summary (also as of any past time); supplier scorecards " +
-    'on price, quality, reputation, service and partnership; rebuilt from the Kafka log at will.',
+    'on price, quality, reputation, service, partnership and delivery; rebuilt from the Kafka log at will.',
 };
 
 @Module({

@@ -57,6 +57,23 @@ interface Summary {
   tickets: { opened: number; resolved: number; closed: number };
   sla: { met: number; breached: number; compliancePercent: number | null };
   satisfaction: { ratings: number; average: number | null };
+  /** After the call-off: what buyers score suppliers on. Percentages are null with nothing to judge by. */
+  fulfilment: {
+    /** Exact: every line received as dispatched. */
+    deliveries: { dispatched: number; received: number; onTime: number; onTimePercent: number | null; exact: number; quantityAccuracyPercent: number | null };
+    /** Exact decimal quantities, summed over every unit alike (as call-off volumes). */
+    goods: { received: string; accepted: string; rejected: string; rejectionRatePercent: number | null };
+    invoices: {
+      issued: number;
+      matched: number;
+      disputed: number;
+      withdrawn: number;
+      paid: number;
+      paidLate: number;
+      accuracyPercent: number | null;
+      value: Record<string, string>;
+    };
+  };
 }
 
 interface Counterparty {
@@ -208,6 +225,11 @@ const EVENT_TEXT: Record<string, string> = {
   TicketReopened: 'Ticket reopened',
   TicketClosed: 'Ticket closed',
   SlaBreached: 'SLA breached',
+  DeliveryDispatched: 'Delivery dispatched',
+  GoodsReceived: 'Goods received',
+  InvoiceIssued: 'Invoice issued',
+  InvoiceWithdrawn: 'Invoice withdrawn',
+  InvoicePaid: 'Invoice paid',
 };
 
 /** `lowerCamelCase` or `UpperCamelCase` -> "lower camel case". */
@@ -224,6 +246,7 @@ const CONTEXTS: [string, string][] = [
   ['contracts', 'Contracts'],
   ['resale', 'Resale'],
   ['service-desk', 'Service desk'],
+  ['fulfilment', 'Deliveries and invoices'],
   ['directory', 'Directory'],
 ];
 const contextName = (c: string) => CONTEXTS.find(([v]) => v === c)?.[1] ?? c;
@@ -404,6 +427,12 @@ function SummaryCards({ summary: s, asOf }: { summary: Summary; asOf: string | n
         <Card title="Satisfaction" figure={s.satisfaction.average === null ? 'not rated yet' : `${s.satisfaction.average} / 5`}>
           {s.satisfaction.ratings} rating(s)
         </Card>
+        <Card title="Deliveries received" figure={s.fulfilment.deliveries.received}>
+          {percent(s.fulfilment.deliveries.onTimePercent) ?? '—'} on time, {percent(s.fulfilment.deliveries.quantityAccuracyPercent) ?? '—'} exactly as
+          dispatched · goods: {formatQuantity(s.fulfilment.goods.accepted)} unit(s) accepted, {formatQuantity(s.fulfilment.goods.rejected)} rejected · invoices:{' '}
+          {s.fulfilment.invoices.issued} issued, {s.fulfilment.invoices.matched} matched, {s.fulfilment.invoices.disputed} disputed,{' '}
+          {s.fulfilment.invoices.paid} paid, {s.fulfilment.invoices.paidLate} paid late
+        </Card>
       </div>
     </>
   );
@@ -528,6 +557,7 @@ const CRITERIA: [string, string][] = [
   ['reputation', 'Reputation'],
   ['service', 'Service'],
   ['partnership', 'Partnership'],
+  ['delivery', 'Delivery'],
 ];
 
 /** Every criterion is 0–10 (README, SCORECARD_FORMULAS); the answer does not repeat the scale. */
@@ -547,6 +577,10 @@ const BASIS_TEXT: Record<string, string> = {
   repeatContracts: 'repeat contracts',
   renewals: 'renewals',
   buyers: 'buyers',
+  onTimeDeliveryPercent: 'deliveries on time %',
+  quantityAccuracyPercent: 'deliveries received as dispatched %',
+  rejectionRatePercent: 'goods rejected %',
+  invoiceAccuracyPercent: 'invoices matched %',
 };
 const basisText = (k: string) => BASIS_TEXT[k] ?? words(k);
 

@@ -74,7 +74,8 @@ export class RelationshipHttpController {
     summary: 'Summary of everything between two companies, optionally as it stood at a past time',
     description:
       'since, offers made/accepted/rejected/withdrawn/expired, tenders invited/bid/won/lost, contracts executed and their value per currency, renewals, ' +
-      'volume and value called off, resales (and those through intermediaries), tickets opened/resolved/closed, SLA compliance % (deadlines met / deadlines due, each once), average satisfaction.',
+      'volume and value called off, resales (and those through intermediaries), tickets opened/resolved/closed, SLA compliance % (deadlines met / deadlines due, each once), average satisfaction, ' +
+      'fulfilment (deliveries dispatched/received, on time % and exact %, goods received/accepted/rejected and rejection rate %, invoices issued/matched/disputed/withdrawn/paid/paid late, match accuracy % and value per currency).',
   })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 time: the summary as it stood then (business time of the events)' })
   async summary(@Param('a', uuidParam) a: string, @Param('b', uuidParam) b: string, @Query('asOf') asOf: string | undefined, @CurrentPrincipal() p: Principal) {

@@ -15,7 +15,7 @@ export class ScorecardHttpController {
 
   @Get(':supplierId')
   @ApiOperation({
-    summary: "A supplier's scorecard on the five criteria buyers weigh, 0-10 each, for one buyer (?buyer=) or over all buyers",
+    summary: "A supplier's scorecard on the criteria buyers weigh (the five of a tender, and delivery), 0-10 each, for one buyer (?buyer=) or over all buyers",
     description: Object.entries(SCORECARD_FORMULAS)
       .map(([k, v]) => `${k}: ${v}`)
       .join('. '),
