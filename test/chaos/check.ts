@@ -13,7 +13,10 @@ type Row = Record<string, any>;
 /** Each app's consumer: the contexts it reads and the event types it applies ('*': every one). */
 export const CONSUMERS: Partial<Record<AppName, { reads: AppName[]; types: string[] | '*' }>> = {
   contracts: { reads: ['offers'], types: ['OfferAccepted', 'TenderAwarded'] },
-  resale: { reads: ['contracts'], types: ['ContractExecuted', 'CallOffPlaced', 'ContractTerminated', 'ContractExpired'] },
+  resale: {
+    reads: ['contracts', 'fulfilment'],
+    types: ['ContractExecuted', 'CallOffPlaced', 'ContractTerminated', 'ContractExpired', 'GoodsReceived', 'InvoiceIssued', 'InvoiceWithdrawn'],
+  },
   'service-desk': {
     reads: ['contracts', 'fulfilment'],
     types: ['ContractExecuted', 'ContractTerminated', 'ContractExpired', 'ContractRenewed', 'GoodsReceived'],

@@ -23,8 +23,8 @@ export const FAULT_KINDS = [
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Apps whose relay publishes under the load, and apps that consume it. */
-const PUBLISHING: AppName[] = ['offers', 'contracts', 'resale', 'service-desk'];
-const CONSUMING: AppName[] = ['contracts', 'resale', 'service-desk', 'relationships'];
+const PUBLISHING: AppName[] = ['offers', 'contracts', 'resale', 'service-desk', 'fulfilment'];
+const CONSUMING: AppName[] = ['contracts', 'resale', 'service-desk', 'fulfilment', 'relationships'];
 const POINTS: Partial<Record<FaultKind, [FaultPointName, AppName[]]>> = {
   'relay killed after ack': ['relay-acked', PUBLISHING],
   'consumer killed before its commit': ['consumer-handled', CONSUMING],
@@ -82,7 +82,7 @@ export class Faults {
     const at = Date.now();
     switch (kind) {
       case 'app killed (-9)': {
-        const app = pick(['directory', 'offers', 'contracts', 'resale', 'service-desk', 'relationships'] as AppName[]);
+        const app = pick(['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment', 'relationships'] as AppName[]);
         const killed = await this.cluster.kill9(app);
         return { kind, target: app, at, done: killed, note: killed ? undefined : 'not running (being restarted)' };
       }

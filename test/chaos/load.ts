@@ -188,7 +188,7 @@ export class Load {
       this.expect.calledOff.set(contract.contractId, bySku);
       callOffs.push({ ...placed.json, lines });
     }
-    if (viaDistributor) await this.resell(buyer, contract, callOffs[0]);
+    if (viaDistributor) await this.resell(buyer, supplier, contract, callOffs[0]);
     if (withTicket) await this.ticket(contract, buyer, supplier);
   }
 
@@ -206,15 +206,35 @@ export class Load {
     return current;
   }
 
-  /** The distributor records what it received as a lot and resells part to another distributor, which records its own lot. */
-  private async resell(distributor: Party, contract: Json, callOff: Json): Promise<void> {
+  /**
+   * The supplier delivers the call-off's first line, the distributor receives it (all accepted)
+   * and records it as a lot, resells part to another distributor, which records its own lot.
+   */
+  private async resell(distributor: Party, supplier: Party, contract: Json, callOff: Json): Promise<void> {
     const line = callOff.lines[0];
-    const notYet = (r: Response) => r.status === 404 || r.status === 409; // the resale app has not learned the contract or call-off yet
+    const notYet = (r: Response) => r.status === 404 || r.status === 409; // the app has not learned the contract, call-off or receipt yet
+    const path = `/call-offs/${callOff.callOffId}`;
+    const dispatched = await this.must(
+      'fulfilment',
+      'dispatch delivery',
+      `${path}/deliveries`,
+      { lines: [{ sku: line.sku, quantity: line.quantity }], carrier: 'Chaos Freight', expectedArrival: inDays(2) },
+      supplier,
+      (r: Response) => r.status === 404,
+    );
+    const deliveryId = dispatched.deliveries[dispatched.deliveries.length - 1].deliveryId;
+    await this.must(
+      'fulfilment',
+      'receive goods',
+      `${path}/deliveries/${deliveryId}/receipt`,
+      { lines: [{ sku: line.sku, received: line.quantity, accepted: line.quantity }] },
+      distributor,
+    );
     const lot = await this.must(
       'resale',
       'record lot',
       '/lots',
-      { source: { kind: 'contract', contractId: contract.contractId, callOffId: callOff.callOffId }, sku: line.sku, quantity: line.quantity },
+      { source: { kind: 'contract', contractId: contract.contractId, callOffId: callOff.callOffId, deliveryId }, sku: line.sku, quantity: line.quantity },
       distributor,
       notYet,
     );

@@ -5,6 +5,7 @@ import { adminKey } from '@dealledger/auth';
 import { DATA_SOURCE, KnownCompanies } from '@dealledger/platform';
 import { ContextEnvironment, contextEnvironment, http, startTestApp, tokenFor, uniqueName, pageWhileWriting } from '@dealledger/testing';
 import { LearnCallOffWhenCallOffPlaced, LearnSupplyLineWhenContractExecuted } from './inbound/supply-lines.kafka-handlers';
+import { LearnReceiptWhenGoodsReceived } from './inbound/supply-receipts.kafka-handlers';
 import { LotListProjection } from './lot/list/lot-list.projection';
 import { ResaleListProjection } from './lot/list/resale-list.projection';
 import { RESALE, ResaleModule } from './resale.module';
@@ -22,7 +23,7 @@ describe('the lots and resales lists: what each company may see, filtered, paged
   let env: ContextEnvironment;
 
   beforeAll(async () => {
-    env = await contextEnvironment({ schema, prefix, clientId: 'lot-list-test', consumes: ['contracts'] });
+    env = await contextEnvironment({ schema, prefix, clientId: 'lot-list-test', consumes: ['contracts', 'fulfilment'] });
     ({ app, url } = await startTestApp(ResaleModule, RESALE));
   });
 
@@ -58,8 +59,27 @@ describe('the lots and resales lists: what each company may see, filtered, paged
     );
     return { contractId, callOffId: await callOff(contractId, lines) };
   };
+  // What the fulfilment topic would bring, handed straight to the app's own handler: a delivery of the call-off, received and accepted.
+  const received = async (buyerId: string, from: { contractId: string; callOffId: string }, sku: string, accepted: number | string) => {
+    const deliveryId = randomUUID();
+    await new LearnReceiptWhenGoodsReceived(schema).handle(
+      {
+        data: {
+          ...from,
+          buyerId,
+          deliveryId,
+          lines: [{ sku, dispatched: String(accepted), received: String(accepted), accepted: String(accepted), rejected: '0' }],
+          receivedAt: new Date().toISOString(),
+        },
+      } as never,
+      app.get<DataSource>(DATA_SOURCE).manager,
+    );
+    return deliveryId;
+  };
+  /** A lot of all that one delivery brought: received first, as a lot from a contract needs. */
   const record = async (owner: string, from: { contractId: string; callOffId: string }, sku: string, quantity: number | string) => {
-    const r = await http(url, 'POST', '/lots', { source: { kind: 'contract', ...from }, sku, quantity }, as(owner));
+    const deliveryId = await received(owner, from, sku, quantity);
+    const r = await http(url, 'POST', '/lots', { source: { kind: 'contract', ...from, deliveryId }, sku, quantity }, as(owner));
     expect(r.status).toBe(201);
     return r.body.lotId as string;
   };

@@ -158,6 +158,11 @@ const V1_SAMPLES: Record<string, Record<string, unknown>> = {
 };
 
 const up = (type: string, data: Record<string, unknown> = V1_SAMPLES[type]) => eventCatalog.upcast(type, 1, structuredClone(data));
+/** What later versions add on top of version 2 (upcast reads every event at its type's newest version). */
+const AFTER_V2: Record<string, (data: any) => unknown> = {
+  LotRecorded: (d) => ({ ...d, source: { ...d.source, deliveryId: null } }),
+};
+const afterV2 = (type: string, data: unknown) => (AFTER_V2[type] ? AFTER_V2[type](data) : data);
 
 describe('quantities become decimal strings: version 1 -> 2', () => {
   it('every event type with a quantity has a version 2, and only those', () => {
@@ -167,7 +172,7 @@ describe('quantities become decimal strings: version 1 -> 2', () => {
       .map((d) => d.type)
       .sort();
     expect(v2).toEqual(Object.keys(V1_SAMPLES).sort());
-    for (const type of v2) expect(eventCatalog.latestVersion(type)).toBe(2);
+    for (const type of v2) expect(eventCatalog.latestVersion(type)).toBe(type === 'LotRecorded' ? 3 : 2);
   });
 
   describe.each(Object.keys(V1_SAMPLES))('%s', (type) => {
@@ -176,10 +181,10 @@ describe('quantities become decimal strings: version 1 -> 2', () => {
       expect(eventCatalog.validate(type, 2, V1_SAMPLES[type])).not.toEqual([]);
     });
 
-    it('upcasts to data its v2 schema accepts', () => {
+    it('upcasts to data its newest schema accepts', () => {
       const { schemaVersion, data } = up(type);
-      expect(schemaVersion).toBe(2);
-      expect(eventCatalog.validate(type, 2, data)).toEqual([]);
+      expect(schemaVersion).toBe(eventCatalog.latestVersion(type));
+      expect(eventCatalog.validate(type, schemaVersion, data)).toEqual([]);
     });
 
     it('changes nothing but the quantities, and leaves data already decimal as it is', () => {
@@ -191,7 +196,7 @@ describe('quantities become decimal strings: version 1 -> 2', () => {
           '"$1":"$2"',
         ),
       );
-      expect(data).toEqual(expected);
+      expect(data).toEqual(afterV2(type, expected));
       expect(up(type, data).data).toEqual(data);
     });
   });
@@ -229,5 +234,28 @@ describe('quantities become decimal strings: version 1 -> 2', () => {
   it('events without quantities stay at version 1', () => {
     for (const type of ['OfferSubmitted', 'OfferRejected', 'TenderClosed', 'BidSubmitted', 'ContractSigned', 'ContractRenewed'])
       expect(eventCatalog.latestVersion(type)).toBe(1);
+  });
+});
+
+describe('a lot names the delivery it was received on: LotRecorded version 2 -> 3', () => {
+  const v2 = { ...V1_SAMPLES.LotRecorded, quantity: '600' } as Record<string, any>;
+  const fromResale = { ...v2, source: { kind: 'resale', contractId: null, callOffId: null, upstreamLotId: id(), resaleId: id() } };
+
+  it('the v2 sample is valid v2', () => {
+    expect(eventCatalog.validate('LotRecorded', 2, v2)).toEqual([]);
+  });
+
+  it('upcasts a v2 lot, from a contract or a resale, to v3 with no delivery, and nothing else changed', () => {
+    for (const data of [v2, fromResale]) {
+      const upcast = eventCatalog.upcast('LotRecorded', 2, structuredClone(data));
+      expect(upcast).toEqual({ schemaVersion: 3, data: { ...data, source: { ...data.source, deliveryId: null } } });
+      expect(eventCatalog.validate('LotRecorded', 3, upcast.data)).toEqual([]);
+    }
+  });
+
+  it('v3 takes a delivery id and refuses anything but a UUID', () => {
+    const v3 = (deliveryId: unknown) => ({ ...v2, source: { ...v2.source, deliveryId } });
+    expect(eventCatalog.validate('LotRecorded', 3, v3(id()))).toEqual([]);
+    expect(eventCatalog.validate('LotRecorded', 3, v3('delivery-1')).join()).toMatch(/source\.deliveryId/);
   });
 });

@@ -7,7 +7,7 @@ export const CONSUMES: Record<ContextName, ContextName[]> = {
   directory: [],
   offers: [],
   contracts: ['offers'],
-  resale: ['contracts'],
+  resale: ['contracts', 'fulfilment'],
   'service-desk': ['contracts', 'fulfilment'],
   fulfilment: ['contracts'],
   relationships: ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment'],

@@ -26,9 +26,35 @@ export interface KnownResale {
   currency: string;
 }
 
+/** A delivery as the resale app learnt it from GoodsReceived on dealledger.fulfilment.events: what passed inspection, per line. */
+export interface KnownReceipt {
+  deliveryId: string;
+  callOffId: string;
+  contractId: string;
+  buyerId: string;
+  /** Accepted quantities, exact decimals ("0" when nothing passed). */
+  lines: { sku: string; accepted: string }[];
+}
+
+/** A matched invoice line of the call-off (from InvoiceIssued, gone when the invoice is withdrawn). */
+export interface KnownInvoicePrice {
+  invoiceId: string;
+  sku: string;
+  unitPrice: string;
+}
+
 /** The source as the handler found it (null: nothing of that name is known). */
 export type ResolvedSource =
-  | { kind: 'contract'; contractId: string; callOffId: string | null; contract: KnownContract | null }
+  | {
+      kind: 'contract';
+      contractId: string;
+      callOffId: string | null;
+      deliveryId: string | null;
+      contract: KnownContract | null;
+      receipt: KnownReceipt | null;
+      /** The call-off's matched invoice prices. */
+      invoicePrices: KnownInvoicePrice[];
+    }
   | { kind: 'resale'; resaleId: string; resale: KnownResale | null };
 
 export interface RecordLot {
@@ -39,7 +65,7 @@ export interface RecordLot {
   sku?: string;
   /** Exact decimal quantity. */
   quantity?: string;
-  /** Optional: a lot's cost is its call-off line's price; a different one is refused. */
+  /** Optional: a lot's cost is the matched invoice price, else the call-off line's; a different one is refused. */
   unitCost?: string;
   currency?: string;
   requester: Requester;
@@ -60,7 +86,8 @@ export interface ResellFromLot {
 export type LotCommand = RecordLot | ResellFromLot;
 
 /** A lot's source as the caller names it; the handler looks it up. */
-export type LotSourceRef = { kind: 'contract'; contractId: string; callOffId: string | null } | { kind: 'resale'; upstreamLotId: string; resaleId: string };
+export type LotSourceRef =
+  { kind: 'contract'; contractId: string; callOffId: string | null; deliveryId: string | null } | { kind: 'resale'; upstreamLotId: string; resaleId: string };
 /** A RecordLot as sent: the handler resolves its source into what the resale app knows of it. */
 export type RecordLotUnresolved = Omit<RecordLot, 'source'> & { source: LotSourceRef };
 /** What callers send; the handler prepares it into a LotCommand. */

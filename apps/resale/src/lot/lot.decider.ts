@@ -1,10 +1,10 @@
 import { compareAmounts, compareQuantities, Decider, difference, lineTotal, normaliseQuantity, subtractQuantities, toUnits } from '@dealledger/domain';
-import type { LotEvent, LotRecordedV2, LotResoldV2 } from '@dealledger/events';
-import type { LotCommand, RecordLot, ResellFromLot } from './lot.commands';
+import type { LotEvent, LotRecordedV3, LotResoldV2 } from '@dealledger/events';
+import type { KnownInvoicePrice, LotCommand, RecordLot, ResellFromLot, ResolvedSource } from './lot.commands';
 import { LotErrors } from './lot.errors';
 
 /** `remaining`: what resales have left of the lot (exact decimal, as every quantity). */
-export type LotState = { status: 'none' } | (LotRecordedV2 & { status: 'recorded'; remaining: string; resales: LotResoldV2[] });
+export type LotState = { status: 'none' } | (LotRecordedV3 & { status: 'recorded'; remaining: string; resales: LotResoldV2[] });
 
 export const initialState: LotState = { status: 'none' };
 
@@ -26,43 +26,71 @@ function record(c: RecordLot, state: LotState): LotEvent[] {
 }
 
 function recordFromSource(c: RecordLot): LotEvent[] {
+  return c.source.kind === 'contract' ? recordFromContract(c, c.source) : recordFromResale(c, c.source);
+}
+
+type ContractSource = Extract<ResolvedSource, { kind: 'contract' }>;
+
+function recordFromContract(c: RecordLot, source: ContractSource): LotEvent[] {
   const owner = c.requester.companyId;
-  if (c.source.kind === 'contract') {
-    const { contract, contractId, callOffId } = c.source;
-    if (!contract) throw LotErrors.sourceNotFound(`contract ${contractId}`);
-    if (contract.buyerId !== owner) throw LotErrors.notContractBuyer();
-    if (contract.status !== 'executed') throw LotErrors.contractNotInForce(contractId);
-    const item = contract.skus.find((s) => s.sku === c.sku);
-    if (!item) throw LotErrors.skuNotInContract(c.sku ?? '');
-    // A lot is what a call-off delivered: never more than its line, at the price the contract set.
-    if (!callOffId) throw LotErrors.callOffRequired();
-    const callOff = contract.callOffs.find((x) => x.callOffId === callOffId);
-    if (!callOff) throw LotErrors.callOffNotFound(callOffId);
-    const line = callOff.lines.find((l) => l.sku === item.sku);
-    if (!line) throw LotErrors.skuNotInCallOff(item.sku);
-    const quantity = normaliseQuantity(c.quantity!);
-    if (compareQuantities(quantity, line.quantity) > 0) throw LotErrors.moreThanCalledOff(line.quantity);
-    if (c.unitCost !== undefined && compareAmounts(c.unitCost, line.unitPrice) !== 0) throw LotErrors.unitCostIsCallOffPrice(line.unitPrice);
-    if (c.currency !== undefined && c.currency !== contract.currency) throw LotErrors.currencyMismatch(contract.currency);
-    return [
-      {
-        type: 'LotRecorded',
-        data: {
-          lotId: c.lotId,
-          ownerId: owner,
-          sellerId: contract.supplierId,
-          originSupplierId: contract.supplierId,
-          source: { kind: 'contract', contractId, callOffId, upstreamLotId: null, resaleId: null },
-          sku: item.sku,
-          description: item.description,
-          quantity,
-          unitCost: line.unitPrice,
-          currency: contract.currency,
-        },
+  const { contract, contractId, callOffId, deliveryId } = source;
+  if (!contract) throw LotErrors.sourceNotFound(`contract ${contractId}`);
+  if (contract.buyerId !== owner) throw LotErrors.notContractBuyer();
+  if (contract.status !== 'executed') throw LotErrors.contractNotInForce(contractId);
+  const item = contract.skus.find((s) => s.sku === c.sku);
+  if (!item) throw LotErrors.skuNotInContract(c.sku ?? '');
+  // A lot is what a call-off delivered: never more than its line, and never more than was received and accepted.
+  if (!callOffId) throw LotErrors.callOffRequired();
+  const callOff = contract.callOffs.find((x) => x.callOffId === callOffId);
+  if (!callOff) throw LotErrors.callOffNotFound(callOffId);
+  const line = callOff.lines.find((l) => l.sku === item.sku);
+  if (!line) throw LotErrors.skuNotInCallOff(item.sku);
+  if (!deliveryId) throw LotErrors.deliveryRequired();
+  const accepted = acceptedOn(source, deliveryId, callOffId, item.sku);
+  const quantity = normaliseQuantity(c.quantity!);
+  if (compareQuantities(quantity, line.quantity) > 0) throw LotErrors.moreThanCalledOff(line.quantity);
+  if (compareQuantities(quantity, accepted) > 0) throw LotErrors.moreThanReceived(accepted);
+  const unitCost = purchasePrice(source.invoicePrices, item.sku, line.unitPrice);
+  if (c.unitCost !== undefined && compareAmounts(c.unitCost, unitCost) !== 0) throw LotErrors.unitCostIsCallOffPrice(unitCost);
+  if (c.currency !== undefined && c.currency !== contract.currency) throw LotErrors.currencyMismatch(contract.currency);
+  return [
+    {
+      type: 'LotRecorded',
+      data: {
+        lotId: c.lotId,
+        ownerId: owner,
+        sellerId: contract.supplierId,
+        originSupplierId: contract.supplierId,
+        source: { kind: 'contract', contractId, callOffId, upstreamLotId: null, resaleId: null, deliveryId },
+        sku: item.sku,
+        description: item.description,
+        quantity,
+        unitCost,
+        currency: contract.currency,
       },
-    ];
-  }
-  const { resale, resaleId } = c.source;
+    },
+  ];
+}
+
+/** What passed inspection of `sku` on a received delivery of this call-off and contract. */
+function acceptedOn(source: ContractSource, deliveryId: string, callOffId: string, sku: string): string {
+  const { receipt } = source;
+  if (!receipt || receipt.callOffId !== callOffId || receipt.contractId !== source.contractId) throw LotErrors.deliveryNotFound(deliveryId);
+  const line = receipt.lines.find((l) => l.sku === sku);
+  if (!line) throw LotErrors.skuNotOnDelivery(sku);
+  if (compareQuantities(line.accepted, '0') <= 0) throw LotErrors.nothingAccepted(sku);
+  return line.accepted;
+}
+
+/** What the goods cost: the lowest matched invoice price of the line (a match never exceeds the contract's), else the call-off line's price. */
+function purchasePrice(prices: KnownInvoicePrice[], sku: string, callOffPrice: string): string {
+  const matched = prices.filter((p) => p.sku === sku).map((p) => p.unitPrice);
+  return matched.length ? matched.reduce((low, p) => (compareAmounts(p, low) < 0 ? p : low)) : callOffPrice;
+}
+
+function recordFromResale(c: RecordLot, source: Extract<ResolvedSource, { kind: 'resale' }>): LotEvent[] {
+  const owner = c.requester.companyId;
+  const { resale, resaleId } = source;
   if (!resale) throw LotErrors.sourceNotFound(`resale ${resaleId}`);
   if (resale.buyerId !== owner) throw LotErrors.notResaleBuyer();
   return [
@@ -73,7 +101,7 @@ function recordFromSource(c: RecordLot): LotEvent[] {
         ownerId: owner,
         sellerId: resale.sellerId,
         originSupplierId: resale.originSupplierId,
-        source: { kind: 'resale', contractId: null, callOffId: null, upstreamLotId: resale.upstreamLotId, resaleId },
+        source: { kind: 'resale', contractId: null, callOffId: null, upstreamLotId: resale.upstreamLotId, resaleId, deliveryId: null },
         sku: resale.sku,
         description: resale.description,
         quantity: resale.quantity,

@@ -11,7 +11,14 @@ export const LotErrors = {
   callOffRequired: () => invalid('lot.call_off_required', 'a lot under a contract names the call-off that delivered it'),
   skuNotInCallOff: (sku: string) => invalid('lot.sku_not_in_call_off', `the call-off ordered no ${sku}`),
   moreThanCalledOff: (calledOff: string) => invalid('lot.more_than_called_off', `the call-off line ordered ${calledOff}: a lot cannot hold more`),
-  unitCostIsCallOffPrice: (price: string) => invalid('lot.unit_cost_not_call_off_price', `a lot's unit cost is its call-off line's price, ${price}`),
+  deliveryRequired: () => invalid('lot.delivery_required', 'a lot under a contract names the delivery it was received on (source.deliveryId)'),
+  deliveryNotFound: (deliveryId: string) => notFound('lot.delivery_not_found', `delivery ${deliveryId} of that call-off is not known to have been received`),
+  skuNotOnDelivery: (sku: string) => invalid('lot.sku_not_on_delivery', `the delivery brought no ${sku}`),
+  nothingAccepted: (sku: string) => invalid('lot.nothing_accepted', `none of the ${sku} on that delivery was accepted`),
+  moreThanReceived: (accepted: string) =>
+    invalid('lot.more_than_received', `${accepted} was received and accepted on that delivery line: a lot cannot hold more`),
+  unitCostIsCallOffPrice: (price: string) =>
+    invalid('lot.unit_cost_not_call_off_price', `a lot's unit cost is what it was bought at: the matched invoice price, else the call-off line's, ${price}`),
   currencyMismatch: (currency: string) => invalid('lot.currency_mismatch', `the contract is in ${currency}`),
   notResaleBuyer: () => forbidden('lot.not_resale_buyer', 'a lot from a resale is recorded by the company it was sold to'),
   buyerIsOwner: () => invalid('lot.buyer_is_owner', 'a lot cannot be resold to its owner'),

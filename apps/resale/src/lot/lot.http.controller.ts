@@ -38,17 +38,22 @@ export class LotHttpController {
 
   @Post('lots')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Record a stock lot received under an executed contract you are the buyer of, or from a resale made to you' })
-  @ApiNotFoundResponse({ description: 'The named source (contract, call-off, resale) is not known' })
+  @ApiOperation({
+    summary: 'Record a stock lot received under an executed contract you are the buyer of, or from a resale made to you',
+    description:
+      "From a contract: one lot per line of a received delivery, at most what was accepted on it, at the lowest matched invoice price (else the call-off line's price).",
+  })
+  @ApiNotFoundResponse({ description: 'The named source (contract, call-off, received delivery, resale) is not known' })
+  @ApiConflictResponse({ description: 'The lot (that delivery line, that resale) is already recorded' })
   async record(@Body() body: RecordLotRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata, @Res({ passthrough: true }) res: Response) {
     const source: LotSourceRef =
       body.source.kind === 'contract'
-        ? { kind: 'contract', contractId: body.source.contractId!, callOffId: body.source.callOffId ?? null }
+        ? { kind: 'contract', contractId: body.source.contractId!, callOffId: body.source.callOffId ?? null, deliveryId: body.source.deliveryId ?? null }
         : { kind: 'resale', upstreamLotId: body.source.upstreamLotId!, resaleId: body.source.resaleId! };
     const lotId =
       source.kind === 'contract'
-        ? // One lot per call-off line: recording it twice is a conflict, not a second lot.
-          uuidV5(`lot:call-off:${source.callOffId ?? source.contractId}:${body.sku}`)
+        ? // One lot per delivery line: recording it twice is a conflict, not a second lot (without a delivery the decider refuses it).
+          uuidV5(`lot:delivery:${source.deliveryId ?? source.contractId}:${body.sku}`)
         : // One lot per resale: recording it twice is a conflict, not a second lot.
           uuidV5(`lot:resale:${source.resaleId}`);
     const { state } = await this.commands.execute(

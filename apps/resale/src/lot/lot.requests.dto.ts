@@ -35,6 +35,12 @@ export class LotSourceDto {
   @IsUUID()
   contractId?: string;
   @ApiPropertyOptional({ description: 'kind contract: the call-off that delivered the goods (required)' }) @IsOptional() @IsUUID() callOffId?: string;
+  @ApiPropertyOptional({
+    description: 'kind contract: the fulfilment delivery the goods were received and accepted on (required); one lot per delivery line',
+  })
+  @IsOptional()
+  @IsUUID()
+  deliveryId?: string;
   @ApiPropertyOptional({ description: "kind resale: the seller's lot" }) @ValidateIf((o) => o.kind === 'resale') @IsUUID() upstreamLotId?: string;
   @ApiPropertyOptional({ description: 'kind resale: the resale made to you' }) @ValidateIf((o) => o.kind === 'resale') @IsUUID() resaleId?: string;
 }
@@ -47,11 +53,18 @@ export class RecordLotRequest {
   @IsNotEmpty()
   @MaxLength(64)
   sku?: string;
-  @ApiPropertyOptional({ ...QUANTITY, example: '800', description: `kind contract: at most the call-off line's quantity. ${QUANTITY.description}` })
+  @ApiPropertyOptional({
+    ...QUANTITY,
+    example: '790',
+    description: `kind contract: at most what was accepted of the sku on the delivery (and what the call-off line ordered). ${QUANTITY.description}`,
+  })
   @ValidateIf((o) => o.source?.kind === 'contract')
   @QuantityInput()
   quantity?: string;
-  @ApiPropertyOptional({ example: '1095.00', description: "Optional: the call-off line's price is the lot's cost; another is refused" })
+  @ApiPropertyOptional({
+    example: '1095.00',
+    description: "Optional: the lot's cost is the lowest matched invoice price of the call-off line, else the line's price; another is refused",
+  })
   @IsOptional()
   @Matches(DECIMAL, { message: 'unitCost must be a decimal amount such as 1095.00' })
   unitCost?: string;

@@ -2,7 +2,7 @@ import { fold, quantityFrom } from '@dealledger/domain';
 import type { LotEvent } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
 import type { DataSource } from 'typeorm';
-import type { KnownContract, KnownResale } from './lot.commands';
+import type { KnownContract, KnownInvoicePrice, KnownReceipt, KnownResale } from './lot.commands';
 import { lotDecider, LotState } from './lot.decider';
 
 export const lotStreamId = (lotId: string) => `lot-${lotId}`;
@@ -33,6 +33,32 @@ export async function findContract(db: DataSource, schema: string, contractId: s
       lines: c.lines.map((l) => ({ ...l, quantity: quantityFrom(l.quantity) ?? String(l.quantity) })),
     })),
   };
+}
+
+/** A delivery's receipt as learnt from GoodsReceived (null: not received, or not yet learnt). */
+export async function findReceipt(db: DataSource, schema: string, deliveryId: string): Promise<KnownReceipt | null> {
+  const rows: { sku: string; call_off_id: string; contract_id: string; buyer_id: string; accepted: string }[] = await db.query(
+    `SELECT sku, call_off_id, contract_id, buyer_id, accepted FROM "${schema}".supply_receipts WHERE delivery_id = $1 ORDER BY sku`,
+    [deliveryId],
+  );
+  if (!rows[0]) return null;
+  const r = rows[0];
+  return {
+    deliveryId,
+    callOffId: r.call_off_id,
+    contractId: r.contract_id,
+    buyerId: r.buyer_id,
+    lines: rows.map((l) => ({ sku: l.sku, accepted: l.accepted })),
+  };
+}
+
+/** The matched invoice lines of a call-off that are not withdrawn. */
+export async function findInvoicePrices(db: DataSource, schema: string, callOffId: string): Promise<KnownInvoicePrice[]> {
+  const rows: { invoice_id: string; sku: string; unit_price: string }[] = await db.query(
+    `SELECT invoice_id, sku, unit_price FROM "${schema}".supply_invoice_prices WHERE call_off_id = $1`,
+    [callOffId],
+  );
+  return rows.map((r) => ({ invoiceId: r.invoice_id, sku: r.sku, unitPrice: r.unit_price }));
 }
 
 export async function findResale(store: PostgresEventStore, upstreamLotId: string, resaleId: string): Promise<KnownResale | null> {

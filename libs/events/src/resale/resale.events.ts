@@ -84,8 +84,32 @@ export class LotResoldV2 {
   @IsOptional() @IsUUID() downstreamContractId: string | null;
 }
 
+// ---- version 3: a lot from a contract names the delivery its goods were received on ----
+
+export class LotSourceV3 extends LotSource {
+  /** The fulfilment delivery the goods were received and accepted on; null from a resale, and for lots recorded before version 3. */
+  @IsOptional() @IsUUID() deliveryId: string | null;
+}
+
+export class LotRecordedV3 {
+  @IsUUID() lotId: string;
+  /** The intermediary that received the goods. */
+  @IsUUID() ownerId: string;
+  /** Who sold them to it: the contract's supplier or the upstream intermediary. */
+  @IsUUID() sellerId: string;
+  /** The maker at the start of the chain. */
+  @IsUUID() originSupplierId: string;
+  @ValidateNested() @Type(() => LotSourceV3) source: LotSourceV3;
+  @IsString() sku: string;
+  @IsString() description: string;
+  @IsQuantity() quantity: string;
+  /** From a contract: the matched invoice price, else the call-off line's; from a resale: its price. */
+  @Matches(DECIMAL) unitCost: string;
+  @Matches(/^[A-Z]{3}$/) currency: string;
+}
+
 type E<T extends string, D> = { type: T; data: D };
-export type LotEvent = E<'LotRecorded', LotRecordedV2> | E<'LotResold', LotResoldV2>;
+export type LotEvent = E<'LotRecorded', LotRecordedV3> | E<'LotResold', LotResoldV2>;
 
 export const RESALE_EVENTS: EventDefinition[] = [
   {
@@ -118,10 +142,24 @@ export const RESALE_EVENTS: EventDefinition[] = [
     description:
       'An intermediary resold part of a lot to a downstream buyer; the margin is derived. Version 2: quantity and remaining are exact decimal strings (version 1: integers).',
   },
+  {
+    type: 'LotRecorded',
+    schemaVersion: 3,
+    context: 'resale',
+    schema: LotRecordedV3,
+    description:
+      'An intermediary recorded a stock lot it received, with its source. Version 3: a lot from a contract names the delivery it was received on (source.deliveryId) and holds at most what was accepted on it, at the matched invoice price (version 2: no delivery).',
+  },
 ];
 
-/** Version 1 -> 2 of the resale events: each integer quantity becomes its decimal string (5 -> "5"). */
+const withNoDelivery = (source: unknown): unknown => (source !== null && typeof source === 'object' ? { ...source, deliveryId: null } : source);
+
+/**
+ * Version 1 -> 2 of the resale events: each integer quantity becomes its decimal string (5 -> "5").
+ * LotRecorded 2 -> 3: a lot recorded before names no delivery (deliveryId null).
+ */
 export const RESALE_UPCASTERS: Upcaster[] = [
   { type: 'LotRecorded', fromVersion: 1, upcast: (d) => withDecimalQuantities(d, 'quantity') },
   { type: 'LotResold', fromVersion: 1, upcast: (d) => withDecimalQuantities(d, 'quantity', 'remaining') },
+  { type: 'LotRecorded', fromVersion: 2, upcast: (d) => ({ ...d, source: withNoDelivery(d.source) }) },
 ];
