@@ -4,6 +4,7 @@ const { Client } = require('pg');
 const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT, databaseUrl, log } = require('./lib');
+const { loadFulfilment } = require('./demo-fulfilment');
 
 const COMPANIES = [
   { key: 'carmaker', name: 'Autowerk Süd GmbH', registrationNumber: 'HRB 4711', country: 'DE', roles: ['buyer'] },
@@ -449,29 +450,32 @@ async function loadContracts(contractsUrl, c, deals) {
   return { lines, contracts: executedContracts, distributorCallOff: distCallOff };
 }
 
-/** The distributor records the batteries it received and resells part to a second manufacturer. */
-async function loadResale(resaleUrl, c, contracts) {
+/**
+ * The distributor records the batteries it received and accepted (`fulfilment.distributorDelivery`:
+ * `{ deliveryId, accepted }`) as a lot, at the price the app sets, and resells part to a second manufacturer.
+ */
+async function loadResale(resaleUrl, c, contracts, fulfilment) {
   const lines = [];
   const dist = c.distributor;
   const contract = contracts.contracts.distributor;
+  const receipt = fulfilment.distributorDelivery;
   let lot;
   for (let i = 0; i < 300 && !lot; i++) {
-    // The resale app learns the executed contract and its call-off from Kafka; wait for it.
+    // The resale app learns the executed contract, its call-off and the receipt from Kafka; wait for it.
     const res = await fetch(`${resaleUrl}/lots`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${dist.persons.procurement}` },
       body: JSON.stringify({
-        source: { kind: 'contract', contractId: contract.contractId, callOffId: contracts.distributorCallOff.callOffId },
+        source: { kind: 'contract', contractId: contract.contractId, callOffId: contracts.distributorCallOff.callOffId, deliveryId: receipt.deliveryId },
         sku: 'NMC-MOD-48V',
-        quantity: 800,
-        unitCost: contracts.distributorCallOff.lines[0].unitPrice,
+        quantity: receipt.accepted,
         currency: 'EUR',
       }),
     });
     if (res.ok) lot = await res.json();
     else await new Promise((r) => setTimeout(r, 200));
   }
-  if (!lot) throw new Error('the resale app did not learn the distributor contract');
+  if (!lot) throw new Error('the resale app did not learn the distributor contract and the goods it received');
   lines.push(`  lot: ${dist.name} received ${lot.quantity} x ${lot.sku} from ${c.batteries.name} @ ${lot.unitCost}`);
   const sale = await post(
     resaleUrl,
@@ -640,10 +644,15 @@ async function runDemo(apps, options = {}) {
       const contracts = await loadContracts(`http://127.0.0.1:${contractsApp.port}`, companies, deals);
       for (const line of contracts.lines) console.log(line);
       await onStep('contracts');
+      const fulfilmentApp = apps.find((a) => a.name === 'fulfilment');
       const resaleApp = apps.find((a) => a.name === 'resale');
-      if (resaleApp) {
+      if (fulfilmentApp && resaleApp) {
+        console.log('\nDeliveries, goods receipt, invoices and payment:');
+        const urls = { contracts: `http://127.0.0.1:${contractsApp.port}`, fulfilment: `http://127.0.0.1:${fulfilmentApp.port}` };
+        const fulfilment = await loadFulfilment(urls, companies, contracts);
+        for (const line of fulfilment.lines) console.log(line);
         console.log('\nResale through an intermediary:');
-        for (const line of await loadResale(`http://127.0.0.1:${resaleApp.port}`, companies, contracts)) console.log(line);
+        for (const line of await loadResale(`http://127.0.0.1:${resaleApp.port}`, companies, contracts, fulfilment)) console.log(line);
       }
       const deskApp = apps.find((a) => a.name === 'service-desk');
       if (deskApp) {
