@@ -8,3 +8,4 @@ export * from './requester';
 export * from './deadline';
 export * from './units';
 export * from './payment-terms';
+export * from './documents';

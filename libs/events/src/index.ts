@@ -10,6 +10,7 @@ export * from './catalog';
 export * from './envelope';
 export * from './topics';
 export * from './asyncapi';
+export * from './documents';
 export * from './directory/directory.events';
 export * from './offers/offers.events';
 export * from './contracts/contracts.events';

@@ -10,3 +10,4 @@ export * from './input-guard.pipe';
 export * from './read-model';
 export * from './timestamp';
 export { KnownCompanies } from './directory-feed';
+export * from './documents';

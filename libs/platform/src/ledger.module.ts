@@ -13,17 +13,21 @@ import { AsyncApiController } from './asyncapi.controller';
 import { MetricsController } from './metrics';
 import { DirectoryFeed, KnownCompanies } from './directory-feed';
 import { ReadModelAdminController } from './read-model';
+import { DocumentsController } from './documents/documents.controller';
+import { Documents1738100000000 } from './documents/documents.migration';
+import { Documents } from './documents/documents.service';
 
-export const DATA_SOURCE = Symbol('DATA_SOURCE');
-export const KAFKA = Symbol('KAFKA');
-export const PRODUCER = Symbol('PRODUCER');
-export const LEDGER_CONTEXT = Symbol('LEDGER_CONTEXT');
+import { DATA_SOURCE, KAFKA, LEDGER_CONTEXT, PRODUCER } from './tokens';
+
+export { DATA_SOURCE, KAFKA, LEDGER_CONTEXT, PRODUCER };
 
 export interface LedgerOptions {
   /** Bounded context name: `directory`, `offers`, ... (topic `dealledger.<context>.events`). */
   context: string;
   /** The app's own read-model migrations, after the event store's. */
   migrations?: (new () => MigrationInterface)[];
+  /** Documents attach to its deals: `POST /documents`, `GET /documents/:sha256` and the `Documents` service. */
+  documents?: boolean;
 }
 
 /** DB_SCHEMA, else the context name (`service-desk` -> `service_desk`). */
@@ -137,12 +141,21 @@ export class LedgerModule {
     return {
       module: LedgerModule,
       global: true,
-      controllers: [HealthController, MetricsController, ReadModelAdminController, AsyncApiController],
+      controllers: [HealthController, MetricsController, ReadModelAdminController, AsyncApiController, ...(options.documents ? [DocumentsController] : [])],
       providers: [
         { provide: LEDGER_CONTEXT, useValue: options.context },
         {
           provide: DATA_SOURCE,
-          useFactory: () => openDatabase({ schema: schema(), migrations: [...EVENT_STORE_MIGRATIONS, Inbox1732700000001, ...(options.migrations ?? [])] }),
+          useFactory: () =>
+            openDatabase({
+              schema: schema(),
+              migrations: [
+                ...EVENT_STORE_MIGRATIONS,
+                Inbox1732700000001,
+                ...(options.documents ? [Documents1738100000000] : []),
+                ...(options.migrations ?? []),
+              ],
+            }),
         },
         { provide: PostgresEventStore, useFactory: (ds: DataSource) => new PostgresEventStore(ds, schema()), inject: [DATA_SOURCE] },
         { provide: KAFKA, useFactory: () => createKafka(`dealledger-${options.context}`, kafkaBrokers(), kafkaPrincipal(options.context)) },
@@ -164,8 +177,20 @@ export class LedgerModule {
           inject: [KAFKA, TokenRevocations, KnownCompanies],
         },
         { provide: APP_GUARD, useClass: AuthGuard },
+        ...(options.documents ? [Documents] : []),
       ],
-      exports: [DATA_SOURCE, PostgresEventStore, KAFKA, PRODUCER, OutboxRelay, LEDGER_CONTEXT, ConsumerRegistry, TokenRevocations, KnownCompanies],
+      exports: [
+        DATA_SOURCE,
+        PostgresEventStore,
+        KAFKA,
+        PRODUCER,
+        OutboxRelay,
+        LEDGER_CONTEXT,
+        ConsumerRegistry,
+        TokenRevocations,
+        KnownCompanies,
+        ...(options.documents ? [Documents] : []),
+      ],
     };
   }
 }

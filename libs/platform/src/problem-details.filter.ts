@@ -82,7 +82,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         return make(400, 'request.malformed_json', `the request body is not valid JSON: ${exception.message}`);
       }
       if (cause?.type === 'entity.too.large') return make(413, 'request.too_large', 'the request body is too large');
-      const body = exception.getResponse() as string | { message?: string | string[]; error?: string };
+      const body = exception.getResponse() as string | { message?: string | string[]; error?: string; code?: string };
+      // A refusal the app raised with its own code (e.g. 413 document.too_large, 415 document.type_not_accepted).
+      if (typeof body === 'object' && typeof body.code === 'string' && typeof body.message === 'string') return make(status, body.code, body.message);
       const messages = typeof body === 'string' ? [body] : Array.isArray(body.message) ? body.message : [body.message ?? exception.message];
       if (status === 400 && Array.isArray((body as { message?: unknown }).message)) {
         return make(400, 'request.invalid', `the request is invalid: ${messages.join('; ')}`, { errors: messages });
