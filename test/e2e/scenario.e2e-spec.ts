@@ -119,8 +119,19 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     });
     // The losing bidders lost to it.
     expect(pair('carmaker', 'tyres2').tenders).toMatchObject({ invited: 1, bid: 1, won: 0, lost: 1 });
-    // Steel: amended contract, a critical ticket whose response SLA breached.
-    expect(pair('carmaker', 'steel')).toMatchObject({ contracts: { executed: 1 }, tickets: { opened: 1 }, sla: { breached: 1 } });
+    // Steel: amended contract, a critical ticket whose response SLA breached, and the major one the
+    // engineer opened when a coil failed inspection at receipt (over Kafka, from GoodsReceived).
+    expect(pair('carmaker', 'steel')).toMatchObject({ contracts: { executed: 1 }, tickets: { opened: 2 }, sla: { breached: 1 } });
+    // After the call-off: two deliveries on time, 2.25 t of 120.5 t rejected, one invoice disputed
+    // (more than was accepted), withdrawn, issued again for what was accepted, matched and paid.
+    expect(pair('carmaker', 'steel')).toMatchObject({
+      callOffs: { count: 1, volume: '120.5' },
+      fulfilment: {
+        deliveries: { received: 2, onTime: 2, exact: 2 },
+        goods: { received: '120.5', accepted: '118.25', rejected: '2.25' },
+        invoices: { issued: 2, matched: 1, disputed: 1, withdrawn: 1, paid: 1, paidLate: 0 },
+      },
+    });
     // Audio: a ticket answered in time, rated 5.
     expect(pair('carmaker', 'audio')).toMatchObject({
       tickets: { opened: 1, resolved: 1, closed: 1 },
@@ -136,8 +147,12 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
       headers: { authorization: `Bearer ${tokenFor({ companyId: companies.evmaker.companyId, personId: null, roles: [] })}` },
     });
     expect(((await asBuyer.json()) as Json).summary.resales).toMatchObject({ count: 1, volume: '300' });
-    expect(stores.contracts).toMatchObject({ ContractExecuted: 7, ContractAmended: 1, CallOffPlaced: 4 });
-    expect(stores['service-desk']).toMatchObject({ SlaBreached: 1, TicketClosed: 1 });
+    expect(stores.contracts).toMatchObject({ ContractExecuted: 7, ContractAmended: 1, CallOffPlaced: 5 });
+    expect(stores['service-desk']).toMatchObject({ TicketOpened: 3, SlaBreached: 1, TicketClosed: 1 });
+    expect(stores.fulfilment).toEqual({ DeliveryDispatched: 3, GoodsReceived: 3, InvoiceIssued: 3, InvoiceWithdrawn: 1, InvoicePaid: 2 });
+    // The distributor's lot is what passed inspection (790 of 800), at the matched invoice price.
+    const [lot] = await db.query(`SELECT data FROM "${cluster.schemaOf('resale')}".events WHERE type = 'LotRecorded' AND data->'source'->>'kind' = 'contract'`);
+    expect(lot.data).toMatchObject({ quantity: '790', unitCost: '1095.00', source: { deliveryId: expect.any(String) } });
 
     const token = tokenFor({ companyId: companies.carmaker.companyId, personId: randomUUID(), roles: ['procurement'] });
     const timeline = (await (
@@ -156,6 +171,14 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     ).json()) as Json;
     expect(card.criteria.price.score).toBeGreaterThan(9);
     expect(card.criteria.reputation.basis).toMatchObject({ tendersWon: 1, tendersLost: 0 });
+    // The steel supplier's delivery criterion: on time and exact, 1.87 % rejected, one of two invoices right first time.
+    const steelCard = (await (
+      await fetch(`${cluster.url('relationships')}/scorecards/${companies.steel.companyId}?buyer=${companies.carmaker.companyId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as Json;
+    expect(steelCard.criteria.delivery.basis).toMatchObject({ onTimeDeliveryPercent: 100, quantityAccuracyPercent: 100, invoiceAccuracyPercent: 50 });
+    expect(steelCard.criteria.delivery.score).toBeGreaterThan(8);
   });
 
   it("lets an outside service keep a copy of the car maker's contracts from its feed (examples/contracts-mirror)", async () => {
@@ -293,9 +316,11 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
         await cluster.start('contracts');
       }
       if (step === 'contracts') {
-        // The read side is mid-projection too.
+        // The read side is mid-projection too, and fulfilment is learning the call-offs.
         await cluster.kill9('relationships');
+        await cluster.kill9('fulfilment');
         await cluster.start('relationships');
+        await cluster.start('fulfilment');
       }
     });
     expect(interrupted.result.stores).toEqual(uninterrupted.result.stores);
