@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel, Producer, SASLOptions } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -28,6 +28,8 @@ const jonas = person(buyer, ['legal']);
 const official = person(buyer, ['government']);
 const greta = person(supplier, ['executive']);
 const t = (p: ReturnType<typeof person>) => tokenFor(p);
+// Small, so that one request shows the limit; read by each upload.
+process.env.DOCUMENT_MAX_BYTES = '1024';
 /** The offer's tiers as the contract holds them: quantities as decimal strings (version 2). */
 const decimalTiers = [
   { minQuantity: '100', unitPrice: '52.00' },
@@ -203,7 +205,7 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
       .map((m) => JSON.parse(m.message.value!.toString()));
     expect(executed).toHaveLength(1);
     expect(executed[0]).toMatchObject({
-      schemaVersion: 2,
+      schemaVersion: 3,
       parties: [buyer, supplier],
       data: { contractId, termsHash: v2, contractValue: '500400.00', signatures: [{ role: 'procurement' }, { role: 'legal' }, { role: 'executive' }] },
     });
@@ -231,6 +233,98 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
     });
     expect(amendments.body.items[0].changes).toEqual([{ term: 'ceiling:TYRE-205-55-R16', before: null, after: '20000' }]);
     expect((await http(url, 'GET', `/contracts/${contractId}/amendments`, undefined, t(person(stranger, [])))).body).toMatchObject({ status: 404 });
+  });
+
+  it('makes attached documents part of the terms: attaching one voids the signatures, and only the parties download it', async () => {
+    const accepted = offerAccepted(randomUUID());
+    await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(accepted)] });
+    const id = contractIdFor('offer', accepted.data.offerId);
+    const drafted = await eventually(
+      () => http(url, 'GET', `/contracts/${id}`, undefined, t(katrin)),
+      (r) => r.status === 200,
+    );
+    expect(drafted.body.terms.documents).toEqual([]);
+    const v1 = drafted.body.termsHash;
+    expect((await http(url, 'POST', `/contracts/${id}/signatures`, { role: 'procurement', termsHash: v1 }, t(katrin))).status).toBe(200);
+    const upload = (bytes: Buffer, who: ReturnType<typeof person>, type = 'application/pdf') =>
+      fetch(`${url}/documents`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${t(who)}` }, body: new Uint8Array(bytes) });
+    const uploadedHash = async (bytes: Buffer, who: ReturnType<typeof person>) => {
+      const r = await upload(bytes, who);
+      expect(r.status).toBe(201);
+      return ((await r.json()) as { sha256: string }).sha256;
+    };
+    const download = (sha256: string, who: ReturnType<typeof person>) =>
+      fetch(`${url}/contracts/${id}/documents/${sha256}`, { headers: { authorization: `Bearer ${t(who)}` } });
+    const amend = (documents: { sha256: string; name: string }[], who: ReturnType<typeof person>) =>
+      http(url, 'POST', `/contracts/${id}/amendments`, { documents, note: 'documents' }, t(who));
+
+    // The supplier uploads its specification and attaches it: new terms, the buyer's signature void.
+    const spec = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n% tyre specification\n%%EOF\n');
+    const sha256 = await uploadedHash(spec, greta);
+    expect(sha256).toBe(createHash('sha256').update(spec).digest('hex'));
+    const attached = { name: 'Tyre specification.pdf', sha256, size: spec.length, mediaType: 'application/pdf' };
+    const amended = await amend([{ sha256, name: attached.name }], greta);
+    expect(amended.body).toMatchObject({ status: 'drafting', termsVersion: 2, signatures: [], terms: { documents: [attached] } });
+    const v2 = amended.body.termsHash;
+    expect(v2).not.toBe(v1);
+    expect((await http(url, 'POST', `/contracts/${id}/signatures`, { role: 'legal', termsHash: v1 }, t(jonas))).body).toMatchObject({
+      status: 409,
+      code: 'contract.terms_changed',
+    });
+    expect((await http(url, 'GET', `/contracts/${id}/amendments`, undefined, t(katrin))).body.items[0]).toMatchObject({
+      changes: [{ term: 'documents', before: [], after: [attached] }],
+      voidedSignatures: [{ companyId: buyer, role: 'procurement' }],
+    });
+
+    // The buyer downloads it through the contract: the exact bytes, as a download; nobody else does.
+    const got = await download(sha256, katrin);
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-type')).toBe('application/pdf');
+    expect(got.headers.get('content-disposition')).toContain('attachment');
+    expect(Buffer.from(await got.arrayBuffer()).equals(spec)).toBe(true);
+    expect((await http(url, 'GET', `/contracts/${id}/documents/${sha256}`, undefined, t(person(stranger, ['executive'])))).body).toMatchObject({
+      status: 404,
+      code: 'contract.not_found',
+    });
+    expect((await http(url, 'GET', `/contracts/${id}/documents/${'ab'.repeat(32)}`, undefined, t(katrin))).body).toMatchObject({
+      status: 404,
+      code: 'document.not_found',
+    });
+    expect((await http(url, 'GET', `/contracts/${id}/documents/not-a-hash`, undefined, t(katrin))).status).toBe(400);
+
+    // The buyer cannot attach what only the supplier uploaded, unless the terms already attach it.
+    const certificate = await uploadedHash(Buffer.from('%PDF-1.7\n% material certificate\n%%EOF\n'), greta);
+    const foreign = await amend(
+      [
+        { sha256, name: attached.name },
+        { sha256: certificate, name: 'Certificate.pdf' },
+      ],
+      katrin,
+    );
+    expect(foreign).toMatchObject({ status: 404, type: expect.stringContaining('application/problem+json') });
+    expect(foreign.body.code).toBe('document.not_found');
+    const drawing = Buffer.from('%PDF-1.7\n% rim drawing\n%%EOF\n');
+    const ownHash = await uploadedHash(drawing, katrin);
+    const both = await amend(
+      [
+        { sha256, name: attached.name },
+        { sha256: ownHash, name: 'Drawing.pdf' },
+      ],
+      katrin,
+    );
+    expect(both.body.terms.documents).toEqual([attached, { name: 'Drawing.pdf', sha256: ownHash, size: drawing.length, mediaType: 'application/pdf' }]);
+    // The supplier sees the buyer's drawing through the contract only, not as an upload of its own.
+    expect((await download(ownHash, greta)).status).toBe(200);
+    expect((await http(url, 'GET', `/documents/${ownHash}`, undefined, t(greta))).status).toBe(404);
+    // Detached again: still there for the parties, as an earlier version of the terms carried it.
+    expect((await amend([{ sha256, name: attached.name }], greta)).body.terms.documents).toEqual([attached]);
+    expect((await download(ownHash, greta)).status).toBe(200);
+
+    // Content that is not what its type says, and a body over DOCUMENT_MAX_BYTES.
+    expect((await upload(Buffer.from('<html>not a pdf</html>'), greta)).status).toBe(415);
+    const tooLarge = await upload(Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(1024, 0x20)]), greta);
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toMatchObject({ code: 'document.too_large' });
   });
 
   it('prices a call-off sequence at the tier of the cumulative volume, up to the ceiling', async () => {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DeadlineParking1736100000000, Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
-import { ContractCommandHandler } from './contract/contract.command-handler';
+import { ContractCommandHandler, ContractDocumentsResolver } from './contract/contract.command-handler';
 import { ContractHttpController } from './contract/contract.http.controller';
 import { ContractList1737400000000, ContractListDecimalVolumes1764500000000, ContractListProjection } from './contract/list/contract-list.projection';
 import { CONTRACTS_CLOCK, ExpireContractsScheduler } from './contract/expiry/expire-contracts.scheduler';
@@ -22,12 +22,14 @@ export const CONTRACTS = {
     CqrsModule.forRoot(),
     LedgerModule.forContext({
       context: CONTRACTS.context,
+      documents: true,
       migrations: [Deadlines1732800000000, DeadlineParking1736100000000, ContractList1737400000000, ContractListDecimalVolumes1764500000000],
     }),
   ],
   controllers: [ContractHttpController],
   providers: [
     ContractCommandHandler,
+    ContractDocumentsResolver,
     DraftContractWhenOfferAccepted,
     DraftContractWhenTenderAwarded,
     ContractsInbound,

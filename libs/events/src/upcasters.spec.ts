@@ -159,8 +159,12 @@ const V1_SAMPLES: Record<string, Record<string, unknown>> = {
 
 const up = (type: string, data: Record<string, unknown> = V1_SAMPLES[type]) => eventCatalog.upcast(type, 1, structuredClone(data));
 /** What later versions add on top of version 2 (upcast reads every event at its type's newest version). */
+const noDocuments = (d: any) => ({ ...d, terms: { ...d.terms, documents: [] } });
 const AFTER_V2: Record<string, (data: any) => unknown> = {
   LotRecorded: (d) => ({ ...d, source: { ...d.source, deliveryId: null } }),
+  ContractDrafted: noDocuments,
+  ContractAmended: noDocuments,
+  ContractExecuted: noDocuments,
 };
 const afterV2 = (type: string, data: unknown) => (AFTER_V2[type] ? AFTER_V2[type](data) : data);
 
@@ -172,7 +176,7 @@ describe('quantities become decimal strings: version 1 -> 2', () => {
       .map((d) => d.type)
       .sort();
     expect(v2).toEqual(Object.keys(V1_SAMPLES).sort());
-    for (const type of v2) expect(eventCatalog.latestVersion(type)).toBe(type === 'LotRecorded' ? 3 : 2);
+    for (const type of v2) expect(eventCatalog.latestVersion(type)).toBe(AFTER_V2[type] ? 3 : 2);
   });
 
   describe.each(Object.keys(V1_SAMPLES))('%s', (type) => {
@@ -257,5 +261,34 @@ describe('a lot names the delivery it was received on: LotRecorded version 2 -> 
     const v3 = (deliveryId: unknown) => ({ ...v2, source: { ...v2.source, deliveryId } });
     expect(eventCatalog.validate('LotRecorded', 3, v3(id()))).toEqual([]);
     expect(eventCatalog.validate('LotRecorded', 3, v3('delivery-1')).join()).toMatch(/source\.deliveryId/);
+  });
+});
+
+describe('contract terms name their documents: ContractDrafted, ContractAmended, ContractExecuted version 2 -> 3', () => {
+  const TERMS_EVENTS = ['ContractDrafted', 'ContractAmended', 'ContractExecuted'];
+  const v2 = (type: string) => up(type).data as Record<string, any>;
+  const pdf = { name: 'Spec.pdf', sha256: 'cd'.repeat(32), size: 1024, mediaType: 'application/pdf' };
+
+  it.each(TERMS_EVENTS)('%s: the v2 sample is valid v2 and upcasts to v3 with no documents, the recorded terms hash and nothing else changed', (type) => {
+    const data = structuredClone(v2(type));
+    delete data.terms.documents;
+    expect(eventCatalog.validate(type, 2, data)).toEqual([]);
+    const upcast = eventCatalog.upcast(type, 2, structuredClone(data));
+    expect(upcast).toEqual({ schemaVersion: 3, data: { ...data, terms: { ...data.terms, documents: [] } } });
+    expect(upcast.data.termsHash).toBe(hash);
+    expect(eventCatalog.validate(type, 3, upcast.data)).toEqual([]);
+  });
+
+  it('v3 requires the documents and takes only well-formed refs', () => {
+    const executed = v2('ContractExecuted');
+    const withDocuments = (documents: unknown) => ({ ...executed, terms: { ...executed.terms, documents } });
+    expect(eventCatalog.validate('ContractExecuted', 3, withDocuments([pdf]))).toEqual([]);
+    expect(eventCatalog.validate('ContractExecuted', 3, withDocuments(undefined)).join()).toMatch(/terms\.documents/);
+    for (const bad of [
+      { ...pdf, sha256: 'CD'.repeat(32) },
+      { ...pdf, size: 0 },
+      { ...pdf, mediaType: 'text/html' },
+    ])
+      expect(eventCatalog.validate('ContractExecuted', 3, withDocuments([bad])).join()).toMatch(/terms\.documents\.0/);
   });
 });

@@ -62,6 +62,8 @@ const tiers = [
 ];
 /** Quantities are decimal strings from version 2 of the events that carry them, as producers now write them. */
 const V2 = 2;
+/** Contract terms name their documents from version 3 of the events that carry terms. */
+const V3 = 3;
 
 /** A small but complete history between a supplier, a buyer and an intermediary. */
 export function sampleHistory(supplier: string, buyer: string, intermediary: string, start: Date): EventEnvelope[] {
@@ -88,6 +90,7 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
     paymentTerms: 'x',
     deliveryTerms: 'x',
     requiredSignatures: [{ companyId: buyer, role: 'procurement' }],
+    documents: [],
   };
   const both = [supplier, buyer];
   return [
@@ -164,7 +167,7 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
       both,
       day(3),
       'contracts',
-      V2,
+      V3,
     ),
     sampleEvent(
       'CallOffPlaced',

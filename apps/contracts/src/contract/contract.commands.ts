@@ -1,4 +1,4 @@
-import type { ContractOrigin, ContractTermsV2, SlaTerm } from '@dealledger/events';
+import type { ContractOrigin, ContractTermsV3, DocumentRef, SlaTerm } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 
 interface Base {
@@ -19,10 +19,12 @@ export interface TermsChanges {
   fourEyes?: boolean;
   /** Exact decimal quantities; null removes a ceiling. */
   ceilings?: { sku: string; ceiling: string | null }[];
+  /** The whole list of attached documents, replacing the current one; resolved (see ContractDocumentsResolver). */
+  documents?: DocumentRef[];
 }
 
 /** Issued by the process manager from OfferAccepted / TenderAwarded. */
-export type DraftContract = { type: 'DraftContract'; contractId: string; origin: ContractOrigin; terms: ContractTermsV2 };
+export type DraftContract = { type: 'DraftContract'; contractId: string; origin: ContractOrigin; terms: ContractTermsV3 };
 export type AmendContract = Base & { type: 'AmendContract'; changes: TermsChanges; note: string };
 export type SignContract = Base & { type: 'SignContract'; role: string; termsHash: string; companyId?: string };
 export type PlaceCallOff = Base & { type: 'PlaceCallOff'; callOffId: string; lines: { sku: string; quantity: string }[] };
@@ -32,3 +34,12 @@ export type TerminateContract = Base & { type: 'TerminateContract'; reason: stri
 export type ExpireContract = { type: 'ExpireContract'; contractId: string; now: Date };
 
 export type ContractCommand = DraftContract | AmendContract | SignContract | PlaceCallOff | ProposeRenewal | TerminateContract | ExpireContract;
+
+/** A document as an amendment names it: the hash an upload answered and the name to attach it under. */
+export interface NamedDocument {
+  sha256: string;
+  name: string;
+}
+/** An amendment as sent, its documents named but not yet looked up. */
+export type AmendContractUnresolved = Omit<AmendContract, 'changes'> & { changes: Omit<TermsChanges, 'documents'> & { documents?: NamedDocument[] } };
+export type ContractCommandToPrepare = Exclude<ContractCommand, AmendContract> | AmendContractUnresolved;

@@ -2,9 +2,10 @@ import { ContractEvent, eventCatalog } from '@dealledger/events';
 import { hashOf, type Requester } from '@dealledger/domain';
 import { deciderSpec } from '@dealledger/testing';
 import type { ContractCommand } from './contract.commands';
-import { contractDecider, ContractState, termsHashOf } from './contract.decider';
+import { amendsTerms, contractDecider, ContractState, MAX_CONTRACT_DOCUMENTS, termsHashOf } from './contract.decider';
 import { contractIdFor, draftFromOfferAccepted, draftFromTenderAwarded } from './drafting';
 import { amendmentsOf } from './amendments';
+import { attachedDocument, documentsToRecord } from './contract-documents';
 
 const { given, history } = deciderSpec(contractDecider);
 
@@ -617,6 +618,8 @@ describe('contract decider', () => {
     /** The event as written before quantities were decimal; its terms hash is over those terms, as it was then. */
     const asV1 = (e: ContractEvent): { type: string; data: Record<string, unknown> } => {
       const data = JSON.parse(JSON.stringify(e.data).replace(QUANTITIES, '"$1":$2'));
+      // Version 1 terms named no documents.
+      if ('terms' in data) delete data.terms.documents;
       if ('terms' in data && 'termsHash' in data && e.type !== 'ContractExecuted') data.termsHash = hashOf(data.terms);
       return { type: e.type, data };
     };
@@ -639,7 +642,7 @@ describe('contract decider', () => {
         e = [...e, ...given(e).when(sign(e, who, role)).events];
       const exec = e[e.length - 1] as Extract<ContractEvent, { type: 'ContractExecuted' }>;
       expect(exec.data).toMatchObject({ termsHash: v1Drafted.data.termsHash, contractValue: '500400.00' });
-      expect(eventCatalog.validate('ContractExecuted', 2, exec.data)).toEqual([]);
+      expect(eventCatalog.validate('ContractExecuted', 3, exec.data)).toEqual([]);
     });
     it('places call-offs on a v1 history exactly as on the same history at version 2', () => {
       const first = given(executed()).when(callOff('00000000-0000-4000-8000-000000000001', '600')).events;
@@ -661,6 +664,175 @@ describe('contract decider', () => {
       given(old)
         .when(callOff('00000000-0000-4000-8000-000000000002', '600'))
         .then(given(executed()).when(callOff('00000000-0000-4000-8000-000000000002', '600')).events);
+    });
+  });
+
+  describe('documents in the terms (version 3)', () => {
+    const doc = (n: number, name = `Spec ${n}.pdf`) => ({ name, sha256: n.toString(16).padStart(64, '0'), size: 1000 + n, mediaType: 'application/pdf' });
+    const spec = doc(1, 'Tyre specification.pdf');
+    const certificate = doc(2, 'EN 10204 3.1.pdf');
+    const amendDocuments = (documents: ReturnType<typeof doc>[], who: Requester = greta): ContractCommand => ({
+      type: 'AmendContract',
+      contractId,
+      changes: { documents },
+      note: 'attach the specification',
+      requester: who,
+      now: signedOn,
+    });
+    const amended = (events: ContractEvent[], documents: ReturnType<typeof doc>[], who?: Requester) => [
+      ...events,
+      ...given(events).when(amendDocuments(documents, who)).events,
+    ];
+
+    it('drafts with no documents', () => {
+      expect(draftCmd.terms.documents).toEqual([]);
+      expect((given(drafted).state as any).terms.documents).toEqual([]);
+    });
+    it('hashes the documents with the terms: the same terms with a document are other terms', () => {
+      expect(termsHashOf({ ...draftCmd.terms, documents: [spec] })).not.toBe(termsHashOf(draftCmd.terms));
+      // The name and the content both count.
+      expect(termsHashOf({ ...draftCmd.terms, documents: [{ ...spec, name: 'x.pdf' }] })).not.toBe(termsHashOf({ ...draftCmd.terms, documents: [spec] }));
+      expect(termsHashOf({ ...draftCmd.terms, documents: [{ ...spec, sha256: 'f'.repeat(64) }] })).not.toBe(
+        termsHashOf({ ...draftCmd.terms, documents: [spec] }),
+      );
+    });
+    it('an amendment of the documents voids the signatures and changes the hash; signing works on the new hash only', () => {
+      const signed = [...drafted, ...given(drafted).when(sign(drafted, katrin, 'procurement')).events];
+      const { events } = given(signed).when(amendDocuments([spec]));
+      const a = events[0] as Extract<ContractEvent, { type: 'ContractAmended' }>;
+      expect(a.data).toMatchObject({
+        termsVersion: 2,
+        changed: ['documents'],
+        voidedSignatures: [{ companyId: buyer, role: 'procurement' }],
+        terms: { documents: [spec] },
+      });
+      expect(a.data.termsHash).toBe(termsHashOf({ ...draftCmd.terms, documents: [spec] }));
+      expect(a.data.termsHash).not.toBe(hashNow(signed));
+      const after = [...signed, ...events];
+      expect((given(after).state as any).signatures).toEqual([]);
+      given(after)
+        .when(sign(signed, katrin, 'procurement'))
+        .thenThrows('conflict:contract.terms_changed');
+      let e = after;
+      for (const [who, role] of [
+        [katrin, 'procurement'],
+        [jonas, 'legal'],
+        [greta, 'executive'],
+      ] as const)
+        e = [...e, ...given(e).when(sign(e, who, role)).events];
+      const exec = e[e.length - 1] as Extract<ContractEvent, { type: 'ContractExecuted' }>;
+      expect(exec.type).toBe('ContractExecuted');
+      expect(exec.data).toMatchObject({ termsHash: a.data.termsHash, terms: { documents: [spec] } });
+      expect(eventCatalog.validate('ContractExecuted', 3, exec.data)).toEqual([]);
+    });
+    it('replaces the list: removing a document and reordering them are amendments too; the same list changes nothing', () => {
+      const one = amended(drafted, [spec, certificate]);
+      const reordered = given(one).when(amendDocuments([certificate, spec]));
+      expect(reordered.events[0]).toMatchObject({ data: { changed: ['documents'], terms: { documents: [certificate, spec] } } });
+      const removed = given(one).when(amendDocuments([certificate]));
+      expect(removed.events[0]).toMatchObject({ data: { changed: ['documents'], terms: { documents: [certificate] } } });
+      given(one)
+        .when(amendDocuments([spec, certificate]))
+        .thenThrows('invalid:contract.nothing_changed');
+      given(drafted).when(amendDocuments([])).thenThrows('invalid:contract.nothing_changed');
+    });
+    it('refuses a document attached twice and more than the limit', () => {
+      given(drafted)
+        .when(amendDocuments([spec, { ...spec, name: 'again.pdf' }]))
+        .thenThrows('invalid:contract.duplicate_document');
+      const many = Array.from({ length: MAX_CONTRACT_DOCUMENTS + 1 }, (_, i) => doc(i + 1));
+      given(drafted).when(amendDocuments(many)).thenThrows('invalid:contract.too_many_documents');
+      expect(given(drafted).when(amendDocuments(many.slice(0, MAX_CONTRACT_DOCUMENTS))).error).toBeNull();
+    });
+    it('only the principals attach, and only to a draft', () => {
+      const dealer = '1d1d1d1d-0000-4000-8000-000000000006';
+      const ines = p(dealer, 30, ['executive']);
+      const named = history(draftCmd, { type: 'AmendContract', contractId, changes: { intermediaryId: dealer }, note: '', requester: katrin, now: signedOn });
+      given(named)
+        .when(amendDocuments([spec], ines))
+        .thenThrows('forbidden:contract.principals_amend');
+      given(named)
+        .when(amendDocuments([spec], p(stranger, 40, ['executive'])))
+        .thenThrows('not_found:contract.not_found');
+      given(executed())
+        .when(amendDocuments([spec]))
+        .thenThrows('conflict:contract.invalid_transition');
+      // The resolver looks documents up only for those the decider lets amend.
+      const state = given(named).state;
+      expect([buyer, supplier, dealer, stranger].map((c) => amendsTerms(state, c))).toEqual([true, true, false, false]);
+      expect(amendsTerms(given(executed()).state, buyer)).toBe(false);
+    });
+    it("resolves an amendment: a document already attached keeps its recorded ref; only new ones are looked up as the amender's uploads", async () => {
+      const lookedUp: string[][] = [];
+      const uploads = async (fresh: { sha256: string; name: string }[]) => {
+        lookedUp.push(fresh.map((d) => d.sha256));
+        return fresh.map((d) => ({ ...d, size: 7, mediaType: 'text/plain' }));
+      };
+      const resolved = await documentsToRecord(
+        [
+          { sha256: certificate.sha256, name: 'renamed.pdf' },
+          { sha256: spec.sha256, name: 'Spec.pdf' },
+        ],
+        [spec],
+        uploads,
+      );
+      expect(resolved).toEqual([{ sha256: certificate.sha256, name: 'renamed.pdf', size: 7, mediaType: 'text/plain' }, spec]);
+      expect(lookedUp).toEqual([[certificate.sha256]]);
+    });
+    it('finds a document any version of the terms attached, as last recorded, for the parties to download', () => {
+      const e = amended(amended(drafted, [spec, certificate]), [certificate], katrin);
+      expect(attachedDocument(e, spec.sha256)).toEqual(spec);
+      expect(attachedDocument(e, certificate.sha256)).toEqual(certificate);
+      expect(attachedDocument(e, doc(3).sha256)).toBeUndefined();
+      expect(attachedDocument(drafted, spec.sha256)).toBeUndefined();
+    });
+    it('lists a change of documents in the amendment history, before and after', () => {
+      const e = amended(amended(drafted, [spec]), [spec, certificate], katrin);
+      const list = amendmentsOf(e.map((event) => ({ event, recordedAt: signedOn.toISOString() })));
+      expect(list.map((a) => a.changes)).toEqual([
+        [{ term: 'documents', before: [], after: [spec] }],
+        [{ term: 'documents', before: [spec], after: [spec, certificate] }],
+      ]);
+    });
+
+    describe('folding a history stored at version 2 (no documents), upcast as the store reads it', () => {
+      /** The event as written before terms named documents; its terms hash is over those terms, as it was then. */
+      const asV2 = (e: ContractEvent): { type: string; data: Record<string, unknown> } => {
+        const data = structuredClone(e.data) as Record<string, any>;
+        if ('terms' in data) {
+          delete data.terms.documents;
+          if (e.type !== 'ContractExecuted') data.termsHash = hashOf(data.terms);
+        }
+        return { type: e.type, data };
+      };
+      const upcast = (stored: { type: string; data: Record<string, unknown> }[]): ContractEvent[] =>
+        stored.map((e) => ({ type: e.type, data: eventCatalog.upcast(e.type, 2, e.data).data }) as unknown as ContractEvent);
+
+      it('folds to the same terms, with the recorded hash, signs and executes on it', () => {
+        const [v2Drafted] = drafted.map(asV2);
+        expect(eventCatalog.validate('ContractDrafted', 2, v2Drafted.data)).toEqual([]);
+        const folded = upcast([v2Drafted]);
+        expect((given(folded).state as any).terms).toEqual((given(drafted).state as any).terms);
+        // Never recomputed from the upcast terms: the hash the parties read and sign is the one recorded.
+        expect(hashNow(folded)).toBe(v2Drafted.data.termsHash);
+        expect(hashNow(folded)).not.toBe(hashNow(drafted));
+        let e = folded;
+        for (const [who, role] of [
+          [katrin, 'procurement'],
+          [jonas, 'legal'],
+          [greta, 'executive'],
+        ] as const)
+          e = [...e, ...given(e).when(sign(e, who, role)).events];
+        expect(e[e.length - 1]).toMatchObject({ type: 'ContractExecuted', data: { termsHash: v2Drafted.data.termsHash, terms: { documents: [] } } });
+      });
+      it('amends a v2 history exactly as the same history at version 3', () => {
+        const current = [...drafted, ...given(drafted).when(sign(drafted, katrin, 'procurement')).events];
+        const old = upcast(current.map(asV2));
+        expect((given(old).state as any).signatures).toEqual((given(current).state as any).signatures);
+        const fromOld = given(old).when(amendDocuments([spec])).events;
+        expect(fromOld).toEqual(given(current).when(amendDocuments([spec])).events);
+        expect(fromOld[0]).toMatchObject({ data: { termsVersion: 2, changed: ['documents'], voidedSignatures: [{ companyId: buyer, role: 'procurement' }] } });
+      });
     });
   });
 

@@ -10,7 +10,7 @@ import {
   sum,
   tierAtQuantity,
 } from '@dealledger/domain';
-import type { CallOffLineV2, ContractEvent, ContractItemV2, ContractOrigin, ContractTermsV2, PriceTierV2, Signature } from '@dealledger/events';
+import type { CallOffLineV2, ContractEvent, ContractItemV2, ContractOrigin, ContractTermsV3, DocumentRef, PriceTierV2, Signature } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type {
   AmendContract,
@@ -25,7 +25,10 @@ import type {
 } from './contract.commands';
 import { ContractErrors } from './contract.errors';
 
-type ContractTerms = ContractTermsV2;
+type ContractTerms = ContractTermsV3;
+
+/** Most documents one contract's terms attach. */
+export const MAX_CONTRACT_DOCUMENTS = 20;
 
 interface Facts {
   contractId: string;
@@ -161,12 +164,20 @@ function draft(c: DraftContract, state: ContractState): ContractEvent[] {
   ];
 }
 
+function checkDocuments(documents: DocumentRef[]): void {
+  if (documents.length > MAX_CONTRACT_DOCUMENTS) throw ContractErrors.tooManyDocuments(MAX_CONTRACT_DOCUMENTS);
+  // One content under two names would be one document the signatures bind to twice.
+  const repeated = firstRepeated(documents.map((d) => d.sha256));
+  if (repeated !== undefined) throw ContractErrors.duplicateDocument(repeated);
+}
+
 function applyChanges(terms: ContractTerms, changes: TermsChanges): { terms: ContractTerms; changed: string[] } {
   const next: ContractTerms = { ...terms };
   const changed: string[] = [];
   // Absent means true: setting it to true where it is absent changes nothing.
   const current = (key: keyof TermsChanges) => (key === 'fourEyes' ? (terms.fourEyes ?? true) : terms[key as keyof ContractTerms]);
-  for (const key of ['startDate', 'endDate', 'sla', 'governingLaw', 'paymentTerms', 'deliveryTerms', 'intermediaryId', 'fourEyes'] as const) {
+  if (changes.documents) checkDocuments(changes.documents);
+  for (const key of ['startDate', 'endDate', 'sla', 'governingLaw', 'paymentTerms', 'deliveryTerms', 'intermediaryId', 'fourEyes', 'documents'] as const) {
     if (changes[key] !== undefined && hashOf(changes[key]) !== hashOf(current(key))) {
       (next as unknown as Record<string, unknown>)[key] = changes[key];
       changed.push(key);
@@ -206,6 +217,10 @@ function withIntermediarySignature(before: ContractTerms, after: ContractTerms):
   const owes = after.intermediaryId !== null && !others.some((r) => r.companyId === after.intermediaryId);
   return { ...after, requiredSignatures: owes ? [...others, { companyId: after.intermediaryId!, role: 'executive' }] : others };
 }
+
+/** Whether the company may rewrite the terms now: the buyer or the supplier of a contract being signed (amend refuses anyone else first). */
+export const amendsTerms = (state: ContractState, companyId: string): state is Extract<ContractState, { status: 'drafting' }> =>
+  state.status === 'drafting' && (companyId === state.terms.buyerId || companyId === state.terms.supplierId);
 
 function amend(c: AmendContract, state: ContractState): ContractEvent[] {
   const s = visible(state, c.contractId, c.requester);

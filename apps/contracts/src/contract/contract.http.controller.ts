@@ -1,13 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { invalid, uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { checkedCursor, CommandMeta, KnownCompanies, uuidParam, withNextLink } from '@dealledger/platform';
+import { checkedCursor, CommandMeta, DocumentErrors, Documents, KnownCompanies, sha256Param, uuidParam, withNextLink } from '@dealledger/platform';
 import { ExecuteContractCommand } from './contract.command-handler';
-import type { ContractCommand } from './contract.commands';
+import type { ContractCommandToPrepare } from './contract.commands';
 import {
   AmendContractRequest,
   ContractListQueryDto,
@@ -19,6 +19,7 @@ import {
 import { contractView, loadContract } from './contract.stream';
 import { contractIdFor } from './drafting';
 import { amendmentsOf } from './amendments';
+import { attachedDocument } from './contract-documents';
 import { ContractErrors } from './contract.errors';
 import { ContractListProjection } from './list/contract-list.projection';
 
@@ -37,9 +38,10 @@ export class ContractHttpController {
     private readonly store: PostgresEventStore,
     private readonly companies: KnownCompanies,
     private readonly list_: ContractListProjection,
+    private readonly documents: Documents,
   ) {}
 
-  private async run(command: CommandInput<ContractCommand>, metadata: CommandMetadata, viewer: Principal) {
+  private async run(command: CommandInput<ContractCommandToPrepare>, metadata: CommandMetadata, viewer: Principal) {
     const { state } = await this.commands.execute(new ExecuteContractCommand(command, metadata));
     return contractView(state, viewer, command.contractId);
   }
@@ -95,9 +97,26 @@ export class ContractHttpController {
     return { items: amendmentsOf(events) };
   }
 
+  @Get(':id/documents/:sha256')
+  @ApiOperation({ summary: "A document any version of the terms attached (the contract's parties only): the exact bytes, as a download" })
+  async document(@Param('id', uuidParam) id: string, @Param('sha256', sha256Param) sha256: string, @CurrentPrincipal() p: Principal, @Res() res: Response) {
+    const { state, events } = await loadContract(this.store, id);
+    contractView(state, p, id);
+    const ref = attachedDocument(
+      events.map((e) => e.event),
+      sha256,
+    );
+    if (!ref) throw DocumentErrors.notFound(sha256);
+    await this.documents.send(res, ref);
+  }
+
   @Post(':id/amendments')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Amend the draft terms (a person of a party); every signature given so far is void' })
+  @ApiOperation({
+    summary:
+      'Amend the draft terms (a person of a party); every signature given so far is void. `documents` replaces the attached list: ' +
+      'one already attached stays as recorded, a new one must be an upload of your company (POST /documents)',
+  })
   amend(@Param('id', uuidParam) id: string, @Body() body: AmendContractRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     const { note, ...changes } = body;
     // Known from the directory's topic: an id that names no registered company is refused.

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   ArrayNotEmpty,
   IsArray,
   IsBoolean,
@@ -20,8 +21,9 @@ import {
 } from 'class-validator';
 import { QuantityInput, SEVERITIES, Severity, SIGNING_ROLES } from '@dealledger/events';
 import { CONTRACT_LIST_STATUSES, CONTRACT_PARTY_ROLES, type ContractListStatus, type ContractPartyRole } from './list/contract-list';
-import { IsTimestamp } from '@dealledger/platform';
+import { DocumentRefInput, IsTimestamp } from '@dealledger/platform';
 import { QUANTITY_PATTERN } from '@dealledger/domain';
+import { MAX_CONTRACT_DOCUMENTS } from './contract.decider';
 
 export class SlaTermDto {
   @ApiProperty({ enum: SEVERITIES }) @IsIn(SEVERITIES) severity: Severity;
@@ -64,6 +66,18 @@ export class AmendContractRequest {
   @ValidateNested({ each: true })
   @Type(() => CeilingDto)
   ceilings?: CeilingDto[];
+  @ApiPropertyOptional({
+    type: DocumentRefInput,
+    isArray: true,
+    maxItems: MAX_CONTRACT_DOCUMENTS,
+    description: 'Every document the terms attach, replacing the list (the terms hash covers them); [] detaches all',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_CONTRACT_DOCUMENTS)
+  @ValidateNested({ each: true })
+  @Type(() => DocumentRefInput)
+  documents?: DocumentRefInput[];
   @ApiProperty({ example: 'Volume ceiling agreed in the negotiation meeting' }) @IsString() @MaxLength(2000) note: string;
 }
 

@@ -48,6 +48,8 @@ export function draftFromOfferAccepted(e: Pick<EventEnvelope<OfferAcceptedV2>, '
       paymentTerms: d.paymentTerms,
       deliveryTerms: d.deliveryTerms,
       requiredSignatures: requiredSignatures(d.buyerId, d.supplierId, false),
+      // Attached by amendment, so that both parties sign the terms that name them.
+      documents: [],
     },
   };
 }
@@ -78,6 +80,7 @@ export function draftFromTenderAwarded(e: Pick<EventEnvelope<TenderAwardedV2>, '
       paymentTerms: 'As stated in the tender',
       deliveryTerms: 'As stated in the tender',
       requiredSignatures: requiredSignatures(d.buyerId, d.supplierId, d.publicProcurement),
+      documents: [],
     },
   };
 }

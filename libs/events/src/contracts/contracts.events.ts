@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { EventDefinition, Upcaster } from '../catalog';
+import { DocumentRef } from '../documents';
 import { PriceTier, PriceTierV2 } from '../offers/offers.events';
 import { eachObject, IsQuantity, IsQuantityOrZero, withDecimalQuantities, withDecimalTierMinimums } from '../offers/quantity.schema';
 
@@ -257,12 +258,56 @@ export class CallOffPlacedV2 extends ContractRef {
   @IsISO8601() placedAt: string;
 }
 
+// ---- version 3: documents attached to the contract are part of its terms ----
+
+/**
+ * Everything the signatures bind to, the attached documents (by their sha256) included: a
+ * changed document changes the terms hash and voids the signatures like any amendment.
+ */
+export class ContractTermsV3 extends ContractTermsV2 {
+  /** Specifications, certificates and the like the parties agreed on; none on terms recorded before version 3. */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => DocumentRef) documents: DocumentRef[];
+}
+
+/** `termsHash` stays what was signed: terms recorded before version 3 hash without `documents`. */
+export class ContractDraftedV3 extends ContractRef {
+  @ValidateNested() @Type(() => ContractOrigin) origin: ContractOrigin;
+  @ValidateNested() @Type(() => ContractTermsV3) terms: ContractTermsV3;
+  @IsInt() @Min(1) termsVersion: number;
+  @Matches(HASH) termsHash: string;
+}
+
+export class ContractAmendedV3 extends ContractRef {
+  @IsUUID() amendedByCompany: string;
+  @IsOptional() @IsUUID() amendedBy: string | null;
+  @IsString() note: string;
+  /** Names of the terms that changed. */
+  @IsArray() @IsString({ each: true }) changed: string[];
+  @ValidateNested() @Type(() => ContractTermsV3) terms: ContractTermsV3;
+  @IsInt() @Min(1) termsVersion: number;
+  @Matches(HASH) termsHash: string;
+  /** Signatures on the earlier terms, no longer valid. */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => RequiredSignature) voidedSignatures: RequiredSignature[];
+}
+
+export class ContractExecutedV3 extends ContractRef {
+  @IsOptional() @IsUUID() intermediaryId: string | null;
+  @ValidateNested() @Type(() => ContractOrigin) origin: ContractOrigin;
+  @ValidateNested() @Type(() => ContractTermsV3) terms: ContractTermsV3;
+  @IsInt() @Min(1) termsVersion: number;
+  @Matches(HASH) termsHash: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => Signature) signatures: Signature[];
+  /** Sum of committed volume at the committed tier prices (each line rounded half-up to 4 decimals). */
+  @Matches(DECIMAL) contractValue: string;
+  @IsISO8601() executedAt: string;
+}
+
 type E<T extends string, D> = { type: T; data: D };
 export type ContractEvent =
-  | E<'ContractDrafted', ContractDraftedV2>
-  | E<'ContractAmended', ContractAmendedV2>
+  | E<'ContractDrafted', ContractDraftedV3>
+  | E<'ContractAmended', ContractAmendedV3>
   | E<'ContractSigned', ContractSignedV1>
-  | E<'ContractExecuted', ContractExecutedV2>
+  | E<'ContractExecuted', ContractExecutedV3>
   | E<'CallOffPlaced', CallOffPlacedV2>
   | E<'ContractRenewalProposed', ContractRenewalProposedV1>
   | E<'ContractRenewed', ContractRenewedV1>
@@ -278,6 +323,8 @@ const def = (type: string, schema: new () => object, description: string, schema
 });
 const DECIMAL_QUANTITIES =
   ' Version 2: quantities (tier minimums, committed volumes, ceilings, call-off lines) are exact decimal strings (version 1: integers).';
+const DOCUMENTS =
+  ' Version 3: the terms name their documents (terms.documents, by sha256), which the terms hash covers; changing them voids the signatures (version 2: none).';
 
 export const CONTRACTS_EVENTS: EventDefinition[] = [
   def('ContractDrafted', ContractDraftedV1, 'A contract was drafted from an accepted offer or an awarded tender.'),
@@ -293,6 +340,14 @@ export const CONTRACTS_EVENTS: EventDefinition[] = [
   def('ContractAmended', ContractAmendedV2, 'A party amended the draft terms; earlier signatures are void.' + DECIMAL_QUANTITIES, 2),
   def('ContractExecuted', ContractExecutedV2, 'Every required signature is on the current terms: the contract is in force.' + DECIMAL_QUANTITIES, 2),
   def('CallOffPlaced', CallOffPlacedV2, 'The buyer ordered quantities; each priced at the tier of the cumulative volume.' + DECIMAL_QUANTITIES, 2),
+  def('ContractDrafted', ContractDraftedV3, 'A contract was drafted from an accepted offer or an awarded tender.' + DECIMAL_QUANTITIES + DOCUMENTS, 3),
+  def('ContractAmended', ContractAmendedV3, 'A party amended the draft terms; earlier signatures are void.' + DECIMAL_QUANTITIES + DOCUMENTS, 3),
+  def(
+    'ContractExecuted',
+    ContractExecutedV3,
+    'Every required signature is on the current terms: the contract is in force.' + DECIMAL_QUANTITIES + DOCUMENTS,
+    3,
+  ),
 ];
 
 /** Contract terms with decimal quantities: tier minimums, committed volumes and ceilings (null stays null). */
@@ -306,9 +361,15 @@ const upcastTerms = (terms: unknown): unknown =>
         ),
       }
     : terms;
+/** Terms recorded before version 3 name no documents. */
+const withNoDocuments = (terms: unknown): unknown => (terms !== null && typeof terms === 'object' ? { ...terms, documents: [] } : terms);
 const v1 = (type: string, upcast: (data: Record<string, unknown>) => Record<string, unknown>): Upcaster => ({ type, fromVersion: 1, upcast });
+const v2 = (type: string): Upcaster => ({ type, fromVersion: 2, upcast: (d) => ({ ...d, terms: withNoDocuments(d.terms) }) });
 
-/** Version 1 -> 2 of every contracts event with quantities: each integer becomes its decimal string (5 -> "5"). */
+/**
+ * Version 1 -> 2 of every contracts event with quantities: each integer becomes its decimal string (5 -> "5").
+ * Version 2 -> 3 of the events with terms: no documents. The recorded terms hash stays as it is (see ContractDraftedV2).
+ */
 export const CONTRACTS_UPCASTERS: Upcaster[] = [
   v1('ContractDrafted', (d) => ({ ...d, terms: upcastTerms(d.terms) })),
   v1('ContractAmended', (d) => ({ ...d, terms: upcastTerms(d.terms) })),
@@ -317,4 +378,7 @@ export const CONTRACTS_UPCASTERS: Upcaster[] = [
     ...d,
     lines: eachObject(d.lines, (l) => withDecimalQuantities(l, 'quantity', 'tierMinQuantity', 'cumulativeQuantity')),
   })),
+  v2('ContractDrafted'),
+  v2('ContractAmended'),
+  v2('ContractExecuted'),
 ];
