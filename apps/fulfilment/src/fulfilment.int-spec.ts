@@ -14,6 +14,8 @@ const contractId = randomUUID();
 const clerk = tokenFor({ companyId: buyer, personId: randomUUID(), roles: ['procurement'] });
 const shipper = tokenFor({ companyId: supplier, personId: randomUUID(), roles: ['executive'] });
 const outsider = tokenFor({ companyId: stranger, personId: randomUUID(), roles: ['executive'] });
+// Small, so that one request shows the limit; read by each upload.
+process.env.DOCUMENT_MAX_BYTES = '1024';
 const day = (days: number) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
 
 /** A contracts event as the contracts app publishes it. */
@@ -118,17 +120,62 @@ describe('fulfilment: dispatch, receipt, three-way matched invoices and payment 
     await env.close();
   });
 
-  const dispatch = (lines: unknown[], token = shipper) =>
-    http(url, 'POST', `${base}/deliveries`, { lines, carrier: 'DB Schenker', expectedArrival: day(3) }, token);
+  const dispatch = (lines: unknown[], token = shipper, documents?: unknown[]) =>
+    http(url, 'POST', `${base}/deliveries`, { lines, carrier: 'DB Schenker', expectedArrival: day(3), documents }, token);
+  const upload = (bytes: Buffer, token: string, type = 'application/pdf') =>
+    fetch(`${url}/documents`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${token}` }, body: new Uint8Array(bytes) });
+  const download = (path: string, token: string) => fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
   it('runs a call-off through dispatch, receipt, a matched invoice and payment, and publishes each step', async () => {
-    const d = await dispatch([
-      { sku: 'S355', quantity: '60', batch: 'HX-1' },
-      { sku: 'BOLT', quantity: 1000 },
-    ]);
+    const certificate = Buffer.from('%PDF-1.7\n% Inspection certificate EN 10204 3.1, heat HX-1\n%%EOF\n');
+    const uploaded = await upload(certificate, shipper);
+    expect(uploaded.status).toBe(201);
+    const { sha256 } = (await uploaded.json()) as { sha256: string };
+    const attached = { name: 'EN 10204 3.1 HX-1.pdf', sha256, size: certificate.length, mediaType: 'application/pdf' };
+    const d = await dispatch(
+      [
+        { sku: 'S355', quantity: '60', batch: 'HX-1' },
+        { sku: 'BOLT', quantity: 1000 },
+      ],
+      shipper,
+      [{ sha256, name: attached.name }],
+    );
     expect(d.status).toBe(201);
     const deliveryId = d.body.deliveries[0].deliveryId;
     expect(d.body.lines[0]).toMatchObject({ sku: 'S355', unit: 'TNE', ordered: '100.5', dispatched: '60', inTransit: '60' });
+    expect(d.body.deliveries[0]).toMatchObject({ documents: [attached], receiptDocuments: [] });
+
+    // The buyer downloads the certificate through the call-off: the exact bytes, as a download.
+    const got = await download(`${base}/documents/${sha256}`, clerk);
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-type')).toBe('application/pdf');
+    expect(got.headers.get('content-disposition')).toContain('attachment');
+    expect(Buffer.from(await got.arrayBuffer()).equals(certificate)).toBe(true);
+    // Nobody else, and nothing the call-off does not carry.
+    expect((await http(url, 'GET', `${base}/documents/${sha256}`, undefined, outsider)).status).toBe(404);
+    expect((await http(url, 'GET', `${base}/documents/${'ab'.repeat(32)}`, undefined, clerk)).body).toMatchObject({ status: 404, code: 'document.not_found' });
+    expect((await http(url, 'GET', `${base}/documents/not-a-hash`, undefined, clerk)).status).toBe(400);
+    // The buyer cannot put the supplier's upload on its receipt; only what it uploaded itself.
+    const foreign = await http(
+      url,
+      'POST',
+      `${base}/deliveries/${deliveryId}/receipt`,
+      {
+        lines: [
+          { sku: 'S355', received: '60', accepted: '60' },
+          { sku: 'BOLT', received: '1000', accepted: '1000' },
+        ],
+        documents: [{ sha256, name: 'x.pdf' }],
+      },
+      clerk,
+    );
+    expect(foreign).toMatchObject({ status: 404, type: expect.stringContaining('application/problem+json') });
+    expect(foreign.body.code).toBe('document.not_found');
+    // Content that is not what its type says, and a body over DOCUMENT_MAX_BYTES.
+    expect((await upload(Buffer.from('<html>not a pdf</html>'), clerk)).status).toBe(415);
+    const tooLarge = await upload(Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(1024, 0x20)]), clerk);
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toMatchObject({ code: 'document.too_large' });
 
     const r = await http(
       url,
@@ -182,6 +229,7 @@ describe('fulfilment: dispatch, receipt, three-way matched invoices and payment 
     expect(new Set(seen.map((m) => m.message.key?.toString())).size).toBe(1);
     const envelope = JSON.parse(seen[2].message.value!.toString()) as EventEnvelope;
     expect(envelope.parties.sort()).toEqual([buyer, supplier].sort());
+    expect(JSON.parse(seen[0].message.value!.toString()).data.documents).toEqual([attached]);
   });
 
   it('disputes an invoice above the contract price or the accepted quantity; the supplier withdraws it', async () => {

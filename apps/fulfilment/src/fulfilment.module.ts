@@ -15,7 +15,7 @@ export const FULFILMENT = {
 };
 
 @Module({
-  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: FULFILMENT.context, migrations: [FulfilmentOrders1738000000000] })],
+  imports: [CqrsModule.forRoot(), LedgerModule.forContext({ context: FULFILMENT.context, migrations: [FulfilmentOrders1738000000000], documents: true })],
   controllers: [FulfilmentHttpController],
   providers: [FulfilmentCommandHandler, CallOffLookup, FulfilmentInbound],
 })

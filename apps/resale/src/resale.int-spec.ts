@@ -72,6 +72,7 @@ function goodsReceived(callOff: string, delivery: string, dispatched: string, ac
     expectedArrival: now,
     onTime: true,
     ticket: null,
+    documents: [],
   });
 }
 /** The maker invoiced the modules at `unitPrice`, matched (at or below the contract's price, within what was accepted). */

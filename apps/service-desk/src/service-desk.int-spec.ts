@@ -182,4 +182,57 @@ describe('service desk: tickets and SLA clocks that survive restarts (real Postg
     ]);
     expect(published[0].parties).toEqual([buyer, supplier]);
   });
+
+  it('takes evidence from either party until the ticket is closed, and serves it to the two parties only', async () => {
+    // Back to the present: no SLA check may breach this ticket meanwhile.
+    offset = 0;
+    const ticketId = (await open()).body.ticketId;
+    const upload = (bytes: Buffer, token: string) =>
+      fetch(`${url}/documents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/pdf', authorization: `Bearer ${token}` },
+        body: new Uint8Array(bytes),
+      });
+    const download = (sha256: string, token: string) =>
+      fetch(`${url}/tickets/${ticketId}/documents/${sha256}`, { headers: { authorization: `Bearer ${token}` } });
+    // Unique content: the same bytes uploaded elsewhere must not make this pass.
+    const report = Buffer.from(`%PDF-1.7\n% Cold-start log and photos, ${randomUUID()}\n%%EOF\n`);
+    const uploaded = await upload(report, engineer);
+    expect(uploaded.status).toBe(201);
+    const { sha256 } = (await uploaded.json()) as { sha256: string };
+
+    const attached = await http(url, 'POST', `/tickets/${ticketId}/documents`, { sha256, name: 'Cold start report.pdf' }, engineer);
+    expect(attached.status).toBe(201);
+    expect(attached.body.documents).toEqual([
+      { name: 'Cold start report.pdf', sha256, size: report.length, mediaType: 'application/pdf', attachedBy: expect.any(String), attachedByCompany: buyer },
+    ]);
+    expect((await http(url, 'POST', `/tickets/${ticketId}/documents`, { sha256, name: 'again.pdf' }, engineer)).body).toMatchObject({
+      status: 409,
+      code: 'ticket.document_already_attached',
+    });
+    // The supplier did not upload it: it cannot attach it as its own.
+    expect((await http(url, 'POST', `/tickets/${ticketId}/documents`, { sha256, name: 'ours.pdf' }, technician)).body).toMatchObject({
+      status: 404,
+      code: 'document.not_found',
+    });
+
+    const got = await download(sha256, technician);
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await got.arrayBuffer()).equals(report)).toBe(true);
+    expect((await download(sha256, tokenFor({ companyId: randomUUID(), personId: randomUUID(), roles: [] }))).status).toBe(404);
+    expect((await download('cd'.repeat(32), technician)).status).toBe(404);
+    const history = await http(url, 'GET', `/tickets/${ticketId}/history`, undefined, technician);
+    expect(history.body.items.map((s: { type: string }) => s.type)).toEqual(['TicketOpened', 'TicketDocumentAttached']);
+
+    await http(url, 'POST', `/tickets/${ticketId}/acknowledge`, {}, technician);
+    await http(url, 'POST', `/tickets/${ticketId}/resolve`, { resolution: 'firmware 2.3.2' }, technician);
+    await http(url, 'POST', `/tickets/${ticketId}/close`, { satisfaction: 5 }, engineer);
+    const late = await upload(Buffer.from(`%PDF-1.7\n% after the fact, ${randomUUID()}\n`), technician);
+    const lateRef = (await late.json()) as { sha256: string };
+    expect((await http(url, 'POST', `/tickets/${ticketId}/documents`, { sha256: lateRef.sha256, name: 'late.pdf' }, technician)).body).toMatchObject({
+      status: 409,
+      code: 'ticket.invalid_transition',
+    });
+  });
 });

@@ -23,6 +23,7 @@ export const SERVICE_DESK = {
     LedgerModule.forContext({
       context: SERVICE_DESK.context,
       migrations: [Deadlines1732800000000, DeadlineParking1736100000000, ServiceContracts1732900000001, TicketList1737600000000],
+      documents: true,
     }),
   ],
   controllers: [TicketHttpController],

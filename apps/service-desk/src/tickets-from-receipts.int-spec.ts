@@ -80,6 +80,7 @@ function received(contract: string, ticket: Record<string, unknown> | null, occu
       expectedArrival: new Date().toISOString(),
       onTime: true,
       ticket,
+      documents: [],
     },
     occurredAt,
   );

@@ -1,21 +1,33 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { CommandInput, PostgresEventStore } from '@dealledger/event-store';
-import { aggregateCommands, CommandPreparer, DATA_SOURCE } from '@dealledger/platform';
-import type { FulfilmentCommand, FulfilmentCommandToPrepare } from './fulfilment.commands';
+import { CommandContext, CommandInput, PostgresEventStore } from '@dealledger/event-store';
+import { aggregateCommands, CommandPreparer, DATA_SOURCE, DocumentErrors, Documents } from '@dealledger/platform';
+import type { DocumentToAttach, FulfilmentCommand, FulfilmentCommandToPrepare } from './fulfilment.commands';
 import { fulfilmentDecider, FulfilmentState, partiesOf } from './fulfilment.decider';
 import { findCallOff, fulfilmentStreamId } from './fulfilment.stream';
 
-/** Every fulfilment command is decided against the call-off as fulfilment learnt it from the contracts topic. */
+/**
+ * Every fulfilment command is decided against the call-off as fulfilment learnt it from the
+ * contracts topic; documents named on a dispatch or receipt become the refs its event records.
+ */
 @Injectable()
 export class CallOffLookup implements CommandPreparer<FulfilmentState, CommandInput<FulfilmentCommandToPrepare>, FulfilmentCommand> {
   constructor(
     private readonly store: PostgresEventStore,
     @Inject(DATA_SOURCE) private readonly db: DataSource,
+    private readonly documents: Documents,
   ) {}
 
-  async prepare(command: CommandInput<FulfilmentCommandToPrepare>): Promise<CommandInput<FulfilmentCommand>> {
-    return { ...command, callOff: await findCallOff(this.db, this.store.schema, command.callOffId) } as CommandInput<FulfilmentCommand>;
+  async prepare(command: CommandInput<FulfilmentCommandToPrepare>, _state: FulfilmentState, context: CommandContext): Promise<CommandInput<FulfilmentCommand>> {
+    const callOff = await findCallOff(this.db, this.store.schema, command.callOffId);
+    if (!('documents' in command)) return { ...command, callOff } as CommandInput<FulfilmentCommand>;
+    return { ...command, callOff, documents: await this.resolve(command.documents, context) } as CommandInput<FulfilmentCommand>;
+  }
+
+  /** Only what the acting company uploaded itself may go on its dispatch advice or receipt. */
+  private resolve(refs: DocumentToAttach[], context: CommandContext) {
+    if (!context.requester && refs.length) throw DocumentErrors.notFound(refs[0].sha256);
+    return this.documents.resolve(refs, context.requester?.companyId ?? '');
   }
 }
 

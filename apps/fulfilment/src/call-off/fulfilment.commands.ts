@@ -1,5 +1,5 @@
 import type { PaymentTerms, Requester } from '@dealledger/domain';
-import type { Severity } from '@dealledger/events';
+import type { DocumentRef, Severity } from '@dealledger/events';
 
 /** A call-off as the fulfilment context learnt it from dealledger.contracts.events (with its contract). */
 export interface KnownCallOff {
@@ -31,12 +31,14 @@ export type DispatchDelivery = Base & {
   carrier: string;
   trackingNumber: string | null;
   expectedArrival: string;
+  documents: DocumentRef[];
 };
 export type ReceiveGoods = Base & {
   type: 'ReceiveGoods';
   deliveryId: string;
   lines: { sku: string; received: string; accepted: string; reason: string | null }[];
   ticket: { severity: Severity; sku: string; description: string } | null;
+  documents: DocumentRef[];
 };
 export type IssueInvoice = Base & {
   type: 'IssueInvoice';
@@ -51,5 +53,11 @@ export type WithdrawInvoice = Base & { type: 'WithdrawInvoice'; invoiceId: strin
 export type PayInvoice = Base & { type: 'PayInvoice'; invoiceId: string; amount: string };
 
 export type FulfilmentCommand = DispatchDelivery | ReceiveGoods | IssueInvoice | WithdrawInvoice | PayInvoice;
-/** What callers send: the handler looks the call-off up. */
-export type FulfilmentCommandToPrepare = FulfilmentCommand extends infer C ? (C extends unknown ? Omit<C, 'callOff'> : never) : never;
+/** A document as a request names it: one the acting company uploaded, by hash, and the name to attach it under. */
+export interface DocumentToAttach {
+  sha256: string;
+  name: string;
+}
+type ToPrepare<C> = C extends { documents: DocumentRef[] } ? Omit<C, 'callOff' | 'documents'> & { documents: DocumentToAttach[] } : Omit<C, 'callOff'>;
+/** What callers send: the handler looks the call-off up and resolves the documents named. */
+export type FulfilmentCommandToPrepare = FulfilmentCommand extends infer C ? (C extends unknown ? ToPrepare<C> : never) : never;

@@ -1,8 +1,9 @@
 import type { Requester } from '@dealledger/domain';
+import type { DocumentRef } from '@dealledger/events';
 import { deciderSpec } from '@dealledger/testing';
 import type { FulfilmentCommand, KnownCallOff } from './fulfilment.commands';
-import { fulfilmentDecider } from './fulfilment.decider';
-import { fulfilmentView } from './fulfilment.stream';
+import { attachedDocument, fulfilmentDecider } from './fulfilment.decider';
+import { callOffDocument, fulfilmentView } from './fulfilment.stream';
 
 const { given, history } = deciderSpec(fulfilmentDecider);
 
@@ -32,6 +33,14 @@ const callOff: KnownCallOff = {
   paymentTerms: { daysNet: 30, earlyPayment: { days: 10, discountPercent: '2' } },
   slaSeverities: ['critical', 'major'],
 };
+const doc = (n: number, name = `doc-${n}.pdf`): DocumentRef => ({
+  name,
+  sha256: n.toString(16).padStart(64, '0'),
+  size: 1000 + n,
+  mediaType: 'application/pdf',
+});
+const certificate = doc(1, 'Material certificate EN 10204 3.1.pdf');
+const inspection = doc(2, 'Inspection report.pdf');
 const t0 = new Date('2027-03-01T08:00:00Z');
 const at = (days: number) => new Date(t0.getTime() + days * 86400000);
 
@@ -47,6 +56,7 @@ const dispatch = (over: Partial<Extract<FulfilmentCommand, { type: 'DispatchDeli
   carrier: 'DB Schenker',
   trackingNumber: null,
   expectedArrival: '2027-03-04',
+  documents: [],
   requester: shipper,
   now: t0,
   ...over,
@@ -61,6 +71,7 @@ const receive = (over: Partial<Extract<FulfilmentCommand, { type: 'ReceiveGoods'
     { sku: 'BOLT', received: '1000', accepted: '1000', reason: null },
   ],
   ticket: null,
+  documents: [],
   requester: clerk,
   now: at(3),
   ...over,
@@ -116,6 +127,7 @@ describe('fulfilment decider', () => {
             expectedArrival: '2027-03-04',
             dispatchedBy: shipper.personId,
             dispatchedAt: t0.toISOString(),
+            documents: [],
           },
         },
       ]);
@@ -189,6 +201,7 @@ describe('fulfilment decider', () => {
           expectedArrival: '2027-03-04',
           onTime: true,
           ticket: null,
+          documents: [],
         }),
       });
       // The expected day counts whole: late from the next day on.
@@ -260,6 +273,45 @@ describe('fulfilment decider', () => {
       given(dispatched)
         .when(receive({ ticket: { ...ticket, severity: 'minor' } }))
         .thenThrows('invalid:fulfilment.no_sla_for_severity');
+    });
+  });
+
+  describe('documents', () => {
+    it('go with the dispatch advice (the supplier’s) and the receipt (the buyer’s); the delivery keeps both', () => {
+      const withCertificate = history(dispatch({ documents: [certificate] }));
+      expect(withCertificate[0].data).toMatchObject({ documents: [certificate] });
+      const [receipt] = given(withCertificate).when(receive({ documents: [inspection] })).events;
+      expect(receipt.data).toMatchObject({ documents: [inspection] });
+      const state = given([...withCertificate, receipt]).state;
+      expect(state.status === 'active' && state.deliveries[delivery1]).toMatchObject({ documents: [certificate], receiptDocuments: [inspection] });
+      expect(fulfilmentView(callOff, state, shipper, callOffId, at(4)).deliveries[0]).toMatchObject({
+        documents: [certificate],
+        receiptDocuments: [inspection],
+      });
+    });
+    it('are found for either party when a delivery or receipt carries them; strangers get 404', () => {
+      const state = given(history(dispatch({ documents: [certificate] }), receive({ documents: [inspection] }))).state;
+      expect(attachedDocument(state, certificate.sha256)).toEqual(certificate);
+      expect(callOffDocument(callOff, state, clerk, callOffId, inspection.sha256)).toEqual(inspection);
+      expect(callOffDocument(callOff, state, shipper, callOffId, doc(3).sha256)).toBeNull();
+      expect(attachedDocument(given([]).state, certificate.sha256)).toBeNull();
+      expect(() => callOffDocument(callOff, state, p(stranger, 1), callOffId, certificate.sha256)).toThrow(/no call-off/);
+    });
+    it('are at most 20 on one dispatch advice or receipt, each named once', () => {
+      const many = Array.from({ length: 21 }, (_, i) => doc(i + 1));
+      expect(given([]).when(dispatch({ documents: many.slice(0, 20) })).events[0].data).toMatchObject({ documents: many.slice(0, 20) });
+      given([])
+        .when(dispatch({ documents: many }))
+        .thenThrows('invalid:fulfilment.too_many_documents');
+      given(dispatched)
+        .when(receive({ documents: many }))
+        .thenThrows('invalid:fulfilment.too_many_documents');
+      given([])
+        .when(dispatch({ documents: [certificate, { ...certificate, name: 'again.pdf' }] }))
+        .thenThrows('invalid:fulfilment.duplicate_document');
+      given(dispatched)
+        .when(receive({ documents: [inspection, inspection] }))
+        .thenThrows('invalid:fulfilment.duplicate_document');
     });
   });
 

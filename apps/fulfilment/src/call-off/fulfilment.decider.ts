@@ -10,7 +10,7 @@ import {
   type Decider,
   type Requester,
 } from '@dealledger/domain';
-import type { FulfilmentEvent, InvoiceLine, MatchIssue } from '@dealledger/events';
+import type { DocumentRef, FulfilmentEvent, InvoiceLine, MatchIssue } from '@dealledger/events';
 import type { DispatchDelivery, FulfilmentCommand, IssueInvoice, KnownCallOff, PayInvoice, ReceiveGoods, WithdrawInvoice } from './fulfilment.commands';
 import { FulfilmentErrors as Errors } from './fulfilment.errors';
 
@@ -35,6 +35,10 @@ export interface Delivery {
   dispatchedAt: string;
   receivedAt: string | null;
   onTime: boolean | null;
+  /** The supplier's, with the dispatch advice. */
+  documents: DocumentRef[];
+  /** The buyer's, with the receipt. */
+  receiptDocuments: DocumentRef[];
 }
 
 export type InvoiceStatus = 'matched' | 'disputed' | 'withdrawn' | 'paid';
@@ -102,6 +106,8 @@ export function evolve(state: FulfilmentState, event: FulfilmentEvent): Fulfilme
         dispatchedAt: d.dispatchedAt,
         receivedAt: null,
         onTime: null,
+        documents: d.documents,
+        receiptDocuments: [],
       };
       return { ...s, lines, deliveries: { ...s.deliveries, [d.deliveryId]: delivery } };
     }
@@ -119,7 +125,9 @@ export function evolve(state: FulfilmentState, event: FulfilmentEvent): Fulfilme
         };
       }
       const delivery = s.deliveries[d.deliveryId];
-      const deliveries = delivery ? { ...s.deliveries, [d.deliveryId]: { ...delivery, receivedAt: d.receivedAt, onTime: d.onTime } } : s.deliveries;
+      const deliveries = delivery
+        ? { ...s.deliveries, [d.deliveryId]: { ...delivery, receivedAt: d.receivedAt, onTime: d.onTime, receiptDocuments: d.documents } }
+        : s.deliveries;
       return { ...s, lines, deliveries };
     }
     case 'InvoiceIssued': {
@@ -193,6 +201,17 @@ function ordered(k: KnownCallOff, sku: string) {
   if (!l) throw Errors.unknownItem(sku);
   return l;
 }
+/** At most this many documents on one dispatch advice or one receipt. */
+export const MAX_DOCUMENTS = 20;
+function attachable(documents: DocumentRef[]): DocumentRef[] {
+  if (documents.length > MAX_DOCUMENTS) throw Errors.tooManyDocuments(MAX_DOCUMENTS);
+  const seen = new Set<string>();
+  for (const d of documents) {
+    if (seen.has(d.sha256)) throw Errors.duplicateDocument(d.sha256);
+    seen.add(d.sha256);
+  }
+  return documents;
+}
 const progress = (state: FulfilmentState, sku: string, unit: string): LineProgress =>
   state.status === 'active' ? (state.lines[sku] ?? { unit, ...ZERO }) : { unit, ...ZERO };
 
@@ -202,6 +221,7 @@ function dispatch(c: DispatchDelivery, state: FulfilmentState): FulfilmentEvent[
   if (k.contractStatus !== 'executed') throw Errors.contractNotInForce(k.contractId);
   if (state.status === 'active' && state.deliveries[c.deliveryId]) throw Errors.alreadyExists('delivery', c.deliveryId);
   onePerSku(c.lines);
+  const documents = attachable(c.documents);
   const lines = c.lines.map((l) => {
     const o = ordered(k, l.sku);
     const p = progress(state, l.sku, o.unit);
@@ -222,6 +242,7 @@ function dispatch(c: DispatchDelivery, state: FulfilmentState): FulfilmentEvent[
         expectedArrival: c.expectedArrival,
         dispatchedBy: by,
         dispatchedAt: c.now.toISOString(),
+        documents,
       },
     },
   ];
@@ -235,6 +256,7 @@ function receive(c: ReceiveGoods, state: FulfilmentState): FulfilmentEvent[] {
   if (delivery.receivedAt) throw Errors.alreadyReceived(c.deliveryId);
   onePerSku(c.lines);
   for (const d of delivery.lines) if (!c.lines.some((l) => l.sku === d.sku)) throw Errors.missingLine(d.sku);
+  const documents = attachable(c.documents);
   const lines = c.lines.map((l) => {
     const d = delivery.lines.find((x) => x.sku === l.sku);
     if (!d) throw Errors.notOnDelivery(l.sku);
@@ -261,6 +283,7 @@ function receive(c: ReceiveGoods, state: FulfilmentState): FulfilmentEvent[] {
         expectedArrival: delivery.expectedArrival,
         onTime: day(c.now) <= day(delivery.expectedArrival),
         ticket: c.ticket,
+        documents,
       },
     },
   ];
@@ -407,6 +430,12 @@ export function decide(command: FulfilmentCommand, state: FulfilmentState): Fulf
 }
 
 export const fulfilmentDecider: Decider<FulfilmentState, FulfilmentCommand, FulfilmentEvent> = { initialState, evolve, decide };
+
+/** A document one of the call-off's deliveries or receipts carries (null: none does). */
+export function attachedDocument(state: FulfilmentState, sha256: string): DocumentRef | null {
+  const deliveries = state.status === 'active' ? Object.values(state.deliveries) : [];
+  return deliveries.flatMap((d) => [...d.documents, ...d.receiptDocuments]).find((x) => x.sha256 === sha256) ?? null;
+}
 
 export function partiesOf(event: FulfilmentEvent): string[] {
   return [event.data.buyerId, event.data.supplierId];

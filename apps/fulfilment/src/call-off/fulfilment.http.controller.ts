@@ -6,11 +6,13 @@ import type { DataSource } from 'typeorm';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { CommandMeta, DATA_SOURCE, uuidParam } from '@dealledger/platform';
+import { CommandMeta, DATA_SOURCE, DocumentErrors, DocumentRefInput, Documents, sha256Param, uuidParam } from '@dealledger/platform';
 import { ExecuteFulfilmentCommand } from './fulfilment.command-handler';
 import type { FulfilmentCommandToPrepare } from './fulfilment.commands';
 import { DispatchRequest, InvoiceRequest, PayRequest, ReceiptRequest, WithdrawRequest } from './fulfilment.requests.dto';
-import { findCallOff, fulfilmentView, loadFulfilment } from './fulfilment.stream';
+import { callOffDocument, findCallOff, fulfilmentView, loadFulfilment } from './fulfilment.stream';
+
+const refs = (documents: DocumentRefInput[] = []) => documents.map(({ sha256, name }) => ({ sha256, name }));
 
 /** After the call-off: the supplier dispatches and invoices, the buyer receives, inspects and pays. */
 @ApiTags('fulfilment')
@@ -23,6 +25,7 @@ export class FulfilmentHttpController {
     private readonly commands: CommandBus,
     private readonly store: PostgresEventStore,
     @Inject(DATA_SOURCE) private readonly db: DataSource,
+    private readonly documents: Documents,
   ) {}
 
   private async run(command: CommandInput<FulfilmentCommandToPrepare>, m: CommandMetadata, p: Principal) {
@@ -41,10 +44,25 @@ export class FulfilmentHttpController {
     return { ...fulfilmentView(callOff, state, p, callOffId, new Date()), version };
   }
 
+  @Get('documents/:sha256')
+  @ApiOperation({ summary: "A document on one of the call-off's deliveries or receipts, for either party (a download)" })
+  async document(
+    @Param('callOffId', uuidParam) callOffId: string,
+    @Param('sha256', sha256Param) sha256: string,
+    @CurrentPrincipal() p: Principal,
+    @Res() res: Response,
+  ) {
+    const [callOff, { state }] = await Promise.all([findCallOff(this.db, this.store.schema, callOffId), loadFulfilment(this.store, callOffId)]);
+    const ref = callOffDocument(callOff, state, p, callOffId, sha256);
+    if (!ref) throw DocumentErrors.notFound(sha256);
+    await this.documents.send(res, ref);
+  }
+
   @Post('deliveries')
   @HttpCode(201)
   @ApiOperation({
-    summary: 'Dispatch advice (a person of the supplier): lines, batch and serial numbers, carrier, expected arrival; partial deliveries welcome',
+    summary:
+      'Dispatch advice (a person of the supplier): lines, batch and serial numbers, carrier, expected arrival, documents (delivery note, certificates); partial deliveries welcome',
   })
   dispatch(
     @Param('callOffId', uuidParam) callOffId: string,
@@ -57,14 +75,14 @@ export class FulfilmentHttpController {
     res.location(`/call-offs/${callOffId}#delivery-${deliveryId}`);
     const lines = body.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, batch: l.batch ?? null, serialNumbers: l.serialNumbers ?? [] }));
     const command = { type: 'DispatchDelivery' as const, callOffId, deliveryId, lines, carrier: body.carrier, trackingNumber: body.trackingNumber ?? null };
-    return this.run({ ...command, expectedArrival: body.expectedArrival }, m, p);
+    return this.run({ ...command, expectedArrival: body.expectedArrival, documents: refs(body.documents) }, m, p);
   }
 
   @Post('deliveries/:deliveryId/receipt')
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Goods receipt (a person of the buyer): per line received and accepted after inspection, the rest rejected with a reason; optionally a service ticket for the rejected goods',
+      'Goods receipt (a person of the buyer): per line received and accepted after inspection, the rest rejected with a reason; optionally a service ticket for the rejected goods and documents (inspection report)',
   })
   receive(
     @Param('callOffId', uuidParam) callOffId: string,
@@ -74,7 +92,7 @@ export class FulfilmentHttpController {
     @CommandMeta() m: CommandMetadata,
   ) {
     const lines = body.lines.map((l) => ({ sku: l.sku, received: l.received, accepted: l.accepted, reason: l.reason ?? null }));
-    return this.run({ type: 'ReceiveGoods', callOffId, deliveryId, lines, ticket: body.ticket ?? null }, m, p);
+    return this.run({ type: 'ReceiveGoods', callOffId, deliveryId, lines, ticket: body.ticket ?? null, documents: refs(body.documents) }, m, p);
   }
 
   @Post('invoices')

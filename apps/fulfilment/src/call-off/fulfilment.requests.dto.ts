@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { DECIMAL_PATTERN, QUANTITY_PATTERN } from '@dealledger/domain';
 import { QuantityInput, QuantityOrZeroInput, SEVERITIES, type Severity } from '@dealledger/events';
-import { IsTimestamp } from '@dealledger/platform';
+import { DocumentRefInput, IsTimestamp } from '@dealledger/platform';
 
 const QUANTITY = {
   type: String,
@@ -12,6 +12,15 @@ const QUANTITY = {
 };
 const AMOUNT = (field: string) => ({ message: `${field} must be a decimal amount with at most 4 decimals, such as 41.70` });
 const text = (max: number) => [IsString(), IsNotEmpty(), MaxLength(max)];
+/** Optional documents by the hash POST /documents answered: at most 20, each uploaded by your company. */
+const documents = (description: string): PropertyDecorator[] => [
+  ApiPropertyOptional({ type: DocumentRefInput, isArray: true, maxItems: 20, description }),
+  IsOptional(),
+  IsArray(),
+  ArrayMaxSize(20),
+  ValidateNested({ each: true }),
+  Type(() => DocumentRefInput),
+];
 const apply =
   (...ds: PropertyDecorator[]): PropertyDecorator =>
   (t, k) =>
@@ -42,6 +51,9 @@ export class DispatchRequest {
   @ApiProperty({ example: 'DB Schenker' }) @apply(...text(200)) carrier: string;
   @ApiPropertyOptional({ example: '00340434161094042557' }) @IsOptional() @IsString() @MaxLength(100) trackingNumber?: string;
   @ApiProperty({ example: '2027-03-14', description: 'When the goods are expected at the buyer (a day or a time)' }) @IsTimestamp() expectedArrival: string;
+
+  @apply(...documents('Delivery note, material certificates (EN 10204 3.1), CE declaration: uploaded first with POST /documents'))
+  documents?: DocumentRefInput[];
 }
 
 export class ReceiptLineDto {
@@ -79,6 +91,9 @@ export class ReceiptRequest {
   @ValidateNested()
   @Type(() => RejectionTicketDto)
   ticket?: RejectionTicketDto;
+
+  @apply(...documents('An inspection report and the like: uploaded first with POST /documents'))
+  documents?: DocumentRefInput[];
 }
 
 export class InvoiceLineDto {

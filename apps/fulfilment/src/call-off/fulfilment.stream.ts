@@ -1,9 +1,9 @@
 import { addQuantities, fold, parsePaymentTerms, type Requester } from '@dealledger/domain';
-import type { FulfilmentEvent, Severity } from '@dealledger/events';
+import type { DocumentRef, FulfilmentEvent, Severity } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
 import type { DataSource } from 'typeorm';
 import type { KnownCallOff } from './fulfilment.commands';
-import { fulfilmentDecider, FulfilmentState, payableOn } from './fulfilment.decider';
+import { attachedDocument, fulfilmentDecider, FulfilmentState, payableOn } from './fulfilment.decider';
 import { FulfilmentErrors } from './fulfilment.errors';
 
 export const fulfilmentStreamId = (callOffId: string) => `fulfilment-${callOffId}`;
@@ -41,13 +41,19 @@ export async function findCallOff(db: DataSource, schema: string, callOffId: str
   };
 }
 
+/** The call-off, for one of its two parties; anyone else gets 404. */
+function ofParty(callOff: KnownCallOff | null, viewer: Requester, callOffId: string): KnownCallOff {
+  if (!callOff || (viewer.companyId !== callOff.buyerId && viewer.companyId !== callOff.supplierId)) throw FulfilmentErrors.callOffNotFound(callOffId);
+  return callOff;
+}
+
 /**
  * A call-off's fulfilment as its two parties read it: per line what was ordered, dispatched,
- * received, accepted, rejected and invoiced; the deliveries; the invoices, each flagged overdue
- * when unpaid past its due date. Anyone else gets 404.
+ * received, accepted, rejected and invoiced; the deliveries with their documents; the invoices,
+ * each flagged overdue when unpaid past its due date. Anyone else gets 404.
  */
-export function fulfilmentView(callOff: KnownCallOff | null, state: FulfilmentState, viewer: Requester, callOffId: string, now: Date) {
-  if (!callOff || (viewer.companyId !== callOff.buyerId && viewer.companyId !== callOff.supplierId)) throw FulfilmentErrors.callOffNotFound(callOffId);
+export function fulfilmentView(known: KnownCallOff | null, state: FulfilmentState, viewer: Requester, callOffId: string, now: Date) {
+  const callOff = ofParty(known, viewer, callOffId);
   const active = state.status === 'active' ? state : null;
   const today = now.toISOString().slice(0, 10);
   return {
@@ -80,4 +86,16 @@ export function fulfilmentView(callOff: KnownCallOff | null, state: FulfilmentSt
       payableToday: i.status === 'matched' ? payableOn(i, today).amount : null,
     })),
   };
+}
+
+/** A document a delivery or receipt of the call-off carries, for its two parties (null: none carries it); anyone else gets 404. */
+export function callOffDocument(
+  callOff: KnownCallOff | null,
+  state: FulfilmentState,
+  viewer: Requester,
+  callOffId: string,
+  sha256: string,
+): DocumentRef | null {
+  ofParty(callOff, viewer, callOffId);
+  return attachedDocument(state, sha256);
 }

@@ -21,6 +21,7 @@ const data = (over: Partial<GoodsReceivedV1> = {}): GoodsReceivedV1 => ({
   expectedArrival: '2027-05-03T00:00:00.000Z',
   onTime: true,
   ticket: { severity: 'major', sku: 'HU-10IN', description: 'Housings crack in transit' },
+  documents: [],
   ...over,
 });
 const envelope = (d: GoodsReceivedV1) =>

@@ -1,4 +1,4 @@
-import type { Severity, SlaKind } from '@dealledger/events';
+import type { DocumentRef, Severity, SlaKind } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 
 /** A contract as the service desk learnt it from dealledger.contracts.events. */
@@ -30,12 +30,17 @@ export type EscalateTicket = Base & { type: 'EscalateTicket'; note: string };
 export type ResolveTicket = Base & { type: 'ResolveTicket'; resolution: string };
 export type ReopenTicket = Base & { type: 'ReopenTicket'; reason: string };
 export type CloseTicket = Base & { type: 'CloseTicket'; satisfaction: number; comment: string | null };
+/** Evidence, by a person of either party, while the ticket is not closed. */
+export type AttachTicketDocument = Base & { type: 'AttachTicketDocument'; document: DocumentRef };
 /** Issued by the SLA clock when a deadline is due. */
 export type RecordSlaBreach = { type: 'RecordSlaBreach'; ticketId: string; kind: SlaKind; now: Date };
 
-export type TicketCommand = OpenTicket | AcknowledgeTicket | EscalateTicket | ResolveTicket | ReopenTicket | CloseTicket | RecordSlaBreach;
+export type TicketCommand =
+  OpenTicket | AcknowledgeTicket | EscalateTicket | ResolveTicket | ReopenTicket | CloseTicket | AttachTicketDocument | RecordSlaBreach;
 
 /** An OpenTicket as sent: the handler looks up the contract it names. */
 export type OpenTicketUnresolved = Omit<OpenTicket, 'contract'>;
+/** An AttachTicketDocument as sent: a document the acting company uploaded, by hash, and the name to attach it under. */
+export type AttachTicketDocumentUnresolved = Omit<AttachTicketDocument, 'document'> & { document: { sha256: string; name: string } };
 /** What callers send; the handler prepares it into a TicketCommand. */
-export type TicketCommandToPrepare = Exclude<TicketCommand, OpenTicket> | OpenTicketUnresolved;
+export type TicketCommandToPrepare = Exclude<TicketCommand, OpenTicket | AttachTicketDocument> | OpenTicketUnresolved | AttachTicketDocumentUnresolved;

@@ -1,9 +1,10 @@
 import type { Requester } from '@dealledger/domain';
+import type { DocumentRef } from '@dealledger/events';
 import { deciderSpec } from '@dealledger/testing';
 import { resolutionClock, responseClock } from './sla/sla-clock.rules';
 import type { KnownContract, TicketCommand } from './ticket.commands';
 import { ticketDecider } from './ticket.decider';
-import { ticketHistory } from './ticket.stream';
+import { ticketDocument, ticketHistory, ticketView } from './ticket.stream';
 
 const { given, history } = deciderSpec(ticketDecider);
 
@@ -43,6 +44,20 @@ const ack = (h: number, who = technician): TicketCommand => ({ type: 'Acknowledg
 const resolve = (h: number, who = technician): TicketCommand => ({ type: 'ResolveTicket', ticketId, resolution: 'firmware 2.3.1', requester: who, now: at(h) });
 const breach = (kind: 'response' | 'resolution', h: number): TicketCommand => ({ type: 'RecordSlaBreach', ticketId, kind, now: at(h) });
 const opened = history(openCmd());
+const doc = (n: number, name = `evidence-${n}.png`): DocumentRef => ({
+  name,
+  sha256: n.toString(16).padStart(64, '0'),
+  size: 2000 + n,
+  mediaType: 'image/png',
+});
+const photo = doc(1, 'Cracked housing.jpg');
+const attach = (document: DocumentRef, who: Requester = engineer, h = 1): TicketCommand => ({
+  type: 'AttachTicketDocument',
+  ticketId,
+  document,
+  requester: who,
+  now: at(h),
+});
 
 describe('ticket decider', () => {
   describe('opening', () => {
@@ -128,6 +143,59 @@ describe('ticket decider', () => {
     });
   });
 
+  describe('documents (evidence)', () => {
+    it('are attached by a person of either party, and the ticket lists them with who attached them', () => {
+      given(opened)
+        .when(attach(photo))
+        .then([
+          {
+            type: 'TicketDocumentAttached',
+            data: { ticketId, contractId, buyerId: buyer, supplierId: supplier, document: photo, attachedBy: engineer.personId!, attachedByCompany: buyer },
+          },
+        ]);
+      const log = doc(2, 'controller.log');
+      const events = history(openCmd(), attach(photo), ack(2), attach(log, technician, 3));
+      const state = given(events).state;
+      expect(ticketView(state, technician, ticketId).documents).toEqual([
+        { ...photo, attachedBy: engineer.personId, attachedByCompany: buyer },
+        { ...log, attachedBy: technician.personId, attachedByCompany: supplier },
+      ]);
+      expect(ticketDocument(state, technician, ticketId, photo.sha256)).toMatchObject(photo);
+      expect(ticketDocument(state, engineer, ticketId, doc(3).sha256)).toBeNull();
+      expect(() => ticketDocument(state, p('99999999-0000-4000-8000-000000000009', 30), ticketId, photo.sha256)).toThrow(/no ticket/);
+    });
+    it('may come while the ticket is resolved, not once it is closed', () => {
+      const resolved = history(openCmd(), ack(1), resolve(5));
+      expect(given(resolved).when(attach(photo, engineer, 6)).events[0].type).toBe('TicketDocumentAttached');
+      const closed = history(openCmd(), ack(1), resolve(5), { type: 'CloseTicket', ticketId, satisfaction: 4, comment: null, requester: engineer, now: at(6) });
+      given(closed)
+        .when(attach(photo, engineer, 7))
+        .thenThrows('conflict:ticket.invalid_transition');
+    });
+    it('refuses the same content twice (even under another name or from the other side), a 21st document, a company key, a stranger', () => {
+      const once = history(openCmd(), attach(photo));
+      given(once)
+        .when(attach({ ...photo, name: 'again.jpg' }, technician))
+        .thenThrows('conflict:ticket.document_already_attached');
+      const twenty = history(openCmd(), ...Array.from({ length: 20 }, (_, i) => attach(doc(i + 1))));
+      given(twenty)
+        .when(attach(doc(21)))
+        .thenThrows('conflict:ticket.too_many_documents');
+      given(opened)
+        .when(attach(photo, { companyId: supplier, personId: null, roles: [] }))
+        .thenThrows('forbidden:ticket.person_required');
+      given(opened)
+        .when(attach(photo, p('99999999-0000-4000-8000-000000000009', 30)))
+        .thenThrows('not_found:ticket.not_found');
+      given([]).when(attach(photo)).thenThrows('not_found:ticket.not_found');
+    });
+    it('leave the SLA clocks running', () => {
+      const [, attached] = history(openCmd(), attach(photo));
+      expect(responseClock(attached)).toBe('keep');
+      expect(resolutionClock(attached)).toBe('keep');
+    });
+  });
+
   describe('SLA clocks', () => {
     it('breach the response deadline once when no response came', () => {
       const first = given(opened).when(breach('response', 5));
@@ -172,6 +240,7 @@ describe('ticket decider', () => {
         resolve(20),
         { type: 'ReopenTicket', ticketId, reason: 'back again', requester: engineer, now: at(30) },
         resolve(31),
+        attach(photo, technician, 31),
         { type: 'CloseTicket', ticketId, satisfaction: 3, comment: 'slow', requester: engineer, now: at(32) },
       );
       const recorded = events.map((event, i) => ({ event, recordedAt: at(i).toISOString() }));
@@ -184,6 +253,7 @@ describe('ticket decider', () => {
         'TicketResolved',
         'TicketReopened',
         'TicketResolved',
+        'TicketDocumentAttached',
         'TicketClosed',
       ]);
       expect(steps[0]).toEqual({
@@ -197,7 +267,13 @@ describe('ticket decider', () => {
       expect(steps[3]).toMatchObject({ by: technician.personId, details: { level: 1, note: 'needs R&D' } });
       expect(steps[4].details).toMatchObject({ resolution: 'firmware 2.3.1' });
       expect(steps[5]).toMatchObject({ by: engineer.personId, details: { reason: 'back again' } });
-      expect(steps[7].details).toEqual({ satisfaction: 3, comment: 'slow' });
+      expect(steps[7]).toEqual({
+        type: 'TicketDocumentAttached',
+        at: at(7).toISOString(),
+        by: technician.personId,
+        details: { document: photo, attachedByCompany: supplier },
+      });
+      expect(steps[8].details).toEqual({ satisfaction: 3, comment: 'slow' });
       // The buyer reads the same steps, without the supplier's internal escalation note.
       const asBuyer = ticketHistory(recorded, 'buyer');
       expect(asBuyer[3].details).toEqual({ level: 1 });

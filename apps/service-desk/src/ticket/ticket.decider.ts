@@ -1,8 +1,9 @@
 import type { Decider } from '@dealledger/domain';
-import type { SlaKind, TicketEvent, TicketOpenedV1 } from '@dealledger/events';
+import type { DocumentRef, SlaKind, TicketEvent, TicketOpenedV1 } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type {
   AcknowledgeTicket,
+  AttachTicketDocument,
   CloseTicket,
   EscalateTicket,
   OpenTicket,
@@ -13,6 +14,12 @@ import type {
 } from './ticket.commands';
 import { TicketErrors } from './ticket.errors';
 
+/** A document on the ticket, with the person and company that attached it. */
+export type TicketDocument = DocumentRef & { attachedBy: string; attachedByCompany: string };
+
+/** At most this many documents on one ticket. */
+export const MAX_TICKET_DOCUMENTS = 20;
+
 interface Facts extends TicketOpenedV1 {
   resolutionHours: number;
   acknowledgedAt: string | null;
@@ -21,6 +28,7 @@ interface Facts extends TicketOpenedV1 {
   reopenings: number;
   /** `kind@dueAt` of every breach recorded, so each deadline breaches once. */
   breaches: string[];
+  documents: TicketDocument[];
 }
 
 export type TicketState =
@@ -31,7 +39,17 @@ export const initialState: TicketState = { status: 'none' };
 export function evolve(state: TicketState, event: TicketEvent): TicketState {
   if (event.type === 'TicketOpened') {
     const hours = (Date.parse(event.data.resolutionDueAt) - Date.parse(event.data.openedAt)) / 3600000;
-    return { status: 'open', ...event.data, resolutionHours: hours, acknowledgedAt: null, resolvedAt: null, escalations: 0, reopenings: 0, breaches: [] };
+    return {
+      status: 'open',
+      ...event.data,
+      resolutionHours: hours,
+      acknowledgedAt: null,
+      resolvedAt: null,
+      escalations: 0,
+      reopenings: 0,
+      breaches: [],
+      documents: [],
+    };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -47,6 +65,10 @@ export function evolve(state: TicketState, event: TicketEvent): TicketState {
       return { ...state, status: 'closed', satisfaction: event.data.satisfaction };
     case 'SlaBreached':
       return { ...state, breaches: [...state.breaches, `${event.data.kind}@${event.data.dueAt}`] };
+    case 'TicketDocumentAttached': {
+      const { document, attachedBy, attachedByCompany } = event.data;
+      return { ...state, documents: [...state.documents, { ...document, attachedBy, attachedByCompany }] };
+    }
   }
 }
 
@@ -144,6 +166,19 @@ function close(c: CloseTicket, state: TicketState): TicketEvent[] {
   return [{ type: 'TicketClosed', data: { ...ref(s), by, satisfaction: c.satisfaction, comment: c.comment } }];
 }
 
+/**
+ * Evidence from either side until the ticket is closed. The same content twice is refused, not
+ * ignored: the name it came with would be dropped silently (a retry has its Idempotency-Key).
+ */
+function attach(c: AttachTicketDocument, state: TicketState): TicketEvent[] {
+  const s = visible(state, c.ticketId, c.requester);
+  const by = person(c.requester);
+  if (s.status === 'closed') throw TicketErrors.invalidTransition('attach a document to', s.status);
+  if (s.documents.some((d) => d.sha256 === c.document.sha256)) throw TicketErrors.documentAlreadyAttached(c.document.sha256);
+  if (s.documents.length >= MAX_TICKET_DOCUMENTS) throw TicketErrors.tooManyDocuments(MAX_TICKET_DOCUMENTS);
+  return [{ type: 'TicketDocumentAttached', data: { ...ref(s), document: c.document, attachedBy: by, attachedByCompany: c.requester.companyId } }];
+}
+
 /** Due, unmet and not yet recorded: the clock's check. Each deadline breaches at most once. */
 function breach(c: RecordSlaBreach, state: TicketState): TicketEvent[] {
   if (state.status === 'none') throw TicketErrors.notFound(c.ticketId);
@@ -170,6 +205,8 @@ export function decide(command: TicketCommand, state: TicketState): TicketEvent[
       return reopen(command, state);
     case 'CloseTicket':
       return close(command, state);
+    case 'AttachTicketDocument':
+      return attach(command, state);
     case 'RecordSlaBreach':
       return breach(command, state);
   }

@@ -5,12 +5,12 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { checkedCursor, CommandMeta, uuidParam, withNextLink } from '@dealledger/platform';
+import { checkedCursor, CommandMeta, DocumentErrors, DocumentRefInput, Documents, sha256Param, uuidParam, withNextLink } from '@dealledger/platform';
 import { ExecuteTicketCommand } from './ticket.command-handler';
 import type { TicketCommandToPrepare } from './ticket.commands';
 import { TicketListProjection } from './list/ticket-list.projection';
 import { CloseRequest, NoteRequest, OpenTicketRequest, ReopenRequest, ResolveRequest, TicketListQueryDto } from './ticket.requests.dto';
-import { loadTicket, ticketHistory, ticketView } from './ticket.stream';
+import { loadTicket, ticketDocument, ticketHistory, ticketView } from './ticket.stream';
 
 /** Technical service under contracts: the buyer opens and closes, the supplier responds and resolves; SLA clocks run. */
 @ApiTags('tickets')
@@ -23,6 +23,7 @@ export class TicketHttpController {
     private readonly commands: CommandBus,
     private readonly store: PostgresEventStore,
     private readonly list_: TicketListProjection,
+    private readonly documents: Documents,
   ) {}
 
   private async run(command: CommandInput<TicketCommandToPrepare>, m: CommandMetadata, p: Principal) {
@@ -51,7 +52,7 @@ export class TicketHttpController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'The ticket, its deadlines and any SLA breaches' })
+  @ApiOperation({ summary: 'The ticket, its deadlines, any SLA breaches and the documents attached' })
   async get(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal) {
     const { state, version } = await loadTicket(this.store, id);
     return { ...ticketView(state, p, id), version };
@@ -63,6 +64,32 @@ export class TicketHttpController {
     const { state, events } = await loadTicket(this.store, id);
     const view = ticketView(state, p, id);
     return { items: ticketHistory(events, p.companyId === view.supplierId ? 'supplier' : 'buyer') };
+  }
+
+  @Post(':id/documents')
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      'Attach a document as evidence (a person of either party, until the ticket is closed): one your company uploaded with POST /documents; at most 20 per ticket, each content once (409)',
+  })
+  attach(
+    @Param('id', uuidParam) id: string,
+    @Body() body: DocumentRefInput,
+    @CurrentPrincipal() p: Principal,
+    @CommandMeta() m: CommandMetadata,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    res.location(`/tickets/${id}/documents/${body.sha256}`);
+    return this.run({ type: 'AttachTicketDocument', ticketId: id, document: { sha256: body.sha256, name: body.name } }, m, p);
+  }
+
+  @Get(':id/documents/:sha256')
+  @ApiOperation({ summary: 'A document attached to the ticket, for either party (a download)' })
+  async document(@Param('id', uuidParam) id: string, @Param('sha256', sha256Param) sha256: string, @CurrentPrincipal() p: Principal, @Res() res: Response) {
+    const { state } = await loadTicket(this.store, id);
+    const ref = ticketDocument(state, p, id, sha256);
+    if (!ref) throw DocumentErrors.notFound(sha256);
+    await this.documents.send(res, ref);
   }
 
   @Post(':id/acknowledge')

@@ -4,7 +4,7 @@ import type { PostgresEventStore } from '@dealledger/event-store';
 import type { DataSource } from 'typeorm';
 import type { Requester } from '@dealledger/domain';
 import type { KnownContract } from './ticket.commands';
-import { ticketDecider, TicketState } from './ticket.decider';
+import { ticketDecider, TicketDocument, TicketState } from './ticket.decider';
 import { TicketErrors } from './ticket.errors';
 
 export const ticketStreamId = (ticketId: string) => `ticket-${ticketId}`;
@@ -35,7 +35,8 @@ export interface TicketStep {
 
 /**
  * The ticket's history from its stream: the words each step carried (description, resolution,
- * escalation note, reopening reason, rating) that the ticket's current state keeps no longer.
+ * escalation note, reopening reason, rating) that the ticket's current state keeps no longer, and
+ * when each document was attached.
  * An escalation is the supplier's internal step: the buyer learns its level, not its note (as
  * in the relationship timeline).
  */
@@ -57,6 +58,8 @@ export function ticketHistory(events: { event: TicketEvent; recordedAt: string }
         return step(event.data.by, { satisfaction: event.data.satisfaction, comment: event.data.comment ?? null });
       case 'SlaBreached':
         return step(null, { kind: event.data.kind, dueAt: event.data.dueAt });
+      case 'TicketDocumentAttached':
+        return step(event.data.attachedBy, { document: event.data.document, attachedByCompany: event.data.attachedByCompany });
     }
   });
 }
@@ -72,4 +75,10 @@ export function ticketView(state: TicketState, viewer: Requester, ticketId: stri
   if (state.status === 'none' || (viewer.companyId !== state.buyerId && viewer.companyId !== state.supplierId)) throw TicketErrors.notFound(ticketId);
   const { breaches, ...rest } = state;
   return { ...rest, slaBreaches: breaches.map((b) => ({ kind: b.split('@')[0], dueAt: b.split('@')[1] })) };
+}
+
+/** A document attached to the ticket, for its two parties (null: not attached); anyone else gets 404. */
+export function ticketDocument(state: TicketState, viewer: Requester, ticketId: string, sha256: string): TicketDocument | null {
+  const { documents } = ticketView(state, viewer, ticketId);
+  return documents.find((d) => d.sha256 === sha256) ?? null;
 }

@@ -2,6 +2,7 @@ import { DECIMAL_PATTERN } from '@dealledger/domain';
 import { Type } from 'class-transformer';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, ValidateNested } from 'class-validator';
 import type { EventDefinition } from '../catalog';
+import { DocumentRef } from '../documents';
 import { SEVERITIES, Severity } from '../contracts/contracts.events';
 import { IsQuantity, IsQuantityOrZero } from '../offers/quantity.schema';
 
@@ -35,6 +36,8 @@ export class DeliveryDispatchedV1 extends FulfilmentRef {
   @IsISO8601() expectedArrival: string;
   @IsUUID() dispatchedBy: string;
   @IsISO8601() dispatchedAt: string;
+  /** The supplier's papers for the delivery: delivery note, material certificates (EN 10204 3.1), CE declaration. */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => DocumentRef) documents: DocumentRef[];
 }
 
 export class ReceiptLine {
@@ -64,6 +67,8 @@ export class GoodsReceivedV1 extends FulfilmentRef {
   /** Received on or before the expected day (UTC). */
   @IsBoolean() onTime: boolean;
   @IsOptional() @ValidateNested() @Type(() => RejectionTicket) ticket: RejectionTicket | null;
+  /** The buyer's papers for the receipt, such as an inspection report. */
+  @IsArray() @ValidateNested({ each: true }) @Type(() => DocumentRef) documents: DocumentRef[];
 }
 
 export const MATCH_ISSUES = ['price_above_contract', 'quantity_above_accepted'] as const;
@@ -152,9 +157,13 @@ export const FULFILMENT_EVENTS: EventDefinition[] = [
   def(
     'DeliveryDispatched',
     DeliveryDispatchedV1,
-    'The supplier dispatched (part of) a call-off: lines with batch and serial numbers, carrier, expected arrival.',
+    'The supplier dispatched (part of) a call-off: lines with batch and serial numbers, carrier, expected arrival, and the documents that go with it (delivery note, certificates).',
   ),
-  def('GoodsReceived', GoodsReceivedV1, 'The buyer received a delivery: per line what arrived, what passed inspection and what was rejected (with a reason).'),
+  def(
+    'GoodsReceived',
+    GoodsReceivedV1,
+    'The buyer received a delivery: per line what arrived, what passed inspection and what was rejected (with a reason); documents such as an inspection report.',
+  ),
   def(
     'InvoiceIssued',
     InvoiceIssuedV1,

@@ -1,6 +1,8 @@
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import type { EventDefinition } from '../catalog';
 import { SEVERITIES, Severity } from '../contracts/contracts.events';
+import { DocumentRef } from '../documents';
 
 export const SLA_KINDS = ['response', 'resolution'] as const;
 export type SlaKind = (typeof SLA_KINDS)[number];
@@ -61,6 +63,13 @@ export class SlaBreachedV1 extends TicketRef {
   @IsISO8601() detectedAt: string;
 }
 
+/** Evidence on a ticket (photos, logs, an inspection report), attached by a person of either party. */
+export class TicketDocumentAttachedV1 extends TicketRef {
+  @ValidateNested() @Type(() => DocumentRef) document: DocumentRef;
+  @IsUUID() attachedBy: string;
+  @IsUUID() attachedByCompany: string;
+}
+
 type E<T extends string, D> = { type: T; data: D };
 export type TicketEvent =
   | E<'TicketOpened', TicketOpenedV1>
@@ -69,7 +78,8 @@ export type TicketEvent =
   | E<'TicketResolved', TicketResolvedV1>
   | E<'TicketReopened', TicketReopenedV1>
   | E<'TicketClosed', TicketClosedV1>
-  | E<'SlaBreached', SlaBreachedV1>;
+  | E<'SlaBreached', SlaBreachedV1>
+  | E<'TicketDocumentAttached', TicketDocumentAttachedV1>;
 
 const def = (type: string, schema: new () => object, description: string): EventDefinition => ({
   type,
@@ -87,4 +97,9 @@ export const SERVICE_DESK_EVENTS: EventDefinition[] = [
   def('TicketReopened', TicketReopenedV1, 'The buyer reopened a resolved ticket; a new resolution deadline runs.'),
   def('TicketClosed', TicketClosedV1, 'The buyer closed the ticket with a satisfaction score 1-5.'),
   def('SlaBreached', SlaBreachedV1, 'A response or resolution deadline passed without the matching event.'),
+  def(
+    'TicketDocumentAttached',
+    TicketDocumentAttachedV1,
+    'A person of the buyer or the supplier attached a document (evidence: photos, logs, a report) to a ticket not yet closed.',
+  ),
 ];

@@ -60,6 +60,11 @@ describe('ticket list rows follow the ticket events', () => {
     });
   });
 
+  it('only touches the row for a document attached (nothing the list shows changes)', () => {
+    const document = { name: 'photo.png', sha256: 'ab'.repeat(32), size: 10, mediaType: 'image/png' };
+    expect(change('TicketDocumentAttached', { document, attachedBy: 'p', attachedByCompany: 'b-1' })).toEqual({ changed: { ticketId: 't-1' } });
+  });
+
   it('ignores what is not a ticket event', () => {
     expect(change('SomethingElse')).toBeNull();
   });

@@ -86,6 +86,9 @@ export function ticketListChange(event: TicketEvent): { created: TicketListRow }
       return { changed: { ...change, status: 'closed' } };
     case 'SlaBreached':
       return { changed: { ...change, breach: { kind: event.data.kind, dueAt: event.data.dueAt } } };
+    case 'TicketDocumentAttached':
+      // Nothing the list shows, but the ticket moved: its updatedAt follows.
+      return { changed: change };
     default:
       return null;
   }
