@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -49,6 +49,8 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
   beforeAll(async () => {
     process.env.DB_SCHEMA = schema;
     process.env.TOPIC_PREFIX = prefix;
+    // Small, so that the size limit is tested without sending megabytes.
+    process.env.DOCUMENT_MAX_BYTES = String(64 * 1024);
     ({ app, url } = await startTestApp(OffersModule, OFFERS, [[EXPIRY_CLOCK, () => clock()]]));
     kafka = createKafka('offers-test');
     db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
@@ -61,6 +63,7 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     await db.destroy();
     delete process.env.DB_SCHEMA;
     delete process.env.TOPIC_PREFIX;
+    delete process.env.DOCUMENT_MAX_BYTES;
   });
 
   const envelopesOf = async (type: string, count = 1) => {
@@ -491,6 +494,112 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     expect(event.data.ranking).toHaveLength(3);
   });
 
+  it('attaches specifications to offers and tenders by hash, downloadable by their parties only', async () => {
+    const upload = (bytes: Buffer, token: string, type = 'application/pdf') =>
+      fetch(`${url}/documents`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${token}` }, body: bytes });
+    const download = (path: string, token: string) => fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const bytesOf = async (res: Response) => Buffer.from(await res.arrayBuffer());
+    const refOf = (res: Response) => res.json() as Promise<{ sha256: string; size: number; mediaType: string }>;
+    const pdf = (title: string) => Buffer.from(`%PDF-1.7\n1 0 obj << /Title (${title}) >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
+    const spec = pdf('Tyre specification');
+    const certificate = pdf('Material certificate EN 10204 3.1');
+
+    const uploaded = await upload(spec, supplierRep);
+    expect(uploaded.status).toBe(201);
+    const specRef = await refOf(uploaded);
+    expect(specRef).toEqual({ sha256: createHash('sha256').update(spec).digest('hex'), size: spec.length, mediaType: 'application/pdf' });
+    const certRef = await refOf(await upload(certificate, supplierRep));
+
+    // Not to a draft the buyer has not seen: once submitted, both parties see every document.
+    const id = (await http(url, 'POST', '/offers', offerBody(), supplierRep)).body.offerId;
+    const onDraft = await http(url, 'POST', `/offers/${id}/documents`, { sha256: specRef.sha256, name: 'Tyre specification.pdf' }, supplierRep);
+    expect(onDraft.body).toMatchObject({ status: 409, code: 'offer.invalid_transition' });
+    expect((await http(url, 'POST', `/offers/${id}/submit`, {}, supplierRep)).body.status).toBe('submitted');
+    const onSpec = await http(url, 'POST', `/offers/${id}/documents`, { sha256: specRef.sha256, name: 'Tyre specification.pdf' }, supplierRep);
+    expect(onSpec.status).toBe(200);
+    expect(onSpec.body.documents).toEqual([{ ...specRef, name: 'Tyre specification.pdf', attachedBy: expect.any(String) }]);
+    const onSubmitted = await http(url, 'POST', `/offers/${id}/documents`, { sha256: certRef.sha256, name: 'Certificate 3.1.pdf' }, supplierRep);
+    expect(onSubmitted.body.documents.map((d: { name: string }) => d.name)).toEqual(['Tyre specification.pdf', 'Certificate 3.1.pdf']);
+
+    const got = await download(`/offers/${id}/documents/${certRef.sha256}`, buyerEngineer);
+    expect(got.status).toBe(200);
+    expect(got.headers.get('content-type')).toBe('application/pdf');
+    expect(got.headers.get('content-disposition')).toContain('Certificate%203.1.pdf');
+    expect((await bytesOf(got)).equals(certificate)).toBe(true);
+    expect((await bytesOf(await download(`/offers/${id}/documents/${specRef.sha256}`, buyerEngineer))).equals(spec)).toBe(true);
+    expect((await http(url, 'GET', `/offers/${id}`, undefined, buyerEngineer)).body.documents).toHaveLength(2);
+    // A stranger learns nothing; a party, nothing of a document not attached here.
+    const strangerRep = person(stranger, ['executive']);
+    expect((await download(`/offers/${id}/documents/${certRef.sha256}`, strangerRep)).status).toBe(404);
+    expect((await download(`/offers/${id}/documents/${'0'.repeat(64)}`, buyerEngineer)).status).toBe(404);
+    expect((await download(`/offers/${id}/documents/NOT-A-HASH`, buyerEngineer)).status).toBe(400);
+
+    // The buyer attaches nothing to the supplier's offer, even a document it uploaded itself.
+    const buyerCopy = await refOf(await upload(certificate, buyerEngineer));
+    expect((await http(url, 'POST', `/offers/${id}/documents`, { sha256: buyerCopy.sha256, name: 'ours.pdf' }, buyerEngineer)).body).toMatchObject({
+      status: 403,
+      code: 'offer.supplier_only',
+    });
+    expect((await http(url, 'POST', `/offers/${id}/documents`, { sha256: certRef.sha256, name: 'again.pdf' }, supplierRep)).body).toMatchObject({
+      status: 409,
+      code: 'offer.document_already_attached',
+    });
+    // Only a document the company uploaded itself: a hash it never uploaded is not found.
+    const unknown = await http(
+      url,
+      'POST',
+      `/offers/${id}/documents`,
+      { sha256: createHash('sha256').update('never uploaded').digest('hex'), name: 'x.pdf' },
+      supplierRep,
+    );
+    expect(unknown).toMatchObject({ status: 404, type: expect.stringContaining('application/problem+json'), body: { code: 'document.not_found' } });
+    expect((await upload(Buffer.from('<html>not a pdf</html>'), supplierRep)).status).toBe(415);
+    expect((await upload(Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(64 * 1024, 0x20)]), supplierRep)).status).toBe(413);
+
+    const [event] = (await envelopesOf('OfferDocumentAttached', 2)).filter((e) => e.data.offerId === id && e.data.document.sha256 === certRef.sha256);
+    expect(event).toMatchObject({
+      parties: [supplier, buyer],
+      data: { supplierId: supplier, buyerId: buyer, document: { ...certRef, name: 'Certificate 3.1.pdf' } },
+    });
+
+    // A tender's specification: the buyer attaches it for the suppliers it invited, and only them.
+    const tender = await http(
+      url,
+      'POST',
+      '/tenders',
+      {
+        title: 'Forklift tyres',
+        items: [{ itemId: 'lot-1', description: 'Solid tyre 6.50-10', quantity: '400', unit: 'piece', specification: 'see the attached drawing' }],
+        submissionDeadline: new Date(Date.now() + 86400000).toISOString(),
+        weights: { price: 60, quality: 20, reputation: 10, service: 10, partnership: 0 },
+        publicProcurement: false,
+        currency: 'EUR',
+      },
+      buyerProcurement,
+    );
+    const tenderId = tender.body.tenderId;
+    await http(url, 'POST', `/tenders/${tenderId}/invitations`, { supplierIds: [supplier] }, buyerProcurement);
+    const drawing = pdf('Drawing 6.50-10');
+    const drawingRef = await refOf(await upload(drawing, buyerEngineer));
+    const attached = await http(url, 'POST', `/tenders/${tenderId}/documents`, { sha256: drawingRef.sha256, name: 'Drawing.pdf' }, buyerEngineer);
+    expect(attached.status).toBe(200);
+    expect(attached.body.documents).toEqual([{ ...drawingRef, name: 'Drawing.pdf', attachedBy: expect.any(String) }]);
+    expect((await http(url, 'GET', `/tenders/${tenderId}`, undefined, supplierRep)).body.documents).toHaveLength(1);
+    const fetched = await download(`/tenders/${tenderId}/documents/${drawingRef.sha256}`, supplierRep);
+    expect(fetched.status).toBe(200);
+    expect((await bytesOf(fetched)).equals(drawing)).toBe(true);
+    expect((await download(`/tenders/${tenderId}/documents/${drawingRef.sha256}`, person(supplier2, ['executive']))).status).toBe(404);
+    // The buyer's upload is not the supplier's to attach, though it may download it through the tender.
+    expect((await http(url, 'POST', `/offers/${id}/documents`, { sha256: drawingRef.sha256, name: 'x.pdf' }, supplierRep)).body).toMatchObject({
+      status: 404,
+      code: 'document.not_found',
+    });
+    expect((await http(url, 'POST', `/tenders/${tenderId}/documents`, { sha256: specRef.sha256, name: 'ours.pdf' }, supplierRep)).body).toMatchObject({
+      status: 403,
+      code: 'tender.buyer_only',
+    });
+  });
+
   it('serves /health and OpenAPI for every route', async () => {
     expect((await http(url, 'GET', '/health')).body).toMatchObject({ status: 'up', context: 'offers' });
     const paths = Object.keys((await http(url, 'GET', '/docs/openapi.json')).body.paths);
@@ -504,6 +613,10 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
       '/offers/{id}/reject',
       '/offers/{id}/withdraw',
       '/offers/{id}/submit',
+      '/offers/{id}/documents',
+      '/offers/{id}/documents/{sha256}',
+      '/documents',
+      '/documents/{sha256}',
     ]) {
       expect(paths).toContain(route);
     }
@@ -516,6 +629,8 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
       '/tenders/{id}/evaluations',
       '/tenders/{id}/award',
       '/tenders/{id}/cancel',
+      '/tenders/{id}/documents',
+      '/tenders/{id}/documents/{sha256}',
     ]) {
       expect(paths).toContain(route);
     }

@@ -16,7 +16,8 @@ export const OFFERS = {
   title: 'Deal Ledger — offers and tenders',
   description:
     'Supplier offers with volume price tiers, negotiated over numbered revisions; procurement tenders with sealed bids, ' +
-    'weighted evaluation on price, quality, reputation, service and partnership, and award. Events go to dealledger.offers.events.',
+    'weighted evaluation on price, quality, reputation, service and partnership, and award; specifications attached to both ' +
+    '(POST /documents, then by hash). Events go to dealledger.offers.events.',
 };
 
 @Module({
@@ -24,6 +25,7 @@ export const OFFERS = {
     CqrsModule.forRoot(),
     LedgerModule.forContext({
       context: OFFERS.context,
+      documents: true,
       migrations: [Deadlines1732800000000, DeadlineParking1736100000000, OfferList1737100000000, OfferListSearch1737200000000, TenderList1737300000000],
     }),
   ],

@@ -1,4 +1,4 @@
-import type { CounterProposalV2, OfferItemV2 } from '@dealledger/events';
+import type { CounterProposalV2, DocumentRef, OfferItemV2 } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 
 interface Base {
@@ -22,7 +22,10 @@ export type ReviseOffer = Base & OfferTerms & { type: 'ReviseOffer'; note: strin
 export type AcceptOffer = Base & { type: 'AcceptOffer'; revision: number; quantities: { sku: string; quantity: string }[] };
 export type RejectOffer = Base & { type: 'RejectOffer'; reason: string };
 export type WithdrawOffer = Base & { type: 'WithdrawOffer'; reason: string };
+/** `document`: resolved from the supplier's own uploads before the command is decided. */
+export type AttachOfferDocument = Base & { type: 'AttachOfferDocument'; document: DocumentRef };
 /** Issued by the offers app's own validity check, not by a person. */
 export type ExpireOffer = { type: 'ExpireOffer'; offerId: string; now: Date };
 
-export type OfferCommand = DraftOffer | SubmitOffer | CounterOffer | ReviseOffer | AcceptOffer | RejectOffer | WithdrawOffer | ExpireOffer;
+export type OfferCommand =
+  DraftOffer | SubmitOffer | CounterOffer | ReviseOffer | AcceptOffer | RejectOffer | WithdrawOffer | AttachOfferDocument | ExpireOffer;

@@ -1,6 +1,6 @@
 import { eventCatalog, type OfferEvent, type OfferItemV2 } from '@dealledger/events';
 import type { OfferCommand } from './offer.commands';
-import { offerDecider, quote } from './offer.decider';
+import { MAX_OFFER_DOCUMENTS, offerDecider, partiesOf, quote } from './offer.decider';
 import type { Requester } from '@dealledger/domain';
 import { deciderSpec } from '@dealledger/testing';
 
@@ -356,6 +356,82 @@ describe('offer decider', () => {
       given(s)
         .when(accept([{ sku: 'VALVE', quantity: '10' }]))
         .thenThrows('conflict:offer.invalid_transition');
+    });
+  });
+
+  describe('documents', () => {
+    const spec = { name: 'Tyre specification.pdf', sha256: 'a'.repeat(64), size: 2048, mediaType: 'application/pdf' };
+    const sha = (n: number) => n.toString(16).padStart(64, '0');
+    const attach = (requester: Requester = supplierRep, document = spec, at = now): OfferCommand => ({
+      type: 'AttachOfferDocument',
+      offerId,
+      document,
+      requester,
+      now: at,
+    });
+    const attached = (document = spec): OfferEvent => ({
+      type: 'OfferDocumentAttached',
+      data: { offerId, supplierId: supplier, buyerId: buyer, document, attachedBy: supplierRep.personId },
+    });
+    const ends: OfferEvent[] = [
+      { type: 'OfferRejected', data: { offerId, supplierId: supplier, buyerId: buyer, reason: 'no' } },
+      { type: 'OfferWithdrawn', data: { offerId, supplierId: supplier, buyerId: buyer, reason: 'no' } },
+      { type: 'OfferExpired', data: { offerId, supplierId: supplier, buyerId: buyer, validUntil } },
+    ];
+
+    it('are attached by a person of the supplier to a submitted or a countered offer, not to a draft the buyer has not seen', () => {
+      given([drafted]).when(attach()).thenThrows('conflict:offer.invalid_transition');
+      given([drafted, submitted]).when(attach()).then([attached()]);
+      given([drafted, submitted, countered]).when(attach()).then([attached()]);
+      expect(eventCatalog.validate('OfferDocumentAttached', 1, attached().data)).toEqual([]);
+    });
+    it('record only the document itself, as resolved, and who attached it', () => {
+      const extra = { ...spec, uploadedBy: supplier } as typeof spec;
+      given([drafted, submitted]).when(attach(supplierRep, extra)).then([attached()]);
+    });
+    it('are kept in the state, through revisions, and the event concerns both parties', () => {
+      const state = given([drafted, submitted, attached(), countered, revised]).state;
+      expect(state).toMatchObject({ revision: 1, documents: [{ ...spec, attachedBy: supplierRep.personId }] });
+      expect(partiesOf(attached())).toEqual([supplier, buyer]);
+    });
+    it('are not attached by the buyer', () => {
+      given([drafted, submitted]).when(attach(buyerEngineer)).thenThrows('forbidden:offer.supplier_only');
+    });
+    it('are not attached by the buyer to a draft it does not know of, nor by other companies', () => {
+      given([drafted]).when(attach(buyerEngineer)).thenThrows('not_found:offer.not_found');
+      given([drafted, submitted]).when(attach(strangerRep)).thenThrows('not_found:offer.not_found');
+      given([]).when(attach()).thenThrows('not_found:offer.not_found');
+    });
+    it('are attached by a person, not with a company key', () => {
+      given([drafted, submitted])
+        .when(attach({ companyId: supplier, personId: null, roles: [] }))
+        .thenThrows('forbidden:offer.person_required');
+    });
+    it('are not attached once the offer is accepted, rejected, withdrawn or expired', () => {
+      const accepted = given([drafted, submitted]).when(accept([{ sku: 'VALVE', quantity: '10' }])).events;
+      given([drafted, submitted, ...accepted])
+        .when(attach())
+        .thenThrows('conflict:offer.invalid_transition');
+      for (const end of ends) given([drafted, submitted, end]).when(attach()).thenThrows('conflict:offer.invalid_transition');
+    });
+    it('are not attached past the validity, even before the expiry check ran', () => {
+      given([drafted, submitted])
+        .when(attach(supplierRep, spec, later))
+        .thenThrows('conflict:offer.expired');
+    });
+    it('refuse the same content twice, under any name', () => {
+      given([drafted, submitted, attached()])
+        .when(attach(supplierRep, { ...spec, name: 'copy.pdf' }))
+        .thenThrows('conflict:offer.document_already_attached');
+    });
+    it(`hold at most ${MAX_OFFER_DOCUMENTS} per offer`, () => {
+      const full = Array.from({ length: MAX_OFFER_DOCUMENTS }, (_, i) => attached({ ...spec, sha256: sha(i + 1) }));
+      given([drafted, submitted, ...full.slice(1)])
+        .when(attach())
+        .then([attached()]);
+      given([drafted, submitted, ...full])
+        .when(attach())
+        .thenThrows('conflict:offer.too_many_documents');
     });
   });
 

@@ -1,8 +1,9 @@
 import { compareQuantities, Decider, firstRepeated, lineTotal, lowestTier, normaliseQuantity, sum, tierAtQuantity, toUnits } from '@dealledger/domain';
-import type { AcceptedItemV2, CounterProposalV2, OfferEvent, OfferItemV2, PriceTierV2 } from '@dealledger/events';
+import type { AcceptedItemV2, CounterProposalV2, DocumentRef, OfferEvent, OfferItemV2, PriceTierV2 } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type {
   AcceptOffer,
+  AttachOfferDocument,
   CounterOffer,
   DraftOffer,
   ExpireOffer,
@@ -14,6 +15,11 @@ import type {
   WithdrawOffer,
 } from './offer.commands';
 import { OfferErrors } from './offer.errors';
+
+/** At most this many documents per offer. */
+export const MAX_OFFER_DOCUMENTS = 20;
+
+export type AttachedDocument = DocumentRef & { attachedBy: string };
 
 interface OfferFacts {
   offerId: string;
@@ -27,6 +33,8 @@ interface OfferFacts {
   counters: { revision: number; proposals: CounterProposalV2[]; note: string }[];
   /** Ever submitted: until then the offer is the supplier's alone, whatever becomes of it. */
   submitted: boolean;
+  /** Attached by the supplier, oldest first; never removed (a revision keeps them). */
+  documents: AttachedDocument[];
 }
 
 export type OfferState =
@@ -53,6 +61,7 @@ export function evolve(state: OfferState, event: OfferEvent): OfferState {
         history: [],
         counters: [],
         submitted: false,
+        documents: [],
       };
     }
     case 'OfferSubmitted':
@@ -88,6 +97,8 @@ export function evolve(state: OfferState, event: OfferEvent): OfferState {
       return state.status === 'none' ? state : { ...state, status: 'withdrawn', reason: event.data.reason };
     case 'OfferExpired':
       return state.status === 'none' ? state : { ...state, status: 'expired' };
+    case 'OfferDocumentAttached':
+      return state.status === 'none' ? state : { ...state, documents: [...state.documents, { ...event.data.document, attachedBy: event.data.attachedBy }] };
   }
 }
 
@@ -269,6 +280,20 @@ function withdraw(c: WithdrawOffer, state: OfferState): OfferEvent[] {
   return [{ type: 'OfferWithdrawn', data: { ...ref(open), reason: c.reason } }];
 }
 
+function attachDocument(c: AttachOfferDocument, state: OfferState): OfferEvent[] {
+  const s = visible(state, c.offerId, c.requester);
+  bySupplier(s, c.requester, 'attach documents to');
+  if (c.requester.personId === null) throw OfferErrors.personRequired();
+  // Once the buyer has the offer: a document on a draft would be a part of it the buyer cannot see yet.
+  const open = expect(s, 'attach documents to', 'submitted', 'countered');
+  // Past its validity the buyer can no longer accept it: nothing more to read.
+  notExpired(open, c.now);
+  if (open.documents.some((d) => d.sha256 === c.document.sha256)) throw OfferErrors.documentAlreadyAttached(c.document.sha256);
+  if (open.documents.length >= MAX_OFFER_DOCUMENTS) throw OfferErrors.tooManyDocuments(MAX_OFFER_DOCUMENTS);
+  const { name, sha256, size, mediaType } = c.document;
+  return [{ type: 'OfferDocumentAttached', data: { ...ref(open), document: { name, sha256, size, mediaType }, attachedBy: c.requester.personId } }];
+}
+
 function expire(c: ExpireOffer, state: OfferState): OfferEvent[] {
   if (state.status === 'none') throw OfferErrors.notFound(c.offerId);
   const open = expect(state, 'expire', 'draft', 'submitted', 'countered');
@@ -292,6 +317,8 @@ export function decide(command: OfferCommand, state: OfferState): OfferEvent[] {
       return reject(command, state);
     case 'WithdrawOffer':
       return withdraw(command, state);
+    case 'AttachOfferDocument':
+      return attachDocument(command, state);
     case 'ExpireOffer':
       return expire(command, state);
   }

@@ -22,4 +22,7 @@ export const OfferErrors = {
   quantityBelowMinimum: (sku: string, min: string) => invalid('offer.quantity_below_minimum', `${sku} is offered from a quantity of ${min}`),
   nothingAccepted: () => invalid('offer.nothing_accepted', 'name a quantity for at least one item'),
   reasonRequired: () => invalid('offer.reason_required', 'a reason is required'),
+  personRequired: () => forbidden('offer.person_required', 'documents are attached by a person of the supplier, not with a company key'),
+  tooManyDocuments: (max: number) => conflict('offer.too_many_documents', `an offer holds at most ${max} documents`),
+  documentAlreadyAttached: (sha256: string) => conflict('offer.document_already_attached', `document ${sha256} is already attached to the offer`),
 };

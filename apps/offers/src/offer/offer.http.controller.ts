@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { checkedCursor, CommandMeta, uuidParam, withNextLink } from '@dealledger/platform';
+import { checkedCursor, CommandMeta, DocumentErrors, DocumentRefInput, Documents, sha256Param, uuidParam, withNextLink } from '@dealledger/platform';
 import { ReasonRequest } from '../common.dto';
 import { ExecuteOfferCommand } from './offer.command-handler';
 import type { OfferCommand } from './offer.commands';
@@ -28,6 +28,7 @@ export class OfferHttpController {
     private readonly commands: CommandBus,
     private readonly store: PostgresEventStore,
     private readonly list_: OfferListProjection,
+    private readonly documents: Documents,
   ) {}
 
   private async run(command: CommandInput<OfferCommand>, metadata: CommandMetadata) {
@@ -67,6 +68,27 @@ export class OfferHttpController {
   async quote(@Param('id', uuidParam) id: string, @Query() q: QuoteQuery, @CurrentPrincipal() p: Principal) {
     const { state } = await loadOffer(this.store, id);
     return { offerId: id, quotes: quote(offerView(state, p, id), q.quantity, q.sku) };
+  }
+
+  @Get(':id/documents/:sha256')
+  @ApiOperation({ summary: "A document attached to the offer, as a download (the offer's parties; the buyer once it is submitted)" })
+  async document(@Param('id', uuidParam) id: string, @Param('sha256', sha256Param) sha256: string, @CurrentPrincipal() p: Principal, @Res() res: Response) {
+    const { state } = await loadOffer(this.store, id);
+    const document = offerView(state, p, id).documents.find((d) => d.sha256 === sha256);
+    if (!document) throw DocumentErrors.notFound(sha256);
+    await this.documents.send(res, document);
+  }
+
+  @Post(':id/documents')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Attach a document your company uploaded (POST /documents) to the open offer (a person of the supplier): at most 20, each once',
+  })
+  @ApiForbiddenResponse({ description: 'Not a person of the supplier' })
+  @ApiConflictResponse({ description: 'The offer is closed or past its validity, already holds 20 documents, or holds this one' })
+  async attach(@Param('id', uuidParam) id: string, @Body() body: DocumentRefInput, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    const [document] = await this.documents.resolve([body], p.companyId);
+    return this.run({ type: 'AttachOfferDocument', offerId: id, document }, m);
   }
 
   @Post(':id/submit')

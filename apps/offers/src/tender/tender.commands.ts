@@ -1,4 +1,4 @@
-import type { BidPrice, CriteriaScores, CriteriaWeights, SealedContent, TenderItemV2 } from '@dealledger/events';
+import type { BidPrice, CriteriaScores, CriteriaWeights, DocumentRef, SealedContent, TenderItemV2 } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 
 interface Base {
@@ -28,7 +28,10 @@ export type CloseTenderUnopened = Omit<CloseTender, 'openedBids'>;
 export type EvaluateBid = Base & { type: 'EvaluateBid'; supplierId: string; scores: CriteriaScores };
 export type AwardTender = Base & { type: 'AwardTender'; supplierId: string };
 export type CancelTender = Base & { type: 'CancelTender'; reason: string };
+/** `document`: resolved from the buyer's own uploads before the command is decided. */
+export type AttachTenderDocument = Base & { type: 'AttachTenderDocument'; document: DocumentRef };
 
-export type TenderCommand = OpenTender | InviteSuppliers | SubmitBid | WithdrawBid | CloseTender | EvaluateBid | AwardTender | CancelTender;
+export type TenderCommand =
+  OpenTender | InviteSuppliers | SubmitBid | WithdrawBid | CloseTender | EvaluateBid | AwardTender | CancelTender | AttachTenderDocument;
 /** What callers send; the handler prepares it into a TenderCommand. */
 export type TenderCommandToPrepare = Exclude<TenderCommand, CloseTender> | CloseTenderUnopened;

@@ -3,7 +3,7 @@ import { eventCatalog, type BidPrice, type TenderEvent } from '@dealledger/event
 import type { Requester } from '@dealledger/domain';
 import { deciderSpec } from '@dealledger/testing';
 import type { TenderCommand } from './tender.commands';
-import { partiesOf, priceScores, rank, tenderDecider, TenderState } from './tender.decider';
+import { MAX_TENDER_DOCUMENTS, partiesOf, priceScores, rank, tenderDecider, TenderState } from './tender.decider';
 
 const { given } = deciderSpec(tenderDecider);
 
@@ -340,6 +340,87 @@ describe('tender decider', () => {
       given([opened, invited])
         .when({ type: 'CancelTender', tenderId, reason: 'x', requester: rep(s1), now: before })
         .thenThrows('forbidden:tender.buyer_only');
+    });
+  });
+
+  describe('documents', () => {
+    const spec = { name: 'Tyre specification.pdf', sha256: 'a'.repeat(64), size: 2048, mediaType: 'application/pdf' };
+    const sha = (n: number) => n.toString(16).padStart(64, '0');
+    const attach = (requester: Requester = engineer, document = spec, at = before): TenderCommand => ({
+      type: 'AttachTenderDocument',
+      tenderId,
+      document,
+      requester,
+      now: at,
+    });
+    const attached = (document = spec): TenderEvent => ({
+      type: 'TenderDocumentAttached',
+      data: { tenderId, buyerId: buyer, document, attachedBy: engineer.personId! },
+    });
+
+    it('are attached by any person of the buyer while the tender is open, before and after invitations and bids', () => {
+      given([opened]).when(attach()).then([attached()]);
+      given([opened, invited, ...bids])
+        .when(attach())
+        .then([attached()]);
+      expect(eventCatalog.validate('TenderDocumentAttached', 1, attached().data)).toEqual([]);
+    });
+    it('record only the document itself, as resolved, and who attached it', () => {
+      given([opened])
+        .when(attach(engineer, { ...spec, uploadedBy: buyer } as typeof spec))
+        .then([attached()]);
+    });
+    it('are kept in the state through the close, and concern the buyer and every supplier invited so far', () => {
+      const events = [opened, invited, attached(), ...bids];
+      const state = given([...events, ...given(events).when(closeCmd(closing)).events]).state;
+      expect(state).toMatchObject({ status: 'closed', documents: [{ ...spec, attachedBy: engineer.personId }] });
+      expect(partiesOf(attached(), given([opened, invited]).state)).toEqual([buyer, s1, s2, s3]);
+    });
+    it('are not attached by an invited supplier, nor seen by an uninvited company', () => {
+      given([opened, invited])
+        .when(attach(rep(s1)))
+        .thenThrows('forbidden:tender.buyer_only');
+      given([opened, invited])
+        .when(attach(person(outsider, 30, [])))
+        .thenThrows('not_found:tender.not_found');
+      given([]).when(attach()).thenThrows('not_found:tender.not_found');
+    });
+    it('are attached by a person, not with a company key', () => {
+      given([opened])
+        .when(attach({ companyId: buyer, personId: null, roles: [] }))
+        .thenThrows('forbidden:tender.person_required');
+    });
+    it('are not attached after the deadline, when no one could bid on them any more', () => {
+      given([opened, invited])
+        .when(attach(engineer, spec, after))
+        .thenThrows('conflict:tender.deadline_passed');
+    });
+    it('are not attached once the tender is closed, awarded or cancelled', () => {
+      given(closedEvents())
+        .when(attach(engineer, spec, after))
+        .thenThrows('conflict:tender.invalid_transition');
+      const cancelled: TenderEvent = { type: 'TenderCancelled', data: { tenderId, buyerId: buyer, reason: 'budget' } };
+      given([opened, invited, cancelled]).when(attach()).thenThrows('conflict:tender.invalid_transition');
+      const evaluated = [...closedEvents(), ...given(closedEvents()).when(evaluateCmd(s1, engineer, 8)).events];
+      const awarded = given(evaluated).when({ type: 'AwardTender', tenderId, supplierId: s1, requester: procurement, now: after }).events;
+      expect(awarded.map((e) => e.type)).toEqual(['TenderAwarded']);
+      given([...evaluated, ...awarded])
+        .when(attach(engineer, spec, after))
+        .thenThrows('conflict:tender.invalid_transition');
+    });
+    it('refuse the same content twice, under any name', () => {
+      given([opened, attached()])
+        .when(attach(procurement, { ...spec, name: 'copy.pdf' }))
+        .thenThrows('conflict:tender.document_already_attached');
+    });
+    it(`hold at most ${MAX_TENDER_DOCUMENTS} per tender`, () => {
+      const full = Array.from({ length: MAX_TENDER_DOCUMENTS }, (_, i) => attached({ ...spec, sha256: sha(i + 1) }));
+      given([opened, ...full.slice(1)])
+        .when(attach())
+        .then([attached()]);
+      given([opened, ...full])
+        .when(attach())
+        .thenThrows('conflict:tender.too_many_documents');
     });
   });
 

@@ -4,6 +4,7 @@ import type {
   BidPrice,
   CriteriaScores,
   CriteriaWeights,
+  DocumentRef,
   OpenedBid,
   RankedBid,
   SealedContent,
@@ -12,6 +13,7 @@ import type {
 } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type {
+  AttachTenderDocument,
   AwardTender,
   CancelTender,
   CloseTender,
@@ -30,6 +32,11 @@ interface SealedBid {
   sealed: SealedContent;
 }
 
+/** At most this many documents per tender. */
+export const MAX_TENDER_DOCUMENTS = 20;
+
+export type AttachedDocument = DocumentRef & { attachedBy: string };
+
 interface TenderFacts {
   tenderId: string;
   buyerId: string;
@@ -42,6 +49,8 @@ interface TenderFacts {
   invited: string[];
   /** The current sealed bid per supplier (a resubmission replaces it). */
   bids: Record<string, SealedBid>;
+  /** Specifications and drawings the buyer attached, oldest first. */
+  documents: AttachedDocument[];
 }
 
 interface ClosedFacts extends TenderFacts {
@@ -63,7 +72,20 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
   switch (event.type) {
     case 'TenderOpened': {
       const { tenderId, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency } = event.data;
-      return { status: 'open', tenderId, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency, invited: [], bids: {} };
+      return {
+        status: 'open',
+        tenderId,
+        buyerId,
+        title,
+        items,
+        submissionDeadline,
+        weights,
+        publicProcurement,
+        currency,
+        invited: [],
+        bids: {},
+        documents: [],
+      };
     }
     case 'SuppliersInvited':
       return state.status === 'open' ? { ...state, invited: [...state.invited, ...event.data.supplierIds] } : state;
@@ -91,6 +113,8 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
     }
     case 'TenderCancelled':
       return state.status === 'none' ? state : { ...state, status: 'cancelled', reason: event.data.reason };
+    case 'TenderDocumentAttached':
+      return state.status === 'open' ? { ...state, documents: [...state.documents, { ...event.data.document, attachedBy: event.data.attachedBy }] } : state;
   }
 }
 
@@ -292,6 +316,19 @@ function cancel(c: CancelTender, state: TenderState): TenderEvent[] {
   return [{ type: 'TenderCancelled', data: { ...ref(o), reason: c.reason } }];
 }
 
+function attachDocument(c: AttachTenderDocument, state: TenderState): TenderEvent[] {
+  const s = visible(state, c.tenderId, c.requester);
+  byBuyer(s, c.requester);
+  if (c.requester.personId === null) throw TenderErrors.personRequired();
+  const o = expect(s, 'attach documents to', 'open');
+  // After the deadline no supplier could bid on what the document says.
+  beforeDeadline(o, c.now);
+  if (o.documents.some((d) => d.sha256 === c.document.sha256)) throw TenderErrors.documentAlreadyAttached(c.document.sha256);
+  if (o.documents.length >= MAX_TENDER_DOCUMENTS) throw TenderErrors.tooManyDocuments(MAX_TENDER_DOCUMENTS);
+  const { name, sha256, size, mediaType } = c.document;
+  return [{ type: 'TenderDocumentAttached', data: { ...ref(o), document: { name, sha256, size, mediaType }, attachedBy: c.requester.personId } }];
+}
+
 export function decide(command: TenderCommand, state: TenderState): TenderEvent[] {
   switch (command.type) {
     case 'OpenTender':
@@ -310,6 +347,8 @@ export function decide(command: TenderCommand, state: TenderState): TenderEvent[
       return award(command, state);
     case 'CancelTender':
       return cancel(command, state);
+    case 'AttachTenderDocument':
+      return attachDocument(command, state);
   }
 }
 

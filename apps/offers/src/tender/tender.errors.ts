@@ -28,4 +28,7 @@ export const TenderErrors = {
   governmentEvaluatorRequired: () =>
     conflict('tender.government_evaluator_required', 'a public procurement is awarded only to a bid that an evaluator with the government role has scored'),
   reasonRequired: () => invalid('tender.reason_required', 'a reason is required'),
+  personRequired: () => forbidden('tender.person_required', 'documents are attached by a person of the buyer, not with a company key'),
+  tooManyDocuments: (max: number) => conflict('tender.too_many_documents', `a tender holds at most ${max} documents`),
+  documentAlreadyAttached: (sha256: string) => conflict('tender.document_already_attached', `document ${sha256} is already attached to the tender`),
 };

@@ -1,11 +1,21 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
 import { uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
-import { checkedCursor, CommandMeta, KnownCompanies, uuidParam, withNextLink } from '@dealledger/platform';
+import {
+  checkedCursor,
+  CommandMeta,
+  DocumentErrors,
+  DocumentRefInput,
+  Documents,
+  KnownCompanies,
+  sha256Param,
+  uuidParam,
+  withNextLink,
+} from '@dealledger/platform';
 import { ReasonRequest } from '../common.dto';
 import { BID_SEAL_KEY, sealBid } from './bid-seal';
 import { ExecuteTenderCommand } from './tender.command-handler';
@@ -41,6 +51,7 @@ export class TenderHttpController {
     private readonly companies: KnownCompanies,
     private readonly list_: TenderListProjection,
     private readonly bids_: TenderBidListProjection,
+    private readonly documents: Documents,
   ) {}
 
   private async run(command: CommandInput<TenderCommandToPrepare>, metadata: CommandMetadata, viewer: Principal) {
@@ -85,6 +96,28 @@ export class TenderHttpController {
   async get(@Param('id', uuidParam) id: string, @CurrentPrincipal() p: Principal) {
     const { state, version } = await loadTender(this.store, id);
     return { ...tenderView(state, p, id), version };
+  }
+
+  @Get(':id/documents/:sha256')
+  @ApiOperation({ summary: 'A document attached to the tender, as a download (the buyer and the invited suppliers)' })
+  async document(@Param('id', uuidParam) id: string, @Param('sha256', sha256Param) sha256: string, @CurrentPrincipal() p: Principal, @Res() res: Response) {
+    const { state } = await loadTender(this.store, id);
+    const document = tenderView(state, p, id).documents.find((d) => d.sha256 === sha256);
+    if (!document) throw DocumentErrors.notFound(sha256);
+    await this.documents.send(res, document);
+  }
+
+  @Post(':id/documents')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Attach a document your company uploaded (POST /documents) to the tender before its deadline (a person of the buyer), for the invited suppliers: at most 20, each once',
+  })
+  @ApiForbiddenResponse({ description: 'Not a person of the buyer' })
+  @ApiConflictResponse({ description: 'The tender is no longer open or past its deadline, already holds 20 documents, or holds this one' })
+  async attach(@Param('id', uuidParam) id: string, @Body() body: DocumentRefInput, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    const [document] = await this.documents.resolve([body], p.companyId);
+    return this.run({ type: 'AttachTenderDocument', tenderId: id, document }, m, p);
   }
 
   @Post(':id/invitations')

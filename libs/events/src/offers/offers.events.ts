@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { EventDefinition, Upcaster } from '../catalog';
+import { DocumentRef } from '../documents';
 import { eachObject, IsQuantity, withDecimalQuantities, withDecimalTierMinimums } from './quantity.schema';
 
 export * from './quantity.schema';
@@ -113,6 +114,12 @@ export class OfferWithdrawnV1 extends OfferRef {
 
 export class OfferExpiredV1 extends OfferRef {
   @IsISO8601() validUntil: string;
+}
+
+export class OfferDocumentAttachedV1 extends OfferRef {
+  @ValidateNested() @Type(() => DocumentRef) document: DocumentRef;
+  /** The person of the supplier who attached it. */
+  @IsUUID() attachedBy: string;
 }
 
 // ---- tenders ----
@@ -243,6 +250,12 @@ export class TenderCancelledV1 extends TenderRef {
   @IsString() reason: string;
 }
 
+export class TenderDocumentAttachedV1 extends TenderRef {
+  @ValidateNested() @Type(() => DocumentRef) document: DocumentRef;
+  /** The person of the buyer who attached it. */
+  @IsUUID() attachedBy: string;
+}
+
 // ---- version 2: quantities are exact decimal strings ("2.5" tonnes, "1200" pieces) ----
 
 export class PriceTierV2 {
@@ -360,7 +373,8 @@ export type OfferEvent =
   | E<'OfferAccepted', OfferAcceptedV2>
   | E<'OfferRejected', OfferRejectedV1>
   | E<'OfferWithdrawn', OfferWithdrawnV1>
-  | E<'OfferExpired', OfferExpiredV1>;
+  | E<'OfferExpired', OfferExpiredV1>
+  | E<'OfferDocumentAttached', OfferDocumentAttachedV1>;
 export type TenderEvent =
   | E<'TenderOpened', TenderOpenedV2>
   | E<'SuppliersInvited', SuppliersInvitedV1>
@@ -369,7 +383,8 @@ export type TenderEvent =
   | E<'TenderClosed', TenderClosedV1>
   | E<'BidEvaluated', BidEvaluatedV1>
   | E<'TenderAwarded', TenderAwardedV2>
-  | E<'TenderCancelled', TenderCancelledV1>;
+  | E<'TenderCancelled', TenderCancelledV1>
+  | E<'TenderDocumentAttached', TenderDocumentAttachedV1>;
 
 const def = (type: string, schema: new () => object, description: string, schemaVersion = 1): EventDefinition => ({
   type,
@@ -389,6 +404,11 @@ export const OFFERS_EVENTS: EventDefinition[] = [
   def('OfferRejected', OfferRejectedV1, 'The buyer rejected the offer, with a reason.'),
   def('OfferWithdrawn', OfferWithdrawnV1, 'The supplier withdrew the offer.'),
   def('OfferExpired', OfferExpiredV1, 'The offer passed its validity without acceptance.'),
+  def(
+    'OfferDocumentAttached',
+    OfferDocumentAttachedV1,
+    'A person of the supplier attached a document (specification, certificate) to the open offer, by its sha256; the buyer sees it once the offer is submitted.',
+  ),
   def('TenderOpened', TenderOpenedV1, 'A buyer opened a tender: items, deadline, criteria weights, public procurement or not.'),
   def('SuppliersInvited', SuppliersInvitedV1, 'The buyer invited suppliers to bid.'),
   def('BidSubmitted', BidSubmittedV1, 'An invited supplier submitted a sealed bid (replacing its earlier one).'),
@@ -397,6 +417,11 @@ export const OFFERS_EVENTS: EventDefinition[] = [
   def('BidEvaluated', BidEvaluatedV1, "An evaluator of the buyer scored a bid's quality, reputation, service and partnership."),
   def('TenderAwarded', TenderAwardedV1, 'The buyer awarded the tender to one evaluated bid.'),
   def('TenderCancelled', TenderCancelledV1, 'The buyer cancelled the tender, with a reason.'),
+  def(
+    'TenderDocumentAttached',
+    TenderDocumentAttachedV1,
+    'A person of the buyer attached a document (specification, drawing) to the tender before its deadline, by its sha256, for the invited suppliers.',
+  ),
   def('OfferDrafted', OfferDraftedV2, 'A supplier drafted an offer to a buyer: items with volume price tiers, validity, terms.' + DECIMAL_QUANTITIES, 2),
   def('OfferCountered', OfferCounteredV2, 'The buyer proposed other prices or quantities.' + DECIMAL_QUANTITIES, 2),
   def('OfferRevised', OfferRevisedV2, 'The supplier issued a numbered revision; earlier ones stay in the history.' + DECIMAL_QUANTITIES, 2),

@@ -9,6 +9,7 @@ export function offerValidityChange(event: OfferEvent): DeadlineChange {
       return { due: event.data.validUntil };
     case 'OfferSubmitted':
     case 'OfferCountered':
+    case 'OfferDocumentAttached':
       return 'keep';
     case 'OfferAccepted':
     case 'OfferRejected':

@@ -43,6 +43,7 @@ describe('offer list rows follow the offer events', () => {
     ]) {
       expect(offerListChange({ type, data: { ...ref } } as never)).toEqual({ changed: { offerId: 'o-1', status } });
     }
+    expect(offerListChange({ type: 'OfferDocumentAttached', data: { ...ref } } as never)).toBeNull();
     expect(offerListChange({ type: 'TenderOpened', data: {} } as never)).toBeNull();
   });
 

@@ -66,6 +66,9 @@ export function offerListChange(event: OfferEvent): { created: OfferListRow } | 
       return { changed: { offerId: event.data.offerId, status: 'withdrawn' } };
     case 'OfferExpired':
       return { changed: { offerId: event.data.offerId, status: 'expired' } };
+    case 'OfferDocumentAttached':
+      // No listed field changes: the documents are on GET /offers/:id.
+      return null;
     default:
       return null;
   }

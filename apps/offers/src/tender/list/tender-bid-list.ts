@@ -60,6 +60,9 @@ export function tenderBidListChange(event: TenderEvent): TenderBidListChange | n
       return { tender: { tenderId: event.data.tenderId, tenderStatus: 'awarded', winningBidId: event.data.bidId } };
     case 'TenderCancelled':
       return { tender: { tenderId: event.data.tenderId, tenderStatus: 'cancelled' } };
+    case 'TenderDocumentAttached':
+      // The tender's documents change no bid.
+      return null;
     default:
       return null;
   }

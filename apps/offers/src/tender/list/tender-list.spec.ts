@@ -54,6 +54,10 @@ describe('tender list rows follow the tender events', () => {
       expect(tenderListChange({ type, data: { ...ref } } as never)).toBeNull();
   });
 
+  it('leaves the row alone when a document is attached: GET /tenders/:id lists them', () => {
+    expect(tenderListChange({ type: 'TenderDocumentAttached', data: { ...ref } } as never)).toBeNull();
+  });
+
   it("shows the winner as GET /tenders/:id does: to the buyer, to the winner, and to everyone of a public procurement's parties", () => {
     const privateAward = { buyerId: 'b-1', publicProcurement: false, awardedTo: 's-1' };
     expect(awardSeenBy(privateAward, 'b-1')).toBe('s-1');
@@ -91,6 +95,7 @@ describe('bid list rows follow the tender events', () => {
     expect(tenderBidListChange({ type: 'TenderCancelled', data: { ...ref, reason: 'r' } } as never)).toEqual({
       tender: { tenderId: 't-1', tenderStatus: 'cancelled' },
     });
-    for (const type of ['TenderOpened', 'SuppliersInvited', 'BidEvaluated']) expect(tenderBidListChange({ type, data: { ...ref } } as never)).toBeNull();
+    for (const type of ['TenderOpened', 'SuppliersInvited', 'BidEvaluated', 'TenderDocumentAttached'])
+      expect(tenderBidListChange({ type, data: { ...ref } } as never)).toBeNull();
   });
 });

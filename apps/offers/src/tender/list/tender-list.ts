@@ -61,6 +61,9 @@ export function tenderListChange(event: TenderEvent): TenderListChange | null {
       return { changed: { tenderId: event.data.tenderId, status: 'awarded', awardedTo: event.data.supplierId } };
     case 'TenderCancelled':
       return { changed: { tenderId: event.data.tenderId, status: 'cancelled' } };
+    case 'TenderDocumentAttached':
+      // No listed field changes: the documents are on GET /tenders/:id.
+      return null;
     default:
       return null;
   }
