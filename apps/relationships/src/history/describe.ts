@@ -24,6 +24,12 @@ export function describe(e: TimelineEvent, name: (id: string) => string): string
       return `${name(d.buyerId)} rejected the offer: ${d.reason}`;
     case 'OfferWithdrawn':
       return `${name(d.supplierId)} withdrew the offer: ${d.reason}`;
+    case 'OfferDocumentAttached':
+      return `${name(d.supplierId)} attached “${d.document.name}” to the offer`;
+    case 'TenderDocumentAttached':
+      return `${name(d.buyerId)} attached “${d.document.name}” to the tender`;
+    case 'TicketDocumentAttached':
+      return `${name(d.attachedByCompany)} attached “${d.document.name}” to the ticket`;
     case 'OfferExpired':
       return `The offer expired unaccepted (valid until ${d.validUntil.slice(0, 10)})`;
     case 'TenderOpened':

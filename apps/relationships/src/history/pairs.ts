@@ -10,6 +10,7 @@ export const TENDER_TYPES: ReadonlySet<string> = new Set([
   'BidEvaluated',
   'TenderAwarded',
   'TenderCancelled',
+  'TenderDocumentAttached',
 ]);
 
 /** A pair is stored once, smallest id first. */

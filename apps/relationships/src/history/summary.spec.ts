@@ -214,6 +214,19 @@ describe('the summary kept per event', () => {
     expect(summaryOf(own)).toMatchObject({ events: 2, offers: { withdrawn: 1 } });
   });
 
+  it('counts for the buyer an offer withdrawn or expired after it was submitted, as the timeline shows it', () => {
+    const sent = [
+      ev('OfferSubmitted', { ...ref, offerId: 'w1', revision: 0 }),
+      ev('OfferWithdrawn', { ...ref, offerId: 'w1', reason: 'plant closed' }),
+      ev('OfferSubmitted', { ...ref, offerId: 'x1', revision: 0 }),
+      ev('OfferExpired', { ...ref, offerId: 'x1', validUntil: '2026-02-01T00:00:00.000Z' }),
+    ];
+    const t = emptyTally();
+    for (const e of sent) tallyAsSeenBy(t, e, B, [S, B]);
+    expect(summaryOf(t)).toMatchObject({ events: 4, offers: { withdrawn: 1, expired: 1 } });
+    expect(summaryOf(t)).toEqual(summarize(asSeenBy(sent, B), [S, B]));
+  });
+
   it('survives a round trip through JSON (the tally is stored as jsonb)', () => {
     const t = emptyTally();
     for (const e of all) tallyAsSeenBy(t, e, S, [S, B]);

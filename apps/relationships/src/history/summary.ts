@@ -1,6 +1,6 @@
 import { addQuantities, compareQuantities, normaliseQuantity, quantityFrom, ratio, sum, sumQuantities } from '@dealledger/domain';
 import type { TimelineEvent } from './timeline-event';
-import { asSeenBy } from './visibility';
+import { eventAsSeenBy } from './visibility';
 
 /** What happened between two companies, as counts and sums; amounts per currency. */
 export interface RelationshipSummary {
@@ -270,7 +270,7 @@ export function tallyAsSeenBy(t: Tally, e: TimelineEvent, viewer: string, pair: 
     delete t.hiddenDrafts[e.data.offerId];
   }
   // Drafts are handled above; every other rule of asSeenBy looks at the one event alone.
-  const shown = e.type === 'OfferDrafted' ? [e] : asSeenBy([e], viewer);
+  const shown = e.type === 'OfferDrafted' ? [e] : eventAsSeenBy(e, viewer, (offerId) => t.submittedOffers[offerId] === true);
   for (const v of shown) tally(t, v, pair);
   return t;
 }

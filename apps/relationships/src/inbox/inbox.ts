@@ -130,6 +130,8 @@ function offerChanges(e: OfferEvent, since: string): InboxOp[] {
     case 'OfferWithdrawn':
     case 'OfferExpired':
       return [r.closeAll()];
+    case 'OfferDocumentAttached':
+      return [];
   }
 }
 
@@ -169,6 +171,8 @@ function tenderChanges(e: TenderEvent, since: string): InboxOp[] {
     case 'TenderAwarded':
     case 'TenderCancelled':
       return [r.closeAll()];
+    case 'TenderDocumentAttached':
+      return [];
   }
 }
 
@@ -227,6 +231,7 @@ function ticketChanges(e: TicketEvent, since: string): InboxOp[] {
     case 'TicketClosed':
       return [r.closeAll()];
     case 'TicketEscalated':
+    case 'TicketDocumentAttached':
     case 'SlaBreached':
       // Still to do, and already sorted first by its passed due time.
       return [];
