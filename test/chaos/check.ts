@@ -12,7 +12,7 @@ type Row = Record<string, any>;
 
 /** Each app's consumer: the contexts it reads and the event types it applies ('*': every one). */
 export const CONSUMERS: Partial<Record<AppName, { reads: AppName[]; types: string[] | '*' }>> = {
-  contracts: { reads: ['offers'], types: ['OfferAccepted', 'TenderAwarded'] },
+  contracts: { reads: ['offers'], types: ['OfferAccepted', 'TenderAwarded', 'AwardFinalised'] },
   resale: {
     reads: ['contracts', 'fulfilment'],
     types: ['ContractExecuted', 'CallOffPlaced', 'ContractTerminated', 'ContractExpired', 'GoodsReceived', 'InvoiceIssued', 'InvoiceWithdrawn'],

@@ -409,6 +409,58 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
     expect(last.body.status).toBe('executed');
   });
 
+  it('drafts from a provisional award only once it is final (AwardFinalised after the standstill), once', async () => {
+    const tenderId = randomUUID();
+    const { hash: _h, previousHash: _p, ...base } = offerAccepted(tenderId);
+    const award = {
+      tenderId,
+      buyerId: buyer,
+      supplierId: supplier,
+      title: 'Bus batteries',
+      bidId: randomUUID(),
+      awardedBy: katrin.personId,
+      publicProcurement: false,
+      currency: 'EUR',
+      items: [
+        { itemId: 'lot-1', description: 'Battery pack', quantity: '24', unit: 'pack', specification: 'LFP', unitPrice: '118500.00', lineTotal: '2844000.00' },
+      ],
+      total: '2844000.00',
+      weightedScore: 8.99,
+      ranking: [],
+    };
+    const standstillUntil = new Date(Date.now() + 10 * 86400000).toISOString();
+    const event = (type: string, streamVersion: number, data: Record<string, unknown>): EventEnvelope =>
+      sealed({
+        ...base,
+        id: randomUUID(),
+        type,
+        schemaVersion: type === 'TenderAwarded' ? 3 : 1,
+        streamId: `tender-${tenderId}`,
+        streamType: 'tender',
+        streamVersion,
+        data,
+      });
+    const provisional = event('TenderAwarded', 7, { ...award, standstillUntil });
+    await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(provisional)] });
+    // Handled (recorded in the inbox) without drafting anything.
+    await eventually(
+      async () => (await db.query(`SELECT count(*)::int AS n FROM "${schema}".inbox WHERE event_id = $1`, [provisional.id]))[0].n,
+      (n) => n === 1,
+    );
+    const id = contractIdFor('tender', tenderId);
+    expect((await http(url, 'GET', `/contracts/${id}`, undefined, t(katrin))).status).toBe(404);
+
+    const finalised = event('AwardFinalised', 9, { ...award, standstillUntil });
+    await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(finalised), toKafkaMessage(finalised)] });
+    const c = await eventually(
+      () => http(url, 'GET', `/contracts/${id}`, undefined, t(katrin)),
+      (r) => r.status === 200,
+    );
+    expect(c.body).toMatchObject({ status: 'drafting', origin: { kind: 'tender', id: tenderId, eventId: finalised.id } });
+    const drafted = await db.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE stream_id = $1`, [`contract-${id}`]);
+    expect(drafted[0].n).toBe(1);
+  });
+
   it('names as intermediary only a company registered in the directory (learned from its topic), which must then sign', async () => {
     const accepted = offerAccepted(randomUUID());
     await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(accepted)] });

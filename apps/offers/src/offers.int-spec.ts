@@ -492,6 +492,47 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
       ],
     });
     expect(event.data.ranking).toHaveLength(3);
+
+    // A public procurement's award waits 10 days for complaints: a losing bidder complains, the
+    // buyer dismisses it, and the standstill clock makes the award final once, as AwardFinalised.
+    const until = Date.parse(event.data.standstillUntil);
+    expect(until - Date.parse(event.occurredAt)).toBe(10 * 86400000);
+    expect(awarded.body.award).toMatchObject({ final: false, standstillUntil: event.data.standstillUntil });
+    const complaint = await http(url, 'POST', `/tenders/${id}/complaints`, { grounds: 'The winning bid misreads lot-2' }, s3);
+    expect(complaint.status).toBe(201);
+    const [filed] = complaint.body.complaints;
+    expect(complaint.body.complaints).toEqual([
+      { complaintId: filed.complaintId, supplierId: supplier3, grounds: 'The winning bid misreads lot-2', status: 'open', resolution: null },
+    ]);
+    // Between the buyer and the complainant: another bidder sees none of it.
+    expect((await http(url, 'GET', `/tenders/${id}`, undefined, s2)).body.complaints).toEqual([]);
+    expect((await http(url, 'POST', `/tenders/${id}/complaints`, { grounds: 'I won' }, supplierRep)).body).toMatchObject({
+      status: 403,
+      code: 'tender.not_a_losing_bidder',
+    });
+    const scheduler = app.get(ExpireOffersScheduler);
+    clock = () => new Date(until + 3600_000);
+    await scheduler.runOnce();
+    expect((await http(url, 'GET', `/tenders/${id}`, undefined, buyerProcurement)).body.award.final).toBe(false);
+    clock = () => new Date();
+    const dismissed = await http(
+      url,
+      'POST',
+      `/tenders/${id}/complaints/${filed.complaintId}/resolve`,
+      { upheld: false, resolution: 'Lot-2 was read as specified' },
+      buyerProcurement,
+    );
+    expect(dismissed.body.complaints[0]).toMatchObject({ status: 'dismissed' });
+    expect(await scheduler.runOnce()).toBe(0); // the period still runs
+    clock = () => new Date(until + 3600_000);
+    expect(await scheduler.runOnce()).toBeGreaterThanOrEqual(1);
+    expect(await scheduler.runOnce()).toBe(0);
+    clock = () => new Date();
+    expect((await http(url, 'GET', `/tenders/${id}`, undefined, buyerProcurement)).body.award.final).toBe(true);
+    const [final] = (await envelopesOf('AwardFinalised')).filter((e) => e.data.tenderId === id);
+    expect(final.data).toMatchObject({ supplierId: supplier, total: '867500.00', standstillUntil: event.data.standstillUntil });
+    const finals = await db.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE stream_id = $1 AND type = 'AwardFinalised'`, [`tender-${id}`]);
+    expect(finals[0].n).toBe(1);
   });
 
   it('attaches specifications to offers and tenders by hash, downloadable by their parties only', async () => {
@@ -598,6 +639,69 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
       status: 403,
       code: 'tender.buyer_only',
     });
+  });
+
+  it('publishes an open notice any registered supplier finds, asks about and bids on; answers reach every bidder without the asker', async () => {
+    const deadline = new Date(Date.now() + 86400000).toISOString();
+    const body = {
+      title: 'Road salt 2027/28',
+      items: [{ itemId: 'lot-1', description: 'De-icing salt', quantity: '1200', unit: 't', specification: 'EN 16811-1' }],
+      submissionDeadline: deadline,
+      weights: { price: 70, quality: 10, reputation: 10, service: 10, partnership: 0 },
+      publicProcurement: false,
+      currency: 'EUR',
+    };
+    const open = await http(url, 'POST', '/tenders', { ...body, procedure: 'open' }, buyerProcurement);
+    expect(open.body).toMatchObject({ procedure: 'open', invited: [] });
+    const closedShop = await http(url, 'POST', '/tenders', body, buyerProcurement);
+    expect(closedShop.body.procedure).toBe('invited');
+    const newcomer = person(stranger, ['executive']);
+    const other = person(supplier3, ['executive']);
+
+    // The notice is listed for anyone; the invited-only tender is not, and stays 404 to strangers.
+    const notices = await http(url, 'GET', '/tenders/notices?limit=200', undefined, newcomer);
+    const ids = notices.body.items.map((n: { tenderId: string }) => n.tenderId);
+    expect(ids).toContain(open.body.tenderId);
+    expect(ids).not.toContain(closedShop.body.tenderId);
+    expect((await http(url, 'GET', `/tenders/${open.body.tenderId}`, undefined, newcomer)).body).toMatchObject({ title: 'Road salt 2027/28', invited: [] });
+    expect((await http(url, 'GET', `/tenders/${closedShop.body.tenderId}`, undefined, newcomer)).status).toBe(404);
+    expect((await http(url, 'POST', `/tenders/${closedShop.body.tenderId}/clarifications`, { question: 'x?' }, newcomer)).status).toBe(404);
+
+    // A question: the buyer sees who asked, the asker its own open question, others nothing until answered.
+    const asked = await http(url, 'POST', `/tenders/${open.body.tenderId}/clarifications`, { question: 'Is anti-caking agent E536 accepted?' }, newcomer);
+    expect(asked.status).toBe(201);
+    const [mine] = asked.body.clarifications;
+    expect(mine).toEqual({ clarificationId: expect.any(String), question: 'Is anti-caking agent E536 accepted?', answer: null, askedByYou: true });
+    const asBuyer = (await http(url, 'GET', `/tenders/${open.body.tenderId}`, undefined, buyerProcurement)).body;
+    expect(asBuyer.clarifications).toEqual([{ clarificationId: mine.clarificationId, supplierId: stranger, question: mine.question, answer: null }]);
+    expect((await http(url, 'GET', `/tenders/${open.body.tenderId}`, undefined, other)).body.clarifications).toEqual([]);
+    expect((await http(url, 'POST', `/tenders/${open.body.tenderId}/clarifications`, { question: 'Ours?' }, buyerEngineer)).body).toMatchObject({
+      status: 400,
+      code: 'tender.buyer_cannot_bid',
+    });
+    const answered = await http(
+      url,
+      'POST',
+      `/tenders/${open.body.tenderId}/clarifications/${mine.clarificationId}/answer`,
+      { answer: 'Yes, up to 100 mg/kg.' },
+      buyerProcurement,
+    );
+    expect(answered.status).toBe(200);
+    expect((await http(url, 'GET', `/tenders/${open.body.tenderId}`, undefined, other)).body.clarifications).toEqual([
+      { clarificationId: mine.clarificationId, question: mine.question, answer: 'Yes, up to 100 mg/kg.' },
+    ]);
+    expect(
+      (await http(url, 'POST', `/tenders/${open.body.tenderId}/clarifications/${mine.clarificationId}/answer`, { answer: 'again' }, buyerProcurement)).body,
+    ).toMatchObject({ status: 409, code: 'tender.already_answered' });
+
+    // Anyone registered bids without an invitation; the answer went to the parties known to be interested.
+    const bid = await http(url, 'POST', `/tenders/${open.body.tenderId}/bids`, { prices: [{ itemId: 'lot-1', unitPrice: '61.50' }] }, other);
+    expect(bid.body).toMatchObject({ sealed: true, supplierId: supplier3 });
+    const [answeredEvent] = await db.query(`SELECT parties, data FROM "${schema}".events WHERE type = 'ClarificationAnswered' AND stream_id = $1`, [
+      `tender-${open.body.tenderId}`,
+    ]);
+    expect(answeredEvent.parties).toEqual([buyer, stranger]);
+    expect(answeredEvent.data).not.toHaveProperty('supplierId');
   });
 
   it('serves /health and OpenAPI for every route', async () => {

@@ -9,7 +9,7 @@ import { BID_SEAL_KEY, loadSealKey } from './tender/bid-seal';
 import { TenderBidOpener, TenderCommandHandler } from './tender/tender.command-handler';
 import { TenderHttpController } from './tender/tender.http.controller';
 import { TenderBidListProjection } from './tender/list/tender-bid-list.projection';
-import { TenderList1737300000000, TenderListProjection } from './tender/list/tender-list.projection';
+import { TenderList1737300000000, TenderListProjection, TenderNotices1738200000000 } from './tender/list/tender-list.projection';
 
 export const OFFERS = {
   context: 'offers',
@@ -26,7 +26,14 @@ export const OFFERS = {
     LedgerModule.forContext({
       context: OFFERS.context,
       documents: true,
-      migrations: [Deadlines1732800000000, DeadlineParking1736100000000, OfferList1737100000000, OfferListSearch1737200000000, TenderList1737300000000],
+      migrations: [
+        Deadlines1732800000000,
+        DeadlineParking1736100000000,
+        OfferList1737100000000,
+        OfferListSearch1737200000000,
+        TenderList1737300000000,
+        TenderNotices1738200000000,
+      ],
     }),
   ],
   controllers: [OfferHttpController, TenderHttpController],

@@ -165,6 +165,10 @@ const AFTER_V2: Record<string, (data: any) => unknown> = {
   ContractDrafted: noDocuments,
   ContractAmended: noDocuments,
   ContractExecuted: noDocuments,
+  // Every tender recorded before version 3 had invited suppliers only.
+  TenderOpened: (d) => ({ ...d, procedure: 'invited', standstillDays: 0 }),
+  // Every award recorded before version 3 was final at once.
+  TenderAwarded: (d) => ({ ...d, standstillUntil: null }),
 };
 const afterV2 = (type: string, data: unknown) => (AFTER_V2[type] ? AFTER_V2[type](data) : data);
 

@@ -242,11 +242,12 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
           { supplierId: supplier, bidId: randomUUID(), rank: 1, total: '50000.00', priceScore: 9.6, averages: null, weightedScore: 9 },
           { supplierId: rival, bidId: randomUUID(), rank: 2, total: '48000.00', priceScore: 10, averages: null, weightedScore: 8 },
         ],
+        standstillUntil: null,
       },
       [buyer, supplier, rival],
       day(51),
       'offers',
-      V2,
+      3,
     ),
     sampleEvent(
       'LotResold',

@@ -1,5 +1,5 @@
 import { uuidV5 } from '@dealledger/domain';
-import type { EventEnvelope, OfferAcceptedV2, RequiredSignature, SlaTerm, TenderAwardedV2 } from '@dealledger/events';
+import type { AwardFinalisedV1, EventEnvelope, OfferAcceptedV2, RequiredSignature, SlaTerm, TenderAwardedV2 } from '@dealledger/events';
 import type { DraftContract } from './contract.commands';
 
 /** One contract per deal: its id derives from the origin, so a redelivered event cannot draft twice. */
@@ -54,7 +54,7 @@ export function draftFromOfferAccepted(e: Pick<EventEnvelope<OfferAcceptedV2>, '
   };
 }
 
-export function draftFromTenderAwarded(e: Pick<EventEnvelope<TenderAwardedV2>, 'id' | 'occurredAt' | 'data'>): DraftContract {
+export function draftFromTenderAwarded(e: Pick<EventEnvelope<TenderAwardedV2 | AwardFinalisedV1>, 'id' | 'occurredAt' | 'data'>): DraftContract {
   const d = e.data;
   return {
     type: 'DraftContract',

@@ -13,6 +13,7 @@ export const ContractsInbound = inboundConsumer({
     handlers: {
       OfferAccepted: (e, tx) => offerAccepted.handle(e, tx),
       TenderAwarded: (e, tx) => tenderAwarded.handle(e, tx),
+      AwardFinalised: (e, tx) => tenderAwarded.handle(e, tx),
     },
   }),
 });

@@ -1,16 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
-import type { EventEnvelope, TenderAwardedV2 } from '@dealledger/events';
+import type { AwardFinalisedV1, EventEnvelope, TenderAwardedV3 } from '@dealledger/events';
 import { ExecuteContractCommand } from '../contract/contract.command-handler';
 import { draftFromTenderAwarded } from '../contract/drafting';
 
-/** TenderAwarded -> DraftContract. The contract id derives from the tender: a redelivery cannot draft twice. */
+/**
+ * A final award -> DraftContract: TenderAwarded when final at once, AwardFinalised after a
+ * standstill period (a provisional award may still be set aside by a complaint). The contract id
+ * derives from the tender: a redelivery, or both events, cannot draft twice.
+ */
 @Injectable()
 export class DraftContractWhenTenderAwarded {
   constructor(private readonly commands: CommandBus) {}
 
-  async handle(event: EventEnvelope<TenderAwardedV2>, tx: EntityManager): Promise<void> {
+  async handle(event: EventEnvelope<TenderAwardedV3 | AwardFinalisedV1>, tx: EntityManager): Promise<void> {
+    if (event.type === 'TenderAwarded' && (event.data as TenderAwardedV3).standstillUntil) return;
     await this.commands.execute(
       new ExecuteContractCommand(
         draftFromTenderAwarded(event),

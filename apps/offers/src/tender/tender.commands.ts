@@ -1,4 +1,4 @@
-import type { BidPrice, CriteriaScores, CriteriaWeights, DocumentRef, SealedContent, TenderItemV2 } from '@dealledger/events';
+import type { BidPrice, CriteriaScores, CriteriaWeights, DocumentRef, SealedContent, TenderItemV2, TenderProcedure } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 
 interface Base {
@@ -16,6 +16,8 @@ export type OpenTender = Base & {
   weights: CriteriaWeights;
   publicProcurement: boolean;
   currency: string;
+  procedure: TenderProcedure;
+  standstillDays: number;
 };
 export type InviteSuppliers = Base & { type: 'InviteSuppliers'; supplierIds: string[] };
 /** `prices` are checked against the tender; only `sealed` and `contentHash` are recorded. */
@@ -31,7 +33,29 @@ export type CancelTender = Base & { type: 'CancelTender'; reason: string };
 /** `document`: resolved from the buyer's own uploads before the command is decided. */
 export type AttachTenderDocument = Base & { type: 'AttachTenderDocument'; document: DocumentRef };
 
+export type AskClarification = Base & { type: 'AskClarification'; clarificationId: string; question: string };
+export type AnswerClarification = Base & { type: 'AnswerClarification'; clarificationId: string; answer: string };
+
+/** A losing bidder's complaint about a provisional award, during its standstill period. */
+export type FileComplaint = Base & { type: 'FileComplaint'; complaintId: string; grounds: string };
+export type ResolveComplaint = Base & { type: 'ResolveComplaint'; complaintId: string; upheld: boolean; resolution: string };
+/** Issued by the standstill clock: the award becomes final once its period ended with no complaint open. */
+export type FinaliseAward = { type: 'FinaliseAward'; tenderId: string; now: Date };
+
 export type TenderCommand =
-  OpenTender | InviteSuppliers | SubmitBid | WithdrawBid | CloseTender | EvaluateBid | AwardTender | CancelTender | AttachTenderDocument;
+  | FileComplaint
+  | ResolveComplaint
+  | FinaliseAward
+  | OpenTender
+  | InviteSuppliers
+  | SubmitBid
+  | WithdrawBid
+  | CloseTender
+  | EvaluateBid
+  | AwardTender
+  | CancelTender
+  | AttachTenderDocument
+  | AskClarification
+  | AnswerClarification;
 /** What callers send; the handler prepares it into a TenderCommand. */
 export type TenderCommandToPrepare = Exclude<TenderCommand, CloseTender> | CloseTenderUnopened;

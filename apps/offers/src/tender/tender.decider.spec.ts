@@ -4,6 +4,7 @@ import type { Requester } from '@dealledger/domain';
 import { deciderSpec } from '@dealledger/testing';
 import type { TenderCommand } from './tender.commands';
 import { MAX_TENDER_DOCUMENTS, partiesOf, priceScores, rank, tenderDecider, TenderState } from './tender.decider';
+import { awardStandstillChange } from './standstill/award-standstill.rule';
 
 const { given } = deciderSpec(tenderDecider);
 
@@ -34,7 +35,18 @@ const items = [
 const weights = { price: 40, quality: 25, reputation: 10, service: 15, partnership: 10 };
 const opened: TenderEvent = {
   type: 'TenderOpened',
-  data: { tenderId, buyerId: buyer, title: 'Tyres 2028', items, submissionDeadline: deadline, weights, publicProcurement: false, currency: 'EUR' },
+  data: {
+    tenderId,
+    buyerId: buyer,
+    title: 'Tyres 2028',
+    items,
+    submissionDeadline: deadline,
+    weights,
+    publicProcurement: false,
+    currency: 'EUR',
+    procedure: 'invited',
+    standstillDays: 0,
+  },
 };
 const invited: TenderEvent = { type: 'SuppliersInvited', data: { tenderId, buyerId: buyer, supplierIds: [s1, s2, s3] } };
 const sealed = { ciphertext: 'x', iv: 'y', tag: 'z' };
@@ -59,6 +71,8 @@ const openCmd = (over: Partial<Extract<TenderCommand, { type: 'OpenTender' }>> =
   weights,
   publicProcurement: false,
   currency: 'EUR',
+  procedure: 'invited',
+  standstillDays: 0,
   requester: procurement,
   now: before,
   ...over,
@@ -465,5 +479,266 @@ describe('tender decider', () => {
 
   it('scores prices in proportion to the lowest total', () => {
     expect(priceScores(['100.00', '200.00', '125.00'])).toEqual([10, 5, 8]);
+  });
+
+  describe('open procedures and clarifications', () => {
+    const notice: TenderEvent = { ...opened, data: { ...opened.data, procedure: 'open' } } as TenderEvent;
+    const clarificationId = 'c1a71f1c-0000-4000-8000-000000000001';
+    const askCmd = (who: Requester, at = before, question = 'May the tyres carry 3PMSF instead of M+S?', id = clarificationId): TenderCommand => ({
+      type: 'AskClarification',
+      tenderId,
+      clarificationId: id,
+      question,
+      requester: who,
+      now: at,
+    });
+    const answerCmd = (who: Requester = procurement, at = before, id = clarificationId): TenderCommand => ({
+      type: 'AnswerClarification',
+      tenderId,
+      clarificationId: id,
+      answer: 'Yes: 3PMSF meets the specification.',
+      requester: who,
+      now: at,
+    });
+    const asked: TenderEvent = {
+      type: 'ClarificationRequested',
+      data: { tenderId, buyerId: buyer, clarificationId, supplierId: outsider, question: 'May the tyres carry 3PMSF instead of M+S?' },
+    };
+    const answered: TenderEvent = {
+      type: 'ClarificationAnswered',
+      data: {
+        tenderId,
+        buyerId: buyer,
+        clarificationId,
+        question: 'May the tyres carry 3PMSF instead of M+S?',
+        answer: 'Yes: 3PMSF meets the specification.',
+        answeredBy: procurement.personId!,
+      },
+    };
+
+    it('records the procedure; a version-2 tender reads as invited only', () => {
+      expect(given([]).when(openCmd({ procedure: 'open' })).events[0].data).toMatchObject({ procedure: 'open' });
+      const { procedure: _p, standstillDays: _s, ...v2 } = opened.data as { procedure: string; standstillDays: number };
+      expect(eventCatalog.upcast('TenderOpened', 2, v2)).toMatchObject({ schemaVersion: 3, data: { procedure: 'invited', standstillDays: 0 } });
+      expect(eventCatalog.validate('TenderOpened', 3, notice.data)).toEqual([]);
+    });
+    it('lets any registered company but the buyer bid on a published notice, uninvited; an invited-only tender still refuses them', () => {
+      given([notice])
+        .when(submit(outsider, 9))
+        .then([{ type: 'BidSubmitted', data: { tenderId, buyerId: buyer, supplierId: outsider, bidId: bidId(9), sealed, contentHash: hash(9) } }]);
+      given([opened]).when(submit(outsider, 9)).thenThrows('not_found:tender.not_found');
+      given([notice])
+        .when({ ...submit(outsider, 9), requester: procurement } as TenderCommand)
+        .thenThrows('invalid:tender.buyer_cannot_bid');
+    });
+    it('takes questions before the deadline from those who may bid, and the buyer alone learns who asked', () => {
+      given([notice])
+        .when(askCmd(rep(outsider)))
+        .then([asked]);
+      given([opened, invited])
+        .when(askCmd(rep(s1)))
+        .then([{ ...asked, data: { ...asked.data, supplierId: s1 } } as TenderEvent]);
+      given([opened, invited])
+        .when(askCmd(rep(outsider)))
+        .thenThrows('not_found:tender.not_found');
+      given([notice]).when(askCmd(procurement)).thenThrows('invalid:tender.buyer_cannot_bid');
+      given([notice])
+        .when(askCmd(rep(outsider), after))
+        .thenThrows('conflict:tender.deadline_passed');
+      given([notice])
+        .when(askCmd(rep(outsider), before, '  '))
+        .thenThrows('invalid:tender.text_required');
+      given([notice, asked])
+        .when(askCmd(rep(outsider)))
+        .thenThrows('conflict:tender.clarification_exists');
+      expect(partiesOf(asked, given([notice]).state)).toEqual([buyer, outsider]);
+    });
+    it('publishes the answer with the question to every supplier known to be interested, without the asker', () => {
+      given([notice, asked]).when(answerCmd()).then([answered]);
+      expect(answered.data).not.toHaveProperty('supplierId');
+      const state = given([opened, invited, bid(s1, 1), { ...asked, data: { ...asked.data, supplierId: s2 } } as TenderEvent]).state;
+      expect(partiesOf(answered, state).sort()).toEqual([buyer, s1, s2, s3].sort());
+      expect(partiesOf(answered, given([notice, asked]).state)).toEqual([buyer, outsider]);
+    });
+    it('is answered once, by a person of the buyer, before the deadline', () => {
+      given([notice, asked, answered]).when(answerCmd()).thenThrows('conflict:tender.already_answered');
+      given([notice]).when(answerCmd()).thenThrows('not_found:tender.clarification_not_found');
+      given([notice, asked])
+        .when(answerCmd(rep(outsider)))
+        .thenThrows('forbidden:tender.buyer_only');
+      given([notice, asked])
+        .when(answerCmd({ companyId: buyer, personId: null, roles: [] }))
+        .thenThrows('forbidden:tender.person_required');
+      given([notice, asked]).when(answerCmd(procurement, after)).thenThrows('conflict:tender.deadline_passed');
+    });
+    it('limits the questions one supplier may ask', () => {
+      const many = Array.from(
+        { length: 20 },
+        (_, i): TenderEvent =>
+          ({
+            ...asked,
+            data: { ...asked.data, clarificationId: `c1a71f1c-0000-4000-8000-0000000001${String(i).padStart(2, '0')}` },
+          }) as TenderEvent,
+      );
+      given([notice, ...many])
+        .when(askCmd(rep(outsider), before, 'one more?', 'c1a71f1c-0000-4000-8000-000000000999'))
+        .thenThrows('conflict:tender.too_many_questions');
+      given([notice, ...many])
+        .when(askCmd(rep(s1), before, 'mine?', 'c1a71f1c-0000-4000-8000-000000000998'))
+        .then([
+          {
+            type: 'ClarificationRequested',
+            data: { tenderId, buyerId: buyer, clarificationId: 'c1a71f1c-0000-4000-8000-000000000998', supplierId: s1, question: 'mine?' },
+          },
+        ]);
+    });
+  });
+
+  describe('standstill and complaints', () => {
+    const withStandstill = (): TenderEvent[] => {
+      const o = { ...opened, data: { ...opened.data, standstillDays: 10 } } as TenderEvent;
+      const closedEv = given([o, invited, ...bids]).when(closeCmd(closing)).events;
+      const base = [o, invited, ...bids, ...closedEv];
+      const evaluated = [...given(base).when(evaluateCmd(s3, engineer, 9)).events, ...given(base).when(evaluateCmd(s1, engineer, 6)).events];
+      return [...base, ...evaluated];
+    };
+    const awardTo = (supplierId: string, at = after): TenderCommand => ({ type: 'AwardTender', tenderId, supplierId, requester: procurement, now: at });
+    const until = new Date(after.getTime() + 10 * 86400000).toISOString();
+    const day = (n: number) => new Date(after.getTime() + n * 86400000);
+    const awarded = (): TenderEvent[] => {
+      const b = withStandstill();
+      return [...b, ...given(b).when(awardTo(s3)).events];
+    };
+    const cid = 'c0c0c0c0-0000-4000-8000-00000000c001';
+    const complain = (who: Requester, at = day(1), id = cid): TenderCommand => ({
+      type: 'FileComplaint',
+      tenderId,
+      complaintId: id,
+      grounds: 'The winning bid prices lot-2 below cost',
+      requester: who,
+      now: at,
+    });
+    const resolve = (upheld: boolean, at = day(2), id = cid): TenderCommand => ({
+      type: 'ResolveComplaint',
+      tenderId,
+      complaintId: id,
+      upheld,
+      resolution: upheld ? 'Upheld: lot-2 was priced below cost' : 'Dismissed: the price is sustainable',
+      requester: procurement,
+      now: at,
+    });
+    const finalise = (at: Date): TenderCommand => ({ type: 'FinaliseAward', tenderId, now: at });
+
+    it('makes the award provisional until the end of the standstill period; without one it is final at once', () => {
+      const [e] = given(withStandstill()).when(awardTo(s3)).events;
+      expect(e).toMatchObject({ type: 'TenderAwarded', data: { supplierId: s3, standstillUntil: until } });
+      expect(given(withStandstill()).when(awardTo(s3)).events).toHaveLength(1);
+      const final = given(closedEvents()).when(evaluateCmd(s3, engineer, 9)).events;
+      expect(given([...closedEvents(), ...final]).when(awardTo(s3)).events[0].data).toMatchObject({ standstillUntil: null });
+      given([])
+        .when(openCmd({ standstillDays: 61 }))
+        .thenThrows('invalid:tender.standstill_days');
+    });
+    it('takes a complaint from a bidder whose opened bid lost, during the period, one open at a time', () => {
+      given(awarded())
+        .when(complain(rep(s1)))
+        .then([
+          {
+            type: 'AwardComplaintFiled',
+            data: {
+              tenderId,
+              buyerId: buyer,
+              complaintId: cid,
+              supplierId: s1,
+              filedBy: rep(s1).personId!,
+              grounds: 'The winning bid prices lot-2 below cost',
+            },
+          },
+        ]);
+      given(awarded())
+        .when(complain(rep(s3)))
+        .thenThrows('forbidden:tender.not_a_losing_bidder');
+      given(awarded())
+        .when(complain(rep(outsider)))
+        .thenThrows('not_found:tender.not_found');
+      given(awarded())
+        .when(complain(rep(s1), new Date(until)))
+        .thenThrows('conflict:tender.standstill_over');
+      given(awarded())
+        .when(complain({ companyId: s1, personId: null, roles: [] }))
+        .thenThrows('forbidden:tender.person_required');
+      const filed = [...awarded(), ...given(awarded()).when(complain(rep(s1))).events];
+      given(filed)
+        .when(complain(rep(s1), day(1), 'c0c0c0c0-0000-4000-8000-00000000c002'))
+        .thenThrows('conflict:tender.complaint_open');
+      expect(partiesOf(filed[filed.length - 1], given(filed).state)).toEqual([buyer, s1]);
+    });
+    it('becomes final past the period with no complaint open, carrying the award as it was', () => {
+      const a = awarded();
+      given(a)
+        .when(finalise(day(9)))
+        .thenThrows('conflict:tender.standstill_running');
+      const [f] = given(a).when(finalise(new Date(until))).events;
+      const award = a[a.length - 1].data as unknown as Record<string, unknown>;
+      expect(f).toEqual({ type: 'AwardFinalised', data: { ...award, standstillUntil: until } });
+      given([...a, f])
+        .when(finalise(day(12)))
+        .thenThrows('conflict:tender.invalid_transition');
+      const filed = [...a, ...given(a).when(complain(rep(s1))).events];
+      given(filed)
+        .when(finalise(day(12)))
+        .thenThrows('conflict:tender.complaint_open');
+    });
+    it('lets the award stand when the complaint is dismissed, and final once the period ends', () => {
+      const filed = [...awarded(), ...given(awarded()).when(complain(rep(s1))).events];
+      const dismissed = given(filed).when(resolve(false)).events;
+      expect(dismissed).toEqual([
+        {
+          type: 'AwardComplaintResolved',
+          data: {
+            tenderId,
+            buyerId: buyer,
+            complaintId: cid,
+            supplierId: s1,
+            resolvedBy: procurement.personId!,
+            upheld: false,
+            resolution: 'Dismissed: the price is sustainable',
+            openComplaints: 0,
+            standstillUntil: until,
+          },
+        },
+      ]);
+      expect(given([...filed, ...dismissed]).when(finalise(day(11))).events[0].type).toBe('AwardFinalised');
+      given([...filed, ...dismissed])
+        .when(resolve(false))
+        .thenThrows('conflict:tender.complaint_resolved');
+      given(filed)
+        .when({ ...resolve(false), requester: rep(s1) } as TenderCommand)
+        .thenThrows('forbidden:tender.buyer_only');
+    });
+    it('sets the award aside when the complaint is upheld: the tender is closed again and may be awarded anew', () => {
+      const filed = [...awarded(), ...given(awarded()).when(complain(rep(s1))).events];
+      const upheld = given(filed).when(resolve(true)).events;
+      expect(upheld.map((e) => e.type)).toEqual(['AwardComplaintResolved', 'AwardAnnulled']);
+      expect(upheld[1].data).toMatchObject({ supplierId: s3, bidId: bidId(3), bidders: expect.arrayContaining([s1, s2, s3]) });
+      const after2 = [...filed, ...upheld];
+      expect(given(after2).state.status).toBe('closed');
+      const reawarded = given(after2).when(awardTo(s1, day(3))).events;
+      expect(reawarded[0]).toMatchObject({ type: 'TenderAwarded', data: { supplierId: s1, standstillUntil: day(13).toISOString() } });
+      given(after2)
+        .when(finalise(day(12)))
+        .thenThrows('conflict:tender.invalid_transition');
+    });
+    it('keeps the standstill deadline from the events alone', () => {
+      const a = awarded();
+      const filed = given(a).when(complain(rep(s1))).events;
+      const dismissed = given([...a, ...filed]).when(resolve(false)).events;
+      expect(awardStandstillChange(a[a.length - 1])).toEqual({ due: until });
+      expect(awardStandstillChange(filed[0])).toBe('clear');
+      expect(awardStandstillChange(dismissed[0])).toEqual({ due: until });
+      const upheld = given([...a, ...filed]).when(resolve(true)).events;
+      expect(upheld.map(awardStandstillChange)).toEqual(['clear', 'clear']);
+      expect(awardStandstillChange(opened)).toBe('keep');
+    });
   });
 });

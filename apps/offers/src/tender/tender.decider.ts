@@ -9,10 +9,17 @@ import type {
   RankedBid,
   SealedContent,
   TenderEvent,
+  TenderAwardedV3,
   TenderItemV2,
+  TenderProcedure,
 } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type {
+  FileComplaint,
+  FinaliseAward,
+  ResolveComplaint,
+  AnswerClarification,
+  AskClarification,
   AttachTenderDocument,
   AwardTender,
   CancelTender,
@@ -37,6 +44,37 @@ export const MAX_TENDER_DOCUMENTS = 20;
 
 export type AttachedDocument = DocumentRef & { attachedBy: string };
 
+export interface Award {
+  supplierId: string;
+  bidId: string;
+  total: string;
+  weightedScore: number;
+  awardedBy: string;
+  /** Null: final at once. Otherwise provisional until `final`, complaints allowed until then. */
+  standstillUntil: string | null;
+  final: boolean;
+}
+
+export interface Complaint {
+  complaintId: string;
+  supplierId: string;
+  grounds: string;
+  status: 'open' | 'upheld' | 'dismissed';
+  resolution: string | null;
+}
+
+/** At most this many questions per tender, and this many per supplier: the buyer answers each. */
+export const MAX_CLARIFICATIONS = 200;
+export const MAX_CLARIFICATIONS_PER_SUPPLIER = 20;
+
+export interface Clarification {
+  clarificationId: string;
+  /** Who asked: the buyer's to know, nobody else's. */
+  supplierId: string;
+  question: string;
+  answer: string | null;
+}
+
 interface TenderFacts {
   tenderId: string;
   buyerId: string;
@@ -46,7 +84,12 @@ interface TenderFacts {
   weights: CriteriaWeights;
   publicProcurement: boolean;
   currency: string;
+  procedure: TenderProcedure;
+  standstillDays: number;
   invited: string[];
+  /** Suppliers who bid or asked: with the invited, who an answer is published to. */
+  interested: string[];
+  clarifications: Clarification[];
   /** The current sealed bid per supplier (a resubmission replaces it). */
   bids: Record<string, SealedBid>;
   /** Specifications and drawings the buyer attached, oldest first. */
@@ -63,7 +106,7 @@ export type TenderState =
   | { status: 'none' }
   | (TenderFacts & { status: 'open' })
   | (ClosedFacts & { status: 'closed' })
-  | (ClosedFacts & { status: 'awarded'; award: { supplierId: string; bidId: string; total: string; weightedScore: number; awardedBy: string } })
+  | (ClosedFacts & { status: 'awarded'; award: Award; awarded: TenderAwardedV3; complaints: Complaint[] })
   | (TenderFacts & Partial<ClosedFacts> & { status: 'cancelled'; reason: string });
 
 export const initialState: TenderState = { status: 'none' };
@@ -71,7 +114,7 @@ export const initialState: TenderState = { status: 'none' };
 export function evolve(state: TenderState, event: TenderEvent): TenderState {
   switch (event.type) {
     case 'TenderOpened': {
-      const { tenderId, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency } = event.data;
+      const { tenderId, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency, procedure, standstillDays } = event.data;
       return {
         status: 'open',
         tenderId,
@@ -82,7 +125,11 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
         weights,
         publicProcurement,
         currency,
+        procedure,
+        standstillDays,
         invited: [],
+        interested: [],
+        clarifications: [],
         bids: {},
         documents: [],
       };
@@ -92,7 +139,7 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
     case 'BidSubmitted': {
       if (state.status !== 'open') return state;
       const { supplierId, bidId, contentHash, sealed } = event.data;
-      return { ...state, bids: { ...state.bids, [supplierId]: { bidId, contentHash, sealed } } };
+      return { ...state, interested: withOne(state.interested, supplierId), bids: { ...state.bids, [supplierId]: { bidId, contentHash, sealed } } };
     }
     case 'BidWithdrawn': {
       if (state.status !== 'open') return state;
@@ -108,15 +155,51 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
     }
     case 'TenderAwarded': {
       if (state.status !== 'closed') return state;
-      const { supplierId, bidId, total, weightedScore, awardedBy } = event.data;
-      return { ...state, status: 'awarded', award: { supplierId, bidId, total, weightedScore, awardedBy } };
+      const { supplierId, bidId, total, weightedScore, awardedBy, standstillUntil } = event.data;
+      const award = { supplierId, bidId, total, weightedScore, awardedBy, standstillUntil, final: standstillUntil === null };
+      return { ...state, status: 'awarded', award, awarded: event.data, complaints: [] };
     }
+    case 'AwardComplaintFiled': {
+      if (state.status !== 'awarded') return state;
+      const { complaintId, supplierId, grounds } = event.data;
+      return { ...state, complaints: [...state.complaints, { complaintId, supplierId, grounds, status: 'open', resolution: null }] };
+    }
+    case 'AwardComplaintResolved': {
+      if (state.status !== 'awarded') return state;
+      const { complaintId, upheld, resolution } = event.data;
+      const status = upheld ? 'upheld' : 'dismissed';
+      return { ...state, complaints: state.complaints.map((c) => (c.complaintId === complaintId ? { ...c, status, resolution } : c)) };
+    }
+    case 'AwardAnnulled': {
+      // Closed again: the bids stay opened and evaluated, to be awarded anew.
+      if (state.status !== 'awarded') return state;
+      const { award: _a, awarded: _d, complaints: _c, ...closed } = state;
+      return { ...closed, status: 'closed' };
+    }
+    case 'AwardFinalised':
+      return state.status === 'awarded' ? { ...state, award: { ...state.award, final: true } } : state;
     case 'TenderCancelled':
       return state.status === 'none' ? state : { ...state, status: 'cancelled', reason: event.data.reason };
     case 'TenderDocumentAttached':
       return state.status === 'open' ? { ...state, documents: [...state.documents, { ...event.data.document, attachedBy: event.data.attachedBy }] } : state;
+    case 'ClarificationRequested': {
+      if (state.status !== 'open') return state;
+      const { clarificationId, supplierId, question } = event.data;
+      return {
+        ...state,
+        interested: withOne(state.interested, supplierId),
+        clarifications: [...state.clarifications, { clarificationId, supplierId, question, answer: null }],
+      };
+    }
+    case 'ClarificationAnswered': {
+      if (state.status !== 'open') return state;
+      const { clarificationId, answer } = event.data;
+      return { ...state, clarifications: state.clarifications.map((q) => (q.clarificationId === clarificationId ? { ...q, answer } : q)) };
+    }
   }
 }
+
+const withOne = (ids: string[], id: string) => (ids.includes(id) ? ids : [...ids, id]);
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const CRITERIA = ['quality', 'reputation', 'service', 'partnership'] as const;
@@ -162,8 +245,16 @@ export function rank(state: { opened: OpenedBid[]; evaluations: BidEvaluatedV1[]
 
 type Existing = Exclude<TenderState, { status: 'none' }>;
 
+/** Who sees a tender: its buyer and invited suppliers; an open procedure's notice, every registered company. */
+export function maySee(state: Existing, companyId: string): boolean {
+  return state.procedure === 'open' || companyId === state.buyerId || state.invited.includes(companyId);
+}
+/** Who may bid or ask: an invited supplier; in an open procedure, any company but the buyer. */
+function mayBid(state: Existing, companyId: string): boolean {
+  return companyId !== state.buyerId && (state.procedure === 'open' || state.invited.includes(companyId));
+}
 function visible(state: TenderState, tenderId: string, r: Requester): Existing {
-  if (state.status === 'none' || (r.companyId !== state.buyerId && !state.invited.includes(r.companyId))) throw TenderErrors.notFound(tenderId);
+  if (state.status === 'none' || !maySee(state, r.companyId)) throw TenderErrors.notFound(tenderId);
   return state;
 }
 function hasStatus<S extends Existing['status']>(state: Existing, statuses: readonly S[]): state is Extract<Existing, { status: S }> {
@@ -192,9 +283,12 @@ function open(c: OpenTender, state: TenderState): TenderEvent[] {
     if (ids.has(item.itemId)) throw TenderErrors.duplicateItem(item.itemId);
     ids.add(item.itemId);
   }
-  const { tenderId, buyerId, title, submissionDeadline, weights, publicProcurement, currency } = c;
+  if (!Number.isInteger(c.standstillDays) || c.standstillDays < 0 || c.standstillDays > 60) throw TenderErrors.standstillDays();
+  const { tenderId, buyerId, title, submissionDeadline, weights, publicProcurement, currency, procedure, standstillDays } = c;
   const items = c.items.map((i) => ({ ...i, quantity: normaliseQuantity(i.quantity) }));
-  return [{ type: 'TenderOpened', data: { tenderId, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency } }];
+  return [
+    { type: 'TenderOpened', data: { tenderId, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency, procedure, standstillDays } },
+  ];
 }
 
 function invite(c: InviteSuppliers, state: TenderState): TenderEvent[] {
@@ -211,7 +305,8 @@ function invite(c: InviteSuppliers, state: TenderState): TenderEvent[] {
 
 function submitBid(c: SubmitBid, state: TenderState): TenderEvent[] {
   const s = visible(state, c.tenderId, c.requester);
-  if (!s.invited.includes(c.requester.companyId)) throw TenderErrors.notInvited();
+  if (c.requester.companyId === s.buyerId) throw TenderErrors.buyerCannotBid();
+  if (!mayBid(s, c.requester.companyId)) throw TenderErrors.notInvited();
   const o = expect(s, 'bid in', 'open');
   beforeDeadline(o, c.now);
   for (const p of c.prices) {
@@ -303,9 +398,73 @@ function award(c: AwardTender, state: TenderState): TenderEvent[] {
         total: bid.total,
         weightedScore: winner.weightedScore!,
         ranking,
+        // With a standstill period the award is provisional: losing bidders may complain until then.
+        standstillUntil: closed.standstillDays > 0 ? new Date(c.now.getTime() + closed.standstillDays * 86400000).toISOString() : null,
       },
     },
   ];
+}
+
+/** During the standstill period, a bidder whose opened bid lost complains about the provisional award. */
+function fileComplaint(c: FileComplaint, state: TenderState): TenderEvent[] {
+  const s = visible(state, c.tenderId, c.requester);
+  const awarded = expect(s, 'complain about the award of', 'awarded');
+  const supplierId = c.requester.companyId;
+  if (!awarded.opened.some((b) => b.supplierId === supplierId) || supplierId === awarded.award.supplierId) throw TenderErrors.notALosingBidder();
+  if (c.requester.personId === null) throw TenderErrors.complainantNotPerson();
+  const until = awarded.award.standstillUntil;
+  if (awarded.award.final || until === null || c.now.getTime() >= Date.parse(until)) throw TenderErrors.standstillOver();
+  if (!c.grounds.trim()) throw TenderErrors.textRequired('grounds');
+  if (awarded.complaints.some((x) => x.complaintId === c.complaintId)) throw TenderErrors.complaintExists(c.complaintId);
+  if (awarded.complaints.some((x) => x.supplierId === supplierId && x.status === 'open')) throw TenderErrors.complaintOpen();
+  return [
+    {
+      type: 'AwardComplaintFiled',
+      data: { ...ref(awarded), complaintId: c.complaintId, supplierId, filedBy: c.requester.personId, grounds: c.grounds },
+    },
+  ];
+}
+
+/** The buyer resolves a complaint: upheld sets the award aside (the tender is closed again); dismissed lets it stand. */
+function resolveComplaint(c: ResolveComplaint, state: TenderState): TenderEvent[] {
+  const s = visible(state, c.tenderId, c.requester);
+  byBuyer(s, c.requester);
+  if (c.requester.personId === null) throw TenderErrors.answererNotPerson();
+  const awarded = expect(s, 'resolve complaints on', 'awarded');
+  const complaint = awarded.complaints.find((x) => x.complaintId === c.complaintId);
+  if (!complaint) throw TenderErrors.complaintNotFound(c.complaintId);
+  if (complaint.status !== 'open') throw TenderErrors.complaintResolved(c.complaintId);
+  if (!c.resolution.trim()) throw TenderErrors.textRequired('resolution');
+  const openAfter = awarded.complaints.filter((x) => x.status === 'open' && x.complaintId !== c.complaintId).length;
+  const resolved: TenderEvent = {
+    type: 'AwardComplaintResolved',
+    data: {
+      ...ref(awarded),
+      complaintId: c.complaintId,
+      supplierId: complaint.supplierId,
+      resolvedBy: c.requester.personId,
+      upheld: c.upheld,
+      resolution: c.resolution,
+      openComplaints: openAfter,
+      standstillUntil: awarded.award.standstillUntil!,
+    },
+  };
+  if (!c.upheld) return [resolved];
+  const { supplierId, bidId } = awarded.award;
+  const bidders = awarded.awarded.ranking.map((r) => r.supplierId);
+  return [resolved, { type: 'AwardAnnulled', data: { ...ref(awarded), supplierId, bidId, bidders, reason: c.resolution } }];
+}
+
+/** The standstill clock: past the period, no complaint open, the provisional award becomes final. */
+function finaliseAward(c: FinaliseAward, state: TenderState): TenderEvent[] {
+  if (state.status === 'none') throw TenderErrors.notFound(c.tenderId);
+  if (state.status !== 'awarded' || state.award.final || state.award.standstillUntil === null)
+    throw TenderErrors.invalidTransition('finalise the award of', state.status === 'awarded' ? 'finally awarded' : state.status);
+  const until = state.award.standstillUntil;
+  if (c.now.getTime() < Date.parse(until)) throw TenderErrors.standstillRunning(until);
+  if (state.complaints.some((x) => x.status === 'open')) throw TenderErrors.complaintOpen();
+  const { standstillUntil: _s, ...award } = state.awarded;
+  return [{ type: 'AwardFinalised', data: { ...award, standstillUntil: until } }];
 }
 
 function cancel(c: CancelTender, state: TenderState): TenderEvent[] {
@@ -329,8 +488,48 @@ function attachDocument(c: AttachTenderDocument, state: TenderState): TenderEven
   return [{ type: 'TenderDocumentAttached', data: { ...ref(o), document: { name, sha256, size, mediaType }, attachedBy: c.requester.personId } }];
 }
 
+/** Before the deadline, a supplier who may bid asks; the buyer alone learns who. */
+function ask(c: AskClarification, state: TenderState): TenderEvent[] {
+  const s = visible(state, c.tenderId, c.requester);
+  if (c.requester.companyId === s.buyerId) throw TenderErrors.ownTender();
+  if (!mayBid(s, c.requester.companyId)) throw TenderErrors.mayNotAsk();
+  const o = expect(s, 'ask about', 'open');
+  beforeDeadline(o, c.now);
+  if (!c.question.trim()) throw TenderErrors.textRequired('question');
+  if (o.clarifications.some((q) => q.clarificationId === c.clarificationId)) throw TenderErrors.clarificationExists(c.clarificationId);
+  if (o.clarifications.length >= MAX_CLARIFICATIONS) throw TenderErrors.tooManyQuestions(MAX_CLARIFICATIONS);
+  if (o.clarifications.filter((q) => q.supplierId === c.requester.companyId).length >= MAX_CLARIFICATIONS_PER_SUPPLIER)
+    throw TenderErrors.tooManyQuestions(MAX_CLARIFICATIONS_PER_SUPPLIER);
+  return [{ type: 'ClarificationRequested', data: { ...ref(o), clarificationId: c.clarificationId, supplierId: c.requester.companyId, question: c.question } }];
+}
+
+/** Before the deadline the buyer answers; question and answer go to every supplier who may bid, without the asker. */
+function answer(c: AnswerClarification, state: TenderState): TenderEvent[] {
+  const s = visible(state, c.tenderId, c.requester);
+  byBuyer(s, c.requester);
+  if (c.requester.personId === null) throw TenderErrors.answererNotPerson();
+  const o = expect(s, 'answer questions on', 'open');
+  beforeDeadline(o, c.now);
+  const q = o.clarifications.find((x) => x.clarificationId === c.clarificationId);
+  if (!q) throw TenderErrors.clarificationNotFound(c.clarificationId);
+  if (q.answer !== null) throw TenderErrors.alreadyAnswered(c.clarificationId);
+  if (!c.answer.trim()) throw TenderErrors.textRequired('answer');
+  return [
+    {
+      type: 'ClarificationAnswered',
+      data: { ...ref(o), clarificationId: q.clarificationId, question: q.question, answer: c.answer, answeredBy: c.requester.personId },
+    },
+  ];
+}
+
 export function decide(command: TenderCommand, state: TenderState): TenderEvent[] {
   switch (command.type) {
+    case 'FileComplaint':
+      return fileComplaint(command, state);
+    case 'ResolveComplaint':
+      return resolveComplaint(command, state);
+    case 'FinaliseAward':
+      return finaliseAward(command, state);
     case 'OpenTender':
       return open(command, state);
     case 'InviteSuppliers':
@@ -349,6 +548,10 @@ export function decide(command: TenderCommand, state: TenderState): TenderEvent[
       return cancel(command, state);
     case 'AttachTenderDocument':
       return attachDocument(command, state);
+    case 'AskClarification':
+      return ask(command, state);
+    case 'AnswerClarification':
+      return answer(command, state);
   }
 }
 
@@ -357,8 +560,13 @@ export const tenderDecider: Decider<TenderState, TenderCommand, TenderEvent> = {
 /** Bids and evaluations concern the buyer and that supplier; the rest, the buyer and every invited supplier. */
 export function partiesOf(event: TenderEvent, state: TenderState): string[] {
   const d = event.data as { buyerId: string; supplierId?: string };
-  if (event.type === 'BidSubmitted' || event.type === 'BidWithdrawn' || event.type === 'BidEvaluated') return [d.buyerId, d.supplierId!];
+  if (event.type === 'BidSubmitted' || event.type === 'BidWithdrawn' || event.type === 'BidEvaluated' || event.type === 'ClarificationRequested')
+    return [d.buyerId, d.supplierId!];
+  if (event.type === 'AwardComplaintFiled' || event.type === 'AwardComplaintResolved') return [d.buyerId, d.supplierId!];
+  // An invitation goes to the invited only: no supplier learns a rival's name.
   if (event.type === 'SuppliersInvited') return [d.buyerId, ...event.data.supplierIds];
-  const invited = state.status === 'none' ? [] : state.invited;
-  return [d.buyerId, ...invited];
+  // Everything else goes to every supplier known to be in the tender: invited, bidding or asking
+  // (in an open procedure nobody need be invited). What a losing bidder may read of an award
+  // is the read side's cut, as for TenderAwarded.
+  return state.status === 'none' ? [d.buyerId] : [d.buyerId, ...new Set([...state.invited, ...state.interested])];
 }

@@ -23,7 +23,13 @@ import type { TenderCommandToPrepare } from './tender.commands';
 import { TenderBidListProjection } from './list/tender-bid-list.projection';
 import { TenderListProjection } from './list/tender-list.projection';
 import {
+  AnswerRequest,
   AwardTenderRequest,
+  ComplaintRequest,
+  DEFAULT_PUBLIC_STANDSTILL_DAYS,
+  ResolveComplaintRequest,
+  NoticeListQueryDto,
+  QuestionRequest,
   EvaluateBidRequest,
   InviteSuppliersRequest,
   OpenTenderRequest,
@@ -67,7 +73,18 @@ export class TenderHttpController {
     if (body.publicProcurement && !this.companies.isVerifiedPublicBody(p.companyId)) throw TenderErrors.publicProcurementNeedsPublicBody();
     const tenderId = uuidV5(`tender:${m.commandId}`);
     res.location(`/tenders/${tenderId}`);
-    return this.run({ type: 'OpenTender', tenderId, buyerId: p.companyId, ...body }, m, p);
+    return this.run(
+      {
+        type: 'OpenTender',
+        tenderId,
+        buyerId: p.companyId,
+        ...body,
+        procedure: body.procedure ?? 'invited',
+        standstillDays: body.standstillDays ?? (body.publicProcurement ? DEFAULT_PUBLIC_STANDSTILL_DAYS : 0),
+      },
+      m,
+      p,
+    );
   }
 
   @Get()
@@ -79,6 +96,16 @@ export class TenderHttpController {
   })
   async list(@Query() q: TenderListQueryDto, @CurrentPrincipal() p: Principal, @Req() req: Request) {
     return withNextLink(req, await this.list_.page(p.companyId, { ...q, limit: q.limit ?? 50, after: checkedCursor(q.after) }));
+  }
+
+  // Before `:id`, which would take `notices` for a tender id.
+  @Get('notices')
+  @ApiOperation({
+    summary: 'Published notices: open-procedure tenders still open for bids, newest first; any registered company may read them, ask and bid',
+    description: 'GET /tenders/:id shows a notice in full (items, documents, answered questions). Follow `next` until it is null.',
+  })
+  async notices(@Query() q: NoticeListQueryDto, @Req() req: Request) {
+    return withNextLink(req, await this.list_.notices({ limit: q.limit ?? 50, after: checkedCursor(q.after) }, new Date()));
   }
 
   // Before `:id`, which would take `bids` for a tender id.
@@ -118,6 +145,56 @@ export class TenderHttpController {
   async attach(@Param('id', uuidParam) id: string, @Body() body: DocumentRefInput, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     const [document] = await this.documents.resolve([body], p.companyId);
     return this.run({ type: 'AttachTenderDocument', tenderId: id, document }, m, p);
+  }
+
+  @Post(':id/clarifications')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Ask the buyer a question before the deadline (a supplier who may bid: invited, or anyone in an open procedure); only the buyer learns who asked',
+  })
+  ask(@Param('id', uuidParam) id: string, @Body() body: QuestionRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'AskClarification', tenderId: id, clarificationId: uuidV5(`clarification:${m.commandId}`), question: body.question }, m, p);
+  }
+
+  @Post(':id/clarifications/:clarificationId/answer')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Answer a question before the deadline (a person of the buyer): question and answer are published to every supplier who may bid, without the asker',
+  })
+  answer(
+    @Param('id', uuidParam) id: string,
+    @Param('clarificationId', uuidParam) clarificationId: string,
+    @Body() body: AnswerRequest,
+    @CurrentPrincipal() p: Principal,
+    @CommandMeta() m: CommandMetadata,
+  ) {
+    return this.run({ type: 'AnswerClarification', tenderId: id, clarificationId, answer: body.answer }, m, p);
+  }
+
+  @Post(':id/complaints')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Complain about a provisional award during its standstill period (a person of a bidder whose opened bid lost); only the buyer sees it',
+  })
+  complain(@Param('id', uuidParam) id: string, @Body() body: ComplaintRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    return this.run({ type: 'FileComplaint', tenderId: id, complaintId: uuidV5(`complaint:${m.commandId}`), grounds: body.grounds }, m, p);
+  }
+
+  @Post(':id/complaints/:complaintId/resolve')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Resolve a complaint (a person of the buyer): upheld sets the award aside and the tender is closed again, to be awarded anew; dismissed lets it stand',
+  })
+  resolveComplaint(
+    @Param('id', uuidParam) id: string,
+    @Param('complaintId', uuidParam) complaintId: string,
+    @Body() body: ResolveComplaintRequest,
+    @CurrentPrincipal() p: Principal,
+    @CommandMeta() m: CommandMetadata,
+  ) {
+    return this.run({ type: 'ResolveComplaint', tenderId: id, complaintId, upheld: body.upheld, resolution: body.resolution }, m, p);
   }
 
   @Post(':id/invitations')

@@ -18,7 +18,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { QuantityInput } from '@dealledger/events';
+import { QuantityInput, TENDER_PROCEDURES, type TenderProcedure } from '@dealledger/events';
 import { DECIMAL, DECIMAL_MESSAGE, IsUnitOfMeasure, QUANTITY_DOC, UNIT_DOC } from '../common.dto';
 import { TENDER_BID_STATUSES, type TenderBidStatus } from './list/tender-bid-list';
 import { TENDER_LIST_STATUSES, type TenderListStatus } from './list/tender-list';
@@ -60,6 +60,63 @@ export class OpenTenderRequest {
 
   @ApiProperty({ description: 'A public procurement needs a government evaluator before award' }) @IsBoolean() publicProcurement: boolean;
   @ApiProperty({ example: 'EUR' }) @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string;
+  @ApiPropertyOptional({
+    enum: TENDER_PROCEDURES,
+    default: 'invited',
+    description:
+      '`invited`: only the suppliers you invite see the tender and bid; `open`: a published notice (GET /tenders/notices) any registered supplier may bid on',
+  })
+  @IsOptional()
+  @IsIn(TENDER_PROCEDURES)
+  procedure?: TenderProcedure;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 60,
+    description:
+      'Days between the award and its becoming final, when a losing bidder may complain; the contract is drafted from the final award. Default: 10 for a public procurement, else 0 (final at once)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  standstillDays?: number;
+}
+
+/** A public procurement's award waits this long for complaints unless the tender says otherwise (the EU remedies directive's 10 days). */
+export const DEFAULT_PUBLIC_STANDSTILL_DAYS = 10;
+
+export class ComplaintRequest {
+  @ApiProperty({ example: 'The winning bid does not meet the EN 16811-1 grading of the specification' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(8000)
+  grounds: string;
+}
+
+export class ResolveComplaintRequest {
+  @ApiProperty({ description: 'true: the award is set aside and the tender closed again; false: the award stands' }) @IsBoolean() upheld: boolean;
+  @ApiProperty({ example: 'The grading certificate of the winning bid is valid; the complaint is dismissed.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(8000)
+  resolution: string;
+}
+
+export class QuestionRequest {
+  @ApiProperty({ example: 'May the tyres carry the 3PMSF mark instead of M+S?' }) @IsString() @IsNotEmpty() @MaxLength(4000) question: string;
+}
+
+export class AnswerRequest {
+  @ApiProperty({ example: 'Yes: 3PMSF tyres meet the specification.' }) @IsString() @IsNotEmpty() @MaxLength(8000) answer: string;
+}
+
+export class NoticeListQueryDto {
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'The `next` cursor of the previous page' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'after must be a cursor from a previous page' })
+  after?: string;
 }
 
 export class InviteSuppliersRequest {

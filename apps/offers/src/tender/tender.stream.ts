@@ -2,7 +2,7 @@ import { fold } from '@dealledger/domain';
 import { TenderEvent } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
 import type { Requester } from '@dealledger/domain';
-import { rank, tenderDecider, TenderState } from './tender.decider';
+import { Complaint, maySee, rank, tenderDecider, TenderState } from './tender.decider';
 import { TenderErrors } from './tender.errors';
 
 export const tenderStreamId = (tenderId: string) => `tender-${tenderId}`;
@@ -34,17 +34,39 @@ function rankingFor<R extends { supplierId: string; total: string; rank: number 
   return ranking.filter((r) => r.supplierId === viewer || r.supplierId === winner).map(({ supplierId, total, rank }) => ({ supplierId, total, rank }));
 }
 
+/**
+ * The questions as `viewer` may read them: the buyer all, with who asked; anyone else the
+ * answered ones without the asker (published to every possible bidder), and its own open ones.
+ */
+function clarificationsFor(state: Exclude<TenderState, { status: 'none' }>, isBuyer: boolean, viewer: string) {
+  if (isBuyer) return state.clarifications;
+  return state.clarifications
+    .filter((q) => q.answer !== null || q.supplierId === viewer)
+    .map(({ clarificationId, question, answer, supplierId }) => ({
+      clarificationId,
+      question,
+      answer,
+      ...(supplierId === viewer ? { askedByYou: true } : {}),
+    }));
+}
+
 export function tenderView(state: TenderState, viewer: Requester, tenderId: string) {
-  if (state.status === 'none' || (viewer.companyId !== state.buyerId && !state.invited.includes(viewer.companyId))) throw TenderErrors.notFound(tenderId);
+  if (state.status === 'none' || !maySee(state, viewer.companyId)) throw TenderErrors.notFound(tenderId);
   const isBuyer = viewer.companyId === state.buyerId;
-  const { bids, ...facts } = state;
+  const { bids, interested: _interested, clarifications: _clarifications, ...rest } = state;
+  // The award event itself holds every bidder's ranking: the view shows it as rankingFor allows.
+  const { awarded: _awarded, complaints: allComplaints, ...facts } = rest as typeof rest & { awarded?: unknown; complaints?: Complaint[] };
+  const clarifications = clarificationsFor(state, isBuyer, viewer.companyId);
+  // A complaint is between the buyer and the bidder who filed it.
+  const complaints = allComplaints?.filter((c) => isBuyer || c.supplierId === viewer.companyId);
   const sealedBids = Object.entries(bids)
     .filter(([supplierId]) => isBuyer || supplierId === viewer.companyId)
     .map(([supplierId, b]) => ({ supplierId, bidId: b.bidId, contentHash: b.contentHash }));
   // A private tender's award is the buyer's and the winner's business; a public one's is published.
   const award =
     'award' in facts && !isBuyer && !facts.publicProcurement && facts.award.supplierId !== viewer.companyId ? undefined : (facts as { award?: unknown }).award;
-  const view = { ...facts, award, invited: isBuyer ? state.invited : [viewer.companyId] };
+  const invited = isBuyer ? state.invited : state.invited.filter((id) => id === viewer.companyId);
+  const view = { ...facts, award, invited, clarifications, ...(complaints ? { complaints } : {}) };
   if (!('opened' in state) || !state.opened) return { ...view, bids: sealedBids };
   const evaluations = state.evaluations ?? [];
   return {

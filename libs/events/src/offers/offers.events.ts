@@ -364,6 +364,72 @@ export class TenderAwardedV2 extends TenderRef {
   @IsArray() @ValidateNested({ each: true }) @Type(() => RankedBid) ranking: RankedBid[];
 }
 
+// ---- open procedures: a published notice any registered supplier may bid on, with clarifications ----
+
+export const TENDER_PROCEDURES = ['invited', 'open'] as const;
+export type TenderProcedure = (typeof TENDER_PROCEDURES)[number];
+
+/** Version 3: the procedure. `invited`: only invited suppliers see and bid (every tender before); `open`: a published notice. */
+export class TenderOpenedV3 extends TenderOpenedV2 {
+  @IsIn(TENDER_PROCEDURES) procedure: TenderProcedure;
+  /** Days between the award and its becoming final, when a losing bidder may complain (0: final at once). */
+  @IsInt() @Min(0) @Max(60) standstillDays: number;
+}
+
+/** Version 3: an award with a standstill period is provisional until `AwardFinalised`. */
+export class TenderAwardedV3 extends TenderAwardedV2 {
+  @IsOptional() @IsISO8601() standstillUntil: string | null;
+}
+
+/** The award became final after its standstill period, no complaint open: the same award, now binding. */
+export class AwardFinalisedV1 extends TenderAwardedV2 {
+  @IsISO8601() standstillUntil: string;
+}
+
+/** A losing bidder's complaint during the standstill period; between it and the buyer. */
+export class AwardComplaintFiledV1 extends TenderRef {
+  @IsUUID() complaintId: string;
+  @IsUUID() supplierId: string;
+  @IsUUID() filedBy: string;
+  @IsString() grounds: string;
+}
+
+export class AwardComplaintResolvedV1 extends TenderRef {
+  @IsUUID() complaintId: string;
+  @IsUUID() supplierId: string;
+  @IsUUID() resolvedBy: string;
+  /** Upheld: the award is annulled (AwardAnnulled follows) and the buyer awards again. */
+  @IsBoolean() upheld: boolean;
+  @IsString() resolution: string;
+  /** Complaints still open after this one, and the standstill's end: the award becomes final when both allow. */
+  @IsInt() @Min(0) openComplaints: number;
+  @IsISO8601() standstillUntil: string;
+}
+
+/** A provisional award set aside (a complaint upheld): the tender is closed again, its bids evaluated, to be awarded anew. */
+export class AwardAnnulledV1 extends TenderRef {
+  @IsUUID() supplierId: string;
+  @IsUUID() bidId: string;
+  /** Every ranked bidder of the annulled award, so that a read side can take back what the award counted. */
+  @IsArray() @IsUUID(undefined, { each: true }) bidders: string[];
+  @IsString() reason: string;
+}
+
+/** A supplier's question on the tender documents; only the buyer learns who asked. */
+export class ClarificationRequestedV1 extends TenderRef {
+  @IsUUID() clarificationId: string;
+  @IsUUID() supplierId: string;
+  @IsString() question: string;
+}
+
+/** The buyer's answer, published with the question to every supplier who may bid, without the asker. */
+export class ClarificationAnsweredV1 extends TenderRef {
+  @IsUUID() clarificationId: string;
+  @IsString() question: string;
+  @IsString() answer: string;
+  @IsUUID() answeredBy: string;
+}
+
 type E<T extends string, D> = { type: T; data: D };
 export type OfferEvent =
   | E<'OfferDrafted', OfferDraftedV2>
@@ -376,15 +442,21 @@ export type OfferEvent =
   | E<'OfferExpired', OfferExpiredV1>
   | E<'OfferDocumentAttached', OfferDocumentAttachedV1>;
 export type TenderEvent =
-  | E<'TenderOpened', TenderOpenedV2>
+  | E<'TenderOpened', TenderOpenedV3>
   | E<'SuppliersInvited', SuppliersInvitedV1>
   | E<'BidSubmitted', BidSubmittedV1>
   | E<'BidWithdrawn', BidWithdrawnV1>
   | E<'TenderClosed', TenderClosedV1>
   | E<'BidEvaluated', BidEvaluatedV1>
-  | E<'TenderAwarded', TenderAwardedV2>
+  | E<'TenderAwarded', TenderAwardedV3>
   | E<'TenderCancelled', TenderCancelledV1>
-  | E<'TenderDocumentAttached', TenderDocumentAttachedV1>;
+  | E<'TenderDocumentAttached', TenderDocumentAttachedV1>
+  | E<'ClarificationRequested', ClarificationRequestedV1>
+  | E<'ClarificationAnswered', ClarificationAnsweredV1>
+  | E<'AwardComplaintFiled', AwardComplaintFiledV1>
+  | E<'AwardComplaintResolved', AwardComplaintResolvedV1>
+  | E<'AwardAnnulled', AwardAnnulledV1>
+  | E<'AwardFinalised', AwardFinalisedV1>;
 
 const def = (type: string, schema: new () => object, description: string, schemaVersion = 1): EventDefinition => ({
   type,
@@ -407,7 +479,7 @@ export const OFFERS_EVENTS: EventDefinition[] = [
   def(
     'OfferDocumentAttached',
     OfferDocumentAttachedV1,
-    'A person of the supplier attached a document (specification, certificate) to the open offer, by its sha256; the buyer sees it once the offer is submitted.',
+    'A person of the supplier attached a document (specification, certificate), by its sha256, to an offer the buyer has (submitted or countered).',
   ),
   def('TenderOpened', TenderOpenedV1, 'A buyer opened a tender: items, deadline, criteria weights, public procurement or not.'),
   def('SuppliersInvited', SuppliersInvitedV1, 'The buyer invited suppliers to bid.'),
@@ -428,6 +500,40 @@ export const OFFERS_EVENTS: EventDefinition[] = [
   def('OfferAccepted', OfferAcceptedV2, 'The buyer accepted quantities; the tier prices at those volumes apply.' + DECIMAL_QUANTITIES, 2),
   def('TenderOpened', TenderOpenedV2, 'A buyer opened a tender: items, deadline, criteria weights, public procurement or not.' + DECIMAL_QUANTITIES, 2),
   def('TenderAwarded', TenderAwardedV2, 'The buyer awarded the tender to one evaluated bid.' + DECIMAL_QUANTITIES, 2),
+  def(
+    'TenderOpened',
+    TenderOpenedV3,
+    'A buyer opened a tender: items, deadline, criteria weights, public procurement or not.' +
+      DECIMAL_QUANTITIES +
+      ' Version 3: the procedure, `invited` (only invited suppliers see and bid; version 2 reads so) or `open` (a published notice any registered supplier may bid on), and the standstill days between award and final award (version 2 reads 0).',
+    3,
+  ),
+  def(
+    'TenderAwarded',
+    TenderAwardedV3,
+    'The buyer awarded the tender to one evaluated bid.' +
+      DECIMAL_QUANTITIES +
+      ' Version 3: `standstillUntil`; when set, the award is provisional until AwardFinalised (version 2 reads null: final at once).',
+    3,
+  ),
+  def('AwardComplaintFiled', AwardComplaintFiledV1, 'A losing bidder complained about a provisional award during its standstill period.'),
+  def('AwardComplaintResolved', AwardComplaintResolvedV1, 'The buyer resolved a complaint: upheld (the award is annulled) or dismissed.'),
+  def('AwardAnnulled', AwardAnnulledV1, 'A provisional award was set aside after an upheld complaint; the tender is closed again, to be awarded anew.'),
+  def(
+    'AwardFinalised',
+    AwardFinalisedV1,
+    'The standstill period ended with no complaint open: the award (same data as TenderAwarded) is final, and a contract is drafted from it.',
+  ),
+  def(
+    'ClarificationRequested',
+    ClarificationRequestedV1,
+    'A supplier asked the buyer a question about the tender before its deadline; only the buyer learns who asked.',
+  ),
+  def(
+    'ClarificationAnswered',
+    ClarificationAnsweredV1,
+    'The buyer answered a question; question and answer are published to every supplier who may bid, without naming who asked.',
+  ),
 ];
 
 const v1 = (type: string, upcast: (data: Record<string, unknown>) => Record<string, unknown>): Upcaster => ({ type, fromVersion: 1, upcast });
@@ -443,4 +549,8 @@ export const OFFERS_UPCASTERS: Upcaster[] = [
   })),
   v1('TenderOpened', (d) => ({ ...d, items: eachObject(d.items, (i) => withDecimalQuantities(i, 'quantity')) })),
   v1('TenderAwarded', (d) => ({ ...d, items: eachObject(d.items, (i) => withDecimalQuantities(i, 'quantity')) })),
+  // Version 2 -> 3: every tender recorded before had invited suppliers only.
+  { type: 'TenderOpened', fromVersion: 2, upcast: (d) => ({ ...d, procedure: 'invited', standstillDays: 0 }) },
+  // Every award recorded before version 3 was final at once.
+  { type: 'TenderAwarded', fromVersion: 2, upcast: (d) => ({ ...d, standstillUntil: null }) },
 ];

@@ -65,6 +65,9 @@ export class TenderBidListProjection extends LocalReadModel {
             [c.tenderId, c.totals.map((b) => b.bidId), c.totals.map((b) => b.total)],
           );
         }
+        if (c.awardAnnulled) {
+          await tx.query(`UPDATE ${table} SET status = 'submitted' WHERE tender_id = $1 AND status IN ('won', 'lost')`, [c.tenderId]);
+        }
         if (c.winningBidId) {
           await tx.query(`UPDATE ${table} SET status = CASE WHEN bid_id = $2 THEN 'won' ELSE 'lost' END WHERE tender_id = $1 AND status = 'submitted'`, [
             c.tenderId,

@@ -31,7 +31,16 @@ export type TenderBidListChange =
    * The tender's status on every bid of it; at close each opened bid's total; at award the
    * winning bid is `won` and every other current one `lost`.
    */
-  | { tender: { tenderId: string; tenderStatus: Exclude<TenderListStatus, 'open'>; totals?: { bidId: string; total: string }[]; winningBidId?: string } };
+  | {
+      tender: {
+        tenderId: string;
+        tenderStatus: Exclude<TenderListStatus, 'open'>;
+        totals?: { bidId: string; total: string }[];
+        winningBidId?: string;
+        /** The award was set aside: its won and lost bids are current again. */
+        awardAnnulled?: true;
+      };
+    };
 
 /** How a tender event changes the bid list (pure, as the decider's evolve). */
 export function tenderBidListChange(event: TenderEvent): TenderBidListChange | null {
@@ -60,6 +69,8 @@ export function tenderBidListChange(event: TenderEvent): TenderBidListChange | n
       return { tender: { tenderId: event.data.tenderId, tenderStatus: 'awarded', winningBidId: event.data.bidId } };
     case 'TenderCancelled':
       return { tender: { tenderId: event.data.tenderId, tenderStatus: 'cancelled' } };
+    case 'AwardAnnulled':
+      return { tender: { tenderId: event.data.tenderId, tenderStatus: 'closed', awardAnnulled: true } };
     case 'TenderDocumentAttached':
       // The tender's documents change no bid.
       return null;

@@ -64,6 +64,36 @@ export class TenderList1737300000000 implements MigrationInterface {
   }
 }
 
+/** Open procedures: the tender list keeps each tender's procedure, so that the notices are one indexed query. */
+export class TenderNotices1738200000000 implements MigrationInterface {
+  name = 'TenderNotices1738200000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(q)}"`;
+    await q.query(`ALTER TABLE ${s}.tender_list ADD COLUMN procedure text NOT NULL DEFAULT 'invited'`);
+    await q.query(`CREATE INDEX tender_list_notices_idx ON ${s}.tender_list (opened_position DESC) WHERE procedure = 'open'`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(q)}"`;
+    await q.query(`DROP INDEX ${s}.tender_list_notices_idx`);
+    await q.query(`ALTER TABLE ${s}.tender_list DROP COLUMN procedure`);
+  }
+}
+
+/** A published notice: what any registered company sees of an open procedure in the list. */
+export interface NoticeItem {
+  tenderId: string;
+  buyerId: string;
+  title: string;
+  status: TenderListStatus;
+  publicProcurement: boolean;
+  currency: string;
+  submissionDeadline: string;
+  itemIds: string[];
+  openedAt: string;
+}
+
 export interface TenderListQuery {
   /** `opened` (as the buyer), `invited` (as a supplier), or both when absent. */
   role?: 'opened' | 'invited';
@@ -113,8 +143,8 @@ export class TenderListProjection extends LocalReadModel {
         const r = change.created;
         await tx.query(
           `INSERT INTO ${table} (tender_id, buyer_id, title, status, public_procurement, currency, submission_deadline, item_ids, invited, awarded_to,
-                                 opened_position, opened_at, updated_at, document)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10, $11, $12, $12, to_tsvector('simple', $13)) ON CONFLICT (tender_id) DO NOTHING`,
+                                 opened_position, opened_at, updated_at, document, procedure)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10, $11, $12, $12, to_tsvector('simple', $13), $14) ON CONFLICT (tender_id) DO NOTHING`,
           [
             r.tenderId,
             r.buyerId,
@@ -129,6 +159,7 @@ export class TenderListProjection extends LocalReadModel {
             e.position,
             e.recordedAt,
             r.text,
+            r.procedure,
           ],
         );
       } else if ('invited' in change) {
@@ -140,14 +171,44 @@ export class TenderListProjection extends LocalReadModel {
         ]);
       } else {
         const c = change.changed;
-        await tx.query(`UPDATE ${table} SET status = $2, awarded_to = coalesce($3, awarded_to), updated_at = $4 WHERE tender_id = $1`, [
-          c.tenderId,
-          c.status,
-          c.awardedTo ?? null,
-          e.recordedAt,
-        ]);
+        await tx.query(
+          `UPDATE ${table} SET status = $2, awarded_to = CASE WHEN $5 THEN NULL ELSE coalesce($3, awarded_to) END, updated_at = $4 WHERE tender_id = $1`,
+          [c.tenderId, c.status, c.awardedTo ?? null, e.recordedAt, c.awardAnnulled === true],
+        );
       }
     }
+  }
+
+  /**
+   * The notices still open for bids, newest first: open procedures before their deadline, which
+   * every registered company may see and bid on. Bids, invitations and awards are not here.
+   */
+  async notices(q: { limit: number; after?: number }, now: Date): Promise<Page<NoticeItem>> {
+    const params: unknown[] = [now.toISOString()];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const where = [`procedure = 'open'`, `status = 'open'`, `submission_deadline > $1`];
+    if (q.after) where.push(`opened_position < ${p(q.after)}`);
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT tender_id, buyer_id, title, status, public_procurement, currency, submission_deadline, item_ids, opened_position, opened_at
+         FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY opened_position DESC LIMIT ${p(q.limit + 1)}`,
+      params,
+    );
+    return pageOf(
+      rows,
+      q.limit,
+      (r) => Number(r.opened_position),
+      (r): NoticeItem => ({
+        tenderId: r.tender_id,
+        buyerId: r.buyer_id,
+        title: r.title,
+        status: r.status,
+        publicProcurement: r.public_procurement,
+        currency: r.currency,
+        submissionDeadline: new Date(r.submission_deadline).toISOString(),
+        itemIds: r.item_ids,
+        openedAt: new Date(r.opened_at).toISOString(),
+      }),
+    );
   }
 
   /**

@@ -7,6 +7,8 @@ export interface TenderListRow {
   title: string;
   status: TenderListStatus;
   publicProcurement: boolean;
+  /** `open`: a published notice every registered company sees (GET /tenders/notices). */
+  procedure: 'invited' | 'open';
   currency: string;
   submissionDeadline: string;
   itemIds: string[];
@@ -25,7 +27,7 @@ export type TenderListStatus = (typeof TENDER_LIST_STATUSES)[number];
 export type TenderListChange =
   | { created: TenderListRow }
   /** Status changes: the only ones that move the row's `updatedAt`, which every party sees. */
-  | { changed: { tenderId: string; status: TenderListStatus; awardedTo?: string } }
+  | { changed: { tenderId: string; status: TenderListStatus; awardedTo?: string; awardAnnulled?: true } }
   /** Suppliers added to `invited`; what a supplier sees of the row does not change. */
   | { invited: { tenderId: string; supplierIds: string[] } };
 
@@ -44,6 +46,7 @@ export function tenderListChange(event: TenderEvent): TenderListChange | null {
           title: d.title,
           status: 'open',
           publicProcurement: d.publicProcurement,
+          procedure: d.procedure,
           currency: d.currency,
           submissionDeadline: d.submissionDeadline,
           itemIds: d.items.map((i) => i.itemId),
@@ -61,8 +64,16 @@ export function tenderListChange(event: TenderEvent): TenderListChange | null {
       return { changed: { tenderId: event.data.tenderId, status: 'awarded', awardedTo: event.data.supplierId } };
     case 'TenderCancelled':
       return { changed: { tenderId: event.data.tenderId, status: 'cancelled' } };
+    case 'AwardAnnulled':
+      // Closed again, to be awarded anew.
+      return { changed: { tenderId: event.data.tenderId, status: 'closed', awardAnnulled: true } };
     case 'TenderDocumentAttached':
-      // No listed field changes: the documents are on GET /tenders/:id.
+    case 'ClarificationRequested':
+    case 'ClarificationAnswered':
+    case 'AwardComplaintFiled':
+    case 'AwardComplaintResolved':
+    case 'AwardFinalised':
+      // No listed field changes: documents and clarifications are on GET /tenders/:id.
       return null;
     default:
       return null;
