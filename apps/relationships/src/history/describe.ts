@@ -26,14 +26,18 @@ export function describe(e: TimelineEvent, name: (id: string) => string): string
       return `${name(d.supplierId)} withdrew the offer: ${d.reason}`;
     case 'OfferDocumentAttached':
       return `${name(d.supplierId)} attached “${d.document.name}” to the offer`;
+    case 'ClarificationRequested':
+      return `${name(d.supplierId)} asked ${name(d.buyerId)} about the tender: ${d.question}`;
+    case 'ClarificationAnswered':
+      return `${name(d.buyerId)} answered a question on the tender: ${d.question} — ${d.answer}`;
+    case 'TenderOpened':
+      return `${name(d.buyerId)} opened tender “${d.title}”${d.publicProcurement ? ' (public procurement)' : ''}${d.procedure === 'open' ? ', published as an open notice' : ''}`;
     case 'TenderDocumentAttached':
       return `${name(d.buyerId)} attached “${d.document.name}” to the tender`;
     case 'TicketDocumentAttached':
       return `${name(d.attachedByCompany)} attached “${d.document.name}” to the ticket`;
     case 'OfferExpired':
       return `The offer expired unaccepted (valid until ${d.validUntil.slice(0, 10)})`;
-    case 'TenderOpened':
-      return `${name(d.buyerId)} opened tender “${d.title}”${d.publicProcurement ? ' (public procurement)' : ''}`;
     case 'SuppliersInvited':
       return `${name(d.buyerId)} invited ${d.supplierIds.map(name).join(', ')} to tender`;
     case 'BidSubmitted':
@@ -44,10 +48,24 @@ export function describe(e: TimelineEvent, name: (id: string) => string): string
       return d.ownBidOnly ? 'Tender closed and the bids were opened' : `Tender closed with ${d.bids.length} bid(s) opened`;
     case 'BidEvaluated':
       return `An evaluator of ${name(d.buyerId)} scored the bid of ${name(d.supplierId)}`;
-    case 'TenderAwarded':
+    case 'TenderAwarded': {
+      // Until then a losing bidder may complain.
+      const provisional = d.standstillUntil ? ` (provisional until ${d.standstillUntil.slice(0, 10)})` : '';
       // A private tender's loser sees that it was awarded, not to whom nor for how much.
-      if (d.supplierId === undefined) return `${name(d.buyerId)} awarded “${d.title}” to another bidder`;
-      return `${name(d.buyerId)} awarded “${d.title}” to ${name(d.supplierId)} — ${d.total} ${d.currency}`;
+      if (d.supplierId === undefined) return `${name(d.buyerId)} awarded “${d.title}” to another bidder${provisional}`;
+      return `${name(d.buyerId)} awarded “${d.title}” to ${name(d.supplierId)} — ${d.total} ${d.currency}${provisional}`;
+    }
+    case 'AwardComplaintFiled':
+      return `${name(d.supplierId)} complained about the award: ${d.grounds}`;
+    case 'AwardComplaintResolved':
+      return `${name(d.buyerId)} ${d.upheld ? 'upheld' : 'dismissed'} the complaint of ${name(d.supplierId)}: ${d.resolution}`;
+    case 'AwardAnnulled':
+      // A losing bidder is not told whom it concerns (see visibility).
+      if (d.supplierId === undefined) return `${name(d.buyerId)} annulled the award to another bidder, to award the tender anew: ${d.reason}`;
+      return `${name(d.buyerId)} annulled the award to ${name(d.supplierId)}, to award the tender anew: ${d.reason}`;
+    case 'AwardFinalised':
+      if (d.supplierId === undefined) return `The award of “${d.title}” to another bidder became final`;
+      return `The award of “${d.title}” to ${name(d.supplierId)} became final — ${d.total} ${d.currency}`;
     case 'TenderCancelled':
       return `${name(d.buyerId)} cancelled the tender: ${d.reason}`;
     case 'ContractDrafted':

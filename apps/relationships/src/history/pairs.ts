@@ -11,6 +11,12 @@ export const TENDER_TYPES: ReadonlySet<string> = new Set([
   'TenderAwarded',
   'TenderCancelled',
   'TenderDocumentAttached',
+  'ClarificationRequested',
+  'ClarificationAnswered',
+  'AwardComplaintFiled',
+  'AwardComplaintResolved',
+  'AwardAnnulled',
+  'AwardFinalised',
 ]);
 
 /** A pair is stored once, smallest id first. */

@@ -161,6 +161,102 @@ describe('scorecard', () => {
   });
 });
 
+/** Awards, by day, of a tender between B and the bidders S and S2; `ranking` as the award ranks them. */
+const award = (tenderId: string, winner: string, day: number, type = 'TenderAwarded') =>
+  ev(
+    type,
+    {
+      buyerId: B,
+      tenderId,
+      title: 't',
+      supplierId: winner,
+      bidId: `b-${winner}`,
+      publicProcurement: false,
+      total: '1',
+      currency: 'EUR',
+      weightedScore: 8,
+      ranking: [winner, winner === S ? S2 : S].map((supplierId, i) => ({ supplierId, rank: i + 1, total: '1' })),
+      standstillUntil: new Date(Date.UTC(2026, 0, 11 + day)).toISOString(),
+    },
+    [B, S, S2],
+    day,
+  );
+const annulled = (tenderId: string, winner: string, day: number) =>
+  ev('AwardAnnulled', { buyerId: B, tenderId, supplierId: winner, bidId: `b-${winner}`, bidders: [S, S2], reason: 'complaint upheld' }, [B, S, S2], day);
+const complaint = (tenderId: string, day: number) => [
+  ev('AwardComplaintFiled', { buyerId: B, tenderId, complaintId: `k-${tenderId}`, supplierId: S, filedBy: 'p', grounds: 'g' }, [B, S], day),
+  ev(
+    'AwardComplaintResolved',
+    {
+      buyerId: B,
+      tenderId,
+      complaintId: `k-${tenderId}`,
+      supplierId: S,
+      resolvedBy: 'p',
+      upheld: true,
+      resolution: 'r',
+      openComplaints: 0,
+      standstillUntil: 'x',
+    },
+    [B, S],
+    day + 1,
+  ),
+];
+/** S lost, complained, and won when awarded anew; then S won, and lost when awarded anew (S2 complained). */
+const reawarded = [
+  award('t2', S2, 60),
+  ...complaint('t2', 61),
+  annulled('t2', S2, 63),
+  award('t2', S, 64),
+  award('t2', S, 74, 'AwardFinalised'),
+  award('t3', S, 62),
+  annulled('t3', S, 65),
+  award('t3', S2, 66),
+  award('t3', S2, 76, 'AwardFinalised'),
+];
+
+describe('an award annulled and made anew', () => {
+  const streams = ['t2', 't3'].map((id) => reawarded.filter((e) => e.data.tenderId === id));
+  // Each tender's events in its own order, the two tenders interleaved in different ways.
+  const interleavings = [
+    [...streams[0], ...streams[1]],
+    [...streams[1], ...streams[0]],
+    [...reawarded].sort(byTime),
+    [streams[0][0], streams[1][0], streams[1][1], streams[0][1], streams[0][2], streams[1][2], streams[0][3], streams[1][3], streams[0][4], streams[0][5]],
+  ];
+
+  it('counts each tender once, by its last award: what an annulment takes back, the award anew counts again', () => {
+    for (const arrival of interleavings) {
+      expect(arrival).toHaveLength(reawarded.length);
+      for (const viewer of [S, B]) {
+        const t = emptyTally();
+        for (const e of arrival) tallyAsSeenBy(t, e, viewer, [S, B]);
+        expect(summaryOf(t).tenders).toEqual({ invited: 0, bid: 0, won: 1, lost: 1 });
+        // Complaints are tender events like any other: counted as events, nothing else.
+        expect(summaryOf(t).events).toBe(reawarded.length);
+      }
+    }
+    // As the rival sees its own pair: the complaint was not between it and the buyer.
+    const rival = emptyTally();
+    for (const e of reawarded.filter((x) => x.parties.includes(S2))) tallyAsSeenBy(rival, e, S2, [S2, B]);
+    expect(summaryOf(rival).tenders).toEqual({ invited: 0, bid: 0, won: 1, lost: 1 });
+  });
+
+  it('takes back a provisional award before the award anew comes', () => {
+    const t = emptyTally();
+    for (const e of [award('t2', S2, 60), annulled('t2', S2, 61)]) tallyAsSeenBy(t, e, S, [S, B]);
+    expect(summaryOf(t).tenders).toMatchObject({ won: 0, lost: 0 });
+  });
+
+  it('scores reputation by the awards that stand, in whatever order the events come', () => {
+    const now = new Date('2028-01-01T00:00:00Z');
+    for (const events of [reawarded, [...reawarded].reverse()])
+      expect(scorecard(events, S, B, now).criteria.reputation.basis).toMatchObject({ tendersWon: 1, tendersLost: 1, winRate: 0.5 });
+    expect(scorecard(reawarded.slice(0, 4), S, B, now).criteria.reputation.basis).toMatchObject({ tendersWon: 0, tendersLost: 0, winRate: null });
+    expect(scorecard(reawarded, S2, null, now).criteria.reputation.basis).toMatchObject({ tendersWon: 1, tendersLost: 1 });
+  });
+});
+
 describe('describe', () => {
   it('writes one line per event with company names', () => {
     const names: Record<string, string> = { [S]: 'Nordstahl', [B]: 'Autowerk', [I]: 'EuroParts' };
@@ -177,7 +273,7 @@ describe('the summary kept per event', () => {
     ev('OfferDrafted', { ...ref, offerId: 'o10', items: [] }, [S, B], 40),
     ev('OfferWithdrawn', { ...ref, offerId: 'o10', reason: 'never sent' }, [S, B], 41),
   ];
-  const all = [...drafts, ...history].sort(byTime);
+  const all = [...drafts, ...history, ...reawarded].sort(byTime);
   const streams = [...new Set(all.map(streamOf))].map((id) => all.filter((e) => streamOf(e) === id));
 
   it('equals the fold of the events as each side sees them, in any arrival order that keeps each stream in order', () => {

@@ -154,12 +154,16 @@ export function tally(s: Tally, e: TimelineEvent, pair?: [string, string]): Tall
       s.biddenTenders[d.tenderId] = true;
       s.tenders.bid = Object.keys(s.biddenTenders).length;
       break;
-    case 'TenderAwarded': {
-      const bidders: string[] = d.ranking.map((r: { supplierId: string }) => r.supplierId);
+    // An annulment takes back what its award counted, so that a re-award counts once; sums stay
+    // order-free. A final award (AwardFinalised) was counted when awarded.
+    case 'TenderAwarded':
+    case 'AwardAnnulled': {
+      const sign = e.type === 'TenderAwarded' ? 1 : -1;
+      const bidders: string[] = e.type === 'TenderAwarded' ? d.ranking.map((r: { supplierId: string }) => r.supplierId) : d.bidders;
       const inPair = (pair ?? e.parties).filter((p) => p !== d.buyerId);
       // In a pair (buyer, supplier) this is a win or a loss for that supplier.
-      if (inPair.includes(d.supplierId) && bidders.includes(d.supplierId)) s.tenders.won += 1;
-      s.tenders.lost += inPair.filter((p) => p !== d.supplierId && bidders.includes(p)).length;
+      if (inPair.includes(d.supplierId) && bidders.includes(d.supplierId)) s.tenders.won += sign;
+      s.tenders.lost += sign * inPair.filter((p) => p !== d.supplierId && bidders.includes(p)).length;
       break;
     }
     case 'ContractExecuted':

@@ -1,4 +1,5 @@
 import { describe as line } from './describe';
+import { pairsOf } from './pairs';
 import { summarize } from './summary';
 import type { TimelineEvent } from './timeline-event';
 import { asSeenBy } from './visibility';
@@ -81,6 +82,111 @@ describe('what each party sees of the events between two companies', () => {
     expect(line(seen[3], name)).toBe('Buyer awarded “Brakes” to SupB — 900.00 EUR');
     expect(seen[3].data.ranking.map((r: { supplierId: string }) => r.supplierId)).toEqual([S2, S]);
     expect(seen[1].data.bids.map((b: { supplierId: string }) => b.supplierId)).toEqual([S]);
+  });
+
+  describe('an award under standstill: complaints, annulment, award anew, final award', () => {
+    const award = (winner: string, publicProcurement: boolean) => ({
+      ...t,
+      supplierId: winner,
+      bidId: `b-${winner}`,
+      publicProcurement,
+      currency: 'EUR',
+      items: [{ itemId: 'i', unitPrice: '9.00' }],
+      total: winner === S2 ? '900.00' : '1000.00',
+      weightedScore: 8.1,
+      ranking,
+    });
+    const all = [B, S, S2];
+    const lifecycle = (publicProcurement: boolean) => [
+      ev('TenderAwarded', { ...award(S2, publicProcurement), standstillUntil: '2026-02-10T00:00:00.000Z' }, all),
+      ev('AwardComplaintFiled', { ...t, complaintId: 'k1', supplierId: S, filedBy: 'p-s', grounds: 'quality misjudged' }, [B, S]),
+      ev(
+        'AwardComplaintResolved',
+        {
+          ...t,
+          complaintId: 'k1',
+          supplierId: S,
+          resolvedBy: 'p-b',
+          upheld: true,
+          resolution: 'rescored',
+          openComplaints: 1,
+          standstillUntil: '2026-02-10T00:00:00.000Z',
+        },
+        [B, S],
+      ),
+      ev('AwardAnnulled', { ...t, supplierId: S2, bidId: `b-${S2}`, bidders: [S2, S], reason: 'complaint upheld' }, all),
+      ev('TenderAwarded', { ...award(S, publicProcurement), standstillUntil: '2026-02-20T00:00:00.000Z' }, all),
+      ev('AwardFinalised', { ...award(S, publicProcurement), standstillUntil: '2026-02-20T00:00:00.000Z' }, all),
+    ];
+
+    /** The events of the pair (buyer, supplier), as the timeline keeps them. */
+    const timelineOf = (events: TimelineEvent[], supplier: string) =>
+      events.filter((e) => pairsOf(e).some(([a, b]) => [a, b].includes(B) && [a, b].includes(supplier)));
+
+    it("tells the complainant, a loser of a private tender at first, nothing of the former winner, nor of others' complaints", () => {
+      const seen = asSeenBy(timelineOf(lifecycle(false), S), S);
+      expect(seen).toHaveLength(6);
+      expect(JSON.stringify(seen.slice(0, 4))).not.toContain(S2);
+      expect(JSON.stringify(seen.slice(0, 4))).not.toContain('900.00');
+      expect(seen[2].data.openComplaints).toBeUndefined();
+      expect(seen[3].data).toEqual({ ...t, bidders: [S], reason: 'complaint upheld' });
+      expect(seen.map((e) => line(e, name))).toEqual([
+        'Buyer awarded “Brakes” to another bidder (provisional until 2026-02-10)',
+        'SupA complained about the award: quality misjudged',
+        'Buyer upheld the complaint of SupA: rescored',
+        'Buyer annulled the award to another bidder, to award the tender anew: complaint upheld',
+        'Buyer awarded “Brakes” to SupA — 1000.00 EUR (provisional until 2026-02-20)',
+        'The award of “Brakes” to SupA became final — 1000.00 EUR',
+      ]);
+      // The first award's loss taken back, the award anew won once.
+      expect(summarize(seen, [B, S]).tenders).toMatchObject({ won: 1, lost: 0 });
+    });
+
+    it('tells the annulled winner that its award was annulled, and then as a loser of a private tender no more than a loser learns', () => {
+      // The complaint is between the complainant and the buyer: not in this pair's timeline.
+      const own = asSeenBy(timelineOf(lifecycle(false), S2), S2);
+      expect(own.map((e) => e.type)).toEqual(['TenderAwarded', 'AwardAnnulled', 'TenderAwarded', 'AwardFinalised']);
+      expect(own[1].data).toEqual({ ...t, supplierId: S2, bidId: `b-${S2}`, bidders: [S2], reason: 'complaint upheld' });
+      expect(JSON.stringify(own.slice(2))).not.toContain(S);
+      expect(JSON.stringify(own.slice(2))).not.toContain('1000.00');
+      expect(own[3].data.ranking).toEqual([{ supplierId: S2, total: '900.00', rank: 1 }]);
+      expect(own.map((e) => line(e, name)).slice(1)).toEqual([
+        'Buyer annulled the award to SupB, to award the tender anew: complaint upheld',
+        'Buyer awarded “Brakes” to another bidder (provisional until 2026-02-20)',
+        'The award of “Brakes” to another bidder became final',
+      ]);
+      expect(summarize(own, [B, S2]).tenders).toMatchObject({ won: 0, lost: 1 });
+    });
+
+    it("publishes a public tender's final award, but names an annulled winner to itself only (the annulment carries no public flag)", () => {
+      const seen = asSeenBy(timelineOf(lifecycle(true), S2), S2);
+      expect(line(seen[3], name)).toBe('The award of “Brakes” to SupA became final — 1000.00 EUR');
+      expect(seen[3].data.ranking.map((r: { supplierId: string }) => r.supplierId)).toEqual([S2, S]);
+      expect(seen[3].data.weightedScore).toBeUndefined();
+      const annulment = asSeenBy(timelineOf(lifecycle(true), S), S)[3];
+      expect(annulment.data).toEqual({ ...t, bidders: [S], reason: 'complaint upheld' });
+    });
+
+    it('shows the buyer all of it', () => {
+      const events = lifecycle(false);
+      expect(asSeenBy(events, B)).toEqual(events);
+      expect(line(events[3], name)).toBe('Buyer annulled the award to SupB, to award the tender anew: complaint upheld');
+      expect(line({ ...events[2], data: { ...events[2].data, upheld: false } }, name)).toBe('Buyer dismissed the complaint of SupA: rescored');
+    });
+
+    it('pairs each bidder with the buyer only', () => {
+      for (const e of lifecycle(false))
+        expect(
+          pairsOf(e)
+            .map((p) => p.join('+'))
+            .sort(),
+        ).toEqual(
+          e.parties
+            .filter((p) => p !== B)
+            .map((p) => [B, p].sort().join('+'))
+            .sort(),
+        );
+    });
   });
 
   it('shows the buyer everything', () => {

@@ -7,9 +7,11 @@ import type { TimelineEvent } from './timeline-event';
  * bidder is shown only its own part of a tender: not who else was invited or bid, nor their
  * prices, scores or rank; the buyer's evaluation of its bid stays the buyer's. A public tender's
  * award is published as public procurement rules publish it (winner, items, value); a private
- * one's only to the winner. A draft offer is the supplier's until submitted. A resale links the
- * original maker with the buyer downstream (its goods reached them), but what each hop cost,
- * fetched and earned, and how much moved, stays with the two sides of that hop.
+ * one's only to the winner; an annulment names the annulled winner to that winner alone. A
+ * complaint stays between the complainant and the buyer. A draft offer is the supplier's until
+ * submitted. A resale links the original maker with the buyer downstream (its goods reached
+ * them), but what each hop cost, fetched and earned, and how much moved, stays with the two
+ * sides of that hop.
  */
 /** Offer events a buyer sees only of an offer that was submitted. */
 export const SUPPLIER_ONLY_UNTIL_SUBMITTED: ReadonlySet<string> = new Set(['OfferDrafted', 'OfferWithdrawn', 'OfferExpired']);
@@ -58,7 +60,9 @@ export function eventAsSeenBy(e: TimelineEvent, viewer: string, submitted: (offe
       const { scores: _s, evaluatorId: _e, evaluatorRoles: _r, ...rest } = d;
       return [{ ...e, parties, data: rest }];
     }
-    case 'TenderAwarded': {
+    // A final award is the same award again: cut the same way.
+    case 'TenderAwarded':
+    case 'AwardFinalised': {
       // Rank and total of its own entry (and a public award's winner), not the scores behind them.
       const ranking = d.ranking
         .filter((r: { supplierId: string }) => r.supplierId === viewer || (d.publicProcurement && r.supplierId === d.supplierId))
@@ -68,6 +72,20 @@ export function eventAsSeenBy(e: TimelineEvent, viewer: string, submitted: (offe
       if (d.publicProcurement || d.supplierId === viewer) return [{ ...e, parties: [...new Set([...parties, d.supplierId])], data: { ...published, ranking } }];
       const { items: _i, total: _t, weightedScore: _w, supplierId: _winner, bidId: _b, ...rest } = d;
       return [{ ...e, parties, data: { ...rest, ranking } }];
+    }
+    case 'AwardAnnulled': {
+      // As a private award: the annulled winner only to itself, of the bidders only the viewer (what its
+      // tally takes back). The event says nothing of public procurement, and a public award's winner
+      // was published with the award already.
+      const bidders = d.bidders.filter((s: string) => s === viewer);
+      if (d.supplierId === viewer) return [{ ...e, parties, data: { ...d, bidders } }];
+      const { supplierId: _winner, bidId: _b, ...rest } = d;
+      return [{ ...e, parties, data: { ...rest, bidders } }];
+    }
+    case 'AwardComplaintResolved': {
+      // How many complaints are still open would tell the complainant of its rivals' complaints.
+      const { openComplaints: _o, ...rest } = d;
+      return [{ ...e, parties, data: rest }];
     }
     default:
       return [{ ...e, parties }];

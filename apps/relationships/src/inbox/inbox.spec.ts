@@ -21,6 +21,9 @@ const OFFER = '0f000000-0000-4000-8000-000000000010';
 const OFFER2 = '0f000000-0000-4000-8000-000000000011';
 const TENDER = '7e000000-0000-4000-8000-000000000020';
 const TENDER2 = '7e000000-0000-4000-8000-000000000021';
+const TENDER3 = '7e000000-0000-4000-8000-000000000022';
+const COMPLAINT = 'cc000000-0000-4000-8000-000000000050';
+const COMPLAINT2 = 'cc000000-0000-4000-8000-000000000051';
 const CONTRACT = 'c0000000-0000-4000-8000-000000000030';
 const CONTRACT2 = 'c0000000-0000-4000-8000-000000000031';
 const TICKET = 'a7000000-0000-4000-8000-000000000040';
@@ -132,6 +135,33 @@ const withdrawn = ev('BidWithdrawn', { ...t, supplierId: S, bidId: S }, at(4));
 const closed = (suppliers: string[]) =>
   ev('TenderClosed', { ...t, closedAt: at(11), bids: suppliers.map((s) => ({ supplierId: s, bidId: s, prices: [], total: '10.00', priceScore: 10 })) }, at(11));
 const evaluated = (supplierId: string) => ev('BidEvaluated', { ...t, supplierId, bidId: supplierId, evaluatorId: B, evaluatorRoles: [], scores: {} }, at(12));
+/** Days may be fractional: 14.5 is noon. */
+const atDay = (day: number) => at(Math.floor(day), (day % 1) * 24);
+const award = (supplierId: string) => ({
+  ...t,
+  title: 'Tyres',
+  supplierId,
+  bidId: supplierId,
+  awardedBy: B,
+  publicProcurement: false,
+  currency: 'EUR',
+  items: [],
+  total: '10.00',
+  weightedScore: 8,
+  ranking: [S, S2].map((id, i) => ({ supplierId: id, bidId: id, rank: i + 1, total: '10.00', priceScore: 10, averages: null, weightedScore: null })),
+});
+const awarded = (supplierId: string, day: number) => ev('TenderAwarded', { ...award(supplierId), standstillUntil: at(day + 10) }, atDay(day));
+const finalised = (supplierId: string, day: number) => ev('AwardFinalised', { ...award(supplierId), standstillUntil: atDay(day) }, atDay(day));
+const complaint = (supplierId: string, complaintId: string, day: number) =>
+  ev('AwardComplaintFiled', { ...t, complaintId, supplierId, filedBy: supplierId, grounds: `grounds of ${supplierId}` }, atDay(day));
+const resolution = (supplierId: string, complaintId: string, upheld: boolean, day: number) =>
+  ev(
+    'AwardComplaintResolved',
+    { ...t, complaintId, supplierId, resolvedBy: B, upheld, resolution: 'looked into', openComplaints: 0, standstillUntil: at(23) },
+    atDay(day),
+  );
+const annulled = (supplierId: string, day: number) =>
+  ev('AwardAnnulled', { ...t, supplierId, bidId: supplierId, bidders: [S, S2], reason: 'complaint upheld' }, atDay(day));
 
 describe('tenders', () => {
   const invited = [opened, invitedS, invitedS2];
@@ -188,12 +218,79 @@ describe('tenders', () => {
 
   it.each([
     ['TenderAwarded', 'closed', [opened, invitedS, invitedS2, bid(S, 3), closed([S]), evaluated(S)]],
+    ['AwardFinalised', 'awarded', [opened, invitedS, bid(S, 3), closed([S]), evaluated(S), awarded(S, 13)]],
     ['TenderCancelled', 'open', [opened, invitedS, invitedS2, bid(S, 3)]],
     ['TenderCancelled', 'closed', [opened, invitedS, bid(S, 3), closed([S])]],
   ])('%s (%s) ends every item of the tender', (type, _status, before) => {
     const end = ev(type, { ...t, reason: 'r', supplierId: S }, at(13));
     expect(inboxChanges(end)).toEqual([{ closeAll: { keyPrefix: `tender:${TENDER}:` } }]);
     expect([...apply([...before, end]).values()]).toEqual([]);
+  });
+});
+
+describe('awards with a standstill period', () => {
+  const toAward = [opened, invitedS, invitedS2, bid(S, 3), bid(S2, 3), closed([S, S2]), evaluated(S), evaluated(S2)];
+  const provisional = [...toAward, awarded(S2, 13)];
+  const procurement = person(B, 'procurement');
+
+  it('asks the buyer’s procurement people to answer each question while bids are open, until it is answered', () => {
+    const Q = 'c1a70000-0000-4000-8000-000000000060';
+    const asked = ev('ClarificationRequested', { ...t, clarificationId: Q, supplierId: S, question: 'Is 3PMSF accepted?' }, at(3));
+    const answered = ev('ClarificationAnswered', { ...t, clarificationId: Q, question: 'Is 3PMSF accepted?', answer: 'Yes', answeredBy: B }, at(4));
+    // Due at the deadline like the close: the older item first.
+    expect(viewOf([opened, invitedS, asked], procurement)).toEqual([
+      expect.objectContaining({ kind: 'close_tender' }),
+      expect.objectContaining({ key: `tender:${TENDER}:clarify:${Q}`, kind: 'answer_clarification', role: 'procurement', dueAt: deadline }),
+    ]);
+    expect(viewOf([opened, invitedS, asked], person(S, 'procurement')).map((i) => i.kind)).toEqual(['submit_bid']);
+    expect(viewOf([opened, invitedS, asked, answered], procurement).map((i) => i.kind)).toEqual(['close_tender']);
+  });
+
+  it('asks the buyer’s procurement people to resolve each complaint, until it is resolved', () => {
+    expect(viewOf(provisional, procurement)).toEqual([]);
+    const complained = [...provisional, complaint(S, COMPLAINT, 14), complaint(S2, COMPLAINT2, 14.5)];
+    expect(viewOf(complained, procurement)).toEqual([
+      {
+        key: `tender:${TENDER}:complaint:${COMPLAINT}`,
+        kind: 'resolve_complaint',
+        role: 'procurement',
+        resource: `/tenders/${TENDER}`,
+        reason: 'A bidder complained about the award: grounds of ' + S,
+        dueAt: null,
+        since: at(14),
+      },
+      expect.objectContaining({ key: `tender:${TENDER}:complaint:${COMPLAINT2}`, kind: 'resolve_complaint', since: at(14, 12) }),
+    ]);
+    // Not the complainant's to do, nor a buyer's person without the role.
+    expect(viewOf(complained, person(B))).toEqual([]);
+    expect(viewOf(complained, person(S, 'procurement'))).toEqual([]);
+    expect(inboxChanges(resolution(S, COMPLAINT, false, 15))).toEqual([{ close: { companyId: B, key: `tender:${TENDER}:complaint:${COMPLAINT}` } }]);
+    expect(viewOf([...complained, resolution(S, COMPLAINT, false, 15)], procurement, { kind: 'resolve_complaint' }).map((i) => i.key)).toEqual([
+      `tender:${TENDER}:complaint:${COMPLAINT2}`,
+    ]);
+  });
+
+  it('asks to award anew once the award is annulled, dropping the complaints about it', () => {
+    const upheld = [...provisional, complaint(S, COMPLAINT, 14), complaint(S2, COMPLAINT2, 14.5), resolution(S, COMPLAINT, true, 15)];
+    expect(inboxChanges(annulled(S2, 16))).toEqual([
+      { closeAll: { keyPrefix: `tender:${TENDER}:complaint:` } },
+      {
+        open: {
+          companyId: B,
+          key: `tender:${TENDER}:award`,
+          kind: 'award_tender',
+          role: 'procurement',
+          resource: `/tenders/${TENDER}`,
+          reason: 'The award was annulled (complaint upheld): award the tender anew to an evaluated bid',
+          dueAt: null,
+          since: at(16),
+        },
+      },
+    ]);
+    expect(viewOf([...upheld, annulled(S2, 16)], procurement).map((i) => [i.kind, i.key])).toEqual([['award_tender', `tender:${TENDER}:award`]]);
+    // The award made anew, and final after its own standstill: nothing is left to do.
+    expect([...apply([...upheld, annulled(S2, 16), awarded(S, 17)]).values()]).toEqual([]);
+    expect([...apply([...upheld, annulled(S2, 16), awarded(S, 17), complaint(S2, COMPLAINT2, 18), finalised(S, 27)]).values()]).toEqual([]);
   });
 });
 
@@ -499,6 +596,11 @@ describe('the inbox', () => {
         ev('SuppliersInvited', { ...t2, supplierIds: [S] }, at(2, 2)),
         ev('TenderCancelled', { ...t2, reason: 'budget' }, at(3)),
       ],
+      // An award annulled on one of two complaints, the other left open when it was.
+      [awarded(S2, 13), complaint(S, COMPLAINT, 14), complaint(S2, COMPLAINT2, 14.5), resolution(S, COMPLAINT, true, 15), annulled(S2, 16)].map((e) => ({
+        ...e,
+        data: { ...e.data, tenderId: TENDER3 },
+      })),
       [...toExecution, proposed, signed(S, 'executive', 21, 3)],
       [
         ev(
@@ -544,6 +646,7 @@ describe('the inbox', () => {
         ['sign_renewal', `contract:${CONTRACT}:renewal:legal`], // due 2028-01-01, proposed on day 20
         ['sign_renewal', `contract:${CONTRACT}:renewal:procurement`],
         ['award_tender', `tender:${TENDER}:award`], // no due time, since day 11
+        ['award_tender', `tender:${TENDER3}:award`], // annulled on day 16
       ]);
       expect(inboxView(inOrder, person(S, 'executive')).map((i) => [i.kind, i.key])).toEqual([
         ['acknowledge_ticket', `ticket:${TICKET2}:acknowledge`], // due 2027-01-01T04:00

@@ -30,6 +30,8 @@ export const INBOX_KINDS = [
   'close_tender',
   'evaluate_bid',
   'award_tender',
+  'answer_clarification',
+  'resolve_complaint',
   'sign_contract',
   'sign_renewal',
   'acknowledge_ticket',
@@ -44,7 +46,7 @@ export type InboxKind = ActionKind | ResourceRowKind;
 export const RESOURCE_ROWS = '';
 
 /** Kinds whose action is impossible once due: hidden from then on, though no event closes them yet (a tender is closed by hand). */
-export const GONE_WHEN_DUE: readonly ActionKind[] = ['submit_bid'];
+export const GONE_WHEN_DUE: readonly ActionKind[] = ['submit_bid', 'answer_clarification'];
 
 /** How a missing due time sorts: after every real one. */
 export const NO_DUE = '9999-12-31';
@@ -138,6 +140,7 @@ function offerChanges(e: OfferEvent, since: string): InboxOp[] {
 function tenderChanges(e: TenderEvent, since: string): InboxOp[] {
   const { tenderId, buyerId } = e.data;
   const r = resourceOps(`tender:${tenderId}`, `/tenders/${tenderId}`, since);
+  const award = (why: string) => r.open(buyerId, 'award', 'award_tender', why, { role: 'procurement' });
   switch (e.type) {
     case 'TenderOpened':
       return [
@@ -161,18 +164,37 @@ function tenderChanges(e: TenderEvent, since: string): InboxOp[] {
           r.open(buyerId, `evaluate:${b.supplierId}`, 'evaluate_bid', `Evaluate the bid of supplier ${b.supplierId} (price score ${b.priceScore})`),
         ),
         // Without bids there is nothing to award; the tender can only be cancelled.
-        ...(bids.length
-          ? [r.open(buyerId, 'award', 'award_tender', `The tender closed with ${bids.length} bid(s): award it to an evaluated bid`, { role: 'procurement' })]
-          : []),
+        ...(bids.length ? [award(`The tender closed with ${bids.length} bid(s): award it to an evaluated bid`)] : []),
       ];
     }
     case 'BidEvaluated':
       return [r.close(buyerId, `evaluate:${e.data.supplierId}`)];
+    // A provisional award leaves only complaints to resolve, which come after it.
     case 'TenderAwarded':
+    case 'AwardFinalised':
     case 'TenderCancelled':
       return [r.closeAll()];
+    case 'AwardComplaintFiled':
+      return [
+        r.open(buyerId, `complaint:${e.data.complaintId}`, 'resolve_complaint', `A bidder complained about the award: ${e.data.grounds}`, {
+          role: 'procurement',
+        }),
+      ];
+    case 'AwardComplaintResolved':
+      return [r.close(buyerId, `complaint:${e.data.complaintId}`)];
+    case 'AwardAnnulled':
+      // Complaints still open concerned the annulled award: the tender waits for a new one.
+      return [r.closeAll('complaint:'), award(`The award was annulled (${e.data.reason}): award the tender anew to an evaluated bid`)];
     case 'TenderDocumentAttached':
       return [];
+    case 'ClarificationRequested':
+      return [
+        r.open(buyerId, `clarify:${e.data.clarificationId}`, 'answer_clarification', `A supplier asked: ${e.data.question}`, {
+          role: 'procurement',
+        }),
+      ];
+    case 'ClarificationAnswered':
+      return [r.close(buyerId, `clarify:${e.data.clarificationId}`)];
   }
 }
 
@@ -257,6 +279,12 @@ const TENDER_TYPES = new Set([
   'BidEvaluated',
   'TenderAwarded',
   'TenderCancelled',
+  'AwardComplaintFiled',
+  'AwardComplaintResolved',
+  'AwardAnnulled',
+  'AwardFinalised',
+  'ClarificationRequested',
+  'ClarificationAnswered',
 ]);
 const CONTRACT_TYPES = new Set([
   'ContractDrafted',

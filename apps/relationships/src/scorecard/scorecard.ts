@@ -18,7 +18,8 @@ export const SCORECARD_FORMULAS = {
   price: 'average price score of the supplier’s bids in closed tenders (10 = lowest total, others 10 × lowest / total)',
   quality: '10 − 2 × tickets opened per executed contract, within 0..10',
   service: 'mean of SLA compliance % / 10 and average satisfaction × 2 (those that exist)',
-  reputation: 'mean of tender win rate × 10 (won / (won + lost)) and average satisfaction across all buyers × 2 (those that exist)',
+  reputation:
+    'mean of tender win rate × 10 (won / (won + lost); an annulled award counts neither) and average satisfaction across all buyers × 2 (those that exist)',
   partnership:
     '0.4 × min(10, 2 × years since the first event) + 0.4 × min(10, 2.5 × repeat contracts) + 0.2 × min(10, 5 × renewals); overall: the mean over buyers',
   delivery:
@@ -38,7 +39,8 @@ function asSupplier(events: TimelineEvent[], supplierId: string, buyerId: string
     const d = e.data;
     if (buyerId && d.buyerId !== buyerId && d.ownerId !== buyerId) return false;
     if (e.type === 'TenderClosed') return d.bids.some((b: { supplierId: string }) => b.supplierId === supplierId);
-    if (e.type === 'TenderAwarded') return d.ranking.some((r: { supplierId: string }) => r.supplierId === supplierId);
+    if (e.type === 'TenderAwarded' || e.type === 'AwardFinalised') return d.ranking.some((r: { supplierId: string }) => r.supplierId === supplierId);
+    if (e.type === 'AwardAnnulled') return d.bidders.includes(supplierId);
     if (e.type === 'SuppliersInvited') return d.supplierIds.includes(supplierId);
     return d.supplierId === supplierId;
   });
@@ -84,12 +86,14 @@ export function scorecard(events: TimelineEvent[], supplierId: string, buyerId: 
     basis: { slaCompliancePercent: s.sla.compliancePercent, averageSatisfaction: s.satisfaction.average },
   };
 
-  // Wins and losses from the supplier's point of view, counted once per tender.
+  // Wins and losses from the supplier's point of view, counted once per award; an annulment takes
+  // its award back (awards less annulments, whatever the order), so that a re-award counts once.
   let won = 0;
   let lost = 0;
-  for (const e of mine.filter((x) => x.type === 'TenderAwarded')) {
-    if (e.data.supplierId === supplierId) won += 1;
-    else lost += 1;
+  for (const e of mine.filter((x) => x.type === 'TenderAwarded' || x.type === 'AwardAnnulled')) {
+    const sign = e.type === 'TenderAwarded' ? 1 : -1;
+    if (e.data.supplierId === supplierId) won += sign;
+    else lost += sign;
   }
   // Rounded for display only: the score keeps full precision until its own rounding (1/3 -> 3.33, not 3.3).
   const rate = won + lost ? won / (won + lost) : null;
