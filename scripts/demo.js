@@ -251,6 +251,11 @@ async function loadDeals(offersUrl, c) {
         weights: { price: 50, quality: 20, reputation: 10, service: 15, partnership: 5 },
         publicProcurement: true,
         currency: 'EUR',
+        // A published notice any registered supplier may find and bid on. No standstill period
+        // (a public procurement's award waits 10 days for complaints unless it says otherwise),
+        // so that the demo can contract the buses the same day.
+        procedure: 'open',
+        standstillDays: 0,
       }),
     });
   let busTender;
@@ -268,6 +273,20 @@ async function loadDeals(offersUrl, c) {
     offersUrl,
     `/tenders/${busTender.tenderId}/invitations`,
     { supplierIds: [c.batteries.companyId, c.distributor.companyId] },
+    city.persons.procurement,
+  );
+  // A clarification: the battery maker asks, the city answers every bidder without naming who asked.
+  const asked = await post(
+    offersUrl,
+    `/tenders/${busTender.tenderId}/clarifications`,
+    { question: 'Does the 8-year warranty cover capacity fade below 80 %?' },
+    c.batteries.person,
+  );
+  const question = asked.clarifications.find((q) => q.askedByYou);
+  await post(
+    offersUrl,
+    `/tenders/${busTender.tenderId}/clarifications/${question.clarificationId}/answer`,
+    { answer: 'Yes: the pack must keep 80 % of its rated capacity for 8 years.' },
     city.persons.procurement,
   );
   await post(offersUrl, `/tenders/${busTender.tenderId}/bids`, { prices: [{ itemId: 'lot-1', unitPrice: '118500.00' }] }, c.batteries.person);
@@ -331,7 +350,7 @@ async function loadDeals(offersUrl, c) {
   const busAward = await post(offersUrl, `/tenders/${busTender.tenderId}/award`, { supplierId: busView.ranking[0].supplierId }, city.persons.procurement);
   deals.tenders.bus = { ...busAward, winner: busView.ranking[0].supplierId };
   lines.push(
-    `  public tender "${busAward.title}": ${busView.ranking.map((r) => `${r.rank}. ${nameOf(r.supplierId)} (total ${r.total}, weighted ${r.weightedScore})`).join('; ')} -> awarded to ${nameOf(busView.ranking[0].supplierId)}, with a government evaluator`,
+    `  public tender "${busAward.title}": ${busView.ranking.map((r) => `${r.rank}. ${nameOf(r.supplierId)} (total ${r.total}, weighted ${r.weightedScore})`).join('; ')} -> awarded to ${nameOf(busView.ranking[0].supplierId)}, with a government evaluator (published as an open notice; ${busView.clarifications.length} question answered to every bidder)`,
   );
   return { lines, deals };
 }
