@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext, ParseUUIDPipe } from '@nestjs/common';
+import { ArgumentMetadata, createParamDecorator, ExecutionContext, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Principal } from '@dealledger/auth';
@@ -33,5 +33,14 @@ export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionConte
   };
 });
 
-/** Route parameters that name an aggregate: any UUID version (ids are v4 or v5), else 400. */
-export const uuidParam = new ParseUUIDPipe({ version: undefined });
+const parseUuid = new ParseUUIDPipe({ version: undefined });
+
+/**
+ * Route parameters that name an aggregate: any UUID version (ids are v4 or v5), else 400; in
+ * lower case, as the ledger writes ids, so that `ABC…` and `abc…` name one stream, not two.
+ */
+export const uuidParam: PipeTransform<string, Promise<string>> = {
+  async transform(value: string, metadata: ArgumentMetadata) {
+    return ((await parseUuid.transform(value, metadata)) as string).toLowerCase();
+  },
+};

@@ -46,10 +46,13 @@ export class LotHttpController {
   @ApiNotFoundResponse({ description: 'The named source (contract, call-off, received delivery, resale) is not known' })
   @ApiConflictResponse({ description: 'The lot (that delivery line, that resale) is already recorded' })
   async record(@Body() body: RecordLotRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata, @Res({ passthrough: true }) res: Response) {
+    // Ids in lower case, as the ledger writes them: a lot id derives from them, and `ABC…` must not make a second lot of `abc…`.
+    const id = (v: string | null | undefined) => (v ? v.toLowerCase() : null);
+    const s = body.source;
     const source: LotSourceRef =
-      body.source.kind === 'contract'
-        ? { kind: 'contract', contractId: body.source.contractId!, callOffId: body.source.callOffId ?? null, deliveryId: body.source.deliveryId ?? null }
-        : { kind: 'resale', upstreamLotId: body.source.upstreamLotId!, resaleId: body.source.resaleId! };
+      s.kind === 'contract'
+        ? { kind: 'contract', contractId: id(s.contractId)!, callOffId: id(s.callOffId), deliveryId: id(s.deliveryId) }
+        : { kind: 'resale', upstreamLotId: id(s.upstreamLotId)!, resaleId: id(s.resaleId)! };
     const lotId =
       source.kind === 'contract'
         ? // One lot per delivery line: recording it twice is a conflict, not a second lot (without a delivery the decider refuses it).
