@@ -108,7 +108,7 @@ async function loadFulfilment(urls, c, contracts) {
     nordstahl,
   );
   const corrected = invoiceNumbered(view, 'NS-2027-0816');
-  view = await must(urls.fulfilment, 'POST', `${steel}/invoices/${corrected.invoiceId}/pay`, { amount: corrected.payableToday }, carmaker.persons.finance);
+  await must(urls.fulfilment, 'POST', `${steel}/invoices/${corrected.invoiceId}/pay`, { amount: corrected.payableToday }, carmaker.persons.finance);
   lines.push(
     `  withdrawn; NS-2027-0816 for ${line.accepted} t ${corrected.status} (${corrected.gross} EUR incl. VAT, due ${corrected.dueDate}), paid by ${carmaker.name}`,
   );

@@ -67,7 +67,7 @@ describe("Kafka access: the project's broker authenticates everyone and each app
   const topic = (context: string) => eventsTopic(context, prefix);
 
   beforeAll(async () => {
-    expect(await applyLedgerAccess(createKafka('access-test', kafkaBrokers(), 'operator'), prefix)).toEqual({ topics: 11, grants: 45 });
+    expect(await applyLedgerAccess(createKafka('access-test', kafkaBrokers(), 'operator'), prefix)).toEqual({ topics: 13, grants: 58 });
   });
 
   it('refuses a client without credentials and one with a wrong password', async () => {

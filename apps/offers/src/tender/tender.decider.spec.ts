@@ -715,12 +715,21 @@ describe('tender decider', () => {
       given(filed)
         .when({ ...resolve(false), requester: rep(s1) } as TenderCommand)
         .thenThrows('forbidden:tender.buyer_only');
+      given(filed)
+        .when({ ...resolve(true), requester: engineer } as TenderCommand)
+        .thenThrows('forbidden:tender.procurement_role_required');
     });
     it('sets the award aside when the complaint is upheld: the tender is closed again and may be awarded anew', () => {
       const filed = [...awarded(), ...given(awarded()).when(complain(rep(s1))).events];
       const upheld = given(filed).when(resolve(true)).events;
       expect(upheld.map((e) => e.type)).toEqual(['AwardComplaintResolved', 'AwardAnnulled']);
-      expect(upheld[1].data).toMatchObject({ supplierId: s3, bidId: bidId(3), bidders: expect.arrayContaining([s1, s2, s3]) });
+      // The annulment goes to every bidder: the reason says what happened, not what the complaint said.
+      expect(upheld[1].data).toMatchObject({
+        supplierId: s3,
+        bidId: bidId(3),
+        bidders: expect.arrayContaining([s1, s2, s3]),
+        reason: 'A complaint about the award was upheld',
+      });
       const after2 = [...filed, ...upheld];
       expect(given(after2).state.status).toBe('closed');
       const reawarded = given(after2).when(awardTo(s1, day(3))).events;
@@ -739,6 +748,14 @@ describe('tender decider', () => {
       const upheld = given([...a, ...filed]).when(resolve(true)).events;
       expect(upheld.map(awardStandstillChange)).toEqual(['clear', 'clear']);
       expect(awardStandstillChange(opened)).toBe('keep');
+      // Two complaints: the first dismissed while the other is open holds the award; the last one dismissed sets the end again.
+      const c2 = 'c0c0c0c0-0000-4000-8000-00000000c002';
+      const two = [...a, ...filed, ...given([...a, ...filed]).when(complain(rep(s2), day(1), c2)).events];
+      const first = given(two).when(resolve(false)).events;
+      expect(first[0].data).toMatchObject({ openComplaints: 1 });
+      expect(awardStandstillChange(first[0])).toBe('clear');
+      const second = given([...two, ...first]).when(resolve(false, day(3), c2)).events;
+      expect(awardStandstillChange(second[0])).toEqual({ due: until });
     });
   });
 });

@@ -429,7 +429,8 @@ function fileComplaint(c: FileComplaint, state: TenderState): TenderEvent[] {
 function resolveComplaint(c: ResolveComplaint, state: TenderState): TenderEvent[] {
   const s = visible(state, c.tenderId, c.requester);
   byBuyer(s, c.requester);
-  if (c.requester.personId === null) throw TenderErrors.answererNotPerson();
+  // Upholding one annuls the award: the same people who may award decide.
+  if (c.requester.personId === null || !c.requester.roles.includes('procurement')) throw TenderErrors.procurementRoleRequired();
   const awarded = expect(s, 'resolve complaints on', 'awarded');
   const complaint = awarded.complaints.find((x) => x.complaintId === c.complaintId);
   if (!complaint) throw TenderErrors.complaintNotFound(c.complaintId);
@@ -452,7 +453,9 @@ function resolveComplaint(c: ResolveComplaint, state: TenderState): TenderEvent[
   if (!c.upheld) return [resolved];
   const { supplierId, bidId } = awarded.award;
   const bidders = awarded.awarded.ranking.map((r) => r.supplierId);
-  return [resolved, { type: 'AwardAnnulled', data: { ...ref(awarded), supplierId, bidId, bidders, reason: c.resolution } }];
+  // Every bidder learns the award was set aside, not the complaint's words: those stay between the buyer and the complainant.
+  const reason = 'A complaint about the award was upheld';
+  return [resolved, { type: 'AwardAnnulled', data: { ...ref(awarded), supplierId, bidId, bidders, reason } }];
 }
 
 /** The standstill clock: past the period, no complaint open, the provisional award becomes final. */

@@ -21,7 +21,11 @@ export const TenderErrors = {
   noBid: (supplierId: string) => conflict('tender.no_bid', `supplier ${supplierId} has no bid in this tender`),
   bidContentMismatch: (supplierId: string) => conflict('tender.bid_content_mismatch', `the opened bid of ${supplierId} does not match what was sealed`),
   evaluatorNotBuyer: () => forbidden('tender.evaluator_not_buyer', 'evaluators are people of the buying company'),
-  procurementRoleRequired: () => forbidden('tender.procurement_role_required', 'awarding needs a person of the buyer with the procurement signing role'),
+  procurementRoleRequired: () =>
+    forbidden(
+      'tender.procurement_role_required',
+      'awarding, and resolving a complaint about an award, needs a person of the buyer with the procurement signing role',
+    ),
   bidNotEvaluated: (supplierId: string) => conflict('tender.bid_not_evaluated', `the bid of ${supplierId} has not been evaluated`),
   publicProcurementNeedsPublicBody: () =>
     forbidden('tender.public_procurement_needs_public_body', 'only a public body verified by an operator opens a public procurement'),

@@ -2,7 +2,7 @@ import { fold } from '@dealledger/domain';
 import { TenderEvent } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
 import type { Requester } from '@dealledger/domain';
-import { Complaint, maySee, rank, tenderDecider, TenderState } from './tender.decider';
+import { Award, Complaint, maySee, rank, tenderDecider, TenderState } from './tender.decider';
 import { TenderErrors } from './tender.errors';
 
 export const tenderStreamId = (tenderId: string) => `tender-${tenderId}`;
@@ -63,8 +63,10 @@ export function tenderView(state: TenderState, viewer: Requester, tenderId: stri
     .filter(([supplierId]) => isBuyer || supplierId === viewer.companyId)
     .map(([supplierId, b]) => ({ supplierId, bidId: b.bidId, contentHash: b.contentHash }));
   // A private tender's award is the buyer's and the winner's business; a public one's is published.
-  const award =
-    'award' in facts && !isBuyer && !facts.publicProcurement && facts.award.supplierId !== viewer.companyId ? undefined : (facts as { award?: unknown }).award;
+  const shownAward =
+    'award' in facts && !isBuyer && !facts.publicProcurement && facts.award.supplierId !== viewer.companyId ? undefined : (facts as { award?: Award }).award;
+  // The weighted score is the buyer's evaluation, and who awarded one of its people: a published award names winner and value.
+  const award = shownAward && !isBuyer ? (({ weightedScore: _w, awardedBy: _b, ...published }) => published)(shownAward) : shownAward;
   const invited = isBuyer ? state.invited : state.invited.filter((id) => id === viewer.companyId);
   const view = { ...facts, award, invited, clarifications, ...(complaints ? { complaints } : {}) };
   if (!('opened' in state) || !state.opened) return { ...view, bids: sealedBids };

@@ -1,4 +1,5 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -45,7 +46,7 @@ export class DirectoryBlobStore implements BlobStore {
   async put(sha256: string, bytes: Buffer): Promise<void> {
     const target = this.path(sha256);
     await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
-    const temporary = `${target}.${process.pid}.${Date.now()}.part`;
+    const temporary = `${target}.${randomUUID()}.part`;
     await writeFile(temporary, bytes, { flag: 'wx' });
     await rename(temporary, target);
   }

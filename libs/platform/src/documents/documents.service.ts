@@ -9,7 +9,11 @@ import { DATA_SOURCE } from '../tokens';
 import { BlobStore, blobStoreFor } from './blob-store';
 
 /** DOCUMENT_MAX_BYTES, 10 MiB unless set: larger uploads get 413 before they are read. */
-export const documentMaxBytes = (env: NodeJS.ProcessEnv = process.env) => Number(env.DOCUMENT_MAX_BYTES ?? 10 * 1024 * 1024);
+export function documentMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const set = Number(env.DOCUMENT_MAX_BYTES);
+  // A setting that is not a positive whole number would lift the limit: the default instead.
+  return Number.isSafeInteger(set) && set > 0 ? set : 10 * 1024 * 1024;
+}
 
 const refusal = (status: number, code: string, message: string) => new HttpException({ code, message }, status);
 export const DocumentErrors = {
@@ -30,7 +34,8 @@ export async function readBody(req: Request, max: number): Promise<Buffer> {
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > max) {
-      req.destroy();
+      // The rest is read and dropped, not kept, so that the client gets its 413 problem rather than a reset.
+      req.resume();
       throw DocumentErrors.tooLarge(max);
     }
     chunks.push(chunk);
