@@ -209,12 +209,12 @@ describe('fulfilment: dispatch, receipt, three-way matched invoices and payment 
     );
     expect(i.status).toBe(201);
     const invoice = i.body.invoices[0];
-    expect(invoice).toMatchObject({ status: 'matched', gross: '65176.30', dueDate: day(30), overdue: false, payableToday: '63872.774' });
+    expect(invoice).toMatchObject({ status: 'matched', gross: '65176.30', dueDate: day(30), overdue: false, payableToday: '63872.77' });
 
     const wrong = await http(url, 'POST', `${base}/invoices/${invoice.invoiceId}/pay`, { amount: '65176.30' }, clerk);
     expect(wrong).toMatchObject({ status: 400, type: expect.stringContaining('application/problem+json') });
-    expect(wrong.body).toMatchObject({ code: 'fulfilment.payment_amount', detail: expect.stringContaining('63872.774 EUR') });
-    const paid = await http(url, 'POST', `${base}/invoices/${invoice.invoiceId}/pay`, { amount: '63872.774' }, clerk);
+    expect(wrong.body).toMatchObject({ code: 'fulfilment.payment_amount', detail: expect.stringContaining('63872.77 EUR') });
+    const paid = await http(url, 'POST', `${base}/invoices/${invoice.invoiceId}/pay`, { amount: '63872.77' }, clerk);
     expect(paid.status).toBe(200);
     expect(paid.body.invoices[0]).toMatchObject({ status: 'paid', payableToday: null });
 

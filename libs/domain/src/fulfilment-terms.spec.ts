@@ -15,7 +15,22 @@ describe('payment terms', () => {
   ])('reads %j', (text, expected) => {
     expect(parsePaymentTerms(text)).toEqual(expected);
   });
-  it.each(['As stated in the tender', 'x', 'net 400', '3/40 net 30', '100% 10 days, net 30'])('does not guess at %j', (text) => {
+  it('prefers the explicit net term to another number of days', () => {
+    expect(parsePaymentTerms('Invoice within 14 days, payment 60 days net')).toEqual({ daysNet: 60, earlyPayment: null });
+  });
+  it.each([
+    'As stated in the tender',
+    'x',
+    'net 400',
+    '3/40 net 30',
+    '100% 10 days, net 30',
+    'net 1000',
+    'payable within 1000 days',
+    'Net 30 EOM',
+    'net 30 days end of month',
+    '30 days after delivery',
+    'invoice within 14 days, pay within 60 days',
+  ])('does not guess at %j', (text) => {
     expect(parsePaymentTerms(text)).toBeNull();
   });
 });

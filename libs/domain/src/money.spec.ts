@@ -46,3 +46,16 @@ describe('money', () => {
     expect(isDecimal(lineTotal('1000000', '2000000000.00'))).toBe(true);
   });
 });
+
+describe('roundToMinor', () => {
+  it('rounds half-up to the currency minor unit', () => {
+    const { roundToMinor } = jest.requireActual('./money') as typeof import('./money');
+    expect(roundToMinor('1.9019', 'EUR')).toBe('1.90');
+    expect(roundToMinor('0.005', 'EUR')).toBe('0.01');
+    expect(roundToMinor('1303.526', 'EUR')).toBe('1303.53');
+    expect(roundToMinor('1234.5', 'JPY')).toBe('1235');
+    expect(roundToMinor('1.2345', 'KWD')).toBe('1.235');
+    expect(roundToMinor('-0.005', 'EUR')).toBe('-0.01');
+    expect(roundToMinor('10', 'EUR')).toBe('10.00');
+  });
+});

@@ -84,3 +84,52 @@ export function percentOf(amount: string, percent: string): string {
   const rounded = (abs + 500_000n) / 1_000_000n;
   return fromUnits(negative ? -rounded : rounded);
 }
+
+/** ISO 4217 minor units of the currencies that do not have two (JPY none, KWD three, ...). */
+const MINOR_UNITS: Record<string, number> = {
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+};
+
+/** The decimals an amount in `currency` is payable in. */
+export function minorUnits(currency: string): number {
+  return MINOR_UNITS[currency] ?? 2;
+}
+
+/**
+ * An amount rounded half-up to what can be paid in `currency` (cents, whole yen): invoice lines,
+ * VAT and discounts are money that changes hands, unlike a unit price or a line of a quote.
+ */
+export function roundToMinor(amount: string, currency: string): string {
+  const digits = minorUnits(currency);
+  const step = 10n ** BigInt(4 - digits);
+  const units = toUnits(amount);
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  const rounded = ((abs + step / 2n) / step) * step;
+  const s = fromUnits(negative ? -rounded : rounded);
+  const [whole, frac = ''] = s.split('.');
+  return digits === 0 ? whole : `${whole}.${frac.padEnd(digits, '0').slice(0, digits)}`;
+}

@@ -11,11 +11,15 @@ export interface PaymentTerms {
   earlyPayment: { days: number; discountPercent: string } | null;
 }
 
-const DISCOUNT = /\b(\d{1,2}(?:\.\d{1,2})?)\s*(?:%|\/)\s*(?:discount\s+)?(?:if\s+paid\s+)?(?:within\s+)?(\d{1,3})(?:\s*days?)?/;
-const NET = [/net\s*(\d{1,3})/, /(\d{1,3})\s*days?(?:\s+net)?/];
+const DISCOUNT = /\b(\d{1,2}(?:\.\d{1,2})?)\s*(?:%|\/)\s*(?:discount\s+)?(?:if\s+paid\s+)?(?:within\s+)?(\d{1,3})(?!\d)(?:\s*days?)?/;
+/** Most explicit first: "60 days net" and "net 60" win over another "N days" in the text. */
+const NET = [/\b(\d{1,3})(?!\d)\s*days?\s+net\b/, /\bnet\s*(\d{1,3})(?!\d)/, /\b(\d{1,3})(?!\d)\s*days?\b/];
+/** Terms counted from another day than the invoice's: not read, never guessed. */
+const OTHER_BASIS = /\b(eom|end of (?:the )?month|after delivery|from delivery|of delivery|from receipt|after receipt)\b/;
 
 export function parsePaymentTerms(text: string): PaymentTerms | null {
   let rest = text.toLowerCase();
+  if (OTHER_BASIS.test(rest) || /\d{4,}/.test(rest)) return null;
   let earlyPayment: PaymentTerms['earlyPayment'] = null;
   const d = DISCOUNT.exec(rest);
   if (d) {
@@ -27,6 +31,8 @@ export function parsePaymentTerms(text: string): PaymentTerms | null {
   for (const pattern of NET) {
     const m = pattern.exec(rest);
     if (!m) continue;
+    // A bare "N days" is read only when it is the one number of days left in the text.
+    if (pattern === NET[2] && (rest.match(/\b\d{1,3}\s*days?\b/g) ?? []).length > 1) return null;
     const daysNet = Number(m[1]);
     if (daysNet < 0 || daysNet > 365) return null;
     if (earlyPayment && (earlyPayment.days > daysNet || Number(earlyPayment.discountPercent) >= 100)) return null;

@@ -159,7 +159,8 @@ const V1_SAMPLES: Record<string, Record<string, unknown>> = {
 
 const up = (type: string, data: Record<string, unknown> = V1_SAMPLES[type]) => eventCatalog.upcast(type, 1, structuredClone(data));
 /** What later versions add on top of version 2 (upcast reads every event at its type's newest version). */
-const noDocuments = (d: any) => ({ ...d, terms: { ...d.terms, documents: [] } });
+// Version 3 terms: no documents, and the payment terms read from their text ("x" has no form the ledger reads).
+const noDocuments = (d: any) => ({ ...d, terms: { ...d.terms, documents: [], payment: null } });
 const AFTER_V2: Record<string, (data: any) => unknown> = {
   LotRecorded: (d) => ({ ...d, source: { ...d.source, deliveryId: null } }),
   ContractDrafted: noDocuments,
@@ -294,5 +295,16 @@ describe('contract terms name their documents: ContractDrafted, ContractAmended,
       { ...pdf, mediaType: 'text/html' },
     ])
       expect(eventCatalog.validate('ContractExecuted', 3, withDocuments([bad])).join()).toMatch(/terms\.documents\.0/);
+  });
+
+  it('reads version-2 payment terms into structured ones where the text has a known form, else null', () => {
+    const executed = v2('ContractExecuted');
+    const upcastWith = (paymentTerms: string) =>
+      eventCatalog.upcast('ContractExecuted', 2, { ...executed, terms: { ...executed.terms, paymentTerms } }).data as { terms: { payment: unknown } };
+    expect(upcastWith('2/10 net 30').terms.payment).toEqual({ daysNet: 30, earlyPayment: { days: 10, discountPercent: '2' } });
+    expect(upcastWith('60 days net').terms.payment).toEqual({ daysNet: 60, earlyPayment: null });
+    expect(upcastWith('As stated in the tender').terms.payment).toBeNull();
+    const data = eventCatalog.upcast('ContractExecuted', 2, { ...executed, terms: { ...executed.terms, paymentTerms: '2/10 net 30' } }).data;
+    expect(eventCatalog.validate('ContractExecuted', 3, data)).toEqual([]);
   });
 });

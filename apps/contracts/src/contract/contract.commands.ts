@@ -1,4 +1,4 @@
-import type { ContractOrigin, ContractTermsV3, DocumentRef, SlaTerm } from '@dealledger/events';
+import type { ContractOrigin, ContractTermsV3, DocumentRef, PaymentTermsV3, SlaTerm } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 
 interface Base {
@@ -14,6 +14,8 @@ export interface TermsChanges {
   sla?: SlaTerm[];
   governingLaw?: string;
   paymentTerms?: string;
+  /** Structured payment terms; when only `paymentTerms` is given they are read from its text. */
+  payment?: PaymentTermsV3 | null;
   deliveryTerms?: string;
   intermediaryId?: string | null;
   fourEyes?: boolean;

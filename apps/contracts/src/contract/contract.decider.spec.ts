@@ -305,6 +305,17 @@ describe('contract decider', () => {
         .when({ ...base, changes: { ceilings: [{ sku: 'NOPE', ceiling: '5000' }] } })
         .thenThrows('invalid:contract.unknown_item');
     });
+    it('structure the payment terms: given outright, or read from new text; a discount longer than the net days is refused', () => {
+      const base = { type: 'AmendContract', contractId, note: '', requester: katrin, now: signedOn } as const;
+      const payment = { daysNet: 45, earlyPayment: { days: 10, discountPercent: '1.5' } };
+      const [given1] = given(drafted).when({ ...base, changes: { payment } }).events;
+      expect(given1.data).toMatchObject({ changed: ['payment'], terms: { payment } });
+      const [read] = given(drafted).when({ ...base, changes: { paymentTerms: '2/10 net 30' } }).events;
+      expect(read.data).toMatchObject({ terms: { paymentTerms: '2/10 net 30', payment: { daysNet: 30, earlyPayment: { days: 10, discountPercent: '2' } } } });
+      given(drafted)
+        .when({ ...base, changes: { payment: { daysNet: 5, earlyPayment: { days: 10, discountPercent: '2' } } } })
+        .thenThrows('invalid:contract.payment_terms');
+    });
     it('name an intermediary only with its consent: it owes a signature on the terms that name it, and the contract does not execute without it', () => {
       const dealer = '1d1d1d1d-0000-4000-8000-000000000006';
       const ines = p(dealer, 30, ['executive']);
@@ -904,7 +915,9 @@ describe('contract decider', () => {
         at: at(2),
         voidedSignatures: [{ companyId: buyer, role: 'procurement' }],
       });
-      expect(list[0].changes.map((c) => c.term).sort()).toEqual(['paymentTerms', 'sla']);
+      // The structured payment terms follow the new text ("30 days net": 30 days net, no discount).
+      expect(list[0].changes.map((c) => c.term).sort()).toEqual(['payment', 'paymentTerms', 'sla']);
+      expect(list[0].changes.find((c) => c.term === 'payment')?.after).toEqual({ daysNet: 30, earlyPayment: null });
       expect(list[0].changes.find((c) => c.term === 'paymentTerms')).toEqual({ term: 'paymentTerms', before: draftedTerms.paymentTerms, after: '30 days net' });
       expect(list[0].changes.find((c) => c.term === 'sla')?.before).toEqual(draftedTerms.sla);
       // The second amendment's "before" is what the first left, not the draft.

@@ -1,5 +1,6 @@
 import {
   addQuantities,
+  compareAmounts,
   compareQuantities,
   Decider,
   firstRepeated,
@@ -7,10 +8,21 @@ import {
   lineTotal,
   lowestTier,
   normaliseQuantity,
+  parsePaymentTerms,
   sum,
   tierAtQuantity,
 } from '@dealledger/domain';
-import type { CallOffLineV2, ContractEvent, ContractItemV2, ContractOrigin, ContractTermsV3, DocumentRef, PriceTierV2, Signature } from '@dealledger/events';
+import type {
+  CallOffLineV2,
+  ContractEvent,
+  ContractItemV2,
+  ContractOrigin,
+  ContractTermsV3,
+  DocumentRef,
+  PaymentTermsV3,
+  PriceTierV2,
+  Signature,
+} from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 import type {
   AmendContract,
@@ -164,6 +176,11 @@ function draft(c: DraftContract, state: ContractState): ContractEvent[] {
   ];
 }
 
+function checkPayment(p: PaymentTermsV3): void {
+  const early = p.earlyPayment;
+  if (early && (early.days > p.daysNet || compareAmounts(early.discountPercent, '100') >= 0)) throw ContractErrors.paymentTerms();
+}
+
 function checkDocuments(documents: DocumentRef[]): void {
   if (documents.length > MAX_CONTRACT_DOCUMENTS) throw ContractErrors.tooManyDocuments(MAX_CONTRACT_DOCUMENTS);
   // One content under two names would be one document the signatures bind to twice.
@@ -177,7 +194,21 @@ function applyChanges(terms: ContractTerms, changes: TermsChanges): { terms: Con
   // Absent means true: setting it to true where it is absent changes nothing.
   const current = (key: keyof TermsChanges) => (key === 'fourEyes' ? (terms.fourEyes ?? true) : terms[key as keyof ContractTerms]);
   if (changes.documents) checkDocuments(changes.documents);
-  for (const key of ['startDate', 'endDate', 'sla', 'governingLaw', 'paymentTerms', 'deliveryTerms', 'intermediaryId', 'fourEyes', 'documents'] as const) {
+  // New payment text without structured terms: the structure follows the text (or is null when its form is not read).
+  if (changes.paymentTerms !== undefined && changes.payment === undefined) changes = { ...changes, payment: parsePaymentTerms(changes.paymentTerms) };
+  if (changes.payment) checkPayment(changes.payment);
+  for (const key of [
+    'startDate',
+    'endDate',
+    'sla',
+    'governingLaw',
+    'paymentTerms',
+    'payment',
+    'deliveryTerms',
+    'intermediaryId',
+    'fourEyes',
+    'documents',
+  ] as const) {
     if (changes[key] !== undefined && hashOf(changes[key]) !== hashOf(current(key))) {
       (next as unknown as Record<string, unknown>)[key] = changes[key];
       changed.push(key);

@@ -118,7 +118,9 @@ export class ContractHttpController {
       'one already attached stays as recorded, a new one must be an upload of your company (POST /documents)',
   })
   amend(@Param('id', uuidParam) id: string, @Body() body: AmendContractRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    const { note, ...changes } = body;
+    const { note, payment, ...rest } = body;
+    // A structured term given without a discount has none (null, as the event records it).
+    const changes = payment === undefined ? rest : { ...rest, payment: payment && { daysNet: payment.daysNet, earlyPayment: payment.earlyPayment ?? null } };
     // Known from the directory's topic: an id that names no registered company is refused.
     if (changes.intermediaryId && !this.companies.isRegistered(changes.intermediaryId)) throw ContractErrors.unknownIntermediary(changes.intermediaryId);
     return this.run({ type: 'AmendContract', contractId: id, changes, note }, m, p);

@@ -22,7 +22,7 @@ import {
 import { QuantityInput, SEVERITIES, Severity, SIGNING_ROLES } from '@dealledger/events';
 import { CONTRACT_LIST_STATUSES, CONTRACT_PARTY_ROLES, type ContractListStatus, type ContractPartyRole } from './list/contract-list';
 import { DocumentRefInput, IsTimestamp } from '@dealledger/platform';
-import { QUANTITY_PATTERN } from '@dealledger/domain';
+import { DECIMAL_PATTERN, QUANTITY_PATTERN } from '@dealledger/domain';
 import { MAX_CONTRACT_DOCUMENTS } from './contract.decider';
 
 export class SlaTermDto {
@@ -47,12 +47,41 @@ export class CeilingDto {
   ceiling: string | null;
 }
 
+export class EarlyPaymentDto {
+  @ApiProperty({ example: 10, description: 'Days from the invoice within which the discount applies' }) @IsInt() @Min(0) @Max(365) days: number;
+  @ApiProperty({ example: '2', description: 'Discount in percent of the invoice gross' })
+  @Matches(DECIMAL_PATTERN, { message: 'discountPercent must be a decimal such as 2 or 1.5' })
+  discountPercent: string;
+}
+
+export class PaymentTermsDto {
+  @ApiProperty({ example: 30, description: 'Invoices are due this many days after they are issued' }) @IsInt() @Min(0) @Max(365) daysNet: number;
+  @ApiPropertyOptional({ type: EarlyPaymentDto, nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EarlyPaymentDto)
+  earlyPayment?: EarlyPaymentDto | null;
+}
+
 export class AmendContractRequest {
   @ApiPropertyOptional() @IsOptional() @IsTimestamp() startDate?: string;
   @ApiPropertyOptional() @IsOptional() @IsTimestamp() endDate?: string;
   @ApiPropertyOptional({ type: SlaTermDto, isArray: true }) @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => SlaTermDto) sla?: SlaTermDto[];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) governingLaw?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) paymentTerms?: string;
+  @ApiPropertyOptional({ description: 'The payment terms as written; the structured `payment` follows from them unless given too' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  paymentTerms?: string;
+  @ApiPropertyOptional({
+    type: PaymentTermsDto,
+    nullable: true,
+    description: 'Payment terms as invoices apply them: due days net, an early-payment discount (null: not structured, each invoice states its due date)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PaymentTermsDto)
+  payment?: PaymentTermsDto | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) deliveryTerms?: string;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'An intermediary party, when the buyer resells' }) @IsOptional() @IsUUID() intermediaryId?:
     string | null;

@@ -1,4 +1,5 @@
 import { uuidV5 } from '@dealledger/domain';
+import { parsePaymentTerms } from '@dealledger/domain';
 import type { AwardFinalisedV1, EventEnvelope, OfferAcceptedV2, RequiredSignature, SlaTerm, TenderAwardedV2 } from '@dealledger/events';
 import type { DraftContract } from './contract.commands';
 
@@ -46,6 +47,8 @@ export function draftFromOfferAccepted(e: Pick<EventEnvelope<OfferAcceptedV2>, '
       sla: DEFAULT_SLA,
       governingLaw: DEFAULT_GOVERNING_LAW,
       paymentTerms: d.paymentTerms,
+      // Structured where the offer's text has a form the ledger reads ("60 days net", "2/10 net 30").
+      payment: parsePaymentTerms(d.paymentTerms),
       deliveryTerms: d.deliveryTerms,
       requiredSignatures: requiredSignatures(d.buyerId, d.supplierId, false),
       // Attached by amendment, so that both parties sign the terms that name them.
@@ -78,6 +81,7 @@ export function draftFromTenderAwarded(e: Pick<EventEnvelope<TenderAwardedV2 | A
       sla: DEFAULT_SLA,
       governingLaw: DEFAULT_GOVERNING_LAW,
       paymentTerms: 'As stated in the tender',
+      payment: null,
       deliveryTerms: 'As stated in the tender',
       requiredSignatures: requiredSignatures(d.buyerId, d.supplierId, d.publicProcurement),
       documents: [],

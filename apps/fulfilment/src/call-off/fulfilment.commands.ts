@@ -8,7 +8,7 @@ export interface KnownCallOff {
   buyerId: string;
   supplierId: string;
   currency: string;
-  /** executed, terminated or expired: only an executed contract takes new dispatches and invoices. */
+  /** executed, terminated or expired: only an executed contract takes new dispatches (what was delivered is still invoiced and paid). */
   contractStatus: string;
   /** One line per sku: what was ordered at which tier price, in the contract item's unit (Rec 20 code). */
   lines: { sku: string; quantity: string; unitPrice: string; unit: string }[];

@@ -259,6 +259,12 @@ describe('fulfilment decider', () => {
         .when(receive({ deliveryId: delivery2 }))
         .thenThrows('not_found:fulfilment.delivery_not_found');
     });
+    it('refuses a ticket once the contract is no longer in force (the service desk would not open it)', () => {
+      given(dispatched)
+        .when(receive({ callOff: { ...callOff, contractStatus: 'terminated' }, ticket: { severity: 'major', sku: 'S355', description: 'cracks' } }))
+        .thenThrows('conflict:fulfilment.contract_not_in_force');
+      expect(given(dispatched).when(receive({ callOff: { ...callOff, contractStatus: 'terminated' } })).events[0].type).toBe('GoodsReceived');
+    });
     it('is the buyer’s to record', () => {
       given(dispatched)
         .when(receive({ requester: shipper }))
@@ -328,7 +334,7 @@ describe('fulfilment decider', () => {
         disputedAmount: '0.00',
         dueDate: '2027-04-04',
         dueDateFrom: 'contract',
-        earlyPayment: { until: '2027-03-15', discountPercent: '2', discount: '1303.526', payable: '63872.774' },
+        earlyPayment: { until: '2027-03-15', discountPercent: '2', discount: '1303.53', payable: '63872.77' },
       });
       expect((e.data as { lines: unknown[] }).lines[0]).toEqual({
         sku: 'S355',
@@ -382,6 +388,19 @@ describe('fulfilment decider', () => {
         .thenThrows('forbidden:fulfilment.supplier_only');
       given(invoiced).when(invoice()).thenThrows('conflict:fulfilment.already_exists');
     });
+    it('keeps invoice money in the currency’s minor unit: nets, VAT and discounts in cents', () => {
+      const [e] = given(received).when(invoice({ lines: [{ sku: 'BOLT', quantity: '1', unitPrice: '0.2501', vatRate: '19' }] })).events;
+      // 1 x 0.2501 = 0.25; VAT 19 % of 0.25 = 0.0475 -> 0.05.
+      expect(e.data).toMatchObject({ net: '0.25', vat: '0.05', gross: '0.30', earlyPayment: { discount: '0.01', payable: '0.29' } });
+    });
+    it('refuses a unit price of zero and a stated due date before the invoice', () => {
+      given(received)
+        .when(invoice({ lines: [{ sku: 'BOLT', quantity: '1', unitPrice: '0', vatRate: '19' }] }))
+        .thenThrows('invalid:fulfilment.price_not_positive');
+      given(received)
+        .when(invoice({ callOff: { ...callOff, paymentTerms: null }, dueDate: '2027-03-04' }))
+        .thenThrows('invalid:fulfilment.due_date_in_past');
+    });
     it('takes the due date from the invoice only when the contract’s terms are not in a recognised form', () => {
       const free = { ...callOff, paymentTerms: null };
       given(received)
@@ -400,7 +419,7 @@ describe('fulfilment decider', () => {
 
   describe('payment', () => {
     it('pays the discounted amount while the discount runs, the gross after; late after the due date', () => {
-      expect(given(invoiced).when(pay('63872.774', 14)).events[0].data).toMatchObject({ amount: '63872.774', discountTaken: '1303.526', late: false });
+      expect(given(invoiced).when(pay('63872.77', 14)).events[0].data).toMatchObject({ amount: '63872.77', discountTaken: '1303.53', late: false });
       given(invoiced).when(pay('65176.30', 14)).thenThrows('invalid:fulfilment.payment_amount');
       expect(given(invoiced).when(pay('65176.30', 15)).events[0].data).toMatchObject({ amount: '65176.30', discountTaken: '0.00', late: false });
       expect(given(invoiced).when(pay('65176.30', 35)).events[0].data).toMatchObject({ late: true, dueDate: '2027-04-04' });
@@ -436,8 +455,14 @@ describe('fulfilment decider', () => {
         invoiced: '58',
       });
       expect(view.invoices[0]).toMatchObject({ status: 'matched', overdue: true, payableToday: '65176.30' });
-      expect(fulfilmentView(callOff, state, clerk, callOffId, at(5)).invoices[0]).toMatchObject({ overdue: false, payableToday: '63872.774' });
+      expect(fulfilmentView(callOff, state, clerk, callOffId, at(5)).invoices[0]).toMatchObject({ overdue: false, payableToday: '63872.77' });
       expect(() => fulfilmentView(callOff, state, p(stranger, 1), callOffId, at(5))).toThrow(/no call-off/);
+      // A disputed invoice is not the buyer's to pay: never overdue.
+      const disputed = given(received).when(invoice({ lines: [{ sku: 'S355', quantity: '60', unitPrice: '940', vatRate: '0' }] })).events;
+      expect(fulfilmentView(callOff, given([...received, ...disputed]).state, clerk, callOffId, at(40)).invoices[0]).toMatchObject({
+        status: 'disputed',
+        overdue: false,
+      });
     });
   });
 });

@@ -5,6 +5,7 @@ import {
   difference,
   lineTotal,
   percentOf,
+  roundToMinor,
   subtractQuantities,
   sum,
   type Decider,
@@ -267,6 +268,8 @@ function receive(c: ReceiveGoods, state: FulfilmentState): FulfilmentEvent[] {
     return { sku: l.sku, unit: d.unit, dispatched: d.quantity, received: l.received, accepted: l.accepted, rejected, reason: l.reason };
   });
   if (c.ticket) {
+    // The service desk opens tickets under a contract in force only: refused here, not lost there.
+    if (k.contractStatus !== 'executed') throw Errors.contractNotInForce(k.contractId);
     const rejected = lines.find((l) => l.sku === c.ticket!.sku)?.rejected ?? '0';
     if (compareQuantities(rejected, '0') <= 0) throw Errors.ticketWithoutRejection(c.ticket.sku);
     if (!k.slaSeverities.includes(c.ticket.severity)) throw Errors.noSla(c.ticket.severity);
@@ -294,9 +297,10 @@ function receive(c: ReceiveGoods, state: FulfilmentState): FulfilmentEvent[] {
  * and the quantity, with what was invoiced before, may not exceed what was received and
  * accepted. The difference is the net above what both allow.
  */
-export function matchLine(l: IssueInvoice['lines'][number], o: { unit: string; unitPrice: string }, p: LineProgress): InvoiceLine {
-  const net = lineTotal(l.quantity, l.unitPrice);
-  const vat = percentOf(net, l.vatRate);
+export function matchLine(l: IssueInvoice['lines'][number], o: { unit: string; unitPrice: string }, p: LineProgress, currency: string): InvoiceLine {
+  // Money that changes hands: each line's net and VAT in the currency's minor unit (cents).
+  const net = roundToMinor(lineTotal(l.quantity, l.unitPrice), currency);
+  const vat = roundToMinor(percentOf(net, l.vatRate), currency);
   const left = minus(p.accepted, p.invoiced);
   const acceptedNotInvoiced = compareQuantities(left, '0') > 0 ? left : '0';
   const issues: MatchIssue[] = [];
@@ -304,7 +308,7 @@ export function matchLine(l: IssueInvoice['lines'][number], o: { unit: string; u
   if (compareQuantities(l.quantity, acceptedNotInvoiced) > 0) issues.push('quantity_above_accepted');
   const allowedQuantity = issues.includes('quantity_above_accepted') ? acceptedNotInvoiced : l.quantity;
   const allowedPrice = issues.includes('price_above_contract') ? o.unitPrice : l.unitPrice;
-  const allowed = lineTotal(allowedQuantity, allowedPrice);
+  const allowed = roundToMinor(lineTotal(allowedQuantity, allowedPrice), currency);
   return {
     sku: l.sku,
     unit: o.unit,
@@ -327,20 +331,24 @@ function issue(c: IssueInvoice, state: FulfilmentState): FulfilmentEvent[] {
   if (state.status === 'active' && state.invoices[c.invoiceId]) throw Errors.alreadyExists('invoice', c.invoiceId);
   if (c.currency !== k.currency) throw Errors.currency(k.currency);
   onePerSku(c.lines);
-  for (const l of c.lines) if (compareAmounts(l.vatRate, '100') > 0) throw Errors.vatRate(l.vatRate);
+  for (const l of c.lines) {
+    if (compareAmounts(l.vatRate, '100') > 0) throw Errors.vatRate(l.vatRate);
+    if (compareAmounts(l.unitPrice, '0') <= 0) throw Errors.priceNotPositive(l.sku);
+  }
   const terms = k.paymentTerms;
   if (terms && c.dueDate) throw Errors.dueDateFromContract();
   if (!terms && !c.dueDate) throw Errors.dueDateRequired();
+  if (c.dueDate && c.dueDate < day(c.now)) throw Errors.dueDateInPast(c.dueDate);
   const lines = c.lines.map((l) => {
     const o = ordered(k, l.sku);
-    return matchLine(l, o, progress(state, l.sku, o.unit));
+    return matchLine(l, o, progress(state, l.sku, o.unit), c.currency);
   });
   const net = sum(lines.map((l) => l.net));
   const vat = sum(lines.map((l) => l.vat));
   const gross = sum([net, vat]);
   const disputed = lines.some((l) => l.match === 'disputed');
   const early = terms?.earlyPayment;
-  const discount = early ? percentOf(gross, early.discountPercent) : '0';
+  const discount = early ? roundToMinor(percentOf(gross, early.discountPercent), c.currency) : '0';
   return [
     {
       type: 'InvoiceIssued',

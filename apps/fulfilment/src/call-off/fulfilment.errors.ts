@@ -26,6 +26,8 @@ export const FulfilmentErrors = {
   duplicateDocument: (sha256: string) => invalid('fulfilment.duplicate_document', `document ${sha256} is named twice`),
   currency: (expected: string) => invalid('fulfilment.currency_mismatch', `the call-off is in ${expected}`),
   vatRate: (rate: string) => invalid('fulfilment.vat_rate', `a VAT rate is a percent from 0 to 100, not ${rate}`),
+  priceNotPositive: (sku: string) => invalid('fulfilment.price_not_positive', `${sku}: a unit price is above zero`),
+  dueDateInPast: (due: string) => invalid('fulfilment.due_date_in_past', `the due date ${due} is before the invoice`),
   dueDateRequired: () =>
     invalid(
       'fulfilment.due_date_required',

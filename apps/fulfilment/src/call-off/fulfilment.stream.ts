@@ -1,4 +1,4 @@
-import { addQuantities, fold, parsePaymentTerms, type Requester } from '@dealledger/domain';
+import { addQuantities, fold, type Requester } from '@dealledger/domain';
 import type { DocumentRef, FulfilmentEvent, Severity } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
 import type { DataSource } from 'typeorm';
@@ -16,7 +16,7 @@ export async function loadFulfilment(store: PostgresEventStore, callOffId: strin
 
 export async function findCallOff(db: DataSource, schema: string, callOffId: string): Promise<KnownCallOff | null> {
   const rows = await db.query(
-    `SELECT o.call_off_id, o.contract_id, o.lines, o.currency, c.buyer_id, c.supplier_id, c.units, c.payment_terms, c.sla_severities, c.status
+    `SELECT o.call_off_id, o.contract_id, o.lines, o.currency, c.buyer_id, c.supplier_id, c.units, c.payment, c.sla_severities, c.status
        FROM "${schema}".order_call_offs o JOIN "${schema}".order_contracts c USING (contract_id) WHERE o.call_off_id = $1`,
     [callOffId],
   );
@@ -36,7 +36,7 @@ export async function findCallOff(db: DataSource, schema: string, callOffId: str
     currency: r.currency,
     contractStatus: r.status,
     lines: [...lines.values()],
-    paymentTerms: parsePaymentTerms(r.payment_terms),
+    paymentTerms: r.payment ?? null,
     slaSeverities: r.sla_severities as Severity[],
   };
 }
@@ -82,7 +82,8 @@ export function fulfilmentView(known: KnownCallOff | null, state: FulfilmentStat
     deliveries: Object.values(active?.deliveries ?? {}),
     invoices: Object.values(active?.invoices ?? {}).map((i) => ({
       ...i,
-      overdue: (i.status === 'matched' || i.status === 'disputed') && today > i.dueDate,
+      // Only what the buyer may pay can be overdue: a disputed invoice waits for the supplier's correction.
+      overdue: i.status === 'matched' && today > i.dueDate,
       payableToday: i.status === 'matched' ? payableOn(i, today).amount : null,
     })),
   };

@@ -1,22 +1,22 @@
 import type { EntityManager } from 'typeorm';
 import { unitCode } from '@dealledger/domain';
-import type { CallOffPlacedV2, ContractExecutedV2, ContractExpiredV1, ContractRenewedV1, ContractTerminatedV1, EventEnvelope } from '@dealledger/events';
+import type { CallOffPlacedV2, ContractExecutedV3, ContractExpiredV1, ContractRenewedV1, ContractTerminatedV1, EventEnvelope } from '@dealledger/events';
 
 /**
  * ContractExecuted -> the contract deliveries and invoices run under: each item's unit as a
  * Recommendation 20 code (a unit off the list, recorded before units were checked, keeps its
- * own name), the payment terms as written, and the severities it has an SLA for.
+ * own name), the structured payment terms (null when their text has no form the ledger reads) and the severities it has an SLA for.
  */
 export class LearnContractWhenExecuted {
   constructor(private readonly schema: string) {}
 
-  async handle(e: EventEnvelope<ContractExecutedV2>, tx: EntityManager): Promise<void> {
+  async handle(e: EventEnvelope<ContractExecutedV3>, tx: EntityManager): Promise<void> {
     const d = e.data;
     const units = Object.fromEntries(d.terms.items.map((i) => [i.sku, unitCode(i.unit) ?? i.unit]));
     await tx.query(
-      `INSERT INTO "${this.schema}".order_contracts (contract_id, buyer_id, supplier_id, currency, units, payment_terms, sla_severities, status)
+      `INSERT INTO "${this.schema}".order_contracts (contract_id, buyer_id, supplier_id, currency, units, payment, sla_severities, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'executed')
-       ON CONFLICT (contract_id) DO UPDATE SET units = EXCLUDED.units, payment_terms = EXCLUDED.payment_terms, sla_severities = EXCLUDED.sla_severities,
+       ON CONFLICT (contract_id) DO UPDATE SET units = EXCLUDED.units, payment = EXCLUDED.payment, sla_severities = EXCLUDED.sla_severities,
          status = 'executed', updated_at = now()`,
       [
         d.contractId,
@@ -24,7 +24,7 @@ export class LearnContractWhenExecuted {
         d.supplierId,
         d.terms.currency,
         JSON.stringify(units),
-        d.terms.paymentTerms,
+        d.terms.payment ? JSON.stringify(d.terms.payment) : null,
         JSON.stringify(d.terms.sla.map((s) => s.severity)),
       ],
     );

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { schemaOf } from '@dealledger/event-store';
 
-/** What fulfilment learnt from dealledger.contracts.events: contracts (units, payment terms, SLA severities) and their call-offs. */
+/** What fulfilment learnt from dealledger.contracts.events: contracts (units, structured payment terms or null, SLA severities) and their call-offs. */
 export class FulfilmentOrders1738000000000 implements MigrationInterface {
   name = 'FulfilmentOrders1738000000000';
 
@@ -14,7 +14,7 @@ export class FulfilmentOrders1738000000000 implements MigrationInterface {
         supplier_id    uuid NOT NULL,
         currency       text NOT NULL,
         units          jsonb NOT NULL,
-        payment_terms  text NOT NULL,
+        payment        jsonb,
         sla_severities jsonb NOT NULL,
         status         text NOT NULL,
         updated_at     timestamptz NOT NULL DEFAULT now()

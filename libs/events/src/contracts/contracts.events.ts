@@ -1,4 +1,4 @@
-import { DECIMAL_PATTERN } from '@dealledger/domain';
+import { DECIMAL_PATTERN, parsePaymentTerms } from '@dealledger/domain';
 import { Type } from 'class-transformer';
 import {
   ArrayNotEmpty,
@@ -12,6 +12,7 @@ import {
   IsString,
   IsUUID,
   Matches,
+  Max,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -264,9 +265,26 @@ export class CallOffPlacedV2 extends ContractRef {
  * Everything the signatures bind to, the attached documents (by their sha256) included: a
  * changed document changes the terms hash and voids the signatures like any amendment.
  */
+/** An early-payment discount: `discountPercent` % off when paid within `days` of the invoice. */
+export class EarlyPaymentTerm {
+  @IsInt() @Min(0) @Max(365) days: number;
+  @Matches(DECIMAL) discountPercent: string;
+}
+
+/** Payment terms as invoices apply them: due `daysNet` days after the invoice, less a discount when paid early. */
+export class PaymentTermsV3 {
+  @IsInt() @Min(0) @Max(365) daysNet: number;
+  @IsOptional() @ValidateNested() @Type(() => EarlyPaymentTerm) earlyPayment: EarlyPaymentTerm | null;
+}
+
 export class ContractTermsV3 extends ContractTermsV2 {
   /** Specifications, certificates and the like the parties agreed on; none on terms recorded before version 3. */
   @IsArray() @ValidateNested({ each: true }) @Type(() => DocumentRef) documents: DocumentRef[];
+  /**
+   * `paymentTerms` structured: what fulfilment computes due dates and discounts from. Null when
+   * the text is not in a form the ledger reads (then each invoice states its due date).
+   */
+  @IsOptional() @ValidateNested() @Type(() => PaymentTermsV3) payment: PaymentTermsV3 | null;
 }
 
 /** `termsHash` stays what was signed: terms recorded before version 3 hash without `documents`. */
@@ -362,7 +380,12 @@ const upcastTerms = (terms: unknown): unknown =>
       }
     : terms;
 /** Terms recorded before version 3 name no documents. */
-const withNoDocuments = (terms: unknown): unknown => (terms !== null && typeof terms === 'object' ? { ...terms, documents: [] } : terms);
+/** Version 3 terms from version 2: no documents, and the payment terms read from their text where it has a known form. */
+const withNoDocuments = (terms: unknown): unknown => {
+  if (terms === null || typeof terms !== 'object') return terms;
+  const text = (terms as { paymentTerms?: unknown }).paymentTerms;
+  return { ...terms, documents: [], payment: typeof text === 'string' ? parsePaymentTerms(text) : null };
+};
 const v1 = (type: string, upcast: (data: Record<string, unknown>) => Record<string, unknown>): Upcaster => ({ type, fromVersion: 1, upcast });
 const v2 = (type: string): Upcaster => ({ type, fromVersion: 2, upcast: (d) => ({ ...d, terms: withNoDocuments(d.terms) }) });
 

@@ -7,8 +7,11 @@ import { SEVERITIES, Severity } from '../contracts/contracts.events';
 import { IsQuantity, IsQuantityOrZero } from '../offers/quantity.schema';
 
 const DECIMAL = DECIMAL_PATTERN;
-/** A UN/ECE Recommendation 20 code (libs/domain/src/units.ts). */
-const UNIT = /^[A-Z0-9]{2,3}$/;
+/**
+ * A UN/ECE Recommendation 20 code (libs/domain/src/units.ts); for a contract recorded before
+ * units were checked, its unit as written (up to 32 characters), which no code stands for.
+ */
+const UNIT = /^\S(?:.{0,30}\S)?$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
