@@ -29,6 +29,15 @@ describe('console server (page and gateway)', () => {
       req.on('end', () => {
         seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
         if (req.url!.startsWith('/slow')) return void setTimeout(() => res.end('{}'), 60000);
+        if (req.url!.startsWith('/documents/')) {
+          res.writeHead(200, {
+            'content-type': 'application/pdf',
+            'content-disposition': "attachment; filename*=UTF-8''spec.pdf",
+            'x-content-type-options': 'nosniff',
+            'content-security-policy': "default-src 'none'; sandbox",
+          });
+          return void res.end('%PDF-1.7 x');
+        }
         if (req.url!.startsWith('/missing')) {
           res.writeHead(404, { 'content-type': 'application/problem+json', 'set-cookie': 'tracking=1' });
           res.end(JSON.stringify({ title: 'Not Found', status: 404, detail: 'no offer with id x' }));
@@ -90,6 +99,15 @@ describe('console server (page and gateway)', () => {
     // The client's own X-Forwarded-For is not believed: the console names the address it saw.
     expect(seen[0].headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(seen[0].headers['x-correlation-id']).toBe(res.headers.get('x-correlation-id'));
+  });
+
+  it('keeps a document download an attachment, unsniffed and sandboxed, as the app sent it', async () => {
+    const res = await fetch(`${url}/api/offers/documents/${'a'.repeat(64)}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''spec.pdf");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+    expect(Buffer.from(await res.arrayBuffer()).toString()).toBe('%PDF-1.7 x');
   });
 
   it("hands back an app's problem as it is, without the app's cookies", async () => {

@@ -14,7 +14,8 @@ import { isUpstream, upstreamUrl } from './upstreams';
 
 /** Headers passed on each way; nothing else (no cookies, no hop-by-hop headers). */
 const REQUEST_HEADERS = ['authorization', 'accept', 'idempotency-key'];
-const RESPONSE_HEADERS = ['content-type', 'location', 'retry-after'];
+/** A document download keeps what makes it one: an attachment, never sniffed, sandboxed (see the apps' Documents.send). */
+const RESPONSE_HEADERS = ['content-type', 'location', 'retry-after', 'content-disposition', 'x-content-type-options', 'content-security-policy', 'etag'];
 /** Routes of an app that are not for people: operator routes, metrics, OpenAPI, health. */
 const NOT_THROUGH_THE_CONSOLE = /^\/(admin|metrics|docs|health)(\/|$)/i;
 /** How long an app may take to answer (CONSOLE_UPSTREAM_TIMEOUT_MS). */

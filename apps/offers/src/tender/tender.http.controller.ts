@@ -126,7 +126,10 @@ export class TenderHttpController {
   }
 
   @Get(':id/documents/:sha256')
-  @ApiOperation({ summary: 'A document attached to the tender, as a download (the buyer and the invited suppliers)' })
+  @ApiOperation({
+    summary:
+      'A document attached to the tender, as a download (whoever may see the tender: the buyer and the invited suppliers; for an open notice, every registered company)',
+  })
   async document(@Param('id', uuidParam) id: string, @Param('sha256', sha256Param) sha256: string, @CurrentPrincipal() p: Principal, @Res() res: Response) {
     const { state } = await loadTender(this.store, id);
     const document = tenderView(state, p, id).documents.find((d) => d.sha256 === sha256);
@@ -138,7 +141,7 @@ export class TenderHttpController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Attach a document your company uploaded (POST /documents) to the tender before its deadline (a person of the buyer), for the invited suppliers: at most 20, each once',
+      'Attach a document your company uploaded (POST /documents) to the tender before its deadline (a person of the buyer), for whoever may bid: at most 20, each once',
   })
   @ApiForbiddenResponse({ description: 'Not a person of the buyer' })
   @ApiConflictResponse({ description: 'The tender is no longer open or past its deadline, already holds 20 documents, or holds this one' })
