@@ -4,7 +4,18 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
 import { headerString, toKafkaMessage } from '@dealledger/messaging';
-import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, sealed, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import {
+  collectFromTopic,
+  contractExecutedEnvelope,
+  ContextEnvironment,
+  contextEnvironment,
+  eventually,
+  http,
+  sealed,
+  startTestApp,
+  tokenFor,
+  uniqueName,
+} from '@dealledger/testing';
 import { FULFILMENT, FulfilmentModule } from './fulfilment.module';
 
 const buyer = randomUUID();
@@ -40,37 +51,18 @@ function contractsEvent(type: string, streamVersion: number, data: Record<string
   });
 }
 
-function executed(paymentTerms: string): EventEnvelope {
-  return contractsEvent('ContractExecuted', 4, {
+const executed = (paymentTerms: string): EventEnvelope =>
+  contractExecutedEnvelope({
     contractId,
     buyerId: buyer,
     supplierId: supplier,
-    intermediaryId: null,
-    origin: { kind: 'offer', id: randomUUID(), eventId: randomUUID() },
-    terms: {
-      buyerId: buyer,
-      supplierId: supplier,
-      intermediaryId: null,
-      currency: 'EUR',
-      items: [
-        { sku: 'S355', description: 'Steel plate', unit: 't', tiers: [{ minQuantity: '1', unitPrice: '940.00' }], committedVolume: '500', ceiling: null },
-        { sku: 'BOLT', description: 'Bolt M12', unit: 'piece', tiers: [{ minQuantity: '1', unitPrice: '0.25' }], committedVolume: '10000', ceiling: null },
-      ],
-      startDate: new Date(Date.now() - 86400000).toISOString(),
-      endDate: new Date(Date.now() + 365 * 86400000).toISOString(),
-      sla: [{ severity: 'major', responseHours: 8, resolutionHours: 72 }],
-      governingLaw: 'German law',
-      paymentTerms,
-      deliveryTerms: 'DAP Munich',
-      requiredSignatures: [{ companyId: buyer, role: 'procurement' }],
-    },
-    termsVersion: 1,
-    termsHash: '11'.repeat(32),
-    signatures: [],
-    contractValue: '472500.00',
-    executedAt: new Date().toISOString(),
+    items: [
+      { sku: 'S355', description: 'Steel plate', unit: 't', unitPrice: '940.00', committedVolume: '500' },
+      { sku: 'BOLT', description: 'Bolt M12', unit: 'piece', unitPrice: '0.25', committedVolume: '10000' },
+    ],
+    sla: [{ severity: 'major', responseHours: 8, resolutionHours: 72 }],
+    paymentTerms,
   });
-}
 
 function callOffPlaced(callOffId: string, version: number): EventEnvelope {
   return contractsEvent('CallOffPlaced', version, {

@@ -4,7 +4,18 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { deadLetterTopic, EventEnvelope, eventsTopic, Headers } from '@dealledger/events';
 import { headerString, toKafkaMessage } from '@dealledger/messaging';
-import { collectFromTopic, ContextEnvironment, contextEnvironment, eventually, http, sealed, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import {
+  collectFromTopic,
+  contractExecutedEnvelope,
+  ContextEnvironment,
+  contextEnvironment,
+  eventually,
+  http,
+  sealed,
+  startTestApp,
+  tokenFor,
+  uniqueName,
+} from '@dealledger/testing';
 import { ticketIdForReceipt } from './inbound/tickets-from-receipts.kafka-handler';
 import { SERVICE_DESK, ServiceDeskModule } from './service-desk.module';
 
@@ -18,7 +29,7 @@ function envelope(context: string, type: string, streamId: string, data: Record<
   return sealed({
     id: randomUUID(),
     type,
-    schemaVersion: type === 'ContractExecuted' ? 2 : 1,
+    schemaVersion: 1,
     context,
     streamId,
     streamType: streamId.split('-')[0],
@@ -34,33 +45,13 @@ function envelope(context: string, type: string, streamId: string, data: Record<
   });
 }
 
-const executed = envelope('contracts', 'ContractExecuted', `contract-${contractId}`, {
+const executed = contractExecutedEnvelope({
   contractId,
   buyerId: buyer,
   supplierId: supplier,
-  intermediaryId: null,
-  origin: { kind: 'offer', id: randomUUID(), eventId: randomUUID() },
-  terms: {
-    buyerId: buyer,
-    supplierId: supplier,
-    intermediaryId: null,
-    currency: 'EUR',
-    items: [
-      { sku: 'HU-10IN', description: 'Head unit', unit: 'piece', tiers: [{ minQuantity: '1', unitPrice: '345.00' }], committedVolume: '8000', ceiling: null },
-    ],
-    startDate: new Date(Date.now() - hours(24)).toISOString(),
-    endDate: new Date(Date.now() + hours(24 * 365)).toISOString(),
-    sla: [{ severity: 'critical', responseHours: 4, resolutionHours: 24 }],
-    governingLaw: 'x',
-    paymentTerms: '30 days net',
-    deliveryTerms: 'x',
-    requiredSignatures: [{ companyId: buyer, role: 'procurement' }],
-  },
-  termsVersion: 1,
-  termsHash: '11'.repeat(32),
-  signatures: [],
-  contractValue: '2760000.00',
-  executedAt: new Date().toISOString(),
+  items: [{ sku: 'HU-10IN', description: 'Head unit', unit: 'piece', unitPrice: '345.00', committedVolume: '8000' }],
+  sla: [{ severity: 'critical', responseHours: 4, resolutionHours: 24 }],
+  paymentTerms: '30 days net',
 });
 
 function received(contract: string, ticket: Record<string, unknown> | null, occurredAt?: string, callOffId: string = randomUUID()): EventEnvelope {

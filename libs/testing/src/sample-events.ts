@@ -290,3 +290,63 @@ export function sealed<T>(envelope: Omit<EventEnvelope<T>, 'hash' | 'previousHas
         : null;
   return sealEnvelope({ ...rest, previousHash });
 }
+
+/**
+ * A sealed ContractExecuted (version 2) as the contracts app publishes it, for consumers' specs:
+ * the parties, items (decimal quantities), SLA and payment terms a consumer learns a contract by.
+ */
+export function contractExecutedEnvelope(options: {
+  contractId: string;
+  buyerId: string;
+  supplierId: string;
+  items: { sku: string; description: string; unit: string; unitPrice: string; committedVolume: string }[];
+  sla: { severity: string; responseHours: number; resolutionHours: number }[];
+  paymentTerms: string;
+  streamVersion?: number;
+}): EventEnvelope {
+  const { contractId, buyerId, supplierId } = options;
+  const now = new Date().toISOString();
+  const version = options.streamVersion ?? 4;
+  return sealed({
+    id: randomUUID(),
+    type: 'ContractExecuted',
+    schemaVersion: 2,
+    context: 'contracts',
+    streamId: `contract-${contractId}`,
+    streamType: 'contract',
+    streamVersion: version,
+    position: version,
+    occurredAt: now,
+    recordedAt: now,
+    parties: [buyerId, supplierId],
+    actor: null,
+    correlationId: randomUUID(),
+    causationId: null,
+    data: {
+      contractId,
+      buyerId,
+      supplierId,
+      intermediaryId: null,
+      origin: { kind: 'offer', id: randomUUID(), eventId: randomUUID() },
+      terms: {
+        buyerId,
+        supplierId,
+        intermediaryId: null,
+        currency: 'EUR',
+        items: options.items.map(({ unitPrice, ...i }) => ({ ...i, tiers: [{ minQuantity: '1', unitPrice }], ceiling: null })),
+        startDate: new Date(Date.now() - 86400000).toISOString(),
+        endDate: new Date(Date.now() + 365 * 86400000).toISOString(),
+        sla: options.sla,
+        governingLaw: 'German law',
+        paymentTerms: options.paymentTerms,
+        deliveryTerms: 'DAP',
+        requiredSignatures: [{ companyId: buyerId, role: 'procurement' }],
+      },
+      termsVersion: 1,
+      termsHash: '11'.repeat(32),
+      signatures: [],
+      contractValue: '1000.00',
+      executedAt: now,
+    },
+  });
+}
