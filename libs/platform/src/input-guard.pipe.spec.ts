@@ -39,4 +39,16 @@ describe('InputGuardPipe', () => {
     expect(codeOf(() => body(JSON.parse('{"items":[{"__proto__":{"admin":true}}]}')))).toBe('invalid:request.forbidden_key');
     expect(codeOf(() => body(JSON.parse('{"constructor":{"prototype":{}}}')))).toBe('invalid:request.forbidden_key');
   });
+
+  it('writes every UUID in lower case, in values at any depth and in arrays, and leaves other text as it is', () => {
+    const upper = 'B0B0B0B0-0000-4000-8000-0000000000AB';
+    expect(body({ buyerId: upper, source: { deliveryId: upper }, supplierIds: [upper, 'x'], note: `see ${upper}` })).toEqual({
+      buyerId: upper.toLowerCase(),
+      source: { deliveryId: upper.toLowerCase() },
+      supplierIds: [upper.toLowerCase(), 'x'],
+      note: `see ${upper}`,
+    });
+    expect(pipe.transform(upper, { type: 'param' })).toBe(upper.toLowerCase());
+    expect(pipe.transform({ contract: upper }, { type: 'query' })).toEqual({ contract: upper.toLowerCase() });
+  });
 });

@@ -8,17 +8,30 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 // eslint-disable-next-line no-control-regex -- matching U+0000 is the point
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * Refuses, before validation, what no route accepts and what would otherwise fail deep inside
  * (a 500): text PostgreSQL cannot store, JSON nested deeper than MAX_DEPTH, and the keys that
- * reach object prototypes. Runs on every body, query and path parameter.
+ * reach object prototypes. Runs on every body, query and path parameter. Then writes every
+ * UUID in lower case, as the ledger writes ids: `ABC…` and `abc…` are one company, one stream.
  */
 @Injectable()
 export class InputGuardPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (metadata.type !== 'custom') check(value, metadata.type, 0);
-    return value;
+    if (metadata.type === 'custom') return value;
+    check(value, metadata.type, 0);
+    return lowerCaseUuids(value);
   }
+}
+
+/** Strings that are UUIDs, in lower case, anywhere in a request (checked already: bounded depth, no prototype keys). */
+function lowerCaseUuids(value: unknown): unknown {
+  if (typeof value === 'string') return UUID.test(value) ? value.toLowerCase() : value;
+  if (Array.isArray(value)) return value.map(lowerCaseUuids);
+  if (value === null || typeof value !== 'object') return value;
+  for (const key of Object.keys(value)) (value as Record<string, unknown>)[key] = lowerCaseUuids((value as Record<string, unknown>)[key]);
+  return value;
 }
 
 function check(value: unknown, where: string, depth: number): void {
