@@ -168,6 +168,22 @@ describe('fulfilment: dispatch, receipt, three-way matched invoices and payment 
     const tooLarge = await upload(Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(1024, 0x20)]), clerk);
     expect(tooLarge.status).toBe(413);
     expect(await tooLarge.json()).toMatchObject({ code: 'document.too_large' });
+    // Sent in chunks without a length: refused once past the limit, still as a 413 problem (not a reset).
+    const chunks = [Buffer.from('%PDF-1.7\n'), Buffer.alloc(700, 0x20), Buffer.alloc(700, 0x20)];
+    const chunked = await fetch(`${url}/documents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/pdf', authorization: `Bearer ${clerk}` },
+      body: new ReadableStream({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next) controller.enqueue(new Uint8Array(next));
+          else controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(await chunked.json()).toMatchObject({ code: 'document.too_large' });
 
     const r = await http(
       url,

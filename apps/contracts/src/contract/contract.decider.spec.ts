@@ -315,6 +315,13 @@ describe('contract decider', () => {
       given(drafted)
         .when({ ...base, changes: { payment: { daysNet: 5, earlyPayment: { days: 10, discountPercent: '2' } } } })
         .thenThrows('invalid:contract.payment_terms');
+      // The same terms written otherwise change nothing; the same text again leaves a structure set by hand alone.
+      const set = [...drafted, given1];
+      given(set)
+        .when({ ...base, changes: { payment: { daysNet: 45, earlyPayment: { days: 10, discountPercent: '1.50' } } } })
+        .thenThrows('invalid:contract.nothing_changed');
+      const [again] = given(set).when({ ...base, changes: { paymentTerms: draftCmd.terms.paymentTerms, governingLaw: 'Austrian law' } }).events;
+      expect(again.data).toMatchObject({ changed: ['governingLaw'], terms: { payment } });
     });
     it('name an intermediary only with its consent: it owes a signature on the terms that name it, and the contract does not execute without it', () => {
       const dealer = '1d1d1d1d-0000-4000-8000-000000000006';

@@ -176,9 +176,13 @@ function draft(c: DraftContract, state: ContractState): ContractEvent[] {
   ];
 }
 
-function checkPayment(p: PaymentTermsV3): void {
+/** Payment terms as the terms record them: a discount runs at most the days net, is above 0 and below 100 %, written canonically ("2.0" is "2"). */
+function checkedPayment(p: PaymentTermsV3): PaymentTermsV3 {
   const early = p.earlyPayment;
-  if (early && (early.days > p.daysNet || compareAmounts(early.discountPercent, '100') >= 0)) throw ContractErrors.paymentTerms();
+  if (!early) return { daysNet: p.daysNet, earlyPayment: null };
+  if (early.days > p.daysNet || compareAmounts(early.discountPercent, '0') <= 0 || compareAmounts(early.discountPercent, '100') >= 0)
+    throw ContractErrors.paymentTerms();
+  return { daysNet: p.daysNet, earlyPayment: { days: early.days, discountPercent: normaliseQuantity(early.discountPercent) } };
 }
 
 function checkDocuments(documents: DocumentRef[]): void {
@@ -195,8 +199,9 @@ function applyChanges(terms: ContractTerms, changes: TermsChanges): { terms: Con
   const current = (key: keyof TermsChanges) => (key === 'fourEyes' ? (terms.fourEyes ?? true) : terms[key as keyof ContractTerms]);
   if (changes.documents) checkDocuments(changes.documents);
   // New payment text without structured terms: the structure follows the text (or is null when its form is not read).
-  if (changes.paymentTerms !== undefined && changes.payment === undefined) changes = { ...changes, payment: parsePaymentTerms(changes.paymentTerms) };
-  if (changes.payment) checkPayment(changes.payment);
+  if (changes.paymentTerms !== undefined && changes.paymentTerms !== terms.paymentTerms && changes.payment === undefined)
+    changes = { ...changes, payment: parsePaymentTerms(changes.paymentTerms) };
+  if (changes.payment) changes = { ...changes, payment: checkedPayment(changes.payment) };
   for (const key of [
     'startDate',
     'endDate',

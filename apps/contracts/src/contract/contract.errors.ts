@@ -40,5 +40,5 @@ export const ContractErrors = {
   executiveRequired: () => forbidden('contract.executive_required', "termination needs a party's executive"),
   reasonRequired: () => invalid('contract.reason_required', 'a reason is required'),
   notDue: (end: string) => conflict('contract.not_due', `the contract runs until ${end}`),
-  paymentTerms: () => invalid('contract.payment_terms', 'an early-payment discount runs for at most the days net, and is below 100 %'),
+  paymentTerms: () => invalid('contract.payment_terms', 'an early-payment discount runs for at most the days net, and is above 0 and below 100 %'),
 };

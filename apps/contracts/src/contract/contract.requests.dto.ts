@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsObject,
   IsNumber,
   IsOptional,
   IsString,
@@ -58,6 +59,7 @@ export class PaymentTermsDto {
   @ApiProperty({ example: 30, description: 'Invoices are due this many days after they are issued' }) @IsInt() @Min(0) @Max(365) daysNet: number;
   @ApiPropertyOptional({ type: EarlyPaymentDto, nullable: true })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => EarlyPaymentDto)
   earlyPayment?: EarlyPaymentDto | null;
@@ -79,6 +81,7 @@ export class AmendContractRequest {
     description: 'Payment terms as invoices apply them: due days net, an early-payment discount (null: not structured, each invoice states its due date)',
   })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PaymentTermsDto)
   payment?: PaymentTermsDto | null;

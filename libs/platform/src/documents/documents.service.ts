@@ -25,22 +25,39 @@ export const DocumentErrors = {
   empty: () => refusal(400, 'document.empty', 'the document is empty'),
 };
 
-/** Reads a request body up to `max` bytes; one byte more is a 413, and the rest is not read. */
-export async function readBody(req: Request, max: number): Promise<Buffer> {
+/**
+ * Reads a request body up to `max` bytes; one byte more is a 413. The rest is read and dropped
+ * (not kept), so that the client gets its problem rather than a reset, up to four times the
+ * limit more; a client that sends beyond even that is cut off.
+ */
+export function readBody(req: Request, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > max) throw DocumentErrors.tooLarge(max);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) {
-      // The rest is read and dropped, not kept, so that the client gets its 413 problem rather than a reset.
-      req.resume();
-      throw DocumentErrors.tooLarge(max);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  if (declared > max) return Promise.reject(DocumentErrors.tooLarge(max));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (refused) {
+        if (size > 5 * max) req.destroy();
+        return;
+      }
+      if (size > max) {
+        refused = true;
+        chunks.length = 0;
+        reject(DocumentErrors.tooLarge(max));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!refused) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (err) => {
+      if (!refused) reject(err);
+    });
+  });
 }
 
 /**
