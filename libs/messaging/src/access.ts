@@ -1,4 +1,4 @@
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes } from 'kafkajs';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Admin, Kafka, ResourcePatternTypes } from 'kafkajs';
 import { CONTEXTS, ContextName, deadLetterTopic, eventsTopic } from '@dealledger/events';
 import { defaultPartitions, ensureTopics } from './topics';
 
@@ -76,8 +76,47 @@ export async function applyLedgerAccess(kafka: Kafka, prefix = process.env.TOPIC
     await admin.createAcls({
       acl: grants.map((g) => ({ ...g, principal: `User:${g.principal}`, host: '*', permissionType: AclPermissionTypes.ALLOW })),
     });
+    await untilGranted(admin, grants);
   } finally {
     await admin.disconnect();
   }
   return { topics: topics.length, grants: grants.length };
+}
+
+const grantKey = (g: { principal: string; resourceType: number; resourceName: string; resourcePatternType: number; operation: number }) =>
+  [g.principal, g.resourceType, g.resourceName, g.resourcePatternType, g.operation].join('|');
+
+/**
+ * The broker applies new ACLs a moment after it acknowledged them (its authorizer replays the
+ * metadata log): wait until it lists every grant, so that a client started right after this
+ * (an app, a test) is not refused by a broker that has not caught up.
+ */
+async function untilGranted(admin: Admin, grants: Grant[], timeoutMs = 15000): Promise<void> {
+  const wanted = new Set(grants.map((g) => grantKey({ ...g, principal: `User:${g.principal}` })));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const listed = await admin.describeAcls({
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ALLOW,
+    });
+    const present = new Set(
+      listed.resources.flatMap((r) =>
+        r.acls.map((a) =>
+          grantKey({
+            principal: a.principal,
+            resourceType: r.resourceType,
+            resourceName: r.resourceName,
+            resourcePatternType: r.resourcePatternType,
+            operation: a.operation,
+          }),
+        ),
+      ),
+    );
+    const missing = [...wanted].filter((k) => !present.has(k)).length;
+    if (missing === 0) return;
+    if (Date.now() > deadline) throw new Error(`the broker lists ${wanted.size - missing} of ${wanted.size} ACLs after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
