@@ -74,6 +74,47 @@ describe('DeadlineScheduler (real PostgreSQL)', () => {
   const row = async (streamId: string) =>
     (await db.query(`SELECT attempts, last_error, parked_at FROM "${schema}".deadlines WHERE stream_id = $1`, [streamId]))[0];
 
+  it('keeps keyed deadlines of one kind on a stream apart: each set and cleared by its key, all cleared together', async () => {
+    const PART: DeadlineRule = {
+      kind: 'part',
+      streamType: 'thing',
+      change: (e) =>
+        e.type === 'PartScheduled'
+          ? { due: e.data.due, key: e.data.key }
+          : e.type === 'PartDone'
+            ? { clear: e.data.key }
+            : e.type === 'ThingDone'
+              ? 'clear'
+              : 'keep',
+    };
+    const due: string[] = [];
+    const s = new DeadlineScheduler(db, store, {
+      rules: [EXPIRY, PART],
+      clock: () => NOW,
+      intervalMs: 60000,
+      onDue: async (kind, streamId) => void due.push(`${kind} ${streamId}`),
+    });
+    schedulers.push(s);
+    const id = `thing-${randomUUID()}`;
+    const at = '2026-03-01T00:00:00.000Z';
+    await store.append(id, 0, [ev('ThingScheduled', { due: at }), ev('PartScheduled', { due: at, key: 'a' }), ev('PartScheduled', { due: at, key: 'b' })]);
+    expect(await s.runOnce()).toBe(3);
+    expect(due.sort()).toEqual([`expiry ${id}`, `part:a ${id}`, `part:b ${id}`]);
+    await store.append(id, 3, [ev('PartDone', { key: 'a' })]);
+    due.length = 0;
+    await s.runOnce();
+    expect(due.sort()).toEqual([`expiry ${id}`, `part:b ${id}`]);
+    // 'clear' takes every key of the kind, and only that kind's.
+    await store.append(id, 4, [ev('ThingDone')]);
+    const kinds = async () =>
+      (await db.query(`SELECT kind FROM "${schema}".deadlines WHERE stream_id = $1 ORDER BY kind`, [id])).map((r: { kind: string }) => r.kind);
+    await s.runOnce();
+    expect(await kinds()).toEqual([]);
+    await store.append(id, 5, [ev('PartScheduled', { due: at, key: 'c' }), ev('ThingScheduled', { due: at })]);
+    await s.runOnce();
+    expect(await kinds()).toEqual(['expiry', 'part:c']);
+  });
+
   it('goes on with the other deadlines when one fails, logging kind, stream and error and counting the attempt', async () => {
     const a = await schedule('2026-03-01T00:00:00.000Z');
     const bad = await schedule('2026-03-02T00:00:00.000Z');

@@ -1,6 +1,6 @@
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
-import { DeadlineChange, DeadlineRule, DomainError } from '@dealledger/domain';
+import { DeadlineChange, deadlineKind, DeadlineRule, DomainError } from '@dealledger/domain';
 import { deadlineFailures, schedulerLastRun, schedulerRuns } from '@dealledger/telemetry';
 import { errorMessage, EventStoreError, isInfrastructureError, LocalProjector, PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
 
@@ -191,11 +191,14 @@ export class DeadlineScheduler {
         const change = rule.change({ type: e.type, data: e.data });
         if (change === 'keep') continue;
         if (change === 'clear') {
-          await tx.query(`DELETE FROM ${table} WHERE kind = $1 AND stream_id = $2`, [rule.kind, e.streamId]);
+          // Every deadline of the kind on the stream, keyed ones too.
+          await tx.query(`DELETE FROM ${table} WHERE (kind = $1 OR starts_with(kind, $1 || ':')) AND stream_id = $2`, [rule.kind, e.streamId]);
+        } else if ('clear' in change) {
+          await tx.query(`DELETE FROM ${table} WHERE kind = $1 AND stream_id = $2`, [deadlineKind(rule.kind, change.clear), e.streamId]);
         } else {
           await tx.query(
             `INSERT INTO ${table} (kind, stream_id, due_at) VALUES ($1, $2, $3) ON CONFLICT (kind, stream_id) DO UPDATE SET due_at = EXCLUDED.due_at, attempts = 0, last_error = NULL, parked_at = NULL`,
-            [rule.kind, e.streamId, change.due],
+            [deadlineKind(rule.kind, change.key), e.streamId, change.due],
           );
         }
       }

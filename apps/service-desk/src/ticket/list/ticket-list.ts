@@ -40,7 +40,7 @@ export interface TicketListUpdate {
 }
 
 /** A deadline as the SLA clock reads the event: absent to keep it, null to clear it, or the new due time. */
-const deadline = (c: DeadlineChange): string | null | undefined => (c === 'keep' ? undefined : c === 'clear' ? null : c.due);
+const deadline = (c: DeadlineChange): string | null | undefined => (c === 'keep' ? undefined : c === 'clear' || 'clear' in c ? null : c.due);
 
 /**
  * How a ticket event changes its list row (pure, as the decider's evolve; the statuses are the
