@@ -77,6 +77,14 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
       .map((m) => JSON.parse(m.message.value!.toString()) as EventEnvelope<any>);
   };
 
+  /** The tender's events of a type, once `count` of them are on the topic. */
+  const envelopesOfTender = async (type: string, tenderId: string, count: number) => {
+    const mine = (m: { message: { headers?: any; value: Buffer | null } }) =>
+      headerString(m.message.headers, Headers.eventType) === type && JSON.parse(m.message.value!.toString()).data.tenderId === tenderId;
+    const seen = await collectFromTopic(kafka, eventsTopic('offers', prefix), (s) => s.filter(mine).length >= count);
+    return seen.filter(mine).map((m) => JSON.parse(m.message.value!.toString()) as EventEnvelope<any>);
+  };
+
   it('negotiates an offer over revisions and publishes OfferAccepted with what contracts need', async () => {
     const drafted = await http(url, 'POST', '/offers', offerBody(), supplierRep);
     expect(drafted.status).toBe(201);
@@ -535,6 +543,138 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     expect(finals[0].n).toBe(1);
   });
 
+  it('awards a tender in lots lot by lot: bids on whole lots, a ranking, standstill and complaint per lot, each lot final on its own', async () => {
+    const s2 = person(supplier2, ['executive']);
+    const s3 = person(supplier3, ['executive']);
+    const body = (deadline: string, lots: unknown) => ({
+      title: 'Depot: tyres and retreading',
+      items: [
+        { itemId: 'tyre', description: 'Bus tyre 275/70 R22.5', quantity: '2000', unit: 'piece', specification: 'M+S' },
+        { itemId: 'retread', description: 'Retreading service', quantity: '500', unit: 'piece', specification: 'within 10 days' },
+      ],
+      submissionDeadline: deadline,
+      weights: { price: 50, quality: 20, reputation: 10, service: 15, partnership: 5 },
+      publicProcurement: false,
+      currency: 'EUR',
+      standstillDays: 5,
+      lots,
+    });
+    const lots = [
+      { lotId: 'T', title: 'Tyres', itemIds: ['tyre'] },
+      { lotId: 'R', title: 'Retreading', itemIds: ['retread'] },
+    ];
+    // Bad lots are refused whole and write nothing.
+    const countTenders = async () => (await db.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE type = 'TenderOpened'`))[0].n;
+    const before = await countTenders();
+    const far = new Date(Date.now() + 60000).toISOString();
+    for (const [bad, code] of [
+      [[lots[0], { ...lots[1], itemIds: ['tyre', 'retread'] }], 'tender.item_in_two_lots'],
+      [[lots[0]], 'tender.item_without_lot'],
+      [[{ ...lots[0], lotId: 'a/b' }, lots[1]], 'validation_failed'],
+    ] as const) {
+      const r = await http(url, 'POST', '/tenders', body(far, bad), buyerProcurement);
+      expect(r.status).toBe(400);
+      expect(r.type).toMatch(/application\/problem\+json/);
+      if (code !== 'validation_failed') expect(r.body.code).toBe(code);
+    }
+    expect(await countTenders()).toBe(before);
+
+    const deadline = new Date(Date.now() + 2500).toISOString();
+    const opened = await http(url, 'POST', '/tenders', body(deadline, lots), buyerProcurement);
+    expect(opened.status).toBe(201);
+    const id = opened.body.tenderId;
+    await http(url, 'POST', `/tenders/${id}/invitations`, { supplierIds: [supplier, supplier2, supplier3] }, buyerProcurement);
+    const bid = (token: string, prices: { itemId: string; unitPrice: string }[]) => http(url, 'POST', `/tenders/${id}/bids`, { prices }, token);
+    expect(
+      (
+        await bid(supplierRep, [
+          { itemId: 'tyre', unitPrice: '400.00' },
+          { itemId: 'retread', unitPrice: '90.00' },
+        ])
+      ).status,
+    ).toBe(200);
+    expect((await bid(s2, [{ itemId: 'tyre', unitPrice: '380.00' }])).status).toBe(200);
+    expect((await bid(s3, [{ itemId: 'retread', unitPrice: '100.00' }])).status).toBe(200);
+    await sleep(Math.max(0, Date.parse(deadline) - Date.now()) + 100);
+    const closed = await http(url, 'POST', `/tenders/${id}/close`, {}, buyerProcurement);
+    expect(closed.body.status).toBe('closed');
+    expect(closed.body.lots.map((l: any) => [l.lotId, l.ranking.map((r: any) => [r.supplierId, r.total, r.priceScore])])).toEqual([
+      [
+        'T',
+        [
+          [supplier2, '760000.00', 10],
+          [supplier, '800000.00', 9.5],
+        ],
+      ],
+      [
+        'R',
+        [
+          [supplier, '45000.00', 10],
+          [supplier3, '50000.00', 9],
+        ],
+      ],
+    ]);
+    for (const s of [supplier, supplier2, supplier3])
+      await http(
+        url,
+        'POST',
+        `/tenders/${id}/evaluations`,
+        { supplierId: s, scores: { quality: 8, reputation: 8, service: 8, partnership: 8 } },
+        buyerEngineer,
+      );
+    const award = (b: Record<string, unknown>) => http(url, 'POST', `/tenders/${id}/award`, b, buyerProcurement);
+    expect((await award({ supplierId: supplier2 })).body).toMatchObject({ status: 400, code: 'tender.lot_required' });
+    expect((await award({ supplierId: supplier3, lotId: 'T' })).body).toMatchObject({ status: 409, code: 'tender.no_bid' });
+    const first = await award({ supplierId: supplier2, lotId: 'T' });
+    expect(first.body.status).toBe('closed');
+    const second = await award({ supplierId: supplier3, lotId: 'R' });
+    expect(second.body.status).toBe('awarded');
+    expect(second.body.lots.map((l: any) => [l.lotId, l.award.supplierId, l.award.total, l.award.final])).toEqual([
+      ['T', supplier2, '760000.00', false],
+      ['R', supplier3, '50000.00', false],
+    ]);
+    // A private tender: the loser of both lots sees its own ranks, no award to a rival.
+    const loser = await http(url, 'GET', `/tenders/${id}`, undefined, supplierRep);
+    expect(loser.body.lots.map((l: any) => [l.lotId, l.award, l.ranking.map((r: any) => r.supplierId)])).toEqual([
+      ['T', undefined, [supplier]],
+      ['R', undefined, [supplier]],
+    ]);
+    const awards = await envelopesOfTender('TenderAwarded', id, 2);
+    expect(awards.map((e) => [e.schemaVersion, e.data.lotId, e.data.supplierId, e.data.items.map((i: any) => i.itemId), e.data.lotsToAward])).toEqual([
+      [4, 'T', supplier2, ['tyre'], 1],
+      [4, 'R', supplier3, ['retread'], 0],
+    ]);
+
+    // The loser complains about lot T only; lot R becomes final at the end of its period, T waits.
+    const complaint = await http(url, 'POST', `/tenders/${id}/complaints`, { grounds: 'The tyre bid is not M+S', lotId: 'T' }, supplierRep);
+    expect(complaint.status).toBe(201);
+    const filed = complaint.body.lots[0].complaints[0];
+    expect(filed).toMatchObject({ supplierId: supplier, status: 'open' });
+    const until = Date.parse(awards[0].data.standstillUntil);
+    const scheduler = app.get(ExpireOffersScheduler);
+    clock = () => new Date(until + 3600_000);
+    try {
+      expect(await scheduler.runOnce()).toBe(1);
+      expect(await scheduler.runOnce()).toBe(0);
+      const lotsNow = (await http(url, 'GET', `/tenders/${id}`, undefined, buyerProcurement)).body.lots;
+      expect(lotsNow.map((l: any) => [l.lotId, l.award.final])).toEqual([
+        ['T', false],
+        ['R', true],
+      ]);
+      await http(url, 'POST', `/tenders/${id}/complaints/${filed.complaintId}/resolve`, { upheld: false, resolution: 'They are M+S' }, buyerProcurement);
+      expect(await scheduler.runOnce()).toBe(1);
+    } finally {
+      clock = () => new Date();
+    }
+    const finals = await envelopesOfTender('AwardFinalised', id, 2);
+    expect(finals.map((e) => [e.schemaVersion, e.data.lotId, e.data.supplierId])).toEqual([
+      [2, 'R', supplier3],
+      [2, 'T', supplier2],
+    ]);
+    const stored = await db.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE stream_id = $1 AND type = 'AwardFinalised'`, [`tender-${id}`]);
+    expect(stored[0].n).toBe(2);
+  });
+
   it('attaches specifications to offers and tenders by hash, downloadable by their parties only', async () => {
     const upload = (bytes: Buffer, token: string, type = 'application/pdf') =>
       fetch(`${url}/documents`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${token}` }, body: bytes });
@@ -658,8 +798,11 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     const newcomer = person(stranger, ['executive']);
     const other = person(supplier3, ['executive']);
 
-    // The notice is listed for anyone; the invited-only tender is not, and stays 404 to strangers.
-    const notices = await http(url, 'GET', '/tenders/notices?limit=200', undefined, newcomer);
+    // The notice is listed for anyone (once the list has caught up); the invited-only tender is not, and stays 404 to strangers.
+    const notices = await eventually(
+      () => http(url, 'GET', '/tenders/notices?limit=200', undefined, newcomer),
+      (r) => r.body.items.some((n: { tenderId: string }) => n.tenderId === open.body.tenderId),
+    );
     const ids = notices.body.items.map((n: { tenderId: string }) => n.tenderId);
     expect(ids).toContain(open.body.tenderId);
     expect(ids).not.toContain(closedShop.body.tenderId);

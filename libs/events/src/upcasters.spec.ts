@@ -166,22 +166,26 @@ const AFTER_V2: Record<string, (data: any) => unknown> = {
   ContractDrafted: noDocuments,
   ContractAmended: noDocuments,
   ContractExecuted: noDocuments,
-  // Every tender recorded before version 3 had invited suppliers only.
-  TenderOpened: (d) => ({ ...d, procedure: 'invited', standstillDays: 0 }),
-  // Every award recorded before version 3 was final at once.
-  TenderAwarded: (d) => ({ ...d, standstillUntil: null }),
+  // Every tender recorded before version 3 had invited suppliers only, and before version 4 no lots.
+  TenderOpened: (d) => ({ ...d, procedure: 'invited', standstillDays: 0, lots: [] }),
+  // Every award recorded before version 3 was final at once, and before version 4 of the whole tender.
+  TenderAwarded: (d) => ({ ...d, standstillUntil: null, lotId: null, lotsToAward: 0, winningBidIds: [d.bidId] }),
 };
+/** The newest version of the types that had a version 2 for their quantities. */
+const LATEST: Record<string, number> = { TenderOpened: 4, TenderAwarded: 4 };
 const afterV2 = (type: string, data: unknown) => (AFTER_V2[type] ? AFTER_V2[type](data) : data);
 
 describe('quantities become decimal strings: version 1 -> 2', () => {
   it('every event type with a quantity has a version 2, and only those', () => {
+    // The award events' version 2 names the lot (see below): it has no quantity.
+    const lotOnly = ['AwardFinalised', 'AwardComplaintFiled', 'AwardComplaintResolved', 'AwardAnnulled'];
     const v2 = eventCatalog
       .list()
-      .filter((d) => d.schemaVersion === 2 && ['offers', 'contracts', 'resale'].includes(d.context))
+      .filter((d) => d.schemaVersion === 2 && ['offers', 'contracts', 'resale'].includes(d.context) && !lotOnly.includes(d.type))
       .map((d) => d.type)
       .sort();
     expect(v2).toEqual(Object.keys(V1_SAMPLES).sort());
-    for (const type of v2) expect(eventCatalog.latestVersion(type)).toBe(AFTER_V2[type] ? 3 : 2);
+    for (const type of v2) expect(eventCatalog.latestVersion(type)).toBe(LATEST[type] ?? (AFTER_V2[type] ? 3 : 2));
   });
 
   describe.each(Object.keys(V1_SAMPLES))('%s', (type) => {
@@ -306,5 +310,16 @@ describe('contract terms name their documents: ContractDrafted, ContractAmended,
     expect(upcastWith('As stated in the tender').terms.payment).toBeNull();
     const data = eventCatalog.upcast('ContractExecuted', 2, { ...executed, terms: { ...executed.terms, paymentTerms: '2/10 net 30' } }).data;
     expect(eventCatalog.validate('ContractExecuted', 3, data)).toEqual([]);
+  });
+});
+
+describe('lots: the award events name the lot they concern', () => {
+  it('reads every award recorded before as of the whole tender', () => {
+    const data = { tenderId: 't', buyerId: 'b', complaintId: 'c', supplierId: 's', filedBy: 'p', grounds: 'g' };
+    expect(eventCatalog.upcast('AwardComplaintFiled', 1, structuredClone(data))).toEqual({ schemaVersion: 2, data: { ...data, lotId: null } });
+    for (const type of ['AwardFinalised', 'AwardComplaintResolved', 'AwardAnnulled']) expect(eventCatalog.latestVersion(type)).toBe(2);
+    const awarded = up('TenderAwarded').data as any;
+    expect(awarded).toMatchObject({ lotId: null, lotsToAward: 0, winningBidIds: [awarded.bidId] });
+    expect(up('TenderOpened').data).toMatchObject({ lots: [] });
   });
 });

@@ -72,6 +72,7 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
   const contractId = randomUUID();
   const ticketId = randomUUID();
   const tenderId = randomUUID();
+  const awardedBidId = randomUUID();
   const rival = randomUUID();
   const ref = { offerId, supplierId: supplier, buyerId: buyer };
   const cref = { contractId, supplierId: supplier, buyerId: buyer };
@@ -231,7 +232,7 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
         buyerId: buyer,
         title: 'Winter tyres',
         supplierId: supplier,
-        bidId: randomUUID(),
+        bidId: awardedBidId,
         awardedBy: randomUUID(),
         publicProcurement: false,
         currency: 'EUR',
@@ -243,11 +244,14 @@ export function sampleHistory(supplier: string, buyer: string, intermediary: str
           { supplierId: rival, bidId: randomUUID(), rank: 2, total: '48000.00', priceScore: 10, averages: null, weightedScore: 8 },
         ],
         standstillUntil: null,
+        lotId: null,
+        lotsToAward: 0,
+        winningBidIds: [awardedBidId],
       },
       [buyer, supplier, rival],
       day(51),
       'offers',
-      3,
+      4,
     ),
     sampleEvent(
       'LotResold',

@@ -1,4 +1,4 @@
-import type { BidPrice, CriteriaScores, CriteriaWeights, DocumentRef, SealedContent, TenderItemV2, TenderProcedure } from '@dealledger/events';
+import type { BidPrice, CriteriaScores, CriteriaWeights, DocumentRef, SealedContent, TenderItemV2, TenderLot, TenderProcedure } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
 
 interface Base {
@@ -18,6 +18,8 @@ export type OpenTender = Base & {
   currency: string;
   procedure: TenderProcedure;
   standstillDays: number;
+  /** Empty: the tender is awarded whole. */
+  lots: TenderLot[];
 };
 export type InviteSuppliers = Base & { type: 'InviteSuppliers'; supplierIds: string[] };
 /** `prices` are checked against the tender; only `sealed` and `contentHash` are recorded. */
@@ -28,7 +30,8 @@ export type CloseTender = Base & { type: 'CloseTender'; openedBids: { supplierId
 /** A close as sent: only the handler, holding the seal key, opens the bids of the tender it loaded. */
 export type CloseTenderUnopened = Omit<CloseTender, 'openedBids'>;
 export type EvaluateBid = Base & { type: 'EvaluateBid'; supplierId: string; scores: CriteriaScores };
-export type AwardTender = Base & { type: 'AwardTender'; supplierId: string };
+/** `lotId`: the lot awarded, in a tender in lots; null for a tender awarded whole. */
+export type AwardTender = Base & { type: 'AwardTender'; supplierId: string; lotId: string | null };
 export type CancelTender = Base & { type: 'CancelTender'; reason: string };
 /** `document`: resolved from the buyer's own uploads before the command is decided. */
 export type AttachTenderDocument = Base & { type: 'AttachTenderDocument'; document: DocumentRef };
@@ -37,10 +40,10 @@ export type AskClarification = Base & { type: 'AskClarification'; clarificationI
 export type AnswerClarification = Base & { type: 'AnswerClarification'; clarificationId: string; answer: string };
 
 /** A losing bidder's complaint about a provisional award, during its standstill period. */
-export type FileComplaint = Base & { type: 'FileComplaint'; complaintId: string; grounds: string };
+export type FileComplaint = Base & { type: 'FileComplaint'; complaintId: string; grounds: string; lotId: string | null };
 export type ResolveComplaint = Base & { type: 'ResolveComplaint'; complaintId: string; upheld: boolean; resolution: string };
 /** Issued by the standstill clock: the award becomes final once its period ended with no complaint open. */
-export type FinaliseAward = { type: 'FinaliseAward'; tenderId: string; now: Date };
+export type FinaliseAward = { type: 'FinaliseAward'; tenderId: string; lotId: string | null; now: Date };
 
 export type TenderCommand =
   | FileComplaint

@@ -4,6 +4,7 @@ import type { Requester } from '@dealledger/domain';
 import { deciderSpec } from '@dealledger/testing';
 import type { TenderCommand } from './tender.commands';
 import { MAX_TENDER_DOCUMENTS, partiesOf, priceScores, rank, tenderDecider, TenderState } from './tender.decider';
+import { tenderView } from './tender.stream';
 import { awardStandstillChange } from './standstill/award-standstill.rule';
 
 const { given } = deciderSpec(tenderDecider);
@@ -46,6 +47,7 @@ const opened: TenderEvent = {
     currency: 'EUR',
     procedure: 'invited',
     standstillDays: 0,
+    lots: [],
   },
 };
 const invited: TenderEvent = { type: 'SuppliersInvited', data: { tenderId, buyerId: buyer, supplierIds: [s1, s2, s3] } };
@@ -73,6 +75,7 @@ const openCmd = (over: Partial<Extract<TenderCommand, { type: 'OpenTender' }>> =
   currency: 'EUR',
   procedure: 'invited',
   standstillDays: 0,
+  lots: [],
   requester: procurement,
   now: before,
   ...over,
@@ -223,7 +226,7 @@ describe('tender decider', () => {
         .when(evaluateCmd(s1, engineer, 8))
         .thenThrows('conflict:tender.invalid_transition');
       given([opened, invited, ...bids])
-        .when({ type: 'AwardTender', tenderId, supplierId: s1, requester: procurement, now: after })
+        .when({ type: 'AwardTender', tenderId, supplierId: s1, lotId: null, requester: procurement, now: after })
         .thenThrows('conflict:tender.invalid_transition');
     });
   });
@@ -290,7 +293,14 @@ describe('tender decider', () => {
     });
     it('awards an evaluated bid with its items, prices and the ranking', () => {
       const ev = given(closedEvents()).when(evaluateCmd(s3, engineer, 9)).events;
-      const { events, error } = given([...closedEvents(), ...ev]).when({ type: 'AwardTender', tenderId, supplierId: s3, requester: procurement, now: after });
+      const { events, error } = given([...closedEvents(), ...ev]).when({
+        type: 'AwardTender',
+        tenderId,
+        supplierId: s3,
+        lotId: null,
+        requester: procurement,
+        now: after,
+      });
       expect(error).toBeNull();
       const awarded = events[0] as Extract<TenderEvent, { type: 'TenderAwarded' }>;
       expect(awarded.data).toMatchObject({
@@ -309,13 +319,13 @@ describe('tender decider', () => {
     });
     it('refuses to award an unevaluated bid', () => {
       given(closedEvents())
-        .when({ type: 'AwardTender', tenderId, supplierId: s2, requester: procurement, now: after })
+        .when({ type: 'AwardTender', tenderId, supplierId: s2, lotId: null, requester: procurement, now: after })
         .thenThrows('conflict:tender.bid_not_evaluated');
     });
     it('refuses an award without the procurement role', () => {
       const ev = given(closedEvents()).when(evaluateCmd(s3, engineer, 9)).events;
       given([...closedEvents(), ...ev])
-        .when({ type: 'AwardTender', tenderId, supplierId: s3, requester: engineer, now: after })
+        .when({ type: 'AwardTender', tenderId, supplierId: s3, lotId: null, requester: engineer, now: after })
         .thenThrows('forbidden:tender.procurement_role_required');
     });
     it('needs a government evaluator of the awarded bid itself before a public procurement is awarded', () => {
@@ -323,7 +333,7 @@ describe('tender decider', () => {
       const base = [publicOpened, invited, ...bids];
       const closed = [...base, ...given(base).when(closeCmd(closing)).events];
       const byEngineer = given(closed).when(evaluateCmd(s3, engineer, 9)).events;
-      const award: TenderCommand = { type: 'AwardTender', tenderId, supplierId: s3, requester: procurement, now: after };
+      const award: TenderCommand = { type: 'AwardTender', tenderId, supplierId: s3, lotId: null, requester: procurement, now: after };
       given([...closed, ...byEngineer])
         .when(award)
         .thenThrows('conflict:tender.government_evaluator_required');
@@ -337,9 +347,16 @@ describe('tender decider', () => {
     });
     it('cannot be awarded twice', () => {
       const ev = given(closedEvents()).when(evaluateCmd(s3, engineer, 9)).events;
-      const aw = given([...closedEvents(), ...ev]).when({ type: 'AwardTender', tenderId, supplierId: s3, requester: procurement, now: after }).events;
+      const aw = given([...closedEvents(), ...ev]).when({
+        type: 'AwardTender',
+        tenderId,
+        supplierId: s3,
+        lotId: null,
+        requester: procurement,
+        now: after,
+      }).events;
       given([...closedEvents(), ...ev, ...aw])
-        .when({ type: 'AwardTender', tenderId, supplierId: s1, requester: procurement, now: after })
+        .when({ type: 'AwardTender', tenderId, supplierId: s1, lotId: null, requester: procurement, now: after })
         .thenThrows('conflict:tender.invalid_transition');
     });
   });
@@ -416,7 +433,7 @@ describe('tender decider', () => {
       const cancelled: TenderEvent = { type: 'TenderCancelled', data: { tenderId, buyerId: buyer, reason: 'budget' } };
       given([opened, invited, cancelled]).when(attach()).thenThrows('conflict:tender.invalid_transition');
       const evaluated = [...closedEvents(), ...given(closedEvents()).when(evaluateCmd(s1, engineer, 8)).events];
-      const awarded = given(evaluated).when({ type: 'AwardTender', tenderId, supplierId: s1, requester: procurement, now: after }).events;
+      const awarded = given(evaluated).when({ type: 'AwardTender', tenderId, supplierId: s1, lotId: null, requester: procurement, now: after }).events;
       expect(awarded.map((e) => e.type)).toEqual(['TenderAwarded']);
       given([...evaluated, ...awarded])
         .when(attach(engineer, spec, after))
@@ -459,8 +476,14 @@ describe('tender decider', () => {
       >;
       expect(closed.data.bids[0].total).toBe('17788.2987');
       const evaluated = given([...base, closed]).when(evaluateCmd(s1, engineer, 8)).events;
-      const awarded = given([...base, closed, ...evaluated]).when({ type: 'AwardTender', tenderId, supplierId: s1, requester: procurement, now: after })
-        .events[0] as Extract<TenderEvent, { type: 'TenderAwarded' }>;
+      const awarded = given([...base, closed, ...evaluated]).when({
+        type: 'AwardTender',
+        tenderId,
+        supplierId: s1,
+        lotId: null,
+        requester: procurement,
+        now: after,
+      }).events[0] as Extract<TenderEvent, { type: 'TenderAwarded' }>;
       expect(awarded.data.items.map((i) => [i.quantity, i.lineTotal])).toEqual([
         ['1250.5', '15438.2979'],
         ['2.5', '2350.0008'],
@@ -518,9 +541,9 @@ describe('tender decider', () => {
 
     it('records the procedure; a version-2 tender reads as invited only', () => {
       expect(given([]).when(openCmd({ procedure: 'open' })).events[0].data).toMatchObject({ procedure: 'open' });
-      const { procedure: _p, standstillDays: _s, ...v2 } = opened.data as { procedure: string; standstillDays: number };
-      expect(eventCatalog.upcast('TenderOpened', 2, v2)).toMatchObject({ schemaVersion: 3, data: { procedure: 'invited', standstillDays: 0 } });
-      expect(eventCatalog.validate('TenderOpened', 3, notice.data)).toEqual([]);
+      const { procedure: _p, standstillDays: _s, lots: _l, ...v2 } = opened.data as { procedure: string; standstillDays: number; lots: unknown[] };
+      expect(eventCatalog.upcast('TenderOpened', 2, v2)).toMatchObject({ schemaVersion: 4, data: { procedure: 'invited', standstillDays: 0, lots: [] } });
+      expect(eventCatalog.validate('TenderOpened', 4, notice.data)).toEqual([]);
     });
     it('lets any registered company but the buyer bid on a published notice, uninvited; an invited-only tender still refuses them', () => {
       given([notice])
@@ -602,7 +625,14 @@ describe('tender decider', () => {
       const evaluated = [...given(base).when(evaluateCmd(s3, engineer, 9)).events, ...given(base).when(evaluateCmd(s1, engineer, 6)).events];
       return [...base, ...evaluated];
     };
-    const awardTo = (supplierId: string, at = after): TenderCommand => ({ type: 'AwardTender', tenderId, supplierId, requester: procurement, now: at });
+    const awardTo = (supplierId: string, at = after): TenderCommand => ({
+      type: 'AwardTender',
+      tenderId,
+      supplierId,
+      lotId: null,
+      requester: procurement,
+      now: at,
+    });
     const until = new Date(after.getTime() + 10 * 86400000).toISOString();
     const day = (n: number) => new Date(after.getTime() + n * 86400000);
     const awarded = (): TenderEvent[] => {
@@ -615,6 +645,7 @@ describe('tender decider', () => {
       tenderId,
       complaintId: id,
       grounds: 'The winning bid prices lot-2 below cost',
+      lotId: null,
       requester: who,
       now: at,
     });
@@ -627,7 +658,7 @@ describe('tender decider', () => {
       requester: procurement,
       now: at,
     });
-    const finalise = (at: Date): TenderCommand => ({ type: 'FinaliseAward', tenderId, now: at });
+    const finalise = (at: Date): TenderCommand => ({ type: 'FinaliseAward', tenderId, lotId: null, now: at });
 
     it('makes the award provisional until the end of the standstill period; without one it is final at once', () => {
       const [e] = given(withStandstill()).when(awardTo(s3)).events;
@@ -652,6 +683,7 @@ describe('tender decider', () => {
               supplierId: s1,
               filedBy: rep(s1).personId!,
               grounds: 'The winning bid prices lot-2 below cost',
+              lotId: null,
             },
           },
         ]);
@@ -679,7 +711,8 @@ describe('tender decider', () => {
         .when(finalise(day(9)))
         .thenThrows('conflict:tender.standstill_running');
       const [f] = given(a).when(finalise(new Date(until))).events;
-      const award = a[a.length - 1].data as unknown as Record<string, unknown>;
+      // The award as recorded, without what it said then of the other lots.
+      const { lotsToAward: _l, winningBidIds: _w, ...award } = a[a.length - 1].data as unknown as Record<string, unknown>;
       expect(f).toEqual({ type: 'AwardFinalised', data: { ...award, standstillUntil: until } });
       given([...a, f])
         .when(finalise(day(12)))
@@ -705,6 +738,7 @@ describe('tender decider', () => {
             resolution: 'Dismissed: the price is sustainable',
             openComplaints: 0,
             standstillUntil: until,
+            lotId: null,
           },
         },
       ]);
@@ -742,20 +776,229 @@ describe('tender decider', () => {
       const a = awarded();
       const filed = given(a).when(complain(rep(s1))).events;
       const dismissed = given([...a, ...filed]).when(resolve(false)).events;
-      expect(awardStandstillChange(a[a.length - 1])).toEqual({ due: until });
-      expect(awardStandstillChange(filed[0])).toBe('clear');
-      expect(awardStandstillChange(dismissed[0])).toEqual({ due: until });
+      expect(awardStandstillChange(a[a.length - 1])).toEqual({ due: until, key: null });
+      expect(awardStandstillChange(filed[0])).toEqual({ clear: null });
+      expect(awardStandstillChange(dismissed[0])).toEqual({ due: until, key: null });
       const upheld = given([...a, ...filed]).when(resolve(true)).events;
-      expect(upheld.map(awardStandstillChange)).toEqual(['clear', 'clear']);
+      expect(upheld.map(awardStandstillChange)).toEqual([{ clear: null }, { clear: null }]);
       expect(awardStandstillChange(opened)).toBe('keep');
       // Two complaints: the first dismissed while the other is open holds the award; the last one dismissed sets the end again.
       const c2 = 'c0c0c0c0-0000-4000-8000-00000000c002';
       const two = [...a, ...filed, ...given([...a, ...filed]).when(complain(rep(s2), day(1), c2)).events];
       const first = given(two).when(resolve(false)).events;
       expect(first[0].data).toMatchObject({ openComplaints: 1 });
-      expect(awardStandstillChange(first[0])).toBe('clear');
+      expect(awardStandstillChange(first[0])).toEqual({ clear: null });
       const second = given([...two, ...first]).when(resolve(false, day(3), c2)).events;
-      expect(awardStandstillChange(second[0])).toEqual({ due: until });
+      expect(awardStandstillChange(second[0])).toEqual({ due: until, key: null });
+    });
+  });
+  describe('lots, each awarded on its own', () => {
+    const lots = [
+      { lotId: '1', title: 'All-season tyres', itemIds: ['lot-1'] },
+      { lotId: '2', title: 'Winter tyres', itemIds: ['lot-2'] },
+    ];
+    const inLots = (over: Partial<Extract<TenderCommand, { type: 'OpenTender' }>> = {}) => given([]).when(openCmd({ lots, ...over })).events[0];
+    // s1 bids on both lots, s2 on lot 2 only, s3 on lot 1 only: each lot is priced among its own bids.
+    const lotClosing = [
+      { supplierId: s1, n: 1, p: prices('50.00', '60.00') }, // lot 1: 1,000,000; lot 2: 480,000
+      { supplierId: s2, n: 2, p: [{ itemId: 'lot-2', unitPrice: '48.00' }] }, // lot 2: 384,000
+      { supplierId: s3, n: 3, p: [{ itemId: 'lot-1', unitPrice: '40.00' }] }, // lot 1: 800,000
+    ];
+    const closedInLots = (standstillDays = 0): TenderEvent[] => {
+      const base = [inLots({ standstillDays }), invited, ...bids];
+      const closed = [...base, ...given(base).when(closeCmd(lotClosing)).events];
+      const evaluated = [s1, s2, s3].flatMap((s) => given(closed).when(evaluateCmd(s, engineer, 8)).events);
+      return [...closed, ...evaluated];
+    };
+    const awardLot = (supplierId: string, lotId: string | null, at = after): TenderCommand => ({
+      type: 'AwardTender',
+      tenderId,
+      supplierId,
+      lotId,
+      requester: procurement,
+      now: at,
+    });
+    const awarded = (e: TenderEvent[]) => e[0] as Extract<TenderEvent, { type: 'TenderAwarded' }>;
+
+    it('records the lots; every item in exactly one lot, each lot named once and not empty', () => {
+      expect(inLots().data).toMatchObject({ lots });
+      given([])
+        .when(openCmd({ lots: [lots[0], { ...lots[1], itemIds: ['lot-1', 'lot-2'] }] }))
+        .thenThrows('invalid:tender.item_in_two_lots');
+      given([])
+        .when(openCmd({ lots: [lots[0]] }))
+        .thenThrows('invalid:tender.item_without_lot');
+      given([])
+        .when(openCmd({ lots: [lots[0], { ...lots[1], itemIds: ['lot-2', 'lot-9'] }] }))
+        .thenThrows('invalid:tender.unknown_item');
+      given([])
+        .when(openCmd({ lots: [lots[0], { ...lots[1], lotId: '1' }] }))
+        .thenThrows('invalid:tender.duplicate_lot');
+      given([])
+        .when(openCmd({ lots: [lots[0], { ...lots[1], itemIds: [] }] }))
+        .thenThrows('invalid:tender.empty_lot');
+    });
+    it('takes bids on whole lots: some lots, never part of one', () => {
+      given([inLots(), invited])
+        .when(submit(s2, 2, [{ itemId: 'lot-2', unitPrice: '48.00' }]))
+        .then([bid(s2, 2)]);
+      const oneLot = { ...inLots({ lots: [{ lotId: 'A', title: 'All tyres', itemIds: ['lot-1', 'lot-2'] }] }) } as TenderEvent;
+      given([oneLot, invited])
+        .when(submit(s2, 2, [{ itemId: 'lot-1', unitPrice: '48.00' }]))
+        .thenThrows('invalid:tender.item_not_priced');
+      // A tender awarded whole still needs every item priced.
+      given([opened, invited])
+        .when(submit(s2, 2, [{ itemId: 'lot-1', unitPrice: '48.00' }]))
+        .thenThrows('invalid:tender.item_not_priced');
+    });
+    it('scores price within each lot; a bid on several lots shows the mean of its lot scores', () => {
+      const base = [inLots(), invited, ...bids];
+      const closed = given(base).when(closeCmd(lotClosing)).events[0] as Extract<TenderEvent, { type: 'TenderClosed' }>;
+      expect(closed.data.bids.map((b) => [b.supplierId, b.total, b.priceScore])).toEqual([
+        [s1, '1480000.00', 8],
+        [s2, '384000.00', 10],
+        [s3, '800000.00', 10],
+      ]);
+      const state = given([...base, closed]).state as Extract<TenderState, { status: 'closed' }>;
+      expect(rank(state, lots[0]).map((r) => [r.supplierId, r.total, r.priceScore])).toEqual([
+        [s3, '800000.00', 10],
+        [s1, '1000000.00', 8],
+      ]);
+      expect(rank(state, lots[1]).map((r) => [r.supplierId, r.total, r.priceScore])).toEqual([
+        [s2, '384000.00', 10],
+        [s1, '480000.00', 8],
+      ]);
+    });
+    it('awards each lot to a bid on it, with that lot’s items, total and ranking; the tender is awarded once every lot is', () => {
+      const c = closedInLots();
+      given(c).when(awardLot(s3, null)).thenThrows('invalid:tender.lot_required');
+      given(c).when(awardLot(s3, '9')).thenThrows('invalid:tender.unknown_lot');
+      given(c).when(awardLot(s2, '1')).thenThrows('conflict:tender.no_bid');
+      const first = given(c).when(awardLot(s3, '1')).events;
+      expect(awarded(first).data).toMatchObject({
+        lotId: '1',
+        supplierId: s3,
+        bidId: bidId(3),
+        total: '800000.00',
+        items: [{ itemId: 'lot-1', unitPrice: '40.00', lineTotal: '800000.00' }],
+        lotsToAward: 1,
+        winningBidIds: [bidId(3)],
+      });
+      expect(awarded(first).data.items).toHaveLength(1);
+      expect(awarded(first).data.ranking.map((r) => r.supplierId)).toEqual([s3, s1]);
+      expect(eventCatalog.validate('TenderAwarded', 4, awarded(first).data)).toEqual([]);
+      const one = [...c, ...first];
+      expect(given(one).state.status).toBe('closed');
+      given(one).when(awardLot(s1, '1')).thenThrows('conflict:tender.lot_awarded');
+      given(one).when({ type: 'CancelTender', tenderId, reason: 'budget', requester: procurement, now: after }).thenThrows('conflict:tender.lots_awarded');
+      const second = given(one).when(awardLot(s2, '2')).events;
+      expect(awarded(second).data).toMatchObject({ lotId: '2', supplierId: s2, total: '384000.00', lotsToAward: 0, winningBidIds: [bidId(3), bidId(2)] });
+      expect(given([...one, ...second]).state.status).toBe('awarded');
+      // A tender awarded whole takes no lot.
+      const whole = given(closedEvents()).when(evaluateCmd(s3, engineer, 9)).events;
+      given([...closedEvents(), ...whole])
+        .when(awardLot(s3, '1'))
+        .thenThrows('invalid:tender.no_lots');
+      expect(awarded(given([...closedEvents(), ...whole]).when(awardLot(s3, null)).events).data).toMatchObject({
+        lotId: null,
+        lotsToAward: 0,
+        winningBidIds: [bidId(3)],
+      });
+    });
+    it('shows each party its lots: a private lot’s award to the buyer and its winner only', () => {
+      const c = closedInLots();
+      const all = [...c, ...given(c).when(awardLot(s3, '1')).events];
+      const both = [...all, ...given(all).when(awardLot(s2, '2')).events];
+      const state = given(both).state;
+      const asBuyer = tenderView(state, procurement, tenderId) as any;
+      expect(asBuyer.lots.map((l: any) => [l.lotId, l.award.supplierId, l.ranking.length])).toEqual([
+        ['1', s3, 2],
+        ['2', s2, 2],
+      ]);
+      expect(asBuyer.award).toBeUndefined();
+      const asS2 = tenderView(state, rep(s2), tenderId) as any;
+      expect(asS2.lots.map((l: any) => [l.lotId, l.award?.supplierId ?? null, l.ranking.map((r: any) => r.supplierId)])).toEqual([
+        ['1', null, []],
+        ['2', s2, [s2]],
+      ]);
+      expect(asS2.lots[1].award.weightedScore).toBeUndefined();
+    });
+
+    describe('a standstill and complaints per lot', () => {
+      const until = new Date(after.getTime() + 10 * 86400000).toISOString();
+      const day = (n: number) => new Date(after.getTime() + n * 86400000);
+      const cid = 'c0c0c0c0-0000-4000-8000-00000000c101';
+      const complain = (who: Requester, lotId: string | null, id = cid): TenderCommand => ({
+        type: 'FileComplaint',
+        tenderId,
+        complaintId: id,
+        grounds: 'The winner does not meet the load index',
+        lotId,
+        requester: who,
+        now: day(1),
+      });
+      const both = (): TenderEvent[] => {
+        const c = closedInLots(10);
+        const one = [...c, ...given(c).when(awardLot(s3, '1')).events];
+        return [...one, ...given(one).when(awardLot(s2, '2')).events];
+      };
+
+      it('takes a complaint about one lot from a losing bidder on that lot', () => {
+        const b = both();
+        const [filed] = given(b).when(complain(rep(s1), '1')).events;
+        expect(filed).toMatchObject({ type: 'AwardComplaintFiled', data: { lotId: '1', supplierId: s1 } });
+        given(b)
+          .when(complain(rep(s2), '1'))
+          .thenThrows('forbidden:tender.not_a_losing_bidder');
+        given(b)
+          .when(complain(rep(s1), null))
+          .thenThrows('invalid:tender.lot_required');
+        const c = closedInLots(10);
+        const one = [...c, ...given(c).when(awardLot(s3, '1')).events];
+        given(one)
+          .when(complain(rep(s1), '2'))
+          .thenThrows('conflict:tender.lot_not_awarded');
+      });
+      it('finalises a lot past its period while another lot’s complaint is open; upholding it annuls that lot only', () => {
+        const b = both();
+        const filed = [...b, ...given(b).when(complain(rep(s1), '1')).events];
+        const finalise = (lotId: string | null, at: Date): TenderCommand => ({ type: 'FinaliseAward', tenderId, lotId, now: at });
+        const [final2] = given(filed).when(finalise('2', new Date(until))).events;
+        expect(final2).toMatchObject({ type: 'AwardFinalised', data: { lotId: '2', supplierId: s2, standstillUntil: until } });
+        expect(final2.data).not.toHaveProperty('lotsToAward');
+        expect(eventCatalog.validate('AwardFinalised', 2, final2.data)).toEqual([]);
+        given(filed)
+          .when(finalise('1', new Date(until)))
+          .thenThrows('conflict:tender.complaint_open');
+        const done2 = [...filed, final2];
+        const upheld = given(done2).when({
+          type: 'ResolveComplaint',
+          tenderId,
+          complaintId: cid,
+          upheld: true,
+          resolution: 'Upheld: the load index is below spec',
+          requester: procurement,
+          now: day(2),
+        }).events;
+        expect(upheld.map((e) => [e.type, (e.data as { lotId: string | null }).lotId])).toEqual([
+          ['AwardComplaintResolved', '1'],
+          ['AwardAnnulled', '1'],
+        ]);
+        expect(upheld[1].data).toMatchObject({ supplierId: s3, bidders: [s3, s1] });
+        const reopened = given([...done2, ...upheld]).state as Extract<TenderState, { status: 'closed' }>;
+        expect(reopened.status).toBe('closed');
+        expect(Object.keys(reopened.awards)).toEqual(['2']);
+        expect(reopened.awards['2'].award.final).toBe(true);
+        const again = given([...done2, ...upheld]).when(awardLot(s1, '1', day(3))).events;
+        expect(awarded(again).data).toMatchObject({ lotId: '1', supplierId: s1, lotsToAward: 0, winningBidIds: [bidId(2), bidId(1)] });
+      });
+      it('keeps one standstill deadline per lot, from the events alone', () => {
+        const b = both();
+        expect(awardStandstillChange(b[b.length - 1])).toEqual({ due: until, key: '2' });
+        const [filed] = given(b).when(complain(rep(s1), '1')).events;
+        expect(awardStandstillChange(filed)).toEqual({ clear: '1' });
+        expect(awardStandstillChange({ type: 'TenderCancelled', data: { tenderId, buyerId: buyer, reason: 'x' } })).toBe('clear');
+      });
     });
   });
 });

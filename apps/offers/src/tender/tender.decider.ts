@@ -9,8 +9,9 @@ import type {
   RankedBid,
   SealedContent,
   TenderEvent,
-  TenderAwardedV3,
+  TenderAwardedV4,
   TenderItemV2,
+  TenderLot,
   TenderProcedure,
 } from '@dealledger/events';
 import type { Requester } from '@dealledger/domain';
@@ -55,6 +56,30 @@ export interface Award {
   final: boolean;
 }
 
+/** One lot's award (the whole tender's when `lotId` is null), its event and the complaints about it. */
+export interface LotAward {
+  lotId: string | null;
+  award: Award;
+  awarded: TenderAwardedV4;
+  complaints: Complaint[];
+}
+
+/** A lot as the rules see it: a tender without lots is one lot, `lotId` null, of every item. */
+export interface LotView {
+  lotId: string | null;
+  title: string;
+  itemIds: string[];
+}
+
+/** At most this many lots per tender. */
+export const MAX_LOTS = 50;
+
+export function lotsOf(s: { lots: TenderLot[]; title: string; items: TenderItemV2[] }): LotView[] {
+  return s.lots.length ? s.lots : [{ lotId: null, title: s.title, itemIds: s.items.map((i) => i.itemId) }];
+}
+/** The key of a lot's award in state (and of its deadline): the whole tender's is ''. */
+export const lotKey = (lotId: string | null) => lotId ?? '';
+
 export interface Complaint {
   complaintId: string;
   supplierId: string;
@@ -94,19 +119,23 @@ interface TenderFacts {
   bids: Record<string, SealedBid>;
   /** Specifications and drawings the buyer attached, oldest first. */
   documents: AttachedDocument[];
+  /** Empty: the tender is awarded whole. */
+  lots: TenderLot[];
 }
 
 interface ClosedFacts extends TenderFacts {
   closedAt: string;
   opened: OpenedBid[];
   evaluations: BidEvaluatedV1[];
+  /** By lotKey; `awarded` once every lot has one. */
+  awards: Record<string, LotAward>;
 }
 
 export type TenderState =
   | { status: 'none' }
   | (TenderFacts & { status: 'open' })
   | (ClosedFacts & { status: 'closed' })
-  | (ClosedFacts & { status: 'awarded'; award: Award; awarded: TenderAwardedV3; complaints: Complaint[] })
+  | (ClosedFacts & { status: 'awarded' })
   | (TenderFacts & Partial<ClosedFacts> & { status: 'cancelled'; reason: string });
 
 export const initialState: TenderState = { status: 'none' };
@@ -114,7 +143,7 @@ export const initialState: TenderState = { status: 'none' };
 export function evolve(state: TenderState, event: TenderEvent): TenderState {
   switch (event.type) {
     case 'TenderOpened': {
-      const { tenderId, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency, procedure, standstillDays } = event.data;
+      const { tenderId, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency, procedure, standstillDays, lots } = event.data;
       return {
         status: 'open',
         tenderId,
@@ -132,6 +161,7 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
         clarifications: [],
         bids: {},
         documents: [],
+        lots,
       };
     }
     case 'SuppliersInvited':
@@ -147,7 +177,9 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
       return { ...state, bids };
     }
     case 'TenderClosed':
-      return state.status === 'open' ? { ...state, status: 'closed', closedAt: event.data.closedAt, opened: event.data.bids, evaluations: [] } : state;
+      return state.status === 'open'
+        ? { ...state, status: 'closed', closedAt: event.data.closedAt, opened: event.data.bids, evaluations: [], awards: {} }
+        : state;
     case 'BidEvaluated': {
       if (state.status !== 'closed') return state;
       const others = state.evaluations.filter((e) => !(e.evaluatorId === event.data.evaluatorId && e.supplierId === event.data.supplierId));
@@ -155,29 +187,34 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
     }
     case 'TenderAwarded': {
       if (state.status !== 'closed') return state;
-      const { supplierId, bidId, total, weightedScore, awardedBy, standstillUntil } = event.data;
+      const { supplierId, bidId, total, weightedScore, awardedBy, standstillUntil, lotId } = event.data;
       const award = { supplierId, bidId, total, weightedScore, awardedBy, standstillUntil, final: standstillUntil === null };
-      return { ...state, status: 'awarded', award, awarded: event.data, complaints: [] };
+      const awards = { ...state.awards, [lotKey(lotId)]: { lotId, award, awarded: event.data, complaints: [] } };
+      return { ...state, status: lotsOf(state).every((l) => awards[lotKey(l.lotId)]) ? 'awarded' : 'closed', awards };
     }
     case 'AwardComplaintFiled': {
-      if (state.status !== 'awarded') return state;
-      const { complaintId, supplierId, grounds } = event.data;
-      return { ...state, complaints: [...state.complaints, { complaintId, supplierId, grounds, status: 'open', resolution: null }] };
+      const { complaintId, supplierId, grounds, lotId } = event.data;
+      return withLotAward(state, lotId, (a) => ({
+        ...a,
+        complaints: [...a.complaints, { complaintId, supplierId, grounds, status: 'open', resolution: null }],
+      }));
     }
     case 'AwardComplaintResolved': {
-      if (state.status !== 'awarded') return state;
-      const { complaintId, upheld, resolution } = event.data;
+      const { complaintId, upheld, resolution, lotId } = event.data;
       const status = upheld ? 'upheld' : 'dismissed';
-      return { ...state, complaints: state.complaints.map((c) => (c.complaintId === complaintId ? { ...c, status, resolution } : c)) };
+      return withLotAward(state, lotId, (a) => ({
+        ...a,
+        complaints: a.complaints.map((c) => (c.complaintId === complaintId ? { ...c, status, resolution } : c)),
+      }));
     }
     case 'AwardAnnulled': {
-      // Closed again: the bids stay opened and evaluated, to be awarded anew.
-      if (state.status !== 'awarded') return state;
-      const { award: _a, awarded: _d, complaints: _c, ...closed } = state;
-      return { ...closed, status: 'closed' };
+      // The lot (or tender) is closed again: the bids stay opened and evaluated, to be awarded anew.
+      if ((state.status !== 'closed' && state.status !== 'awarded') || !state.awards[lotKey(event.data.lotId)]) return state;
+      const { [lotKey(event.data.lotId)]: _annulled, ...awards } = state.awards;
+      return { ...state, status: 'closed', awards };
     }
     case 'AwardFinalised':
-      return state.status === 'awarded' ? { ...state, award: { ...state.award, final: true } } : state;
+      return withLotAward(state, event.data.lotId, (a) => ({ ...a, award: { ...a.award, final: true } }));
     case 'TenderCancelled':
       return state.status === 'none' ? state : { ...state, status: 'cancelled', reason: event.data.reason };
     case 'TenderDocumentAttached':
@@ -199,14 +236,20 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
   }
 }
 
+function withLotAward(state: TenderState, lotId: string | null, change: (a: LotAward) => LotAward): TenderState {
+  if (state.status !== 'closed' && state.status !== 'awarded') return state;
+  const a = state.awards[lotKey(lotId)];
+  return a ? { ...state, awards: { ...state.awards, [lotKey(lotId)]: change(a) } } : state;
+}
+
 const withOne = (ids: string[], id: string) => (ids.includes(id) ? ids : [...ids, id]);
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const CRITERIA = ['quality', 'reputation', 'service', 'partnership'] as const;
 
-/** Sum of quantity x unit price over the tender's items (each line rounded half-up to 4 decimals). */
+/** Sum of quantity x unit price over the items the bid prices (each line rounded half-up to 4 decimals). */
 export function bidTotal(items: TenderItemV2[], prices: BidPrice[]): string {
-  return sum(items.map((item) => lineTotal(item.quantity, prices.find((p) => p.itemId === item.itemId)!.unitPrice)));
+  return sum(items.flatMap((item) => prices.filter((p) => p.itemId === item.itemId).map((p) => lineTotal(item.quantity, p.unitPrice))));
 }
 
 /** The lowest total gets 10; others 10 x lowest / total. */
@@ -216,12 +259,28 @@ export function priceScores(totals: string[]): number[] {
   return totals.map((t) => round2(10 * ratio(lowest, t)));
 }
 
+type Rankable = { opened: OpenedBid[]; evaluations: BidEvaluatedV1[]; weights: CriteriaWeights; items: TenderItemV2[] };
+
 /**
- * Every opened bid with its price score, its evaluators' average scores and the weighted
- * total (0-10) over the tender's criteria weights; ranked best first, unevaluated last.
+ * The bids on a lot with their totals and price scores over that lot alone. The whole tender's
+ * (lot null) are as recorded at close; a lot's are the bids that priced every item of it.
  */
-export function rank(state: { opened: OpenedBid[]; evaluations: BidEvaluatedV1[]; weights: CriteriaWeights }): RankedBid[] {
-  const rows = state.opened.map((bid) => {
+function lotBids(state: Pick<Rankable, 'opened' | 'items'>, lot: LotView | null): { bid: OpenedBid; total: string; priceScore: number }[] {
+  if (lot === null || lot.lotId === null) return state.opened.map((bid) => ({ bid, total: bid.total, priceScore: bid.priceScore }));
+  const lotItems = state.items.filter((i) => lot.itemIds.includes(i.itemId));
+  const priced = state.opened.filter((b) => lot.itemIds.every((id) => b.prices.some((p) => p.itemId === id)));
+  const totals = priced.map((b) => bidTotal(lotItems, b.prices));
+  const scores = priceScores(totals);
+  return priced.map((bid, i) => ({ bid, total: totals[i], priceScore: scores[i] }));
+}
+
+/**
+ * Every bid on the lot (null: the whole tender) with its price score, its evaluators' average
+ * scores and the weighted total (0-10) over the tender's criteria weights; ranked best first,
+ * unevaluated last. Evaluations score the supplier's bid, whichever lot.
+ */
+export function rank(state: Rankable, lot: LotView | null = null): RankedBid[] {
+  const rows = lotBids(state, lot).map(({ bid, total, priceScore }) => {
     const mine = state.evaluations.filter((e) => e.supplierId === bid.supplierId);
     const averages = mine.length
       ? (Object.fromEntries(CRITERIA.map((c) => [c, round2(mine.reduce((a, e) => a + e.scores[c], 0) / mine.length)])) as unknown as CriteriaScores)
@@ -229,7 +288,7 @@ export function rank(state: { opened: OpenedBid[]; evaluations: BidEvaluatedV1[]
     const w = state.weights;
     const weightedScore = averages
       ? round2(
-          (bid.priceScore * w.price +
+          (priceScore * w.price +
             averages.quality * w.quality +
             averages.reputation * w.reputation +
             averages.service * w.service +
@@ -237,7 +296,7 @@ export function rank(state: { opened: OpenedBid[]; evaluations: BidEvaluatedV1[]
             100,
         )
       : null;
-    return { supplierId: bid.supplierId, bidId: bid.bidId, total: bid.total, priceScore: bid.priceScore, averages, weightedScore };
+    return { supplierId: bid.supplierId, bidId: bid.bidId, total, priceScore, averages, weightedScore };
   });
   rows.sort((a, b) => (b.weightedScore ?? -1) - (a.weightedScore ?? -1) || Number(toUnits(a.total) - toUnits(b.total)));
   return rows.map((r, i) => ({ ...r, rank: i + 1 }));
@@ -272,6 +331,37 @@ const beforeDeadline = (s: TenderFacts, now: Date) => {
 };
 const ref = (s: TenderFacts) => ({ tenderId: s.tenderId, buyerId: s.buyerId });
 
+/** The lot a command names: a tender in lots needs one, a tender awarded whole takes none. */
+function lotFor(s: TenderFacts, lotId: string | null | undefined): LotView {
+  if (s.lots.length === 0) {
+    if (lotId != null) throw TenderErrors.noLots();
+    return lotsOf(s)[0];
+  }
+  if (lotId == null) throw TenderErrors.lotRequired();
+  const lot = s.lots.find((l) => l.lotId === lotId);
+  if (!lot) throw TenderErrors.unknownLot(lotId);
+  return lot;
+}
+
+/** Every item in exactly one lot, each lot named once and not empty. */
+function checkLots(items: TenderItemV2[], lots: TenderLot[]): void {
+  if (lots.length > MAX_LOTS) throw TenderErrors.tooManyLots(MAX_LOTS);
+  const lotIds = new Set<string>();
+  const placed = new Set<string>();
+  for (const lot of lots) {
+    if (lotIds.has(lot.lotId)) throw TenderErrors.duplicateLot(lot.lotId);
+    lotIds.add(lot.lotId);
+    if (lot.itemIds.length === 0) throw TenderErrors.emptyLot(lot.lotId);
+    for (const itemId of lot.itemIds) {
+      if (!items.some((i) => i.itemId === itemId)) throw TenderErrors.unknownItem(itemId);
+      if (placed.has(itemId)) throw TenderErrors.itemInTwoLots(itemId);
+      placed.add(itemId);
+    }
+  }
+  const outside = lots.length ? items.find((i) => !placed.has(i.itemId)) : undefined;
+  if (outside) throw TenderErrors.itemWithoutLot(outside.itemId);
+}
+
 function open(c: OpenTender, state: TenderState): TenderEvent[] {
   if (state.status !== 'none') throw TenderErrors.alreadyExists(c.tenderId);
   if (c.requester.companyId !== c.buyerId) throw TenderErrors.notBuyer();
@@ -284,10 +374,15 @@ function open(c: OpenTender, state: TenderState): TenderEvent[] {
     ids.add(item.itemId);
   }
   if (!Number.isInteger(c.standstillDays) || c.standstillDays < 0 || c.standstillDays > 60) throw TenderErrors.standstillDays();
+  checkLots(c.items, c.lots);
   const { tenderId, buyerId, title, submissionDeadline, weights, publicProcurement, currency, procedure, standstillDays } = c;
   const items = c.items.map((i) => ({ ...i, quantity: normaliseQuantity(i.quantity) }));
+  const lots = c.lots.map(({ lotId, title, itemIds }) => ({ lotId, title, itemIds: [...itemIds] }));
   return [
-    { type: 'TenderOpened', data: { tenderId, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency, procedure, standstillDays } },
+    {
+      type: 'TenderOpened',
+      data: { tenderId, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency, procedure, standstillDays, lots },
+    },
   ];
 }
 
@@ -313,7 +408,12 @@ function submitBid(c: SubmitBid, state: TenderState): TenderEvent[] {
     if (!o.items.some((i) => i.itemId === p.itemId)) throw TenderErrors.unknownItem(p.itemId);
     if (toUnits(p.unitPrice) <= 0n) throw TenderErrors.priceNotPositive(p.itemId);
   }
-  for (const item of o.items) if (!c.prices.some((p) => p.itemId === item.itemId)) throw TenderErrors.unpricedItem(item.itemId);
+  // A bid is on whole lots: every item of each lot it prices (of the tender, when it has no lots).
+  for (const lot of lotsOf(o)) {
+    if (!lot.itemIds.some((id) => c.prices.some((p) => p.itemId === id))) continue;
+    const missing = lot.itemIds.find((id) => !c.prices.some((p) => p.itemId === id));
+    if (missing) throw lot.lotId === null ? TenderErrors.unpricedItem(missing) : TenderErrors.lotNotFullyPriced(lot.lotId, missing);
+  }
   // The total is recorded when the tender closes: one bid too large to record would block the close.
   const total = bidTotal(o.items, c.prices);
   if (!isDecimal(total)) throw TenderErrors.totalTooLarge(total);
@@ -341,8 +441,18 @@ function close(c: CloseTender, state: TenderState): TenderEvent[] {
     if (!bid || bid.bidId !== sealed.bidId || bid.contentHash !== sealed.contentHash) throw TenderErrors.bidContentMismatch(supplierId);
     return { supplierId, bidId: bid.bidId, prices: bid.prices, total: bidTotal(o.items, bid.prices) };
   });
-  const scores = priceScores(opened.map((b) => b.total));
+  const scores = o.lots.length === 0 ? priceScores(opened.map((b) => b.total)) : meanLotScores(o, opened);
   return [{ type: 'TenderClosed', data: { ...ref(o), closedAt: c.now.toISOString(), bids: opened.map((b, i) => ({ ...b, priceScore: scores[i] })) } }];
+}
+
+/** In a tender in lots, a bid's own price score is the mean of its lots' (each lot is ranked on its own at award). */
+function meanLotScores(o: TenderFacts, opened: Omit<OpenedBid, 'priceScore'>[]): number[] {
+  const bids = opened.map((b) => ({ ...b, priceScore: 0 }));
+  const perLot = o.lots.map((lot) => lotBids({ opened: bids, items: o.items }, lot));
+  return bids.map((b) => {
+    const mine = perLot.flatMap((rows) => rows.filter((r) => r.bid.bidId === b.bidId).map((r) => r.priceScore));
+    return round2(mine.reduce((a, x) => a + x, 0) / mine.length);
+  });
 }
 
 function evaluate(c: EvaluateBid, state: TenderState): TenderEvent[] {
@@ -371,18 +481,24 @@ function award(c: AwardTender, state: TenderState): TenderEvent[] {
   byBuyer(s, c.requester);
   if (c.requester.personId === null || !c.requester.roles.includes('procurement')) throw TenderErrors.procurementRoleRequired();
   const closed = expect(s, 'award', 'closed');
+  const lot = lotFor(closed, c.lotId);
+  if (closed.awards[lotKey(lot.lotId)]) throw TenderErrors.lotAwarded(lot.lotId!);
   const bid = closed.opened.find((b) => b.supplierId === c.supplierId);
   if (!bid) throw TenderErrors.noBid(c.supplierId);
+  const ranking = rank(closed, lot);
+  const winner = ranking.find((r) => r.supplierId === c.supplierId);
+  if (!winner) throw TenderErrors.noBidOnLot(c.supplierId, lot.lotId!);
   if (!closed.evaluations.some((e) => e.supplierId === c.supplierId)) throw TenderErrors.bidNotEvaluated(c.supplierId);
   // On the awarded bid itself: a government evaluator's scores on another bid do not vouch for this one.
   if (closed.publicProcurement && !closed.evaluations.some((e) => e.supplierId === c.supplierId && e.evaluatorRoles.includes('government')))
     throw TenderErrors.governmentEvaluatorRequired();
-  const ranking = rank(closed);
-  const winner = ranking.find((r) => r.supplierId === c.supplierId)!;
-  const items = closed.items.map((item) => {
-    const unitPrice = bid.prices.find((p) => p.itemId === item.itemId)!.unitPrice;
-    return { ...item, unitPrice, lineTotal: lineTotal(item.quantity, unitPrice) };
-  });
+  const items = closed.items
+    .filter((item) => lot.itemIds.includes(item.itemId))
+    .map((item) => {
+      const unitPrice = bid.prices.find((p) => p.itemId === item.itemId)!.unitPrice;
+      return { ...item, unitPrice, lineTotal: lineTotal(item.quantity, unitPrice) };
+    });
+  const others = Object.values(closed.awards);
   return [
     {
       type: 'TenderAwarded',
@@ -395,35 +511,50 @@ function award(c: AwardTender, state: TenderState): TenderEvent[] {
         publicProcurement: closed.publicProcurement,
         currency: closed.currency,
         items,
-        total: bid.total,
+        total: winner.total,
         weightedScore: winner.weightedScore!,
         ranking,
         // With a standstill period the award is provisional: losing bidders may complain until then.
         standstillUntil: closed.standstillDays > 0 ? new Date(c.now.getTime() + closed.standstillDays * 86400000).toISOString() : null,
+        lotId: lot.lotId,
+        lotsToAward: lotsOf(closed).length - others.length - 1,
+        winningBidIds: [...new Set([...others.map((a) => a.award.bidId), bid.bidId])],
       },
     },
   ];
 }
 
+/** The award of a lot (or of the tender), or a refusal naming what is missing. */
+function lotAward(s: Existing, action: string, lotId: string | null | undefined): LotAward {
+  const closed = expect(s, action, 'closed', 'awarded');
+  const lot = lotFor(closed, lotId);
+  const a = closed.awards[lotKey(lot.lotId)];
+  if (!a) throw lot.lotId === null ? TenderErrors.invalidTransition(action, closed.status) : TenderErrors.lotNotAwarded(lot.lotId);
+  return a;
+}
+
 /** During the standstill period, a bidder whose opened bid lost complains about the provisional award. */
 function fileComplaint(c: FileComplaint, state: TenderState): TenderEvent[] {
   const s = visible(state, c.tenderId, c.requester);
-  const awarded = expect(s, 'complain about the award of', 'awarded');
+  const awarded = lotAward(s, 'complain about the award of', c.lotId);
   const supplierId = c.requester.companyId;
-  if (!awarded.opened.some((b) => b.supplierId === supplierId) || supplierId === awarded.award.supplierId) throw TenderErrors.notALosingBidder();
+  // A bidder on this lot: the ranking of its award holds every bid on it.
+  if (!awarded.awarded.ranking.some((r) => r.supplierId === supplierId) || supplierId === awarded.award.supplierId) throw TenderErrors.notALosingBidder();
   if (c.requester.personId === null) throw TenderErrors.complainantNotPerson();
   const until = awarded.award.standstillUntil;
   if (awarded.award.final || until === null || c.now.getTime() >= Date.parse(until)) throw TenderErrors.standstillOver();
   if (!c.grounds.trim()) throw TenderErrors.textRequired('grounds');
-  if (awarded.complaints.some((x) => x.complaintId === c.complaintId)) throw TenderErrors.complaintExists(c.complaintId);
+  if (complaintsOf(s).some((x) => x.complaintId === c.complaintId)) throw TenderErrors.complaintExists(c.complaintId);
   if (awarded.complaints.some((x) => x.supplierId === supplierId && x.status === 'open')) throw TenderErrors.complaintOpen();
   return [
     {
       type: 'AwardComplaintFiled',
-      data: { ...ref(awarded), complaintId: c.complaintId, supplierId, filedBy: c.requester.personId, grounds: c.grounds },
+      data: { ...ref(s), complaintId: c.complaintId, supplierId, filedBy: c.requester.personId, grounds: c.grounds, lotId: awarded.lotId },
     },
   ];
 }
+
+const complaintsOf = (s: Existing) => ('awards' in s && s.awards ? Object.values(s.awards).flatMap((a) => a.complaints) : []);
 
 /** The buyer resolves a complaint: upheld sets the award aside (the tender is closed again); dismissed lets it stand. */
 function resolveComplaint(c: ResolveComplaint, state: TenderState): TenderEvent[] {
@@ -431,16 +562,17 @@ function resolveComplaint(c: ResolveComplaint, state: TenderState): TenderEvent[
   byBuyer(s, c.requester);
   // Upholding one annuls the award: the same people who may award decide.
   if (c.requester.personId === null || !c.requester.roles.includes('procurement')) throw TenderErrors.procurementRoleRequired();
-  const awarded = expect(s, 'resolve complaints on', 'awarded');
-  const complaint = awarded.complaints.find((x) => x.complaintId === c.complaintId);
-  if (!complaint) throw TenderErrors.complaintNotFound(c.complaintId);
+  const closed = expect(s, 'resolve complaints on', 'closed', 'awarded');
+  const awarded = Object.values(closed.awards).find((a) => a.complaints.some((x) => x.complaintId === c.complaintId));
+  if (!awarded) throw TenderErrors.complaintNotFound(c.complaintId);
+  const complaint = awarded.complaints.find((x) => x.complaintId === c.complaintId)!;
   if (complaint.status !== 'open') throw TenderErrors.complaintResolved(c.complaintId);
   if (!c.resolution.trim()) throw TenderErrors.textRequired('resolution');
   const openAfter = awarded.complaints.filter((x) => x.status === 'open' && x.complaintId !== c.complaintId).length;
   const resolved: TenderEvent = {
     type: 'AwardComplaintResolved',
     data: {
-      ...ref(awarded),
+      ...ref(closed),
       complaintId: c.complaintId,
       supplierId: complaint.supplierId,
       resolvedBy: c.requester.personId,
@@ -448,6 +580,7 @@ function resolveComplaint(c: ResolveComplaint, state: TenderState): TenderEvent[
       resolution: c.resolution,
       openComplaints: openAfter,
       standstillUntil: awarded.award.standstillUntil!,
+      lotId: awarded.lotId,
     },
   };
   if (!c.upheld) return [resolved];
@@ -455,25 +588,30 @@ function resolveComplaint(c: ResolveComplaint, state: TenderState): TenderEvent[
   const bidders = awarded.awarded.ranking.map((r) => r.supplierId);
   // Every bidder learns the award was set aside, not the complaint's words: those stay between the buyer and the complainant.
   const reason = 'A complaint about the award was upheld';
-  return [resolved, { type: 'AwardAnnulled', data: { ...ref(awarded), supplierId, bidId, bidders, reason } }];
+  return [resolved, { type: 'AwardAnnulled', data: { ...ref(closed), supplierId, bidId, bidders, reason, lotId: awarded.lotId } }];
 }
 
 /** The standstill clock: past the period, no complaint open, the provisional award becomes final. */
 function finaliseAward(c: FinaliseAward, state: TenderState): TenderEvent[] {
   if (state.status === 'none') throw TenderErrors.notFound(c.tenderId);
-  if (state.status !== 'awarded' || state.award.final || state.award.standstillUntil === null)
-    throw TenderErrors.invalidTransition('finalise the award of', state.status === 'awarded' ? 'finally awarded' : state.status);
-  const until = state.award.standstillUntil;
+  const a = state.status === 'closed' || state.status === 'awarded' ? state.awards[lotKey(c.lotId)] : undefined;
+  if (!a || a.award.final || a.award.standstillUntil === null)
+    throw TenderErrors.invalidTransition('finalise the award of', a ? 'finally awarded' : state.status);
+  const until = a.award.standstillUntil;
   if (c.now.getTime() < Date.parse(until)) throw TenderErrors.standstillRunning(until);
-  if (state.complaints.some((x) => x.status === 'open')) throw TenderErrors.complaintOpen();
-  const { standstillUntil: _s, ...award } = state.awarded;
-  return [{ type: 'AwardFinalised', data: { ...award, standstillUntil: until } }];
+  if (a.complaints.some((x) => x.status === 'open')) throw TenderErrors.complaintOpen();
+  // The award as recorded; what it said of the other lots then (lotsToAward, winningBidIds) is no part of it.
+  const { tenderId, buyerId, title, supplierId, bidId, awardedBy, publicProcurement, currency, items, total, weightedScore, ranking, lotId } = a.awarded;
+  const award = { tenderId, buyerId, title, supplierId, bidId, awardedBy, publicProcurement, currency, items, total, weightedScore, ranking };
+  return [{ type: 'AwardFinalised', data: { ...award, standstillUntil: until, lotId } }];
 }
 
 function cancel(c: CancelTender, state: TenderState): TenderEvent[] {
   const s = visible(state, c.tenderId, c.requester);
   byBuyer(s, c.requester);
   const o = expect(s, 'cancel', 'open', 'closed');
+  // An award of a lot binds the buyer like an award of the tender.
+  if (o.status === 'closed' && Object.keys(o.awards).length > 0) throw TenderErrors.lotsAwarded();
   if (!c.reason.trim()) throw TenderErrors.reasonRequired();
   return [{ type: 'TenderCancelled', data: { ...ref(o), reason: c.reason } }];
 }

@@ -79,6 +79,7 @@ export class TenderHttpController {
         tenderId,
         buyerId: p.companyId,
         ...body,
+        lots: body.lots ?? [],
         procedure: body.procedure ?? 'invited',
         standstillDays: body.standstillDays ?? (body.publicProcurement ? DEFAULT_PUBLIC_STANDSTILL_DAYS : 0),
       },
@@ -181,7 +182,11 @@ export class TenderHttpController {
     summary: 'Complain about a provisional award during its standstill period (a person of a bidder whose opened bid lost); only the buyer sees it',
   })
   complain(@Param('id', uuidParam) id: string, @Body() body: ComplaintRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'FileComplaint', tenderId: id, complaintId: uuidV5(`complaint:${m.commandId}`), grounds: body.grounds }, m, p);
+    return this.run(
+      { type: 'FileComplaint', tenderId: id, complaintId: uuidV5(`complaint:${m.commandId}`), grounds: body.grounds, lotId: body.lotId ?? null },
+      m,
+      p,
+    );
   }
 
   @Post(':id/complaints/:complaintId/resolve')
@@ -245,9 +250,12 @@ export class TenderHttpController {
 
   @Post(':id/award')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Award one evaluated bid (a buyer person with the procurement role)' })
+  @ApiOperation({
+    summary: 'Award one evaluated bid (a buyer person with the procurement role): the whole tender, or one lot of a tender in lots',
+    description: 'In a tender in lots each lot is awarded on its own, to the bid ranked on that lot alone; the tender is `awarded` once every lot is.',
+  })
   award(@Param('id', uuidParam) id: string, @Body() body: AwardTenderRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    return this.run({ type: 'AwardTender', tenderId: id, supplierId: body.supplierId }, m, p);
+    return this.run({ type: 'AwardTender', tenderId: id, supplierId: body.supplierId, lotId: body.lotId ?? null }, m, p);
   }
 
   @Post(':id/cancel')

@@ -18,7 +18,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { QuantityInput, TENDER_PROCEDURES, type TenderProcedure } from '@dealledger/events';
+import { LOT_ID, QuantityInput, TENDER_PROCEDURES, type TenderProcedure } from '@dealledger/events';
 import { DECIMAL, DECIMAL_MESSAGE, IsUnitOfMeasure, QUANTITY_DOC, UNIT_DOC } from '../common.dto';
 import { TENDER_BID_STATUSES, type TenderBidStatus } from './list/tender-bid-list';
 import { TENDER_LIST_STATUSES, type TenderListStatus } from './list/tender-list';
@@ -30,6 +30,19 @@ export class TenderItemDto {
   @ApiProperty({ ...QUANTITY_DOC, example: '20000' }) @QuantityInput() quantity: string;
   @ApiProperty(UNIT_DOC) @IsString() @IsUnitOfMeasure() unit: string;
   @ApiProperty({ example: 'EU tyre label B/B/70 dB' }) @IsString() @MaxLength(4000) specification: string;
+}
+
+const LOT_ID_MESSAGE = { message: 'lotId must be 1 to 40 letters, digits, dots, dashes or underscores' };
+
+export class TenderLotDto {
+  @ApiProperty({ example: '1' }) @Matches(LOT_ID, LOT_ID_MESSAGE) lotId: string;
+  @ApiProperty({ example: 'Summer tyres' }) @IsString() @IsNotEmpty() @MaxLength(300) title: string;
+  @ApiProperty({ type: String, isArray: true, example: ['lot-1'] })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  itemIds: string[];
 }
 
 export class CriteriaWeightsDto {
@@ -81,6 +94,19 @@ export class OpenTenderRequest {
   @Min(0)
   @Max(60)
   standstillDays?: number;
+
+  @ApiPropertyOptional({
+    type: TenderLotDto,
+    isArray: true,
+    description:
+      'Lots, each awarded on its own (a supplier bids on whole lots, each lot is ranked and awarded separately, with its own standstill, complaints and contract); every item in exactly one lot. Left out: the tender is awarded whole',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => TenderLotDto)
+  lots?: TenderLotDto[];
 }
 
 /** A public procurement's award waits this long for complaints unless the tender says otherwise (the EU remedies directive's 10 days). */
@@ -92,6 +118,11 @@ export class ComplaintRequest {
   @IsNotEmpty()
   @MaxLength(8000)
   grounds: string;
+
+  @ApiPropertyOptional({ example: '2', description: 'The lot whose award is complained about (a tender in lots only)' })
+  @IsOptional()
+  @Matches(LOT_ID, LOT_ID_MESSAGE)
+  lotId?: string;
 }
 
 export class ResolveComplaintRequest {
@@ -129,7 +160,11 @@ export class BidPriceDto {
 }
 
 export class SubmitBidRequest {
-  @ApiProperty({ type: BidPriceDto, isArray: true, description: 'A unit price for every item of the tender' })
+  @ApiProperty({
+    type: BidPriceDto,
+    isArray: true,
+    description: 'A unit price for every item of the tender; in a tender in lots, for every item of each lot you bid on',
+  })
   @IsArray()
   @ArrayNotEmpty()
   @ValidateNested({ each: true })
@@ -153,6 +188,10 @@ export class EvaluateBidRequest {
 
 export class AwardTenderRequest {
   @ApiProperty() @IsUUID() supplierId: string;
+  @ApiPropertyOptional({ example: '2', description: 'The lot awarded: required in a tender in lots, left out otherwise' })
+  @IsOptional()
+  @Matches(LOT_ID, LOT_ID_MESSAGE)
+  lotId?: string;
 }
 
 class ListPageDto {

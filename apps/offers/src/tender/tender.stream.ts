@@ -1,8 +1,8 @@
 import { fold } from '@dealledger/domain';
-import { TenderEvent } from '@dealledger/events';
+import { RankedBid, TenderEvent } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
 import type { Requester } from '@dealledger/domain';
-import { Award, Complaint, maySee, rank, tenderDecider, TenderState } from './tender.decider';
+import { LotAward, lotKey, lotsOf, maySee, rank, tenderDecider, TenderState } from './tender.decider';
 import { TenderErrors } from './tender.errors';
 
 export const tenderStreamId = (tenderId: string) => `tender-${tenderId}`;
@@ -19,17 +19,11 @@ export async function loadTender(store: PostgresEventStore, tenderId: string): P
 }
 
 /**
- * What a party sees. Before close: the buyer sees who has bid, a bidder its own bid id; no
- * one sees a price. After close: the opened bids (the buyer all of them, a bidder its own),
- * the evaluations (buyer) and the ranking by weighted total (every party).
+ * A bidder sees its own rank, not its rivals' totals and scores; once a public tender (or lot)
+ * is awarded, also the winner's entry, as public procurement rules publish the award.
  */
-/**
- * A bidder sees its own rank, not its rivals' totals and scores; once a public tender is
- * awarded, also the winner's entry, as public procurement rules publish the award.
- */
-function rankingFor<R extends { supplierId: string; total: string; rank: number }>(state: TenderState, ranking: R[], isBuyer: boolean, viewer: string) {
+function rankingFor(ranking: RankedBid[], winner: string | null, isBuyer: boolean, viewer: string) {
   if (isBuyer) return ranking;
-  const winner = state.status === 'awarded' && state.publicProcurement ? state.award.supplierId : null;
   // Rank and total only: the scores behind them are the buyer's evaluation.
   return ranking.filter((r) => r.supplierId === viewer || r.supplierId === winner).map(({ supplierId, total, rank }) => ({ supplierId, total, rank }));
 }
@@ -50,32 +44,72 @@ function clarificationsFor(state: Exclude<TenderState, { status: 'none' }>, isBu
     }));
 }
 
+/**
+ * An award as `viewer` may read it: a private tender's is the buyer's and the winner's business, a
+ * public one's is published; the weighted score (the buyer's evaluation) and who awarded it stay
+ * with the buyer. A complaint is between the buyer and the bidder who filed it.
+ */
+function awardFor(a: LotAward | undefined, publicProcurement: boolean, isBuyer: boolean, viewer: string) {
+  if (!a) return {};
+  const complaints = a.complaints.filter((c) => isBuyer || c.supplierId === viewer);
+  if (isBuyer) return { award: a.award, complaints };
+  if (!publicProcurement && a.award.supplierId !== viewer) return { complaints };
+  const { weightedScore: _w, awardedBy: _b, ...published } = a.award;
+  return { award: published, complaints };
+}
+
+/**
+ * What a party sees, field by field (nothing internal is shown by default). Before close: the
+ * buyer sees who has bid, a bidder its own bid id; no one sees a price. After close: the opened
+ * bids (the buyer all of them, a bidder its own), the evaluations (buyer) and the ranking by
+ * weighted total, with the award and complaints, per lot in a tender in lots.
+ */
 export function tenderView(state: TenderState, viewer: Requester, tenderId: string) {
   if (state.status === 'none' || !maySee(state, viewer.companyId)) throw TenderErrors.notFound(tenderId);
   const isBuyer = viewer.companyId === state.buyerId;
-  const { bids, interested: _interested, clarifications: _clarifications, ...rest } = state;
-  // The award event itself holds every bidder's ranking: the view shows it as rankingFor allows.
-  const { awarded: _awarded, complaints: allComplaints, ...facts } = rest as typeof rest & { awarded?: unknown; complaints?: Complaint[] };
-  const clarifications = clarificationsFor(state, isBuyer, viewer.companyId);
-  // A complaint is between the buyer and the bidder who filed it.
-  const complaints = allComplaints?.filter((c) => isBuyer || c.supplierId === viewer.companyId);
-  const sealedBids = Object.entries(bids)
-    .filter(([supplierId]) => isBuyer || supplierId === viewer.companyId)
-    .map(([supplierId, b]) => ({ supplierId, bidId: b.bidId, contentHash: b.contentHash }));
-  // A private tender's award is the buyer's and the winner's business; a public one's is published.
-  const shownAward =
-    'award' in facts && !isBuyer && !facts.publicProcurement && facts.award.supplierId !== viewer.companyId ? undefined : (facts as { award?: Award }).award;
-  // The weighted score is the buyer's evaluation, and who awarded one of its people: a published award names winner and value.
-  const award = shownAward && !isBuyer ? (({ weightedScore: _w, awardedBy: _b, ...published }) => published)(shownAward) : shownAward;
-  const invited = isBuyer ? state.invited : state.invited.filter((id) => id === viewer.companyId);
-  const view = { ...facts, award, invited, clarifications, ...(complaints ? { complaints } : {}) };
-  if (!('opened' in state) || !state.opened) return { ...view, bids: sealedBids };
+  const { status, buyerId, title, items, submissionDeadline, weights, publicProcurement, currency, procedure, standstillDays, documents } = state;
+  const view = {
+    status,
+    tenderId: state.tenderId,
+    buyerId,
+    title,
+    items,
+    submissionDeadline,
+    weights,
+    publicProcurement,
+    currency,
+    procedure,
+    standstillDays,
+    documents,
+    invited: isBuyer ? state.invited : state.invited.filter((id) => id === viewer.companyId),
+    clarifications: clarificationsFor(state, isBuyer, viewer.companyId),
+    ...(state.status === 'cancelled' ? { reason: state.reason } : {}),
+  };
+  if (!('opened' in state) || !state.opened) {
+    const bids = Object.entries(state.bids)
+      .filter(([supplierId]) => isBuyer || supplierId === viewer.companyId)
+      .map(([supplierId, b]) => ({ supplierId, bidId: b.bidId, contentHash: b.contentHash }));
+    return { ...view, lots: state.lots, bids };
+  }
   const evaluations = state.evaluations ?? [];
-  return {
+  const awards = state.awards ?? {};
+  const lots = lotsOf(state).map((lot) => {
+    const a = awards[lotKey(lot.lotId)];
+    const winner = a && publicProcurement ? a.award.supplierId : null;
+    const ranking = rankingFor(rank({ opened: state.opened!, evaluations, weights, items }, lot), winner, isBuyer, viewer.companyId);
+    return { ...lot, ranking, ...awardFor(a, publicProcurement, isBuyer, viewer.companyId) };
+  });
+  const closed = {
     ...view,
+    closedAt: state.closedAt,
     // A bidder's own bid without its price score (10 × lowest / own total would tell the lowest total).
     opened: isBuyer ? state.opened : state.opened.filter((b) => b.supplierId === viewer.companyId).map(({ priceScore: _p, ...b }) => b),
     evaluations: isBuyer ? evaluations : undefined,
-    ranking: rankingFor(state, rank({ opened: state.opened, evaluations, weights: state.weights }), isBuyer, viewer.companyId),
   };
+  // A tender awarded whole shows its one ranking and award at the top, as it always has.
+  if (state.lots.length === 0) {
+    const { lotId: _l, title: _t, itemIds: _i, ...whole } = lots[0];
+    return { ...closed, lots: [], ...whole };
+  }
+  return { ...closed, lots };
 }

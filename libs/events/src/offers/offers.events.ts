@@ -430,6 +430,46 @@ export class ClarificationAnsweredV1 extends TenderRef {
   @IsUUID() answeredBy: string;
 }
 
+// ---- tenders in lots: each lot priced, ranked and awarded on its own ----
+
+/** A lot id: short, and free of the separators deadline keys and contract ids use. */
+export const LOT_ID = /^[A-Za-z0-9._-]{1,40}$/;
+
+/** A lot: items awarded together, to one supplier; every item of a tender in lots is in exactly one. */
+export class TenderLot {
+  @Matches(LOT_ID) lotId: string;
+  @IsString() title: string;
+  @IsArray() @ArrayNotEmpty() @IsString({ each: true }) itemIds: string[];
+}
+
+/** Version 4: `lots`; empty, the tender is awarded whole (every tender before). */
+export class TenderOpenedV4 extends TenderOpenedV3 {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => TenderLot) lots: TenderLot[];
+}
+
+/** Version 4: the award of one lot (its items, total and ranking), or of the whole tender (`lotId` null). */
+export class TenderAwardedV4 extends TenderAwardedV3 {
+  @IsOptional() @Matches(LOT_ID) lotId: string | null;
+  /** Lots still without an award after this one: 0, the tender is awarded. */
+  @IsInt() @Min(0) lotsToAward: number;
+  /** Every bid holding an award of the tender after this one: this one and the other lots' winners. */
+  @IsArray() @IsUUID(undefined, { each: true }) winningBidIds: string[];
+}
+
+/** Version 2 of each award event: the lot it concerns (null: the whole tender). */
+export class AwardFinalisedV2 extends AwardFinalisedV1 {
+  @IsOptional() @Matches(LOT_ID) lotId: string | null;
+}
+export class AwardComplaintFiledV2 extends AwardComplaintFiledV1 {
+  @IsOptional() @Matches(LOT_ID) lotId: string | null;
+}
+export class AwardComplaintResolvedV2 extends AwardComplaintResolvedV1 {
+  @IsOptional() @Matches(LOT_ID) lotId: string | null;
+}
+export class AwardAnnulledV2 extends AwardAnnulledV1 {
+  @IsOptional() @Matches(LOT_ID) lotId: string | null;
+}
+
 type E<T extends string, D> = { type: T; data: D };
 export type OfferEvent =
   | E<'OfferDrafted', OfferDraftedV2>
@@ -442,21 +482,21 @@ export type OfferEvent =
   | E<'OfferExpired', OfferExpiredV1>
   | E<'OfferDocumentAttached', OfferDocumentAttachedV1>;
 export type TenderEvent =
-  | E<'TenderOpened', TenderOpenedV3>
+  | E<'TenderOpened', TenderOpenedV4>
   | E<'SuppliersInvited', SuppliersInvitedV1>
   | E<'BidSubmitted', BidSubmittedV1>
   | E<'BidWithdrawn', BidWithdrawnV1>
   | E<'TenderClosed', TenderClosedV1>
   | E<'BidEvaluated', BidEvaluatedV1>
-  | E<'TenderAwarded', TenderAwardedV3>
+  | E<'TenderAwarded', TenderAwardedV4>
   | E<'TenderCancelled', TenderCancelledV1>
   | E<'TenderDocumentAttached', TenderDocumentAttachedV1>
   | E<'ClarificationRequested', ClarificationRequestedV1>
   | E<'ClarificationAnswered', ClarificationAnsweredV1>
-  | E<'AwardComplaintFiled', AwardComplaintFiledV1>
-  | E<'AwardComplaintResolved', AwardComplaintResolvedV1>
-  | E<'AwardAnnulled', AwardAnnulledV1>
-  | E<'AwardFinalised', AwardFinalisedV1>;
+  | E<'AwardComplaintFiled', AwardComplaintFiledV2>
+  | E<'AwardComplaintResolved', AwardComplaintResolvedV2>
+  | E<'AwardAnnulled', AwardAnnulledV2>
+  | E<'AwardFinalised', AwardFinalisedV2>;
 
 const def = (type: string, schema: new () => object, description: string, schemaVersion = 1): EventDefinition => ({
   type,
@@ -534,6 +574,44 @@ export const OFFERS_EVENTS: EventDefinition[] = [
     ClarificationAnsweredV1,
     'The buyer answered a question; question and answer are published to every supplier who may bid, without naming who asked.',
   ),
+  def(
+    'TenderOpened',
+    TenderOpenedV4,
+    'A buyer opened a tender: items, deadline, criteria weights, public procurement or not, procedure and standstill days.' +
+      ' Version 4: `lots`, each a set of items priced, ranked and awarded on its own (version 3 reads none: the tender is awarded whole).',
+    4,
+  ),
+  def(
+    'TenderAwarded',
+    TenderAwardedV4,
+    'The buyer awarded the tender, or one of its lots, to one evaluated bid; provisional while `standstillUntil` is set.' +
+      ' Version 4: `lotId` (null: the whole tender), `lotsToAward` after this one and `winningBidIds` (version 3 reads a whole award).',
+    4,
+  ),
+  def(
+    'AwardComplaintFiled',
+    AwardComplaintFiledV2,
+    'A losing bidder complained about a provisional award during its standstill period. Version 2: `lotId`.',
+    2,
+  ),
+  def(
+    'AwardComplaintResolved',
+    AwardComplaintResolvedV2,
+    'The buyer resolved a complaint: upheld (the award is annulled) or dismissed. Version 2: `lotId`.',
+    2,
+  ),
+  def(
+    'AwardAnnulled',
+    AwardAnnulledV2,
+    'A provisional award was set aside after an upheld complaint; its lot (or the tender) is closed again, to be awarded anew. Version 2: `lotId`.',
+    2,
+  ),
+  def(
+    'AwardFinalised',
+    AwardFinalisedV2,
+    'The standstill period ended with no complaint open: the award is final, and a contract is drafted from it. Version 2: `lotId`.',
+    2,
+  ),
 ];
 
 const v1 = (type: string, upcast: (data: Record<string, unknown>) => Record<string, unknown>): Upcaster => ({ type, fromVersion: 1, upcast });
@@ -553,4 +631,8 @@ export const OFFERS_UPCASTERS: Upcaster[] = [
   { type: 'TenderOpened', fromVersion: 2, upcast: (d) => ({ ...d, procedure: 'invited', standstillDays: 0 }) },
   // Every award recorded before version 3 was final at once.
   { type: 'TenderAwarded', fromVersion: 2, upcast: (d) => ({ ...d, standstillUntil: null }) },
+  // Version 3 -> 4 (award events 1 -> 2): every tender before was awarded whole.
+  { type: 'TenderOpened', fromVersion: 3, upcast: (d) => ({ ...d, lots: [] }) },
+  { type: 'TenderAwarded', fromVersion: 3, upcast: (d) => ({ ...d, lotId: null, lotsToAward: 0, winningBidIds: [d.bidId] }) },
+  ...['AwardFinalised', 'AwardComplaintFiled', 'AwardComplaintResolved', 'AwardAnnulled'].map((type) => v1(type, (d) => ({ ...d, lotId: null }))),
 ];

@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { Clock, DATA_SOURCE, DeadlineScheduler, ScheduledDeadlines } from '@dealledger/platform';
+import { deadlineKey } from '@dealledger/domain';
 import { ExecuteOfferCommand } from '../offer.command-handler';
 import { OFFER_VALIDITY } from './offer-validity.rule';
 import { ExecuteTenderCommand } from '../../tender/tender.command-handler';
@@ -25,10 +26,12 @@ export class ExpireOffersScheduler extends ScheduledDeadlines {
         clock,
         intervalMs: Number(process.env.OFFER_EXPIRY_INTERVAL_MS ?? 30000),
         onDue: async (kind, streamId, due, now) => {
-          if (kind === AWARD_STANDSTILL.kind) {
+          const lotId = deadlineKey(AWARD_STANDSTILL.kind, kind);
+          if (lotId !== undefined) {
             const tenderId = streamId.slice('tender-'.length);
-            const metadata = { commandId: `finalise-award:${tenderId}:${due}`, now, requester: null, correlationId: tenderId };
-            await commands.execute(new ExecuteTenderCommand({ type: 'FinaliseAward', tenderId }, metadata));
+            const award = lotId === null ? tenderId : `${tenderId}:${lotId}`;
+            const metadata = { commandId: `finalise-award:${award}:${due}`, now, requester: null, correlationId: tenderId };
+            await commands.execute(new ExecuteTenderCommand({ type: 'FinaliseAward', tenderId, lotId }, metadata));
             return;
           }
           const offerId = streamId.slice('offer-'.length);
