@@ -82,6 +82,10 @@ describe('the contracts list: what each party may see, filtered, searched, paged
               total: lineTotal(quantity, '40.00'),
               weightedScore: 8.5,
               ranking: [],
+              standstillUntil: null,
+              lotId: null,
+              lotsToAward: 0,
+              winningBidIds: [],
             },
           })
         : draftFromOfferAccepted({

@@ -461,6 +461,68 @@ describe('contracts app: drafted from Kafka, signed and called off over HTTP (re
     expect(drafted[0].n).toBe(1);
   });
 
+  it('drafts one contract per awarded lot of a tender in lots, each with its lot and winner, found by tender and lot', async () => {
+    const tenderId = randomUUID();
+    const otherSupplier = randomUUID();
+    const { hash: _h, previousHash: _p, ...base } = offerAccepted(tenderId);
+    const item = (itemId: string, unitPrice: string, lineTotal: string) => ({
+      itemId,
+      description: itemId,
+      quantity: '24',
+      unit: 'pack',
+      specification: 'LFP',
+      unitPrice,
+      lineTotal,
+    });
+    const lotAward = (lotId: string, supplierId: string, items: ReturnType<typeof item>[], total: string, lotsToAward: number) => ({
+      tenderId,
+      buyerId: buyer,
+      supplierId,
+      title: 'Bus batteries and chargers',
+      bidId: randomUUID(),
+      awardedBy: katrin.personId,
+      publicProcurement: false,
+      currency: 'EUR',
+      items,
+      total,
+      weightedScore: 8.5,
+      ranking: [],
+      standstillUntil: null,
+      lotId,
+      lotsToAward,
+      winningBidIds: [],
+    });
+    const event = (streamVersion: number, data: Record<string, unknown>): EventEnvelope =>
+      sealed({ ...base, id: randomUUID(), type: 'TenderAwarded', schemaVersion: 4, streamId: `tender-${tenderId}`, streamType: 'tender', streamVersion, data });
+    const packs = event(9, lotAward('packs', supplier, [item('pack', '118500.00', '2844000.00')], '2844000.00', 1));
+    const chargers = event(10, lotAward('chargers', otherSupplier, [item('charger', '9000.00', '216000.00')], '216000.00', 0));
+    // Each twice: a redelivered lot award drafts nothing more.
+    await producer.send({ topic: offersTopic(), messages: [packs, chargers, packs, chargers].map(toKafkaMessage) });
+    const lookUp = (lot: string) =>
+      eventually(
+        () => http(url, 'GET', `/contracts?origin=tender:${tenderId}:lot:${lot}`, undefined, t(katrin)),
+        (r) => r.status === 200 && r.body.length === 1,
+      );
+    const [a] = (await lookUp('packs')).body;
+    const [b] = (await lookUp('chargers')).body;
+    expect(a.contractId).not.toBe(b.contractId);
+    expect(a).toMatchObject({ origin: { kind: 'tender', id: tenderId, eventId: packs.id }, terms: { supplierId: supplier, items: [{ sku: 'pack' }] } });
+    expect(b).toMatchObject({
+      origin: { kind: 'tender', id: tenderId, eventId: chargers.id },
+      terms: { supplierId: otherSupplier, items: [{ sku: 'charger' }] },
+    });
+    expect(a.terms.items).toHaveLength(1);
+    expect(b.terms.items).toHaveLength(1);
+    // The tender as a whole drafted nothing of its own.
+    expect((await http(url, 'GET', `/contracts?origin=tender:${tenderId}`, undefined, t(katrin))).body).toEqual([]);
+    await new Promise((r) => setTimeout(r, 500));
+    const drafted = await db.query(`SELECT stream_id, count(*)::int AS n FROM "${schema}".events WHERE stream_id = ANY($1) GROUP BY stream_id`, [
+      [`contract-${a.contractId}`, `contract-${b.contractId}`],
+    ]);
+    expect(drafted.map((r: { n: number }) => r.n)).toEqual([1, 1]);
+    expect((await http(url, 'GET', `/contracts?origin=tender:${tenderId}:lot:bad/lot`, undefined, t(katrin))).body).toMatchObject({ status: 400 });
+  });
+
   it('names as intermediary only a company registered in the directory (learned from its topic), which must then sign', async () => {
     const accepted = offerAccepted(randomUUID());
     await producer.send({ topic: offersTopic(), messages: [toKafkaMessage(accepted)] });

@@ -231,6 +231,46 @@ describe('the tenders and bids lists: what each company may see, filtered, searc
     expect(tenderIds(await list(s3, '?status=awarded'))).toEqual([pub, t]);
   });
 
+  it('keeps a tender in lots closed until its last lot is awarded; then a bid that won any lot is won, the others lost', async () => {
+    const [buyer, s1, s2, s3] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const deadline = new Date(Date.now() + 2500).toISOString();
+    const items = [
+      { itemId: 'pads', description: 'Brake pads', specification: 'ECE R90' },
+      { itemId: 'discs', description: 'Brake discs', specification: 'ECE R90' },
+    ];
+    const lots = [
+      { lotId: '1', title: 'Pads', itemIds: ['pads'] },
+      { lotId: '2', title: 'Discs', itemIds: ['discs'] },
+    ];
+    const r = await http(url, 'POST', '/tenders', { ...tenderBody({ title: 'Brakes in lots', deadline, items }), lots }, as(buyer));
+    expect(r.status).toBe(201);
+    const t = r.body.tenderId as string;
+    await invite(buyer, t, s1, s2, s3);
+    const lotBid = async (supplier: string, prices: { itemId: string; unitPrice: string }[]) =>
+      (await http(url, 'POST', `/tenders/${t}/bids`, { prices }, as(supplier))).body.bidId as string;
+    const b1 = await lotBid(s1, [{ itemId: 'pads', unitPrice: '10.00' }]);
+    const b2 = await lotBid(s2, [{ itemId: 'discs', unitPrice: '30.00' }]);
+    const b3 = await lotBid(s3, [
+      { itemId: 'pads', unitPrice: '11.00' },
+      { itemId: 'discs', unitPrice: '31.00' },
+    ]);
+    await sleep(Math.max(0, Date.parse(deadline) - Date.now()) + 200);
+    expect((await http(url, 'POST', `/tenders/${t}/close`, {}, as(buyer))).status).toBe(200);
+    for (const s of [s1, s2, s3])
+      await http(url, 'POST', `/tenders/${t}/evaluations`, { supplierId: s, scores: { quality: 7, reputation: 7, service: 7, partnership: 7 } }, as(buyer));
+    expect((await http(url, 'POST', `/tenders/${t}/award`, { supplierId: s1, lotId: '1' }, as(buyer))).status).toBe(200);
+    expect(await item(buyer, t)).toMatchObject({ status: 'closed', awardedTo: null });
+    expect((await bids(s1)).body.items.map((i: any) => [i.bidId, i.status, i.tenderStatus])).toEqual([[b1, 'submitted', 'closed']]);
+    expect((await http(url, 'POST', `/tenders/${t}/award`, { supplierId: s2, lotId: '2' }, as(buyer))).status).toBe(200);
+    expect(await item(buyer, t)).toMatchObject({ status: 'awarded', awardedTo: null });
+    for (const [s, b, status] of [
+      [s1, b1, 'won'],
+      [s2, b2, 'won'],
+      [s3, b3, 'lost'],
+    ])
+      expect((await bids(s)).body.items.map((i: any) => [i.bidId, i.status, i.tenderStatus])).toEqual([[b, status, 'awarded']]);
+  });
+
   it('pages never repeat or skip a tender or a bid while others are opened, invited to and bid on meanwhile', async () => {
     const [buyer, supplier] = [randomUUID(), randomUUID()];
     const tenders: string[] = [];

@@ -3,7 +3,7 @@ import { hashOf, type Requester } from '@dealledger/domain';
 import { deciderSpec } from '@dealledger/testing';
 import type { ContractCommand } from './contract.commands';
 import { amendsTerms, contractDecider, ContractState, MAX_CONTRACT_DOCUMENTS, termsHashOf } from './contract.decider';
-import { contractIdFor, draftFromOfferAccepted, draftFromTenderAwarded } from './drafting';
+import { contractIdFor, draftFromOfferAccepted, draftFromTenderAwarded, tenderDealId } from './drafting';
 import { amendmentsOf } from './amendments';
 import { attachedDocument, documentsToRecord } from './contract-documents';
 
@@ -106,6 +106,43 @@ const publicTenderAwarded = (unitPrice: string, total: string) =>
       total,
       weightedScore: 9,
       ranking: [],
+      standstillUntil: null,
+      lotId: null,
+      lotsToAward: 0,
+      winningBidIds: [eventId],
+    },
+  });
+
+/** A final award of one lot of a tender in lots (null: the whole tender), to `winner`, of `items` at 10.00 each. */
+const lotAwarded = (lotId: string | null, winner: string, itemIds: string[], lotsToAward: number) =>
+  draftFromTenderAwarded({
+    id: eventId,
+    occurredAt: '2027-01-04T10:00:00.000Z',
+    data: {
+      tenderId: offerId,
+      buyerId: buyer,
+      supplierId: winner,
+      title: 'Buses',
+      bidId: eventId,
+      awardedBy: katrin.personId!,
+      publicProcurement: false,
+      currency: 'EUR',
+      items: itemIds.map((itemId) => ({
+        itemId,
+        description: itemId,
+        quantity: '2',
+        unit: 'piece',
+        specification: '',
+        unitPrice: '10.00',
+        lineTotal: '20.00',
+      })),
+      total: (20 * itemIds.length).toFixed(2),
+      weightedScore: 9,
+      ranking: [],
+      standstillUntil: null,
+      lotId,
+      lotsToAward,
+      winningBidIds: [eventId],
     },
   });
 
@@ -127,6 +164,24 @@ describe('contract decider', () => {
       const cmd = publicTenderAwarded('118500.00', '2844000.00');
       expect(cmd.terms.requiredSignatures).toContainEqual({ companyId: buyer, role: 'government' });
       expect(cmd.terms.items[0].tiers).toEqual([{ minQuantity: '1', unitPrice: '118500.00' }]);
+    });
+    it('drafts one contract per lot of a tender, each with its own winner and only its lot’s items; a whole award keeps the id it always had', () => {
+      const first = lotAwarded('1', supplier, ['bus', 'spares'], 1);
+      const second = lotAwarded('2', stranger, ['depot'], 0);
+      expect(first.contractId).toBe(contractIdFor('tender', `${offerId}:lot:1`));
+      expect(second.contractId).toBe(contractIdFor('tender', `${offerId}:lot:2`));
+      expect(new Set([first.contractId, second.contractId, contractIdFor('tender', offerId)]).size).toBe(3);
+      expect(first.terms.items.map((i) => i.sku)).toEqual(['bus', 'spares']);
+      expect(second.terms.items.map((i) => i.sku)).toEqual(['depot']);
+      expect(second.terms.requiredSignatures).toContainEqual({ companyId: stranger, role: 'executive' });
+      // The origin names the tender, not the lot (ContractOrigin has no lot).
+      expect(first.origin).toEqual({ kind: 'tender', id: offerId, eventId });
+      const [drafted1] = history(first) as Extract<ContractEvent, { type: 'ContractDrafted' }>[];
+      expect(drafted1.data).toMatchObject({ contractId: first.contractId, supplierId: supplier });
+      expect(drafted1.data.terms.items.map((i) => i.sku)).toEqual(['bus', 'spares']);
+      // The id every tender contract had before lots.
+      expect(lotAwarded(null, supplier, ['bus'], 0).contractId).toBe(contractIdFor('tender', offerId));
+      expect(tenderDealId(offerId, null)).toBe(offerId);
     });
     it('never drafts the same contract twice', () => {
       given(drafted).when(draftCmd).thenThrows('conflict:contract.already_drafted');

@@ -17,7 +17,7 @@ import {
   SignContractRequest,
 } from './contract.requests.dto';
 import { contractView, loadContract } from './contract.stream';
-import { contractIdFor } from './drafting';
+import { contractIdFor, tenderDealId } from './drafting';
 import { amendmentsOf } from './amendments';
 import { attachedDocument } from './contract-documents';
 import { ContractErrors } from './contract.errors';
@@ -72,8 +72,9 @@ export class ContractHttpController {
         'origin=offer:<id> or tender:<id> looks up one contract and takes no other parameter; filter the list by origin=offer or tender',
       );
     }
-    const [kind, id] = origin!.toLowerCase().split(':') as ['offer' | 'tender', string];
-    const contractId = contractIdFor(kind, id);
+    // The ids are UUIDs in any letter case; a lot id is the buyer's, kept as written.
+    const [kind, id, , lotId] = origin!.split(':') as ['offer' | 'tender', string, string?, string?];
+    const contractId = contractIdFor(kind.toLowerCase() as 'offer' | 'tender', tenderDealId(id.toLowerCase(), lotId ?? null));
     const { state, version } = await loadContract(this.store, contractId);
     try {
       return [{ ...contractView(state, p, contractId), version }];

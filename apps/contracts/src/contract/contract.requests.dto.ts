@@ -169,10 +169,12 @@ export class ContractListQueryDto {
     description:
       'How the contract came to be, as its drafting event says: `offer` (an accepted offer) or `tender` (an awarded tender). ' +
       '`offer:<offerId>` or `tender:<tenderId>` instead looks up the one contract drafted from that deal and answers with an array of it ' +
-      '(empty when there is none or it is not yours); it takes no other parameter.',
+      '(empty when there is none or it is not yours); `tender:<tenderId>:lot:<lotId>` the contract of one lot of a tender in lots. It takes no other parameter.',
   })
   @IsOptional()
-  @Matches(/^(offer|tender)(:[0-9a-f-]{36})?$/i, { message: 'origin must be offer, tender, offer:<uuid> or tender:<uuid>' })
+  @Matches(/^((offer|tender)(:[0-9a-f-]{36})?|tender:[0-9a-f-]{36}:lot:[A-Za-z0-9._-]{1,40})$/i, {
+    message: 'origin must be offer, tender, offer:<uuid>, tender:<uuid> or tender:<uuid>:lot:<lotId>',
+  })
   origin?: string;
 
   @ApiPropertyOptional({

@@ -1,10 +1,16 @@
 import { uuidV5 } from '@dealledger/domain';
 import { parsePaymentTerms } from '@dealledger/domain';
-import type { AwardFinalisedV1, EventEnvelope, OfferAcceptedV2, RequiredSignature, SlaTerm, TenderAwardedV2 } from '@dealledger/events';
+import type { AwardFinalisedV2, EventEnvelope, OfferAcceptedV2, RequiredSignature, SlaTerm, TenderAwardedV4 } from '@dealledger/events';
 import type { DraftContract } from './contract.commands';
 
 /** One contract per deal: its id derives from the origin, so a redelivered event cannot draft twice. */
 export const contractIdFor = (kind: 'offer' | 'tender', originId: string) => uuidV5(`contract:${kind}:${originId}`);
+
+/**
+ * A tender's deal: the tender awarded whole (the id every contract drafted before lots has), or
+ * one of its lots, each a contract of its own with its winner.
+ */
+export const tenderDealId = (tenderId: string, lotId: string | null) => (lotId === null ? tenderId : `${tenderId}:lot:${lotId}`);
 
 /** Until the parties amend them: response and resolution hours per severity. */
 export const DEFAULT_SLA: SlaTerm[] = [
@@ -57,11 +63,12 @@ export function draftFromOfferAccepted(e: Pick<EventEnvelope<OfferAcceptedV2>, '
   };
 }
 
-export function draftFromTenderAwarded(e: Pick<EventEnvelope<TenderAwardedV2 | AwardFinalisedV1>, 'id' | 'occurredAt' | 'data'>): DraftContract {
+/** From a final award of the tender or of one lot: that award's winner and items only. */
+export function draftFromTenderAwarded(e: Pick<EventEnvelope<TenderAwardedV4 | AwardFinalisedV2>, 'id' | 'occurredAt' | 'data'>): DraftContract {
   const d = e.data;
   return {
     type: 'DraftContract',
-    contractId: contractIdFor('tender', d.tenderId),
+    contractId: contractIdFor('tender', tenderDealId(d.tenderId, d.lotId)),
     origin: { kind: 'tender', id: d.tenderId, eventId: e.id },
     terms: {
       buyerId: d.buyerId,

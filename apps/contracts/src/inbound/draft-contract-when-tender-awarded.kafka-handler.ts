@@ -1,21 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
-import type { AwardFinalisedV1, EventEnvelope, TenderAwardedV3 } from '@dealledger/events';
+import type { AwardFinalisedV2, EventEnvelope, TenderAwardedV4 } from '@dealledger/events';
 import { ExecuteContractCommand } from '../contract/contract.command-handler';
 import { draftFromTenderAwarded } from '../contract/drafting';
 
 /**
  * A final award -> DraftContract: TenderAwarded when final at once, AwardFinalised after a
- * standstill period (a provisional award may still be set aside by a complaint). The contract id
- * derives from the tender: a redelivery, or both events, cannot draft twice.
+ * standstill period (a provisional award may still be set aside by a complaint). A tender in lots
+ * has one award, and so one contract, per lot. The contract id derives from the tender (and the
+ * lot): a redelivery, or both events, cannot draft twice.
  */
 @Injectable()
 export class DraftContractWhenTenderAwarded {
   constructor(private readonly commands: CommandBus) {}
 
-  async handle(event: EventEnvelope<TenderAwardedV3 | AwardFinalisedV1>, tx: EntityManager): Promise<void> {
-    if (event.type === 'TenderAwarded' && (event.data as TenderAwardedV3).standstillUntil) return;
+  async handle(event: EventEnvelope<TenderAwardedV4 | AwardFinalisedV2>, tx: EntityManager): Promise<void> {
+    if (event.type === 'TenderAwarded' && (event.data as TenderAwardedV4).standstillUntil) return;
     await this.commands.execute(
       new ExecuteContractCommand(
         draftFromTenderAwarded(event),

@@ -51,21 +51,26 @@ export function describe(e: TimelineEvent, name: (id: string) => string): string
     case 'TenderAwarded': {
       // Until then a losing bidder may complain.
       const provisional = d.standstillUntil ? ` (provisional until ${d.standstillUntil.slice(0, 10)})` : '';
+      const what = awarded(d);
       // A private tender's loser sees that it was awarded, not to whom nor for how much.
-      if (d.supplierId === undefined) return `${name(d.buyerId)} awarded “${d.title}” to another bidder${provisional}`;
-      return `${name(d.buyerId)} awarded “${d.title}” to ${name(d.supplierId)} — ${d.total} ${d.currency}${provisional}`;
+      if (d.supplierId === undefined) return `${name(d.buyerId)} awarded ${what} to another bidder${provisional}`;
+      return `${name(d.buyerId)} awarded ${what} to ${name(d.supplierId)} — ${d.total} ${d.currency}${provisional}`;
     }
     case 'AwardComplaintFiled':
-      return `${name(d.supplierId)} complained about the award: ${d.grounds}`;
+      return `${name(d.supplierId)} complained about the award${ofLot(d)}: ${d.grounds}`;
     case 'AwardComplaintResolved':
-      return `${name(d.buyerId)} ${d.upheld ? 'upheld' : 'dismissed'} the complaint of ${name(d.supplierId)}: ${d.resolution}`;
-    case 'AwardAnnulled':
+      return `${name(d.buyerId)} ${d.upheld ? 'upheld' : 'dismissed'} the complaint of ${name(d.supplierId)}${ofLot(d) && ` about the award${ofLot(d)}`}: ${d.resolution}`;
+    case 'AwardAnnulled': {
+      const anew = lotOf(d) === null ? 'the tender' : 'the lot';
       // A losing bidder is not told whom it concerns (see visibility).
-      if (d.supplierId === undefined) return `${name(d.buyerId)} annulled the award to another bidder, to award the tender anew: ${d.reason}`;
-      return `${name(d.buyerId)} annulled the award to ${name(d.supplierId)}, to award the tender anew: ${d.reason}`;
-    case 'AwardFinalised':
-      if (d.supplierId === undefined) return `The award of “${d.title}” to another bidder became final`;
-      return `The award of “${d.title}” to ${name(d.supplierId)} became final — ${d.total} ${d.currency}`;
+      if (d.supplierId === undefined) return `${name(d.buyerId)} annulled the award${ofLot(d)} to another bidder, to award ${anew} anew: ${d.reason}`;
+      return `${name(d.buyerId)} annulled the award${ofLot(d)} to ${name(d.supplierId)}, to award ${anew} anew: ${d.reason}`;
+    }
+    case 'AwardFinalised': {
+      const what = awarded(d);
+      if (d.supplierId === undefined) return `The award of ${what} to another bidder became final`;
+      return `The award of ${what} to ${name(d.supplierId)} became final — ${d.total} ${d.currency}`;
+    }
     case 'TenderCancelled':
       return `${name(d.buyerId)} cancelled the tender: ${d.reason}`;
     case 'ContractDrafted':
@@ -114,6 +119,12 @@ export function describe(e: TimelineEvent, name: (id: string) => string): string
       return e.type;
   }
 }
+
+/** The lot an award event concerns: null for a tender awarded whole (and in rows kept before lots, which have no `lotId`). */
+const lotOf = (d: { lotId?: unknown }): string | null => (typeof d.lotId === 'string' ? d.lotId : null);
+const ofLot = (d: { lotId?: unknown }) => (lotOf(d) === null ? '' : ` of lot “${lotOf(d)}”`);
+/** What an award gives: the tender, or one of its lots. */
+const awarded = (d: { lotId?: unknown; title: string }) => (lotOf(d) === null ? `“${d.title}”` : `lot “${lotOf(d)}” of “${d.title}”`);
 
 type Receipt = { sku: string; unit: string; dispatched: string; accepted: string; rejected: string; reason: string | null };
 

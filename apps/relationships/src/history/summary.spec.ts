@@ -257,6 +257,38 @@ describe('an award annulled and made anew', () => {
   });
 });
 
+describe('a tender in lots: one win or loss per lot awarded', () => {
+  const inLot = (e: TimelineEvent, lotId: string, more: Record<string, unknown> = {}) => ({ ...e, data: { ...e.data, lotId, ...more } });
+  /** Lot 1 to S; lot 2 to S2, annulled, then to S: S won both lots, S2 lost both. */
+  const lots = [
+    inLot(award('t4', S, 80), '1', { lotsToAward: 1, winningBidIds: [`b-${S}`] }),
+    inLot(award('t4', S2, 81), '2', { lotsToAward: 0, winningBidIds: [`b-${S}`, `b-${S2}`] }),
+    inLot(annulled('t4', S2, 82), '2'),
+    inLot(award('t4', S, 83), '2', { lotsToAward: 0, winningBidIds: [`b-${S}`] }),
+    inLot(award('t4', S, 93, 'AwardFinalised'), '1'),
+    inLot(award('t4', S, 94, 'AwardFinalised'), '2'),
+  ];
+
+  it('counts each lot’s standing award once, as each side sees it', () => {
+    for (const viewer of [S, B]) {
+      const t = emptyTally();
+      for (const e of lots) tallyAsSeenBy(t, e, viewer, [S, B]);
+      expect(summaryOf(t).tenders).toMatchObject({ won: 2, lost: 0 });
+    }
+    const rival = emptyTally();
+    for (const e of lots) tallyAsSeenBy(rival, e, S2, [S2, B]);
+    expect(summaryOf(rival).tenders).toMatchObject({ won: 0, lost: 2 });
+  });
+
+  it('scores reputation by each lot’s standing award', () => {
+    const now = new Date('2028-01-01T00:00:00Z');
+    expect(scorecard(lots, S, B, now).criteria.reputation.basis).toMatchObject({ tendersWon: 2, tendersLost: 0, winRate: 1 });
+    expect(scorecard(lots, S2, null, now).criteria.reputation.basis).toMatchObject({ tendersWon: 0, tendersLost: 2, winRate: 0 });
+    // Before lot 2 was awarded anew: its annulled award counts neither way.
+    expect(scorecard(lots.slice(0, 3), S2, B, now).criteria.reputation.basis).toMatchObject({ tendersWon: 0, tendersLost: 1 });
+  });
+});
+
 describe('describe', () => {
   it('writes one line per event with company names', () => {
     const names: Record<string, string> = { [S]: 'Nordstahl', [B]: 'Autowerk', [I]: 'EuroParts' };

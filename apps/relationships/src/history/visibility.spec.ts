@@ -189,6 +189,108 @@ describe('what each party sees of the events between two companies', () => {
     });
   });
 
+  describe('a tender in lots: an award per lot, each with the bids holding an award of the tender', () => {
+    const buses = { ...t, title: 'Buses' };
+    const rank = (...suppliers: string[]) =>
+      suppliers.map((s, i) => ({ supplierId: s, bidId: `b-${s}`, total: s === S ? '1000.00' : '900.00', weightedScore: 8, rank: i + 1 }));
+    const lotAward = (lotId: string, winner: string, publicProcurement: boolean, more: Record<string, unknown>) => ({
+      ...buses,
+      lotId,
+      supplierId: winner,
+      bidId: `b-${winner}`,
+      publicProcurement,
+      currency: 'EUR',
+      items: [{ itemId: `i${lotId}`, unitPrice: '9.00' }],
+      total: winner === S ? '1000.00' : '900.00',
+      weightedScore: 8,
+      ranking: rank(winner, winner === S ? S2 : S),
+      ...more,
+    });
+    const all = [B, S, S2];
+    /** Lot 1 to S2, lot 2 to S; S complains about lot 1, which is annulled; lot 2 becomes final. */
+    const lots = (publicProcurement: boolean) => [
+      ev(
+        'TenderAwarded',
+        lotAward('1', S2, publicProcurement, { lotsToAward: 1, winningBidIds: [`b-${S2}`], standstillUntil: '2026-02-10T00:00:00.000Z' }),
+        all,
+      ),
+      ev(
+        'TenderAwarded',
+        lotAward('2', S, publicProcurement, { lotsToAward: 0, winningBidIds: [`b-${S2}`, `b-${S}`], standstillUntil: '2026-02-11T00:00:00.000Z' }),
+        all,
+      ),
+      ev('AwardComplaintFiled', { ...buses, lotId: '1', complaintId: 'k1', supplierId: S, filedBy: 'p-s', grounds: 'quality misjudged' }, [B, S]),
+      ev(
+        'AwardComplaintResolved',
+        {
+          ...buses,
+          lotId: '1',
+          complaintId: 'k1',
+          supplierId: S,
+          resolvedBy: 'p-b',
+          upheld: true,
+          resolution: 'rescored',
+          openComplaints: 0,
+          standstillUntil: '2026-02-10T00:00:00.000Z',
+        },
+        [B, S],
+      ),
+      ev('AwardAnnulled', { ...buses, lotId: '1', supplierId: S2, bidId: `b-${S2}`, bidders: [S2, S], reason: 'complaint upheld' }, all),
+      ev('AwardFinalised', lotAward('2', S, publicProcurement, { standstillUntil: '2026-02-11T00:00:00.000Z' }), all),
+    ];
+
+    it("names the lot in every award line, and shows a private tender's bidder only its own bid among those holding an award", () => {
+      const seen = asSeenBy(lots(false), S);
+      // Neither the rival nor its bid (b-<S2>), nor its price.
+      expect(JSON.stringify(seen)).not.toContain(S2);
+      expect(JSON.stringify(seen)).not.toContain('900.00');
+      expect(seen.map((e) => line(e, name))).toEqual([
+        'Buyer awarded lot “1” of “Buses” to another bidder (provisional until 2026-02-10)',
+        'Buyer awarded lot “2” of “Buses” to SupA — 1000.00 EUR (provisional until 2026-02-11)',
+        'SupA complained about the award of lot “1”: quality misjudged',
+        'Buyer upheld the complaint of SupA about the award of lot “1”: rescored',
+        'Buyer annulled the award of lot “1” to another bidder, to award the lot anew: complaint upheld',
+        'The award of lot “2” of “Buses” to SupA became final — 1000.00 EUR',
+      ]);
+      expect(seen[0].data).toMatchObject({ lotId: '1', lotsToAward: 1, winningBidIds: [] });
+      expect(seen[1].data).toMatchObject({ lotId: '2', lotsToAward: 0, winningBidIds: [`b-${S}`] });
+      expect(seen[4].data.lotId).toBe('1');
+      expect(summarize(seen, [B, S]).tenders).toMatchObject({ won: 1, lost: 0 });
+    });
+
+    it('shows a loser of one lot its own bid when that bid won another lot, and the rival’s never', () => {
+      const seen = asSeenBy(
+        lots(false).filter((e) => e.parties.includes(S2)),
+        S2,
+      );
+      expect(seen[0].data.winningBidIds).toEqual([`b-${S2}`]);
+      // Lot 2 lost: its own bid (which holds lot 1) is there, S's is not.
+      expect(seen[1].data.winningBidIds).toEqual([`b-${S2}`]);
+      expect(JSON.stringify(seen[1])).not.toContain(S);
+      expect(seen.map((e) => line(e, name)).slice(1)).toEqual([
+        'Buyer awarded lot “2” of “Buses” to another bidder (provisional until 2026-02-11)',
+        'Buyer annulled the award of lot “1” to SupB, to award the lot anew: complaint upheld',
+        'The award of lot “2” of “Buses” to another bidder became final',
+      ]);
+      expect(summarize(seen, [B, S2]).tenders).toMatchObject({ won: 0, lost: 1 });
+    });
+
+    it("publishes a public tender's winning bids with each lot's award, and shows the buyer all of it", () => {
+      const seen = asSeenBy(lots(true), S);
+      expect(seen[1].data.winningBidIds).toEqual([`b-${S2}`, `b-${S}`]);
+      expect(line(seen[0], name)).toBe('Buyer awarded lot “1” of “Buses” to SupB — 900.00 EUR (provisional until 2026-02-10)');
+      const events = lots(false);
+      expect(asSeenBy(events, B)).toEqual(events);
+    });
+
+    it('words a whole award (lotId null) as before lots', () => {
+      const whole = ev('TenderAwarded', lotAward('x', S, false, { lotId: null, lotsToAward: 0, winningBidIds: [`b-${S}`], standstillUntil: null }), all);
+      expect(line(whole, name)).toBe('Buyer awarded “Buses” to SupA — 1000.00 EUR');
+      expect(line(asSeenBy([whole], S2)[0], name)).toBe('Buyer awarded “Buses” to another bidder');
+      expect(asSeenBy([whole], S2)[0].data.winningBidIds).toEqual([]);
+    });
+  });
+
   it('shows the buyer everything', () => {
     const all = tender(false);
     expect(asSeenBy(all, B)).toEqual(all);

@@ -69,9 +69,15 @@ export function eventAsSeenBy(e: TimelineEvent, viewer: string, submitted: (offe
         .map(({ supplierId, total, rank }: { supplierId: string; total: string; rank: number }) => ({ supplierId, total, rank }));
       // The awarded score is the buyer's evaluation too.
       const { weightedScore: _ws, ...published } = d;
-      if (d.publicProcurement || d.supplierId === viewer) return [{ ...e, parties: [...new Set([...parties, d.supplierId])], data: { ...published, ranking } }];
-      const { items: _i, total: _t, weightedScore: _w, supplierId: _winner, bidId: _b, ...rest } = d;
-      return [{ ...e, parties, data: { ...rest, ranking } }];
+      if (d.publicProcurement) return [{ ...e, parties: [...new Set([...parties, d.supplierId])], data: { ...published, ranking } }];
+      // Of a private tender's bids holding an award (a tender in lots has several), only its own
+      // (it may have won another lot): the others are rivals' bids, which it is never shown.
+      const mine = new Set<string>(d.ranking.filter((r: { supplierId: string }) => r.supplierId === viewer).map((r: { bidId: string }) => r.bidId));
+      if (d.supplierId === viewer) mine.add(d.bidId);
+      const winning = d.winningBidIds === undefined ? {} : { winningBidIds: d.winningBidIds.filter((id: string) => mine.has(id)) };
+      if (d.supplierId === viewer) return [{ ...e, parties: [...new Set([...parties, d.supplierId])], data: { ...published, ranking, ...winning } }];
+      const { items: _i, total: _t, weightedScore: _w, supplierId: _winner, bidId: _b, winningBidIds: _wb, ...rest } = d;
+      return [{ ...e, parties, data: { ...rest, ranking, ...winning } }];
     }
     case 'AwardAnnulled': {
       // As a private award: the annulled winner only to itself, of the bidders only the viewer (what its

@@ -294,6 +294,95 @@ describe('awards with a standstill period', () => {
   });
 });
 
+describe('a tender in lots: one award per lot', () => {
+  const COMPLAINT3 = 'cc000000-0000-4000-8000-000000000052';
+  // Lot ids that one is a prefix of the other: closing one lot's items must not touch the other's.
+  const [L1, L12] = ['1', '12'];
+  const toAward = [opened, invitedS, invitedS2, bid(S, 3), bid(S2, 3), closed([S, S2]), evaluated(S)];
+  const procurement = person(B, 'procurement');
+  const lotAwarded = (lotId: string, supplierId: string, lotsToAward: number, day: number) =>
+    ev('TenderAwarded', { ...award(supplierId), standstillUntil: at(day + 10), lotId, lotsToAward, winningBidIds: [supplierId] }, atDay(day));
+  const lotFinalised = (lotId: string, supplierId: string, day: number) =>
+    ev('AwardFinalised', { ...award(supplierId), standstillUntil: atDay(day), lotId }, atDay(day));
+  const lotComplaint = (lotId: string, supplierId: string, complaintId: string, day: number) =>
+    ev('AwardComplaintFiled', { ...complaint(supplierId, complaintId, day).data, lotId }, atDay(day));
+  const lotResolution = (lotId: string, supplierId: string, complaintId: string, upheld: boolean, day: number) =>
+    ev('AwardComplaintResolved', { ...resolution(supplierId, complaintId, upheld, day).data, lotId }, atDay(day));
+  const lotAnnulled = (lotId: string, supplierId: string, day: number) => ev('AwardAnnulled', { ...annulled(supplierId, day).data, lotId }, atDay(day));
+  const key = (suffix: string) => `tender:${TENDER}:${suffix}`;
+
+  it('keeps asking to award while lots remain, and with the last lot closes the award and evaluations, not the other lots’ complaints', () => {
+    expect(inboxChanges(lotAwarded(L1, S, 1, 13))).toEqual([
+      {
+        open: {
+          companyId: B,
+          key: key('award'),
+          kind: 'award_tender',
+          role: 'procurement',
+          resource: `/tenders/${TENDER}`,
+          reason: 'Lot “1” awarded, 1 lot(s) still to award: award each to an evaluated bid',
+          dueAt: null,
+          since: at(13),
+        },
+      },
+    ]);
+    // The other lot may still need S2's bid evaluated (oldest first).
+    const oneAwarded = [...toAward, lotAwarded(L1, S, 1, 13), lotComplaint(L1, S2, COMPLAINT, 14)];
+    expect(viewOf(oneAwarded, procurement).map((i) => [i.kind, i.key, i.reason])).toEqual([
+      ['evaluate_bid', key(`evaluate:${S2}`), expect.any(String)],
+      ['award_tender', key('award'), 'Lot “1” awarded, 1 lot(s) still to award: award each to an evaluated bid'],
+      ['resolve_complaint', key(`complaint:${L1}:${COMPLAINT}`), `A bidder complained about the award of lot “1”: grounds of ${S2}`],
+    ]);
+    expect(inboxChanges(lotAwarded(L12, S2, 0, 15))).toEqual([{ close: { companyId: B, key: key('award') } }, { closeAll: { keyPrefix: key('evaluate:') } }]);
+    expect(viewOf([...oneAwarded, lotAwarded(L12, S2, 0, 15)], procurement).map((i) => i.key)).toEqual([key(`complaint:${L1}:${COMPLAINT}`)]);
+  });
+
+  it('keys each complaint by its lot: a resolution closes its own, an annulment its lot’s only, and asks to award that lot anew', () => {
+    const complained = [
+      ...toAward,
+      lotAwarded(L1, S, 1, 13),
+      lotAwarded(L12, S2, 0, 13.5),
+      lotComplaint(L1, S2, COMPLAINT, 14),
+      lotComplaint(L1, S2, COMPLAINT3, 14.25),
+      lotComplaint(L12, S, COMPLAINT2, 14.5),
+    ];
+    expect(inboxChanges(lotResolution(L1, S2, COMPLAINT, true, 15))).toEqual([{ close: { companyId: B, key: key(`complaint:${L1}:${COMPLAINT}`) } }]);
+    const upheld = [...complained, lotResolution(L1, S2, COMPLAINT, true, 15)];
+    expect(inboxChanges(lotAnnulled(L1, S, 16))).toEqual([
+      { closeAll: { keyPrefix: key(`complaint:${L1}:`) } },
+      expect.objectContaining({
+        open: expect.objectContaining({
+          key: key('award'),
+          kind: 'award_tender',
+          reason: 'The award of lot “1” was annulled (complaint upheld): award the lot anew to an evaluated bid',
+        }),
+      }),
+    ]);
+    const annulledOne = [...upheld, lotAnnulled(L1, S, 16)];
+    expect(viewOf(annulledOne, procurement).map((i) => i.key)).toEqual([key(`complaint:${L12}:${COMPLAINT2}`), key('award')]);
+    // Lot 1 awarded anew, the last again; its final award closes nothing of lot 12.
+    const awardedAnew = [...annulledOne, lotAwarded(L1, S2, 0, 17)];
+    expect(viewOf(awardedAnew, procurement).map((i) => i.key)).toEqual([key(`complaint:${L12}:${COMPLAINT2}`)]);
+    expect(inboxChanges(lotFinalised(L1, S2, 27))).toEqual([{ closeAll: { keyPrefix: key(`complaint:${L1}:`) } }]);
+    const finalOne = [...awardedAnew, lotFinalised(L1, S2, 27)];
+    expect(viewOf(finalOne, procurement).map((i) => i.key)).toEqual([key(`complaint:${L12}:${COMPLAINT2}`)]);
+    expect([...apply([...finalOne, lotResolution(L12, S, COMPLAINT2, false, 28), lotFinalised(L12, S2, 29)]).values()]).toEqual([]);
+  });
+
+  it('keeps the keys of a whole award (lotId null) as they were before lots', () => {
+    const whole = { ...complaint(S, COMPLAINT, 14).data, lotId: null };
+    expect(inboxChanges(ev('AwardComplaintFiled', whole, at(14)))).toEqual([
+      expect.objectContaining({
+        open: expect.objectContaining({ key: key(`complaint:${COMPLAINT}`), reason: `A bidder complained about the award: grounds of ${S}` }),
+      }),
+    ]);
+    expect(inboxChanges(ev('TenderAwarded', { ...award(S), standstillUntil: null, lotId: null, lotsToAward: 0, winningBidIds: [S] }, at(13)))).toEqual([
+      { closeAll: { keyPrefix: key('') } },
+    ]);
+    expect(inboxChanges(ev('AwardAnnulled', { ...annulled(S, 16).data, lotId: null }, at(16)))[0]).toEqual({ closeAll: { keyPrefix: key('complaint:') } });
+  });
+});
+
 // ---- contracts ----
 const c = { contractId: CONTRACT, buyerId: B, supplierId: S };
 const required = [

@@ -137,6 +137,15 @@ function offerChanges(e: OfferEvent, since: string): InboxOp[] {
   }
 }
 
+/** The lot an award event concerns; null for the whole tender (and for events recorded before lots). */
+const lotOf = (d: { lotId?: string | null }) => d.lotId ?? null;
+const ofLot = (d: { lotId?: string | null }) => (lotOf(d) === null ? '' : ` of lot “${lotOf(d)}”`);
+/**
+ * The key prefix of the complaints about one award: `complaint:<lotId>:` for a lot, so that the
+ * lot's annulment closes its own only; `complaint:` for a whole award (the keys kept before lots).
+ */
+const complaints = (lot: string | null) => (lot === null ? 'complaint:' : `complaint:${lot}:`);
+
 function tenderChanges(e: TenderEvent, since: string): InboxOp[] {
   const { tenderId, buyerId } = e.data;
   const r = resourceOps(`tender:${tenderId}`, `/tenders/${tenderId}`, since);
@@ -170,21 +179,39 @@ function tenderChanges(e: TenderEvent, since: string): InboxOp[] {
     case 'BidEvaluated':
       return [r.close(buyerId, `evaluate:${e.data.supplierId}`)];
     // A provisional award leaves only complaints to resolve, which come after it.
-    case 'TenderAwarded':
-    case 'AwardFinalised':
+    case 'TenderAwarded': {
+      const lot = lotOf(e.data);
+      if (lot === null) return [r.closeAll()];
+      // Other lots still to award: so is the tender, and their bids may still need evaluating.
+      if (e.data.lotsToAward > 0) return [award(`Lot “${lot}” awarded, ${e.data.lotsToAward} lot(s) still to award: award each to an evaluated bid`)];
+      // The last lot: complaints about the other lots' provisional awards stay open.
+      return [r.close(buyerId, 'award'), r.closeAll('evaluate:')];
+    }
+    case 'AwardFinalised': {
+      const lot = lotOf(e.data);
+      // A final lot: no complaint of it is open; the other lots' items are theirs.
+      return lot === null ? [r.closeAll()] : [r.closeAll(complaints(lot))];
+    }
     case 'TenderCancelled':
       return [r.closeAll()];
     case 'AwardComplaintFiled':
       return [
-        r.open(buyerId, `complaint:${e.data.complaintId}`, 'resolve_complaint', `A bidder complained about the award: ${e.data.grounds}`, {
-          role: 'procurement',
-        }),
+        r.open(
+          buyerId,
+          `${complaints(lotOf(e.data))}${e.data.complaintId}`,
+          'resolve_complaint',
+          `A bidder complained about the award${ofLot(e.data)}: ${e.data.grounds}`,
+          { role: 'procurement' },
+        ),
       ];
     case 'AwardComplaintResolved':
-      return [r.close(buyerId, `complaint:${e.data.complaintId}`)];
-    case 'AwardAnnulled':
-      // Complaints still open concerned the annulled award: the tender waits for a new one.
-      return [r.closeAll('complaint:'), award(`The award was annulled (${e.data.reason}): award the tender anew to an evaluated bid`)];
+      return [r.close(buyerId, `${complaints(lotOf(e.data))}${e.data.complaintId}`)];
+    case 'AwardAnnulled': {
+      const lot = lotOf(e.data);
+      // Complaints still open concerned the annulled award (of that lot only): the tender (or lot) waits for a new one.
+      if (lot === null) return [r.closeAll('complaint:'), award(`The award was annulled (${e.data.reason}): award the tender anew to an evaluated bid`)];
+      return [r.closeAll(complaints(lot)), award(`The award of lot “${lot}” was annulled (${e.data.reason}): award the lot anew to an evaluated bid`)];
+    }
     case 'TenderDocumentAttached':
       return [];
     case 'ClarificationRequested':

@@ -242,6 +242,10 @@ describe('contract list rows follow the contract events', () => {
         total: '2450.00',
         weightedScore: 9,
         ranking: [],
+        standstillUntil: null,
+        lotId: null,
+        lotsToAward: 0,
+        winningBidIds: [eventId],
       },
     });
     expect(replay(history(fromTender))).toMatchObject({ origin: 'tender', originId: offerId, contractValue: '2450.00', committedVolume: '24.5' });

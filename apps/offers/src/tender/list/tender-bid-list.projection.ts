@@ -68,11 +68,11 @@ export class TenderBidListProjection extends LocalReadModel {
         if (c.awardAnnulled) {
           await tx.query(`UPDATE ${table} SET status = 'submitted' WHERE tender_id = $1 AND status IN ('won', 'lost')`, [c.tenderId]);
         }
-        if (c.winningBidId) {
-          await tx.query(`UPDATE ${table} SET status = CASE WHEN bid_id = $2 THEN 'won' ELSE 'lost' END WHERE tender_id = $1 AND status = 'submitted'`, [
-            c.tenderId,
-            c.winningBidId,
-          ]);
+        if (c.winningBidIds) {
+          await tx.query(
+            `UPDATE ${table} SET status = CASE WHEN bid_id = ANY($2::uuid[]) THEN 'won' ELSE 'lost' END WHERE tender_id = $1 AND status = 'submitted'`,
+            [c.tenderId, c.winningBidIds],
+          );
         }
       }
     }

@@ -18,7 +18,8 @@ export interface TenderBidListRow {
  * `replaced`: the supplier submitted another bid to the same tender, which took this one's place
  * (the decider keeps one current bid per supplier). `won` / `lost`: the bid that was current
  * when the tender was awarded; every bidder learns whether it won (a loser of a private tender
- * sees that it was awarded, not to whom).
+ * sees that it was awarded, not to whom). In a tender in lots, `won` is a bid that won at least
+ * one lot, decided once every lot is awarded (until then its bids stay `submitted`).
  */
 export const TENDER_BID_STATUSES = ['submitted', 'replaced', 'withdrawn', 'won', 'lost'] as const;
 export type TenderBidStatus = (typeof TENDER_BID_STATUSES)[number];
@@ -28,15 +29,16 @@ export type TenderBidListChange =
   | { submitted: TenderBidListRow }
   | { withdrawn: { bidId: string } }
   /**
-   * The tender's status on every bid of it; at close each opened bid's total; at award the
-   * winning bid is `won` and every other current one `lost`.
+   * The tender's status on every bid of it; at close each opened bid's total; at award (of its
+   * last lot) the winning bids are `won` and every other current one `lost`.
    */
   | {
       tender: {
         tenderId: string;
         tenderStatus: Exclude<TenderListStatus, 'open'>;
         totals?: { bidId: string; total: string }[];
-        winningBidId?: string;
+        /** Every bid holding an award of the tender (one per lot at most). */
+        winningBidIds?: string[];
         /** The award was set aside: its won and lost bids are current again. */
         awardAnnulled?: true;
       };
@@ -66,7 +68,9 @@ export function tenderBidListChange(event: TenderEvent): TenderBidListChange | n
     case 'TenderClosed':
       return { tender: { tenderId: event.data.tenderId, tenderStatus: 'closed', totals: event.data.bids.map((b) => ({ bidId: b.bidId, total: b.total })) } };
     case 'TenderAwarded':
-      return { tender: { tenderId: event.data.tenderId, tenderStatus: 'awarded', winningBidId: event.data.bidId } };
+      // Lots still to award: the tender is still closed, and no bid has won or lost yet.
+      if (event.data.lotsToAward > 0) return null;
+      return { tender: { tenderId: event.data.tenderId, tenderStatus: 'awarded', winningBidIds: event.data.winningBidIds } };
     case 'TenderCancelled':
       return { tender: { tenderId: event.data.tenderId, tenderStatus: 'cancelled' } };
     case 'AwardAnnulled':

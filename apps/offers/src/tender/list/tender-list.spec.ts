@@ -18,6 +18,13 @@ const opened = {
   },
 };
 
+/** A TenderAwarded as version 4 records it; whole (no lot) unless told. */
+const awarded = (d: { supplierId: string; bidId: string; lotId?: string; lotsToAward?: number; winningBidIds?: string[] }) =>
+  ({
+    type: 'TenderAwarded',
+    data: { ...ref, lotId: null, lotsToAward: 0, winningBidIds: [d.bidId], ...d },
+  }) as never;
+
 describe('tender list rows follow the tender events', () => {
   it('starts a row at the opening, adds invited suppliers, and moves the status (and winner) with close, award and cancel', () => {
     expect(tenderListChange(opened as never)).toEqual({
@@ -41,11 +48,23 @@ describe('tender list rows follow the tender events', () => {
     expect(tenderListChange({ type: 'TenderClosed', data: { ...ref, closedAt: '', bids: [] } } as never)).toEqual({
       changed: { tenderId: 't-1', status: 'closed' },
     });
-    expect(tenderListChange({ type: 'TenderAwarded', data: { ...ref, supplierId: 's-1', bidId: 'bid-1' } } as never)).toEqual({
+    expect(tenderListChange(awarded({ supplierId: 's-1', bidId: 'bid-1' }))).toEqual({
       changed: { tenderId: 't-1', status: 'awarded', awardedTo: 's-1' },
     });
     expect(tenderListChange({ type: 'TenderCancelled', data: { ...ref, reason: 'r' } } as never)).toEqual({
       changed: { tenderId: 't-1', status: 'cancelled' },
+    });
+  });
+
+  it('awards a tender in lots with its last lot, naming no winner (each lot has its own), and closes it again when a lot is annulled', () => {
+    expect(tenderListChange(awarded({ supplierId: 's-1', bidId: 'bid-1', lotId: 'A', lotsToAward: 1 }))).toBeNull();
+    expect(tenderListChange(awarded({ supplierId: 's-2', bidId: 'bid-2', lotId: 'B', lotsToAward: 0, winningBidIds: ['bid-1', 'bid-2'] }))).toEqual({
+      changed: { tenderId: 't-1', status: 'awarded' },
+    });
+    expect(
+      tenderListChange({ type: 'AwardAnnulled', data: { ...ref, lotId: 'B', supplierId: 's-2', bidId: 'bid-2', bidders: [], reason: 'r' } } as never),
+    ).toEqual({
+      changed: { tenderId: 't-1', status: 'closed', awardAnnulled: true },
     });
   });
 
@@ -89,13 +108,26 @@ describe('bid list rows follow the tender events', () => {
     expect(tenderBidListChange({ type: 'TenderClosed', data: { ...ref, closedAt: '', bids } } as never)).toEqual({
       tender: { tenderId: 't-1', tenderStatus: 'closed', totals: [{ bidId: 'bid-2', total: '100.00' }] },
     });
-    expect(tenderBidListChange({ type: 'TenderAwarded', data: { ...ref, supplierId: 's-1', bidId: 'bid-2' } } as never)).toEqual({
-      tender: { tenderId: 't-1', tenderStatus: 'awarded', winningBidId: 'bid-2' },
+    expect(tenderBidListChange(awarded({ supplierId: 's-1', bidId: 'bid-2' }))).toEqual({
+      tender: { tenderId: 't-1', tenderStatus: 'awarded', winningBidIds: ['bid-2'] },
     });
     expect(tenderBidListChange({ type: 'TenderCancelled', data: { ...ref, reason: 'r' } } as never)).toEqual({
       tender: { tenderId: 't-1', tenderStatus: 'cancelled' },
     });
     for (const type of ['TenderOpened', 'SuppliersInvited', 'BidEvaluated', 'TenderDocumentAttached'])
       expect(tenderBidListChange({ type, data: { ...ref } } as never)).toBeNull();
+  });
+
+  it('decides won and lost of a tender in lots once its last lot is awarded: won by every bid holding a lot', () => {
+    expect(tenderBidListChange(awarded({ supplierId: 's-1', bidId: 'bid-1', lotId: 'A', lotsToAward: 1 }))).toBeNull();
+    expect(tenderBidListChange(awarded({ supplierId: 's-2', bidId: 'bid-2', lotId: 'B', lotsToAward: 0, winningBidIds: ['bid-1', 'bid-2'] }))).toEqual({
+      tender: { tenderId: 't-1', tenderStatus: 'awarded', winningBidIds: ['bid-1', 'bid-2'] },
+    });
+    // A lot annulled: some lot is without an award again, so no bid has won or lost.
+    expect(
+      tenderBidListChange({ type: 'AwardAnnulled', data: { ...ref, lotId: 'A', supplierId: 's-1', bidId: 'bid-1', bidders: [], reason: 'r' } } as never),
+    ).toEqual({
+      tender: { tenderId: 't-1', tenderStatus: 'closed', awardAnnulled: true },
+    });
   });
 });

@@ -14,7 +14,10 @@ export interface TenderListRow {
   itemIds: string[];
   /** Who may see the tender besides its buyer (as GET /tenders/:id); never shown to a supplier. */
   invited: string[];
-  /** The winning supplier once awarded. */
+  /**
+   * The winning supplier once awarded whole. A tender in lots has one winner per lot (the same
+   * supplier may win several): it stays null, and GET /tenders/:id shows each lot's award.
+   */
   awardedTo: string | null;
   /** What full-text search finds it by: title, item ids, descriptions and specifications. */
   text: string;
@@ -60,12 +63,16 @@ export function tenderListChange(event: TenderEvent): TenderListChange | null {
       return { invited: { tenderId: event.data.tenderId, supplierIds: event.data.supplierIds } };
     case 'TenderClosed':
       return { changed: { tenderId: event.data.tenderId, status: 'closed' } };
-    case 'TenderAwarded':
-      return { changed: { tenderId: event.data.tenderId, status: 'awarded', awardedTo: event.data.supplierId } };
+    case 'TenderAwarded': {
+      const d = event.data;
+      // A lot awarded while others wait leaves the tender closed: it is awarded with its last lot.
+      if (d.lotsToAward > 0) return null;
+      return { changed: { tenderId: d.tenderId, status: 'awarded', ...(d.lotId === null && { awardedTo: d.supplierId }) } };
+    }
     case 'TenderCancelled':
       return { changed: { tenderId: event.data.tenderId, status: 'cancelled' } };
     case 'AwardAnnulled':
-      // Closed again, to be awarded anew.
+      // Closed again, to be awarded anew: the tender, or one of its lots (the others' awards stand).
       return { changed: { tenderId: event.data.tenderId, status: 'closed', awardAnnulled: true } };
     case 'TenderDocumentAttached':
     case 'ClarificationRequested':
