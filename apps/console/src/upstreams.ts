@@ -11,6 +11,7 @@ export const DEFAULT_PORTS = {
   'service-desk': 3005,
   relationships: 3006,
   fulfilment: 3007,
+  accounts: 3008,
 } as const;
 
 export type Upstream = keyof typeof DEFAULT_PORTS;

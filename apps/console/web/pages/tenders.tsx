@@ -1,7 +1,7 @@
 // Tenders: the list (and the company's own bids), opening a tender, and one tender through
 // invitation, sealed bids, close, ranking, evaluation and award.
 import { useState } from 'preact/hooks';
-import { get, Json, post, queryOf, session, shortId } from '../api';
+import { get, Json, post, Problem, queryOf, session, shortId } from '../api';
 import type { Route } from '../ui';
 import {
   ActionButton,
@@ -182,8 +182,24 @@ interface ItemDraft {
   quantity: string;
   unit: string;
   specification: string;
+  /** The lot id the item is in; empty in every item: the tender is awarded whole. */
+  lot: string;
 }
-const blankItem = (n: number): ItemDraft => ({ itemId: `lot-${n}`, description: '', quantity: '', unit: 'piece', specification: '' });
+const blankItem = (n: number): ItemDraft => ({ itemId: `lot-${n}`, description: '', quantity: '', unit: 'piece', specification: '', lot: '' });
+
+/** The lots the items name, in their order of first mention, and the items left out of them. */
+function lotsOfDraft(items: ItemDraft[], titles: Record<string, string>) {
+  const ids = [...new Set(items.map((i) => i.lot.trim()).filter(Boolean))];
+  const lots = ids.map((lotId) => ({
+    lotId,
+    title: titles[lotId]?.trim() || lotId,
+    itemIds: items.filter((i) => i.lot.trim() === lotId).map((i) => i.itemId),
+  }));
+  const unlotted = ids.length ? items.flatMap((item, n) => (item.lot.trim() ? [] : [`item ${n + 1} (${item.itemId})`])) : [];
+  return { lots, unlotted };
+}
+const unlottedMessage = (unlotted: string[]) =>
+  `${unlotted.join(', ')} ${unlotted.length === 1 ? 'is' : 'are'} in no lot: give every item a lot, or leave every lot empty to award the tender whole.`;
 
 /** A form for a new tender: items, deadline, criteria weights (which must sum to 100). */
 export function NewTenderPage(_props: { query?: Route['query'] }) {
@@ -193,24 +209,30 @@ export function NewTenderPage(_props: { query?: Route['query'] }) {
   const [deadline, setDeadline] = useState('');
   const [weights, setWeights] = useState<Record<Criterion, string>>({ price: '40', quality: '25', reputation: '10', service: '15', partnership: '10' });
   const [publicProcurement, setPublicProcurement] = useState(false);
+  const [lotTitles, setLotTitles] = useState<Record<string, string>>({});
   const sum = CRITERIA.reduce((a, c) => a + (Number(weights[c]) || 0), 0);
+  const { lots, unlotted } = lotsOfDraft(items, lotTitles);
   const setItem = (i: number, change: Partial<ItemDraft>) => setItems(items.map((it, j) => (j === i ? { ...it, ...change } : it)));
 
   return (
     <Page title="New tender" subtitle="Invite suppliers once it is open; their bids stay sealed until you close it after the deadline.">
       <CommandForm
         label="Open tender"
-        submit={() =>
-          post('offers', '/tenders', {
+        submit={async () => {
+          // Caught here rather than as the ledger's 400, which names only the first such item.
+          if (unlotted.length) throw new Problem(0, 'Items without a lot', unlottedMessage(unlotted));
+          return post('offers', '/tenders', {
             title,
             // Exact decimals ("2.5" t); what is not one is sent as typed, for the ledger to refuse in its own words.
-            items: items.map((i) => ({ ...i, quantity: parseQuantity(i.quantity) ?? i.quantity.trim() })),
+            items: items.map(({ lot: _lot, ...i }) => ({ ...i, quantity: parseQuantity(i.quantity) ?? i.quantity.trim() })),
             currency: currency.trim().toUpperCase(),
             submissionDeadline: fromLocalInput(deadline),
             weights: Object.fromEntries(CRITERIA.map((c) => [c, Number(weights[c])])),
             publicProcurement,
-          })
-        }
+            // No lot named: the tender is awarded whole, as before lots existed.
+            ...(lots.length ? { lots } : {}),
+          });
+        }}
         done={(tender: Json) => navigate(`/tenders/${tender.tenderId}`)}
       >
         <InputField label="Title" type="text" maxLength={300} required value={title} onChange={setTitle} />
@@ -230,6 +252,14 @@ export function NewTenderPage(_props: { query?: Route['query'] }) {
                 onChange={(v) => setItem(i, { quantity: v })}
               />
               <InputField label="Unit" type="text" maxLength={32} required value={item.unit} onChange={(v) => setItem(i, { unit: v })} />
+              <InputField
+                label="Lot"
+                hint="optional: items with the same lot id are awarded together"
+                type="text"
+                maxLength={40}
+                value={item.lot}
+                onChange={(v) => setItem(i, { lot: v })}
+              />
             </div>
             <TextAreaField label="Specification" maxLength={4000} value={item.specification} onChange={(v) => setItem(i, { specification: v })} />
             {items.length > 1 && (
@@ -244,6 +274,32 @@ export function NewTenderPage(_props: { query?: Route['query'] }) {
             Add an item
           </button>
         </div>
+        {lots.length > 0 && (
+          <fieldset class="ot-group">
+            <legend>Lots</legend>
+            <p class="muted">Each lot is ranked and awarded on its own; a supplier bids on whole lots.</p>
+            <div class="form-row">
+              {lots.map((l) => (
+                <InputField
+                  key={l.lotId}
+                  label={`Name of lot ${l.lotId}`}
+                  hint="optional; the lot id if left empty"
+                  type="text"
+                  maxLength={300}
+                  value={lotTitles[l.lotId] ?? ''}
+                  onChange={(v) => setLotTitles({ ...lotTitles, [l.lotId]: v })}
+                />
+              ))}
+            </div>
+          </fieldset>
+        )}
+        <p aria-live="polite" class={unlotted.length ? 'weights-off' : 'muted'} data-lot-count={lots.length} data-lots-error={unlotted.length ? '' : undefined}>
+          {unlotted.length
+            ? unlottedMessage(unlotted)
+            : lots.length
+              ? `${lots.length === 1 ? '1 lot' : `${lots.length} lots`}, each awarded on its own: ${lots.map((l) => `${l.lotId} (${l.itemIds.join(', ')})`).join('; ')}.`
+              : 'No lots: the tender is awarded whole.'}
+        </p>
         <div class="form-row">
           <InputField label="Currency" hint="ISO 4217, such as EUR" type="text" maxLength={3} required value={currency} onChange={setCurrency} />
           <InputField
@@ -337,35 +393,53 @@ function EvaluateForm({ tender, supplierId, name, mine, done }: { tender: Json; 
 function BidForm({ tender, done }: { tender: Json; done: () => void }) {
   const [prices, setPrices] = useState<Record<string, string>>({});
   const [note, setNote] = useState('');
+  const items: Json[] = tender.items;
+  const lots: Json[] = tender.lots ?? [];
+  const priceField = (i: Json) => (
+    <InputField
+      key={i.itemId}
+      label={`Unit price for ${i.itemId}`}
+      hint={`${tender.currency} per ${i.unit}, ${formatQuantity(i.quantity)} wanted`}
+      type="text"
+      inputMode="decimal"
+      // In lots, the items of a lot not bid on stay empty.
+      required={lots.length === 0}
+      value={prices[i.itemId] ?? ''}
+      onChange={(v) => setPrices({ ...prices, [i.itemId]: v })}
+    />
+  );
   return (
     <CommandForm
       label="Submit bid"
-      submit={() =>
-        post('offers', `/tenders/${tender.tenderId}/bids`, {
-          prices: (tender.items as Json[]).map((i) => ({ itemId: i.itemId, unitPrice: (prices[i.itemId] ?? '').trim() })),
-          ...(note.trim() ? { note } : {}),
-        })
-      }
+      submit={async () => {
+        const entered = items.map((i) => ({ itemId: i.itemId, unitPrice: (prices[i.itemId] ?? '').trim() }));
+        if (lots.length === 0) return post('offers', `/tenders/${tender.tenderId}/bids`, { prices: entered, ...(note.trim() ? { note } : {}) });
+        // Only the lots bid on; a lot priced in part is the ledger's to refuse, naming the item.
+        const priced = entered.filter((p) => p.unitPrice);
+        if (!priced.length) throw new Problem(0, 'No lot priced', 'price every item of at least one lot');
+        return post('offers', `/tenders/${tender.tenderId}/bids`, { prices: priced, ...(note.trim() ? { note } : {}) });
+      }}
       done={() => {
         setPrices({});
         done();
       }}
     >
       <p>Your bid is sealed: nobody, the buyer included, reads it before the tender closes. Submitting again replaces your earlier bid.</p>
-      <div class="form-row">
-        {(tender.items as Json[]).map((i) => (
-          <InputField
-            key={i.itemId}
-            label={`Unit price for ${i.itemId}`}
-            hint={`${tender.currency} per ${i.unit}, ${formatQuantity(i.quantity)} wanted`}
-            type="text"
-            inputMode="decimal"
-            required
-            value={prices[i.itemId] ?? ''}
-            onChange={(v) => setPrices({ ...prices, [i.itemId]: v })}
-          />
-        ))}
-      </div>
+      {lots.length === 0 ? (
+        <div class="form-row">{items.map(priceField)}</div>
+      ) : (
+        <>
+          <p class="muted">
+            Bid on any of the lots: price every item of each lot you bid on and leave the others empty. Each lot is ranked and awarded on its own.
+          </p>
+          {lots.map((l) => (
+            <fieldset key={l.lotId} class="ot-group" data-bid-lot={l.lotId}>
+              <legend>{lotName(l)}</legend>
+              <div class="form-row">{items.filter((i) => (l.itemIds as string[]).includes(i.itemId)).map(priceField)}</div>
+            </fieldset>
+          ))}
+        </>
+      )}
       <TextAreaField label="Note" hint="optional, sealed with the prices" maxLength={4000} value={note} onChange={setNote} />
     </CommandForm>
   );
@@ -394,12 +468,219 @@ function InviteForm({ tenderId, done }: { tenderId: string; done: () => void }) 
   );
 }
 
+/** A lot as headings name it: its id, and its title where that says more. */
+const lotName = (lot: Json) => `Lot ${lot.lotId}${lot.title && lot.title !== lot.lotId ? `: ${lot.title}` : ''}`;
+
 /** The weighted score each criterion contributes (score × weight / 100), as the tender decider ranks. */
 function contributions(row: Json, weights: Record<Criterion, number>) {
   return CRITERIA.map((c) => {
     const score: number | null = c === 'price' ? row.priceScore : (row.averages?.[c] ?? null);
     return { criterion: c, score, weight: weights[c], weighted: score === null ? 0 : round2((score * weights[c]) / 100) };
   });
+}
+
+/** A ranking, of the whole tender or of one lot: the buyer sees the scores behind it, a bidder its own place. */
+function RankingTable({
+  ranking,
+  currency,
+  isBuyer,
+  award,
+  evaluations,
+}: {
+  ranking: Json[];
+  currency: string;
+  isBuyer: boolean;
+  award: Json | undefined;
+  evaluations: Json[];
+}) {
+  const me = session();
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col" class="num">
+              Rank
+            </th>
+            <th scope="col">Supplier</th>
+            <th scope="col" class="num">
+              Price total
+            </th>
+            {isBuyer && (
+              <th scope="col" class="num">
+                Price score
+              </th>
+            )}
+            <th scope="col" class="num">
+              Weighted score
+            </th>
+            {isBuyer && (
+              <th scope="col" class="num">
+                Evaluations
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          {ranking.map((r) => (
+            <tr key={r.supplierId} data-supplier-id={r.supplierId}>
+              <td class="num">{r.rank}</td>
+              <td>
+                <Company id={r.supplierId} you={sameId(r.supplierId, me?.companyId)} />
+                {award && sameId(award.supplierId, r.supplierId) && <span class="badge badge-awarded">awarded</span>}
+              </td>
+              <td class="num">
+                <Exact amount={r.total} currency={currency} />
+              </td>
+              {isBuyer && <td class="num">{r.priceScore}</td>}
+              <td class="num">
+                {typeof r.weightedScore === 'number' ? r.weightedScore.toFixed(2) : <span class="muted">{isBuyer ? 'not evaluated' : '—'}</span>}
+              </td>
+              {isBuyer && <td class="num">{evaluations.filter((e) => sameId(e.supplierId, r.supplierId)).length}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Every opened bid's unit prices (the buyer's view); in a tender in lots, an item of a lot not bid on shows a dash. */
+function OpenedBidsTable({ t, opened }: { t: Json; opened: Json[] }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Supplier</th>
+            {(t.items as Json[]).map((i) => (
+              <th scope="col" class="num" key={i.itemId}>
+                {i.itemId} unit price
+              </th>
+            ))}
+            <th scope="col" class="num">
+              Total
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {opened.map((b) => (
+            <tr key={b.supplierId}>
+              <th scope="row">
+                <Company id={b.supplierId} />
+              </th>
+              {(t.items as Json[]).map((i) => (
+                <td class="num" key={i.itemId}>
+                  <Exact amount={(b.prices as Json[]).find((p) => p.itemId === i.itemId)?.unitPrice} />
+                </td>
+              ))}
+              <td class="num">
+                <Exact amount={b.total} currency={t.currency} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Bars of the weighted scores, best first; a bid not evaluated yet shows as such. */
+const weightedBars = (ranking: Json[], nameOf: (id: string) => string) =>
+  ranking.map((r) => ({
+    label: nameOf(r.supplierId),
+    value: typeof r.weightedScore === 'number' ? r.weightedScore : 0,
+    note: typeof r.weightedScore === 'number' ? r.weightedScore.toFixed(2) : 'not evaluated',
+  }));
+
+/**
+ * One lot of a tender in lots: its items, its own ranking among the bids on it, and its own
+ * award (buttons for the buyer while the tender is closed and the lot not awarded).
+ */
+function LotSection({
+  t,
+  lot,
+  isBuyer,
+  isClosed,
+  evaluations,
+  awardable,
+  nameOf,
+  reload,
+}: {
+  t: Json;
+  lot: Json;
+  isBuyer: boolean;
+  isClosed: boolean;
+  evaluations: Json[];
+  awardable: (supplierId: string) => boolean;
+  nameOf: (id: string) => string;
+  reload: () => void;
+}) {
+  const me = session();
+  const ranking: Json[] = lot.ranking ?? [];
+  const award: Json | undefined = lot.award;
+  const itemIds: string[] = lot.itemIds;
+  const headingId = `lot-h-${lot.lotId}`;
+  const candidates = ranking.filter((r) => awardable(r.supplierId));
+  return (
+    <section class="card" aria-labelledby={headingId} data-lot={lot.lotId}>
+      <h3 id={headingId}>{lotName(lot)}</h3>
+      <p>Items: {itemIds.join(', ')}</p>
+      {t.opened && (
+        <>
+          <h4>Ranking of lot {lot.lotId}</h4>
+          {ranking.length === 0 ? (
+            <p class="empty">No bid was received on this lot.</p>
+          ) : (
+            <>
+              <RankingTable ranking={ranking} currency={t.currency} isBuyer={isBuyer} award={award} evaluations={evaluations} />
+              {isBuyer && <BarChart title={`Weighted scores, lot ${lot.lotId}`} max={10} bars={weightedBars(ranking, nameOf)} />}
+            </>
+          )}
+        </>
+      )}
+      {award ? (
+        <>
+          <h4>Award of lot {lot.lotId}</h4>
+          <p data-winner={award.supplierId}>
+            Awarded to <strong>{nameOf(award.supplierId)}</strong>
+            {sameId(award.supplierId, me?.companyId) && ' (your company)'} at <Exact amount={award.total} currency={t.currency} />
+            {/* The weighted score is the buyer's evaluation: others are not shown it. */}
+            {typeof award.weightedScore === 'number' && `, weighted score ${award.weightedScore.toFixed(2)}`}.
+          </p>
+          {award.final === false && award.standstillUntil && (
+            <p class="muted">
+              Provisional: a losing bidder may complain until <When at={award.standstillUntil} />; the contract is drafted once the award is final.
+            </p>
+          )}
+          {(isBuyer || sameId(award.supplierId, me?.companyId)) && <ContractLink origin={`tender:${t.tenderId}:lot:${lot.lotId}`} />}
+        </>
+      ) : t.status === 'awarded' ? (
+        // Every lot is awarded, this one not to the viewer (a private tender's award is the winner's business).
+        <p>This lot was awarded to another supplier.</p>
+      ) : (
+        isBuyer &&
+        isClosed &&
+        ranking.length > 0 && (
+          <>
+            <h4>Award of lot {lot.lotId}</h4>
+            <div class="actions">
+              {candidates.length === 0 && <p class="empty">No bid on this lot can be awarded yet: evaluate one first.</p>}
+              {candidates.map((r) => (
+                <ActionButton
+                  key={r.supplierId}
+                  label={`Award lot ${lot.lotId} to ${nameOf(r.supplierId)}`}
+                  kind={r.rank === 1 ? 'primary' : 'secondary'}
+                  run={() => post('offers', `/tenders/${t.tenderId}/award`, { supplierId: r.supplierId, lotId: lot.lotId })}
+                  done={reload}
+                />
+              ))}
+            </div>
+          </>
+        )
+      )}
+    </section>
+  );
 }
 
 /** One tender: terms, invitations, sealed bids, then the ranking, evaluations and the award. */
@@ -412,7 +693,14 @@ export function TenderPage({ id }: { id?: string }) {
   const ranking: Json[] = t?.ranking ?? [];
   const opened: Json[] = t?.opened ?? [];
   const sealed: Json[] = t?.bids ?? [];
-  const nameOf = useCompanyNames([...ranking.map((r) => r.supplierId), ...opened.map((b) => b.supplierId), t?.award?.supplierId]);
+  // Empty for a tender awarded whole, which keeps its one ranking and award at the top.
+  const lots: Json[] = t?.lots ?? [];
+  const nameOf = useCompanyNames([
+    ...ranking.map((r) => r.supplierId),
+    ...opened.map((b) => b.supplierId),
+    t?.award?.supplierId,
+    ...lots.flatMap((l) => [...((l.ranking ?? []) as Json[]).map((r) => r.supplierId), l.award?.supplierId]),
+  ]);
 
   if (!t)
     return (
@@ -435,6 +723,8 @@ export function TenderPage({ id }: { id?: string }) {
   const ownSealed = sealed.find((b) => sameId(b.supplierId, me?.companyId));
   const ownOpened = opened.find((b) => sameId(b.supplierId, me?.companyId));
   const topWeight = Math.max(...CRITERIA.map((c) => weights[c]));
+  const hasLots = lots.length > 0;
+  const lotOf = (itemId: string) => lots.find((l) => (l.itemIds as string[]).includes(itemId))?.lotId;
 
   return (
     <Page
@@ -497,6 +787,7 @@ export function TenderPage({ id }: { id?: string }) {
                 </th>
                 <th scope="col">Unit</th>
                 <th scope="col">Specification</th>
+                {hasLots && <th scope="col">Lot</th>}
               </tr>
             </thead>
             <tbody>
@@ -507,6 +798,7 @@ export function TenderPage({ id }: { id?: string }) {
                   <td class="num">{formatQuantity(i.quantity)}</td>
                   <td>{i.unit}</td>
                   <td>{i.specification || <span class="muted">—</span>}</td>
+                  {hasLots && <td>{lotOf(i.itemId)}</td>}
                 </tr>
               ))}
             </tbody>
@@ -632,7 +924,7 @@ export function TenderPage({ id }: { id?: string }) {
         </section>
       )}
 
-      {t.opened && (
+      {t.opened && !hasLots && (
         <section aria-labelledby="ranking-h">
           <h2 id="ranking-h">Ranking</h2>
           {ranking.length === 0 ? (
@@ -643,64 +935,10 @@ export function TenderPage({ id }: { id?: string }) {
                 Best first by weighted score (0–10) over the criteria weights; bids not evaluated yet come last.
                 {!isBuyer && ' You see your own place; the scores are the buyer’s.'}
               </p>
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col" class="num">
-                        Rank
-                      </th>
-                      <th scope="col">Supplier</th>
-                      <th scope="col" class="num">
-                        Price total
-                      </th>
-                      {isBuyer && (
-                        <th scope="col" class="num">
-                          Price score
-                        </th>
-                      )}
-                      <th scope="col" class="num">
-                        Weighted score
-                      </th>
-                      {isBuyer && (
-                        <th scope="col" class="num">
-                          Evaluations
-                        </th>
-                      )}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {ranking.map((r) => (
-                      <tr key={r.supplierId} data-supplier-id={r.supplierId}>
-                        <td class="num">{r.rank}</td>
-                        <td>
-                          <Company id={r.supplierId} you={sameId(r.supplierId, me?.companyId)} />
-                          {t.award && sameId(t.award.supplierId, r.supplierId) && <span class="badge badge-awarded">awarded</span>}
-                        </td>
-                        <td class="num">
-                          <Exact amount={r.total} currency={t.currency} />
-                        </td>
-                        {isBuyer && <td class="num">{r.priceScore}</td>}
-                        <td class="num">
-                          {typeof r.weightedScore === 'number' ? r.weightedScore.toFixed(2) : <span class="muted">{isBuyer ? 'not evaluated' : '—'}</span>}
-                        </td>
-                        {isBuyer && <td class="num">{evaluations.filter((e) => sameId(e.supplierId, r.supplierId)).length}</td>}
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <RankingTable ranking={ranking} currency={t.currency} isBuyer={isBuyer} award={t.award} evaluations={evaluations} />
               {isBuyer && (
                 <>
-                  <BarChart
-                    title="Weighted scores"
-                    max={10}
-                    bars={ranking.map((r) => ({
-                      label: nameOf(r.supplierId),
-                      value: typeof r.weightedScore === 'number' ? r.weightedScore : 0,
-                      note: typeof r.weightedScore === 'number' ? r.weightedScore.toFixed(2) : 'not evaluated',
-                    }))}
-                  />
+                  <BarChart title="Weighted scores" max={10} bars={weightedBars(ranking, nameOf)} />
                   <p class="muted">Each criterion's part of the weighted score: its score (0–10) times its weight.</p>
                   <div>
                     {ranking.map((r) => (
@@ -721,42 +959,45 @@ export function TenderPage({ id }: { id?: string }) {
               {isBuyer && opened.length > 0 && (
                 <>
                   <h3>Opened bids</h3>
-                  <div class="table-wrap">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th scope="col">Supplier</th>
-                          {(t.items as Json[]).map((i) => (
-                            <th scope="col" class="num" key={i.itemId}>
-                              {i.itemId} unit price
-                            </th>
-                          ))}
-                          <th scope="col" class="num">
-                            Total
-                          </th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {opened.map((b) => (
-                          <tr key={b.supplierId}>
-                            <th scope="row">
-                              <Company id={b.supplierId} />
-                            </th>
-                            {(t.items as Json[]).map((i) => (
-                              <td class="num" key={i.itemId}>
-                                <Exact amount={(b.prices as Json[]).find((p) => p.itemId === i.itemId)?.unitPrice} />
-                              </td>
-                            ))}
-                            <td class="num">
-                              <Exact amount={b.total} currency={t.currency} />
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
+                  <OpenedBidsTable t={t} opened={opened} />
                 </>
               )}
+            </>
+          )}
+        </section>
+      )}
+
+      {hasLots && (
+        <section aria-labelledby="lots-h">
+          <h2 id="lots-h">Lots</h2>
+          <p class="muted">
+            Each lot is ranked among the bids on it and awarded on its own, with its own contract; the tender is awarded once every lot is.
+            {t.opened && ' Best first by weighted score (0–10) over the criteria weights; bids not evaluated yet come last.'}
+            {t.opened && !isBuyer && ' You see your own place; the scores are the buyer’s.'}
+          </p>
+          {isBuyer && isClosed && (
+            <p class="muted">
+              Awarding needs a person with the procurement role.
+              {!(me?.personId && me.roles.includes('procurement')) && <strong> You do not have it; the ledger will refuse.</strong>}
+            </p>
+          )}
+          {lots.map((lot) => (
+            <LotSection
+              key={lot.lotId}
+              t={t}
+              lot={lot}
+              isBuyer={isBuyer}
+              isClosed={isClosed}
+              evaluations={evaluations}
+              awardable={awardable}
+              nameOf={nameOf}
+              reload={reload}
+            />
+          ))}
+          {isBuyer && t.opened && opened.length > 0 && (
+            <>
+              <h3>Opened bids</h3>
+              <OpenedBidsTable t={t} opened={opened} />
             </>
           )}
         </section>
@@ -786,7 +1027,7 @@ export function TenderPage({ id }: { id?: string }) {
         </section>
       )}
 
-      {isBuyer && isClosed && ranking.length > 0 && (
+      {isBuyer && isClosed && !hasLots && ranking.length > 0 && (
         <section aria-labelledby="award-h">
           <h2 id="award-h">Award</h2>
           <p class="muted">
@@ -811,15 +1052,16 @@ export function TenderPage({ id }: { id?: string }) {
         </section>
       )}
 
-      {t.status === 'awarded' && (
+      {t.status === 'awarded' && !hasLots && (
         <section aria-labelledby="awarded-h">
           <h2 id="awarded-h">Award</h2>
           {t.award ? (
             <>
               <p data-winner={t.award.supplierId}>
                 Awarded to <strong>{nameOf(t.award.supplierId)}</strong>
-                {sameId(t.award.supplierId, me?.companyId) && ' (your company)'} at <Exact amount={t.award.total} currency={t.currency} />, weighted score{' '}
-                {Number(t.award.weightedScore).toFixed(2)}.
+                {sameId(t.award.supplierId, me?.companyId) && ' (your company)'} at <Exact amount={t.award.total} currency={t.currency} />
+                {/* The weighted score is the buyer's evaluation: only the buyer is sent it. */}
+                {t.award.weightedScore !== undefined ? `, weighted score ${Number(t.award.weightedScore).toFixed(2)}.` : '.'}
               </p>
               {(isBuyer || sameId(t.award.supplierId, me?.companyId)) && <ContractLink origin={`tender:${t.tenderId}`} />}
             </>
