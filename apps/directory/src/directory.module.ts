@@ -12,7 +12,7 @@ import { CompanyHttpController } from './company/company.http.controller';
 import { PersonalDataCommandHandler } from './personal-data/personal-data.command-handler';
 import { DIRECTORY_MIGRATIONS } from './personal-data/personal-data.migration';
 import { personalDataReader } from './personal-data/personal-data.reader';
-import { loadPersonalDataKey, PersonalDataVault } from './personal-data/personal-data.vault';
+import { loadPersonalDataKey, PersonalDataVault } from '@dealledger/platform';
 
 export const DIRECTORY = {
   context: 'directory',

@@ -6,19 +6,28 @@ import { eventCatalog, eventsTopic } from '@dealledger/events';
 import { checkMessage, ensureTopics } from '@dealledger/messaging';
 
 const REVOKING = new Set(['ApiKeyRevoked', 'PersonRemoved', 'PersonRolesChanged']);
-const COMPANIES = new Set(['CompanyRegistered', 'CompanyVerified']);
+const COMPANIES = new Set(['CompanyRegistered', 'CompanyVerified', 'PersonAdded', 'PersonRemoved']);
 
 /** The companies registered in the directory (and which an operator verified), as every app learns them. */
 export class KnownCompanies {
   private readonly registered = new Map<string, string[]>();
   private readonly verified = new Set<string>();
   private readonly names = new Map<string, string>();
+  /** Each current person's company (ids only: names stay with the directory). */
+  private readonly people = new Map<string, string>();
 
   apply(type: string, data: Record<string, unknown>): void {
     if (type === 'CompanyRegistered') {
       this.registered.set(String(data.companyId), (data.roles as string[]) ?? []);
       this.names.set(String(data.companyId), String(data.name ?? ''));
     } else if (type === 'CompanyVerified') this.verified.add(String(data.companyId));
+    else if (type === 'PersonAdded') this.people.set(String(data.personId), String(data.companyId));
+    else if (type === 'PersonRemoved') this.people.delete(String(data.personId));
+  }
+
+  /** A person the directory holds for this company, not removed. */
+  isPersonOf(personId: string, companyId: string): boolean {
+    return this.people.get(personId) === companyId;
   }
 
   /** A public body whose registration an operator verified: only it runs a public procurement. */

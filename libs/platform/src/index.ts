@@ -11,3 +11,5 @@ export * from './read-model';
 export * from './timestamp';
 export { KnownCompanies } from './directory-feed';
 export * from './documents';
+export * from './personal-data/vault';
+export * from './personal-data/migration';

@@ -9,7 +9,7 @@ import { ExecuteCompanyCommand } from '../company/company.command-handler';
 import type { CompanyCommand, NewApiKey } from '../company/company.commands';
 import { CompanyState, normalizeEmail } from '../company/company.decider';
 import type { CompanyEvent } from '../company/company.events';
-import { newDataKey, PersonalData, PersonalDataVault, sealPersonalData } from './personal-data.vault';
+import { newDataKey, PersonalData, PersonalDataVault, sealPersonalData } from '@dealledger/platform';
 
 export interface AddPersonInput {
   companyId: string;

@@ -1,7 +1,7 @@
 import type { PersonAddedV2 } from '@dealledger/events';
 import type { EventReader, RecordedEvent } from '@dealledger/event-store';
 import type { PersonAddedViewData } from '../company/company.events';
-import { openPersonalData, PersonalDataVault } from './personal-data.vault';
+import { openPersonalData, PersonalDataVault } from '@dealledger/platform';
 
 const isPersonAdded = (e: RecordedEvent) => e.type === 'PersonAdded' && e.schemaVersion === 2;
 

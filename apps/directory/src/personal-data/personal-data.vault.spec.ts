@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventCatalog, PersonAddedV2 } from '@dealledger/events';
 import { revealPersonAdded } from './personal-data.reader';
-import { loadPersonalDataKey, newDataKey, openPersonalData, PAD_BYTES, sealPersonalData, unwrapDataKey, wrapDataKey } from './personal-data.vault';
+import { loadPersonalDataKey, newDataKey, openPersonalData, PAD_BYTES, sealPersonalData, unwrapDataKey, wrapDataKey } from '@dealledger/platform';
 
 const personId = '22222222-2222-4222-8222-222222222222';
 const other = '33333333-3333-4333-8333-333333333333';

@@ -4,10 +4,11 @@ import { developmentSecret, refuseKnownKey } from '@dealledger/auth';
 import type { SealedPersonalData } from '@dealledger/events';
 import { assertIdentifier, Queryable } from '@dealledger/event-store';
 
-/** What a person's sealed record holds. */
+/** What a person's sealed record holds (a contact of a seller's account map also a profile URL). */
 export interface PersonalData {
   name: string;
   email: string;
+  profileUrl?: string;
 }
 
 /**
@@ -68,7 +69,7 @@ export const PAD_BYTES = 256;
  * id as associated data: a record copied into another person's event does not open).
  */
 export function sealPersonalData(data: PersonalData, dataKey: Buffer, personId: string): SealedPersonalData {
-  const json = JSON.stringify({ name: data.name, email: data.email });
+  const json = JSON.stringify({ name: data.name, email: data.email, ...(data.profileUrl === undefined ? {} : { profileUrl: data.profileUrl }) });
   const length = Buffer.byteLength(json);
   const padded = json + ' '.repeat(Math.ceil((length + 1) / PAD_BYTES) * PAD_BYTES - length);
   const iv = randomBytes(IV_BYTES);
@@ -95,7 +96,7 @@ export function openPersonalData(sealed: SealedPersonalData, dataKey: Buffer, pe
   }
   const data = JSON.parse(plain) as Partial<PersonalData>;
   if (typeof data.name !== 'string' || typeof data.email !== 'string') throw new Error(`the personal data of person ${personId} is not {name, email}`);
-  return { name: data.name, email: data.email };
+  return { name: data.name, email: data.email, ...(typeof data.profileUrl === 'string' ? { profileUrl: data.profileUrl } : {}) };
 }
 
 /**
