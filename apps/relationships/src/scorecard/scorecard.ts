@@ -19,7 +19,7 @@ export const SCORECARD_FORMULAS = {
   quality: '10 − 2 × tickets opened per executed contract, within 0..10',
   service: 'mean of SLA compliance % / 10 and average satisfaction × 2 (those that exist)',
   reputation:
-    'mean of tender win rate × 10 (won / (won + lost); an annulled award counts neither) and average satisfaction across all buyers × 2 (those that exist)',
+    'mean of tender win rate × 10 (won / (won + lost), one per award, so per lot in a tender in lots; an annulled award counts neither) and average satisfaction across all buyers × 2 (those that exist)',
   partnership:
     '0.4 × min(10, 2 × years since the first event) + 0.4 × min(10, 2.5 × repeat contracts) + 0.2 × min(10, 5 × renewals); overall: the mean over buyers',
   delivery:
