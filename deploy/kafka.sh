@@ -31,7 +31,7 @@ LOG_FILE="$DATA_DIR/server.log"
 CONFIG="$DATA_DIR/server.properties"
 CREDENTIALS_DIR="$DATA_DIR/credentials"
 # Kept in step with libs/messaging/src/access.ts (CONTEXTS plus the operator).
-SCRAM_PRINCIPALS=(operator directory offers contracts resale service-desk fulfilment relationships)
+SCRAM_PRINCIPALS=(operator directory offers contracts resale service-desk fulfilment accounts relationships)
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 
 log() { echo "[kafka] $*" >&2; }
@@ -122,6 +122,12 @@ start() {
     return 0
   fi
   resolve_jars
+  # Principals added to the project since this storage was formatted (a new app): they have no
+  # password yet, and get their SCRAM credentials once the broker runs (see add_new_principals).
+  local new_principals=() name
+  if [[ -f "$DATA_DIR/logs/meta.properties" ]]; then
+    for name in "${SCRAM_PRINCIPALS[@]}"; do [[ -s "$CREDENTIALS_DIR/$name" ]] || new_principals+=("$name"); done
+  fi
   configure_and_format
   : > "$LOG_FILE"
   log "starting broker on 127.0.0.1:$PORT (log: $LOG_FILE)"
@@ -132,7 +138,20 @@ start() {
   pid=$!
   echo "$pid" > "$PID_FILE"
   wait_until_ready "$pid"
+  (( ${#new_principals[@]} == 0 )) || add_new_principals "${new_principals[@]}"
   log "ready (pid $pid)"
+}
+
+# SCRAM credentials for principals the storage was formatted without, through the running broker.
+add_new_principals() {
+  local client="$DATA_DIR/operator.properties" name
+  (umask 077; printf 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="operator" password="%s";\n' \
+    "$(cat "$CREDENTIALS_DIR/operator")" > "$client")
+  for name in "$@"; do
+    log "adding principal $name (new since this storage was formatted)"
+    tool org.apache.kafka.tools.ConfigCommand --bootstrap-server "127.0.0.1:$PORT" --command-config "$client" \
+      --alter --add-config "SCRAM-SHA-512=[password=$(password_of "$name")]" --entity-type users --entity-name "$name" >&2
+  done
 }
 
 stop() {

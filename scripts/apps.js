@@ -9,6 +9,7 @@ const DEFAULT_PORTS = {
   'service-desk': 3005,
   relationships: 3006,
   fulfilment: 3007,
+  accounts: 3008,
 };
 const portVariable = (app) => `${app.toUpperCase().replace(/-/g, '_')}_PORT`;
 module.exports = { DEFAULT_PORTS, portVariable };

@@ -5,6 +5,7 @@ import { CONTRACTS_EVENTS, CONTRACTS_UPCASTERS } from './contracts/contracts.eve
 import { RESALE_EVENTS, RESALE_UPCASTERS } from './resale/resale.events';
 import { SERVICE_DESK_EVENTS } from './service-desk/service-desk.events';
 import { FULFILMENT_EVENTS } from './fulfilment/fulfilment.events';
+import { ACCOUNTS_EVENTS } from './accounts/accounts.events';
 
 export * from './catalog';
 export * from './envelope';
@@ -17,9 +18,10 @@ export * from './contracts/contracts.events';
 export * from './resale/resale.events';
 export * from './service-desk/service-desk.events';
 export * from './fulfilment/fulfilment.events';
+export * from './accounts/accounts.events';
 
 /** The catalog of every published event type; contexts add theirs here as they land. */
 export const eventCatalog = new EventCatalog()
-  .register(...DIRECTORY_EVENTS, ...OFFERS_EVENTS, ...CONTRACTS_EVENTS, ...RESALE_EVENTS, ...SERVICE_DESK_EVENTS, ...FULFILMENT_EVENTS)
+  .register(...DIRECTORY_EVENTS, ...OFFERS_EVENTS, ...CONTRACTS_EVENTS, ...RESALE_EVENTS, ...SERVICE_DESK_EVENTS, ...FULFILMENT_EVENTS, ...ACCOUNTS_EVENTS)
   .registerUpcaster(...DIRECTORY_UPCASTERS)
   .registerUpcaster(...OFFERS_UPCASTERS, ...CONTRACTS_UPCASTERS, ...RESALE_UPCASTERS);

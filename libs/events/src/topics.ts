@@ -1,5 +1,5 @@
 /** The ledger's bounded contexts; each publishes to exactly one topic. */
-export const CONTEXTS = ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment', 'relationships'] as const;
+export const CONTEXTS = ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment', 'accounts', 'relationships'] as const;
 export type ContextName = (typeof CONTEXTS)[number];
 
 /**

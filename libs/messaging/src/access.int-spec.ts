@@ -67,7 +67,7 @@ describe("Kafka access: the project's broker authenticates everyone and each app
   const topic = (context: string) => eventsTopic(context, prefix);
 
   beforeAll(async () => {
-    expect(await applyLedgerAccess(createKafka('access-test', kafkaBrokers(), 'operator'), prefix)).toEqual({ topics: 13, grants: 58 });
+    expect(await applyLedgerAccess(createKafka('access-test', kafkaBrokers(), 'operator'), prefix)).toEqual({ topics: 14, grants: 66 });
   });
 
   it('refuses a client without credentials and one with a wrong password', async () => {
@@ -94,5 +94,9 @@ describe("Kafka access: the project's broker authenticates everyone and each app
     // that as no coordinator found (the same group coordinator served the line above).
     expect(await consume(as('contracts'), topic('offers'), `${prefix}.resale`)).toBe('KafkaJSGroupCoordinatorNotFound');
     expect(await consume(as('relationships'), topic('offers'), `${prefix}.relationships.rebuild.1.x.0`)).toBe('ok');
+    // A seller's account plans are read by no other app; the accounts app reads the deals and the directory only.
+    expect(await consume(as('relationships'), topic('accounts'), `${prefix}.relationships`)).toBe('TOPIC_AUTHORIZATION_FAILED');
+    expect(await consume(as('accounts'), topic('offers'), `${prefix}.accounts`)).toBe('ok');
+    expect(await consume(as('accounts'), topic('contracts'), `${prefix}.accounts`)).toBe('TOPIC_AUTHORIZATION_FAILED');
   });
 });

@@ -10,6 +10,8 @@ export const CONSUMES: Record<ContextName, ContextName[]> = {
   resale: ['contracts', 'fulfilment'],
   'service-desk': ['contracts', 'fulfilment'],
   fulfilment: ['contracts'],
+  // The ledger's deals move a seller's opportunities; registrations link its prospects.
+  accounts: ['directory', 'offers'],
   relationships: ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment'],
 };
 

@@ -4,8 +4,12 @@ import { inboundConsumer } from '@dealledger/platform';
 import { writableGenerations, writeEvents } from './generations';
 import { writeFeed } from '../feed/feed-rows';
 
-/** Every context's topic the ledger publishes (the read side publishes none of its own). */
-export const sourceTopics = () => CONTEXTS.filter((c) => c !== 'relationships').map((c) => eventsTopic(c));
+/**
+ * Every context's topic that records deals between companies (the read side publishes none of
+ * its own). The accounts context's is a seller's private plan, not a deal between two parties:
+ * it stays out of the shared timelines and feeds.
+ */
+export const sourceTopics = () => CONTEXTS.filter((c) => c !== 'relationships' && c !== 'accounts').map((c) => eventsTopic(c));
 
 export const relationshipsGroupId = () => process.env.RELATIONSHIPS_GROUP_ID ?? `${process.env.TOPIC_PREFIX || 'dealledger'}.relationships`;
 

@@ -1,0 +1,391 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import type { Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { EventEnvelope, eventCatalog, eventsTopic } from '@dealledger/events';
+import { toKafkaMessage } from '@dealledger/messaging';
+import { KnownCompanies } from '@dealledger/platform';
+import { ContextEnvironment, contextEnvironment, eventually, http, sampleEvent, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { ACCOUNTS, AccountsModule } from './accounts.module';
+import { AccountListProjection } from './projections/accounts.projections';
+
+const seller = randomUUID();
+const rival = randomUUID();
+const buyer = randomUUID();
+const DAY = 86400000;
+
+describe('accounts app: private account plans whose opportunities follow the ledger over Kafka (real PostgreSQL and Kafka)', () => {
+  const schema = uniqueName('accounts');
+  const prefix = uniqueName('dl');
+  let app: INestApplication;
+  let url: string;
+  let producer: Producer;
+  let db: DataSource;
+  let env: ContextEnvironment;
+
+  // People as the directory knows them (the app learns them from its topic; here applied directly).
+  const person = (companyId: string) => ({ companyId, personId: randomUUID(), roles: ['executive'] });
+  const anna = person(seller);
+  const ben = person(seller);
+  const rivalRep = person(rival);
+  const as = (p: ReturnType<typeof person>) => tokenFor(p);
+
+  beforeAll(async () => {
+    env = await contextEnvironment({ schema, prefix, clientId: 'accounts-test', consumes: ['offers', 'directory'] });
+    ({ producer, db } = env);
+    ({ app, url } = await startTestApp(AccountsModule, ACCOUNTS));
+    const companies = app.get(KnownCompanies);
+    for (const [id, name] of [
+      [seller, 'Volta Cells AB'],
+      [rival, 'Ampere Packs GmbH'],
+      [buyer, 'Autowerk Süd GmbH'],
+    ])
+      companies.apply('CompanyRegistered', { companyId: id, name, registrationNumber: id.slice(0, 8), country: 'DE', roles: ['supplier', 'buyer'] });
+    for (const p of [anna, ben, rivalRep]) companies.apply('PersonAdded', { companyId: p.companyId, personId: p.personId });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await env.close();
+  });
+
+  const publish = async (...events: EventEnvelope[]) => {
+    for (const e of events) expect(eventCatalog.validate(e.type, e.schemaVersion, e.data)).toEqual([]);
+    await producer.send({ topic: eventsTopic(events[0].context, prefix), messages: events.map(toKafkaMessage) });
+  };
+  const offerEvent = (type: string, offerId: string, supplierId: string, extra: Record<string, unknown> = {}, version = 1, at = new Date()) =>
+    sampleEvent(type, { offerId, supplierId, buyerId: buyer, ...extra }, [supplierId, buyer], at, 'offers', version);
+  const accepted = (offerId: string, supplierId: string) =>
+    offerEvent(
+      'OfferAccepted',
+      offerId,
+      supplierId,
+      {
+        revision: 0,
+        acceptedBy: randomUUID(),
+        currency: 'EUR',
+        total: '1095000.00',
+        paymentTerms: '30 days net',
+        deliveryTerms: 'DAP Ingolstadt',
+        validUntil: new Date(Date.now() + 30 * DAY).toISOString(),
+        items: [
+          {
+            sku: 'NMC-MOD-48V',
+            kind: 'component',
+            description: '48 V module',
+            unit: 'piece',
+            quantity: '1000',
+            unitPrice: '1095.00',
+            tierMinQuantity: '1',
+            lineTotal: '1095000.00',
+            tiers: [{ minQuantity: '1', unitPrice: '1095.00' }],
+          },
+        ],
+      },
+      2,
+    );
+  const opportunityEvents = async (id: string) =>
+    (await db.query(`SELECT type, data FROM "${schema}".events WHERE stream_id = $1 ORDER BY stream_version`, [`opportunity-${id}`])) as {
+      type: string;
+      data: any;
+    }[];
+  const stageOf = async (id: string, token = as(anna)) => (await http(url, 'GET', `/opportunities/${id}`, undefined, token)).body.stage;
+
+  const target = (token: string, companyId: string, ownerId: string) =>
+    http(url, 'POST', '/accounts', { target: { kind: 'company', companyId }, tier: 'strategic', ownerId }, token);
+
+  it('maps an account plan and moves its opportunity by the ledger: offer sent, countered, accepted; a replayed event moves nothing twice', async () => {
+    const account = await target(as(anna), buyer, anna.personId);
+    expect(account.status).toBe(201);
+    const accountId = account.body.accountId;
+    expect((await target(as(anna), buyer, anna.personId)).body).toMatchObject({ status: 409, code: 'accounts.already_exists' });
+    expect((await http(url, 'POST', `/accounts/${accountId}/team`, { personId: ben.personId, part: 'technical' }, as(anna))).body.team).toEqual([
+      { personId: ben.personId, part: 'technical' },
+    ]);
+    const champion = await http(
+      url,
+      'POST',
+      `/accounts/${accountId}/stakeholders`,
+      {
+        contact: { name: 'Dr. Lena Brandt', email: 'L.Brandt@autowerk.example', profileUrl: 'https://www.linkedin.com/in/lena-brandt' },
+        position: 'Head of powertrain purchasing',
+        role: 'decider',
+        stance: 'champion',
+      },
+      as(anna),
+    );
+    expect(champion.status).toBe(201);
+    const { stakeholderId } = champion.body;
+    expect(champion.body.committee).toEqual([
+      expect.objectContaining({
+        stakeholderId,
+        role: 'decider',
+        stance: 'champion',
+        contact: { status: 'present', name: 'Dr. Lena Brandt', email: 'l.brandt@autowerk.example', profileUrl: 'https://www.linkedin.com/in/lena-brandt' },
+      }),
+    ]);
+    expect(champion.body.missingRoles).not.toContain('decider');
+    // The name and e-mail are sealed in the log.
+    const log = await db.query(`SELECT data::text AS d FROM "${schema}".events WHERE stream_id = $1`, [`account-${accountId}`]);
+    expect(log.map((r: { d: string }) => r.d).join()).not.toMatch(/Brandt|autowerk/i);
+
+    const campaign = await http(
+      url,
+      'POST',
+      '/campaigns',
+      { name: 'Battery Show 2027', channel: 'conference', startsAt: new Date(Date.now() - 40 * DAY).toISOString() },
+      as(anna),
+    );
+    const touch = await http(
+      url,
+      'POST',
+      `/accounts/${accountId}/touches`,
+      {
+        channel: 'conference',
+        at: new Date(Date.now() - 30 * DAY).toISOString(),
+        campaignId: campaign.body.campaignId,
+        sellerPeople: [anna.personId, ben.personId],
+        stakeholderIds: [stakeholderId],
+        summary: 'Met at the booth',
+      },
+      as(anna),
+    );
+    expect(touch.status).toBe(201);
+    const demo = {
+      channel: 'demonstration',
+      at: new Date(Date.now() - 10 * DAY).toISOString(),
+      sellerPeople: [ben.personId],
+      stakeholderIds: [stakeholderId],
+      summary: 'Test bench',
+    };
+    expect((await http(url, 'POST', `/accounts/${accountId}/touches`, demo, as(anna))).status).toBe(201);
+
+    const opened = await http(
+      url,
+      'POST',
+      '/opportunities',
+      { accountId, title: '48 V modules 2028', expectedValue: '1200000.00', currency: 'EUR', expectedVolume: '1,000 modules' },
+      as(anna),
+    );
+    expect(opened.status).toBe(201);
+    const id = opened.body.opportunityId;
+    expect(opened.body).toMatchObject({ stage: 'identified', buyerId: buyer, deal: null });
+    expect((await http(url, 'POST', `/opportunities/${id}/stage`, { to: 'qualified' }, as(anna))).body.stage).toBe('qualified');
+    expect((await http(url, 'POST', `/opportunities/${id}/stage`, { to: 'won' }, as(anna))).body).toMatchObject({
+      status: 409,
+      code: 'opportunity.won_follows_the_deal',
+    });
+
+    // The seller's offer to the buyer goes out on the ledger: the opportunity follows it by itself.
+    const offerId = randomUUID();
+    const submitted = offerEvent('OfferSubmitted', offerId, seller, { revision: 0 });
+    await publish(submitted);
+    await eventually(
+      () => stageOf(id),
+      (s) => s === 'offer',
+    );
+    await publish(offerEvent('OfferCountered', offerId, seller, { revision: 0, proposals: [{ sku: 'NMC-MOD-48V', unitPrice: '1050.00' }], note: 'target' }, 2));
+    await eventually(
+      () => stageOf(id),
+      (s) => s === 'negotiation',
+    );
+    const acceptance = accepted(offerId, seller);
+    await publish(acceptance, acceptance, submitted);
+    await eventually(
+      () => stageOf(id),
+      (s) => s === 'won',
+    );
+    // Redelivered and late events: still one link and one move per stage.
+    await publish(submitted, acceptance);
+    await new Promise((r) => setTimeout(r, 1000));
+    const events = await opportunityEvents(id);
+    expect(events.map((e) => [e.type, e.data.to ?? e.data.dealId ?? null])).toEqual([
+      ['OpportunityOpened', null],
+      ['OpportunityStageMoved', 'qualified'],
+      ['OpportunityDealLinked', offerId],
+      ['OpportunityStageMoved', 'offer'],
+      ['OpportunityStageMoved', 'negotiation'],
+      ['OpportunityStageMoved', 'won'],
+    ]);
+    expect(events[3].data).toMatchObject({ movedBy: null, cause: { eventType: 'OfferSubmitted', eventId: submitted.id, dealKind: 'offer', dealId: offerId } });
+
+    // The pipeline: one won, the first touch a conference (the campaign's), the last before the offer a demonstration.
+    const pipeline = (await http(url, 'GET', '/pipeline?staleDays=5', undefined, as(ben))).body;
+    expect(pipeline.outcomes).toMatchObject({ won: 1, lost: 0, winRate: 100 });
+    expect(pipeline.attribution.deals).toEqual([
+      expect.objectContaining({
+        opportunityId: id,
+        won: true,
+        firstTouch: expect.objectContaining({ channel: 'conference', campaignId: campaign.body.campaignId }),
+        lastTouch: expect.objectContaining({ channel: 'demonstration' }),
+      }),
+    ]);
+    expect(pipeline.pipeline).toEqual([
+      expect.objectContaining({ currency: 'EUR', stages: expect.arrayContaining([{ stage: 'won', count: 1, value: '1200000.00', weighted: '1200000.00' }]) }),
+    ]);
+    expect(pipeline.staleAccounts.accounts).toEqual([expect.objectContaining({ accountId, daysSince: 10 })]);
+
+    // The committee as it stood before the champion was mapped: empty; erasing the contact reaches every map.
+    const before = await http(
+      url,
+      'GET',
+      `/accounts/${accountId}/committee?asOf=${new Date(Date.parse(opened.body.stages[0].at) - 60000).toISOString()}`,
+      undefined,
+      as(anna),
+    );
+    expect(before.body.committee).toEqual([]);
+    const erased = await http(url, 'DELETE', `/accounts/${accountId}/stakeholders/${stakeholderId}/contact`, undefined, as(anna));
+    expect(erased.status).toBe(200);
+    expect(erased.body.committee[0].contact).toEqual({ status: 'erased' });
+    expect((await db.query(`SELECT count(*)::int AS n FROM "${schema}".person_keys WHERE person_id = $1`, [stakeholderId]))[0].n).toBe(0);
+  });
+
+  it("keeps each seller's plan to itself: another seller finds no account, opportunity or figure of it, and the ledger moves only the named seller's", async () => {
+    const mine = await target(as(anna), rival, anna.personId); // the seller may target a competitor's parent; any company
+    const theirs = await target(as(rivalRep), buyer, rivalRep.personId);
+    expect(theirs.status).toBe(201);
+    for (const [path, token] of [
+      [`/accounts/${mine.body.accountId}`, as(rivalRep)],
+      [`/accounts/${mine.body.accountId}/committee`, as(rivalRep)],
+      [`/accounts/${theirs.body.accountId}`, as(anna)],
+    ] as const)
+      expect((await http(url, 'GET', path, undefined, token)).body).toMatchObject({ status: 404, code: 'accounts.account_not_found' });
+    const rivalOpp = await http(
+      url,
+      'POST',
+      '/opportunities',
+      { accountId: theirs.body.accountId, title: 'Packs', expectedValue: '900000', currency: 'EUR', expectedVolume: 'many' },
+      as(rivalRep),
+    );
+    expect(rivalOpp.status).toBe(201);
+    // Anna may not open an opportunity on the rival's account, nor read or move the rival's.
+    expect(
+      (
+        await http(
+          url,
+          'POST',
+          '/opportunities',
+          { accountId: theirs.body.accountId, title: 'x', expectedValue: '1', currency: 'EUR', expectedVolume: 'x' },
+          as(anna),
+        )
+      ).status,
+    ).toBe(404);
+    expect((await http(url, 'GET', `/opportunities/${rivalOpp.body.opportunityId}`, undefined, as(anna))).status).toBe(404);
+    expect((await http(url, 'POST', `/opportunities/${rivalOpp.body.opportunityId}/stage`, { to: 'contacted' }, as(anna))).status).toBe(404);
+    // An offer by the seller (Volta) to the buyer does not move the rival's opportunity with the same buyer.
+    const offerId = randomUUID();
+    await publish(offerEvent('OfferSubmitted', offerId, seller, { revision: 0 }));
+    // ...but an invitation naming the rival moves it, and an award to another bidder loses it with the reason.
+    const tenderId = randomUUID();
+    await publish(sampleEvent('SuppliersInvited', { tenderId, buyerId: buyer, supplierIds: [rival] }, [buyer, rival], new Date(), 'offers', 1));
+    await eventually(
+      () => stageOf(rivalOpp.body.opportunityId, as(rivalRep)),
+      (s) => s === 'offer',
+    );
+    const list = await http(url, 'GET', '/opportunities', undefined, as(rivalRep));
+    expect(list.body.items.map((o: any) => o.opportunityId)).toEqual([rivalOpp.body.opportunityId]);
+    expect(list.body.items[0].deal).toEqual({ kind: 'tender', id: tenderId });
+    const accounts = await http(url, 'GET', '/accounts', undefined, as(rivalRep));
+    expect(accounts.body.items.map((a: any) => a.accountId)).toEqual([theirs.body.accountId]);
+    const pipeline = (await http(url, 'GET', '/pipeline', undefined, as(rivalRep))).body;
+    expect(pipeline.pipeline).toEqual([
+      expect.objectContaining({ currency: 'EUR', stages: expect.arrayContaining([expect.objectContaining({ stage: 'offer', count: 1 })]) }),
+    ]);
+    expect(pipeline.coverage.map((c: any) => c.accountId)).toEqual([theirs.body.accountId]);
+  });
+
+  it('links a prospect to its company when it registers, and then follows the deals with it', async () => {
+    const regNo = `HRB ${Math.floor(Math.random() * 1e6)}`;
+    const account = await http(
+      url,
+      'POST',
+      '/accounts',
+      { target: { kind: 'prospect', name: 'Karosseriewerke Nord GmbH', registrationNumber: regNo, country: 'DE' }, tier: 'key', ownerId: ben.personId },
+      as(anna),
+    );
+    expect(account.status).toBe(201);
+    const opened = await http(
+      url,
+      'POST',
+      '/opportunities',
+      { accountId: account.body.accountId, title: 'Body modules', expectedValue: '50000', currency: 'EUR', expectedVolume: 'pilot' },
+      as(anna),
+    );
+    expect(opened.body.buyerId).toBeNull();
+    const companyId = randomUUID();
+    await publish(
+      sampleEvent(
+        'CompanyRegistered',
+        { companyId, name: 'Karosseriewerke Nord GmbH', registrationNumber: regNo.replace(' ', ''), country: 'DE', roles: ['buyer'] },
+        [companyId],
+        new Date(),
+        'directory',
+        1,
+      ),
+    );
+    await eventually(
+      async () => (await http(url, 'GET', `/accounts/${account.body.accountId}`, undefined, as(anna))).body.companyId,
+      (c) => c === companyId,
+    );
+    const offerId = randomUUID();
+    await publish(
+      sampleEvent('OfferSubmitted', { offerId, supplierId: seller, buyerId: companyId, revision: 0 }, [seller, companyId], new Date(), 'offers', 1),
+    );
+    await eventually(
+      () => stageOf(opened.body.opportunityId),
+      (s) => s === 'offer',
+    );
+  });
+
+  it('answers bad input with problem+json and writes nothing', async () => {
+    const count = async () => (await db.query(`SELECT count(*)::int AS n FROM "${schema}".events`))[0].n;
+    const before = await count();
+    for (const [body, code] of [
+      [{ target: { kind: 'company', companyId: buyer }, tier: 'platinum', ownerId: anna.personId }, 'validation_failed'],
+      [{ target: { kind: 'company', companyId: buyer }, tier: 'key', ownerId: rivalRep.personId }, 'accounts.not_your_person'],
+      [{ target: { kind: 'company', companyId: randomUUID() }, tier: 'key', ownerId: anna.personId }, 'accounts.unknown_company'],
+      [{ target: { kind: 'industry', naceCode: '29.3.1', name: 'Parts' }, tier: 'key', ownerId: anna.personId }, 'validation_failed'],
+      [{ target: { kind: 'prospect', name: 'No number' }, tier: 'key', ownerId: anna.personId }, 'accounts.target_inconsistent'],
+    ] as const) {
+      const r = await http(url, 'POST', '/accounts', body, as(anna));
+      expect(r.status).toBe(400);
+      expect(r.type).toMatch(/application\/problem\+json/);
+      if (code !== 'validation_failed') expect(r.body.code).toBe(code);
+    }
+    const industry = await http(
+      url,
+      'POST',
+      '/accounts',
+      { target: { kind: 'industry', naceCode: '29.32', name: 'Automotive parts' }, tier: 'growth', ownerId: anna.personId },
+      as(anna),
+    );
+    expect(industry.status).toBe(201);
+    expect(
+      (
+        await http(
+          url,
+          'POST',
+          '/opportunities',
+          { accountId: industry.body.accountId, title: 'x', expectedValue: '1', currency: 'EUR', expectedVolume: 'x' },
+          as(anna),
+        )
+      ).body,
+    ).toMatchObject({
+      status: 400,
+      code: 'opportunity.needs_a_company',
+    });
+    expect(
+      (
+        await http(
+          url,
+          'POST',
+          `/accounts/${industry.body.accountId}/touches`,
+          { channel: 'email', at: new Date(Date.now() + DAY).toISOString(), sellerPeople: [anna.personId], stakeholderIds: [], summary: 'x' },
+          as(anna),
+        )
+      ).body,
+    ).toMatchObject({ status: 400, code: 'accounts.touch_in_future' });
+    expect(await count()).toBe(before + 1);
+    await app.get(AccountListProjection).catchUp();
+  });
+});
