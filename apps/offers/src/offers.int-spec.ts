@@ -627,6 +627,9 @@ describe('offers app over HTTP, with its events on Kafka (real PostgreSQL and Ka
     expect((await award({ supplierId: supplier3, lotId: 'T' })).body).toMatchObject({ status: 409, code: 'tender.no_bid' });
     const first = await award({ supplierId: supplier2, lotId: 'T' });
     expect(first.body.status).toBe('closed');
+    const cancelLot = (lot: string) => http(url, 'POST', `/tenders/${id}/lots/${lot}/cancel`, { reason: 'not needed' }, buyerProcurement);
+    expect((await cancelLot('T')).body).toMatchObject({ status: 409, code: 'tender.lot_awarded' });
+    expect((await cancelLot('no%20such')).body).toMatchObject({ status: 400, code: 'tender.unknown_lot' });
     const second = await award({ supplierId: supplier3, lotId: 'R' });
     expect(second.body.status).toBe('awarded');
     expect(second.body.lots.map((l: any) => [l.lotId, l.award.supplierId, l.award.total, l.award.final])).toEqual([

@@ -33,6 +33,8 @@ export type EvaluateBid = Base & { type: 'EvaluateBid'; supplierId: string; scor
 /** `lotId`: the lot awarded, in a tender in lots; null for a tender awarded whole. */
 export type AwardTender = Base & { type: 'AwardTender'; supplierId: string; lotId: string | null };
 export type CancelTender = Base & { type: 'CancelTender'; reason: string };
+/** A lot of a tender in lots that will not be awarded. */
+export type CancelLot = Base & { type: 'CancelLot'; lotId: string; reason: string };
 /** `document`: resolved from the buyer's own uploads before the command is decided. */
 export type AttachTenderDocument = Base & { type: 'AttachTenderDocument'; document: DocumentRef };
 
@@ -56,6 +58,7 @@ export type TenderCommand =
   | CloseTender
   | EvaluateBid
   | AwardTender
+  | CancelLot
   | CancelTender
   | AttachTenderDocument
   | AskClarification

@@ -924,6 +924,71 @@ describe('tender decider', () => {
       expect(asS2.lots[1].award.weightedScore).toBeUndefined();
     });
 
+    it('cancels a lot that will not be awarded: the tender is awarded once every lot is awarded or cancelled', () => {
+      const c = closedInLots();
+      const cancelLot = (lotId: string, by: Requester = procurement, reason = 'No bid meets the load index'): TenderCommand => ({
+        type: 'CancelLot',
+        tenderId,
+        lotId,
+        reason,
+        requester: by,
+        now: after,
+      });
+      // Cancelling the only lot left while none is awarded is cancelling the tender.
+      const one = [...c, ...given(c).when(cancelLot('2')).events];
+      expect(one[one.length - 1]).toEqual({
+        type: 'LotCancelled',
+        data: {
+          tenderId,
+          buyerId: buyer,
+          lotId: '2',
+          reason: 'No bid meets the load index',
+          cancelledBy: procurement.personId,
+          lotsToAward: 1,
+          winningBidIds: [],
+        },
+      });
+      given(one).when(cancelLot('1')).thenThrows('conflict:tender.cancel_the_tender');
+      given(one).when(cancelLot('2')).thenThrows('conflict:tender.lot_cancelled');
+      given(one).when(awardLot(s2, '2')).thenThrows('conflict:tender.lot_cancelled');
+      given(c).when(cancelLot('1', engineer)).thenThrows('forbidden:tender.procurement_role_required');
+      given(c)
+        .when(cancelLot('1', procurement, ' '))
+        .thenThrows('invalid:tender.reason_required');
+      const awarded1 = given(one).when(awardLot(s3, '1')).events;
+      expect(awarded(awarded1).data).toMatchObject({ lotId: '1', lotsToAward: 0 });
+      expect(given([...one, ...awarded1]).state.status).toBe('awarded');
+      // In the other order: the last lot cancelled after the first was awarded.
+      const first = [...c, ...given(c).when(awardLot(s3, '1')).events];
+      const [last] = given(first).when(cancelLot('2')).events;
+      expect(last.data).toMatchObject({ lotsToAward: 0, winningBidIds: [bidId(3)] });
+      expect(given([...first, last]).state.status).toBe('awarded');
+      given(closedEvents()).when(cancelLot('1')).thenThrows('invalid:tender.no_lots');
+    });
+    it('freezes what an award recorded: no evaluation of a bid whose every lot is decided, and the view shows the recorded ranking', () => {
+      const c = closedInLots();
+      const one = [...c, ...given(c).when(awardLot(s3, '1')).events];
+      // s3 bid on lot 1 only, now awarded: its evaluation is closed; s1 bid on lot 2 too, still open.
+      given(one)
+        .when(evaluateCmd(s3, engineer, 1))
+        .thenThrows('conflict:tender.evaluation_closed');
+      const rescored = [...one, ...given(one).when(evaluateCmd(s1, engineer, 10)).events];
+      const view = tenderView(given(rescored).state, procurement, tenderId) as any;
+      expect(view.lots[0].ranking.map((r: any) => [r.supplierId, r.weightedScore])).toEqual(
+        awarded(one.slice(c.length)).data.ranking.map((r) => [r.supplierId, r.weightedScore]),
+      );
+    });
+    it('refuses an item priced twice in one bid', () => {
+      given([inLots(), invited])
+        .when(
+          submit(s1, 1, [
+            { itemId: 'lot-1', unitPrice: '5.00' },
+            { itemId: 'lot-1', unitPrice: '7.00' },
+          ]),
+        )
+        .thenThrows('invalid:tender.duplicate_price');
+    });
+
     describe('a standstill and complaints per lot', () => {
       const until = new Date(after.getTime() + 10 * 86400000).toISOString();
       const day = (n: number) => new Date(after.getTime() + n * 86400000);

@@ -23,6 +23,7 @@ import type {
   AskClarification,
   AttachTenderDocument,
   AwardTender,
+  CancelLot,
   CancelTender,
   CloseTender,
   EvaluateBid,
@@ -127,8 +128,10 @@ interface ClosedFacts extends TenderFacts {
   closedAt: string;
   opened: OpenedBid[];
   evaluations: BidEvaluatedV1[];
-  /** By lotKey; `awarded` once every lot has one. */
+  /** By lotKey; `awarded` once every lot has one or is cancelled. */
   awards: Record<string, LotAward>;
+  /** Lots the buyer cancelled: settled without an award. */
+  cancelledLots: { lotId: string; reason: string }[];
 }
 
 export type TenderState =
@@ -178,7 +181,7 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
     }
     case 'TenderClosed':
       return state.status === 'open'
-        ? { ...state, status: 'closed', closedAt: event.data.closedAt, opened: event.data.bids, evaluations: [], awards: {} }
+        ? { ...state, status: 'closed', closedAt: event.data.closedAt, opened: event.data.bids, evaluations: [], awards: {}, cancelledLots: [] }
         : state;
     case 'BidEvaluated': {
       if (state.status !== 'closed') return state;
@@ -190,7 +193,13 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
       const { supplierId, bidId, total, weightedScore, awardedBy, standstillUntil, lotId } = event.data;
       const award = { supplierId, bidId, total, weightedScore, awardedBy, standstillUntil, final: standstillUntil === null };
       const awards = { ...state.awards, [lotKey(lotId)]: { lotId, award, awarded: event.data, complaints: [] } };
-      return { ...state, status: lotsOf(state).every((l) => awards[lotKey(l.lotId)]) ? 'awarded' : 'closed', awards };
+      const next = { ...state, awards };
+      return { ...next, status: unsettled(next).length === 0 ? 'awarded' : 'closed' };
+    }
+    case 'LotCancelled': {
+      if (state.status !== 'closed') return state;
+      const next = { ...state, cancelledLots: [...state.cancelledLots, { lotId: event.data.lotId, reason: event.data.reason }] };
+      return { ...next, status: unsettled(next).length === 0 ? 'awarded' : 'closed' };
     }
     case 'AwardComplaintFiled': {
       const { complaintId, supplierId, grounds, lotId } = event.data;
@@ -236,6 +245,12 @@ export function evolve(state: TenderState, event: TenderEvent): TenderState {
   }
 }
 
+/** The lots neither awarded nor cancelled: what the buyer has still to decide. */
+export function unsettled(s: Pick<ClosedFacts, 'lots' | 'title' | 'items' | 'awards' | 'cancelledLots'>): LotView[] {
+  const cancelled = new Set(s.cancelledLots.map((c) => c.lotId));
+  return lotsOf(s).filter((l) => !s.awards[lotKey(l.lotId)] && !(l.lotId !== null && cancelled.has(l.lotId)));
+}
+
 function withLotAward(state: TenderState, lotId: string | null, change: (a: LotAward) => LotAward): TenderState {
   if (state.status !== 'closed' && state.status !== 'awarded') return state;
   const a = state.awards[lotKey(lotId)];
@@ -249,7 +264,12 @@ const CRITERIA = ['quality', 'reputation', 'service', 'partnership'] as const;
 
 /** Sum of quantity x unit price over the items the bid prices (each line rounded half-up to 4 decimals). */
 export function bidTotal(items: TenderItemV2[], prices: BidPrice[]): string {
-  return sum(items.flatMap((item) => prices.filter((p) => p.itemId === item.itemId).map((p) => lineTotal(item.quantity, p.unitPrice))));
+  return sum(
+    items.flatMap((item) => {
+      const price = prices.find((p) => p.itemId === item.itemId);
+      return price ? [lineTotal(item.quantity, price.unitPrice)] : [];
+    }),
+  );
 }
 
 /** The lowest total gets 10; others 10 x lowest / total. */
@@ -406,6 +426,7 @@ function submitBid(c: SubmitBid, state: TenderState): TenderEvent[] {
   beforeDeadline(o, c.now);
   for (const p of c.prices) {
     if (!o.items.some((i) => i.itemId === p.itemId)) throw TenderErrors.unknownItem(p.itemId);
+    if (c.prices.filter((x) => x.itemId === p.itemId).length > 1) throw TenderErrors.duplicatePrice(p.itemId);
     if (toUnits(p.unitPrice) <= 0n) throw TenderErrors.priceNotPositive(p.itemId);
   }
   // A bid is on whole lots: every item of each lot it prices (of the tender, when it has no lots).
@@ -461,6 +482,9 @@ function evaluate(c: EvaluateBid, state: TenderState): TenderEvent[] {
   const closed = expect(s, 'evaluate bids of', 'closed');
   const bid = closed.opened.find((b) => b.supplierId === c.supplierId);
   if (!bid) throw TenderErrors.noBid(c.supplierId);
+  // Rankings of awarded lots are recorded with their award: a bid whose every lot is decided is evaluated no more.
+  const open = unsettled(closed);
+  if (!open.some((lot) => lot.itemIds.every((id) => bid.prices.some((p) => p.itemId === id)))) throw TenderErrors.evaluationClosed(c.supplierId);
   return [
     {
       type: 'BidEvaluated',
@@ -483,6 +507,7 @@ function award(c: AwardTender, state: TenderState): TenderEvent[] {
   const closed = expect(s, 'award', 'closed');
   const lot = lotFor(closed, c.lotId);
   if (closed.awards[lotKey(lot.lotId)]) throw TenderErrors.lotAwarded(lot.lotId!);
+  if (!unsettled(closed).some((l) => l.lotId === lot.lotId)) throw TenderErrors.lotCancelled(lot.lotId!);
   const bid = closed.opened.find((b) => b.supplierId === c.supplierId);
   if (!bid) throw TenderErrors.noBid(c.supplierId);
   const ranking = rank(closed, lot);
@@ -517,7 +542,7 @@ function award(c: AwardTender, state: TenderState): TenderEvent[] {
         // With a standstill period the award is provisional: losing bidders may complain until then.
         standstillUntil: closed.standstillDays > 0 ? new Date(c.now.getTime() + closed.standstillDays * 86400000).toISOString() : null,
         lotId: lot.lotId,
-        lotsToAward: lotsOf(closed).length - others.length - 1,
+        lotsToAward: unsettled(closed).length - 1,
         winningBidIds: [...new Set([...others.map((a) => a.award.bidId), bid.bidId])],
       },
     },
@@ -606,6 +631,36 @@ function finaliseAward(c: FinaliseAward, state: TenderState): TenderEvent[] {
   return [{ type: 'AwardFinalised', data: { ...award, standstillUntil: until, lotId } }];
 }
 
+/** A lot the buyer will not award (no bid on it, or none it can take): settled without an award. */
+function cancelLot(c: CancelLot, state: TenderState): TenderEvent[] {
+  const s = visible(state, c.tenderId, c.requester);
+  byBuyer(s, c.requester);
+  if (c.requester.personId === null || !c.requester.roles.includes('procurement')) throw TenderErrors.procurementRoleRequired();
+  const closed = expect(s, 'cancel a lot of', 'closed');
+  if (closed.lots.length === 0) throw TenderErrors.noLots();
+  const lot = lotFor(closed, c.lotId);
+  if (closed.awards[lotKey(lot.lotId)]) throw TenderErrors.lotAwarded(lot.lotId!);
+  const open = unsettled(closed);
+  if (!open.some((l) => l.lotId === lot.lotId)) throw TenderErrors.lotCancelled(lot.lotId!);
+  if (!c.reason.trim()) throw TenderErrors.reasonRequired();
+  const awards = Object.values(closed.awards);
+  // Nothing would be awarded at all: that is cancelling the tender, which every bidder is told as such.
+  if (open.length === 1 && awards.length === 0) throw TenderErrors.cancelTheTender();
+  return [
+    {
+      type: 'LotCancelled',
+      data: {
+        ...ref(closed),
+        lotId: lot.lotId!,
+        reason: c.reason,
+        cancelledBy: c.requester.personId,
+        lotsToAward: open.length - 1,
+        winningBidIds: awards.map((a) => a.award.bidId),
+      },
+    },
+  ];
+}
+
 function cancel(c: CancelTender, state: TenderState): TenderEvent[] {
   const s = visible(state, c.tenderId, c.requester);
   byBuyer(s, c.requester);
@@ -685,6 +740,8 @@ export function decide(command: TenderCommand, state: TenderState): TenderEvent[
       return evaluate(command, state);
     case 'AwardTender':
       return award(command, state);
+    case 'CancelLot':
+      return cancelLot(command, state);
     case 'CancelTender':
       return cancel(command, state);
     case 'AttachTenderDocument':

@@ -64,6 +64,11 @@ export const TenderErrors = {
   noBidOnLot: (supplierId: string, lotId: string) => conflict('tender.no_bid', `supplier ${supplierId} did not bid on lot ${lotId}`),
   lotAwarded: (lotId: string) => conflict('tender.lot_awarded', `lot ${lotId} is awarded already`),
   lotNotAwarded: (lotId: string) => conflict('tender.lot_not_awarded', `lot ${lotId} has no award`),
+  lotCancelled: (lotId: string) => conflict('tender.lot_cancelled', `lot ${lotId} is cancelled`),
+  cancelTheTender: () => conflict('tender.cancel_the_tender', 'no lot would be awarded at all: cancel the tender instead'),
+  duplicatePrice: (itemId: string) => invalid('tender.duplicate_price', `item ${itemId} is priced twice`),
+  evaluationClosed: (supplierId: string) =>
+    conflict('tender.evaluation_closed', `every lot the bid of ${supplierId} is on is awarded or cancelled: its evaluation is closed`),
   lotsAwarded: () => conflict('tender.lots_awarded', 'lots of this tender are awarded: it can no longer be cancelled'),
   documentAlreadyAttached: (sha256: string) => conflict('tender.document_already_attached', `document ${sha256} is already attached to the tender`),
 };

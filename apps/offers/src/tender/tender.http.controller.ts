@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, PipeTransform, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, Principal } from '@dealledger/auth';
-import { uuidV5 } from '@dealledger/domain';
+import { invalid, uuidV5 } from '@dealledger/domain';
+import { LOT_ID } from '@dealledger/events';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
 import {
   checkedCursor,
@@ -39,6 +40,14 @@ import {
 } from './tender.requests.dto';
 import { loadTender, tenderView } from './tender.stream';
 import { TenderErrors } from './tender.errors';
+
+/** A lot id in a route: as LOT_ID says (400 problem+json otherwise). */
+class LotIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!LOT_ID.test(value)) throw invalid('tender.unknown_lot', 'a lot id is 1 to 40 letters, digits, dots, dashes or underscores');
+    return value;
+  }
+}
 
 /**
  * Procurement tenders: open with weighted criteria, invite, sealed bids, close (bids opened
@@ -263,5 +272,21 @@ export class TenderHttpController {
   @ApiOperation({ summary: 'Cancel with a reason (buyer)' })
   cancel(@Param('id', uuidParam) id: string, @Body() body: ReasonRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
     return this.run({ type: 'CancelTender', tenderId: id, reason: body.reason }, m, p);
+  }
+
+  @Post(':id/lots/:lotId/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Cancel one lot of a tender in lots that will not be awarded (no bid on it, or none the buyer can take); a buyer person with the procurement role. The tender is awarded once every lot is awarded or cancelled',
+  })
+  cancelLot(
+    @Param('id', uuidParam) id: string,
+    @Param('lotId', LotIdPipe) lotId: string,
+    @Body() body: ReasonRequest,
+    @CurrentPrincipal() p: Principal,
+    @CommandMeta() m: CommandMetadata,
+  ) {
+    return this.run({ type: 'CancelLot', tenderId: id, lotId, reason: body.reason }, m, p);
   }
 }

@@ -89,15 +89,23 @@ export function tenderView(state: TenderState, viewer: Requester, tenderId: stri
     const bids = Object.entries(state.bids)
       .filter(([supplierId]) => isBuyer || supplierId === viewer.companyId)
       .map(([supplierId, b]) => ({ supplierId, bidId: b.bidId, contentHash: b.contentHash }));
-    return { ...view, lots: state.lots, bids };
+    return { ...view, ...(state.lots.length ? { lots: state.lots } : {}), bids };
   }
   const evaluations = state.evaluations ?? [];
   const awards = state.awards ?? {};
+  const cancelled = state.cancelledLots ?? [];
   const lots = lotsOf(state).map((lot) => {
     const a = awards[lotKey(lot.lotId)];
     const winner = a && publicProcurement ? a.award.supplierId : null;
-    const ranking = rankingFor(rank({ opened: state.opened!, evaluations, weights, items }, lot), winner, isBuyer, viewer.companyId);
-    return { ...lot, ranking, ...awardFor(a, publicProcurement, isBuyer, viewer.companyId) };
+    // An awarded lot's ranking is the one recorded with its award; the others rank live.
+    const ranked = a ? a.awarded.ranking : rank({ opened: state.opened!, evaluations, weights, items }, lot);
+    const cancellation = cancelled.find((c) => c.lotId === lot.lotId);
+    return {
+      ...lot,
+      ranking: rankingFor(ranked, winner, isBuyer, viewer.companyId),
+      ...awardFor(a, publicProcurement, isBuyer, viewer.companyId),
+      ...(cancellation ? { cancelled: { reason: cancellation.reason } } : {}),
+    };
   });
   const closed = {
     ...view,
@@ -109,7 +117,7 @@ export function tenderView(state: TenderState, viewer: Requester, tenderId: stri
   // A tender awarded whole shows its one ranking and award at the top, as it always has.
   if (state.lots.length === 0) {
     const { lotId: _l, title: _t, itemIds: _i, ...whole } = lots[0];
-    return { ...closed, lots: [], ...whole };
+    return { ...closed, ...whole };
   }
   return { ...closed, lots };
 }

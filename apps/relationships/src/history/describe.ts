@@ -60,6 +60,8 @@ export function describe(e: TimelineEvent, name: (id: string) => string): string
       return `${name(d.supplierId)} complained about the award${ofLot(d)}: ${d.grounds}`;
     case 'AwardComplaintResolved':
       return `${name(d.buyerId)} ${d.upheld ? 'upheld' : 'dismissed'} the complaint of ${name(d.supplierId)}${ofLot(d) && ` about the award${ofLot(d)}`}: ${d.resolution}`;
+    case 'LotCancelled':
+      return `${name(d.buyerId)} cancelled lot “${d.lotId}”, which will not be awarded: ${d.reason}`;
     case 'AwardAnnulled': {
       const anew = lotOf(d) === null ? 'the tender' : 'the lot';
       // A losing bidder is not told whom it concerns (see visibility).

@@ -17,6 +17,7 @@ export const TENDER_TYPES: ReadonlySet<string> = new Set([
   'AwardComplaintResolved',
   'AwardAnnulled',
   'AwardFinalised',
+  'LotCancelled',
 ]);
 
 /** A pair is stored once, smallest id first. */

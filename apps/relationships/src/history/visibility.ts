@@ -88,6 +88,11 @@ export function eventAsSeenBy(e: TimelineEvent, viewer: string, submitted: (offe
       const { supplierId: _winner, bidId: _b, ...rest } = d;
       return [{ ...e, parties, data: { ...rest, bidders } }];
     }
+    case 'LotCancelled': {
+      // Which bids hold the other lots' awards is the buyer's to know (the event does not say whether the tender is public).
+      const { winningBidIds: _w, ...rest } = d;
+      return [{ ...e, parties, data: rest }];
+    }
     case 'AwardComplaintResolved': {
       // How many complaints are still open would tell the complainant of its rivals' complaints.
       const { openComplaints: _o, ...rest } = d;

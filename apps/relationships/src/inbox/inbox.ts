@@ -187,6 +187,11 @@ function tenderChanges(e: TenderEvent, since: string): InboxOp[] {
       // The last lot: complaints about the other lots' provisional awards stay open.
       return [r.close(buyerId, 'award'), r.closeAll('evaluate:')];
     }
+    case 'LotCancelled':
+      // Like an award of the lot: the buyer still has lots to decide, or none.
+      if (e.data.lotsToAward > 0)
+        return [award(`Lot “${e.data.lotId}” cancelled, ${e.data.lotsToAward} lot(s) still to award: award each to an evaluated bid`)];
+      return [r.close(buyerId, 'award'), r.closeAll('evaluate:')];
     case 'AwardFinalised': {
       const lot = lotOf(e.data);
       // A final lot: no complaint of it is open; the other lots' items are theirs.
@@ -310,6 +315,7 @@ const TENDER_TYPES = new Set([
   'AwardComplaintResolved',
   'AwardAnnulled',
   'AwardFinalised',
+  'LotCancelled',
   'ClarificationRequested',
   'ClarificationAnswered',
 ]);

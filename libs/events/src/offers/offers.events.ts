@@ -456,6 +456,17 @@ export class TenderAwardedV4 extends TenderAwardedV3 {
   @IsArray() @IsUUID(undefined, { each: true }) winningBidIds: string[];
 }
 
+/** The buyer will not award a lot (no bid on it, or none it can take): it is settled without an award. */
+export class LotCancelledV1 extends TenderRef {
+  @Matches(LOT_ID) lotId: string;
+  @IsString() reason: string;
+  @IsUUID() cancelledBy: string;
+  /** Lots still neither awarded nor cancelled after this one: 0, the tender is awarded. */
+  @IsInt() @Min(0) lotsToAward: number;
+  /** Every bid holding an award of the tender. */
+  @IsArray() @IsUUID(undefined, { each: true }) winningBidIds: string[];
+}
+
 /** Version 2 of each award event: the lot it concerns (null: the whole tender). */
 export class AwardFinalisedV2 extends AwardFinalisedV1 {
   @IsOptional() @Matches(LOT_ID) lotId: string | null;
@@ -496,7 +507,8 @@ export type TenderEvent =
   | E<'AwardComplaintFiled', AwardComplaintFiledV2>
   | E<'AwardComplaintResolved', AwardComplaintResolvedV2>
   | E<'AwardAnnulled', AwardAnnulledV2>
-  | E<'AwardFinalised', AwardFinalisedV2>;
+  | E<'AwardFinalised', AwardFinalisedV2>
+  | E<'LotCancelled', LotCancelledV1>;
 
 const def = (type: string, schema: new () => object, description: string, schemaVersion = 1): EventDefinition => ({
   type,
@@ -611,6 +623,11 @@ export const OFFERS_EVENTS: EventDefinition[] = [
     AwardFinalisedV2,
     'The standstill period ended with no complaint open: the award is final, and a contract is drafted from it. Version 2: `lotId`.',
     2,
+  ),
+  def(
+    'LotCancelled',
+    LotCancelledV1,
+    'The buyer cancelled one lot of a tender in lots (no bid on it, or none it can award): the lot is settled without an award; the tender is awarded once every lot is awarded or cancelled.',
   ),
 ];
 

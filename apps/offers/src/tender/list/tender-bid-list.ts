@@ -68,7 +68,8 @@ export function tenderBidListChange(event: TenderEvent): TenderBidListChange | n
     case 'TenderClosed':
       return { tender: { tenderId: event.data.tenderId, tenderStatus: 'closed', totals: event.data.bids.map((b) => ({ bidId: b.bidId, total: b.total })) } };
     case 'TenderAwarded':
-      // Lots still to award: the tender is still closed, and no bid has won or lost yet.
+    case 'LotCancelled':
+      // Lots still to decide: the tender is still closed, and no bid has won or lost yet.
       if (event.data.lotsToAward > 0) return null;
       return { tender: { tenderId: event.data.tenderId, tenderStatus: 'awarded', winningBidIds: event.data.winningBidIds } };
     case 'TenderCancelled':

@@ -74,6 +74,9 @@ export function tenderListChange(event: TenderEvent): TenderListChange | null {
     case 'AwardAnnulled':
       // Closed again, to be awarded anew: the tender, or one of its lots (the others' awards stand).
       return { changed: { tenderId: event.data.tenderId, status: 'closed', awardAnnulled: true } };
+    case 'LotCancelled':
+      // The last lot decided: the tender is awarded (a lot of it at least; a tender nobody is awarded is cancelled instead).
+      return event.data.lotsToAward > 0 ? null : { changed: { tenderId: event.data.tenderId, status: 'awarded' } };
     case 'TenderDocumentAttached':
     case 'ClarificationRequested':
     case 'ClarificationAnswered':
