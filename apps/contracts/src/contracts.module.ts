@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { DeadlineParking1736100000000, Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
+import { DEADLINE_MIGRATIONS, LedgerModule } from '@dealledger/platform';
 import { ContractCommandHandler, ContractDocumentsResolver } from './contract/contract.command-handler';
 import { ContractHttpController } from './contract/contract.http.controller';
 import { ContractList1737400000000, ContractListDecimalVolumes1764500000000, ContractListProjection } from './contract/list/contract-list.projection';
@@ -23,7 +23,7 @@ export const CONTRACTS = {
     LedgerModule.forContext({
       context: CONTRACTS.context,
       documents: true,
-      migrations: [Deadlines1732800000000, DeadlineParking1736100000000, ContractList1737400000000, ContractListDecimalVolumes1764500000000],
+      migrations: [...DEADLINE_MIGRATIONS, ContractList1737400000000, ContractListDecimalVolumes1764500000000],
     }),
   ],
   controllers: [ContractHttpController],

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ExpireOffersScheduler, EXPIRY_CLOCK } from './offer/expiry/expire-offers.scheduler';
-import { DeadlineParking1736100000000, Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
+import { DEADLINE_MIGRATIONS, LedgerModule } from '@dealledger/platform';
 import { OfferCommandHandler } from './offer/offer.command-handler';
 import { OfferHttpController } from './offer/offer.http.controller';
 import { OfferList1737100000000, OfferListProjection, OfferListSearch1737200000000 } from './offer/list/offer-list.projection';
@@ -26,14 +26,7 @@ export const OFFERS = {
     LedgerModule.forContext({
       context: OFFERS.context,
       documents: true,
-      migrations: [
-        Deadlines1732800000000,
-        DeadlineParking1736100000000,
-        OfferList1737100000000,
-        OfferListSearch1737200000000,
-        TenderList1737300000000,
-        TenderNotices1738200000000,
-      ],
+      migrations: [...DEADLINE_MIGRATIONS, OfferList1737100000000, OfferListSearch1737200000000, TenderList1737300000000, TenderNotices1738200000000],
     }),
   ],
   controllers: [OfferHttpController, TenderHttpController],

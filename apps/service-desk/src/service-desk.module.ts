@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { DeadlineParking1736100000000, Deadlines1732800000000, LedgerModule } from '@dealledger/platform';
+import { DEADLINE_MIGRATIONS, LedgerModule } from '@dealledger/platform';
 import { ServiceDeskInbound } from './inbound/service-desk-inbound';
 import { OpenTicketWhenGoodsReceived } from './inbound/tickets-from-receipts.kafka-handler';
 import { ServiceContracts1732900000001 } from './projections/service-contracts.migration';
@@ -22,7 +22,7 @@ export const SERVICE_DESK = {
     CqrsModule.forRoot(),
     LedgerModule.forContext({
       context: SERVICE_DESK.context,
-      migrations: [Deadlines1732800000000, DeadlineParking1736100000000, ServiceContracts1732900000001, TicketList1737600000000],
+      migrations: [...DEADLINE_MIGRATIONS, ServiceContracts1732900000001, TicketList1737600000000],
       documents: true,
     }),
   ],

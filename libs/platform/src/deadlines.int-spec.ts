@@ -4,10 +4,10 @@ import type { DataSource } from 'typeorm';
 import { dropSchema, openTestDatabase, uniqueName } from '@dealledger/testing';
 import { DomainError } from '@dealledger/domain';
 import { EVENT_STORE_MIGRATIONS, NewEvent, PostgresEventStore } from '@dealledger/event-store';
-import { DeadlineParking1736100000000, DeadlineRule, Deadlines1732800000000, DeadlineScheduler } from '@dealledger/platform';
+import { DEADLINE_MIGRATIONS, DeadlineRule, DeadlineScheduler } from '@dealledger/platform';
 
 const NOW = new Date('2026-03-10T12:00:00.000Z');
-const MIGRATIONS = [...EVENT_STORE_MIGRATIONS, Deadlines1732800000000, DeadlineParking1736100000000];
+const MIGRATIONS = [...EVENT_STORE_MIGRATIONS, ...DEADLINE_MIGRATIONS];
 
 const EXPIRY: DeadlineRule = {
   kind: 'expiry',

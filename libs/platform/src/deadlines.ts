@@ -192,7 +192,7 @@ export class DeadlineScheduler {
         if (change === 'keep') continue;
         if (change === 'clear') {
           // Every deadline of the kind on the stream, keyed ones too.
-          await tx.query(`DELETE FROM ${table} WHERE (kind = $1 OR starts_with(kind, $1 || ':')) AND stream_id = $2`, [rule.kind, e.streamId]);
+          await tx.query(`DELETE FROM ${table} WHERE stream_id = $2 AND (kind = $1 OR starts_with(kind, $1 || ':'))`, [rule.kind, e.streamId]);
         } else if ('clear' in change) {
           await tx.query(`DELETE FROM ${table} WHERE kind = $1 AND stream_id = $2`, [deadlineKind(rule.kind, change.clear), e.streamId]);
         } else {
@@ -273,3 +273,19 @@ export class DeadlineParking1736100000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "${schemaOf(q)}".deadlines DROP COLUMN attempts, DROP COLUMN last_error, DROP COLUMN parked_at`);
   }
 }
+
+/** Keyed deadlines: clearing every key of a kind on a stream finds the stream's rows by index. */
+export class DeadlinesByStream1739100000000 implements MigrationInterface {
+  name = 'DeadlinesByStream1739100000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE INDEX deadlines_stream_idx ON "${schemaOf(q)}".deadlines (stream_id)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX "${schemaOf(q)}".deadlines_stream_idx`);
+  }
+}
+
+/** Every migration of the deadlines table, in order. */
+export const DEADLINE_MIGRATIONS = [Deadlines1732800000000, DeadlineParking1736100000000, DeadlinesByStream1739100000000];
