@@ -156,6 +156,14 @@ describe('scorecard', () => {
     expect(card.criteria.partnership.basis).toMatchObject({ repeatContracts: 1, renewals: 0 });
     expect(card.criteria.partnership.score).toBeCloseTo(0.4 * 2 * (card.criteria.partnership.basis.tenureYears as number) + 1, 1);
   });
+  it('counts repeat contracts per deal: the contracts of one tender’s lots are one deal', () => {
+    const executed = (contractId: string, origin: { kind: string; id: string }) =>
+      ev('ContractExecuted', { ...ref, contractId, origin, terms: { currency: 'EUR' }, contractValue: '1.00', signatures: [] });
+    const lots = [executed('l1', { kind: 'tender', id: 't1' }), executed('l2', { kind: 'tender', id: 't1' }), executed('l3', { kind: 'tender', id: 't1' })];
+    expect(scorecard(lots, S, B, now).criteria.partnership.basis).toMatchObject({ repeatContracts: 0 });
+    const twoDeals = [...lots, executed('o1', { kind: 'offer', id: 'o1' })];
+    expect(scorecard(twoDeals, S, B, now).criteria.partnership.basis).toMatchObject({ repeatContracts: 1 });
+  });
   it('leaves a criterion empty when there is nothing to judge it by', () => {
     expect(scorecard([], S, null, now).criteria.price.score).toBeNull();
   });

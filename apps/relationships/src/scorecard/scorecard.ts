@@ -21,7 +21,7 @@ export const SCORECARD_FORMULAS = {
   reputation:
     'mean of tender win rate × 10 (won / (won + lost), one per award, so per lot in a tender in lots; an annulled award counts neither) and average satisfaction across all buyers × 2 (those that exist)',
   partnership:
-    '0.4 × min(10, 2 × years since the first event) + 0.4 × min(10, 2.5 × repeat contracts) + 0.2 × min(10, 5 × renewals); overall: the mean over buyers',
+    '0.4 × min(10, 2 × years since the first event) + 0.4 × min(10, 2.5 × repeat contracts (executed contracts of distinct deals − 1: the lots of one tender are one deal)) + 0.2 × min(10, 5 × renewals); overall: the mean over buyers',
   delivery:
     'mean of on-time delivery % / 10, quantity accuracy % / 10, (100 − rejection rate %) / 10 and invoice accuracy % / 10 (those that exist); quantity accuracy: deliveries received exactly as dispatched; rejection rate: rejected / received quantity; invoice accuracy: invoices matched / issued',
 } as const;
@@ -54,7 +54,11 @@ function partnership(events: TimelineEvent[], now: Date): Criterion {
   const s = summarize(events);
   if (!s.since) return { score: null, basis: { tenureYears: null, repeatContracts: null, renewals: null } };
   const tenureYears = round2((now.getTime() - Date.parse(s.since)) / (365.25 * 86400000));
-  const repeatContracts = Math.max(0, s.contracts.executed - 1);
+  // Per deal: the contracts of one tender's lots are one deal, not repeat business.
+  const deals = new Set(
+    events.filter((e) => e.type === 'ContractExecuted').map((e) => (e.data.origin ? `${e.data.origin.kind}:${e.data.origin.id}` : e.data.contractId)),
+  );
+  const repeatContracts = Math.max(0, deals.size - 1);
   const score = round2(0.4 * Math.min(10, 2 * tenureYears) + 0.4 * Math.min(10, 2.5 * repeatContracts) + 0.2 * Math.min(10, 5 * s.contracts.renewals));
   return { score, basis: { tenureYears, repeatContracts, renewals: s.contracts.renewals } };
 }
