@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
-import { CurrentPrincipal, Principal } from '@dealledger/auth';
+import { adminKey, checkAdminKey, CurrentPrincipal, Principal, Public } from '@dealledger/auth';
 import { invalid, uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
 import type { AccountTarget } from '@dealledger/events';
@@ -32,16 +32,29 @@ import {
   TeamMemberRequest,
   TouchRequest,
 } from './accounts.requests.dto';
-import { AccountListProjection, CampaignListProjection, OpportunityListProjection, TouchListProjection } from './projections/accounts.projections';
+import {
+  AccountListProjection,
+  CampaignListProjection,
+  OpportunityListProjection,
+  prospectCompanyId,
+  TouchListProjection,
+} from './projections/accounts.projections';
+import { AccountErrors } from './account/account.errors';
 import { pipelineReport } from './pipeline/pipeline';
+
+/** How long a person just added in the directory may take to reach this app. */
+const PERSON_WAIT_MS = 3000;
 
 const notYourPerson = (personId: string) => invalid('accounts.not_your_person', `${personId} is not a person of your company in the directory`);
 
-/** One account per seller and target: its id derives from both, so a second one is a 409. */
+/**
+ * One account per seller and target: its id derives from both, so a second one is a 409. A
+ * prospect is keyed by the company id it will register under, so targeting it later as the
+ * registered company finds the same account.
+ */
 function targetKey(t: AccountTarget): string {
-  if (t.kind === 'company') return `company:${t.companyId}`;
   if (t.kind === 'industry') return `industry:${t.naceCode}`;
-  return `prospect:${t.country}:${(t.registrationNumber ?? '').replace(/\s+/g, '').toUpperCase()}`;
+  return `company:${t.kind === 'company' ? t.companyId : prospectCompanyId(t)}`;
 }
 
 /**
@@ -68,8 +81,24 @@ export class AccountsHttpController {
     private readonly campaigns: CampaignListProjection,
   ) {}
 
-  private mine(personId: string, p: Principal) {
-    if (!this.companies.isPersonOf(personId, p.companyId)) throw notYourPerson(personId);
+  private readonly adminKey = adminKey();
+
+  /**
+   * A person of `companyId` as the directory knows them. The app learns people from the
+   * directory's topic: one added a moment ago may not have arrived yet, so an unknown one is
+   * waited for briefly before the request is refused.
+   */
+  private async personOf(personId: string, companyId: string): Promise<boolean> {
+    for (let waited = 0; !this.companies.isPersonOf(personId, companyId); waited += 100) {
+      // Known as someone else's, or still unknown after the wait.
+      if (this.companies.knowsPerson(personId) || waited >= PERSON_WAIT_MS) return false;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return true;
+  }
+
+  private async mine(personId: string, p: Principal) {
+    if (!(await this.personOf(personId, p.companyId))) throw notYourPerson(personId);
   }
 
   private async runAccount(command: CommandInput<AccountCommand>, m: CommandMetadata, p: Principal) {
@@ -86,7 +115,7 @@ export class AccountsHttpController {
     @CommandMeta() m: CommandMetadata,
     @Res({ passthrough: true }) res: Response,
   ) {
-    this.mine(body.ownerId, p);
+    await this.mine(body.ownerId, p);
     const t = body.target;
     const target: AccountTarget = {
       kind: t.kind,
@@ -98,6 +127,15 @@ export class AccountsHttpController {
     };
     if (t.kind === 'company' && t.companyId && !this.companies.isRegistered(t.companyId))
       throw invalid('accounts.unknown_company', `no company ${t.companyId} in the directory: target it as a prospect`);
+    if (t.kind === 'prospect' && t.registrationNumber && t.country) {
+      const companyId = prospectCompanyId(target);
+      if (companyId === null)
+        throw invalid(
+          'accounts.ambiguous_registration_number',
+          `${t.registrationNumber} is not plain letters and digits as the directory reads registration numbers`,
+        );
+      if (this.companies.isRegistered(companyId)) throw AccountErrors.alreadyRegistered(companyId);
+    }
     const accountId = uuidV5(`account:${p.companyId}:${targetKey(target)}`);
     res.location(`/accounts/${accountId}`);
     return this.runAccount({ type: 'TargetAccount', accountId, sellerId: p.companyId, target, tier: body.tier, ownerId: body.ownerId }, m, p);
@@ -158,8 +196,8 @@ export class AccountsHttpController {
   @Post('accounts/:id/team')
   @HttpCode(200)
   @ApiOperation({ summary: 'Put one of your people on the account team, in a part' })
-  assign(@Param('id', uuidParam) id: string, @Body() body: TeamMemberRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    this.mine(body.personId, p);
+  async assign(@Param('id', uuidParam) id: string, @Body() body: TeamMemberRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
+    await this.mine(body.personId, p);
     return this.runAccount({ type: 'AssignTeamMember', accountId: id, personId: body.personId, part: body.part }, m, p);
   }
 
@@ -186,6 +224,13 @@ export class AccountsHttpController {
   ) {
     if ((body.personId === undefined) === (body.contact === undefined))
       throw invalid('accounts.person_or_contact', 'give either personId or contact, not both');
+    if (body.personId) {
+      // A directory person on the map is one of the targeted company's people.
+      const { state } = await loadAccount(this.store, id);
+      const companyId = effectiveCompanyId(ownAccount(state, p, id));
+      if (companyId === null || !(await this.personOf(body.personId, companyId)))
+        throw invalid('accounts.not_their_person', `${body.personId} is not a person of the account's company in the directory: map them as a contact`);
+    }
     const stakeholderId = uuidV5(`stakeholder:${id}:${m.commandId}`);
     const command = { type: 'MapStakeholder' as const, accountId: id, stakeholderId, position: body.position, role: body.role, stance: body.stance };
     const { state } = body.contact
@@ -236,15 +281,34 @@ export class AccountsHttpController {
     return accountView(state, p, id, this.vault);
   }
 
+  /** The same erasure at an operator's hands (a request that reached the operator rather than the seller). */
+  @Public()
+  @Delete('admin/accounts/:id/stakeholders/:stakeholderId/contact')
+  @ApiTags('operations')
+  @ApiHeader({ name: 'X-Admin-Key', required: true, description: 'ADMIN_KEY' })
+  @ApiOperation({ summary: "Erase a contact's name, e-mail and profile as an operator; idempotent" })
+  async eraseAsOperator(
+    @Param('id', uuidParam) id: string,
+    @Param('stakeholderId', uuidParam) stakeholderId: string,
+    @Headers('x-admin-key') key: string | undefined,
+    @CommandMeta() m: CommandMetadata,
+  ) {
+    checkAdminKey(key, this.adminKey);
+    await this.contacts.erase(id, stakeholderId, { ...m, requester: null });
+    return { stakeholderId, erased: true };
+  }
+
   @Post('accounts/:id/touches')
   @HttpCode(201)
   @ApiOperation({ summary: 'Record a touch: a conference meeting, demonstration, mailing, e-mail, call, visit or publication, with the people on both sides' })
   async touch(@Param('id', uuidParam) id: string, @Body() body: TouchRequest, @CurrentPrincipal() p: Principal, @CommandMeta() m: CommandMetadata) {
-    for (const personId of body.sellerPeople) this.mine(personId, p);
+    for (const personId of body.sellerPeople) await this.mine(personId, p);
     if (body.campaignId) {
       const campaign = await this.store.readStream(campaignStreamId(body.campaignId));
-      if ((campaign[0]?.data as { sellerId?: string } | undefined)?.sellerId !== p.companyId)
-        throw invalid('accounts.unknown_campaign', `no campaign ${body.campaignId} of your company`);
+      const launched = campaign[0]?.data as { sellerId?: string; channel?: string } | undefined;
+      if (launched?.sellerId !== p.companyId) throw invalid('accounts.unknown_campaign', `no campaign ${body.campaignId} of your company`);
+      // A campaign groups touches of its channel: attribution counts by it.
+      if (launched.channel !== body.channel) throw invalid('accounts.campaign_channel', `the campaign runs on ${launched.channel}, not ${body.channel}`);
     }
     const touchId = uuidV5(`touch:${id}:${m.commandId}`);
     const view = await this.runAccount(
@@ -396,13 +460,10 @@ function opportunityRow(r: Record<string, any>) {
     buyerId: r.buyer_id,
     title: r.title,
     stage: r.stage,
-    expectedValue: normaliseAmount(r.expected_value),
+    expectedValue: r.expected_value,
     currency: r.currency,
     deal: r.deal_id ? { kind: r.deal_kind, id: r.deal_id } : null,
     reason: r.reason,
     openedAt: new Date(r.opened_at).toISOString(),
   };
 }
-
-/** numeric comes back as text, possibly with trailing zeros beyond what the event said; at most 4 decimals. */
-const normaliseAmount = (v: string) => (v.includes('.') ? v.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '') : v);

@@ -4,6 +4,8 @@ import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EventEnvelope, eventCatalog, eventsTopic } from '@dealledger/events';
 import { toKafkaMessage } from '@dealledger/messaging';
+import { adminKey } from '@dealledger/auth';
+import { companyIdFor, registrationKey } from '@dealledger/domain';
 import { KnownCompanies } from '@dealledger/platform';
 import { ContextEnvironment, contextEnvironment, eventually, http, sampleEvent, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { ACCOUNTS, AccountsModule } from './accounts.module';
@@ -125,6 +127,12 @@ describe('accounts app: private account plans whose opportunities follow the led
       }),
     ]);
     expect(champion.body.missingRoles).not.toContain('decider');
+    // A directory person on the map must be one of the buyer's people.
+    const stranger = { personId: ben.personId, position: 'x', role: 'user', stance: 'neutral' };
+    expect((await http(url, 'POST', `/accounts/${accountId}/stakeholders`, stranger, as(anna))).body).toMatchObject({
+      status: 400,
+      code: 'accounts.not_their_person',
+    });
     // The name and e-mail are sealed in the log.
     const log = await db.query(`SELECT data::text AS d FROM "${schema}".events WHERE stream_id = $1`, [`account-${accountId}`]);
     expect(log.map((r: { d: string }) => r.d).join()).not.toMatch(/Brandt|autowerk/i);
@@ -238,6 +246,16 @@ describe('accounts app: private account plans whose opportunities follow the led
     expect(erased.status).toBe(200);
     expect(erased.body.committee[0].contact).toEqual({ status: 'erased' });
     expect((await db.query(`SELECT count(*)::int AS n FROM "${schema}".person_keys WHERE person_id = $1`, [stakeholderId]))[0].n).toBe(0);
+    // Again, by the seller or an operator: nothing more is recorded; a wrong operator key is refused.
+    const operatorErase = (key: string) =>
+      fetch(`${url}/admin/accounts/${accountId}/stakeholders/${stakeholderId}/contact`, { method: 'DELETE', headers: { 'x-admin-key': key } });
+    expect((await operatorErase('not-the-key')).status).toBe(401);
+    expect((await operatorErase(adminKey())).status).toBe(200);
+    expect((await http(url, 'DELETE', `/accounts/${accountId}/stakeholders/${stakeholderId}/contact`, undefined, as(anna))).status).toBe(200);
+    const erasures = await db.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE stream_id = $1 AND type = 'ContactErased'`, [
+      `account-${accountId}`,
+    ]);
+    expect(erasures[0].n).toBe(1);
   });
 
   it("keeps each seller's plan to itself: another seller finds no account, opportunity or figure of it, and the ledger moves only the named seller's", async () => {
@@ -294,6 +312,107 @@ describe('accounts app: private account plans whose opportunities follow the led
     expect(pipeline.coverage.map((c: any) => c.accountId)).toEqual([theirs.body.accountId]);
   });
 
+  it('follows a tender: invited, bid, lost to another bidder once finally awarded; a provisional award moves nothing until it is final; an old deal moves nothing', async () => {
+    const [buyer2, buyer3] = [randomUUID(), randomUUID()];
+    const companies = app.get(KnownCompanies);
+    companies.apply('CompanyRegistered', { companyId: buyer2, name: 'Fjord Electric Vehicles AS', registrationNumber: 'NO1', country: 'NO', roles: ['buyer'] });
+    companies.apply('CompanyRegistered', { companyId: buyer3, name: 'City of Graz', registrationNumber: 'AT1', country: 'AT', roles: ['buyer'] });
+    const openWith = async (buyerId: string) => {
+      const account = await target(as(anna), buyerId, anna.personId);
+      const opened = await http(
+        url,
+        'POST',
+        '/opportunities',
+        { accountId: account.body.accountId, title: 'Modules', expectedValue: '1000', currency: 'EUR', expectedVolume: 'x' },
+        as(anna),
+      );
+      return opened.body.opportunityId as string;
+    };
+    const x = await openWith(buyer2);
+    const y = await openWith(buyer3);
+    // An offer that was sent before the opportunity existed expires now: not the opportunity's deal.
+    await publish(
+      sampleEvent(
+        'OfferExpired',
+        { offerId: randomUUID(), supplierId: seller, buyerId: buyer2, validUntil: new Date().toISOString() },
+        [seller, buyer2],
+        new Date(),
+        'offers',
+        1,
+      ),
+    );
+    const tender = (buyerId: string) => ({ tenderId: randomUUID(), buyerId });
+    const [t2, t3] = [tender(buyer2), tender(buyer3)];
+    const [mine2, theirs2, mine3, theirs3] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const ranked = (supplierId: string, bidId: string, rank: number) => ({
+      supplierId,
+      bidId,
+      rank,
+      total: '100.00',
+      priceScore: 10,
+      averages: null,
+      weightedScore: 8,
+    });
+    const award = (t: { tenderId: string; buyerId: string }, winnerBid: string, loserBid: string, standstillUntil: string | null, winner = rival) => ({
+      ...t,
+      title: 'Modules',
+      supplierId: winner,
+      bidId: winnerBid,
+      awardedBy: randomUUID(),
+      publicProcurement: false,
+      currency: 'EUR',
+      items: [{ itemId: 'm', description: 'Module', quantity: '1', unit: 'piece', specification: 's', unitPrice: '100.00', lineTotal: '100.00' }],
+      total: '100.00',
+      weightedScore: 8,
+      ranking: [ranked(winner, winnerBid, 1), ranked(winner === rival ? seller : rival, loserBid, 2)],
+      standstillUntil,
+      lotId: null,
+      lotsToAward: 0,
+      winningBidIds: [winnerBid],
+    });
+    for (const [t, bidId] of [
+      [t2, mine2],
+      [t3, mine3],
+    ] as const) {
+      await publish(sampleEvent('SuppliersInvited', { ...t, supplierIds: [seller, rival] }, [t.buyerId, seller, rival], new Date(), 'offers', 1));
+      await publish(
+        sampleEvent(
+          'BidSubmitted',
+          { ...t, supplierId: seller, bidId, sealed: { ciphertext: 'x', iv: 'y', tag: 'z' }, contentHash: 'a'.repeat(64) },
+          [t.buyerId, seller],
+          new Date(),
+          'offers',
+          1,
+        ),
+      );
+    }
+    for (const id of [x, y])
+      await eventually(
+        () => stageOf(id),
+        (s) => s === 'negotiation',
+      );
+    await publish(sampleEvent('TenderAwarded', award(t2, theirs2, mine2, null), [buyer2, seller, rival], new Date(), 'offers', 4));
+    const lost = await eventually(
+      () => http(url, 'GET', `/opportunities/${x}`, undefined, as(anna)),
+      (r) => r.body.stage === 'lost',
+    );
+    expect(lost.body.deal).toEqual({ kind: 'tender', id: t2.tenderId });
+    const [listed] = (await http(url, 'GET', `/opportunities?stage=lost`, undefined, as(anna))).body.items.filter((o: any) => o.opportunityId === x);
+    expect(listed.reason).toBe('the tender was awarded to another bidder');
+    // Provisional: the award may still be annulled, so nobody is won or lost yet.
+    const until = new Date(Date.now() + 10 * DAY).toISOString();
+    const provisional = award(t3, mine3, theirs3, until, seller);
+    await publish(sampleEvent('TenderAwarded', provisional, [buyer3, seller, rival], new Date(), 'offers', 4));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await stageOf(y)).toBe('negotiation');
+    const { lotsToAward: _l, winningBidIds: _w, ...finalised } = provisional;
+    await publish(sampleEvent('AwardFinalised', finalised, [buyer3, seller, rival], new Date(), 'offers', 2));
+    await eventually(
+      () => stageOf(y),
+      (s) => s === 'won',
+    );
+  });
+
   it('links a prospect to its company when it registers, and then follows the deals with it', async () => {
     const regNo = `HRB ${Math.floor(Math.random() * 1e6)}`;
     const account = await http(
@@ -312,7 +431,8 @@ describe('accounts app: private account plans whose opportunities follow the led
       as(anna),
     );
     expect(opened.body.buyerId).toBeNull();
-    const companyId = randomUUID();
+    // The id the directory gives the company: derived from country and registration number.
+    const companyId = companyIdFor('DE', registrationKey(regNo)!);
     await publish(
       sampleEvent(
         'CompanyRegistered',

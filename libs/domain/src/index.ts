@@ -9,3 +9,4 @@ export * from './deadline';
 export * from './units';
 export * from './payment-terms';
 export * from './documents';
+export * from './registration';

@@ -30,6 +30,11 @@ export class KnownCompanies {
     return this.people.get(personId) === companyId;
   }
 
+  /** Whether the directory holds this person (for any company). */
+  knowsPerson(personId: string): boolean {
+    return this.people.has(personId);
+  }
+
   /** A public body whose registration an operator verified: only it runs a public procurement. */
   isVerifiedPublicBody(companyId: string): boolean {
     return this.verified.has(companyId) && (this.registered.get(companyId) ?? []).includes('public_body');

@@ -191,9 +191,10 @@ function release(c: ReleaseTeamMember, state: AccountState): AccountEvent[] {
 function registerProspect(c: RegisterProspect, state: AccountState): AccountEvent[] {
   const s = found(state, c.accountId);
   if (s.target.kind !== 'prospect') throw Errors.notAProspect(c.accountId);
-  if (s.registeredCompanyId) throw Errors.alreadyRegistered(s.registeredCompanyId);
-  // The invariant of TargetAccount holds for the company a prospect turns out to be, too.
-  if (c.companyId === s.sellerId) throw Errors.selfTarget();
+  // Issued from the directory's topic: a registration that changes nothing records nothing
+  // (a refusal would dead-letter the registration for every seller). The seller's own
+  // registration does not make it its own target.
+  if (s.registeredCompanyId || c.companyId === s.sellerId) return [];
   return [{ type: 'ProspectRegistered', data: { ...ref(s), companyId: c.companyId } }];
 }
 
@@ -233,7 +234,8 @@ function erase(c: EraseContact, state: AccountState): AccountEvent[] {
   const by = c.requester && person(c.requester);
   const x = stakeholder(s, c.stakeholderId);
   if (!x.contact) throw Errors.notAContact(c.stakeholderId);
-  if (x.erased) throw Errors.alreadyErased(c.stakeholderId);
+  // Erasing again records nothing (the key is gone already): as for the directory's people.
+  if (x.erased) return [];
   return [{ type: 'ContactErased', data: { ...ref(s), stakeholderId: c.stakeholderId, erasedBy: by } }];
 }
 

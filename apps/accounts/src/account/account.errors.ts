@@ -13,7 +13,8 @@ export const AccountErrors = {
     conflict('accounts.already_on_team', `${personId} is on the team as ${part}: one part per person, release them first`),
   ownerCannotLeave: (personId: string) => conflict('accounts.owner_cannot_leave', `${personId} owns the account and stays on its team`),
   notAProspect: (id: string) => conflict('accounts.not_a_prospect', `account ${id} does not target a prospect`),
-  alreadyRegistered: (companyId: string) => conflict('accounts.prospect_already_registered', `the prospect already registered as ${companyId}`),
+  alreadyRegistered: (companyId: string) =>
+    conflict('accounts.prospect_registered', `the prospect is registered already, as company ${companyId}: target it as a company`),
   industryHasNoCommittee: () => conflict('accounts.industry_has_no_committee', 'an industry has no buying committee: target its companies to map one'),
   oneIdentity: () => invalid('accounts.stakeholder_identity', 'a stakeholder is either a directory person or a contact, exactly one of the two'),
   contactKey: (stakeholderId: string) => invalid('accounts.contact_key', `a contact is sealed with its own key, keyId ${stakeholderId}`),
@@ -22,7 +23,6 @@ export const AccountErrors = {
   stakeholderRemoved: (id: string) => conflict('accounts.stakeholder_removed', `stakeholder ${id} was removed from the map`),
   nothingChanged: (id: string) => conflict('accounts.nothing_changed', `stakeholder ${id} already has this role and stance`),
   notAContact: (id: string) => conflict('accounts.not_a_contact', `stakeholder ${id} is a directory person: their data is erased in the directory`),
-  alreadyErased: (id: string) => conflict('accounts.already_erased', `the contact of stakeholder ${id} was already erased`),
   touchDate: (at: string) => invalid('accounts.touch_date', `${at} is not a time`),
   touchInFuture: () => invalid('accounts.touch_in_future', 'a touch is recorded after it happened, never ahead'),
   touchTooEarly: () => invalid('accounts.touch_too_early', 'a touch happened in 2000 or later'),

@@ -4,6 +4,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { CommandInput, CommandMetadata, HandledCommand, WrongExpectedVersionError } from '@dealledger/event-store';
 import { DATA_SOURCE, newDataKey, PersonalData, PersonalDataVault, sealPersonalData } from '@dealledger/platform';
 import type { AccountEvent } from '@dealledger/events';
+import { idempotencyKeyReused } from '@dealledger/domain';
 import type { AccountCommand, MapStakeholder } from './account.commands';
 import { ExecuteAccountCommand } from './account.command-handler';
 import type { AccountState } from './account.decider';
@@ -38,6 +39,10 @@ export class Contacts {
   erase(accountId: string, stakeholderId: string, metadata: CommandMetadata) {
     return this.inTransaction(async (runner) => {
       const handled = await this.execute({ type: 'EraseContact', accountId, stakeholderId }, metadata, runner);
+      // Only a contact of this account that now reads as erased: a reused Idempotency-Key replays
+      // another command without deciding this one, and must not delete anyone's key.
+      const s = handled.state;
+      if (s.status !== 'active' || !s.stakeholders[stakeholderId]?.erased) throw idempotencyKeyReused();
       await this.vault.deleteKey(stakeholderId, runner);
       return handled;
     });

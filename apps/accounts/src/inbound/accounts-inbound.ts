@@ -14,6 +14,7 @@ const DEAL_TYPES = [
   'SuppliersInvited',
   'BidSubmitted',
   'TenderAwarded',
+  'AwardFinalised',
   'TenderCancelled',
 ];
 

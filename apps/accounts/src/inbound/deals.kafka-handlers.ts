@@ -1,18 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
-import type { CompanyRegisteredV1, EventEnvelope, TenderCancelledV1 } from '@dealledger/events';
+import type { CompanyRegisteredV1, EventEnvelope, TenderAwardedV4, TenderCancelledV1 } from '@dealledger/events';
 import { ExecuteOpportunityCommand } from '../opportunity/opportunity.command-handler';
-import { DealMove, dealMove, followDeal } from '../opportunity/deal-moves';
+import { AWARDED_TO_ANOTHER, DealMove, dealMove, followDeal, OPENING_EVENTS, reasonOf } from '../opportunity/deal-moves';
 import type { FollowDeal } from '../opportunity/opportunity.commands';
 import { ExecuteAccountCommand } from '../account/account.command-handler';
 import { AccountListProjection, OpportunityListProjection } from '../projections/accounts.projections';
 
 /**
  * The ledger's deal events move the sellers' opportunities by themselves: for each seller the
- * event names, the opportunity already following that deal, else its oldest open one with that
- * buyer that follows no deal yet. Each move is a command with an id per event and opportunity,
- * in the inbox's transaction: a redelivered event moves nothing twice.
+ * event names, the opportunity already following that deal; for an event that opens a deal (an
+ * offer sent, an invitation, a bid), else the seller's oldest open opportunity with that buyer,
+ * opened before the event, that follows no deal yet. Each move is a command with an id per
+ * event and opportunity, in the inbox's transaction: a redelivered event moves nothing twice.
  */
 @Injectable()
 export class FollowDeals {
@@ -23,34 +24,45 @@ export class FollowDeals {
 
   async handle(event: EventEnvelope, tx: EntityManager): Promise<void> {
     const move = dealMove(event);
-    if (move) return this.follow(move, tx, event);
-    if (event.type === 'TenderCancelled') return this.cancelled(event as EventEnvelope<TenderCancelledV1>, tx);
+    if (move) await this.follow(move, tx, event);
+    if (event.type === 'TenderCancelled') {
+      const d = event.data as TenderCancelledV1;
+      await this.loseFollowers(d.tenderId, `the buyer cancelled the tender: ${d.reason}`, [], event, tx);
+    }
+    // The last lot finally awarded: whoever follows the tender and has not won it lost it.
+    const awarded = event.data as TenderAwardedV4;
+    if (event.type === 'TenderAwarded' && !awarded.standstillUntil && awarded.lotsToAward === 0)
+      await this.loseFollowers(awarded.tenderId, AWARDED_TO_ANOTHER, [awarded.supplierId], event, tx);
   }
 
   private async follow(move: DealMove, tx: EntityManager, event: EventEnvelope): Promise<void> {
-    // The list must hold every opportunity opened (and linked) before this event is judged.
-    await this.opportunities.catchUp();
     for (const sellerId of move.sellerIds) {
-      const opportunityId = await this.opportunityFor(sellerId, move, tx);
+      // One deal event of a seller and buyer at a time: two deals handled at once would both
+      // pick the same unlinked opportunity, and one of them would move nothing.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`accounts:follow:${sellerId}:${move.buyerId}`]);
+      // After the lock: the list holds every opportunity opened (and linked) before.
+      await this.opportunities.catchUp();
+      const opportunityId = await this.opportunityFor(sellerId, move, event, tx);
       const command = opportunityId && followDeal(move, sellerId, opportunityId, new Date(event.occurredAt));
       if (command) await this.execute(command, event, tx);
     }
   }
 
-  /** A cancelled tender names no supplier: the opportunities following it are lost. */
-  private async cancelled(event: EventEnvelope<TenderCancelledV1>, tx: EntityManager): Promise<void> {
+  /** Every open opportunity following the tender, but the sellers named, is lost with `reason`. */
+  private async loseFollowers(tenderId: string, reason: string, except: string[], event: EventEnvelope, tx: EntityManager): Promise<void> {
     await this.opportunities.catchUp();
     const rows: { opportunity_id: string }[] = await tx.query(
-      `SELECT opportunity_id FROM ${this.opportunities.table} WHERE deal_kind = 'tender' AND deal_id = $1 AND stage NOT IN ('won', 'lost')`,
-      [event.data.tenderId],
+      `SELECT opportunity_id FROM ${this.opportunities.table}
+        WHERE deal_kind = 'tender' AND deal_id = $1 AND stage NOT IN ('won', 'lost') AND NOT seller_id = ANY($2::uuid[])`,
+      [tenderId, except],
     );
     for (const { opportunity_id } of rows) {
       const command: FollowDeal = {
         type: 'FollowDeal',
         opportunityId: opportunity_id,
-        cause: { eventType: event.type, eventId: event.id, dealKind: 'tender', dealId: event.data.tenderId },
+        cause: { eventType: event.type, eventId: event.id, dealKind: 'tender', dealId: tenderId },
         to: 'lost',
-        reason: `the buyer cancelled the tender: ${event.data.reason}`,
+        reason: reasonOf(reason),
         at: event.occurredAt,
         now: new Date(event.occurredAt),
       };
@@ -58,12 +70,16 @@ export class FollowDeals {
     }
   }
 
-  private async opportunityFor(sellerId: string, move: DealMove, tx: EntityManager): Promise<string | null> {
+  private async opportunityFor(sellerId: string, move: DealMove, event: EventEnvelope, tx: EntityManager): Promise<string | null> {
+    const [linked] = await tx.query(`SELECT opportunity_id FROM ${this.opportunities.table} WHERE seller_id = $1 AND deal_id = $2`, [sellerId, move.dealId]);
+    if (linked) return linked.opportunity_id;
+    // A deal that began before the opportunity, or that this event does not open, is not its deal.
+    if (!OPENING_EVENTS.has(event.type)) return null;
     const [row] = await tx.query(
       `SELECT opportunity_id FROM ${this.opportunities.table}
-        WHERE seller_id = $1 AND (deal_id = $2 OR (deal_id IS NULL AND buyer_id = $3 AND stage NOT IN ('won', 'lost')))
-        ORDER BY (deal_id = $2) DESC NULLS LAST, opened_pos LIMIT 1`,
-      [sellerId, move.dealId, move.buyerId],
+        WHERE seller_id = $1 AND deal_id IS NULL AND buyer_id = $2 AND stage NOT IN ('won', 'lost') AND opened_at <= $3
+        ORDER BY opened_pos LIMIT 1`,
+      [sellerId, move.buyerId, event.occurredAt],
     );
     return row?.opportunity_id ?? null;
   }
@@ -98,10 +114,10 @@ export class LinkProspects {
   async handle(event: EventEnvelope<CompanyRegisteredV1>, tx: EntityManager): Promise<void> {
     await this.accounts.catchUp();
     const d = event.data;
+    // Matched by the id the directory derives from country and registration number, as the prospect's was.
     const rows: { account_id: string }[] = await tx.query(
-      `SELECT account_id FROM ${this.accounts.table}
-        WHERE target_kind = 'prospect' AND company_id IS NULL AND country = $1 AND upper(regexp_replace(registration_number, '\\s', '', 'g')) = $2`,
-      [d.country, d.registrationNumber.replace(/\s+/g, '').toUpperCase()],
+      `SELECT account_id FROM ${this.accounts.table} WHERE prospect_company_id = $1 AND company_id IS NULL`,
+      [d.companyId],
     );
     for (const { account_id } of rows)
       await this.commands.execute(

@@ -1,6 +1,6 @@
 import type { OpportunityEvent } from '@dealledger/events';
 import { deciderSpec } from '@dealledger/testing';
-import { AWARDED_TO_ANOTHER, dealMove, followDeal, type DealEvent } from './deal-moves';
+import { AWARDED_TO_ANOTHER, OPENING_EVENTS, dealMove, followDeal, type DealEvent } from './deal-moves';
 import type { OpportunityCommand } from './opportunity.commands';
 import { opportunityDecider } from './opportunity.decider';
 
@@ -88,32 +88,33 @@ describe('deal moves', () => {
       expect(move.sellerIds).toEqual([s2]);
       expect([s2, s1].map((s) => move.to(s))).toEqual([{ to: 'negotiation', reason: null }, null]);
     });
-    it('a whole award: the winner won, every other ranked bidder lost', () => {
+    it('a final award: its winner won; the other bidders are the handler’s to close once no lot is left', () => {
       const move = dealMove(awarded())!;
-      expect(move.sellerIds).toEqual([s1, s2, s3]);
-      expect([s1, s2, s3, stranger].map((s) => move.to(s))).toEqual([
-        { to: 'won', reason: null },
-        { to: 'lost', reason: AWARDED_TO_ANOTHER },
-        { to: 'lost', reason: AWARDED_TO_ANOTHER },
-        null,
-      ]);
+      expect(move.sellerIds).toEqual([s1]);
+      expect([s1, s2, s3, stranger].map((s) => move.to(s))).toEqual([{ to: 'won', reason: null }, null, null, null]);
+    });
+    it('a provisional award (a standstill period running) moves nobody; its AwardFinalised moves the winner', () => {
+      expect(dealMove(awarded({ standstillUntil: at(20) }))!.to(s1)).toBeNull();
+      const final = dealMove(event('AwardFinalised', { tenderId, buyerId: buyer, supplierId: s1, bidId: bid(1), lotId: 'A', standstillUntil: at(20) }))!;
+      expect(final).toMatchObject({ sellerIds: [s1], dealKind: 'tender', dealId: tenderId });
+      expect(final.to(s1)).toEqual({ to: 'won', reason: null });
+    });
+    it('cuts a long rejection reason rather than refusing the move', () => {
+      const move = dealMove(offerEvent('OfferRejected', { reason: 'x'.repeat(2500) }))!;
+      expect(move.to(s1)!.reason).toHaveLength(2000);
+    });
+    it('opens a deal only with an offer sent, an invitation or a bid', () => {
+      expect([...OPENING_EVENTS].sort()).toEqual(['BidSubmitted', 'OfferSubmitted', 'SuppliersInvited']);
     });
     it('an award of a lot with lots left: the winner won, the others wait for the last lot', () => {
       const move = dealMove(awarded({ lotId: 'A', lotsToAward: 1, winningBidIds: [bid(1)] }))!;
       expect([s1, s2, s3].map((s) => move.to(s))).toEqual([{ to: 'won', reason: null }, null, null]);
     });
-    it('the last lot: its winner won, a bidder holding another lot is left alone, the rest lost', () => {
+    it('the last lot: its winner won; the others are left to the handler', () => {
       // s1 won lot A before; s2 wins lot B, the last.
       const move = dealMove(awarded({ lotId: 'B', supplierId: s2, bidId: bid(2), lotsToAward: 0, winningBidIds: [bid(1), bid(2)] }))!;
-      expect([s1, s2, s3].map((s) => move.to(s))).toEqual([null, { to: 'won', reason: null }, { to: 'lost', reason: AWARDED_TO_ANOTHER }]);
-    });
-    it('reads an award recorded before lots as a whole award', () => {
-      const { lotId: _l, lotsToAward: _t, winningBidIds: _w, ...v3 } = awarded().data as Record<string, unknown>;
-      const move = dealMove(event('TenderAwarded', v3))!;
-      expect([s1, s2].map((s) => move.to(s))).toEqual([
-        { to: 'won', reason: null },
-        { to: 'lost', reason: AWARDED_TO_ANOTHER },
-      ]);
+      expect([s1, s2, s3].map((s) => move.to(s))).toEqual([null, { to: 'won', reason: null }, null]);
+      expect(AWARDED_TO_ANOTHER).toBe('the tender was awarded to another bidder');
     });
   });
 
@@ -125,7 +126,6 @@ describe('deal moves', () => {
     ['TenderOpened', event('TenderOpened', { tenderId, buyerId: buyer })],
     ['TenderClosed', event('TenderClosed', { tenderId, buyerId: buyer, bids: [] })],
     ['AwardAnnulled', event('AwardAnnulled', { tenderId, buyerId: buyer, supplierId: s1, bidId: bid(1), bidders: [s1, s2] })],
-    ['AwardFinalised', event('AwardFinalised', { tenderId, buyerId: buyer, supplierId: s1, bidId: bid(1) })],
     ['a contracts event', event('ContractDrafted', { contractId: offerId })],
   ])('%s moves nothing', (_what, e) => {
     expect(dealMove(e)).toBeNull();
@@ -174,15 +174,15 @@ describe('deal moves', () => {
       expect(apply(h, s1, offerEvent('OfferRevised', { revision: 1 }))).toEqual([]);
     });
     it('a seller that wins any lot ends won, whatever the order of the lots', () => {
-      // Lot A to s2 first (lots left: s1 waits), then lot B to s1, the last.
+      // Lot A to s2 first, then lot B to s1, the last: each winner is moved by its own award.
       const lotA = awarded({ lotId: 'A', supplierId: s2, bidId: bid(2), lotsToAward: 1, winningBidIds: [bid(2)] });
       const lotB = awarded({ lotId: 'B', supplierId: s1, bidId: bid(1), lotsToAward: 0, winningBidIds: [bid(2), bid(1)] });
       const outcome = (sellerId: string) => {
         let h = history(open(sellerId));
-        for (const e of [lotA, lotB]) h = [...h, ...apply(h, sellerId, e)];
+        for (const e of [lotA, lotB]) h = [...h, ...(dealMove(e)!.to(sellerId) ? apply(h, sellerId, e) : [])];
         return given(h).state;
       };
-      expect([s1, s2, s3].map((s) => outcome(s))).toMatchObject([{ status: 'won' }, { status: 'won' }, { status: 'lost' }]);
+      expect([s1, s2, s3].map((s) => outcome(s))).toMatchObject([{ status: 'won' }, { status: 'won' }, { status: 'open' }]);
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { BidSubmittedV1, DealKind, OfferRejectedV1, SuppliersInvitedV1, TenderAwardedV4 } from '@dealledger/events';
+import type { AwardFinalisedV2, BidSubmittedV1, DealKind, OfferRejectedV1, SuppliersInvitedV1, TenderAwardedV4 } from '@dealledger/events';
 import type { DealCause, DealStage, FollowDeal } from './opportunity.commands';
 
 /** What deal-moves reads of a ledger event (an `EventEnvelope` has it). */
@@ -46,7 +46,7 @@ function offerStage(event: DealEvent): StageFromDeal | undefined {
     case 'OfferAccepted':
       return { to: 'won', reason: null };
     case 'OfferRejected':
-      return { to: 'lost', reason: (event.data as OfferRejectedV1).reason?.trim() || 'rejected by the buyer' };
+      return { to: 'lost', reason: reasonOf((event.data as OfferRejectedV1).reason?.trim() || 'rejected by the buyer') };
     case 'OfferWithdrawn':
       return { to: 'lost', reason: 'withdrawn' };
     case 'OfferExpired':
@@ -55,30 +55,25 @@ function offerStage(event: DealEvent): StageFromDeal | undefined {
 }
 
 /**
- * Where a tender award leaves each ranked bidder. The winner of the award (of the tender, or
- * of one of its lots) has won. Won and lost are final, so a bidder is lost only once no lot
- * is left to award and none of its bids holds an award: a seller that wins any lot ends won,
- * whatever order the lots are awarded in. Limits: a bidder ranked only on an earlier lot is
- * not in the last lot's ranking and stays where it is; an award later annulled (AwardAnnulled)
- * takes nothing back.
+ * Where a final award of the tender (or of one of its lots) leaves its winner: won. A provisional
+ * award (a standstill period running) moves nothing yet: it may be annulled, and won and lost are
+ * final. The losers are the handler's to close, once no lot is left to award (see FollowDeals).
  */
-function awardTo(d: TenderAwardedV4): (sellerId: string) => StageFromDeal | null {
-  // Awards recorded before lots read as a whole award (as the upcaster makes them).
-  const lotsToAward = d.lotsToAward ?? 0;
-  const winning = new Set(d.winningBidIds ?? [d.bidId]);
-  return (sellerId) => {
-    if (sellerId === d.supplierId) return { to: 'won', reason: null };
-    const bids = d.ranking.filter((r) => r.supplierId === sellerId);
-    if (!bids.length || lotsToAward > 0 || bids.some((r) => winning.has(r.bidId))) return null;
-    return { to: 'lost', reason: AWARDED_TO_ANOTHER };
-  };
+function awardTo(d: { supplierId: string; standstillUntil?: string | null }, final: boolean): (sellerId: string) => StageFromDeal | null {
+  return (sellerId) => (final && sellerId === d.supplierId ? { to: 'won', reason: null } : null);
 }
+
+/** The deal events that may start following a deal: a seller's offer sent, an invitation, a bid. Any other moves only an opportunity already following its deal. */
+export const OPENING_EVENTS: ReadonlySet<string> = new Set(['OfferSubmitted', 'SuppliersInvited', 'BidSubmitted']);
+
+/** A reason as an opportunity records it (at most 2000 characters: a buyer's long text is cut, never refused). */
+export const reasonOf = (text: string) => (text.length > 2000 ? `${text.slice(0, 1999)}…` : text);
 
 /**
  * The move one ledger event makes, or null for events that move no opportunity: drafts,
  * documents, clarifications, closing, evaluation, complaints, finalised or annulled awards,
  * withdrawn bids (the supplier may bid again), and TenderCancelled, which names no supplier
- * (the opportunities following the tender stay where they are; a person marks them lost).
+ * (the app's handler loses the opportunities following that tender: inbound/deals.kafka-handlers.ts).
  */
 export function dealMove(event: DealEvent): DealMove | null {
   const deal = (dealKind: DealKind, dealId: string, buyerId: string, sellerIds: string[], to: (sellerId: string) => StageFromDeal | null): DealMove => ({
@@ -109,7 +104,11 @@ export function dealMove(event: DealEvent): DealMove | null {
     }
     case 'TenderAwarded': {
       const d = event.data as TenderAwardedV4;
-      return tender(d, [...new Set([d.supplierId, ...d.ranking.map((r) => r.supplierId)])], awardTo(d));
+      return tender(d, [d.supplierId], awardTo(d, !d.standstillUntil));
+    }
+    case 'AwardFinalised': {
+      const d = event.data as AwardFinalisedV2;
+      return tender(d, [d.supplierId], awardTo(d, true));
     }
     default:
       return null;

@@ -256,6 +256,17 @@ describe('opportunity decider', () => {
     });
   });
 
+  it('never dates a move before the stage it leaves: a deal event handled late takes the last stage’s time', () => {
+    // Qualified by hand on day 5; the offer event of day 3 arrives afterwards.
+    const late = history(openOpportunity(), moveTo('qualified', { now: at(5) }));
+    const [, movedEvent] = given(late).when(follow(3, 'offer')).events;
+    expect(movedEvent.data).toMatchObject({ from: 'qualified', to: 'offer', at: at(5).toISOString() });
+    // In time, it keeps the deal event's own.
+    expect(given(late).when(follow(6, 'offer')).events[1].data).toMatchObject({ at: at(6).toISOString() });
+  });
+  it('records a reason only for a loss', () => {
+    expect(given(opened).when(moveTo('contacted', { reason: 'met at the fair' })).events[0].data).toMatchObject({ to: 'contacted', reason: null });
+  });
   it('has the seller as its only party', () => {
     const events: OpportunityEvent[] = [...opened, ...given(opened).when(follow(2, 'offer')).events];
     expect(events.map(partiesOf)).toEqual([[seller], [seller], [seller]]);

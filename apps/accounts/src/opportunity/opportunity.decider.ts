@@ -109,7 +109,8 @@ function move(c: MoveStage, state: OpportunityState): OpportunityEvent[] {
   if (!BY_HAND.includes(c.to)) throw Errors.stageFollowsTheDeal(c.to);
   if (isBackwards(state.stage, c.to)) throw Errors.invalidMove(state.stage, c.to);
   if (c.to === 'lost' && !c.reason?.trim()) throw Errors.reasonRequired();
-  return [moved(state, c.to, c.reason, by, null, c.now.toISOString())];
+  // A reason is why an opportunity was lost; other moves carry none.
+  return [moved(state, c.to, c.to === 'lost' ? c.reason : null, by, null, c.now.toISOString())];
 }
 
 /**
@@ -130,7 +131,13 @@ function follow(c: FollowDeal, state: OpportunityState): OpportunityEvent[] {
   const { eventType, eventId, dealKind, dealId } = c.cause;
   const ref = { opportunityId: state.opportunityId, sellerId: state.sellerId };
   const link: OpportunityEvent[] = state.deal ? [] : [{ type: 'OpportunityDealLinked', data: { ...ref, dealKind, dealId } }];
-  return [...link, moved(state, c.to, c.reason, null, { eventType, eventId, dealKind, dealId }, c.at)];
+  // Stamped with the deal event's time, but never before the stage it leaves (a deal event handled late).
+  const last = state.stages
+    .map((s) => s.at)
+    .filter((x): x is string => x !== null)
+    .pop();
+  const at = last && Date.parse(last) > Date.parse(c.at) ? last : c.at;
+  return [...link, moved(state, c.to, c.reason, null, { eventType, eventId, dealKind, dealId }, at)];
 }
 
 function moved(s: Existing, to: OpportunityStage, reason: string | null, movedBy: string | null, cause: DealCause | null, at: string): OpportunityEvent {

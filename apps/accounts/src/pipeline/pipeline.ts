@@ -72,8 +72,10 @@ export function stagesByCurrency(opportunities: OpportunityRow[]) {
       return { stage, count: at.length, value, weighted };
     });
     // The open pipeline's weighted value: what is not won or lost yet.
-    const open = stages.filter((s) => s.stage !== 'won' && s.stage !== 'lost');
-    return { currency, stages, openWeighted: roundToMinor(sum(open.map((s) => s.weighted)), currency) };
+    // Rounded once, from the exact weighted values (not the sum of rounded stage totals).
+    const open = mine.filter((o) => o.stage !== 'won' && o.stage !== 'lost');
+    const openWeighted = roundToMinor(sum(open.map((o) => percentOf(o.expectedValue, String(STAGE_WEIGHTS[o.stage])))), currency);
+    return { currency, stages, openWeighted };
   });
 }
 

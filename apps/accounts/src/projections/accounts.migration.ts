@@ -22,6 +22,8 @@ export class AccountsLists1739000000000 implements MigrationInterface {
         registration_number text,
         country             text,
         nace_code           text,
+        -- A prospect: the id its company will have once registered (country and registration number).
+        prospect_company_id uuid,
         tier                text NOT NULL,
         owner_id            uuid NOT NULL,
         team                jsonb NOT NULL DEFAULT '{}',
@@ -32,9 +34,7 @@ export class AccountsLists1739000000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX account_list_seller_idx ON ${s}.account_list (seller_id, targeted_pos DESC)`);
     // A registering company is matched to every seller's prospect of it.
-    await q.query(
-      `CREATE INDEX account_list_prospect_idx ON ${s}.account_list (country, registration_number) WHERE target_kind = 'prospect' AND company_id IS NULL`,
-    );
+    await q.query(`CREATE INDEX account_list_prospect_idx ON ${s}.account_list (prospect_company_id) WHERE company_id IS NULL`);
     await q.query(`
       CREATE TABLE ${s}.opportunity_list (
         opportunity_id uuid PRIMARY KEY,

@@ -1,10 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { AccountEvent, CampaignEvent, OpportunityEvent } from '@dealledger/events';
+import type { AccountEvent, AccountTarget, CampaignEvent, OpportunityEvent } from '@dealledger/events';
+import { companyIdFor, registrationKey } from '@dealledger/domain';
 import { PostgresEventStore, RecordedEvent } from '@dealledger/event-store';
 import { DATA_SOURCE, LocalReadModel, Queryable } from '@dealledger/platform';
 
 const json = (v: unknown) => JSON.stringify(v);
+
+/** The id a prospect's company will register under (as the directory derives it); null for other targets. */
+export function prospectCompanyId(t: AccountTarget): string | null {
+  if (t.kind !== 'prospect' || !t.country || !t.registrationNumber) return null;
+  const key = registrationKey(t.registrationNumber);
+  return key === null ? null : companyIdFor(t.country, key);
+}
 
 /** One row per account: its target, team, committee map (for coverage) and last touch (for staleness). */
 @Injectable()
@@ -20,8 +28,8 @@ export class AccountListProjection extends LocalReadModel {
         case 'AccountTargeted': {
           const d = e.data;
           await tx.query(
-            `INSERT INTO ${table} (account_id, seller_id, target_kind, company_id, name, registration_number, country, nace_code, tier, owner_id, targeted_pos, targeted_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (account_id) DO NOTHING`,
+            `INSERT INTO ${table} (account_id, seller_id, target_kind, company_id, name, registration_number, country, nace_code, tier, owner_id, targeted_pos, targeted_at, prospect_company_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (account_id) DO NOTHING`,
             [
               d.accountId,
               d.sellerId,
@@ -35,6 +43,7 @@ export class AccountListProjection extends LocalReadModel {
               d.ownerId,
               r.position,
               r.occurredAt,
+              prospectCompanyId(d.target),
             ],
           );
           break;

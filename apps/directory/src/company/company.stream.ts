@@ -1,4 +1,4 @@
-import { fold, Requester, uuidV5 } from '@dealledger/domain';
+import { companyIdFor, fold, registrationKey, Requester } from '@dealledger/domain';
 import { eventCatalog } from '@dealledger/events';
 import type { PostgresEventStore } from '@dealledger/event-store';
 import { companyDecider, CompanyState, emailOf } from './company.decider';
@@ -8,21 +8,8 @@ import type { CompanyResponse } from './company.requests.dto';
 
 export const companyStreamId = (companyId: string) => `company-${companyId}`;
 
-/**
- * What identifies a registration number: NFKC (full-width forms become plain), then its letters
- * and digits only (spaces, dashes, dots, zero-width characters go), upper-cased. Null when what
- * remains is not plain A–Z and 0–9: a lookalike from another script (Cyrillic "НRВ") or a letter
- * whose upper case is ambiguous ("ß" is also "SS") would let one company register twice.
- */
-export function registrationKey(registrationNumber: string): string | null {
-  const kept = [...registrationNumber.normalize('NFKC')].filter((ch) => /[\p{L}\p{N}]/u.test(ch)).join('');
-  return /^[A-Za-z0-9]+$/.test(kept) ? kept.toUpperCase() : null;
-}
-
-/** One company per country and registration number: its id is derived from them (the number's key). */
-export function companyIdFor(country: string, registrationKeyValue: string): string {
-  return uuidV5(`company:${country.toUpperCase()}:${registrationKeyValue}`);
-}
+// Also how other contexts (a seller's prospects) know the id a company will register under.
+export { companyIdFor, registrationKey };
 
 /** The id a registration gets; an ambiguous registration number is refused. */
 export function companyIdOfRegistration(country: string, registrationNumber: string): string {
