@@ -2,7 +2,7 @@
 // signed-in person's token. Errors come back as the apps' problem+json, kept whole.
 
 export type Json = Record<string, any>;
-export type App = 'directory' | 'offers' | 'contracts' | 'resale' | 'service-desk' | 'relationships';
+export type App = 'directory' | 'offers' | 'contracts' | 'resale' | 'service-desk' | 'relationships' | 'accounts';
 
 export interface Session {
   token: string;

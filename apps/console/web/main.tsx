@@ -12,6 +12,7 @@ import { ContractsPage, ContractPage } from './pages/contracts';
 import { RelationshipsPage, RelationshipPage } from './pages/relationships';
 import { LotsPage, ProvenancePage } from './pages/provenance';
 import { TicketsPage, TicketPage, NewTicketPage } from './pages/tickets';
+import { AccountsPage, AccountPage, OpportunityPage } from './pages/accounts';
 
 const SECTIONS: [string, string][] = [
   ['inbox', 'Inbox'],
@@ -21,6 +22,7 @@ const SECTIONS: [string, string][] = [
   ['relationships', 'Relationships'],
   ['lots', 'Lots'],
   ['tickets', 'Tickets'],
+  ['accounts', 'Accounts'],
 ];
 
 function Routed() {
@@ -54,6 +56,10 @@ function Routed() {
       return <ProvenancePage key={id} lotId={id} />;
     case 'tickets':
       return id === 'new' ? <NewTicketPage query={query} /> : id ? <TicketPage key={id} id={id} /> : <TicketsPage query={query} />;
+    case 'accounts':
+      return id ? <AccountPage key={id} id={id} /> : <AccountsPage />;
+    case 'opportunities':
+      return id ? <OpportunityPage key={id} id={id} /> : <AccountsPage />;
     default:
       return (
         <section class="page">
@@ -72,7 +78,8 @@ function Shell() {
   const { parts } = useRoute();
   useEffect(() => onSessionChange(() => setS(session())), []);
   if (!s) return <SignIn />;
-  const active = parts[0] === 'provenance' ? 'lots' : (parts[0] ?? 'inbox');
+  // Pages under another section's entry: provenance under lots, an opportunity under its accounts.
+  const active = parts[0] === 'provenance' ? 'lots' : parts[0] === 'opportunities' ? 'accounts' : (parts[0] ?? 'inbox');
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
