@@ -5,6 +5,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT, databaseUrl, log } = require('./lib');
 const { loadFulfilment } = require('./demo-fulfilment');
+const { loadAccountPlan, showAccountPlan } = require('./demo-accounts');
 
 const COMPANIES = [
   { key: 'carmaker', name: 'Autowerk Süd GmbH', registrationNumber: 'HRB 4711', country: 'DE', roles: ['buyer'] },
@@ -651,6 +652,14 @@ async function runDemo(apps, options = {}) {
     for (const p of c.people) console.log(`      ${p.name} — ${p.position} [${p.signingRoles.join(', ')}]`);
   }
   await onStep('companies');
+  // Before the deals: a supplier's account plan, whose opportunity then follows its offer.
+  const accountsApp = apps.find((a) => a.name === 'accounts');
+  const accountsUrl = accountsApp && `http://127.0.0.1:${accountsApp.port}`;
+  const plan = accountsUrl && (await loadAccountPlan(accountsUrl, companies));
+  if (plan) {
+    console.log('\nAccount-based selling:');
+    for (const line of plan.lines) console.log(line);
+  }
   const offersApp = apps.find((a) => a.name === 'offers');
   if (offersApp) {
     const { lines, deals } = await loadDeals(`http://127.0.0.1:${offersApp.port}`, companies);
@@ -679,6 +688,10 @@ async function runDemo(apps, options = {}) {
         for (const line of await loadTickets(`http://127.0.0.1:${deskApp.port}`, companies, contracts)) console.log(line);
       }
     }
+  }
+  if (plan && offersApp) {
+    console.log('\nThe account plan, after the deals:');
+    for (const line of await showAccountPlan(accountsUrl, companies, plan)) console.log(line);
   }
   const relApp = apps.find((a) => a.name === 'relationships');
   if (relApp && offersApp) {

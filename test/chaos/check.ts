@@ -22,6 +22,23 @@ export const CONSUMERS: Partial<Record<AppName, { reads: AppName[]; types: strin
     types: ['ContractExecuted', 'ContractTerminated', 'ContractExpired', 'ContractRenewed', 'GoodsReceived'],
   },
   fulfilment: { reads: ['contracts'], types: ['ContractExecuted', 'CallOffPlaced', 'ContractTerminated', 'ContractExpired', 'ContractRenewed'] },
+  accounts: {
+    reads: ['directory', 'offers'],
+    types: [
+      'CompanyRegistered',
+      'OfferSubmitted',
+      'OfferCountered',
+      'OfferRevised',
+      'OfferAccepted',
+      'OfferRejected',
+      'OfferWithdrawn',
+      'OfferExpired',
+      'SuppliersInvited',
+      'BidSubmitted',
+      'TenderAwarded',
+      'TenderCancelled',
+    ],
+  },
   relationships: { reads: ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment'], types: '*' },
 };
 

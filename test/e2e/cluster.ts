@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
-export const APPS = ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment', 'relationships'] as const;
+export const APPS = ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment', 'accounts', 'relationships'] as const;
 export type AppName = (typeof APPS)[number];
 /** The apps, and the console that fronts them (no schema, no topic). */
 type Process = AppName | 'console';

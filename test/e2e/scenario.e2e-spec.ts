@@ -150,6 +150,25 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     expect(stores.contracts).toMatchObject({ ContractExecuted: 7, ContractAmended: 1, CallOffPlaced: 5 });
     expect(stores['service-desk']).toMatchObject({ TicketOpened: 3, SlaBreached: 1, TicketClosed: 1 });
     expect(stores.fulfilment).toEqual({ DeliveryDispatched: 3, GoodsReceived: 3, InvoiceIssued: 3, InvoiceWithdrawn: 1, InvoicePaid: 2 });
+    // Nordstahl's account plan for the car maker: its opportunity qualified by hand, then followed
+    // the steel offer over Kafka (sent, countered, accepted) once each, whatever was redelivered.
+    expect(stores.accounts).toEqual({
+      AccountTargeted: 1,
+      AccountTeamAssigned: 1,
+      StakeholderMapped: 3,
+      CampaignLaunched: 1,
+      TouchRecorded: 2,
+      OpportunityOpened: 1,
+      OpportunityDealLinked: 1,
+      OpportunityStageMoved: 4,
+    });
+    const moves = await db.query(`SELECT data FROM "${cluster.schemaOf('accounts')}".events WHERE type = 'OpportunityStageMoved' ORDER BY position`);
+    expect(moves.map((m: Json) => [m.data.to, m.data.cause?.eventType ?? null])).toEqual([
+      ['qualified', null],
+      ['offer', 'OfferSubmitted'],
+      ['negotiation', 'OfferCountered'],
+      ['won', 'OfferAccepted'],
+    ]);
     // The distributor's lot is what passed inspection (790 of 800), at the matched invoice price.
     const [lot] = await db.query(`SELECT data FROM "${cluster.schemaOf('resale')}".events WHERE type = 'LotRecorded' AND data->'source'->>'kind' = 'contract'`);
     expect(lot.data).toMatchObject({ quantity: '790', unitCost: '1095.00', source: { deliveryId: expect.any(String) } });
