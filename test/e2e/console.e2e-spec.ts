@@ -59,6 +59,7 @@ describe('the console in a real browser (Chromium, real apps, PostgreSQL and Kaf
   const LUC = ['tyres', 'l.moreau@pneus.example'] as const;
   const INGRID = ['evmaker', 'i.solberg@fjord-ev.example'] as const;
   const PIETER = ['distributor', 'p.devries@europarts.example'] as const;
+  const GRETA = ['steel', 'g.lindqvist@nordstahl.example'] as const;
 
   /**
    * A browser session (its own sessionStorage) signed in with the person's key, once per person:
@@ -419,6 +420,74 @@ describe('the console in a real browser (Chromium, real apps, PostgreSQL and Kaf
     );
   });
 
+  it("plans an account as the steel maker's CEO: the demo's plan, a new contact, a touch, an opportunity moved by hand, and the pipeline", async () => {
+    const page = await signedIn(GRETA);
+    await page.goto(`${consoleUrl}/#/accounts`);
+    await visible(page.getByRole('heading', { level: 1, name: 'Accounts' }));
+    // The demo's opportunity followed the steel offer to won.
+    await textUntil(page.getByRole('region', { name: 'Won and lost' }).locator('[data-won]'), (t) => t === '1');
+    const row = page.locator('tr[data-account-id]', { hasText: 'Autowerk' });
+    await visible(row);
+    await row.getByRole('link').first().click();
+    await visible(page.getByRole('heading', { level: 1, name: /^Account: / }));
+    const committee = page.getByRole('region', { name: 'Buying committee' });
+    await eventually(
+      () => committee.locator('tr[data-stakeholder-id]').count(),
+      (n) => n === 3,
+      WAIT,
+    );
+    expect(await committee.locator('tr[data-contact="present"]').count()).toBe(1);
+
+    // A new contact on the map: the approver nobody played.
+    await committee.getByLabel('Contact name').fill('Ralf Winter');
+    await committee.getByLabel('Contact e-mail').fill('r.winter@autowerk.example');
+    await committee.getByLabel('Position at the buyer').fill('Head of controlling');
+    await committee.getByLabel('Decision role', { exact: true }).selectOption('approver');
+    await committee.getByLabel('Stance', { exact: true }).selectOption('sceptic');
+    await committee.getByRole('button', { name: 'Map stakeholder' }).click();
+    await eventually(
+      () => committee.locator('tr[data-stakeholder-id]').count(),
+      (n) => n === 4,
+      WAIT,
+    );
+    expect(await committee.locator('tr[data-role="approver"][data-stance="sceptic"]').count()).toBe(1);
+    await textUntil(page.locator('[data-missing-roles]'), (t) => !t.includes('approver'));
+
+    // A call with him.
+    const touch = page.getByRole('region', { name: 'Record a touch' });
+    await touch.getByLabel('Channel').selectOption('call');
+    await touch.getByRole('checkbox', { name: /Ralf Winter/ }).check();
+    await touch.getByLabel('Summary').fill('Walked through the index-linked price clause');
+    await touch.getByRole('button', { name: 'Record touch' }).click();
+    await textUntil(page.locator('[data-touches]'), (t) => t.includes('3'));
+
+    // An opportunity for the 2028 platform, qualified by hand.
+    const opportunities = page.getByRole('region', { name: 'Opportunities' });
+    await opportunities.getByLabel('Title').fill('DC06 coil for the 2028 platform');
+    await opportunities.getByLabel('Expected value').fill('950000.00');
+    await opportunities.getByLabel('Expected volume').fill('1,100 t a year');
+    await opportunities.getByRole('button', { name: 'Open opportunity' }).click();
+    await page.waitForURL(/#\/opportunities\/[0-9a-f-]{36}$/, { timeout: WAIT });
+    const stage = page.locator('[data-opportunity-id] [data-stage]');
+    await eventually(
+      () => stage.first().getAttribute('data-stage'),
+      (s) => s === 'identified',
+      WAIT,
+    );
+    await page.getByLabel('Move to').selectOption('qualified');
+    await page.getByRole('button', { name: 'Move stage' }).click();
+    await eventually(
+      () => stage.first().getAttribute('data-stage'),
+      (s) => s === 'qualified',
+      WAIT,
+    );
+    // Private to the seller: the car maker's buyer finds none of it.
+    const katrin = await signedIn(KATRIN);
+    await katrin.goto(`${consoleUrl}/#/accounts`);
+    await loaded(katrin);
+    expect(await katrin.locator('tr[data-account-id]').count()).toBe(0);
+  });
+
   it('turns a refused command and an unknown id into readable messages', async () => {
     const page = await signedIn(KATRIN);
     await page.goto(`${consoleUrl}/#/offers/00000000-0000-4000-8000-000000000000`);
@@ -452,6 +521,7 @@ describe('the console in a real browser (Chromium, real apps, PostgreSQL and Kaf
       `#/relationships/${c.tyres.companyId}`,
       '#/lots',
       '#/tickets',
+      '#/accounts',
     ];
     const found: string[] = [];
     for (const hash of pages) {
