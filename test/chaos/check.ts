@@ -7,6 +7,7 @@ import { collectFromTopic } from '@dealledger/testing';
 import { APPS, AppName } from '../e2e/cluster';
 import type { CommandRecord } from './api';
 import type { Expectations, Party } from './load';
+import { DEAL_TYPES } from '../../apps/accounts/src/inbound/accounts-inbound';
 
 type Row = Record<string, any>;
 
@@ -22,23 +23,7 @@ export const CONSUMERS: Partial<Record<AppName, { reads: AppName[]; types: strin
     types: ['ContractExecuted', 'ContractTerminated', 'ContractExpired', 'ContractRenewed', 'GoodsReceived'],
   },
   fulfilment: { reads: ['contracts'], types: ['ContractExecuted', 'CallOffPlaced', 'ContractTerminated', 'ContractExpired', 'ContractRenewed'] },
-  accounts: {
-    reads: ['directory', 'offers'],
-    types: [
-      'CompanyRegistered',
-      'OfferSubmitted',
-      'OfferCountered',
-      'OfferRevised',
-      'OfferAccepted',
-      'OfferRejected',
-      'OfferWithdrawn',
-      'OfferExpired',
-      'SuppliersInvited',
-      'BidSubmitted',
-      'TenderAwarded',
-      'TenderCancelled',
-    ],
-  },
+  accounts: { reads: ['directory', 'offers'], types: ['CompanyRegistered', ...DEAL_TYPES] },
   relationships: { reads: ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment'], types: '*' },
 };
 

@@ -3,7 +3,7 @@ import { contextGroupId, inboundConsumer } from '@dealledger/platform';
 import { FollowDeals, LinkProspects } from './deals.kafka-handlers';
 
 /** The deal events that move opportunities (see deal-moves.ts), and the registrations that link prospects. */
-const DEAL_TYPES = [
+export const DEAL_TYPES = [
   'OfferSubmitted',
   'OfferCountered',
   'OfferRevised',
