@@ -317,6 +317,86 @@ describe('the console in a real browser (Chromium, real apps, PostgreSQL and Kaf
     expect((await api('offers', 'GET', `/tenders/${id}`, katrin)).status).toBe('awarded');
   });
 
+  it('opens a tender in lots from the form, then ranks and awards each lot on its own', async () => {
+    const page = await signedIn(KATRIN);
+    await page.goto(`${consoleUrl}/#/tenders/new`);
+    await page.getByLabel('Title').fill('Chassis parts in two lots');
+    await page.getByRole('button', { name: 'Add an item' }).click();
+    const rows = [
+      ['disc', 'Brake disc 300 mm', '40000', 'A'],
+      ['bolt', 'Wheel bolt M14', '250000', 'B'],
+    ];
+    for (const [i, [itemId, description, quantity, lot]] of rows.entries()) {
+      await page.getByLabel('Item id').nth(i).fill(itemId);
+      await page.getByLabel('Description').nth(i).fill(description);
+      await page.getByLabel('Quantity', { exact: true }).nth(i).fill(quantity);
+      await page.getByLabel('Unit', { exact: true }).nth(i).fill('piece');
+      await page.getByLabel('Lot', { exact: true }).nth(i).fill(lot);
+    }
+    await textUntil(page.locator('p[data-lot-count]'), (s) => s.startsWith('2 lots'));
+    await page.getByLabel('Submission deadline').fill(nextYear());
+    for (const [criterion, weight] of Object.entries({ price: '50', quality: '20', reputation: '10', service: '10', partnership: '10' }))
+      await page.getByLabel(`Weight: ${criterion}`).fill(weight);
+    await page.getByRole('button', { name: 'Open tender' }).click();
+    await visible(page.getByRole('heading', { level: 1, name: 'Chassis parts in two lots' }));
+    const opened = await api('offers', 'GET', `/tenders/${page.url().split('/').pop()}`, await tokenOf(...KATRIN));
+    expect(opened.lots.map((l: Json) => [l.lotId, l.itemIds])).toEqual([
+      ['A', ['disc']],
+      ['B', ['bolt']],
+    ]);
+
+    // Bids and evaluations through the API, on a tender closing in a few seconds.
+    const katrin = await tokenOf(...KATRIN);
+    const tender = await api('offers', 'POST', '/tenders', katrin, {
+      title: 'Brakes and bolts',
+      items: [
+        { itemId: 'disc', description: 'Brake disc 300 mm', quantity: '40000', unit: 'piece', specification: 'ECE R90' },
+        { itemId: 'bolt', description: 'Wheel bolt M14', quantity: '250000', unit: 'piece', specification: 'ISO 898-1 10.9' },
+      ],
+      lots: [
+        { lotId: 'A', title: 'Brake discs', itemIds: ['disc'] },
+        { lotId: 'B', title: 'Wheel bolts', itemIds: ['bolt'] },
+      ],
+      submissionDeadline: new Date(Date.now() + 15000).toISOString(),
+      weights: { price: 50, quality: 20, reputation: 10, service: 10, partnership: 10 },
+      publicProcurement: false,
+      currency: 'EUR',
+    });
+    const id = tender.tenderId;
+    await api('offers', 'POST', `/tenders/${id}/invitations`, katrin, { supplierIds: [c.tyres.companyId, c.tyres2.companyId] });
+    await api('offers', 'POST', `/tenders/${id}/bids`, await tokenOf(...LUC), { prices: [{ itemId: 'disc', unitPrice: '31.00' }] });
+    await api('offers', 'POST', `/tenders/${id}/bids`, c.tyres2.person, {
+      prices: [
+        { itemId: 'disc', unitPrice: '33.00' },
+        { itemId: 'bolt', unitPrice: '0.41' },
+      ],
+    });
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(tender.submissionDeadline) - Date.now()) + 500));
+    await api('offers', 'POST', `/tenders/${id}/close`, katrin);
+    for (const supplierId of [c.tyres.companyId, c.tyres2.companyId])
+      await api('offers', 'POST', `/tenders/${id}/evaluations`, katrin, { supplierId, scores: { quality: 8, reputation: 8, service: 8, partnership: 8 } });
+
+    await page.goto(`${consoleUrl}/#/tenders/${id}`);
+    const lotA = page.locator('section[data-lot="A"]');
+    const lotB = page.locator('section[data-lot="B"]');
+    await eventually(
+      async () => [await lotA.locator('tr[data-supplier-id]').count(), await lotB.locator('tr[data-supplier-id]').count()],
+      (n) => n[0] === 2 && n[1] === 1,
+      WAIT,
+    );
+    await lotA.getByRole('button', { name: 'Award lot A to Pneus Lyonnais SA' }).click();
+    await visible(lotA.locator(`[data-winner="${c.tyres.companyId}"]`));
+    expect((await api('offers', 'GET', `/tenders/${id}`, katrin)).status).toBe('closed');
+    await lotB.getByRole('button', { name: 'Award lot B to Gummiwerk Nord GmbH' }).click();
+    await visible(lotB.locator(`[data-winner="${c.tyres2.companyId}"]`));
+    const awarded = await api('offers', 'GET', `/tenders/${id}`, katrin);
+    expect(awarded.status).toBe('awarded');
+    expect(awarded.lots.map((l: Json) => [l.lotId, l.award.supplierId, l.award.total])).toEqual([
+      ['A', c.tyres.companyId, '1240000.00'],
+      ['B', c.tyres2.companyId, '102500.00'],
+    ]);
+  });
+
   it('opens a ticket on a contract; the supplier acknowledges and resolves it; the buyer sees it live', async () => {
     const contract = await demoContract('tyres');
     expect(contract).toBeDefined();
