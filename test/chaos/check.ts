@@ -23,8 +23,8 @@ export const CONSUMERS: Partial<Record<AppName, { reads: AppName[]; types: strin
     types: ['ContractExecuted', 'ContractTerminated', 'ContractExpired', 'ContractRenewed', 'GoodsReceived'],
   },
   fulfilment: { reads: ['contracts'], types: ['ContractExecuted', 'CallOffPlaced', 'ContractTerminated', 'ContractExpired', 'ContractRenewed'] },
-  accounts: { reads: ['directory', 'offers'], types: ['CompanyRegistered', ...DEAL_TYPES] },
-  relationships: { reads: ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment'], types: '*' },
+  accounts: { reads: ['directory', 'offers', 'contracts'], types: ['CompanyRegistered', ...DEAL_TYPES] },
+  relationships: { reads: ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment', 'accounts'], types: '*' },
 };
 
 /** Causation ids of the schedulers' own commands (deadlines): `<kind>:<stream>…`. */

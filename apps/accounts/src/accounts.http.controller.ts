@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } 
 import type { Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { adminKey, checkAdminKey, CurrentPrincipal, Principal, Public } from '@dealledger/auth';
-import { invalid, uuidV5 } from '@dealledger/domain';
+import { invalid, prospectCompanyId, targetCompanyId, uuidV5 } from '@dealledger/domain';
 import { CommandInput, CommandMetadata, PostgresEventStore } from '@dealledger/event-store';
 import type { AccountTarget } from '@dealledger/events';
 import { checkedCursor, CommandMeta, DATA_SOURCE, KnownCompanies, pageOf, PersonalDataVault, uuidParam, withNextLink } from '@dealledger/platform';
@@ -32,13 +32,7 @@ import {
   TeamMemberRequest,
   TouchRequest,
 } from './accounts.requests.dto';
-import {
-  AccountListProjection,
-  CampaignListProjection,
-  OpportunityListProjection,
-  prospectCompanyId,
-  TouchListProjection,
-} from './projections/accounts.projections';
+import { AccountListProjection, CampaignListProjection, OpportunityListProjection, TouchListProjection } from './projections/accounts.projections';
 import { AccountErrors } from './account/account.errors';
 import { pipelineReport } from './pipeline/pipeline';
 
@@ -54,7 +48,7 @@ const notYourPerson = (personId: string) => invalid('accounts.not_your_person', 
  */
 function targetKey(t: AccountTarget): string {
   if (t.kind === 'industry') return `industry:${t.naceCode}`;
-  return `company:${t.kind === 'company' ? t.companyId : prospectCompanyId(t)}`;
+  return `company:${targetCompanyId(t)}`;
 }
 
 /**
@@ -464,6 +458,8 @@ function opportunityRow(r: Record<string, any>) {
     currency: r.currency,
     deal: r.deal_id ? { kind: r.deal_kind, id: r.deal_id } : null,
     reason: r.reason,
+    /** Contracts from its deal in force: value and currency as signed. */
+    contracts: r.contracts ?? [],
     openedAt: new Date(r.opened_at).toISOString(),
   };
 }

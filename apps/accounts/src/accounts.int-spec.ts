@@ -33,7 +33,7 @@ describe('accounts app: private account plans whose opportunities follow the led
   const as = (p: ReturnType<typeof person>) => tokenFor(p);
 
   beforeAll(async () => {
-    env = await contextEnvironment({ schema, prefix, clientId: 'accounts-test', consumes: ['offers', 'directory'] });
+    env = await contextEnvironment({ schema, prefix, clientId: 'accounts-test', consumes: ['offers', 'contracts', 'directory'] });
     ({ producer, db } = env);
     ({ app, url } = await startTestApp(AccountsModule, ACCOUNTS));
     const companies = app.get(KnownCompanies);
@@ -86,6 +86,31 @@ describe('accounts app: private account plans whose opportunities follow the led
       },
       2,
     );
+  const contractTerms = () => ({
+    buyerId: buyer,
+    supplierId: seller,
+    intermediaryId: null,
+    currency: 'EUR',
+    items: [
+      {
+        sku: 'NMC-MOD-48V',
+        description: '48 V module',
+        unit: 'piece',
+        tiers: [{ minQuantity: '1', unitPrice: '1087.50' }],
+        committedVolume: '1000',
+        ceiling: null,
+      },
+    ],
+    startDate: new Date().toISOString(),
+    endDate: new Date(Date.now() + 365 * DAY).toISOString(),
+    sla: [],
+    governingLaw: 'German law',
+    paymentTerms: '30 days net',
+    deliveryTerms: 'DAP Ingolstadt',
+    requiredSignatures: [{ companyId: buyer, role: 'procurement' }],
+    documents: [],
+    payment: null,
+  });
   const opportunityEvents = async (id: string) =>
     (await db.query(`SELECT type, data FROM "${schema}".events WHERE stream_id = $1 ORDER BY stream_version`, [`opportunity-${id}`])) as {
       type: string;
@@ -216,6 +241,38 @@ describe('accounts app: private account plans whose opportunities follow the led
       ['OpportunityStageMoved', 'won'],
     ]);
     expect(events[3].data).toMatchObject({ movedBy: null, cause: { eventType: 'OfferSubmitted', eventId: submitted.id, dealKind: 'offer', dealId: offerId } });
+
+    // The contract drafted from the acceptance comes into force (contracts topic): recorded once, as signed.
+    const contractId = randomUUID();
+    const executed = sampleEvent(
+      'ContractExecuted',
+      {
+        contractId,
+        supplierId: seller,
+        buyerId: buyer,
+        intermediaryId: null,
+        origin: { kind: 'offer', id: offerId, eventId: acceptance.id },
+        terms: contractTerms(),
+        termsVersion: 1,
+        termsHash: 'a'.repeat(64),
+        signatures: [{ companyId: buyer, role: 'procurement', personId: randomUUID(), signedAt: new Date().toISOString() }],
+        contractValue: '1087500.00',
+        executedAt: new Date().toISOString(),
+      },
+      [seller, buyer],
+      new Date(),
+      'contracts',
+      3,
+    );
+    await publish(executed, executed);
+    const contracts = async () => (await http(url, 'GET', `/opportunities/${id}`, undefined, as(anna))).body.contracts;
+    await eventually(contracts, (cs: unknown[]) => cs.length > 0);
+    await publish(executed);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await contracts()).toEqual([
+      { contractId, contractValue: '1087500.00', currency: 'EUR', executedAt: (executed.data as { executedAt: string }).executedAt },
+    ]);
+    expect((await opportunityEvents(id)).filter((e) => e.type === 'OpportunityContractExecuted')).toHaveLength(1);
 
     // The pipeline: one won, the first touch a conference (the campaign's), the last before the offer a demonstration.
     const pipeline = (await http(url, 'GET', '/pipeline?staleDays=5', undefined, as(ben))).body;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { CONTEXTS, eventsTopic } from '@dealledger/events';
+import { CONTEXTS, EventEnvelope, eventsTopic } from '@dealledger/events';
 import { connectProducer, createKafka, ensureTopics, toKafkaMessage } from '@dealledger/messaging';
 import { eventually, http, sampleEvent, sampleHistory, sendToTopics, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { DATA_SOURCE } from '@dealledger/platform';
@@ -34,6 +34,12 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
   const start = new Date('2026-01-05T09:00:00.000Z');
   const history = sampleHistory(supplier, buyer, intermediary, start);
   const send = (events = history) => sendToTopics(producer, prefix, events);
+  /** The accounts topic's events sent (distinct): the live consumer handles them too. */
+  const accountsSent = new Set<string>();
+  const sendAccounts = (events: EventEnvelope[]) => {
+    for (const e of events) accountsSent.add(e.id);
+    return send(events);
+  };
 
   const launch = async (dbSchema: string, groupId: string) => {
     process.env.DB_SCHEMA = dbSchema;
@@ -122,6 +128,89 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     const asIntermediary = tokenFor({ companyId: intermediary, personId: randomUUID(), roles: [] });
     const viaI = await http(url, 'GET', `/relationships/${intermediary}/${supplier}/timeline`, undefined, asIntermediary);
     expect(viaI.body.items.map((i: any) => i.type)).toEqual(['LotResold']);
+  });
+
+  it('shows a seller its own touches with a company in their place in the timeline, and nobody else any, nor in any figure', async () => {
+    const day = (n: number) => new Date(start.getTime() + n * 86400000);
+    const rival = randomUUID();
+    const account = (sellerId: string, target: Record<string, unknown>) => {
+      const accountId = randomUUID();
+      const data = {
+        accountId,
+        sellerId,
+        target: { companyId: null, name: null, registrationNumber: null, country: null, naceCode: null, ...target },
+        tier: 'strategic',
+        ownerId: randomUUID(),
+        targetedBy: randomUUID(),
+      };
+      return { accountId, event: sampleEvent('AccountTargeted', data, [sellerId], day(0), 'accounts') };
+    };
+    const touch = (sellerId: string, accountId: string, at: Date, summary: string) =>
+      sampleEvent(
+        'TouchRecorded',
+        {
+          accountId,
+          sellerId,
+          touchId: randomUUID(),
+          channel: 'demonstration',
+          at: at.toISOString(),
+          campaignId: null,
+          sellerPeople: [randomUUID()],
+          stakeholderIds: [],
+          summary,
+          recordedBy: randomUUID(),
+        },
+        [sellerId],
+        day(40),
+        'accounts',
+      );
+    const mine = account(supplier, { kind: 'company', companyId: buyer });
+    const theirs = account(rival, { kind: 'company', companyId: buyer });
+    const demo = touch(supplier, mine.accountId, day(1.5), 'Tyre test on the buyer’s track');
+    const before = {
+      supplier: (await http(url, 'GET', `/relationships/${supplier}/${buyer}`, undefined, asSupplier)).body.summary,
+      buyer: (await http(url, 'GET', `/relationships/${supplier}/${buyer}/timeline`, undefined, asBuyer)).body.items,
+      counterparties: (await http(url, 'GET', '/relationships/counterparties', undefined, asBuyer)).body.items,
+      digest: await digest(url),
+    };
+    // Delivered twice; a rival's touch with the same buyer; the accounts app's other events pass by.
+    await sendAccounts([mine.event, theirs.event, demo, demo, touch(rival, theirs.accountId, day(3), 'Rival visit')]);
+    const timeline = async () => (await http(url, 'GET', `/relationships/${supplier}/${buyer}/timeline`, undefined, asSupplier)).body.items;
+    const items = await eventually(timeline, (xs: any[]) => xs.some((i) => i.type === 'TouchRecorded'), 60000);
+    const touches = items.filter((i: any) => i.context === 'accounts');
+    expect(touches).toEqual([
+      expect.objectContaining({
+        type: 'TouchRecorded',
+        eventId: demo.id,
+        occurredAt: day(1.5).toISOString(),
+        parties: [supplier],
+        summary: 'Pneus Lyonnais SA reached the account by a demonstration (1 of its people, 0 of theirs): Tyre test on the buyer’s track',
+      }),
+    ]);
+    // In its place: after the offer sent on day 1, before the acceptance on day 2.
+    expect(items.map((i: any) => i.type).slice(0, 4)).toEqual(['OfferDrafted', 'OfferSubmitted', 'TouchRecorded', 'OfferAccepted']);
+    // Asked as of before it happened, it is not there yet.
+    const asOf = (await http(url, 'GET', `/relationships/${supplier}/${buyer}/timeline?asOf=${day(1.25).toISOString()}`, undefined, asSupplier)).body.items;
+    expect(asOf.map((i: any) => i.type)).not.toContain('TouchRecorded');
+    // The buyer sees no touch, and neither party's figures, list nor the digest moved.
+    expect((await http(url, 'GET', `/relationships/${supplier}/${buyer}/timeline`, undefined, asBuyer)).body.items).toEqual(before.buyer);
+    expect((await http(url, 'GET', `/relationships/${supplier}/${buyer}`, undefined, asSupplier)).body.summary).toEqual(before.supplier);
+    expect((await http(url, 'GET', '/relationships/counterparties', undefined, asBuyer)).body.items).toEqual(before.counterparties);
+    expect(await digest(url)).toEqual(before.digest);
+    // The rival, which has no deal with the buyer, sees its own touch and nothing of the supplier's.
+    const asRival = tokenFor({ companyId: rival, personId: randomUUID(), roles: [] });
+    const rivals = (await http(url, 'GET', `/relationships/${rival}/${buyer}/timeline`, undefined, asRival)).body.items;
+    expect(rivals.map((i: any) => i.summary)).toEqual([expect.stringMatching(/Rival visit$/)]);
+    // Nor does a touch with the supplier itself make the rival a counterparty that may read the supplier's scorecard.
+    const atSupplier = account(rival, { kind: 'company', companyId: supplier });
+    await sendAccounts([atSupplier.event, touch(rival, atSupplier.accountId, day(4), 'Cold call')]);
+    await eventually(
+      async () => (await http(url, 'GET', `/relationships/${rival}/${supplier}/timeline`, undefined, asRival)).body.items,
+      (xs: any[]) => xs.length === 1,
+      60000,
+    );
+    expect((await http(url, 'GET', `/scorecards/${supplier}`, undefined, asRival)).body).toMatchObject({ status: 404, code: 'scorecard.not_found' });
+    expect((await http(url, 'GET', `/relationships/${rival}/${supplier}/timeline`, undefined, asSupplier)).body.items).toEqual([]);
   });
 
   it('answers as of a past time', async () => {
@@ -475,10 +564,18 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
         60000,
       );
       expect(scaled.digest).toBe((await digest(url)).digest);
-      const [ca, cb] = [a.app.get(RelationshipsInbound).consumer.counts, b.app.get(RelationshipsInbound).consumer.counts];
-      expect(ca.handled).toBeGreaterThan(0);
-      expect(cb.handled).toBeGreaterThan(0);
-      expect(ca.handled + cb.handled).toBe(history.length + more.length);
+      const handled = () => [a, b].map((x) => x.app.get(RelationshipsInbound).consumer.counts.handled);
+      // Every event once between them, the sellers' touches (kept apart from the rows) included.
+      const all = history.length + more.length + accountsSent.size;
+      await eventually(
+        async () => handled(),
+        ([x, y]) => x + y >= all,
+        60000,
+      );
+      const [ha, hb] = handled();
+      expect(ha).toBeGreaterThan(0);
+      expect(hb).toBeGreaterThan(0);
+      expect(ha + hb).toBe(all);
     } finally {
       await a.app.close();
       await b.app.close();

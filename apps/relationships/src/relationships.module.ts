@@ -14,6 +14,7 @@ import { FeedQueries } from './feed/feed.queries';
 import { FeedSignal } from './feed/feed-signal';
 import { Feed1764460000000 } from './feed/feed-rows';
 import { Webhooks1764460000001 } from './webhooks/webhook-rows';
+import { Touches1764470000000 } from './touches/touches';
 import { WebhookDelivery } from './webhooks/webhook-delivery';
 import { WebhooksHttpController } from './webhooks/webhooks.http.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -29,7 +30,10 @@ export const RELATIONSHIPS = {
 @Module({
   imports: [
     CqrsModule.forRoot(),
-    LedgerModule.forContext({ context: RELATIONSHIPS.context, migrations: [...GENERATION_MIGRATIONS, Feed1764460000000, Webhooks1764460000001] }),
+    LedgerModule.forContext({
+      context: RELATIONSHIPS.context,
+      migrations: [...GENERATION_MIGRATIONS, Feed1764460000000, Webhooks1764460000001, Touches1764470000000],
+    }),
   ],
   controllers: [RelationshipHttpController, ScorecardHttpController, AdminHttpController, InboxHttpController, FeedHttpController, WebhooksHttpController],
   providers: [RelationshipQueries, RelationshipsInbound, RebuildService, InboxQueries, FeedQueries, FeedSignal, WebhooksService, WebhookDelivery],

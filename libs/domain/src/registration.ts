@@ -15,3 +15,23 @@ export function registrationKey(registrationNumber: string): string | null {
 export function companyIdFor(country: string, registrationKeyValue: string): string {
   return uuidV5(`company:${country.toUpperCase()}:${registrationKeyValue}`);
 }
+
+/** What an account targets, as far as its company goes (see the accounts context's `AccountTarget`). */
+export interface TargetOfAccount {
+  kind: string;
+  companyId: string | null;
+  registrationNumber: string | null;
+  country: string | null;
+}
+
+/** The id a prospect's company will register under (as the directory derives it); null for other targets. */
+export function prospectCompanyId(t: TargetOfAccount): string | null {
+  if (t.kind !== 'prospect' || !t.country || !t.registrationNumber) return null;
+  const key = registrationKey(t.registrationNumber);
+  return key === null ? null : companyIdFor(t.country, key);
+}
+
+/** The company an account targets: a registered one, or the one a prospect will register as; null for an industry. */
+export function targetCompanyId(t: TargetOfAccount): string | null {
+  return t.kind === 'company' ? t.companyId : prospectCompanyId(t);
+}

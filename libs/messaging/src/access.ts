@@ -11,8 +11,9 @@ export const CONSUMES: Record<ContextName, ContextName[]> = {
   'service-desk': ['contracts', 'fulfilment'],
   fulfilment: ['contracts'],
   // The ledger's deals move a seller's opportunities; registrations link its prospects.
-  accounts: ['directory', 'offers'],
-  relationships: ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment'],
+  accounts: ['directory', 'offers', 'contracts'],
+  // Of the accounts topic, it keeps only a seller's touches, shown to that seller alone.
+  relationships: ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment', 'accounts'],
 };
 
 export interface Grant {

@@ -16,13 +16,14 @@ export const DEAL_TYPES = [
   'TenderAwarded',
   'AwardFinalised',
   'TenderCancelled',
+  'ContractExecuted',
 ];
 
-/** The accounts app reads the ledger's deals (offers topic) and the directory's registrations. */
+/** The accounts app reads the ledger's deals (offers and contracts topics) and the directory's registrations. */
 export const AccountsInbound = inboundConsumer({
   name: 'AccountsInbound',
   groupId: () => contextGroupId('accounts'),
-  topics: () => [eventsTopic('offers'), eventsTopic('directory')],
+  topics: () => [eventsTopic('offers'), eventsTopic('contracts'), eventsTopic('directory')],
   inject: [FollowDeals, LinkProspects],
   handlers: (_schema, deals, prospects) => ({
     handlers: {

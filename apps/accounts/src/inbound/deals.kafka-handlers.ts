@@ -85,10 +85,10 @@ export class FollowDeals {
   }
 
   private async execute(command: FollowDeal, event: EventEnvelope, tx: EntityManager): Promise<void> {
-    const { type, opportunityId, cause, to, reason, at } = command;
+    const { type, opportunityId, cause, to, reason, at, contract } = command;
     await this.commands.execute(
       new ExecuteOpportunityCommand(
-        { type, opportunityId, cause, to, reason, at },
+        { type, opportunityId, cause, to, reason, at, contract },
         // The deal's own time, not when this consumer got to it.
         {
           commandId: `follow-deal:${event.id}:${opportunityId}`,

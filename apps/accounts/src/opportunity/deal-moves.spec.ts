@@ -77,6 +77,37 @@ describe('deal moves', () => {
     });
   });
 
+  describe('contracts: one in force records itself on the opportunity following its deal', () => {
+    const executed = (origin: { kind: string; id: string }) =>
+      event(
+        'ContractExecuted',
+        {
+          contractId: 'c0c0c0c0-0000-4000-8000-000000000011',
+          supplierId: s1,
+          buyerId: buyer,
+          origin: { ...origin, eventId: bid(9) },
+          terms: { currency: 'EUR' },
+          contractValue: '245000.00',
+          executedAt: at(9),
+        },
+        at(9),
+      );
+    it.each([
+      ['offer', offerId],
+      ['tender', tenderId],
+    ])('from %s: the supplier’s, as won, with what was signed', (kind, id) => {
+      const e = executed({ kind, id });
+      const move = dealMove(e)!;
+      expect(move).toMatchObject({ sellerIds: [s1], buyerId: buyer, dealKind: kind, dealId: id, cause: { eventType: 'ContractExecuted', eventId: e.id } });
+      expect([s1, s2].map((s) => move.to(s))).toEqual([{ to: 'won', reason: null }, null]);
+      const command = followDeal(move, s1, opportunityId, new Date(at(9)));
+      expect(command?.contract).toEqual({ contractId: 'c0c0c0c0-0000-4000-8000-000000000011', contractValue: '245000.00', currency: 'EUR', executedAt: at(9) });
+    });
+    it('is not an opening act: it moves only an opportunity already following the deal', () => {
+      expect(OPENING_EVENTS.has('ContractExecuted')).toBe(false);
+    });
+  });
+
   describe('tenders', () => {
     it('an invitation moves every invited supplier to offer', () => {
       const move = dealMove(event('SuppliersInvited', { tenderId, buyerId: buyer, supplierIds: [s1, s2, s1] }))!;

@@ -1,5 +1,5 @@
-import type { AwardFinalisedV2, BidSubmittedV1, DealKind, OfferRejectedV1, SuppliersInvitedV1, TenderAwardedV4 } from '@dealledger/events';
-import type { DealCause, DealStage, FollowDeal } from './opportunity.commands';
+import type { AwardFinalisedV2, BidSubmittedV1, ContractExecutedV3, DealKind, OfferRejectedV1, SuppliersInvitedV1, TenderAwardedV4 } from '@dealledger/events';
+import type { DealCause, DealStage, ExecutedContract, FollowDeal } from './opportunity.commands';
 
 /** What deal-moves reads of a ledger event (an `EventEnvelope` has it). */
 export interface DealEvent {
@@ -31,6 +31,8 @@ export interface DealMove {
   cause: DealCause;
   /** The deal event's time: when the stage changed. */
   at: string;
+  /** A contract of the deal came into force (ContractExecuted). */
+  contract?: ExecutedContract;
 }
 
 export const AWARDED_TO_ANOTHER = 'the tender was awarded to another bidder';
@@ -70,7 +72,8 @@ export const OPENING_EVENTS: ReadonlySet<string> = new Set(['OfferSubmitted', 'S
 export const reasonOf = (text: string) => (text.length > 2000 ? `${text.slice(0, 1999)}…` : text);
 
 /**
- * The move one ledger event makes, or null for events that move no opportunity: drafts,
+ * The move one ledger event makes (a contract in force is recorded on the opportunity following
+ * its deal, and wins it if still open), or null for events that move no opportunity: drafts,
  * documents, clarifications, closing, evaluation, complaints, finalised or annulled awards,
  * withdrawn bids (the supplier may bid again), and TenderCancelled, which names no supplier
  * (the app's handler loses the opportunities following that tender: inbound/deals.kafka-handlers.ts).
@@ -110,6 +113,12 @@ export function dealMove(event: DealEvent): DealMove | null {
       const d = event.data as AwardFinalisedV2;
       return tender(d, [d.supplierId], awardTo(d, true));
     }
+    case 'ContractExecuted': {
+      // Drafted from an accepted offer or a final award: the deal is its origin (a tender's, whichever lot).
+      const d = event.data as ContractExecutedV3;
+      const move = deal(d.origin.kind, d.origin.id, d.buyerId, [d.supplierId], () => ({ to: 'won', reason: null }));
+      return { ...move, contract: { contractId: d.contractId, contractValue: d.contractValue, currency: d.terms.currency, executedAt: d.executedAt } };
+    }
     default:
       return null;
   }
@@ -118,5 +127,5 @@ export function dealMove(event: DealEvent): DealMove | null {
 /** The FollowDeal for one seller's opportunity; null when the event does not move it. */
 export function followDeal(move: DealMove, sellerId: string, opportunityId: string, now: Date): FollowDeal | null {
   const stage = move.to(sellerId);
-  return stage && { type: 'FollowDeal', opportunityId, cause: move.cause, to: stage.to, reason: stage.reason, at: move.at, now };
+  return stage && { type: 'FollowDeal', opportunityId, cause: move.cause, to: stage.to, reason: stage.reason, at: move.at, now, contract: move.contract };
 }

@@ -30,7 +30,17 @@ export interface DealCause {
   dealKind: DealKind;
   dealId: string;
 }
-/** Issued by the app's handler of the ledger's deal events: no requester, and `at` is the deal event's time. */
-export type FollowDeal = Base & { type: 'FollowDeal'; cause: DealCause; to: DealStage; reason: string | null; at: string };
+/** A contract of the deal in force (ContractExecuted). */
+export interface ExecutedContract {
+  contractId: string;
+  contractValue: string;
+  currency: string;
+  executedAt: string;
+}
+/**
+ * Issued by the app's handler of the ledger's deal events: no requester, and `at` is the deal
+ * event's time. `contract`: the event is a contract of the deal coming into force.
+ */
+export type FollowDeal = Base & { type: 'FollowDeal'; cause: DealCause; to: DealStage; reason: string | null; at: string; contract?: ExecutedContract };
 
 export type OpportunityCommand = OpenOpportunity | MoveStage | FollowDeal;

@@ -256,6 +256,47 @@ describe('opportunity decider', () => {
     });
   });
 
+  describe('a contract of its deal in force (ContractExecuted)', () => {
+    const signed = { contractId: 'c0c0c0c0-0000-4000-8000-000000000011', contractValue: '245000.00', currency: 'EUR', executedAt: at(9).toISOString() };
+    const executed = (n: number, over: Partial<FollowDeal> = {}) =>
+      follow(n, 'won', { cause: { eventType: 'ContractExecuted', eventId: eventId(n), dealKind: 'offer', dealId: offer1 }, contract: signed, ...over });
+    const won = history(openOpportunity(), follow(2, 'offer'), follow(4, 'won'));
+    it('records the contract on a won opportunity, once however often it is delivered', () => {
+      const then = given(won).when(executed(9));
+      expect(then.events).toEqual([
+        {
+          type: 'OpportunityContractExecuted',
+          data: {
+            opportunityId,
+            sellerId: seller,
+            ...signed,
+            cause: { eventType: 'ContractExecuted', eventId: eventId(9), dealKind: 'offer', dealId: offer1 },
+          },
+        },
+      ]);
+      given([...won, ...then.events])
+        .when(executed(9))
+        .then([]);
+      // Another contract of the same deal (a second lot won) is recorded too.
+      expect(
+        given([...won, ...then.events]).when(executed(10, { contract: { ...signed, contractId: 'c0c0c0c0-0000-4000-8000-000000000012' } })).events,
+      ).toHaveLength(1);
+    });
+    it('wins an opportunity still open on its deal, and records the contract', () => {
+      const then = given(offered).when(executed(9));
+      expect(then.events.map((e) => e.type)).toEqual(['OpportunityStageMoved', 'OpportunityContractExecuted']);
+      expect(then.events[0].data).toMatchObject({ from: 'offer', to: 'won', movedBy: null, cause: { eventType: 'ContractExecuted' } });
+    });
+    it('records nothing on a lost opportunity, one following another deal, or one following none (a contract does not link)', () => {
+      const lost = history(openOpportunity(), follow(2, 'offer'), follow(3, 'lost'));
+      given(lost).when(executed(9)).then([]);
+      given(won)
+        .when(executed(9, { cause: { eventType: 'ContractExecuted', eventId: eventId(9), dealKind: 'offer', dealId: offer2 } }))
+        .then([]);
+      given(qualified).when(executed(9)).then([]);
+    });
+  });
+
   it('never dates a move before the stage it leaves: a deal event handled late takes the last stage’s time', () => {
     // Qualified by hand on day 5; the offer event of day 3 arrives afterwards.
     const late = history(openOpportunity(), moveTo('qualified', { now: at(5) }));

@@ -1,6 +1,6 @@
 import { isDecimal, type Decider, type Requester } from '@dealledger/domain';
 import type { DealKind, OpportunityEvent, OpportunityStage } from '@dealledger/events';
-import type { DealCause, FollowDeal, MoveStage, OpenOpportunity, OpportunityCommand } from './opportunity.commands';
+import type { DealCause, ExecutedContract, FollowDeal, MoveStage, OpenOpportunity, OpportunityCommand } from './opportunity.commands';
 import { OpportunityErrors as Errors } from './opportunity.errors';
 
 export interface StageEntry {
@@ -28,6 +28,8 @@ export type OpportunityState =
       stages: StageEntry[];
       /** Ids of the ledger's events that moved it: a replayed one moves nothing. */
       causes: string[];
+      /** Contracts of its deal in force, as signed. */
+      contracts: ExecutedContract[];
     };
 type Existing = Exclude<OpportunityState, { status: 'none' }>;
 
@@ -52,6 +54,7 @@ export function evolve(state: OpportunityState, event: OpportunityEvent): Opport
         deal: null,
         stages: [{ stage: 'identified', at: null }],
         causes: [],
+        contracts: [],
       };
     }
     case 'OpportunityStageMoved': {
@@ -67,6 +70,11 @@ export function evolve(state: OpportunityState, event: OpportunityEvent): Opport
     }
     case 'OpportunityDealLinked':
       return state.status === 'none' ? state : { ...state, deal: { kind: event.data.dealKind, id: event.data.dealId } };
+    case 'OpportunityContractExecuted': {
+      if (state.status === 'none') return state;
+      const { contractId, contractValue, currency, executedAt, cause } = event.data;
+      return { ...state, causes: [...state.causes, cause.eventId], contracts: [...state.contracts, { contractId, contractValue, currency, executedAt }] };
+    }
   }
 }
 
@@ -124,20 +132,44 @@ function move(c: MoveStage, state: OpportunityState): OpportunityEvent[] {
 function follow(c: FollowDeal, state: OpportunityState): OpportunityEvent[] {
   if (state.status === 'none') throw Errors.notFound(c.opportunityId);
   if (state.causes.includes(c.cause.eventId)) return [];
-  if (state.status !== 'open') return [];
   if (state.deal && (state.deal.kind !== c.cause.dealKind || state.deal.id !== c.cause.dealId)) return [];
+  if (c.contract) return contracted(c, c.contract, state);
+  if (state.status !== 'open') return [];
   if (c.to === state.stage || isBackwards(state.stage, c.to)) return [];
-  // Only the cause's own fields are recorded.
-  const { eventType, eventId, dealKind, dealId } = c.cause;
   const ref = { opportunityId: state.opportunityId, sellerId: state.sellerId };
+  const { dealKind, dealId } = c.cause;
   const link: OpportunityEvent[] = state.deal ? [] : [{ type: 'OpportunityDealLinked', data: { ...ref, dealKind, dealId } }];
-  // Stamped with the deal event's time, but never before the stage it leaves (a deal event handled late).
+  return [...link, moved(state, c.to, c.reason, null, causeOf(c), notBeforeLastStage(state, c.at))];
+}
+
+/**
+ * A contract of the deal it follows came into force: recorded on a won opportunity, and one
+ * still open (its acceptance or final award not seen) is won by it. Never on a lost one, nor on
+ * one that follows no deal: a contract does not start following a deal (its offer or bid did).
+ */
+function contracted(c: FollowDeal, contract: ExecutedContract, state: Existing): OpportunityEvent[] {
+  if (!state.deal || state.status === 'lost') return [];
+  const won = state.status === 'open' ? [moved(state, 'won', null, null, causeOf(c), notBeforeLastStage(state, c.at))] : [];
+  const { contractId, contractValue, currency, executedAt } = contract;
+  return [
+    ...won,
+    {
+      type: 'OpportunityContractExecuted',
+      data: { opportunityId: state.opportunityId, sellerId: state.sellerId, contractId, contractValue, currency, executedAt, cause: causeOf(c) },
+    },
+  ];
+}
+
+/** Only the cause's own fields are recorded. */
+const causeOf = ({ cause: { eventType, eventId, dealKind, dealId } }: FollowDeal): DealCause => ({ eventType, eventId, dealKind, dealId });
+
+/** The deal event's time, but never before the stage it leaves (a deal event handled late). */
+function notBeforeLastStage(state: Existing, at: string): string {
   const last = state.stages
     .map((s) => s.at)
     .filter((x): x is string => x !== null)
     .pop();
-  const at = last && Date.parse(last) > Date.parse(c.at) ? last : c.at;
-  return [...link, moved(state, c.to, c.reason, null, { eventType, eventId, dealKind, dealId }, at)];
+  return last && Date.parse(last) > Date.parse(at) ? last : at;
 }
 
 function moved(s: Existing, to: OpportunityStage, reason: string | null, movedBy: string | null, cause: DealCause | null, at: string): OpportunityEvent {

@@ -2,6 +2,7 @@ import {
   AccountRow,
   attribution,
   committeeCoverage,
+  contracted,
   conversion,
   cycleTimes,
   outcomes,
@@ -20,6 +21,7 @@ const opp = (id: string, stages: [OpportunityRow['stage'], number][], value = '1
   currency,
   reason,
   history: stages.map(([stage, d]) => ({ stage, at: day(d) })),
+  contracts: [],
 });
 
 // a: identified → contacted → qualified → offer → won; b: identified → offer (a deal skipped ahead) → lost;
@@ -71,6 +73,8 @@ const usd = opp(
   'USD',
 );
 
+const contract = (contractId: string, contractValue: string, currency: string) => ({ contractId, contractValue, currency });
+
 describe('pipeline figures', () => {
   it('sums expected and weighted value per stage and currency; the open pipeline leaves won and lost out', () => {
     const [eur, dollars] = stagesByCurrency([a, b, c, d, usd]);
@@ -111,6 +115,20 @@ describe('pipeline figures', () => {
         { reason: 'the tender was awarded to another bidder', count: 1 },
       ],
     });
+  });
+
+  it("sets the contracts in force from won deals beside their expected value, per the contracts' currency", () => {
+    // Two lots of one tender won: two contracts. Another won deal has none in force yet; one in another currency.
+    const lots = { ...a, contracts: [contract('k1', '400.004', 'EUR'), contract('k2', '700.00', 'EUR')] };
+    const unsigned = { ...opp('f', [['won', 3]], '300.00'), contracts: [] };
+    const dollars = { ...opp('g', [['won', 4]], '50.00', 'EUR'), contracts: [contract('k3', '55.50', 'USD')] };
+    expect(contracted([lots, unsigned, dollars, b, usd])).toEqual([
+      // Expected: 1000.00 + 300.00 + 50.00; signed 400.004 + 700.00, to the cent.
+      { currency: 'EUR', contracts: 2, value: '1100.00', wonExpectedValue: '1350.00', wonWithoutContract: 1 },
+      { currency: 'USD', contracts: 1, value: '55.50', wonExpectedValue: '0.00', wonWithoutContract: 0 },
+    ]);
+    // Lost and open opportunities count for nothing, even with a contract recorded before.
+    expect(contracted([{ ...b, contracts: [contract('k4', '1.00', 'EUR')] }, usd])).toEqual([]);
   });
 
   it('attributes each deal to the first touch ever and the last touch before its offer', () => {

@@ -29,6 +29,8 @@ export interface OpportunityRow {
   reason: string | null;
   /** Each stage entered, oldest first, starting with `identified`. */
   history: { stage: OpportunityStage; at: string }[];
+  /** Contracts from its deal in force (ContractExecuted). */
+  contracts: { contractId: string; contractValue: string; currency: string }[];
 }
 
 export interface TouchRow {
@@ -155,6 +157,27 @@ export function attribution(opportunities: OpportunityRow[], touches: TouchRow[]
   return { firstTouch: byChannel('firstTouch'), lastTouch: byChannel('lastTouch'), deals };
 }
 
+/**
+ * What the won opportunities were signed for: per the contracts' currency, the contracts in
+ * force and their value, beside the won opportunities' expected value in that currency (and how
+ * many of them have no contract in force yet).
+ */
+export function contracted(opportunities: OpportunityRow[]) {
+  const won = opportunities.filter((o) => o.stage === 'won');
+  const currencies = [...new Set([...won.map((o) => o.currency), ...won.flatMap((o) => o.contracts.map((c) => c.currency))])].sort();
+  return currencies.map((currency) => {
+    const contracts = won.flatMap((o) => o.contracts.filter((c) => c.currency === currency));
+    const expected = won.filter((o) => o.currency === currency);
+    return {
+      currency,
+      contracts: contracts.length,
+      value: roundToMinor(sum(contracts.map((c) => c.contractValue)), currency),
+      wonExpectedValue: roundToMinor(sum(expected.map((o) => o.expectedValue)), currency),
+      wonWithoutContract: expected.filter((o) => o.contracts.length === 0).length,
+    };
+  });
+}
+
 /** Accounts with no touch in `days` days (or none at all), the longest untouched first. */
 export function staleAccounts(accounts: AccountRow[], now: Date, days: number) {
   const since = now.getTime() - days * DAY;
@@ -186,6 +209,7 @@ export function pipelineReport(input: { opportunities: OpportunityRow[]; touches
     conversion: conversion(input.opportunities),
     cycleTimes: cycleTimes(input.opportunities),
     outcomes: outcomes(input.opportunities),
+    contracted: contracted(input.opportunities),
     attribution: attribution(input.opportunities, input.touches),
     staleAccounts: { days: input.staleDays, accounts: staleAccounts(input.accounts, input.now, input.staleDays) },
     coverage: committeeCoverage(input.accounts),

@@ -84,3 +84,16 @@ export class AccountsLists1739000000000 implements MigrationInterface {
     for (const t of ['campaign_list', 'touch_list', 'opportunity_list', 'account_list']) await q.query(`DROP TABLE ${s}.${t}`);
   }
 }
+
+/** The contracts in force from each opportunity's deal (a new event: no row holds one before). */
+export class OpportunityContracts1739300000000 implements MigrationInterface {
+  name = 'OpportunityContracts1739300000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE "${schemaOf(q)}".opportunity_list ADD COLUMN contracts jsonb NOT NULL DEFAULT '[]'`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE "${schemaOf(q)}".opportunity_list DROP COLUMN contracts`);
+  }
+}

@@ -1,18 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { AccountEvent, AccountTarget, CampaignEvent, OpportunityEvent } from '@dealledger/events';
-import { companyIdFor, registrationKey } from '@dealledger/domain';
+import type { AccountEvent, CampaignEvent, OpportunityEvent } from '@dealledger/events';
+import { prospectCompanyId } from '@dealledger/domain';
 import { PostgresEventStore, RecordedEvent } from '@dealledger/event-store';
 import { DATA_SOURCE, LocalReadModel, Queryable } from '@dealledger/platform';
 
 const json = (v: unknown) => JSON.stringify(v);
-
-/** The id a prospect's company will register under (as the directory derives it); null for other targets. */
-export function prospectCompanyId(t: AccountTarget): string | null {
-  if (t.kind !== 'prospect' || !t.country || !t.registrationNumber) return null;
-  const key = registrationKey(t.registrationNumber);
-  return key === null ? null : companyIdFor(t.country, key);
-}
 
 /** One row per account: its target, team, committee map (for coverage) and last touch (for staleness). */
 @Injectable()
@@ -124,6 +117,14 @@ export class OpportunityListProjection extends LocalReadModel {
         case 'OpportunityDealLinked':
           await tx.query(`UPDATE ${table} SET deal_kind = $2, deal_id = $3 WHERE opportunity_id = $1`, [e.data.opportunityId, e.data.dealKind, e.data.dealId]);
           break;
+        case 'OpportunityContractExecuted': {
+          const { contractId, contractValue, currency, executedAt } = e.data;
+          await tx.query(`UPDATE ${table} SET contracts = contracts || $2::jsonb WHERE opportunity_id = $1`, [
+            e.data.opportunityId,
+            json([{ contractId, contractValue, currency, executedAt }]),
+          ]);
+          break;
+        }
       }
       // A prospect registered: its account's opportunities now have a buyer whose deals move them.
       if (r.type === 'ProspectRegistered') {

@@ -111,6 +111,8 @@ export function describe(e: TimelineEvent, name: (id: string) => string): string
       return `${name(d.buyerId)} closed the ticket, satisfaction ${d.satisfaction}/5`;
     case 'SlaBreached':
       return `SLA breached: no ${d.kind} by ${d.dueAt}`;
+    case 'TouchRecorded':
+      return `${name(d.sellerId)} reached the account by ${TOUCH_CHANNEL_TEXT[d.channel] ?? d.channel} (${d.sellerPeople.length} of its people, ${d.stakeholderIds.length} of theirs): ${d.summary}`;
     case 'DeliveryDispatched':
     case 'GoodsReceived':
     case 'InvoiceIssued':
@@ -121,6 +123,18 @@ export function describe(e: TimelineEvent, name: (id: string) => string): string
       return e.type;
   }
 }
+
+/** A seller's touch (shown only to the seller), by its channel. */
+const TOUCH_CHANNEL_TEXT: Record<string, string> = {
+  conference: 'a conference meeting',
+  demonstration: 'a demonstration',
+  direct_mail: 'direct mail',
+  email: 'e-mail',
+  call: 'a call',
+  visit: 'a visit',
+  trade_publication: 'a trade publication',
+  linkedin: 'LinkedIn',
+};
 
 /** The lot an award event concerns: null for a tender awarded whole (and in rows kept before lots, which have no `lotId`). */
 const lotOf = (d: { lotId?: unknown }): string | null => (typeof d.lotId === 'string' ? d.lotId : null);

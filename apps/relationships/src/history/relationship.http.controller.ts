@@ -8,6 +8,7 @@ import { emptyTally, summarize, summaryOf } from './summary';
 import { pairKey } from './pairs';
 import { CounterpartyQueryDto } from './relationship.requests.dto';
 import { asSeenBy } from './visibility';
+import { byTime } from './timeline-event';
 import { uuidParam, withNextLink } from '@dealledger/platform';
 import type { Request } from 'express';
 
@@ -96,7 +97,11 @@ export class RelationshipHttpController {
   }
 
   @Get(':a/:b/timeline')
-  @ApiOperation({ summary: 'Every event that concerns both companies, in order, each with a one-line summary (deals through an intermediary included)' })
+  @ApiOperation({
+    summary: 'Every event that concerns both companies, in order, each with a one-line summary (deals through an intermediary included)',
+    description:
+      'A seller also sees its own touches with the other company (context `accounts`, type `TouchRecorded`, from its account plans) in their place; the other company never does.',
+  })
   @ApiQuery({ name: 'asOf', required: false })
   async timeline(
     @Param('a', uuidParam) a: string,
@@ -105,7 +110,10 @@ export class RelationshipHttpController {
     @CurrentPrincipal() p: Principal,
   ) {
     mustBeParty(p, a, b);
-    const events = asSeenBy(await this.queries.pairEvents(a, b, parseAsOf(asOf)), p.companyId);
+    const at = parseAsOf(asOf);
+    const deals = asSeenBy(await this.queries.pairEvents(a, b, at), p.companyId);
+    const touches = a === b ? [] : await this.queries.touches(p.companyId, p.companyId === a ? b : a, at);
+    const events = [...deals, ...touches].sort(byTime);
     const names = await this.queries.names([...new Set(events.flatMap((e) => e.parties))]);
     const name = (id: string) => names.get(id) ?? id.slice(0, 8);
     return {

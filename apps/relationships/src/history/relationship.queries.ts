@@ -6,6 +6,7 @@ import { activeGeneration, timelineRowEvent } from '../projection/generations';
 import { pairKey } from './pairs';
 import { RelationshipSummary, withDecimalVolumes } from './summary';
 import { byTime, TimelineEvent } from './timeline-event';
+import { touchesWith } from '../touches/touches';
 
 const toEvent = timelineRowEvent;
 
@@ -57,6 +58,11 @@ export class RelationshipQueries {
       [a, b, asOf ?? null],
     );
     return rows.map(toEvent).sort(byTime);
+  }
+
+  /** The seller's own touches with a company it targets, up to `asOf` (no one else's: see touches.ts). */
+  async touches(sellerId: string, companyId: string, asOf?: string): Promise<TimelineEvent[]> {
+    return touchesWith(this.db, this.store.schema, sellerId, companyId, asOf);
   }
 
   /** Every event of every pair the company is in (each once), in timeline order. */

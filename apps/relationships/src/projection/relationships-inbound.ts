@@ -3,11 +3,13 @@ import type { EventBatchHandler, EventHandler } from '@dealledger/messaging';
 import { inboundConsumer } from '@dealledger/platform';
 import { writableGenerations, writeEvents } from './generations';
 import { writeFeed } from '../feed/feed-rows';
+import { writeTouches } from '../touches/touches';
 
 /**
  * Every context's topic that records deals between companies (the read side publishes none of
- * its own). The accounts context's is a seller's private plan, not a deal between two parties:
- * it stays out of the shared timelines and feeds.
+ * its own): what the timelines, summaries, inbox and feeds are built and rebuilt from. The
+ * accounts context's is a seller's private plan, not a deal between two parties: of it only the
+ * seller's touches are kept, apart (see touches.ts).
  */
 export const sourceTopics = () => CONTEXTS.filter((c) => c !== 'relationships' && c !== 'accounts').map((c) => eventsTopic(c));
 
@@ -15,16 +17,22 @@ export const relationshipsGroupId = () => process.env.RELATIONSHIPS_GROUP_ID ?? 
 
 /**
  * The live projection: consumes every dealledger.*.events topic from the earliest offset with
- * its own consumer group, idempotently (inbox + keyed rows), into every writable generation.
+ * its own consumer group (the deals' topics and the sellers' touches), idempotently (inbox + keyed rows), into every writable generation.
  * Several instances in one group share the partitions.
  */
 export const RelationshipsInbound = inboundConsumer({
   name: 'RelationshipsInbound',
   groupId: relationshipsGroupId,
-  topics: sourceTopics,
+  topics: () => [...sourceTopics(), eventsTopic('accounts')],
   handlers: (schema) => {
     // A fetched batch is written in one transaction: a few statements for many events.
-    const handleBatch: EventBatchHandler = async (events, tx) => {
+    const handleBatch: EventBatchHandler = async (all, tx) => {
+      const events = all.filter((e) => e.context !== 'accounts');
+      await writeTouches(
+        tx,
+        schema,
+        all.filter((e) => e.context === 'accounts'),
+      );
       for (const { generation, deferring } of await writableGenerations(tx, schema)) await writeEvents(tx, schema, generation, events, { defer: deferring });
       // Last: its lock is held until the commit (see writeFeed).
       await writeFeed(tx, schema, events);

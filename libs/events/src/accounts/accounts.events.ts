@@ -180,6 +180,19 @@ export class OpportunityDealLinkedV1 extends OpportunityRef {
   @IsUUID() dealId: string;
 }
 
+/**
+ * A contract from the deal the opportunity follows came into force (ContractExecuted on the
+ * contracts topic): what was actually signed, beside what was expected. A tender's lots may give
+ * the seller several.
+ */
+export class OpportunityContractExecutedV1 extends OpportunityRef {
+  @IsUUID() contractId: string;
+  @Matches(DECIMAL_PATTERN) contractValue: string;
+  @Matches(CURRENCY) currency: string;
+  @IsISO8601() executedAt: string;
+  @ValidateNested() @Type(() => StageCause) cause: StageCause;
+}
+
 type E<T extends string, D> = { type: T; data: D };
 export type AccountEvent =
   | E<'AccountTargeted', AccountTargetedV1>
@@ -193,7 +206,10 @@ export type AccountEvent =
   | E<'TouchRecorded', TouchRecordedV1>;
 export type CampaignEvent = E<'CampaignLaunched', CampaignLaunchedV1>;
 export type OpportunityEvent =
-  E<'OpportunityOpened', OpportunityOpenedV1> | E<'OpportunityStageMoved', OpportunityStageMovedV1> | E<'OpportunityDealLinked', OpportunityDealLinkedV1>;
+  | E<'OpportunityOpened', OpportunityOpenedV1>
+  | E<'OpportunityStageMoved', OpportunityStageMovedV1>
+  | E<'OpportunityDealLinked', OpportunityDealLinkedV1>
+  | E<'OpportunityContractExecuted', OpportunityContractExecutedV1>;
 
 const def = (type: string, schema: new () => object, description: string): EventDefinition => ({
   type,
@@ -242,7 +258,12 @@ export const ACCOUNTS_EVENTS: EventDefinition[] = [
   def(
     'OpportunityStageMoved',
     OpportunityStageMovedV1,
-    "The opportunity moved stage: by one of the seller's people, or by the ledger's own deal events (an offer sent, a tender invitation, an acceptance, an award).",
+    "The opportunity moved stage: by one of the seller's people, or by the ledger's own deal events (an offer sent, a tender invitation, an acceptance, an award, a contract executed).",
   ),
   def('OpportunityDealLinked', OpportunityDealLinkedV1, 'The opportunity follows a deal of the ledger (an offer or a tender) from now on.'),
+  def(
+    'OpportunityContractExecuted',
+    OpportunityContractExecutedV1,
+    'A contract drafted from the deal the opportunity follows came into force: its value and currency as signed.',
+  ),
 ];
