@@ -89,22 +89,52 @@ async function loadAccountPlan(url, c) {
   return { lines, opportunityId: opportunity.opportunityId, accountId: account.accountId };
 }
 
-/** After the deals: the opportunity followed the steel offer by itself; the pipeline says which channel led to it. */
-async function showAccountPlan(url, c, plan) {
-  const token = c.steel.person;
-  let opportunity;
+/** Polls `read` every 200 ms for up to 30 s until `done` holds; the last answer either way. */
+async function until(read, done) {
+  let value;
   for (let i = 0; i < 150; i++) {
-    opportunity = await call(url, 'GET', `/opportunities/${plan.opportunityId}`, undefined, token);
-    if (opportunity.stage === 'won') break;
+    value = await read();
+    if (done(value)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
+  return value;
+}
+
+/**
+ * After the deals: the opportunity followed the steel offer by itself, up to its contract in
+ * force; the pipeline says which channel led to it; Nordstahl's timeline with the car maker
+ * shows its touches beside the deal, the car maker's does not.
+ */
+async function showAccountPlan(url, c, plan, relationshipsUrl) {
+  const token = c.steel.person;
+  const opportunity = await until(
+    () => call(url, 'GET', `/opportunities/${plan.opportunityId}`, undefined, token),
+    (o) => o.stage === 'won' && o.contracts.length > 0,
+  );
   if (opportunity.stage !== 'won') throw new Error(`the opportunity did not follow the steel offer (stage ${opportunity.stage})`);
   const pipeline = await call(url, 'GET', '/pipeline?staleDays=14', undefined, token);
   const [deal] = pipeline.attribution.deals;
-  return [
+  const [contract] = opportunity.contracts;
+  const lines = [
     `  opportunity: ${opportunity.stages.map((s) => s.stage).join(' -> ')}; from the offer on by the ledger's own events (offer ${opportunity.deal.id.slice(0, 8)}), never typed twice`,
+    contract
+      ? `  contract in force: ${contract.contractValue} ${contract.currency} signed, against ${opportunity.expectedValue} ${opportunity.currency} expected`
+      : '  no contract in force yet',
     `  attribution: first touch ${deal.firstTouch.channel}, last touch before the offer ${deal.lastTouch.channel}; win rate ${pipeline.outcomes.winRate} %`,
   ];
+  if (relationshipsUrl) {
+    const path = `/relationships/${c.steel.companyId}/${c.carmaker.companyId}/timeline`;
+    const touchesIn = (items) => items.filter((i) => i.type === 'TouchRecorded').length;
+    const seller = await until(
+      () => call(relationshipsUrl, 'GET', path, undefined, token),
+      (t) => touchesIn(t.items) === 2,
+    );
+    const buyer = await call(relationshipsUrl, 'GET', path, undefined, c.carmaker.persons.procurement);
+    lines.push(
+      `  ${c.steel.name}'s timeline with ${c.carmaker.name}: its ${touchesIn(seller.items)} touches beside ${seller.items.length - touchesIn(seller.items)} deal events; ${c.carmaker.name}'s shows ${touchesIn(buyer.items)} touches`,
+    );
+  }
+  return lines;
 }
 
 module.exports = { loadAccountPlan, showAccountPlan };

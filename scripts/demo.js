@@ -689,11 +689,11 @@ async function runDemo(apps, options = {}) {
       }
     }
   }
+  const relApp = apps.find((a) => a.name === 'relationships');
   if (plan && offersApp) {
     console.log('\nThe account plan, after the deals:');
-    for (const line of await showAccountPlan(accountsUrl, companies, plan)) console.log(line);
+    for (const line of await showAccountPlan(accountsUrl, companies, plan, relApp && `http://127.0.0.1:${relApp.port}`)) console.log(line);
   }
-  const relApp = apps.find((a) => a.name === 'relationships');
   if (relApp && offersApp) {
     await printRelationships(`http://127.0.0.1:${relApp.port}`, companies);
     await printInbox(`http://127.0.0.1:${relApp.port}`, directory, companies);

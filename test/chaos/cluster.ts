@@ -94,20 +94,45 @@ export class SupervisedCluster {
   }
 
   async ready(app: AppName): Promise<boolean> {
+    return (await this.readiness(app)).ready;
+  }
+
+  /** Whether the app is ready, and else what it waits for (its /health/ready answer) or why it does not answer. */
+  async readiness(app: AppName): Promise<{ ready: boolean; detail: string }> {
     try {
       const res = await fetch(`${this.url(app)}/health/ready`, { signal: AbortSignal.timeout(2000) });
-      return res.status === 200 && ((await res.json()) as { context?: string }).context === app;
-    } catch {
-      return false;
+      const body = (await res.json()) as {
+        context?: string;
+        waiting?: string[];
+        relay?: { role?: string; lastError?: string | null };
+        consumers?: { name: string; lastError?: string | null }[];
+      };
+      if (res.status === 200 && body.context === app) return { ready: true, detail: '' };
+      const errors = [
+        body.relay?.lastError && `relay (${body.relay.role}): ${body.relay.lastError}`,
+        ...(body.consumers ?? []).map((c) => c.lastError && `${c.name}: ${c.lastError}`),
+      ];
+      return {
+        ready: false,
+        detail: `${res.status} waiting for ${(body.waiting ?? []).join(', ') || '?'}${errors
+          .filter(Boolean)
+          .map((e) => `; ${e}`)
+          .join('')}`,
+      };
+    } catch (err) {
+      return { ready: false, detail: `no answer (${(err as Error).message})` };
     }
   }
 
   async waitAllReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const states = await Promise.all(APPS.map((a) => this.ready(a)));
-      if (states.every(Boolean)) return;
-      if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms: ${APPS.filter((_, i) => !states[i]).join(', ')}; logs in ${this.logDir}`);
+      const states = await Promise.all(APPS.map((a) => this.readiness(a)));
+      if (states.every((s) => s.ready)) return;
+      if (Date.now() > deadline) {
+        const missing = APPS.flatMap((app, i) => (states[i].ready ? [] : [`${app}: ${states[i].detail}`]));
+        throw new Error(`not ready after ${timeoutMs} ms: ${missing.join(' | ')}; logs in ${this.logDir}`);
+      }
       await sleep(250);
     }
   }

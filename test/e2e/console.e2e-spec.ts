@@ -506,6 +506,8 @@ describe('the console in a real browser (Chromium, real apps, PostgreSQL and Kaf
     await visible(page.getByRole('heading', { level: 1, name: 'Accounts' }));
     // The demo's opportunity followed the steel offer to won.
     await textUntil(page.getByRole('region', { name: 'Won and lost' }).locator('[data-won]'), (t) => t === '1');
+    // Its contract in force, as signed, beside what was expected.
+    await textUntil(page.getByRole('region', { name: 'Won and lost' }).locator('[data-contracted="EUR"]'), (t) => t.startsWith('1 contract(s) in force'));
     const row = page.locator('tr[data-account-id]', { hasText: 'Autowerk' });
     await visible(row);
     await row.getByRole('link').first().click();
@@ -561,11 +563,21 @@ describe('the console in a real browser (Chromium, real apps, PostgreSQL and Kaf
       (s) => s === 'qualified',
       WAIT,
     );
-    // Private to the seller: the car maker's buyer finds none of it.
+    // Its touches stand in its timeline with the car maker (the call just recorded too).
+    await page.goto(`${consoleUrl}/#/relationships/${c.carmaker.companyId}`);
+    await eventually(
+      () => page.locator('li[data-context="accounts"][data-type="TouchRecorded"]').count(),
+      (n) => n === 3,
+      WAIT,
+    );
+    // Private to the seller: the car maker's buyer finds none of it, in the accounts or in its timeline with the steel maker.
     const katrin = await signedIn(KATRIN);
     await katrin.goto(`${consoleUrl}/#/accounts`);
     await loaded(katrin);
     expect(await katrin.locator('tr[data-account-id]').count()).toBe(0);
+    await katrin.goto(`${consoleUrl}/#/relationships/${c.steel.companyId}`);
+    await visible(katrin.locator('li[data-type="OfferAccepted"]').first());
+    expect(await katrin.locator('li[data-context="accounts"]').count()).toBe(0);
   });
 
   it('turns a refused command and an unknown id into readable messages', async () => {

@@ -161,6 +161,8 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
       OpportunityOpened: 1,
       OpportunityDealLinked: 1,
       OpportunityStageMoved: 4,
+      // The steel contract in force, recorded once on the opportunity that followed its offer.
+      OpportunityContractExecuted: 1,
     });
     const moves = await db.query(`SELECT data FROM "${cluster.schemaOf('accounts')}".events WHERE type = 'OpportunityStageMoved' ORDER BY position`);
     expect(moves.map((m: Json) => [m.data.to, m.data.cause?.eventType ?? null])).toEqual([
@@ -183,6 +185,20 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     expect(types.indexOf('OfferAccepted')).toBeLessThan(types.indexOf('ContractDrafted'));
     expect(types.indexOf('ContractAmended')).toBeLessThan(types.indexOf('ContractExecuted'));
     expect(types).toContain('SlaBreached');
+    // Nordstahl's own touches with the car maker stand in its timeline with it, never in the car maker's.
+    expect(types).not.toContain('TouchRecorded');
+    const asSteel = tokenFor({ companyId: companies.steel.companyId, personId: randomUUID(), roles: [] });
+    const sellers = (await (
+      await fetch(`${cluster.url('relationships')}/relationships/${companies.carmaker.companyId}/${companies.steel.companyId}/timeline`, {
+        headers: { authorization: `Bearer ${asSteel}` },
+      })
+    ).json()) as Json;
+    const touches = sellers.items.filter((i: Json) => i.type === 'TouchRecorded');
+    expect(touches.map((i: Json) => i.summary)).toEqual([
+      expect.stringMatching(/^Nordstahl AG reached the account by a conference meeting/),
+      expect.stringMatching(/by a demonstration/),
+    ]);
+    expect(sellers.items.length - touches.length).toBe(types.length);
     const card = (await (
       await fetch(`${cluster.url('relationships')}/scorecards/${companies.tyres.companyId}?buyer=${companies.carmaker.companyId}`, {
         headers: { authorization: `Bearer ${token}` },

@@ -1,6 +1,7 @@
 // Account-based selling, private to your company: the accounts it targets and the pipeline they
 // feed; one account with its team, the buying committee as mapped (now and at any past time),
 // touches and opportunities; and one opportunity with every stage it reached.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { call, get, Json, post, Problem, queryOf, session, shortId } from '../api';
 import {
@@ -292,6 +293,7 @@ interface PipelineReport {
   conversion: { from: string; to: string; reached: number; converted: number; rate: number | null }[];
   cycleTimes: { stage: string; left: number; medianDays: number | null; meanDays: number | null }[];
   outcomes: { won: number; lost: number; winRate: number | null; lossReasons: { reason: string; count: number }[] };
+  contracted: { currency: string; contracts: number; value: string; wonExpectedValue: string; wonWithoutContract: number }[];
   attribution: Record<'firstTouch' | 'lastTouch', { channel: string; opportunities: number; won: number; wonValue: Record<string, string> }[]>;
   staleAccounts: { days: number; accounts: { accountId: string; lastTouchAt: string | null; daysSince: number | null }[] };
   coverage: { accountId: string; mapped: number; missingRoles: string[] }[];
@@ -441,6 +443,14 @@ function Pipeline({ known }: { known: Map<string, Json> }) {
                 ['Won', <span data-won={r.outcomes.won}>{r.outcomes.won}</span>],
                 ['Lost', <span data-lost={r.outcomes.lost}>{r.outcomes.lost}</span>],
                 ['Win rate', r.outcomes.winRate === null ? <span class="muted">none closed yet</span> : `${r.outcomes.winRate} %`],
+                ...r.contracted.map((c): [string, ComponentChildren] => [
+                  `Signed (${c.currency})`,
+                  <span data-contracted={c.currency}>
+                    {c.contracts} contract(s) in force, <Exact amount={c.value} currency={c.currency} /> against{' '}
+                    <Exact amount={c.wonExpectedValue} currency={c.currency} /> expected
+                    {c.wonWithoutContract > 0 ? `; ${c.wonWithoutContract} won without a contract in force yet` : ''}
+                  </span>,
+                ]),
               ]}
             />
             {r.outcomes.lossReasons.length > 0 && (
@@ -1265,6 +1275,8 @@ interface Opportunity {
   stage: string;
   deal: { kind: string; id: string } | null;
   stages: { stage: string; at: string | null }[];
+  /** Contracts from its deal in force, as signed. */
+  contracts: { contractId: string; contractValue: string; currency: string; executedAt: string }[];
 }
 
 /**
@@ -1333,6 +1345,23 @@ export function OpportunityPage({ id }: { id: string }) {
               </>,
             ],
             ['Expected value', <Exact amount={o.expectedValue} currency={o.currency} />],
+            [
+              'Contracts in force',
+              o.contracts.length === 0 ? (
+                <span class="muted">none yet</span>
+              ) : (
+                <ul>
+                  {o.contracts.map((c) => (
+                    <li key={c.contractId} data-contract={c.contractId}>
+                      <a href={`#/contracts/${c.contractId}`}>
+                        contract <span class="hash">{shortId(c.contractId)}</span>
+                      </a>
+                      : <Exact amount={c.contractValue} currency={c.currency} /> signed, in force since <When at={c.executedAt} />
+                    </li>
+                  ))}
+                </ul>
+              ),
+            ],
             [
               'Follows',
               o.deal ? (

@@ -248,6 +248,8 @@ const CONTEXTS: [string, string][] = [
   ['service-desk', 'Service desk'],
   ['fulfilment', 'Deliveries and invoices'],
   ['directory', 'Directory'],
+  // Your own touches with this company, from your account plan: never shown to it.
+  ['accounts', 'Your touches (only you see them)'],
 ];
 const contextName = (c: string) => CONTEXTS.find(([v]) => v === c)?.[1] ?? c;
 
