@@ -111,6 +111,28 @@ describe('accounts app: private account plans whose opportunities follow the led
     documents: [],
     payment: null,
   });
+  /** The contract drafted from an offer, in force (contracts topic). */
+  const contractExecuted = (contractId: string, offerId: string, supplierId: string, buyerId: string) =>
+    sampleEvent(
+      'ContractExecuted',
+      {
+        contractId,
+        supplierId,
+        buyerId,
+        intermediaryId: null,
+        origin: { kind: 'offer', id: offerId, eventId: randomUUID() },
+        terms: { ...contractTerms(), buyerId, supplierId },
+        termsVersion: 1,
+        termsHash: 'a'.repeat(64),
+        signatures: [{ companyId: buyerId, role: 'procurement', personId: randomUUID(), signedAt: new Date().toISOString() }],
+        contractValue: '1087500.00',
+        executedAt: new Date().toISOString(),
+      },
+      [supplierId, buyerId],
+      new Date(),
+      'contracts',
+      3,
+    );
   const opportunityEvents = async (id: string) =>
     (await db.query(`SELECT type, data FROM "${schema}".events WHERE stream_id = $1 ORDER BY stream_version`, [`opportunity-${id}`])) as {
       type: string;
@@ -244,26 +266,7 @@ describe('accounts app: private account plans whose opportunities follow the led
 
     // The contract drafted from the acceptance comes into force (contracts topic): recorded once, as signed.
     const contractId = randomUUID();
-    const executed = sampleEvent(
-      'ContractExecuted',
-      {
-        contractId,
-        supplierId: seller,
-        buyerId: buyer,
-        intermediaryId: null,
-        origin: { kind: 'offer', id: offerId, eventId: acceptance.id },
-        terms: contractTerms(),
-        termsVersion: 1,
-        termsHash: 'a'.repeat(64),
-        signatures: [{ companyId: buyer, role: 'procurement', personId: randomUUID(), signedAt: new Date().toISOString() }],
-        contractValue: '1087500.00',
-        executedAt: new Date().toISOString(),
-      },
-      [seller, buyer],
-      new Date(),
-      'contracts',
-      3,
-    );
+    const executed = contractExecuted(contractId, offerId, seller, buyer);
     await publish(executed, executed);
     const contracts = async () => (await http(url, 'GET', `/opportunities/${id}`, undefined, as(anna))).body.contracts;
     await eventually(contracts, (cs: unknown[]) => cs.length > 0);
@@ -512,6 +515,60 @@ describe('accounts app: private account plans whose opportunities follow the led
       () => stageOf(opened.body.opportunityId),
       (s) => s === 'offer',
     );
+  });
+
+  it('keeps a contract in force that arrives before the offer linking its deal, and applies it once the offer comes', async () => {
+    // Another buyer: the contracts and offers topics are not ordered with each other.
+    const lateBuyer = randomUUID();
+    app.get(KnownCompanies).apply('CompanyRegistered', {
+      companyId: lateBuyer,
+      name: 'Spät Motoren AG',
+      registrationNumber: lateBuyer.slice(0, 8),
+      country: 'DE',
+      roles: ['buyer'],
+    });
+    const accountId = (await target(as(anna), lateBuyer, anna.personId)).body.accountId;
+    const opened = await http(
+      url,
+      'POST',
+      '/opportunities',
+      { accountId, title: 'Late contract', expectedValue: '1000000.00', currency: 'EUR', expectedVolume: '1,000 modules' },
+      as(anna),
+    );
+    const id = opened.body.opportunityId;
+    const offerId = randomUUID();
+    const contractId = randomUUID();
+    const executed = contractExecuted(contractId, offerId, seller, lateBuyer);
+    await publish(executed, executed);
+    const pending = async () => (await db.query(`SELECT count(*)::int AS n FROM "${schema}".pending_contracts WHERE deal_id = $1`, [offerId]))[0].n;
+    await eventually(pending, (n: number) => n === 1);
+    expect((await http(url, 'GET', `/opportunities/${id}`, undefined, as(anna))).body).toMatchObject({ stage: 'identified', contracts: [] });
+    // The offer that opened the deal: linked, and the contract kept for it applied.
+    await publish(sampleEvent('OfferSubmitted', { offerId, supplierId: seller, buyerId: lateBuyer, revision: 0 }, [seller, lateBuyer], new Date(), 'offers'));
+    const view = await eventually(
+      async () => (await http(url, 'GET', `/opportunities/${id}`, undefined, as(anna))).body,
+      (o: any) => o.contracts.length > 0,
+    );
+    expect(view).toMatchObject({
+      stage: 'won',
+      deal: { kind: 'offer', id: offerId },
+      contracts: [expect.objectContaining({ contractId, contractValue: '1087500.00' })],
+    });
+    expect(await pending()).toBe(0);
+    // Delivered again: nothing more.
+    await publish(executed);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await opportunityEvents(id)).map((e) => e.type)).toEqual([
+      'OpportunityOpened',
+      'OpportunityDealLinked',
+      'OpportunityStageMoved',
+      'OpportunityStageMoved',
+      'OpportunityContractExecuted',
+    ]);
+    // A contract with a buyer the seller plans nothing open for is not kept.
+    await publish(contractExecuted(randomUUID(), randomUUID(), seller, randomUUID()));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await db.query(`SELECT count(*)::int AS n FROM "${schema}".pending_contracts`))[0].n).toBe(0);
   });
 
   it('answers bad input with problem+json and writes nothing', async () => {

@@ -4,7 +4,7 @@ import { LedgerModule } from '@dealledger/platform';
 import { RelationshipHttpController } from './history/relationship.http.controller';
 import { RelationshipQueries } from './history/relationship.queries';
 import { GENERATION_MIGRATIONS } from './projection/generations';
-import { RelationshipsInbound } from './projection/relationships-inbound';
+import { RelationshipsInbound, RelationshipsTouches } from './projection/relationships-inbound';
 import { AdminHttpController, RebuildService } from './rebuild/admin.http.controller';
 import { ScorecardHttpController } from './scorecard/scorecard.http.controller';
 import { InboxHttpController } from './inbox/inbox.http.controller';
@@ -36,6 +36,16 @@ export const RELATIONSHIPS = {
     }),
   ],
   controllers: [RelationshipHttpController, ScorecardHttpController, AdminHttpController, InboxHttpController, FeedHttpController, WebhooksHttpController],
-  providers: [RelationshipQueries, RelationshipsInbound, RebuildService, InboxQueries, FeedQueries, FeedSignal, WebhooksService, WebhookDelivery],
+  providers: [
+    RelationshipQueries,
+    RelationshipsInbound,
+    RelationshipsTouches,
+    RebuildService,
+    InboxQueries,
+    FeedQueries,
+    FeedSignal,
+    WebhooksService,
+    WebhookDelivery,
+  ],
 })
 export class RelationshipsModule {}

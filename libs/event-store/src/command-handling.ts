@@ -69,7 +69,8 @@ export async function handleCommand<State, Command, Event extends DomainEvent, I
   const eventId = (i: number) => uuidV5(`${metadata.commandId}/${streamId}/${i}`);
 
   for (let attempt = 0; ; attempt++) {
-    const recorded = await store.readStream(streamId);
+    // In the caller's transaction, if any: an earlier command of it may have appended to the stream.
+    const recorded = await store.readStream(streamId, 1, options.queryRunner);
     const byId = new Map(recorded.map((r) => [r.id, r]));
     if (byId.has(eventId(0))) {
       // The same command was handled before (a retry): answer as then, write nothing.

@@ -1,10 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { Decider } from '@dealledger/domain';
 import { dropSchema, openTestDatabase, raceStoreReader, readWholeTopic, uniqueName } from '@dealledger/testing';
 import { connectProducer, createKafka, ensureTopics, OutboxRelay } from '@dealledger/messaging';
 import { EventCatalog } from '@dealledger/events';
-import { DuplicateEventError, NewEvent, PostgresEventStore, START, StreamOrderConflictError, WrongExpectedVersionError } from '@dealledger/event-store';
+import {
+  DuplicateEventError,
+  handleCommand,
+  NewEvent,
+  PostgresEventStore,
+  START,
+  StreamOrderConflictError,
+  WrongExpectedVersionError,
+} from '@dealledger/event-store';
 
 const company = randomUUID();
 const streamOf = (type = 'thing') => `${type}-${randomUUID()}`;
@@ -241,6 +250,40 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       } finally {
         await runner.release();
       }
+    });
+
+    it('decides a command in a caller’s transaction on what an earlier command of that transaction appended to the stream', async () => {
+      // A counter: each command records the next number, decided from the stream as read.
+      type Counted = { type: 'Counted'; data: { n: number } };
+      const counter: Decider<number, { type: 'Count' }, Counted> = {
+        initialState: 0,
+        evolve: (_s, e) => e.data.n,
+        decide: (_c, s) => [{ type: 'Counted', data: { n: s + 1 } }],
+      };
+      const streamId = streamOf('counter');
+      const count = (commandId: string, queryRunner: QueryRunner) =>
+        handleCommand<number, { type: 'Count' }, Counted>({
+          store,
+          streamId,
+          decider: counter,
+          command: { type: 'Count' },
+          metadata: { commandId, now: new Date(), requester: null, correlationId: randomUUID() },
+          parties: () => [company],
+          schemaVersion: () => 1,
+          queryRunner,
+        });
+      const runner = db.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        await count('first', runner);
+        // Read outside the transaction, the second would decide n = 1 again and conflict.
+        await count('second', runner);
+        await runner.commitTransaction();
+      } finally {
+        await runner.release();
+      }
+      expect((await store.readStream(streamId)).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
     });
 
     it('refuses to append to a stream after a newer transaction appended to it (a retryable conflict), so a stream is never out of commit order', async () => {

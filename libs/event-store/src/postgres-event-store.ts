@@ -174,18 +174,21 @@ export class PostgresEventStore {
    * view and projection reads through here (or `asCurrent`), so a version-2 event type never
    * meets a fold written for version 1, whatever version was stored.
    */
-  async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
-    return this.asCurrent(await this.readStreamAsStored(streamId, fromVersion));
+  /**
+   * A stream's events. `queryRunner`: read in the caller's transaction, so that a command run in
+   * it sees what an earlier command of the same transaction appended to the stream.
+   */
+  async readStream(streamId: string, fromVersion = 1, queryRunner?: QueryRunner): Promise<RecordedEvent[]> {
+    return this.asCurrent(await this.readStreamAsStored(streamId, fromVersion, queryRunner));
   }
 
   /** A stream's events exactly as stored and hashed (for tools that check or copy them). */
-  async readStreamAsStored(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
+  async readStreamAsStored(streamId: string, fromVersion = 1, queryRunner?: QueryRunner): Promise<RecordedEvent[]> {
+    const sql = `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`;
     // Every command reads its stream first: the same fast path as the append.
-    const rows = await this.queryPooled(
-      `SELECT ${EVENT_COLUMNS} FROM ${this.s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
-      [streamId, fromVersion],
-      `dl_read_stream_${this.schema}`,
-    );
+    const rows: Row[] = queryRunner
+      ? await queryRunner.query(sql, [streamId, fromVersion])
+      : await this.queryPooled(sql, [streamId, fromVersion], `dl_read_stream_${this.schema}`);
     return rows.map(toRecordedEvent);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EntityManager } from 'typeorm';
+import { PostgresEventStore } from '@dealledger/event-store';
 import type { CompanyRegisteredV1, EventEnvelope, TenderAwardedV4, TenderCancelledV1 } from '@dealledger/events';
 import { ExecuteOpportunityCommand } from '../opportunity/opportunity.command-handler';
 import { AWARDED_TO_ANOTHER, DealMove, dealMove, followDeal, OPENING_EVENTS, reasonOf } from '../opportunity/deal-moves';
@@ -20,6 +21,7 @@ export class FollowDeals {
   constructor(
     private readonly commands: CommandBus,
     private readonly opportunities: OpportunityListProjection,
+    private readonly store: PostgresEventStore,
   ) {}
 
   async handle(event: EventEnvelope, tx: EntityManager): Promise<void> {
@@ -45,7 +47,47 @@ export class FollowDeals {
       const opportunityId = await this.opportunityFor(sellerId, move, event, tx);
       const command = opportunityId && followDeal(move, sellerId, opportunityId, new Date(event.occurredAt));
       if (command) await this.execute(command, event, tx);
+      if (opportunityId) await this.applyPendingContracts(sellerId, move.dealId, opportunityId, tx);
+      else if (move.contract) await this.keepContract(sellerId, move, event, tx);
     }
+  }
+
+  /**
+   * A contract in force whose deal no opportunity follows yet: kept when the seller has an open
+   * opportunity with that buyer that follows no deal, since its offer or bid may still arrive
+   * (on the offers topic, which is not ordered with the contracts topic).
+   */
+  private async keepContract(sellerId: string, move: DealMove, event: EventEnvelope, tx: EntityManager): Promise<void> {
+    const [unlinked] = await tx.query(
+      `SELECT 1 FROM ${this.opportunities.table} WHERE seller_id = $1 AND buyer_id = $2 AND deal_id IS NULL AND stage NOT IN ('won', 'lost') LIMIT 1`,
+      [sellerId, move.buyerId],
+    );
+    if (!unlinked) return;
+    await tx.query(`INSERT INTO ${this.pending} (event_id, seller_id, deal_id, envelope) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
+      event.id,
+      sellerId,
+      move.dealId,
+      JSON.stringify(event),
+    ]);
+  }
+
+  /** The contracts kept for the deal the opportunity now follows, applied in turn (each once: its own command id). */
+  private async applyPendingContracts(sellerId: string, dealId: string, opportunityId: string, tx: EntityManager): Promise<void> {
+    const kept: { envelope: EventEnvelope }[] = await tx.query(
+      `SELECT envelope FROM ${this.pending} WHERE seller_id = $1 AND deal_id = $2 ORDER BY received_at, event_id FOR UPDATE`,
+      [sellerId, dealId],
+    );
+    if (kept.length === 0) return;
+    await tx.query(`DELETE FROM ${this.pending} WHERE seller_id = $1 AND deal_id = $2`, [sellerId, dealId]);
+    for (const { envelope } of kept) {
+      const move = dealMove(envelope);
+      const command = move && followDeal(move, sellerId, opportunityId, new Date(envelope.occurredAt));
+      if (command) await this.execute(command, envelope, tx);
+    }
+  }
+
+  private get pending(): string {
+    return `"${this.store.schema}".pending_contracts`;
   }
 
   /** Every open opportunity following the tender, but the sellers named, is lost with `reason`. */

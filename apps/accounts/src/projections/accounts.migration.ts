@@ -97,3 +97,29 @@ export class OpportunityContracts1739300000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "${schemaOf(q)}".opportunity_list DROP COLUMN contracts`);
   }
 }
+
+/**
+ * Contracts in force seen before the offer or bid that links their deal to an opportunity (the
+ * contracts and offers topics are not ordered with each other): kept until that link, then
+ * applied. Only for a seller with an open opportunity with that buyer that follows no deal yet.
+ */
+export class PendingContracts1739300000001 implements MigrationInterface {
+  name = 'PendingContracts1739300000001';
+
+  async up(q: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(q)}"`;
+    await q.query(`
+      CREATE TABLE ${s}.pending_contracts (
+        event_id    text PRIMARY KEY,
+        seller_id   uuid NOT NULL,
+        deal_id     uuid NOT NULL,
+        envelope    jsonb NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query(`CREATE INDEX pending_contracts_deal_idx ON ${s}.pending_contracts (seller_id, deal_id)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "${schemaOf(q)}".pending_contracts`);
+  }
+}

@@ -3,7 +3,7 @@ import type { EventBatchHandler, EventHandler } from '@dealledger/messaging';
 import { inboundConsumer } from '@dealledger/platform';
 import { writableGenerations, writeEvents } from './generations';
 import { writeFeed } from '../feed/feed-rows';
-import { writeTouches } from '../touches/touches';
+import { TOUCH_TYPES, writeTouches } from '../touches/touches';
 
 /**
  * Every context's topic that records deals between companies (the read side publishes none of
@@ -16,28 +16,38 @@ export const sourceTopics = () => CONTEXTS.filter((c) => c !== 'relationships' &
 export const relationshipsGroupId = () => process.env.RELATIONSHIPS_GROUP_ID ?? `${process.env.TOPIC_PREFIX || 'dealledger'}.relationships`;
 
 /**
- * The live projection: consumes every dealledger.*.events topic from the earliest offset with
- * its own consumer group (the deals' topics and the sellers' touches), idempotently (inbox + keyed rows), into every writable generation.
+ * The live projection: consumes every deal topic (`sourceTopics`) from the earliest offset with
+ * its own consumer group, idempotently (inbox + keyed rows), into every writable generation.
  * Several instances in one group share the partitions.
  */
 export const RelationshipsInbound = inboundConsumer({
   name: 'RelationshipsInbound',
   groupId: relationshipsGroupId,
-  topics: () => [...sourceTopics(), eventsTopic('accounts')],
+  topics: sourceTopics,
   handlers: (schema) => {
     // A fetched batch is written in one transaction: a few statements for many events.
-    const handleBatch: EventBatchHandler = async (all, tx) => {
-      const events = all.filter((e) => e.context !== 'accounts');
-      await writeTouches(
-        tx,
-        schema,
-        all.filter((e) => e.context === 'accounts'),
-      );
+    const handleBatch: EventBatchHandler = async (events, tx) => {
       for (const { generation, deferring } of await writableGenerations(tx, schema)) await writeEvents(tx, schema, generation, events, { defer: deferring });
       // Last: its lock is held until the commit (see writeFeed).
       await writeFeed(tx, schema, events);
     };
     const project: EventHandler = (event, tx) => handleBatch([event], tx);
     return { handlers: Object.fromEntries([...new Set(eventCatalog.list().map((d) => d.type))].map((type) => [type, project])), handleBatch };
+  },
+});
+
+/**
+ * The sellers' touches (the accounts topic): a consumer and group of their own
+ * (`<group>.touches`), so the deals' read side never waits on the private topic (its grant,
+ * its partitions, its poison) and no generation, summary or feed ever sees it.
+ */
+export const RelationshipsTouches = inboundConsumer({
+  name: 'RelationshipsTouches',
+  groupId: () => `${relationshipsGroupId()}.touches`,
+  topics: () => [eventsTopic('accounts')],
+  handlers: (schema) => {
+    const handleBatch: EventBatchHandler = (events, tx) => writeTouches(tx, schema, events);
+    const project: EventHandler = (event, tx) => handleBatch([event], tx);
+    return { handlers: Object.fromEntries(TOUCH_TYPES.map((type) => [type, project])), handleBatch };
   },
 });

@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { AccountTargetedV1, EventEnvelope, ProspectRegisteredV1, TouchRecordedV1 } from '@dealledger/events';
 import { schemaOf } from '@dealledger/event-store';
+import { PoisonMessageError } from '@dealledger/messaging';
 import { targetCompanyId } from '@dealledger/domain';
 import type { Db } from '../projection/rows';
 import type { TimelineEvent } from '../history/timeline-event';
@@ -43,6 +44,9 @@ export class Touches1764470000000 implements MigrationInterface {
   }
 }
 
+/** The accounts topic's events kept: an account's target (and a prospect's registration), and its touches. */
+export const TOUCH_TYPES = ['AccountTargeted', 'ProspectRegistered', 'TouchRecorded'];
+
 /** Keeps the targets and touches of a batch of the accounts topic's events; the rest of them is not read. */
 export async function writeTouches(db: Db, schema: string, events: EventEnvelope[]): Promise<void> {
   const s = `"${schema}"`;
@@ -59,21 +63,37 @@ export async function writeTouches(db: Db, schema: string, events: EventEnvelope
       await db.query(`UPDATE ${s}.seller_accounts SET company_id = $2 WHERE account_id = $1`, [d.accountId, d.companyId]);
     } else if (e.type === 'TouchRecorded') {
       const d = e.data as TouchRecordedV1;
+      // The schema accepts ISO 8601 forms Date does not read (week dates): refused, not retried for ever.
+      if (Number.isNaN(Date.parse(d.at))) throw new PoisonMessageError(`TouchRecorded ${e.id}: at ${d.at} is not a time this app reads`);
+      // What the timeline shows (no more: the recorder is the seller's own business).
+      const { accountId, sellerId, touchId, channel, at, campaignId, sellerPeople, stakeholderIds, summary } = d;
       await db.query(
         `INSERT INTO ${s}.seller_touches (event_id, account_id, seller_id, stream_id, position, occurred_at, recorded_at, data)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) ON CONFLICT DO NOTHING`,
-        [e.id, d.accountId, d.sellerId, e.streamId, e.position, new Date(d.at).toISOString(), new Date(e.recordedAt).toISOString(), JSON.stringify(d)],
+        [
+          e.id,
+          accountId,
+          sellerId,
+          e.streamId,
+          e.position,
+          new Date(at).toISOString(),
+          new Date(e.recordedAt).toISOString(),
+          JSON.stringify({ accountId, sellerId, touchId, channel, at, campaignId, sellerPeople, stakeholderIds, summary }),
+        ],
       );
     }
   }
 }
 
-/** The seller's touches with a company (through every account of the seller that targets it), up to `asOf`, as timeline events. */
+/**
+ * The seller's touches with a company (through every account of the seller that targets it) as
+ * timeline events; with `asOf`, those that had happened and been recorded by then.
+ */
 export async function touchesWith(db: Db, schema: string, sellerId: string, companyId: string, asOf?: string): Promise<TimelineEvent[]> {
   const s = `"${schema}"`;
   const rows: { event_id: string; stream_id: string; position: string; occurred_at: string; recorded_at: string; data: TouchRecordedV1 }[] = await db.query(
     `SELECT t.* FROM ${s}.seller_touches t JOIN ${s}.seller_accounts a ON a.account_id = t.account_id
-      WHERE a.seller_id = $1 AND a.company_id = $2 AND t.seller_id = $1 AND ($3::text IS NULL OR t.occurred_at <= $3)`,
+      WHERE a.seller_id = $1 AND a.company_id = $2 AND t.seller_id = $1 AND ($3::text IS NULL OR (t.occurred_at <= $3 AND t.recorded_at <= $3))`,
     [sellerId, companyId, asOf ?? null],
   );
   return rows.map((r) => ({
