@@ -10,9 +10,8 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { KeyObject } from 'node:crypto';
 import { TokenRevocations } from './revocations';
-import { InvalidTokenError, loadSigningKeys, Principal, verifyTokenClaims } from './token';
+import { InvalidTokenError, loadSigningKeys, Principal, VerifiedToken, VerifiedTokens } from './token';
 
 const PUBLIC = 'dealledger:public';
 /** Marks a route that needs no token (health, docs, registration, token exchange). */
@@ -36,7 +35,7 @@ const revocationsWaitMs = () => Number(process.env.TOKEN_REVOCATIONS_WAIT_MS ?? 
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly publicKeys: KeyObject[];
+  private readonly tokens: VerifiedTokens;
 
   constructor(
     private readonly reflector: Reflector,
@@ -44,7 +43,7 @@ export class AuthGuard implements CanActivate {
   ) {
     const keys = loadSigningKeys();
     if (keys.development) new Logger('Auth').warn('AUTH_PUBLIC_KEY is not set: using the development key pair (never in production)');
-    this.publicKeys = keys.publicKeys;
+    this.tokens = new VerifiedTokens(keys.publicKeys);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -53,9 +52,9 @@ export class AuthGuard implements CanActivate {
     const header: string | undefined = request.headers?.authorization;
     const match = header?.match(/^Bearer\s+(\S+)$/i);
     if (!match) throw new UnauthorizedException('a bearer token is required: get one from POST /auth/token on the directory');
-    let verified: ReturnType<typeof verifyTokenClaims>;
+    let verified: VerifiedToken;
     try {
-      verified = verifyTokenClaims(match[1], this.publicKeys);
+      verified = this.tokens.verify(match[1]);
     } catch (err) {
       if (err instanceof InvalidTokenError) throw new UnauthorizedException(`invalid token: ${err.message}`);
       throw new UnauthorizedException('invalid token');

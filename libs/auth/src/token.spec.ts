@@ -1,5 +1,5 @@
 import { generateKeyPairSync, KeyObject, sign } from 'node:crypto';
-import { InvalidTokenError, loadSigningKeys, signingKeyId, signToken, verifyToken, verifyTokenClaims } from './token';
+import { InvalidTokenError, loadSigningKeys, signingKeyId, signToken, VerifiedTokens, verifyToken, verifyTokenClaims } from './token';
 
 describe('tokens', () => {
   const { privateKey, publicKey } = loadSigningKeys({});
@@ -28,6 +28,50 @@ describe('tokens', () => {
   it('refuses an expired token', () => {
     const token = signToken(principal, privateKey!, now, 60, access);
     expect(() => verifyToken(token, publicKey, new Date(now.getTime() + 61000))).toThrow(/expired/);
+  });
+
+  describe('kept once verified', () => {
+    const counting = () => {
+      let calls = 0;
+      const verifyOnce: typeof verifyTokenClaims = (...args) => {
+        calls += 1;
+        return verifyTokenClaims(...args);
+      };
+      return { verifyOnce, calls: () => calls };
+    };
+    it('checks a token’s signature once, and answers the same bearer until it expires, then refuses it', () => {
+      const { verifyOnce, calls } = counting();
+      const tokens = new VerifiedTokens([publicKey], 100, verifyOnce);
+      const token = signToken(principal, privateKey!, now, 60, access);
+      for (let i = 0; i < 5; i++)
+        expect(tokens.verify(token, new Date(now.getTime() + i * 1000))).toEqual({ principal, access, expiresAt: now.getTime() + 60000 });
+      expect(calls()).toBe(1);
+      // Expired: dropped and verified again, which refuses it.
+      expect(() => tokens.verify(token, new Date(now.getTime() + 60000))).toThrow(/expired/);
+      expect(calls()).toBe(2);
+      expect(tokens.size).toBe(0);
+    });
+    it('keeps no refusal: a bad token is checked (and refused) every time', () => {
+      const { verifyOnce, calls } = counting();
+      const tokens = new VerifiedTokens([publicKey], 100, verifyOnce);
+      const [h, p] = signToken(principal, privateKey!, now, 60, access).split('.');
+      const bad = `${h}.${p}.${Buffer.from('x'.repeat(64)).toString('base64url')}`;
+      for (let i = 0; i < 3; i++) expect(() => tokens.verify(bad, now)).toThrow(/signature/);
+      expect([calls(), tokens.size]).toEqual([3, 0]);
+    });
+    it('is bounded, the oldest entry going first, and hands out copies', () => {
+      const { verifyOnce, calls } = counting();
+      const tokens = new VerifiedTokens([publicKey], 2, verifyOnce);
+      const [a, b, c] = [0, 1, 2].map((n) => signToken({ ...principal, roles: [`r${n}`] }, privateKey!, now, 60, access));
+      for (const t of [a, b, c]) tokens.verify(t, now);
+      expect(tokens.size).toBe(2);
+      tokens.verify(c, now);
+      tokens.verify(a, now); // evicted: verified again
+      expect(calls()).toBe(4);
+      const first = tokens.verify(c, now);
+      first.principal.roles.push('executive');
+      expect(tokens.verify(c, now).principal.roles).toEqual(['r2']);
+    });
   });
 
   it('refuses a token whose claims were changed', () => {
@@ -61,7 +105,11 @@ describe('tokens', () => {
   });
 
   it('names the API key and roles version it was issued from, and refuses a token that names none', () => {
-    expect(verifyTokenClaims(signToken(principal, privateKey!, now, 60, access), publicKey, now)).toEqual({ principal, access });
+    expect(verifyTokenClaims(signToken(principal, privateKey!, now, 60, access), publicKey, now)).toEqual({
+      principal,
+      access,
+      expiresAt: now.getTime() + 60000,
+    });
     const [h, , s] = signToken(principal, privateKey!, now, 60, access).split('.');
     const bare = Buffer.from(JSON.stringify({ iss: 'dealledger-directory', cid: principal.companyId, pid: null, roles: [], iat: 0, exp: 9e9 })).toString(
       'base64url',

@@ -67,7 +67,7 @@ export function verifyToken(token: string, publicKeys: KeyObject | KeyObject[], 
  * The bearer and what the token was issued from. `publicKeys`: every signing key trusted now
  * (during a rotation, the old and the new); the token's header names the one that signed it.
  */
-export function verifyTokenClaims(token: string, publicKeys: KeyObject | KeyObject[], now: Date = new Date()): { principal: Principal; access: TokenAccess } {
+export function verifyTokenClaims(token: string, publicKeys: KeyObject | KeyObject[], now: Date = new Date()): VerifiedToken {
   const parts = token.split('.');
   if (parts.length !== 3) throw new InvalidTokenError('malformed token');
   const [header, payload, signature] = parts;
@@ -95,7 +95,56 @@ export function verifyTokenClaims(token: string, publicKeys: KeyObject | KeyObje
     throw new InvalidTokenError('token roles are not a list of names');
   if (typeof claims.akid !== 'string' || !UUID.test(claims.akid) || !Number.isInteger(claims.rv))
     throw new InvalidTokenError('token names no API key it was issued from');
-  return { principal: { companyId: claims.cid, personId: pid, roles: claims.roles ?? [] }, access: { keyId: claims.akid, rolesVersion: claims.rv } };
+  return {
+    principal: { companyId: claims.cid, personId: pid, roles: claims.roles ?? [] },
+    access: { keyId: claims.akid, rolesVersion: claims.rv },
+    expiresAt: claims.exp * 1000,
+  };
+}
+
+/** What verifying a token concluded: its bearer, what it was issued from, and when it expires (ms). */
+export interface VerifiedToken {
+  principal: Principal;
+  access: TokenAccess;
+  expiresAt: number;
+}
+
+/**
+ * Tokens verified once and kept, by a hash of the token, until they expire: a client sends the
+ * same token with every request for its whole lifetime, and the signature check is most of what
+ * authenticating a request costs. Only a token that verified is kept (never a refusal), and
+ * revocation is still checked on every request by the guard. Bounded: when full, the entry kept
+ * longest goes. The hash keeps no usable bearer token in memory.
+ */
+export class VerifiedTokens {
+  private readonly kept = new Map<string, VerifiedToken>();
+
+  constructor(
+    private readonly publicKeys: KeyObject[],
+    private readonly max = 10000,
+    private readonly verifyOnce: typeof verifyTokenClaims = verifyTokenClaims,
+  ) {}
+
+  get size(): number {
+    return this.kept.size;
+  }
+
+  verify(token: string, now: Date = new Date()): VerifiedToken {
+    const key = createHash('sha256').update(token).digest('base64url');
+    let verified = this.kept.get(key);
+    if (verified && verified.expiresAt <= now.getTime()) {
+      this.kept.delete(key);
+      verified = undefined;
+    }
+    if (!verified) {
+      verified = this.verifyOnce(token, this.publicKeys, now);
+      if (this.kept.size >= this.max) this.kept.delete(this.kept.keys().next().value!);
+      this.kept.set(key, verified);
+    }
+    // A copy: a caller changing its principal changes no later request's.
+    const { principal, access, expiresAt } = verified;
+    return { principal: { ...principal, roles: [...principal.roles] }, access: { ...access }, expiresAt };
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
