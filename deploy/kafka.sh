@@ -8,6 +8,12 @@
 #   deploy/kafka.sh add-reader NAME TOPIC...
 #                            a principal for an outside consumer that may read only these topics
 #                            (in consumer groups named NAME.…); its password goes to credentials/NAME
+##   deploy/kafka.sh cluster start|stop|status|env|kill N
+#                            three brokers instead of one (replication factor 3, min.insync.replicas 2),
+#                            on 127.0.0.1:29092-29094 (KAFKA_CLUSTER_PORT, controllers from +100),
+#                            data in <repo>/.data/kafka-cluster (KAFKA_CLUSTER_DIR); `env` prints what to
+#                            export to point the apps at it; `kill N` kills node N (1-3) with SIGKILL,
+#                            and `start` starts again whichever node is down
 #
 # The broker authenticates every connection (SASL/SCRAM-SHA-512 for clients) and authorizes by
 # ACLs. On first start it makes a random password per principal under <data dir>/credentials/
@@ -193,10 +199,118 @@ add_reader() {
   log "principal $name may read $* in consumer groups named $name.…; its password: $CREDENTIALS_DIR/$name"
 }
 
+# ---- a three-node cluster on loopback ----
+
+CLUSTER_DIR="${KAFKA_CLUSTER_DIR:-$ROOT/.data/kafka-cluster}"
+CLUSTER_PORT="${KAFKA_CLUSTER_PORT:-29092}"
+NODES=(1 2 3)
+
+# Points the single-broker variables at node N of the cluster (its ports, directory and files).
+use_node() {
+  local n="$1"
+  PORT=$((CLUSTER_PORT + n - 1))
+  CONTROLLER_PORT=$((CLUSTER_PORT + 100 + n - 1))
+  DATA_DIR="$CLUSTER_DIR/node$n"
+  PID_FILE="$DATA_DIR/kafka.pid"
+  LOG_FILE="$DATA_DIR/server.log"
+  CONFIG="$DATA_DIR/server.properties"
+  CREDENTIALS_DIR="$CLUSTER_DIR/credentials"
+}
+
+cluster_brokers() {
+  local n out=()
+  for n in "${NODES[@]}"; do out+=("127.0.0.1:$((CLUSTER_PORT + n - 1))"); done
+  (IFS=,; echo "${out[*]}")
+}
+
+cluster_configure_and_format() {
+  local n="$1" voters="" m
+  for m in "${NODES[@]}"; do voters+="${voters:+,}$m@127.0.0.1:$((CLUSTER_PORT + 100 + m - 1))"; done
+  mkdir -p "$DATA_DIR"
+  (umask 077; mkdir -p "$CREDENTIALS_DIR")
+  local broker_password; broker_password="$(password_of broker)"
+  (umask 077; sed -e "s#@PORT@#$PORT#g" -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" -e "s#@DATA_DIR@#$DATA_DIR#g" \
+    -e "s#@BROKER_PASSWORD@#$broker_password#g" -e "s#@NODE_ID@#$n#g" -e "s#@VOTERS@#$voters#g" \
+    "$KAFKA_DIR/cluster.properties.template" > "$CONFIG")
+  if [[ ! -f "$DATA_DIR/logs/meta.properties" ]]; then
+    # One cluster id for the three, made once; every node is formatted with every principal.
+    [[ -s "$CLUSTER_DIR/cluster.id" ]] || tool kafka.tools.StorageTool random-uuid | tail -1 > "$CLUSTER_DIR/cluster.id"
+    local scram=() name
+    for name in "${SCRAM_PRINCIPALS[@]}"; do
+      scram+=(--add-scram "SCRAM-SHA-512=[name=$name,password=$(password_of "$name")]")
+    done
+    log "formatting node $n in $DATA_DIR/logs (cluster $(cat "$CLUSTER_DIR/cluster.id"))"
+    tool kafka.tools.StorageTool format -t "$(cat "$CLUSTER_DIR/cluster.id")" -c "$CONFIG" "${scram[@]}" >> "$DATA_DIR/tools.log"
+  fi
+}
+
+cluster_start() {
+  resolve_jars
+  mkdir -p "$CLUSTER_DIR"
+  local n pid started=()
+  for n in "${NODES[@]}"; do
+    use_node "$n"
+    if pid="$(running_pid)"; then continue; fi
+    if port_open 127.0.0.1 "$PORT"; then log "something else listens on 127.0.0.1:$PORT"; exit 1; fi
+    cluster_configure_and_format "$n"
+    : > "$LOG_FILE"
+    log "starting node $n on 127.0.0.1:$PORT (log: $LOG_FILE)"
+    # Smaller heaps than the single broker's: three share the machine.
+    setsid java -Xms128m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
+      -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" -Dkafka.logs.file="$LOG_FILE" \
+      -cp "$LIB_DIR/*" kafka.Kafka "$CONFIG" > "$DATA_DIR/stdout.log" 2>&1 < /dev/null &
+    echo "$!" > "$PID_FILE"
+    started+=("$n")
+  done
+  # The nodes started together: each waits for a quorum of controllers before it serves.
+  for n in "${started[@]}"; do
+    use_node "$n"
+    wait_until_ready "$(cat "$PID_FILE")"
+  done
+  log "cluster ready on $(cluster_brokers) (credentials in $CLUSTER_DIR/credentials)"
+}
+
+cluster_stop() {
+  local n
+  for n in "${NODES[@]}"; do use_node "$n"; stop; done
+}
+
+cluster_status() {
+  local n pid down=0
+  for n in "${NODES[@]}"; do
+    use_node "$n"
+    if pid="$(running_pid)"; then echo "node $n: running (pid $pid) on 127.0.0.1:$PORT"; else echo "node $n: not running"; down=1; fi
+  done
+  return "$down"
+}
+
+cluster_kill() {
+  local n="${1:-}" pid
+  [[ " ${NODES[*]} " == *" $n "* ]] || { echo "usage: $0 cluster kill 1|2|3" >&2; exit 2; }
+  use_node "$n"
+  pid="$(running_pid)" || { log "node $n is not running"; return 0; }
+  kill -9 "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  rm -f "$PID_FILE"
+  log "node $n killed (pid $pid)"
+}
+
+cluster() {
+  case "${1:-start}" in
+    start) cluster_start ;;
+    stop) cluster_stop ;;
+    status) cluster_status ;;
+    kill) cluster_kill "${2:-}" ;;
+    env) echo "export KAFKA_BROKERS=$(cluster_brokers) KAFKA_CREDENTIALS_DIR=$CLUSTER_DIR/credentials" ;;
+    *) echo "usage: $0 cluster start|stop|status|env|kill N" >&2; exit 2 ;;
+  esac
+}
+
 case "${1:-start}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
   add-reader) shift; add_reader "$@" ;;
-  *) echo "usage: $0 start|stop|status|add-reader NAME TOPIC..." >&2; exit 2 ;;
+  cluster) shift; cluster "$@" ;;
+  *) echo "usage: $0 start|stop|status|add-reader NAME TOPIC...|cluster start|stop|status|env|kill N" >&2; exit 2 ;;
 esac

@@ -87,6 +87,23 @@ function stopKafka() {
   spawnSync('bash', [KAFKA_SCRIPT, 'stop'], { stdio: 'inherit' });
 }
 
+/**
+ * The project's three-broker cluster (deploy/kafka.sh cluster) started, its topics and grants
+ * applied, and this process (and what it starts) pointed at it. Whether it started it.
+ */
+function ensureKafkaCluster() {
+  const wasRunning = spawnSync('bash', [KAFKA_SCRIPT, 'cluster', 'status'], { stdio: 'ignore' }).status === 0;
+  execFileSync('bash', [KAFKA_SCRIPT, 'cluster', 'start'], { stdio: 'inherit' });
+  const env = execFileSync('bash', [KAFKA_SCRIPT, 'cluster', 'env'], { encoding: 'utf8' });
+  for (const [, name, value] of env.matchAll(/(KAFKA_[A-Z_]+)=(\S+)/g)) process.env[name] = value;
+  execFileSync(process.execPath, [path.join(__dirname, 'run-ts.js'), path.join(__dirname, 'kafka-access.ts')], { cwd: ROOT, stdio: 'inherit' });
+  return !wasRunning;
+}
+
+function stopKafkaCluster() {
+  spawnSync('bash', [KAFKA_SCRIPT, 'cluster', 'stop'], { stdio: 'inherit' });
+}
+
 /** The Chromium the browser tests drive: CHROMIUM_PATH, else the first one on the PATH. */
 function chromiumPath() {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
@@ -114,4 +131,18 @@ function ensureChromium() {
   throw new Error('the browser tests need Chromium: install the chromium package, or set CHROMIUM_PATH');
 }
 
-module.exports = { ROOT, log, ensureDependencies, ensurePostgres, ensureKafka, stopKafka, kafkaRunning, portOpen, databaseUrl, chromiumPath, ensureChromium };
+module.exports = {
+  ROOT,
+  log,
+  ensureDependencies,
+  ensurePostgres,
+  ensureKafka,
+  stopKafka,
+  ensureKafkaCluster,
+  stopKafkaCluster,
+  kafkaRunning,
+  portOpen,
+  databaseUrl,
+  chromiumPath,
+  ensureChromium,
+};

@@ -18,6 +18,7 @@ export const FAULT_KINDS = [
   'consumer killed before its commit',
   'consumer killed before its offset commit',
   'Kafka killed (-9)',
+  'one of three brokers killed (-9)',
   'PostgreSQL restarted (immediate)',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -52,6 +53,10 @@ export class Faults {
     private readonly cluster: SupervisedCluster,
     /** KAFKA_BROKERS was set by the caller: a broker not under this run's control. */
     private readonly externalKafka: boolean,
+    /** The run's Kafka is the project's three-node cluster (deploy/kafka.sh cluster): one broker at a time fails. */
+    private readonly kafkaCluster = false,
+    /** How long a killed broker of the cluster stays down. */
+    private readonly brokerDownMs = 10000,
   ) {}
 
   /** The local cluster that serves DATABASE_URL's port: [version, name]. */
@@ -68,6 +73,8 @@ export class Faults {
 
   /** Why a kind cannot be injected on this machine, or null. */
   unavailable(kind: FaultKind): string | null {
+    if (kind === 'Kafka killed (-9)' && this.kafkaCluster) return 'a cluster run: one of its brokers is killed instead';
+    if (kind === 'one of three brokers killed (-9)' && !this.kafkaCluster) return 'one broker (CHAOS_KAFKA=cluster runs three)';
     if (kind === 'Kafka killed (-9)' && this.externalKafka) return 'KAFKA_BROKERS names a broker this run did not start';
     if (kind === 'Kafka killed (-9)' && !existsSync(this.kafkaPidFile)) return 'not the project’s own broker (no pid file)';
     if (kind === 'PostgreSQL restarted (immediate)') {
@@ -100,6 +107,14 @@ export class Faults {
         delete env.KAFKA_BROKERS; // kafka.sh would only check a named cluster, not start one
         await run('bash', [join(root, 'deploy', 'kafka.sh'), 'start'], { env });
         return { kind, target: `broker pid ${pid}`, at, done: true };
+      }
+      case 'one of three brokers killed (-9)': {
+        // The other two keep every partition writable (min.insync.replicas 2); it comes back and catches up.
+        const node = pick(['1', '2', '3']);
+        await run('bash', [join(root, 'deploy', 'kafka.sh'), 'cluster', 'kill', node]);
+        await sleep(this.brokerDownMs);
+        await run('bash', [join(root, 'deploy', 'kafka.sh'), 'cluster', 'start']);
+        return { kind, target: `node ${node}, down ${this.brokerDownMs / 1000} s`, at, done: true };
       }
       case 'PostgreSQL restarted (immediate)': {
         const [version, name] = await this.localCluster();

@@ -5,6 +5,7 @@
  *
  *   npm run chaos                                   (300 s at 100 commands/s, a fault every 5 s)
  *   CHAOS_SECONDS=90 CHAOS_RATE=40 npm run chaos    (the short run inside npm test)
+ *   npm run chaos:cluster                           (CHAOS_KAFKA=cluster: on three brokers, one killed at a time)
  *
  * CHAOS_FAULT_EVERY (s, default 5): a random app is killed -9 every other time, and the other
  * kinds take turns in between. CHAOS_KEEP=1 keeps the schemas for inspection.
@@ -26,12 +27,14 @@ import { FAULT_KINDS, FaultKind, Faults, Injected } from './faults';
 import { companies, Load, Party } from './load';
 import { sleep } from './util';
 
-const { ensureKafka, stopKafka } = require('../../scripts/lib');
+const { ensureKafka, stopKafka, ensureKafkaCluster, stopKafkaCluster } = require('../../scripts/lib');
 
 const SECONDS = Number(process.env.CHAOS_SECONDS ?? 300);
 const RATE = Number(process.env.CHAOS_RATE ?? 100);
 const FAULT_EVERY = Number(process.env.CHAOS_FAULT_EVERY ?? 5);
 const CONCURRENCY = Number(process.env.CHAOS_CONCURRENCY ?? Math.max(8, RATE));
+/** `cluster`: the project's three-broker cluster instead of one broker (deploy/kafka.sh cluster). */
+const KAFKA_CLUSTER = process.env.CHAOS_KAFKA === 'cluster';
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const ADMIN = { 'x-admin-key': adminKey() };
 
@@ -64,10 +67,41 @@ async function consumerLag(kafka: Kafka, prefix: string): Promise<number> {
   }
 }
 
+/**
+ * On the cluster: every partition of the run's topics is back on its three replicas, all in
+ * sync, once the killed brokers have caught up (waited for up to 2 minutes).
+ */
+async function replicasInSync(kafka: Kafka, prefix: string): Promise<{ check: string; ok: boolean; detail: string }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+    let behind: string[] = [];
+    let partitions = 0;
+    for (const deadline = Date.now() + 120000; ; await sleep(1000)) {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      partitions = meta.reduce((n, t) => n + t.partitions.length, 0);
+      behind = meta.flatMap((t) =>
+        t.partitions.filter((p) => p.replicas.length !== 3 || p.isr.length !== 3).map((p) => `${t.name}/${p.partitionId} (isr ${p.isr.join(',')})`),
+      );
+      if (behind.length === 0 || Date.now() > deadline) break;
+    }
+    return {
+      check: 'every partition back on three replicas, all in sync',
+      ok: behind.length === 0 && partitions > 0,
+      detail: `${partitions} partitions of ${topics.length} topics${behind.length ? `; behind: ${behind.slice(0, 10).join('; ')}` : ''}`,
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function main() {
   process.env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const externalKafka = Boolean(process.env.KAFKA_BROKERS);
-  const startedKafka = ensureKafka();
+  const externalKafka = !KAFKA_CLUSTER && Boolean(process.env.KAFKA_BROKERS);
+  // The cluster's brokers and credentials reach the apps through these variables.
+  const startedKafka: boolean = KAFKA_CLUSTER ? ensureKafkaCluster() : ensureKafka();
+  const stopStartedKafka = () => (KAFKA_CLUSTER ? stopKafkaCluster() : stopKafka());
   process.env.KAFKA_BROKERS ??= `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`;
   if (process.env.CHAOS_BUILD !== '0') buildApps();
 
@@ -77,13 +111,13 @@ async function main() {
   const free = await freePorts(APPS.length);
   const ports = Object.fromEntries(APPS.map((a, i) => [a, free[i]])) as Record<AppName, number>;
   const cluster = new SupervisedCluster(prefix, ports, mkdtempSync(join(tmpdir(), 'dealledger-faults-')), join(tmpdir(), `dealledger-${prefix}`));
-  const faults = new Faults(cluster, externalKafka);
+  const faults = new Faults(cluster, externalKafka, KAFKA_CLUSTER, Number(process.env.CHAOS_BROKER_DOWN_SECONDS ?? 10) * 1000);
   const db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
   let exitCode: number;
   // Ctrl-C: stop the apps started here (and the broker, if started here) before leaving.
   const interrupt = async () => {
     await cluster.stop();
-    if (startedKafka) stopKafka();
+    if (startedKafka) stopStartedKafka();
     process.exit(130);
   };
   process.once('SIGINT', interrupt);
@@ -224,6 +258,7 @@ async function main() {
         (await (await fetch(`${cluster.url('relationships')}/admin/rebuild`, { method: 'POST', headers: ADMIN })).json()) as Record<string, unknown>,
       settledAt,
     });
+    if (KAFKA_CLUSTER) verdict.findings.push(await replicasInSync(kafka, prefix));
 
     // The table.
     const count = (o: string) => api.commands.filter((c) => c.outcome === o).length;
@@ -268,7 +303,7 @@ async function main() {
     await cluster.stop();
     if (db.isInitialized && process.env.CHAOS_KEEP !== '1') for (const app of APPS) await db.query(`DROP SCHEMA IF EXISTS "${cluster.schemaOf(app)}" CASCADE`);
     if (db.isInitialized) await db.destroy();
-    if (startedKafka) stopKafka();
+    if (startedKafka) stopStartedKafka();
   }
   process.exit(exitCode);
 }
