@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel, Partitioners, Producer, SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, Message, Partitioners, Producer, SASLOptions } from 'kafkajs';
 import { kafkaLogCreator, loggingConfigured } from '@dealledger/telemetry';
 
 export function kafkaBrokers(): string[] {
@@ -78,4 +78,39 @@ export async function connectProducer(kafka: Kafka): Promise<Producer> {
   const producer = createProducer(kafka);
   await producer.connect();
   return producer;
+}
+
+/** How many partitions a topic has (what keyed messages are spread over). */
+export async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0].partitions.length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const defaultPartitioner = Partitioners.DefaultPartitioner();
+
+/**
+ * Sends keyed messages as one request per partition, each to the partition the producer's
+ * default partitioner picks for its key (murmur2 of the key, as Java clients do), all at once;
+ * resolves when every partition acknowledged. Why not one send: kafkajs (2.2.4) drops messages
+ * when a send spans several brokers and a partition's leader moves during it to a broker that
+ * already answered: its retry sends again only to brokers without an answer, so that
+ * partition's messages are never written, and the send resolves as if they were (seen on the
+ * three-broker cluster: `npm run chaos:cluster`). With one partition per send, the retry goes
+ * to the partition's new leader.
+ */
+export async function sendPerPartition(producer: Producer, topic: string, partitions: number, messages: Message[]): Promise<void> {
+  const metadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [], isr: [], partitionErrorCode: 0 }));
+  const byPartition = new Map<number, Message[]>();
+  for (const message of messages) {
+    if (message.key === null || message.key === undefined) throw new Error('sendPerPartition sends keyed messages only');
+    const partition = defaultPartitioner({ topic, partitionMetadata: metadata, message });
+    byPartition.set(partition, [...(byPartition.get(partition) ?? []), { ...message, partition }]);
+  }
+  await Promise.all([...byPartition.values()].map((batch) => producer.send({ topic, acks: -1, messages: batch })));
 }

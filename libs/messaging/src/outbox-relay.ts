@@ -19,6 +19,7 @@ import { Headers } from '@dealledger/events';
 import { faultPoint } from './fault-point';
 import { toEnvelope, toKafkaMessage } from './envelope';
 import { ensureTopics } from './topics';
+import { partitionCount, sendPerPartition } from './kafka';
 
 export interface OutboxRelayOptions {
   context: string;
@@ -60,6 +61,8 @@ export class OutboxRelay {
   private unsubscribe: (() => void) | null = null;
   private published = 0;
   private ready = false;
+  /** The topic's partitions, learnt when the relay becomes ready (see sendPerPartition). */
+  private partitions: number | null = null;
   private standingBy = false;
   private lastError: string | null = null;
   /** Where publishing stands; read once on becoming the active relay, then kept here (only the active relay writes it). */
@@ -180,6 +183,7 @@ export class OutboxRelay {
           // Kafka may be away when the app starts: commands are still accepted and wait here.
           await this.producer.connect();
           await ensureTopics(this.kafka, [{ topic: this.options.topic }]);
+          this.partitions = await partitionCount(this.kafka, this.options.topic);
           if (stale()) return;
           this.ready = true;
         }
@@ -232,19 +236,21 @@ export class OutboxRelay {
     // is published. So leadership is checked on every cycle at no extra round trip.
     const { events, checkpoint: next } = await this.store.readAll(checkpoint, this.batchSize, this.lockRunner ?? undefined);
     if (events.length === 0 || stale()) return 0;
+    this.partitions ??= await partitionCount(this.kafka, this.options.topic);
     const spans = events.map((e) => this.publishSpan(e));
     try {
-      await this.producer.send({
-        topic: this.options.topic,
-        acks: -1,
-        messages: events.map((e, i) => {
+      await sendPerPartition(
+        this.producer,
+        this.options.topic,
+        this.partitions,
+        events.map((e, i) => {
           const message = toKafkaMessage(toEnvelope(e, this.options.context));
           // The consumer continues from the publish span (else from the derived context, see toKafkaMessage).
           const traceparent = spans[i] && activeTraceparent(trace.setSpan(contextFrom(null), spans[i]!));
           if (traceparent) message.headers![Headers.traceparent] = traceparent;
           return message;
         }),
-      });
+      );
     } catch (err) {
       for (const span of spans) span?.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       throw err;

@@ -5,6 +5,7 @@ import { assertIdentifier, type Checkpoint, EVENT_COLUMNS, previousHashColumn, t
 import { Headers } from '@dealledger/events';
 import { headerString, toEnvelope, toKafkaMessage } from './envelope';
 import { ensureTopics } from './topics';
+import { partitionCount, sendPerPartition } from './kafka';
 
 /*
  * Finds events a relay never sent and sends them. The rule: an event is missing when it is at
@@ -121,15 +122,18 @@ export async function republish(options: RepublishOptions): Promise<RepublishRep
   const found = await findUnpublished(options);
   if (options.dryRun || found.missing.length === 0) return { ...found, published: 0 };
   await ensureTopics(options.kafka, [{ topic: options.topic }]);
+  const partitions = await partitionCount(options.kafka, options.topic);
   const batchSize = options.batchSize ?? 500;
   let published = 0;
   for (let i = 0; i < found.missing.length; i += batchSize) {
     const batch = found.missing.slice(i, i + batchSize);
-    await options.producer.send({
-      topic: options.topic,
-      acks: -1,
-      messages: batch.map((e) => toKafkaMessage(toEnvelope(e, options.context))),
-    });
+    // A partition per request, as the relay sends (see sendPerPartition).
+    await sendPerPartition(
+      options.producer,
+      options.topic,
+      partitions,
+      batch.map((e) => toKafkaMessage(toEnvelope(e, options.context))),
+    );
     published += batch.length;
   }
   return { ...found, published };
