@@ -8,7 +8,7 @@
 #   deploy/kafka.sh add-reader NAME TOPIC...
 #                            a principal for an outside consumer that may read only these topics
 #                            (in consumer groups named NAME.…); its password goes to credentials/NAME
-##   deploy/kafka.sh cluster start|stop|status|env|kill N
+#   deploy/kafka.sh cluster start|stop|status|env|kill N
 #                            three brokers instead of one (replication factor 3, min.insync.replicas 2),
 #                            on 127.0.0.1:29092-29094 (KAFKA_CLUSTER_PORT, controllers from +100),
 #                            data in <repo>/.data/kafka-cluster (KAFKA_CLUSTER_DIR); `env` prints what to
@@ -251,7 +251,7 @@ cluster_start() {
   for n in "${NODES[@]}"; do
     use_node "$n"
     if pid="$(running_pid)"; then continue; fi
-    if port_open 127.0.0.1 "$PORT"; then log "something else listens on 127.0.0.1:$PORT"; exit 1; fi
+    if port_open 127.0.0.1 "$PORT" || port_open 127.0.0.1 "$CONTROLLER_PORT"; then log "something else listens on 127.0.0.1:$PORT or :$CONTROLLER_PORT"; exit 1; fi
     cluster_configure_and_format "$n"
     : > "$LOG_FILE"
     log "starting node $n on 127.0.0.1:$PORT (log: $LOG_FILE)"
@@ -263,7 +263,7 @@ cluster_start() {
     started+=("$n")
   done
   # The nodes started together: each waits for a quorum of controllers before it serves.
-  for n in "${started[@]}"; do
+  for n in ${started[@]+"${started[@]}"}; do
     use_node "$n"
     wait_until_ready "$(cat "$PID_FILE")"
   done
@@ -271,8 +271,18 @@ cluster_start() {
 }
 
 cluster_stop() {
-  local n
-  for n in "${NODES[@]}"; do use_node "$n"; stop; done
+  local n pid pids=()
+  # All at once: one node stopped alone would wait for a controller quorum that is leaving.
+  for n in "${NODES[@]}"; do
+    use_node "$n"
+    if pid="$(running_pid)"; then log "stopping node $n (pid $pid)"; kill "$pid" 2>/dev/null || true; pids+=("$pid"); fi
+  done
+  for pid in ${pids[@]+"${pids[@]}"}; do
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then log "pid $pid still alive after 30s; killing"; kill -9 "$pid" || true; fi
+  done
+  for n in "${NODES[@]}"; do use_node "$n"; rm -f "$PID_FILE"; done
+  log "cluster stopped"
 }
 
 cluster_status() {

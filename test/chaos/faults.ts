@@ -59,6 +59,17 @@ export class Faults {
     private readonly brokerDownMs = 10000,
   ) {}
 
+  /** A broker of the cluster killed by the last fault, started again (in the background). */
+  private brokerBack: Promise<void> = Promise.resolve();
+
+  private brokerError: Error | undefined;
+
+  /** Once every broker killed is back (the cluster restarts it a while after the fault); fails if one could not be started. */
+  async idle(): Promise<void> {
+    await this.brokerBack;
+    if (this.brokerError) throw new Error(`a killed broker could not be started again: ${this.brokerError.message}`);
+  }
+
   /** The local cluster that serves DATABASE_URL's port: [version, name]. */
   private async localCluster(): Promise<[string, string]> {
     const port = new URL(process.env.DATABASE_URL ?? 'postgresql://127.0.0.1:5432/').port || '5432';
@@ -109,11 +120,19 @@ export class Faults {
         return { kind, target: `broker pid ${pid}`, at, done: true };
       }
       case 'one of three brokers killed (-9)': {
-        // The other two keep every partition writable (min.insync.replicas 2); it comes back and catches up.
+        // One down at a time: the other two keep every partition writable (min.insync.replicas 2).
+        await this.brokerBack;
         const node = pick(['1', '2', '3']);
         await run('bash', [join(root, 'deploy', 'kafka.sh'), 'cluster', 'kill', node]);
-        await sleep(this.brokerDownMs);
-        await run('bash', [join(root, 'deploy', 'kafka.sh'), 'cluster', 'start']);
+        // Back after a while, in the background: the run goes on (and probes) while it is down.
+        this.brokerBack = sleep(this.brokerDownMs)
+          .then(() => run('bash', [join(root, 'deploy', 'kafka.sh'), 'cluster', 'start']))
+          .then(
+            () => undefined,
+            (err: Error) => {
+              this.brokerError ??= err;
+            },
+          );
         return { kind, target: `node ${node}, down ${this.brokerDownMs / 1000} s`, at, done: true };
       }
       case 'PostgreSQL restarted (immediate)': {

@@ -196,6 +196,7 @@ async function main() {
     load.stop();
     const stoppedAt = Date.now();
     await running;
+    await faults.idle();
     await Promise.all(probes);
 
     // Settle: every app ready, every relay has published all, every consumer group has committed
