@@ -10,8 +10,10 @@
  *   RATES= WARMUP=0 DRAFTING=100 npm run bench:e2e      (only the drafting path)
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { cpus } from 'node:os';
 import { DataSource } from 'typeorm';
 import { tokenFor } from '@dealledger/testing';
 import { APPS, buildApps, Cluster } from '../../test/e2e/cluster';
@@ -37,6 +39,37 @@ const LONG_TX_MS = Number(process.env.LONG_TX_MS ?? 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
+
+/** Milliseconds of CPU (user + system) a process has used, from /proc/<pid>/stat; 0 once it is gone. */
+const TICK_MS = 1000 / (Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100);
+function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the command name (which may hold spaces): field 3 on; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU used so far by each part of the machine's work: every app, PostgreSQL's processes, Kafka's, and this load generator. */
+function cpuSnapshot(apps: Record<string, number | undefined>): Record<string, number> {
+  const out: Record<string, number> = { postgres: 0, kafka: 0 };
+  for (const [app, pid] of Object.entries(apps)) out[app] = pid ? cpuMsOf(pid) : 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') out.postgres += cpuMsOf(Number(entry));
+      else if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('kafka.Kafka')) out.kafka += cpuMsOf(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const own = process.cpuUsage();
+  out['load generator'] = (own.user + own.system) / 1000;
+  return out;
+}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -102,6 +135,7 @@ async function main() {
     let failures = 0;
     const reasons = new Set<string>();
     const inflight: Promise<void>[] = [];
+    const cpuBefore = cpuSnapshot(pids);
     const started = Date.now();
     for (let i = 0; i < rate * seconds; i++) {
       const due = started + (i * 1000) / rate;
@@ -134,9 +168,23 @@ async function main() {
       if (rows.length >= sent.size) break;
       await sleep(500);
     }
+    // CPU per accepted command over the whole window (sending, then until every one was visible).
+    const cpuAfter = cpuSnapshot(pids);
+    const windowMs = Date.now() - started;
+    const used = Object.entries(cpuAfter).map(([part, ms]) => [part, ms - (cpuBefore[part] ?? 0)] as [string, number]);
+    const totalMs = used.reduce((s, [, ms]) => s + ms, 0);
+    const cpuPerCommand = sent.size ? totalMs / sent.size : NaN;
+    const shares = used
+      .filter(([, ms]) => ms > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([part, ms]) => `${part} ${(ms / sent.size).toFixed(2)}`)
+      .join(', ');
     if (reasons.size) console.log(`  failures: ${[...reasons].join('; ')}`);
     if (rows.length < sent.size) await explainMissing([...sent.keys()].filter((id) => !rows.some((r) => r.id === id)));
-    return { sent, httpMs, failures, offeredSeconds, rows };
+    console.log(
+      `  CPU per command ${cpuPerCommand.toFixed(2)} ms over every process (${shares}); machine ${((100 * totalMs) / (windowMs * cpus().length)).toFixed(0)} % busy over ${(windowMs / 1000).toFixed(1)} s`,
+    );
+    return { sent, httpMs, failures, offeredSeconds, rows, cpuPerCommand };
   };
 
   /** Where each accepted command that never became visible stopped: store, relay, consumer. */
@@ -229,9 +277,9 @@ async function main() {
     console.log(`warm-up: ${warm.sent.size} commands at ${Math.min(...RATES)}/s over ${WARMUP} s (not measured)`);
   }
   for (const rate of RATES) {
-    const figures: Record<'p50' | 'p95' | 'p99' | 'http99' | 'growth', number>[] = [];
+    const figures: Record<'p50' | 'p95' | 'p99' | 'http99' | 'growth' | 'cpu', number>[] = [];
     for (let r = 0; r < RUNS; r++) {
-      const { sent, httpMs, failures, offeredSeconds, rows } = await run(rate, SECONDS);
+      const { sent, httpMs, failures, offeredSeconds, rows, cpuPerCommand } = await run(rate, SECONDS);
       if (rate === Math.max(...RATES)) for (const a of APPS) loaded[a] = rssMb(pids[a]!);
       const latencies = rows.map((r) => new Date(r.at).getTime() - sent.get(r.id)!).sort((a, b) => a - b);
       // The part after the command's transaction committed in the offers store: relay, Kafka, consumer.
@@ -246,12 +294,12 @@ async function main() {
           `end-to-end p50 ${pct(latencies, 50)} ms, p95 ${pct(latencies, 95)} ms, p99 ${pct(latencies, 99)} ms; HTTP p50 ${pct(httpMs, 50)} ms, p99 ${pct(httpMs, 99)} ms; ` +
           `store commit -> visible p50 ${pct(afterCommit, 50)} ms, p99 ${pct(afterCommit, 99)} ms; visible ${rows.length}/${sent.size}; lag growth ${growth} ms`,
       );
-      figures.push({ p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99), http99: pct(httpMs, 99), growth });
+      figures.push({ p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99), http99: pct(httpMs, 99), growth, cpu: cpuPerCommand });
     }
     if (RUNS > 1) {
       const m = (k: keyof (typeof figures)[number]) => med(figures.map((f) => f[k]));
       console.log(
-        `${String(rate).padStart(4)} cmd/s median of ${RUNS} runs: end-to-end p50 ${m('p50')} ms, p95 ${m('p95')} ms, p99 ${m('p99')} ms; HTTP p99 ${m('http99')} ms; lag growth ${m('growth')} ms`,
+        `${String(rate).padStart(4)} cmd/s median of ${RUNS} runs: end-to-end p50 ${m('p50')} ms, p95 ${m('p95')} ms, p99 ${m('p99')} ms; HTTP p99 ${m('http99')} ms; lag growth ${m('growth')} ms; CPU per command ${m('cpu').toFixed(2)} ms`,
       );
     }
   }
