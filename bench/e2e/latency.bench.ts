@@ -42,12 +42,14 @@ const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1,
 
 /** Milliseconds of CPU (user + system) a process has used, from /proc/<pid>/stat; 0 once it is gone. */
 const TICK_MS = 1000 / (Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100);
-function cpuMsOf(pid: number): number {
+function cpuMsOf(pid: number, withReapedChildren = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After the command name (which may hold spaces): field 3 on; utime and stime are fields 14 and 15.
+    // After the command name (which may hold spaces): field 3 on; utime and stime are fields 14
+    // and 15, and what its exited children used (cutime, cstime) 16 and 17.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    const own = Number(fields[11]) + Number(fields[12]);
+    return (own + (withReapedChildren ? Number(fields[13]) + Number(fields[14]) : 0)) * TICK_MS;
   } catch {
     return 0;
   }
@@ -60,7 +62,8 @@ function cpuSnapshot(apps: Record<string, number | undefined>): Record<string, n
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') out.postgres += cpuMsOf(Number(entry));
+      // A backend that ended meanwhile is counted in its parent's (the postmaster's) reaped children.
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') out.postgres += cpuMsOf(Number(entry), true);
       else if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('kafka.Kafka')) out.kafka += cpuMsOf(Number(entry));
     } catch {
       // gone meanwhile

@@ -7,9 +7,10 @@ import { toKafkaMessage } from '@dealledger/messaging';
 import { adminKey } from '@dealledger/auth';
 import { companyIdFor, registrationKey } from '@dealledger/domain';
 import { KnownCompanies } from '@dealledger/platform';
+import { PostgresEventStore } from '@dealledger/event-store';
 import { ContextEnvironment, contextEnvironment, eventually, http, sampleEvent, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { ACCOUNTS, AccountsModule } from './accounts.module';
-import { AccountListProjection } from './projections/accounts.projections';
+import { AccountListProjection, OpportunityListProjection } from './projections/accounts.projections';
 
 const seller = randomUUID();
 const rival = randomUUID();
@@ -569,6 +570,57 @@ describe('accounts app: private account plans whose opportunities follow the led
     await publish(contractExecuted(randomUUID(), randomUUID(), seller, randomUUID()));
     await new Promise((r) => setTimeout(r, 1000));
     expect((await db.query(`SELECT count(*)::int AS n FROM "${schema}".pending_contracts`))[0].n).toBe(0);
+  });
+
+  it('follows a deal whose link the lists do not show yet: a transaction still appending holds them back', async () => {
+    const heldBuyer = randomUUID();
+    app
+      .get(KnownCompanies)
+      .apply('CompanyRegistered', { companyId: heldBuyer, name: 'Halt Werke AG', registrationNumber: heldBuyer.slice(0, 8), country: 'DE', roles: ['buyer'] });
+    const accountId = (await target(as(anna), heldBuyer, anna.personId)).body.accountId;
+    const id = (
+      await http(url, 'POST', '/opportunities', { accountId, title: 'Held', expectedValue: '10.00', currency: 'EUR', expectedVolume: 'some' }, as(anna))
+    ).body.opportunityId;
+    await app.get(OpportunityListProjection).catchUp();
+    // An append of this store left open: the projectors read nothing committed after it began.
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      await new PostgresEventStore(db, schema).append(
+        `hold-${randomUUID()}`,
+        0,
+        [
+          {
+            id: randomUUID(),
+            type: 'CampaignLaunched',
+            schemaVersion: 1,
+            data: {},
+            metadata: { occurredAt: new Date(), parties: [seller], actor: null, correlationId: randomUUID() },
+          },
+        ],
+        { queryRunner: runner },
+      );
+      const offerId = randomUUID();
+      const event = (type: string, extra: Record<string, unknown> = {}, version = 1) =>
+        sampleEvent(type, { offerId, supplierId: seller, buyerId: heldBuyer, ...extra }, [seller, heldBuyer], new Date(), 'offers', version);
+      await publish(event('OfferSubmitted', { revision: 0 }));
+      await eventually(
+        async () => (await http(url, 'GET', `/opportunities/${id}`, undefined, as(anna))).body.stage,
+        (s) => s === 'offer',
+      );
+      // The list does not show the link yet; the acceptance still finds the opportunity that follows the deal.
+      const [row] = await db.query(`SELECT deal_id FROM "${schema}".opportunity_list WHERE opportunity_id = $1`, [id]);
+      expect(row.deal_id).toBeNull();
+      await publish(event('OfferRejected', { reason: 'price' }));
+      await eventually(
+        async () => (await http(url, 'GET', `/opportunities/${id}`, undefined, as(anna))).body.stage,
+        (s) => s === 'lost',
+      );
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 
   it('answers bad input with problem+json and writes nothing', async () => {

@@ -10,7 +10,12 @@ import { CampaignCommandHandler } from './campaign/campaign.command-handler';
 import { AccountsInbound } from './inbound/accounts-inbound';
 import { FollowDeals, LinkProspects } from './inbound/deals.kafka-handlers';
 import { OpportunityCommandHandler } from './opportunity/opportunity.command-handler';
-import { AccountsLists1739000000000, OpportunityContracts1739300000000, PendingContracts1739300000001 } from './projections/accounts.migration';
+import {
+  AccountsLists1739000000000,
+  OpportunityContracts1739300000000,
+  PendingContracts1739300000001,
+  DealLinkIndex1739300000002,
+} from './projections/accounts.migration';
 import { ACCOUNTS_READ_MODELS } from './projections/accounts.projections';
 
 export const ACCOUNTS = {
@@ -26,7 +31,13 @@ export const ACCOUNTS = {
     CqrsModule.forRoot(),
     LedgerModule.forContext({
       context: ACCOUNTS.context,
-      migrations: [PersonKeys1738000000000, AccountsLists1739000000000, OpportunityContracts1739300000000, PendingContracts1739300000001],
+      migrations: [
+        PersonKeys1738000000000,
+        AccountsLists1739000000000,
+        OpportunityContracts1739300000000,
+        PendingContracts1739300000001,
+        DealLinkIndex1739300000002,
+      ],
     }),
   ],
   controllers: [AccountsHttpController],

@@ -112,5 +112,16 @@ export async function sendPerPartition(producer: Producer, topic: string, partit
     const partition = defaultPartitioner({ topic, partitionMetadata: metadata, message });
     byPartition.set(partition, [...(byPartition.get(partition) ?? []), { ...message, partition }]);
   }
-  await Promise.all([...byPartition.values()].map((batch) => producer.send({ topic, acks: -1, messages: batch })));
+  // Every send settles before the answer: none is left retrying behind a failure, and the
+  // caller's retry never overlaps with it.
+  const results = await Promise.allSettled(
+    [...byPartition.entries()].map(async ([partition, batch]) => {
+      const written = await producer.send({ topic, acks: -1, messages: batch });
+      // kafkajs skips a partition its metadata does not have and still resolves: never take that for written.
+      if (!written.some((r) => r.partition === partition && r.errorCode === 0))
+        throw new Error(`${topic} partition ${partition}: the producer did not write it (does the topic have ${partitions} partitions?)`);
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

@@ -172,6 +172,7 @@ export class OutboxRelay {
     const stale = () => generation !== this.generation;
     while (this.running && !stale()) {
       try {
+        const wasActive = this.lockRunner !== null;
         const locked = await this.acquireLock(stale);
         if (stale()) return;
         this.standingBy = !locked;
@@ -179,6 +180,8 @@ export class OutboxRelay {
           await this.sleep(this.options.standbyRetryMs ?? 2000);
           continue;
         }
+        // Learnt again whenever this instance becomes the active relay: partitions may have been added meanwhile.
+        if (!wasActive) this.partitions = null;
         if (!this.ready) {
           // Kafka may be away when the app starts: commands are still accepted and wait here.
           await this.producer.connect();

@@ -25,8 +25,11 @@ export class FollowDeals {
   ) {}
 
   async handle(event: EventEnvelope, tx: EntityManager): Promise<void> {
+    // Writes outside the event store wait until every append of this event is done: a transaction
+    // that wrote elsewhere first may not append (the store's first-write rule).
+    const afterAppends: (() => Promise<unknown>)[] = [];
     const move = dealMove(event);
-    if (move) await this.follow(move, tx, event);
+    if (move) await this.follow(move, tx, event, afterAppends);
     if (event.type === 'TenderCancelled') {
       const d = event.data as TenderCancelledV1;
       await this.loseFollowers(d.tenderId, `the buyer cancelled the tender: ${d.reason}`, [], event, tx);
@@ -35,20 +38,23 @@ export class FollowDeals {
     const awarded = event.data as TenderAwardedV4;
     if (event.type === 'TenderAwarded' && !awarded.standstillUntil && awarded.lotsToAward === 0)
       await this.loseFollowers(awarded.tenderId, AWARDED_TO_ANOTHER, [awarded.supplierId], event, tx);
+    for (const write of afterAppends) await write();
   }
 
-  private async follow(move: DealMove, tx: EntityManager, event: EventEnvelope): Promise<void> {
-    for (const sellerId of move.sellerIds) {
+  private async follow(move: DealMove, tx: EntityManager, event: EventEnvelope, afterAppends: (() => Promise<unknown>)[]): Promise<void> {
+    // In one order, so that two events naming the same sellers never wait for each other's locks.
+    for (const sellerId of [...move.sellerIds].sort()) {
       // One deal event of a seller and buyer at a time: two deals handled at once would both
       // pick the same unlinked opportunity, and one of them would move nothing.
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`accounts:follow:${sellerId}:${move.buyerId}`]);
-      // After the lock: the list holds every opportunity opened (and linked) before.
+      // After the lock: the list holds the opportunities opened before; which deal each follows
+      // is read from the log itself (see linkedTo), which the list may not show yet.
       await this.opportunities.catchUp();
       const opportunityId = await this.opportunityFor(sellerId, move, event, tx);
       const command = opportunityId && followDeal(move, sellerId, opportunityId, new Date(event.occurredAt));
       if (command) await this.execute(command, event, tx);
-      if (opportunityId) await this.applyPendingContracts(sellerId, move.dealId, opportunityId, tx);
-      else if (move.contract) await this.keepContract(sellerId, move, event, tx);
+      if (opportunityId) await this.applyPendingContracts(sellerId, move.dealId, opportunityId, tx, afterAppends);
+      else if (move.contract) await this.keepContract(sellerId, move, event, tx, afterAppends);
     }
   }
 
@@ -57,47 +63,77 @@ export class FollowDeals {
    * opportunity with that buyer that follows no deal, since its offer or bid may still arrive
    * (on the offers topic, which is not ordered with the contracts topic).
    */
-  private async keepContract(sellerId: string, move: DealMove, event: EventEnvelope, tx: EntityManager): Promise<void> {
-    const [unlinked] = await tx.query(
-      `SELECT 1 FROM ${this.opportunities.table} WHERE seller_id = $1 AND buyer_id = $2 AND deal_id IS NULL AND stage NOT IN ('won', 'lost') LIMIT 1`,
-      [sellerId, move.buyerId],
+  private async keepContract(
+    sellerId: string,
+    move: DealMove,
+    event: EventEnvelope,
+    tx: EntityManager,
+    afterAppends: (() => Promise<unknown>)[],
+  ): Promise<void> {
+    if (!(await this.unlinkedOpportunity(sellerId, move.buyerId, null, tx))) return;
+    afterAppends.push(() =>
+      tx.query(`INSERT INTO ${this.pending} (event_id, seller_id, deal_id, envelope) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
+        event.id,
+        sellerId,
+        move.dealId,
+        JSON.stringify(event),
+      ]),
     );
-    if (!unlinked) return;
-    await tx.query(`INSERT INTO ${this.pending} (event_id, seller_id, deal_id, envelope) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
-      event.id,
-      sellerId,
-      move.dealId,
-      JSON.stringify(event),
-    ]);
   }
 
   /** The contracts kept for the deal the opportunity now follows, applied in turn (each once: its own command id). */
-  private async applyPendingContracts(sellerId: string, dealId: string, opportunityId: string, tx: EntityManager): Promise<void> {
-    const kept: { envelope: EventEnvelope }[] = await tx.query(
-      `SELECT envelope FROM ${this.pending} WHERE seller_id = $1 AND deal_id = $2 ORDER BY received_at, event_id FOR UPDATE`,
+  private async applyPendingContracts(
+    sellerId: string,
+    dealId: string,
+    opportunityId: string,
+    tx: EntityManager,
+    afterAppends: (() => Promise<unknown>)[],
+  ): Promise<void> {
+    const kept: { event_id: string; envelope: EventEnvelope }[] = await tx.query(
+      `SELECT event_id, envelope FROM ${this.pending} WHERE seller_id = $1 AND deal_id = $2 ORDER BY received_at, event_id`,
       [sellerId, dealId],
     );
-    if (kept.length === 0) return;
-    await tx.query(`DELETE FROM ${this.pending} WHERE seller_id = $1 AND deal_id = $2`, [sellerId, dealId]);
     for (const { envelope } of kept) {
       const move = dealMove(envelope);
       const command = move && followDeal(move, sellerId, opportunityId, new Date(envelope.occurredAt));
       if (command) await this.execute(command, envelope, tx);
     }
+    if (kept.length) afterAppends.push(() => tx.query(`DELETE FROM ${this.pending} WHERE event_id = ANY($1)`, [kept.map((k) => k.event_id)]));
   }
 
   private get pending(): string {
     return `"${this.store.schema}".pending_contracts`;
   }
 
-  /** Every open opportunity following the tender, but the sellers named, is lost with `reason`. */
-  private async loseFollowers(tenderId: string, reason: string, except: string[], event: EventEnvelope, tx: EntityManager): Promise<void> {
-    await this.opportunities.catchUp();
-    const rows: { opportunity_id: string }[] = await tx.query(
-      `SELECT opportunity_id FROM ${this.opportunities.table}
-        WHERE deal_kind = 'tender' AND deal_id = $1 AND stage NOT IN ('won', 'lost') AND NOT seller_id = ANY($2::uuid[])`,
-      [tenderId, except],
+  /**
+   * The seller's opportunities following the deal, from the log (`OpportunityDealLinked`), not the
+   * list: the list is kept by a projector that reads only below the oldest transaction still
+   * appending, so a link committed a moment ago may not be in it yet.
+   */
+  private async linkedTo(dealId: string, sellerId: string | null, tx: EntityManager): Promise<{ opportunity_id: string; seller_id: string }[]> {
+    return tx.query(
+      `SELECT data->>'opportunityId' AS opportunity_id, data->>'sellerId' AS seller_id FROM "${this.store.schema}".events
+        WHERE type = 'OpportunityDealLinked' AND data->>'dealId' = $1 AND ($2::text IS NULL OR data->>'sellerId' = $2)`,
+      [dealId, sellerId],
     );
+  }
+
+  /** The seller's oldest open opportunity with the buyer that follows no deal yet (opened by `openedBy`, if given). */
+  private async unlinkedOpportunity(sellerId: string, buyerId: string, openedBy: string | null, tx: EntityManager): Promise<string | null> {
+    const [row] = await tx.query(
+      `SELECT o.opportunity_id FROM ${this.opportunities.table} o
+        WHERE o.seller_id = $1 AND o.deal_id IS NULL AND o.buyer_id = $2 AND o.stage NOT IN ('won', 'lost') AND ($3::timestamptz IS NULL OR o.opened_at <= $3)
+          AND NOT EXISTS (SELECT 1 FROM "${this.store.schema}".events e
+                           WHERE e.type = 'OpportunityDealLinked' AND e.data->>'sellerId' = $4 AND e.data->>'opportunityId' = o.opportunity_id::text)
+        ORDER BY o.opened_pos LIMIT 1`,
+      [sellerId, buyerId, openedBy, sellerId],
+    );
+    return row?.opportunity_id ?? null;
+  }
+
+  /** Every open opportunity following the tender, but the sellers named, is lost with `reason` (a closed one records nothing). */
+  private async loseFollowers(tenderId: string, reason: string, except: string[], event: EventEnvelope, tx: EntityManager): Promise<void> {
+    const rows = (await this.linkedTo(tenderId, null, tx)).filter((r) => !except.includes(r.seller_id));
     for (const { opportunity_id } of rows) {
       const command: FollowDeal = {
         type: 'FollowDeal',
@@ -113,17 +149,11 @@ export class FollowDeals {
   }
 
   private async opportunityFor(sellerId: string, move: DealMove, event: EventEnvelope, tx: EntityManager): Promise<string | null> {
-    const [linked] = await tx.query(`SELECT opportunity_id FROM ${this.opportunities.table} WHERE seller_id = $1 AND deal_id = $2`, [sellerId, move.dealId]);
+    const [linked] = await this.linkedTo(move.dealId, sellerId, tx);
     if (linked) return linked.opportunity_id;
     // A deal that began before the opportunity, or that this event does not open, is not its deal.
     if (!OPENING_EVENTS.has(event.type)) return null;
-    const [row] = await tx.query(
-      `SELECT opportunity_id FROM ${this.opportunities.table}
-        WHERE seller_id = $1 AND deal_id IS NULL AND buyer_id = $2 AND stage NOT IN ('won', 'lost') AND opened_at <= $3
-        ORDER BY opened_pos LIMIT 1`,
-      [sellerId, move.buyerId, event.occurredAt],
-    );
-    return row?.opportunity_id ?? null;
+    return this.unlinkedOpportunity(sellerId, move.buyerId, event.occurredAt, tx);
   }
 
   private async execute(command: FollowDeal, event: EventEnvelope, tx: EntityManager): Promise<void> {

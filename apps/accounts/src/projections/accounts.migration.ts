@@ -123,3 +123,19 @@ export class PendingContracts1739300000001 implements MigrationInterface {
     await q.query(`DROP TABLE "${schemaOf(q)}".pending_contracts`);
   }
 }
+
+/**
+ * Which deal an opportunity follows, found in the log itself (`OpportunityDealLinked`) by the
+ * handler of the ledger's deals: by seller and deal.
+ */
+export class DealLinkIndex1739300000002 implements MigrationInterface {
+  name = 'DealLinkIndex1739300000002';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE INDEX events_deal_link_idx ON "${schemaOf(q)}".events ((data->>'dealId'), (data->>'sellerId')) WHERE type = 'OpportunityDealLinked'`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX "${schemaOf(q)}".events_deal_link_idx`);
+  }
+}
