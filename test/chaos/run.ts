@@ -117,6 +117,8 @@ async function main() {
   // Ctrl-C: stop the apps started here (and the broker, if started here) before leaving.
   const interrupt = async () => {
     await cluster.stop();
+    // A broker being started again in the background would come back after the stop.
+    await faults.idle().catch(() => undefined);
     if (startedKafka) stopStartedKafka();
     process.exit(130);
   };

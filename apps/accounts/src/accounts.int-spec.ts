@@ -112,6 +112,21 @@ describe('accounts app: private account plans whose opportunities follow the led
     documents: [],
     payment: null,
   });
+  /** A buyer of its own (the directory's registration applied directly), Anna's account for it and an opportunity on it. */
+  const newBuyerWithOpportunity = async (name: string) => {
+    const buyerId = randomUUID();
+    app.get(KnownCompanies).apply('CompanyRegistered', { companyId: buyerId, name, registrationNumber: buyerId.slice(0, 8), country: 'DE', roles: ['buyer'] });
+    const accountId = (await target(as(anna), buyerId, anna.personId)).body.accountId;
+    const opened = await http(
+      url,
+      'POST',
+      '/opportunities',
+      { accountId, title: name, expectedValue: '1000.00', currency: 'EUR', expectedVolume: 'some' },
+      as(anna),
+    );
+    return { buyerId, opportunityId: opened.body.opportunityId as string };
+  };
+
   /** The contract drafted from an offer, in force (contracts topic). */
   const contractExecuted = (contractId: string, offerId: string, supplierId: string, buyerId: string) =>
     sampleEvent(
@@ -520,23 +535,7 @@ describe('accounts app: private account plans whose opportunities follow the led
 
   it('keeps a contract in force that arrives before the offer linking its deal, and applies it once the offer comes', async () => {
     // Another buyer: the contracts and offers topics are not ordered with each other.
-    const lateBuyer = randomUUID();
-    app.get(KnownCompanies).apply('CompanyRegistered', {
-      companyId: lateBuyer,
-      name: 'Spät Motoren AG',
-      registrationNumber: lateBuyer.slice(0, 8),
-      country: 'DE',
-      roles: ['buyer'],
-    });
-    const accountId = (await target(as(anna), lateBuyer, anna.personId)).body.accountId;
-    const opened = await http(
-      url,
-      'POST',
-      '/opportunities',
-      { accountId, title: 'Late contract', expectedValue: '1000000.00', currency: 'EUR', expectedVolume: '1,000 modules' },
-      as(anna),
-    );
-    const id = opened.body.opportunityId;
+    const { buyerId: lateBuyer, opportunityId: id } = await newBuyerWithOpportunity('Spät Motoren AG');
     const offerId = randomUUID();
     const contractId = randomUUID();
     const executed = contractExecuted(contractId, offerId, seller, lateBuyer);
@@ -573,14 +572,7 @@ describe('accounts app: private account plans whose opportunities follow the led
   });
 
   it('follows a deal whose link the lists do not show yet: a transaction still appending holds them back', async () => {
-    const heldBuyer = randomUUID();
-    app
-      .get(KnownCompanies)
-      .apply('CompanyRegistered', { companyId: heldBuyer, name: 'Halt Werke AG', registrationNumber: heldBuyer.slice(0, 8), country: 'DE', roles: ['buyer'] });
-    const accountId = (await target(as(anna), heldBuyer, anna.personId)).body.accountId;
-    const id = (
-      await http(url, 'POST', '/opportunities', { accountId, title: 'Held', expectedValue: '10.00', currency: 'EUR', expectedVolume: 'some' }, as(anna))
-    ).body.opportunityId;
+    const { buyerId: heldBuyer, opportunityId: id } = await newBuyerWithOpportunity('Halt Werke AG');
     await app.get(OpportunityListProjection).catchUp();
     // An append of this store left open: the projectors read nothing committed after it began.
     const runner = db.createQueryRunner();
