@@ -15,6 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { DataSource } from 'typeorm';
+import { applyLedgerAccess, createKafka } from '@dealledger/messaging';
 import { tokenFor } from '@dealledger/testing';
 import { APPS, buildApps, Cluster } from '../../test/e2e/cluster';
 
@@ -109,7 +110,10 @@ function post(url: string, token: string, body: string): Promise<{ status: numbe
 
 async function main() {
   buildApps();
-  const cluster = new Cluster(`bench${Date.now().toString(36)}`);
+  const prefix = `bench${Date.now().toString(36)}`;
+  // The apps sign in as themselves (unless KAFKA_USERNAME says otherwise): their topics and grants under this prefix.
+  await applyLedgerAccess(createKafka(`bench-access-${prefix}`), prefix);
+  const cluster = new Cluster(prefix);
   await cluster.startAll();
   const db = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' });
   await db.initialize();
