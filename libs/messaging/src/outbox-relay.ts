@@ -203,6 +203,8 @@ export class OutboxRelay {
         if (n < this.batchSize) await this.sleep(this.unsaved ? Math.min(poll, this.saveIntervalMs) : poll);
       } catch (err) {
         if (stale()) return;
+        // Learnt again before the next try: a send may have failed on a partition count that changed.
+        this.partitions = null;
         this.lastError = (err as Error).message;
         this.logger.warn(`publishing failed, retrying in ${backoff} ms: ${this.lastError}`);
         await this.sleep(backoff);

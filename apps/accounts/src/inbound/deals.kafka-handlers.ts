@@ -53,7 +53,10 @@ export class FollowDeals {
       const opportunityId = await this.opportunityFor(sellerId, move, event, tx);
       const command = opportunityId && followDeal(move, sellerId, opportunityId, new Date(event.occurredAt));
       if (command) await this.execute(command, event, tx);
-      if (opportunityId) await this.applyPendingContracts(sellerId, move.dealId, opportunityId, tx, afterAppends);
+      // Kept contracts go to the opportunity only once it follows this deal (the command may have
+      // linked nothing: one the list still shows open may be closed by now).
+      const [following] = opportunityId ? await this.linkedTo(move.dealId, sellerId, tx) : [];
+      if (following) await this.applyPendingContracts(sellerId, move.dealId, following.opportunity_id, tx, afterAppends);
       else if (move.contract) await this.keepContract(sellerId, move, event, tx, afterAppends);
     }
   }
@@ -113,7 +116,8 @@ export class FollowDeals {
   private async linkedTo(dealId: string, sellerId: string | null, tx: EntityManager): Promise<{ opportunity_id: string; seller_id: string }[]> {
     return tx.query(
       `SELECT data->>'opportunityId' AS opportunity_id, data->>'sellerId' AS seller_id FROM "${this.store.schema}".events
-        WHERE type = 'OpportunityDealLinked' AND data->>'dealId' = $1 AND ($2::text IS NULL OR data->>'sellerId' = $2)`,
+        WHERE type = 'OpportunityDealLinked' AND data->>'dealId' = $1 AND ($2::text IS NULL OR data->>'sellerId' = $2)
+        ORDER BY transaction_id, position`,
       [dealId, sellerId],
     );
   }
@@ -124,9 +128,9 @@ export class FollowDeals {
       `SELECT o.opportunity_id FROM ${this.opportunities.table} o
         WHERE o.seller_id = $1 AND o.deal_id IS NULL AND o.buyer_id = $2 AND o.stage NOT IN ('won', 'lost') AND ($3::timestamptz IS NULL OR o.opened_at <= $3)
           AND NOT EXISTS (SELECT 1 FROM "${this.store.schema}".events e
-                           WHERE e.type = 'OpportunityDealLinked' AND e.data->>'sellerId' = $4 AND e.data->>'opportunityId' = o.opportunity_id::text)
+                           WHERE e.stream_id = 'opportunity-' || o.opportunity_id::text AND e.type = 'OpportunityDealLinked')
         ORDER BY o.opened_pos LIMIT 1`,
-      [sellerId, buyerId, openedBy, sellerId],
+      [sellerId, buyerId, openedBy],
     );
     return row?.opportunity_id ?? null;
   }
