@@ -29,11 +29,30 @@ describe('docker-compose.yml', () => {
     expect(service.ports).toEqual([`127.0.0.1:${port}:${port}`]);
     expect(service.environment).toMatchObject({
       DATABASE_URL: expect.stringMatching(/^postgresql:\/\/.+@postgres:5432\//),
-      KAFKA_BROKERS: 'kafka:9092',
+      // The single broker unless COMPOSE_KAFKA_BROKERS names the cluster profile's.
+      KAFKA_BROKERS: '${COMPOSE_KAFKA_BROKERS:-kafka:9092}',
       HOST: '0.0.0.0',
     });
     expect(service.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
     expect(service.environment).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_SERVICE_NAME: `dealledger-${app}` });
+  });
+
+  it('has a cluster profile of three KRaft nodes with every topic on all three and a write on two', () => {
+    const nodes = ['kafka-1', 'kafka-2', 'kafka-3'].map((n) => compose.services[n]);
+    for (const [i, node] of nodes.entries()) {
+      expect(node.profiles).toEqual(['cluster']);
+      expect(node.environment).toMatchObject({
+        KAFKA_NODE_ID: i + 1,
+        KAFKA_CONTROLLER_QUORUM_VOTERS: '1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093',
+        KAFKA_DEFAULT_REPLICATION_FACTOR: 3,
+        KAFKA_MIN_INSYNC_REPLICAS: 2,
+        KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://kafka-${i + 1}:9092`,
+        KAFKA_LOG_DIRS: '/var/lib/kafka/data',
+      });
+    }
+    // One cluster id for the three: base64url of 16 bytes, as Kafka's own.
+    expect(new Set(nodes.map((n) => n.environment.CLUSTER_ID)).size).toBe(1);
+    expect(Buffer.from(nodes[0].environment.CLUSTER_ID, 'base64url')).toHaveLength(16);
   });
 
   it('runs the console beside the apps, reaching each by its service name and port', () => {
@@ -54,7 +73,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('names no service that is not an app or infrastructure', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...allApps, 'kafka', 'postgres', 'jaeger'].sort());
+    expect(Object.keys(compose.services).sort()).toEqual([...allApps, 'kafka', 'kafka-1', 'kafka-2', 'kafka-3', 'postgres', 'jaeger'].sort());
   });
 
   it('builds every app with a Dockerfile that has a health check', () => {
