@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Balancer } from './balancer';
 
 const root = join(__dirname, '..', '..');
 export const APPS = ['directory', 'offers', 'contracts', 'resale', 'service-desk', 'fulfilment', 'accounts', 'relationships'] as const;
@@ -60,16 +61,24 @@ export async function freePorts(n: number): Promise<number[]> {
 /**
  * Every app as its own OS process, on its own schema and free port, sharing only Kafka
  * (under a prefix of its own) — the apps talk to each other through Kafka alone.
+ *
+ * With `replicas` > 1, each app runs that many times on the same schema, topics and consumer
+ * groups, each replica on a port of its own, behind a balancer (`Balancer`) whose port is the
+ * app's: `url(app)` is the balancer's, `replicaUrl(app, i)` one replica's.
  */
 export class Cluster {
+  /** Each app's address: its one process, or the balancer in front of its replicas. */
   readonly ports = new Map<Process, number>();
-  private readonly processes = new Map<Process, ChildProcess>();
+  private readonly replicaPorts = new Map<Process, number[]>();
+  private readonly balancers: Balancer[] = [];
+  private readonly processes = new Map<string, ChildProcess>();
   readonly logDir: string;
 
   /** `env`: more variables for every app (e.g. where to send traces). */
   constructor(
     readonly prefix: string,
     private readonly env: Record<string, string> = {},
+    readonly replicas = 1,
   ) {
     this.logDir = join(tmpdir(), `dealledger-e2e-${prefix}`);
     mkdirSync(this.logDir, { recursive: true });
@@ -83,8 +92,28 @@ export class Cluster {
     return `http://127.0.0.1:${this.ports.get(app)}`;
   }
 
-  /** Starts `apps` (every app unless told), each on a free port. */
+  /** Replica `i` of the app, not through its balancer. */
+  replicaUrl(app: AppName, i: number): string {
+    return `http://127.0.0.1:${this.portOf(app, i)}`;
+  }
+
+  private portOf(app: Process, replica: number): number {
+    return this.replicas > 1 && app !== 'console' ? this.replicaPorts.get(app)![replica] : this.ports.get(app)!;
+  }
+
+  /** Starts `apps` (every app unless told), each on a free port, or its replicas behind a balancer. */
   async startAll(apps: readonly AppName[] = APPS): Promise<void> {
+    if (this.replicas > 1) {
+      const ports = await freePorts(apps.length * this.replicas);
+      for (const [k, app] of apps.entries()) {
+        this.replicaPorts.set(app, ports.slice(k * this.replicas, (k + 1) * this.replicas));
+        const balancer = new Balancer(() => this.replicaPorts.get(app)!);
+        this.balancers.push(balancer);
+        this.ports.set(app, await balancer.listen());
+      }
+      await Promise.all(apps.flatMap((a) => Array.from({ length: this.replicas }, (_, i) => this.start(a, 3, i))));
+      return;
+    }
     const ports = await freePorts(apps.length);
     apps.forEach((app, i) => this.ports.set(app, ports[i]));
     await Promise.all(apps.map((a) => this.start(a)));
@@ -106,20 +135,28 @@ export class Cluster {
     return this.url('console');
   }
 
-  async start(app: Process, attempts = 3): Promise<void> {
+  /** Starts the app (replica `replica` of it, with replicas). */
+  async start(app: Process, attempts = 3, replica = 0): Promise<void> {
     try {
-      await this.startOnce(app);
+      await this.startOnce(app, replica);
     } catch (err) {
       if (attempts <= 1 || !(err as Error).message.includes('exited')) throw err;
-      this.ports.set(app, (await freePorts(1))[0]);
-      await this.start(app, attempts - 1);
+      const [port] = await freePorts(1);
+      if (this.replicas > 1 && app !== 'console') this.replicaPorts.get(app)![replica] = port;
+      else this.ports.set(app, port);
+      await this.start(app, attempts - 1, replica);
     }
   }
 
-  private async startOnce(app: Process): Promise<void> {
-    const port = this.ports.get(app)!;
+  private key(app: Process, replica: number): string {
+    return this.replicas > 1 && app !== 'console' ? `${app}-${replica}` : app;
+  }
+
+  private async startOnce(app: Process, replica: number): Promise<void> {
+    const port = this.portOf(app, replica);
+    const name = this.key(app, replica);
     const main = join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
-    const log = createWriteStream(join(this.logDir, `${app}.log`), { flags: 'a' });
+    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
     // APP_NODE_ARGS passes flags to every app's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile under load.
     const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...nodeArgs, main], {
@@ -139,25 +176,25 @@ export class Cluster {
     });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
-    this.processes.set(app, child);
+    this.processes.set(name, child);
     const deadline = Date.now() + 60000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}; see ${this.logDir}/${app}.log`);
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${this.logDir}/${name}.log`);
       try {
         // The right app must answer: another process on the port would fool a bare status check.
-        const res = await fetch(`${this.url(app)}/health`);
+        const res = await fetch(`http://127.0.0.1:${port}/health`);
         if (res.ok && ((await res.json()) as { context?: string }).context === app) return;
       } catch {
         /* not up yet */
       }
-      if (Date.now() > deadline) throw new Error(`${app} did not become healthy; see ${this.logDir}/${app}.log`);
+      if (Date.now() > deadline) throw new Error(`${name} did not become healthy; see ${this.logDir}/${name}.log`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
 
   /** kill -9: no shutdown hooks, no flushing; whatever was in flight is cut off. */
-  async kill9(app: Process): Promise<void> {
-    const child = this.processes.get(app)!;
+  async kill9(app: Process, replica = 0): Promise<void> {
+    const child = this.processes.get(this.key(app, replica))!;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
@@ -166,7 +203,8 @@ export class Cluster {
   async stopAll(): Promise<void> {
     await Promise.all(
       [...this.processes.values()].map((c) =>
-        c.exitCode !== null
+        // A process killed by a signal has no exit code, only its signal.
+        c.exitCode !== null || c.signalCode !== null
           ? null
           : new Promise((r) => {
               c.once('exit', r);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { readWholeTopic, tokenFor, uniqueName } from '@dealledger/testing';
+import { AssignerProtocol } from 'kafkajs';
 import { createKafka } from '@dealledger/messaging';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { AppName, APPS, buildApps, Cluster } from './cluster';
@@ -86,8 +87,8 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     return { digest, stores, summaries };
   }
 
-  async function run(onStep?: (step: string, cluster: Cluster) => Promise<void>) {
-    const cluster = new Cluster(uniqueName('e2e'));
+  async function run(onStep?: (step: string, cluster: Cluster) => Promise<void>, replicas = 1) {
+    const cluster = new Cluster(uniqueName('e2e'), {}, replicas);
     clusters.push(cluster);
     await cluster.startAll();
     const log = console.log;
@@ -361,5 +362,147 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     expect(interrupted.result.stores).toEqual(uninterrupted.result.stores);
     expect(interrupted.result.summaries).toEqual(uninterrupted.result.summaries);
     expect(interrupted.result.digest).toBe(uninterrupted.result.digest);
+  });
+
+  /** A replica's /health, or null once it answers no more (killed). */
+  async function health(cluster: Cluster, app: AppName, replica: number): Promise<Json | null> {
+    try {
+      return (await (await fetch(`${cluster.replicaUrl(app, replica)}/health`)).json()) as Json;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Polls `probe` until it returns something other than undefined. */
+  async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const got = await probe();
+      if (got !== undefined) return got;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await sleep(250);
+    }
+  }
+
+  /** The run's consumer groups (not the per-process token readers): state and partitions held by each member. */
+  async function consumerGroups(cluster: Cluster): Promise<Record<string, { state: string; partitions: number[] }>> {
+    const admin = createKafka('e2e-groups').admin();
+    await admin.connect();
+    try {
+      const ids = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(`${cluster.prefix}.`) && !id.includes('.tokens.'));
+      const { groups } = await admin.describeGroups(ids);
+      return Object.fromEntries(
+        groups.map((g) => [
+          g.groupId.slice(cluster.prefix.length + 1),
+          {
+            state: g.state,
+            partitions: g.members.map((m) =>
+              Object.values(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {}).reduce((n, ps) => n + ps.length, 0),
+            ),
+          },
+        ]),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** The consumer groups of the apps that read other contexts' topics (directory and offers read none). */
+  const CONSUMER_GROUPS = ['accounts', 'contracts', 'fulfilment', 'relationships', 'relationships.touches', 'resale', 'service-desk'];
+
+  it('runs on two replicas of every app, one of each killed with -9 midway: relays take over, groups share partitions, nothing lost or doubled', async () => {
+    // Half the apps lose a replica while the deals are being made, the other half while contracts are being called off.
+    const killAt: Record<string, AppName[]> = {
+      deals: ['directory', 'offers', 'contracts', 'accounts'],
+      contracts: ['relationships', 'fulfilment', 'resale', 'service-desk'],
+    };
+    const killed = new Map<AppName, number>();
+    const takeoverMs = new Map<AppName, number>();
+    let groups: Record<string, { state: string; partitions: number[] }> = {};
+    const replicated = await run(async (step, cluster) => {
+      if (step === 'companies') {
+        // Exactly one relay per store publishes; the other replica stands by.
+        for (const app of APPS)
+          await until(`${app}: one active relay, one standing by`, async () => {
+            const roles = await Promise.all([0, 1].map(async (i) => (await health(cluster, app, i))?.relay.role));
+            return [...roles].sort().join() === 'active,standby' ? true : undefined;
+          });
+        // Both replicas are in every group, each with partitions of its own.
+        groups = await until('every consumer group shared by both replicas', async () => {
+          const seen = await consumerGroups(cluster);
+          const shared = Object.values(seen).every((g) => g.state === 'Stable' && g.partitions.length === 2 && g.partitions.every((n) => n > 0));
+          return Object.keys(seen).sort().join() === CONSUMER_GROUPS.join() && shared ? seen : undefined;
+        });
+      }
+      await Promise.all(
+        (killAt[step] ?? []).map(async (app) => {
+          // The replica publishing this store's events goes: the other must take over.
+          const roles = await Promise.all([0, 1].map(async (i) => (await health(cluster, app, i))?.relay.role));
+          const active = roles.indexOf('active');
+          expect([app, roles.filter((r) => r === 'active').length]).toEqual([app, 1]);
+          await cluster.kill9(app, active);
+          const from = Date.now();
+          await until(
+            `${app}'s other replica to become the active relay`,
+            async () => ((await health(cluster, app, 1 - active))?.relay.role === 'active' ? true : undefined),
+            30000,
+          );
+          takeoverMs.set(app, Date.now() - from);
+          killed.set(app, active);
+        }),
+      );
+    }, 2);
+    const { cluster, companies, result } = replicated;
+    console.log(`two replicas each: relay takeover after kill -9, ms: ${JSON.stringify(Object.fromEntries(takeoverMs))}; groups: ${JSON.stringify(groups)}`);
+    expect(Object.keys(groups).sort()).toEqual(CONSUMER_GROUPS);
+    expect([...killed.keys()].sort()).toEqual([...APPS].sort());
+    for (const [app, ms] of takeoverMs) expect([app, ms < 15000]).toEqual([app, true]);
+    // The same story as on one replica each: every store by event type (the SLA breach, which
+    // both service-desk replicas' deadline checks saw due, is there once), every summary.
+    expect(result.stores).toEqual(uninterrupted.result.stores);
+    expect(result.summaries).toEqual(uninterrupted.result.summaries);
+    expect(result.digest).toBe(uninterrupted.result.digest);
+
+    // Idempotency keys hold across replicas: the killed offers replica back, a command sent to
+    // one replica and then again to the other, then to both at once, makes one offer each time,
+    // and every answer is what was stored. (The bodies differ in validUntil on purpose: the one
+    // stored first stands, and the other answer must say so, not what it would have decided.)
+    await cluster.start('offers', 3, killed.get('offers')!);
+    const validUntil = (days: number) => new Date(Math.floor(Date.now() / 86400000) * 86400000 + days * 86400000).toISOString();
+    const offer = (key: string, replica: number, days: number) =>
+      fetch(`${cluster.replicaUrl('offers', replica)}/offers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${companies.steel.person}`, 'idempotency-key': key },
+        body: JSON.stringify({
+          buyerId: companies.carmaker.companyId,
+          items: [
+            {
+              sku: 'DC04-COIL-0.8',
+              kind: 'raw_material',
+              description: 'Cold-rolled coil 0.8 mm',
+              unit: 't',
+              currency: 'EUR',
+              tiers: [{ minQuantity: '10', unitPrice: '910.00' }],
+            },
+          ],
+          validUntil: validUntil(days),
+          paymentTerms: '60 days net',
+          deliveryTerms: 'DAP',
+        }),
+      }).then(async (r) => [r.status, await r.json()] as [number, Json]);
+    const stored = async (offerId: string) =>
+      ((await db.query(`SELECT data FROM "${cluster.schemaOf('offers')}".events WHERE stream_id = $1`, [`offer-${offerId}`])) as Json[]).map(
+        (e) => e.data.validUntil,
+      );
+    const first = await offer('replicas-in-turn', 0, 10);
+    expect(first[0]).toBe(201);
+    expect(await offer('replicas-in-turn', 1, 11)).toEqual(first);
+    expect(await stored(first[1].offerId)).toEqual([validUntil(10)]);
+    const both = await Promise.all([offer('replicas-at-once', 0, 20), offer('replicas-at-once', 1, 21)]);
+    expect(both[0][0]).toBe(201);
+    expect(both[1]).toEqual(both[0]);
+    const [kept] = await stored(both[0][1].offerId);
+    expect([validUntil(20), validUntil(21)]).toContain(kept);
+    expect(await stored(both[0][1].offerId)).toEqual([kept]);
   });
 });

@@ -107,6 +107,9 @@ export async function handleCommand<State, Command, Event extends DomainEvent, I
         };
       });
       const result = await store.append(streamId, version, newEvents, { queryRunner: options.queryRunner });
+      // The same command id appended meanwhile (the same request on another replica, at once):
+      // what stands is what that one decided, so answer from the stream as a retry would.
+      if (result.noop && newEvents.length > 0) continue;
       return { state: s, events, version: result.nextExpectedVersion, replayed: result.noop };
     } catch (err) {
       // Inside a caller's transaction a failed statement aborts it: the caller retries instead.

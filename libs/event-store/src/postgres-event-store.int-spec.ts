@@ -286,6 +286,36 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       expect((await store.readStream(streamId)).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
     });
 
+    it('answers a command that lost the race to the same command id (another replica) with what the winner stored, not with its own decision', async () => {
+      type Noted = { type: 'Noted'; data: { text: string } };
+      const noter: Decider<null, { type: 'Note'; text: string }, Noted> = {
+        initialState: null,
+        evolve: (s) => s,
+        decide: (c) => [{ type: 'Noted', data: { text: c.text } }],
+      };
+      const streamId = streamOf('note');
+      const note = (on: PostgresEventStore, text: string) =>
+        handleCommand<null, { type: 'Note'; text: string }, Noted>({
+          store: on,
+          streamId,
+          decider: noter,
+          command: { type: 'Note', text },
+          metadata: { commandId: 'same-key', now: new Date(), requester: null, correlationId: randomUUID() },
+          parties: () => [company],
+          schemaVersion: () => 1,
+        });
+      const winner = await note(store, 'first body');
+      // The loser read the stream before the winner committed: its first read finds it empty.
+      const late = Object.create(store) as PostgresEventStore;
+      let reads = 0;
+      late.readStream = (async (...args: Parameters<PostgresEventStore['readStream']>) =>
+        reads++ === 0 ? [] : store.readStream(...args)) as PostgresEventStore['readStream'];
+      const loser = await note(late, 'second body');
+      expect(loser).toMatchObject({ replayed: true, events: [{ type: 'Noted', data: { text: 'first body' } }] });
+      expect(loser.events).toEqual(winner.events);
+      expect((await store.readStream(streamId)).map((e) => e.data)).toEqual([{ text: 'first body' }]);
+    });
+
     it('refuses to append to a stream after a newer transaction appended to it (a retryable conflict), so a stream is never out of commit order', async () => {
       const other = streamOf('other');
       const shared = streamOf('shared');
