@@ -8,16 +8,16 @@
  *
  *   npm run bench:e2e                      (RATES=50,200,500 SECONDS=20 by default)
  *   RATES= WARMUP=0 DRAFTING=100 npm run bench:e2e      (only the drafting path)
+ *   RATES=200 WARMUP=10 MIXED=200 RUNS=3 npm run bench:e2e   (also whole deals: bench/e2e/mixed.ts)
  */
 import { randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { DataSource } from 'typeorm';
 import { applyLedgerAccess, createKafka } from '@dealledger/messaging';
 import { tokenFor } from '@dealledger/testing';
 import { APPS, buildApps, Cluster } from '../../test/e2e/cluster';
+import { cpuSnapshot, cpuUsed, med, pct, post, rssMb, sleep } from '../measure';
+import { mixedWorkload } from './mixed';
 
 const RATES = (process.env.RATES ?? '50,200,500').split(',').filter(Boolean).map(Number);
 /**
@@ -27,6 +27,8 @@ const RATES = (process.env.RATES ?? '50,200,500').split(',').filter(Boolean).map
  */
 const DRAFTING = Number(process.env.DRAFTING ?? 0);
 const DRAFTING_RATE = Number(process.env.DRAFTING_RATE ?? 5);
+/** MIXED=200: also whole deals at that many commands a second (bench/e2e/mixed.ts), RUNS times. */
+const MIXED = Number(process.env.MIXED ?? 0);
 const SECONDS = Number(process.env.SECONDS ?? 20);
 /** Seconds of load at the lowest rate before measuring, so every process has compiled its hot paths. */
 const WARMUP = Number(process.env.WARMUP ?? 20);
@@ -37,77 +39,6 @@ const RUNS = Number(process.env.RUNS ?? 1);
  * same database would): shows whether publishing waits for transactions that are not its own.
  */
 const LONG_TX_MS = Number(process.env.LONG_TX_MS ?? 0);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
-
-/** Milliseconds of CPU (user + system) a process has used, from /proc/<pid>/stat; 0 once it is gone. */
-const TICK_MS = 1000 / (Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100);
-function cpuMsOf(pid: number, withReapedChildren = false): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After the command name (which may hold spaces): field 3 on; utime and stime are fields 14
-    // and 15, and what its exited children used (cutime, cstime) 16 and 17.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const own = Number(fields[11]) + Number(fields[12]);
-    return (own + (withReapedChildren ? Number(fields[13]) + Number(fields[14]) : 0)) * TICK_MS;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU used so far by each part of the machine's work: every app, PostgreSQL's processes, Kafka's, and this load generator. */
-function cpuSnapshot(apps: Record<string, number | undefined>): Record<string, number> {
-  const out: Record<string, number> = { postgres: 0, kafka: 0 };
-  for (const [app, pid] of Object.entries(apps)) out[app] = pid ? cpuMsOf(pid) : 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // A backend that ended meanwhile is counted in its parent's (the postmaster's) reaped children.
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') out.postgres += cpuMsOf(Number(entry), true);
-      else if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('kafka.Kafka')) out.kafka += cpuMsOf(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const own = process.cpuUsage();
-  out['load generator'] = (own.user + own.system) / 1000;
-  return out;
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
-}
-
-// node:http with kept-alive connections costs the load generator far less CPU than fetch(),
-// and it shares the machine with what it measures.
-// Idle sockets are dropped after 2 s, before the server's 5 s keep-alive timeout can close one
-// just as a request is written to it.
-const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 2000 });
-function post(url: string, token: string, body: string): Promise<{ status: number; json: { offerId?: string } }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          try {
-            resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-          } catch (err) {
-            reject(err);
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function main() {
   buildApps();
   const prefix = `bench${Date.now().toString(36)}`;
@@ -178,7 +109,7 @@ async function main() {
     // CPU per accepted command over the whole window (sending, then until every one was visible).
     const cpuAfter = cpuSnapshot(pids);
     const windowMs = Date.now() - started;
-    const used = Object.entries(cpuAfter).map(([part, ms]) => [part, ms - (cpuBefore[part] ?? 0)] as [string, number]);
+    const used = cpuUsed(cpuBefore, cpuAfter);
     const totalMs = used.reduce((s, [, ms]) => s + ms, 0);
     const cpuPerCommand = sent.size ? totalMs / sent.size : NaN;
     const shares = used
@@ -311,6 +242,31 @@ async function main() {
     }
   }
   if (DRAFTING > 0) await drafting();
+  if (MIXED > 0) {
+    console.log(
+      `mixed workload: whole deals (offer, counter, revision, acceptance, contract drafted, three signatures, call-off, ticket) at ${MIXED} commands/s for ${SECONDS} s`,
+    );
+    const urls = { offers, contracts: cluster.url('contracts'), serviceDesk: cluster.url('service-desk') };
+    const mixed: { p50: number; p99: number; cpu: number }[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const before = cpuSnapshot(pids);
+      const from = Date.now();
+      const f = await mixedWorkload(urls, db, table, MIXED, SECONDS);
+      const used = cpuUsed(before, cpuSnapshot(pids));
+      const total = used.reduce((n, [, ms]) => n + ms, 0);
+      console.log(
+        `    CPU per command ${(total / f.commands).toFixed(2)} ms (${used
+          .filter(([, ms]) => ms > 0)
+          .map(([part, ms]) => `${part} ${(ms / f.commands).toFixed(2)}`)
+          .join(', ')}); machine ${((100 * total) / ((Date.now() - from) * cpus().length)).toFixed(0)} % busy`,
+      );
+      mixed.push({ ...f, cpu: total / f.commands });
+    }
+    if (RUNS > 1)
+      console.log(
+        `mixed, median of ${RUNS} runs: command -> relationships p50 ${med(mixed.map((m) => m.p50))} ms, p99 ${med(mixed.map((m) => m.p99))} ms; CPU per command ${med(mixed.map((m) => m.cpu)).toFixed(2)} ms`,
+      );
+  }
   measuring = false;
   await longTx;
   if (longTx) await db.query(`DROP TABLE IF EXISTS public.bench_bystander`);

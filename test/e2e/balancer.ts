@@ -1,4 +1,5 @@
 import { createServer, IncomingHttpHeaders, request, Server } from 'node:http';
+import { pipeline } from 'node:stream';
 
 /** Hop-by-hop headers: they describe one connection, not the request, and are not passed on. */
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -8,7 +9,8 @@ const endToEnd = (headers: IncomingHttpHeaders) => Object.fromEntries(Object.ent
  * What a load balancer in front of an app's replicas does, for the end-to-end tests: each
  * request goes to the next replica in turn; a replica that refuses the connection (dead) is
  * skipped for the next. A request a replica has accepted is never sent again: if that replica
- * dies before answering, the client gets a 502 and decides (with its Idempotency-Key).
+ * dies before answering, the client gets a 502 (or, mid-answer, a cut connection) and decides
+ * (with its Idempotency-Key).
  */
 export class Balancer {
   private server: Server | null = null;
@@ -34,7 +36,8 @@ export class Balancer {
     const port = ports[this.turn++ % ports.length];
     const out = request({ host: '127.0.0.1', port, method, path, headers: { ...headers, 'content-length': String(body.length) }, agent: false }, (answer) => {
       res.writeHead(answer.statusCode!, endToEnd(answer.headers));
-      answer.pipe(res);
+      // A replica dying mid-answer cuts the client's connection too, rather than leave it waiting.
+      pipeline(answer, res, (err) => err && res.destroy());
     });
     out.on('error', (err: NodeJS.ErrnoException) => {
       // Refused: the request never reached that replica, so the next may take it.

@@ -195,6 +195,7 @@ export class Cluster {
   /** kill -9: no shutdown hooks, no flushing; whatever was in flight is cut off. */
   async kill9(app: Process, replica = 0): Promise<void> {
     const child = this.processes.get(this.key(app, replica))!;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
@@ -212,10 +213,11 @@ export class Cluster {
             }),
       ),
     );
+    await Promise.all(this.balancers.map((b) => b.close()));
   }
 
-  pid(app: Process): number | undefined {
-    return this.processes.get(app)?.pid;
+  pid(app: Process, replica = 0): number | undefined {
+    return this.processes.get(this.key(app, replica))?.pid;
   }
 
   /** The apps as the demo takes them; `port` is read live, as a restart may move an app. */

@@ -504,5 +504,5 @@ describe('the whole ledger across processes, over Kafka (real PostgreSQL and Kaf
     const [kept] = await stored(both[0][1].offerId);
     expect([validUntil(20), validUntil(21)]).toContain(kept);
     expect(await stored(both[0][1].offerId)).toEqual([kept]);
-  });
+  }, 600000);
 });

@@ -1,5 +1,5 @@
 import { Decider, DomainEvent, fold, invalid, Requester, uuidV5 } from '@dealledger/domain';
-import { WrongExpectedVersionError } from './errors';
+import { DuplicateEventError, WrongExpectedVersionError } from './errors';
 import type { PostgresEventStore } from './postgres-event-store';
 import type { RecordedEvent } from './types';
 
@@ -109,11 +109,14 @@ export async function handleCommand<State, Command, Event extends DomainEvent, I
       const result = await store.append(streamId, version, newEvents, { queryRunner: options.queryRunner });
       // The same command id appended meanwhile (the same request on another replica, at once):
       // what stands is what that one decided, so answer from the stream as a retry would.
-      if (result.noop && newEvents.length > 0) continue;
+      if (result.noop && newEvents.length > 0 && attempt < 3) continue;
       return { state: s, events, version: result.nextExpectedVersion, replayed: result.noop };
     } catch (err) {
       // Inside a caller's transaction a failed statement aborts it: the caller retries instead.
       if (err instanceof WrongExpectedVersionError && attempt === 0 && !options.queryRunner) continue;
+      // Some of this command's event ids stored meanwhile: the same command id, decided with more
+      // events by the request that won; answer from the stream as a replay.
+      if (err instanceof DuplicateEventError && attempt < 3 && !options.queryRunner) continue;
       throw err;
     }
   }

@@ -288,10 +288,11 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
 
     it('answers a command that lost the race to the same command id (another replica) with what the winner stored, not with its own decision', async () => {
       type Noted = { type: 'Noted'; data: { text: string } };
+      // One event per line of the text: the second loser below decides more events than the winner stored.
       const noter: Decider<null, { type: 'Note'; text: string }, Noted> = {
         initialState: null,
         evolve: (s) => s,
-        decide: (c) => [{ type: 'Noted', data: { text: c.text } }],
+        decide: (c) => c.text.split('\n').map((text) => ({ type: 'Noted' as const, data: { text } })),
       };
       const streamId = streamOf('note');
       const note = (on: PostgresEventStore, text: string) =>
@@ -306,13 +307,18 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
         });
       const winner = await note(store, 'first body');
       // The loser read the stream before the winner committed: its first read finds it empty.
-      const late = Object.create(store) as PostgresEventStore;
-      let reads = 0;
-      late.readStream = (async (...args: Parameters<PostgresEventStore['readStream']>) =>
-        reads++ === 0 ? [] : store.readStream(...args)) as PostgresEventStore['readStream'];
-      const loser = await note(late, 'second body');
+      const late = () => {
+        const view = Object.create(store) as PostgresEventStore;
+        let reads = 0;
+        view.readStream = (async (...args: Parameters<PostgresEventStore['readStream']>) =>
+          reads++ === 0 ? [] : store.readStream(...args)) as PostgresEventStore['readStream'];
+        return view;
+      };
+      const loser = await note(late(), 'second body');
       expect(loser).toMatchObject({ replayed: true, events: [{ type: 'Noted', data: { text: 'first body' } }] });
       expect(loser.events).toEqual(winner.events);
+      // One that decided more events than the winner stored (some of its ids stored, not all): the same answer.
+      expect(await note(late(), 'second\nbody')).toMatchObject({ replayed: true, events: winner.events });
       expect((await store.readStream(streamId)).map((e) => e.data)).toEqual([{ text: 'first body' }]);
     });
 
