@@ -12,7 +12,7 @@
  *    -9 every KILL_EVERY seconds and started again; the client retries each command (same
  *    Idempotency-Key) until it is answered. Then: offers stored against messages on the topic.
  *
- *   npm run bench:dual-write      (RATE=200 SECONDS=20 RUNS=3 KILL_RATE=100 KILL_SECONDS=30 KILL_EVERY=5)
+ *   npm run bench:dual-write      (RATE=200 SECONDS=20 RUNS=3 KILL_RATE=200 KILL_SECONDS=60 KILL_EVERY=3)
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -28,9 +28,9 @@ const RATE = Number(process.env.RATE ?? 200);
 const SECONDS = Number(process.env.SECONDS ?? 20);
 const RUNS = Number(process.env.RUNS ?? 3);
 const WARMUP = Number(process.env.WARMUP ?? 10);
-const KILL_RATE = Number(process.env.KILL_RATE ?? 100);
-const KILL_SECONDS = Number(process.env.KILL_SECONDS ?? 30);
-const KILL_EVERY = Number(process.env.KILL_EVERY ?? 5);
+const KILL_RATE = Number(process.env.KILL_RATE ?? 200);
+const KILL_SECONDS = Number(process.env.KILL_SECONDS ?? 60);
+const KILL_EVERY = Number(process.env.KILL_EVERY ?? 3);
 const root = join(__dirname, '..', '..');
 
 /** One side of the comparison: where it takes commands, its process, and how to kill and restart it. */

@@ -8,7 +8,7 @@
  *
  *   npm run bench:e2e                      (RATES=50,200,500 SECONDS=20 by default)
  *   RATES= WARMUP=0 DRAFTING=100 npm run bench:e2e      (only the drafting path)
- *   RATES=200 WARMUP=10 MIXED=200 RUNS=3 npm run bench:e2e   (also whole deals: bench/e2e/mixed.ts)
+ *   RATES= MIXED=50,200 RUNS=3 npm run bench:e2e   (whole deals instead: bench/e2e/mixed.ts)
  */
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -27,12 +27,14 @@ const RATES = (process.env.RATES ?? '50,200,500').split(',').filter(Boolean).map
  */
 const DRAFTING = Number(process.env.DRAFTING ?? 0);
 const DRAFTING_RATE = Number(process.env.DRAFTING_RATE ?? 5);
-/** MIXED=200: also whole deals at that many commands a second (bench/e2e/mixed.ts), RUNS times. */
-const MIXED = Number(process.env.MIXED ?? 0);
+/** MIXED=50,200: also whole deals at those many commands a second (bench/e2e/mixed.ts), RUNS times each. */
+const MIXED = (process.env.MIXED ?? '').split(',').filter(Boolean).map(Number);
 const SECONDS = Number(process.env.SECONDS ?? 20);
 /** Seconds of load at the lowest rate before measuring, so every process has compiled its hot paths. */
 const WARMUP = Number(process.env.WARMUP ?? 20);
 const RUNS = Number(process.env.RUNS ?? 1);
+/** Seconds with no load at all, first, to measure what the idle ledger costs. */
+const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 10);
 /**
  * LONG_TX_MS=2000: meanwhile, one transaction after another that holds a transaction id for that
  * long without touching any event store (as a report, a migration or a bulk load elsewhere in the
@@ -62,6 +64,21 @@ async function main() {
   const pids = Object.fromEntries(APPS.map((a) => [a, cluster.pid(a)]));
   await sleep(3000);
   const idle = Object.fromEntries(APPS.map((a) => [a, rssMb(pids[a]!)]));
+  {
+    // What the ledger costs doing nothing: relays, projectors and consumers polling, timers.
+    const before = cpuSnapshot(pids);
+    const from = Date.now();
+    await sleep(IDLE_SECONDS * 1000);
+    const used = cpuUsed(before, cpuSnapshot(pids)).filter(([part]) => part !== 'load generator');
+    const seconds = (Date.now() - from) / 1000;
+    const cores = used.reduce((n, [, ms]) => n + ms, 0) / 1000 / seconds;
+    console.log(
+      `idle for ${seconds.toFixed(0)} s: ${cores.toFixed(2)} cores busy (${used
+        .filter(([, ms]) => ms > 0)
+        .map(([part, ms]) => `${part} ${(ms / 1000 / seconds).toFixed(3)}`)
+        .join(', ')})`,
+    );
+  }
   const loaded: Record<string, number> = {};
 
   console.log(`end-to-end latency: HTTP POST /offers -> offers store -> relay -> Kafka -> relationships row; ${SECONDS}s per rate, node ${process.version}`);
@@ -242,16 +259,16 @@ async function main() {
     }
   }
   if (DRAFTING > 0) await drafting();
-  if (MIXED > 0) {
+  for (const rate of MIXED) {
     console.log(
-      `mixed workload: whole deals (offer, counter, revision, acceptance, contract drafted, three signatures, call-off, ticket) at ${MIXED} commands/s for ${SECONDS} s`,
+      `mixed workload: whole deals (offer, counter, revision, acceptance, contract drafted, three signatures, call-off, ticket) at ${rate} commands/s for ${SECONDS} s`,
     );
     const urls = { offers, contracts: cluster.url('contracts'), serviceDesk: cluster.url('service-desk') };
     const mixed: { p50: number; p99: number; cpu: number }[] = [];
     for (let r = 0; r < RUNS; r++) {
       const before = cpuSnapshot(pids);
       const from = Date.now();
-      const f = await mixedWorkload(urls, db, table, MIXED, SECONDS);
+      const f = await mixedWorkload(urls, db, table, rate, SECONDS);
       const used = cpuUsed(before, cpuSnapshot(pids));
       const total = used.reduce((n, [, ms]) => n + ms, 0);
       console.log(
@@ -264,7 +281,7 @@ async function main() {
     }
     if (RUNS > 1)
       console.log(
-        `mixed, median of ${RUNS} runs: command -> relationships p50 ${med(mixed.map((m) => m.p50))} ms, p99 ${med(mixed.map((m) => m.p99))} ms; CPU per command ${med(mixed.map((m) => m.cpu)).toFixed(2)} ms`,
+        `mixed at ${rate}/s, median of ${RUNS} runs: command -> relationships p50 ${med(mixed.map((m) => m.p50))} ms, p99 ${med(mixed.map((m) => m.p99))} ms; CPU per command ${med(mixed.map((m) => m.cpu)).toFixed(2)} ms`,
       );
   }
   measuring = false;
