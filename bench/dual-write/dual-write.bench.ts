@@ -7,7 +7,8 @@
  *
  * 1. Latency and CPU: open-loop RATE commands a second for SECONDS, RUNS times, ours and the
  *    peer in turn (the order alternating by run); latency from sending the request to the message
- *    read back from Kafka; CPU per command over the app, PostgreSQL, Kafka and this process.
+ *    read back from Kafka; CPU per command over the app, PostgreSQL, Kafka and this process
+ *    (the other side, idle meanwhile, costs PostgreSQL and Kafka a little in each window).
  * 2. Killed mid-way: KILL_RATE commands a second for KILL_SECONDS while the app is killed with
  *    -9 every KILL_EVERY seconds and started again; the client retries each command (same
  *    Idempotency-Key) until it is answered. Then: offers stored against messages on the topic.
@@ -69,7 +70,6 @@ async function main() {
   await admin.disconnect();
   let peerPort = (await freePorts(1))[0];
   let peerProcess: ChildProcess | null = null;
-  const peerLog = createWriteStream(join(cluster.logDir, 'peer.log'), { flags: 'a' });
   const startPeer = async () => {
     // Node itself, not through scripts/run-ts.js: the pid measured and killed must be the peer's.
     const child = spawn(
@@ -81,8 +81,10 @@ async function main() {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    child.stdout!.pipe(peerLog);
-    child.stderr!.pipe(peerLog);
+    // A stream per process: the first one killed must not end the log for the next.
+    const log = createWriteStream(join(cluster.logDir, 'peer.log'), { flags: 'a' });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
     peerProcess = child;
     for (const deadline = Date.now() + 60000; ;) {
       if (child.exitCode !== null) throw new Error(`the peer exited; see ${cluster.logDir}/peer.log`);

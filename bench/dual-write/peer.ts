@@ -1,7 +1,7 @@
 /**
  * The peer for `npm run bench:dual-write`: POST /offers written the way most NestJS services
  * write a command that other services must hear about. A class-validator DTO, a TypeORM entity
- * saved, then a kafkajs send: the dual write. Nothing ties the send to the save, so a process
+ * saved, then a kafkajs send (with the ledger's producer settings): the dual write. Nothing ties the send to the save, so a process
  * that dies between them has saved an offer nobody hears of.
  *
  * To compare like with like, it verifies the ledger's bearer tokens the same way (kept once
@@ -35,7 +35,7 @@ import { Column, CreateDateColumn, DataSource, Entity, PrimaryColumn, QueryFaile
 import type { Producer } from 'kafkajs';
 import { loadSigningKeys, Principal, VerifiedTokens } from '@dealledger/auth';
 import { DEFAULT_DATABASE_URL } from '@dealledger/event-store';
-import { createKafka } from '@dealledger/messaging';
+import { createKafka, createProducer } from '@dealledger/messaging';
 
 @Entity({ name: 'offers' })
 class Offer {
@@ -143,7 +143,8 @@ async function main() {
     extra: { max: 20 },
   });
   await dataSource.initialize();
-  const producer = createKafka('peer').producer({ idempotent: true, maxInFlightRequests: 1 });
+  // The ledger's producer settings (idempotent, acks=all, one request in flight), so that only the write path differs.
+  const producer = createProducer(createKafka('peer'));
   await producer.connect();
 
   @Module({

@@ -104,13 +104,14 @@ export class Cluster {
   /** Starts `apps` (every app unless told), each on a free port, or its replicas behind a balancer. */
   async startAll(apps: readonly AppName[] = APPS): Promise<void> {
     if (this.replicas > 1) {
-      const ports = await freePorts(apps.length * this.replicas);
-      for (const [k, app] of apps.entries()) {
-        this.replicaPorts.set(app, ports.slice(k * this.replicas, (k + 1) * this.replicas));
+      // The balancers listen first, so that the replicas' free ports are chosen around theirs.
+      for (const app of apps) {
         const balancer = new Balancer(() => this.replicaPorts.get(app)!);
         this.balancers.push(balancer);
         this.ports.set(app, await balancer.listen());
       }
+      const ports = await freePorts(apps.length * this.replicas);
+      for (const [k, app] of apps.entries()) this.replicaPorts.set(app, ports.slice(k * this.replicas, (k + 1) * this.replicas));
       await Promise.all(apps.flatMap((a) => Array.from({ length: this.replicas }, (_, i) => this.start(a, 3, i))));
       return;
     }
@@ -201,19 +202,24 @@ export class Cluster {
     await exited;
   }
 
+  /** SIGTERM to every process, SIGKILL to any still running 10 s later; then the balancers close. */
   async stopAll(): Promise<void> {
-    await Promise.all(
-      [...this.processes.values()].map((c) =>
-        // A process killed by a signal has no exit code, only its signal.
-        c.exitCode !== null || c.signalCode !== null
-          ? null
-          : new Promise((r) => {
-              c.once('exit', r);
-              c.kill('SIGTERM');
-            }),
-      ),
-    );
-    await Promise.all(this.balancers.map((b) => b.close()));
+    try {
+      await Promise.all(
+        [...this.processes.values()].map((c) =>
+          // A process killed by a signal has no exit code, only its signal.
+          c.exitCode !== null || c.signalCode !== null
+            ? null
+            : new Promise((r) => {
+                const hard = setTimeout(() => c.kill('SIGKILL'), 10000);
+                c.once('exit', () => r(clearTimeout(hard)));
+                c.kill('SIGTERM');
+              }),
+        ),
+      );
+    } finally {
+      await Promise.all(this.balancers.map((b) => b.close()));
+    }
   }
 
   pid(app: Process, replica = 0): number | undefined {
