@@ -31,16 +31,30 @@ interface AppendRules {
   streamOrder?: boolean;
   /** Since the fifth: store each event's W3C trace context (outside the hash: operational, not ledger data). */
   traceContext?: boolean;
+  /** Since the sixth: `append_canonical`, which takes the events as their hashed text (see appendCanonical). */
+  canonicalInput?: boolean;
 }
 
 function appendEventsFunction(queryRunner: QueryRunner, opts: AppendRules): string {
   const s = `"${schemaOf(queryRunner)}"`;
   return `
-      CREATE OR REPLACE FUNCTION ${s}.append_events(p_stream_id text, p_stream_type text, p_expected_version integer, p_events jsonb)
+      CREATE OR REPLACE FUNCTION ${s}.${
+        opts.canonicalInput
+          ? 'append_canonical(p_stream_id text, p_stream_type text, p_expected_version integer, p_canonical text, p_traceparent text)'
+          : 'append_events(p_stream_id text, p_stream_type text, p_expected_version integer, p_events jsonb)'
+      }
       RETURNS TABLE (positions bigint[], last_version integer, noop boolean)
       LANGUAGE plpgsql AS $fn$
-      DECLARE
-        v_count    integer := jsonb_array_length(p_events);
+      DECLARE${
+        opts.canonicalInput
+          ? `
+        -- One event's canonical JSON a line: JSON text never holds a raw line break.
+        v_events   text[] := string_to_array(p_canonical, E'\\n');
+        v_count    integer := cardinality(v_events);
+        v_hashes   bytea[] := '{}';`
+          : `
+        v_count    integer := jsonb_array_length(p_events);`
+      }
         v_ids      uuid[];
         v_existing integer;
         v_version  integer;
@@ -72,7 +86,9 @@ function appendEventsFunction(queryRunner: QueryRunner, opts: AppendRules): stri
         IF v_version <> p_expected_version THEN
           -- A retry of an append that was stored finds the stream moved on by its own events:
           -- answer as the first time, write nothing. (Checked only here, off the hot path.)
-          SELECT array_agg((x->>'id')::uuid) INTO v_ids FROM jsonb_array_elements(p_events) x;
+          SELECT array_agg((${opts.canonicalInput ? 'x::jsonb' : 'x'}->>'id')::uuid) INTO v_ids FROM ${
+            opts.canonicalInput ? 'unnest(v_events)' : 'jsonb_array_elements(p_events)'
+          } x;
           SELECT count(*) INTO v_existing FROM ${s}.events WHERE stream_id = p_stream_id AND event_id = ANY(v_ids);
           IF v_existing = v_count THEN
             RETURN QUERY SELECT array_agg(ev.position ORDER BY ev.position), max(ev.stream_version), true
@@ -98,21 +114,67 @@ function appendEventsFunction(queryRunner: QueryRunner, opts: AppendRules): stri
             : ''
         }
 
+${opts.canonicalInput ? insertCanonical(s) : insertRowByRow(s, opts)}
+        RETURN QUERY SELECT v_positions, v_version + v_count, false;
+      END
+      $fn$`;
+}
+
+/** The columns' values from one event's JSON `e`, given its stream version and hash. */
+const eventValues = (e: string, version: string, hash: string) =>
+  `(${e}->>'id')::uuid, p_stream_id, p_stream_type, ${version}, ${e}->>'type', (${e}->>'schemaVersion')::integer,
+                  ${e}->'data', (${e}->>'occurredAt')::timestamptz, ARRAY(SELECT jsonb_array_elements_text(${e}->'parties')),
+                  CASE WHEN jsonb_typeof(${e}->'actor') = 'object' THEN ${e}->'actor' END,
+                  ${e}->>'correlationId', ${e}->>'causationId', ${hash}`;
+
+/** `append_events`: an INSERT per event of the JSON array (each element: fields, `canonical`, `traceparent`). */
+function insertRowByRow(s: string, opts: AppendRules): string {
+  return `
         FOR e IN SELECT value FROM jsonb_array_elements(p_events) LOOP
           i := i + 1;
           v_hash := sha256(coalesce(v_hash, ''::bytea) || convert_to(e->>'canonical', 'UTF8'));
           INSERT INTO ${s}.events (event_id, stream_id, stream_type, stream_version, type, schema_version, data,
                                    occurred_at, parties, actor, correlation_id, causation_id, hash${opts.traceContext ? ', traceparent' : ''})
-          VALUES ((e->>'id')::uuid, p_stream_id, p_stream_type, v_version + i, e->>'type', (e->>'schemaVersion')::integer,
-                  e->'data', (e->>'occurredAt')::timestamptz, ARRAY(SELECT jsonb_array_elements_text(e->'parties')),
-                  CASE WHEN jsonb_typeof(e->'actor') = 'object' THEN e->'actor' END,
-                  e->>'correlationId', e->>'causationId', v_hash${opts.traceContext ? ", e->>'traceparent'" : ''})
+          VALUES (${eventValues('e', 'v_version + i', 'v_hash')}${opts.traceContext ? ", e->>'traceparent'" : ''})
           RETURNING position INTO v_pos;
           v_positions := v_positions || v_pos;
+        END LOOP;`;
+}
+
+/**
+ * `append_canonical`: the columns are read from the very text that is hashed, so each event
+ * crosses the wire once (not as fields and again as its canonical text) and is parsed once.
+ * The hashes first (each link needs the one before), then the whole append in one INSERT
+ * (OFFSET 0 keeps the planner from pulling the subquery up, which would parse each text once
+ * per column instead of once); the
+ * rows are produced in the events' order, so their positions follow it. The stream's id and
+ * version columns come from the arguments; `verify` recomputes the canonical text from the
+ * columns, so a text that disagreed with them would show as a broken link.
+ */
+function insertCanonical(s: string): string {
+  return `
+        IF v_count = 1 THEN
+          -- The common case, kept to the cheapest statement.
+          e := v_events[1]::jsonb;
+          INSERT INTO ${s}.events (event_id, stream_id, stream_type, stream_version, type, schema_version, data,
+                                   occurred_at, parties, actor, correlation_id, causation_id, hash, traceparent)
+          VALUES (${eventValues('e', 'v_version + 1', "sha256(coalesce(v_hash, ''::bytea) || convert_to(v_events[1], 'UTF8'))")}, p_traceparent)
+          RETURNING ARRAY[position] INTO v_positions;
+          RETURN QUERY SELECT v_positions, v_version + 1, false;
+          RETURN;
+        END IF;
+        FOR i IN 1 .. v_count LOOP
+          v_hash := sha256(coalesce(v_hash, ''::bytea) || convert_to(v_events[i], 'UTF8'));
+          v_hashes := v_hashes || v_hash;
         END LOOP;
-        RETURN QUERY SELECT v_positions, v_version + v_count, false;
-      END
-      $fn$`;
+        WITH inserted AS (
+          INSERT INTO ${s}.events (event_id, stream_id, stream_type, stream_version, type, schema_version, data,
+                                   occurred_at, parties, actor, correlation_id, causation_id, hash, traceparent)
+          SELECT ${eventValues('x.e', 'v_version + x.o::integer', 'v_hashes[x.o]')}, p_traceparent
+            FROM (SELECT c::jsonb AS e, o FROM unnest(v_events) WITH ORDINALITY AS u(c, o) OFFSET 0) x
+           ORDER BY x.o
+          RETURNING position)
+        SELECT array_agg(inserted.position ORDER BY inserted.position) INTO v_positions FROM inserted;`;
 }
 
 /**
@@ -245,10 +307,27 @@ export class TraceContext1737000000000 implements MigrationInterface {
   }
 }
 
+/**
+ * `append_canonical` (see insertCanonical) beside `append_events`, which stays for clients of
+ * the earlier release while both run.
+ */
+export class AppendCanonical1738000000000 implements MigrationInterface {
+  name = 'AppendCanonical1738000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(appendEventsFunction(q, { onlyAsFirstWrite: true, streamOrder: true, traceContext: true, canonicalInput: true }));
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION "${schemaOf(q)}".append_canonical(text, text, integer, text, text)`);
+  }
+}
+
 export const EVENT_STORE_MIGRATIONS = [
   EventStore1732700000000,
   AppendFirst1735000000000,
   StreamOrder1736000000000,
   ProjectionParkedEvents1736200000000,
   TraceContext1737000000000,
+  AppendCanonical1738000000000,
 ];

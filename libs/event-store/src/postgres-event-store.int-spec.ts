@@ -6,6 +6,8 @@ import { dropSchema, openTestDatabase, raceStoreReader, readWholeTopic, uniqueNa
 import { connectProducer, createKafka, ensureTopics, OutboxRelay } from '@dealledger/messaging';
 import { EventCatalog } from '@dealledger/events';
 import {
+  canonicalEvent,
+  chainHash,
   DuplicateEventError,
   handleCommand,
   NewEvent,
@@ -114,6 +116,22 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       expect(all[2].data).toEqual({ nested: { z: 1, a: [1, 'x'] } });
       expect(all[0].parties).toEqual([company]);
       expect((await store.readStream(s, 3)).map((e) => e.type)).toEqual(['C']);
+    });
+
+    it('gives the events of one append positions in their order, with each hash chained to the one before', async () => {
+      const s = streamOf('offer');
+      const events = Array.from({ length: 12 }, (_, i) => ev(`E${i}`, { i }));
+      const first = await store.append(s, 0, events.slice(0, 2));
+      const second = await store.append(s, 2, events.slice(2));
+      const read = await store.readStreamAsStored(s);
+      expect(read.map((e) => e.type)).toEqual(events.map((e) => e.type));
+      expect(read.map((e) => e.position)).toEqual([...first.positions, ...second.positions]);
+      expect([...first.positions, ...second.positions]).toEqual([...first.positions, ...second.positions].sort((a, b) => a - b));
+      let previous: Buffer | null = null;
+      for (const e of read) {
+        expect(e.hash).toBe(chainHash(previous, canonicalEvent(e)).toString('hex'));
+        previous = Buffer.from(e.hash, 'hex');
+      }
     });
 
     it('refuses a stale expected version with a typed conflict, writing nothing', async () => {

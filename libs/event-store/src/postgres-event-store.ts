@@ -115,26 +115,27 @@ export class PostgresEventStore {
   private async appendTraced(streamId: string, streamType: string, expectedVersion: number, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     // The append's own span: the relay's publish continues the trace from here.
     const traceparent = activeTraceparent() ?? null;
-    const payload = events.map((e, i) => {
-      const occurredAt = new Date(e.metadata.occurredAt).toISOString();
-      const fields = {
-        id: e.id,
-        type: e.type,
-        schemaVersion: e.schemaVersion,
-        streamId,
-        streamVersion: expectedVersion + i + 1,
-        occurredAt,
-        parties: e.metadata.parties,
-        actor: e.metadata.actor ?? null,
-        correlationId: e.metadata.correlationId,
-        causationId: e.metadata.causationId ?? null,
-        data: e.data,
-      };
-      return { ...fields, canonical: canonicalEvent(fields), traceparent };
-    });
+    // The events as the text the hash chain covers, one a line: the function reads the columns from it.
+    const canonical = events
+      .map((e, i) =>
+        canonicalEvent({
+          id: e.id,
+          type: e.type,
+          schemaVersion: e.schemaVersion,
+          streamId,
+          streamVersion: expectedVersion + i + 1,
+          occurredAt: new Date(e.metadata.occurredAt).toISOString(),
+          parties: e.metadata.parties,
+          actor: e.metadata.actor ?? null,
+          correlationId: e.metadata.correlationId,
+          causationId: e.metadata.causationId ?? null,
+          data: e.data,
+        }),
+      )
+      .join('\n');
 
-    const sql = `SELECT positions, last_version, noop FROM ${this.s}.append_events($1, $2, $3, $4)`;
-    const params = [streamId, streamType, expectedVersion, JSON.stringify(payload)];
+    const sql = `SELECT positions, last_version, noop FROM ${this.s}.append_canonical($1, $2, $3, $4, $5)`;
+    const params = [streamId, streamType, expectedVersion, canonical, traceparent];
     try {
       const rows: Row[] = options.queryRunner ? await options.queryRunner.query(sql, params) : await this.queryPooled(sql, params, `dl_append_${this.schema}`);
       const row = rows[0];
@@ -199,13 +200,14 @@ export class PostgresEventStore {
    * statement's snapshot that may write this table. Passed over ("bystanders") are only those
    * that, when the locks are read just after the snapshot, still run (a transaction that is
    * ending shows its virtual transaction as `n/0` while it releases its locks) and whose
-   * backend holds no write lock on the table: they never will write it, because append_events
-   * refuses to start in a transaction that already has a transaction id (see migrations).
+   * backend holds no write lock on the table: they never will write it, because the append
+   * functions refuse to start in a transaction that already has a transaction id (see migrations).
    * Locks are matched by backend pid, not virtual transaction id: pg_locks reads fast-path
    * locks before the shared lock table, and an ending transaction's id changes in between.
    * Without bystanders, any long transaction anywhere in the database holds every relay back.
-   * Sound only while every write to `events` goes through append_events: its first-write rule
-   * (DL003) is what makes a bystander's future writes impossible, and its stream-order rule
+   * Sound only while every write to `events` goes through the append functions (append_canonical,
+   * append_events): their first-write rule (DL003) is what makes a bystander's future writes
+   * impossible, and their stream-order rule
    * (DL004) keeps a stream's versions in commit order. A hand-written INSERT into `events` in a
    * transaction that wrote elsewhere first could be passed over and skipped for good.
    */

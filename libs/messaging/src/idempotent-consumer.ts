@@ -55,6 +55,11 @@ export interface IdempotentConsumerOptions {
   fromBeginning?: boolean;
   /** Inbox name; defaults to the group id. */
   name?: string;
+  /**
+   * Out of its group for longer than this (ms), the consumer is started again as a new member
+   * (`KAFKA_REJOIN_AFTER_MS`, 60000; 0 never): see `watch`.
+   */
+  rejoinAfterMs?: number;
 }
 
 const STOP_TIMEOUT_MS = 5000;
@@ -82,6 +87,11 @@ export class IdempotentConsumer {
   /** In the group with partitions assigned (kafkajs GROUP_JOIN), until a rebalance, crash or stop. */
   private joined = false;
   private lastError: string | null = null;
+  /** Since when the consumer has been out of its group (null while joined or stopped). */
+  private outSince: number | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  /** How often the watchdog started the consumer again (for tests and logs). */
+  restarts = 0;
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, skipped: 0, 'dead-lettered': 0 };
   private admin: Admin | null = null;
   private unreport: (() => void)[] = [];
@@ -100,7 +110,41 @@ export class IdempotentConsumer {
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.leave();
+    this.watch();
     return this.startAs(++this.epoch);
+  }
+
+  /** Out of the group from now on, unless it already was. */
+  private leave(): void {
+    this.joined = false;
+    this.outSince ??= Date.now();
+  }
+
+  /**
+   * kafkajs retries a failed join by itself, but a broker killed at the wrong moment (while
+   * the group's coordinator was loading) has been seen to leave its consumer silent for good:
+   * no join, no retry, no crash event. A consumer out of its group for longer than any
+   * rebalance takes (the session and rebalance timeouts are 10 s) is started again as a new
+   * member; the silent one is let go without waiting for it.
+   */
+  private watch(): void {
+    const after = this.options.rejoinAfterMs ?? Number(process.env.KAFKA_REJOIN_AFTER_MS ?? 60000);
+    if (this.watchdog || !(after > 0)) return;
+    this.watchdog = setInterval(
+      () => {
+        if (this.stopped || this.outSince === null || Date.now() - this.outSince < after) return;
+        this.restarts += 1;
+        this.logger.warn(`out of group ${this.options.groupId} for ${Date.now() - this.outSince} ms; starting again as a new member`);
+        this.outSince = Date.now();
+        const silent = this.consumer;
+        this.consumer = null;
+        if (silent) void this.within(silent.disconnect(), 'disconnecting the silent member');
+        this.startInBackground();
+      },
+      Math.min(5000, Math.max(100, Math.floor(after / 4))),
+    );
+    this.watchdog.unref();
   }
 
   private async startAs(epoch: number): Promise<void> {
@@ -124,15 +168,16 @@ export class IdempotentConsumer {
     consumer.on(consumer.events.GROUP_JOIN, () => {
       if (!current()) return;
       this.joined = true;
+      this.outSince = null;
       this.lastError = null;
     });
-    consumer.on(consumer.events.REBALANCING, () => current() && (this.joined = false));
+    consumer.on(consumer.events.REBALANCING, () => current() && this.leave());
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!current()) return;
-      this.joined = false;
+      this.leave();
       this.lastError = payload.error.message;
     });
-    consumer.on(consumer.events.STOP, () => current() && (this.joined = false));
+    consumer.on(consumer.events.STOP, () => current() && this.leave());
     try {
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
@@ -150,7 +195,7 @@ export class IdempotentConsumer {
     // Started again without a stop: the earlier member leaves the group.
     const previous = this.consumer;
     this.consumer = consumer;
-    if (previous) await previous.disconnect().catch(() => undefined);
+    if (previous) await this.within(previous.disconnect(), 'disconnecting the previous member');
     if (this.unreport.length === 0) this.reportLag();
     if (!this.pruneTimer) {
       this.pruneTimer = setInterval(
@@ -183,6 +228,8 @@ export class IdempotentConsumer {
    */
   startInBackground(): void {
     this.stopped = false;
+    if (!this.joined) this.leave();
+    this.watch();
     const epoch = ++this.epoch;
     const attempt = async (delay: number): Promise<void> => {
       if (this.stopped || epoch !== this.epoch) return;
@@ -206,7 +253,10 @@ export class IdempotentConsumer {
 
   async stop(): Promise<void> {
     this.joined = false;
+    this.outSince = null;
     this.stopped = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
     this.epoch += 1;
     for (const u of this.unreport) u();
     this.unreport = [];
@@ -217,29 +267,28 @@ export class IdempotentConsumer {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.pruneTimer = null;
     // With Kafka away, connecting waits for the broker indefinitely: do not hold up shutdown.
-    const within = async <T>(p: Promise<T> | null | undefined, what: string) => {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.resolve(p).then(
-          () => undefined,
-          () => undefined,
-        ),
-        new Promise<void>((r) => {
-          timer = setTimeout(
-            () => (this.logger.warn(`${what} still waiting for Kafka after ${STOP_TIMEOUT_MS} ms; stopping without it`), r()),
-            STOP_TIMEOUT_MS,
-          );
-          timer.unref();
-        }),
-      ]);
-      // Done in time: no warning later (shutdown may go on longer than the timer).
-      clearTimeout(timer);
-    };
-    await within(this.starting, 'start-up');
+    await this.within(this.starting, 'start-up');
     const consumer = this.consumer;
     this.consumer = null;
-    await within(consumer?.disconnect(), 'disconnecting');
-    await within(admin?.disconnect(), 'disconnecting the admin client');
+    await this.within(consumer?.disconnect(), 'disconnecting');
+    await this.within(admin?.disconnect(), 'disconnecting the admin client');
+  }
+
+  /** Waits for `p` at most STOP_TIMEOUT_MS: a kafkajs call may wait for a broker forever. */
+  private async within<T>(p: Promise<T> | null | undefined, what: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.resolve(p).then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<void>((r) => {
+        timer = setTimeout(() => (this.logger.warn(`${what} still waiting for Kafka after ${STOP_TIMEOUT_MS} ms; going on without it`), r()), STOP_TIMEOUT_MS);
+        timer.unref();
+      }),
+    ]);
+    // Done in time: no warning later (shutdown may go on longer than the timer).
+    clearTimeout(timer);
   }
 
   private count(outcome: Outcome, n = 1): void {
