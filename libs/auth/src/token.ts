@@ -26,13 +26,21 @@ export interface TokenAccess {
   rolesVersion: number;
 }
 
+const keyIds = new WeakMap<KeyObject, string>();
+
 /** Names a signing key in a token's header, so that several can be trusted during a rotation. */
 export function signingKeyId(key: KeyObject): string {
-  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256')
-    .update(publicKey.export({ type: 'spki', format: 'der' }))
-    .digest('base64url')
-    .slice(0, 16);
+  // Worked out once per key: every token verified asks it of each trusted key.
+  let id = keyIds.get(key);
+  if (id === undefined) {
+    const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+    id = createHash('sha256')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64url')
+      .slice(0, 16);
+    keyIds.set(key, id);
+  }
+  return id;
 }
 
 export const TOKEN_ISSUER = 'dealledger-directory';

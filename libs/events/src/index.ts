@@ -6,6 +6,7 @@ import { RESALE_EVENTS, RESALE_UPCASTERS } from './resale/resale.events';
 import { SERVICE_DESK_EVENTS } from './service-desk/service-desk.events';
 import { FULFILMENT_EVENTS } from './fulfilment/fulfilment.events';
 import { ACCOUNTS_EVENTS } from './accounts/accounts.events';
+import { keepValidationMetadataLookups } from './validation-metadata';
 
 export * from './catalog';
 export * from './envelope';
@@ -19,6 +20,9 @@ export * from './resale/resale.events';
 export * from './service-desk/service-desk.events';
 export * from './fulfilment/fulfilment.events';
 export * from './accounts/accounts.events';
+export * from './validation-metadata';
+
+keepValidationMetadataLookups();
 
 /** The catalog of every published event type; contexts add theirs here as they land. */
 export const eventCatalog = new EventCatalog()
