@@ -42,6 +42,12 @@ export interface IdempotentConsumerOptions {
   /** Handlers by event type; events of other types are skipped. */
   handlers: Record<string, EventHandler>;
   /**
+   * A cheap look before the transaction: an event it answers false for is skipped as one
+   * without a handler is (no transaction, no inbox record). Only for events whose handler would
+   * then write nothing at all; asked again if the event is delivered again.
+   */
+  concerns?: (event: EventEnvelope) => Promise<boolean>;
+  /**
    * Handles the events of a fetched batch (those with a handler) in one transaction with one
    * inbox check and one inbox insert, instead of a transaction per message. Only for handlers
    * that write read tables: one that appends to an event store must keep the append first in
@@ -63,6 +69,8 @@ export interface IdempotentConsumerOptions {
 }
 
 const STOP_TIMEOUT_MS = 5000;
+/** A member that died without leaving (kill -9) holds its partitions until its session times out. */
+const sessionTimeoutMs = () => Number(process.env.KAFKA_SESSION_TIMEOUT_MS ?? 10000);
 const inboxRetentionDays = () => Number(process.env.INBOX_RETENTION_DAYS ?? 30);
 
 export type Outcome = 'handled' | 'duplicate' | 'skipped' | 'dead-lettered';
@@ -90,6 +98,8 @@ export class IdempotentConsumer {
   /** Since when the consumer has been out of its group (null while joined or stopped). */
   private outSince: number | null = null;
   private watchdog: NodeJS.Timeout | null = null;
+  /** Every member made here and not gone yet (kafkajs DISCONNECT): stop() and the watchdog let go of each. */
+  private readonly members = new Set<Consumer>();
   /** How often the watchdog started the consumer again (for tests and logs). */
   restarts = 0;
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, skipped: 0, 'dead-lettered': 0 };
@@ -112,7 +122,14 @@ export class IdempotentConsumer {
     this.stopped = false;
     this.leave();
     this.watch();
-    return this.startAs(++this.epoch);
+    try {
+      await this.startAs(++this.epoch);
+    } catch (err) {
+      // The caller learns it failed: nothing starts it later behind the caller's back.
+      if (this.watchdog) clearInterval(this.watchdog);
+      this.watchdog = null;
+      throw err;
+    }
   }
 
   /** Out of the group from now on, unless it already was. */
@@ -125,11 +142,13 @@ export class IdempotentConsumer {
    * kafkajs retries a failed join by itself, but a broker killed at the wrong moment (while
    * the group's coordinator was loading) has been seen to leave its consumer silent for good:
    * no join, no retry, no crash event. A consumer out of its group for longer than any
-   * rebalance takes (the session and rebalance timeouts are 10 s) is started again as a new
-   * member; the silent one is let go without waiting for it.
+   * rebalance takes (at least three session timeouts, which are also the rebalance timeout) is
+   * started again as a new member; every earlier member, wherever its start-up stands, is let go
+   * without waiting for it. One that kafkajs brings back by itself afterwards (a join still
+   * under way, a restart after a crash) leaves as soon as it shows up (see startAs).
    */
   private watch(): void {
-    const after = this.options.rejoinAfterMs ?? Number(process.env.KAFKA_REJOIN_AFTER_MS ?? 60000);
+    const after = this.options.rejoinAfterMs ?? Number(process.env.KAFKA_REJOIN_AFTER_MS ?? Math.max(60000, 3 * sessionTimeoutMs()));
     if (this.watchdog || !(after > 0)) return;
     this.watchdog = setInterval(
       () => {
@@ -137,9 +156,10 @@ export class IdempotentConsumer {
         this.restarts += 1;
         this.logger.warn(`out of group ${this.options.groupId} for ${Date.now() - this.outSince} ms; starting again as a new member`);
         this.outSince = Date.now();
-        const silent = this.consumer;
         this.consumer = null;
-        if (silent) void this.within(silent.disconnect(), 'disconnecting the silent member');
+        // Asked once: one that comes back later is let go by its own listeners.
+        for (const member of this.members) void this.within(member.disconnect(), 'letting go of a silent member');
+        this.members.clear();
         this.startInBackground();
       },
       Math.min(5000, Math.max(100, Math.floor(after / 4))),
@@ -155,7 +175,7 @@ export class IdempotentConsumer {
     );
     // A member that died without leaving (kill -9) holds its partitions until its session times
     // out; a short session lets a restarted instance take them back within seconds.
-    const sessionTimeout = Number(process.env.KAFKA_SESSION_TIMEOUT_MS ?? 10000);
+    const sessionTimeout = sessionTimeoutMs();
     const consumer = kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
@@ -163,17 +183,21 @@ export class IdempotentConsumer {
       rebalanceTimeout: sessionTimeout,
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
     });
+    this.members.add(consumer);
+    consumer.on(consumer.events.DISCONNECT, () => this.members.delete(consumer));
     // Only the current start-up speaks for the consumer's state (a superseded one stops later).
     const current = () => epoch === this.epoch;
+    // A superseded member that joins or crashes (kafkajs would start it again) is let go at once.
+    const letGo = () => void this.within(consumer.disconnect(), 'letting go of a superseded member');
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (!current()) return;
+      if (!current()) return letGo();
       this.joined = true;
       this.outSince = null;
       this.lastError = null;
     });
     consumer.on(consumer.events.REBALANCING, () => current() && this.leave());
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!current()) return;
+      if (!current()) return letGo();
       this.leave();
       this.lastError = payload.error.message;
     });
@@ -184,12 +208,12 @@ export class IdempotentConsumer {
       await this.run(consumer);
     } catch (err) {
       // Each attempt makes a consumer of its own: a failed one must not linger.
-      await consumer.disconnect().catch(() => undefined);
+      await this.within(consumer.disconnect(), 'disconnecting a member that failed to start');
       throw err;
     }
     if (epoch !== this.epoch) {
       // stop() (or a newer start) gave up waiting for this start-up: do not leave a member running.
-      await consumer.disconnect();
+      await this.within(consumer.disconnect(), 'disconnecting a superseded member');
       return;
     }
     // Started again without a stop: the earlier member leaves the group.
@@ -228,7 +252,8 @@ export class IdempotentConsumer {
    */
   startInBackground(): void {
     this.stopped = false;
-    if (!this.joined) this.leave();
+    // A new member is on its way: out of the group until it joins.
+    this.leave();
     this.watch();
     const epoch = ++this.epoch;
     const attempt = async (delay: number): Promise<void> => {
@@ -268,9 +293,10 @@ export class IdempotentConsumer {
     this.pruneTimer = null;
     // With Kafka away, connecting waits for the broker indefinitely: do not hold up shutdown.
     await this.within(this.starting, 'start-up');
-    const consumer = this.consumer;
     this.consumer = null;
-    await this.within(consumer?.disconnect(), 'disconnecting');
+    const members = [...this.members];
+    this.members.clear();
+    await Promise.all(members.map((member) => this.within(member.disconnect(), 'disconnecting')));
     await this.within(admin?.disconnect(), 'disconnecting the admin client');
   }
 
@@ -519,6 +545,7 @@ export class IdempotentConsumer {
     // so that a forged or broken copy cannot take the genuine event's id in the inbox (the
     // genuine event, arriving later, would be skipped as a duplicate).
     if ('reason' in checked) return this.deadLetter(topic, partition, message, checked.reason, `offset:${topic}:${partition}:${message.offset}`);
+    if (this.options.concerns && !(await this.options.concerns(checked.envelope))) return 'skipped';
     return checked.envelope;
   }
 
