@@ -31,7 +31,7 @@ interface AppendRules {
   streamOrder?: boolean;
   /** Since the fifth: store each event's W3C trace context (outside the hash: operational, not ledger data). */
   traceContext?: boolean;
-  /** Since the sixth: `append_canonical`, which takes the events as their hashed text (see appendCanonical). */
+  /** Since the sixth: `append_canonical`, which takes the events as their hashed text (see insertCanonical). */
   canonicalInput?: boolean;
 }
 
@@ -180,7 +180,7 @@ function insertCanonical(s: string): string {
 /**
  * The event store: one table that is both the log and the outbox.
  * - `transaction_id` (xid8) with `position` gives the commit order the relay follows.
- * - `append_events`: see appendEventsFunction.
+ * - `append_events`, and since the sixth migration `append_canonical`: see appendEventsFunction.
  */
 export class EventStore1732700000000 implements MigrationInterface {
   name = 'EventStore1732700000000';
