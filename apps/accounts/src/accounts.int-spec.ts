@@ -11,7 +11,6 @@ import { PostgresEventStore } from '@dealledger/event-store';
 import { ContextEnvironment, contextEnvironment, eventually, http, sampleEvent, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { ACCOUNTS, AccountsModule } from './accounts.module';
 import { AccountListProjection, OpportunityListProjection } from './projections/accounts.projections';
-import { AccountsInbound } from './inbound/accounts-inbound';
 
 const seller = randomUUID();
 const rival = randomUUID();
@@ -387,27 +386,6 @@ describe('accounts app: private account plans whose opportunities follow the led
       expect.objectContaining({ currency: 'EUR', stages: expect.arrayContaining([expect.objectContaining({ stage: 'offer', count: 1 })]) }),
     ]);
     expect(pipeline.coverage.map((c: any) => c.accountId)).toEqual([theirs.body.accountId]);
-  });
-
-  it('takes no transaction for a deal event that names only sellers without a plan here, and handles one that names a seller with one', async () => {
-    const consumer = app.get(AccountsInbound).consumer;
-    const skipped = consumer.counts.skipped;
-    const planless = randomUUID();
-    const theirs = offerEvent('OfferSubmitted', randomUUID(), planless, { revision: 0 });
-    const ours = offerEvent('OfferSubmitted', randomUUID(), seller, { revision: 0 });
-    await publish(theirs, ours);
-    const inbox = async (id: string) =>
-      (await db.query(`SELECT outcome FROM "${schema}".inbox WHERE event_id = $1`, [id])).map((r: { outcome: string }) => r.outcome);
-    await eventually(
-      () => inbox(ours.id),
-      (o) => o.length === 1,
-    );
-    await eventually(
-      async () => consumer.counts.skipped,
-      (n) => n > skipped,
-    );
-    expect(await inbox(ours.id)).toEqual(['handled']);
-    expect(await inbox(theirs.id)).toEqual([]);
   });
 
   it('follows a tender: invited, bid, lost to another bidder once finally awarded; a provisional award moves nothing until it is final; an old deal moves nothing', async () => {

@@ -42,12 +42,6 @@ export interface IdempotentConsumerOptions {
   /** Handlers by event type; events of other types are skipped. */
   handlers: Record<string, EventHandler>;
   /**
-   * A cheap look before the transaction: an event it answers false for is skipped as one
-   * without a handler is (no transaction, no inbox record). Only for events whose handler would
-   * then write nothing at all; asked again if the event is delivered again.
-   */
-  concerns?: (event: EventEnvelope) => Promise<boolean>;
-  /**
    * Handles the events of a fetched batch (those with a handler) in one transaction with one
    * inbox check and one inbox insert, instead of a transaction per message. Only for handlers
    * that write read tables: one that appends to an event store must keep the append first in
@@ -545,7 +539,6 @@ export class IdempotentConsumer {
     // so that a forged or broken copy cannot take the genuine event's id in the inbox (the
     // genuine event, arriving later, would be skipped as a duplicate).
     if ('reason' in checked) return this.deadLetter(topic, partition, message, checked.reason, `offset:${topic}:${partition}:${message.offset}`);
-    if (this.options.concerns && !(await this.options.concerns(checked.envelope))) return 'skipped';
     return checked.envelope;
   }
 

@@ -1,7 +1,7 @@
 import { Inject, OnApplicationBootstrap, OnApplicationShutdown, Type } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { eventCatalog, type EventEnvelope } from '@dealledger/events';
+import { eventCatalog } from '@dealledger/events';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { EventBatchHandler, EventHandler, IdempotentConsumer } from '@dealledger/messaging';
 import { ConsumerRegistry, DATA_SOURCE, KAFKA, PRODUCER } from './ledger.module';
@@ -12,8 +12,6 @@ export interface InboundHandlers {
   handlers: Record<string, EventHandler>;
   /** One transaction per fetched batch: only for handlers that write read tables (see IdempotentConsumerOptions). */
   handleBatch?: EventBatchHandler;
-  /** A cheap look before the transaction: false skips the event (see IdempotentConsumerOptions). */
-  concerns?: (event: EventEnvelope) => Promise<boolean>;
 }
 
 export interface InboundSpec<Deps extends unknown[]> {
@@ -43,7 +41,7 @@ export abstract class Inbound implements OnApplicationBootstrap, OnApplicationSh
     deps: unknown[],
   ) {
     const { consumers, dataSource, kafka, producer, store } = infrastructure;
-    const { handlers, handleBatch, concerns } = (spec.handlers as (schema: string, ...deps: unknown[]) => InboundHandlers)(store.schema, ...deps);
+    const { handlers, handleBatch } = (spec.handlers as (schema: string, ...deps: unknown[]) => InboundHandlers)(store.schema, ...deps);
     this.consumer = new IdempotentConsumer({
       kafka,
       dataSource,
@@ -54,7 +52,6 @@ export abstract class Inbound implements OnApplicationBootstrap, OnApplicationSh
       producer,
       handlers,
       handleBatch,
-      concerns,
     });
     consumers.add(this.consumer);
   }

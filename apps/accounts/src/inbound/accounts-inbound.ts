@@ -30,7 +30,5 @@ export const AccountsInbound = inboundConsumer({
       ...Object.fromEntries(DEAL_TYPES.map((type) => [type, (e, tx) => deals.handle(e, tx)])),
       CompanyRegistered: (e, tx) => prospects.handle(e, tx),
     },
-    // Most deal events name sellers who keep no plan here: they need no transaction at all.
-    concerns: (e) => (e.type === 'CompanyRegistered' ? Promise.resolve(true) : deals.concerns(e)),
   }),
 });

@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import type { DataSource, EntityManager } from 'typeorm';
-import { DATA_SOURCE } from '@dealledger/platform';
+import type { EntityManager } from 'typeorm';
 import { PostgresEventStore } from '@dealledger/event-store';
 import type { CompanyRegisteredV1, EventEnvelope, TenderAwardedV4, TenderCancelledV1 } from '@dealledger/events';
 import { ExecuteOpportunityCommand } from '../opportunity/opportunity.command-handler';
@@ -23,29 +22,7 @@ export class FollowDeals {
     private readonly commands: CommandBus,
     private readonly opportunities: OpportunityListProjection,
     private readonly store: PostgresEventStore,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
   ) {}
-
-  /**
-   * Whether `handle` could write anything for the event: a tender's end reaches whoever follows
-   * it (read from the log); any other deal event only the sellers it names, through an
-   * opportunity in the list (after it has caught up, as `follow` reads it) or one the log already
-   * links to the deal (which the list may not show yet, see `linkedTo`).
-   */
-  async concerns(event: EventEnvelope): Promise<boolean> {
-    if (event.type === 'TenderCancelled' || event.type === 'TenderAwarded') return true;
-    const move = dealMove(event);
-    if (!move) return false;
-    await this.opportunities.catchUp();
-    const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM ${this.opportunities.table} WHERE seller_id = ANY($1::uuid[])
-       UNION ALL
-       SELECT 1 FROM "${this.store.schema}".events WHERE type = 'OpportunityDealLinked' AND data->>'dealId' = $2
-       LIMIT 1`,
-      [move.sellerIds, move.dealId],
-    );
-    return rows.length > 0;
-  }
 
   async handle(event: EventEnvelope, tx: EntityManager): Promise<void> {
     // Writes outside the event store wait until every append of this event is done: a transaction
