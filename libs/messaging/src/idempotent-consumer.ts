@@ -92,7 +92,10 @@ export class IdempotentConsumer {
   /** Since when the consumer has been out of its group (null while joined or stopped). */
   private outSince: number | null = null;
   private watchdog: NodeJS.Timeout | null = null;
-  /** Every member made here and not gone yet (kafkajs DISCONNECT): stop() and the watchdog let go of each. */
+  /**
+   * Every member made here and not let go by this class yet: stop() and the watchdog disconnect
+   * each. Not kafkajs's DISCONNECT: after a crash it disconnects a member and starts it again.
+   */
   private readonly members = new Set<Consumer>();
   /** How often the watchdog started the consumer again (for tests and logs). */
   restarts = 0;
@@ -178,7 +181,6 @@ export class IdempotentConsumer {
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
     });
     this.members.add(consumer);
-    consumer.on(consumer.events.DISCONNECT, () => this.members.delete(consumer));
     // Only the current start-up speaks for the consumer's state (a superseded one stops later).
     const current = () => epoch === this.epoch;
     // A superseded member that joins or crashes (kafkajs would start it again) is let go at once.
@@ -202,18 +204,23 @@ export class IdempotentConsumer {
       await this.run(consumer);
     } catch (err) {
       // Each attempt makes a consumer of its own: a failed one must not linger.
+      this.members.delete(consumer);
       await this.within(consumer.disconnect(), 'disconnecting a member that failed to start');
       throw err;
     }
     if (epoch !== this.epoch) {
       // stop() (or a newer start) gave up waiting for this start-up: do not leave a member running.
+      this.members.delete(consumer);
       await this.within(consumer.disconnect(), 'disconnecting a superseded member');
       return;
     }
     // Started again without a stop: the earlier member leaves the group.
     const previous = this.consumer;
     this.consumer = consumer;
-    if (previous) await this.within(previous.disconnect(), 'disconnecting the previous member');
+    if (previous) {
+      this.members.delete(previous);
+      await this.within(previous.disconnect(), 'disconnecting the previous member');
+    }
     if (this.unreport.length === 0) this.reportLag();
     if (!this.pruneTimer) {
       this.pruneTimer = setInterval(
