@@ -55,16 +55,9 @@ export interface IdempotentConsumerOptions {
   fromBeginning?: boolean;
   /** Inbox name; defaults to the group id. */
   name?: string;
-  /**
-   * Out of its group for longer than this (ms), the consumer is started again as a new member
-   * (`KAFKA_REJOIN_AFTER_MS`, 60000; 0 never): see `watch`.
-   */
-  rejoinAfterMs?: number;
 }
 
 const STOP_TIMEOUT_MS = 5000;
-/** A member that died without leaving (kill -9) holds its partitions until its session times out. */
-const sessionTimeoutMs = () => Number(process.env.KAFKA_SESSION_TIMEOUT_MS ?? 10000);
 const inboxRetentionDays = () => Number(process.env.INBOX_RETENTION_DAYS ?? 30);
 
 export type Outcome = 'handled' | 'duplicate' | 'skipped' | 'dead-lettered';
@@ -89,16 +82,6 @@ export class IdempotentConsumer {
   /** In the group with partitions assigned (kafkajs GROUP_JOIN), until a rebalance, crash or stop. */
   private joined = false;
   private lastError: string | null = null;
-  /** Since when the consumer has been out of its group (null while joined or stopped). */
-  private outSince: number | null = null;
-  private watchdog: NodeJS.Timeout | null = null;
-  /**
-   * Every member made here and not let go by this class yet: stop() and the watchdog disconnect
-   * each. Not kafkajs's DISCONNECT: after a crash it disconnects a member and starts it again.
-   */
-  private readonly members = new Set<Consumer>();
-  /** How often the watchdog started the consumer again (for tests and logs). */
-  restarts = 0;
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, skipped: 0, 'dead-lettered': 0 };
   private admin: Admin | null = null;
   private unreport: (() => void)[] = [];
@@ -117,51 +100,7 @@ export class IdempotentConsumer {
 
   async start(): Promise<void> {
     this.stopped = false;
-    this.leave();
-    this.watch();
-    try {
-      await this.startAs(++this.epoch);
-    } catch (err) {
-      // The caller learns it failed: nothing starts it later behind the caller's back.
-      if (this.watchdog) clearInterval(this.watchdog);
-      this.watchdog = null;
-      throw err;
-    }
-  }
-
-  /** Out of the group from now on, unless it already was. */
-  private leave(): void {
-    this.joined = false;
-    this.outSince ??= Date.now();
-  }
-
-  /**
-   * kafkajs retries a failed join by itself, but a broker killed at the wrong moment (while
-   * the group's coordinator was loading) has been seen to leave its consumer silent for good:
-   * no join, no retry, no crash event. A consumer out of its group for longer than any
-   * rebalance takes (at least three session timeouts, which are also the rebalance timeout) is
-   * started again as a new member; every earlier member, wherever its start-up stands, is let go
-   * without waiting for it. One that kafkajs brings back by itself afterwards (a join still
-   * under way, a restart after a crash) leaves as soon as it shows up (see startAs).
-   */
-  private watch(): void {
-    const after = this.options.rejoinAfterMs ?? Number(process.env.KAFKA_REJOIN_AFTER_MS ?? Math.max(60000, 3 * sessionTimeoutMs()));
-    if (this.watchdog || !(after > 0)) return;
-    this.watchdog = setInterval(
-      () => {
-        if (this.stopped || this.outSince === null || Date.now() - this.outSince < after) return;
-        this.restarts += 1;
-        this.logger.warn(`out of group ${this.options.groupId} for ${Date.now() - this.outSince} ms; starting again as a new member`);
-        this.outSince = Date.now();
-        this.consumer = null;
-        // Asked once: one that comes back later is let go by its own listeners.
-        for (const member of this.members) void this.within(member.disconnect(), 'letting go of a silent member');
-        this.members.clear();
-        this.startInBackground();
-      },
-      Math.min(5000, Math.max(100, Math.floor(after / 4))),
-    );
-    this.watchdog.unref();
+    return this.startAs(++this.epoch);
   }
 
   private async startAs(epoch: number): Promise<void> {
@@ -172,7 +111,7 @@ export class IdempotentConsumer {
     );
     // A member that died without leaving (kill -9) holds its partitions until its session times
     // out; a short session lets a restarted instance take them back within seconds.
-    const sessionTimeout = sessionTimeoutMs();
+    const sessionTimeout = Number(process.env.KAFKA_SESSION_TIMEOUT_MS ?? 10000);
     const consumer = kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
@@ -180,47 +119,38 @@ export class IdempotentConsumer {
       rebalanceTimeout: sessionTimeout,
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
     });
-    this.members.add(consumer);
     // Only the current start-up speaks for the consumer's state (a superseded one stops later).
     const current = () => epoch === this.epoch;
-    // A superseded member that joins or crashes (kafkajs would start it again) is let go at once.
-    const letGo = () => void this.within(consumer.disconnect(), 'letting go of a superseded member');
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (!current()) return letGo();
+      if (!current()) return;
       this.joined = true;
-      this.outSince = null;
       this.lastError = null;
     });
-    consumer.on(consumer.events.REBALANCING, () => current() && this.leave());
+    consumer.on(consumer.events.REBALANCING, () => current() && (this.joined = false));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!current()) return letGo();
-      this.leave();
+      if (!current()) return;
+      this.joined = false;
       this.lastError = payload.error.message;
     });
-    consumer.on(consumer.events.STOP, () => current() && this.leave());
+    consumer.on(consumer.events.STOP, () => current() && (this.joined = false));
     try {
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
       await this.run(consumer);
     } catch (err) {
       // Each attempt makes a consumer of its own: a failed one must not linger.
-      this.members.delete(consumer);
-      await this.within(consumer.disconnect(), 'disconnecting a member that failed to start');
+      await consumer.disconnect().catch(() => undefined);
       throw err;
     }
     if (epoch !== this.epoch) {
       // stop() (or a newer start) gave up waiting for this start-up: do not leave a member running.
-      this.members.delete(consumer);
-      await this.within(consumer.disconnect(), 'disconnecting a superseded member');
+      await consumer.disconnect();
       return;
     }
     // Started again without a stop: the earlier member leaves the group.
     const previous = this.consumer;
     this.consumer = consumer;
-    if (previous) {
-      this.members.delete(previous);
-      await this.within(previous.disconnect(), 'disconnecting the previous member');
-    }
+    if (previous) await previous.disconnect().catch(() => undefined);
     if (this.unreport.length === 0) this.reportLag();
     if (!this.pruneTimer) {
       this.pruneTimer = setInterval(
@@ -253,9 +183,6 @@ export class IdempotentConsumer {
    */
   startInBackground(): void {
     this.stopped = false;
-    // A new member is on its way: out of the group until it joins.
-    this.leave();
-    this.watch();
     const epoch = ++this.epoch;
     const attempt = async (delay: number): Promise<void> => {
       if (this.stopped || epoch !== this.epoch) return;
@@ -279,10 +206,7 @@ export class IdempotentConsumer {
 
   async stop(): Promise<void> {
     this.joined = false;
-    this.outSince = null;
     this.stopped = true;
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.watchdog = null;
     this.epoch += 1;
     for (const u of this.unreport) u();
     this.unreport = [];
@@ -293,29 +217,29 @@ export class IdempotentConsumer {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.pruneTimer = null;
     // With Kafka away, connecting waits for the broker indefinitely: do not hold up shutdown.
-    await this.within(this.starting, 'start-up');
+    const within = async <T>(p: Promise<T> | null | undefined, what: string) => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.resolve(p).then(
+          () => undefined,
+          () => undefined,
+        ),
+        new Promise<void>((r) => {
+          timer = setTimeout(
+            () => (this.logger.warn(`${what} still waiting for Kafka after ${STOP_TIMEOUT_MS} ms; stopping without it`), r()),
+            STOP_TIMEOUT_MS,
+          );
+          timer.unref();
+        }),
+      ]);
+      // Done in time: no warning later (shutdown may go on longer than the timer).
+      clearTimeout(timer);
+    };
+    await within(this.starting, 'start-up');
+    const consumer = this.consumer;
     this.consumer = null;
-    const members = [...this.members];
-    this.members.clear();
-    await Promise.all(members.map((member) => this.within(member.disconnect(), 'disconnecting')));
-    await this.within(admin?.disconnect(), 'disconnecting the admin client');
-  }
-
-  /** Waits for `p` at most STOP_TIMEOUT_MS: a kafkajs call may wait for a broker forever. */
-  private async within<T>(p: Promise<T> | null | undefined, what: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.resolve(p).then(
-        () => undefined,
-        () => undefined,
-      ),
-      new Promise<void>((r) => {
-        timer = setTimeout(() => (this.logger.warn(`${what} still waiting for Kafka after ${STOP_TIMEOUT_MS} ms; going on without it`), r()), STOP_TIMEOUT_MS);
-        timer.unref();
-      }),
-    ]);
-    // Done in time: no warning later (shutdown may go on longer than the timer).
-    clearTimeout(timer);
+    await within(consumer?.disconnect(), 'disconnecting');
+    await within(admin?.disconnect(), 'disconnecting the admin client');
   }
 
   private count(outcome: Outcome, n = 1): void {
