@@ -277,6 +277,70 @@ describe('IdempotentConsumer: dead letters, inbox pruning and stopping (real Pos
     await lonely.stop();
     expect(Date.now() - t0).toBeLessThan(8000);
   }, 30000);
+  it('starts again, as a new member, a consumer that stays out of its group, and leaves a joined one alone', async () => {
+    // The first two members kafkajs makes go silent, as one was seen to after a broker was
+    // killed mid-join: they never join, never crash, and never answer a disconnect. The first
+    // hangs in its start-up (run() never returns), the second once started. The first is never
+    // asked to disconnect: with kafkajs, a member disconnected before its run() returns can
+    // start fetching afterwards.
+    let disconnectsAsked = 0;
+    let made = 0;
+    const silent = new Proxy(kafka, {
+      get: (target, prop) =>
+        prop !== 'consumer'
+          ? Reflect.get(target, prop)
+          : (config: Parameters<Kafka['consumer']>[0]) => {
+              const real = target.consumer(config);
+              const n = made++;
+              if (n > 1) return real;
+              return Object.assign(Object.create(real) as typeof real, {
+                on: () => () => undefined,
+                connect: async () => undefined,
+                subscribe: async () => undefined,
+                run: n === 0 ? () => new Promise<void>(() => undefined) : async () => undefined,
+                disconnect: () => {
+                  disconnectsAsked += 1;
+                  return new Promise<void>(() => undefined);
+                },
+              });
+            },
+    });
+    const watched = new IdempotentConsumer({
+      kafka: silent,
+      dataSource: db,
+      schema,
+      groupId: uniqueName('silent'),
+      topics: [topic],
+      catalog,
+      producer,
+      handlers: {
+        ThingHappened: async (event, tx) => void (await tx.query(`INSERT INTO "${schema}".things (event_id, name) VALUES ($1, 'watched')`, [event.id])),
+      },
+      rejoinAfterMs: 2000,
+    });
+    const e = envelope('watched');
+    await producer.send({ topic, messages: [message(e)] });
+    try {
+      watched.startInBackground();
+      await eventually(
+        async () => (await db.query(`SELECT 1 FROM "${schema}".things WHERE event_id = $1`, [e.id])).length,
+        (n) => n === 1,
+        40000,
+      );
+      expect(watched.restarts).toBe(2);
+      // The member that had started was asked to leave once the new one had started.
+      expect(disconnectsAsked).toBe(1);
+      expect(watched.status.joined).toBe(true);
+      // Joined, it is left alone however long it stays.
+      await new Promise((r) => setTimeout(r, 6000));
+      expect(watched.restarts).toBe(2);
+      expect(made).toBe(3);
+    } finally {
+      const t0 = Date.now();
+      await watched.stop();
+      expect(Date.now() - t0).toBeLessThan(8000);
+    }
+  }, 90000);
 });
 
 describe('IdempotentConsumer with a batch handler (real PostgreSQL and Kafka)', () => {

@@ -55,9 +55,16 @@ export interface IdempotentConsumerOptions {
   fromBeginning?: boolean;
   /** Inbox name; defaults to the group id. */
   name?: string;
+  /**
+   * Out of its group for longer than this (ms), the consumer is started again as a new member
+   * (`KAFKA_REJOIN_AFTER_MS`; default the larger of 60 s and three session timeouts; 0 never).
+   */
+  rejoinAfterMs?: number;
 }
 
 const STOP_TIMEOUT_MS = 5000;
+/** A member that died without leaving (kill -9) holds its partitions until its session times out. */
+const sessionTimeoutMs = () => Number(process.env.KAFKA_SESSION_TIMEOUT_MS ?? 10000);
 const inboxRetentionDays = () => Number(process.env.INBOX_RETENTION_DAYS ?? 30);
 
 export type Outcome = 'handled' | 'duplicate' | 'skipped' | 'dead-lettered';
@@ -82,6 +89,13 @@ export class IdempotentConsumer {
   /** In the group with partitions assigned (kafkajs GROUP_JOIN), until a rebalance, crash or stop. */
   private joined = false;
   private lastError: string | null = null;
+  /** Since when the current member has been out of its group (null while joined or stopped). */
+  private outSince: number | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  /** Earlier members asked to leave after a restart; stop() waits for them (bounded). */
+  private readonly leaving = new Set<Promise<void>>();
+  /** How often the watchdog started the consumer again. */
+  restarts = 0;
   readonly counts: Record<Outcome, number> = { handled: 0, duplicate: 0, skipped: 0, 'dead-lettered': 0 };
   private admin: Admin | null = null;
   private unreport: (() => void)[] = [];
@@ -111,7 +125,7 @@ export class IdempotentConsumer {
     );
     // A member that died without leaving (kill -9) holds its partitions until its session times
     // out; a short session lets a restarted instance take them back within seconds.
-    const sessionTimeout = Number(process.env.KAFKA_SESSION_TIMEOUT_MS ?? 10000);
+    const sessionTimeout = sessionTimeoutMs();
     const consumer = kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
@@ -120,19 +134,22 @@ export class IdempotentConsumer {
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
     });
     // Only the current start-up speaks for the consumer's state (a superseded one stops later).
+    // Listeners never disconnect: disconnecting a member before its run() has returned lets
+    // kafkajs go on fetching with it afterwards (a member that outlives stop()).
     const current = () => epoch === this.epoch;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       if (!current()) return;
       this.joined = true;
+      this.outSince = null;
       this.lastError = null;
     });
-    consumer.on(consumer.events.REBALANCING, () => current() && (this.joined = false));
+    consumer.on(consumer.events.REBALANCING, () => current() && this.leave());
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!current()) return;
-      this.joined = false;
+      this.leave();
       this.lastError = payload.error.message;
     });
-    consumer.on(consumer.events.STOP, () => current() && (this.joined = false));
+    consumer.on(consumer.events.STOP, () => current() && this.leave());
     try {
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
@@ -147,10 +164,14 @@ export class IdempotentConsumer {
       await consumer.disconnect();
       return;
     }
-    // Started again without a stop: the earlier member leaves the group.
+    // Started again without a stop (the watchdog): the earlier member leaves the group. Not
+    // awaited here, as a silent member may never answer; stop() waits for it, bounded.
     const previous = this.consumer;
     this.consumer = consumer;
-    if (previous) await previous.disconnect().catch(() => undefined);
+    if (previous) {
+      const left: Promise<void> = previous.disconnect().catch(() => undefined).finally(() => this.leaving.delete(left));
+      this.leaving.add(left);
+    }
     if (this.unreport.length === 0) this.reportLag();
     if (!this.pruneTimer) {
       this.pruneTimer = setInterval(
@@ -183,6 +204,10 @@ export class IdempotentConsumer {
    */
   startInBackground(): void {
     this.stopped = false;
+    // A new member is on its way: out of the group until it joins.
+    this.joined = false;
+    this.outSince = Date.now();
+    this.watch();
     const epoch = ++this.epoch;
     const attempt = async (delay: number): Promise<void> => {
       if (this.stopped || epoch !== this.epoch) return;
@@ -199,6 +224,33 @@ export class IdempotentConsumer {
     this.starting = attempt(500);
   }
 
+  private leave(): void {
+    this.joined = false;
+    this.outSince ??= Date.now();
+  }
+
+  /**
+   * kafkajs retries a failed join by itself, but a broker killed at the wrong moment (while
+   * the group's coordinator was loading) has been seen to leave its consumer silent for good:
+   * no join, no retry, no crash. Out of its group for longer than any rebalance takes, the
+   * consumer is started again as a new member. An earlier member is disconnected only once its
+   * run() has returned: when the new one has started (this.consumer), or by its own start-up.
+   */
+  private watch(): void {
+    const after = this.options.rejoinAfterMs ?? Number(process.env.KAFKA_REJOIN_AFTER_MS ?? Math.max(60000, 3 * sessionTimeoutMs()));
+    if (this.watchdog || !(after > 0)) return;
+    this.watchdog = setInterval(
+      () => {
+        if (this.stopped || this.outSince === null || Date.now() - this.outSince < after) return;
+        this.restarts += 1;
+        this.logger.warn(`out of group ${this.options.groupId} for ${Date.now() - this.outSince} ms; starting again as a new member`);
+        this.startInBackground();
+      },
+      Math.min(5000, Math.max(100, Math.floor(after / 4))),
+    );
+    this.watchdog.unref();
+  }
+
   /** For readiness: a consumer that has not joined its group is not applying events. */
   get status(): { name: string; joined: boolean; lastError: string | null } {
     return { name: this.name, joined: this.joined, lastError: this.lastError };
@@ -206,7 +258,10 @@ export class IdempotentConsumer {
 
   async stop(): Promise<void> {
     this.joined = false;
+    this.outSince = null;
     this.stopped = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
     this.epoch += 1;
     for (const u of this.unreport) u();
     this.unreport = [];
@@ -238,7 +293,7 @@ export class IdempotentConsumer {
     await within(this.starting, 'start-up');
     const consumer = this.consumer;
     this.consumer = null;
-    await within(consumer?.disconnect(), 'disconnecting');
+    await Promise.all([within(consumer?.disconnect(), 'disconnecting'), within(Promise.all(this.leaving), 'an earlier member leaving')]);
     await within(admin?.disconnect(), 'disconnecting the admin client');
   }
 
