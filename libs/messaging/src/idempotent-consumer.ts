@@ -169,7 +169,10 @@ export class IdempotentConsumer {
     const previous = this.consumer;
     this.consumer = consumer;
     if (previous) {
-      const left: Promise<void> = previous.disconnect().catch(() => undefined).finally(() => this.leaving.delete(left));
+      const left: Promise<void> = previous
+        .disconnect()
+        .catch(() => undefined)
+        .finally(() => this.leaving.delete(left));
       this.leaving.add(left);
     }
     if (this.unreport.length === 0) this.reportLag();
