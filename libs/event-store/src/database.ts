@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DataSource, MigrationInterface } from 'typeorm';
 import { assertIdentifier } from './migrations';
 
@@ -37,7 +38,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   // only while a query runner holds the client, and an 'error' without a listener ends the
   // process; the queries on that client fail on their own and their callers retry them.
   const pool = (dataSource.driver as unknown as { master?: import('node:events').EventEmitter & { _clients?: import('node:events').EventEmitter[] } }).master;
-  const listen = (client: import('node:events').EventEmitter) => client.on('error', () => undefined);
+  const listen = (client: import('node:events').EventEmitter) => {
+    client.on('error', () => undefined);
+    if (process.env.DATABASE_PREPARE !== '0') prepareRepeatedStatements(client as unknown as PgClient);
+  };
   // Clients opened during initialize() are there already; later ones are announced by 'connect'.
   for (const client of pool?._clients ?? []) listen(client);
   pool?.on('connect', listen);
@@ -57,4 +61,38 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     throw err;
   }
   return dataSource;
+}
+
+interface PgClient {
+  query: (...args: unknown[]) => unknown;
+  connection?: { parsedStatements?: Record<string, string> };
+}
+
+/** Named statements one connection keeps at most; past that, new texts run unnamed. */
+const PREPARED_PER_CONNECTION = 100;
+
+/**
+ * The ORM sends every query unnamed, so PostgreSQL parses and plans each one again, and that
+ * was most of what the server spent on a command. A query with parameters that this
+ * connection has run before is sent as a named statement instead (named by its text's hash,
+ * so equal texts share one): parsed once per connection, then only bound and executed.
+ * Statements without parameters (BEGIN, COMMIT, DDL) stay on the simple protocol.
+ */
+export function prepareRepeatedStatements(client: PgClient): void {
+  const query = client.query;
+  const seen = new Set<string>();
+  client.query = function (this: unknown, config: unknown, values?: unknown, ...rest: unknown[]) {
+    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+      const parsed = client.connection?.parsedStatements ?? {};
+      const name = `dl_${createHash('sha1').update(config).digest('base64url')}`;
+      if (parsed[name] !== undefined) return query.call(this, { name, text: config, values }, ...rest);
+      if (seen.has(config) && Object.keys(parsed).length < PREPARED_PER_CONNECTION) {
+        seen.delete(config);
+        return query.call(this, { name, text: config, values }, ...rest);
+      }
+      // The first time, unnamed: a text run once (a one-off query) costs nothing more.
+      if (seen.size < 10 * PREPARED_PER_CONNECTION) seen.add(config);
+    }
+    return query.call(this, config, values, ...rest);
+  } as PgClient['query'];
 }
