@@ -22,6 +22,7 @@ import { faultPoint } from './fault-point';
 import { headerString } from './envelope';
 import { checkEnvelope, parseEnvelope } from './event-check';
 import { ensureTopics } from './topics';
+import { PeriodicCommits } from './offset-commits';
 
 /** Handles one event; its writes go through `tx` so they commit together with the inbox record. */
 export type EventHandler = (event: EventEnvelope<any>, tx: EntityManager) => Promise<void>;
@@ -65,6 +66,8 @@ export interface IdempotentConsumerOptions {
 const STOP_TIMEOUT_MS = 5000;
 /** A member that died without leaving (kill -9) holds its partitions until its session times out. */
 const sessionTimeoutMs = () => Number(process.env.KAFKA_SESSION_TIMEOUT_MS ?? 10000);
+/** How often processed offsets are committed (ms); 0: after every fetched batch, as kafkajs does. */
+const commitIntervalMs = () => Number(process.env.KAFKA_COMMIT_INTERVAL_MS ?? 1000);
 const inboxRetentionDays = () => Number(process.env.INBOX_RETENTION_DAYS ?? 30);
 
 export type Outcome = 'handled' | 'duplicate' | 'skipped' | 'dead-lettered';
@@ -81,6 +84,8 @@ export class IdempotentConsumer {
   private readonly name: string;
   private readonly inbox: string;
   private consumer: Consumer | null = null;
+  /** The offsets of `consumer`, committed every KAFKA_COMMIT_INTERVAL_MS (null: kafkajs commits). */
+  private commits: PeriodicCommits | null = null;
   private stopped = false;
   private pruneTimer: NodeJS.Timeout | null = null;
   private starting: Promise<void> | null = null;
@@ -137,13 +142,20 @@ export class IdempotentConsumer {
     // Listeners never disconnect: disconnecting a member before its run() has returned lets
     // kafkajs go on fetching with it afterwards (a member that outlives stop()).
     const current = () => epoch === this.epoch;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    const interval = commitIntervalMs();
+    const commits = interval > 0 ? new PeriodicCommits(consumer, interval, (m) => this.logger.warn(m)) : null;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      commits?.assigned(payload.memberAssignment);
       if (!current()) return;
       this.joined = true;
       this.outSince = null;
       this.lastError = null;
     });
-    consumer.on(consumer.events.REBALANCING, () => current() && this.leave());
+    consumer.on(consumer.events.REBALANCING, () => {
+      // Commit what is done before the partitions may move (kafkajs does the same for its own).
+      void commits?.flush();
+      if (current()) this.leave();
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!current()) return;
       this.leave();
@@ -153,22 +165,28 @@ export class IdempotentConsumer {
     try {
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
-      await this.run(consumer);
+      await this.run(consumer, commits);
     } catch (err) {
       // Each attempt makes a consumer of its own: a failed one must not linger.
+      void commits?.close();
       await consumer.disconnect().catch(() => undefined);
       throw err;
     }
     if (epoch !== this.epoch) {
       // stop() (or a newer start) gave up waiting for this start-up: do not leave a member running.
+      await commits?.close();
       await consumer.disconnect();
       return;
     }
     // Started again without a stop (the watchdog): the earlier member leaves the group. Not
     // awaited here, as a silent member may never answer; stop() waits for it, bounded.
-    const previous = this.consumer;
+    const [previous, previousCommits] = [this.consumer, this.commits];
     this.consumer = consumer;
+    this.commits = commits;
     if (previous) {
+      // Its commit is not waited for: a silent member may not answer, and what it handled is
+      // delivered again at worst.
+      void previousCommits?.close();
       const left: Promise<void> = previous
         .disconnect()
         .catch(() => undefined)
@@ -185,16 +203,23 @@ export class IdempotentConsumer {
     }
   }
 
-  private run(consumer: Consumer): Promise<void> {
+  private run(consumer: Consumer, commits: PeriodicCommits | null): Promise<void> {
     return consumer.run({
+      autoCommit: commits === null,
       // Partitions are independent (order matters within one): work on several at once.
       partitionsConsumedConcurrently: Number(process.env.KAFKA_PARTITIONS_CONCURRENCY ?? 3),
       ...(this.options.handleBatch
-        ? { eachBatch: async ({ batch, heartbeat }) => this.processBatch(batch.topic, batch.partition, batch.messages, heartbeat) }
+        ? {
+            eachBatch: async ({ batch, heartbeat }) => {
+              await this.processBatch(batch.topic, batch.partition, batch.messages, heartbeat);
+              commits?.processed(batch.topic, batch.partition, batch.lastOffset());
+            },
+          }
         : {
             eachMessage: async ({ topic, partition, message }) => {
               const outcome = await this.process(topic, partition, message);
               faultPoint('consumer-committed');
+              commits?.processed(topic, partition, message.offset);
               this.count(outcome);
             },
           }),
@@ -294,9 +319,15 @@ export class IdempotentConsumer {
       clearTimeout(timer);
     };
     await within(this.starting, 'start-up');
-    const consumer = this.consumer;
+    const [consumer, commits] = [this.consumer, this.commits];
     this.consumer = null;
-    await Promise.all([within(consumer?.disconnect(), 'disconnecting'), within(Promise.all(this.leaving), 'an earlier member leaving')]);
+    this.commits = null;
+    const leave = async () => {
+      // What is handled is committed before leaving, so the next member starts after it.
+      await within(commits?.close(), 'committing offsets');
+      await within(consumer?.disconnect(), 'disconnecting');
+    };
+    await Promise.all([leave(), within(Promise.all(this.leaving), 'an earlier member leaving')]);
     await within(admin?.disconnect(), 'disconnecting the admin client');
   }
 
