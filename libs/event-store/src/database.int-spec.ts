@@ -65,4 +65,23 @@ describe('openDatabase: repeated statements are prepared (real PostgreSQL)', () 
     expect(n).toBeLessThanOrEqual(100);
     expect(n).toBeGreaterThan(50);
   });
+
+  it('goes back to unnamed for a text whose table changed under its named statement', async () => {
+    // Its own connection: the one above has used up its named statements.
+    const fresh = db.createQueryRunner();
+    await fresh.connect();
+    const text = `SELECT * FROM "${schema}".things WHERE id = $1`;
+    await fresh.query(text, [7]);
+    await fresh.query(text, [7]);
+    expect(await fresh.query(`SELECT name FROM pg_prepared_statements WHERE statement = $1`, [text])).toHaveLength(1);
+    await db.query(`ALTER TABLE "${schema}".things ADD COLUMN extra text`);
+    // PostgreSQL refuses the old statement once; the text is then sent unnamed, and works.
+    try {
+      await expect(fresh.query(text, [7])).rejects.toThrow(/cached plan must not change result type/);
+      expect(await fresh.query(text, [7])).toEqual([{ id: 7, name: 'thing 7', extra: null }]);
+      expect(await fresh.query(text, [8])).toEqual([{ id: 8, name: 'thing 8', extra: null }]);
+    } finally {
+      await fresh.release();
+    }
+  });
 });

@@ -81,14 +81,26 @@ const PREPARED_PER_CONNECTION = 100;
 export function prepareRepeatedStatements(client: PgClient): void {
   const query = client.query;
   const seen = new Set<string>();
+  /**
+   * Texts never to name again on this connection: their statement failed in a way a named one
+   * keeps failing (a table's columns changed under it: "cached plan must not change result
+   * type"; or pg closed it after a value could not be sent, but still counts it as parsed).
+   */
+  const unnamed = new Set<string>();
+  const named = (self: unknown, name: string, text: string, values: unknown[]) =>
+    (query.call(self, { name, text, values }) as Promise<unknown>).catch((err: { code?: string; severity?: string }) => {
+      if ((err.code === '0A000' || err.code === '26000' || !err.severity) && unnamed.size < 10 * PREPARED_PER_CONNECTION) unnamed.add(text);
+      throw err;
+    });
   client.query = function (this: unknown, config: unknown, values?: unknown, ...rest: unknown[]) {
-    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+    // Only the promise form, as the ORM calls it (a callback or a stream object passes through).
+    if (typeof config === 'string' && Array.isArray(values) && values.length > 0 && rest.length === 0 && !unnamed.has(config)) {
       const parsed = client.connection?.parsedStatements ?? {};
       const name = `dl_${createHash('sha1').update(config).digest('base64url')}`;
-      if (parsed[name] !== undefined) return query.call(this, { name, text: config, values }, ...rest);
+      if (parsed[name] !== undefined) return named(this, name, config, values);
       if (seen.has(config) && Object.keys(parsed).length < PREPARED_PER_CONNECTION) {
         seen.delete(config);
-        return query.call(this, { name, text: config, values }, ...rest);
+        return named(this, name, config, values);
       }
       // The first time, unnamed: a text run once (a one-off query) costs nothing more.
       if (seen.size < 10 * PREPARED_PER_CONNECTION) seen.add(config);

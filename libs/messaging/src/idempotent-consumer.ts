@@ -96,6 +96,8 @@ export class IdempotentConsumer {
   private lastError: string | null = null;
   /** Since when the current member has been out of its group (null while joined or stopped). */
   private outSince: number | null = null;
+  /** When kafkajs last reported a crash of the current member (it is still trying, then). */
+  private lastCrashAt = 0;
   private watchdog: NodeJS.Timeout | null = null;
   /** Earlier members asked to leave after a restart; stop() waits for them (bounded). */
   private readonly leaving = new Set<Promise<void>>();
@@ -158,6 +160,7 @@ export class IdempotentConsumer {
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!current()) return;
+      this.lastCrashAt = Date.now();
       this.leave();
       this.lastError = payload.error.message;
     });
@@ -174,7 +177,7 @@ export class IdempotentConsumer {
     }
     if (epoch !== this.epoch) {
       // stop() (or a newer start) gave up waiting for this start-up: do not leave a member running.
-      await commits?.close();
+      await this.bounded(commits?.close(), 'committing offsets');
       await consumer.disconnect();
       return;
     }
@@ -184,11 +187,9 @@ export class IdempotentConsumer {
     this.consumer = consumer;
     this.commits = commits;
     if (previous) {
-      // Its commit is not waited for: a silent member may not answer, and what it handled is
-      // delivered again at worst.
-      void previousCommits?.close();
-      const left: Promise<void> = previous
-        .disconnect()
+      // Its offsets first (bounded: a silent member may not answer), then it leaves.
+      const left: Promise<void> = this.bounded(previousCommits?.close(), "committing an earlier member's offsets")
+        .then(() => previous.disconnect())
         .catch(() => undefined)
         .finally(() => this.leaving.delete(left));
       this.leaving.add(left);
@@ -260,8 +261,8 @@ export class IdempotentConsumer {
   /**
    * kafkajs retries a failed join by itself, but a broker killed at the wrong moment (while
    * the group's coordinator was loading) has been seen to leave its consumer silent for good:
-   * no join, no retry, no crash. Out of its group for longer than any rebalance takes, the
-   * consumer is started again as a new member. An earlier member is disconnected only once its
+   * no join, no retry, no crash. Out of its group, and without a crash, for longer than any
+   * rebalance takes, the consumer is started again as a new member. An earlier member is disconnected only once its
    * run() has returned: when the new one has started (this.consumer), or by its own start-up.
    */
   private watch(): void {
@@ -270,6 +271,9 @@ export class IdempotentConsumer {
     this.watchdog = setInterval(
       () => {
         if (this.stopped || this.outSince === null || Date.now() - this.outSince < after) return;
+        // Crashing and restarting (Kafka away) is kafkajs still at work, not silence: a member
+        // in its own restart must not be disconnected (it would go on without us).
+        if (Date.now() - this.lastCrashAt < after) return;
         this.restarts += 1;
         this.logger.warn(`out of group ${this.options.groupId} for ${Date.now() - this.outSince} ms; starting again as a new member`);
         this.startInBackground();
@@ -300,35 +304,43 @@ export class IdempotentConsumer {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.pruneTimer = null;
     // With Kafka away, connecting waits for the broker indefinitely: do not hold up shutdown.
-    const within = async <T>(p: Promise<T> | null | undefined, what: string) => {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.resolve(p).then(
-          () => undefined,
-          () => undefined,
-        ),
-        new Promise<void>((r) => {
-          timer = setTimeout(
-            () => (this.logger.warn(`${what} still waiting for Kafka after ${STOP_TIMEOUT_MS} ms; stopping without it`), r()),
-            STOP_TIMEOUT_MS,
-          );
-          timer.unref();
-        }),
-      ]);
-      // Done in time: no warning later (shutdown may go on longer than the timer).
-      clearTimeout(timer);
-    };
-    await within(this.starting, 'start-up');
+    await this.bounded(this.starting, 'start-up');
     const [consumer, commits] = [this.consumer, this.commits];
     this.consumer = null;
     this.commits = null;
     const leave = async () => {
       // What is handled is committed before leaving, so the next member starts after it.
-      await within(commits?.close(), 'committing offsets');
-      await within(consumer?.disconnect(), 'disconnecting');
+      const closing = commits?.close();
+      let settled = !closing;
+      void closing?.finally(() => (settled = true));
+      await this.bounded(closing, 'committing offsets');
+      await this.bounded(consumer?.disconnect(), 'disconnecting');
+      if (!settled) {
+        // A commit kafkajs was still retrying may connect the member again: once it has given
+        // up (it does when the member is no longer running), disconnect again.
+        await this.bounded(closing, 'committing offsets');
+        await this.bounded(consumer?.disconnect(), 'disconnecting');
+      }
     };
-    await Promise.all([leave(), within(Promise.all(this.leaving), 'an earlier member leaving')]);
-    await within(admin?.disconnect(), 'disconnecting the admin client');
+    await Promise.all([leave(), this.bounded(Promise.all(this.leaving), 'an earlier member leaving')]);
+    await this.bounded(admin?.disconnect(), 'disconnecting the admin client');
+  }
+
+  /** Waits for `p` at most STOP_TIMEOUT_MS: a kafkajs call may wait for a broker forever. */
+  private async bounded<T>(p: Promise<T> | null | undefined, what: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.resolve(p).then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<void>((r) => {
+        timer = setTimeout(() => (this.logger.warn(`${what} still waiting for Kafka after ${STOP_TIMEOUT_MS} ms; going on without it`), r()), STOP_TIMEOUT_MS);
+        timer.unref();
+      }),
+    ]);
+    // Done in time: no warning later (shutdown may go on longer than the timer).
+    clearTimeout(timer);
   }
 
   private count(outcome: Outcome, n = 1): void {

@@ -60,6 +60,28 @@ describe('PeriodicCommits', () => {
     ]);
   });
 
+  it('does not try again a failed commit of an earlier assignment', async () => {
+    // The commit is under way when the group is rebalanced; it fails as stale.
+    let fail: (err: Error) => void = () => undefined;
+    const sent: Commit[][] = [];
+    const consumer = {
+      commitOffsets: (offsets: Commit[]) => {
+        sent.push(offsets);
+        return sent.length === 1 ? new Promise<void>((_, reject) => (fail = reject)) : Promise.resolve();
+      },
+    };
+    const periodic = new PeriodicCommits(consumer, 1000, () => undefined);
+    periodic.processed('a', 0, '1');
+    const failing = periodic.flush();
+    await tick(0);
+    expect(sent).toHaveLength(1);
+    periodic.assigned({ a: [0] });
+    fail(new Error('illegal generation'));
+    await failing;
+    await tick(5000);
+    expect(sent).toHaveLength(1);
+  });
+
   it('drops the offsets of partitions a new assignment no longer holds', async () => {
     const { commits, periodic } = setUp();
     periodic.processed('a', 0, '1');

@@ -19,6 +19,8 @@ export class PeriodicCommits {
   private readonly pending = new Map<string, Commit>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Bumped by each new assignment: a failed commit of an earlier one is not tried again. */
+  private generation = 0;
   private committing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -30,34 +32,37 @@ export class PeriodicCommits {
   /** The message at `offset` is done: the group may move past it. */
   processed(topic: string, partition: number, offset: string): void {
     if (this.closed) return;
-    this.pending.set(`${topic}\0${partition}`, { topic, partition, offset: (BigInt(offset) + 1n).toString() });
+    this.pending.set(key(topic, partition), { topic, partition, offset: (BigInt(offset) + 1n).toString() });
     this.schedule();
   }
 
   /** A new generation: the offsets of partitions this member no longer holds are not its to commit. */
   assigned(assignment: Record<string, number[]>): void {
-    for (const [key, c] of this.pending) if (!assignment[c.topic]?.includes(c.partition)) this.pending.delete(key);
+    this.generation += 1;
+    for (const [k, c] of this.pending) if (!assignment[c.topic]?.includes(c.partition)) this.pending.delete(k);
   }
 
-  /** Commits what is pending now (a rebalance is starting, or the member is stopping). */
+  /** Commits what is pending (a rebalance is starting, or the member is stopping). */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = [...this.pending.values()];
-    this.pending.clear();
-    if (batch.length === 0) return this.committing;
+    // Commits go one after another, each taking what is pending when its turn comes, so a
+    // later commit never carries an older offset than an earlier one.
     this.committing = this.committing.then(async () => {
+      const batch = [...this.pending.values()];
+      this.pending.clear();
+      if (batch.length === 0) return;
+      const generation = this.generation;
       try {
         // kafkajs retries it, and skips it when the member is no longer running (the messages
         // are then delivered again from the last commit).
         await this.consumer.commitOffsets(batch);
       } catch (err) {
-        this.warn(`committing offsets failed, will be tried again: ${(err as Error).message}`);
-        // Put back what no newer offset has replaced; `assigned` drops what is no longer ours.
-        for (const c of batch) {
-          const key = `${c.topic}\0${c.partition}`;
-          if (!this.pending.has(key)) this.pending.set(key, c);
-        }
+        this.warn(`committing offsets failed: ${(err as Error).message}`);
+        // Tried again with the next commit, unless the member stopped, the partitions were
+        // assigned anew meanwhile, or a newer offset replaced it.
+        if (this.closed || generation !== this.generation) return;
+        for (const c of batch) if (!this.pending.has(key(c.topic, c.partition))) this.pending.set(key(c.topic, c.partition), c);
         this.schedule();
       }
     });
@@ -66,10 +71,9 @@ export class PeriodicCommits {
 
   /** Flushes and stops for good: nothing is committed by this member afterwards. */
   async close(): Promise<void> {
+    if (this.closed) return this.committing;
     const last = this.flush();
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     await last;
   }
 
@@ -82,3 +86,5 @@ export class PeriodicCommits {
     this.timer.unref();
   }
 }
+
+const key = (topic: string, partition: number) => `${topic}\0${partition}`;
