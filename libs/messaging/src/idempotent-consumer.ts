@@ -187,11 +187,7 @@ export class IdempotentConsumer {
     this.consumer = consumer;
     this.commits = commits;
     if (previous) {
-      // Its offsets first (bounded: a silent member may not answer), then it leaves.
-      const left: Promise<void> = this.bounded(previousCommits?.close(), "committing an earlier member's offsets")
-        .then(() => previous.disconnect())
-        .catch(() => undefined)
-        .finally(() => this.leaving.delete(left));
+      const left: Promise<void> = this.letGo(previous, previousCommits).finally(() => this.leaving.delete(left));
       this.leaving.add(left);
     }
     if (this.unreport.length === 0) this.reportLag();
@@ -308,22 +304,23 @@ export class IdempotentConsumer {
     const [consumer, commits] = [this.consumer, this.commits];
     this.consumer = null;
     this.commits = null;
-    const leave = async () => {
-      // What is handled is committed before leaving, so the next member starts after it.
-      const closing = commits?.close();
-      let settled = !closing;
-      void closing?.finally(() => (settled = true));
-      await this.bounded(closing, 'committing offsets');
-      await this.bounded(consumer?.disconnect(), 'disconnecting');
-      if (!settled) {
-        // A commit kafkajs was still retrying may connect the member again: once it has given
-        // up (it does when the member is no longer running), disconnect again.
-        await this.bounded(closing, 'committing offsets');
-        await this.bounded(consumer?.disconnect(), 'disconnecting');
-      }
-    };
-    await Promise.all([leave(), this.bounded(Promise.all(this.leaving), 'an earlier member leaving')]);
+    await Promise.all([this.letGo(consumer, commits), this.bounded(Promise.all(this.leaving), 'an earlier member leaving')]);
     await this.bounded(admin?.disconnect(), 'disconnecting the admin client');
+  }
+
+  /**
+   * A member leaves: what it handled is committed first (bounded: a silent member may not
+   * answer), so the next owner starts after it; then it disconnects. A commit kafkajs is still
+   * retrying then may connect it again: it is disconnected once more when that commit settles.
+   */
+  private async letGo(consumer: Consumer | null, commits: PeriodicCommits | null): Promise<void> {
+    const closing = commits?.close();
+    let settled = !closing;
+    void closing?.finally(() => (settled = true));
+    await this.bounded(closing, 'committing offsets');
+    const settledBefore = settled;
+    await this.bounded(consumer?.disconnect(), 'disconnecting');
+    if (!settledBefore) void closing?.finally(() => consumer?.disconnect().catch(() => undefined));
   }
 
   /** Waits for `p` at most STOP_TIMEOUT_MS: a kafkajs call may wait for a broker forever. */

@@ -108,4 +108,21 @@ describe('PeriodicCommits', () => {
     await periodic.flush();
     expect(commits).toEqual([[{ topic: 'a', partition: 0, offset: '9007199254740994' }]]);
   });
+
+  it('never takes a partition back: messages delivered again from an older commit are not recorded', async () => {
+    const { commits, periodic } = setUp();
+    periodic.processed('a', 0, '100');
+    await tick(1000);
+    // Delivered again from offset 50 (a commit that did not reach the broker, say).
+    periodic.processed('a', 0, '50');
+    periodic.processed('a', 0, '60');
+    await tick(1000);
+    expect(commits).toEqual([[{ topic: 'a', partition: 0, offset: '101' }]]);
+    // Lost and later assigned again: it starts from what its other owners committed.
+    periodic.assigned({ a: [] });
+    periodic.assigned({ a: [0] });
+    periodic.processed('a', 0, '80');
+    await tick(1000);
+    expect(commits[1]).toEqual([{ topic: 'a', partition: 0, offset: '81' }]);
+  });
 });

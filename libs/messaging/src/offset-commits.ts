@@ -17,6 +17,11 @@ interface Commit {
  */
 export class PeriodicCommits {
   private readonly pending = new Map<string, Commit>();
+  /**
+   * The highest offset recorded per partition: a partition delivered again from an older commit
+   * (a failed commit, a new assignment) must not take the group's offset back.
+   */
+  private readonly highest = new Map<string, bigint>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   /** Bumped by each new assignment: a failed commit of an earlier one is not tried again. */
@@ -32,14 +37,24 @@ export class PeriodicCommits {
   /** The message at `offset` is done: the group may move past it. */
   processed(topic: string, partition: number, offset: string): void {
     if (this.closed) return;
-    this.pending.set(key(topic, partition), { topic, partition, offset: (BigInt(offset) + 1n).toString() });
+    const k = key(topic, partition);
+    const next = BigInt(offset) + 1n;
+    if (next <= (this.highest.get(k) ?? -1n)) return;
+    this.highest.set(k, next);
+    this.pending.set(k, { topic, partition, offset: next.toString() });
     this.schedule();
   }
 
   /** A new generation: the offsets of partitions this member no longer holds are not its to commit. */
   assigned(assignment: Record<string, number[]>): void {
     this.generation += 1;
-    for (const [k, c] of this.pending) if (!assignment[c.topic]?.includes(c.partition)) this.pending.delete(k);
+    const held = (k: string, c: { topic: string; partition: number }) => assignment[c.topic]?.includes(c.partition);
+    for (const [k, c] of this.pending) if (!held(k, c)) this.pending.delete(k);
+    // A partition that comes back later starts from whatever its other owners committed.
+    for (const k of this.highest.keys()) {
+      const [topic, partition] = k.split('\0');
+      if (!held(k, { topic, partition: Number(partition) })) this.highest.delete(k);
+    }
   }
 
   /** Commits what is pending (a rebalance is starting, or the member is stopping). */
