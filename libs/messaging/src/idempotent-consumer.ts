@@ -99,7 +99,7 @@ export class IdempotentConsumer {
   /** When kafkajs last reported a crash of the current member (it is still trying, then). */
   private lastCrashAt = 0;
   private watchdog: NodeJS.Timeout | null = null;
-  /** Earlier members asked to leave after a restart; stop() waits for them (bounded). */
+  /** Earlier members asked to leave after a restart; stop() waits for them. */
   private readonly leaving = new Set<Promise<void>>();
   /** How often the watchdog started the consumer again. */
   restarts = 0;
@@ -171,18 +171,16 @@ export class IdempotentConsumer {
       await this.run(consumer, commits);
     } catch (err) {
       // Each attempt makes a consumer of its own: a failed one must not linger.
-      void commits?.close();
-      await consumer.disconnect().catch(() => undefined);
+      await this.letGo(consumer, commits);
       throw err;
     }
     if (epoch !== this.epoch) {
       // stop() (or a newer start) gave up waiting for this start-up: do not leave a member running.
-      await this.bounded(commits?.close(), 'committing offsets');
-      await consumer.disconnect();
+      await this.letGo(consumer, commits);
       return;
     }
     // Started again without a stop (the watchdog): the earlier member leaves the group. Not
-    // awaited here, as a silent member may never answer; stop() waits for it, bounded.
+    // awaited here, as a silent member may never answer; stop() waits for it (letGo is bounded).
     const [previous, previousCommits] = [this.consumer, this.commits];
     this.consumer = consumer;
     this.commits = commits;
@@ -258,8 +256,9 @@ export class IdempotentConsumer {
    * kafkajs retries a failed join by itself, but a broker killed at the wrong moment (while
    * the group's coordinator was loading) has been seen to leave its consumer silent for good:
    * no join, no retry, no crash. Out of its group, and without a crash, for longer than any
-   * rebalance takes, the consumer is started again as a new member. An earlier member is disconnected only once its
-   * run() has returned: when the new one has started (this.consumer), or by its own start-up.
+   * rebalance takes, the consumer is started again as a new member. An earlier member is
+   * disconnected only once its run() has returned: when the new one has started
+   * (this.consumer), or by its own start-up.
    */
   private watch(): void {
     const after = this.options.rejoinAfterMs ?? Number(process.env.KAFKA_REJOIN_AFTER_MS ?? Math.max(60000, 3 * sessionTimeoutMs()));
@@ -304,7 +303,8 @@ export class IdempotentConsumer {
     const [consumer, commits] = [this.consumer, this.commits];
     this.consumer = null;
     this.commits = null;
-    await Promise.all([this.letGo(consumer, commits), this.bounded(Promise.all(this.leaving), 'an earlier member leaving')]);
+    // letGo waits for Kafka a bounded time at each step: so does this.
+    await Promise.all([this.letGo(consumer, commits), ...this.leaving]);
     await this.bounded(admin?.disconnect(), 'disconnecting the admin client');
   }
 
