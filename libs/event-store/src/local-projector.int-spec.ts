@@ -183,6 +183,57 @@ describe('LocalProjector (real PostgreSQL)', () => {
     expect(await parked(name)).toEqual([]);
   });
 
+  it('reads its checkpoint once, not at every poll, and again when another instance or an operator moved it: nothing applied twice or lost', async () => {
+    const name = uniqueName('projection:memory');
+    const s = streamOf();
+    // Its own store instance: its appends wake this projector (not one on the shared store).
+    const own = new PostgresEventStore(db, schema);
+    const reads = jest.spyOn(own, 'readCheckpoint');
+    const one = projector(name, s, () => null, own, 100);
+    one.start();
+    try {
+      await own.append(s, 0, [ev('A')]);
+      await eventually(
+        () => seen(name),
+        (types) => types.includes('A'),
+        5000,
+        20,
+      );
+      // A second of polls (about ten of them): the checkpoint is not read again.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(reads).toHaveBeenCalledTimes(1);
+
+      // Another instance applies B and moves the checkpoint past what `one` remembers.
+      await store.append(s, 1, [ev('B')]);
+      await projector(name, s, () => null).catchUp();
+      await own.append(s, 2, [ev('C')]);
+      await eventually(
+        () => seen(name),
+        (types) => types.includes('C'),
+        5000,
+        20,
+      );
+      expect(await seen(name)).toEqual(['A', 'B', 'C']);
+      expect(reads.mock.calls.length).toBeGreaterThan(1);
+
+      // An operator deletes the checkpoint and the rows to have the table rebuilt from the log.
+      await db.query(`DELETE FROM "${schema}".outbox_checkpoints WHERE name = $1`, [name]);
+      await db.query(`DELETE FROM "${schema}".seen WHERE projection = $1`, [name]);
+      await own.append(s, 3, [ev('D')]);
+      await eventually(
+        () => seen(name),
+        (types) => types.includes('D'),
+        5000,
+        20,
+      );
+      expect(await seen(name)).toEqual(['A', 'B', 'C', 'D']);
+      expect(await parked(name)).toEqual([]);
+      expect(error).not.toHaveBeenCalled();
+    } finally {
+      await one.stop();
+    }
+  });
+
   it('does not lose a wake-up that arrives while a step runs (no wait for the next poll)', async () => {
     const name = uniqueName('projection:wake');
     const s = streamOf();
@@ -190,10 +241,11 @@ describe('LocalProjector (real PostgreSQL)', () => {
     const own = new PostgresEventStore(db, schema);
     const readAll = own.readAll.bind(own);
     let appendedAt = 0;
-    // The race made certain: a step reads nothing, then (before it returns) an append commits and wakes the projector.
+    // The race made certain: a step reads all there is (a short batch, after which the projector
+    // would sleep), then (before it returns) an append commits and wakes the projector.
     jest.spyOn(own, 'readAll').mockImplementation(async (after, limit) => {
       const result = await readAll(after, limit);
-      if (!appendedAt && result.events.length === 0) {
+      if (!appendedAt && result.events.length < (limit ?? 1000)) {
         await own.append(s, 0, [ev('Late')]);
         appendedAt = Date.now();
       }

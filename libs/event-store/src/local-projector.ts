@@ -34,6 +34,12 @@ export class LocalProjector {
   private pendingWake = false;
   private unsubscribe: (() => void) | null = null;
   private initialised = false;
+  /**
+   * Where this projector last moved the checkpoint: read once, not before every step (a query
+   * per step and per idle poll). Safe when another instance or an operator moves it meanwhile:
+   * the commit compares it with the locked row, and on a difference reads it again.
+   */
+  private at: Checkpoint | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -81,7 +87,7 @@ export class LocalProjector {
       );
       this.initialised = true;
     }
-    const from = await this.store.readCheckpoint(this.options.name);
+    const from = this.at ?? (await this.store.readCheckpoint(this.options.name));
     const batch = await this.store.readAll(from, this.options.batchSize ?? 500);
     const { checkpoint } = batch;
     const stored = batch.events;
@@ -122,17 +128,25 @@ export class LocalProjector {
   }
 
   /** Runs `work` and moves the checkpoint from `from` to `to` in one transaction; false if the checkpoint was not at `from`. */
-  private commitFrom(from: Checkpoint, to: Checkpoint, work: (tx: EntityManager) => Promise<void>): Promise<boolean> {
-    return this.dataSource.transaction(async (tx) => {
+  private async commitFrom(from: Checkpoint, to: Checkpoint, work: (tx: EntityManager) => Promise<void>): Promise<boolean> {
+    this.at = null;
+    const moved = await this.dataSource.transaction(async (tx) => {
       // Lock the checkpoint row so that two instances never apply the same events.
       const current = await tx.query(`SELECT transaction_id::text AS t, position FROM "${this.store.schema}".outbox_checkpoints WHERE name = $1 FOR UPDATE`, [
         this.options.name,
       ]);
-      if (current[0].t !== from.transactionId || Number(current[0].position) !== from.position) return false;
+      // No row: an operator deleted it to have the projection rebuilt; it is made again first.
+      if (!current[0]) this.initialised = false;
+      if (!current[0] || current[0].t !== from.transactionId || Number(current[0].position) !== from.position) return false;
       await work(tx);
       await this.store.saveCheckpoint(this.options.name, to, tx);
       return true;
     });
+    // Known only once committed: a failed or refused commit reads it again. Refused (another
+    // instance or an operator moved it): the loop looks again at once, from where it is now.
+    if (moved) this.at = to;
+    else this.pendingWake = true;
+    return moved;
   }
 
   private async park(event: RecordedEvent, err: unknown, tx: EntityManager): Promise<void> {
@@ -149,7 +163,9 @@ export class LocalProjector {
       // Cleared before the step: an append from here on makes the sleep below return at once.
       this.pendingWake = false;
       try {
-        if ((await this.step()) > 0) continue;
+        // A short batch took everything visible: an append since then has set pendingWake, so
+        // the sleep below returns at once; a full one may have left more behind.
+        if ((await this.step()) >= (this.options.batchSize ?? 500)) continue;
       } catch (err) {
         this.logger.warn(`projecting failed, retrying in ${this.pollMs} ms: ${errorMessage(err)}`);
         // A failing database gets the pause, whatever was appended meanwhile.
