@@ -529,18 +529,21 @@ export class IdempotentConsumer {
     await heartbeat?.();
     try {
       const handled = await this.options.dataSource.transaction(async (tx) => {
-        const ids = ready.map((r) => r.event.id);
-        const seen = new Set<string>(
-          (await tx.query(`SELECT event_id FROM ${this.inbox} WHERE consumer = $1 AND event_id = ANY($2::text[])`, [this.name, ids])).map(
-            (r: { event_id: string }) => r.event_id,
-          ),
+        // Recorded first, in one statement with the check (a batch handler writes read tables
+        // only, so nothing needs to be its transaction's first write): what comes back is new.
+        // A concurrent duplicate waits here for the other transaction and then finds it recorded
+        // (ids in order, so that two batches sharing several never wait for each other in a cycle).
+        const ids = [...new Set(ready.map((r) => r.event.id))].sort();
+        const recorded: { event_id: string }[] = await tx.query(
+          `INSERT INTO ${this.inbox} (consumer, event_id, outcome) SELECT $1, unnest($2::text[]), 'handled' ON CONFLICT DO NOTHING RETURNING event_id`,
+          [this.name, ids],
         );
+        const isNew = new Set(recorded.map((r) => r.event_id));
         const fresh = new Map<string, EventEnvelope>();
-        for (const { event } of ready) if (!seen.has(event.id) && !fresh.has(event.id)) fresh.set(event.id, event);
+        for (const { event } of ready) if (isNew.has(event.id) && !fresh.has(event.id)) fresh.set(event.id, event);
         if (fresh.size > 0) {
           await this.options.handleBatch!([...fresh.values()], tx);
           faultPoint('consumer-handled');
-          await tx.query(`INSERT INTO ${this.inbox} (consumer, event_id, outcome) SELECT $1, unnest($2::text[]), 'handled'`, [this.name, [...fresh.keys()]]);
         }
         return fresh.size;
       });

@@ -53,9 +53,9 @@ export async function writeFeed(db: Db, schema: string, events: EventEnvelope[])
   const drafts = new Map(known.filter((r) => r.type === 'OfferDrafted').map((r) => [offerOf(r.envelope), r.envelope]));
   const entries = feedEntriesOf(events, submitted, drafts);
   if (entries.length === 0) return;
-  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${schema}.feed`]);
-  // Delivered when the transaction commits: wakes the readers waiting in every replica.
-  await db.query(`SELECT pg_notify($1, '')`, [feedChannel(schema)]);
+  // The notification is delivered when the transaction commits: it wakes the readers waiting
+  // in every replica. One round trip for both.
+  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_notify($2, '')`, [`${schema}.feed`, feedChannel(schema)]);
   await db.query(
     `INSERT INTO "${schema}".feed (company_id, event_id, type, envelope, redacted, as_recorded)
      SELECT c, id, t, e::jsonb, r, a FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::boolean[]) WITH ORDINALITY AS x(c, id, t, e, r, a, n)
