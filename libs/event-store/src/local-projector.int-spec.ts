@@ -40,10 +40,18 @@ describe('LocalProjector (real PostgreSQL)', () => {
   afterEach(() => jest.restoreAllMocks());
 
   /** Records every event of `streamId` in `seen`; `fail` decides which throw instead. */
-  function projector(name: string, streamId: string, fail: (e: RecordedEvent) => Error | null, target = store, pollIntervalMs?: number) {
+  function projector(
+    name: string,
+    streamId: string,
+    fail: (e: RecordedEvent) => Error | null,
+    target = store,
+    pollIntervalMs?: number,
+    checkpointRecheckMs?: number,
+  ) {
     return new LocalProjector(db, target, {
       name,
       pollIntervalMs,
+      checkpointRecheckMs,
       apply: async (events: RecordedEvent[], tx: EntityManager) => {
         for (const e of events) {
           if (e.streamId !== streamId) continue;
@@ -183,14 +191,14 @@ describe('LocalProjector (real PostgreSQL)', () => {
     expect(await parked(name)).toEqual([]);
   });
 
-  it('reads its checkpoint once, not at every poll, and again when another instance or an operator moved it: nothing applied twice or lost', async () => {
+  it('reads its checkpoint once, not at every poll, and again when another instance moved it: nothing applied twice or lost', async () => {
     const name = uniqueName('projection:memory');
     const s = streamOf();
-    // Its own store instance: its appends wake this projector (not one on the shared store).
+    // Its own store instance: its appends wake only projectors on it (not one on the shared store).
     const own = new PostgresEventStore(db, schema);
     const reads = jest.spyOn(own, 'readCheckpoint');
-    const one = projector(name, s, () => null, own, 100);
-    one.start();
+    const polling = projector(name, s, () => null, own, 100, 60000);
+    polling.start();
     try {
       await own.append(s, 0, [ev('A')]);
       await eventually(
@@ -202,8 +210,22 @@ describe('LocalProjector (real PostgreSQL)', () => {
       // A second of polls (about ten of them): the checkpoint is not read again.
       await new Promise((r) => setTimeout(r, 1000));
       expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      await polling.stop();
+    }
 
-      // Another instance applies B and moves the checkpoint past what `one` remembers.
+    // Woken by its own appends only (no poll within the test): another instance applies B and
+    // moves the checkpoint past what this one remembers; C wakes it.
+    reads.mockClear();
+    const woken = projector(name, s, () => null, own, 60000, 60000);
+    woken.start();
+    try {
+      await eventually(
+        () => Promise.resolve(reads.mock.calls.length),
+        (n) => n === 1,
+        5000,
+        20,
+      );
       await store.append(s, 1, [ev('B')]);
       await projector(name, s, () => null).catchUp();
       await own.append(s, 2, [ev('C')]);
@@ -214,19 +236,41 @@ describe('LocalProjector (real PostgreSQL)', () => {
         20,
       );
       expect(await seen(name)).toEqual(['A', 'B', 'C']);
-      expect(reads.mock.calls.length).toBeGreaterThan(1);
+      // Its commit of B and C was refused, and it read the checkpoint again.
+      expect(reads).toHaveBeenCalledTimes(2);
+    } finally {
+      await woken.stop();
+    }
+    expect(error).not.toHaveBeenCalled();
+  });
 
-      // An operator deletes the checkpoint and the rows to have the table rebuilt from the log.
-      await db.query(`DELETE FROM "${schema}".outbox_checkpoints WHERE name = $1`, [name]);
-      await db.query(`DELETE FROM "${schema}".seen WHERE projection = $1`, [name]);
-      await own.append(s, 3, [ev('D')]);
+  it('notices within seconds, with nothing appended, that an operator deleted its checkpoint, and replays the log once', async () => {
+    const name = uniqueName('projection:reset');
+    const s = streamOf();
+    await store.append(s, 0, [ev('A'), ev('B')]);
+    const one = projector(name, s, () => null, store, 100, 500);
+    one.start();
+    try {
       await eventually(
         () => seen(name),
-        (types) => types.includes('D'),
+        (types) => types.length === 2,
         5000,
         20,
       );
-      expect(await seen(name)).toEqual(['A', 'B', 'C', 'D']);
+      // What the class says to do to rebuild the table: delete its rows and its checkpoint (together).
+      await db.transaction(async (tx) => {
+        await tx.query(`DELETE FROM "${schema}".seen WHERE projection = $1`, [name]);
+        await tx.query(`DELETE FROM "${schema}".outbox_checkpoints WHERE name = $1`, [name]);
+      });
+      await eventually(
+        () => seen(name),
+        (types) => types.length >= 2,
+        5000,
+        20,
+      );
+      // Settled: each event once, nothing parked.
+      await new Promise((r) => setTimeout(r, 700));
+      expect(await seen(name)).toEqual(['A', 'B']);
       expect(await parked(name)).toEqual([]);
       expect(error).not.toHaveBeenCalled();
     } finally {

@@ -11,6 +11,8 @@ export interface LocalProjectorOptions {
   apply: (events: RecordedEvent[], tx: EntityManager) => Promise<void>;
   batchSize?: number;
   pollIntervalMs?: number;
+  /** How long the checkpoint kept in memory is trusted while nothing is committed (ms; 5 s). */
+  checkpointRecheckMs?: number;
 }
 
 /**
@@ -35,11 +37,14 @@ export class LocalProjector {
   private unsubscribe: (() => void) | null = null;
   private initialised = false;
   /**
-   * Where this projector last moved the checkpoint: read once, not before every step (a query
-   * per step and per idle poll). Safe when another instance or an operator moves it meanwhile:
-   * the commit compares it with the locked row, and on a difference reads it again.
+   * The checkpoint as this projector last read or moved it, kept instead of read before every
+   * step and idle poll (a query each). Safe when another instance or an operator moves it
+   * meanwhile: the commit compares it with the locked row and, on a difference, reads it again;
+   * and it is read again after `checkpointRecheckMs` without a commit, so that a checkpoint
+   * deleted or moved back in a quiet app is noticed without waiting for the next event.
    */
   private at: Checkpoint | null = null;
+  private atSince = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -87,7 +92,9 @@ export class LocalProjector {
       );
       this.initialised = true;
     }
+    if (this.at && Date.now() - this.atSince > (this.options.checkpointRecheckMs ?? 5000)) this.at = null;
     const from = this.at ?? (await this.store.readCheckpoint(this.options.name));
+    if (!this.at) this.remember(from);
     const batch = await this.store.readAll(from, this.options.batchSize ?? 500);
     const { checkpoint } = batch;
     const stored = batch.events;
@@ -144,9 +151,14 @@ export class LocalProjector {
     });
     // Known only once committed: a failed or refused commit reads it again. Refused (another
     // instance or an operator moved it): the loop looks again at once, from where it is now.
-    if (moved) this.at = to;
+    if (moved) this.remember(to);
     else this.pendingWake = true;
     return moved;
+  }
+
+  private remember(checkpoint: Checkpoint): void {
+    this.at = checkpoint;
+    this.atSince = Date.now();
   }
 
   private async park(event: RecordedEvent, err: unknown, tx: EntityManager): Promise<void> {

@@ -43,11 +43,11 @@ export interface IdempotentConsumerOptions {
   /** Handlers by event type; events of other types are skipped. */
   handlers: Record<string, EventHandler>;
   /**
-   * Handles the events of a fetched batch (those with a handler) in one transaction with one
-   * inbox check and one inbox insert, instead of a transaction per message. Only for handlers
-   * that write read tables: one that appends to an event store must keep the append first in
-   * its own transaction. If the batch is refused, its messages are handled one at a time, so
-   * only the refused one is dead-lettered.
+   * Handles the events of a fetched batch (those with a handler) in one transaction that first
+   * records them in the inbox (one statement, which also tells the new ones), instead of a
+   * transaction per message. Only for handlers that write read tables: one that appends to an
+   * event store must keep the append first in its own transaction. If the batch is refused, its
+   * messages are handled one at a time, so only the refused one is dead-lettered.
    */
   handleBatch?: EventBatchHandler;
   catalog: EventCatalog;
