@@ -12,11 +12,13 @@ function log(msg) {
   console.log(`[ledger] ${msg}`);
 }
 
-/** `npm ci` when node_modules is missing or older than package-lock.json. */
+/** `npm ci` when node_modules is missing or older than package-lock.json or a patch (patches/, applied by npm ci). */
 function ensureDependencies() {
   const lock = path.join(ROOT, 'package-lock.json');
   const installed = path.join(ROOT, 'node_modules', '.package-lock.json');
-  const stale = !fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs;
+  const patches = path.join(ROOT, 'patches');
+  const inputs = [lock, ...(fs.existsSync(patches) ? fs.readdirSync(patches).map((f) => path.join(patches, f)) : [])];
+  const stale = !fs.existsSync(installed) || inputs.some((f) => fs.statSync(installed).mtimeMs < fs.statSync(f).mtimeMs);
   if (!stale) return;
   log('installing dependencies (npm ci)...');
   const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });

@@ -158,7 +158,7 @@ export class Cluster {
     const name = this.key(app, replica);
     const main = join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
-    // APP_NODE_ARGS passes flags to every app's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile under load.
+    // APP_NODE_ARGS passes flags to every app's node, e.g. "--perf-basic-prof" to profile under load (bench/profile/perf-summary.js).
     const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...nodeArgs, main], {
       cwd: root,
