@@ -19,8 +19,8 @@ export function canonicalJson(value: unknown): string {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ',';
-      // A hole of a sparse array stays empty, as Array.prototype.map and join left it.
-      if (i in value) out += canonicalJson(value[i] === undefined ? null : value[i]);
+      // A hole of a sparse array, and a function or symbol (no JSON), stay empty, as map and join left them.
+      if (i in value) out += canonicalJson(value[i] === undefined ? null : value[i]) ?? '';
     }
     return out + ']';
   }
