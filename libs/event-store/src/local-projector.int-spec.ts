@@ -70,6 +70,14 @@ describe('LocalProjector (real PostgreSQL)', () => {
       name,
     ]);
   const checkpointOf = async (name: string) => (await store.readCheckpoint(name)).position;
+  /** Until the projection has applied an event of this type. */
+  const untilSeen = (name: string, type: string, timeoutMs = 5000, everyMs = 20) =>
+    eventually(
+      () => seen(name),
+      (types) => types.includes(type),
+      timeoutMs,
+      everyMs,
+    );
 
   it('parks an event that fails on its own, applies the rest of its batch exactly once, logs it, and goes on', async () => {
     const name = uniqueName('projection:poison');
@@ -201,12 +209,7 @@ describe('LocalProjector (real PostgreSQL)', () => {
     polling.start();
     try {
       await own.append(s, 0, [ev('A')]);
-      await eventually(
-        () => seen(name),
-        (types) => types.includes('A'),
-        5000,
-        20,
-      );
+      await untilSeen(name, 'A');
       // A second of polls (about ten of them): the checkpoint is not read again.
       await new Promise((r) => setTimeout(r, 1000));
       expect(reads).toHaveBeenCalledTimes(1);
@@ -229,12 +232,7 @@ describe('LocalProjector (real PostgreSQL)', () => {
       await store.append(s, 1, [ev('B')]);
       await projector(name, s, () => null).catchUp();
       await own.append(s, 2, [ev('C')]);
-      await eventually(
-        () => seen(name),
-        (types) => types.includes('C'),
-        5000,
-        20,
-      );
+      await untilSeen(name, 'C');
       expect(await seen(name)).toEqual(['A', 'B', 'C']);
       // Its commit of B and C was refused, and it read the checkpoint again.
       expect(reads).toHaveBeenCalledTimes(2);
@@ -298,12 +296,7 @@ describe('LocalProjector (real PostgreSQL)', () => {
     const p = projector(name, s, () => null, own, 10000);
     p.start();
     try {
-      await eventually(
-        () => seen(name),
-        (types) => types.includes('Late'),
-        3000,
-        10,
-      );
+      await untilSeen(name, 'Late', 3000, 10);
       expect(Date.now() - appendedAt).toBeLessThan(2000);
     } finally {
       await p.stop();
