@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { CONTEXTS, eventsTopic } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS, openDatabase } from '@dealledger/event-store';
-import { createKafka, ensureTopics, connectProducer, Inbox1732700000001, toKafkaMessage } from '@dealledger/messaging';
+import { createKafka, ensureTopics, connectProducer, Inbox1732700000001, kafkaPrincipal, toKafkaMessage } from '@dealledger/messaging';
 import { sampleHistory } from '@dealledger/testing';
 import { GENERATION_MIGRATIONS } from '../../apps/relationships/src/projection/generations';
 import { rebuildOptions, RelationshipsRebuild } from '../../apps/relationships/src/rebuild/rebuild';
@@ -72,8 +72,17 @@ async function main() {
     const db = await openDatabase({ schema, migrations: [...EVENT_STORE_MIGRATIONS, Inbox1732700000001, ...GENERATION_MIGRATIONS] });
     const topics = () => CONTEXTS.filter((c) => c !== 'relationships').map((c) => eventsTopic(c, prefix));
     if (LIVE === 'caught-up') await catchUpLiveGroup(prefix, topics());
-    // Nothing queries these tables: each run drops the generation the previous one replaced.
-    const rebuild = new RelationshipsRebuild(db, createKafka('bench-rebuild'), schema, topics, prefix, rebuildOptions({ retiredGraceMs: 0 }));
+    // Nothing queries these tables: each run drops the generation the previous one replaced. The
+    // worker threads sign in as the bench's other clients do: the relationships app's principal
+    // has no grants on the bench's prefix.
+    const rebuild = new RelationshipsRebuild(
+      db,
+      createKafka('bench-rebuild'),
+      schema,
+      topics,
+      prefix,
+      rebuildOptions({ retiredGraceMs: 0, principal: kafkaPrincipal('operator') }),
+    );
     const rates: number[] = [];
     const replayRates: number[] = [];
     const secs: number[] = [];

@@ -9,6 +9,7 @@ import { DATA_SOURCE } from '@dealledger/platform';
 import { createGenerationTables, digestOf, writeEvents } from './projection/generations';
 import { drainDeferred } from './projection/rows';
 import { RelationshipsInbound, sourceTopics } from './projection/relationships-inbound';
+import { pairRanges } from './rebuild/summarise';
 import { RebuildOptions, rebuildOptions, RebuildReport, RelationshipsRebuild } from './rebuild/rebuild';
 import { adminKey } from './rebuild/admin.http.controller';
 import { RELATIONSHIPS, RelationshipsModule } from './relationships.module';
@@ -514,6 +515,8 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     });
     expect(report.events).toBeGreaterThanOrEqual(history.length);
     expect(await digest(url)).toEqual({ ...before, generation: before.generation + 1 });
+    // The summaries came from two threads as well, a range of pairs each.
+    expect(await pairRanges(db, schema, report.generation, 2)).toHaveLength(2);
   });
 
   it('fails a rebuild at once when its replay fails, in this thread or a worker, keeps the live generation, and runs the next one', async () => {

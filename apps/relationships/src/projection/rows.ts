@@ -70,10 +70,13 @@ export async function writeKept(
   gen: number,
   events: EventEnvelope[],
   inserted: { company_a: string; company_b: string; event_id: string }[],
+  options: { summaries?: boolean } = {},
 ): Promise<void> {
-  await writeSummaries(db, schema, gen, insertedPairs(inserted, events));
   // Every event, with or without a pair (a tender's opening names only its buyer).
   await writeInbox(db, schema, gen, events.map(timelineEventOf));
+  // Last: the summary rows stay locked until the commit, and another writer of the same pairs
+  // (a replica) waits for them.
+  if (options.summaries !== false) await writeSummaries(db, schema, gen, insertedPairs(inserted, events));
 }
 
 /**
@@ -110,7 +113,14 @@ export function insertedPairs(returned: { company_a: string; company_b: string; 
  * filling keeps the live consumer's part of the latter aside (`deferred_g<N>`) until the replay
  * is done, since those must see each stream's events in order and the replay is behind.
  */
-export async function writeEvents(db: Db, schema: string, gen: number, events: EventEnvelope[], options: { defer?: boolean } = {}): Promise<void> {
+export async function writeEvents(
+  db: Db,
+  schema: string,
+  gen: number,
+  events: EventEnvelope[],
+  /** `summaries: false`: a rebuild's replay, which summarises the pairs afterwards (rebuild/summarise.ts). */
+  options: { defer?: boolean; summaries?: boolean } = {},
+): Promise<void> {
   const rows = events.flatMap(rowsOf);
   let inserted: { company_a: string; company_b: string; event_id: string }[] = [];
   if (rows.length) {
@@ -145,7 +155,7 @@ export async function writeEvents(db: Db, schema: string, gen: number, events: E
         JSON.stringify(inserted),
       ]);
   } else {
-    await writeKept(db, schema, gen, kept, inserted);
+    await writeKept(db, schema, gen, kept, inserted, options);
   }
   const companies = events.filter((e) => e.type === 'CompanyRegistered');
   if (companies.length) {

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Admin, Kafka } from 'kafkajs';
+import type { PoolClient } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { conflict } from '@dealledger/domain';
 import { eventCatalog } from '@dealledger/events';
@@ -13,6 +14,7 @@ import { drainDeferred } from '../projection/rows';
 import type { Db } from '../projection/rows';
 import { PartitionRange, replayShard, ShardResult, shardPartitions } from './replay';
 import type { ShardJob } from './replay-worker';
+import { pairRanges, PairRange, summariseRange } from './summarise';
 
 export interface RebuildReport {
   generation: number;
@@ -296,7 +298,7 @@ export class RelationshipsRebuild {
     const groups = shards.map((_, i) => `${groupBase}.${i}`);
     try {
       if (workers === 0) {
-        return await replayShard({
+        const result = await replayShard({
           kafka: this.kafka,
           groupId: groups[0] ?? groupBase,
           ranges,
@@ -307,9 +309,11 @@ export class RelationshipsRebuild {
             this.db.transaction(async (tx) => {
               // A rebuild can always be run again: its batches need not wait for the WAL flush.
               await tx.query('SET LOCAL synchronous_commit = off');
-              await writeEvents(tx, this.schema, gen, events);
+              await writeEvents(tx, this.schema, gen, events, { summaries: false });
             }),
         });
+        await this.summarise(gen);
+        return result;
       }
       const jobs: ShardJob[] = shards.map((shard, i) => ({
         brokers: this.options.brokers,
@@ -324,10 +328,23 @@ export class RelationshipsRebuild {
         decidedBelow,
       }));
       this.logger.log(`replaying ${total} events from ${ranges.length} partitions in ${jobs.length} worker threads`);
-      const results = await runWorkers(jobs);
+      // Then the summaries, a range of pairs in each thread.
+      const results = await runWorkers(jobs, (n) => pairRanges(this.db, this.schema, gen, n));
       return { written: results.reduce((n, r) => n + r.written, 0), skipped: results.reduce((n, r) => n + r.skipped, 0) };
     } finally {
       await admin.deleteGroups(groups).catch(() => undefined);
+    }
+  }
+
+  /** The replay's second phase in this thread (see summariseRange), on a connection of the app's pool. */
+  private async summarise(gen: number): Promise<void> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      const client = (runner as unknown as { databaseConnection: PoolClient }).databaseConnection;
+      await summariseRange(client, this.schema, gen, { from: null, to: null });
+    } finally {
+      await runner.release();
     }
   }
 
@@ -383,8 +400,12 @@ function defaultWorkers(): number {
   return Math.min(availableParallelism(), 4);
 }
 
-/** Runs each job in its own worker thread; if one fails or exits early, the others are stopped and the replay fails. */
-async function runWorkers(jobs: ShardJob[]): Promise<ShardResult[]> {
+/**
+ * Runs each job in its own worker thread: the replay of its shard, then, once every shard is
+ * replayed, the summaries of a range of pairs (`ranges`, asked for one per thread). If one fails
+ * or exits early, the others are stopped and the replay fails.
+ */
+async function runWorkers(jobs: ShardJob[], ranges: (n: number) => Promise<PairRange[]>): Promise<ShardResult[]> {
   // Compiled, the worker is a .js file (its @dealledger/* imports made relative by the build);
   // under ts-node or Jest it is the .ts source, which needs the compiler and the path aliases.
   const file = join(__dirname, `replay-worker${extname(__filename)}`);
@@ -403,21 +424,37 @@ async function runWorkers(jobs: ShardJob[]): Promise<ShardResult[]> {
       }),
   );
   try {
-    return await Promise.all(
-      workers.map(
-        (worker, i) =>
-          new Promise<ShardResult>((resolve, reject) => {
-            worker.once('message', (m: ShardResult & { error?: string }) =>
-              m.error === undefined ? resolve(m) : reject(new Error(`rebuild worker ${i}: ${m.error}`)),
-            );
-            worker.once('error', reject);
-            worker.once('exit', (code) => reject(new Error(`rebuild worker ${i} exited with code ${code}`)));
-          }),
-      ),
-    );
+    const next = workers.map(messagesOf);
+    const results = await Promise.all(next.map((n) => n() as Promise<ShardResult>));
+    const pairs = await ranges(workers.length);
+    workers.forEach((w, i) => w.postMessage(pairs[i] ?? null));
+    await Promise.all(next.map((n) => n()));
+    return results;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/** The next message of worker `i` each call, in order; rejected once it fails, reports an error or exits. */
+function messagesOf(worker: Worker, i: number): () => Promise<unknown> {
+  const queue: unknown[] = [];
+  let waiting: { resolve: (m: unknown) => void; reject: (e: Error) => void } | null = null;
+  let failed: Error | null = null;
+  const fail = (err: Error) => {
+    failed ??= err;
+    waiting?.reject(failed);
+    waiting = null;
+  };
+  worker.on('message', (m: { error?: string }) => {
+    if (m && m.error !== undefined) return fail(new Error(`rebuild worker ${i}: ${m.error}`));
+    if (waiting) waiting.resolve(m);
+    else queue.push(m);
+    waiting = null;
+  });
+  worker.once('error', fail);
+  worker.once('exit', (code) => fail(new Error(`rebuild worker ${i} exited with code ${code}`)));
+  return () =>
+    queue.length > 0 ? Promise.resolve(queue.shift()) : failed ? Promise.reject(failed) : new Promise((resolve, reject) => (waiting = { resolve, reject }));
 }
 
 /**

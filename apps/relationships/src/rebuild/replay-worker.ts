@@ -3,11 +3,13 @@ import 'reflect-metadata';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Pool, PoolClient } from 'pg';
+import { Client, Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { eventCatalog, EventEnvelope } from '@dealledger/events';
 import { createKafka } from '@dealledger/messaging';
-import { rowsOf, writeEvents, writeKept } from '../projection/rows';
+import { writeInbox } from '../projection/inbox-rows';
+import { rowsOf, timelineEventOf, writeEvents } from '../projection/rows';
+import { copyText, PairRange, summariseRange } from './summarise';
 import { PartitionRange, replayShard, ShardResult } from './replay';
 
 /** What the rebuild hands each worker thread: one shard of the partitions and where to write it. */
@@ -56,9 +58,6 @@ async function run(job: ShardJob): Promise<ShardResult> {
   }
 }
 
-/** COPY's text format: backslash, tab and line breaks are the only characters to escape. */
-const copyText = (v: string) => (/[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v);
-
 const staged = new WeakSet<PoolClient>();
 
 /** The projection's writers take TypeORM's shape of a query's answer: the rows. */
@@ -87,26 +86,18 @@ async function copyEvents(pool: Pool, schema: string, gen: number, events: Event
           [r.a, r.b, r.eventId, r.context, r.type, r.streamId, String(r.position), r.occurredAt, r.recordedAt, r.parties, r.data].map(copyText).join('\t') +
           '\n',
       );
-    let pairRows: { company_a: string; company_b: string; event_id: string }[] = [];
     if (lines.length > 0) {
       await pipeline(Readable.from([lines.join('')]), client.query(copyFrom('COPY rebuild_stage FROM STDIN')));
-      const inserted = await client.query(
+      await client.query(
         `INSERT INTO "${schema}".timeline_g${gen} (company_a, company_b, event_id, context, type, stream_id, position, occurred_at, recorded_at, parties, data)
-         SELECT a, b, id, ctx, t, sid, pos, occ, rec, p::jsonb, d::jsonb FROM rebuild_stage ON CONFLICT DO NOTHING
-         RETURNING company_a, company_b, event_id`,
+         SELECT a, b, id, ctx, t, sid, pos, occ, rec, p::jsonb, d::jsonb FROM rebuild_stage ON CONFLICT DO NOTHING`,
       );
-      pairRows = inserted.rows;
     }
     // Company registrations concern no pair: only the companies table (a handful of rows).
     const companies = events.filter((e) => e.type === 'CompanyRegistered');
     if (companies.length > 0) await writeEvents(rowsOnly(client), schema, gen, companies);
-    await writeKept(
-      rowsOnly(client),
-      schema,
-      gen,
-      events.filter((e) => e.type !== 'CompanyRegistered'),
-      pairRows,
-    );
+    // The summaries come after the whole replay, a pair at a time (summarise.ts).
+    await writeInbox(rowsOnly(client), schema, gen, events.filter((e) => e.type !== 'CompanyRegistered').map(timelineEventOf));
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -116,7 +107,25 @@ async function copyEvents(pool: Pool, schema: string, gen: number, events: Event
   }
 }
 
-run(workerData as ShardJob).then(
-  (result) => parentPort!.postMessage(result),
-  (err: Error) => parentPort!.postMessage({ error: err.message ?? String(err) }),
-);
+/**
+ * The second phase, in the same thread (starting another would load every module again): once
+ * every shard is replayed, the rebuild sends each thread a range of pairs to summarise, or null.
+ */
+async function summarise(job: ShardJob, range: PairRange): Promise<number> {
+  const client = new Client({ connectionString: job.databaseUrl, application_name: 'dealledger-rebuild' });
+  await client.connect();
+  try {
+    return await summariseRange(client, job.schema, job.generation, range);
+  } finally {
+    await client.end();
+  }
+}
+
+const job = workerData as ShardJob;
+run(job)
+  .then(async (replayed) => {
+    parentPort!.postMessage(replayed);
+    const range = await new Promise<PairRange | null>((resolve) => parentPort!.once('message', resolve));
+    parentPort!.postMessage({ rows: range ? await summarise(job, range) : 0 });
+  })
+  .catch((err: Error) => parentPort!.postMessage({ error: err.message ?? String(err) }));
