@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { CONTEXTS, eventsTopic } from '@dealledger/events';
 import { connectProducer, createKafka, ensureTopics, toKafkaMessage } from '@dealledger/messaging';
 import { eventually, http, sampleEvent, sampleHistory, sendToTopics, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { DATA_SOURCE } from '@dealledger/platform';
-import { createGenerationTables, digestOf, writeEvents } from './projection/generations';
+import { createGenerationTables, digestOf, dropGenerationTables, writeEvents } from './projection/generations';
 import { drainDeferred } from './projection/rows';
 import { RelationshipsInbound, sourceTopics } from './projection/relationships-inbound';
-import { pairRanges } from './rebuild/summarise';
+import { pairRanges, summariseRange } from './rebuild/summarise';
 import { RebuildOptions, rebuildOptions, RebuildReport, RelationshipsRebuild } from './rebuild/rebuild';
 import { adminKey } from './rebuild/admin.http.controller';
 import { RELATIONSHIPS, RelationshipsModule } from './relationships.module';
@@ -517,6 +518,42 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     expect(await digest(url)).toEqual({ ...before, generation: before.generation + 1 });
     // The summaries came from two threads as well, a range of pairs each.
     expect(await pairRanges(db, schema, report.generation, 2)).toHaveLength(2);
+  });
+
+  it("summarises a generation range by range to the live consumer's summaries, leaving out the rows it set aside", async () => {
+    const [{ generation: live }] = await db.query(`SELECT generation FROM "${schema}".generations WHERE status = 'active'`);
+    const gen = 900;
+    await createGenerationTables(db, schema, gen);
+    const client = new Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      await db.query(`INSERT INTO "${schema}".timeline_g${gen} SELECT * FROM "${schema}".timeline_g${live}`);
+      // The live consumer set one pair's rows aside: their summaries are the drain's to write.
+      const [aside] = await db.query(`SELECT company_a, company_b FROM "${schema}".timeline_g${gen} ORDER BY company_a DESC, company_b DESC LIMIT 1`);
+      await db.query(
+        `INSERT INTO "${schema}".deferred_g${gen} (events, inserted)
+         SELECT '[]', jsonb_agg(jsonb_build_object('company_a', company_a, 'company_b', company_b, 'event_id', event_id))
+           FROM "${schema}".timeline_g${gen} WHERE company_a = $1 AND company_b = $2`,
+        [aside.company_a, aside.company_b],
+      );
+      // A range for each first company of a pair: none empty.
+      const firsts: string[] = (await db.query(`SELECT DISTINCT company_a FROM "${schema}".timeline_g${gen} ORDER BY 1`)).map((r: any) => r.company_a);
+      expect(firsts.length).toBeGreaterThan(1);
+      let written = 0;
+      for (const [i, from] of firsts.entries())
+        written += await summariseRange(client, schema, gen, { from: i === 0 ? null : from, to: firsts[i + 1] ?? null });
+      const rows = (g: number) =>
+        db.query(
+          `SELECT company_a, company_b, viewer, tally::text, summary::jsonb::text, last_activity, events FROM "${schema}".summaries_g${g} ORDER BY 1, 2, 3`,
+        );
+      const expected = (await rows(live)).filter((r: any) => r.company_a !== aside.company_a || r.company_b !== aside.company_b);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await rows(gen)).toEqual(expected);
+      expect(written).toBe(expected.length);
+    } finally {
+      await client.end();
+      await dropGenerationTables(db, schema, gen);
+    }
   });
 
   it('fails a rebuild at once when its replay fails, in this thread or a worker, keeps the live generation, and runs the next one', async () => {

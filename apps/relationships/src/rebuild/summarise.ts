@@ -40,8 +40,10 @@ export async function pairRanges(db: Db, schema: string, gen: number, n: number)
 
 /**
  * The summaries of a generation a rebuild is filling, for the pairs of `range`, from the
- * timeline its replay wrote: each pair's rows in recording order (each stream's in its order),
- * folded one pair at a time, and each summary row written once, with COPY. Written per fetched
+ * timeline its replay wrote: each pair's rows in each stream's order (a context's positions: a
+ * stream's appends are serialised, so they rise with its versions, whatever the clock does; a
+ * tally depends on no order across streams, as the live consumer's arrival order shows), folded
+ * one pair at a time, and each summary row written once, with COPY. Written per fetched
  * batch with the timeline rows (as the live consumer does), a pair's rows were rewritten once
  * for every topic its events came from, each time a tally of about a kilobyte parsed and
  * stored whole: most of the rebuild's time.
@@ -67,7 +69,7 @@ export async function summariseRange(client: ClientBase, schema: string, gen: nu
          FROM ${s}.timeline_g${gen} t
         WHERE ($1::text IS NULL OR company_a >= $1) AND ($2::text IS NULL OR company_a < $2)
           AND NOT EXISTS (SELECT 1 FROM kept_aside k WHERE k.company_a = t.company_a AND k.company_b = t.company_b AND k.event_id = t.event_id)
-        ORDER BY company_a, company_b, recorded_at, context, position`,
+        ORDER BY company_a, company_b, context, position`,
       [range.from, range.to],
     );
     let pair: { a: string; b: string; tallies: Tally[] } | null = null;
