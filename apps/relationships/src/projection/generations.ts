@@ -1,12 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { schemaOf } from '@dealledger/event-store';
-import type { Db } from './rows';
+import { Db, timelineRowEvent } from './rows';
 import { inboxTableDdl } from './inbox-rows';
 import { PairEvent, summaryTableDdl, writeSummaries } from './summaries';
-import { byTime, TimelineEvent } from '../history/timeline-event';
+import { byTime } from '../history/timeline-event';
 import { summaryOf } from '../history/summary';
 
-export { rowsOf, writeEvents } from './rows';
+export { rowsOf, timelineRowEvent, writeEvents } from './rows';
 export type { Row } from './rows';
 
 /**
@@ -196,21 +196,6 @@ export class Summaries1737700000000 implements MigrationInterface {
     for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations`))
       await q.query(`DROP TABLE IF EXISTS "${schema}".summaries_g${generation}`);
   }
-}
-
-/** A timeline row as the event it keeps. */
-export function timelineRowEvent(r: any): TimelineEvent {
-  return {
-    eventId: r.event_id,
-    context: r.context,
-    type: r.type,
-    streamId: r.stream_id,
-    occurredAt: r.occurred_at,
-    recordedAt: r.recorded_at,
-    position: Number(r.position),
-    parties: r.parties,
-    data: r.data,
-  };
 }
 
 /**

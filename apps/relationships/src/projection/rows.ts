@@ -63,6 +63,21 @@ export function timelineEventOf(e: EventEnvelope): TimelineEvent {
   };
 }
 
+/** A timeline row as the event it keeps. */
+export function timelineRowEvent(r: any): TimelineEvent {
+  return {
+    eventId: r.event_id,
+    context: r.context,
+    type: r.type,
+    streamId: r.stream_id,
+    occurredAt: r.occurred_at,
+    recordedAt: r.recorded_at,
+    position: Number(r.position),
+    parties: r.parties,
+    data: r.data,
+  };
+}
+
 /** The summaries of the timeline rows `inserted` says are new, and the inbox, for `events` in their order. */
 export async function writeKept(
   db: Db,

@@ -3,8 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { emptyTally, summaryOf, Tally, tallyAsSeenBy } from '../history/summary';
-import type { TimelineEvent } from '../history/timeline-event';
-import type { Db } from '../projection/rows';
+import { Db, timelineRowEvent } from '../projection/rows';
 
 /** COPY's text format: backslash, tab and line breaks are the only characters to escape. */
 export const copyText = (v: string) => (/[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v);
@@ -90,17 +89,7 @@ export async function summariseRange(client: ClientBase, schema: string, gen: nu
           // One viewer if a pair ever named one company twice (its key holds the viewer once).
           pair = { a: r.company_a, b: r.company_b, tallies: r.company_a === r.company_b ? [emptyTally()] : [emptyTally(), emptyTally()] };
         }
-        const event: TimelineEvent = {
-          eventId: r.event_id,
-          context: r.context,
-          type: r.type,
-          streamId: r.stream_id,
-          occurredAt: r.occurred_at,
-          recordedAt: r.recorded_at,
-          position: Number(r.position),
-          parties: r.parties,
-          data: r.data,
-        };
+        const event = timelineRowEvent(r);
         const { a, b } = pair;
         pair.tallies.forEach((t, i) => tallyAsSeenBy(t, event, i === 0 ? a : b, [a, b]));
       }
