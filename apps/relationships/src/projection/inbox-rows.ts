@@ -50,7 +50,7 @@ export async function writeInboxOps(db: Db, schema: string, gen: number, ops: In
   // Ranges in byte order (~>=~, ~<~: the key index's text_pattern_ops), which is code point order in UTF-8.
   const bounded = ranges.filter((r): r is { from: string; to: string } => r.to !== null);
   const open = ranges.filter((r) => r.to === null).map((r) => r.from);
-  const stored: StoredRow[] =
+  const stored: InboxItem[] =
     keys.length + ranges.length === 0
       ? []
       : await db.query(
@@ -62,19 +62,7 @@ export async function writeInboxOps(db: Db, schema: string, gen: number, ops: In
            SELECT x.* FROM unnest($4::text[]) AS r(lo) CROSS JOIN LATERAL (SELECT ${STORED} FROM ${t} WHERE item_key ~>=~ r.lo) x`,
           [keys, bounded.map((r) => r.from), bounded.map((r) => r.to), open],
         );
-  const { deletes, upserts } = foldInboxOps(
-    stored.map((r) => ({
-      companyId: r.company_id,
-      key: r.item_key,
-      kind: r.kind as InboxItem['kind'],
-      role: r.role,
-      resource: r.resource,
-      reason: r.reason,
-      dueAt: r.due_at,
-      since: r.since,
-    })),
-    ops,
-  );
+  const { deletes, upserts } = foldInboxOps(stored, ops);
   if (deletes.length)
     await db.query(`DELETE FROM ${t} WHERE (company_id, item_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, [
       deletes.map((d) => d.companyId),
@@ -92,18 +80,8 @@ export async function writeInboxOps(db: Db, schema: string, gen: number, ops: In
   }
 }
 
-const STORED = 'company_id, item_key, kind, role, resource, reason, due_at, since';
-
-interface StoredRow {
-  company_id: string;
-  item_key: string;
-  kind: string;
-  role: string | null;
-  resource: string;
-  reason: string;
-  due_at: string | null;
-  since: string;
-}
+/** A stored row as an InboxItem. */
+const STORED = `company_id AS "companyId", item_key AS key, kind, role, resource, reason, due_at AS "dueAt", since`;
 
 /**
  * The stored keys the ops' closes of every company reach: exact keys (`close` without a
