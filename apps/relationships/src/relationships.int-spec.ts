@@ -7,7 +7,7 @@ import { CONTEXTS, eventsTopic } from '@dealledger/events';
 import { connectProducer, createKafka, ensureTopics, toKafkaMessage } from '@dealledger/messaging';
 import { eventually, http, sampleEvent, sampleHistory, sendToTopics, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { DATA_SOURCE } from '@dealledger/platform';
-import { createGenerationTables, digestOf, dropGenerationTables, writeEvents } from './projection/generations';
+import { createGenerationTables, digestOf, dropGenerationTables, SparseSummaries1764480000000, writeEvents } from './projection/generations';
 import { drainDeferred } from './projection/rows';
 import { RelationshipsInbound, sourceTopics } from './projection/relationships-inbound';
 import { pairRanges, summariseRange } from './rebuild/summarise';
@@ -554,6 +554,35 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
       await client.end();
       await dropGenerationTables(db, schema, gen);
     }
+  });
+
+  it('reads summary rows kept whole before as it reads sparse ones; the migration makes them sparse again, and a rebuild finds the digests equal', async () => {
+    const [{ generation: live }] = await db.query(`SELECT generation FROM "${schema}".generations WHERE status = 'active'`);
+    const t = `"${schema}".summaries_g${live}`;
+    const stored = () => db.query(`SELECT company_a, company_b, viewer, tally::text, summary::text FROM ${t} ORDER BY 1, 2, 3`);
+    const reads = async () => [
+      (await http(url, 'GET', `/relationships/${buyer}/${supplier}`, undefined, asBuyer)).body,
+      (await http(url, 'GET', `/relationships/counterparties?sort=value&currency=EUR`, undefined, asSupplier)).body,
+      (await http(url, 'GET', `/relationships/counterparties?sort=sla`, undefined, asBuyer)).body,
+    ];
+    const sparse = await stored();
+    const asRead = await reads();
+    expect(asRead[1].items.length).toBeGreaterThan(0);
+    const runner = app.get<DataSource>(DATA_SOURCE).createQueryRunner();
+    try {
+      // Whole, as the code before kept them: every field of the tally, zeros and empty sets too.
+      await new SparseSummaries1764480000000().down(runner);
+      const whole = await stored();
+      expect(whole.every((r: any) => 'offers' in JSON.parse(r.tally) && 'fulfilment' in JSON.parse(r.summary))).toBe(true);
+      expect(whole.reduce((n: number, r: any) => n + r.tally.length, 0)).toBeGreaterThan(1.5 * sparse.reduce((n: number, r: any) => n + r.tally.length, 0));
+      expect(await reads()).toEqual(asRead);
+      await new SparseSummaries1764480000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await stored()).toEqual(sparse);
+    expect(await within(rebuilder().run(), 30000)).toMatchObject({ equal: true, swapped: true });
+    expect(await reads()).toEqual(asRead);
   });
 
   it('fails a rebuild at once when its replay fails, in this thread or a worker, keeps the live generation, and runs the next one', async () => {

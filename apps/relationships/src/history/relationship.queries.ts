@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { PostgresEventStore } from '@dealledger/event-store';
 import { DATA_SOURCE } from '@dealledger/platform';
 import { activeGeneration, timelineRowEvent } from '../projection/generations';
+import { readSummary } from '../projection/summaries';
 import { pairKey } from './pairs';
 import { RelationshipSummary, withDecimalVolumes } from './summary';
 import { byTime, TimelineEvent } from './timeline-event';
@@ -81,7 +82,7 @@ export class RelationshipQueries {
     const gen = await activeGeneration(this.db, this.store.schema);
     const [a, b] = pairKey(x, y);
     const rows = await this.db.query(`SELECT summary FROM ${this.s}.summaries_g${gen} WHERE company_a = $1 AND company_b = $2 AND viewer = $3`, [a, b, viewer]);
-    return rows[0]?.summary ? withDecimalVolumes(rows[0].summary) : null;
+    return rows[0]?.summary ? withDecimalVolumes(readSummary(rows[0].summary)) : null;
   }
 
   /**
@@ -108,7 +109,7 @@ export class RelationshipQueries {
     return {
       rows: rows
         .slice(0, q.limit)
-        .map((r: { counterparty: string; summary: RelationshipSummary; key: string }) => ({ ...r, summary: r.summary && withDecimalVolumes(r.summary) })),
+        .map((r: { counterparty: string; summary: RelationshipSummary; key: string }) => ({ ...r, summary: r.summary && withDecimalVolumes(readSummary(r.summary)) })),
       more: rows.length > q.limit,
     };
   }

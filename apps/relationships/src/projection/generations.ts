@@ -2,9 +2,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { schemaOf } from '@dealledger/event-store';
 import { Db, timelineRowEvent } from './rows';
 import { inboxTableDdl } from './inbox-rows';
-import { PairEvent, summaryTableDdl, writeSummaries } from './summaries';
+import { PairEvent, readTally, storedSummary, storedTally, summaryTableDdl, writeSummaries } from './summaries';
 import { byTime } from '../history/timeline-event';
-import { summaryOf } from '../history/summary';
+import { summaryOf, Tally } from '../history/summary';
 
 export { rowsOf, timelineRowEvent, writeEvents } from './rows';
 export type { Row } from './rows';
@@ -251,6 +251,51 @@ export class DeferredWrites1737900000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Rewrites every summary row of the generations that are written to, a few thousand rows at a
+ * time (keyed on the row, so that memory stays small): `as` gives the tally and figures to store.
+ */
+async function rewriteSummaries(q: QueryRunner, as: (t: Tally) => { tally: string; summary: string }): Promise<void> {
+  const schema = schemaOf(q);
+  for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations WHERE status IN ('active', 'building')`)) {
+    const t = `"${schema}".summaries_g${generation}`;
+    let after = ['', '', ''];
+    for (;;) {
+      const rows: { company_a: string; company_b: string; viewer: string; tally: unknown }[] = await q.query(
+        `SELECT company_a, company_b, viewer, tally FROM ${t} WHERE (company_a, company_b, viewer) > ($1, $2, $3) ORDER BY 1, 2, 3 LIMIT 2000`,
+        after,
+      );
+      if (rows.length === 0) break;
+      const stored = rows.map((r) => as(readTally(r.tally)));
+      await q.query(
+        `UPDATE ${t} t SET tally = x.t::jsonb, summary = x.s::json
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS x(a, b, v, t, s)
+          WHERE t.company_a = x.a AND t.company_b = x.b AND t.viewer = x.v`,
+        [rows.map((r) => r.company_a), rows.map((r) => r.company_b), rows.map((r) => r.viewer), stored.map((x) => x.tally), stored.map((x) => x.summary)],
+      );
+      const last = rows[rows.length - 1];
+      after = [last.company_a, last.company_b, last.viewer];
+    }
+  }
+}
+
+/**
+ * The summaries kept sparse (see history/sparse.ts), the rows kept whole before rewritten so: a
+ * rebuild writes them sparse, and its digest is compared with the live generation's.
+ */
+export class SparseSummaries1764480000000 implements MigrationInterface {
+  name = 'SparseSummaries1764480000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await rewriteSummaries(q, (t) => ({ tally: storedTally(t), summary: storedSummary(t) }));
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    // Whole again: what the code before reads.
+    await rewriteSummaries(q, (t) => ({ tally: JSON.stringify(t), summary: JSON.stringify(summaryOf(t)) }));
+  }
+}
+
 /** The relationships app's read-model migrations, in order. */
 export const GENERATION_MIGRATIONS = [
   Generations1733000000000,
@@ -258,4 +303,5 @@ export const GENERATION_MIGRATIONS = [
   Summaries1737700000000,
   Inbox1737800000000,
   DeferredWrites1737900000000,
+  SparseSummaries1764480000000,
 ];

@@ -1,6 +1,19 @@
-import { emptyTally, summaryOf, Tally, tallyAsSeenBy } from '../history/summary';
+import { dense, sparseJson } from '../history/sparse';
+import { emptyTally, RelationshipSummary, summaryOf, Tally, tallyAsSeenBy } from '../history/summary';
 import type { TimelineEvent } from '../history/timeline-event';
 import type { Db } from './rows';
+
+/**
+ * A summary row keeps its tally and its figures sparse (see history/sparse.ts): what differs from
+ * an empty tally, and from an empty tally's figures. Rows kept whole before read the same.
+ */
+const EMPTY_TALLY = emptyTally();
+const EMPTY_SUMMARY = summaryOf(emptyTally());
+export const storedTally = (t: Tally): string => sparseJson(t, EMPTY_TALLY);
+export const storedSummary = (t: Tally): string => sparseJson(summaryOf(t), EMPTY_SUMMARY);
+// Fresh templates: what `dense` returns shares their parts, and a tally read is added to in place.
+export const readTally = (stored: unknown): Tally => dense(stored, emptyTally());
+export const readSummary = (stored: unknown): RelationshipSummary => dense(stored, summaryOf(emptyTally()));
 
 /** A timeline row just inserted: the pair and the event, as the timeline keeps it. */
 export interface PairEvent {
@@ -34,7 +47,7 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
   await db.query(
     `INSERT INTO ${table} (company_a, company_b, viewer, tally) SELECT a, b, v, $4::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS x(a, b, v)
      ON CONFLICT DO NOTHING`,
-    [col((r) => r.a), col((r) => r.b), col((r) => r.viewer), JSON.stringify(emptyTally())],
+    [col((r) => r.a), col((r) => r.b), col((r) => r.viewer), storedTally(emptyTally())],
   );
   const current: { company_a: string; company_b: string; viewer: string; tally: Tally }[] = await db.query(
     `SELECT company_a, company_b, viewer, tally FROM ${table} t
@@ -44,7 +57,7 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
   );
   const tallies = new Map(current.map((c) => [`${c.company_a} ${c.company_b} ${c.viewer}`, c.tally]));
   const updated = rows.map((r) => {
-    const t = tallies.get(`${r.a} ${r.b} ${r.viewer}`) ?? emptyTally();
+    const t = readTally(tallies.get(`${r.a} ${r.b} ${r.viewer}`));
     for (const e of r.events) tallyAsSeenBy(t, e, r.viewer, [r.a, r.b]);
     return t;
   });
@@ -57,8 +70,8 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
       col((r) => r.a),
       col((r) => r.b),
       col((r) => r.viewer),
-      updated.map((t) => JSON.stringify(t)),
-      updated.map((t) => JSON.stringify(summaryOf(t))),
+      updated.map(storedTally),
+      updated.map(storedSummary),
       updated.map((t) => t.lastActivity),
       updated.map((t) => t.events),
     ],

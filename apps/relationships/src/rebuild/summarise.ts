@@ -2,8 +2,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { emptyTally, summaryOf, Tally, tallyAsSeenBy } from '../history/summary';
+import { emptyTally, Tally, tallyAsSeenBy } from '../history/summary';
 import { Db, timelineRowEvent } from '../projection/rows';
+import { storedSummary, storedTally } from '../projection/summaries';
 
 /** COPY's text format: backslash, tab and line breaks are the only characters to escape. */
 export const copyText = (v: string) => (/[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v);
@@ -77,7 +78,7 @@ export async function summariseRange(client: ClientBase, schema: string, gen: nu
       for (const [i, tally] of tallies.entries()) {
         const lastActivity = tally.lastActivity === null ? '\\N' : copyText(tally.lastActivity);
         lines.push(
-          `${copyText(a)}\t${copyText(b)}\t${copyText(i === 0 ? a : b)}\t${copyText(JSON.stringify(tally))}\t${copyText(JSON.stringify(summaryOf(tally)))}\t${lastActivity}\t${tally.events}\n`,
+          `${copyText(a)}\t${copyText(b)}\t${copyText(i === 0 ? a : b)}\t${copyText(storedTally(tally))}\t${copyText(storedSummary(tally))}\t${lastActivity}\t${tally.events}\n`,
         );
       }
     };
