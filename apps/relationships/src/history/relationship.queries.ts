@@ -107,9 +107,10 @@ export class RelationshipQueries {
       params,
     );
     return {
-      rows: rows
-        .slice(0, q.limit)
-        .map((r: { counterparty: string; summary: RelationshipSummary; key: string }) => ({ ...r, summary: r.summary && withDecimalVolumes(readSummary(r.summary)) })),
+      rows: rows.slice(0, q.limit).map((r: { counterparty: string; summary: RelationshipSummary; key: string }) => ({
+        ...r,
+        summary: r.summary && withDecimalVolumes(readSummary(r.summary)),
+      })),
       more: rows.length > q.limit,
     };
   }
