@@ -8,14 +8,20 @@
  * As in a running system, the live consumer has passed the end offsets (its group's offsets are
  * set there; it dead-lettered nothing), so the replay takes its decisions from its inbox.
  * LIVE=none: no live consumer, and the replay checks every message in full (class-validator).
+ *
+ * The rebuild itself runs compiled, in a process of its own (`rebuild-compiled.js`), as the app
+ * runs it: the apps are built first, as for the end-to-end benchmark.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { CONTEXTS, eventsTopic } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS, openDatabase } from '@dealledger/event-store';
-import { createKafka, ensureTopics, connectProducer, Inbox1732700000001, kafkaPrincipal, toKafkaMessage } from '@dealledger/messaging';
+import { createKafka, ensureTopics, connectProducer, Inbox1732700000001, toKafkaMessage } from '@dealledger/messaging';
 import { sampleHistory } from '@dealledger/testing';
 import { GENERATION_MIGRATIONS } from '../../apps/relationships/src/projection/generations';
-import { rebuildOptions, RelationshipsRebuild } from '../../apps/relationships/src/rebuild/rebuild';
+import type { RebuildReport } from '../../apps/relationships/src/rebuild/rebuild';
+import { buildApps } from '../../test/e2e/cluster';
 
 const SIZES = (process.env.EVENTS ?? '100000,1000000').split(',').map(Number);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -63,7 +69,24 @@ async function catchUpLiveGroup(groupId: string, topics: string[]): Promise<void
   }
 }
 
+/** One rebuild by the compiled app's code, in a process of its own; its log goes to ours. */
+function rebuildOnce(schema: string, prefix: string, topics: string[]): RebuildReport {
+  const r = spawnSync(process.execPath, [join(__dirname, 'rebuild-compiled.js')], {
+    env: { ...process.env, BENCH_SCHEMA: schema, BENCH_PREFIX: prefix, BENCH_TOPICS: topics.join(',') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw r.error;
+  const lines = r.stdout.trimEnd().split('\n');
+  const report = lines.find((l) => l.startsWith('REPORT '));
+  process.stdout.write(lines.filter((l) => l !== report).join('\n') + '\n');
+  if (r.status !== 0 || !report) throw new Error(`the rebuild failed (exit ${r.status})`);
+  return JSON.parse(report.slice('REPORT '.length));
+}
+
 async function main() {
+  buildApps();
   console.log(`rebuild benchmark: node ${process.version}, ${RUNS} runs per size, median reported; live consumer: ${LIVE}`);
   for (const size of SIZES) {
     const prefix = `bench${Date.now().toString(36)}`;
@@ -72,23 +95,12 @@ async function main() {
     const db = await openDatabase({ schema, migrations: [...EVENT_STORE_MIGRATIONS, Inbox1732700000001, ...GENERATION_MIGRATIONS] });
     const topics = () => CONTEXTS.filter((c) => c !== 'relationships').map((c) => eventsTopic(c, prefix));
     if (LIVE === 'caught-up') await catchUpLiveGroup(prefix, topics());
-    // Nothing queries these tables: each run drops the generation the previous one replaced. The
-    // worker threads sign in as the bench's other clients do: the relationships app's principal
-    // has no grants on the bench's prefix.
-    const rebuild = new RelationshipsRebuild(
-      db,
-      createKafka('bench-rebuild'),
-      schema,
-      topics,
-      prefix,
-      rebuildOptions({ retiredGraceMs: 0, principal: kafkaPrincipal('operator') }),
-    );
+    // Nothing queries these tables: each run drops the generation the previous one replaced.
     const rates: number[] = [];
     const replayRates: number[] = [];
     const secs: number[] = [];
     for (let r = 0; r < RUNS; r++) {
-      // No live consumer fills these tables, so the first run's live generation is empty: force the swap.
-      const report = await rebuild.run({ force: true });
+      const report = rebuildOnce(schema, prefix, topics());
       rates.push(report.eventsPerSecond);
       replayRates.push(report.replayEventsPerSecond);
       secs.push(report.durationMs / 1000);
