@@ -17,7 +17,7 @@ const { rebuildOptions, RelationshipsRebuild } = require(join(dist, 'apps', 'rel
 
 (async () => {
   const { BENCH_SCHEMA: schema, BENCH_PREFIX: prefix, BENCH_TOPICS: topics } = process.env;
-  const db = await openDatabase({ schema });
+  const db = await openDatabase({ schema, migrations: [] });
   try {
     // The worker threads sign in as the bench's other clients do: the relationships app's
     // principal has no grants on the bench's prefix.

@@ -69,19 +69,21 @@ async function catchUpLiveGroup(groupId: string, topics: string[]): Promise<void
   }
 }
 
-/** One rebuild by the compiled app's code, in a process of its own; its log goes to ours. */
+/** One rebuild by the compiled app's code, in a process of its own; its log goes to ours when it ends. */
 function rebuildOnce(schema: string, prefix: string, topics: string[]): RebuildReport {
   const r = spawnSync(process.execPath, [join(__dirname, 'rebuild-compiled.js')], {
     env: { ...process.env, BENCH_SCHEMA: schema, BENCH_PREFIX: prefix, BENCH_TOPICS: topics.join(',') },
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
+    // A rebuild of 1M events takes minutes here: an hour means it hangs.
+    timeout: 60 * 60 * 1000,
   });
   if (r.error) throw r.error;
   const lines = r.stdout.trimEnd().split('\n');
   const report = lines.find((l) => l.startsWith('REPORT '));
   process.stdout.write(lines.filter((l) => l !== report).join('\n') + '\n');
-  if (r.status !== 0 || !report) throw new Error(`the rebuild failed (exit ${r.status})`);
+  if (r.status !== 0 || !report) throw new Error(`the rebuild failed (${r.signal ? `signal ${r.signal}` : `exit ${r.status}`})`);
   return JSON.parse(report.slice('REPORT '.length));
 }
 

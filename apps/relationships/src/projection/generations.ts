@@ -254,6 +254,9 @@ export class DeferredWrites1737900000000 implements MigrationInterface {
 /**
  * Rewrites every summary row of the generations that are written to, a few thousand rows at a
  * time (keyed on the row, so that memory stays small): `as` gives the tally and figures to store.
+ * Each batch is locked as it is read, so that a writer still running cannot add an event to a
+ * row between the read and the rewrite (its event would be lost). The migration is one
+ * transaction: the rows stay locked until it commits.
  */
 async function rewriteSummaries(q: QueryRunner, as: (t: Tally) => { tally: string; summary: string }): Promise<void> {
   const schema = schemaOf(q);
@@ -262,7 +265,7 @@ async function rewriteSummaries(q: QueryRunner, as: (t: Tally) => { tally: strin
     let after = ['', '', ''];
     for (;;) {
       const rows: { company_a: string; company_b: string; viewer: string; tally: unknown }[] = await q.query(
-        `SELECT company_a, company_b, viewer, tally FROM ${t} WHERE (company_a, company_b, viewer) > ($1, $2, $3) ORDER BY 1, 2, 3 LIMIT 2000`,
+        `SELECT company_a, company_b, viewer, tally FROM ${t} WHERE (company_a, company_b, viewer) > ($1, $2, $3) ORDER BY 1, 2, 3 LIMIT 2000 FOR UPDATE`,
         after,
       );
       if (rows.length === 0) break;
