@@ -7,7 +7,14 @@ import { CONTEXTS, eventsTopic } from '@dealledger/events';
 import { connectProducer, createKafka, ensureTopics, toKafkaMessage } from '@dealledger/messaging';
 import { eventually, http, sampleEvent, sampleHistory, sendToTopics, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { DATA_SOURCE } from '@dealledger/platform';
-import { createGenerationTables, digestOf, dropGenerationTables, SparseSummaries1764480000000, writeEvents } from './projection/generations';
+import {
+  createGenerationTables,
+  digestOf,
+  dropGenerationTables,
+  SparseSummaries1764480000000,
+  SummaryMembers1764600000000,
+  writeEvents,
+} from './projection/generations';
 import { drainDeferred } from './projection/rows';
 import { RelationshipsInbound, sourceTopics } from './projection/relationships-inbound';
 import { pairRanges, summariseRange } from './rebuild/summarise';
@@ -556,31 +563,42 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     }
   });
 
-  it('reads summary rows kept whole before as it reads sparse ones; the migration makes them sparse again, and a rebuild finds the digests equal', async () => {
+  it('reads summary rows kept whole before as it reads those kept in parts; the migrations make them sparse and in parts again, and a rebuild finds the digests equal', async () => {
     const [{ generation: live }] = await db.query(`SELECT generation FROM "${schema}".generations WHERE status = 'active'`);
     const t = `"${schema}".summaries_g${live}`;
     const stored = () => db.query(`SELECT company_a, company_b, viewer, tally::text, summary::text FROM ${t} ORDER BY 1, 2, 3`);
+    const members = () => db.query(`SELECT company_a, company_b, viewer, entity, members::text FROM "${schema}".summary_members_g${live} ORDER BY 1, 2, 3, 4`);
     const reads = async () => [
       (await http(url, 'GET', `/relationships/${buyer}/${supplier}`, undefined, asBuyer)).body,
       (await http(url, 'GET', `/relationships/counterparties?sort=value&currency=EUR`, undefined, asSupplier)).body,
       (await http(url, 'GET', `/relationships/counterparties?sort=sla`, undefined, asBuyer)).body,
     ];
-    const sparse = await stored();
+    const inParts = await stored();
+    const apart = await members();
     const asRead = await reads();
     expect(asRead[1].items.length).toBeGreaterThan(0);
+    // The live consumer kept the sets' members apart: no row names an offer, ticket or invoice.
+    expect(apart.length).toBeGreaterThan(0);
+    for (const m of apart) expect(inParts.map((r: any) => r.tally).join('')).not.toContain(m.entity);
     const runner = app.get<DataSource>(DATA_SOURCE).createQueryRunner();
     try {
-      // Whole, as the code before kept them: every field of the tally, zeros and empty sets too.
+      // Whole, as the code before kept them: every field of the tally, zeros and empty sets too, and the members in the row.
+      await new SummaryMembers1764600000000().down(runner);
       await new SparseSummaries1764480000000().down(runner);
       const whole = await stored();
       expect(whole.every((r: any) => 'offers' in JSON.parse(r.tally) && 'fulfilment' in JSON.parse(r.summary))).toBe(true);
-      expect(whole.reduce((n: number, r: any) => n + r.tally.length, 0)).toBeGreaterThan(1.5 * sparse.reduce((n: number, r: any) => n + r.tally.length, 0));
+      for (const m of apart) expect(whole.map((r: any) => r.tally).join('')).toContain(m.entity);
+      expect(whole.reduce((n: number, r: any) => n + r.tally.length, 0)).toBeGreaterThan(1.5 * inParts.reduce((n: number, r: any) => n + r.tally.length, 0));
+      expect(await tableExists(`summary_members_g${live}`)).toBe(false);
       expect(await reads()).toEqual(asRead);
       await new SparseSummaries1764480000000().up(runner);
+      await new SummaryMembers1764600000000().up(runner);
     } finally {
       await runner.release();
     }
-    expect(await stored()).toEqual(sparse);
+    expect(await stored()).toEqual(inParts);
+    expect(await members()).toEqual(apart);
+    expect(await reads()).toEqual(asRead);
     expect(await within(rebuilder().run(), 30000)).toMatchObject({ equal: true, swapped: true });
     expect(await reads()).toEqual(asRead);
   });

@@ -1,4 +1,4 @@
-import { addQuantities, compareQuantities, normaliseQuantity, quantityFrom, ratio, sum, sumQuantities } from '@dealledger/domain';
+import { addQuantities, compareQuantities, difference, normaliseQuantity, quantityFrom, ratio, sum, sumQuantities } from '@dealledger/domain';
 import type { TimelineEvent } from './timeline-event';
 import { eventAsSeenBy } from './visibility';
 
@@ -67,6 +67,8 @@ export interface Tally {
   resales: RelationshipSummary['resales'];
   tickets: RelationshipSummary['tickets'];
   satisfaction: { ratings: number; total: number };
+  /** The outcomes in `deadlines`, counted as they change: the summary needs no walk over the set. */
+  slaOutcomes: { met: number; missed: number };
   submittedOffers: Record<string, true>;
   biddenTenders: Record<string, true>;
   /** Each SLA deadline counts once: `ticket:kind:due` -> met or missed. */
@@ -85,6 +87,8 @@ interface FulfilmentTally {
   invoices: { issued: number; matched: number; disputed: number; withdrawn: number; paid: number; paidLate: number };
   gross: Record<string, { currency: string; gross: string }>;
   withdrawnInvoices: Record<string, true>;
+  /** The gross of the invoices in `gross` not withdrawn, per currency, with how many there are, kept as they change. */
+  value: Record<string, { gross: string; invoices: number }>;
 }
 
 const emptyFulfilment = (): FulfilmentTally => ({
@@ -93,6 +97,7 @@ const emptyFulfilment = (): FulfilmentTally => ({
   invoices: { issued: 0, matched: 0, disputed: 0, withdrawn: 0, paid: 0, paidLate: 0 },
   gross: {},
   withdrawnInvoices: {},
+  value: {},
 });
 
 export function emptyTally(): Tally {
@@ -107,6 +112,7 @@ export function emptyTally(): Tally {
     resales: { count: 0, volume: '0', throughIntermediaries: 0 },
     tickets: { opened: 0, resolved: 0, closed: 0 },
     satisfaction: { ratings: 0, total: 0 },
+    slaOutcomes: { met: 0, missed: 0 },
     submittedOffers: {},
     biddenTenders: {},
     deadlines: {},
@@ -130,9 +136,10 @@ export function tally(s: Tally, e: TimelineEvent, pair?: [string, string]): Tall
   const d = e.data;
   seen(s, e.occurredAt);
   switch (e.type) {
+    // Counted as the set grows (not by its size): a stored tally holds only the members an event needs.
     case 'OfferSubmitted':
+      if (!has(s.submittedOffers, d.offerId)) s.offers.made += 1;
       s.submittedOffers[d.offerId] = true;
-      s.offers.made = Object.keys(s.submittedOffers).length;
       break;
     case 'OfferAccepted':
       s.offers.accepted += 1;
@@ -151,8 +158,8 @@ export function tally(s: Tally, e: TimelineEvent, pair?: [string, string]): Tall
       if (!pair || d.supplierIds.some((id: string) => pair.includes(id))) s.tenders.invited += 1;
       break;
     case 'BidSubmitted':
+      if (!has(s.biddenTenders, d.tenderId)) s.tenders.bid += 1;
       s.biddenTenders[d.tenderId] = true;
-      s.tenders.bid = Object.keys(s.biddenTenders).length;
       break;
     // An annulment takes back what its award counted, so that a re-award counts once; sums stay
     // order-free. A final award (AwardFinalised) was counted when awarded.
@@ -194,22 +201,16 @@ export function tally(s: Tally, e: TimelineEvent, pair?: [string, string]): Tall
     case 'TicketReopened':
       s.resolutionDue[d.ticketId] = d.resolutionDueAt;
       break;
-    case 'TicketAcknowledged': {
-      const k = `${d.ticketId}:response`;
-      s.deadlines[k] ??= d.withinSla ? 'met' : 'missed';
+    case 'TicketAcknowledged':
+      deadline(s, `${d.ticketId}:response`, d.withinSla ? 'met' : 'missed', false);
       break;
-    }
-    case 'TicketResolved': {
+    case 'TicketResolved':
       s.tickets.resolved += 1;
-      const k = `${d.ticketId}:resolution:${s.resolutionDue[d.ticketId]}`;
-      s.deadlines[k] ??= d.withinSla ? 'met' : 'missed';
+      deadline(s, `${d.ticketId}:resolution:${s.resolutionDue[d.ticketId]}`, d.withinSla ? 'met' : 'missed', false);
       break;
-    }
-    case 'SlaBreached': {
-      const k = d.kind === 'response' ? `${d.ticketId}:response` : `${d.ticketId}:resolution:${d.dueAt}`;
-      s.deadlines[k] = 'missed';
+    case 'SlaBreached':
+      deadline(s, d.kind === 'response' ? `${d.ticketId}:response` : `${d.ticketId}:resolution:${d.dueAt}`, 'missed', true);
       break;
-    }
     case 'TicketClosed':
       s.tickets.closed += 1;
       s.satisfaction.ratings += 1;
@@ -224,6 +225,25 @@ export function tally(s: Tally, e: TimelineEvent, pair?: [string, string]): Tall
       break;
   }
   return s;
+}
+
+const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Records a deadline's outcome (once, unless `overwrite`), keeping `slaOutcomes` in step. */
+function deadline(s: Tally, k: string, outcome: 'met' | 'missed', overwrite: boolean): void {
+  const before = has(s.deadlines, k) ? s.deadlines[k] : undefined;
+  if ((before !== undefined && !overwrite) || before === outcome) return;
+  if (before !== undefined) s.slaOutcomes[before] -= 1;
+  s.deadlines[k] = outcome;
+  s.slaOutcomes[outcome] += 1;
+}
+
+/** An invoice's gross into (sign 1) or out of (-1) the value not withdrawn. */
+function addValue(f: FulfilmentTally, i: { currency: string; gross: string }, sign: 1 | -1): void {
+  const v = has(f.value, i.currency) ? f.value[i.currency] : { gross: '0', invoices: 0 };
+  const next = { gross: sign > 0 ? sum([v.gross, i.gross]) : difference(v.gross, i.gross), invoices: v.invoices + sign };
+  if (next.invoices === 0) delete f.value[i.currency];
+  else f.value[i.currency] = next;
 }
 
 type ReceiptLine = { dispatched: string; received: string; accepted: string; rejected: string };
@@ -245,10 +265,15 @@ function tallyFulfilment(f: FulfilmentTally, e: TimelineEvent): void {
     case 'InvoiceIssued':
       f.invoices.issued += 1;
       f.invoices[d.status === 'matched' ? 'matched' : 'disputed'] += 1;
+      if (!has(f.withdrawnInvoices, d.invoiceId)) {
+        if (has(f.gross, d.invoiceId)) addValue(f, f.gross[d.invoiceId], -1);
+        addValue(f, { currency: d.currency, gross: d.gross }, 1);
+      }
       f.gross[d.invoiceId] = { currency: d.currency, gross: d.gross };
       break;
     case 'InvoiceWithdrawn':
       f.invoices.withdrawn += 1;
+      if (!has(f.withdrawnInvoices, d.invoiceId) && has(f.gross, d.invoiceId)) addValue(f, f.gross[d.invoiceId], -1);
       f.withdrawnInvoices[d.invoiceId] = true;
       break;
     case 'InvoicePaid':
@@ -297,7 +322,7 @@ const percent = (part: number, whole: number) => (whole ? round2((100 * part) / 
 function fulfilmentOf(f: FulfilmentTally): FulfilmentSummary {
   const { deliveries, goods, invoices } = f;
   const value: Record<string, string> = {};
-  for (const [id, i] of Object.entries(f.gross)) if (!f.withdrawnInvoices[id]) add(value, i.currency, i.gross);
+  for (const [currency, v] of Object.entries(f.value)) value[currency] = v.gross;
   return {
     deliveries: {
       ...deliveries,
@@ -309,10 +334,31 @@ function fulfilmentOf(f: FulfilmentTally): FulfilmentSummary {
   };
 }
 
+/**
+ * The tally with its counts made again from its sets: for tallies kept before the counts were
+ * (a migration), and as the property the counts keep (they always equal this).
+ */
+export function recount(t: Tally): Tally {
+  const outcomes = Object.values(t.deadlines);
+  const fulfilment = t.fulfilment ?? emptyFulfilment();
+  const value: FulfilmentTally['value'] = {};
+  for (const [id, i] of Object.entries(fulfilment.gross))
+    if (!has(fulfilment.withdrawnInvoices, id)) {
+      const v = value[i.currency] ?? { gross: '0', invoices: 0 };
+      value[i.currency] = { gross: sum([v.gross, i.gross]), invoices: v.invoices + 1 };
+    }
+  return {
+    ...t,
+    offers: { ...t.offers, made: Object.keys(t.submittedOffers).length },
+    tenders: { ...t.tenders, bid: Object.keys(t.biddenTenders).length },
+    slaOutcomes: { met: outcomes.filter((o) => o === 'met').length, missed: outcomes.filter((o) => o === 'missed').length },
+    fulfilment: { ...fulfilment, value },
+  };
+}
+
 /** The figures of a tally. */
 export function summaryOf(t: Tally): RelationshipSummary {
-  const outcomes = Object.values(t.deadlines);
-  const met = outcomes.filter((o) => o === 'met').length;
+  const { met, missed } = t.slaOutcomes;
   return {
     since: t.since,
     lastActivity: t.lastActivity,
@@ -323,7 +369,7 @@ export function summaryOf(t: Tally): RelationshipSummary {
     callOffs: { ...t.callOffs, volume: quantityOf(t.callOffs.volume) },
     resales: { ...t.resales, volume: quantityOf(t.resales.volume) },
     tickets: t.tickets,
-    sla: { met, breached: outcomes.length - met, compliancePercent: outcomes.length ? round2((100 * met) / outcomes.length) : null },
+    sla: { met, breached: missed, compliancePercent: met + missed ? round2((100 * met) / (met + missed)) : null },
     satisfaction: { ratings: t.satisfaction.ratings, average: t.satisfaction.ratings ? round2(t.satisfaction.total / t.satisfaction.ratings) : null },
     fulfilment: fulfilmentOf(t.fulfilment ?? emptyFulfilment()),
   };

@@ -4,7 +4,9 @@ import { Db, timelineRowEvent } from './rows';
 import { inboxTableDdl } from './inbox-rows';
 import { PairEvent, readTally, storedSummary, storedTally, summaryTableDdl, writeSummaries } from './summaries';
 import { byTime } from '../history/timeline-event';
-import { summaryOf, Tally } from '../history/summary';
+import { emptyTally, recount, summaryOf, Tally } from '../history/summary';
+import { joinTally, Members, splitTally } from '../history/tally-parts';
+import { sparseJson } from '../history/sparse';
 
 export { rowsOf, timelineRowEvent, writeEvents } from './rows';
 export type { Row } from './rows';
@@ -48,7 +50,7 @@ export async function createGenerationTables(db: Db, schema: string, gen: number
 
 export async function dropGenerationTables(db: Db, schema: string, gen: number): Promise<void> {
   await db.query(
-    `DROP TABLE IF EXISTS "${schema}".timeline_g${gen}, "${schema}".companies_g${gen}, "${schema}".summaries_g${gen}, "${schema}".inbox_g${gen}, "${schema}".deferred_g${gen}`,
+    `DROP TABLE IF EXISTS "${schema}".timeline_g${gen}, "${schema}".companies_g${gen}, "${schema}".summaries_g${gen}, "${schema}".summary_members_g${gen}, "${schema}".inbox_g${gen}, "${schema}".deferred_g${gen}`,
   );
 }
 
@@ -94,12 +96,21 @@ export async function digestOf(db: Db, schema: string, gen: number): Promise<{ d
   const [m] = await db.query(
     `SELECT count(*)::int AS n, coalesce(sum(${rowHash(['company_a', 'company_b', 'viewer', 'tally::text'])}), 0)::text AS h FROM "${schema}".summaries_g${gen}`,
   );
+  const [k] = await db.query(
+    `SELECT count(*)::int AS n, coalesce(sum(${rowHash(['company_a', 'company_b', 'viewer', 'entity', 'members::text'])}), 0)::text AS h FROM "${schema}".summary_members_g${gen}`,
+  );
   const [i] = await db.query(
     `SELECT count(*)::int AS n, coalesce(sum(${rowHash(['company_id', 'item_key', 'kind', "coalesce(role, '')", 'resource', 'reason', "coalesce(due_at, '')", 'since'])}), 0)::text AS h
        FROM "${schema}".inbox_g${gen}`,
   );
-  return { digest: `${t.n}:${t.h}:${c.n}:${c.h}:${m.n}:${m.h}:${i.n}:${i.h}`, rows: t.n, companies: c.n };
+  return { digest: `${t.n}:${t.h}:${c.n}:${c.h}:${m.n}:${m.h}:${k.n}:${k.h}:${i.n}:${i.h}`, rows: t.n, companies: c.n };
 }
+
+/** The generations writes go to (for migrations: the others are rebuilt, not migrated). */
+const writtenGenerations = async (q: QueryRunner): Promise<number[]> =>
+  (await q.query(`SELECT generation FROM "${schemaOf(q)}".generations WHERE status IN ('active', 'building')`)).map(
+    (g: { generation: number }) => g.generation,
+  );
 
 export class Generations1733000000000 implements MigrationInterface {
   name = 'Generations1733000000000';
@@ -167,7 +178,7 @@ export class Summaries1737700000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     const schema = schemaOf(q);
-    for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations WHERE status IN ('active', 'building')`)) {
+    for (const generation of await writtenGenerations(q)) {
       for (const ddl of summaryTableDdl(schema, generation)) await q.query(ddl);
       let after: [string, string] = ['', ''];
       for (;;) {
@@ -208,8 +219,7 @@ export class Inbox1737800000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     const schema = schemaOf(q);
-    for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations WHERE status IN ('active', 'building')`))
-      for (const ddl of inboxTableDdl(schema, generation)) await q.query(ddl);
+    for (const generation of await writtenGenerations(q)) for (const ddl of inboxTableDdl(schema, generation)) await q.query(ddl);
   }
 
   async down(q: QueryRunner): Promise<void> {
@@ -226,7 +236,7 @@ export class DeferredWrites1737900000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     const schema = schemaOf(q);
     await q.query(`ALTER TABLE "${schema}".generations ADD COLUMN deferring boolean NOT NULL DEFAULT false`);
-    for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations WHERE status IN ('active', 'building')`)) {
+    for (const generation of await writtenGenerations(q)) {
       await q.query(
         `CREATE TABLE IF NOT EXISTS "${schema}".deferred_g${generation} (seq bigserial PRIMARY KEY, events jsonb NOT NULL, inserted jsonb NOT NULL)`,
       );
@@ -238,7 +248,7 @@ export class DeferredWrites1737900000000 implements MigrationInterface {
           r.company_a,
           r.company_b,
           r.viewer,
-          JSON.stringify(summaryOf(r.tally)),
+          JSON.stringify(summaryOf(recount(readTally(r.tally)))),
         ]);
     }
   }
@@ -258,10 +268,16 @@ export class DeferredWrites1737900000000 implements MigrationInterface {
  * row between the read and the rewrite (its event would be lost). The migration is one
  * transaction: the rows stay locked until it commits.
  */
-async function rewriteSummaries(q: QueryRunner, as: (t: Tally) => { tally: string; summary: string }): Promise<void> {
+async function rewriteSummaries(
+  q: QueryRunner,
+  as: (t: Tally) => { tally: string; summary: string; members?: { entity: string; members: string }[] },
+  /** Put each tally's kept-apart members back in first (and remove them from their table). */
+  joinMembers = false,
+): Promise<void> {
   const schema = schemaOf(q);
-  for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations WHERE status IN ('active', 'building')`)) {
+  for (const generation of await writtenGenerations(q)) {
     const t = `"${schema}".summaries_g${generation}`;
+    const m = `"${schema}".summary_members_g${generation}`;
     let after = ['', '', ''];
     for (;;) {
       const rows: { company_a: string; company_b: string; viewer: string; tally: unknown }[] = await q.query(
@@ -269,14 +285,36 @@ async function rewriteSummaries(q: QueryRunner, as: (t: Tally) => { tally: strin
         after,
       );
       if (rows.length === 0) break;
-      const stored = rows.map((r) => as(readTally(r.tally)));
+      const last = rows[rows.length - 1];
+      const range = [...after, last.company_a, last.company_b, last.viewer];
+      const inRange = `(company_a, company_b, viewer) > ($1, $2, $3) AND (company_a, company_b, viewer) <= ($4, $5, $6)`;
+      const kept = new Map<string, Members[]>();
+      if (joinMembers)
+        // TypeORM answers a DELETE with [rows, count].
+        for (const k of (await q.query(`DELETE FROM ${m} WHERE ${inRange} RETURNING company_a, company_b, viewer, members`, range))[0]) {
+          const key = `${k.company_a} ${k.company_b} ${k.viewer}`;
+          kept.set(key, [...(kept.get(key) ?? []), k.members]);
+        }
+      const stored = rows.map((r) => as(joinTally(readTally(r.tally), kept.get(`${r.company_a} ${r.company_b} ${r.viewer}`) ?? [])));
       await q.query(
         `UPDATE ${t} t SET tally = x.t::jsonb, summary = x.s::json
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS x(a, b, v, t, s)
           WHERE t.company_a = x.a AND t.company_b = x.b AND t.viewer = x.v`,
         [rows.map((r) => r.company_a), rows.map((r) => r.company_b), rows.map((r) => r.viewer), stored.map((x) => x.tally), stored.map((x) => x.summary)],
       );
-      const last = rows[rows.length - 1];
+      const members = rows.flatMap((r, i) => (stored[i].members ?? []).map((x) => ({ r, ...x })));
+      if (members.length)
+        await q.query(
+          `INSERT INTO ${m} (company_a, company_b, viewer, entity, members) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
+           ON CONFLICT (company_a, company_b, viewer, entity) DO UPDATE SET members = excluded.members`,
+          [
+            members.map((x) => x.r.company_a),
+            members.map((x) => x.r.company_b),
+            members.map((x) => x.r.viewer),
+            members.map((x) => x.entity),
+            members.map((x) => x.members),
+          ],
+        );
       after = [last.company_a, last.company_b, last.viewer];
     }
   }
@@ -290,13 +328,57 @@ export class SparseSummaries1764480000000 implements MigrationInterface {
   name = 'SparseSummaries1764480000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await rewriteSummaries(q, (t) => ({ tally: storedTally(t), summary: storedSummary(t) }));
+    await rewriteSummaries(q, (t) => ({ tally: storedTally(t), summary: storedSummary(recount(t)) }));
   }
 
   async down(q: QueryRunner): Promise<void> {
     // Whole again: what the code before reads.
-    await rewriteSummaries(q, (t) => ({ tally: JSON.stringify(t), summary: JSON.stringify(summaryOf(t)) }));
+    await rewriteSummaries(q, (t) => ({ tally: JSON.stringify(t), summary: JSON.stringify(summaryOf(recount(t))) }));
   }
+}
+
+/**
+ * Each tally's sets kept apart from its row (history/tally-parts.ts), its counts made from them
+ * first (tallies kept before had none for SLA outcomes and invoice value): the live consumer then
+ * reads and writes only the members of what an event names.
+ */
+export class SummaryMembers1764600000000 implements MigrationInterface {
+  name = 'SummaryMembers1764600000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    for (const generation of await writtenGenerations(q)) for (const ddl of summaryTableDdl(schema, generation)) await q.query(ddl);
+    await rewriteSummaries(q, (t) => {
+      const { counts, members } = splitTally(recount(t));
+      return {
+        tally: storedTally(counts),
+        summary: storedSummary(counts),
+        members: [...members].map(([entity, m]) => ({ entity, members: JSON.stringify(m) })),
+      };
+    });
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    // Whole rows again, sparse, as the code before kept them: its members back in, and without the counts it did not keep.
+    await rewriteSummaries(
+      q,
+      (t) => {
+        return { tally: sparseJson(withoutCounts(t), withoutCounts(emptyTally())), summary: storedSummary(t) };
+      },
+      true,
+    );
+    for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations`))
+      await q.query(`DROP TABLE IF EXISTS "${schema}".summary_members_g${generation}`);
+  }
+}
+
+/** A tally as kept before SummaryMembers: without the SLA outcomes and invoice value it counts now. */
+function withoutCounts(t: Tally): object {
+  const { slaOutcomes: _s, fulfilment, ...rest } = t;
+  if (!fulfilment) return rest;
+  const { value: _v, ...f } = fulfilment;
+  return { ...rest, fulfilment: f };
 }
 
 /** The relationships app's read-model migrations, in order. */
@@ -307,4 +389,5 @@ export const GENERATION_MIGRATIONS = [
   Inbox1737800000000,
   DeferredWrites1737900000000,
   SparseSummaries1764480000000,
+  SummaryMembers1764600000000,
 ];

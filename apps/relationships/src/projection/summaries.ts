@@ -1,6 +1,7 @@
 import { dense, sparseJson } from '../history/sparse';
 import { emptyTally, RelationshipSummary, summaryOf, Tally, tallyAsSeenBy } from '../history/summary';
 import type { TimelineEvent } from '../history/timeline-event';
+import { entitiesOf, joinTally, Members, splitTally } from '../history/tally-parts';
 import type { Db } from './rows';
 
 /**
@@ -34,12 +35,13 @@ export interface PairEvent {
 export async function writeSummaries(db: Db, schema: string, gen: number, inserted: PairEvent[]): Promise<void> {
   if (inserted.length === 0) return;
   const table = `"${schema}".summaries_g${gen}`;
-  const byRow = new Map<string, { a: string; b: string; viewer: string; events: TimelineEvent[] }>();
+  const byRow = new Map<string, { a: string; b: string; viewer: string; events: TimelineEvent[]; entities: Set<string> }>();
   for (const { a, b, event } of inserted) {
     for (const viewer of [a, b]) {
       const k = `${a} ${b} ${viewer}`;
-      const row = byRow.get(k) ?? byRow.set(k, { a, b, viewer, events: [] }).get(k)!;
+      const row = byRow.get(k) ?? byRow.set(k, { a, b, viewer, events: [], entities: new Set() }).get(k)!;
       row.events.push(event);
+      for (const entity of entitiesOf(event)) row.entities.add(entity);
     }
   }
   const rows = [...byRow.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, r]) => r);
@@ -49,6 +51,7 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
      ON CONFLICT DO NOTHING`,
     [col((r) => r.a), col((r) => r.b), col((r) => r.viewer), storedTally(emptyTally())],
   );
+  // The row locked first: its members are written only by whoever holds it.
   const current: { company_a: string; company_b: string; viewer: string; tally: Tally }[] = await db.query(
     `SELECT company_a, company_b, viewer, tally FROM ${table} t
       WHERE (company_a, company_b, viewer) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
@@ -56,10 +59,37 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
     [col((r) => r.a), col((r) => r.b), col((r) => r.viewer)],
   );
   const tallies = new Map(current.map((c) => [`${c.company_a} ${c.company_b} ${c.viewer}`, c.tally]));
+  // Only the members of what the events name (see history/tally-parts.ts).
+  const wanted = rows.flatMap((r) => [...r.entities].map((entity) => ({ r, entity })));
+  const found: { company_a: string; company_b: string; viewer: string; entity: string; members: Members }[] = wanted.length
+    ? await db.query(
+        `SELECT company_a, company_b, viewer, entity, members FROM "${schema}".summary_members_g${gen}
+          WHERE (company_a, company_b, viewer, entity) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]))`,
+        [wanted.map((w) => w.r.a), wanted.map((w) => w.r.b), wanted.map((w) => w.r.viewer), wanted.map((w) => w.entity)],
+      )
+    : [];
+  const membersOf = new Map<string, Members[]>();
+  for (const f of found) {
+    const k = `${f.company_a} ${f.company_b} ${f.viewer}`;
+    membersOf.set(k, [...(membersOf.get(k) ?? []), f.members]);
+  }
+  const kept = new Set(found.map((f) => `${f.company_a} ${f.company_b} ${f.viewer} ${f.entity}`));
+  const upserts: { r: (typeof rows)[number]; entity: string; members: Members }[] = [];
+  const deletes: { r: (typeof rows)[number]; entity: string }[] = [];
   const updated = rows.map((r) => {
-    const t = readTally(tallies.get(`${r.a} ${r.b} ${r.viewer}`));
+    const k = `${r.a} ${r.b} ${r.viewer}`;
+    const t = joinTally(readTally(tallies.get(k)), membersOf.get(k) ?? []);
     for (const e of r.events) tallyAsSeenBy(t, e, r.viewer, [r.a, r.b]);
-    return t;
+    const { counts, members } = splitTally(t);
+    for (const entity of members.keys())
+      // A rule that wrote a member of something its event does not name would lose it here.
+      if (!r.entities.has(entity)) throw new Error(`a tally member of ${entity} was written by events that do not name it`);
+    for (const entity of r.entities) {
+      const m = members.get(entity);
+      if (m) upserts.push({ r, entity, members: m });
+      else if (kept.has(`${k} ${entity}`)) deletes.push({ r, entity });
+    }
+    return counts;
   });
   // The tally's figures travel beside it: parsing each tally once more per column cost more than the rest of the row.
   await db.query(
@@ -76,6 +106,24 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
       updated.map((t) => t.events),
     ],
   );
+  if (upserts.length)
+    await db.query(
+      `INSERT INTO "${schema}".summary_members_g${gen} (company_a, company_b, viewer, entity, members)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
+       ON CONFLICT (company_a, company_b, viewer, entity) DO UPDATE SET members = excluded.members`,
+      [
+        upserts.map((u) => u.r.a),
+        upserts.map((u) => u.r.b),
+        upserts.map((u) => u.r.viewer),
+        upserts.map((u) => u.entity),
+        upserts.map((u) => JSON.stringify(u.members)),
+      ],
+    );
+  if (deletes.length)
+    await db.query(
+      `DELETE FROM "${schema}".summary_members_g${gen} WHERE (company_a, company_b, viewer, entity) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]))`,
+      [deletes.map((d) => d.r.a), deletes.map((d) => d.r.b), deletes.map((d) => d.r.viewer), deletes.map((d) => d.entity)],
+    );
 }
 
 export function summaryTableDdl(schema: string, gen: number): string[] {
@@ -94,5 +142,14 @@ export function summaryTableDdl(schema: string, gen: number): string[] {
     )`,
     // A company's counterparties, most recently active first.
     `CREATE INDEX IF NOT EXISTS summaries_g${gen}_viewer_idx ON ${t} (viewer, last_activity DESC)`,
+    // The members of each tally's sets, by the offer, tender, ticket or invoice they are about (history/tally-parts.ts).
+    `CREATE TABLE IF NOT EXISTS "${schema}".summary_members_g${gen} (
+      company_a text NOT NULL,
+      company_b text NOT NULL,
+      viewer    text NOT NULL,
+      entity    text NOT NULL,
+      members   jsonb NOT NULL,
+      PRIMARY KEY (company_a, company_b, viewer, entity)
+    )`,
   ];
 }

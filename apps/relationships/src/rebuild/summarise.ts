@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { emptyTally, Tally, tallyAsSeenBy } from '../history/summary';
 import { Db, timelineRowEvent } from '../projection/rows';
 import { storedSummary, storedTally } from '../projection/summaries';
+import { splitTally } from '../history/tally-parts';
 
 /** COPY's text format: backslash, tab and line breaks are the only characters to escape. */
 export const copyText = (v: string) => (/[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v);
@@ -74,12 +75,17 @@ export async function summariseRange(client: ClientBase, schema: string, gen: nu
     );
     let pair: { a: string; b: string; tallies: Tally[] } | null = null;
     const lines: string[] = [];
+    const memberLines: string[] = [];
     const emit = ({ a, b, tallies }: { a: string; b: string; tallies: Tally[] }) => {
       for (const [i, tally] of tallies.entries()) {
         const lastActivity = tally.lastActivity === null ? '\\N' : copyText(tally.lastActivity);
+        const viewer = copyText(i === 0 ? a : b);
+        // As the live consumer keeps it: the counts in the row, the sets' members apart.
+        const { counts, members } = splitTally(tally);
         lines.push(
-          `${copyText(a)}\t${copyText(b)}\t${copyText(i === 0 ? a : b)}\t${copyText(storedTally(tally))}\t${copyText(storedSummary(tally))}\t${lastActivity}\t${tally.events}\n`,
+          `${copyText(a)}\t${copyText(b)}\t${viewer}\t${copyText(storedTally(counts))}\t${copyText(storedSummary(counts))}\t${lastActivity}\t${tally.events}\n`,
         );
+        for (const [entity, m] of members) memberLines.push(`${copyText(a)}\t${copyText(b)}\t${viewer}\t${copyText(entity)}\t${copyText(JSON.stringify(m))}\n`);
       }
     };
     for (;;) {
@@ -102,6 +108,13 @@ export async function summariseRange(client: ClientBase, schema: string, gen: nu
         );
         written += lines.length;
         lines.length = 0;
+      }
+      if (memberLines.length > 0) {
+        await pipeline(
+          Readable.from([memberLines.join('')]),
+          client.query(copyFrom(`COPY ${s}.summary_members_g${gen} (company_a, company_b, viewer, entity, members) FROM STDIN`)),
+        );
+        memberLines.length = 0;
       }
       if (rows.length < FETCH) break;
     }
