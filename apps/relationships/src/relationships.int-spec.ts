@@ -12,10 +12,15 @@ import {
   digestOf,
   dropGenerationTables,
   SparseSummaries1764480000000,
+  Summaries1737700000000,
   SummaryMembers1764600000000,
+  timelineRowEvent,
   writeEvents,
 } from './projection/generations';
 import { drainDeferred } from './projection/rows';
+import { PairEvent, readTally, writeSummaries } from './projection/summaries';
+import { joinTally, splitTally } from './history/tally-parts';
+import { byTime } from './history/timeline-event';
 import { RelationshipsInbound, sourceTopics } from './projection/relationships-inbound';
 import { pairRanges, summariseRange } from './rebuild/summarise';
 import { RebuildOptions, rebuildOptions, RebuildReport, RelationshipsRebuild } from './rebuild/rebuild';
@@ -563,6 +568,62 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     }
   });
 
+  it('makes a summary row still holding its members (from a version before) whole again on its next event, and keeps them apart from then on', async () => {
+    const [{ generation: live }] = await db.query(`SELECT generation FROM "${schema}".generations WHERE status = 'active'`);
+    const [{ gen }] = await db.query(`SELECT max(generation) + 1 AS gen FROM "${schema}".generations`);
+    await createGenerationTables(db, schema, gen);
+    try {
+      const timeline = await db.query(`SELECT * FROM "${schema}".timeline_g${live}`);
+      const pairEvents = timeline
+        .map((r: any) => ({ a: r.company_a, b: r.company_b, event: timelineRowEvent(r) }))
+        .sort((x: PairEvent, y: PairEvent) => byTime(x.event, y.event));
+      const ours = (a: string, b: string) => a !== b && [a, b].every((x) => x === buyer || x === supplier);
+      // The supplier and buyer's last event held back.
+      const last = pairEvents.map((p: PairEvent) => ours(p.a, p.b)).lastIndexOf(true);
+      await writeSummaries(
+        db,
+        schema,
+        gen,
+        pairEvents.filter((_: PairEvent, i: number) => i !== last),
+      );
+      // Every row as a version before kept it: its members in the row, without the counts kept now.
+      const rows = (g: number) =>
+        db.query(`SELECT company_a, company_b, viewer, tally, summary::jsonb::text AS summary FROM "${schema}".summaries_g${g} ORDER BY 1, 2, 3`);
+      const membersOf = async (g: number, r: any) =>
+        (
+          await db.query(`SELECT members FROM "${schema}".summary_members_g${g} WHERE company_a = $1 AND company_b = $2 AND viewer = $3`, [
+            r.company_a,
+            r.company_b,
+            r.viewer,
+          ])
+        ).map((m: any) => m.members);
+      for (const r of await rows(gen)) {
+        const whole = joinTally(readTally(r.tally), await membersOf(gen, r));
+        const { slaOutcomes: _s, ...old } = whole;
+        await db.query(`UPDATE "${schema}".summaries_g${gen} SET tally = $4::jsonb WHERE company_a = $1 AND company_b = $2 AND viewer = $3`, [
+          r.company_a,
+          r.company_b,
+          r.viewer,
+          JSON.stringify({ ...old, offers: { ...old.offers, made: 0 } }),
+        ]);
+      }
+      await db.query(`DELETE FROM "${schema}".summary_members_g${gen}`);
+      // The held-back event: its pair's rows are made whole, counted again and split.
+      await writeSummaries(db, schema, gen, [pairEvents[last]]);
+      const healed = (await rows(gen)).filter((r: any) => ours(r.company_a, r.company_b));
+      const expected = (await rows(live)).filter((r: any) => ours(r.company_a, r.company_b));
+      expect(healed.length).toBe(2);
+      for (const [i, r] of healed.entries()) {
+        expect(splitTally(readTally(r.tally)).members.size).toBe(0);
+        expect(r.summary).toEqual(expected[i].summary);
+        expect(joinTally(readTally(r.tally), await membersOf(gen, r))).toEqual(joinTally(readTally(expected[i].tally), await membersOf(live, expected[i])));
+      }
+      expect(JSON.parse(healed[0].summary).offers.made).toBeGreaterThan(0);
+    } finally {
+      await dropGenerationTables(db, schema, gen);
+    }
+  });
+
   it('reads summary rows kept whole before as it reads those kept in parts; the migrations make them sparse and in parts again, and a rebuild finds the digests equal', async () => {
     const [{ generation: live }] = await db.query(`SELECT generation FROM "${schema}".generations WHERE status = 'active'`);
     const t = `"${schema}".summaries_g${live}`;
@@ -595,6 +656,21 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
       await new SummaryMembers1764600000000().up(runner);
     } finally {
       await runner.release();
+    }
+    expect(await stored()).toEqual(inParts);
+    expect(await members()).toEqual(apart);
+    expect(await reads()).toEqual(asRead);
+    // From before summaries were kept at all: the first summaries migration folds the timeline
+    // (with today's writer, which keeps members apart), and the later ones must keep its counts.
+    const again = app.get<DataSource>(DATA_SOURCE).createQueryRunner();
+    try {
+      await db.query(`DELETE FROM ${t}`);
+      await db.query(`DELETE FROM "${schema}".summary_members_g${live}`);
+      await new Summaries1737700000000().up(again);
+      await new SparseSummaries1764480000000().up(again);
+      await new SummaryMembers1764600000000().up(again);
+    } finally {
+      await again.release();
     }
     expect(await stored()).toEqual(inParts);
     expect(await members()).toEqual(apart);

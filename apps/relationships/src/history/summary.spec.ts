@@ -324,8 +324,20 @@ describe('the summary kept per event', () => {
     invoice('i3', 'USD', '10.00'),
     ev('InvoiceWithdrawn', { ...ref, invoiceId: 'i3', reason: 'duplicate' }),
     invoice('i4', 'CHF', '0.00'),
+    // Issued again under the same id, in another currency: the first gross comes out of the value.
+    invoice('i5', 'EUR', '100.00'),
+    invoice('i5', 'USD', '50.00'),
   ];
-  const all = [...drafts, ...history, ...reawarded, ...invoices].sort(byTime);
+  // A response met, then breached all the same; resolved late, reopened with a new due date, resolved in time.
+  const reopened = [
+    ev('TicketOpened', { ...ref, ticketId: 'k3', resolutionDueAt: '2026-02-01T00:00:00.000Z' }),
+    ev('TicketAcknowledged', { ...ref, ticketId: 'k3', withinSla: true }),
+    ev('SlaBreached', { ...ref, ticketId: 'k3', kind: 'response', dueAt: '2026-01-20T00:00:00.000Z' }),
+    ev('TicketResolved', { ...ref, ticketId: 'k3', withinSla: false }),
+    ev('TicketReopened', { ...ref, ticketId: 'k3', resolutionDueAt: '2026-03-01T00:00:00.000Z' }),
+    ev('TicketResolved', { ...ref, ticketId: 'k3', withinSla: true }),
+  ];
+  const all = [...drafts, ...history, ...reawarded, ...invoices, ...reopened].sort(byTime);
   const streams = [...new Set(all.map(streamOf))].map((id) => all.filter((e) => streamOf(e) === id));
 
   it('equals the fold of the events as each side sees them, in any arrival order that keeps each stream in order', () => {

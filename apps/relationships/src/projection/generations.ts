@@ -205,7 +205,7 @@ export class Summaries1737700000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     const schema = schemaOf(q);
     for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations`))
-      await q.query(`DROP TABLE IF EXISTS "${schema}".summaries_g${generation}`);
+      await q.query(`DROP TABLE IF EXISTS "${schema}".summaries_g${generation}, "${schema}".summary_members_g${generation}`);
   }
 }
 
@@ -271,13 +271,17 @@ export class DeferredWrites1737900000000 implements MigrationInterface {
 async function rewriteSummaries(
   q: QueryRunner,
   as: (t: Tally) => { tally: string; summary: string; members?: { entity: string; members: string }[] },
-  /** Put each tally's kept-apart members back in first (and remove them from their table). */
-  joinMembers = false,
+  generations?: number[],
 ): Promise<void> {
   const schema = schemaOf(q);
-  for (const generation of await writtenGenerations(q)) {
+  const exists = async (table: string) => (await q.query(`SELECT to_regclass($1) AS t`, [`"${schema}".${table}`]))[0].t !== null;
+  for (const generation of generations ?? (await writtenGenerations(q))) {
+    if (!(await exists(`summaries_g${generation}`))) continue;
     const t = `"${schema}".summaries_g${generation}`;
     const m = `"${schema}".summary_members_g${generation}`;
+    // Wherever members are kept apart, each tally is made whole first (and its members taken out):
+    // `as` sees every tally whole, whichever migration wrote it.
+    const apart = await exists(`summary_members_g${generation}`);
     let after = ['', '', ''];
     for (;;) {
       const rows: { company_a: string; company_b: string; viewer: string; tally: unknown }[] = await q.query(
@@ -289,7 +293,7 @@ async function rewriteSummaries(
       const range = [...after, last.company_a, last.company_b, last.viewer];
       const inRange = `(company_a, company_b, viewer) > ($1, $2, $3) AND (company_a, company_b, viewer) <= ($4, $5, $6)`;
       const kept = new Map<string, Members[]>();
-      if (joinMembers)
+      if (apart)
         // TypeORM answers a DELETE with [rows, count].
         for (const k of (await q.query(`DELETE FROM ${m} WHERE ${inRange} RETURNING company_a, company_b, viewer, members`, range))[0]) {
           const key = `${k.company_a} ${k.company_b} ${k.viewer}`;
@@ -361,15 +365,10 @@ export class SummaryMembers1764600000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     const schema = schemaOf(q);
     // Whole rows again, sparse, as the code before kept them: its members back in, and without the counts it did not keep.
-    await rewriteSummaries(
-      q,
-      (t) => {
-        return { tally: sparseJson(withoutCounts(t), withoutCounts(emptyTally())), summary: storedSummary(t) };
-      },
-      true,
-    );
-    for (const { generation } of await q.query(`SELECT generation FROM "${schema}".generations`))
-      await q.query(`DROP TABLE IF EXISTS "${schema}".summary_members_g${generation}`);
+    // Every generation, retired and rejected ones too: their members table goes.
+    const all: number[] = (await q.query(`SELECT generation FROM "${schema}".generations`)).map((g: { generation: number }) => g.generation);
+    await rewriteSummaries(q, (t) => ({ tally: sparseJson(withoutCounts(t), withoutCounts(emptyTally())), summary: storedSummary(t) }), all);
+    for (const generation of all) await q.query(`DROP TABLE IF EXISTS "${schema}".summary_members_g${generation}`);
   }
 }
 

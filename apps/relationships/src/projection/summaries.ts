@@ -1,5 +1,5 @@
 import { dense, sparseJson } from '../history/sparse';
-import { emptyTally, RelationshipSummary, summaryOf, Tally, tallyAsSeenBy } from '../history/summary';
+import { emptyTally, recount, RelationshipSummary, summaryOf, Tally, tallyAsSeenBy } from '../history/summary';
 import type { TimelineEvent } from '../history/timeline-event';
 import { entitiesOf, joinTally, Members, splitTally } from '../history/tally-parts';
 import type { Db } from './rows';
@@ -59,15 +59,33 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
     [col((r) => r.a), col((r) => r.b), col((r) => r.viewer)],
   );
   const tallies = new Map(current.map((c) => [`${c.company_a} ${c.company_b} ${c.viewer}`, c.tally]));
-  // Only the members of what the events name (see history/tally-parts.ts).
-  const wanted = rows.flatMap((r) => [...r.entities].map((entity) => ({ r, entity })));
-  const found: { company_a: string; company_b: string; viewer: string; entity: string; members: Members }[] = wanted.length
-    ? await db.query(
-        `SELECT company_a, company_b, viewer, entity, members FROM "${schema}".summary_members_g${gen}
-          WHERE (company_a, company_b, viewer, entity) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]))`,
-        [wanted.map((w) => w.r.a), wanted.map((w) => w.r.b), wanted.map((w) => w.r.viewer), wanted.map((w) => w.entity)],
-      )
-    : [];
+  // A row still holding members itself (written whole by an earlier version, one left running
+  // against the upgrade notes) is made whole: all its members read and all written apart, so
+  // nothing it held is lost and the consumer does not stop on it.
+  const whole = rows.filter((r) => splitTally(readTally(tallies.get(`${r.a} ${r.b} ${r.viewer}`))).members.size > 0);
+  // Otherwise only the members of what the events name (see history/tally-parts.ts).
+  const wanted = rows.filter((r) => !whole.includes(r)).flatMap((r) => [...r.entities].map((entity) => ({ r, entity })));
+  const membersTable = `"${schema}".summary_members_g${gen}`;
+  const found: { company_a: string; company_b: string; viewer: string; entity: string; members: Members }[] = [
+    ...(wanted.length
+      ? await db.query(
+          `SELECT company_a, company_b, viewer, entity, members FROM ${membersTable}
+            WHERE (company_a, company_b, viewer, entity) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]))`,
+          [wanted.map((w) => w.r.a), wanted.map((w) => w.r.b), wanted.map((w) => w.r.viewer), wanted.map((w) => w.entity)],
+        )
+      : []),
+    ...(whole.length
+      ? await db.query(
+          `SELECT company_a, company_b, viewer, entity, members FROM ${membersTable}
+            WHERE (company_a, company_b, viewer) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+          [whole.map((r) => r.a), whole.map((r) => r.b), whole.map((r) => r.viewer)],
+        )
+      : []),
+  ];
+  for (const r of whole) {
+    for (const entity of splitTally(readTally(tallies.get(`${r.a} ${r.b} ${r.viewer}`))).members.keys()) r.entities.add(entity);
+    for (const f of found) if (f.company_a === r.a && f.company_b === r.b && f.viewer === r.viewer) r.entities.add(f.entity);
+  }
   const membersOf = new Map<string, Members[]>();
   for (const f of found) {
     const k = `${f.company_a} ${f.company_b} ${f.viewer}`;
@@ -78,7 +96,9 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
   const deletes: { r: (typeof rows)[number]; entity: string }[] = [];
   const updated = rows.map((r) => {
     const k = `${r.a} ${r.b} ${r.viewer}`;
-    const t = joinTally(readTally(tallies.get(k)), membersOf.get(k) ?? []);
+    const joined = joinTally(readTally(tallies.get(k)), membersOf.get(k) ?? []);
+    // Made whole, its counts are made again: the version that wrote it may not have kept them all.
+    const t = whole.includes(r) ? recount(joined) : joined;
     for (const e of r.events) tallyAsSeenBy(t, e, r.viewer, [r.a, r.b]);
     const { counts, members } = splitTally(t);
     for (const entity of members.keys())
@@ -108,7 +128,7 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
   );
   if (upserts.length)
     await db.query(
-      `INSERT INTO "${schema}".summary_members_g${gen} (company_a, company_b, viewer, entity, members)
+      `INSERT INTO ${membersTable} (company_a, company_b, viewer, entity, members)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
        ON CONFLICT (company_a, company_b, viewer, entity) DO UPDATE SET members = excluded.members`,
       [
@@ -121,7 +141,7 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
     );
   if (deletes.length)
     await db.query(
-      `DELETE FROM "${schema}".summary_members_g${gen} WHERE (company_a, company_b, viewer, entity) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]))`,
+      `DELETE FROM ${membersTable} WHERE (company_a, company_b, viewer, entity) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]))`,
       [deletes.map((d) => d.r.a), deletes.map((d) => d.r.b), deletes.map((d) => d.r.viewer), deletes.map((d) => d.entity)],
     );
 }
