@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import { CONTEXTS, eventsTopic } from '@dealledger/events';
 import { connectProducer, createKafka, ensureTopics, toKafkaMessage } from '@dealledger/messaging';
 import { eventually, http, sampleEvent, sampleHistory, sendToTopics, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
@@ -641,8 +641,18 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
     // The live consumer kept the sets' members apart: no row names an offer, ticket or invoice.
     expect(apart.length).toBeGreaterThan(0);
     for (const m of apart) expect(inParts.map((r: any) => r.tally).join('')).not.toContain(m.entity);
-    const runner = app.get<DataSource>(DATA_SOURCE).createQueryRunner();
-    try {
+    const migrate = async (steps: (runner: QueryRunner) => Promise<void>) => {
+      const runner = app.get<DataSource>(DATA_SOURCE).createQueryRunner();
+      try {
+        await steps(runner);
+      } finally {
+        await runner.release();
+      }
+      expect(await stored()).toEqual(inParts);
+      expect(await members()).toEqual(apart);
+      expect(await reads()).toEqual(asRead);
+    };
+    await migrate(async (runner) => {
       // Whole, as the code before kept them: every field of the tally, zeros and empty sets too, and the members in the row.
       await new SummaryMembers1764600000000().down(runner);
       await new SparseSummaries1764480000000().down(runner);
@@ -654,27 +664,16 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
       expect(await reads()).toEqual(asRead);
       await new SparseSummaries1764480000000().up(runner);
       await new SummaryMembers1764600000000().up(runner);
-    } finally {
-      await runner.release();
-    }
-    expect(await stored()).toEqual(inParts);
-    expect(await members()).toEqual(apart);
-    expect(await reads()).toEqual(asRead);
+    });
     // From before summaries were kept at all: the first summaries migration folds the timeline
     // (with today's writer, which keeps members apart), and the later ones must keep its counts.
-    const again = app.get<DataSource>(DATA_SOURCE).createQueryRunner();
-    try {
+    await migrate(async (runner) => {
       await db.query(`DELETE FROM ${t}`);
       await db.query(`DELETE FROM "${schema}".summary_members_g${live}`);
-      await new Summaries1737700000000().up(again);
-      await new SparseSummaries1764480000000().up(again);
-      await new SummaryMembers1764600000000().up(again);
-    } finally {
-      await again.release();
-    }
-    expect(await stored()).toEqual(inParts);
-    expect(await members()).toEqual(apart);
-    expect(await reads()).toEqual(asRead);
+      await new Summaries1737700000000().up(runner);
+      await new SparseSummaries1764480000000().up(runner);
+      await new SummaryMembers1764600000000().up(runner);
+    });
     expect(await within(rebuilder().run(), 30000)).toMatchObject({ equal: true, swapped: true });
     expect(await reads()).toEqual(asRead);
   });
