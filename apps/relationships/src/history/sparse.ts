@@ -13,10 +13,10 @@
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+export const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 /** A member of a set may be named anything, `__proto__` too: set as a field, never as the prototype. */
-function put(o: Record<string, unknown>, k: string, v: unknown): void {
+export function put(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
 }

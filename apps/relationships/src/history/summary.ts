@@ -1,6 +1,7 @@
 import { addQuantities, compareQuantities, difference, normaliseQuantity, quantityFrom, ratio, sum, sumQuantities } from '@dealledger/domain';
 import type { TimelineEvent } from './timeline-event';
 import { eventAsSeenBy } from './visibility';
+import { has } from './sparse';
 
 /** What happened between two companies, as counts and sums; amounts per currency. */
 export interface RelationshipSummary {
@@ -226,8 +227,6 @@ export function tally(s: Tally, e: TimelineEvent, pair?: [string, string]): Tall
   }
   return s;
 }
-
-const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 /** Records a deadline's outcome (once, unless `overwrite`), keeping `slaOutcomes` in step. */
 function deadline(s: Tally, k: string, outcome: 'met' | 'missed', overwrite: boolean): void {

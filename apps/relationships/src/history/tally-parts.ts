@@ -1,5 +1,6 @@
 import type { Tally } from './summary';
 import type { TimelineEvent } from './timeline-event';
+import { has, put } from './sparse';
 
 /**
  * A tally in two parts: its counts and sums, and the members of its sets, filed under the offer,
@@ -17,11 +18,6 @@ const SETS = ['submittedOffers', 'biddenTenders', 'deadlines', 'resolutionDue', 
 const FULFILMENT_SETS = ['gross', 'withdrawnInvoices'] as const;
 /** What an event names: the things whose members it may read or change. */
 const ENTITY_FIELDS = ['offerId', 'tenderId', 'ticketId', 'invoiceId'];
-
-const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
-/** A key may be anything an event names, `__proto__` too: set as a field, never as the prototype. */
-const put = (o: Record<string, unknown>, k: string, v: unknown) =>
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 
 /** A deadline is filed under its ticket (`<ticket>:response`, `<ticket>:resolution:<due>`); every other key is the thing's id. */
 const entityOfKey = (set: string, key: string) => (set === 'deadlines' && key.includes(':') ? key.slice(0, key.indexOf(':')) : key);

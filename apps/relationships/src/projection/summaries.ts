@@ -58,13 +58,21 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
       ORDER BY company_a, company_b, viewer FOR UPDATE`,
     [col((r) => r.a), col((r) => r.b), col((r) => r.viewer)],
   );
-  const tallies = new Map(current.map((c) => [`${c.company_a} ${c.company_b} ${c.viewer}`, c.tally]));
+  // Each row read once, then joined with its members in place.
+  const stored = new Map(current.map((c) => [`${c.company_a} ${c.company_b} ${c.viewer}`, readTally(c.tally)]));
+  const tallyOf = (r: (typeof rows)[number]) => stored.get(`${r.a} ${r.b} ${r.viewer}`) ?? readTally(undefined);
   // A row still holding members itself (written whole by an earlier version, one left running
   // against the upgrade notes) is made whole: all its members read and all written apart, so
   // nothing it held is lost and the consumer does not stop on it.
-  const whole = rows.filter((r) => splitTally(readTally(tallies.get(`${r.a} ${r.b} ${r.viewer}`))).members.size > 0);
+  const whole = new Set(
+    rows.filter((r) => {
+      const held = splitTally(tallyOf(r)).members;
+      for (const entity of held.keys()) r.entities.add(entity);
+      return held.size > 0;
+    }),
+  );
   // Otherwise only the members of what the events name (see history/tally-parts.ts).
-  const wanted = rows.filter((r) => !whole.includes(r)).flatMap((r) => [...r.entities].map((entity) => ({ r, entity })));
+  const wanted = rows.filter((r) => !whole.has(r)).flatMap((r) => [...r.entities].map((entity) => ({ r, entity })));
   const membersTable = `"${schema}".summary_members_g${gen}`;
   const found: { company_a: string; company_b: string; viewer: string; entity: string; members: Members }[] = [
     ...(wanted.length
@@ -74,31 +82,30 @@ export async function writeSummaries(db: Db, schema: string, gen: number, insert
           [wanted.map((w) => w.r.a), wanted.map((w) => w.r.b), wanted.map((w) => w.r.viewer), wanted.map((w) => w.entity)],
         )
       : []),
-    ...(whole.length
+    ...(whole.size
       ? await db.query(
           `SELECT company_a, company_b, viewer, entity, members FROM ${membersTable}
             WHERE (company_a, company_b, viewer) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
-          [whole.map((r) => r.a), whole.map((r) => r.b), whole.map((r) => r.viewer)],
+          [[...whole].map((r) => r.a), [...whole].map((r) => r.b), [...whole].map((r) => r.viewer)],
         )
       : []),
   ];
-  for (const r of whole) {
-    for (const entity of splitTally(readTally(tallies.get(`${r.a} ${r.b} ${r.viewer}`))).members.keys()) r.entities.add(entity);
-    for (const f of found) if (f.company_a === r.a && f.company_b === r.b && f.viewer === r.viewer) r.entities.add(f.entity);
-  }
   const membersOf = new Map<string, Members[]>();
+  const kept = new Set<string>();
   for (const f of found) {
     const k = `${f.company_a} ${f.company_b} ${f.viewer}`;
     membersOf.set(k, [...(membersOf.get(k) ?? []), f.members]);
+    kept.add(`${k} ${f.entity}`);
+    // A row made whole writes every member it has (for the others, what was found was named).
+    byRow.get(k)!.entities.add(f.entity);
   }
-  const kept = new Set(found.map((f) => `${f.company_a} ${f.company_b} ${f.viewer} ${f.entity}`));
   const upserts: { r: (typeof rows)[number]; entity: string; members: Members }[] = [];
   const deletes: { r: (typeof rows)[number]; entity: string }[] = [];
   const updated = rows.map((r) => {
     const k = `${r.a} ${r.b} ${r.viewer}`;
-    const joined = joinTally(readTally(tallies.get(k)), membersOf.get(k) ?? []);
+    const joined = joinTally(tallyOf(r), membersOf.get(k) ?? []);
     // Made whole, its counts are made again: the version that wrote it may not have kept them all.
-    const t = whole.includes(r) ? recount(joined) : joined;
+    const t = whole.has(r) ? recount(joined) : joined;
     for (const e of r.events) tallyAsSeenBy(t, e, r.viewer, [r.a, r.b]);
     const { counts, members } = splitTally(t);
     for (const entity of members.keys())
