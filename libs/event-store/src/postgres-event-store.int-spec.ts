@@ -6,6 +6,7 @@ import { dropSchema, openTestDatabase, raceStoreReader, readWholeTopic, uniqueNa
 import { connectProducer, createKafka, ensureTopics, OutboxRelay } from '@dealledger/messaging';
 import { EventCatalog } from '@dealledger/events';
 import {
+  anyAfterSql,
   canonicalEvent,
   chainHash,
   DuplicateEventError,
@@ -434,6 +435,31 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       expect(new Set(seen).size).toBe(seen.length);
       expect((await store.readAll(cp, 7)).events).toHaveLength(0);
       expect(seen).toHaveLength(total);
+    });
+
+    it('asks whether anything came after a checkpoint with an index probe, also in the generic plan a prepared statement keeps', async () => {
+      // Enough of a log that a scan would show: the probe runs on every poll of every relay and projector.
+      for (let i = 0; i < 20; i++) await store.append(streamOf(), 0, Array.from({ length: 100 }, (_, j) => ev('Filler', { j })));
+      await db.query(`ANALYZE "${schema}".events`);
+      const runner = db.createQueryRunner();
+      await runner.connect();
+      try {
+        // What PostgreSQL does with a named statement from the sixth execution on, when the generic plan looks no dearer.
+        await runner.query(`SET plan_cache_mode = force_generic_plan`);
+        await runner.query(`PREPARE probe_plan(xid8, bigint) AS ${anyAfterSql(`"${schema}"`)}`);
+        const plan = JSON.stringify(await runner.query(`EXPLAIN (FORMAT JSON) EXECUTE probe_plan('0', 0)`));
+        expect(plan).not.toContain('Seq Scan');
+        expect(plan).toContain('events_commit_order_idx');
+        // And it answers: something after the start, nothing after the last event.
+        expect(await runner.query(`EXECUTE probe_plan('0', 0)`)).toHaveLength(1);
+        const [last] = await runner.query(`SELECT transaction_id::text AS t, position FROM "${schema}".events ORDER BY transaction_id DESC, position DESC LIMIT 1`);
+        expect(await runner.query(`EXECUTE probe_plan('${BigInt(last.t)}', ${Number(last.position)})`)).toHaveLength(0);
+      } finally {
+        // Only this one: the connection's own named statements (see prepareRepeatedStatements) stay.
+        await runner.query(`DEALLOCATE probe_plan`);
+        await runner.query(`RESET plan_cache_mode`);
+        await runner.release();
+      }
     });
   });
 

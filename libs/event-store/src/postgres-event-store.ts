@@ -47,6 +47,15 @@ export function previousHashColumn(schema: string): string {
  * PostgreSQL event store of one bounded context (one schema). Appends are atomic per stream
  * with an expected version; events are hash-chained per stream; the same table is the outbox.
  */
+/**
+ * Whether any event lies after a checkpoint: the commit-order reader's probe. The ORDER BY is
+ * what keeps it an index probe: the statement is prepared, and PostgreSQL's cached generic plan
+ * for a range with a bare LIMIT is a sequential scan (a third of the rows assumed to match),
+ * which reads the whole log on every idle poll. `s`: the quoted schema.
+ */
+export const anyAfterSql = (s: string) =>
+  `SELECT 1 FROM ${s}.events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ORDER BY transaction_id, position LIMIT 1`;
+
 export class PostgresEventStore {
   private readonly s: string;
   private readonly appendListeners = new Set<() => void>();
@@ -215,7 +224,7 @@ export class PostgresEventStore {
     // Most reads (idle polls, catch-ups before a lookup) find nothing: an index probe says so
     // without the horizon's look at the lock table. Nothing committed after `after` now means
     // the full read would have found nothing either.
-    const probe = `SELECT 1 FROM ${this.s}.events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) LIMIT 1`;
+    const probe = anyAfterSql(this.s);
     const probeParams = [after.transactionId, after.position];
     const anything: Row[] =
       on === this.dataSource ? await this.queryPooled(probe, probeParams, `dl_any_after_${this.schema}`) : await on.query(probe, probeParams);

@@ -1,0 +1,108 @@
+/**
+ * The commit-order reader's idle poll (prints figures; not a test): what a relay or a projector
+ * pays, each time it looks, to learn that nothing new was committed, on event stores of growing
+ * size. Every app's relay and list projector look this way when woken and on their timers.
+ *
+ *   npm run bench:poll            (EVENTS=10000,100000,1000000 POLLS=2000 RUNS=3 by default)
+ *
+ * A fresh database; the store is filled by appends of 100 events (hash chain on, 16 writers) up
+ * to each size in turn and then analysed, as autovacuum would in time. Then, RUNS times, POLLS
+ * calls of `readAll` from the last event's checkpoint, one after another, on the pooled path the
+ * relay uses (its statements named, so PostgreSQL may keep a generic plan from the sixth call
+ * on; 50 calls first, unmeasured): µs per poll (median, p99) and PostgreSQL's CPU per poll, from
+ * /proc. Medians of the runs.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { EVENT_STORE_MIGRATIONS, NewEvent, openDatabase, PostgresEventStore } from '@dealledger/event-store';
+import { cpuSnapshot, med, pct } from '../measure';
+
+const SERVER = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const SIZES = (process.env.EVENTS ?? '10000,100000,1000000').split(',').filter(Boolean).map(Number);
+const POLLS = Number(process.env.POLLS ?? 2000);
+const RUNS = Number(process.env.RUNS ?? 3);
+const WRITERS = 16;
+const BATCH = 100;
+const DATABASE = 'dl_bench_poll';
+
+const company = randomUUID();
+const event = (i: number): NewEvent => ({
+  id: randomUUID(),
+  type: 'CallOffPlaced',
+  schemaVersion: 1,
+  data: { callOffId: randomUUID(), item: 'tyre 205/55 R16', quantity: 1200 + i, unitPrice: '41.70', currency: 'EUR' },
+  metadata: { occurredAt: new Date(), parties: [company], actor: { companyId: company, personId: null }, correlationId: randomUUID() },
+});
+
+async function freshDatabase(): Promise<string> {
+  const admin = new Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
+  await admin.query(`CREATE DATABASE ${DATABASE}`);
+  await admin.end();
+  const u = new URL(SERVER);
+  u.pathname = `/${DATABASE}`;
+  return u.toString();
+}
+
+async function fill(store: PostgresEventStore, from: number, to: number): Promise<void> {
+  let next = from;
+  await Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      while (next < to) {
+        const n = Math.min(BATCH, to - next);
+        next += n;
+        await store.append(`fill-${randomUUID()}`, 0, Array.from({ length: n }, (_, i) => event(i)));
+      }
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const url = await freshDatabase();
+  const db = await openDatabase({ url, schema: 'ledger', migrations: EVENT_STORE_MIGRATIONS, poolSize: WRITERS + 4 });
+  const store = new PostgresEventStore(db, 'ledger');
+  console.log(`idle poll benchmark: ${POLLS} polls per run, median of ${RUNS} runs, node ${process.version}, ${new URL(SERVER).host}`);
+  let filled = 0;
+  try {
+    for (const size of SIZES) {
+      const t0 = performance.now();
+      await fill(store, filled, size);
+      const fillRate = Math.round((size - filled) / ((performance.now() - t0) / 1000));
+      filled = size;
+      await db.query(`ANALYZE ledger.events`);
+      const [last] = await db.query(`SELECT transaction_id::text AS t, position FROM ledger.events ORDER BY transaction_id DESC, position DESC LIMIT 1`);
+      const end = { transactionId: last.t as string, position: Number(last.position) };
+      for (let i = 0; i < 50; i++) await store.readAll(end);
+      const p50s: number[] = [];
+      const p99s: number[] = [];
+      const cpus: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const took: number[] = [];
+        const before = cpuSnapshot({});
+        for (let i = 0; i < POLLS; i++) {
+          const s = performance.now();
+          const page = await store.readAll(end);
+          took.push((performance.now() - s) * 1000);
+          if (page.events.length > 0) throw new Error('a poll after the last event found events');
+        }
+        const after = cpuSnapshot({});
+        took.sort((a, b) => a - b);
+        p50s.push(pct(took, 50));
+        p99s.push(pct(took, 99));
+        cpus.push(((after.postgres - before.postgres) * 1000) / POLLS);
+      }
+      console.log(
+        `${String(size).padStart(9)} events (filled at ${fillRate}/s): poll p50 ${med(p50s).toFixed(0)} µs, p99 ${med(p99s).toFixed(0)} µs, ` +
+          `PostgreSQL CPU ${med(cpus).toFixed(0)} µs per poll   runs p50: ${p50s.map((x) => x.toFixed(0)).join(', ')}`,
+      );
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
