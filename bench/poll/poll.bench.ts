@@ -52,7 +52,11 @@ async function fill(store: PostgresEventStore, from: number, to: number): Promis
       while (next < to) {
         const n = Math.min(BATCH, to - next);
         next += n;
-        await store.append(`fill-${randomUUID()}`, 0, Array.from({ length: n }, (_, i) => event(i)));
+        await store.append(
+          `fill-${randomUUID()}`,
+          0,
+          Array.from({ length: n }, (_, i) => event(i)),
+        );
       }
     }),
   );

@@ -439,7 +439,12 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
 
     it('asks whether anything came after a checkpoint with an index probe, also in the generic plan a prepared statement keeps', async () => {
       // Enough of a log that a scan would show: the probe runs on every poll of every relay and projector.
-      for (let i = 0; i < 20; i++) await store.append(streamOf(), 0, Array.from({ length: 100 }, (_, j) => ev('Filler', { j })));
+      for (let i = 0; i < 20; i++)
+        await store.append(
+          streamOf(),
+          0,
+          Array.from({ length: 100 }, (_, j) => ev('Filler', { j })),
+        );
       await db.query(`ANALYZE "${schema}".events`);
       const runner = db.createQueryRunner();
       await runner.connect();
@@ -452,7 +457,9 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
         expect(plan).toContain('events_commit_order_idx');
         // And it answers: something after the start, nothing after the last event.
         expect(await runner.query(`EXECUTE probe_plan('0', 0)`)).toHaveLength(1);
-        const [last] = await runner.query(`SELECT transaction_id::text AS t, position FROM "${schema}".events ORDER BY transaction_id DESC, position DESC LIMIT 1`);
+        const [last] = await runner.query(
+          `SELECT transaction_id::text AS t, position FROM "${schema}".events ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+        );
         expect(await runner.query(`EXECUTE probe_plan('${BigInt(last.t)}', ${Number(last.position)})`)).toHaveLength(0);
       } finally {
         // Only this one: the connection's own named statements (see prepareRepeatedStatements) stay.
