@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { Decider } from '@dealledger/domain';
-import { dropSchema, openTestDatabase, raceStoreReader, readWholeTopic, uniqueName } from '@dealledger/testing';
+import { dropSchema, genericPlan, openTestDatabase, raceStoreReader, readWholeTopic, uniqueName } from '@dealledger/testing';
 import { connectProducer, createKafka, ensureTopics, OutboxRelay } from '@dealledger/messaging';
 import { EventCatalog } from '@dealledger/events';
 import {
@@ -446,27 +446,13 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
           Array.from({ length: 100 }, (_, j) => ev('Filler', { j })),
         );
       await db.query(`ANALYZE "${schema}".events`);
-      const runner = db.createQueryRunner();
-      await runner.connect();
-      try {
-        // What PostgreSQL does with a named statement from the sixth execution on, when the generic plan looks no dearer.
-        await runner.query(`SET plan_cache_mode = force_generic_plan`);
-        await runner.query(`PREPARE probe_plan(xid8, bigint) AS ${anyAfterSql(`"${schema}"`)}`);
-        const plan = JSON.stringify(await runner.query(`EXPLAIN (FORMAT JSON) EXECUTE probe_plan('0', 0)`));
-        expect(plan).not.toContain('Seq Scan');
-        expect(plan).toContain('events_commit_order_idx');
-        // And it answers: something after the start, nothing after the last event.
-        expect(await runner.query(`EXECUTE probe_plan('0', 0)`)).toHaveLength(1);
-        const [last] = await runner.query(
-          `SELECT transaction_id::text AS t, position FROM "${schema}".events ORDER BY transaction_id DESC, position DESC LIMIT 1`,
-        );
-        expect(await runner.query(`EXECUTE probe_plan('${BigInt(last.t)}', ${Number(last.position)})`)).toHaveLength(0);
-      } finally {
-        // Only this one: the connection's own named statements (see prepareRepeatedStatements) stay.
-        await runner.query(`DEALLOCATE probe_plan`);
-        await runner.query(`RESET plan_cache_mode`);
-        await runner.release();
-      }
+      const plan = await genericPlan(db, anyAfterSql(`"${schema}"`), [`'0'`, '0']);
+      expect(plan).not.toContain('Seq Scan');
+      expect(plan).toContain('events_commit_order_idx');
+      // And it answers: something after the start, nothing after the last event.
+      const [last] = await db.query(`SELECT transaction_id::text AS t, position FROM "${schema}".events ORDER BY transaction_id DESC, position DESC LIMIT 1`);
+      expect(await db.query(anyAfterSql(`"${schema}"`), ['0', 0])).toHaveLength(1);
+      expect(await db.query(anyAfterSql(`"${schema}"`), [last.t, last.position])).toHaveLength(0);
     });
   });
 

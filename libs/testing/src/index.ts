@@ -29,6 +29,28 @@ export async function dropSchema(dataSource: DataSource, schema: string): Promis
   await dataSource.destroy();
 }
 
+/**
+ * The plan PostgreSQL keeps for a prepared statement once it plans it for any parameters (the
+ * generic plan: from the sixth execution on, whenever it looks no dearer than planning each
+ * time; the apps prepare every statement they repeat), as EXPLAIN's JSON text. `args`: the
+ * parameters as SQL literals, such as `'{}'::text[]`; the statement's own casts give their types.
+ */
+export async function genericPlan(dataSource: DataSource, sql: string, args: string[]): Promise<string> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  const name = `generic_plan_${randomBytes(6).toString('hex')}`;
+  try {
+    await runner.query(`SET plan_cache_mode = force_generic_plan`);
+    await runner.query(`PREPARE ${name} AS ${sql}`);
+    return JSON.stringify(await runner.query(`EXPLAIN (FORMAT JSON) EXECUTE ${name}(${args.join(', ')})`));
+  } finally {
+    // Only this one: the connection's own named statements (see prepareRepeatedStatements) stay.
+    await runner.query(`DEALLOCATE ${name}`).catch(() => undefined);
+    await runner.query(`RESET plan_cache_mode`);
+    await runner.release();
+  }
+}
+
 export interface Collected {
   topic: string;
   partition: number;

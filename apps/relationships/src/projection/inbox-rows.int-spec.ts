@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
-import { dropSchema, openTestDatabase, sampleHistory, uniqueName } from '@dealledger/testing';
+import { dropSchema, genericPlan, openTestDatabase, sampleHistory, uniqueName } from '@dealledger/testing';
 import { applyInboxOps, InboxItem, InboxOp, itemId } from '../inbox/inbox';
-import { inboxTableDdl, writeInbox, writeInboxOps } from './inbox-rows';
+import { inboxTableDdl, storedRowsQuery, writeInbox, writeInboxOps } from './inbox-rows';
 import { timelineEventOf } from './rows';
 
 describe('the inbox rows of a batch of events (real PostgreSQL)', () => {
@@ -80,5 +80,28 @@ describe('the inbox rows of a batch of events (real PostgreSQL)', () => {
     expect(one.size).toBeGreaterThan(20);
     expect(sorted(await table(3))).toEqual(sorted(one));
     expect(statements).toBeLessThanOrEqual(3);
+  });
+
+  it('reads the rows a batch reaches by the key index, also in the generic plan a prepared statement keeps', async () => {
+    for (const ddl of inboxTableDdl(schema, 4)) await db.query(ddl);
+    const t = `"${schema}".inbox_g4`;
+    // Open items of a busy ledger: a scan of them all for every batch would show.
+    await db.query(
+      `INSERT INTO ${t} (company_id, item_key, kind, role, resource, reason, due_at, since)
+       SELECT 'c' || (g % 50), 'offer:' || g || ':answer', 'answer_offer', NULL, '/offers/' || g, 'submitted', NULL, '2026-01-01T00:00:00.000Z'
+         FROM generate_series(1, 5000) g`,
+    );
+    await db.query(`ANALYZE ${t}`);
+    const literal = (v: unknown) => `ARRAY[${(v as string[]).map((x) => `'${x}'`).join(', ')}]::text[]`;
+    const key = { keys: ['offer:12:answer'], ranges: [] };
+    const range = { keys: [], ranges: [{ from: 'offer:77:', to: 'offer:77;' }] };
+    for (const reach of [key, range, { keys: key.keys, ranges: range.ranges }]) {
+      const read = storedRowsQuery(t, reach)!;
+      expect(await genericPlan(db, read.sql, read.params.map(literal))).not.toContain('Seq Scan');
+      const rows: InboxItem[] = await db.query(read.sql, read.params);
+      expect(rows.map((r) => r.key).sort()).toEqual([...reach.keys, ...(reach.ranges.length ? ['offer:77:answer'] : [])].sort());
+    }
+    // A batch that closes nothing reads nothing.
+    expect(storedRowsQuery(t, { keys: [], ranges: [] })).toBeNull();
   });
 });

@@ -46,22 +46,8 @@ export async function writeInbox(
 export async function writeInboxOps(db: Db, schema: string, gen: number, ops: InboxOp[]): Promise<void> {
   if (ops.length === 0) return;
   const t = `"${schema}".inbox_g${gen}`;
-  const { keys, ranges } = reachOf(ops);
-  // Ranges in byte order (~>=~, ~<~: the key index's text_pattern_ops), which is code point order in UTF-8.
-  const bounded = ranges.filter((r): r is { from: string; to: string } => r.to !== null);
-  const open = ranges.filter((r) => r.to === null).map((r) => r.from);
-  const stored: InboxItem[] =
-    keys.length + ranges.length === 0
-      ? []
-      : await db.query(
-          `SELECT ${STORED} FROM ${t} WHERE item_key = ANY($1::text[])
-           UNION ALL
-           SELECT x.* FROM unnest($2::text[], $3::text[]) AS r(lo, hi)
-             CROSS JOIN LATERAL (SELECT ${STORED} FROM ${t} WHERE item_key ~>=~ r.lo AND item_key ~<~ r.hi) x
-           UNION ALL
-           SELECT x.* FROM unnest($4::text[]) AS r(lo) CROSS JOIN LATERAL (SELECT ${STORED} FROM ${t} WHERE item_key ~>=~ r.lo) x`,
-          [keys, bounded.map((r) => r.from), bounded.map((r) => r.to), open],
-        );
+  const read = storedRowsQuery(t, reachOf(ops));
+  const stored: InboxItem[] = read ? await db.query(read.sql, read.params) : [];
   const { deletes, upserts } = foldInboxOps(stored, ops);
   if (deletes.length)
     await db.query(`DELETE FROM ${t} WHERE (company_id, item_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, [
@@ -82,6 +68,38 @@ export async function writeInboxOps(db: Db, schema: string, gen: number, ops: In
 
 /** A stored row as an InboxItem. */
 const STORED = `company_id AS "companyId", item_key AS key, kind, role, resource, reason, due_at AS "dueAt", since`;
+
+/**
+ * The statement that reads the rows `reachOf` names: exact keys, then key ranges in byte order
+ * (~>=~, ~<~: the key index's text_pattern_ops), which is code point order in UTF-8. Only the
+ * parts a batch needs are in it: the statement is prepared, and PostgreSQL's generic plan for
+ * a range without an upper bound scanned the whole table, even for a batch that had none.
+ */
+export function storedRowsQuery(table: string, reach: ReturnType<typeof reachOf>): { sql: string; params: unknown[] } | null {
+  const bounded = reach.ranges.filter((r): r is { from: string; to: string } => r.to !== null);
+  const open = reach.ranges.filter((r) => r.to === null).map((r) => r.from);
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (reach.keys.length) {
+    params.push(reach.keys);
+    parts.push(`SELECT ${STORED} FROM ${table} WHERE item_key = ANY($${params.length}::text[])`);
+  }
+  if (bounded.length) {
+    params.push(
+      bounded.map((r) => r.from),
+      bounded.map((r) => r.to),
+    );
+    parts.push(
+      `SELECT x.* FROM unnest($${params.length - 1}::text[], $${params.length}::text[]) AS r(lo, hi)
+         CROSS JOIN LATERAL (SELECT ${STORED} FROM ${table} WHERE item_key ~>=~ r.lo AND item_key ~<~ r.hi) x`,
+    );
+  }
+  if (open.length) {
+    params.push(open);
+    parts.push(`SELECT x.* FROM unnest($${params.length}::text[]) AS r(lo) CROSS JOIN LATERAL (SELECT ${STORED} FROM ${table} WHERE item_key ~>=~ r.lo) x`);
+  }
+  return parts.length ? { sql: parts.join('\n UNION ALL\n'), params } : null;
+}
 
 /**
  * The stored keys the ops' closes of every company reach: exact keys (`close` without a
