@@ -7,6 +7,7 @@ import { connectProducer, createKafka, ensureTopics, OutboxRelay } from '@dealle
 import { EventCatalog } from '@dealledger/events';
 import {
   anyAfterSql,
+  pendingAfterSql,
   canonicalEvent,
   chainHash,
   DuplicateEventError,
@@ -437,7 +438,7 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
       expect(seen).toHaveLength(total);
     });
 
-    it('asks whether anything came after a checkpoint with an index probe, also in the generic plan a prepared statement keeps', async () => {
+    it('asks whether anything came after a checkpoint, and how much, by the commit-order index, also in the generic plan a prepared statement keeps', async () => {
       // Enough of a log that a scan would show: the probe runs on every poll of every relay and projector.
       for (let i = 0; i < 20; i++)
         await store.append(
@@ -446,13 +447,21 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
           Array.from({ length: 100 }, (_, j) => ev('Filler', { j })),
         );
       await db.query(`ANALYZE "${schema}".events`);
-      const plan = await genericPlan(db, anyAfterSql(`"${schema}"`), [`'0'`, '0']);
-      expect(plan).not.toContain('Seq Scan');
-      expect(plan).toContain('events_commit_order_idx');
-      // And it answers: something after the start, nothing after the last event.
       const [last] = await db.query(`SELECT transaction_id::text AS t, position FROM "${schema}".events ORDER BY transaction_id DESC, position DESC LIMIT 1`);
-      expect(await db.query(anyAfterSql(`"${schema}"`), ['0', 0])).toHaveLength(1);
-      expect(await db.query(anyAfterSql(`"${schema}"`), [last.t, last.position])).toHaveLength(0);
+      const total = Number((await db.query(`SELECT count(*) AS n FROM "${schema}".events`))[0].n);
+      const atStart = [`'0'`, '0'];
+      const atEnd = [`'${BigInt(last.t)}'`, String(Number(last.position))];
+      for (const sql of [anyAfterSql(schema), pendingAfterSql(schema)]) {
+        const { plan, nodes } = await genericPlan(db, sql, atStart);
+        expect(plan).not.toContain('Seq Scan');
+        // The range is the index's condition, not a filter over all of it.
+        expect(nodes.find((n) => n['Index Name'] === 'events_commit_order_idx')?.['Index Cond']).toContain('transaction_id');
+      }
+      // And they answer under that plan: something after the start, nothing after the last event.
+      expect((await genericPlan(db, anyAfterSql(schema), atStart)).rows).toHaveLength(1);
+      expect((await genericPlan(db, anyAfterSql(schema), atEnd)).rows).toHaveLength(0);
+      expect((await genericPlan(db, pendingAfterSql(schema), atStart)).rows[0].events).toBe(Math.min(total, 100000));
+      expect((await genericPlan(db, pendingAfterSql(schema), atEnd)).rows[0].events).toBe(0);
     });
   });
 

@@ -44,18 +44,24 @@ export function previousHashColumn(schema: string): string {
 }
 
 /**
+ * Whether any event lies after a checkpoint: the commit-order reader's probe. The ORDER BY is
+ * what keeps it an index probe: the statement is prepared (see prepareRepeatedStatements), and
+ * PostgreSQL's kept generic plan for a range with a bare LIMIT is a sequential scan (a third of
+ * the rows assumed to match), which read the whole log on every idle poll.
+ */
+export const anyAfterSql = (schema: string) =>
+  `SELECT 1 FROM "${assertIdentifier(schema)}".events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ORDER BY transaction_id, position LIMIT 1`;
+
+/** The events after a checkpoint, at most 100000, for the lag metrics: ordered for the same reason as anyAfterSql. */
+export const pendingAfterSql = (schema: string) =>
+  `SELECT count(*)::int AS events, coalesce(extract(epoch FROM clock_timestamp() - min(recorded_at)), 0)::float8 AS seconds
+     FROM (SELECT recorded_at FROM "${assertIdentifier(schema)}".events WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+            ORDER BY transaction_id, position LIMIT 100000) pending`;
+
+/**
  * PostgreSQL event store of one bounded context (one schema). Appends are atomic per stream
  * with an expected version; events are hash-chained per stream; the same table is the outbox.
  */
-/**
- * Whether any event lies after a checkpoint: the commit-order reader's probe. The ORDER BY is
- * what keeps it an index probe: the statement is prepared, and PostgreSQL's cached generic plan
- * for a range with a bare LIMIT is a sequential scan (a third of the rows assumed to match),
- * which reads the whole log on every idle poll. `s`: the quoted schema.
- */
-export const anyAfterSql = (s: string) =>
-  `SELECT 1 FROM ${s}.events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ORDER BY transaction_id, position LIMIT 1`;
-
 export class PostgresEventStore {
   private readonly s: string;
   private readonly appendListeners = new Set<() => void>();
@@ -224,7 +230,7 @@ export class PostgresEventStore {
     // Most reads (idle polls, catch-ups before a lookup) find nothing: an index probe says so
     // without the horizon's look at the lock table. Nothing committed after `after` now means
     // the full read would have found nothing either.
-    const probe = anyAfterSql(this.s);
+    const probe = anyAfterSql(this.schema);
     const probeParams = [after.transactionId, after.position];
     const anything: Row[] =
       on === this.dataSource ? await this.queryPooled(probe, probeParams, `dl_any_after_${this.schema}`) : await on.query(probe, probeParams);
@@ -286,11 +292,7 @@ export class PostgresEventStore {
     return this.dataSource.transaction(async (tx) => {
       // A scrape gives up after 2 s: so does the query, not to hold a connection of the pool.
       await tx.query(`SET LOCAL statement_timeout = 2000`);
-      const rows: Row[] = await tx.query(
-        `SELECT count(*)::int AS events, coalesce(extract(epoch FROM clock_timestamp() - min(recorded_at)), 0)::float8 AS seconds
-           FROM (SELECT recorded_at FROM ${this.s}.events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) LIMIT 100000) pending`,
-        [checkpoint.transactionId, checkpoint.position],
-      );
+      const rows: Row[] = await tx.query(pendingAfterSql(this.schema), [checkpoint.transactionId, checkpoint.position]);
       return { events: rows[0].events, seconds: rows[0].seconds };
     });
   }

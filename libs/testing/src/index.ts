@@ -29,24 +29,44 @@ export async function dropSchema(dataSource: DataSource, schema: string): Promis
   await dataSource.destroy();
 }
 
+/** One node of an EXPLAIN (FORMAT JSON) plan. */
+export interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Index Cond'?: string;
+  Filter?: string;
+}
+
 /**
  * The plan PostgreSQL keeps for a prepared statement once it plans it for any parameters (the
  * generic plan: from the sixth execution on, whenever it looks no dearer than planning each
- * time; the apps prepare every statement they repeat), as EXPLAIN's JSON text. `args`: the
- * parameters as SQL literals, such as `'{}'::text[]`; the statement's own casts give their types.
+ * time; the apps prepare every statement they repeat), as EXPLAIN's JSON text and its nodes, and
+ * the rows the statement answers under that plan. `args`: the parameters as SQL literals, such as
+ * `'{}'::text[]` (trusted test input, pasted in as is); the statement's own casts give their types.
  */
-export async function genericPlan(dataSource: DataSource, sql: string, args: string[]): Promise<string> {
+export async function genericPlan(dataSource: DataSource, sql: string, args: string[]): Promise<{ plan: string; nodes: PlanNode[]; rows: any[] }> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   const name = `generic_plan_${randomBytes(6).toString('hex')}`;
   try {
-    await runner.query(`SET plan_cache_mode = force_generic_plan`);
-    await runner.query(`PREPARE ${name} AS ${sql}`);
-    return JSON.stringify(await runner.query(`EXPLAIN (FORMAT JSON) EXECUTE ${name}(${args.join(', ')})`));
+    // In a transaction, so the setting cannot outlive it on the pooled connection.
+    await runner.startTransaction();
+    try {
+      await runner.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+      await runner.query(`PREPARE ${name} AS ${sql}`);
+      const [{ 'QUERY PLAN': explained }] = await runner.query(`EXPLAIN (FORMAT JSON) EXECUTE ${name}(${args.join(', ')})`);
+      const nodes: PlanNode[] = [];
+      const walk = (n: PlanNode & { Plans?: PlanNode[] }) => (nodes.push(n), (n.Plans ?? []).forEach(walk));
+      walk(explained[0].Plan);
+      const rows = await runner.query(`EXECUTE ${name}(${args.join(', ')})`);
+      return { plan: JSON.stringify(explained), nodes, rows };
+    } finally {
+      await runner.rollbackTransaction();
+      // Only this one: the connection's own named statements (see prepareRepeatedStatements) stay.
+      await runner.query(`DEALLOCATE ${name}`).catch(() => undefined);
+    }
   } finally {
-    // Only this one: the connection's own named statements (see prepareRepeatedStatements) stay.
-    await runner.query(`DEALLOCATE ${name}`).catch(() => undefined);
-    await runner.query(`RESET plan_cache_mode`);
     await runner.release();
   }
 }
