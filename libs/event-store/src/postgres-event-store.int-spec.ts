@@ -7,12 +7,12 @@ import { connectProducer, createKafka, ensureTopics, OutboxRelay } from '@dealle
 import { EventCatalog } from '@dealledger/events';
 import {
   anyAfterSql,
-  pendingAfterSql,
   canonicalEvent,
   chainHash,
   DuplicateEventError,
   handleCommand,
   NewEvent,
+  pendingAfterSql,
   PostgresEventStore,
   START,
   StreamOrderConflictError,
