@@ -2,6 +2,30 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { Client } from 'pg';
+
+/** The PostgreSQL server the benches use (`DATABASE_URL`). */
+export const SERVER = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+async function onServer(sql: string[]): Promise<void> {
+  const admin = new Client({ connectionString: SERVER });
+  await admin.connect();
+  try {
+    for (const q of sql) await admin.query(q);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A fresh database on SERVER (dropped first if there), so no run benefits from another's warm tables; its URL. */
+export async function freshDatabase(name: string): Promise<string> {
+  await onServer([`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]);
+  const u = new URL(SERVER);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export const dropDatabase = (name: string) => onServer([`DROP DATABASE IF EXISTS ${name}`]);
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -13,28 +13,12 @@
  * and, as the floor, a raw single-row INSERT of the same payload into an indexed table.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { EVENT_STORE_MIGRATIONS, NewEvent, openDatabase, PostgresEventStore, WrongExpectedVersionError } from '@dealledger/event-store';
+import { freshDatabase, SERVER } from '../measure';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { getPostgreSQLEventStore } = require('@event-driven-io/emmett-postgresql');
-
-const SERVER = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const urlOf = (database: string) => {
-  const u = new URL(SERVER);
-  u.pathname = `/${database}`;
-  return u.toString();
-};
-
-/** A fresh database per run, so neither store benefits from the other's warm tables. */
-async function freshDatabase(name: string): Promise<string> {
-  const admin = new Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return urlOf(name);
-}
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const SECONDS = Number(process.env.SECONDS ?? 5);

@@ -15,11 +15,9 @@
  * /proc, in clock ticks: a run of a few seconds makes a tick small per poll). Medians of the runs.
  */
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { EVENT_STORE_MIGRATIONS, NewEvent, openDatabase, PostgresEventStore } from '@dealledger/event-store';
-import { cpuMsOf, med, pct } from '../measure';
+import { cpuMsOf, dropDatabase, freshDatabase, med, pct, SERVER } from '../measure';
 
-const SERVER = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SIZES = (process.env.EVENTS ?? '10000,100000,1000000').split(',').filter(Boolean).map(Number);
 const SECONDS = Number(process.env.SECONDS ?? 3);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -35,17 +33,6 @@ const event = (i: number): NewEvent => ({
   data: { callOffId: randomUUID(), item: 'tyre 205/55 R16', quantity: 1200 + i, unitPrice: '41.70', currency: 'EUR' },
   metadata: { occurredAt: new Date(), parties: [company], actor: { companyId: company, personId: null }, correlationId: randomUUID() },
 });
-
-async function freshDatabase(): Promise<string> {
-  const admin = new Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  await admin.end();
-  const u = new URL(SERVER);
-  u.pathname = `/${DATABASE}`;
-  return u.toString();
-}
 
 async function fill(store: PostgresEventStore, from: number, to: number): Promise<void> {
   let next = from;
@@ -65,7 +52,7 @@ async function fill(store: PostgresEventStore, from: number, to: number): Promis
 }
 
 async function main(): Promise<void> {
-  const url = await freshDatabase();
+  const url = await freshDatabase(DATABASE);
   const db = await openDatabase({ url, schema: 'ledger', migrations: EVENT_STORE_MIGRATIONS, poolSize: WRITERS + 4 });
   const store = new PostgresEventStore(db, 'ledger');
   console.log(`idle poll benchmark: ${SECONDS} s per run, median of ${RUNS} runs, node ${process.version}, ${new URL(SERVER).host}`);
@@ -119,10 +106,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await db.destroy();
-    const admin = new Client({ connectionString: SERVER });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
-    await admin.end();
+    await dropDatabase(DATABASE);
   }
 }
 
