@@ -430,3 +430,85 @@ describe('IdempotentConsumer with a batch handler (real PostgreSQL and Kafka)', 
     ]);
   });
 });
+
+describe('IdempotentConsumer: offsets after a crash (real PostgreSQL and Kafka)', () => {
+  const schema = uniqueName('crash');
+  const topic = `${uniqueName('t')}.test.events`;
+  const groupId = uniqueName('crash');
+  let db: DataSource;
+  let kafka: Kafka;
+  let producer: Producer;
+  let consumer: IdempotentConsumer;
+  let failures = 0;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(schema, [...EVENT_STORE_MIGRATIONS, Inbox1732700000001]);
+    await db.query(`CREATE TABLE "${schema}".things (event_id text PRIMARY KEY, name text NOT NULL)`);
+    // A member that does not retry a failed batch: it crashes at once, and kafkajs starts it
+    // again ~3 s later, so the 1 s commit falls while it is not running (as when the database
+    // stays away longer than kafkajs retries).
+    const client = createKafka('crash-consumer-test');
+    kafka = new Proxy(client, {
+      get: (target, prop) =>
+        prop !== 'consumer'
+          ? Reflect.get(target, prop)
+          : (config: Parameters<Kafka['consumer']>[0]) => target.consumer({ ...config, retry: { retries: 0, initialRetryTime: 3000 } }),
+    });
+    await ensureTopics(kafka, [{ topic, partitions: 2 }]);
+    producer = await connectProducer(kafka);
+    consumer = new IdempotentConsumer({
+      kafka,
+      dataSource: db,
+      schema,
+      groupId,
+      topics: [topic],
+      catalog,
+      producer,
+      handlers: { ThingHappened: async () => undefined },
+      handleBatch: async (events, tx) => {
+        if (events.some((e) => e.data.name === 'fail once') && failures === 0) {
+          failures += 1;
+          throw new Error('database restarting');
+        }
+        await tx.query(`INSERT INTO "${schema}".things (event_id, name) SELECT unnest($1::text[]), unnest($2::text[])`, [
+          events.map((e) => e.id),
+          events.map((e) => e.data.name),
+        ]);
+      },
+    });
+    await consumer.start();
+  });
+
+  afterAll(async () => {
+    await consumer.stop();
+    await producer.disconnect();
+    await dropSchema(db, schema);
+  });
+
+  const committed = async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [{ partitions }] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return Object.fromEntries(partitions.map((p) => [p.partition, Number(p.offset)]));
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  it('commits a partition whose traffic stopped before the crash, once the member is back', async () => {
+    // Partition 0 gets five things and then nothing more; partition 1 a thing that fails once.
+    const quiet = Array.from({ length: 5 }, (_, i) => envelope(`quiet ${i}`));
+    await producer.send({ topic, messages: quiet.map((e) => ({ ...message(e), partition: 0 })) });
+    await eventually(
+      async () => (await db.query(`SELECT count(*)::int AS n FROM "${schema}".things`))[0].n,
+      (n) => n === 5,
+    );
+    await producer.send({ topic, messages: [{ ...message(envelope('fail once')), partition: 1 }] });
+    await eventually(committed, (c) => c[0] === 5 && c[1] === 1, 30000);
+    expect(failures).toBe(1);
+    // The member crashed before its commit: partition 0 came again from the group's offset.
+    expect(consumer.counts.duplicate).toBe(5);
+    expect(consumer.counts.handled).toBe(6);
+  }, 60000);
+});

@@ -146,8 +146,8 @@ export class IdempotentConsumer {
     const current = () => epoch === this.epoch;
     const interval = commitIntervalMs();
     const commits = interval > 0 ? new PeriodicCommits(consumer, interval, (m) => this.logger.warn(m)) : null;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      commits?.assigned(payload.memberAssignment);
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      commits?.assigned();
       if (!current()) return;
       this.joined = true;
       this.outSince = null;

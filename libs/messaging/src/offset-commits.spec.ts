@@ -1,3 +1,4 @@
+import type { Consumer } from 'kafkajs';
 import { PeriodicCommits } from './offset-commits';
 
 type Commit = { topic: string; partition: number; offset: string };
@@ -6,21 +7,56 @@ describe('PeriodicCommits', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
+  /**
+   * A member as kafkajs makes it: a commit while it is not running (between a crash and its
+   * restart) resolves without committing; a commit the broker takes is reported (COMMIT_OFFSETS).
+   */
   const setUp = (fail = 0) => {
     const commits: Commit[][] = [];
+    const sent: Commit[][] = [];
     let failures = fail;
+    const listeners: ((e: { payload: { topics: { topic: string; partitions: { partition: number; offset: string }[] }[] } }) => void)[] = [];
+    let settle: ((outcome: Error | null) => void) | null = null;
+    const member = {
+      running: true,
+      /** Commits wait for `release()` instead of going through at once. */
+      held: false,
+      release: (outcome: Error | null = null) => settle?.(outcome),
+    };
+    const take = (offsets: Commit[]) => {
+      commits.push(offsets);
+      const topics = [...new Set(offsets.map((o) => o.topic))].map((topic) => ({
+        topic,
+        partitions: offsets.filter((o) => o.topic === topic).map(({ partition, offset }) => ({ partition, offset })),
+      }));
+      for (const l of listeners) l({ payload: { topics } });
+    };
     const consumer = {
+      events: { COMMIT_OFFSETS: 'consumer.commit_offsets' },
+      on: (_event: string, listener: (typeof listeners)[number]) => {
+        listeners.push(listener);
+        return () => undefined;
+      },
       commitOffsets: async (offsets: Commit[]) => {
+        sent.push(offsets);
+        if (!member.running) return; // kafkajs: "consumer not running, exiting"
+        if (member.held) {
+          const outcome = await new Promise<Error | null>((r) => (settle = r));
+          if (outcome) throw outcome;
+          return take(offsets);
+        }
         if (failures-- > 0) throw new Error('rebalance in progress');
-        commits.push(offsets);
+        take(offsets);
       },
     };
     const warnings: string[] = [];
-    return { commits, warnings, periodic: new PeriodicCommits(consumer, 1000, (m) => warnings.push(m)) };
+    const periodic = new PeriodicCommits(consumer as unknown as Pick<Consumer, 'commitOffsets' | 'on' | 'events'>, 1000, (m) => warnings.push(m));
+    return { commits, sent, warnings, member, periodic };
   };
   const tick = async (ms: number) => {
     await jest.advanceTimersByTimeAsync(ms);
   };
+  const byPartition = (c: Commit[]) => [...c].sort((x, y) => x.topic.localeCompare(y.topic) || x.partition - y.partition);
 
   it('commits the offset after the latest handled message of each partition, once an interval', async () => {
     const { commits, periodic } = setUp();
@@ -44,7 +80,7 @@ describe('PeriodicCommits', () => {
     expect(commits[1]).toEqual([{ topic: 'a', partition: 0, offset: '7' }]);
   });
 
-  it('keeps a failed commit for the next attempt unless a newer offset replaced it', async () => {
+  it('sends a failed commit again at the next interval, with what is newer by then', async () => {
     const { commits, warnings, periodic } = setUp(1);
     periodic.processed('a', 0, '1');
     periodic.processed('a', 1, '1');
@@ -54,52 +90,86 @@ describe('PeriodicCommits', () => {
     periodic.processed('a', 1, '3');
     await tick(1000);
     expect(commits).toHaveLength(1);
-    expect([...commits[0]].sort((x, y) => x.partition - y.partition)).toEqual([
+    expect(byPartition(commits[0])).toEqual([
       { topic: 'a', partition: 0, offset: '2' },
       { topic: 'a', partition: 1, offset: '4' },
     ]);
   });
 
-  it('does not try again a failed commit of an earlier assignment', async () => {
-    // The commit is under way when the group is rebalanced; it fails as stale.
-    let fail: (err: Error) => void = () => undefined;
-    const sent: Commit[][] = [];
-    const consumer = {
-      commitOffsets: (offsets: Commit[]) => {
-        sent.push(offsets);
-        return sent.length === 1 ? new Promise<void>((_, reject) => (fail = reject)) : Promise.resolve();
-      },
-    };
-    const periodic = new PeriodicCommits(consumer, 1000, () => undefined);
+  it('sends again a commit kafkajs skipped because the member was not running', async () => {
+    const { commits, sent, member, periodic } = setUp();
+    periodic.processed('a', 0, '27');
+    member.running = false;
+    await tick(1000);
+    expect(sent).toHaveLength(1);
+    expect(commits).toEqual([]);
+    member.running = true;
+    await tick(1000);
+    expect(commits).toEqual([[{ topic: 'a', partition: 0, offset: '28' }]]);
+    await tick(5000);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('commits a partition whose traffic stopped after a crash: the messages delivered again are recorded again', async () => {
+    // The group has offset 10. Messages 10..37 are handled, the member crashes before the commit
+    // (kafkajs skips it), restarts, joins again and is delivered 10..37 again; nothing comes after.
+    const { commits, member, periodic } = setUp();
+    for (let o = 10; o <= 37; o++) periodic.processed('a', 0, String(o));
+    member.running = false;
+    await tick(1000);
+    periodic.assigned();
+    member.running = true;
+    for (let o = 10; o <= 37; o++) periodic.processed('a', 0, String(o));
+    await tick(1000);
+    expect(commits).toEqual([[{ topic: 'a', partition: 0, offset: '38' }]]);
+  });
+
+  it('does not send again a failed commit of an earlier assignment; the partition comes again from the group', async () => {
+    const { sent, commits, member, periodic } = setUp();
+    member.held = true;
     periodic.processed('a', 0, '1');
     const failing = periodic.flush();
     await tick(0);
     expect(sent).toHaveLength(1);
-    periodic.assigned({ a: [0] });
-    fail(new Error('illegal generation'));
+    periodic.assigned();
+    member.release(new Error('illegal generation'));
     await failing;
+    member.held = false;
     await tick(5000);
     expect(sent).toHaveLength(1);
+    // Delivered again from the group's offset (0) under the new assignment.
+    periodic.processed('a', 0, '0');
+    periodic.processed('a', 0, '1');
+    await tick(1000);
+    expect(commits).toEqual([[{ topic: 'a', partition: 0, offset: '2' }]]);
   });
 
-  it('drops the offsets of partitions a new assignment no longer holds', async () => {
+  it('forgets the partitions of an earlier assignment', async () => {
     const { commits, periodic } = setUp();
     periodic.processed('a', 0, '1');
-    periodic.processed('a', 1, '1');
     periodic.processed('b', 0, '1');
-    periodic.assigned({ a: [1], b: [] });
-    await tick(1000);
-    expect(commits).toEqual([[{ topic: 'a', partition: 1, offset: '2' }]]);
+    periodic.assigned();
+    await tick(5000);
+    expect(commits).toEqual([]);
   });
 
   it('commits what is pending when closed, and nothing afterwards', async () => {
-    const { commits, periodic } = setUp();
+    const { commits, member, periodic } = setUp();
     periodic.processed('a', 0, '41');
     await periodic.close();
     expect(commits).toEqual([[{ topic: 'a', partition: 0, offset: '42' }]]);
     periodic.processed('a', 0, '42');
     await tick(5000);
     expect(commits).toHaveLength(1);
+    // Closed while skipped: not sent again either.
+    const other = setUp();
+    other.member.running = false;
+    other.periodic.processed('a', 0, '1');
+    await other.periodic.close();
+    other.member.running = true;
+    await tick(5000);
+    expect(other.sent).toHaveLength(1);
+    expect(member.running).toBe(true);
   });
 
   it('handles offsets past 2^53', async () => {
@@ -109,20 +179,32 @@ describe('PeriodicCommits', () => {
     expect(commits).toEqual([[{ topic: 'a', partition: 0, offset: '9007199254740994' }]]);
   });
 
-  it('never takes a partition back: messages delivered again from an older commit are not recorded', async () => {
+  it('never takes a partition back: messages delivered again from an older position are not recorded', async () => {
     const { commits, periodic } = setUp();
     periodic.processed('a', 0, '100');
     await tick(1000);
-    // Delivered again from offset 50 (a commit that did not reach the broker, say).
+    // Delivered again from offset 50 (kafkajs fetches again after a handler failed, say).
     periodic.processed('a', 0, '50');
     periodic.processed('a', 0, '60');
     await tick(1000);
     expect(commits).toEqual([[{ topic: 'a', partition: 0, offset: '101' }]]);
-    // Lost and later assigned again: it starts from what its other owners committed.
-    periodic.assigned({ a: [] });
-    periodic.assigned({ a: [0] });
-    periodic.processed('a', 0, '80');
+  });
+
+  it('never takes a partition back past a commit that lands after a new assignment', async () => {
+    const { commits, member, periodic } = setUp();
+    member.held = true;
+    periodic.processed('a', 0, '100');
+    const landing = periodic.flush();
+    await tick(0);
+    periodic.assigned();
+    // The new member was delivered from an older offset before the commit reached the broker.
+    periodic.processed('a', 0, '50');
+    member.release();
+    await landing;
+    member.held = false;
+    periodic.processed('a', 0, '60');
     await tick(1000);
-    expect(commits[1]).toEqual([{ topic: 'a', partition: 0, offset: '81' }]);
+    // The broker has 101 before 51's turn comes (commits go one after another): 51 and 61 are not sent.
+    expect(commits).toEqual([[{ topic: 'a', partition: 0, offset: '101' }]]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Consumer } from 'kafkajs';
+import type { Consumer, ConsumerCommitOffsetsEvent } from 'kafkajs';
 
 interface Commit {
   topic: string;
@@ -14,72 +14,77 @@ interface Commit {
  * has the messages since delivered again, and they are skipped as duplicates. An offset is
  * recorded only once its message is handled and committed in PostgreSQL, so nothing is passed
  * over.
+ *
+ * A commit counts as made only when kafkajs reports it (COMMIT_OFFSETS): `commitOffsets`
+ * resolves without committing anything while the member is not running (between a crash and
+ * its restart). Until then it is sent again, and after a new assignment the messages since the
+ * group's last commit are delivered again and recorded again. Otherwise a partition whose
+ * traffic stopped would keep its lag for good.
  */
 export class PeriodicCommits {
-  private readonly pending = new Map<string, Commit>();
   /**
-   * The highest offset recorded per partition: a partition delivered again from an older commit
-   * (a failed commit, a new assignment) must not take the group's offset back.
+   * The offset after the highest message handled per partition in the current assignment: a
+   * partition delivered again from an older position (a handler that failed) must not take the
+   * group's offset back.
    */
-  private readonly highest = new Map<string, bigint>();
+  private readonly done = new Map<string, bigint>();
+  /** The highest offset per partition the broker took from this member (kafkajs said so). */
+  private readonly committed = new Map<string, bigint>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** Bumped by each new assignment: a failed commit of an earlier one is not tried again. */
-  private generation = 0;
   private committing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly consumer: Pick<Consumer, 'commitOffsets'>,
+    private readonly consumer: Pick<Consumer, 'commitOffsets' | 'on' | 'events'>,
     private readonly intervalMs: number,
     private readonly warn: (message: string) => void,
-  ) {}
+  ) {
+    consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }: ConsumerCommitOffsetsEvent) => {
+      for (const { topic, partitions } of payload.topics)
+        for (const { partition, offset } of partitions) {
+          const k = key(topic, partition);
+          if (BigInt(offset) > (this.committed.get(k) ?? -1n)) this.committed.set(k, BigInt(offset));
+        }
+    });
+  }
 
   /** The message at `offset` is done: the group may move past it. */
   processed(topic: string, partition: number, offset: string): void {
     if (this.closed) return;
     const k = key(topic, partition);
     const next = BigInt(offset) + 1n;
-    if (next <= (this.highest.get(k) ?? -1n)) return;
-    this.highest.set(k, next);
-    this.pending.set(k, { topic, partition, offset: next.toString() });
+    if (next <= (this.done.get(k) ?? -1n) || next <= (this.committed.get(k) ?? -1n)) return;
+    this.done.set(k, next);
     this.schedule();
   }
 
-  /** A new generation: the offsets of partitions this member no longer holds are not its to commit. */
-  assigned(assignment: Record<string, number[]>): void {
-    this.generation += 1;
-    const held = (k: string, c: { topic: string; partition: number }) => assignment[c.topic]?.includes(c.partition);
-    for (const [k, c] of this.pending) if (!held(k, c)) this.pending.delete(k);
-    // A partition that comes back later starts from whatever its other owners committed.
-    for (const k of this.highest.keys()) {
-      const [topic, partition] = k.split('\0');
-      if (!held(k, { topic, partition: Number(partition) })) this.highest.delete(k);
-    }
+  /**
+   * A new generation. kafkajs fetches every assigned partition again from the group's committed
+   * offset: what was handled but not committed comes again and is recorded again, so nothing
+   * from before is kept (a partition held before may have had another owner in between).
+   */
+  assigned(): void {
+    this.done.clear();
+    this.committed.clear();
   }
 
-  /** Commits what is pending (a rebalance is starting, or the member is stopping). */
+  /** Commits what is handled and not yet committed (on the interval, at a rebalance, at a stop). */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    // Commits go one after another, each taking what is pending when its turn comes, so a
-    // later commit never carries an older offset than an earlier one.
+    // Commits go one after another, each taking what is due when its turn comes, so a later
+    // commit never carries an older offset than an earlier one.
     this.committing = this.committing.then(async () => {
-      const batch = [...this.pending.values()];
-      this.pending.clear();
+      const batch = this.due();
       if (batch.length === 0) return;
-      const generation = this.generation;
       try {
-        // kafkajs retries it, and skips it when the member is no longer running (the messages
-        // are then delivered again from the last commit).
+        // kafkajs retries it, and skips it when the member is not running.
         await this.consumer.commitOffsets(batch);
       } catch (err) {
         this.warn(`committing offsets failed: ${(err as Error).message}`);
-        // Tried again with the next commit, unless the member stopped, the partitions were
-        // assigned anew meanwhile, or a newer offset replaced it.
-        if (this.closed || generation !== this.generation) return;
-        for (const c of batch) if (!this.pending.has(key(c.topic, c.partition))) this.pending.set(key(c.topic, c.partition), c);
-        this.schedule();
       }
+      // Failed or skipped: tried again at the next interval, with whatever is newer by then.
+      if (this.due().length > 0) this.schedule();
     });
     return this.committing;
   }
@@ -90,6 +95,17 @@ export class PeriodicCommits {
     const last = this.flush();
     this.closed = true;
     await last;
+  }
+
+  /** Handled past what the broker has from this member. */
+  private due(): Commit[] {
+    const due: Commit[] = [];
+    for (const [k, next] of this.done) {
+      if (next <= (this.committed.get(k) ?? -1n)) continue;
+      const [topic, partition] = k.split('\0');
+      due.push({ topic, partition: Number(partition), offset: next.toString() });
+    }
+    return due;
   }
 
   private schedule(): void {
