@@ -48,20 +48,25 @@ function limiter(rate: number): () => Promise<void> {
   };
 }
 
-/** Messages the run's consumer groups have not committed yet, over every topic each reads. */
-async function consumerLag(kafka: Kafka, prefix: string): Promise<number> {
+/** Messages the run's consumer groups have not committed yet, over every topic each reads, and where. */
+async function consumerLag(kafka: Kafka, prefix: string): Promise<{ lag: number; where: string[] }> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     let lag = 0;
+    const where: string[] = [];
     for (const [app, consumer] of Object.entries(CONSUMERS)) {
       const topics = consumer!.reads.map((c) => eventsTopic(c, prefix));
       for (const { topic, partitions } of await admin.fetchOffsets({ groupId: `${prefix}.${app}`, topics })) {
         const high = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-        for (const p of partitions) lag += Math.max(0, (high.get(p.partition) ?? 0) - Math.max(0, Number(p.offset)));
+        for (const p of partitions) {
+          const behind = Math.max(0, (high.get(p.partition) ?? 0) - Math.max(0, Number(p.offset)));
+          lag += behind;
+          if (behind > 0) where.push(`${app} on ${topic.slice(prefix.length + 1)}[${p.partition}]: ${behind}`);
+        }
       }
     }
-    return lag;
+    return { lag, where };
   } finally {
     await admin.disconnect();
   }
@@ -229,12 +234,11 @@ async function main() {
           () => ({ digest: 'unavailable', at: Date.now() }),
         ),
       );
-      const lag = await consumerLag(kafka, prefix);
-      return {
-        key: JSON.stringify(parts),
-        lag,
-        pending: lag > 0 || parts.slice(0, APPS.length).some((p) => Number((p as { unpublished: string }).unpublished) > 0),
-      };
+      const { lag, where } = await consumerLag(kafka, prefix);
+      const relays = APPS.flatMap((app, i) =>
+        Number((parts[i] as { unpublished: string }).unpublished) > 0 ? [`${app}: ${(parts[i] as { unpublished: string }).unpublished}`] : [],
+      );
+      return { key: JSON.stringify(parts), lag, pending: lag > 0 || relays.length > 0, where, relays };
     };
     let last = '';
     for (let stable = 0; stable < 3;) {
@@ -242,7 +246,10 @@ async function main() {
       stable = !s.pending && s.key === last ? stable + 1 : 0;
       last = s.key;
       if (Date.now() - stoppedAt > 300000)
-        throw new Error(`the cluster did not settle within 5 minutes of the load stopping (consumer lag ${s.lag}, relays behind: ${s.pending})`);
+        throw new Error(
+          `the cluster did not settle within 5 minutes of the load stopping: consumer lag ${s.lag} (${s.where.join('; ') || 'none'}); ` +
+            `unpublished or due (${s.relays.join('; ') || 'none'})`,
+        );
       await sleep(1000);
     }
     const settledAt = Date.now();
