@@ -440,19 +440,33 @@ describe('IdempotentConsumer: offsets after a crash (real PostgreSQL and Kafka)'
   let producer: Producer;
   let consumer: IdempotentConsumer;
   let failures = 0;
+  let commitsWhileJoining = 0;
 
   beforeAll(async () => {
     db = await openTestDatabase(schema, [...EVENT_STORE_MIGRATIONS, Inbox1732700000001]);
     await db.query(`CREATE TABLE "${schema}".things (event_id text PRIMARY KEY, name text NOT NULL)`);
     // A member that does not retry a failed batch: it crashes at once, and kafkajs starts it
-    // again ~3 s later, so the 1 s commit falls while it is not running (as when the database
-    // stays away longer than kafkajs retries).
+    // again ~3 s later. While the restarted member connects and joins, kafkajs is not running it
+    // and skips any commit: the periodic commit is made to fall there (on a quiet broker the join
+    // is too short for a timer to hit it by chance; after a broker or database restart it takes
+    // seconds). Commits every 5 s, so that none comes between the handling and the crash.
     const client = createKafka('crash-consumer-test');
     kafka = new Proxy(client, {
       get: (target, prop) =>
         prop !== 'consumer'
           ? Reflect.get(target, prop)
-          : (config: Parameters<Kafka['consumer']>[0]) => target.consumer({ ...config, retry: { retries: 0, initialRetryTime: 3000 } }),
+          : (config: Parameters<Kafka['consumer']>[0]) => {
+              const member = target.consumer({ ...config, retry: { retries: 0, initialRetryTime: 3000 } });
+              let crashed = false;
+              member.on(member.events.CRASH, () => (crashed = true));
+              member.on(member.events.CONNECT, () => {
+                if (!crashed) return;
+                crashed = false;
+                commitsWhileJoining += 1;
+                void (consumer as unknown as { commits: { flush(): Promise<void> } }).commits.flush();
+              });
+              return member;
+            },
     });
     await ensureTopics(kafka, [{ topic, partitions: 2 }]);
     producer = await connectProducer(kafka);
@@ -476,7 +490,14 @@ describe('IdempotentConsumer: offsets after a crash (real PostgreSQL and Kafka)'
         ]);
       },
     });
-    await consumer.start();
+    const interval = process.env.KAFKA_COMMIT_INTERVAL_MS;
+    process.env.KAFKA_COMMIT_INTERVAL_MS = '5000';
+    try {
+      await consumer.start();
+    } finally {
+      if (interval === undefined) delete process.env.KAFKA_COMMIT_INTERVAL_MS;
+      else process.env.KAFKA_COMMIT_INTERVAL_MS = interval;
+    }
   });
 
   afterAll(async () => {
@@ -507,6 +528,7 @@ describe('IdempotentConsumer: offsets after a crash (real PostgreSQL and Kafka)'
     await producer.send({ topic, messages: [{ ...message(envelope('fail once')), partition: 1 }] });
     await eventually(committed, (c) => c[0] === 5 && c[1] === 1, 30000);
     expect(failures).toBe(1);
+    expect(commitsWhileJoining).toBe(1);
     // The member crashed before its commit: partition 0 came again from the group's offset.
     expect(consumer.counts.duplicate).toBe(5);
     expect(consumer.counts.handled).toBe(6);
