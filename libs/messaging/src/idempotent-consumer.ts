@@ -146,8 +146,8 @@ export class IdempotentConsumer {
     const current = () => epoch === this.epoch;
     const interval = commitIntervalMs();
     const commits = interval > 0 ? new PeriodicCommits(consumer, interval, (m) => this.logger.warn(m)) : null;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      commits?.assigned();
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      commits?.assigned(payload.memberAssignment);
       if (!current()) return;
       this.joined = true;
       this.outSince = null;
@@ -159,12 +159,16 @@ export class IdempotentConsumer {
       if (current()) this.leave();
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      commits?.left();
       if (!current()) return;
       this.lastCrashAt = Date.now();
       this.leave();
       this.lastError = payload.error.message;
     });
-    consumer.on(consumer.events.STOP, () => current() && this.leave());
+    consumer.on(consumer.events.STOP, () => {
+      commits?.left();
+      if (current()) this.leave();
+    });
     try {
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });

@@ -16,10 +16,11 @@ interface Commit {
  * over.
  *
  * A commit counts as made only when kafkajs reports it (COMMIT_OFFSETS): `commitOffsets`
- * resolves without committing anything while the member is not running (between a crash and
- * its restart). Until then it is sent again, and after a new assignment the messages since the
- * group's last commit are delivered again and recorded again. Otherwise a partition whose
- * traffic stopped would keep its lag for good.
+ * resolves without committing anything while the member is stopping, or restarted and still
+ * joining. Until then it is sent again; and after a new assignment (kafkajs fetches every
+ * partition again from the group's committed offset) what was handled but not committed is
+ * delivered again and recorded again. Otherwise a partition whose traffic stopped would keep
+ * its lag for good.
  */
 export class PeriodicCommits {
   /**
@@ -30,8 +31,11 @@ export class PeriodicCommits {
   private readonly done = new Map<string, bigint>();
   /** The highest offset per partition the broker took from this member (kafkajs said so). */
   private readonly committed = new Map<string, bigint>();
+  /** The partitions of the current assignment (null until the first). */
+  private held: Set<string> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  private inFlight = false;
   private committing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -52,6 +56,9 @@ export class PeriodicCommits {
   processed(topic: string, partition: number, offset: string): void {
     if (this.closed) return;
     const k = key(topic, partition);
+    // A batch that finished after its partition went to another member (a rejoin that did not
+    // wait for it): that member commits it.
+    if (this.held && !this.held.has(k)) return;
     const next = BigInt(offset) + 1n;
     if (next <= (this.done.get(k) ?? -1n) || next <= (this.committed.get(k) ?? -1n)) return;
     this.done.set(k, next);
@@ -63,7 +70,20 @@ export class PeriodicCommits {
    * offset: what was handled but not committed comes again and is recorded again, so nothing
    * from before is kept (a partition held before may have had another owner in between).
    */
-  assigned(): void {
+  assigned(assignment: Record<string, number[]>): void {
+    this.held = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => key(topic, p))));
+    this.done.clear();
+    this.committed.clear();
+  }
+
+  /**
+   * The member left its group (kafkajs crashed or stopped it): its next assignment starts from
+   * the group's offsets, and until then a commit could not be made.
+   */
+  left(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.held = new Set();
     this.done.clear();
     this.committed.clear();
   }
@@ -77,13 +97,16 @@ export class PeriodicCommits {
     this.committing = this.committing.then(async () => {
       const batch = this.due();
       if (batch.length === 0) return;
+      this.inFlight = true;
       try {
         // kafkajs retries it, and skips it when the member is not running.
         await this.consumer.commitOffsets(batch);
       } catch (err) {
         this.warn(`committing offsets failed: ${(err as Error).message}`);
+      } finally {
+        this.inFlight = false;
       }
-      // Failed or skipped: tried again at the next interval, with whatever is newer by then.
+      // Failed, skipped, or more handled meanwhile: at the next interval.
       if (this.due().length > 0) this.schedule();
     });
     return this.committing;
@@ -108,8 +131,9 @@ export class PeriodicCommits {
     return due;
   }
 
+  /** One timer at a time, and none while a commit is under way (it schedules the next itself). */
   private schedule(): void {
-    if (this.timer || this.closed) return;
+    if (this.timer || this.closed || this.inFlight) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
