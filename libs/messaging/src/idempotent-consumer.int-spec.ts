@@ -447,9 +447,10 @@ describe('IdempotentConsumer: offsets after a crash (real PostgreSQL and Kafka)'
     await db.query(`CREATE TABLE "${schema}".things (event_id text PRIMARY KEY, name text NOT NULL)`);
     // A member that does not retry a failed batch: it crashes at once, and kafkajs starts it
     // again ~3 s later. While the restarted member connects and joins, kafkajs is not running it
-    // and skips any commit: the periodic commit is made to fall there (on a quiet broker the join
-    // is too short for a timer to hit it by chance; after a broker or database restart it takes
-    // seconds). Commits every 5 s, so that none comes between the handling and the crash.
+    // and skips any commit: a commit is asked for there, as the periodic one may be (on a quiet
+    // broker the join is too short for the timer to hit it by chance; after a broker or database
+    // restart it takes seconds). Commits every 5 s, so that none comes between the handling and
+    // the crash.
     const client = createKafka('crash-consumer-test');
     kafka = new Proxy(client, {
       get: (target, prop) =>

@@ -113,16 +113,15 @@ describe('PeriodicCommits', () => {
 
   it('commits a partition whose traffic stopped after a crash: the messages delivered again are recorded again', async () => {
     // The group has offset 10. Messages 10..37 are handled; the member crashes and leaves the
-    // group before its commit, restarts, and its commit while joining is skipped; joined, it is
-    // delivered 10..37 again, and nothing comes after.
-    const { commits, member, periodic } = setUp();
+    // group before its commit (nothing is due until it joins again); joined, it is delivered
+    // 10..37 again, and nothing comes after.
+    const { commits, sent, periodic } = setUp();
     periodic.assigned({ a: [0] });
     for (let o = 10; o <= 37; o++) periodic.processed('a', 0, String(o));
     periodic.left();
-    member.running = false;
     await periodic.flush();
+    expect(sent).toEqual([]);
     periodic.assigned({ a: [0] });
-    member.running = true;
     for (let o = 10; o <= 37; o++) periodic.processed('a', 0, String(o));
     await tick(1000);
     expect(commits).toEqual([[{ topic: 'a', partition: 0, offset: '38' }]]);
@@ -156,27 +155,50 @@ describe('PeriodicCommits', () => {
     periodic.assigned({ a: [0] });
     periodic.processed('a', 0, '5');
     periodic.left();
+    expect(jest.getTimerCount()).toBe(0);
     periodic.processed('a', 0, '6');
+    expect(jest.getTimerCount()).toBe(0);
     await tick(5000);
     expect(sent).toEqual([]);
   });
 
-  it('keeps one commit under way at a time, and sends what came meanwhile after it', async () => {
+  it('keeps one commit under way at a time, and sends what came meanwhile once, after it', async () => {
     const { sent, commits, member, periodic } = setUp();
     member.held = true;
     periodic.processed('a', 0, '1');
     await tick(1000);
     expect(sent).toHaveLength(1);
-    periodic.processed('a', 0, '2');
-    periodic.processed('a', 0, '3');
-    await tick(10000);
+    for (let o = 2; o <= 6; o++) {
+      periodic.processed('a', 0, String(o));
+      await tick(1000);
+    }
     expect(sent).toHaveLength(1);
+    expect(jest.getTimerCount()).toBe(0);
     member.held = false;
     member.release();
     await tick(0);
     expect(commits).toEqual([[{ topic: 'a', partition: 0, offset: '2' }]]);
     await tick(1000);
-    expect(commits[1]).toEqual([{ topic: 'a', partition: 0, offset: '4' }]);
+    expect(commits[1]).toEqual([{ topic: 'a', partition: 0, offset: '7' }]);
+    await tick(5000);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('sends a flush asked for during a commit right after it, once', async () => {
+    const { sent, commits, member, periodic } = setUp();
+    member.held = true;
+    periodic.processed('a', 0, '1');
+    const first = periodic.flush();
+    await tick(0);
+    periodic.processed('a', 0, '2');
+    const second = periodic.flush();
+    const third = periodic.flush();
+    member.held = false;
+    member.release();
+    await Promise.all([first, second, third]);
+    expect(commits).toEqual([[{ topic: 'a', partition: 0, offset: '2' }], [{ topic: 'a', partition: 0, offset: '3' }]]);
+    expect(jest.getTimerCount()).toBe(0);
+    await tick(5000);
     expect(sent).toHaveLength(2);
   });
 

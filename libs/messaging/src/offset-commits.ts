@@ -17,10 +17,10 @@ interface Commit {
  *
  * A commit counts as made only when kafkajs reports it (COMMIT_OFFSETS): `commitOffsets`
  * resolves without committing anything while the member is stopping, or restarted and still
- * joining. Until then it is sent again; and after a new assignment (kafkajs fetches every
- * partition again from the group's committed offset) what was handled but not committed is
- * delivered again and recorded again. Otherwise a partition whose traffic stopped would keep
- * its lag for good.
+ * joining. What is not committed is sent again at the next interval while the member holds the
+ * partition; after it leaves the group and joins again, kafkajs fetches every partition from the
+ * group's committed offset, and what was handled but not committed is delivered again and
+ * recorded again. Otherwise a partition whose traffic stopped would keep its lag for good.
  */
 export class PeriodicCommits {
   /**
@@ -81,8 +81,7 @@ export class PeriodicCommits {
    * the group's offsets, and until then a commit could not be made.
    */
   left(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.unschedule();
     this.held = new Set();
     this.done.clear();
     this.committed.clear();
@@ -90,11 +89,12 @@ export class PeriodicCommits {
 
   /** Commits what is handled and not yet committed (on the interval, at a rebalance, at a stop). */
   flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.unschedule();
     // Commits go one after another, each taking what is due when its turn comes, so a later
     // commit never carries an older offset than an earlier one.
     this.committing = this.committing.then(async () => {
+      // The one before may have armed the timer for what this one sends.
+      this.unschedule();
       const batch = this.due();
       if (batch.length === 0) return;
       this.inFlight = true;
@@ -139,6 +139,11 @@ export class PeriodicCommits {
       void this.flush();
     }, this.intervalMs);
     this.timer.unref();
+  }
+
+  private unschedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 }
 
