@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IsString, MaxLength } from 'class-validator';
 import type { Kafka, Message, Producer } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { deadLetterTopic, EventCatalog, EventEnvelope, Headers } from '@dealledger/events';
 import { EVENT_STORE_MIGRATIONS } from '@dealledger/event-store';
 import { collectFromTopic, dropSchema, eventually, openTestDatabase, readWholeTopic, sealed, uniqueName } from '@dealledger/testing';
@@ -46,6 +46,20 @@ function envelope(name: unknown, overrides: Partial<EventEnvelope> = {}): EventE
 }
 const message = (value: string | EventEnvelope): Message => ({ key: STREAM, value: typeof value === 'string' ? value : JSON.stringify(value) });
 
+/** The tests' read side: a schema with the event store, the inbox and a table of things. */
+async function openThingsDatabase(schema: string): Promise<DataSource> {
+  const db = await openTestDatabase(schema, [...EVENT_STORE_MIGRATIONS, Inbox1732700000001]);
+  await db.query(`CREATE TABLE "${schema}".things (event_id text PRIMARY KEY, name text NOT NULL)`);
+  return db;
+}
+
+/** A plain INSERT: a second write of one event id would fail, so only the inbox keeps it once. */
+const insertThings = (tx: EntityManager, schema: string, events: EventEnvelope[]) =>
+  tx.query(`INSERT INTO "${schema}".things (event_id, name) SELECT unnest($1::text[]), unnest($2::text[])`, [
+    events.map((e) => e.id),
+    events.map((e) => (e.data as { name: unknown }).name),
+  ]);
+
 describe('IdempotentConsumer (real PostgreSQL and Kafka)', () => {
   const schema = uniqueName('consumer');
   const topic = `${uniqueName('t')}.test.events`;
@@ -56,8 +70,7 @@ describe('IdempotentConsumer (real PostgreSQL and Kafka)', () => {
   let failNextFor: string | null = null;
 
   beforeAll(async () => {
-    db = await openTestDatabase(schema, [...EVENT_STORE_MIGRATIONS, Inbox1732700000001]);
-    await db.query(`CREATE TABLE "${schema}".things (event_id text PRIMARY KEY, name text NOT NULL)`);
+    db = await openThingsDatabase(schema);
     await db.query(`CREATE TABLE "${schema}".counter (n integer NOT NULL)`);
     await db.query(`INSERT INTO "${schema}".counter VALUES (0)`);
     kafka = createKafka('consumer-test');
@@ -168,8 +181,7 @@ describe('IdempotentConsumer: dead letters, inbox pruning and stopping (real Pos
   let failBatches = 0;
 
   beforeAll(async () => {
-    db = await openTestDatabase(schema, [...EVENT_STORE_MIGRATIONS, Inbox1732700000001]);
-    await db.query(`CREATE TABLE "${schema}".things (event_id text PRIMARY KEY, name text NOT NULL)`);
+    db = await openThingsDatabase(schema);
     kafka = createKafka('dlq-consumer-test');
     // The consumer is never started (which would create its dead-letter topic): create it here.
     await ensureTopics(kafka, [
@@ -178,10 +190,7 @@ describe('IdempotentConsumer: dead letters, inbox pruning and stopping (real Pos
     ]);
     producer = await connectProducer(kafka);
     const handleBatch: EventBatchHandler = async (events, tx) => {
-      await tx.query(`INSERT INTO "${schema}".things (event_id, name) SELECT unnest($1::text[]), unnest($2::text[])`, [
-        events.map((e) => e.id),
-        events.map((e) => e.data.name),
-      ]);
+      await insertThings(tx, schema, events);
       if (failBatches > 0) {
         failBatches -= 1;
         throw new Error('database hiccup');
@@ -354,18 +363,13 @@ describe('IdempotentConsumer with a batch handler (real PostgreSQL and Kafka)', 
   let failOnce = false;
 
   beforeAll(async () => {
-    db = await openTestDatabase(schema, [...EVENT_STORE_MIGRATIONS, Inbox1732700000001]);
-    await db.query(`CREATE TABLE "${schema}".things (event_id text PRIMARY KEY, name text NOT NULL)`);
+    db = await openThingsDatabase(schema);
     kafka = createKafka('batch-consumer-test');
     await ensureTopics(kafka, [{ topic, partitions: 1 }]);
     producer = await connectProducer(kafka);
     const handleBatch: EventBatchHandler = async (events, tx) => {
       batchSizes.push(events.length);
-      // A plain INSERT: a second write of one event id would fail, so only the inbox keeps it once.
-      await tx.query(`INSERT INTO "${schema}".things (event_id, name) SELECT unnest($1::text[]), unnest($2::text[])`, [
-        events.map((e) => e.id),
-        events.map((e) => e.data.name),
-      ]);
+      await insertThings(tx, schema, events);
       if (events.some((e) => e.data.name === 'refuse-me')) throw new PoisonMessageError('this thing is not allowed');
       if (failOnce) {
         failOnce = false;
@@ -443,8 +447,7 @@ describe('IdempotentConsumer: offsets after a crash (real PostgreSQL and Kafka)'
   let commitsWhileJoining = 0;
 
   beforeAll(async () => {
-    db = await openTestDatabase(schema, [...EVENT_STORE_MIGRATIONS, Inbox1732700000001]);
-    await db.query(`CREATE TABLE "${schema}".things (event_id text PRIMARY KEY, name text NOT NULL)`);
+    db = await openThingsDatabase(schema);
     // A member that does not retry a failed batch: it crashes at once, and kafkajs starts it
     // again ~3 s later. While the restarted member connects and joins, kafkajs is not running it
     // and skips any commit: a commit is asked for there, as the periodic one may be (on a quiet
@@ -486,10 +489,7 @@ describe('IdempotentConsumer: offsets after a crash (real PostgreSQL and Kafka)'
           failures += 1;
           throw new Error('database restarting');
         }
-        await tx.query(`INSERT INTO "${schema}".things (event_id, name) SELECT unnest($1::text[]), unnest($2::text[])`, [
-          events.map((e) => e.id),
-          events.map((e) => e.data.name),
-        ]);
+        await insertThings(tx, schema, events);
       },
     });
     const interval = process.env.KAFKA_COMMIT_INTERVAL_MS;
