@@ -10,3 +10,4 @@ export * from './units';
 export * from './payment-terms';
 export * from './documents';
 export * from './registration';
+export * from './time';
