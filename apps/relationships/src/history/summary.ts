@@ -328,7 +328,11 @@ function fulfilmentOf(f: FulfilmentTally): FulfilmentSummary {
       onTimePercent: percent(deliveries.onTime, deliveries.received),
       quantityAccuracyPercent: percent(deliveries.exact, deliveries.received),
     },
-    goods: { ...goods, rejectionRatePercent: compareQuantities(goods.received, '0') > 0 ? round2(100 * ratio(goods.rejected, goods.received)) : null },
+    // Most pairs have received nothing, kept as '0' (an empty tally's): no decimal to parse then.
+    goods: {
+      ...goods,
+      rejectionRatePercent: goods.received !== '0' && compareQuantities(goods.received, '0') > 0 ? round2(100 * ratio(goods.rejected, goods.received)) : null,
+    },
     invoices: { ...invoices, accuracyPercent: percent(invoices.matched, invoices.issued), value },
   };
 }

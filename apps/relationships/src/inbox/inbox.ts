@@ -1,4 +1,4 @@
-import { invalid } from '@dealledger/domain';
+import { invalid, isIsoTime } from '@dealledger/domain';
 import type { ContractEvent, OfferEvent, RequiredSignature, TenderEvent, TicketEvent } from '@dealledger/events';
 
 /**
@@ -91,6 +91,7 @@ export interface InboxEvent {
  * stopping the projection.
  */
 const iso = (t: string) => {
+  if (isIsoTime(t)) return t;
   const ms = Date.parse(t);
   return Number.isNaN(ms) ? String(t) : new Date(ms).toISOString();
 };

@@ -1,3 +1,4 @@
+import { isoTime } from '@dealledger/domain';
 import type { EventEnvelope } from '@dealledger/events';
 import { pairsOf } from '../history/pairs';
 import type { TimelineEvent } from '../history/timeline-event';
@@ -31,9 +32,14 @@ export interface Row {
 
 /** The rows an event adds: one per pair of companies it concerns. */
 export function rowsOf(e: EventEnvelope): Row[] {
+  const pairs = pairsOf(e);
+  if (pairs.length === 0) return [];
+  // Once per event, not per pair: a rebuild makes these for every row it writes.
   const parties = JSON.stringify(e.parties);
   const data = JSON.stringify(e.data);
-  return pairsOf(e).map(([a, b]) => ({
+  const occurredAt = isoTime(e.occurredAt);
+  const recordedAt = isoTime(e.recordedAt);
+  return pairs.map(([a, b]) => ({
     a,
     b,
     eventId: e.id,
@@ -41,8 +47,8 @@ export function rowsOf(e: EventEnvelope): Row[] {
     type: e.type,
     streamId: e.streamId,
     position: e.position,
-    occurredAt: new Date(e.occurredAt).toISOString(),
-    recordedAt: new Date(e.recordedAt).toISOString(),
+    occurredAt,
+    recordedAt,
     parties,
     data,
   }));
@@ -55,8 +61,8 @@ export function timelineEventOf(e: EventEnvelope): TimelineEvent {
     context: e.context,
     type: e.type,
     streamId: e.streamId,
-    occurredAt: new Date(e.occurredAt).toISOString(),
-    recordedAt: new Date(e.recordedAt).toISOString(),
+    occurredAt: isoTime(e.occurredAt),
+    recordedAt: isoTime(e.recordedAt),
     position: e.position,
     parties: e.parties,
     data: e.data,

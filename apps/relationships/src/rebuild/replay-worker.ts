@@ -9,7 +9,7 @@ import { eventCatalog, EventEnvelope } from '@dealledger/events';
 import { createKafka } from '@dealledger/messaging';
 import { writeInbox } from '../projection/inbox-rows';
 import { rowsOf, timelineEventOf, writeEvents } from '../projection/rows';
-import { copyText, PairRange, summariseRange } from './summarise';
+import { copyLine, PairRange, summariseRange } from './summarise';
 import { PartitionRange, replayShard, ShardResult } from './replay';
 
 /** What the rebuild hands each worker thread: one shard of the partitions and where to write it. */
@@ -79,15 +79,10 @@ async function copyEvents(pool: Pool, schema: string, gen: number, events: Event
       );
       staged.add(client);
     }
-    const lines = events
-      .flatMap(rowsOf)
-      .map(
-        (r) =>
-          [r.a, r.b, r.eventId, r.context, r.type, r.streamId, String(r.position), r.occurredAt, r.recordedAt, r.parties, r.data].map(copyText).join('\t') +
-          '\n',
-      );
-    if (lines.length > 0) {
-      await pipeline(Readable.from([lines.join('')]), client.query(copyFrom('COPY rebuild_stage FROM STDIN')));
+    let text = '';
+    for (const e of events) for (const r of rowsOf(e)) text += copyLine(r);
+    if (text.length > 0) {
+      await pipeline(Readable.from([text]), client.query(copyFrom('COPY rebuild_stage FROM STDIN')));
       await client.query(
         `INSERT INTO "${schema}".timeline_g${gen} (company_a, company_b, event_id, context, type, stream_id, position, occurred_at, recorded_at, parties, data)
          SELECT a, b, id, ctx, t, sid, pos, occ, rec, p::jsonb, d::jsonb FROM rebuild_stage ON CONFLICT DO NOTHING`,
