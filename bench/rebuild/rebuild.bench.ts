@@ -10,7 +10,9 @@
  * LIVE=none: no live consumer, and the replay checks every message in full (class-validator).
  *
  * The rebuild itself runs compiled, in a process of its own (`rebuild-compiled.js`), as the app
- * runs it: the apps are built first, as for the end-to-end benchmark.
+ * runs it: the apps are built first, as for the end-to-end benchmark. Besides the rates it prints
+ * the CPU each event cost (the rebuild's process, PostgreSQL, Kafka: from /proc), which moves
+ * less than the rate when the machine's speed drifts between runs.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +24,7 @@ import { sampleHistory } from '@dealledger/testing';
 import { GENERATION_MIGRATIONS } from '../../apps/relationships/src/projection/generations';
 import type { RebuildReport } from '../../apps/relationships/src/rebuild/rebuild';
 import { buildApps } from '../../test/e2e/cluster';
+import { cpuMsOf, cpuSnapshot, cpuUsed } from '../measure';
 
 const SIZES = (process.env.EVENTS ?? '100000,1000000').split(',').map(Number);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -70,7 +73,10 @@ async function catchUpLiveGroup(groupId: string, topics: string[]): Promise<void
 }
 
 /** One rebuild by the compiled app's code, in a process of its own; its log goes to ours when it ends. */
-function rebuildOnce(schema: string, prefix: string, topics: string[]): RebuildReport {
+function rebuildOnce(schema: string, prefix: string, topics: string[]): RebuildReport & { cpuMs: Record<string, number> } {
+  // The rebuild's process is ours, reaped when it ends: its CPU shows in our children's.
+  const children = () => cpuMsOf(process.pid, true) - cpuMsOf(process.pid);
+  const before = { ...cpuSnapshot({}), rebuild: children() };
   const r = spawnSync(process.execPath, [join(__dirname, 'rebuild-compiled.js')], {
     env: { ...process.env, BENCH_SCHEMA: schema, BENCH_PREFIX: prefix, BENCH_TOPICS: topics.join(',') },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -84,7 +90,9 @@ function rebuildOnce(schema: string, prefix: string, topics: string[]): RebuildR
   const report = lines.find((l) => l.startsWith('REPORT '));
   process.stdout.write(lines.filter((l) => l !== report).join('\n') + '\n');
   if (r.status !== 0 || !report) throw new Error(`the rebuild failed (${r.signal ? `signal ${r.signal}` : `exit ${r.status}`})`);
-  return JSON.parse(report.slice('REPORT '.length));
+  const after = { ...cpuSnapshot({}), rebuild: children() };
+  const cpuMs = Object.fromEntries(cpuUsed(before, after).filter(([part]) => part !== 'load generator'));
+  return { ...JSON.parse(report.slice('REPORT '.length)), cpuMs };
 }
 
 async function main() {
@@ -101,17 +109,23 @@ async function main() {
     const rates: number[] = [];
     const replayRates: number[] = [];
     const secs: number[] = [];
+    const cpu: Record<string, number[]> = {};
     for (let r = 0; r < RUNS; r++) {
       const report = rebuildOnce(schema, prefix, topics());
       rates.push(report.eventsPerSecond);
       replayRates.push(report.replayEventsPerSecond);
       secs.push(report.durationMs / 1000);
+      // µs of CPU per event replayed: steadier than the rate on a machine whose speed drifts.
+      for (const [part, ms] of Object.entries(report.cpuMs)) (cpu[part] ??= []).push((ms * 1000) / size);
       if (report.events !== size) throw new Error(`rebuilt ${report.events} events, expected ${size}`);
     }
     console.log(
       `${String(size).padStart(8)} events: ${median(rates)} events/s overall, ${median(secs).toFixed(1)} s; replay alone ${median(replayRates)} events/s ` +
         `(runs: ${rates.join(', ')} overall; ${replayRates.join(', ')} replay; topics filled at ${fillRate} events/s)`,
     );
+    const parts = Object.entries(cpu).map(([part, us]) => `${part} ${median(us).toFixed(1)}`);
+    const total = median(Object.values(cpu)[0].map((_, i) => Object.values(cpu).reduce((t, us) => t + us[i], 0)));
+    console.log(`${' '.repeat(16)}CPU per event: ${total.toFixed(1)} µs (${parts.join(', ')}; medians, from /proc)`);
     await db.query(`DROP SCHEMA "${schema}" CASCADE`);
     await db.destroy();
     const admin = createKafka('bench-rebuild-cleanup').admin();
