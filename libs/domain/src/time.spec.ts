@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isoTime } from './time';
+import { isIsoTime, isoTime } from './time';
 
 /** The definition isoTime keeps to: whatever Date makes of the text, or its error. */
 const viaDate = (t: string) => {
@@ -24,6 +24,8 @@ describe('isoTime', () => {
     fc.assert(
       fc.property(fc.date({ min: new Date('0000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }), (d) => {
         const t = d.toISOString();
+        // Recognised as such, not only given back by Date.
+        expect(isIsoTime(t)).toBe(true);
         expect(isoTime(t)).toBe(t);
       }),
       { numRuns: 5000 },
