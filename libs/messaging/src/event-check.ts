@@ -1,6 +1,8 @@
 import { isUuid } from '@dealledger/domain';
 import type { EventCatalog, EventEnvelope } from '@dealledger/events';
-import { canonicalEvent, chainHash } from '@dealledger/event-store';
+// By its path: the relationships rebuild's worker threads load this file, and the store's index
+// would bring TypeORM and NestJS into each of them (about 1,300 modules).
+import { canonicalEvent, chainHash } from '../../event-store/src/hash-chain';
 
 /** An event ready to handle (upcast to the newest version), or why a consumer must dead-letter it. */
 export type CheckedMessage = { envelope: EventEnvelope } | { reason: string };

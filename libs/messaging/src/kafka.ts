@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, Message, Partitioners, Producer, SASLOptions } from 'kafkajs';
-import { kafkaLogCreator, loggingConfigured } from '@dealledger/telemetry';
+// By its path, as event-check.ts: the rebuild's worker threads load this file, and need only the logger.
+import { kafkaLogCreator, loggingConfigured } from '../../telemetry/src/logging';
 
 export function kafkaBrokers(): string[] {
   return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')

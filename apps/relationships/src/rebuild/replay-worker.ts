@@ -6,7 +6,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Client, Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { eventCatalog, EventEnvelope } from '@dealledger/events';
-import { createKafka } from '@dealledger/messaging';
+// By its path, as replay.ts does: the library's index would bring NestJS and TypeORM into each thread.
+import { createKafka } from '../../../../libs/messaging/src/kafka';
 import { writeInbox } from '../projection/inbox-rows';
 import { rowsOf, timelineEventOf, writeEvents } from '../projection/rows';
 import { copyLine, PairRange, summariseRange } from './summarise';
