@@ -10,7 +10,8 @@ import { eventCatalog, EventEnvelope } from '@dealledger/events';
 import { createKafka } from '../../../../libs/messaging/src/kafka';
 import { writeInbox } from '../projection/inbox-rows';
 import { rowsOf, timelineEventOf, writeEvents } from '../projection/rows';
-import { copyLine, PairRange, summariseRange } from './summarise';
+import { copyLine } from './copy-text';
+import { PairRange, summariseRange } from './summarise';
 import { PartitionRange, replayShard, ShardResult } from './replay';
 
 /** What the rebuild hands each worker thread: one shard of the partitions and where to write it. */

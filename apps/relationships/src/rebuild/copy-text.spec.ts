@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Row } from '../projection/rows';
-import { copyJson, copyLine, copyText } from './summarise';
+import { copyJson, copyLine, copyText } from './copy-text';
 
 /** Every field through `copyText`: what `copyLine` must equal for the rows the read side makes. */
 const everyFieldEscaped = (r: Row) =>
