@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
@@ -6,9 +7,10 @@ import type { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CONTEXTS, EventEnvelope, eventsTopic } from '@dealledger/events';
 import { connectProducer, createKafka, ensureTopics } from '@dealledger/messaging';
-import { eventually, http, sampleHistory, sendToTopics, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { eventually, genericPlan, http, sampleHistory, sendToTopics, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { RELATIONSHIPS, RelationshipsModule } from './relationships.module';
 import { verifyDelivery } from './webhooks/webhook-policy';
+import { DELIVERIES_SQL, DELIVERIES_WITH_STATUS_SQL } from './webhooks/webhooks.service';
 import { writeFeed } from './feed/feed-rows';
 
 /** A webhook receiver on 127.0.0.1 that answers as `answer` says for each request, counting from 1. */
@@ -331,8 +333,94 @@ describe('feed and webhooks (real PostgreSQL and Kafka)', () => {
         );
         expect(receiver.accepted.map((a) => a.body.event.id)).toEqual([first.id, second.id]);
         expect((await http(url, 'POST', `/webhooks/${r.body.id}/replay`, { after: 'x' }, asSupplier)).status).toBe(400);
+        // The counts kept as deliveries are written agree with the deliveries themselves.
+        const counted = await eventually(
+          async () => (await http(url, 'GET', `/webhooks/${r.body.id}`, undefined, asSupplier)).body.deliveries,
+          (c) => c.delivered === 2,
+          30000,
+        );
+        const stored: { status: string; n: number }[] = await db.query(
+          `SELECT status, count(*)::int AS n FROM "${schema}".webhook_deliveries WHERE endpoint_id = $1 GROUP BY status`,
+          [r.body.id],
+        );
+        expect(counted).toEqual({ pending: 0, delivered: 2, dead: 2, replaced: 0 });
+        expect(Object.fromEntries(stored.map((x) => [x.status, x.n]))).toEqual({ delivered: 2, dead: 2 });
+        // Newest first: the replayed deliveries before the dead-lettered ones.
+        const page = (await http(url, 'GET', `/webhooks/${r.body.id}/deliveries`, undefined, asSupplier)).body.deliveries;
+        expect(page.map((d: any) => d.status)).toEqual(['delivered', 'delivered', 'dead', 'dead']);
+        expect(page.map((d: any) => d.eventId)).toEqual([second.id, first.id, second.id, first.id]);
+        expect((await http(url, 'GET', `/webhooks/${r.body.id}/deliveries?limit=1`, undefined, asSupplier)).body.deliveries).toEqual(page.slice(0, 1));
       } finally {
         await receiver.stop();
+      }
+    });
+
+    it('keeps the counts per status exact through any statements that write deliveries', async () => {
+      const s = `"${schema}"`;
+      const statuses = ['pending', 'delivered', 'dead', 'replaced'] as const;
+      const status = fc.constantFrom(...statuses);
+      // Each a statement of many rows or none: inserts, status changes of a slice, deletions.
+      const step = fc.oneof(
+        fc.record({ op: fc.constant('insert' as const), n: fc.integer({ min: 0, max: 5 }), status }),
+        fc.record({ op: fc.constant('update' as const), from: status, to: status, mod: fc.integer({ min: 1, max: 3 }) }),
+        fc.record({ op: fc.constant('delete' as const), status, mod: fc.integer({ min: 1, max: 3 }) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { maxLength: 12 }), async (steps) => {
+          // Deleted endpoints: the delivery worker leaves their deliveries alone while this runs.
+          const endpoints = [randomUUID(), randomUUID()];
+          for (const id of endpoints)
+            await db.query(
+              `INSERT INTO ${s}.webhook_endpoints (id, company_id, url, event_types, secret, status, cursor) VALUES ($1, $2, 'http://127.0.0.1:9/h', '{*}', 'x', 'deleted', 0)`,
+              [id, randomUUID()],
+            );
+          let seq = 0;
+          for (const [i, st] of steps.entries()) {
+            const endpoint = endpoints[i % 2];
+            if (st.op === 'insert')
+              await db.query(
+                `INSERT INTO ${s}.webhook_deliveries (id, endpoint_id, seq, event_id, event_type, status)
+                 SELECT gen_random_uuid(), $1, $2 + i, 'e', 'T', $3 FROM generate_series(1, $4) i`,
+                [endpoint, seq, st.status, st.n],
+              );
+            else if (st.op === 'update')
+              await db.query(`UPDATE ${s}.webhook_deliveries SET status = $2 WHERE endpoint_id = ANY($1) AND status = $3 AND seq % $4 = 0`, [
+                endpoints,
+                st.to,
+                st.from,
+                st.mod,
+              ]);
+            else await db.query(`DELETE FROM ${s}.webhook_deliveries WHERE endpoint_id = $1 AND status = $2 AND seq % $3 = 0`, [endpoint, st.status, st.mod]);
+            seq += 10;
+          }
+          const [kept, counted] = await Promise.all(
+            [
+              `SELECT endpoint_id, status, n::int AS n FROM ${s}.webhook_delivery_counts WHERE endpoint_id = ANY($1) AND n <> 0`,
+              `SELECT endpoint_id, status, count(*)::int AS n FROM ${s}.webhook_deliveries WHERE endpoint_id = ANY($1) GROUP BY endpoint_id, status`,
+            ].map(async (sql) =>
+              ((await db.query(sql, [endpoints])) as { endpoint_id: string; status: string; n: number }[])
+                .map((r) => `${r.endpoint_id} ${r.status} ${r.n}`)
+                .sort(),
+            ),
+          );
+          expect(kept).toEqual(counted);
+        }),
+        { numRuns: 30 },
+      );
+    });
+
+    it("reads a page of an endpoint's deliveries from an index, in its order, however many there are", async () => {
+      const s = `"${schema}"`;
+      const endpoint = "'00000000-0000-0000-0000-000000000000'::uuid";
+      for (const [sql, args] of [
+        [DELIVERIES_SQL(s), [endpoint, '50']],
+        [DELIVERIES_WITH_STATUS_SQL(s), [endpoint, "'delivered'", '50']],
+      ] as const) {
+        const { nodes } = await genericPlan(db, sql, [...args]);
+        const types = nodes.map((n) => n['Node Type']);
+        expect(types).not.toContain('Sort');
+        expect(types).not.toContain('Seq Scan');
+        expect(nodes.find((n) => n['Scan Direction'] === 'Backward')?.['Index Name']).toMatch(/^webhook_deliveries_(status_)?recent_idx$/);
       }
     });
   });

@@ -46,3 +46,67 @@ export class Webhooks1764460000001 implements MigrationInterface {
     await q.query(`DROP TABLE ${s}.webhook_deliveries, ${s}.webhook_endpoints`);
   }
 }
+
+/**
+ * An endpoint's deliveries grow with its history: a page of the newest and the counts per
+ * status must not read all of them. The page reads an index in its order (with or without a
+ * status); the counts are kept per endpoint and status by triggers, so every writer (the
+ * delivery worker, a replay) keeps them exact, under the endpoint's row lock each takes first.
+ */
+export class WebhookDeliveryPages1764480000000 implements MigrationInterface {
+  name = 'WebhookDeliveryPages1764480000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(q)}"`;
+    await q.query(`CREATE INDEX webhook_deliveries_recent_idx ON ${s}.webhook_deliveries (endpoint_id, created_at, seq)`);
+    // Also the worker's look for the one pending delivery, which (endpoint_id, status, seq) served.
+    await q.query(`CREATE INDEX webhook_deliveries_status_recent_idx ON ${s}.webhook_deliveries (endpoint_id, status, created_at, seq)`);
+    await q.query(`DROP INDEX ${s}.webhook_deliveries_endpoint_idx`);
+    await q.query(`
+      CREATE TABLE ${s}.webhook_delivery_counts (
+        endpoint_id uuid NOT NULL,
+        status      text NOT NULL,
+        n           bigint NOT NULL,
+        PRIMARY KEY (endpoint_id, status)
+      )`);
+    // Per statement, from its transition tables: a statement that writes many deliveries (a
+    // replay) moves each count once, not once per row.
+    const change = (rows: string, sign: string) => `SELECT endpoint_id, status, ${sign}1 AS d FROM ${rows}`;
+    const apply = (changes: string) => `
+          INSERT INTO ${s}.webhook_delivery_counts (endpoint_id, status, n)
+          SELECT endpoint_id, status, sum(d) FROM (${changes}) x GROUP BY endpoint_id, status HAVING sum(d) <> 0
+          ON CONFLICT (endpoint_id, status) DO UPDATE SET n = webhook_delivery_counts.n + EXCLUDED.n;`;
+    await q.query(`
+      CREATE FUNCTION ${s}.count_webhook_deliveries() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN${apply(change('new_rows', '+'))}
+        ELSIF TG_OP = 'UPDATE' THEN${apply(`${change('new_rows', '+')} UNION ALL ${change('old_rows', '-')}`)}
+        ELSE${apply(change('old_rows', '-'))}
+        END IF;
+        RETURN NULL;
+      END
+      $fn$`);
+    for (const [op, tables] of [
+      ['INSERT', 'NEW TABLE AS new_rows'],
+      ['UPDATE', 'OLD TABLE AS old_rows NEW TABLE AS new_rows'],
+      ['DELETE', 'OLD TABLE AS old_rows'],
+    ])
+      await q.query(
+        `CREATE TRIGGER webhook_deliveries_counted_${op.toLowerCase()} AFTER ${op} ON ${s}.webhook_deliveries REFERENCING ${tables} FOR EACH STATEMENT EXECUTE FUNCTION ${s}.count_webhook_deliveries()`,
+      );
+    // What was delivered before this release.
+    await q.query(`
+      INSERT INTO ${s}.webhook_delivery_counts (endpoint_id, status, n)
+      SELECT endpoint_id, status, count(*) FROM ${s}.webhook_deliveries GROUP BY endpoint_id, status`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(q)}"`;
+    for (const op of ['insert', 'update', 'delete']) await q.query(`DROP TRIGGER webhook_deliveries_counted_${op} ON ${s}.webhook_deliveries`);
+    await q.query(`DROP FUNCTION ${s}.count_webhook_deliveries()`);
+    await q.query(`DROP TABLE ${s}.webhook_delivery_counts`);
+    await q.query(`CREATE INDEX webhook_deliveries_endpoint_idx ON ${s}.webhook_deliveries (endpoint_id, status, seq)`);
+    await q.query(`DROP INDEX ${s}.webhook_deliveries_status_recent_idx`);
+    await q.query(`DROP INDEX ${s}.webhook_deliveries_recent_idx`);
+  }
+}
