@@ -32,7 +32,13 @@ import {
   TeamMemberRequest,
   TouchRequest,
 } from './accounts.requests.dto';
-import { AccountListProjection, CampaignListProjection, OpportunityListProjection, TouchListProjection } from './projections/accounts.projections';
+import {
+  AccountListProjection,
+  CampaignListProjection,
+  OpportunityListProjection,
+  sellerTouchesSql,
+  TouchListProjection,
+} from './projections/accounts.projections';
 import { AccountErrors } from './account/account.errors';
 import { pipelineReport } from './pipeline/pipeline';
 
@@ -424,7 +430,7 @@ export class AccountsHttpController {
     await Promise.all([this.accounts.catchUp(), this.opportunities.catchUp(), this.touches.catchUp()]);
     const [opportunities, touches, accounts] = await Promise.all([
       this.db.query(`SELECT * FROM ${this.opportunities.table} WHERE seller_id = $1`, [p.companyId]),
-      this.db.query(`SELECT account_id, channel, at, campaign_id FROM ${this.touches.table} WHERE seller_id = $1`, [p.companyId]),
+      this.db.query(sellerTouchesSql(this.touches.table), [p.companyId]),
       this.db.query(`SELECT account_id, target_kind, last_touch_at, stakeholders FROM ${this.accounts.table} WHERE seller_id = $1`, [p.companyId]),
     ]);
     return pipelineReport({

@@ -8,9 +8,15 @@ import { adminKey } from '@dealledger/auth';
 import { companyIdFor, registrationKey } from '@dealledger/domain';
 import { KnownCompanies } from '@dealledger/platform';
 import { PostgresEventStore } from '@dealledger/event-store';
-import { ContextEnvironment, contextEnvironment, eventually, http, sampleEvent, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { ContextEnvironment, contextEnvironment, eventually, genericPlan, http, sampleEvent, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { ACCOUNTS, AccountsModule } from './accounts.module';
-import { AccountListProjection, OpportunityListProjection } from './projections/accounts.projections';
+import {
+  AccountListProjection,
+  OpportunityListProjection,
+  prospectRegisteredSql,
+  sellerTouchesSql,
+  TouchListProjection,
+} from './projections/accounts.projections';
 
 const seller = randomUUID();
 const rival = randomUUID();
@@ -612,6 +618,19 @@ describe('accounts app: private account plans whose opportunities follow the led
     } finally {
       await runner.rollbackTransaction();
       await runner.release();
+    }
+  });
+
+  it("finds a seller's touches and a registered prospect's opportunities by index, never reading every seller's rows", async () => {
+    const id = "'00000000-0000-0000-0000-000000000000'::uuid";
+    const cases = [
+      [sellerTouchesSql(app.get(TouchListProjection).table), [id], 'touch_list_seller_idx'],
+      [prospectRegisteredSql(app.get(OpportunityListProjection).table), [id, id], 'opportunity_list_account_idx'],
+    ] as const;
+    for (const [sql, args, index] of cases) {
+      const { nodes } = await genericPlan(db, sql, [...args]);
+      expect(nodes.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+      expect(nodes.map((n) => n['Index Name'])).toContain(index);
     }
   });
 

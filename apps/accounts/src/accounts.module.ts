@@ -15,6 +15,7 @@ import {
   OpportunityContracts1739300000000,
   PendingContracts1739300000001,
   DealLinkIndex1739300000002,
+  SellerReadIndexes1739400000000,
 } from './projections/accounts.migration';
 import { ACCOUNTS_READ_MODELS } from './projections/accounts.projections';
 
@@ -37,6 +38,7 @@ export const ACCOUNTS = {
         OpportunityContracts1739300000000,
         PendingContracts1739300000001,
         DealLinkIndex1739300000002,
+        SellerReadIndexes1739400000000,
       ],
     }),
   ],

@@ -9,7 +9,12 @@ import { BID_SEAL_KEY, loadSealKey } from './tender/bid-seal';
 import { TenderBidOpener, TenderCommandHandler } from './tender/tender.command-handler';
 import { TenderHttpController } from './tender/tender.http.controller';
 import { TenderBidListProjection } from './tender/list/tender-bid-list.projection';
-import { TenderList1737300000000, TenderListProjection, TenderNotices1738200000000 } from './tender/list/tender-list.projection';
+import {
+  TenderList1737300000000,
+  TenderListProjection,
+  TenderNotices1738200000000,
+  TenderNoticesOpen1738300000000,
+} from './tender/list/tender-list.projection';
 
 export const OFFERS = {
   context: 'offers',
@@ -26,7 +31,14 @@ export const OFFERS = {
     LedgerModule.forContext({
       context: OFFERS.context,
       documents: true,
-      migrations: [...DEADLINE_MIGRATIONS, OfferList1737100000000, OfferListSearch1737200000000, TenderList1737300000000, TenderNotices1738200000000],
+      migrations: [
+        ...DEADLINE_MIGRATIONS,
+        OfferList1737100000000,
+        OfferListSearch1737200000000,
+        TenderList1737300000000,
+        TenderNotices1738200000000,
+        TenderNoticesOpen1738300000000,
+      ],
     }),
   ],
   controllers: [OfferHttpController, TenderHttpController],

@@ -3,9 +3,9 @@ import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { adminKey } from '@dealledger/auth';
 import { DATA_SOURCE, KnownCompanies } from '@dealledger/platform';
-import { http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { genericPlan, http, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { TenderBidListProjection } from './tender/list/tender-bid-list.projection';
-import { TenderListProjection } from './tender/list/tender-list.projection';
+import { noticesSql, TenderListProjection } from './tender/list/tender-list.projection';
 import { OFFERS, OffersModule } from './offers.module';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -318,6 +318,19 @@ describe('the tenders and bids lists: what each company may see, filtered, searc
     expect(seenTenders.filter((id) => tenders.includes(id))).toEqual([...tenders].reverse());
     expect(new Set(seenBids).size).toBe(seenBids.length);
     expect(seenBids.filter((id) => submitted.includes(id))).toEqual([...submitted].reverse());
+  });
+
+  it('reads a page of the notices from the index of open procedures still open, in its order', async () => {
+    const db = app.get<DataSource>(DATA_SOURCE);
+    const table = app.get(TenderListProjection).table;
+    for (const [after, args] of [
+      [false, ["'2026-01-01T00:00:00Z'", '51']],
+      [true, ["'2026-01-01T00:00:00Z'", '100', '51']],
+    ] as const) {
+      const { nodes } = await genericPlan(db, noticesSql(table, after), [...args]);
+      expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
+      expect(nodes.find((n) => n['Node Type'] === 'Index Scan')?.['Index Name']).toBe('tender_list_open_notices_idx');
+    }
   });
 
   it('refuses forged cursors and bad filters with problem+json', async () => {

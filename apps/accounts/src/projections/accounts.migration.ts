@@ -139,3 +139,24 @@ export class DealLinkIndex1739300000002 implements MigrationInterface {
     await q.query(`DROP INDEX "${schemaOf(q)}".events_deal_link_idx`);
   }
 }
+
+/**
+ * Reads that found their rows by scanning: the pipeline reads a seller's touches (the largest
+ * table here) by seller, and a registered prospect's opportunities are found by account, on
+ * every `ProspectRegistered` and for `GET /opportunities?accountId=`.
+ */
+export class SellerReadIndexes1739400000000 implements MigrationInterface {
+  name = 'SellerReadIndexes1739400000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(q)}"`;
+    await q.query(`CREATE INDEX touch_list_seller_idx ON ${s}.touch_list (seller_id)`);
+    await q.query(`CREATE INDEX opportunity_list_account_idx ON ${s}.opportunity_list (account_id, opened_pos DESC)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(q)}"`;
+    await q.query(`DROP INDEX ${s}.opportunity_list_account_idx`);
+    await q.query(`DROP INDEX ${s}.touch_list_seller_idx`);
+  }
+}

@@ -129,11 +129,17 @@ export class OpportunityListProjection extends LocalReadModel {
       // A prospect registered: its account's opportunities now have a buyer whose deals move them.
       if (r.type === 'ProspectRegistered') {
         const d = r.data as { accountId: string; companyId: string };
-        await tx.query(`UPDATE ${table} SET buyer_id = $2 WHERE account_id = $1 AND buyer_id IS NULL`, [d.accountId, d.companyId]);
+        await tx.query(prospectRegisteredSql(table), [d.accountId, d.companyId]);
       }
     }
   }
 }
+
+/** A registered prospect's opportunities get its company as their buyer (by account: `opportunity_list_account_idx`). */
+export const prospectRegisteredSql = (table: string) => `UPDATE ${table} SET buyer_id = $2 WHERE account_id = $1 AND buyer_id IS NULL`;
+
+/** Every touch of a seller, for its pipeline (by seller: `touch_list_seller_idx`). */
+export const sellerTouchesSql = (table: string) => `SELECT account_id, channel, at, campaign_id FROM ${table} WHERE seller_id = $1`;
 
 /** One row per touch: the channel and time attribution and staleness read. */
 @Injectable()

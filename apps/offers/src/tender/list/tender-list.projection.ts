@@ -81,6 +81,33 @@ export class TenderNotices1738200000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The notices read only the open procedures still open for bids: an index of every open
+ * procedure kept the closed ones too, and a page with fewer open notices than it asks for read
+ * through all of them.
+ */
+export class TenderNoticesOpen1738300000000 implements MigrationInterface {
+  name = 'TenderNoticesOpen1738300000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(q)}"`;
+    await q.query(`CREATE INDEX tender_list_open_notices_idx ON ${s}.tender_list (opened_position DESC) WHERE procedure = 'open' AND status = 'open'`);
+    await q.query(`DROP INDEX ${s}.tender_list_notices_idx`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const s = `"${schemaOf(q)}"`;
+    await q.query(`CREATE INDEX tender_list_notices_idx ON ${s}.tender_list (opened_position DESC) WHERE procedure = 'open'`);
+    await q.query(`DROP INDEX ${s}.tender_list_open_notices_idx`);
+  }
+}
+
+/** A page of the notices, newest first, read in the order of `tender_list_open_notices_idx`. */
+export const noticesSql = (table: string, after: boolean) =>
+  `SELECT tender_id, buyer_id, title, status, public_procurement, currency, submission_deadline, item_ids, opened_position, opened_at
+     FROM ${table} WHERE procedure = 'open' AND status = 'open' AND submission_deadline > $1${after ? ' AND opened_position < $2' : ''}
+    ORDER BY opened_position DESC LIMIT ${after ? '$3' : '$2'}`;
+
 /** A published notice: what any registered company sees of an open procedure in the list. */
 export interface NoticeItem {
   tenderId: string;
@@ -184,14 +211,9 @@ export class TenderListProjection extends LocalReadModel {
    * every registered company may see and bid on. Bids, invitations and awards are not here.
    */
   async notices(q: { limit: number; after?: number }, now: Date): Promise<Page<NoticeItem>> {
-    const params: unknown[] = [now.toISOString()];
-    const p = (v: unknown) => `$${params.push(v)}`;
-    const where = [`procedure = 'open'`, `status = 'open'`, `submission_deadline > $1`];
-    if (q.after) where.push(`opened_position < ${p(q.after)}`);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT tender_id, buyer_id, title, status, public_procurement, currency, submission_deadline, item_ids, opened_position, opened_at
-         FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY opened_position DESC LIMIT ${p(q.limit + 1)}`,
-      params,
+      noticesSql(this.table, Boolean(q.after)),
+      q.after ? [now.toISOString(), q.after, q.limit + 1] : [now.toISOString(), q.limit + 1],
     );
     return pageOf(
       rows,

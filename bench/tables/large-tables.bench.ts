@@ -1,0 +1,128 @@
+/**
+ * Reads of the apps' list tables that should cost what their answer holds, not what the table
+ * holds (prints figures; not a test), on tables filled to a size a long-running ledger reaches:
+ *
+ *   npm run bench:tables      (ROWS=1000000 SECONDS=2 RUNS=3 by default)
+ *
+ * - the accounts app's pipeline: one seller's touches (`touch_list`, ROWS touches of 1,000 sellers);
+ * - its handling of `ProspectRegistered`: the prospect account's opportunities get their buyer
+ *   (`opportunity_list`, ROWS/10 opportunities), run and rolled back;
+ * - the offers app's tender notices (`GET /tenders/notices`): ROWS/10 open procedures, of which
+ *   the 20 newest still open for bids, the rest closed.
+ *
+ * A fresh database with each app's own migrations (whichever this checkout has), the tables
+ * filled by `INSERT … SELECT`, vacuumed and analysed; each statement is sent as the apps send it,
+ * named (so PostgreSQL may keep a generic plan), one call after another for SECONDS, RUNS times
+ * (20 calls first, unmeasured): p50 and p99 in ms, medians of the runs.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { MigrationInterface } from 'typeorm';
+import { EVENT_STORE_MIGRATIONS, openDatabase } from '@dealledger/event-store';
+import * as accountsMigrations from '../../apps/accounts/src/projections/accounts.migration';
+import * as tenderList from '../../apps/offers/src/tender/list/tender-list.projection';
+import { dropDatabase, freshDatabase, med, pct } from '../measure';
+
+const ROWS = Number(process.env.ROWS ?? 1000000);
+const SECONDS = Number(process.env.SECONDS ?? 2);
+const RUNS = Number(process.env.RUNS ?? 3);
+const DATABASE = 'dl_bench_tables';
+
+// This checkout's migrations of those modules, in order (the bench also runs against earlier code).
+const migrationsOf = (module: Record<string, unknown>) =>
+  Object.values(module)
+    .filter((m): m is new () => MigrationInterface => typeof m === 'function' && /\d{13}$/.test(m.name))
+    .sort((a, b) => Number(/\d+$/.exec(a.name)![0]) - Number(/\d+$/.exec(b.name)![0]));
+
+async function main(): Promise<void> {
+  const url = await freshDatabase(DATABASE);
+  const migrations = [...EVENT_STORE_MIGRATIONS, ...migrationsOf(accountsMigrations), ...migrationsOf(tenderList)];
+  const db = await openDatabase({ url, schema: 'ledger', migrations, poolSize: 2 });
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  console.log(`large tables benchmark: ${ROWS} rows, ${SECONDS} s per run, median of ${RUNS} runs, node ${process.version}`);
+  try {
+    const t0 = performance.now();
+    await db.query(
+      `
+      INSERT INTO ledger.touch_list (touch_id, seller_id, account_id, channel, at, campaign_id, recorded_pos)
+      SELECT gen_random_uuid(), ('00000000-0000-0000-0000-' || lpad((i % 1000)::text, 12, '0'))::uuid, gen_random_uuid(), 'visit',
+             timestamptz '2026-01-01' + i * interval '1 minute', NULL, i
+        FROM generate_series(1, $1::int) i`,
+      [ROWS],
+    );
+    await db.query(
+      `INSERT INTO ledger.opportunity_list (opportunity_id, seller_id, account_id, buyer_id, title, stage, expected_value, currency, history, opened_pos, opened_at)
+       SELECT gen_random_uuid(), ('00000000-0000-0000-0000-' || lpad((i % 1000)::text, 12, '0'))::uuid, gen_random_uuid(), NULL, 'tyres', 'qualified', 100000, 'EUR', '[]', i, now()
+         FROM generate_series(1, $1::int) i`,
+      [ROWS / 10],
+    );
+    await db.query(
+      `INSERT INTO ledger.tender_list (tender_id, buyer_id, title, status, public_procurement, currency, submission_deadline, item_ids, invited, opened_position, opened_at, updated_at, document, procedure)
+       SELECT gen_random_uuid(), gen_random_uuid(), 'tyres', CASE WHEN i > $1::int - 20 THEN 'open' ELSE 'closed' END, false, 'EUR',
+              now() + interval '30 days', '{}', '{}', i, now(), now(), to_tsvector('simple', 'tyres'), 'open'
+         FROM generate_series(1, $1::int) i`,
+      [ROWS / 10],
+    );
+    for (const t of ['touch_list', 'opportunity_list', 'tender_list']) await db.query(`VACUUM (ANALYZE) ledger.${t}`);
+    console.log(`filled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const seller = '00000000-0000-0000-0000-000000000007';
+    const [{ account_id: account }] = await db.query(`SELECT account_id FROM ledger.opportunity_list WHERE seller_id = $1 LIMIT 1`, [seller]);
+    const cases: [string, string, unknown[], boolean][] = [
+      [
+        `pipeline: a seller's touches (${ROWS / 1000} of them)`,
+        `SELECT account_id, channel, at, campaign_id FROM ledger.touch_list WHERE seller_id = $1`,
+        [seller],
+        false,
+      ],
+      [
+        'ProspectRegistered: its opportunities',
+        `UPDATE ledger.opportunity_list SET buyer_id = $2 WHERE account_id = $1 AND buyer_id IS NULL`,
+        [account, randomUUID()],
+        true,
+      ],
+      [
+        'GET /tenders/notices?limit=50',
+        `SELECT tender_id, buyer_id, title, status, public_procurement, currency, submission_deadline, item_ids, opened_position, opened_at
+           FROM ledger.tender_list WHERE procedure = 'open' AND status = 'open' AND submission_deadline > $1 ORDER BY opened_position DESC LIMIT $2`,
+        [new Date().toISOString(), 51],
+        false,
+      ],
+    ];
+    for (const [label, text, values, rollBack] of cases) {
+      const name = `bench_${randomUUID().slice(0, 8)}`;
+      const call = async () => {
+        if (rollBack) await client.query('BEGIN');
+        await client.query({ name, text, values });
+        if (rollBack) await client.query('ROLLBACK');
+      };
+      for (let i = 0; i < 20; i++) await call();
+      const p50s: number[] = [];
+      const p99s: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const took: number[] = [];
+        const until = performance.now() + SECONDS * 1000;
+        while (performance.now() < until) {
+          const s = performance.now();
+          await call();
+          took.push(performance.now() - s);
+        }
+        took.sort((a, b) => a - b);
+        p50s.push(pct(took, 50));
+        p99s.push(pct(took, 99));
+      }
+      console.log(
+        `  ${label.padEnd(46)} p50 ${med(p50s).toFixed(2)} ms, p99 ${med(p99s).toFixed(2)} ms   runs p50: ${p50s.map((x) => x.toFixed(2)).join(', ')}`,
+      );
+    }
+  } finally {
+    await client.end();
+    await db.destroy();
+    await dropDatabase(DATABASE);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
