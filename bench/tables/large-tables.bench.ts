@@ -8,7 +8,9 @@
  * - its handling of `ProspectRegistered`: the prospect account's opportunities get their buyer
  *   (`opportunity_list`, ROWS/10 opportunities), run and rolled back;
  * - the offers app's tender notices (`GET /tenders/notices`): ROWS/10 open procedures, of which
- *   the 20 newest still open for bids, the rest closed.
+ *   the 20 newest still open for bids, the rest closed;
+ * - a page of the offers list (`GET /offers?limit=50`, through the projection's own `page`) for a
+ *   company in both roles: ROWS offers, ROWS/50 of them sent by the company and as many received.
  *
  * A fresh database with each app's own migrations (whichever this checkout has), the tables
  * filled by `INSERT … SELECT`, vacuumed and analysed; each statement is sent as the apps send it,
@@ -18,8 +20,10 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { MigrationInterface } from 'typeorm';
-import { EVENT_STORE_MIGRATIONS, openDatabase } from '@dealledger/event-store';
+import { EVENT_STORE_MIGRATIONS, openDatabase, PostgresEventStore } from '@dealledger/event-store';
 import * as accountsMigrations from '../../apps/accounts/src/projections/accounts.migration';
+import type { KnownCompanies } from '@dealledger/platform';
+import * as offerList from '../../apps/offers/src/offer/list/offer-list.projection';
 import * as tenderList from '../../apps/offers/src/tender/list/tender-list.projection';
 import { dropDatabase, freshDatabase, med, pct } from '../measure';
 
@@ -36,7 +40,7 @@ const migrationsOf = (module: Record<string, unknown>) =>
 
 async function main(): Promise<void> {
   const url = await freshDatabase(DATABASE);
-  const migrations = [...EVENT_STORE_MIGRATIONS, ...migrationsOf(accountsMigrations), ...migrationsOf(tenderList)];
+  const migrations = [...EVENT_STORE_MIGRATIONS, ...migrationsOf(accountsMigrations), ...migrationsOf(tenderList), ...migrationsOf(offerList)];
   const db = await openDatabase({ url, schema: 'ledger', migrations, poolSize: 2 });
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -64,7 +68,17 @@ async function main(): Promise<void> {
          FROM generate_series(1, $1::int) i`,
       [ROWS / 10],
     );
-    for (const t of ['touch_list', 'opportunity_list', 'tender_list']) await db.query(`VACUUM (ANALYZE) ledger.${t}`);
+    // Every 50th offer sent by the company, every 50th (shifted by 25) submitted to it.
+    const company = '00000000-0000-0000-0000-00000000000c';
+    await db.query(
+      `INSERT INTO ledger.offer_list (offer_id, supplier_id, buyer_id, status, skus, valid_until, revision, drafted_at, updated_at, submitted)
+       SELECT gen_random_uuid(), CASE WHEN i % 50 = 0 THEN $2::uuid ELSE gen_random_uuid() END, CASE WHEN i % 50 = 25 THEN $2::uuid ELSE gen_random_uuid() END,
+              'submitted', '{TYRE-1}', now() + interval '30 days', 0, i, now(), true
+         FROM generate_series(1, $1::int) i`,
+      [ROWS, company],
+    );
+    for (const t of ['touch_list', 'opportunity_list', 'tender_list', 'offer_list']) await db.query(`VACUUM (ANALYZE) ledger.${t}`);
+    const offers = new offerList.OfferListProjection(db, { schema: 'ledger' } as PostgresEventStore, {} as KnownCompanies);
     console.log(`filled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const seller = '00000000-0000-0000-0000-000000000007';
     const [{ account_id: account }] = await db.query(`SELECT account_id FROM ledger.opportunity_list WHERE seller_id = $1 LIMIT 1`, [seller]);
@@ -89,13 +103,25 @@ async function main(): Promise<void> {
         false,
       ],
     ];
-    for (const [label, text, values, rollBack] of cases) {
+    const calls: [string, () => Promise<unknown>][] = cases.map(([label, text, values, rollBack]) => {
       const name = `bench_${randomUUID().slice(0, 8)}`;
-      const call = async () => {
-        if (rollBack) await client.query('BEGIN');
-        await client.query({ name, text, values });
-        if (rollBack) await client.query('ROLLBACK');
-      };
+      return [
+        label,
+        async () => {
+          if (rollBack) await client.query('BEGIN');
+          await client.query({ name, text, values });
+          if (rollBack) await client.query('ROLLBACK');
+        },
+      ];
+    });
+    calls.push([
+      `GET /offers?limit=50 (${(2 * ROWS) / 50} offers of the company)`,
+      async () => {
+        const page = await offers.page(company, { limit: 50 } as Parameters<typeof offers.page>[1]);
+        if (page.items.length !== 50) throw new Error(`a page of ${page.items.length} offers`);
+      },
+    ]);
+    for (const [label, call] of calls) {
       for (let i = 0; i < 20; i++) await call();
       const p50s: number[] = [];
       const p99s: number[] = [];
@@ -112,7 +138,7 @@ async function main(): Promise<void> {
         p99s.push(pct(took, 99));
       }
       console.log(
-        `  ${label.padEnd(46)} p50 ${med(p50s).toFixed(2)} ms, p99 ${med(p99s).toFixed(2)} ms   runs p50: ${p50s.map((x) => x.toFixed(2)).join(', ')}`,
+        `  ${label.padEnd(52)} p50 ${med(p50s).toFixed(2)} ms, p99 ${med(p99s).toFixed(2)} ms   runs p50: ${p50s.map((x) => x.toFixed(2)).join(', ')}`,
       );
     }
   } finally {

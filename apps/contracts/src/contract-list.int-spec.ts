@@ -4,7 +4,17 @@ import { CommandBus } from '@nestjs/cqrs';
 import { adminKey } from '@dealledger/auth';
 import { lineTotal } from '@dealledger/domain';
 import { DATA_SOURCE, KnownCompanies } from '@dealledger/platform';
-import { ContextEnvironment, contextEnvironment, eventually, http, startTestApp, tokenFor, uniqueName, pageWhileWriting } from '@dealledger/testing';
+import {
+  ContextEnvironment,
+  contextEnvironment,
+  eventually,
+  genericPlanOf,
+  http,
+  startTestApp,
+  tokenFor,
+  uniqueName,
+  pageWhileWriting,
+} from '@dealledger/testing';
 import { ExecuteContractCommand } from './contract/contract.command-handler';
 import { draftFromOfferAccepted, draftFromTenderAwarded } from './contract/drafting';
 import { ContractListProjection } from './contract/list/contract-list.projection';
@@ -311,6 +321,19 @@ describe('the contracts list: what each party may see, filtered, searched, paged
     expect(written).toBeGreaterThan(0);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => before.includes(id))).toEqual([...before].reverse());
+  });
+
+  it("reads a company's page in every role from each role's index in its order, not every contract of the company", async () => {
+    const { nodes } = await genericPlanOf(app.get(DATA_SOURCE), /SELECT contract_id, buyer_id/, async () =>
+      expect((await list(randomUUID(), '?status=in_force')).status).toBe(200),
+    );
+    expect(nodes.map((n) => n['Node Type'])).not.toContain('BitmapOr');
+    expect(
+      nodes
+        .filter((n) => n['Node Type'] === 'Index Scan')
+        .map((n) => n['Index Name'])
+        .sort(),
+    ).toEqual(['contract_list_buyer_idx', 'contract_list_intermediary_idx', 'contract_list_supplier_idx']);
   });
 
   it('refuses a forged cursor, an oversized page and bad filters with problem+json', async () => {

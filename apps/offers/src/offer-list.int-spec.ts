@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { adminKey } from '@dealledger/auth';
-import { DATA_SOURCE, KnownCompanies } from '@dealledger/platform';
-import { http, startTestApp, tokenFor, uniqueName, pageWhileWriting } from '@dealledger/testing';
+import { DATA_SOURCE, encodeCursor, KnownCompanies } from '@dealledger/platform';
+import { genericPlanOf, http, startTestApp, tokenFor, uniqueName, pageWhileWriting } from '@dealledger/testing';
 import { OfferListProjection } from './offer/list/offer-list.projection';
 import { OFFERS, OffersModule } from './offers.module';
 
@@ -98,6 +98,18 @@ describe('the offers list: what each company may see, filtered, paged without re
     expect(written).toBeGreaterThan(0);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => before.includes(id))).toEqual([...before].reverse());
+  });
+
+  it("reads a company's page in both roles from each role's index in its order, not every offer of the company", async () => {
+    const company = randomUUID();
+    for (const query of ['', '?status=submitted', `?after=${encodeCursor(1000)}`]) {
+      const { nodes } = await genericPlanOf(app.get<DataSource>(DATA_SOURCE), /SELECT offer_id, supplier_id/, async () =>
+        expect((await list(company, query)).status).toBe(200),
+      );
+      const scans = nodes.filter((n) => n['Node Type'] === 'Index Scan').map((n) => n['Index Name']);
+      expect(nodes.map((n) => n['Node Type'])).not.toContain('BitmapOr');
+      expect(scans.sort()).toEqual(['offer_list_buyer_idx', 'offer_list_supplier_idx']);
+    }
   });
 
   it('refuses a forged cursor and an oversized page with problem+json', async () => {

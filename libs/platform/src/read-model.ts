@@ -50,6 +50,20 @@ export function textSearch(q: string, document: string, counterparty: string, na
   return `(${document} @@ websearch_to_tsquery('simple', ${param(q)}) OR ${counterparty}::text = ANY(${param(namedIds)}::text[]))`;
 }
 
+/**
+ * A page of a list, newest first by `order` (a column of `columns`), of the rows `roles` select
+ * (each a condition on the caller, `$1`) that also meet `where`. With several roles, one branch a
+ * role, each read in the order of that role's index and cut at the page's length, then merged:
+ * `role OR role` in one condition makes PostgreSQL combine the roles' indexes and sort every row
+ * the caller has for each page. The roles must not overlap (exclude in a later role the rows an
+ * earlier one holds), or a row would come twice.
+ */
+export function rolePageSql(q: { columns: string; table: string; roles: string[]; where: string[]; order: string; limit: string }): string {
+  const branch = (role: string) => `SELECT ${q.columns} FROM ${q.table} WHERE ${[role, ...q.where].join(' AND ')} ORDER BY ${q.order} DESC LIMIT ${q.limit}`;
+  if (q.roles.length === 1) return branch(q.roles[0]);
+  return `SELECT * FROM (${q.roles.map((r) => `(${branch(r)})`).join(' UNION ALL ')}) page ORDER BY ${q.order} DESC LIMIT ${q.limit}`;
+}
+
 /** A page of a list and the cursor after its last row (null on the last page). */
 export interface Page<T> {
   items: T[];

@@ -40,6 +40,34 @@ export interface PlanNode {
 }
 
 /**
+ * The generic plan of the first statement matching `pattern` that `run` sends through
+ * `dataSource.query` (a list page built from its filters, say), with the parameters it was sent.
+ */
+export async function genericPlanOf(dataSource: DataSource, pattern: RegExp, run: () => Promise<unknown>): Promise<{ plan: string; nodes: PlanNode[] }> {
+  const sent: [string, unknown[]][] = [];
+  const original = dataSource.query;
+  dataSource.query = (async (sql: string, params?: unknown[], ...rest: unknown[]) => {
+    sent.push([sql, params ?? []]);
+    return (original as (...a: unknown[]) => Promise<unknown>).call(dataSource, sql, params, ...rest);
+  }) as typeof original;
+  try {
+    await run();
+  } finally {
+    dataSource.query = original;
+  }
+  const found = sent.find(([sql]) => pattern.test(sql));
+  if (!found) throw new Error(`no statement matching ${pattern} was sent`);
+  const literal = (v: unknown) => {
+    if (v === null) return 'NULL';
+    if (typeof v === 'number') return String(v);
+    if (typeof v === 'string') return `'${v.replace(/'/g, "''")}'`;
+    throw new Error(`a parameter genericPlanOf cannot write as a literal: ${JSON.stringify(v)}`);
+  };
+  const { plan, nodes } = await genericPlan(dataSource, found[0], found[1].map(literal));
+  return { plan, nodes };
+}
+
+/**
  * The plan PostgreSQL keeps for a prepared statement once it plans it for any parameters (the
  * generic plan: from the sixth execution on, whenever it looks no dearer than planning each
  * time; the apps prepare every statement they repeat), as EXPLAIN's JSON text and its nodes, and

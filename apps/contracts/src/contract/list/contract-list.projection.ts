@@ -3,7 +3,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { ContractEvent, RequiredSignature } from '@dealledger/events';
 import { PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
 import { normaliseQuantity } from '@dealledger/domain';
-import { DATA_SOURCE, KnownCompanies, LocalReadModel, Page, pageOf, Queryable } from '@dealledger/platform';
+import { DATA_SOURCE, KnownCompanies, LocalReadModel, Page, pageOf, Queryable, rolePageSql } from '@dealledger/platform';
 import { contractListChange, ContractListRow, ContractListStatus, ContractPartyRole } from './contract-list';
 
 /**
@@ -199,7 +199,9 @@ export class ContractListProjection extends LocalReadModel {
     const params: unknown[] = [companyId];
     const p = (v: unknown) => `$${params.push(v)}`;
     const as: Record<ContractPartyRole, string> = { buyer: 'buyer_id = $1', supplier: 'supplier_id = $1', intermediary: 'intermediary_id = $1' };
-    const where = [q.role ? as[q.role] : `(${Object.values(as).join(' OR ')})`];
+    // Every role: a row in which the caller has two roles once, in the first of them.
+    const roles = q.role ? [as[q.role]] : [as.buyer, `${as.supplier} AND buyer_id <> $1`, `${as.intermediary} AND buyer_id <> $1 AND supplier_id <> $1`];
+    const where: string[] = [];
     if (q.party) {
       const party = p(q.party);
       where.push(`${party}::uuid <> $1::uuid AND (buyer_id = ${party} OR supplier_id = ${party} OR intermediary_id = ${party})`);
@@ -214,9 +216,15 @@ export class ContractListProjection extends LocalReadModel {
     }
     if (q.after) where.push(`drafted_at < ${p(q.after)}`);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT contract_id, buyer_id, supplier_id, intermediary_id, status, origin, origin_id, start_date, end_date, currency, contract_value::text AS contract_value,
-              committed_volume::text AS committed_volume, called_off_volume::text AS called_off_volume, awaiting_signatures, terms_version, drafted_at, updated_at
-         FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY drafted_at DESC LIMIT ${p(q.limit + 1)}`,
+      rolePageSql({
+        columns: `contract_id, buyer_id, supplier_id, intermediary_id, status, origin, origin_id, start_date, end_date, currency, contract_value::text AS contract_value,
+              committed_volume::text AS committed_volume, called_off_volume::text AS called_off_volume, awaiting_signatures, terms_version, drafted_at, updated_at`,
+        table: this.table,
+        roles,
+        where,
+        order: 'drafted_at',
+        limit: p(q.limit + 1),
+      }),
       params,
     );
     return pageOf(

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { OfferEvent } from '@dealledger/events';
 import { PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
-import { DATA_SOURCE, KnownCompanies, LocalReadModel, Page, pageOf, Queryable, textSearch } from '@dealledger/platform';
+import { DATA_SOURCE, KnownCompanies, LocalReadModel, Page, pageOf, Queryable, rolePageSql, textSearch } from '@dealledger/platform';
 import { offerListChange, OfferListRow, OfferListStatus } from './offer-list';
 
 /**
@@ -116,7 +116,9 @@ export class OfferListProjection extends LocalReadModel {
     // An offer is the supplier's until it is submitted, whatever becomes of it (as for GET /offers/:id).
     const sent = `supplier_id = $1`;
     const received = `(buyer_id = $1 AND submitted)`;
-    const where = [q.role === 'sent' ? sent : q.role === 'received' ? received : `(${sent} OR ${received})`];
+    // Both: a row of both roles (an offer to itself) once, as sent.
+    const roles = q.role === 'sent' ? [sent] : q.role === 'received' ? [received] : [sent, `${received} AND supplier_id <> $1`];
+    const where: string[] = [];
     if (q.status) where.push(`status = ${p(q.status)}`);
     if (q.counterparty) where.push(`(CASE WHEN supplier_id = $1 THEN buyer_id ELSE supplier_id END) = ${p(q.counterparty)}`);
     if (q.sku) where.push(`${p(q.sku)} = ANY(skus)`);
@@ -124,8 +126,14 @@ export class OfferListProjection extends LocalReadModel {
     if (q.q) where.push(textSearch(q.q, 'document', 'CASE WHEN supplier_id = $1 THEN buyer_id ELSE supplier_id END', this.companies.named(q.q), p));
     if (q.after) where.push(`drafted_at < ${p(q.after)}`);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT offer_id, supplier_id, buyer_id, status, skus, valid_until, revision, drafted_at, updated_at FROM ${this.table}
-        WHERE ${where.join(' AND ')} ORDER BY drafted_at DESC LIMIT ${p(q.limit + 1)}`,
+      rolePageSql({
+        columns: 'offer_id, supplier_id, buyer_id, status, skus, valid_until, revision, drafted_at, updated_at',
+        table: this.table,
+        roles,
+        where,
+        order: 'drafted_at',
+        limit: p(q.limit + 1),
+      }),
       params,
     );
     return pageOf(

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { TenderEvent } from '@dealledger/events';
 import { PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
-import { DATA_SOURCE, KnownCompanies, LocalReadModel, Page, pageOf, Queryable } from '@dealledger/platform';
+import { DATA_SOURCE, KnownCompanies, LocalReadModel, Page, pageOf, Queryable, rolePageSql } from '@dealledger/platform';
 import { awardSeenBy, tenderListChange, TenderListStatus } from './tender-list';
 
 /**
@@ -242,7 +242,8 @@ export class TenderListProjection extends LocalReadModel {
     const p = (v: unknown) => `$${params.push(v)}`;
     const opened = `buyer_id = $1`;
     const invited = `invited @> ARRAY[$1::uuid]`;
-    const where = [q.role === 'opened' ? opened : q.role === 'invited' ? invited : `(${opened} OR ${invited})`];
+    const roles = q.role === 'opened' ? [opened] : q.role === 'invited' ? [invited] : [opened, `${invited} AND buyer_id <> $1`];
+    const where: string[] = [];
     if (q.status) where.push(`status = ${p(q.status)}`);
     if (q.deadlineBefore) where.push(`submission_deadline < ${p(q.deadlineBefore)}`);
     if (q.q) {
@@ -256,8 +257,15 @@ export class TenderListProjection extends LocalReadModel {
     }
     if (q.after) where.push(`opened_position < ${p(q.after)}`);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT tender_id, buyer_id, title, status, public_procurement, currency, submission_deadline, item_ids, awarded_to, opened_position, opened_at, updated_at
-         FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY opened_position DESC LIMIT ${p(q.limit + 1)}`,
+      rolePageSql({
+        columns:
+          'tender_id, buyer_id, title, status, public_procurement, currency, submission_deadline, item_ids, awarded_to, opened_position, opened_at, updated_at',
+        table: this.table,
+        roles,
+        where,
+        order: 'opened_position',
+        limit: p(q.limit + 1),
+      }),
       params,
     );
     // As PostgreSQL writes uuids, to compare with the rows' ids.

@@ -3,7 +3,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { LotEvent } from '@dealledger/events';
 import { PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
 import { normaliseQuantity } from '@dealledger/domain';
-import { DATA_SOURCE, LocalReadModel, Page, pageOf, Queryable } from '@dealledger/platform';
+import { DATA_SOURCE, LocalReadModel, Page, pageOf, Queryable, rolePageSql } from '@dealledger/platform';
 import { resaleListChange, ResaleListRow, ResaleRole } from './lot-list';
 
 /**
@@ -101,17 +101,24 @@ export class ResaleListProjection extends LocalReadModel {
     const p = (v: unknown) => `$${params.push(v)}`;
     const sold = `seller_id = $1`;
     const bought = `buyer_id = $1`;
-    const where = [q.role === 'sold' ? sold : q.role === 'bought' ? bought : `(${sold} OR ${bought})`];
+    const roles = q.role === 'sold' ? [sold] : q.role === 'bought' ? [bought] : [sold, `${bought} AND seller_id <> $1`];
+    const where: string[] = [];
     if (q.buyer) where.push(`buyer_id = ${p(q.buyer)}`);
     if (q.sku) where.push(`sku = ${p(q.sku)}`);
     if (q.after) where.push(`resold_pos < ${p(q.after)}`);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT resale_id, lot_id, seller_id, buyer_id, origin_supplier_id, sku, quantity::text AS quantity, unit_price, currency, downstream_contract_id,
+      rolePageSql({
+        columns: `resale_id, lot_id, seller_id, buyer_id, origin_supplier_id, sku, quantity::text AS quantity, unit_price, currency, downstream_contract_id,
               resold_pos, resold_at, seller_id = $1 AS sold,
               -- What only the seller may see is not even read for the buyer.
               CASE WHEN seller_id = $1 THEN unit_cost END AS unit_cost, CASE WHEN seller_id = $1 THEN margin END AS margin,
-              CASE WHEN seller_id = $1 THEN remaining::text END AS remaining
-         FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY resold_pos DESC LIMIT ${p(q.limit + 1)}`,
+              CASE WHEN seller_id = $1 THEN remaining::text END AS remaining`,
+        table: this.table,
+        roles,
+        where,
+        order: 'resold_pos',
+        limit: p(q.limit + 1),
+      }),
       params,
     );
     return pageOf(

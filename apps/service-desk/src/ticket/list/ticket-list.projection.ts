@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { Severity, SlaKind, TicketEvent } from '@dealledger/events';
 import { PostgresEventStore, RecordedEvent, schemaOf } from '@dealledger/event-store';
-import { Clock, DATA_SOURCE, KnownCompanies, LocalReadModel, Page, pageOf, Queryable, textSearch } from '@dealledger/platform';
+import { Clock, DATA_SOURCE, KnownCompanies, LocalReadModel, Page, pageOf, Queryable, rolePageSql, textSearch } from '@dealledger/platform';
 import { SLA_CLOCK } from '../sla/sla-clock.scheduler';
 import { ticketListChange, TicketListStatus, TicketRole } from './ticket-list';
 
@@ -163,7 +163,8 @@ export class TicketListProjection extends LocalReadModel {
     const p = (v: unknown) => `$${params.push(v)}`;
     const asBuyer = `buyer_id = $1`;
     const asSupplier = `supplier_id = $1`;
-    const where = [q.role === 'buyer' ? asBuyer : q.role === 'supplier' ? asSupplier : `(${asBuyer} OR ${asSupplier})`];
+    const roles = q.role === 'buyer' ? [asBuyer] : q.role === 'supplier' ? [asSupplier] : [asBuyer, `${asSupplier} AND buyer_id <> $1`];
+    const where: string[] = [];
     if (q.status) where.push(`status = ${p(q.status)}`);
     if (q.severity) where.push(`severity = ${p(q.severity)}`);
     if (q.contract) where.push(`contract_id = ${p(q.contract)}`);
@@ -176,9 +177,15 @@ export class TicketListProjection extends LocalReadModel {
     if (q.q) where.push(textSearch(q.q, 'document', 'CASE WHEN buyer_id = $1 THEN supplier_id ELSE buyer_id END', this.companies.named(q.q), p));
     if (q.after) where.push(`opened_pos < ${p(q.after)}`);
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT ticket_id, contract_id, buyer_id, supplier_id, sku, severity, status, description, opened_at, response_due_at, resolution_due_at,
-              escalations, breaches, opened_pos, updated_at
-         FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY opened_pos DESC LIMIT ${p(q.limit + 1)}`,
+      rolePageSql({
+        columns: `ticket_id, contract_id, buyer_id, supplier_id, sku, severity, status, description, opened_at, response_due_at, resolution_due_at,
+              escalations, breaches, opened_pos, updated_at`,
+        table: this.table,
+        roles,
+        where,
+        order: 'opened_pos',
+        limit: p(q.limit + 1),
+      }),
       params,
     );
     return pageOf(
