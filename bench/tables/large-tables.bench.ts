@@ -10,7 +10,10 @@
  * - the offers app's tender notices (`GET /tenders/notices`): ROWS/10 open procedures, of which
  *   the 20 newest still open for bids, the rest closed;
  * - a page of the offers list (`GET /offers?limit=50`, through the projection's own `page`) for a
- *   company in both roles: ROWS offers, ROWS/50 of them sent by the company and as many received.
+ *   company in both roles: ROWS offers, ROWS/50 of them sent by the company and as many received;
+ * - a page of a company's counterparties, most recently active first (`GET /relationships/
+ *   counterparties?limit=50`, through the app's own query): ROWS summary rows, ROWS/50 of them
+ *   the company's.
  *
  * A fresh database with each app's own migrations (whichever this checkout has), the tables
  * filled by `INSERT … SELECT`, vacuumed and analysed; each statement is sent as the apps send it,
@@ -24,6 +27,8 @@ import { EVENT_STORE_MIGRATIONS, openDatabase, PostgresEventStore } from '@deall
 import * as accountsMigrations from '../../apps/accounts/src/projections/accounts.migration';
 import type { KnownCompanies } from '@dealledger/platform';
 import * as offerList from '../../apps/offers/src/offer/list/offer-list.projection';
+import { GENERATION_MIGRATIONS } from '../../apps/relationships/src/projection/generations';
+import { RelationshipQueries } from '../../apps/relationships/src/history/relationship.queries';
 import * as tenderList from '../../apps/offers/src/tender/list/tender-list.projection';
 import { dropDatabase, freshDatabase, med, pct } from '../measure';
 
@@ -40,7 +45,13 @@ const migrationsOf = (module: Record<string, unknown>) =>
 
 async function main(): Promise<void> {
   const url = await freshDatabase(DATABASE);
-  const migrations = [...EVENT_STORE_MIGRATIONS, ...migrationsOf(accountsMigrations), ...migrationsOf(tenderList), ...migrationsOf(offerList)];
+  const migrations = [
+    ...EVENT_STORE_MIGRATIONS,
+    ...migrationsOf(accountsMigrations),
+    ...migrationsOf(tenderList),
+    ...migrationsOf(offerList),
+    ...GENERATION_MIGRATIONS,
+  ];
   const db = await openDatabase({ url, schema: 'ledger', migrations, poolSize: 2 });
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -77,7 +88,16 @@ async function main(): Promise<void> {
          FROM generate_series(1, $1::int) i`,
       [ROWS, company],
     );
-    for (const t of ['touch_list', 'opportunity_list', 'tender_list', 'offer_list']) await db.query(`VACUUM (ANALYZE) ledger.${t}`);
+    // Every 50th summary row is the company's view of a pair with it.
+    await db.query(
+      `INSERT INTO ledger.summaries_g1 (company_a, company_b, viewer, tally, summary, last_activity, events)
+       SELECT a, b, CASE WHEN i % 50 = 0 THEN $2 ELSE a END, '{}', '{}', to_char(timestamp '2025-01-01' + i * interval '1 minute', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"'), 3
+         FROM generate_series(1, $1::int) i, LATERAL (SELECT CASE WHEN i % 50 = 0 THEN least($2, gen_random_uuid()::text) ELSE gen_random_uuid()::text END AS a) x,
+              LATERAL (SELECT CASE WHEN i % 50 = 0 THEN greatest($2, gen_random_uuid()::text) ELSE gen_random_uuid()::text END AS b) y`,
+      [ROWS, company],
+    );
+    for (const t of ['touch_list', 'opportunity_list', 'tender_list', 'offer_list', 'summaries_g1']) await db.query(`VACUUM (ANALYZE) ledger.${t}`);
+    const relationships = new RelationshipQueries(db, { schema: 'ledger' } as PostgresEventStore);
     const offers = new offerList.OfferListProjection(db, { schema: 'ledger' } as PostgresEventStore, {} as KnownCompanies);
     console.log(`filled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const seller = '00000000-0000-0000-0000-000000000007';
@@ -121,6 +141,13 @@ async function main(): Promise<void> {
         if (page.items.length !== 50) throw new Error(`a page of ${page.items.length} offers`);
       },
     ]);
+    calls.push([
+      `GET /relationships/counterparties?limit=50 (${ROWS / 50} of them)`,
+      async () => {
+        const page = await relationships.counterparties(company, { sort: 'lastActivity', limit: 50 } as Parameters<typeof relationships.counterparties>[1]);
+        if (page.rows.length !== 50) throw new Error(`a page of ${page.rows.length} counterparties`);
+      },
+    ]);
     for (const [label, call] of calls) {
       for (let i = 0; i < 20; i++) await call();
       const p50s: number[] = [];
@@ -138,7 +165,7 @@ async function main(): Promise<void> {
         p99s.push(pct(took, 99));
       }
       console.log(
-        `  ${label.padEnd(52)} p50 ${med(p50s).toFixed(2)} ms, p99 ${med(p99s).toFixed(2)} ms   runs p50: ${p50s.map((x) => x.toFixed(2)).join(', ')}`,
+        `  ${label.padEnd(60)} p50 ${med(p50s).toFixed(2)} ms, p99 ${med(p99s).toFixed(2)} ms   runs p50: ${p50s.map((x) => x.toFixed(2)).join(', ')}`,
       );
     }
   } finally {

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { CONTEXTS, eventsTopic } from '@dealledger/events';
 import { connectProducer, createKafka, ensureTopics, toKafkaMessage } from '@dealledger/messaging';
-import { eventually, http, sampleEvent, sampleHistory, sendToTopics, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
+import { eventually, genericPlanOf, http, sampleEvent, sampleHistory, sendToTopics, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { DATA_SOURCE } from '@dealledger/platform';
 import {
   createGenerationTables,
@@ -279,6 +279,17 @@ describe('relationships read side (real PostgreSQL and Kafka)', () => {
       const r = await list(asSupplier, bad);
       expect(r.status).toBe(400);
       expect(r.type).toContain('application/problem+json');
+    }
+  });
+
+  it("reads a page of a company's most recently active counterparties from an index in its order, not all of its summaries", async () => {
+    const list = (query: string) => async () =>
+      expect((await http(url, 'GET', `/relationships/counterparties${query}`, undefined, asSupplier)).status).toBe(200);
+    const first = await http(url, 'GET', '/relationships/counterparties?limit=1', undefined, asSupplier);
+    for (const query of ['?limit=1', first.body.next.slice('/relationships/counterparties'.length)]) {
+      const { nodes } = await genericPlanOf(app.get(DATA_SOURCE), /AS counterparty, summary/, list(query));
+      expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
+      expect(nodes.find((n) => n['Node Type'] === 'Index Scan')?.['Index Name']).toMatch(/^summaries_g\d+_counterparties_idx$/);
     }
   });
 

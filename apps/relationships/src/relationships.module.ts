@@ -13,7 +13,7 @@ import { FeedHttpController } from './feed/feed.http.controller';
 import { FeedQueries } from './feed/feed.queries';
 import { FeedSignal } from './feed/feed-signal';
 import { Feed1764460000000 } from './feed/feed-rows';
-import { WebhookDeliveryPages1764480000000, Webhooks1764460000001 } from './webhooks/webhook-rows';
+import { WebhookDeliveryPages1764700000000, Webhooks1764460000001 } from './webhooks/webhook-rows';
 import { Touches1764470000000 } from './touches/touches';
 import { WebhookDelivery } from './webhooks/webhook-delivery';
 import { WebhooksHttpController } from './webhooks/webhooks.http.controller';
@@ -32,7 +32,7 @@ export const RELATIONSHIPS = {
     CqrsModule.forRoot(),
     LedgerModule.forContext({
       context: RELATIONSHIPS.context,
-      migrations: [...GENERATION_MIGRATIONS, Feed1764460000000, Webhooks1764460000001, Touches1764470000000, WebhookDeliveryPages1764480000000],
+      migrations: [...GENERATION_MIGRATIONS, Feed1764460000000, Webhooks1764460000001, Touches1764470000000, WebhookDeliveryPages1764700000000],
     }),
   ],
   controllers: [RelationshipHttpController, ScorecardHttpController, AdminHttpController, InboxHttpController, FeedHttpController, WebhooksHttpController],

@@ -98,7 +98,8 @@ export class RelationshipQueries {
     const params: unknown[] = [viewer];
     const p = (v: unknown) => `$${params.push(v)}`;
     const key = sortKey(q.sort, q.currency, p);
-    const other = `CASE WHEN company_a = $1 THEN company_b ELSE company_a END`;
+    // As the counterparties index writes it (viewer, not $1: the same value, an expression the index matches).
+    const other = `CASE WHEN company_a = viewer THEN company_b ELSE company_a END`;
     const where = [`viewer = $1`, `events > 0`];
     if (q.after) where.push(`(${key}, ${other}) < (${p(q.after.key)}, ${p(q.after.id)})`);
     const rows = await this.db.query(

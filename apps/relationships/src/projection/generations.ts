@@ -381,6 +381,31 @@ function withoutCounts(t: Tally): object {
 }
 
 /** The relationships app's read-model migrations, in order. */
+/**
+ * A page of a company's counterparties, most recently active first, read from an index in that
+ * order: the index by viewer and last activity had no counterparty after it and did not match the
+ * page's expression, so every page read and sorted all of the company's summaries.
+ */
+export class CounterpartyOrder1764700000001 implements MigrationInterface {
+  name = 'CounterpartyOrder1764700000001';
+
+  async up(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    for (const generation of await writtenGenerations(q)) {
+      for (const ddl of summaryTableDdl(schema, generation)) await q.query(ddl);
+      await q.query(`DROP INDEX IF EXISTS "${schema}".summaries_g${generation}_viewer_idx`);
+    }
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const schema = schemaOf(q);
+    for (const generation of await writtenGenerations(q)) {
+      await q.query(`CREATE INDEX IF NOT EXISTS summaries_g${generation}_viewer_idx ON "${schema}".summaries_g${generation} (viewer, last_activity DESC)`);
+      await q.query(`DROP INDEX IF EXISTS "${schema}".summaries_g${generation}_counterparties_idx`);
+    }
+  }
+}
+
 export const GENERATION_MIGRATIONS = [
   Generations1733000000000,
   GenerationRetirement1733000000001,
@@ -389,4 +414,5 @@ export const GENERATION_MIGRATIONS = [
   DeferredWrites1737900000000,
   SparseSummaries1764480000000,
   SummaryMembers1764600000000,
+  CounterpartyOrder1764700000001,
 ];

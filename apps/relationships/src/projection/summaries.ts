@@ -167,8 +167,9 @@ export function summaryTableDdl(schema: string, gen: number): string[] {
       events        int NOT NULL DEFAULT 0,
       PRIMARY KEY (company_a, company_b, viewer)
     )`,
-    // A company's counterparties, most recently active first.
-    `CREATE INDEX IF NOT EXISTS summaries_g${gen}_viewer_idx ON ${t} (viewer, last_activity DESC)`,
+    // A company's counterparties, most recently active first, in the order a page of them is read
+    // (history/relationship.queries.ts, counterparties); with the counterparty, so no tie is sorted.
+    `CREATE INDEX IF NOT EXISTS summaries_g${gen}_counterparties_idx ON ${t} (viewer, (coalesce(last_activity, '')) DESC, (CASE WHEN company_a = viewer THEN company_b ELSE company_a END) DESC) WHERE events > 0`,
     // The members of each tally's sets, by the offer, tender, ticket or invoice they are about (history/tally-parts.ts).
     `CREATE TABLE IF NOT EXISTS "${schema}".summary_members_g${gen} (
       company_a text NOT NULL,

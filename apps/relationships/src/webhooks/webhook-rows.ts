@@ -53,8 +53,8 @@ export class Webhooks1764460000001 implements MigrationInterface {
  * status); the counts are kept per endpoint and status by triggers, so every writer (the
  * delivery worker, a replay) keeps them exact, under the endpoint's row lock each takes first.
  */
-export class WebhookDeliveryPages1764480000000 implements MigrationInterface {
-  name = 'WebhookDeliveryPages1764480000000';
+export class WebhookDeliveryPages1764700000000 implements MigrationInterface {
+  name = 'WebhookDeliveryPages1764700000000';
 
   async up(q: QueryRunner): Promise<void> {
     const s = `"${schemaOf(q)}"`;

@@ -59,7 +59,7 @@ export class WebhooksService {
   /** The endpoint with its delivery status: counts per status, the oldest pending, the last failure. */
   async get(p: Principal, id: string) {
     const e = await this.owned(p, id);
-    // Kept per status as deliveries are written (WebhookDeliveryPages1764480000000), not counted here.
+    // Kept per status as deliveries are written (WebhookDeliveryPages1764700000000), not counted here.
     const counts: { status: DeliveryStatus; n: number }[] = await this.db.query(
       `SELECT status, n::float8 AS n FROM ${this.s}.webhook_delivery_counts WHERE endpoint_id = $1`,
       [id],
