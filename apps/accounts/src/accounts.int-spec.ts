@@ -628,7 +628,7 @@ describe('accounts app: private account plans whose opportunities follow the led
       [prospectRegisteredSql(app.get(OpportunityListProjection).table), [id, id], 'opportunity_list_account_idx'],
     ] as const;
     for (const [sql, args, index] of cases) {
-      const { nodes } = await genericPlan(db, sql, [...args]);
+      const { nodes } = await genericPlan(db, sql, [...args], { asIfLarge: true });
       expect(nodes.map((n) => n['Node Type'])).not.toContain('Seq Scan');
       expect(nodes.map((n) => n['Index Name'])).toContain(index);
     }

@@ -59,7 +59,8 @@ export function textSearch(q: string, document: string, counterparty: string, na
  * earlier one holds), or a row would come twice.
  */
 export function rolePageSql(q: { columns: string; table: string; roles: string[]; where: string[]; order: string; limit: string }): string {
-  const branch = (role: string) => `SELECT ${q.columns} FROM ${q.table} WHERE ${[role, ...q.where].join(' AND ')} ORDER BY ${q.order} DESC LIMIT ${q.limit}`;
+  // A line break before FROM: a column list may end in an SQL comment.
+  const branch = (role: string) => `SELECT ${q.columns}\n  FROM ${q.table} WHERE ${[role, ...q.where].join(' AND ')} ORDER BY ${q.order} DESC LIMIT ${q.limit}`;
   if (q.roles.length === 1) return branch(q.roles[0]);
   return `SELECT * FROM (${q.roles.map((r) => `(${branch(r)})`).join(' UNION ALL ')}) page ORDER BY ${q.order} DESC LIMIT ${q.limit}`;
 }

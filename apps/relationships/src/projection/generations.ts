@@ -380,7 +380,6 @@ function withoutCounts(t: Tally): object {
   return { ...rest, fulfilment: f };
 }
 
-/** The relationships app's read-model migrations, in order. */
 /**
  * A page of a company's counterparties, most recently active first, read from an index in that
  * order: the index by viewer and last activity had no counterparty after it and did not match the
@@ -406,6 +405,7 @@ export class CounterpartyOrder1764700000001 implements MigrationInterface {
   }
 }
 
+/** The relationships app's read-model migrations, in order. */
 export const GENERATION_MIGRATIONS = [
   Generations1733000000000,
   GenerationRetirement1733000000001,

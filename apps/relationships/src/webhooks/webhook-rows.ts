@@ -61,7 +61,6 @@ export class WebhookDeliveryPages1764700000000 implements MigrationInterface {
     await q.query(`CREATE INDEX webhook_deliveries_recent_idx ON ${s}.webhook_deliveries (endpoint_id, created_at, seq)`);
     // Also the worker's look for the one pending delivery, which (endpoint_id, status, seq) served.
     await q.query(`CREATE INDEX webhook_deliveries_status_recent_idx ON ${s}.webhook_deliveries (endpoint_id, status, created_at, seq)`);
-    await q.query(`DROP INDEX ${s}.webhook_deliveries_endpoint_idx`);
     await q.query(`
       CREATE TABLE ${s}.webhook_delivery_counts (
         endpoint_id uuid NOT NULL,
@@ -81,7 +80,9 @@ export class WebhookDeliveryPages1764700000000 implements MigrationInterface {
       BEGIN
         IF TG_OP = 'INSERT' THEN${apply(change('new_rows', '+'))}
         ELSIF TG_OP = 'UPDATE' THEN${apply(`${change('new_rows', '+')} UNION ALL ${change('old_rows', '-')}`)}
-        ELSE${apply(change('old_rows', '-'))}
+        ELSIF TG_OP = 'DELETE' THEN${apply(change('old_rows', '-'))}
+        ELSE
+          DELETE FROM ${s}.webhook_delivery_counts;
         END IF;
         RETURN NULL;
       END
@@ -94,15 +95,20 @@ export class WebhookDeliveryPages1764700000000 implements MigrationInterface {
       await q.query(
         `CREATE TRIGGER webhook_deliveries_counted_${op.toLowerCase()} AFTER ${op} ON ${s}.webhook_deliveries REFERENCING ${tables} FOR EACH STATEMENT EXECUTE FUNCTION ${s}.count_webhook_deliveries()`,
       );
-    // What was delivered before this release.
+    await q.query(
+      `CREATE TRIGGER webhook_deliveries_counted_truncate AFTER TRUNCATE ON ${s}.webhook_deliveries FOR EACH STATEMENT EXECUTE FUNCTION ${s}.count_webhook_deliveries()`,
+    );
+    // What was delivered before this release (the triggers' lock holds off writers till commit).
     await q.query(`
       INSERT INTO ${s}.webhook_delivery_counts (endpoint_id, status, n)
       SELECT endpoint_id, status, count(*) FROM ${s}.webhook_deliveries GROUP BY endpoint_id, status`);
+    // Last: dropping an index locks the table against readers too, until the commit.
+    await q.query(`DROP INDEX ${s}.webhook_deliveries_endpoint_idx`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     const s = `"${schemaOf(q)}"`;
-    for (const op of ['insert', 'update', 'delete']) await q.query(`DROP TRIGGER webhook_deliveries_counted_${op} ON ${s}.webhook_deliveries`);
+    for (const op of ['insert', 'update', 'delete', 'truncate']) await q.query(`DROP TRIGGER webhook_deliveries_counted_${op} ON ${s}.webhook_deliveries`);
     await q.query(`DROP FUNCTION ${s}.count_webhook_deliveries()`);
     await q.query(`DROP TABLE ${s}.webhook_delivery_counts`);
     await q.query(`CREATE INDEX webhook_deliveries_endpoint_idx ON ${s}.webhook_deliveries (endpoint_id, status, seq)`);
