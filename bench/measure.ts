@@ -32,6 +32,30 @@ export const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs
 /** The p-th percentile of sorted `xs`. */
 export const pct = (xs: number[], p: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
 
+/**
+ * Times `call` one call after another for `seconds`, `runs` times (`warmup` calls first, not
+ * counted): the medians of the runs' p50 and p99 in ms, and a line that prints them with each run's p50.
+ */
+export async function timeCalls(call: () => Promise<unknown>, o: { seconds: number; runs: number; warmup?: number }) {
+  for (let i = 0; i < (o.warmup ?? 20); i++) await call();
+  const p50s: number[] = [];
+  const p99s: number[] = [];
+  for (let run = 0; run < o.runs; run++) {
+    const took: number[] = [];
+    const until = performance.now() + o.seconds * 1000;
+    while (performance.now() < until) {
+      const s = performance.now();
+      await call();
+      took.push(performance.now() - s);
+    }
+    took.sort((a, b) => a - b);
+    p50s.push(pct(took, 50));
+    p99s.push(pct(took, 99));
+  }
+  const [p50, p99] = [med(p50s), med(p99s)];
+  return { p50, p99, line: `p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms   runs p50: ${p50s.map((x) => x.toFixed(2)).join(', ')}` };
+}
+
 /** Milliseconds of CPU (user + system) a process has used, from /proc/<pid>/stat; 0 once it is gone. */
 const TICK_MS = 1000 / (Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100);
 export function cpuMsOf(pid: number, withReapedChildren = false): number {

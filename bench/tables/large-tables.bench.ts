@@ -30,7 +30,7 @@ import * as offerList from '../../apps/offers/src/offer/list/offer-list.projecti
 import { GENERATION_MIGRATIONS } from '../../apps/relationships/src/projection/generations';
 import { RelationshipQueries } from '../../apps/relationships/src/history/relationship.queries';
 import * as tenderList from '../../apps/offers/src/tender/list/tender-list.projection';
-import { dropDatabase, freshDatabase, med, pct } from '../measure';
+import { dropDatabase, freshDatabase, timeCalls } from '../measure';
 
 const ROWS = Number(process.env.ROWS ?? 1000000);
 const SECONDS = Number(process.env.SECONDS ?? 2);
@@ -148,26 +148,7 @@ async function main(): Promise<void> {
         if (page.rows.length !== 50) throw new Error(`a page of ${page.rows.length} counterparties`);
       },
     ]);
-    for (const [label, call] of calls) {
-      for (let i = 0; i < 20; i++) await call();
-      const p50s: number[] = [];
-      const p99s: number[] = [];
-      for (let run = 0; run < RUNS; run++) {
-        const took: number[] = [];
-        const until = performance.now() + SECONDS * 1000;
-        while (performance.now() < until) {
-          const s = performance.now();
-          await call();
-          took.push(performance.now() - s);
-        }
-        took.sort((a, b) => a - b);
-        p50s.push(pct(took, 50));
-        p99s.push(pct(took, 99));
-      }
-      console.log(
-        `  ${label.padEnd(60)} p50 ${med(p50s).toFixed(2)} ms, p99 ${med(p99s).toFixed(2)} ms   runs p50: ${p50s.map((x) => x.toFixed(2)).join(', ')}`,
-      );
-    }
+    for (const [label, call] of calls) console.log(`  ${label.padEnd(60)} ${(await timeCalls(call, { seconds: SECONDS, runs: RUNS })).line}`);
   } finally {
     await client.end();
     await db.destroy();

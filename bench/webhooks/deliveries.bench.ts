@@ -20,7 +20,7 @@ import type { Principal } from '@dealledger/auth';
 import type { FeedQueries } from '../../apps/relationships/src/feed/feed.queries';
 import * as webhookRows from '../../apps/relationships/src/webhooks/webhook-rows';
 import { WebhooksService } from '../../apps/relationships/src/webhooks/webhooks.service';
-import { dropDatabase, freshDatabase, med, pct } from '../measure';
+import { dropDatabase, freshDatabase, timeCalls } from '../measure';
 
 const SIZES = (process.env.DELIVERIES ?? '1000,100000,1000000').split(',').filter(Boolean).map(Number);
 const SECONDS = Number(process.env.SECONDS ?? 2);
@@ -76,24 +76,7 @@ async function main(): Promise<void> {
       for (const [name, call] of calls) {
         const counts = (await webhooks.get(owner, endpoint)).deliveries;
         if (counts.delivered + counts.dead !== size) throw new Error(`counted ${JSON.stringify(counts)} of ${size} deliveries`);
-        for (let i = 0; i < 20; i++) await call();
-        const p50s: number[] = [];
-        const p99s: number[] = [];
-        for (let run = 0; run < RUNS; run++) {
-          const took: number[] = [];
-          const until = performance.now() + SECONDS * 1000;
-          while (performance.now() < until) {
-            const s = performance.now();
-            await call();
-            took.push(performance.now() - s);
-          }
-          took.sort((a, b) => a - b);
-          p50s.push(pct(took, 50));
-          p99s.push(pct(took, 99));
-        }
-        figures.push(
-          `  ${name.padEnd(44)} p50 ${med(p50s).toFixed(2)} ms, p99 ${med(p99s).toFixed(2)} ms   runs p50: ${p50s.map((x) => x.toFixed(2)).join(', ')}`,
-        );
+        figures.push(`  ${name.padEnd(44)} ${(await timeCalls(call, { seconds: SECONDS, runs: RUNS })).line}`);
       }
       console.log(`${String(size).padStart(9)} deliveries (written at ${fillRate}/s):\n${figures.join('\n')}`);
     }

@@ -10,7 +10,7 @@ import { connectProducer, createKafka, ensureTopics } from '@dealledger/messagin
 import { eventually, genericPlan, http, sampleHistory, sendToTopics, startTestApp, tokenFor, uniqueName } from '@dealledger/testing';
 import { RELATIONSHIPS, RelationshipsModule } from './relationships.module';
 import { verifyDelivery } from './webhooks/webhook-policy';
-import { DELIVERIES_SQL, DELIVERIES_WITH_STATUS_SQL } from './webhooks/webhooks.service';
+import { deliveriesSql } from './webhooks/webhooks.service';
 import { writeFeed } from './feed/feed-rows';
 
 /** A webhook receiver on 127.0.0.1 that answers as `answer` says for each request, counting from 1. */
@@ -413,8 +413,8 @@ describe('feed and webhooks (real PostgreSQL and Kafka)', () => {
       const s = `"${schema}"`;
       const endpoint = "'00000000-0000-0000-0000-000000000000'::uuid";
       for (const [sql, args] of [
-        [DELIVERIES_SQL(s), [endpoint, '50']],
-        [DELIVERIES_WITH_STATUS_SQL(s), [endpoint, "'delivered'", '50']],
+        [deliveriesSql(s, false), [endpoint, '50']],
+        [deliveriesSql(s, true), [endpoint, "'delivered'", '50']],
       ] as const) {
         const { nodes } = await genericPlan(db, sql, [...args], { asIfLarge: true });
         const types = nodes.map((n) => n['Node Type']);

@@ -81,9 +81,7 @@ export class WebhooksService {
 
   async deliveries(p: Principal, id: string, q: { status?: DeliveryStatus; limit: number }) {
     await this.owned(p, id);
-    const rows = q.status
-      ? await this.db.query(DELIVERIES_WITH_STATUS_SQL(this.s), [id, q.status, q.limit])
-      : await this.db.query(DELIVERIES_SQL(this.s), [id, q.limit]);
+    const rows = await this.db.query(deliveriesSql(this.s, Boolean(q.status)), q.status ? [id, q.status, q.limit] : [id, q.limit]);
     return { deliveries: rows.map(deliveryOf) };
   }
 
@@ -133,10 +131,9 @@ const DELIVERY_COLUMNS = `id, seq::text AS seq, event_id, event_type, status, at
  * the same with ten deliveries behind it or millions. Two statements, as one with an optional
  * status would be planned once for both and could use neither index.
  */
-export const DELIVERIES_SQL = (s: string) =>
-  `SELECT ${DELIVERY_COLUMNS} FROM ${s}.webhook_deliveries WHERE endpoint_id = $1 ORDER BY webhook_deliveries.created_at DESC, webhook_deliveries.seq DESC LIMIT $2`;
-export const DELIVERIES_WITH_STATUS_SQL = (s: string) =>
-  `SELECT ${DELIVERY_COLUMNS} FROM ${s}.webhook_deliveries WHERE endpoint_id = $1 AND status = $2 ORDER BY webhook_deliveries.created_at DESC, webhook_deliveries.seq DESC LIMIT $3`;
+export const deliveriesSql = (s: string, status: boolean) =>
+  `SELECT ${DELIVERY_COLUMNS} FROM ${s}.webhook_deliveries WHERE endpoint_id = $1${status ? ' AND status = $2' : ''}
+    ORDER BY webhook_deliveries.created_at DESC, webhook_deliveries.seq DESC LIMIT ${status ? '$3' : '$2'}`;
 
 function deliveryOf(r: Record<string, any>) {
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
